@@ -1,0 +1,150 @@
+import CSndFile
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Reads any recording libsndfile can decode (PCM, µ-law, A-law, GSM 6.10, IMA/MS ADPCM,
+/// FLAC, Ogg Vorbis/Opus, MP3, …) as de-interleaved float blocks.
+///
+/// The only place that de-interleaves: `read(into:)` decodes interleaved floats into a
+/// private buffer and splits them per channel. Memory is bounded by the block size.
+public final class SndFileSource: AudioSource {
+    public let format: AudioFormat
+    /// The path as given by the caller, used in every message.
+    public let path: String
+    /// Set when libsndfile's header log shows the data chunk is shorter than declared
+    /// (a truncated or still-being-written recording): `(declaredBytes, presentBytes)`.
+    public let truncation: (declaredBytes: Int64, presentBytes: Int64)?
+    /// Count of non-finite samples (NaN/Inf in float files) replaced by 0 so far.
+    public private(set) var nonFiniteSamples: Int64 = 0
+
+    private var handle: OpaquePointer?
+    private var interleaved: [Float] = []
+
+    /// Opens `path` for reading.
+    /// - Throws: `AudioIOError` naming the file and libsndfile's reason.
+    public init(path: String) throws(AudioIOError) {
+        self.path = path
+        var st = stat()
+        if stat(path, &st) != 0 {
+            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)).lowercased())
+        }
+        if (st.st_mode & S_IFMT) == S_IFDIR {
+            throw .cannotOpen(path: path, reason: "is a directory")
+        }
+        var info = SF_INFO()
+        guard let h = sf_open(path, Int32(SFM_READ), &info) else {
+            let reason = String(cString: sf_strerror(nil))
+            if access(path, R_OK) != 0 {
+                throw .cannotOpen(path: path, reason: String(cString: strerror(errno)).lowercased())
+            }
+            if st.st_size == 0 { throw .unsupportedFormat(path: path, reason: "file is empty") }
+            throw .unsupportedFormat(path: path, reason: Self.clean(reason))
+        }
+        guard info.samplerate > 0, info.channels > 0 else {
+            sf_close(h)
+            throw .invalidHeader(path: path, reason: "sample rate \(info.samplerate) Hz, \(info.channels) channel(s)")
+        }
+        handle = h
+        // Treat a float file's samples as full-scale ±1.0 and keep float values unclipped.
+        let (container, encoding) = Self.describe(format: info.format)
+        format = AudioFormat(container: container, encoding: encoding, sampleRate: Int(info.samplerate),
+                             channels: Int(info.channels), frames: Int64(info.frames))
+        truncation = Self.truncation(handle: h)
+    }
+
+    deinit {
+        if let handle { sf_close(handle) }
+    }
+
+    public func read(into block: inout AudioBlock) throws(AudioIOError) -> Int {
+        guard let handle else { return 0 }
+        let channels = format.channels
+        precondition(block.channels.count == channels, "block has \(block.channels.count) channels, file \(channels)")
+        let want = block.capacity
+        if interleaved.count < want * channels {
+            interleaved = [Float](repeating: 0, count: want * channels)
+        }
+        let got = interleaved.withUnsafeMutableBufferPointer { buf in
+            Int(sf_readf_float(handle, buf.baseAddress, sf_count_t(want)))
+        }
+        if got <= 0 {
+            let code = sf_error(handle)
+            if code != 0 {
+                throw .readFailed(path: path, reason: Self.clean(String(cString: sf_error_number(code))))
+            }
+            block.frameCount = 0
+            return 0
+        }
+        var bad: Int64 = 0
+        interleaved.withUnsafeBufferPointer { src in
+            for c in 0..<channels {
+                block.channels[c].withUnsafeMutableBufferPointer { dst in
+                    var i = c
+                    for f in 0..<got {
+                        let v = src[i]
+                        if v.isFinite { dst[f] = v } else { dst[f] = 0; bad += 1 }
+                        i += channels
+                    }
+                }
+            }
+        }
+        nonFiniteSamples += bad
+        block.frameCount = got
+        return got
+    }
+
+    // MARK: - Helpers
+
+    private static func clean(_ message: String) -> String {
+        var m = message.trimmingCharacters(in: CharacterSet(charactersIn: " .\n"))
+        if let first = m.first { m = first.lowercased() + m.dropFirst() }
+        return m
+    }
+
+    /// libsndfile logs "data : N (should be M)" when a WAV/AIFF data chunk is cut short.
+    private static func truncation(handle: OpaquePointer) -> (declaredBytes: Int64, presentBytes: Int64)? {
+        var log = [CChar](repeating: 0, count: 8192)
+        let len = sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
+        guard len > 0 else { return nil }
+        let text = String(decoding: log.prefix(Int(len)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        for line in text.split(separator: "\n") {
+            let l = line.trimmingCharacters(in: .whitespaces)
+            guard l.hasPrefix("data"), let open = l.range(of: "(should be ") else { continue }
+            // "data : 12345 (should be 67890)"
+            let present = l[l.index(after: l.firstIndex(of: ":") ?? l.startIndex)..<open.lowerBound]
+                .trimmingCharacters(in: .whitespaces)
+            let declared = l[open.upperBound...].prefix { $0.isNumber }
+            if let p = Int64(present), let d = Int64(declared), d > p { return (d, p) }
+        }
+        return nil
+    }
+
+    private static func describe(format: Int32) -> (String, String) {
+        let major = format & Int32(SF_FORMAT_TYPEMASK)
+        let sub = format & Int32(SF_FORMAT_SUBMASK)
+        let containers: [Int32: String] = [
+            Int32(SF_FORMAT_WAV): "WAV", Int32(SF_FORMAT_AIFF): "AIFF", Int32(SF_FORMAT_AU): "AU",
+            Int32(SF_FORMAT_RAW): "RAW", Int32(SF_FORMAT_W64): "W64", Int32(SF_FORMAT_WAVEX): "WAVEX",
+            Int32(SF_FORMAT_FLAC): "FLAC", Int32(SF_FORMAT_OGG): "OGG", Int32(SF_FORMAT_CAF): "CAF",
+            Int32(SF_FORMAT_RF64): "RF64", Int32(SF_FORMAT_MPEG): "MPEG", Int32(SF_FORMAT_VOC): "VOC",
+        ]
+        let encodings: [Int32: String] = [
+            Int32(SF_FORMAT_PCM_S8): "PCM8", Int32(SF_FORMAT_PCM_U8): "PCM8",
+            Int32(SF_FORMAT_PCM_16): "PCM16", Int32(SF_FORMAT_PCM_24): "PCM24",
+            Int32(SF_FORMAT_PCM_32): "PCM32", Int32(SF_FORMAT_FLOAT): "float32",
+            Int32(SF_FORMAT_DOUBLE): "float64", Int32(SF_FORMAT_ULAW): "µ-law",
+            Int32(SF_FORMAT_ALAW): "A-law", Int32(SF_FORMAT_IMA_ADPCM): "IMA ADPCM",
+            Int32(SF_FORMAT_MS_ADPCM): "MS ADPCM", Int32(SF_FORMAT_GSM610): "GSM 6.10",
+            Int32(SF_FORMAT_G721_32): "G.721", Int32(SF_FORMAT_G723_24): "G.723",
+            Int32(SF_FORMAT_VORBIS): "Vorbis", Int32(SF_FORMAT_OPUS): "Opus",
+            Int32(SF_FORMAT_MPEG_LAYER_I): "MP1", Int32(SF_FORMAT_MPEG_LAYER_II): "MP2",
+            Int32(SF_FORMAT_MPEG_LAYER_III): "MP3", Int32(SF_FORMAT_VOX_ADPCM): "VOX ADPCM",
+        ]
+        return (containers[major] ?? "0x" + String(major, radix: 16), encodings[sub] ?? "0x" + String(sub, radix: 16))
+    }
+}
+

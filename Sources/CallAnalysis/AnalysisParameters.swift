@@ -1,0 +1,101 @@
+/// Every knob of the analysis, with its default. The values used are written into every
+/// result, so two runs can be compared; same input + same parameters → identical output.
+///
+/// Durations are seconds, levels dB; they are converted to frames once the sample rate
+/// is known (`frameDuration` = 10 ms).
+public struct AnalysisParameters: Sendable, Equatable, Codable {
+    /// Speech starts a region when the noise-whitened frame SNR exceeds this (dB).
+    public var onThresholdDB: Double = 7.0
+    /// A region continues while the smoothed noise-whitened SNR stays above this (dB).
+    public var offThresholdDB: Double = 3.0
+    /// Minimum total time above `onThresholdDB` for a region to count as speech (s):
+    /// rejects clicks and short noise bursts.
+    public var minSpeechS: Double = 0.08
+    /// Pauses inside an utterance shorter than this count as speech (s); longer ones split it.
+    public var mergeGapS: Double = 0.35
+    /// Time added before and after each detected region (s): onsets and decays of
+    /// speech lie below the noise before the detector can see them.
+    public var padS: Double = 0.05
+    /// Window of the minimum-statistics noise tracker (s).
+    public var noiseWindowS: Double = 2.0
+    /// Decisions lag the input by this much, so the noise estimate can see ahead (s).
+    public var lookaheadS: Double = 1.0
+    /// Speech quieter than this is ignored whatever the noise (dBFS, 0 dBFS = RMS 1.0).
+    public var absoluteFloorDBFS: Double = -70.0
+    /// The noise estimate is never taken lower than the channel's speech level minus this (dB).
+    public var dynamicRangeDB: Double = 45.0
+    /// Order-4 linear prediction gain above which a steady frame may be a tone (dB).
+    public var toneGainDB: Double = 18.0
+    /// A steady, predictable run at least this long is a tone, not speech (s).
+    public var minToneS: Double = 0.04
+    /// A speech-detected region at least this long with fewer than `holdMaxDipsPerS`
+    /// energy dips per second is music on hold (s).
+    public var minHoldS: Double = 3.0
+    /// Speech dips toward the noise several times a second (syllables, word gaps);
+    /// sustained music rarely does. Regions below this rate are hold (dips/s).
+    public var holdMaxDipsPerS: Double = 1.2
+    /// A dip: the frame level falls this far below the running speech envelope (dB).
+    public var dipDepthDB: Double = 15.0
+    /// Gaps of nobody talking at least this long count as non-talk time (s); Contact Lens uses 3.
+    public var minSilenceS: Double = 3.0
+    /// Nobody talking for at least this long is a dead-air event (s).
+    public var deadAirS: Double = 10.0
+    /// Overlaps at least this long, started by a party while the other talks, are interruptions (s).
+    public var minInterruptionS: Double = 1.0
+    /// |sample| at or above this counts as clipped (full scale 1.0; µ-law peaks at 0.98).
+    public var clipLevel: Double = 0.98
+    /// Health: a channel whose speech SNR is below this is flagged low-SNR (dB).
+    public var lowSNRDB: Double = 10.0
+    /// Health: a channel with more than this share of clipped samples is flagged (0–1).
+    public var clippingShare: Double = 0.001
+
+    public init() {}
+
+    /// Checks ranges; returns a message naming the offending parameter, or nil.
+    public func validationError() -> String? {
+        let positives: [(String, Double)] = [
+            ("min_speech_s", minSpeechS), ("noise_window_s", noiseWindowS),
+            ("min_silence_s", minSilenceS), ("dead_air_s", deadAirS),
+            ("min_interruption_s", minInterruptionS), ("min_hold_s", minHoldS),
+            ("min_tone_s", minToneS), ("dip_depth_db", dipDepthDB),
+        ]
+        for (name, v) in positives where !(v > 0 && v.isFinite) {
+            return "parameter '\(name)': expected a number > 0, got \(v)"
+        }
+        let nonNegatives: [(String, Double)] = [
+            ("merge_gap_s", mergeGapS), ("pad_s", padS), ("lookahead_s", lookaheadS),
+            ("hold_max_dips_per_s", holdMaxDipsPerS),
+        ]
+        for (name, v) in nonNegatives where !(v >= 0 && v.isFinite) {
+            return "parameter '\(name)': expected a number ≥ 0, got \(v)"
+        }
+        if !(offThresholdDB > 0 && onThresholdDB >= offThresholdDB) {
+            return "parameters 'on_threshold_db' (\(onThresholdDB)) and 'off_threshold_db' (\(offThresholdDB)): expected 0 < off ≤ on"
+        }
+        if !(clipLevel > 0 && clipLevel <= 1) {
+            return "parameter 'clip_level': expected 0 < value ≤ 1, got \(clipLevel)"
+        }
+        if !(clippingShare >= 0 && clippingShare <= 1) {
+            return "parameter 'clipping_share': expected 0–1, got \(clippingShare)"
+        }
+        return nil
+    }
+
+    /// Name/value pairs in a fixed order, snake_case, for results and reports.
+    public var namedValues: [(String, Double)] {
+        [
+            ("on_threshold_db", onThresholdDB), ("off_threshold_db", offThresholdDB),
+            ("min_speech_s", minSpeechS), ("merge_gap_s", mergeGapS), ("pad_s", padS),
+            ("noise_window_s", noiseWindowS), ("lookahead_s", lookaheadS),
+            ("absolute_floor_dbfs", absoluteFloorDBFS), ("dynamic_range_db", dynamicRangeDB),
+            ("tone_gain_db", toneGainDB), ("min_tone_s", minToneS), ("min_hold_s", minHoldS),
+            ("hold_max_dips_per_s", holdMaxDipsPerS), ("dip_depth_db", dipDepthDB),
+            ("min_silence_s", minSilenceS), ("dead_air_s", deadAirS),
+            ("min_interruption_s", minInterruptionS), ("clip_level", clipLevel),
+            ("low_snr_db", lowSNRDB), ("clipping_share", clippingShare),
+        ]
+    }
+}
+
+/// Analysis frames are 10 ms: the unit of every activity decision and of the accuracy harness.
+public let frameDuration = 0.01

@@ -1,0 +1,280 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Per-frame verdict of the detector, before utterance-level merging.
+public enum FrameClass: UInt8, Sendable {
+    /// Nothing above the channel's noise.
+    case quiet = 0
+    /// Energy above the noise, part of a candidate region (not yet confirmed).
+    case active = 1
+    /// A steady tone (ring-back, dial tone, DTMF): never speech.
+    case tone = 2
+}
+
+/// Speech activity detector for one channel.
+///
+/// 1. **Noise tracking per band** — minimum statistics (Martin 2001) over `noiseWindowS` on
+///    smoothed band powers gives a floor; frames within 4 dB of it update a running
+///    mean of the noise (minima-controlled recursive averaging, Cohen), so the estimate is
+///    unbiased and follows a changing floor. Floors: `absoluteFloorDBFS`, and the channel's
+///    speech level minus `dynamicRangeDB` (digital silence, very clean lines).
+/// 2. **Noise-whitened SNR** — each band's power divided by its noise, averaged over the
+///    four bands: a detector for a signal of unknown spectrum in coloured noise (white,
+///    pink, brown line noise all handled alike).
+/// 3. **Tones** — order-4 linear prediction explains one or two sinusoids almost
+///    perfectly; a run of frames with a high prediction gain and an unchanged spectrum and
+///    level is a tone and can never be speech.
+/// 4. **Double threshold with hangover** — a region grows while the 3-frame smoothed SNR
+///    stays above `offThresholdDB` and is kept only if it holds `minSpeechS` above
+///    `onThresholdDB`. Decisions lag by `lookaheadS` so the noise estimate sees both sides.
+/// 5. **Dips** — frames falling back to the noise or `dipDepthDB` under the speech envelope
+///    are counted; speech dips several times a second, music on hold does not.
+public struct ChannelDetector: Sendable {
+    private let p: AnalysisParameters
+    private let lookahead: Int
+    private let subWindow: Int
+    private let subWindowCount: Int
+    private let minHighFrames: Int
+    private let minToneFrames: Int
+    private let absFloor: Float
+    private let rangeFactor: Float
+    private let onLinear: Float
+    private let offLinear: Float
+
+    // Noise tracker state.
+    private var smoothed = SIMD4<Float>(repeating: -1)
+    private var currentMin = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
+    private var subMinima: [SIMD4<Float>] = []
+    private var subPos = 0
+    private var framesInSub = 0
+    private var windowMin = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
+    private var noise = SIMD4<Float>(repeating: -1)
+    private var speechLevel: Float = 0
+
+    // Lookahead ring: features and classes of frames not yet decided.
+    private var ring: [FrameFeatures]
+    private var ringTone: [Bool]
+    private var ringHead = 0          // index of the oldest undecided frame
+    private var ringCount = 0
+
+    // Tone run state (at entry).
+    private var prev: FrameFeatures?
+    private var steadyRun = 0
+
+    // Decision state.
+    private var runStart = -1
+    private var runHigh = 0
+    private var envelopeDB: Float = -200
+    private var dipArmed = true
+
+    /// Confirmed speech regions `[start, end)` in frames, in order, before padding and merging.
+    public private(set) var regions: [FrameSpan] = []
+    /// Frames at which a dip started.
+    public private(set) var dips: [Int] = []
+    /// Tone frames, as spans.
+    public private(set) var tones: [FrameSpan] = []
+    /// Per-frame classes, recorded only when `recordFrames` is set (tests, debugging).
+    public private(set) var frameClasses: [FrameClass] = []
+    /// Record `frameClasses` (memory grows with length: tests only).
+    public var recordFrames = false
+
+    // Level statistics.
+    public private(set) var speechPowerSum: Double = 0
+    public private(set) var speechFrames = 0
+    public private(set) var noisePowerSum: Double = 0
+    public private(set) var noiseFrames = 0
+    public private(set) var peak: Float = 0
+    public private(set) var clippedSamples: Int64 = 0
+
+    public init(parameters: AnalysisParameters) {
+        p = parameters
+        let fps = 1.0 / frameDuration
+        lookahead = max(2, Int((parameters.lookaheadS * fps).rounded()))
+        subWindow = 25
+        subWindowCount = max(2, Int((parameters.noiseWindowS * fps / 25).rounded()))
+        minHighFrames = max(1, Int((parameters.minSpeechS * fps).rounded()))
+        minToneFrames = max(2, Int((parameters.minToneS * fps).rounded()))
+        absFloor = Float(pow(10, parameters.absoluteFloorDBFS / 10))
+        rangeFactor = Float(pow(10, -parameters.dynamicRangeDB / 10))
+        onLinear = Float(pow(10, parameters.onThresholdDB / 10))
+        offLinear = Float(pow(10, parameters.offThresholdDB / 10))
+        ring = Array(repeating: .silent, count: lookahead + 1)
+        ringTone = Array(repeating: false, count: lookahead + 1)
+    }
+
+    /// Feeds the next frame; decides the frame that leaves the lookahead window.
+    public mutating func push(_ f: FrameFeatures) {
+        updateNoise(f)
+        updateTone(f)
+        let slot = (ringHead + ringCount) % ring.count
+        ring[slot] = f
+        ringTone[slot] = false
+        if steadyRun + 1 >= minToneFrames {
+            // Mark the whole steady run (still inside the window) as tone.
+            let back = min(steadyRun, ringCount)
+            for k in 0...back { ringTone[(slot - k + ring.count) % ring.count] = true }
+        }
+        ringCount += 1
+        peak = max(peak, f.peak)
+        clippedSamples += Int64(f.clipped)
+        if ringCount > lookahead { decideOldest() }
+    }
+
+    /// Decides every remaining frame and closes the last region.
+    public mutating func finish() {
+        while ringCount > 0 { decideOldest() }
+        decideLast()
+        closeRun(at: nextToDecide)
+    }
+
+    /// Noise estimate per band (full-scale² per band), for diagnostics.
+    public var noiseBands: SIMD4<Float> { noise }
+
+    // MARK: - Noise
+
+    private mutating func updateNoise(_ f: FrameFeatures) {
+        let b = f.bands
+        if smoothed.x < 0 {
+            smoothed = b
+        } else {
+            smoothed = smoothed * 0.6 + b * 0.4
+        }
+        currentMin = pointwiseMin(currentMin, smoothed)
+        framesInSub += 1
+        if framesInSub == subWindow {
+            if subMinima.count < subWindowCount {
+                subMinima.append(currentMin)
+            } else {
+                subMinima[subPos] = currentMin
+                subPos = (subPos + 1) % subWindowCount
+            }
+            windowMin = subMinima.reduce(SIMD4<Float>(repeating: .greatestFiniteMagnitude)) { pointwiseMin($0, $1) }
+            currentMin = smoothed
+            framesInSub = 0
+        }
+        let m = pointwiseMin(windowMin, currentMin)
+        // Speech level: a slowly decaying peak of the frame power (−0.02 dB per frame).
+        speechLevel = max(f.power, speechLevel * 0.9954)
+        let floorLevel = max(absFloor, speechLevel * rangeFactor) * 0.25
+        let floorV = SIMD4<Float>(repeating: floorLevel)
+        if noise.x < 0 {
+            noise = pointwiseMax(m * 1.4, floorV)
+            return
+        }
+        // Frames within 4 dB of the minimum are noise: average them (MCRA-style).
+        let isNoise = b .< m * 2.5
+        let updated = noise * 0.96 + b * 0.04
+        noise.replace(with: updated, where: isNoise)
+        // Never below the minimum, never far above it (noise fell), never below the floors.
+        noise = pointwiseMin(pointwiseMax(noise, m), m * 4)
+        noise = pointwiseMax(noise, floorV)
+    }
+
+    // MARK: - Tones
+
+    private mutating func updateTone(_ f: FrameFeatures) {
+        defer { prev = f }
+        guard let q = prev, f.power > 0, q.power > 0 else { steadyRun = 0; return }
+        let g = Float(p.toneGainDB)
+        let levelRatio = f.power / q.power
+        let steady = f.predictionGainDB >= g && q.predictionGainDB >= g
+            && abs(f.rho1 - q.rho1) < 0.02 && abs(f.rho2 - q.rho2) < 0.04
+            && levelRatio < 1.41 && levelRatio > 0.71
+        steadyRun = steady ? steadyRun + 1 : 0
+    }
+
+    // MARK: - Decisions
+
+    /// Noise-whitened SNR (linear) of a frame against the current noise estimate.
+    private func whitened(_ f: FrameFeatures) -> Float {
+        let r = f.bands / noise
+        return r.sum() * 0.25
+    }
+
+    private struct Pending {
+        var w: Float
+        var power: Float
+        var tone: Bool
+    }
+
+    private var previous: Pending?
+    private var current: Pending?
+    private var nextToDecide = 0
+
+    /// Moves the oldest frame out of the lookahead window; decides the frame before it,
+    /// whose 3-frame smoothing window is now complete.
+    private mutating func decideOldest() {
+        let f = ring[ringHead]
+        let tone = ringTone[ringHead]
+        ringHead = (ringHead + 1) % ring.count
+        ringCount -= 1
+        let item = Pending(w: tone ? 0 : whitened(f), power: f.power, tone: tone)
+        if let cur = current {
+            decide(cur, prevW: previous?.w ?? cur.w, nextW: item.w)
+        }
+        previous = current
+        current = item
+    }
+
+    private mutating func decideLast() {
+        if let cur = current {
+            decide(cur, prevW: previous?.w ?? cur.w, nextW: cur.w)
+            previous = current
+            current = nil
+        }
+    }
+
+    private mutating func decide(_ item: Pending, prevW: Float, nextW: Float) {
+        let frame = nextToDecide
+        nextToDecide += 1
+        let w = item.w
+        let smoothedW = (prevW + w + nextW) / 3
+        let cls: FrameClass
+        if item.tone {
+            cls = .tone
+            if let last = tones.last, last.end == frame {
+                tones[tones.count - 1].end = frame + 1
+            } else {
+                tones.append(FrameSpan(frame, frame + 1))
+            }
+        } else if smoothedW >= offLinear || w >= onLinear {
+            cls = .active
+        } else {
+            cls = .quiet
+        }
+        if cls == .active {
+            if runStart < 0 { runStart = frame; runHigh = 0 }
+            if w >= onLinear {
+                runHigh += 1
+                speechPowerSum += Double(item.power)
+                speechFrames += 1
+            }
+        } else {
+            closeRun(at: frame)
+            if cls == .quiet {
+                noisePowerSum += Double(item.power)
+                noiseFrames += 1
+            }
+        }
+        // Dips: back to the noise, or far under the speech envelope (which decays 10 dB/s).
+        let levelDB: Float = item.power > 1e-20 ? 10 * log10(item.power) : -200
+        envelopeDB = max(levelDB, envelopeDB - 0.1)
+        let isDip = cls != .active || levelDB < envelopeDB - Float(p.dipDepthDB)
+        if isDip {
+            if dipArmed { dips.append(frame); dipArmed = false }
+        } else if levelDB > envelopeDB - 6 {
+            dipArmed = true
+        }
+        if recordFrames { frameClasses.append(cls) }
+    }
+
+    private mutating func closeRun(at frame: Int) {
+        guard runStart >= 0 else { return }
+        if runHigh >= minHighFrames { regions.append(FrameSpan(runStart, frame)) }
+        runStart = -1
+        runHigh = 0
+    }
+}

@@ -1,0 +1,197 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Who a channel belongs to.
+public enum Party: String, Sendable, Codable, CaseIterable {
+    case agent, customer
+    /// A mono recording: both parties on one channel.
+    case mixed
+}
+
+/// Levels of one channel, all in dBFS (0 dBFS = RMS of a full-scale square wave, 1.0).
+public struct ChannelLevels: Sendable, Equatable {
+    /// Mean power of frames confidently in speech (active-speech level); nil if no speech.
+    public var activeSpeechDBFS: Double?
+    /// Mean power of frames outside speech and tones; nil if there are none.
+    public var noiseFloorDBFS: Double?
+    /// activeSpeech − noiseFloor (dB); nil if either is missing.
+    public var snrDB: Double?
+    /// Largest |sample| (dBFS); nil for digital silence.
+    public var peakDBFS: Double?
+    /// Share of samples at or above the clip level (0–1).
+    public var clippedShare: Double
+}
+
+/// What the detector found on one channel.
+public struct ChannelActivity: Sendable, Equatable {
+    /// Speech at utterance level: padded, merged across pauses shorter than `mergeGapS`,
+    /// with music on hold removed. Sorted, disjoint.
+    public var speech: [FrameSpan]
+    /// Regions recognised as music on hold (energy without speech's dips). Sorted.
+    public var hold: [FrameSpan]
+    /// Steady tones (ring-back, dial tone, DTMF). Sorted.
+    public var tones: [FrameSpan]
+    public var levels: ChannelLevels
+    /// Per-frame classes when recording was requested (tests), else empty.
+    public var frameClasses: [FrameClass]
+}
+
+/// Streams a recording's channels through frame measurement and speech detection.
+///
+/// Lifecycle: `init`, `consume` block after block, `finish()`. Memory does not grow with
+/// the length of the call except for the lists of segments found.
+public struct ConversationAnalyzer: Sendable {
+    public let parameters: AnalysisParameters
+    public let sampleRate: Int
+    public let channelCount: Int
+    private var extractors: [FrameFeatureExtractor]
+    private var detectors: [ChannelDetector]
+    private var featureScratch: [[FrameFeatures]]
+    private var samplesSeen: Int64 = 0
+    // Cross-channel envelope correlation (health: bleed / duplicated channel).
+    private var corr = CorrelationAccumulator()
+
+    /// - Parameters:
+    ///   - channelCount: 1 (mono) or 2 (stereo).
+    ///   - recordFrames: keep per-frame classes (tests).
+    public init(parameters: AnalysisParameters, sampleRate: Int, channelCount: Int, recordFrames: Bool = false) {
+        self.parameters = parameters
+        self.sampleRate = sampleRate
+        self.channelCount = channelCount
+        extractors = (0..<channelCount).map { _ in FrameFeatureExtractor(sampleRate: sampleRate, clipLevel: parameters.clipLevel) }
+        detectors = (0..<channelCount).map { _ in
+            var d = ChannelDetector(parameters: parameters)
+            d.recordFrames = recordFrames
+            return d
+        }
+        featureScratch = Array(repeating: [], count: channelCount)
+        for c in 0..<channelCount { featureScratch[c].reserveCapacity(64) }
+    }
+
+    /// Consumes the first `frameCount` samples of each channel buffer.
+    public mutating func consume(channels: [[Float]], frameCount: Int) {
+        precondition(channels.count == channelCount)
+        for c in 0..<channelCount {
+            featureScratch[c].removeAll(keepingCapacity: true)
+            channels[c].withUnsafeBufferPointer { buf in
+                extractors[c].consume(UnsafeBufferPointer(rebasing: buf[0..<frameCount]), into: &featureScratch[c])
+            }
+        }
+        samplesSeen += Int64(frameCount)
+        push()
+    }
+
+    private mutating func push() {
+        let n = featureScratch[0].count
+        for c in 0..<channelCount {
+            for f in featureScratch[c] { detectors[c].push(f) }
+        }
+        if channelCount == 2 {
+            for i in 0..<n { corr.add(featureScratch[0][i].power, featureScratch[1][i].power) }
+        }
+    }
+
+    /// Ends the stream and returns each channel's activity plus call-level facts.
+    public mutating func finish() -> AnalysisOutcome {
+        for c in 0..<channelCount {
+            featureScratch[c].removeAll(keepingCapacity: true)
+            extractors[c].flush(into: &featureScratch[c])
+        }
+        push()
+        let frames = Int((Double(samplesSeen) / Double(sampleRate) / frameDuration).rounded(.up))
+        var activities: [ChannelActivity] = []
+        for c in 0..<channelCount {
+            detectors[c].finish()
+            activities.append(Self.activity(of: detectors[c], frames: frames, samples: samplesSeen, p: parameters))
+        }
+        return AnalysisOutcome(durationS: Double(samplesSeen) / Double(sampleRate), frameCount: frames,
+                               channels: activities, envelopeCorrelation: channelCount == 2 ? corr.value : nil)
+    }
+
+    static func activity(of d: ChannelDetector, frames: Int, samples: Int64, p: AnalysisParameters) -> ChannelActivity {
+        let fps = 1.0 / frameDuration
+        let pad = Int((p.padS * fps).rounded())
+        let gap = Int((p.mergeGapS * fps).rounded())
+        // Pad, then join regions whose gap is shorter than mergeGapS (utterance level).
+        var merged: [FrameSpan] = []
+        for r in d.regions {
+            let s = FrameSpan(max(0, r.start - pad), min(frames, r.end + pad))
+            if let last = merged.last, s.start - last.end < gap {
+                merged[merged.count - 1].end = max(last.end, s.end)
+            } else {
+                merged.append(s)
+            }
+        }
+        // Music on hold: long regions with too few dips per second.
+        var speech: [FrameSpan] = []
+        var hold: [FrameSpan] = []
+        let minHold = Int((p.minHoldS * fps).rounded())
+        for s in merged {
+            if s.length >= minHold {
+                let dips = countDips(d.dips, in: s)
+                let rate = Double(dips) / s.durationS
+                if rate < p.holdMaxDipsPerS { hold.append(s); continue }
+            }
+            speech.append(s)
+        }
+        // Tones are never speech, even when padding reached into them.
+        speech = SpanMath.subtract(speech, d.tones)
+        let levels = ChannelLevels(
+            activeSpeechDBFS: d.speechFrames > 0 ? dB(d.speechPowerSum / Double(d.speechFrames)) : nil,
+            noiseFloorDBFS: d.noiseFrames > 0 ? dB(d.noisePowerSum / Double(d.noiseFrames)) : nil,
+            snrDB: nil,
+            peakDBFS: d.peak > 0 ? 20 * log10(Double(d.peak)) : nil,
+            clippedShare: samples > 0 ? Double(d.clippedSamples) / Double(samples) : 0)
+        var withSNR = levels
+        if let s = levels.activeSpeechDBFS, let n = levels.noiseFloorDBFS { withSNR.snrDB = s - n }
+        return ChannelActivity(speech: speech, hold: hold, tones: d.tones, levels: withSNR, frameClasses: d.frameClasses)
+    }
+
+    static func countDips(_ dips: [Int], in span: FrameSpan) -> Int {
+        // Binary search for the first dip ≥ start.
+        var lo = 0, hi = dips.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if dips[mid] < span.start { lo = mid + 1 } else { hi = mid }
+        }
+        var n = 0
+        while lo < dips.count && dips[lo] < span.end { n += 1; lo += 1 }
+        return n
+    }
+}
+
+/// Power ratio → dB, clamped at −120 dB for digital silence.
+func dB(_ power: Double) -> Double { power > 1e-12 ? 10 * log10(power) : -120 }
+
+/// Raw result of the detector for all channels, before party mapping.
+public struct AnalysisOutcome: Sendable, Equatable {
+    /// Exact duration: samples / sample rate (s).
+    public var durationS: Double
+    /// Number of 10 ms frames covering the duration.
+    public var frameCount: Int
+    public var channels: [ChannelActivity]
+    /// Pearson correlation of the two channels' frame log-powers over frames where
+    /// either is above −70 dBFS; nil on mono. Near 1: the same signal on both channels.
+    public var envelopeCorrelation: Double?
+}
+
+/// Streaming Pearson correlation of log-powers.
+struct CorrelationAccumulator: Sendable, Equatable {
+    var n = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
+
+    mutating func add(_ a: Float, _ b: Float) {
+        guard a > 1e-7 || b > 1e-7 else { return }
+        let x = Double(10 * log10(max(a, 1e-12))), y = Double(10 * log10(max(b, 1e-12)))
+        n += 1; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y
+    }
+
+    var value: Double? {
+        guard n >= 100 else { return nil }
+        let vx = sxx - sx * sx / n, vy = syy - sy * sy / n
+        guard vx > 1e-9, vy > 1e-9 else { return nil }
+        return (sxy - sx * sy / n) / (vx * vy).squareRoot()
+    }
+}

@@ -1,0 +1,227 @@
+/// Per-party figures of one call.
+public struct PartyMetrics: Sendable, Equatable {
+    /// Total speech time at utterance level (s).
+    public var talkS: Double
+    /// talkS / call duration (0–1).
+    public var talkRatio: Double
+    /// Number of utterances (speech segments).
+    public var segmentCount: Int
+    /// Longest monologue: the span from first to last speech of this party between two
+    /// consecutive segment starts of the other party (s). On mono: the longest segment.
+    public var longestMonologueS: Double
+    /// Where that monologue starts (s); nil without speech.
+    public var longestMonologueStartS: Double?
+    public var levels: ChannelLevels
+    /// Speech segments, sorted.
+    public var segments: [FrameSpan]
+}
+
+/// Recording health, per file. Reported, never a reason to fail the call.
+public enum HealthFlag: String, Sendable, Equatable, CaseIterable {
+    /// The agent's channel carries no speech at all.
+    case agentChannelSilent = "agent_channel_silent"
+    /// The customer's channel carries no speech at all.
+    case customerChannelSilent = "customer_channel_silent"
+    /// A mono recording with no speech at all.
+    case noSpeech = "no_speech"
+    /// The agent channel clips (share of clipped samples above `clippingShare`).
+    case agentClipping = "agent_clipping"
+    case customerClipping = "customer_clipping"
+    case clipping = "clipping"
+    /// Speech less than `lowSNRDB` above the noise.
+    case agentLowSNR = "agent_low_snr"
+    case customerLowSNR = "customer_low_snr"
+    case lowSNR = "low_snr"
+    /// The two channels carry the same signal (mono stored as stereo, or a wiring fault).
+    case channelsIdentical = "channels_identical"
+    /// One channel's speech is heard on the other (echo, bleed, crosstalk).
+    case crosstalk = "crosstalk"
+    /// The file's data is shorter than its header declares (truncated recording).
+    case truncated = "truncated"
+    /// The file contained NaN or infinite samples (replaced by 0).
+    case nonFiniteSamples = "non_finite_samples"
+}
+
+/// Conversation metrics of one call, as defined in the README.
+public struct ConversationMetrics: Sendable, Equatable {
+    public var durationS: Double
+    /// Per party: `.agent` and `.customer` on stereo, `.mixed` on mono.
+    public var parties: [Party: PartyMetrics]
+    /// Nobody talks and no hold: all of it (s).
+    public var silenceS: Double
+    public var silenceRatio: Double
+    /// Only the silent gaps of at least `minSilenceS` (s).
+    public var nonTalkS: Double
+    /// Both talk at once (s); nil on mono.
+    public var overtalkS: Double?
+    public var overtalkRatio: Double?
+    /// Interruptions started by the agent / by the customer; nil on mono.
+    public var interruptionsByAgent: Int?
+    public var interruptionsByCustomer: Int?
+    /// Gaps of nobody talking of at least `deadAirS`, hold excluded.
+    public var deadAir: [FrameSpan]
+    public var longestSilenceS: Double
+    public var longestSilenceStartS: Double?
+    /// Music-on-hold spans (union over channels) and their total (s).
+    public var hold: [FrameSpan]
+    public var holdS: Double
+    /// Steady tones found on any channel (s).
+    public var toneS: Double
+    /// Agent talk / customer talk; nil on mono or when the customer never talks.
+    public var talkToListen: Double?
+    /// Mean time from the end of a customer segment to the start of the agent's answer,
+    /// over gaps shorter than `deadAirS` (s); nil on mono or without such gaps.
+    public var agentResponseGapS: Double?
+    public var health: [HealthFlag]
+    /// Pearson correlation of the channels' frame log-powers (stereo only).
+    public var channelCorrelation: Double?
+
+    /// Computes the metrics from the detector's outcome.
+    /// - Parameter agentChannel: index of the agent's channel on stereo (0 = left).
+    public init(outcome: AnalysisOutcome, agentChannel: Int, parameters p: AnalysisParameters) {
+        let fps = 1.0 / frameDuration
+        let n = outcome.frameCount
+        durationS = outcome.durationS
+        let dur = max(outcome.durationS, 1e-9)
+        var parties: [Party: PartyMetrics] = [:]
+        let hold = SpanMath.normalize(outcome.channels.flatMap(\.hold))
+        // Hold removes speech on every channel: the music is on one leg but the call is on hold.
+        let speechPer = outcome.channels.map { SpanMath.subtract($0.speech, hold) }
+        let tones = SpanMath.normalize(outcome.channels.flatMap(\.tones))
+        toneS = Double(SpanMath.total(tones)) * frameDuration
+        let stereo = outcome.channels.count == 2
+        var flags: [HealthFlag] = []
+
+        func party(_ c: Int, other: [FrameSpan]?) -> PartyMetrics {
+            let segs = speechPer[c]
+            let talk = Double(SpanMath.total(segs)) * frameDuration
+            let mono = Self.longestMonologue(segs, otherStarts: other.map { $0.map(\.start) } ?? [])
+            return PartyMetrics(talkS: talk, talkRatio: talk / dur, segmentCount: segs.count,
+                                longestMonologueS: mono.map { $0.durationS } ?? 0,
+                                longestMonologueStartS: mono?.startS,
+                                levels: outcome.channels[c].levels, segments: segs)
+        }
+
+        let anyTalk: [FrameSpan]
+        if stereo {
+            let a = agentChannel == 1 ? 1 : 0
+            let c = 1 - a
+            parties[.agent] = party(a, other: speechPer[c])
+            parties[.customer] = party(c, other: speechPer[a])
+            let over = SpanMath.intersection(speechPer[a], speechPer[c])
+            overtalkS = Double(SpanMath.total(over)) * frameDuration
+            overtalkRatio = overtalkS! / dur
+            let minOverlap = Int((p.minInterruptionS * fps).rounded())
+            interruptionsByAgent = Self.interruptions(by: speechPer[a], of: speechPer[c], minOverlap: minOverlap)
+            interruptionsByCustomer = Self.interruptions(by: speechPer[c], of: speechPer[a], minOverlap: minOverlap)
+            anyTalk = SpanMath.union(speechPer[a], speechPer[c])
+            let agentTalk = parties[.agent]!.talkS, customerTalk = parties[.customer]!.talkS
+            talkToListen = customerTalk > 0 ? agentTalk / customerTalk : nil
+            agentResponseGapS = Self.responseGap(customer: speechPer[c], agent: speechPer[a],
+                                                 maxGap: Int((p.deadAirS * fps).rounded()))
+            for (party, idx, silent, clip, low) in [
+                (Party.agent, a, HealthFlag.agentChannelSilent, HealthFlag.agentClipping, HealthFlag.agentLowSNR),
+                (Party.customer, c, .customerChannelSilent, .customerClipping, .customerLowSNR),
+            ] {
+                let m = parties[party]!
+                if m.segmentCount == 0 { flags.append(silent) }
+                if outcome.channels[idx].levels.clippedShare > p.clippingShare { flags.append(clip) }
+                if let snr = m.levels.snrDB, m.segmentCount > 0, snr < p.lowSNRDB { flags.append(low) }
+            }
+            channelCorrelation = outcome.envelopeCorrelation
+            if let r = outcome.envelopeCorrelation {
+                if r > 0.97 { flags.append(.channelsIdentical) } else if r > 0.6 { flags.append(.crosstalk) }
+            }
+        } else {
+            let m = party(0, other: nil)
+            parties[.mixed] = m
+            overtalkS = nil; overtalkRatio = nil
+            interruptionsByAgent = nil; interruptionsByCustomer = nil
+            anyTalk = speechPer[0]
+            talkToListen = nil
+            agentResponseGapS = nil
+            channelCorrelation = nil
+            if m.segmentCount == 0 { flags.append(.noSpeech) }
+            if outcome.channels[0].levels.clippedShare > p.clippingShare { flags.append(.clipping) }
+            if let snr = m.levels.snrDB, m.segmentCount > 0, snr < p.lowSNRDB { flags.append(.lowSNR) }
+        }
+        self.parties = parties
+        self.hold = hold
+        holdS = Double(SpanMath.total(hold)) * frameDuration
+        // Silence: nobody talks and the call is not on hold.
+        let silent = SpanMath.complement(SpanMath.union(anyTalk, hold), length: n)
+        let silentFrames = SpanMath.total(silent)
+        // The last frame may be partial: never report more silence than the duration.
+        silenceS = min(Double(silentFrames) * frameDuration, outcome.durationS)
+        silenceRatio = silenceS / dur
+        let minSilence = Int((p.minSilenceS * fps).rounded())
+        nonTalkS = Double(SpanMath.total(silent.filter { $0.length >= minSilence })) * frameDuration
+        let deadAirFrames = Int((p.deadAirS * fps).rounded())
+        deadAir = silent.filter { $0.length >= deadAirFrames }
+        let longest = silent.max { $0.length < $1.length || ($0.length == $1.length && $0.start > $1.start) }
+        longestSilenceS = longest.map { $0.durationS } ?? 0
+        longestSilenceStartS = longest?.startS
+        health = flags
+    }
+
+    /// Span of the longest run of `segs` between consecutive starts of the other party.
+    static func longestMonologue(_ segs: [FrameSpan], otherStarts: [Int]) -> FrameSpan? {
+        var best: FrameSpan?
+        var run: FrameSpan?
+        var runInterval = -1
+        var j = 0
+        func keep(_ r: FrameSpan) { if best == nil || r.length > best!.length { best = r } }
+        for s in segs {
+            var start = s.start
+            while true {
+                // j = number of the other party's starts at or before `start`: the interval index.
+                while j < otherStarts.count && otherStarts[j] <= start { j += 1 }
+                let pieceEnd = j < otherStarts.count ? min(s.end, otherStarts[j]) : s.end
+                if let r = run, runInterval == j {
+                    run = FrameSpan(r.start, pieceEnd)
+                } else {
+                    if let r = run { keep(r) }
+                    run = FrameSpan(start, pieceEnd)
+                    runInterval = j
+                }
+                if pieceEnd >= s.end { break }
+                start = pieceEnd
+            }
+        }
+        if let r = run { keep(r) }
+        return best
+    }
+
+    /// Segments of `by` that start strictly inside a segment of `of` and overlap it ≥ minOverlap frames.
+    static func interruptions(by: [FrameSpan], of other: [FrameSpan], minOverlap: Int) -> Int {
+        var count = 0
+        var j = 0
+        for s in by {
+            while j < other.count && other[j].end <= s.start { j += 1 }
+            guard j < other.count else { break }
+            let o = other[j]
+            if o.start < s.start && s.start < o.end {
+                let overlap = min(s.end, o.end) - s.start
+                if overlap >= minOverlap { count += 1 }
+            }
+        }
+        return count
+    }
+
+    /// Mean gap (s) from the end of a customer segment to the next agent start, when the
+    /// agent speaks next (before the customer's next segment) and the gap is < maxGap frames.
+    static func responseGap(customer: [FrameSpan], agent: [FrameSpan], maxGap: Int) -> Double? {
+        var total = 0, count = 0
+        var j = 0
+        for (i, c) in customer.enumerated() {
+            while j < agent.count && agent[j].start < c.end { j += 1 }
+            guard j < agent.count else { break }
+            let a = agent[j].start
+            let nextCustomer = i + 1 < customer.count ? customer[i + 1].start : Int.max
+            guard a <= nextCustomer else { continue }
+            let gap = a - c.end
+            if gap < maxGap { total += gap; count += 1 }
+        }
+        return count > 0 ? Double(total) * frameDuration / Double(count) : nil
+    }
+}

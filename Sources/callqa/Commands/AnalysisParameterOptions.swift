@@ -1,0 +1,63 @@
+import ArgumentParser
+import CallAnalysis
+
+/// Command-line overrides for every analysis parameter; absent options keep the defaults.
+struct AnalysisParameterOptions: ParsableArguments {
+    @Option(help: "Noise-whitened SNR (dB) that confirms speech.")
+    var onThresholdDb: Double?
+    @Option(help: "Smoothed SNR (dB) above which a speech region continues.")
+    var offThresholdDb: Double?
+    @Option(help: "Minimum confirmed speech in a region (s); shorter bursts are clicks.")
+    var minSpeechS: Double?
+    @Option(help: "Pauses shorter than this count as speech (s).")
+    var mergeGapS: Double?
+    @Option(help: "Padding added before and after each region (s).")
+    var padS: Double?
+    @Option(help: "Window of the noise-floor tracker (s).")
+    var noiseWindowS: Double?
+    @Option(help: "Decision delay that lets the noise tracker look ahead (s).")
+    var lookaheadS: Double?
+    @Option(help: "Speech below this level is ignored (dBFS).")
+    var absoluteFloorDbfs: Double?
+    @Option(help: "Noise estimate never lower than speech level minus this (dB).")
+    var dynamicRangeDb: Double?
+    @Option(help: "Prediction gain above which a steady frame may be a tone (dB).")
+    var toneGainDb: Double?
+    @Option(help: "Minimum length of a steady tone (s).")
+    var minToneS: Double?
+    @Option(help: "Minimum length of a music-on-hold region (s).")
+    var minHoldS: Double?
+    @Option(help: "Regions with fewer energy dips per second than this are hold music.")
+    var holdMaxDipsPerS: Double?
+    @Option(help: "Depth of an energy dip under the speech envelope (dB).")
+    var dipDepthDb: Double?
+    @Option(help: "Silent gaps at least this long count as non-talk time (s).")
+    var minSilenceS: Double?
+    @Option(help: "Silent gaps at least this long are dead air (s).")
+    var deadAirS: Double?
+    @Option(help: "Minimum overlap for an interruption (s).")
+    var minInterruptionS: Double?
+    @Option(help: "|sample| at or above this is clipped (full scale 1.0).")
+    var clipLevel: Double?
+    @Option(help: "Health: speech SNR below this is flagged (dB).")
+    var lowSnrDb: Double?
+    @Option(help: "Health: clipped-sample share above this is flagged (0–1).")
+    var clippingShare: Double?
+
+    /// The defaults with every given option applied.
+    func parameters() throws -> AnalysisParameters {
+        var p = AnalysisParameters()
+        let pairs: [(Double?, WritableKeyPath<AnalysisParameters, Double>)] = [
+            (onThresholdDb, \.onThresholdDB), (offThresholdDb, \.offThresholdDB), (minSpeechS, \.minSpeechS),
+            (mergeGapS, \.mergeGapS), (padS, \.padS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),
+            (absoluteFloorDbfs, \.absoluteFloorDBFS), (dynamicRangeDb, \.dynamicRangeDB), (toneGainDb, \.toneGainDB),
+            (minToneS, \.minToneS), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS),
+            (dipDepthDb, \.dipDepthDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
+            (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
+            (clippingShare, \.clippingShare),
+        ]
+        for (value, path) in pairs { if let value { p[keyPath: path] = value } }
+        if let message = p.validationError() { throw ValidationError(message) }
+        return p
+    }
+}

@@ -1,0 +1,116 @@
+import ArgumentParser
+import CallAnalysis
+import Foundation
+import Pipeline
+import Reports
+import Synchronization
+
+extension AgentChannel: ExpressibleByArgument {}
+
+/// Output formats of `analyze`.
+enum AnalyzeFormat: String, ExpressibleByArgument, CaseIterable {
+    case table, json
+}
+
+struct Analyze: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure recordings: per-party talk, silence, overtalk, interruptions, dead air, hold, levels, health.",
+        discussion: """
+        Reads every format libsndfile decodes (PCM, µ-law, A-law, GSM 6.10, IMA/MS ADPCM, FLAC, Ogg, MP3).
+        Stereo: one channel per party (--agent-channel). Mono: only 'mixed' figures.
+        --format json prints one JSON object per file (JSON Lines). Exit status 1 if any file failed.
+        """
+    )
+
+    @Argument(help: "Recordings to analyse.")
+    var files: [String]
+
+    @Option(help: "Stereo channel carrying the agent: left or right.")
+    var agentChannel: AgentChannel = .left
+
+    @Option(help: "For files with more than two channels: the channels to use, 1-based, agent first (e.g. 1,2), or one channel for mono.")
+    var channels: String?
+
+    @Option(help: "Output format: table or json (JSON Lines).")
+    var format: AnalyzeFormat = .table
+
+    @Flag(help: "Include every speech segment [start_s, end_s] per party (JSON).")
+    var segments = false
+
+    @Option(help: "Files analysed in parallel (default: number of cores).")
+    var jobs: Int?
+
+    @OptionGroup(title: "Analysis parameters")
+    var parameterOptions: AnalysisParameterOptions
+
+    func validate() throws {
+        _ = try parameterOptions.parameters()
+        _ = try channelSelection()
+        if let jobs, jobs < 1 { throw ValidationError("--jobs: expected a number ≥ 1, got \(jobs)") }
+    }
+
+    func channelSelection() throws -> [Int]? {
+        guard let channels else { return nil }
+        let parts = channels.split(separator: ",", omittingEmptySubsequences: false)
+        let values = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == parts.count, (1...2).contains(values.count), values.allSatisfy({ $0 >= 1 }),
+              Set(values).count == values.count else {
+            throw ValidationError("--channels: expected one or two distinct 1-based channel numbers such as '1,2', got '\(channels)'")
+        }
+        return values.map { $0 - 1 }
+    }
+
+    func run() throws {
+        var options = AnalysisOptions()
+        options.parameters = try parameterOptions.parameters()
+        options.agentChannel = agentChannel
+        options.channelSelection = try channelSelection()
+        let fixedOptions = options
+        let files = self.files
+        let results = Mutex<[Result<RecordingAnalysis, AnalysisFailure>?]>(Array(repeating: nil, count: files.count))
+        let workers = min(files.count, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        let next = Atomic<Int>(0)
+        DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                guard i < files.count else { return }
+                let r: Result<RecordingAnalysis, AnalysisFailure>
+                do {
+                    r = .success(try RecordingAnalyzer.analyze(path: files[i], options: fixedOptions))
+                } catch {
+                    r = .failure(AnalysisFailure(message: (error as? AnalysisError)?.description ?? "\(error)"))
+                }
+                results.withLock { $0[i] = r }
+            }
+        }
+        let all = results.withLock { $0 }.map { $0! }
+        var failed = 0
+        switch format {
+        case .json:
+            var out = ""
+            for (file, r) in zip(files, all) {
+                switch r {
+                case let .success(a):
+                    out += AnalysisRendering.json(a, analyzerVersion: analyzerVersion, segments: segments).rendered() + "\n"
+                case let .failure(e):
+                    failed += 1
+                    out += AnalysisRendering.errorJSON(file: file, error: e.message).rendered() + "\n"
+                }
+            }
+            FileHandle.standardOutput.write(Data(out.utf8))
+        case .table:
+            print(AnalysisRendering.table(Array(zip(files, all)).map { ($0.0, $0.1) }), terminator: "")
+            for (file, r) in zip(files, all) {
+                if case let .failure(e) = r {
+                    failed += 1
+                    _ = file
+                    FileHandle.standardError.write(Data("callqa: error: \(e.message)\n".utf8))
+                }
+            }
+        }
+        if failed > 0 {
+            FileHandle.standardError.write(Data("callqa: \(failed) of \(files.count) file(s) could not be analysed\n".utf8))
+            throw ExitCode(1)
+        }
+    }
+}
