@@ -32,6 +32,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Developer tool: per-frame detector trace for tuning (not installed).
+        .executableTarget(name: "vadtrace", dependencies: ["AudioIO", "CallAnalysis"]),
         .testTarget(name: "CallAnalysisTests", dependencies: ["CallAnalysis"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports"]),
     ]

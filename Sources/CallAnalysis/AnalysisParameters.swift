@@ -4,10 +4,14 @@
 /// Durations are seconds, levels dB; they are converted to frames once the sample rate
 /// is known (`frameDuration` = 10 ms).
 public struct AnalysisParameters: Sendable, Equatable, Codable {
-    /// Speech starts a region when the noise-whitened frame SNR exceeds this (dB).
-    public var onThresholdDB: Double = 7.0
-    /// A region continues while the smoothed noise-whitened SNR stays above this (dB).
-    public var offThresholdDB: Double = 3.0
+    /// A region needs `minSpeechS` of smoothed noise-whitened SNR above this (dB).
+    public var onThresholdDB: Double = 1.8
+    /// A region extends while the smoothed noise-whitened SNR stays above this (dB).
+    public var offThresholdDB: Double = 1.1
+    /// Length of the centred moving average of the noise-whitened SNR (s): averaging
+    /// 9 frames cuts the noise's frame-to-frame scatter threefold, which is what lets the
+    /// thresholds sit 1–2 dB above the noise at 5 dB SNR.
+    public var smoothingS: Double = 0.09
     /// Minimum total time above `onThresholdDB` for a region to count as speech (s):
     /// rejects clicks and short noise bursts.
     public var minSpeechS: Double = 0.08
@@ -15,7 +19,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     public var mergeGapS: Double = 0.35
     /// Time added before and after each detected region (s): onsets and decays of
     /// speech lie below the noise before the detector can see them.
-    public var padS: Double = 0.05
+    public var padS: Double = 0.0
     /// Window of the minimum-statistics noise tracker (s).
     public var noiseWindowS: Double = 2.0
     /// Decisions lag the input by this much, so the noise estimate can see ahead (s).
@@ -63,7 +67,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
             return "parameter '\(name)': expected a number > 0, got \(v)"
         }
         let nonNegatives: [(String, Double)] = [
-            ("merge_gap_s", mergeGapS), ("pad_s", padS), ("lookahead_s", lookaheadS),
+            ("merge_gap_s", mergeGapS), ("pad_s", padS), ("lookahead_s", lookaheadS), ("smoothing_s", smoothingS),
             ("hold_max_dips_per_s", holdMaxDipsPerS),
         ]
         for (name, v) in nonNegatives where !(v >= 0 && v.isFinite) {
@@ -85,7 +89,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     public var namedValues: [(String, Double)] {
         [
             ("on_threshold_db", onThresholdDB), ("off_threshold_db", offThresholdDB),
-            ("min_speech_s", minSpeechS), ("merge_gap_s", mergeGapS), ("pad_s", padS),
+            ("smoothing_s", smoothingS), ("min_speech_s", minSpeechS), ("merge_gap_s", mergeGapS), ("pad_s", padS),
             ("noise_window_s", noiseWindowS), ("lookahead_s", lookaheadS),
             ("absolute_floor_dbfs", absoluteFloorDBFS), ("dynamic_range_db", dynamicRangeDB),
             ("tone_gain_db", toneGainDB), ("min_tone_s", minToneS), ("min_hold_s", minHoldS),

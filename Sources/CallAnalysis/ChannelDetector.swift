@@ -43,6 +43,7 @@ public struct ChannelDetector: Sendable {
     private let rangeFactor: Float
     private let onLinear: Float
     private let offLinear: Float
+    private let halfSmoothing: Int
 
     // Noise tracker state.
     private var smoothed = SIMD4<Float>(repeating: -1)
@@ -78,6 +79,10 @@ public struct ChannelDetector: Sendable {
     public private(set) var tones: [FrameSpan] = []
     /// Per-frame classes, recorded only when `recordFrames` is set (tests, debugging).
     public private(set) var frameClasses: [FrameClass] = []
+    /// Per-frame band SNRs (band power / band noise, linear), recorded with `frameClasses`.
+    public private(set) var frameSNR: [SIMD4<Float>] = []
+    /// Per-frame prediction gain (dB), recorded with `frameClasses`.
+    public private(set) var frameGain: [Float] = []
     /// Record `frameClasses` (memory grows with length: tests only).
     public var recordFrames = false
 
@@ -101,6 +106,7 @@ public struct ChannelDetector: Sendable {
         rangeFactor = Float(pow(10, -parameters.dynamicRangeDB / 10))
         onLinear = Float(pow(10, parameters.onThresholdDB / 10))
         offLinear = Float(pow(10, parameters.offThresholdDB / 10))
+        halfSmoothing = max(0, Int((parameters.smoothingS / frameDuration / 2).rounded(.down)))
         ring = Array(repeating: .silent, count: lookahead + 1)
         ringTone = Array(repeating: false, count: lookahead + 1)
     }
@@ -200,38 +206,49 @@ public struct ChannelDetector: Sendable {
         var tone: Bool
     }
 
-    private var previous: Pending?
-    private var current: Pending?
+    /// Frames leaving the lookahead window, kept until their smoothing window is complete.
+    private var delay: [Pending] = []
+    private var delayFirst = 0        // frame index of delay[0]
     private var nextToDecide = 0
 
-    /// Moves the oldest frame out of the lookahead window; decides the frame before it,
-    /// whose 3-frame smoothing window is now complete.
+    /// Moves the oldest frame out of the lookahead window; decides every frame whose
+    /// centred smoothing window (±halfSmoothing frames) is now complete.
     private mutating func decideOldest() {
         let f = ring[ringHead]
         let tone = ringTone[ringHead]
         ringHead = (ringHead + 1) % ring.count
         ringCount -= 1
         let item = Pending(w: tone ? 0 : whitened(f), power: f.power, tone: tone)
-        if let cur = current {
-            decide(cur, prevW: previous?.w ?? cur.w, nextW: item.w)
+        if recordFrames {
+            frameSNR.append(f.bands / noise)
+            frameGain.append(f.predictionGainDB)
         }
-        previous = current
-        current = item
+        delay.append(item)
+        while nextToDecide + halfSmoothing < delayFirst + delay.count { decideNext() }
     }
 
     private mutating func decideLast() {
-        if let cur = current {
-            decide(cur, prevW: previous?.w ?? cur.w, nextW: cur.w)
-            previous = current
-            current = nil
+        while nextToDecide < delayFirst + delay.count { decideNext() }
+    }
+
+    private mutating func decideNext() {
+        let i = nextToDecide - delayFirst
+        let lo = max(0, i - halfSmoothing), hi = min(delay.count - 1, i + halfSmoothing)
+        var sum: Float = 0
+        for k in lo...hi { sum += delay[k].w }
+        decide(delay[i], smoothedW: sum / Float(hi - lo + 1))
+        // Drop what no later window needs.
+        let keepFrom = nextToDecide - halfSmoothing
+        if keepFrom > delayFirst {
+            delay.removeFirst(keepFrom - delayFirst)
+            delayFirst = keepFrom
         }
     }
 
-    private mutating func decide(_ item: Pending, prevW: Float, nextW: Float) {
+    private mutating func decide(_ item: Pending, smoothedW: Float) {
         let frame = nextToDecide
         nextToDecide += 1
-        let w = item.w
-        let smoothedW = (prevW + w + nextW) / 3
+        let w = smoothedW
         let cls: FrameClass
         if item.tone {
             cls = .tone
@@ -240,7 +257,7 @@ public struct ChannelDetector: Sendable {
             } else {
                 tones.append(FrameSpan(frame, frame + 1))
             }
-        } else if smoothedW >= offLinear || w >= onLinear {
+        } else if smoothedW >= offLinear {
             cls = .active
         } else {
             cls = .quiet

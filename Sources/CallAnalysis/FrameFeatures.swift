@@ -2,9 +2,10 @@
 public struct FrameFeatures: Sendable, Equatable {
     /// Mean square of the frame after removing its mean (DC), full scale² units.
     public var power: Float
-    /// Power in four bands centred at ¹⁄₁₆, ³⁄₁₆, ⁵⁄₁₆ and ⁷⁄₁₆ of 8 kHz (500, 1500,
-    /// 2500 and 3500 Hz on narrow-band audio), from a Bartlett-windowed autocorrelation
-    /// (Blackman–Tukey estimate); each band is ≈ 1 kHz wide.
+    /// Power of the first-differenced signal in four bands centred at ¹⁄₁₆, ³⁄₁₆, ⁵⁄₁₆ and
+    /// ⁷⁄₁₆ of 8 kHz (500, 1500, 2500 and 3500 Hz on narrow-band audio), from a
+    /// Bartlett-windowed autocorrelation (Blackman–Tukey estimate); each band ≈ 1 kHz wide.
+    /// Only ratios to the band's own noise are used, so the differencing tilt cancels.
     public var bands: SIMD4<Float>
     /// Order-4 linear-prediction gain (dB): ≈ 0 for white noise, 8–15 for speech,
     /// > 25 for one or two steady sinusoids (dial, ring-back, DTMF tones).
@@ -32,7 +33,7 @@ public struct FrameFeatureExtractor: Sendable {
     private let clipLevel: Float
     private var buffer: [Float]
     private var fill: Int
-    private static let lagCount = 4
+    private static let lagCount = 5
     /// cos(π(2b+1)k/8)·w_k·2 for band b, lag k = 1…4; Bartlett lag window w_k = 1 − k/5.
     private static let bandWeights: [SIMD4<Float>] = (1...4).map { k in
         let w = 2.0 * (1.0 - Double(k) / 5.0)
@@ -86,8 +87,12 @@ public struct FrameFeatureExtractor: Sendable {
         let l = lagStep
         var f = buffer.withUnsafeBufferPointer { buf -> FrameFeatures in
             let base = buf.baseAddress! + h
-            var s8 = SIMD8<Float>.zero, r0 = SIMD8<Float>.zero, r1 = SIMD8<Float>.zero
-            var r2 = SIMD8<Float>.zero, r3 = SIMD8<Float>.zero, r4 = SIMD8<Float>.zero
+            // x: the samples, for power, DC, peak and clipping. d = x[n] − x[n−l]: a first
+            // difference (high-pass, +6 dB/octave) whose autocorrelation feeds the bands and
+            // the predictor, so DC wander and sub-audio rumble never reach the detector.
+            var s8 = SIMD8<Float>.zero, p8 = SIMD8<Float>.zero
+            var r0 = SIMD8<Float>.zero, r1 = SIMD8<Float>.zero, r2 = SIMD8<Float>.zero
+            var r3 = SIMD8<Float>.zero, r4 = SIMD8<Float>.zero
             var pk = SIMD8<Float>.zero
             var clip8 = SIMD8<Int32>.zero
             let clipV = SIMD8<Float>(repeating: clipLevel)
@@ -100,40 +105,47 @@ public struct FrameFeatureExtractor: Sendable {
                 let x2 = raw.loadUnaligned(fromByteOffset: (j - 2 * l) * stride, as: SIMD8<Float>.self)
                 let x3 = raw.loadUnaligned(fromByteOffset: (j - 3 * l) * stride, as: SIMD8<Float>.self)
                 let x4 = raw.loadUnaligned(fromByteOffset: (j - 4 * l) * stride, as: SIMD8<Float>.self)
+                let x5 = raw.loadUnaligned(fromByteOffset: (j - 5 * l) * stride, as: SIMD8<Float>.self)
+                let d0 = x - x1, d1 = x1 - x2, d2 = x2 - x3, d3 = x3 - x4, d4 = x4 - x5
                 s8 += x
-                r0 = r0.addingProduct(x, x)
-                r1 = r1.addingProduct(x, x1)
-                r2 = r2.addingProduct(x, x2)
-                r3 = r3.addingProduct(x, x3)
-                r4 = r4.addingProduct(x, x4)
+                p8 = p8.addingProduct(x, x)
+                r0 = r0.addingProduct(d0, d0)
+                r1 = r1.addingProduct(d0, d1)
+                r2 = r2.addingProduct(d0, d2)
+                r3 = r3.addingProduct(d0, d3)
+                r4 = r4.addingProduct(d0, d4)
                 let ax = pointwiseMax(x, -x)
                 pk = pointwiseMax(pk, ax)
                 clip8 &+= SIMD8<Int32>(repeating: 0).replacing(with: 1, where: ax .>= clipV)
                 j += 8
             }
-            var s = s8.sum(), c0 = r0.sum(), c1 = r1.sum(), c2 = r2.sum(), c3 = r3.sum(), c4 = r4.sum()
+            var s = s8.sum(), sq = p8.sum()
+            var c0 = r0.sum(), c1 = r1.sum(), c2 = r2.sum(), c3 = r3.sum(), c4 = r4.sum()
             var peak = pk.max()
             var clipped = clip8.wrappedSum()
             while j < n {
                 let x = base[j]
+                let d0 = x - base[j - l], d1 = base[j - l] - base[j - 2 * l]
+                let d2 = base[j - 2 * l] - base[j - 3 * l], d3 = base[j - 3 * l] - base[j - 4 * l]
+                let d4 = base[j - 4 * l] - base[j - 5 * l]
                 s += x
-                c0 += x * x; c1 += x * base[j - l]; c2 += x * base[j - 2 * l]
-                c3 += x * base[j - 3 * l]; c4 += x * base[j - 4 * l]
+                sq += x * x
+                c0 += d0 * d0; c1 += d0 * d1; c2 += d0 * d2; c3 += d0 * d3; c4 += d0 * d4
                 peak = max(peak, abs(x))
                 if abs(x) >= clipLevel { clipped += 1 }
                 j += 1
             }
             let inv = 1 / Float(n)
             let mean = s * inv
-            let m2 = mean * mean
-            let c = SIMD4<Float>(c1 * inv - m2, c2 * inv - m2, c3 * inv - m2, c4 * inv - m2)
-            let power = max(0, c0 * inv - m2)
-            var bands = SIMD4<Float>(repeating: power)
+            let power = max(0, sq * inv - mean * mean)
+            let dPower = c0 * inv
+            let c = SIMD4<Float>(c1, c2, c3, c4) * inv
+            var bands = SIMD4<Float>(repeating: dPower)
             for k in 0..<4 { bands = bands.addingProduct(Self.bandWeights[k], SIMD4<Float>(repeating: c[k])) }
-            let floor = SIMD4<Float>(repeating: power * 1e-4 + 1e-20)
+            let floor = SIMD4<Float>(repeating: dPower * 1e-4 + 1e-20)
             bands = pointwiseMax(bands, floor)
-            let gain = Self.predictionGainDB(power: power, lags: c)
-            let rho = power > 0 ? SIMD2<Float>(c[0], c[1]) / power : .zero
+            let gain = Self.predictionGainDB(power: dPower, lags: c)
+            let rho = dPower > 0 ? SIMD2<Float>(c[0], c[1]) / dPower : .zero
             return FrameFeatures(power: power, bands: bands, predictionGainDB: gain, rho1: rho.x, rho2: rho.y,
                                  peak: peak, clipped: clipped)
         }
@@ -160,7 +172,9 @@ public struct FrameFeatureExtractor: Sendable {
             var acc = r[i]
             for j in 0..<i { acc -= a[j] * r[i - 1 - j] }
             let k = acc / e
-            guard abs(k) < 1 else { e = minE; break }
+            // |k| ≥ 1: the estimates are not a valid autocorrelation (numerical noise on
+            // near-silent frames); keep the gain reached so far.
+            guard abs(k) < 1 else { break }
             var next = a
             next[i] = k
             for j in 0..<i { next[j] = a[j] - k * a[i - 1 - j] }

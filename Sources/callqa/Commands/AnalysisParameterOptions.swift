@@ -7,6 +7,8 @@ struct AnalysisParameterOptions: ParsableArguments {
     var onThresholdDb: Double?
     @Option(help: "Smoothed SNR (dB) above which a speech region continues.")
     var offThresholdDb: Double?
+    @Option(help: "Moving-average length of the noise-whitened SNR (s).")
+    var smoothingS: Double?
     @Option(help: "Minimum confirmed speech in a region (s); shorter bursts are clicks.")
     var minSpeechS: Double?
     @Option(help: "Pauses shorter than this count as speech (s).")
@@ -48,7 +50,7 @@ struct AnalysisParameterOptions: ParsableArguments {
     func parameters() throws -> AnalysisParameters {
         var p = AnalysisParameters()
         let pairs: [(Double?, WritableKeyPath<AnalysisParameters, Double>)] = [
-            (onThresholdDb, \.onThresholdDB), (offThresholdDb, \.offThresholdDB), (minSpeechS, \.minSpeechS),
+            (onThresholdDb, \.onThresholdDB), (offThresholdDb, \.offThresholdDB), (smoothingS, \.smoothingS), (minSpeechS, \.minSpeechS),
             (mergeGapS, \.mergeGapS), (padS, \.padS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),
             (absoluteFloorDbfs, \.absoluteFloorDBFS), (dynamicRangeDb, \.dynamicRangeDB), (toneGainDb, \.toneGainDB),
             (minToneS, \.minToneS), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS),
