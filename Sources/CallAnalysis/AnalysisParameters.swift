@@ -5,9 +5,9 @@
 /// is known (`frameDuration` = 10 ms).
 public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// A region needs `minSpeechS` of smoothed noise-whitened SNR above this (dB).
-    public var onThresholdDB: Double = 1.8
+    public var onThresholdDB: Double = 1.2
     /// A region extends while the smoothed noise-whitened SNR stays above this (dB).
-    public var offThresholdDB: Double = 1.1
+    public var offThresholdDB: Double = 0.6
     /// Length of the centred moving average of the noise-whitened SNR (s): averaging
     /// 9 frames cuts the noise's frame-to-frame scatter threefold, which is what lets the
     /// thresholds sit 1–2 dB above the noise at 5 dB SNR.

@@ -21,9 +21,9 @@ public enum FrameClass: UInt8, Sendable {
 ///    mean of the noise (minima-controlled recursive averaging, Cohen), so the estimate is
 ///    unbiased and follows a changing floor. Floors: `absoluteFloorDBFS`, and the channel's
 ///    speech level minus `dynamicRangeDB` (digital silence, very clean lines).
-/// 2. **Noise-whitened SNR** — each band's power divided by its noise, averaged over the
-///    four bands: a detector for a signal of unknown spectrum in coloured noise (white,
-///    pink, brown line noise all handled alike).
+/// 2. **Noise-whitened, speaker-weighted SNR** — each band's power divided by its noise,
+///    averaged over the four bands with weights learnt from the channel's own clear speech
+///    (a matched filter): white, pink and brown line noise are handled alike.
 /// 3. **Tones** — order-4 linear prediction explains one or two sinusoids almost
 ///    perfectly; a run of frames with a high prediction gain and an unchanged spectrum and
 ///    level is a tone and can never be speech.
@@ -54,6 +54,8 @@ public struct ChannelDetector: Sendable {
     private var windowMin = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
     private var noise = SIMD4<Float>(repeating: -1)
     private var speechLevel: Float = 0
+    private var speechExcess = SIMD4<Float>(repeating: 1)
+    private var bandWeights = SIMD4<Float>(repeating: 0.25)
 
     // Lookahead ring: features and classes of frames not yet decided.
     private var ring: [FrameFeatures]
@@ -114,6 +116,7 @@ public struct ChannelDetector: Sendable {
     /// Feeds the next frame; decides the frame that leaves the lookahead window.
     public mutating func push(_ f: FrameFeatures) {
         updateNoise(f)
+        updateBandWeights(f)
         updateTone(f)
         let slot = (ringHead + ringCount) % ring.count
         ring[slot] = f
@@ -194,10 +197,24 @@ public struct ChannelDetector: Sendable {
 
     // MARK: - Decisions
 
-    /// Noise-whitened SNR (linear) of a frame against the current noise estimate.
+    /// Noise-whitened SNR (linear) of a frame: band power / band noise, weighted by how
+    /// much the channel's speech stands out in each band (a matched filter for this
+    /// speaker over this line: with white hiss the low bands dominate, with rumble the
+    /// high ones).
     private func whitened(_ f: FrameFeatures) -> Float {
         let r = f.bands / noise
-        return r.sum() * 0.25
+        return (r * bandWeights).sum()
+    }
+
+    /// Learns the channel's speech spectrum: a running mean of each band's excess over
+    /// the noise, on frames that are clearly speech (unweighted SNR above 3 dB).
+    private mutating func updateBandWeights(_ f: FrameFeatures) {
+        let r = f.bands / noise
+        guard r.sum() * 0.25 > 2 else { return }
+        let excess = pointwiseMax(r - 1, .zero)
+        speechExcess += (excess - speechExcess) * 0.01
+        let floored = pointwiseMax(speechExcess, SIMD4<Float>(repeating: 0.05))
+        bandWeights = floored / floored.sum()
     }
 
     private struct Pending {
