@@ -14,7 +14,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     public var smoothingS: Double = 0.09
     /// Minimum total time above `onThresholdDB` for a region to count as speech (s):
     /// rejects clicks and short noise bursts.
-    public var minSpeechS: Double = 0.08
+    public var minSpeechS: Double = 0.05
     /// Pauses inside an utterance shorter than this count as speech (s); longer ones split it.
     public var mergeGapS: Double = 0.35
     /// Time added before and after each detected region (s): onsets and decays of
@@ -29,9 +29,11 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// The noise estimate is never taken lower than the channel's speech level minus this (dB).
     public var dynamicRangeDB: Double = 45.0
     /// Order-4 linear prediction gain above which a steady frame may be a tone (dB).
-    public var toneGainDB: Double = 18.0
-    /// A steady, predictable run at least this long is a tone, not speech (s).
-    public var minToneS: Double = 0.04
+    public var toneGainDB: Double = 8.0
+    /// A run of frames with an unchanging spectral shape at least this long is a tone (s).
+    public var minToneS: Double = 0.08
+    /// A detected region at least this much made of tone frames is a tone, not speech (0–1).
+    public var toneRegionShare: Double = 0.4
     /// A speech-detected region at least this long with fewer than `holdMaxDipsPerS`
     /// energy dips per second is music on hold (s).
     public var minHoldS: Double = 3.0
@@ -92,7 +94,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
             ("smoothing_s", smoothingS), ("min_speech_s", minSpeechS), ("merge_gap_s", mergeGapS), ("pad_s", padS),
             ("noise_window_s", noiseWindowS), ("lookahead_s", lookaheadS),
             ("absolute_floor_dbfs", absoluteFloorDBFS), ("dynamic_range_db", dynamicRangeDB),
-            ("tone_gain_db", toneGainDB), ("min_tone_s", minToneS), ("min_hold_s", minHoldS),
+            ("tone_gain_db", toneGainDB), ("min_tone_s", minToneS), ("tone_region_share", toneRegionShare), ("min_hold_s", minHoldS),
             ("hold_max_dips_per_s", holdMaxDipsPerS), ("dip_depth_db", dipDepthDB),
             ("min_silence_s", minSilenceS), ("dead_air_s", deadAirS),
             ("min_interruption_s", minInterruptionS), ("clip_level", clipLevel),

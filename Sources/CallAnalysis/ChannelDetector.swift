@@ -66,6 +66,7 @@ public struct ChannelDetector: Sendable {
     // Tone run state (at entry).
     private var prev: FrameFeatures?
     private var steadyRun = 0
+    private var toneAnchor = SIMD2<Float>.zero
 
     // Decision state.
     private var runStart = -1
@@ -121,9 +122,9 @@ public struct ChannelDetector: Sendable {
         let slot = (ringHead + ringCount) % ring.count
         ring[slot] = f
         ringTone[slot] = false
-        if steadyRun + 1 >= minToneFrames {
+        if steadyRun >= minToneFrames {
             // Mark the whole steady run (still inside the window) as tone.
-            let back = min(steadyRun, ringCount)
+            let back = min(steadyRun - 1, ringCount)
             for k in 0...back { ringTone[(slot - k + ring.count) % ring.count] = true }
         }
         ringCount += 1
@@ -184,15 +185,23 @@ public struct ChannelDetector: Sendable {
 
     // MARK: - Tones
 
+    /// A tone keeps its spectral shape: the normalised autocorrelations barely move from
+    /// frame to frame nor drift from where the run started, and the frame is predictable.
+    /// Speech changes shape within a few frames (formant transitions, voicing changes).
     private mutating func updateTone(_ f: FrameFeatures) {
         defer { prev = f }
-        guard let q = prev, f.power > 0, q.power > 0 else { steadyRun = 0; return }
-        let g = Float(p.toneGainDB)
-        let levelRatio = f.power / q.power
-        let steady = f.predictionGainDB >= g && q.predictionGainDB >= g
-            && abs(f.rho1 - q.rho1) < 0.02 && abs(f.rho2 - q.rho2) < 0.04
-            && levelRatio < 1.41 && levelRatio > 0.71
-        steadyRun = steady ? steadyRun + 1 : 0
+        guard let q = prev, f.power > 0, q.power > 0, f.predictionGainDB >= Float(p.toneGainDB) else {
+            steadyRun = 0
+            return
+        }
+        let steady = abs(f.rho1 - q.rho1) < 0.04 && abs(f.rho2 - q.rho2) < 0.08
+            && abs(f.rho1 - toneAnchor.x) < 0.06 && abs(f.rho2 - toneAnchor.y) < 0.12
+        if steady && steadyRun > 0 {
+            steadyRun += 1
+        } else {
+            steadyRun = 1
+            toneAnchor = SIMD2(f.rho1, f.rho2)
+        }
     }
 
     // MARK: - Decisions
@@ -235,7 +244,7 @@ public struct ChannelDetector: Sendable {
         let tone = ringTone[ringHead]
         ringHead = (ringHead + 1) % ring.count
         ringCount -= 1
-        let item = Pending(w: tone ? 0 : whitened(f), power: f.power, tone: tone)
+        let item = Pending(w: whitened(f), power: f.power, tone: tone)
         if recordFrames {
             frameSNR.append(f.bands / noise)
             frameGain.append(f.predictionGainDB)
@@ -266,22 +275,21 @@ public struct ChannelDetector: Sendable {
         let frame = nextToDecide
         nextToDecide += 1
         let w = smoothedW
-        let cls: FrameClass
+        // Tone frames are recorded apart; whether a region is a tone is decided on the
+        // whole region (share of tone frames), so a steady vowel never splits speech.
         if item.tone {
-            cls = .tone
             if let last = tones.last, last.end == frame {
                 tones[tones.count - 1].end = frame + 1
             } else {
                 tones.append(FrameSpan(frame, frame + 1))
             }
-        } else if smoothedW >= offLinear {
-            cls = .active
-        } else {
-            cls = .quiet
         }
+        let cls: FrameClass = smoothedW >= offLinear ? .active : (item.tone ? .tone : .quiet)
         if cls == .active {
             if runStart < 0 { runStart = frame; runHigh = 0 }
-            if w >= onLinear {
+            // Confirmation counts frames high when smoothed and above the noise on their own,
+            // so one loud click smeared over the smoothing window confirms nothing.
+            if w >= onLinear && item.w >= offLinear {
                 runHigh += 1
                 speechPowerSum += Double(item.power)
                 speechFrames += 1

@@ -117,7 +117,19 @@ public struct ConversationAnalyzer: Sendable {
         let gap = Int((p.mergeGapS * fps).rounded())
         // Pad, then join regions whose gap is shorter than mergeGapS (utterance level).
         var merged: [FrameSpan] = []
+        var tones: [FrameSpan] = []
+        var regions: [FrameSpan] = []
         for r in d.regions {
+            // A region mostly made of tone frames is a tone (ring-back, DTMF) as a whole.
+            let toneFrames = SpanMath.total(SpanMath.intersection([r], d.tones))
+            if Double(toneFrames) >= p.toneRegionShare * Double(r.length) {
+                tones.append(r)
+            } else {
+                regions.append(r)
+            }
+        }
+        tones = SpanMath.normalize(tones)
+        for r in regions {
             let s = FrameSpan(max(0, r.start - pad), min(frames, r.end + pad))
             if let last = merged.last, s.start - last.end < gap {
                 merged[merged.count - 1].end = max(last.end, s.end)
@@ -138,7 +150,7 @@ public struct ConversationAnalyzer: Sendable {
             speech.append(s)
         }
         // Tones are never speech, even when padding reached into them.
-        speech = SpanMath.subtract(speech, d.tones)
+        speech = SpanMath.subtract(speech, tones)
         let levels = ChannelLevels(
             activeSpeechDBFS: d.speechFrames > 0 ? dB(d.speechPowerSum / Double(d.speechFrames)) : nil,
             noiseFloorDBFS: d.noiseFrames > 0 ? dB(d.noisePowerSum / Double(d.noiseFrames)) : nil,
@@ -147,7 +159,7 @@ public struct ConversationAnalyzer: Sendable {
             clippedShare: samples > 0 ? Double(d.clippedSamples) / Double(samples) : 0)
         var withSNR = levels
         if let s = levels.activeSpeechDBFS, let n = levels.noiseFloorDBFS { withSNR.snrDB = s - n }
-        return ChannelActivity(speech: speech, hold: hold, tones: d.tones, levels: withSNR, frameClasses: d.frameClasses)
+        return ChannelActivity(speech: speech, hold: hold, tones: tones, levels: withSNR, frameClasses: d.frameClasses)
     }
 
     static func countDips(_ dips: [Int], in span: FrameSpan) -> Int {

@@ -1,0 +1,91 @@
+import CallAnalysis
+import Testing
+
+@Suite struct DetectorTests {
+    @Test func digitalSilenceHasNoSpeech() {
+        let x = [Float](repeating: 0, count: 8000 * 5)
+        let out = analyze([x])
+        #expect(out.channels[0].speech.isEmpty)
+        #expect(out.channels[0].levels.peakDBFS == nil)
+        let m = ConversationMetrics(outcome: out, agentChannel: 0, parameters: AnalysisParameters())
+        #expect(m.silenceS == 5.0)
+        #expect(m.health == [.noSpeech])
+        #expect(m.parties[.mixed]?.talkS == 0)
+    }
+
+    @Test func burstInNoiseGoldenFrames() {
+        // 2 s of noise at −60 dBFS, a 1 s speech-like burst at −30 dBFS from 0.5 s.
+        let x = channel(seconds: 2, noiseDBFS: -60, bursts: [(0.5, 1.5)], burstDBFS: -30, seed: 1)
+        let out = analyze([x], recordFrames: true)
+        let golden = runLength(classString(out.channels[0].frameClasses))
+        // Edges move by the 4-frame half-width of the SNR smoothing, never more.
+        #expect(golden == "0×46 1×108 0×46")
+        #expect(out.channels[0].speech == [FrameSpan(46, 154)])
+    }
+
+    @Test func burstSurvivesFiveDBSNR() {
+        // Burst RMS at peaks −30 dBFS; its mean power is ≈ 5 dB over the −34 dBFS noise.
+        let x = channel(seconds: 6, noiseDBFS: -36, bursts: [(2, 4)], burstDBFS: -33, seed: 2)
+        let out = analyze([x])
+        let speech = out.channels[0].speech
+        #expect(speech.count == 1)
+        if let s = speech.first {
+            #expect(abs(s.startS - 2) <= 0.12)
+            #expect(abs(s.endS - 4) <= 0.12)
+        }
+    }
+
+    @Test func steadyToneIsNeverTalk() {
+        var x = channel(seconds: 6, noiseDBFS: -60, bursts: [], burstDBFS: -30, seed: 3)
+        let tone = Signals.ringback(count: 16000, sampleRate: 8000, amplitude: 0.05)
+        for i in 0..<tone.count { x[8000 + i] += tone[i] }
+        let out = analyze([x])
+        #expect(out.channels[0].speech.isEmpty)
+        #expect(SpanMath.total(out.channels[0].tones) >= 180)
+    }
+
+    @Test func clicksAreNotSpeech() {
+        var x = channel(seconds: 5, noiseDBFS: -60, bursts: [], burstDBFS: -30, seed: 4)
+        for k in stride(from: 2000, to: x.count, by: 4000) { x[k] = 0.9; x[k + 1] = -0.9 }
+        let out = analyze([x])
+        #expect(out.channels[0].speech.isEmpty)
+    }
+
+    @Test func dcOffsetChangesNothing() {
+        let x = channel(seconds: 4, noiseDBFS: -55, bursts: [(1, 2.5)], burstDBFS: -25, seed: 5)
+        let shifted = x.map { $0 + 0.2 }
+        #expect(analyze([x]).channels[0].speech == analyze([shifted]).channels[0].speech)
+    }
+
+    @Test func thirtyDBLevelDifferenceBetweenChannels() {
+        let agent = channel(seconds: 8, noiseDBFS: -65, bursts: [(1, 3)], burstDBFS: -18, seed: 6)
+        let customer = channel(seconds: 8, noiseDBFS: -75, bursts: [(4, 6)], burstDBFS: -48, seed: 7)
+        let out = analyze([agent, customer])
+        #expect(out.channels[0].speech.count == 1)
+        #expect(out.channels[1].speech.count == 1)
+        #expect(abs(out.channels[1].speech[0].startS - 4) <= 0.1)
+    }
+
+    @Test func blockSizeDoesNotChangeResults() {
+        let x = channel(seconds: 5, noiseDBFS: -50, bursts: [(0.7, 1.9), (2.6, 4.1)], burstDBFS: -24, seed: 8)
+        let a = analyze([x], block: 4096)
+        let b = analyze([x], block: 333)
+        #expect(a == b)
+        #expect(analyze([x], block: 4096) == a)
+    }
+
+    @Test func sixteenKilohertzWorks() {
+        let x = channel(seconds: 4, sampleRate: 16000, noiseDBFS: -60, bursts: [(1, 2.5)], burstDBFS: -28, seed: 9)
+        let out = analyze([x], sampleRate: 16000)
+        #expect(out.channels[0].speech.count == 1)
+        if let s = out.channels[0].speech.first { #expect(abs(s.durationS - 1.5) <= 0.15) }
+    }
+
+    @Test func clippingIsMeasured() {
+        var x = channel(seconds: 2, noiseDBFS: -50, bursts: [(0.5, 1.5)], burstDBFS: -10, seed: 10)
+        for i in 0..<x.count { x[i] = max(-1, min(1, x[i] * 8)) }
+        let out = analyze([x])
+        #expect(out.channels[0].levels.clippedShare > 0.01)
+        #expect(out.channels[0].levels.peakDBFS == 0)
+    }
+}

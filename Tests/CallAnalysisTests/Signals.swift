@@ -1,0 +1,87 @@
+import CallAnalysis
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Deterministic test signals: a seeded generator, so every run sees the same samples.
+struct Signals {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed &* 6364136223846793005 &+ 1442695040888963407 }
+
+    mutating func uniform() -> Float {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Float(state >> 40) / Float(1 << 24) * 2 - 1
+    }
+
+    /// Gaussian-ish noise (sum of 4 uniforms), RMS ≈ `rms`.
+    mutating func noise(count: Int, rms: Float) -> [Float] {
+        (0..<count).map { _ in (uniform() + uniform() + uniform() + uniform()) * rms * 0.866 }
+    }
+
+    /// Dual-tone 440 + 480 Hz (North American ring-back), each at `amplitude`.
+    static func ringback(count: Int, sampleRate: Int, amplitude: Float) -> [Float] {
+        (0..<count).map { n in
+            let t = Float(n) / Float(sampleRate)
+            return amplitude * (sin(2 * .pi * 440 * t) + sin(2 * .pi * 480 * t))
+        }
+    }
+
+    /// Speech-like burst: noise shaped by a 4 Hz syllable envelope that never reaches
+    /// zero inside the burst (so it is one utterance), RMS ≈ `rms` at the peaks.
+    mutating func speechLike(count: Int, sampleRate: Int, rms: Float) -> [Float] {
+        (0..<count).map { n in
+            let t = Float(n) / Float(sampleRate)
+            let env = 0.55 + 0.45 * sin(2 * .pi * 4 * t)
+            return (uniform() + uniform() + uniform() + uniform()) * rms * 0.866 * env
+        }
+    }
+}
+
+/// Builds one channel: background noise with bursts added at given seconds.
+func channel(seconds: Double, sampleRate: Int = 8000, noiseDBFS: Float, bursts: [(Double, Double)],
+             burstDBFS: Float, seed: UInt64) -> [Float] {
+    var g = Signals(seed: seed)
+    let n = Int(seconds * Double(sampleRate))
+    var x = noiseDBFS <= -200 ? [Float](repeating: 0, count: n) : g.noise(count: n, rms: pow(10, noiseDBFS / 20))
+    for (s, e) in bursts {
+        let a = Int(s * Double(sampleRate)), b = min(n, Int(e * Double(sampleRate)))
+        let burst = g.speechLike(count: b - a, sampleRate: sampleRate, rms: pow(10, burstDBFS / 20))
+        for i in 0..<(b - a) { x[a + i] += burst[i] }
+    }
+    return x
+}
+
+/// Runs the analyzer over channels in blocks of `block` samples.
+func analyze(_ channels: [[Float]], sampleRate: Int = 8000, parameters: AnalysisParameters = AnalysisParameters(),
+             block: Int = 4096, recordFrames: Bool = false) -> AnalysisOutcome {
+    var a = ConversationAnalyzer(parameters: parameters, sampleRate: sampleRate, channelCount: channels.count,
+                                 recordFrames: recordFrames)
+    let n = channels[0].count
+    var i = 0
+    while i < n {
+        let m = min(block, n - i)
+        a.consume(channels: channels.map { Array($0[i..<(i + m)]) }, frameCount: m)
+        i += m
+    }
+    return a.finish()
+}
+
+/// Frame classes as a string: 0 quiet, 1 active, 2 tone.
+func classString(_ c: [FrameClass]) -> String { String(c.map { Character(String($0.rawValue)) }) }
+
+/// Run-length form of a class string, e.g. "0×50 1×100 0×50".
+func runLength(_ s: String) -> String {
+    var out: [String] = []
+    var prev: Character?
+    var count = 0
+    for ch in s {
+        if ch == prev { count += 1 } else {
+            if let p = prev { out.append("\(p)×\(count)") }
+            prev = ch
+            count = 1
+        }
+    }
+    if let p = prev { out.append("\(p)×\(count)") }
+    return out.joined(separator: " ")
+}
