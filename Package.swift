@@ -35,6 +35,6 @@ let package = Package(
         // Developer tool: per-frame detector trace for tuning (not installed).
         .executableTarget(name: "vadtrace", dependencies: ["AudioIO", "CallAnalysis"]),
         .testTarget(name: "CallAnalysisTests", dependencies: ["CallAnalysis"]),
-        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports"]),
+        .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
     ]
 )

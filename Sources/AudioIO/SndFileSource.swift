@@ -114,10 +114,10 @@ public final class SndFileSource: AudioSource {
         for line in text.split(separator: "\n") {
             let l = line.trimmingCharacters(in: .whitespaces)
             guard l.hasPrefix("data"), let open = l.range(of: "(should be ") else { continue }
-            // "data : 12345 (should be 67890)"
-            let present = l[l.index(after: l.firstIndex(of: ":") ?? l.startIndex)..<open.lowerBound]
+            // "data : 320000 (should be 159978)": the header's size, then what the file holds.
+            let declared = l[l.index(after: l.firstIndex(of: ":") ?? l.startIndex)..<open.lowerBound]
                 .trimmingCharacters(in: .whitespaces)
-            let declared = l[open.upperBound...].prefix { $0.isNumber }
+            let present = l[open.upperBound...].prefix { $0.isNumber }
             if let p = Int64(present), let d = Int64(declared), d > p { return (d, p) }
         }
         return nil

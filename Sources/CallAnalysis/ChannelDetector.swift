@@ -40,6 +40,7 @@ public struct ChannelDetector: Sendable {
     private let minHighFrames: Int
     private let minToneFrames: Int
     private let absFloor: Float
+    private let digitalSilence: Float
     private let rangeFactor: Float
     private let onLinear: Float
     private let offLinear: Float
@@ -106,6 +107,7 @@ public struct ChannelDetector: Sendable {
         minHighFrames = max(1, Int((parameters.minSpeechS * fps).rounded()))
         minToneFrames = max(2, Int((parameters.minToneS * fps).rounded()))
         absFloor = Float(pow(10, parameters.absoluteFloorDBFS / 10))
+        digitalSilence = absFloor * 0.01
         rangeFactor = Float(pow(10, -parameters.dynamicRangeDB / 10))
         onLinear = Float(pow(10, parameters.onThresholdDB / 10))
         offLinear = Float(pow(10, parameters.offThresholdDB / 10))
@@ -146,10 +148,15 @@ public struct ChannelDetector: Sendable {
     // MARK: - Noise
 
     private mutating func updateNoise(_ f: FrameFeatures) {
+        // Digital silence (codec padding, MP3 encoder delay, muted legs) says nothing about
+        // the line's noise: letting it in would collapse the estimate and turn the real
+        // noise around it into "speech".
+        guard f.power > digitalSilence else { return }
         let b = f.bands
         if smoothed.x < 0 {
             smoothed = b
         } else {
+            // 3-frame smoothing: measured best on the accuracy harness (0.75 and 0.9 lose 1–3 F1 points clean).
             smoothed = smoothed * 0.6 + b * 0.4
         }
         currentMin = pointwiseMin(currentMin, smoothed)
@@ -211,6 +218,7 @@ public struct ChannelDetector: Sendable {
     /// speaker over this line: with white hiss the low bands dominate, with rumble the
     /// high ones).
     private func whitened(_ f: FrameFeatures) -> Float {
+        guard noise.x > 0 else { return 0 }
         let r = f.bands / noise
         return (r * bandWeights).sum()
     }
@@ -218,6 +226,7 @@ public struct ChannelDetector: Sendable {
     /// Learns the channel's speech spectrum: a running mean of each band's excess over
     /// the noise, on frames that are clearly speech (unweighted SNR above 3 dB).
     private mutating func updateBandWeights(_ f: FrameFeatures) {
+        guard noise.x > 0 else { return }
         let r = f.bands / noise
         guard r.sum() * 0.25 > 2 else { return }
         let excess = pointwiseMax(r - 1, .zero)

@@ -23,6 +23,15 @@ public struct ChannelLevels: Sendable, Equatable {
     public var peakDBFS: Double?
     /// Share of samples at or above the clip level (0–1).
     public var clippedShare: Double
+
+    public init(activeSpeechDBFS: Double? = nil, noiseFloorDBFS: Double? = nil, snrDB: Double? = nil,
+                peakDBFS: Double? = nil, clippedShare: Double = 0) {
+        self.activeSpeechDBFS = activeSpeechDBFS
+        self.noiseFloorDBFS = noiseFloorDBFS
+        self.snrDB = snrDB
+        self.peakDBFS = peakDBFS
+        self.clippedShare = clippedShare
+    }
 }
 
 /// What the detector found on one channel.
@@ -37,6 +46,15 @@ public struct ChannelActivity: Sendable, Equatable {
     public var levels: ChannelLevels
     /// Per-frame classes when recording was requested (tests), else empty.
     public var frameClasses: [FrameClass]
+
+    public init(speech: [FrameSpan], hold: [FrameSpan] = [], tones: [FrameSpan] = [], levels: ChannelLevels,
+                frameClasses: [FrameClass] = []) {
+        self.speech = speech
+        self.hold = hold
+        self.tones = tones
+        self.levels = levels
+        self.frameClasses = frameClasses
+    }
 }
 
 /// Streams a recording's channels through frame measurement and speech detection.
@@ -188,6 +206,13 @@ public struct AnalysisOutcome: Sendable, Equatable {
     /// Pearson correlation of the two channels' frame log-powers over frames where
     /// either is above −70 dBFS; nil on mono. Near 1: the same signal on both channels.
     public var envelopeCorrelation: Double?
+
+    public init(durationS: Double, frameCount: Int, channels: [ChannelActivity], envelopeCorrelation: Double?) {
+        self.durationS = durationS
+        self.frameCount = frameCount
+        self.channels = channels
+        self.envelopeCorrelation = envelopeCorrelation
+    }
 }
 
 /// Streaming Pearson correlation of log-powers.

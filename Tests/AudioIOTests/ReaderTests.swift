@@ -1,0 +1,184 @@
+import AudioIO
+import CSndFile
+import CallAnalysis
+import Foundation
+import Pipeline
+import Reports
+import Testing
+
+@Suite struct ReaderTests {
+    static let codecs: [(String, Int32, Bool)] = [
+        ("pcm8.wav", Fixtures.wav(Int32(SF_FORMAT_PCM_U8)), true),
+        ("pcm16.wav", Fixtures.wav(Int32(SF_FORMAT_PCM_16)), true),
+        ("pcm24.wav", Fixtures.wav(Int32(SF_FORMAT_PCM_24)), true),
+        ("pcm32.wav", Fixtures.wav(Int32(SF_FORMAT_PCM_32)), true),
+        ("float.wav", Fixtures.wav(Int32(SF_FORMAT_FLOAT)), true),
+        ("ulaw.wav", Fixtures.wav(Int32(SF_FORMAT_ULAW)), true),
+        ("alaw.wav", Fixtures.wav(Int32(SF_FORMAT_ALAW)), true),
+        ("ima.wav", Fixtures.wav(Int32(SF_FORMAT_IMA_ADPCM)), true),
+        ("msadpcm.wav", Fixtures.wav(Int32(SF_FORMAT_MS_ADPCM)), true),
+        ("gsm.wav", Fixtures.wav(Int32(SF_FORMAT_GSM610)), false),
+        ("call.flac", Int32(SF_FORMAT_FLAC | SF_FORMAT_PCM_16), true),
+        ("call.ogg", Int32(SF_FORMAT_OGG | SF_FORMAT_VORBIS), true),
+        ("call.mp3", Int32(SF_FORMAT_MPEG | SF_FORMAT_MPEG_LAYER_III), true),
+    ]
+
+    /// Every codec decodes to the same conversation: talk within 0.25 s of the truth
+    /// (the SNR smoothing moves each sharp synthetic edge by up to 45 ms)
+    /// (agent 4 s, customer 2 s; mono GSM: 6 s of anyone talking).
+    @Test(arguments: codecs.map(\.0))
+    func codecRoundTrip(name: String) throws {
+        let (_, format, stereo) = Self.codecs.first { $0.0 == name }!
+        let call = Fixtures.call()
+        let channels = stereo ? call : [zip(call[0], call[1]).map { $0 + $1 }]
+        let path = Fixtures.write(name, channels, format: format)
+        let r = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+        #expect(r.format.sampleRate == 8000)
+        #expect(r.format.channels == channels.count)
+        #expect(abs(r.metrics.durationS - 10) < 0.2)
+        // Lossy codecs on this synthetic call (−60 dBFS white noise, which IMA, GSM, Vorbis
+        // and MP3 reshape or gate) still stray: known limit, measured on the harness instead.
+        let tolerance = ["ima.wav", "gsm.wav", "call.ogg", "call.mp3"].contains(name) ? 1.3 : 0.25
+        if stereo {
+            let agent = try #require(r.metrics.parties[.agent]), customer = try #require(r.metrics.parties[.customer])
+            #expect(abs(agent.talkS - 4) <= tolerance, "agent talk \(agent.talkS) in \(name)")
+            if name == "call.mp3" {
+                // libsndfile's MP3 encoder writes joint stereo: the agent's bursts leak into
+                // the customer channel (codec crosstalk, no bleed suppression yet). Leaks add talk.
+                #expect(customer.talkS >= 1.75, "customer talk \(customer.talkS) in \(name)")
+            } else {
+                #expect(abs(customer.talkS - 2) <= tolerance, "customer talk \(customer.talkS) in \(name)")
+            }
+            if tolerance < 1 { #expect(agent.segmentCount == 2) }
+        } else {
+            let mixed = try #require(r.metrics.parties[.mixed])
+            #expect(abs(mixed.talkS - 6) <= tolerance, "mixed talk \(mixed.talkS) in \(name)")
+            #expect(r.metrics.parties[.agent] == nil)
+        }
+        #expect(!r.metrics.health.contains(.agentChannelSilent) && !r.metrics.health.contains(.noSpeech))
+    }
+
+    @Test func agentChannelRightSwapsParties() throws {
+        let path = Fixtures.write("swap.wav", Fixtures.call(), format: Fixtures.wav(Int32(SF_FORMAT_PCM_16)))
+        var options = AnalysisOptions()
+        options.agentChannel = .right
+        let r = try RecordingAnalyzer.analyze(path: path, options: options)
+        #expect(abs((r.metrics.parties[.agent]?.talkS ?? 0) - 2) <= 0.25)
+        #expect(abs((r.metrics.parties[.customer]?.talkS ?? 0) - 4) <= 0.25)
+    }
+
+    @Test func sameFileSameBytes() throws {
+        let path = Fixtures.write("repeat.wav", Fixtures.call(), format: Fixtures.wav(Int32(SF_FORMAT_ULAW)))
+        let a = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+        let b = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+        let ja = AnalysisRendering.json(a, analyzerVersion: analyzerVersion, segments: true).rendered()
+        let jb = AnalysisRendering.json(b, analyzerVersion: analyzerVersion, segments: true).rendered()
+        #expect(ja == jb)
+        #expect(ja.hasPrefix("{\"file\":"))
+        for key in ["\"format\"", "\"sample_rate\"", "\"channels\"", "\"duration_s\"", "\"parties\"", "\"silence_s\"",
+                    "\"silence_ratio\"", "\"non_talk_s\"", "\"overtalk_s\"", "\"interruptions\":{\"by_agent\"",
+                    "\"dead_air\"", "\"longest_silence_s\"", "\"longest_silence_start_s\"", "\"health\"",
+                    "\"parameters\"", "\"segments\":[["] {
+            #expect(ja.contains(key), "missing \(key)")
+        }
+    }
+
+    // MARK: - Broken files
+
+    @Test func randomBytesGiveAClearError() {
+        var seed: UInt64 = 7
+        let bytes = (0..<5000).map { _ -> UInt8 in
+            seed = seed &* 6364136223846793005 &+ 1
+            return UInt8(truncatingIfNeeded: seed >> 33)
+        }
+        let path = Fixtures.writeBytes("random.wav", bytes)
+        #expect(throws: AnalysisError.self) { try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions()) }
+        do {
+            _ = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+        } catch {
+            #expect(error.description.hasPrefix("cannot decode '\(path)': "))
+        }
+    }
+
+    @Test func emptyAndMissingFiles() {
+        let empty = Fixtures.writeBytes("empty.wav", [])
+        do {
+            _ = try RecordingAnalyzer.analyze(path: empty, options: AnalysisOptions())
+            Issue.record("empty file accepted")
+        } catch {
+            #expect(error == .audio(.unsupportedFormat(path: empty, reason: "file is empty")))
+        }
+        let missing = Fixtures.dir + "/nope.wav"
+        do {
+            _ = try RecordingAnalyzer.analyze(path: missing, options: AnalysisOptions())
+            Issue.record("missing file accepted")
+        } catch {
+            #expect(error == .audio(.cannotOpen(path: missing, reason: "no such file or directory")))
+        }
+    }
+
+    @Test func g729InWavIsRejected() {
+        // A WAV header announcing format tag 0x0133 (G.729), as some PBXs write.
+        var h: [UInt8] = Array("RIFF".utf8) + le32(36 + 100) + Array("WAVE".utf8) + Array("fmt ".utf8) + le32(20)
+        h += le16(0x0133) + le16(1) + le32(8000) + le32(1000) + le16(10) + le16(0) + le16(2) + le16(0)
+        h += Array("data".utf8) + le32(100) + [UInt8](repeating: 0x55, count: 100)
+        let path = Fixtures.writeBytes("g729.wav", h)
+        do {
+            _ = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+            Issue.record("G.729 accepted")
+        } catch {
+            #expect(error.description.contains("g729.wav"))
+        }
+    }
+
+    @Test func truncatedRecordingIsFlagged() throws {
+        let full = Fixtures.write("full.wav", Fixtures.call(), format: Fixtures.wav(Int32(SF_FORMAT_PCM_16)))
+        let data = try Data(contentsOf: URL(fileURLWithPath: full))
+        let cut = Fixtures.writeBytes("truncated.wav", Array(data.prefix(data.count / 2)))
+        let r = try RecordingAnalyzer.analyze(path: cut, options: AnalysisOptions())
+        #expect(r.metrics.health.contains(.truncated))
+        #expect(r.truncation != nil)
+        #expect(abs(r.metrics.durationS - 5) < 0.1)
+        let ok = try RecordingAnalyzer.analyze(path: full, options: AnalysisOptions())
+        #expect(!ok.metrics.health.contains(.truncated))
+    }
+
+    @Test func moreThanTwoChannelsNeedAChoice() throws {
+        let call = Fixtures.call()
+        let eight = (0..<8).map { $0 < 2 ? call[$0] : [Float](repeating: 0, count: call[0].count) }
+        let path = Fixtures.write("eight.wav", eight, format: Fixtures.wav(Int32(SF_FORMAT_PCM_16)))
+        do {
+            _ = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+            Issue.record("8 channels accepted")
+        } catch {
+            #expect(error == .tooManyChannels(path: path, channels: 8))
+        }
+        var options = AnalysisOptions()
+        options.channelSelection = [0, 1]
+        let r = try RecordingAnalyzer.analyze(path: path, options: options)
+        #expect(abs((r.metrics.parties[.agent]?.talkS ?? 0) - 4) <= 0.25)
+        options.channelSelection = [0, 9]
+        #expect(throws: AnalysisError.badChannelSelection(path: path, selection: [0, 9], channels: 8)) {
+            try RecordingAnalyzer.analyze(path: path, options: options)
+        }
+    }
+
+    @Test func nanSamplesAreReplacedAndFlagged() throws {
+        var call = Fixtures.call()
+        call[0][100] = .nan
+        call[1][200] = .infinity
+        let path = Fixtures.write("nan.wav", call, format: Fixtures.wav(Int32(SF_FORMAT_FLOAT)))
+        let r = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+        #expect(r.nonFiniteSamples == 2)
+        #expect(r.metrics.health.contains(.nonFiniteSamples))
+        #expect(abs((r.metrics.parties[.agent]?.talkS ?? 0) - 4) <= 0.25)
+    }
+
+    @Test func errorLineNamesTheFile() {
+        let line = AnalysisRendering.errorJSON(file: "a\"b.wav", error: "cannot decode").rendered()
+        #expect(line == "{\"file\":\"a\\\"b.wav\",\"error\":\"cannot decode\"}")
+    }
+}
+
+private func le32(_ v: Int) -> [UInt8] { (0..<4).map { UInt8((v >> (8 * $0)) & 0xFF) } }
+private func le16(_ v: Int) -> [UInt8] { (0..<2).map { UInt8((v >> (8 * $0)) & 0xFF) } }
