@@ -32,6 +32,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // `make bench-audio`: decode-only vs full analysis throughput.
+        .executableTarget(name: "callqa-bench", dependencies: ["Pipeline", "AudioIO", "CallAnalysis"]),
         // Developer tool: per-frame detector trace for tuning (not installed).
         .executableTarget(name: "vadtrace", dependencies: ["AudioIO", "CallAnalysis"]),
         .testTarget(name: "CallAnalysisTests", dependencies: ["CallAnalysis"]),

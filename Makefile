@@ -1,0 +1,35 @@
+# callqa — the two commands of the README, plus benchmarks and the accuracy harness.
+.PHONY: demo test build bench bench-audio accuracy sample-audio clean
+
+# (1) Set up, build, and run the main job on SampleAudio/.
+demo:
+	bash scripts/setup.sh
+	swift build -c release --product callqa
+	.build/release/callqa analyze SampleAudio/*.wav
+
+# (2) Set up and run the whole test suite.
+test:
+	bash scripts/setup.sh
+	swift build --build-tests
+	swift test
+
+build:
+	bash scripts/setup.sh
+	swift build -c release --product callqa
+
+# Speed and memory (not part of the test suite).
+bench: bench-audio
+
+bench-audio:
+	bash scripts/setup.sh
+	bash scripts/bench-audio.sh
+
+# Accuracy against exact truth, beside webrtcvad (needs espeak-ng, sox, asterisk sounds, PyPI webrtcvad-wheels).
+accuracy:
+	bash scripts/accuracy/run.sh
+
+sample-audio:
+	bash scripts/make-sample-audio.sh
+
+clean:
+	rm -rf .build bench-out accuracy-out

@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Speed and memory of the analysis (issue: `make bench-audio`).
+# Builds one-hour 8 kHz stereo µ-law and PCM16 calls (and 2-minute / 2-hour µ-law calls for
+# memory) from SampleAudio by repetition, then prints × realtime on one core (decode-only vs
+# full analysis) and the peak RSS of `callqa analyze` per file.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+out=${BENCH_DIR:-bench-out}
+mkdir -p "$out"
+swift build -c release --product callqa >/dev/null
+swift build -c release --product callqa-bench >/dev/null
+src=SampleAudio/synthetic-20-pcm16-0.wav
+if [ ! -f "$out/1h-pcm16.wav" ]; then
+    len=$(soxi -D "$src")
+    reps=$(python3 -c "import math; print(math.ceil(3600/$len)-1)")
+    sox "$src" "$out/tmp.wav" repeat "$reps"
+    sox "$out/tmp.wav" -e signed-integer -b 16 "$out/1h-pcm16.wav" trim 0 3600
+    sox "$out/1h-pcm16.wav" -e u-law "$out/1h-ulaw.wav"
+    sox "$out/1h-ulaw.wav" "$out/2min-ulaw.wav" trim 0 120
+    sox "$out/1h-ulaw.wav" "$out/1h-ulaw.wav" "$out/2h-ulaw.wav"
+    rm -f "$out/tmp.wav"
+fi
+echo "== throughput, one core (best of 3) on $(nproc) core(s): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+taskset -c 0 .build/release/callqa-bench "$out/1h-ulaw.wav" "$out/1h-pcm16.wav"
+echo
+echo "== peak RSS of 'callqa analyze' (one file, one job)"
+for f in 2min-ulaw 1h-ulaw 2h-ulaw 1h-pcm16; do
+    rss=$( { /usr/bin/time -f "%M" .build/release/callqa analyze --jobs 1 --format json "$out/$f.wav" >/dev/null; } 2>&1 | tail -1)
+    printf "%-12s %8.1f MB\n" "$f" "$(echo "$rss/1024" | bc -l)"
+done
