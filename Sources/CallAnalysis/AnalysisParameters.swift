@@ -78,6 +78,9 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         if !(offThresholdDB > 0 && onThresholdDB >= offThresholdDB) {
             return "parameters 'on_threshold_db' (\(onThresholdDB)) and 'off_threshold_db' (\(offThresholdDB)): expected 0 < off ≤ on"
         }
+        if !(toneRegionShare > 0 && toneRegionShare <= 1) {
+            return "parameter 'tone_region_share': expected 0 < value ≤ 1, got \(toneRegionShare)"
+        }
         if !(clipLevel > 0 && clipLevel <= 1) {
             return "parameter 'clip_level': expected 0 < value ≤ 1, got \(clipLevel)"
         }

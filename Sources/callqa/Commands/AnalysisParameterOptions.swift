@@ -27,6 +27,8 @@ struct AnalysisParameterOptions: ParsableArguments {
     var toneGainDb: Double?
     @Option(help: "Minimum length of a steady tone (s).")
     var minToneS: Double?
+    @Option(help: "A region with at least this share of tone frames is a tone (0–1).")
+    var toneRegionShare: Double?
     @Option(help: "Minimum length of a music-on-hold region (s).")
     var minHoldS: Double?
     @Option(help: "Regions with fewer energy dips per second than this are hold music.")
@@ -53,7 +55,7 @@ struct AnalysisParameterOptions: ParsableArguments {
             (onThresholdDb, \.onThresholdDB), (offThresholdDb, \.offThresholdDB), (smoothingS, \.smoothingS), (minSpeechS, \.minSpeechS),
             (mergeGapS, \.mergeGapS), (padS, \.padS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),
             (absoluteFloorDbfs, \.absoluteFloorDBFS), (dynamicRangeDb, \.dynamicRangeDB), (toneGainDb, \.toneGainDB),
-            (minToneS, \.minToneS), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS),
+            (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS),
             (dipDepthDb, \.dipDepthDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
