@@ -80,14 +80,21 @@ public final class SndFileSource: AudioSource {
             return 0
         }
         var bad: Int64 = 0
-        interleaved.withUnsafeBufferPointer { src in
+        interleaved.withUnsafeBufferPointer { srcBuf in
+            let src = srcBuf.baseAddress!
             for c in 0..<channels {
-                block.channels[c].withUnsafeMutableBufferPointer { dst in
+                block.channels[c].withUnsafeMutableBufferPointer { dstBuf in
+                    let dst = dstBuf.baseAddress!
                     var i = c
                     for f in 0..<got {
-                        let v = src[i]
-                        if v.isFinite { dst[f] = v } else { dst[f] = 0; bad += 1 }
+                        dst[f] = src[i]
                         i += channels
+                    }
+                    // NaN/Inf only occur in float files; one cheap pass finds them.
+                    var finite = true
+                    for f in 0..<got where !dst[f].isFinite { finite = false; break }
+                    if !finite {
+                        for f in 0..<got where !dst[f].isFinite { dst[f] = 0; bad += 1 }
                     }
                 }
             }
