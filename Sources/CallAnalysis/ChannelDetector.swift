@@ -24,10 +24,10 @@ public enum FrameClass: UInt8, Sendable {
 /// 2. **Noise-whitened, speaker-weighted SNR** — each band's power divided by its noise,
 ///    averaged over the four bands with weights learnt from the channel's own clear speech
 ///    (a matched filter): white, pink and brown line noise are handled alike.
-/// 3. **Tones** — order-4 linear prediction explains one or two sinusoids almost
-///    perfectly; a run of frames with a high prediction gain and an unchanged spectrum and
-///    level is a tone and can never be speech.
-/// 4. **Double threshold with hangover** — a region grows while the 3-frame smoothed SNR
+/// 3. **Tones** — a run of at least `minToneS` predictable frames (prediction gain ≥
+///    `toneGainDB`) whose spectral shape (ρ₁, ρ₂) neither moves nor drifts is marked as tone
+///    frames; whether a whole region is a tone is decided from its share of them.
+/// 4. **Double threshold** — a region grows while the SNR, averaged over `smoothingS`,
 ///    stays above `offThresholdDB` and is kept only if it holds `minSpeechS` above
 ///    `onThresholdDB`. Decisions lag by `lookaheadS` so the noise estimate sees both sides.
 /// 5. **Dips** — frames falling back to the noise or `dipDepthDB` under the speech envelope
@@ -45,6 +45,9 @@ public struct ChannelDetector: Sendable {
     private let onLinear: Float
     private let offLinear: Float
     private let halfSmoothing: Int
+    private let envelopeDecay: Float
+    private let dipFactor: Float
+    private let rearmFactor: Float
 
     // Noise tracker state.
     private var smoothed = SIMD4<Float>(repeating: -1)
@@ -72,7 +75,7 @@ public struct ChannelDetector: Sendable {
     // Decision state.
     private var runStart = -1
     private var runHigh = 0
-    private var envelopeDB: Float = -200
+    private var envelope: Float = 1e-20
     private var dipArmed = true
 
     /// Confirmed speech regions `[start, end)` in frames, in order, before padding and merging.
@@ -112,6 +115,9 @@ public struct ChannelDetector: Sendable {
         onLinear = Float(pow(10, parameters.onThresholdDB / 10))
         offLinear = Float(pow(10, parameters.offThresholdDB / 10))
         halfSmoothing = max(0, Int((parameters.smoothingS / frameDuration / 2).rounded(.down)))
+        envelopeDecay = Float(pow(10, -0.01))          // 0.1 dB per frame, 10 dB/s
+        dipFactor = Float(pow(10, -parameters.dipDepthDB / 10))
+        rearmFactor = Float(pow(10, -0.6))              // within 6 dB of the envelope
         ring = Array(repeating: .silent, count: lookahead + 1)
         ringTone = Array(repeating: false, count: lookahead + 1)
     }
@@ -141,9 +147,6 @@ public struct ChannelDetector: Sendable {
         decideLast()
         closeRun(at: nextToDecide)
     }
-
-    /// Noise estimate per band (full-scale² per band), for diagnostics.
-    public var noiseBands: SIMD4<Float> { noise }
 
     // MARK: - Noise
 
@@ -283,7 +286,6 @@ public struct ChannelDetector: Sendable {
     private mutating func decide(_ item: Pending, smoothedW: Float) {
         let frame = nextToDecide
         nextToDecide += 1
-        let w = smoothedW
         // Tone frames are recorded apart; whether a region is a tone is decided on the
         // whole region (share of tone frames), so a steady vowel never splits speech.
         if item.tone {
@@ -298,7 +300,7 @@ public struct ChannelDetector: Sendable {
             if runStart < 0 { runStart = frame; runHigh = 0 }
             // Confirmation counts frames high when smoothed and above the noise on their own,
             // so one loud click smeared over the smoothing window confirms nothing.
-            if w >= onLinear && item.w >= offLinear {
+            if smoothedW >= onLinear && item.w >= offLinear {
                 runHigh += 1
                 speechPowerSum += Double(item.power)
                 speechFrames += 1
@@ -311,12 +313,13 @@ public struct ChannelDetector: Sendable {
             }
         }
         // Dips: back to the noise, or far under the speech envelope (which decays 10 dB/s).
-        let levelDB: Float = item.power > 1e-20 ? 10 * log10(item.power) : -200
-        envelopeDB = max(levelDB, envelopeDB - 0.1)
-        let isDip = cls != .active || levelDB < envelopeDB - Float(p.dipDepthDB)
+        // Compared in the power domain: no logarithm per frame.
+        let level = max(item.power, 1e-20)
+        envelope = max(level, envelope * envelopeDecay)
+        let isDip = cls != .active || level < envelope * dipFactor
         if isDip {
             if dipArmed { dips.append(frame); dipArmed = false }
-        } else if levelDB > envelopeDB - 6 {
+        } else if level > envelope * rearmFactor {
             dipArmed = true
         }
         if recordFrames { frameClasses.append(cls) }

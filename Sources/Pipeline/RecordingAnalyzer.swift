@@ -60,18 +60,12 @@ public enum RecordingAnalyzer {
         var analyzer = ConversationAnalyzer(parameters: options.parameters, sampleRate: format.sampleRate,
                                             channelCount: used.count)
         var block = AudioBlock(channelCount: format.channels, capacity: options.blockFrames)
-        // Channels in analysis order: agent first. Reuse the block's buffers, no copy
-        // unless channels are reordered or selected.
-        let identity = used == Array(0..<format.channels)
         while true {
             let n: Int
             do { n = try source.read(into: &block) } catch { throw .audio(error) }
             if n == 0 { break }
-            if identity {
-                analyzer.consume(channels: block.channels, frameCount: n)
-            } else {
-                analyzer.consume(channels: used.map { block.channels[$0] }, frameCount: n)
-            }
+            // Channels in analysis order, agent first; the arrays are shared, not copied.
+            analyzer.consume(channels: used.map { block.channels[$0] }, frameCount: n)
         }
         let outcome = analyzer.finish()
         // Outcome channels are in `used` order: agent is index 0 on stereo.

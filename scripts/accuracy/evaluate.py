@@ -163,7 +163,6 @@ def main():
                     print(f"callqa failed on {audio}: {obj}", file=sys.stderr)
                     continue
                 pch = [frames_from_segments(obj["parties"][nm]["segments"], n) for nm in names]
-                mp = metrics(pch, n, np.zeros(n, dtype=bool))
                 mp_hold = np.zeros(n, dtype=bool)
                 for h in obj.get("hold", []):
                     mp_hold[int(round(h["start_s"] * 100)): int(round(h["end_s"] * 100))] = True
