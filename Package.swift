@@ -9,6 +9,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // libsndfile through pkg-config; Debian package libsndfile1-dev.
@@ -21,14 +23,21 @@ let package = Package(
         .target(name: "CallAnalysis"),
         // The only importer of CSndFile.
         .target(name: "AudioIO", dependencies: ["CSndFile"]),
+        // Pure parsing of call records: CSV reader, manifests, Asterisk CDR and queue_log,
+        // timestamps, caller normalisation and keyed hashing. No database, no printing.
+        .target(name: "CallRecords", dependencies: ["CallAnalysis"]),
+        // SQLite: one type owns the connection and the named migrations.
+        .target(name: "Store", dependencies: [
+            "CallAnalysis", "CallRecords", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Pure rendering of results (JSON Lines, terminal tables).
         .target(name: "Reports", dependencies: ["CallAnalysis"]),
-        // Orchestration: files -> analysis -> results.
-        .target(name: "Pipeline", dependencies: ["CallAnalysis", "AudioIO"]),
+        // Orchestration: files -> analysis -> storage.
+        .target(name: "Pipeline", dependencies: ["CallAnalysis", "AudioIO", "CallRecords", "Store"]),
         .executableTarget(
             name: "callqa",
             dependencies: [
-                "Pipeline", "Reports", "CallAnalysis",
+                "Pipeline", "Reports", "CallAnalysis", "CallRecords", "Store",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,6 +46,8 @@ let package = Package(
         // Developer tool: per-frame detector trace for tuning (not installed).
         .executableTarget(name: "vadtrace", dependencies: ["AudioIO", "CallAnalysis"]),
         .testTarget(name: "CallAnalysisTests", dependencies: ["CallAnalysis"]),
+        .testTarget(name: "CallRecordsTests", dependencies: ["CallRecords", "CallAnalysis"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
     ]
 )

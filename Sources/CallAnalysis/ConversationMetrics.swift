@@ -58,6 +58,11 @@ public struct ConversationMetrics: Sendable, Equatable {
     /// Interruptions started by the agent / by the customer; nil on mono.
     public var interruptionsByAgent: Int?
     public var interruptionsByCustomer: Int?
+    /// Where each interruption happened: the interrupter's start to the end of the overlap.
+    public var interruptionSpansByAgent: [FrameSpan]
+    public var interruptionSpansByCustomer: [FrameSpan]
+    /// Both talk at once (frames spans); empty on mono.
+    public var overtalk: [FrameSpan]
     /// Gaps of nobody talking of at least `deadAirS`, hold excluded.
     public var deadAir: [FrameSpan]
     public var longestSilenceS: Double
@@ -109,11 +114,14 @@ public struct ConversationMetrics: Sendable, Equatable {
             parties[.agent] = party(a, other: speechPer[c])
             parties[.customer] = party(c, other: speechPer[a])
             let over = SpanMath.intersection(speechPer[a], speechPer[c])
+            overtalk = over
             overtalkS = Double(SpanMath.total(over)) * frameDuration
             overtalkRatio = overtalkS! / dur
             let minOverlap = Int((p.minInterruptionS * fps).rounded())
-            interruptionsByAgent = Self.interruptions(by: speechPer[a], of: speechPer[c], minOverlap: minOverlap)
-            interruptionsByCustomer = Self.interruptions(by: speechPer[c], of: speechPer[a], minOverlap: minOverlap)
+            interruptionSpansByAgent = Self.interruptionSpans(by: speechPer[a], of: speechPer[c], minOverlap: minOverlap)
+            interruptionSpansByCustomer = Self.interruptionSpans(by: speechPer[c], of: speechPer[a], minOverlap: minOverlap)
+            interruptionsByAgent = interruptionSpansByAgent.count
+            interruptionsByCustomer = interruptionSpansByCustomer.count
             anyTalk = SpanMath.union(speechPer[a], speechPer[c])
             let agentTalk = parties[.agent]!.talkS, customerTalk = parties[.customer]!.talkS
             talkToListen = customerTalk > 0 ? agentTalk / customerTalk : nil
@@ -135,8 +143,9 @@ public struct ConversationMetrics: Sendable, Equatable {
         } else {
             let m = party(0, other: nil)
             parties[.mixed] = m
-            overtalkS = nil; overtalkRatio = nil
+            overtalkS = nil; overtalkRatio = nil; overtalk = []
             interruptionsByAgent = nil; interruptionsByCustomer = nil
+            interruptionSpansByAgent = []; interruptionSpansByCustomer = []
             anyTalk = speechPer[0]
             talkToListen = nil
             agentResponseGapS = nil
@@ -192,20 +201,22 @@ public struct ConversationMetrics: Sendable, Equatable {
         return best
     }
 
-    /// Segments of `by` that start strictly inside a segment of `of` and overlap it ≥ minOverlap frames.
-    static func interruptions(by: [FrameSpan], of other: [FrameSpan], minOverlap: Int) -> Int {
-        var count = 0
+    /// Segments of `by` that start strictly inside a segment of `other` and overlap it
+    /// ≥ minOverlap frames, as spans from the interrupter's start to the
+    /// end of the overlap with the segment it broke into (frames).
+    public static func interruptionSpans(by: [FrameSpan], of other: [FrameSpan], minOverlap: Int) -> [FrameSpan] {
+        var spans: [FrameSpan] = []
         var j = 0
         for s in by {
             while j < other.count && other[j].end <= s.start { j += 1 }
             guard j < other.count else { break }
             let o = other[j]
             if o.start < s.start && s.start < o.end {
-                let overlap = min(s.end, o.end) - s.start
-                if overlap >= minOverlap { count += 1 }
+                let end = min(s.end, o.end)
+                if end - s.start >= minOverlap { spans.append(FrameSpan(s.start, end)) }
             }
         }
-        return count
+        return spans
     }
 
     /// Mean gap (s) from the end of a customer segment to the next agent start, when the

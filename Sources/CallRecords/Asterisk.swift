@@ -1,0 +1,288 @@
+import Foundation
+
+/// Asterisk call records: `cdr_csv`'s Master.csv and the queue_log.
+public enum AsteriskCDR {
+    /// cdr_csv's fixed column order (16 columns; 18 with `uniqueid, userfield`; 21 with
+    /// `peeraccount, linkedid, sequence`).
+    public static let defaultColumns = [
+        "accountcode", "src", "dst", "dcontext", "clid", "channel", "dstchannel", "lastapp", "lastdata",
+        "start", "answer", "end", "duration", "billsec", "disposition", "amaflags",
+        "uniqueid", "userfield", "peeraccount", "linkedid", "sequence",
+    ]
+
+    /// Reads Master.csv. `columns` overrides the column order for sites that reorder it.
+    /// Timestamps (`YYYY-MM-DD HH:MM:SS`, no offset) are read in `zone`.
+    /// Each row becomes a call keyed by `uniqueid`; `src` is the caller, `dst` the dialed
+    /// number, the agent is `dstchannel` without its `-sequence` suffix (`SIP/1001`), the queue
+    /// comes from `lastapp = Queue`'s first argument, talk is `billsec`, wait is answer − start.
+    public static func parse(path: String, zone: Timestamp.Zone, columns: [String]? = nil) -> ParsedRecords {
+        var out = ParsedRecords()
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(path: path, delimiter: UInt8(ascii: ","))
+        } catch {
+            out.fileError = RecordError(source: SourceRef(file: path, line: 0), message: error.description)
+            return out
+        }
+        let names = columns ?? defaultColumns
+        guard let uidIndex = names.firstIndex(of: "uniqueid") ?? names.firstIndex(of: "linkedid") else {
+            out.fileError = RecordError(source: SourceRef(file: path, line: 0),
+                                        message: "the column map has no 'uniqueid': calls cannot be identified")
+            return out
+        }
+        var byID: [String: Int] = [:]
+        while true {
+            let rec: CSVRecord
+            do {
+                guard let r = try reader.next() else { break }
+                rec = r
+            } catch {
+                out.errors.append(RecordError(source: SourceRef(file: path, line: error.line), message: error.description))
+                if case .unterminatedQuote = error { break }
+                continue
+            }
+            let ref = SourceRef(file: path, line: rec.line)
+            let minimum = columns?.count ?? 17
+            guard rec.fields.count >= minimum, rec.fields.count <= max(names.count, minimum) else {
+                out.errors.append(RecordError(source: ref, message: "expected \(columns.map { "\($0.count)" } ?? "17, 18 or 21") cdr_csv columns (with uniqueid), got \(rec.fields.count)"))
+                continue
+            }
+            var v: [String: String] = [:]
+            for (i, f) in rec.fields.enumerated() where i < names.count { v[names[i]] = f }
+            let uid = rec.fields[uidIndex].trimmingCharacters(in: .whitespaces)
+            guard !uid.isEmpty else {
+                out.errors.append(RecordError(source: ref, field: "uniqueid", message: "missing uniqueid"))
+                continue
+            }
+            do {
+                let call = try record(v, uid: uid, ref: ref, zone: zone)
+                if let previous = byID[uid] {
+                    if out.records[previous].fingerprint != call.fingerprint {
+                        out.errors.append(RecordError(source: ref, callID: uid, field: "uniqueid",
+                                                      message: "duplicate uniqueid '\(uid)' with different content (first at line \(out.records[previous].source.line))"))
+                    }
+                    continue
+                }
+                byID[uid] = out.records.count
+                out.records.append(call)
+            } catch {
+                out.errors.append(error)
+            }
+        }
+        return out
+    }
+
+    static func record(_ v: [String: String], uid: String, ref: SourceRef, zone: Timestamp.Zone) throws(RecordError) -> CallRecord {
+        var call = CallRecord(callID: uid, source: ref)
+        func time(_ name: String, required: Bool) throws(RecordError) -> Timestamp? {
+            guard let t = v[name].flatMap(FieldParse.text) else {
+                if required { throw RecordError(source: ref, callID: uid, field: name, message: "missing time (expected YYYY-MM-DD HH:MM:SS)") }
+                return nil
+            }
+            guard let ts = Timestamp.parse(t, zone: zone) else {
+                throw RecordError(source: ref, callID: uid, field: name, message: "expected YYYY-MM-DD HH:MM:SS, got \"\(t)\"")
+            }
+            return ts
+        }
+        guard let start = try time("start", required: true) else { return call }
+        let answer = try time("answer", required: false)
+        let end = try time("end", required: false)
+        call.startedAt = start
+        call.caller = v["src"].flatMap(FieldParse.text)
+        call.dialed = v["dst"].flatMap(FieldParse.text)
+        if let dst = v["dstchannel"].flatMap(FieldParse.text) { call.agentID = agentName(fromChannel: dst) }
+        if v["lastapp"]?.lowercased() == "queue", let data = v["lastdata"].flatMap(FieldParse.text) {
+            call.queue = data.split(separator: ",", omittingEmptySubsequences: false).first.map(String.init)
+            call.direction = .inbound
+        }
+        let disposition = v["disposition"].flatMap(FieldParse.text)?.uppercased()
+        guard let d = disposition, ["ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"].contains(d) else {
+            throw RecordError(source: ref, callID: uid, field: "disposition",
+                              message: "expected ANSWERED, NO ANSWER, BUSY, FAILED or CONGESTION, got \"\(disposition ?? "")\"")
+        }
+        call.answered = d == "ANSWERED"
+        call.talkS = try FieldParse.seconds(v["billsec"] ?? "", field: "billsec", at: ref, callID: uid)
+        if let duration = try FieldParse.seconds(v["duration"] ?? "", field: "duration", at: ref, callID: uid),
+           let billsec = call.talkS, billsec > duration {
+            throw RecordError(source: ref, callID: uid, field: "billsec", message: "billsec \(billsec) exceeds duration \(duration)")
+        }
+        if call.answered == true, let answer {
+            guard answer.epochS >= start.epochS else {
+                throw RecordError(source: ref, callID: uid, field: "answer", message: "answer time is before start time")
+            }
+            call.waitS = answer.epochS - start.epochS
+        } else if call.answered == false, let end {
+            call.waitS = max(0, end.epochS - start.epochS)
+        }
+        for key in ["accountcode", "userfield", "dcontext", "linkedid", "channel", "amaflags"] {
+            if let value = v[key].flatMap(FieldParse.text) { call.attributes["cdr_" + key] = value }
+        }
+        call.attributes["cdr_disposition"] = d
+        return call
+    }
+
+    /// `SIP/1001-0000002a` → `SIP/1001`; `Local/1001@agents-00000001;1` → `Local/1001@agents`.
+    public static func agentName(fromChannel channel: String) -> String {
+        var c = Substring(channel)
+        if let semi = c.lastIndex(of: ";") { c = c[..<semi] }
+        if let dash = c.lastIndex(of: "-"), c[c.index(after: dash)...].allSatisfy(\.isHexDigit),
+           c.index(after: dash) < c.endIndex {
+            c = c[..<dash]
+        }
+        return String(c)
+    }
+}
+
+/// Asterisk's queue_log: `time|callid|queue|agent|event|data1|data2|…`.
+public enum QueueLog {
+    /// Folds the events of each call id into one call record:
+    /// ENTERQUEUE (start, queue, caller id), CONNECT (agent, wait = holdtime),
+    /// ABANDON / EXITWITHTIMEOUT (unanswered, wait = waittime),
+    /// COMPLETEAGENT / COMPLETECALLER (wait = holdtime, talk = calltime),
+    /// TRANSFER (wait = holdtime, talk = calltime). Other events and `NONE` call ids
+    /// (agent logins, queue starts) are ignored.
+    public static func parse(path: String, zone: Timestamp.Zone) -> ParsedRecords {
+        var out = ParsedRecords()
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(path: path, delimiter: UInt8(ascii: "|"))
+        } catch {
+            out.fileError = RecordError(source: SourceRef(file: path, line: 0), message: error.description)
+            return out
+        }
+        var index: [String: Int] = [:]
+        while true {
+            let rec: CSVRecord
+            do {
+                guard let r = try reader.next() else { break }
+                rec = r
+            } catch {
+                out.errors.append(RecordError(source: SourceRef(file: path, line: error.line), message: error.description))
+                if case .unterminatedQuote = error { break }
+                continue
+            }
+            let ref = SourceRef(file: path, line: rec.line)
+            let f = rec.fields
+            guard f.count >= 5 else {
+                out.errors.append(RecordError(source: ref, message: "expected time|callid|queue|agent|event[|data…], got \(f.count) field(s)"))
+                continue
+            }
+            let callID = f[1].trimmingCharacters(in: .whitespaces)
+            let event = f[4].trimmingCharacters(in: .whitespaces).uppercased()
+            guard callID != "NONE", !callID.isEmpty else { continue }
+            let known = ["ENTERQUEUE", "CONNECT", "ABANDON", "EXITWITHTIMEOUT", "COMPLETEAGENT", "COMPLETECALLER", "TRANSFER"]
+            guard known.contains(event) else { continue }
+            guard let epoch = Double(f[0].trimmingCharacters(in: .whitespaces)), epoch > 0, epoch < 1e11 else {
+                out.errors.append(RecordError(source: ref, callID: callID, field: "time", message: "expected Unix time in seconds, got \"\(f[0])\""))
+                continue
+            }
+            func data(_ i: Int) -> String { 4 + i < f.count ? f[4 + i].trimmingCharacters(in: .whitespaces) : "" }
+            func seconds(_ i: Int, _ name: String) -> Double? {
+                let t = data(i)
+                guard let v = Double(t), v >= 0, v < 1e7 else {
+                    out.errors.append(RecordError(source: ref, callID: callID, field: name, message: "\(event): expected seconds ≥ 0, got \"\(t)\""))
+                    return nil
+                }
+                return v
+            }
+            let i: Int
+            if let existing = index[callID] { i = existing } else {
+                i = out.records.count
+                index[callID] = i
+                var call = CallRecord(callID: callID, source: ref)
+                call.direction = .inbound
+                out.records.append(call)
+            }
+            var call = out.records[i]
+            let queue = f[2].trimmingCharacters(in: .whitespaces)
+            if call.queue == nil, !queue.isEmpty, queue != "NONE" { call.queue = queue }
+            let agent = f[3].trimmingCharacters(in: .whitespaces)
+            let ts = Timestamp(epochS: epoch, offsetS: zone.offset(atEpochS: epoch))
+            switch event {
+            case "ENTERQUEUE":
+                call.startedAt = ts
+                call.source = ref
+                if let cid = FieldParse.text(data(2)) { call.caller = cid }
+            case "CONNECT":
+                guard let wait = seconds(1, "holdtime") else { continue }
+                call.waitS = wait
+                call.answered = true
+                if agent != "NONE", !agent.isEmpty { call.agentID = agent }
+            case "ABANDON", "EXITWITHTIMEOUT":
+                guard let wait = seconds(3, "waittime") else { continue }
+                call.waitS = wait
+                call.answered = false
+                call.attributes["queue_exit"] = event.lowercased()
+            case "COMPLETEAGENT", "COMPLETECALLER":
+                guard let wait = seconds(1, "holdtime"), let talk = seconds(2, "calltime") else { continue }
+                call.waitS = wait
+                call.talkS = talk
+                call.answered = true
+                if agent != "NONE", !agent.isEmpty { call.agentID = agent }
+                call.attributes["queue_exit"] = event.lowercased()
+            case "TRANSFER":
+                guard let wait = seconds(3, "holdtime"), let talk = seconds(4, "calltime") else { continue }
+                call.waitS = wait
+                call.talkS = talk
+                call.answered = true
+                if agent != "NONE", !agent.isEmpty { call.agentID = agent }
+                call.attributes["queue_exit"] = "transfer"
+            default: break
+            }
+            if call.startedAt == nil { call.startedAt = ts }
+            out.records[i] = call
+        }
+        return out
+    }
+
+    /// Adds what the queue_log knows to CDR records with the same id (queue, agent, wait,
+    /// talk, answered); queue_log calls without a CDR are kept as they are.
+    public static func merge(cdr: [CallRecord], queueLog: [CallRecord]) -> [CallRecord] {
+        var byID: [String: CallRecord] = [:]
+        for q in queueLog { byID[q.callID] = q }
+        var out: [CallRecord] = []
+        for var c in cdr {
+            if let q = byID.removeValue(forKey: c.callID) {
+                c.queue = q.queue ?? c.queue
+                c.agentID = q.agentID ?? c.agentID
+                c.waitS = q.waitS ?? c.waitS
+                c.talkS = q.talkS ?? c.talkS
+                c.answered = q.answered ?? c.answered
+                c.direction = q.direction ?? c.direction
+                for (k, v) in q.attributes { c.attributes[k] = v }
+            }
+            out.append(c)
+        }
+        out += queueLog.filter { byID[$0.callID] != nil }
+        return out
+    }
+}
+
+/// The kinds of call-record input `ingest` reads.
+public enum InputKind: String, Sendable, CaseIterable {
+    case manifest
+    case asteriskCDR = "asterisk-cdr"
+    case queueLog = "queue-log"
+
+    /// Looks at the first non-empty line: a header with `call_id` → manifest; pipe-separated
+    /// with a Unix time first and 5+ fields → queue_log; 16+ comma fields with
+    /// `YYYY-MM-DD HH:MM:SS` values → Asterisk CDR. Nil when none fits.
+    public static func detect(path: String) -> InputKind? {
+        guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? fh.close() }
+        let head = (try? fh.read(upToCount: 8192)) ?? Data()
+        var text = String(decoding: head, as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        guard let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
+            .first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
+        let lower = line.lowercased()
+        let cells = lower.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")) }
+        if cells.contains("call_id") { return .manifest }
+        let pipes = line.split(separator: "|", omittingEmptySubsequences: false)
+        if pipes.count >= 5, let t = Double(pipes[0]), t > 0 { return .queueLog }
+        if cells.count >= 16, line.range(of: #"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"#, options: .regularExpression) != nil {
+            return .asteriskCDR
+        }
+        return nil
+    }
+}

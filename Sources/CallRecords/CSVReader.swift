@@ -1,0 +1,228 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One CSV record: its fields and the line of the file where it starts (1-based).
+public struct CSVRecord: Sendable, Equatable {
+    public var line: Int
+    public var fields: [String]
+
+    public init(line: Int, fields: [String]) {
+        self.line = line
+        self.fields = fields
+    }
+}
+
+/// Why a record (or the whole file) could not be read.
+public enum CSVError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The file cannot be opened or read; `reason` is the system's message.
+    case unreadable(file: String, reason: String)
+    /// A field is not valid UTF-8.
+    case invalidUTF8(file: String, line: Int, field: Int)
+    /// A field is longer than the limit (bytes).
+    case fieldTooLong(file: String, line: Int, limit: Int)
+    /// A quoted field never closes before the end of the file.
+    case unterminatedQuote(file: String, line: Int)
+
+    public var description: String {
+        switch self {
+        case let .unreadable(file, reason): "cannot read '\(file)': \(reason)"
+        case let .invalidUTF8(file, line, field): "\(file):\(line): field \(field): not valid UTF-8 text"
+        case let .fieldTooLong(file, line, limit): "\(file):\(line): a field is longer than \(limit) bytes"
+        case let .unterminatedQuote(file, line): "\(file):\(line): quoted field is never closed"
+        }
+    }
+
+    /// The 1-based line the error points at (0 for the whole file).
+    public var line: Int {
+        switch self {
+        case .unreadable: 0
+        case let .invalidUTF8(_, line, _), let .fieldTooLong(_, line, _), let .unterminatedQuote(_, line): line
+        }
+    }
+}
+
+/// A streaming RFC 4180 reader: comma, semicolon, tab or pipe delimiters, quoted fields with
+/// delimiters, quotes (`""`) and newlines inside, CRLF or LF, an optional UTF-8 BOM.
+/// Reads 64 KiB at a time; memory is bounded by the longest record (capped by `maxFieldBytes`).
+public final class CSVReader {
+    public let file: String
+    public private(set) var delimiter: UInt8
+    public let maxFieldBytes: Int
+    private let handle: UnsafeMutablePointer<FILE>
+    private var buffer: [UInt8]
+    private var position = 0
+    private var filled = 0
+    private var eof = false
+    private var line = 1
+
+    /// Opens `path`. With `delimiter` nil, the delimiter is detected from the first line
+    /// (comma or semicolon, whichever is more frequent outside quotes; comma on a tie).
+    public init(path: String, delimiter: UInt8? = nil, maxFieldBytes: Int = 1 << 20) throws(CSVError) {
+        guard let h = fopen(path, "rb") else {
+            throw .unreadable(file: path, reason: String(cString: strerror(errno)))
+        }
+        var isDirectory = stat()
+        if fstat(fileno(h), &isDirectory) == 0, (isDirectory.st_mode & S_IFMT) == S_IFDIR {
+            fclose(h)
+            throw .unreadable(file: path, reason: "is a directory")
+        }
+        file = path
+        handle = h
+        buffer = [UInt8](repeating: 0, count: 1 << 16)
+        self.maxFieldBytes = maxFieldBytes
+        self.delimiter = delimiter ?? 0
+        refill()
+        // Skip a UTF-8 byte-order mark.
+        if filled >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { position = 3 }
+        if delimiter == nil { self.delimiter = detectDelimiter() }
+    }
+
+    deinit { fclose(handle) }
+
+    /// Counts commas and semicolons on the first line (within the first buffer), outside quotes.
+    private func detectDelimiter() -> UInt8 {
+        var commas = 0, semicolons = 0, tabs = 0
+        var quoted = false
+        var i = position
+        while i < filled {
+            let b = buffer[i]
+            if b == UInt8(ascii: "\"") { quoted.toggle() }
+            else if !quoted {
+                if b == UInt8(ascii: "\n") { break }
+                if b == UInt8(ascii: ",") { commas += 1 }
+                if b == UInt8(ascii: ";") { semicolons += 1 }
+                if b == UInt8(ascii: "\t") { tabs += 1 }
+            }
+            i += 1
+        }
+        if semicolons > commas && semicolons >= tabs { return UInt8(ascii: ";") }
+        if tabs > commas && tabs > semicolons { return UInt8(ascii: "\t") }
+        return UInt8(ascii: ",")
+    }
+
+    private func refill() {
+        if position < filled {
+            // Keep unread bytes (never happens with byte-at-a-time reading, kept for safety).
+            buffer.replaceSubrange(0..<(filled - position), with: buffer[position..<filled])
+            filled -= position
+        } else {
+            filled = 0
+        }
+        position = 0
+        let n = buffer.withUnsafeMutableBytes { raw in
+            fread(raw.baseAddress! + filled, 1, raw.count - filled, handle)
+        }
+        filled += n
+        if n == 0 { eof = true }
+    }
+
+    @inline(__always)
+    private func nextByte() -> UInt8? {
+        if position >= filled {
+            if eof { return nil }
+            refill()
+            if position >= filled { return nil }
+        }
+        let b = buffer[position]
+        position += 1
+        return b
+    }
+
+    @inline(__always)
+    private func peekByte() -> UInt8? {
+        if position >= filled {
+            if eof { return nil }
+            refill()
+            if position >= filled { return nil }
+        }
+        return buffer[position]
+    }
+
+    /// The next record, nil at the end of the file. A record with an error is consumed whole,
+    /// so the caller can report it and go on with the next one.
+    public func next() throws(CSVError) -> CSVRecord? {
+        let quote = UInt8(ascii: "\""), cr = UInt8(ascii: "\r"), lf = UInt8(ascii: "\n")
+        // Skip blank lines between records.
+        while let b = peekByte(), b == lf || b == cr {
+            position += 1
+            if b == lf { line += 1 }
+        }
+        guard peekByte() != nil else { return nil }
+        let startLine = line
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var error: CSVError?
+        var quoted = false
+        var fieldIndex = 1
+
+        func finishField(_ field: inout [UInt8]) {
+            if error == nil {
+                if let s = String(validating: field, as: UTF8.self) {
+                    fields.append(s)
+                } else {
+                    error = .invalidUTF8(file: file, line: startLine, field: fieldIndex)
+                }
+            }
+            field.removeAll(keepingCapacity: true)
+            fieldIndex += 1
+        }
+
+        while true {
+            guard let b = nextByte() else {
+                if quoted { throw .unterminatedQuote(file: file, line: startLine) }
+                finishField(&field)
+                break
+            }
+            if quoted {
+                if b == quote {
+                    if peekByte() == quote { position += 1; field.append(quote) } else { quoted = false }
+                } else {
+                    if b == lf { line += 1 }
+                    field.append(b)
+                }
+            } else if b == quote && field.isEmpty {
+                quoted = true
+            } else if b == delimiter {
+                finishField(&field)
+            } else if b == lf {
+                line += 1
+                finishField(&field)
+                break
+            } else if b == cr {
+                if peekByte() == lf { continue }
+                field.append(b)
+            } else {
+                field.append(b)
+            }
+            if field.count > maxFieldBytes, error == nil {
+                error = .fieldTooLong(file: file, line: startLine, limit: maxFieldBytes)
+            }
+            if error != nil { field.removeAll(keepingCapacity: true) }
+        }
+        if let error { throw error }
+        return CSVRecord(line: startLine, fields: fields)
+    }
+}
+
+/// Writes RFC 4180 CSV text. Cells that a spreadsheet would run as a formula (starting with
+/// `=`, `+`, `-`, `@`, tab or carriage return) are prefixed with `'` when `neutralizeFormulas`.
+public enum CSVWriter {
+    public static func line(_ cells: [String], neutralizeFormulas: Bool = true) -> String {
+        cells.map { cell($0, neutralizeFormulas: neutralizeFormulas) }.joined(separator: ",") + "\n"
+    }
+
+    public static func cell(_ value: String, neutralizeFormulas: Bool = true) -> String {
+        var v = value
+        if neutralizeFormulas, let first = v.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first),
+           Double(v) == nil {
+            v = "'" + v
+        }
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" || $0 == ";" }) {
+            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return v
+    }
+}
+

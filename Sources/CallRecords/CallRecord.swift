@@ -1,0 +1,140 @@
+import CallAnalysis
+import Foundation
+
+/// Where a call record came from: file and 1-based line.
+public struct SourceRef: Sendable, Equatable, Hashable, CustomStringConvertible {
+    public var file: String
+    public var line: Int
+
+    public init(file: String, line: Int) {
+        self.file = file
+        self.line = line
+    }
+
+    public var description: String { line > 0 ? "\(file):\(line)" : file }
+}
+
+/// Inbound or outbound.
+public enum CallDirection: String, Sendable, Equatable, CaseIterable {
+    case inbound, outbound
+}
+
+/// One call as the call record (manifest row, CDR, queue_log) describes it.
+/// Caller numbers are held in clear only in memory; the store hashes them.
+public struct CallRecord: Sendable, Equatable {
+    public var callID: String
+    /// Recording path as written in the source (relative to its folder or the audio root);
+    /// nil for a call without a recording.
+    public var recording: String?
+    public var agentID: String?
+    public var agentName: String?
+    public var team: String?
+    public var queue: String?
+    public var direction: CallDirection?
+    public var startedAt: Timestamp?
+    /// Queue wait before answer or abandon (s).
+    public var waitS: Double?
+    public var answered: Bool?
+    public var talkS: Double?
+    public var holdS: Double?
+    /// After-call work (s).
+    public var acwS: Double?
+    public var caller: String?
+    public var dialed: String?
+    public var agentChannel: AgentChannel?
+    /// Columns the format does not know, kept as they are (sorted by name).
+    public var attributes: [String: String]
+    public var source: SourceRef
+
+    public init(callID: String, source: SourceRef) {
+        self.callID = callID
+        self.source = source
+        attributes = [:]
+    }
+
+    /// A fingerprint of the record's content (not of where it was read), to tell a repeated
+    /// row from a conflicting one and to notice a changed record on a later run.
+    public var fingerprint: String {
+        func n(_ d: Double?) -> String { d.map { String($0) } ?? "" }
+        var parts: [String] = [
+            callID, recording ?? "", agentID ?? "", agentName ?? "", team ?? "", queue ?? "",
+            direction?.rawValue ?? "", startedAt.map { "\($0.epochS)/\($0.offsetS)" } ?? "", n(waitS),
+            answered.map { $0 ? "1" : "0" } ?? "", n(talkS), n(holdS), n(acwS), caller ?? "", dialed ?? "",
+            agentChannel?.rawValue ?? "",
+        ]
+        for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { parts.append(k + "=" + v) }
+        return SHA256.hex(Array(parts.joined(separator: "\u{1F}").utf8))
+    }
+
+    /// Answered as recorded; when the source does not say, a call with talk time or a
+    /// recording counts as answered.
+    public var isAnswered: Bool {
+        answered ?? ((talkS ?? 0) > 0 || recording != nil)
+    }
+}
+
+/// A row of a call-record source that was rejected, with where and why.
+public struct RecordError: Error, Sendable, Equatable, CustomStringConvertible {
+    public var source: SourceRef
+    /// The call id when the row had one.
+    public var callID: String?
+    /// The column at fault, when one is.
+    public var field: String?
+    public var message: String
+
+    public init(source: SourceRef, callID: String? = nil, field: String? = nil, message: String) {
+        self.source = source
+        self.callID = callID
+        self.field = field
+        self.message = message
+    }
+
+    public var description: String {
+        var s = source.description + ": "
+        if let field { s += "column '\(field)': " }
+        return s + message
+    }
+}
+
+/// What a call-record file yielded: the records and the rejected rows.
+public struct ParsedRecords: Sendable {
+    public var records: [CallRecord] = []
+    public var errors: [RecordError] = []
+    /// A problem with the whole file (unreadable, no header); nothing was read from it.
+    public var fileError: RecordError?
+
+    public init() {}
+}
+
+/// Shared field readers, with the error text the README documents.
+enum FieldParse {
+    static func seconds(_ raw: String, field: String, at ref: SourceRef, callID: String?) throws(RecordError) -> Double? {
+        let t = raw.trimmingCharacters(in: .whitespaces)
+        if t.isEmpty { return nil }
+        guard let v = Double(t), v.isFinite else {
+            throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds ≥ 0, got \"\(t)\"")
+        }
+        guard v >= 0 else {
+            throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds ≥ 0, got \"\(t)\"")
+        }
+        guard v < 1e7 else {
+            throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds below 10,000,000, got \"\(t)\"")
+        }
+        return v
+    }
+
+    static func bool(_ raw: String, field: String, at ref: SourceRef, callID: String?) throws(RecordError) -> Bool? {
+        switch raw.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "": return nil
+        case "true", "yes", "y", "1": return true
+        case "false", "no", "n", "0": return false
+        default:
+            throw RecordError(source: ref, callID: callID, field: field, message: "expected true or false, got \"\(raw)\"")
+        }
+    }
+
+    static func text(_ raw: String) -> String? {
+        let t = raw.trimmingCharacters(in: .whitespaces)
+        return t.isEmpty ? nil : t
+    }
+}

@@ -1,0 +1,142 @@
+import CallAnalysis
+import Foundation
+
+/// The CSV manifest: a header row naming the columns below (any order); other columns are
+/// kept as call attributes.
+public enum Manifest {
+    /// Columns the manifest knows. Only `call_id` is required.
+    public static let knownColumns = [
+        "call_id", "recording", "agent_id", "agent_name", "team", "queue", "direction", "started_at",
+        "wait_s", "answered", "talk_s", "hold_s", "acw_s", "caller", "dialed", "agent_channel",
+    ]
+
+    /// Reads a manifest. Rows with errors are returned apart; a duplicate `call_id` with
+    /// different content is an error on the later row, an identical repeat is ignored.
+    /// - Parameter zone: applied to `started_at` values written without an offset; nil
+    ///   makes such values an error.
+    public static func parse(path: String, zone: Timestamp.Zone?) -> ParsedRecords {
+        var out = ParsedRecords()
+        let reader: CSVReader
+        do {
+            reader = try CSVReader(path: path)
+        } catch {
+            out.fileError = RecordError(source: SourceRef(file: path, line: 0), message: error.description)
+            return out
+        }
+        var header: [String]
+        do {
+            guard let h = try reader.next() else {
+                out.fileError = RecordError(source: SourceRef(file: path, line: 1), message: "empty file: expected a header row with at least 'call_id'")
+                return out
+            }
+            header = h.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        } catch {
+            out.fileError = RecordError(source: SourceRef(file: path, line: error.line), message: error.description)
+            return out
+        }
+        var seen = Set<String>()
+        for name in header where !name.isEmpty {
+            if !seen.insert(name).inserted {
+                out.fileError = RecordError(source: SourceRef(file: path, line: 1), field: name,
+                                            message: "column appears twice in the header")
+                return out
+            }
+        }
+        guard let idIndex = header.firstIndex(of: "call_id") else {
+            let hint = header.count == 1 ? " (expected a comma- or semicolon-separated header)" : ""
+            out.fileError = RecordError(source: SourceRef(file: path, line: 1),
+                                        message: "header has no 'call_id' column\(hint); columns found: \(header.prefix(8).joined(separator: ", "))")
+            return out
+        }
+        guard header.contains("started_at") else {
+            out.fileError = RecordError(source: SourceRef(file: path, line: 1), field: "started_at",
+                                        message: "header has no 'started_at' column (every call needs its start time)")
+            return out
+        }
+        var byID: [String: Int] = [:]
+        while true {
+            let record: CSVRecord
+            do {
+                guard let r = try reader.next() else { break }
+                record = r
+            } catch {
+                out.errors.append(RecordError(source: SourceRef(file: path, line: error.line), message: error.description))
+                if case .unterminatedQuote = error { break }
+                continue
+            }
+            let ref = SourceRef(file: path, line: record.line)
+            if record.fields.count != header.count {
+                if record.fields.count == 1 && record.fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                out.errors.append(RecordError(source: ref, callID: idIndex < record.fields.count ? record.fields[idIndex] : nil,
+                                              message: "expected \(header.count) fields as in the header, got \(record.fields.count)"))
+                continue
+            }
+            do {
+                let call = try row(record.fields, header: header, idIndex: idIndex, ref: ref, zone: zone)
+                if let previous = byID[call.callID] {
+                    if out.records[previous].fingerprint != call.fingerprint {
+                        out.errors.append(RecordError(source: ref, callID: call.callID, field: "call_id",
+                                                      message: "duplicate call_id '\(call.callID)' with different content (first at line \(out.records[previous].source.line))"))
+                    }
+                    continue
+                }
+                byID[call.callID] = out.records.count
+                out.records.append(call)
+            } catch {
+                out.errors.append(error)
+            }
+        }
+        return out
+    }
+
+    static func row(_ fields: [String], header: [String], idIndex: Int, ref: SourceRef, zone: Timestamp.Zone?) throws(RecordError) -> CallRecord {
+        let id = fields[idIndex].trimmingCharacters(in: .whitespaces)
+        guard !id.isEmpty else { throw RecordError(source: ref, field: "call_id", message: "missing call_id (required)") }
+        guard id.count <= 200, !id.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 32 } ?? false) }) else {
+            throw RecordError(source: ref, field: "call_id", message: "call_id must be one line of at most 200 characters")
+        }
+        var call = CallRecord(callID: id, source: ref)
+        for (name, raw) in zip(header, fields) {
+            switch name {
+            case "call_id": break
+            case "recording": call.recording = FieldParse.text(raw)
+            case "agent_id": call.agentID = FieldParse.text(raw)
+            case "agent_name": call.agentName = FieldParse.text(raw)
+            case "team": call.team = FieldParse.text(raw)
+            case "queue": call.queue = FieldParse.text(raw)
+            case "direction":
+                guard let t = FieldParse.text(raw) else { break }
+                guard let d = CallDirection(rawValue: t.lowercased()) else {
+                    throw RecordError(source: ref, callID: id, field: name, message: "expected inbound or outbound, got \"\(t)\"")
+                }
+                call.direction = d
+            case "started_at":
+                guard let t = FieldParse.text(raw) else {
+                    throw RecordError(source: ref, callID: id, field: name, message: "missing start time (ISO 8601 with offset, e.g. 2026-11-24T09:15:00+01:00)")
+                }
+                guard let ts = Timestamp.parse(t, zone: zone) else {
+                    let why = zone == nil && Timestamp.parse(t, zone: .fixed(offsetS: 0)) != nil
+                        ? "no UTC offset (add one, e.g. +01:00, or pass --tz)" : "expected ISO 8601 with offset, e.g. 2026-11-24T09:15:00+01:00"
+                    throw RecordError(source: ref, callID: id, field: name, message: "\(why), got \"\(t)\"")
+                }
+                call.startedAt = ts
+            case "wait_s": call.waitS = try FieldParse.seconds(raw, field: name, at: ref, callID: id)
+            case "answered": call.answered = try FieldParse.bool(raw, field: name, at: ref, callID: id)
+            case "talk_s": call.talkS = try FieldParse.seconds(raw, field: name, at: ref, callID: id)
+            case "hold_s": call.holdS = try FieldParse.seconds(raw, field: name, at: ref, callID: id)
+            case "acw_s": call.acwS = try FieldParse.seconds(raw, field: name, at: ref, callID: id)
+            case "caller": call.caller = FieldParse.text(raw)
+            case "dialed": call.dialed = FieldParse.text(raw)
+            case "agent_channel":
+                guard let t = FieldParse.text(raw) else { break }
+                guard let c = AgentChannel(rawValue: t.lowercased()) else {
+                    throw RecordError(source: ref, callID: id, field: name, message: "expected left or right, got \"\(t)\"")
+                }
+                call.agentChannel = c
+            case "": break
+            default: call.attributes[name] = raw
+            }
+        }
+        return call
+    }
+}

@@ -1,0 +1,480 @@
+import CallAnalysis
+import CallRecords
+import Foundation
+import Store
+import Synchronization
+
+/// How to ingest a batch.
+public struct IngestOptions: Sendable {
+    /// Manifest, Master.csv and/or queue_log files.
+    public var inputs: [String]
+    /// Forces the input kind; detected from each file's content when nil.
+    public var inputKind: InputKind?
+    /// Where recordings live; default: each input file's folder. Paths never leave it.
+    public var audioRoot: String?
+    /// Zone for timestamps without an offset (Asterisk; manifests only when set).
+    public var zone: Timestamp.Zone?
+    /// Column order of Master.csv for sites that reorder it.
+    public var cdrColumns: [String]?
+    /// Recording file name for Asterisk calls, relative to the audio root, with `{uniqueid}`
+    /// (e.g. `{uniqueid}.wav` or `q-{uniqueid}.wav`); default: any audio file whose name
+    /// contains the uniqueid.
+    public var recordingPattern: String?
+    public var analysis = AnalysisOptions()
+    /// Recordings analysed in parallel.
+    public var jobs = ProcessInfo.processInfo.activeProcessorCount
+    /// Store caller numbers in clear text beside their hash (off by default: personal data).
+    public var callerInClear = false
+
+    public init(inputs: [String]) {
+        self.inputs = inputs
+    }
+}
+
+/// Progress of the analysis part of an ingest.
+public struct IngestProgress: Sendable {
+    public var done: Int
+    public var total: Int
+    /// Audio analysed so far (s).
+    public var audioS: Double
+    /// Wall time since the start (s).
+    public var elapsedS: Double
+}
+
+/// What an ingest did.
+public struct IngestSummary: Sendable {
+    /// Calls read from the inputs (valid rows).
+    public var calls = 0
+    /// Calls whose recording was analysed and stored (new or re-analysed).
+    public var analysed = 0
+    /// Calls stored without analysis: no recording, a record-only change, or a failure.
+    public var recordsStored = 0
+    /// Calls skipped: record and recording unchanged since the last ingest.
+    public var unchanged = 0
+    /// Recordings that could not be read or analysed, or are missing / outside the root.
+    public var recordingsFailed = 0
+    /// Answered calls stored without any recording.
+    public var answeredWithoutRecording = 0
+    /// Rows rejected from the inputs, and input files that could not be read at all.
+    public var rowsRejected = 0
+    public var filesFailed = 0
+    /// Audio analysed in this run (s) and wall time (s).
+    public var audioS = 0.0
+    public var wallS = 0.0
+    /// Every problem, in input order.
+    public var problems: [IngestErrorRow] = []
+    /// Notes that are not failures (e.g. recordings no row references).
+    public var warnings: [String] = []
+    public var runID: Int64 = 0
+
+    /// Whether a primary input failed (exit status 1).
+    public var anyFailed: Bool { recordingsFailed > 0 || rowsRejected > 0 || filesFailed > 0 }
+    /// Audio analysed per wall second.
+    public var realtimeFactor: Double { wallS > 0 ? audioS / wallS : 0 }
+}
+
+/// Reads call records and recordings into the store: parallel analysis, one writer,
+/// idempotent (unchanged input is skipped), one transaction per call.
+public enum Ingest {
+    public static let audioExtensions: Set<String> = ["wav", "flac", "mp3", "ogg", "oga", "opus", "au", "snd", "aif", "aiff", "gsm", "caf", "w64", "rf64"]
+
+    /// A call and where its recording is.
+    struct Item {
+        var record: CallRecord
+        var kind: InputKind
+        var root: String
+        var resolved: Resolution
+    }
+
+    enum Resolution {
+        case none
+        case file(path: String)
+        case missing(path: String)
+        case outside(reason: String)
+    }
+
+    /// Runs the ingest. Throws only when the store itself fails; input problems are in the summary.
+    public static func run(_ options: IngestOptions, store: CallStore, hasher: CallerHasher,
+                           progress: (@Sendable (IngestProgress) -> Void)? = nil) throws(StoreError) -> IngestSummary {
+        let clock = ContinuousClock.now
+        var summary = IngestSummary()
+        summary.runID = try store.beginRun(inputs: options.inputs)
+        var items: [Item] = []
+        var cdrItems: [(CallRecord, String)] = [], queueItems: [(CallRecord, String)] = []
+
+        for input in options.inputs {
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir), !isDir.boolValue else {
+                summary.filesFailed += 1
+                summary.problems.append(IngestErrorRow(stage: .file, sourceFile: input, line: nil, callID: nil, field: nil,
+                                                       message: "\(input): no such file (expected a manifest, Master.csv or queue_log)"))
+                continue
+            }
+            guard let kind = options.inputKind ?? InputKind.detect(path: input) else {
+                summary.filesFailed += 1
+                summary.problems.append(IngestErrorRow(stage: .file, sourceFile: input, line: 1, callID: nil, field: nil,
+                                                       message: "\(input): cannot tell the input kind: expected a manifest with a 'call_id' header, an Asterisk Master.csv or a queue_log (force one with --input)"))
+                continue
+            }
+            let parsed: ParsedRecords
+            switch kind {
+            case .manifest: parsed = Manifest.parse(path: input, zone: options.zone)
+            case .asteriskCDR: parsed = AsteriskCDR.parse(path: input, zone: options.zone ?? .fixed(offsetS: 0), columns: options.cdrColumns)
+            case .queueLog: parsed = QueueLog.parse(path: input, zone: options.zone ?? .fixed(offsetS: 0))
+            }
+            if let e = parsed.fileError {
+                summary.filesFailed += 1
+                summary.problems.append(row(e, stage: .file))
+                continue
+            }
+            summary.rowsRejected += parsed.errors.count
+            summary.problems += parsed.errors.map { row($0, stage: .record) }
+            let folder = options.audioRoot ?? (input as NSString).deletingLastPathComponent
+            let root = URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL.path
+            switch kind {
+            case .manifest: items += parsed.records.map { Item(record: $0, kind: kind, root: root, resolved: .none) }
+            case .asteriskCDR: cdrItems += parsed.records.map { ($0, root) }
+            case .queueLog: queueItems += parsed.records.map { ($0, root) }
+            }
+        }
+        if !cdrItems.isEmpty || !queueItems.isEmpty {
+            let roots = Dictionary(cdrItems.map { ($0.0.callID, $0.1) } + queueItems.map { ($0.0.callID, $0.1) }, uniquingKeysWith: { a, _ in a })
+            let merged = QueueLog.merge(cdr: cdrItems.map(\.0), queueLog: queueItems.map(\.0))
+            let cdrIDs = Set(cdrItems.map(\.0.callID))
+            var finders: [String: RecordingFinder] = [:]
+            for var r in merged {
+                guard r.startedAt != nil else { continue }
+                let root = roots[r.callID] ?? "."
+                if finders[root] == nil { finders[root] = RecordingFinder(root: root) }
+                r.recording = finders[root]!.find(uniqueID: r.callID, pattern: options.recordingPattern)
+                items.append(Item(record: r, kind: cdrIDs.contains(r.callID) ? .asteriskCDR : .queueLog, root: root, resolved: .none))
+            }
+        }
+
+        // One record per call id across all inputs.
+        var firstByID: [String: Int] = [:]
+        var unique: [Item] = []
+        for item in items {
+            if let i = firstByID[item.record.callID] {
+                if unique[i].record.fingerprint != item.record.fingerprint {
+                    summary.rowsRejected += 1
+                    summary.problems.append(IngestErrorRow(stage: .record, sourceFile: item.record.source.file, line: item.record.source.line,
+                                                           callID: item.record.callID, field: "call_id",
+                                                           message: "\(item.record.source): duplicate call_id '\(item.record.callID)' with different content (first at \(unique[i].record.source))"))
+                }
+                continue
+            }
+            firstByID[item.record.callID] = unique.count
+            var it = item
+            it.resolved = resolve(it.record.recording, root: it.root)
+            unique.append(it)
+        }
+        summary.calls = unique.count
+        if options.inputKind == nil || options.inputKind == .manifest {
+            summary.warnings += unreferencedRecordings(unique)
+        }
+
+        let states = try store.callStates(ids: unique.map(\.record.callID))
+        let parametersJSON = parametersText(options.analysis)
+        var recordOnly: [CallWrite] = []
+        var jobs: [(Item, CallRow, StoredCallState?)] = []
+        for item in unique {
+            let r = item.record
+            let caller = r.caller.flatMap { hasher.hash($0) }
+            var row = CallRow(record: r, sourceKind: item.kind, callerHash: caller,
+                              callerClear: options.callerInClear ? r.caller.map { hasher.normalize($0) } : nil,
+                              recordingPath: nil, recordingStatus: .none, recordingError: nil)
+            let stored = states[r.callID]
+            // A call without a usable recording: stored unless the same record and status are there.
+            func storeUnlessUnchanged(_ row: CallRow) {
+                if let stored, stored.fingerprint == r.fingerprint, stored.recordingStatus == row.recordingStatus, stored.analysis == nil {
+                    summary.unchanged += 1
+                } else {
+                    recordOnly.append(CallWrite(call: row, analysis: .remove))
+                }
+            }
+            switch item.resolved {
+            case .none:
+                if r.isAnswered {
+                    row.recordingStatus = .missing
+                    row.recordingError = "answered call without a recording"
+                    summary.answeredWithoutRecording += 1
+                }
+                storeUnlessUnchanged(row)
+            case let .outside(reason):
+                row.recordingStatus = .outsideRoot
+                row.recordingError = reason
+                summary.recordingsFailed += 1
+                summary.problems.append(IngestErrorRow(stage: .recording, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
+                                                       field: "recording", message: "\(r.source): call \(r.callID): \(reason)"))
+                storeUnlessUnchanged(row)
+            case let .missing(path):
+                row.recordingPath = path
+                row.recordingStatus = .missing
+                row.recordingError = "recording not found: \(path)"
+                summary.recordingsFailed += 1
+                summary.problems.append(IngestErrorRow(stage: .recording, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
+                                                       field: "recording", message: "\(r.source): call \(r.callID): recording '\(path)' not found"))
+                storeUnlessUnchanged(row)
+            case let .file(path):
+                row.recordingPath = path
+                row.recordingStatus = .analysed
+                let (size, mtime) = FileDigest.sizeAndModification(path: path) ?? (-1, 0)
+                let paramsHash = parametersHash(parametersJSON, options: options.analysis, agentChannel: r.agentChannel)
+                if let stored, let a = stored.analysis, stored.recordingStatus == .analysed, a.recordingPath == path,
+                   a.sizeBytes == size, a.mtimeEpoch == mtime, a.analyzerVersion == analyzerVersion, a.parametersHash == paramsHash {
+                    if stored.fingerprint == r.fingerprint {
+                        summary.unchanged += 1
+                    } else {
+                        recordOnly.append(CallWrite(call: row, analysis: .keep))
+                    }
+                } else {
+                    jobs.append((item, row, stored))
+                }
+            }
+        }
+        for start in stride(from: 0, to: recordOnly.count, by: 1000) {
+            try store.save(Array(recordOnly[start..<min(recordOnly.count, start + 1000)]))
+        }
+        summary.recordsStored += recordOnly.count
+
+        // Analysis in parallel; each finished call is written in its own transaction.
+        let shared = Mutex(AnalysisTally())
+        let next = Atomic<Int>(0)
+        let jobList = jobs
+        let workers = max(1, min(options.jobs, jobList.count))
+        let analysisOptions = options.analysis
+        DispatchQueue.concurrentPerform(iterations: jobList.isEmpty ? 0 : workers) { _ in
+            while true {
+                let i = next.add(1, ordering: .relaxed).oldValue
+                guard i < jobList.count else { return }
+                let (item, baseRow, stored) = jobList[i]
+                let outcome = analyseOne(item: item, row: baseRow, stored: stored, options: analysisOptions,
+                                         parametersJSON: parametersJSON)
+                var storeError: StoreError?
+                do throws(StoreError) { try store.save([outcome.write]) } catch { storeError = error }
+                let snapshot = shared.withLock { t -> IngestProgress in
+                    t.done += 1
+                    t.audioS += outcome.audioS
+                    switch outcome.write.analysis {
+                    case .replace: t.analysed += 1
+                    case .touch, .keep: t.unchanged += 1
+                    case .remove: t.failed += 1
+                    }
+                    if let p = outcome.problem { t.problems.append((i, p)) }
+                    if let storeError, t.storeError == nil { t.storeError = storeError }
+                    return IngestProgress(done: t.done, total: jobList.count, audioS: t.audioS,
+                                          elapsedS: (ContinuousClock.now - clock).seconds)
+                }
+                progress?(snapshot)
+            }
+        }
+        let tally = shared.withLock { $0 }
+        if let e = tally.storeError { throw e }
+        summary.analysed = tally.analysed
+        summary.unchanged += tally.unchanged
+        summary.recordingsFailed += tally.failed
+        summary.recordsStored += tally.failed
+        summary.audioS = tally.audioS
+        summary.problems += tally.problems.sorted { $0.0 < $1.0 }.map(\.1)
+        summary.wallS = (ContinuousClock.now - clock).seconds
+        try store.recordErrors(run: summary.runID, summary.problems)
+        try store.finishRun(summary.runID, stored: summary.analysed + summary.recordsStored, unchanged: summary.unchanged,
+                            failed: summary.recordingsFailed + summary.filesFailed, rejected: summary.rowsRejected,
+                            audioS: summary.audioS, wallS: summary.wallS)
+        return summary
+    }
+
+    struct AnalysisTally {
+        var done = 0, analysed = 0, unchanged = 0, failed = 0
+        var audioS = 0.0
+        var problems: [(Int, IngestErrorRow)] = []
+        var storeError: StoreError?
+    }
+
+    /// Hashes and (when its content or settings changed) analyses one recording.
+    static func analyseOne(item: Item, row baseRow: CallRow, stored: StoredCallState?, options: AnalysisOptions,
+                           parametersJSON: String) -> (write: CallWrite, audioS: Double, problem: IngestErrorRow?) {
+        var row = baseRow
+        let r = item.record
+        guard case let .file(path) = item.resolved else { return (CallWrite(call: row, analysis: .keep), 0, nil) }
+        var opts = options
+        if let c = r.agentChannel { opts.agentChannel = c }
+        let paramsHash = parametersHash(parametersJSON, options: options, agentChannel: r.agentChannel)
+        func fail(_ message: String) -> (CallWrite, Double, IngestErrorRow?) {
+            row.recordingStatus = .failed
+            row.recordingError = message
+            return (CallWrite(call: row, analysis: .remove), 0,
+                    IngestErrorRow(stage: .analysis, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
+                                   field: "recording", message: "\(r.source): call \(r.callID): \(message)"))
+        }
+        let digest: (sha: String, size: Int64, mtime: Double)
+        do { digest = try FileDigest.sha256(path: path) } catch { return fail(error.description) }
+        if let a = stored?.analysis, stored?.recordingStatus == .analysed, a.contentSHA256 == digest.sha,
+           a.analyzerVersion == analyzerVersion, a.parametersHash == paramsHash {
+            return (CallWrite(call: row, analysis: .touch(path: path, mtimeEpoch: digest.mtime)), 0, nil)
+        }
+        do {
+            var analysis = try RecordingAnalyzer.analyze(path: path, options: opts)
+            analysis.file = path
+            let state = StoredAnalysisState(recordingPath: path, contentSHA256: digest.sha, sizeBytes: digest.size,
+                                            mtimeEpoch: digest.mtime, analyzerVersion: analyzerVersion, parametersHash: paramsHash)
+            return (CallWrite(call: row, analysis: .replace(AnalysisRow(analysis: analysis, state: state, parametersJSON: parametersJSON))),
+                    analysis.metrics.durationS, nil)
+        } catch {
+            return fail(error.description)
+        }
+    }
+
+    static func row(_ e: RecordError, stage: IngestErrorRow.Stage) -> IngestErrorRow {
+        IngestErrorRow(stage: stage, sourceFile: e.source.file, line: e.source.line > 0 ? e.source.line : nil,
+                       callID: e.callID, field: e.field, message: e.description)
+    }
+
+    /// The parameter values as a JSON object, in a fixed order.
+    public static func parametersText(_ options: AnalysisOptions) -> String {
+        JSONText.object(options.parameters.namedValues.map { ($0.0, "\($0.1)") })
+    }
+
+    /// What decides whether a stored analysis is still valid: parameters, the agent channel
+    /// and the channel choice.
+    static func parametersHash(_ json: String, options: AnalysisOptions, agentChannel: AgentChannel?) -> String {
+        let channel = (agentChannel ?? options.agentChannel).rawValue
+        let selection = options.channelSelection.map { $0.map(String.init).joined(separator: ",") } ?? ""
+        return String(SHA256.hex(Array("\(json)|\(channel)|\(selection)".utf8)).prefix(32))
+    }
+
+    /// Resolves a recording path against the root and refuses anything outside it
+    /// (`../`, absolute paths elsewhere, symlinks leading out).
+    static func resolve(_ recording: String?, root: String) -> Resolution {
+        guard let rec = recording, !rec.isEmpty else { return .none }
+        if rec.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 32 } ?? false) }) {
+            return .outside(reason: "recording path contains control characters")
+        }
+        let rootURL = URL(fileURLWithPath: root).standardizedFileURL
+        let candidate = rec.hasPrefix("/") ? URL(fileURLWithPath: rec).standardizedFileURL
+            : rootURL.appendingPathComponent(rec).standardizedFileURL
+        let rootReal = rootURL.resolvingSymlinksInPath().path
+        func inside(_ p: String, _ r: String) -> Bool { r == "/" || p == r || p.hasPrefix(r.hasSuffix("/") ? r : r + "/") }
+        guard inside(candidate.path, rootURL.path) || inside(candidate.path, rootReal) else {
+            return .outside(reason: "recording path '\(rec)' resolves outside the audio root '\(root)'")
+        }
+        guard FileManager.default.fileExists(atPath: candidate.path) else { return .missing(path: candidate.path) }
+        let real = candidate.resolvingSymlinksInPath().path
+        guard inside(real, rootReal) else {
+            return .outside(reason: "recording '\(rec)' is a link to '\(real)', outside the audio root '\(root)'")
+        }
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: real, isDirectory: &isDir), isDir.boolValue {
+            return .outside(reason: "recording path '\(rec)' is a folder, not a file")
+        }
+        return .file(path: candidate.path)
+    }
+
+    /// Audio files under the roots that no call references (at most 20 named).
+    static func unreferencedRecordings(_ items: [Item]) -> [String] {
+        var referenced = Set<String>()
+        var roots = Set<String>()
+        for item in items where item.kind == .manifest {
+            roots.insert(URL(fileURLWithPath: item.root).standardizedFileURL.path)
+            if case let .file(p) = item.resolved { referenced.insert(p) }
+            if case let .missing(p) = item.resolved { referenced.insert(p) }
+        }
+        var unreferenced: [String] = []
+        for root in roots.sorted() {
+            guard let e = FileManager.default.enumerator(atPath: root) else { continue }
+            while let rel = e.nextObject() as? String {
+                let ext = (rel as NSString).pathExtension.lowercased()
+                guard audioExtensions.contains(ext) else { continue }
+                let full = URL(fileURLWithPath: root).appendingPathComponent(rel).standardizedFileURL.path
+                if !referenced.contains(full) { unreferenced.append(full) }
+            }
+        }
+        guard !unreferenced.isEmpty else { return [] }
+        let shown = unreferenced.sorted().prefix(20).joined(separator: ", ")
+        return ["\(unreferenced.count) recording(s) under the audio root are not referenced by any call: \(shown)\(unreferenced.count > 20 ? ", …" : "")"]
+    }
+}
+
+/// Finds Asterisk recordings by uniqueid in file names under a root.
+struct RecordingFinder {
+    let root: String
+    /// File names (relative to root) of audio files.
+    private var names: [String] = []
+
+    init(root: String) {
+        self.root = root
+        if let e = FileManager.default.enumerator(atPath: root) {
+            while let rel = e.nextObject() as? String {
+                if Ingest.audioExtensions.contains((rel as NSString).pathExtension.lowercased()) { names.append(rel) }
+            }
+        }
+        names.sort()
+    }
+
+    /// The relative path of the recording of `uniqueID`: by the pattern when given, else the
+    /// first audio file whose name contains the id with no digit or dot-digit right after it.
+    func find(uniqueID: String, pattern: String?) -> String? {
+        if let pattern {
+            let rel = pattern.replacingOccurrences(of: "{uniqueid}", with: uniqueID)
+            return rel
+        }
+        for rel in names {
+            let name = (rel as NSString).lastPathComponent
+            var search = name.startIndex..<name.endIndex
+            while let r = name.range(of: uniqueID, range: search) {
+                let before = r.lowerBound == name.startIndex ? nil : name[name.index(before: r.lowerBound)]
+                let after = r.upperBound == name.endIndex ? nil : name[r.upperBound]
+                let boundaryBefore = before.map { !$0.isNumber && $0 != "." } ?? true
+                var boundaryAfter = after.map { !$0.isNumber } ?? true
+                if after == ".", name.index(after: r.upperBound) < name.endIndex,
+                   name[name.index(after: r.upperBound)].isNumber { boundaryAfter = false }
+                if boundaryBefore && boundaryAfter { return rel }
+                search = r.upperBound..<name.endIndex
+            }
+        }
+        return nil
+    }
+}
+
+/// Streams a file through SHA-256.
+public enum FileDigest {
+    public struct Failure: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    public static func sha256(path: String) throws(Failure) -> (sha: String, size: Int64, mtime: Double) {
+        guard let fh = fopen(path, "rb") else {
+            throw Failure(description: "cannot read '\(path)': \(String(cString: strerror(errno)))")
+        }
+        defer { fclose(fh) }
+        var st = stat()
+        guard fstat(fileno(fh), &st) == 0 else { throw Failure(description: "cannot stat '\(path)'") }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var total: Int64 = 0
+        while true {
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, fh) }
+            if n == 0 { break }
+            total += Int64(n)
+            buffer.withUnsafeBufferPointer { hasher.update(UnsafeBufferPointer(rebasing: $0[0..<n])) }
+        }
+        if ferror(fh) != 0 { throw Failure(description: "read error in '\(path)'") }
+        return (SHA256.hexString(hasher.finalize()), total, modification(st))
+    }
+
+    /// Size (bytes) and modification time (Unix s, with nanoseconds) of a file.
+    public static func sizeAndModification(path: String) -> (Int64, Double)? {
+        var st = stat()
+        guard stat(path, &st) == 0 else { return nil }
+        return (Int64(st.st_size), modification(st))
+    }
+
+    static func modification(_ st: stat) -> Double {
+        Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

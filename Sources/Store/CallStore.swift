@@ -1,0 +1,441 @@
+import CallAnalysis
+import CallRecords
+import Foundation
+import GRDB
+
+/// Why the store failed.
+public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
+    /// The database file cannot be opened or created.
+    case cannotOpen(path: String, reason: String)
+    /// A statement failed; `reason` is SQLite's message.
+    case database(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotOpen(path, reason): "cannot open database '\(path)': \(reason)"
+        case let .database(path, reason): "database '\(path)': \(reason)"
+        }
+    }
+}
+
+/// Where a call's recording stands.
+public enum RecordingStatus: String, Sendable, Equatable, CaseIterable {
+    /// The call has no recording (e.g. abandoned).
+    case none
+    /// A recording is named but the file is not there.
+    case missing
+    /// Analysed; its metrics are in `analyses`.
+    case analysed
+    /// The file is there but could not be decoded or analysed.
+    case failed
+    /// The path resolves outside the audio root and was not read.
+    case outsideRoot = "outside_root"
+}
+
+/// What is stored about a call's current analysis, to decide whether it must be redone.
+public struct StoredAnalysisState: Sendable, Equatable {
+    public var recordingPath: String
+    public var contentSHA256: String
+    public var sizeBytes: Int64
+    public var mtimeEpoch: Double
+    public var analyzerVersion: String
+    public var parametersHash: String
+
+    public init(recordingPath: String, contentSHA256: String, sizeBytes: Int64, mtimeEpoch: Double,
+                analyzerVersion: String, parametersHash: String) {
+        self.recordingPath = recordingPath
+        self.contentSHA256 = contentSHA256
+        self.sizeBytes = sizeBytes
+        self.mtimeEpoch = mtimeEpoch
+        self.analyzerVersion = analyzerVersion
+        self.parametersHash = parametersHash
+    }
+}
+
+/// What is stored about a call, to tell unchanged from changed input.
+public struct StoredCallState: Sendable, Equatable {
+    public var fingerprint: String
+    public var recordingStatus: RecordingStatus
+    public var analysis: StoredAnalysisState?
+}
+
+/// A call record ready to store: the record plus what ingest resolved about it.
+public struct CallRow: Sendable {
+    public var record: CallRecord
+    public var sourceKind: InputKind
+    public var callerHash: String?
+    /// Only when clear-text storage was asked for explicitly.
+    public var callerClear: String?
+    public var recordingPath: String?
+    public var recordingStatus: RecordingStatus
+    public var recordingError: String?
+
+    public init(record: CallRecord, sourceKind: InputKind, callerHash: String?, callerClear: String?,
+                recordingPath: String?, recordingStatus: RecordingStatus, recordingError: String?) {
+        self.record = record
+        self.sourceKind = sourceKind
+        self.callerHash = callerHash
+        self.callerClear = callerClear
+        self.recordingPath = recordingPath
+        self.recordingStatus = recordingStatus
+        self.recordingError = recordingError
+    }
+}
+
+/// An analysis ready to store, with what identifies the input and the settings.
+public struct AnalysisRow: Sendable {
+    public var analysis: RecordingAnalysis
+    public var state: StoredAnalysisState
+    /// JSON object of the parameter values used.
+    public var parametersJSON: String
+
+    public init(analysis: RecordingAnalysis, state: StoredAnalysisState, parametersJSON: String) {
+        self.analysis = analysis
+        self.state = state
+        self.parametersJSON = parametersJSON
+    }
+}
+
+/// One unit of work for the writer: a call and what to do with its analysis.
+public struct CallWrite: Sendable {
+    public enum AnalysisChange: Sendable {
+        /// Keep the stored analysis (record-only change).
+        case keep
+        /// Replace it with this one.
+        case replace(AnalysisRow)
+        /// Remove it (the recording is gone or failed).
+        case remove
+        /// The recording is unchanged; only its path or modification time moved.
+        case touch(path: String, mtimeEpoch: Double)
+    }
+
+    public var call: CallRow
+    public var analysis: AnalysisChange
+
+    public init(call: CallRow, analysis: AnalysisChange) {
+        self.call = call
+        self.analysis = analysis
+    }
+}
+
+/// A rejected input, as stored in `ingest_errors`.
+public struct IngestErrorRow: Sendable, Equatable {
+    public enum Stage: String, Sendable { case file, record, recording, analysis }
+    public var stage: Stage
+    public var sourceFile: String
+    public var line: Int?
+    public var callID: String?
+    public var field: String?
+    public var message: String
+
+    public init(stage: Stage, sourceFile: String, line: Int?, callID: String?, field: String?, message: String) {
+        self.stage = stage
+        self.sourceFile = sourceFile
+        self.line = line
+        self.callID = callID
+        self.field = field
+        self.message = message
+    }
+}
+
+/// The callqa database: owns the connection pool (WAL, foreign keys, busy timeout) and the
+/// migrations, and exposes intent-named methods. Writes are serialised by SQLite's single
+/// writer; every unit of work is one transaction.
+public final class CallStore: Sendable {
+    public let path: String
+    let pool: DatabasePool
+
+    /// Opens (creating if needed) the database at `path` and brings its schema up to date.
+    /// - Parameter busyTimeoutS: how long a writer waits for another writer (s).
+    public init(path: String, busyTimeoutS: Double = 30) throws(StoreError) {
+        self.path = path
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(busyTimeoutS)
+        config.prepareDatabase { db in
+            // WAL survives a killed process with NORMAL sync; fsync at checkpoints.
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        let dir = (path as NSString).deletingLastPathComponent
+        if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
+            throw .cannotOpen(path: path, reason: "folder '\(dir)' does not exist")
+        }
+        do {
+            pool = try DatabasePool(path: path, configuration: config)
+            try Migrations.migrator().migrate(pool)
+        } catch let e as DatabaseError {
+            throw .cannotOpen(path: path, reason: Self.reason(e))
+        } catch {
+            throw .cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    static func reason(_ e: DatabaseError) -> String {
+        switch e.resultCode {
+        case .SQLITE_READONLY: "the database file is read-only"
+        case .SQLITE_FULL: "the disk is full"
+        case .SQLITE_BUSY, .SQLITE_LOCKED: "the database is busy (another callqa is writing); try again"
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: "not a callqa database (or the file is damaged)"
+        case .SQLITE_CANTOPEN: "cannot open the file"
+        default: e.message ?? "\(e)"
+        }
+    }
+
+    func wrap<T>(_ body: () throws -> T) throws(StoreError) -> T {
+        do {
+            return try body()
+        } catch let e as DatabaseError {
+            throw .database(path: path, reason: Self.reason(e))
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw .database(path: path, reason: "\(error)")
+        }
+    }
+
+    /// Runs SQL reads on a consistent snapshot.
+    public func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try wrap { try pool.read(body) }
+    }
+
+    /// Runs SQL writes in one transaction.
+    public func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+        try wrap { try pool.write(body) }
+    }
+
+    /// `PRAGMA integrity_check` → "ok" when sound.
+    public func integrityCheck() throws(StoreError) -> String {
+        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }
+    }
+
+    // MARK: Ingest
+
+    /// The stored state of these calls (absent ids are not in the map).
+    public func callStates(ids: [String]) throws(StoreError) -> [String: StoredCallState] {
+        try read { db in
+            var out: [String: StoredCallState] = [:]
+            for chunkStart in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[chunkStart..<min(ids.count, chunkStart + 500)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT c.call_id, c.record_fingerprint, c.recording_status,
+                           a.recording_path, a.content_sha256, a.size_bytes, a.mtime_epoch,
+                           a.analyzer_version, a.parameters_hash
+                    FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id
+                    WHERE c.call_id IN (\(marks))
+                    """, arguments: StatementArguments(chunk))
+                for r in rows {
+                    var analysis: StoredAnalysisState?
+                    if let p: String = r["recording_path"] {
+                        analysis = StoredAnalysisState(recordingPath: p, contentSHA256: r["content_sha256"],
+                                                       sizeBytes: r["size_bytes"], mtimeEpoch: r["mtime_epoch"],
+                                                       analyzerVersion: r["analyzer_version"], parametersHash: r["parameters_hash"])
+                    }
+                    out[r["call_id"]] = StoredCallState(fingerprint: r["record_fingerprint"],
+                                                        recordingStatus: RecordingStatus(rawValue: r["recording_status"]) ?? .none,
+                                                        analysis: analysis)
+                }
+            }
+            return out
+        }
+    }
+
+    /// Stores calls (and their analyses) in one transaction: all of them or none.
+    public func save(_ writes: [CallWrite]) throws(StoreError) {
+        guard !writes.isEmpty else { return }
+        let now = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
+        try write { db in
+            for w in writes { try Self.save(w, now: now, db: db) }
+        }
+    }
+
+    static func save(_ w: CallWrite, now: String, db: Database) throws {
+        let r = w.call.record
+        if let agent = r.agentID {
+            try db.execute(sql: """
+                INSERT INTO agents (agent_id, agent_name, team, updated_at) VALUES (?, ?, ?, ?)
+                ON CONFLICT(agent_id) DO UPDATE SET
+                    agent_name = coalesce(excluded.agent_name, agents.agent_name),
+                    team = coalesce(excluded.team, agents.team),
+                    updated_at = excluded.updated_at
+                """, arguments: [agent, r.agentName, r.team, now])
+        }
+        guard let started = r.startedAt else {
+            throw StoreError.database(path: "", reason: "call \(r.callID) has no start time")
+        }
+        let localSecs = Int64((started.epochS + Double(started.offsetS)).rounded(.down))
+        let days = localSecs >= 0 ? localSecs / 86400 : (localSecs - 86399) / 86400
+        let hour = Int((localSecs - days * 86400) / 3600)
+        // 1970-01-01 was a Thursday (ISO weekday 4).
+        let weekday = Int(((days % 7) + 7 + 3) % 7) + 1
+        let handle: Double? = r.talkS.map { $0 + (r.holdS ?? 0) + (r.acwS ?? 0) }
+        let attributes = JSONText.object(r.attributes.sorted { $0.key < $1.key }.map { ($0.key, JSONText.string($0.value)) })
+        try db.execute(sql: """
+            INSERT INTO calls (call_id, source_kind, source_file, source_line, record_fingerprint, agent_id,
+                agent_name, team, queue, direction, started_at, started_epoch, utc_offset_s, local_date,
+                local_hour, local_weekday, wait_s, answered, talk_s, hold_s, acw_s, handle_s, caller_hash,
+                caller_clear, dialed, agent_channel, recording, recording_path, recording_status,
+                recording_error, attributes, ingested_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT(call_id) DO UPDATE SET
+                source_kind = excluded.source_kind, source_file = excluded.source_file,
+                source_line = excluded.source_line, record_fingerprint = excluded.record_fingerprint,
+                agent_id = excluded.agent_id, agent_name = excluded.agent_name, team = excluded.team,
+                queue = excluded.queue, direction = excluded.direction, started_at = excluded.started_at,
+                started_epoch = excluded.started_epoch, utc_offset_s = excluded.utc_offset_s,
+                local_date = excluded.local_date, local_hour = excluded.local_hour,
+                local_weekday = excluded.local_weekday, wait_s = excluded.wait_s, answered = excluded.answered,
+                talk_s = excluded.talk_s, hold_s = excluded.hold_s, acw_s = excluded.acw_s,
+                handle_s = excluded.handle_s, caller_hash = excluded.caller_hash,
+                caller_clear = excluded.caller_clear, dialed = excluded.dialed,
+                agent_channel = excluded.agent_channel, recording = excluded.recording,
+                recording_path = excluded.recording_path, recording_status = excluded.recording_status,
+                recording_error = excluded.recording_error, attributes = excluded.attributes,
+                ingested_at = excluded.ingested_at
+            """, arguments: [
+                r.callID, w.call.sourceKind.rawValue, r.source.file, r.source.line, r.fingerprint, r.agentID,
+                r.agentName, r.team, r.queue, r.direction?.rawValue, started.iso8601, started.epochS, started.offsetS,
+                started.localDate, hour, weekday, r.waitS, r.isAnswered ? 1 : 0, r.talkS, r.holdS, r.acwS, handle,
+                w.call.callerHash, w.call.callerClear, r.dialed, r.agentChannel?.rawValue, r.recording,
+                w.call.recordingPath, w.call.recordingStatus.rawValue, w.call.recordingError, attributes, now,
+            ])
+        switch w.analysis {
+        case .keep:
+            break
+        case .remove:
+            try db.execute(sql: "DELETE FROM analyses WHERE call_id = ?", arguments: [r.callID])
+        case let .touch(path, mtime):
+            try db.execute(sql: "UPDATE analyses SET recording_path = ?, mtime_epoch = ? WHERE call_id = ?",
+                           arguments: [path, mtime, r.callID])
+        case let .replace(a):
+            try db.execute(sql: "DELETE FROM analyses WHERE call_id = ?", arguments: [r.callID])
+            try insert(a, callID: r.callID, now: now, db: db)
+        }
+    }
+
+    static func insert(_ row: AnalysisRow, callID: String, now: String, db: Database) throws {
+        let a = row.analysis
+        let m = a.metrics
+        let stereo = a.channelsUsed.count == 2
+        try db.execute(sql: """
+            INSERT INTO analyses (call_id, recording_path, content_sha256, size_bytes, mtime_epoch, container,
+                encoding, sample_rate, channels, channels_used, agent_channel, analyzer_version, parameters,
+                parameters_hash, duration_s, silence_s, silence_ratio, non_talk_s, overtalk_s, overtalk_ratio,
+                interruptions_by_agent, interruptions_by_customer, dead_air_count, dead_air_s,
+                longest_silence_s, longest_silence_start_s, hold_s, tone_s, talk_to_listen,
+                agent_response_gap_s, channel_correlation, health, truncated, non_finite_samples, analysed_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [
+                callID, row.state.recordingPath, row.state.contentSHA256, row.state.sizeBytes, row.state.mtimeEpoch,
+                a.format.container, a.format.encoding, a.format.sampleRate, a.format.channels,
+                a.channelsUsed.map { String($0 + 1) }.joined(separator: ","),
+                stereo ? a.options.agentChannel.rawValue : nil, row.state.analyzerVersion, row.parametersJSON,
+                row.state.parametersHash, m.durationS, m.silenceS, m.silenceRatio, m.nonTalkS, m.overtalkS,
+                m.overtalkRatio, m.interruptionsByAgent, m.interruptionsByCustomer, m.deadAir.count,
+                Double(SpanMath.total(m.deadAir)) * frameDuration, m.longestSilenceS, m.longestSilenceStartS,
+                m.holdS, m.toneS, m.talkToListen, m.agentResponseGapS, m.channelCorrelation,
+                m.health.map(\.rawValue).joined(separator: ","), a.truncation == nil ? 0 : 1, a.nonFiniteSamples, now,
+            ])
+        for (party, p) in m.parties.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
+            try db.execute(sql: """
+                INSERT INTO party_metrics (call_id, party, talk_s, talk_ratio, segment_count, longest_monologue_s,
+                    longest_monologue_start_s, speech_dbfs, noise_dbfs, snr_db, peak_dbfs, clipped_share, segments)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """, arguments: [
+                    callID, party.rawValue, p.talkS, p.talkRatio, p.segmentCount, p.longestMonologueS,
+                    p.longestMonologueStartS, p.levels.activeSpeechDBFS, p.levels.noiseFloorDBFS, p.levels.snrDB,
+                    p.levels.peakDBFS, p.levels.clippedShare, SegmentCodec.encode(p.segments),
+                ])
+        }
+        let events = try db.makeStatement(sql: "INSERT INTO audio_events (call_id, kind, party, start_s, end_s) VALUES (?, ?, ?, ?, ?)")
+        func add(_ kind: String, _ party: String?, _ spans: [FrameSpan]) throws {
+            for s in spans { try events.execute(arguments: [callID, kind, party, s.startS, s.endS]) }
+        }
+        try add("dead_air", nil, m.deadAir)
+        try add("hold", nil, m.hold)
+        try add("overtalk", nil, m.overtalk)
+        try add("interruption", "agent", m.interruptionSpansByAgent)
+        try add("interruption", "customer", m.interruptionSpansByCustomer)
+    }
+
+    /// Starts an ingest run; its id ties errors to it.
+    public func beginRun(inputs: [String]) throws(StoreError) -> Int64 {
+        let now = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
+        return try write { db in
+            try db.execute(sql: "INSERT INTO ingest_runs (started_at, inputs) VALUES (?, ?)",
+                           arguments: [now, inputs.joined(separator: "\n")])
+            return db.lastInsertedRowID
+        }
+    }
+
+    /// Closes a run with its counts.
+    public func finishRun(_ id: Int64, stored: Int, unchanged: Int, failed: Int, rejected: Int, audioS: Double, wallS: Double) throws(StoreError) {
+        let now = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
+        try write { db in
+            try db.execute(sql: """
+                UPDATE ingest_runs SET finished_at = ?, calls_stored = ?, calls_unchanged = ?, calls_failed = ?,
+                    rows_rejected = ?, audio_s = ?, wall_s = ? WHERE run_id = ?
+                """, arguments: [now, stored, unchanged, failed, rejected, audioS, wallS, id])
+        }
+    }
+
+    /// Stores rejected inputs of a run.
+    public func recordErrors(run: Int64, _ errors: [IngestErrorRow]) throws(StoreError) {
+        guard !errors.isEmpty else { return }
+        let now = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
+        try write { db in
+            let st = try db.makeStatement(sql: """
+                INSERT INTO ingest_errors (run_id, occurred_at, stage, source_file, line, call_id, field, message)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """)
+            for e in errors {
+                try st.execute(arguments: [run, now, e.stage.rawValue, e.sourceFile, e.line, e.callID, e.field, e.message])
+            }
+        }
+    }
+}
+
+/// Speech segments as stored in `party_metrics.segments`: a JSON array of centiseconds
+/// (10 ms frames), start and end alternating: `[120,480,530,910]` = 1.20–4.80 s, 5.30–9.10 s.
+/// Queryable with `json_each`.
+public enum SegmentCodec {
+    public static func encode(_ spans: [FrameSpan]) -> String {
+        var out = "["
+        for (i, s) in spans.enumerated() {
+            if i > 0 { out += "," }
+            out += "\(s.start),\(s.end)"
+        }
+        return out + "]"
+    }
+
+    public static func decode(_ text: String) -> [FrameSpan]? {
+        let inner = text.trimmingCharacters(in: .whitespaces).dropFirst().dropLast()
+        if inner.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
+        let values = inner.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count % 2 == 0, values.allSatisfy({ $0 != nil }) else { return nil }
+        return stride(from: 0, to: values.count, by: 2).map { FrameSpan(values[$0]!, values[$0 + 1]!) }
+    }
+}
+
+/// Minimal JSON text for the few JSON columns the store writes.
+public enum JSONText {
+    public static func string(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
+            }
+        }
+        return out + "\""
+    }
+
+    public static func object(_ pairs: [(String, String)]) -> String {
+        "{" + pairs.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
+    }
+}

@@ -1,0 +1,147 @@
+import GRDB
+
+/// Named, append-only migrations. Never edit one that has shipped: add the next.
+/// They are plain SQL and never refer to Swift types, so the schema in the README is the
+/// schema in the file.
+enum Migrations {
+    static func migrator() -> DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("2026-11-25-calls-and-analyses") { db in
+            try db.execute(sql: """
+                CREATE TABLE agents (
+                    agent_id   TEXT PRIMARY KEY NOT NULL,
+                    agent_name TEXT,
+                    team       TEXT,
+                    updated_at TEXT NOT NULL
+                );
+                CREATE TABLE calls (
+                    call_id            TEXT PRIMARY KEY NOT NULL,
+                    source_kind        TEXT NOT NULL CHECK (source_kind IN ('manifest', 'asterisk-cdr', 'queue-log')),
+                    source_file        TEXT NOT NULL,
+                    source_line        INTEGER NOT NULL,
+                    record_fingerprint TEXT NOT NULL,
+                    agent_id           TEXT REFERENCES agents(agent_id),
+                    agent_name         TEXT,
+                    team               TEXT,
+                    queue              TEXT,
+                    direction          TEXT CHECK (direction IN ('inbound', 'outbound')),
+                    started_at         TEXT NOT NULL,
+                    started_epoch      REAL NOT NULL,
+                    utc_offset_s       INTEGER NOT NULL,
+                    local_date         TEXT NOT NULL,
+                    local_hour         INTEGER NOT NULL CHECK (local_hour BETWEEN 0 AND 23),
+                    local_weekday      INTEGER NOT NULL CHECK (local_weekday BETWEEN 1 AND 7),
+                    wait_s             REAL CHECK (wait_s >= 0),
+                    answered           INTEGER NOT NULL CHECK (answered IN (0, 1)),
+                    talk_s             REAL CHECK (talk_s >= 0),
+                    hold_s             REAL CHECK (hold_s >= 0),
+                    acw_s              REAL CHECK (acw_s >= 0),
+                    handle_s           REAL,
+                    caller_hash        TEXT,
+                    caller_clear       TEXT,
+                    dialed             TEXT,
+                    agent_channel      TEXT CHECK (agent_channel IN ('left', 'right')),
+                    recording          TEXT,
+                    recording_path     TEXT,
+                    recording_status   TEXT NOT NULL CHECK (recording_status IN
+                                           ('none', 'missing', 'analysed', 'failed', 'outside_root')),
+                    recording_error    TEXT,
+                    attributes         TEXT NOT NULL DEFAULT '{}',
+                    ingested_at        TEXT NOT NULL
+                );
+                CREATE INDEX calls_by_start ON calls(started_epoch);
+                CREATE INDEX calls_by_agent ON calls(agent_id, started_epoch);
+                CREATE INDEX calls_by_caller ON calls(caller_hash, started_epoch);
+                CREATE INDEX calls_by_recording ON calls(recording_path);
+
+                CREATE TABLE analyses (
+                    call_id                   TEXT PRIMARY KEY NOT NULL REFERENCES calls(call_id) ON DELETE CASCADE,
+                    recording_path            TEXT NOT NULL,
+                    content_sha256            TEXT NOT NULL,
+                    size_bytes                INTEGER NOT NULL,
+                    mtime_epoch               REAL NOT NULL,
+                    container                 TEXT NOT NULL,
+                    encoding                  TEXT NOT NULL,
+                    sample_rate               INTEGER NOT NULL,
+                    channels                  INTEGER NOT NULL,
+                    channels_used             TEXT NOT NULL,
+                    agent_channel             TEXT CHECK (agent_channel IN ('left', 'right')),
+                    analyzer_version          TEXT NOT NULL,
+                    parameters                TEXT NOT NULL,
+                    parameters_hash           TEXT NOT NULL,
+                    duration_s                REAL NOT NULL,
+                    silence_s                 REAL NOT NULL,
+                    silence_ratio             REAL NOT NULL,
+                    non_talk_s                REAL NOT NULL,
+                    overtalk_s                REAL,
+                    overtalk_ratio            REAL,
+                    interruptions_by_agent    INTEGER,
+                    interruptions_by_customer INTEGER,
+                    dead_air_count            INTEGER NOT NULL,
+                    dead_air_s                REAL NOT NULL,
+                    longest_silence_s         REAL NOT NULL,
+                    longest_silence_start_s   REAL,
+                    hold_s                    REAL NOT NULL,
+                    tone_s                    REAL NOT NULL,
+                    talk_to_listen            REAL,
+                    agent_response_gap_s      REAL,
+                    channel_correlation       REAL,
+                    health                    TEXT NOT NULL,
+                    truncated                 INTEGER NOT NULL CHECK (truncated IN (0, 1)),
+                    non_finite_samples        INTEGER NOT NULL,
+                    analysed_at               TEXT NOT NULL
+                );
+                CREATE TABLE party_metrics (
+                    call_id                   TEXT NOT NULL REFERENCES analyses(call_id) ON DELETE CASCADE,
+                    party                     TEXT NOT NULL CHECK (party IN ('agent', 'customer', 'mixed')),
+                    talk_s                    REAL NOT NULL,
+                    talk_ratio                REAL NOT NULL,
+                    segment_count             INTEGER NOT NULL,
+                    longest_monologue_s       REAL NOT NULL,
+                    longest_monologue_start_s REAL,
+                    speech_dbfs               REAL,
+                    noise_dbfs                REAL,
+                    snr_db                    REAL,
+                    peak_dbfs                 REAL,
+                    clipped_share             REAL NOT NULL,
+                    segments                  TEXT NOT NULL,
+                    PRIMARY KEY (call_id, party)
+                ) WITHOUT ROWID;
+                CREATE TABLE audio_events (
+                    call_id TEXT NOT NULL REFERENCES analyses(call_id) ON DELETE CASCADE,
+                    kind    TEXT NOT NULL CHECK (kind IN ('dead_air', 'hold', 'overtalk', 'interruption')),
+                    party   TEXT CHECK (party IN ('agent', 'customer')),
+                    start_s REAL NOT NULL,
+                    end_s   REAL NOT NULL CHECK (end_s >= start_s)
+                );
+                CREATE INDEX audio_events_by_call ON audio_events(call_id, kind, start_s);
+
+                CREATE TABLE ingest_runs (
+                    run_id          INTEGER PRIMARY KEY,
+                    started_at      TEXT NOT NULL,
+                    finished_at     TEXT,
+                    inputs          TEXT NOT NULL,
+                    calls_stored    INTEGER NOT NULL DEFAULT 0,
+                    calls_unchanged INTEGER NOT NULL DEFAULT 0,
+                    calls_failed    INTEGER NOT NULL DEFAULT 0,
+                    rows_rejected   INTEGER NOT NULL DEFAULT 0,
+                    audio_s         REAL NOT NULL DEFAULT 0,
+                    wall_s          REAL
+                );
+                CREATE TABLE ingest_errors (
+                    error_id    INTEGER PRIMARY KEY,
+                    run_id      INTEGER REFERENCES ingest_runs(run_id) ON DELETE SET NULL,
+                    occurred_at TEXT NOT NULL,
+                    stage       TEXT NOT NULL CHECK (stage IN ('file', 'record', 'recording', 'analysis')),
+                    source_file TEXT NOT NULL,
+                    line        INTEGER,
+                    call_id     TEXT,
+                    field       TEXT,
+                    message     TEXT NOT NULL
+                );
+                CREATE INDEX ingest_errors_by_run ON ingest_errors(run_id);
+                """)
+        }
+        return m
+    }
+}

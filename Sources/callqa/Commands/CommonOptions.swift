@@ -1,0 +1,59 @@
+import ArgumentParser
+import CallRecords
+import Foundation
+import Pipeline
+import Store
+
+/// `--db PATH`, shared by every command that reads or writes the database.
+struct DatabaseOptions: ParsableArguments {
+    @Option(help: "SQLite database (default: $CALLQA_DB, else ./callqa.sqlite).")
+    var db: String?
+
+    var path: String {
+        if let db { return db }
+        if let env = ProcessInfo.processInfo.environment["CALLQA_DB"], !env.isEmpty { return env }
+        return "callqa.sqlite"
+    }
+
+    /// Opens the store; exits with status 2 when it cannot.
+    func open() throws -> CallStore {
+        do {
+            return try CallStore(path: path)
+        } catch {
+            Terminal.error(error.description)
+            throw ExitCode(2)
+        }
+    }
+}
+
+/// `--tz ZONE` for timestamps written without an offset.
+struct ZoneOption: ParsableArguments {
+    @Option(help: "Time zone for timestamps without an offset and for day/hour groups: an IANA name (Europe/Berlin) or ±HH:MM.")
+    var tz: String?
+
+    func zone() throws -> Timestamp.Zone? {
+        guard let tz else { return nil }
+        guard let z = Timestamp.Zone(tz) else {
+            throw ValidationError("--tz: expected an IANA zone name such as Europe/Berlin or an offset such as +01:00, got '\(tz)'")
+        }
+        return z
+    }
+}
+
+/// Writing to the terminal: errors to standard error, colour only on a TTY.
+enum Terminal {
+    static var stderrIsTTY: Bool { isatty(2) == 1 }
+    static var stdoutIsTTY: Bool { isatty(1) == 1 }
+
+    static func error(_ message: String) {
+        FileHandle.standardError.write(Data("callqa: error: \(message)\n".utf8))
+    }
+
+    static func warning(_ message: String) {
+        FileHandle.standardError.write(Data("callqa: warning: \(message)\n".utf8))
+    }
+
+    static func note(_ message: String) {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
