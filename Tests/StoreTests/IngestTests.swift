@@ -1,0 +1,215 @@
+import CallAnalysis
+import CallRecords
+import Foundation
+import GRDB
+import Pipeline
+import Store
+import Testing
+
+/// The package root, from this file's path.
+let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+/// A fresh folder with copies of the sample recordings (a.wav µ-law, b.wav A-law, c.wav PCM16, g.wav mono GSM).
+func batchFolder() throws -> URL {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-ingest-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let sample = packageRoot.appendingPathComponent("SampleAudio")
+    for (from, to) in [("synthetic-20-ulaw-0.wav", "a.wav"), ("synthetic-20-alaw-0.wav", "b.wav"),
+                       ("synthetic-20-pcm16-0.wav", "c.wav"), ("synthetic-20-gsm-0.wav", "g.wav")] {
+        try FileManager.default.copyItem(at: sample.appendingPathComponent(from), to: dir.appendingPathComponent(to))
+    }
+    return dir
+}
+
+let manifestHeader = "call_id,recording,agent_id,agent_name,team,queue,direction,started_at,wait_s,answered,talk_s,hold_s,acw_s,caller,dialed\n"
+
+func write(_ text: String, to url: URL) throws { try Data(text.utf8).write(to: url) }
+
+let testKey = CallerHasher(key: Array("test key for callqa 0123456789".utf8))
+
+func ingest(_ dir: URL, _ manifest: String = "manifest.csv", configure: (inout IngestOptions) -> Void = { _ in }) throws -> (IngestSummary, CallStore) {
+    let store = try CallStore(path: dir.appendingPathComponent("db.sqlite").path)
+    var options = IngestOptions(inputs: [dir.appendingPathComponent(manifest).path])
+    options.jobs = 2
+    configure(&options)
+    return (try Ingest.run(options, store: store, hasher: testKey), store)
+}
+
+func count(_ store: CallStore, _ sql: String) throws -> Int {
+    try store.read { db in try Int.fetchOne(db, sql: sql) ?? -1 }
+}
+
+@Suite struct IngestTests {
+    @Test func storesCallsAnalysesEventsAndRejectedRows() throws {
+        let dir = try batchFolder()
+        try write(manifestHeader + """
+            c1,a.wav,a1,Anna,Blue,orders,inbound,2026-11-24T09:00:00+01:00,12,true,30,0,20,+49 30 1234567,0800111
+            c2,b.wav,a2,Ben,Blue,orders,inbound,2026-11-24T09:05:00+01:00,4,true,30,5,15,,0800111
+            c3,,a1,Anna,Blue,orders,inbound,2026-11-24T09:07:00+01:00,40,false,,,,030 999,0800111
+            c4,g.wav,a3,Cleo,Red,support,outbound,2026-11-24T09:12:00Z,3,true,30,0,10,,
+            c5,gone.wav,a3,Cleo,Red,support,outbound,2026-11-24T09:13:00Z,3,true,30,0,10,,
+            c6,,a3,Cleo,Red,support,inbound,2026-11-24T09:14:00Z,3,true,30,0,10,,
+            ,a.wav,a3,Cleo,Red,support,inbound,2026-11-24T09:15:00Z,3,true,30,0,10,,
+
+            """, to: dir.appendingPathComponent("manifest.csv"))
+        let (s, store) = try ingest(dir)
+        #expect(s.calls == 6)
+        #expect(s.analysed == 3)
+        #expect(s.recordingsFailed == 1)
+        #expect(s.rowsRejected == 1)
+        #expect(s.answeredWithoutRecording == 1)
+        #expect(s.anyFailed)
+        #expect(try count(store, "SELECT count(*) FROM calls") == 6)
+        #expect(try count(store, "SELECT count(*) FROM analyses") == 3)
+        // Stereo calls have agent + customer rows; the mono GSM call a 'mixed' row only.
+        #expect(try count(store, "SELECT count(*) FROM party_metrics WHERE call_id IN ('c1','c2') AND party IN ('agent','customer')") == 4)
+        #expect(try count(store, "SELECT count(*) FROM party_metrics WHERE call_id = 'c4' AND party = 'mixed'") == 1)
+        #expect(try count(store, "SELECT count(*) FROM analyses WHERE call_id = 'c4' AND overtalk_s IS NULL AND interruptions_by_agent IS NULL") == 1)
+        #expect(try count(store, "SELECT count(*) FROM audio_events WHERE kind = 'overtalk'") > 0)
+        // Status of calls without a usable recording.
+        let status = try store.read { db in
+            try Dictionary(uniqueKeysWithValues: Row.fetchAll(db, sql: "SELECT call_id, recording_status FROM calls").map {
+                ($0["call_id"] as String, $0["recording_status"] as String)
+            })
+        }
+        #expect(status == ["c1": "analysed", "c2": "analysed", "c3": "none", "c4": "analysed", "c5": "missing", "c6": "missing"])
+        // Callers are hashed, never stored in clear by default.
+        #expect(try count(store, "SELECT count(*) FROM calls WHERE caller_clear IS NOT NULL") == 0)
+        let hash = try store.read { db in try String.fetchOne(db, sql: "SELECT caller_hash FROM calls WHERE call_id = 'c1'") }
+        #expect(hash == testKey.hash("+49301234567"))
+        // Rejected rows and failed recordings are in ingest_errors with file and line.
+        let errors = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT stage, line, field FROM ingest_errors ORDER BY line").map {
+                "\($0["stage"] as String) \($0["line"] as Int) \($0["field"] as String)"
+            }
+        }
+        #expect(errors == ["recording 6 recording", "record 8 call_id"])
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test func secondRunStoresNothingTwiceAndChangesNothing() throws {
+        let dir = try batchFolder()
+        try write(manifestHeader + """
+            c1,a.wav,a1,Anna,Blue,orders,inbound,2026-11-24T09:00:00+01:00,12,true,30,0,20,,
+            c2,c.wav,a2,Ben,Blue,orders,inbound,2026-11-24T09:05:00+01:00,4,true,30,5,15,,
+            c3,,a1,Anna,Blue,orders,inbound,2026-11-24T09:07:00+01:00,40,false,,,,,
+
+            """, to: dir.appendingPathComponent("manifest.csv"))
+        let (first, store) = try ingest(dir)
+        #expect(first.analysed == 2 && !first.anyFailed)
+        let dump = "SELECT group_concat(call_id || content_sha256 || analysed_at || duration_s, '|') FROM analyses"
+        let before = try store.read { db in try String.fetchOne(db, sql: dump) }
+        let (second, _) = try ingest(dir)
+        #expect(second.analysed == 0)
+        #expect(second.unchanged == 3)
+        #expect(second.recordsStored == 0)
+        #expect(try store.read { db in try String.fetchOne(db, sql: dump) } == before)
+        #expect(try count(store, "SELECT count(*) FROM calls") == 3)
+        #expect(try count(store, "SELECT count(*) FROM party_metrics") == 4)
+    }
+
+    @Test func changedRecordingOrParametersAreReanalysedAndReplaced() throws {
+        let dir = try batchFolder()
+        try write(manifestHeader + """
+            c1,a.wav,a1,Anna,Blue,orders,inbound,2026-11-24T09:00:00+01:00,12,true,30,0,20,,
+            c2,c.wav,a2,Ben,Blue,orders,inbound,2026-11-24T09:05:00+01:00,4,true,30,5,15,,
+
+            """, to: dir.appendingPathComponent("manifest.csv"))
+        let (_, store) = try ingest(dir)
+        let sha = "SELECT content_sha256 FROM analyses WHERE call_id = 'c1'"
+        let oldSHA = try store.read { db in try String.fetchOne(db, sql: sha) }
+        // Replace c1's recording with other audio.
+        try FileManager.default.removeItem(at: dir.appendingPathComponent("a.wav"))
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("b.wav"), to: dir.appendingPathComponent("a.wav"))
+        let (changed, _) = try ingest(dir)
+        #expect(changed.analysed == 1)
+        #expect(changed.unchanged == 1)
+        #expect(try store.read { db in try String.fetchOne(db, sql: sha) } != oldSHA)
+        #expect(try count(store, "SELECT count(*) FROM party_metrics WHERE call_id = 'c1'") == 2)
+        // Touching a file without changing it: hashed again, found equal, not re-analysed.
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: dir.appendingPathComponent("c.wav").path)
+        let (touched, _) = try ingest(dir)
+        #expect(touched.analysed == 0 && touched.unchanged == 2)
+        // New parameters: every recording again.
+        let (reparam, _) = try ingest(dir) { $0.analysis.parameters.deadAirS = 5 }
+        #expect(reparam.analysed == 2)
+        let params = try store.read { db in try String.fetchOne(db, sql: "SELECT parameters FROM analyses WHERE call_id = 'c2'") }
+        #expect(params?.contains("\"dead_air_s\":5.0") == true)
+        // A corrected call record alone: the record is updated, the analysis kept.
+        try write(manifestHeader + """
+            c1,a.wav,a1,Anna,Blue,orders,inbound,2026-11-24T09:00:00+01:00,13,true,30,0,20,,
+            c2,c.wav,a2,Ben,Blue,orders,inbound,2026-11-24T09:05:00+01:00,4,true,30,5,15,,
+
+            """, to: dir.appendingPathComponent("manifest.csv"))
+        let (record, _) = try ingest(dir) { $0.analysis.parameters.deadAirS = 5 }
+        #expect(record.analysed == 0 && record.recordsStored == 1)
+        #expect(try count(store, "SELECT count(*) FROM calls WHERE call_id = 'c1' AND wait_s = 13 AND recording_status = 'analysed'") == 1)
+        #expect(try count(store, "SELECT count(*) FROM analyses") == 2)
+    }
+
+    @Test func recordingPathsThatLeaveTheAudioRootAreRefused() throws {
+        let dir = try batchFolder()
+        let outside = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-outside-\(UUID().uuidString).wav")
+        try FileManager.default.copyItem(at: dir.appendingPathComponent("a.wav"), to: outside)
+        try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent("link.wav").path, withDestinationPath: outside.path)
+        try FileManager.default.createDirectory(at: dir.appendingPathComponent("sub"), withIntermediateDirectories: true)
+        try write(manifestHeader + """
+            c1,../\(outside.lastPathComponent),a1,Anna,Blue,q,inbound,2026-11-24T09:00:00Z,1,true,30,0,0,,
+            c2,\(outside.path),a1,Anna,Blue,q,inbound,2026-11-24T09:00:00Z,1,true,30,0,0,,
+            c3,link.wav,a1,Anna,Blue,q,inbound,2026-11-24T09:00:00Z,1,true,30,0,0,,
+            c4,sub/../a.wav,a1,Anna,Blue,q,inbound,2026-11-24T09:00:00Z,1,true,30,0,0,,
+            c5,\(dir.appendingPathComponent("b.wav").path),a1,Anna,Blue,q,inbound,2026-11-24T09:00:00Z,1,true,30,0,0,,
+            c6,sub,a1,Anna,Blue,q,inbound,2026-11-24T09:00:00Z,1,true,30,0,0,,
+
+            """, to: dir.appendingPathComponent("manifest.csv"))
+        let (s, store) = try ingest(dir)
+        #expect(s.analysed == 2)
+        #expect(s.recordingsFailed == 4)
+        #expect(try count(store, "SELECT count(*) FROM calls WHERE recording_status = 'outside_root'") == 4)
+        let messages = s.problems.map(\.message).joined(separator: "\n")
+        #expect(messages.contains("resolves outside the audio root"))
+        #expect(messages.contains("is a link to"))
+        #expect(messages.contains("is a folder"))
+    }
+
+    @Test func asteriskCallsFindTheirRecordingsByUniqueID() throws {
+        let dir = try batchFolder()
+        try FileManager.default.moveItem(at: dir.appendingPathComponent("a.wav"), to: dir.appendingPathComponent("q-support-1764000000.11.wav"))
+        try FileManager.default.moveItem(at: dir.appendingPathComponent("b.wav"), to: dir.appendingPathComponent("q-support-1764000000.1.wav"))
+        try write(#"""
+            "","+4930111222","5000","from-pstn","x","PJSIP/trunk-1","PJSIP/agent1001-2","Queue","support,t","2026-11-24 09:00:00","2026-11-24 09:00:18","2026-11-24 09:05:18",318,300,"ANSWERED","DOCUMENTATION","1764000000.11",""
+            "","+4930333444","5000","from-pstn","x","PJSIP/trunk-3","","Queue","support,t","2026-11-24 09:01:00","","2026-11-24 09:01:40",40,0,"NO ANSWER","DOCUMENTATION","1764000060.12",""
+
+            """#, to: dir.appendingPathComponent("Master.csv"))
+        try write("1764000000|1764000000.11|support|NONE|ENTERQUEUE||+4930111222|1\n1764000018|1764000000.11|support|PJSIP/agent1001|CONNECT|17|x|3\n",
+                  to: dir.appendingPathComponent("queue_log"))
+        let store = try CallStore(path: dir.appendingPathComponent("db.sqlite").path)
+        var options = IngestOptions(inputs: [dir.appendingPathComponent("Master.csv").path, dir.appendingPathComponent("queue_log").path])
+        options.zone = .named("Europe/Berlin")
+        let s = try Ingest.run(options, store: store, hasher: testKey)
+        #expect(s.calls == 2)
+        #expect(s.analysed == 1)
+        let row = try store.read { db in try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE call_id = '1764000000.11'") }
+        #expect((row?["recording"] as String?) == "q-support-1764000000.11.wav")
+        #expect((row?["wait_s"] as Double?) == 17)
+        #expect((row?["source_kind"] as String?) == "asterisk-cdr")
+        #expect((row?["started_at"] as String?) == "2026-11-24T09:00:00+01:00")
+        #expect(try count(store, "SELECT answered FROM calls WHERE call_id = '1764000060.12'") == 0)
+    }
+
+    @Test func unreadableInputsAndBadDatabases() throws {
+        let dir = try batchFolder()
+        let (s, _) = try ingest(dir, "no-such-manifest.csv")
+        #expect(s.filesFailed == 1 && s.anyFailed)
+        #expect(s.problems.first?.message.contains("no such file") == true)
+        // Not a database.
+        let junk = dir.appendingPathComponent("junk.sqlite")
+        try Data(repeating: 0x41, count: 4096).write(to: junk)
+        #expect(throws: StoreError.cannotOpen(path: junk.path, reason: "not a callqa database (or the file is damaged)")) {
+            _ = try CallStore(path: junk.path)
+        }
+        #expect(throws: StoreError.cannotOpen(path: "/nonexistent-dir/x.sqlite", reason: "folder '/nonexistent-dir' does not exist")) {
+            _ = try CallStore(path: "/nonexistent-dir/x.sqlite")
+        }
+    }
+}
