@@ -19,6 +19,12 @@ let package = Package(
             pkgConfig: "sndfile",
             providers: [.apt(["libsndfile1-dev"]), .brew(["libsndfile"])]
         ),
+        // OpenSSL's libcrypto through pkg-config: SHA-256 of recordings at hardware speed.
+        .systemLibrary(
+            name: "CCrypto",
+            pkgConfig: "libcrypto",
+            providers: [.apt(["libssl-dev"]), .brew(["openssl"])]
+        ),
         // Pure signal processing and conversation metrics: no files, no printing.
         .target(name: "CallAnalysis"),
         // The only importer of CSndFile.
@@ -33,7 +39,7 @@ let package = Package(
         // Pure rendering of results (JSON Lines, terminal tables).
         .target(name: "Reports", dependencies: ["CallAnalysis"]),
         // Orchestration: files -> analysis -> storage.
-        .target(name: "Pipeline", dependencies: ["CallAnalysis", "AudioIO", "CallRecords", "Store"]),
+        .target(name: "Pipeline", dependencies: ["CallAnalysis", "AudioIO", "CallRecords", "Store", "CCrypto"]),
         .executableTarget(
             name: "callqa",
             dependencies: [

@@ -3,7 +3,7 @@
 # headers (Debian packages). Swift itself must be on PATH (see README).
 set -euo pipefail
 need=()
-for pkg in libsndfile1-dev libsqlite3-dev pkg-config; do
+for pkg in libsndfile1-dev libsqlite3-dev libssl-dev pkg-config; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then

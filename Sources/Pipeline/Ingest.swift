@@ -1,3 +1,4 @@
+import CCrypto
 import CallAnalysis
 import CallRecords
 import Foundation
@@ -90,7 +91,7 @@ public enum Ingest {
         case none
         case file(path: String)
         case missing(path: String)
-        case outside(reason: String)
+        case outside(path: String, reason: String)
     }
 
     /// Runs the ingest. Throws only when the store itself fails; input problems are in the summary.
@@ -201,7 +202,7 @@ public enum Ingest {
                     summary.answeredWithoutRecording += 1
                 }
                 storeUnlessUnchanged(row)
-            case let .outside(reason):
+            case let .outside(_, reason):
                 row.recordingStatus = .outsideRoot
                 row.recordingError = reason
                 summary.recordingsFailed += 1
@@ -349,7 +350,7 @@ public enum Ingest {
     static func resolve(_ recording: String?, root: String) -> Resolution {
         guard let rec = recording, !rec.isEmpty else { return .none }
         if rec.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 32 } ?? false) }) {
-            return .outside(reason: "recording path contains control characters")
+            return .outside(path: rec, reason: "recording path contains control characters")
         }
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
         let candidate = rec.hasPrefix("/") ? URL(fileURLWithPath: rec).standardizedFileURL
@@ -357,16 +358,16 @@ public enum Ingest {
         let rootReal = rootURL.resolvingSymlinksInPath().path
         func inside(_ p: String, _ r: String) -> Bool { r == "/" || p == r || p.hasPrefix(r.hasSuffix("/") ? r : r + "/") }
         guard inside(candidate.path, rootURL.path) || inside(candidate.path, rootReal) else {
-            return .outside(reason: "recording path '\(rec)' resolves outside the audio root '\(root)'")
+            return .outside(path: candidate.path, reason: "recording path '\(rec)' resolves outside the audio root '\(root)'")
         }
         guard FileManager.default.fileExists(atPath: candidate.path) else { return .missing(path: candidate.path) }
         let real = candidate.resolvingSymlinksInPath().path
         guard inside(real, rootReal) else {
-            return .outside(reason: "recording '\(rec)' is a link to '\(real)', outside the audio root '\(root)'")
+            return .outside(path: candidate.path, reason: "recording '\(rec)' is a link to '\(real)', outside the audio root '\(root)'")
         }
         var isDir: ObjCBool = false
         if FileManager.default.fileExists(atPath: real, isDirectory: &isDir), isDir.boolValue {
-            return .outside(reason: "recording path '\(rec)' is a folder, not a file")
+            return .outside(path: candidate.path, reason: "recording path '\(rec)' is a folder, not a file")
         }
         return .file(path: candidate.path)
     }
@@ -379,6 +380,7 @@ public enum Ingest {
             roots.insert(URL(fileURLWithPath: item.root).standardizedFileURL.path)
             if case let .file(p) = item.resolved { referenced.insert(p) }
             if case let .missing(p) = item.resolved { referenced.insert(p) }
+            if case let .outside(p, _) = item.resolved { referenced.insert(p) }
         }
         var unreferenced: [String] = []
         for root in roots.sorted() {
@@ -437,7 +439,7 @@ struct RecordingFinder {
     }
 }
 
-/// Streams a file through SHA-256.
+/// Streams a file through SHA-256 (OpenSSL's libcrypto: SHA extensions where the CPU has them).
 public enum FileDigest {
     public struct Failure: Error, CustomStringConvertible {
         public var description: String
@@ -450,17 +452,24 @@ public enum FileDigest {
         defer { fclose(fh) }
         var st = stat()
         guard fstat(fileno(fh), &st) == 0 else { throw Failure(description: "cannot stat '\(path)'") }
-        var hasher = SHA256()
+        guard let ctx = EVP_MD_CTX_new() else { throw Failure(description: "libcrypto: cannot create a digest context") }
+        defer { EVP_MD_CTX_free(ctx) }
+        guard EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else { throw Failure(description: "libcrypto: SHA-256 unavailable") }
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
         var total: Int64 = 0
         while true {
             let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, fh) }
             if n == 0 { break }
             total += Int64(n)
-            buffer.withUnsafeBufferPointer { hasher.update(UnsafeBufferPointer(rebasing: $0[0..<n])) }
+            _ = buffer.withUnsafeBytes { EVP_DigestUpdate(ctx, $0.baseAddress, n) }
         }
         if ferror(fh) != 0 { throw Failure(description: "read error in '\(path)'") }
-        return (SHA256.hexString(hasher.finalize()), total, modification(st))
+        var digest = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        guard EVP_DigestFinal_ex(ctx, &digest, &length) == 1, length == 32 else {
+            throw Failure(description: "libcrypto: SHA-256 failed")
+        }
+        return (SHA256.hexString(digest), total, modification(st))
     }
 
     /// Size (bytes) and modification time (Unix s, with nanoseconds) of a file.

@@ -213,3 +213,18 @@ func count(_ store: CallStore, _ sql: String) throws -> Int {
         }
     }
 }
+
+@Suite struct FileDigestTests {
+    /// libcrypto's digest of a file equals the Swift SHA-256 of its bytes.
+    @Test func contentHashMatchesReference() throws {
+        let dir = try batchFolder()
+        for name in ["a.wav", "g.wav"] {
+            let path = dir.appendingPathComponent(name).path
+            let d = try FileDigest.sha256(path: path)
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(d.sha == SHA256.hex(Array(bytes)))
+            #expect(d.size == Int64(bytes.count))
+        }
+        #expect(throws: (any Error).self) { try FileDigest.sha256(path: dir.appendingPathComponent("none.wav").path) }
+    }
+}
