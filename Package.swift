@@ -36,14 +36,18 @@ let package = Package(
         .target(name: "Store", dependencies: [
             "CallAnalysis", "CallRecords", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Coaching cards: YAML loading and linting, pure scoring of a call's facts.
+        .target(name: "Scorecard", dependencies: [
+            "CallAnalysis", "CallRecords", .product(name: "Yams", package: "Yams"),
+        ]),
         // Pure rendering of results (JSON Lines, terminal tables).
         .target(name: "Reports", dependencies: ["CallAnalysis"]),
         // Orchestration: files -> analysis -> storage.
-        .target(name: "Pipeline", dependencies: ["CallAnalysis", "AudioIO", "CallRecords", "Store", "CCrypto"]),
+        .target(name: "Pipeline", dependencies: ["CallAnalysis", "AudioIO", "CallRecords", "Store", "Scorecard", "CCrypto"]),
         .executableTarget(
             name: "callqa",
             dependencies: [
-                "Pipeline", "Reports", "CallAnalysis", "CallRecords", "Store",
+                "Pipeline", "Reports", "CallAnalysis", "CallRecords", "Store", "Scorecard",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -53,6 +57,7 @@ let package = Package(
         .executableTarget(name: "vadtrace", dependencies: ["AudioIO", "CallAnalysis"]),
         .testTarget(name: "CallAnalysisTests", dependencies: ["CallAnalysis"]),
         .testTarget(name: "CallRecordsTests", dependencies: ["CallRecords", "CallAnalysis"]),
+        .testTarget(name: "ScorecardTests", dependencies: ["Scorecard", "CallRecords"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
     ]

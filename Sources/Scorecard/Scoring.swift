@@ -1,0 +1,305 @@
+/// An evaluator's answer to a manual criterion.
+public enum ManualAnswer: Sendable, Equatable, CustomStringConvertible {
+    case yes, no, partial, notApplicable
+    case points(Int)
+
+    /// Parses `yes|no|partial|n/a|na` (case-insensitive) or a whole number.
+    public init?(_ text: String) {
+        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
+        case "yes", "y": self = .yes
+        case "no", "n": self = .no
+        case "partial": self = .partial
+        case "n/a", "na": self = .notApplicable
+        case let t:
+            guard let v = Int(t) else { return nil }
+            self = .points(v)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .yes: "yes"
+        case .no: "no"
+        case .partial: "partial"
+        case .notApplicable: "n/a"
+        case let .points(p): String(p)
+        }
+    }
+
+    /// Whether this answer fits the criterion; nil when it does, else what is expected.
+    public func mismatch(for answering: Answering) -> String? {
+        switch (answering, self) {
+        case (.auto, _): return "criterion is answered automatically, not by evaluators"
+        case (.yesNo, .points): return "expected yes, no, partial or n/a"
+        case (.yesNo, _): return nil
+        case let (.scale(lo, hi), .points(p)): return (lo...hi).contains(p) ? nil : "expected a whole number from \(lo) to \(hi) or n/a"
+        case (.scale, .notApplicable): return nil
+        case let (.scale(lo, hi), _): return "expected a whole number from \(lo) to \(hi) or n/a"
+        }
+    }
+}
+
+/// A stored evaluator answer with its provenance.
+public struct EvaluatorAnswer: Sendable, Equatable {
+    public var answer: ManualAnswer
+    public var evaluator: String
+    public var evaluatedAt: String?
+    public var comment: String?
+
+    public init(answer: ManualAnswer, evaluator: String, evaluatedAt: String? = nil, comment: String? = nil) {
+        self.answer = answer
+        self.evaluator = evaluator
+        self.evaluatedAt = evaluatedAt
+        self.comment = comment
+    }
+}
+
+/// How a criterion came out.
+public enum Outcome: String, Sendable, Equatable {
+    case met, partial
+    case notMet = "not_met"
+    case notApplicable = "na"
+    case unanswered
+}
+
+/// One criterion's answer, points and evidence.
+public struct CriterionResult: Sendable, Equatable {
+    public var sectionID: String
+    public var criterionID: String
+    public var outcome: Outcome
+    /// 0–1; nil for N/A and unanswered.
+    public var credit: Double?
+    /// credit × weight (0 when the criterion does not count).
+    public var earned: Double
+    /// The weight when the criterion counts, else 0.
+    public var possible: Double
+    /// "automatic" or "evaluator: NAME".
+    public var provenance: String
+    /// Values and limits compared, with time spans for audio rules.
+    public var evidence: String
+    /// The first evidence span (for `file#t=START` links).
+    public var evidenceSpan: EvidenceSpan?
+    public var critical: Bool
+    public var failsSection: Bool
+
+    /// Counted but not fully met.
+    public var failed: Bool { (credit ?? 1) < 1 }
+}
+
+/// Whether a score is final.
+public enum ScoreStatus: String, Sendable, Equatable {
+    /// Every applicable criterion is answered.
+    case complete
+    /// Some manual criteria await an evaluator: the score counts only what is answered.
+    case provisional
+    /// Nothing applicable (all N/A) or the card needs audio the call lacks.
+    case notScorable = "not_scorable"
+}
+
+/// A call's score on one card.
+public struct CallScore: Sendable, Equatable {
+    public var cardID: String
+    public var cardHash: String
+    public var target: Double
+    public var status: ScoreStatus
+    /// Percent 0–100; nil when not scorable (or provisional with nothing answered yet).
+    public var score: Double?
+    /// earned / possible over critical criteria alone (percent); nil without any.
+    public var criticalScore: Double?
+    public var criticalFailed: Bool
+    /// Σ W_s·earned_s and Σ W_s·possible_s.
+    public var weightedEarned: Double
+    public var weightedPossible: Double
+    public var results: [CriterionResult]
+    /// Why not scorable.
+    public var reason: String?
+    public var unanswered: Int
+}
+
+/// Pure scoring of one call on one card (the formula is in Scorecards/README.md).
+public enum ScoringEngine {
+    /// Whether the card applies to the call; nil when it does, else why not.
+    public static func notApplicableReason(_ card: Scorecard, facts: CallFacts) -> String? {
+        if facts.values["call.answered"] == .flag(false) { return "call not answered" }
+        let a = card.appliesTo
+        if let d = a.direction, facts.values["call.direction"].map({ !Comparison.same(.text(d), $0) }) ?? true {
+            return "direction is not \(d)"
+        }
+        if let qs = a.queues, !qs.contains(where: { q in facts.values["call.queue"].map { Comparison.same(.text(q), $0) } ?? false }) {
+            return "queue not in \(qs.joined(separator: ", "))"
+        }
+        if let ts = a.teams, !ts.contains(where: { t in facts.values["call.team"].map { Comparison.same(.text(t), $0) } ?? false }) {
+            return "team not in \(ts.joined(separator: ", "))"
+        }
+        if let minD = a.minDurationS {
+            let d: Double? = {
+                if case let .number(v)? = facts.values["audio.duration_s"] { return v }
+                if case let .number(v)? = facts.values["call.talk_s"] { return v }
+                return nil
+            }()
+            guard let d, d >= minD else { return "shorter than \(FactValue.format(minD)) s" }
+        }
+        for c in a.conditions {
+            guard let v = facts.values[c.metric], c.comparison.matches(v) else { return "\(c.metric) not \(c.comparison.describe(unit: ""))" }
+        }
+        return nil
+    }
+
+    public static func score(_ card: Scorecard, facts: CallFacts, answers: [String: EvaluatorAnswer]) -> CallScore {
+        var results: [CriterionResult] = []
+        for s in card.sections {
+            for c in s.criteria { results.append(evaluate(c, section: s.id, facts: facts, answer: answers[c.id])) }
+        }
+        var out = CallScore(cardID: card.id, cardHash: card.contentHash, target: card.target, status: .complete, score: nil,
+                            criticalScore: nil, criticalFailed: false, weightedEarned: 0, weightedPossible: 0,
+                            results: results, reason: nil, unanswered: results.filter { $0.outcome == .unanswered }.count)
+        if card.requiresAudio && !facts.hasAudio {
+            out.status = .notScorable
+            out.reason = "the card requires audio: \(facts.audioAbsentReason ?? "no analysed recording")"
+            return out
+        }
+        var num = 0.0, den = 0.0
+        for s in card.sections {
+            let rs = results.filter { $0.sectionID == s.id }
+            let earned = rs.reduce(0) { $0 + $1.earned }
+            let possible = rs.reduce(0) { $0 + $1.possible }
+            let sectionFailed = rs.contains { $0.failsSection && $0.possible > 0 && $0.failed }
+            let w = s.weight ?? 1
+            num += w * (sectionFailed ? 0 : earned)
+            den += w * possible
+        }
+        let critical = results.filter { $0.critical && $0.possible > 0 }
+        if !critical.isEmpty {
+            let p = critical.reduce(0) { $0 + $1.possible }
+            out.criticalScore = p > 0 ? 100 * critical.reduce(0) { $0 + $1.earned } / p : nil
+        }
+        out.criticalFailed = critical.contains { $0.failed }
+        out.weightedEarned = num
+        out.weightedPossible = den
+        if den > 0 {
+            out.score = out.criticalFailed ? 0 : 100 * num / den
+            out.status = out.unanswered > 0 ? .provisional : .complete
+        } else if out.unanswered > 0 {
+            out.status = .provisional
+            out.reason = "only manual criteria apply and none is answered yet"
+        } else {
+            out.status = .notScorable
+            out.reason = "every criterion is N/A for this call"
+        }
+        return out
+    }
+
+    static func evaluate(_ c: Criterion, section: String, facts: CallFacts, answer: EvaluatorAnswer?) -> CriterionResult {
+        var r = CriterionResult(sectionID: section, criterionID: c.id, outcome: .notApplicable, credit: nil, earned: 0,
+                                possible: 0, provenance: "automatic", evidence: "", evidenceSpan: nil,
+                                critical: c.critical, failsSection: c.failsSection)
+        for cond in c.naWhen {
+            switch lookup(cond.metric, facts) {
+            case let .value(v, _) where cond.comparison.matches(v):
+                let unit = MetricCatalog.entry(cond.metric)?.unit ?? ""
+                r.evidence = "N/A: \(cond.metric) = \(v) (na_when \(cond.comparison.describe(unit: unit)))"
+                return r
+            default: continue
+            }
+        }
+        func count(_ credit: Double) {
+            r.credit = credit
+            r.possible = c.weight
+            r.earned = credit * c.weight
+            r.outcome = credit >= 1 ? .met : credit > 0 ? .partial : .notMet
+        }
+        switch c.answering {
+        case let .auto(rule):
+            guard case let .value(v, spans) = lookup(rule.metric, facts) else {
+                if case let .absent(why) = lookup(rule.metric, facts) { r.evidence = "N/A: \(rule.metric) unavailable (\(why))" }
+                return r
+            }
+            let entry = MetricCatalog.entry(rule.metric)
+            let unit = entry?.unit ?? ""
+            let label = entry?.label ?? rule.metric
+            var shown = "\(label) \(display(v, unit: unit))"
+            if !spans.isEmpty {
+                let list = spans.prefix(3).map(\.clock).joined(separator: ", ")
+                shown += " at \(list)\(spans.count > 3 ? " (+\(spans.count - 3) more)" : "")"
+                r.evidenceSpan = spans.first
+            }
+            switch rule.mode {
+            case let .pass(cmp):
+                let ok = cmp.matches(v)
+                count(ok ? 1 : 0)
+                r.evidence = "\(shown) \(verdict(cmp, ok: ok, unit: unit))"
+            case let .bands(bands):
+                if let (i, band) = bands.enumerated().first(where: { $0.element.comparison.map { $0.matches(v) } ?? true }) {
+                    count(band.credit)
+                    let cond = band.comparison.map { "band \(i + 1) (\($0.describe(unit: unit)))" } ?? "fallback band"
+                    r.evidence = "\(shown): \(cond) → \(FactValue.format(band.credit * 100)) % credit"
+                } else {
+                    count(0)
+                    r.evidence = "\(shown): no band matches → no credit"
+                }
+            }
+        case .yesNo, .scale:
+            guard let a = answer else {
+                r.outcome = .unanswered
+                r.provenance = "awaiting evaluator"
+                r.evidence = "not answered yet"
+                return r
+            }
+            r.provenance = "evaluator: \(a.evaluator)"
+            var said = "answered \(a.answer) by \(a.evaluator)"
+            if let at = a.evaluatedAt { said += " on \(at)" }
+            if let comment = a.comment, !comment.isEmpty { said += ": \(comment)" }
+            r.evidence = said
+            switch (c.answering, a.answer) {
+            case (_, .notApplicable): return r
+            case (.yesNo, .yes): count(1)
+            case (.yesNo, .no): count(0)
+            case (.yesNo, .partial): count(c.partialCredit)
+            case let (.scale(lo, hi), .points(p)): count(Double(min(max(p, lo), hi) - lo) / Double(hi - lo))
+            default:
+                r.outcome = .unanswered
+                r.provenance = "awaiting evaluator"
+                r.evidence = "answer '\(a.answer)' does not fit this criterion"
+            }
+        }
+        return r
+    }
+
+    enum Lookup {
+        case value(FactValue, [EvidenceSpan])
+        case absent(String)
+    }
+
+    static func lookup(_ metric: String, _ facts: CallFacts) -> Lookup {
+        if let v = facts.values[metric] { return .value(v, facts.spans[metric] ?? []) }
+        if metric.hasPrefix("audio.") {
+            if !facts.hasAudio { return .absent(facts.audioAbsentReason ?? "no analysed recording") }
+            if MetricCatalog.entry(metric)?.stereoOnly == true { return .absent("mono recording: no per-party figures") }
+            if metric.hasPrefix("audio.mixed.") { return .absent("stereo recording: per-party figures instead of mixed") }
+            return .absent("not measured for this recording")
+        }
+        return .absent("not in the call record")
+    }
+
+    static func display(_ v: FactValue, unit: String) -> String {
+        switch (v, unit) {
+        case let (.number(x), "s"): return FactValue.format((x * 10).rounded() / 10) + " s"
+        case let (.number(x), "ratio"): return FactValue.format((x * 1000).rounded() / 1000)
+        case let (.number(x), u) where !u.isEmpty: return FactValue.format((x * 10).rounded() / 10) + " \(u)"
+        default: return v.description
+        }
+    }
+
+    /// "exceeds 10 s" / "within 10 s" / "meets = 'inbound'" …
+    static func verdict(_ cmp: Comparison, ok: Bool, unit: String) -> String {
+        let u = unit.isEmpty || unit == "ratio" ? "" : " \(unit)"
+        switch cmp {
+        case let .atMost(l): return ok ? "within \(FactValue.format(l))\(u)" : "exceeds \(FactValue.format(l))\(u)"
+        case let .below(l): return ok ? "below \(FactValue.format(l))\(u)" : "not below \(FactValue.format(l))\(u)"
+        case let .atLeast(l): return ok ? "reaches \(FactValue.format(l))\(u)" : "falls short of \(FactValue.format(l))\(u)"
+        case let .above(l): return ok ? "above \(FactValue.format(l))\(u)" : "not above \(FactValue.format(l))\(u)"
+        case let .between(a, b): return ok ? "within \(FactValue.format(a))–\(FactValue.format(b))\(u)" : "outside \(FactValue.format(a))–\(FactValue.format(b))\(u)"
+        default: return ok ? "meets \(cmp.describe(unit: unit))" : "fails \(cmp.describe(unit: unit))"
+        }
+    }
+}
