@@ -34,14 +34,14 @@ let package = Package(
         .target(name: "CallRecords", dependencies: ["CallAnalysis"]),
         // SQLite: one type owns the connection and the named migrations.
         .target(name: "Store", dependencies: [
-            "CallAnalysis", "CallRecords", .product(name: "GRDB", package: "GRDB.swift"),
+            "CallAnalysis", "CallRecords", "Scorecard", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Coaching cards: YAML loading and linting, pure scoring of a call's facts.
         .target(name: "Scorecard", dependencies: [
             "CallAnalysis", "CallRecords", .product(name: "Yams", package: "Yams"),
         ]),
         // Pure rendering of results (JSON Lines, terminal tables).
-        .target(name: "Reports", dependencies: ["CallAnalysis"]),
+        .target(name: "Reports", dependencies: ["CallAnalysis", "Scorecard", "Store"]),
         // Orchestration: files -> analysis -> storage.
         .target(name: "Pipeline", dependencies: ["CallAnalysis", "AudioIO", "CallRecords", "Store", "Scorecard", "CCrypto"]),
         .executableTarget(

@@ -121,7 +121,9 @@ public struct AnalysisFailure: Error, Sendable, Equatable {
 
 /// Minimal aligned text table: first row is the header; a row with fewer cells spans the rest.
 public enum TextTable {
-    public static func render(_ rows: [[String]]) -> String {
+    public static func render(_ raw: [[String]]) -> String {
+        // Data-derived text may hold newlines or escape sequences: never let it move the cursor.
+        let rows = raw.map { $0.map(TerminalText.clean) }
         guard let header = rows.first else { return "" }
         var widths = header.map(\.count)
         for row in rows.dropFirst() where row.count == header.count {
@@ -150,5 +152,28 @@ extension String {
         var s = Substring(self)
         while s.last == " " { s = s.dropLast() }
         return String(s)
+    }
+}
+
+/// Text from data, made safe for a terminal: control characters (newlines, ESC, …) are
+/// shown as `\n`, `\t` or `\u{1B}` instead of acting on the terminal.
+public enum TerminalText {
+    public static func clean(_ s: String) -> String {
+        guard s.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else { return s }
+        var out = ""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || (u.value >= 0x7F && u.value < 0xA0) {
+                    out += "\\u{" + String(u.value, radix: 16, uppercase: true) + "}"
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out
     }
 }

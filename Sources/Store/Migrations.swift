@@ -142,6 +142,83 @@ enum Migrations {
                 CREATE INDEX ingest_errors_by_run ON ingest_errors(run_id);
                 """)
         }
+        m.registerMigration("2026-11-25-scores-and-evaluations") { db in
+            try db.execute(sql: """
+                CREATE TABLE scorecards (
+                    card_id       TEXT NOT NULL,
+                    content_hash  TEXT NOT NULL,
+                    name          TEXT NOT NULL,
+                    target        REAL NOT NULL,
+                    file          TEXT NOT NULL,
+                    yaml          TEXT NOT NULL,
+                    first_used_at TEXT NOT NULL,
+                    PRIMARY KEY (card_id, content_hash)
+                ) WITHOUT ROWID;
+                CREATE TABLE evaluations (
+                    call_id      TEXT NOT NULL REFERENCES calls(call_id) ON DELETE CASCADE,
+                    card_id      TEXT NOT NULL,
+                    criterion_id TEXT NOT NULL,
+                    answer       TEXT NOT NULL,
+                    evaluator    TEXT NOT NULL,
+                    evaluated_at TEXT NOT NULL,
+                    comment      TEXT,
+                    source_file  TEXT NOT NULL,
+                    source_line  INTEGER NOT NULL,
+                    imported_at  TEXT NOT NULL,
+                    PRIMARY KEY (call_id, card_id, criterion_id)
+                ) WITHOUT ROWID;
+                CREATE TABLE scores (
+                    call_id           TEXT NOT NULL REFERENCES calls(call_id) ON DELETE CASCADE,
+                    card_id           TEXT NOT NULL,
+                    card_hash         TEXT NOT NULL,
+                    is_current        INTEGER NOT NULL CHECK (is_current IN (0, 1)),
+                    inputs_hash       TEXT NOT NULL,
+                    status            TEXT NOT NULL CHECK (status IN ('complete', 'provisional', 'not_scorable')),
+                    score             REAL CHECK (score BETWEEN 0 AND 100),
+                    critical_score    REAL,
+                    critical_failed   INTEGER NOT NULL CHECK (critical_failed IN (0, 1)),
+                    weighted_earned   REAL NOT NULL,
+                    weighted_possible REAL NOT NULL,
+                    target            REAL NOT NULL,
+                    unanswered        INTEGER NOT NULL,
+                    reason            TEXT,
+                    scored_at         TEXT NOT NULL,
+                    PRIMARY KEY (call_id, card_id, card_hash),
+                    FOREIGN KEY (card_id, card_hash) REFERENCES scorecards(card_id, content_hash)
+                );
+                CREATE INDEX scores_current ON scores(card_id, is_current, call_id);
+                CREATE TABLE criterion_results (
+                    call_id          TEXT NOT NULL,
+                    card_id          TEXT NOT NULL,
+                    card_hash        TEXT NOT NULL,
+                    section_id       TEXT NOT NULL,
+                    criterion_id     TEXT NOT NULL,
+                    position         INTEGER NOT NULL,
+                    outcome          TEXT NOT NULL CHECK (outcome IN ('met', 'partial', 'not_met', 'na', 'unanswered')),
+                    credit           REAL,
+                    earned           REAL NOT NULL,
+                    possible         REAL NOT NULL,
+                    critical         INTEGER NOT NULL,
+                    fails_section    INTEGER NOT NULL,
+                    provenance       TEXT NOT NULL,
+                    evidence         TEXT NOT NULL,
+                    evidence_start_s REAL,
+                    evidence_end_s   REAL,
+                    PRIMARY KEY (call_id, card_id, card_hash, criterion_id),
+                    FOREIGN KEY (call_id, card_id, card_hash) REFERENCES scores(call_id, card_id, card_hash) ON DELETE CASCADE
+                ) WITHOUT ROWID;
+                CREATE INDEX criterion_results_by_criterion ON criterion_results(card_id, criterion_id, outcome);
+                CREATE TABLE import_errors (
+                    error_id    INTEGER PRIMARY KEY,
+                    import_kind TEXT NOT NULL CHECK (import_kind IN ('evaluations', 'surveys')),
+                    occurred_at TEXT NOT NULL,
+                    source_file TEXT NOT NULL,
+                    line        INTEGER,
+                    field       TEXT,
+                    message     TEXT NOT NULL
+                );
+                """)
+        }
         return m
     }
 }

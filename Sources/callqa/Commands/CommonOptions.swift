@@ -2,6 +2,7 @@ import ArgumentParser
 import CallRecords
 import Foundation
 import Pipeline
+import Scorecard
 import Store
 
 /// `--db PATH`, shared by every command that reads or writes the database.
@@ -55,5 +56,44 @@ enum Terminal {
 
     static func note(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
+    }
+}
+
+/// `--from/--to` (dates or timestamps) with `--tz`.
+struct PeriodOptions: ParsableArguments {
+    @Option(help: "First day (YYYY-MM-DD, inclusive) or instant (ISO 8601) of calls to include.")
+    var from: String?
+
+    @Option(help: "Last day (YYYY-MM-DD, inclusive) or instant (ISO 8601, exclusive) of calls to include.")
+    var to: String?
+
+    @OptionGroup var zoneOption: ZoneOption
+
+    func period() throws -> Period {
+        switch Period.parse(from: from, to: to, zone: try zoneOption.zone()) {
+        case let .success(p): return p
+        case let .failure(e): throw ValidationError(e.description)
+        }
+    }
+}
+
+/// `--scorecards DIR|FILE`.
+struct ScorecardsOption: ParsableArguments {
+    @Option(help: "Card file or folder of *.yaml cards (default: ./Scorecards).")
+    var scorecards: String = "Scorecards"
+
+    /// Loads every card; lint problems are printed and exit with status 2 (bad configuration).
+    func load() throws -> [Scorecard] {
+        let (cards, issues) = CardLoader.loadAll(scorecards)
+        if !issues.isEmpty {
+            for i in issues { Terminal.error(i.description) }
+            Terminal.error("fix the scorecards above (callqa scorecard lint \(scorecards))")
+            throw ExitCode(2)
+        }
+        if cards.isEmpty {
+            Terminal.error("no scorecards (*.yaml) in '\(scorecards)'")
+            throw ExitCode(2)
+        }
+        return cards
     }
 }

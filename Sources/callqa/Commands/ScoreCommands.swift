@@ -1,0 +1,160 @@
+import ArgumentParser
+import Foundation
+import Pipeline
+import Reports
+import Scorecard
+import Store
+
+struct ScorecardCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scorecard",
+        abstract: "Check coaching cards and list what rules can use.",
+        subcommands: [Lint.self, Metrics.self]
+    )
+
+    struct Lint: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check card files: every problem as file:line:column. Exit status 1 on findings.")
+
+        @Argument(help: "Card files or folders.")
+        var files: [String]
+
+        func run() throws {
+            var findings = 0, cards = 0
+            for f in files {
+                let (ok, issues) = CardLoader.loadAll(f)
+                cards += ok.count
+                findings += issues.count
+                for i in issues { print(TerminalText.clean(i.description)) }
+            }
+            print("\(cards) card(s) clean, \(findings) finding(s)")
+            if findings > 0 { throw ExitCode(1) }
+        }
+    }
+
+    struct Metrics: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the metrics rules may name.")
+
+        func run() {
+            var rows = [["metric", "kind", "unit", "stereo only", "meaning"]]
+            for e in MetricCatalog.entries {
+                rows.append([e.name, e.kind.rawValue, e.unit, e.stereoOnly ? "yes" : "", e.label])
+            }
+            rows.append(["call.attr.NAME", "text", "", "", "a manifest's extra column NAME"])
+            print(TextTable.render(rows), terminator: "")
+        }
+    }
+}
+
+struct ScoreCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "score",
+        abstract: "Score every call with every card that applies; store per-criterion results with evidence.",
+        discussion: """
+        Unchanged calls (same card version, call record, analysis and evaluations) are skipped.
+        --what-if CARD shows per agent how a new version of a card would change the scores, storing nothing.
+        """
+    )
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var cardsOption: ScorecardsOption
+    @OptionGroup var periodOptions: PeriodOptions
+
+    @Option(help: "A card file: print the per-agent change it would cause against the current scores; store nothing.")
+    var whatIf: String?
+
+    @Option(help: "Output: table or json.")
+    var format: SummaryFormat = .table
+
+    func run() throws {
+        let period = try periodOptions.period()
+        let store = try database.open()
+        if let whatIf {
+            let card: Scorecard
+            do { card = try CardLoader.load(path: whatIf) } catch {
+                for i in error.issues { Terminal.error(i.description) }
+                throw ExitCode(2)
+            }
+            let rows = try storeCall { try Scoring.whatIf(card: card, store: store, period: period) }
+            switch format {
+            case .json:
+                print(JSONValue.array(rows.map { r in
+                    .object([("agent_id", .string(r.agentID)), ("calls", .int(r.calls)),
+                             ("current_quality", .optional(r.currentMean) { .number($0, decimals: 2) }),
+                             ("new_quality", .optional(r.newMean) { .number($0, decimals: 2) }),
+                             ("change", .optional(r.newMean.flatMap { n in r.currentMean.map { n - $0 } }) { .number($0, decimals: 2) })])
+                }).rendered())
+            case .table:
+                print("what if '\(card.id)' were scored with \(whatIf) (nothing stored)")
+                var table = [["agent", "calls", "current", "new", "change"]]
+                for r in rows {
+                    let change = r.newMean.flatMap { n in r.currentMean.map { n - $0 } }
+                    table.append([r.agentID, "\(r.calls)", pct(r.currentMean), pct(r.newMean),
+                                  change.map { String(format: "%+.1f pp", $0) } ?? "—"])
+                }
+                print(TextTable.render(table), terminator: "")
+            }
+            return
+        }
+        let cards = try cardsOption.load()
+        let summaries = try storeCall { try Scoring.run(cards: cards, store: store, period: period) }
+        switch format {
+        case .json:
+            print(JSONValue.array(summaries.map { s in
+                .object([("scorecard", .string(s.cardID)), ("name", .string(s.cardName)), ("target", .number(s.target, decimals: 2)),
+                         ("calls", .int(s.applicable)), ("rescored", .int(s.rescored)), ("complete", .int(s.complete)),
+                         ("provisional", .int(s.provisional)), ("not_scorable", .int(s.notScorable)),
+                         ("critical_fails", .int(s.criticalFails)),
+                         ("mean_quality", .optional(s.meanScore) { .number($0, decimals: 2) }),
+                         ("share_at_target", .optional(s.shareAtTarget) { .ratio($0) })])
+            }).rendered())
+        case .table:
+            var table = [["scorecard", "calls", "rescored", "complete", "provisional", "not scorable", "critical fails", "mean", "≥ target"]]
+            for s in summaries {
+                table.append([s.cardID, "\(s.applicable)", "\(s.rescored)", "\(s.complete)", "\(s.provisional)", "\(s.notScorable)",
+                              "\(s.criticalFails)", pct(s.meanScore), s.shareAtTarget.map { String(format: "%.0f %%", $0 * 100) + " of \(s.complete)" } ?? "—"])
+            }
+            print(TextTable.render(table), terminator: "")
+        }
+    }
+}
+
+struct ExplainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "explain",
+        abstract: "Show a call's scores: each criterion's answer, points, provenance and evidence.")
+
+    @Argument(help: "The call id.")
+    var callID: String
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(help: "Output: table or json.")
+    var format: SummaryFormat = .table
+
+    func run() throws {
+        let store = try database.open()
+        let scores = try storeCall { try store.storedScores(callID: callID) }
+        let known = try storeCall { try store.existingCalls([callID]) }
+        guard !known.isEmpty else {
+            Terminal.error("no call '\(callID)' in \(database.path)")
+            throw ExitCode(1)
+        }
+        switch format {
+        case .json: print(ScoreRendering.json(callID: callID, scores).rendered())
+        case .table:
+            if scores.isEmpty { print("call \(callID): no scores yet (run callqa score)") }
+            print(ScoreRendering.text(scores), terminator: "")
+        }
+    }
+}
+
+/// Runs a store operation; a store failure exits with status 2.
+func storeCall<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as StoreError {
+        Terminal.error(e.description)
+        throw ExitCode(2)
+    }
+}
+
+func pct(_ v: Double?) -> String { v.map { String(format: "%.1f %%", $0) } ?? "—" }
