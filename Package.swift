@@ -34,20 +34,22 @@ let package = Package(
         .target(name: "CallRecords", dependencies: ["CallAnalysis"]),
         // SQLite: one type owns the connection and the named migrations.
         .target(name: "Store", dependencies: [
-            "CallAnalysis", "CallRecords", "Scorecard", .product(name: "GRDB", package: "GRDB.swift"),
+            "CallAnalysis", "CallRecords", "Scorecard", "Analytics", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
+        // Pure statistics: NPS with adjusted-Wald intervals, Wilson and t intervals, KPI aggregation.
+        .target(name: "Analytics"),
         // Coaching cards: YAML loading and linting, pure scoring of a call's facts.
         .target(name: "Scorecard", dependencies: [
             "CallAnalysis", "CallRecords", .product(name: "Yams", package: "Yams"),
         ]),
         // Pure rendering of results (JSON Lines, terminal tables).
-        .target(name: "Reports", dependencies: ["CallAnalysis", "Scorecard", "Store"]),
+        .target(name: "Reports", dependencies: ["CallAnalysis", "Scorecard", "Store", "Analytics"]),
         // Orchestration: files -> analysis -> storage.
-        .target(name: "Pipeline", dependencies: ["CallAnalysis", "AudioIO", "CallRecords", "Store", "Scorecard", "CCrypto"]),
+        .target(name: "Pipeline", dependencies: ["CallAnalysis", "AudioIO", "CallRecords", "Store", "Scorecard", "Analytics", "CCrypto"]),
         .executableTarget(
             name: "callqa",
             dependencies: [
-                "Pipeline", "Reports", "CallAnalysis", "CallRecords", "Store", "Scorecard",
+                "Pipeline", "Reports", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +59,7 @@ let package = Package(
         .executableTarget(name: "vadtrace", dependencies: ["AudioIO", "CallAnalysis"]),
         .testTarget(name: "CallAnalysisTests", dependencies: ["CallAnalysis"]),
         .testTarget(name: "CallRecordsTests", dependencies: ["CallRecords", "CallAnalysis"]),
+        .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
         .testTarget(name: "ScorecardTests", dependencies: ["Scorecard", "CallRecords"]),
         .testTarget(name: "StoreTests", dependencies: ["Store", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),

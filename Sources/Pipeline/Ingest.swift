@@ -26,6 +26,8 @@ public struct IngestOptions: Sendable {
     public var jobs = ProcessInfo.processInfo.activeProcessorCount
     /// Store caller numbers in clear text beside their hash (off by default: personal data).
     public var callerInClear = false
+    /// Window for joining waiting surveys to calls by caller (s).
+    public var surveyWindowS = NPSImport.defaultWindowS
 
     public init(inputs: [String]) {
         self.inputs = inputs
@@ -279,6 +281,8 @@ public enum Ingest {
         summary.audioS = tally.audioS
         summary.problems += tally.problems.sorted { $0.0 < $1.0 }.map(\.1)
         summary.wallS = (ContinuousClock.now - clock).seconds
+        // Surveys that arrived before their call are joined now.
+        _ = try store.linkWaitingSurveys(windowS: options.surveyWindowS)
         try store.recordErrors(run: summary.runID, summary.problems)
         try store.finishRun(summary.runID, stored: summary.analysed + summary.recordsStored, unchanged: summary.unchanged,
                             failed: summary.recordingsFailed + summary.filesFailed, rejected: summary.rowsRejected,

@@ -263,11 +263,7 @@ public final class CallStore: Sendable {
         guard let started = r.startedAt else {
             throw StoreError.database(path: "", reason: "call \(r.callID) has no start time")
         }
-        let localSecs = Int64((started.epochS + Double(started.offsetS)).rounded(.down))
-        let days = localSecs >= 0 ? localSecs / 86400 : (localSecs - 86399) / 86400
-        let hour = Int((localSecs - days * 86400) / 3600)
-        // 1970-01-01 was a Thursday (ISO weekday 4).
-        let weekday = Int(((days % 7) + 7 + 3) % 7) + 1
+        let (_, hour, weekday) = calendarFields(started)
         let handle: Double? = r.talkS.map { $0 + (r.holdS ?? 0) + (r.acwS ?? 0) }
         let attributes = JSONText.object(r.attributes.sorted { $0.key < $1.key }.map { ($0.key, JSONText.string($0.value)) })
         try db.execute(sql: """

@@ -219,6 +219,31 @@ enum Migrations {
                 );
                 """)
         }
+        m.registerMigration("2026-11-25-surveys") { db in
+            try db.execute(sql: """
+                CREATE TABLE surveys (
+                    survey_key      TEXT PRIMARY KEY NOT NULL,
+                    survey_id       TEXT,
+                    call_id         TEXT,
+                    caller_hash     TEXT,
+                    linked_call_id  TEXT REFERENCES calls(call_id) ON DELETE SET NULL,
+                    link_method     TEXT CHECK (link_method IN ('call_id', 'caller_window')),
+                    answered        INTEGER NOT NULL CHECK (answered IN (0, 1)),
+                    score           INTEGER CHECK (score BETWEEN 0 AND 10),
+                    csat            INTEGER CHECK (csat BETWEEN 1 AND 5),
+                    answered_at     TEXT NOT NULL,
+                    answered_epoch  REAL NOT NULL,
+                    comment         TEXT,
+                    row_fingerprint TEXT NOT NULL,
+                    source_file     TEXT NOT NULL,
+                    source_line     INTEGER NOT NULL,
+                    imported_at     TEXT NOT NULL,
+                    CHECK (answered = 0 OR score IS NOT NULL OR csat IS NOT NULL)
+                );
+                CREATE INDEX surveys_by_linked_call ON surveys(linked_call_id);
+                CREATE INDEX surveys_waiting ON surveys(linked_call_id, call_id) WHERE linked_call_id IS NULL;
+                """)
+        }
         return m
     }
 }

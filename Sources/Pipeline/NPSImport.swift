@@ -1,0 +1,148 @@
+import CallRecords
+import Foundation
+import Store
+
+/// What an NPS import did.
+public struct SurveyImportSummary: Sendable {
+    public var rows = 0
+    /// New rows stored (answers and no-answers).
+    public var imported = 0
+    /// Of the new rows: "no answer / timed out" (empty score).
+    public var noAnswer = 0
+    public var alreadyImported = 0
+    public var rejected: [ImportErrorRow] = []
+    /// Over the whole database after the import.
+    public var linked = 0
+    public var waiting = 0
+    public var fileError: String?
+}
+
+/// `callqa nps import`: post-call survey answers (0–10), joined to calls.
+public enum NPSImport {
+    /// Default window for joining a survey without call id to its caller's call (s).
+    public static let defaultWindowS = 24.0 * 3600
+
+    /// Reads the file; stores every valid row and the rejected rows in one transaction; links
+    /// surveys to calls (by call id, or by hashed caller within `windowS` after the call).
+    public static func run(path: String, store: CallStore, hasher: CallerHasher, zone: Timestamp.Zone?,
+                           windowS: Double = defaultWindowS) throws(StoreError) -> SurveyImportSummary {
+        var summary = SurveyImportSummary()
+        let reader: CSVReader
+        do { reader = try CSVReader(path: path) } catch {
+            summary.fileError = error.description
+            return summary
+        }
+        var header: [String] = []
+        do {
+            guard let h = try reader.next() else {
+                summary.fileError = "\(path): empty file: expected a header with call_id, score, answered_at, comment"
+                return summary
+            }
+            header = h.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        } catch {
+            summary.fileError = error.description
+            return summary
+        }
+        if Set(header).count != header.count {
+            summary.fileError = "\(path):1: a column appears twice in the header"
+            return summary
+        }
+        let missing = ["score", "answered_at"].filter { !header.contains($0) }
+        if !missing.isEmpty || !(header.contains("call_id") || header.contains("caller")) {
+            summary.fileError = "\(path):1: header needs score, answered_at and call_id (or caller); found: \(header.joined(separator: ", "))"
+            return summary
+        }
+        var candidates: [SurveyRow] = []
+        var firstByKey: [String: (line: Int, fingerprint: String)] = [:]
+        while true {
+            let rec: CSVRecord
+            do {
+                guard let r = try reader.next() else { break }
+                rec = r
+            } catch {
+                summary.rows += 1
+                summary.rejected.append(ImportErrorRow(source: SourceRef(file: path, line: error.line), field: nil, message: error.description))
+                if case .unterminatedQuote = error { break }
+                continue
+            }
+            summary.rows += 1
+            let ref = SourceRef(file: path, line: rec.line)
+            func reject(_ field: String?, _ message: String) {
+                summary.rejected.append(ImportErrorRow(source: ref, field: field, message: "\(ref): \(field.map { "column '\($0)': " } ?? "")\(message)"))
+            }
+            guard rec.fields.count == header.count else {
+                reject(nil, "expected \(header.count) fields as in the header, got \(rec.fields.count)")
+                continue
+            }
+            let v = Dictionary(zip(header, rec.fields), uniquingKeysWith: { a, _ in a })
+            let t = { (k: String) in v[k, default: ""].trimmingCharacters(in: .whitespaces) }
+            let scoreText = t("score")
+            var score: Int?
+            if !scoreText.isEmpty {
+                guard scoreText.count <= 2, scoreText.allSatisfy({ $0.isASCII && $0.isNumber }), let s = Int(scoreText), (0...10).contains(s) else {
+                    reject("score", "expected a whole number from 0 to 10 (empty = no answer), got \"\(scoreText)\"")
+                    continue
+                }
+                score = s
+            }
+            var csat: Int?
+            if header.contains("csat"), !t("csat").isEmpty {
+                guard let c = Int(t("csat")), (1...5).contains(c) else {
+                    reject("csat", "expected a whole number from 1 to 5, got \"\(t("csat"))\"")
+                    continue
+                }
+                csat = c
+            }
+            guard let when = Timestamp.parse(t("answered_at"), zone: zone) else {
+                reject("answered_at", "expected ISO 8601 with offset (e.g. 2026-11-24T09:20:00+01:00), got \"\(t("answered_at"))\"")
+                continue
+            }
+            let callID = t("call_id").isEmpty ? nil : t("call_id")
+            let callerHash = t("caller").isEmpty ? nil : hasher.hash(t("caller"))
+            guard callID != nil || callerHash != nil else {
+                reject("call_id", "no call_id and no caller: the survey cannot be joined to a call")
+                continue
+            }
+            let surveyID = t("survey_id").isEmpty ? nil : t("survey_id")
+            let comment = v["comment"].flatMap { $0.isEmpty ? nil : $0 }
+            let key = surveyID.map { "survey:" + $0 } ?? callID.map { "call:" + $0 } ?? "caller:\(callerHash!)@\(when.epochS)"
+            let fp = SHA256.hex(Array([surveyID ?? "", callID ?? "", callerHash ?? "", scoreText, csat.map(String.init) ?? "",
+                                       String(when.epochS), comment ?? ""].joined(separator: "\u{1F}").utf8))
+            if let first = firstByKey[key] {
+                if first.fingerprint == fp {
+                    reject(nil, "duplicate row (same as line \(first.line))")
+                } else if let surveyID {
+                    reject("survey_id", "duplicate survey_id '\(surveyID)' (first at line \(first.line))")
+                } else {
+                    reject("call_id", "a second survey for call '\(callID ?? "")' without survey_id (first at line \(first.line))")
+                }
+                continue
+            }
+            firstByKey[key] = (rec.line, fp)
+            candidates.append(SurveyRow(key: key, surveyID: surveyID, callID: callID, callerHash: callerHash,
+                                        answered: score != nil || csat != nil, score: score, csat: csat, answeredAt: when,
+                                        comment: comment, fingerprint: fp, source: ref))
+        }
+        let stored = try store.surveyFingerprints(keys: candidates.map(\.key))
+        var fresh: [SurveyRow] = []
+        for c in candidates {
+            if let old = stored[c.key] {
+                if old == c.fingerprint {
+                    summary.alreadyImported += 1
+                } else {
+                    summary.rejected.append(ImportErrorRow(source: c.source, field: c.surveyID != nil ? "survey_id" : "call_id",
+                                                           message: "\(c.source): conflicts with a stored survey (\(c.key.replacingOccurrences(of: ":", with: " "))) that has different content"))
+                }
+                continue
+            }
+            fresh.append(c)
+        }
+        summary.rejected.sort { $0.source.line < $1.source.line }
+        let links = try store.saveSurveys(fresh, errors: summary.rejected, windowS: windowS)
+        summary.imported = fresh.count
+        summary.noAnswer = fresh.filter { !$0.answered }.count
+        summary.linked = links.linked
+        summary.waiting = links.waiting
+        return summary
+    }
+}

@@ -1,0 +1,57 @@
+/// Self-contained HTML: no network, no scripts, no external fonts; every data-derived text escaped.
+public enum HTMLReport {
+    /// Escapes text for HTML element content and attribute values.
+    public static func escape(_ s: String) -> String {
+        var out = ""
+        out.reserveCapacity(s.count)
+        for ch in s.unicodeScalars {
+            switch ch {
+            case "&": out += "&amp;"
+            case "<": out += "&lt;"
+            case ">": out += "&gt;"
+            case "\"": out += "&quot;"
+            case "'": out += "&#39;"
+            default:
+                if ch.value < 0x20 && ch != "\n" && ch != "\t" { out += "&#\(ch.value);" } else { out.unicodeScalars.append(ch) }
+            }
+        }
+        return out
+    }
+
+    static let style = """
+        body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1d2733;max-width:1200px}
+        h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #d8dee6;padding-bottom:4px}
+        table{border-collapse:collapse;margin:8px 0 4px}th,td{padding:3px 8px;border-bottom:1px solid #e6eaef;text-align:left;vertical-align:top}
+        td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f5f8;font-weight:600}
+        .note{color:#5a6775;font-size:12px;margin:2px 0}.bad{color:#b3261e;font-weight:600}.good{color:#1e7b34}
+        .muted{color:#8a96a3}svg{display:block;margin:8px 0}
+        """
+
+    /// A page with the given tables (HTML rendering of any report).
+    public static func page(title: String, tables: [ReportTable], body: String = "") -> String {
+        var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(escape(title))</title>"
+        out += "<style>\(style)</style></head><body>\n<h1>\(escape(title))</h1>\n"
+        out += body
+        for t in tables { out += table(t) }
+        out += "</body></html>\n"
+        return out
+    }
+
+    public static func table(_ t: ReportTable) -> String {
+        var out = "<h2>\(escape(t.title))</h2>\n<table><thead><tr>"
+        for c in t.columns { out += "<th>\(escape(c.header))</th>" }
+        out += "</tr></thead><tbody>\n"
+        for row in t.rows {
+            out += "<tr>"
+            for (c, col) in zip(row, t.columns) {
+                let numeric = col.kind != .text
+                out += numeric ? "<td class=\"n\">" : "<td>"
+                out += escape(ReportTable.display(c, col.kind)) + "</td>"
+            }
+            out += "</tr>\n"
+        }
+        out += "</tbody></table>\n"
+        for n in t.notes { out += "<p class=\"note\">\(escape(n))</p>\n" }
+        return out
+    }
+}

@@ -1,0 +1,144 @@
+import CallRecords
+
+/// A cell of a report table.
+public enum Cell: Sendable, Equatable {
+    case text(String)
+    case int(Int)
+    case number(Double)
+    case null
+
+    public static func opt(_ v: Double?) -> Cell { v.map { .number($0) } ?? .null }
+    public static func opt(_ v: Int?) -> Cell { v.map { .int($0) } ?? .null }
+    public static func opt(_ v: String?) -> Cell { v.map { .text($0) } ?? .null }
+}
+
+/// How a column's numbers are shown and written.
+public enum ColumnKind: Sendable, Equatable {
+    case text
+    case count
+    /// 0–1 in CSV/JSON, percent in the terminal.
+    case ratio
+    /// Seconds.
+    case seconds
+    /// Percent 0–100 (quality scores), or −100…100 (NPS).
+    case percent
+    case number(decimals: Int)
+}
+
+public struct Column: Sendable, Equatable {
+    /// snake_case key for CSV headers and JSON objects.
+    public var key: String
+    /// Terminal header.
+    public var header: String
+    public var kind: ColumnKind
+    /// Shown in the terminal table (CSV and JSON always carry every column).
+    public var inTable: Bool
+
+    public init(_ key: String, _ header: String?, _ kind: ColumnKind, inTable: Bool = true) {
+        self.key = key
+        self.header = header ?? key
+        self.kind = kind
+        self.inTable = inTable
+    }
+
+    public init(_ key: String, _ kind: ColumnKind, inTable: Bool = true) {
+        self.init(key, nil, kind, inTable: inTable)
+    }
+}
+
+/// One table of a report, renderable as terminal text, CSV or JSON.
+public struct ReportTable: Sendable {
+    /// File stem for `--out DIR` (e.g. "kpi_by_hour").
+    public var name: String
+    public var title: String
+    public var columns: [Column]
+    public var rows: [[Cell]]
+    /// Definitions and caveats printed under the table.
+    public var notes: [String]
+
+    public init(name: String, title: String, columns: [Column], rows: [[Cell]], notes: [String] = []) {
+        self.name = name
+        self.title = title
+        self.columns = columns
+        self.rows = rows
+        self.notes = notes
+    }
+
+    /// Aligned text, numbers right-aligned; control characters in data made visible.
+    public func text() -> String {
+        let shown = columns.indices.filter { columns[$0].inTable }
+        var cells: [[String]] = [shown.map { columns[$0].header }]
+        for row in rows {
+            cells.append(shown.map { i in Self.display(row[i], columns[i].kind) })
+        }
+        var widths = cells[0].map(\.count)
+        for r in cells { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        var out = TerminalText.clean(title) + "\n"
+        for (n, r) in cells.enumerated() {
+            var line = ""
+            for (i, c) in r.enumerated() {
+                if i > 0 { line += "  " }
+                let pad = String(repeating: " ", count: widths[i] - c.count)
+                let numeric = columns[shown[i]].kind != .text
+                line += numeric && n > 0 ? pad + c : c + pad
+            }
+            while line.last == " " { line.removeLast() }
+            out += line + "\n"
+            if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
+        }
+        if rows.isEmpty { out += "(no data)\n" }
+        for note in notes { out += TerminalText.clean(note) + "\n" }
+        return out
+    }
+
+    static func display(_ c: Cell, _ kind: ColumnKind) -> String {
+        switch (c, kind) {
+        case (.null, _): return "—"
+        case let (.text(s), _): return TerminalText.clean(s)
+        case let (.int(i), _): return String(i)
+        case let (.number(v), .ratio): return JSONValue.format(v * 100, decimals: 1, padded: true) + "%"
+        case let (.number(v), .seconds): return JSONValue.format(v, decimals: 1, padded: true)
+        case let (.number(v), .percent): return JSONValue.format(v, decimals: 1, padded: true)
+        case let (.number(v), .number(d)): return JSONValue.format(v, decimals: d, padded: true)
+        case let (.number(v), _): return JSONValue.format(v, decimals: 2)
+        }
+    }
+
+    static func raw(_ c: Cell, _ kind: ColumnKind) -> JSONValue {
+        switch (c, kind) {
+        case (.null, _): return .null
+        case let (.text(s), _): return .string(s)
+        case let (.int(i), _): return .int(i)
+        case let (.number(v), .ratio): return .ratio(v)
+        case let (.number(v), .seconds): return .seconds(v)
+        case let (.number(v), .percent): return .number(v, decimals: 2)
+        case let (.number(v), .number(d)): return .number(v, decimals: d)
+        case let (.number(v), _): return .number(v, decimals: 4)
+        }
+    }
+
+    /// RFC 4180 CSV with every column; spreadsheet formulas neutralised.
+    public func csv() -> String {
+        var out = CSVWriter.line(columns.map(\.key))
+        for row in rows {
+            out += CSVWriter.line(zip(row, columns).map { c, col in
+                switch Self.raw(c, col.kind) {
+                case .null: return ""
+                case let .string(s): return s
+                case let v: return v.rendered()
+                }
+            })
+        }
+        return out
+    }
+
+    /// `{"table": name, "title": …, "rows": [{key: value, …}], "notes": […]}`.
+    public func json() -> JSONValue {
+        .object([
+            ("table", .string(name)),
+            ("title", .string(title)),
+            ("rows", .array(rows.map { row in .object(zip(columns, row).map { col, c in (col.key, Self.raw(c, col.kind)) }) })),
+            ("notes", .array(notes.map { .string($0) })),
+        ])
+    }
+}
