@@ -55,7 +55,7 @@ public indirect enum JSONValue: Sendable, Equatable {
     }
 
     /// Fixed-point formatting without Foundation: exact, locale-free, deterministic.
-    static func format(_ v: Double, decimals: Int, padded: Bool = false) -> String {
+    public static func format(_ v: Double, decimals: Int, padded: Bool = false) -> String {
         guard v.isFinite else { return "null" }
         var scale = 1.0
         for _ in 0..<decimals { scale *= 10 }

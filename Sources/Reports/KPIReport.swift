@@ -74,7 +74,7 @@ public enum NPSReport {
         for f in facts where f.score != nil || f.csat != nil { groups[dims.map { $0.key(f) }, default: []].append(f) }
         let hasCSAT = facts.contains { $0.csat != nil }
         var columns = dims.map { Column($0.rawValue, $0.rawValue, .text) }
-        if dims == [.agent] { columns.append(Column("agent_name", "name", .text)) }
+        if dims == [.agent] { columns.append(Column("agent_name", "name", .text).width(14)) }
         columns += [
             Column("n", .count), Column("promoters", "prom.", .count), Column("passives", "pass.", .count),
             Column("detractors", "detr.", .count), Column("nps", "NPS", .number(decimals: 1)),
@@ -117,7 +117,7 @@ public enum NPSReport {
         let comments = ReportTable(
             name: "nps_detractor_comments", title: "Detractor comments (verbatim)",
             columns: [Column("call_id", "call", .text), Column("agent_id", "agent", .text), Column("score", .count),
-                      Column("answered_at", "answered", .text, inTable: false), Column("comment", .text)],
+                      Column("answered_at", "answered", .text, inTable: false), Column("comment", .text).width(70)],
             rows: detractors.map { [.text($0.callID), .opt($0.agentID), .opt($0.score), .text($0.answeredAt), .opt($0.comment)] })
         return [main, distribution, comments]
     }

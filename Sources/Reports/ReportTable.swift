@@ -18,8 +18,12 @@ public enum ColumnKind: Sendable, Equatable {
     case count
     /// 0–1 in CSV/JSON, percent in the terminal.
     case ratio
+    /// As `ratio`, whole percent in the terminal.
+    case ratioWhole
     /// Seconds.
     case seconds
+    /// As `seconds`, whole seconds in the terminal.
+    case wholeSeconds
     /// Percent 0–100 (quality scores), or −100…100 (NPS).
     case percent
     case number(decimals: Int)
@@ -33,6 +37,11 @@ public struct Column: Sendable, Equatable {
     public var kind: ColumnKind
     /// Shown in the terminal table (CSV and JSON always carry every column).
     public var inTable: Bool
+    /// Longest text shown in the terminal (cut with "…"); CSV and JSON keep it whole.
+    public var maxWidth: Int?
+    /// A terminal convenience (e.g. "69.9–80.1" for an interval whose bounds have their own
+    /// CSV/JSON columns): left out of CSV and JSON.
+    public var terminalOnly = false
 
     public init(_ key: String, _ header: String?, _ kind: ColumnKind, inTable: Bool = true) {
         self.key = key
@@ -43,6 +52,20 @@ public struct Column: Sendable, Equatable {
 
     public init(_ key: String, _ kind: ColumnKind, inTable: Bool = true) {
         self.init(key, nil, kind, inTable: inTable)
+    }
+
+    /// The same column, shown only in the terminal.
+    public var terminal: Column {
+        var c = self
+        c.terminalOnly = true
+        return c
+    }
+
+    /// The same column, cut to `width` characters in the terminal.
+    public func width(_ width: Int) -> Column {
+        var c = self
+        c.maxWidth = width
+        return c
     }
 }
 
@@ -69,7 +92,11 @@ public struct ReportTable: Sendable {
         let shown = columns.indices.filter { columns[$0].inTable }
         var cells: [[String]] = [shown.map { columns[$0].header }]
         for row in rows {
-            cells.append(shown.map { i in Self.display(row[i], columns[i].kind) })
+            cells.append(shown.map { i in
+                let d = Self.display(row[i], columns[i].kind)
+                guard let w = columns[i].maxWidth, d.count > w else { return d }
+                return String(d.prefix(max(1, w - 1))) + "…"
+            })
         }
         var widths = cells[0].map(\.count)
         for r in cells { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
@@ -87,8 +114,21 @@ public struct ReportTable: Sendable {
             if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
         if rows.isEmpty { out += "(no data)\n" }
-        for note in notes { out += TerminalText.clean(note) + "\n" }
+        for note in notes { out += Self.wrap(TerminalText.clean(note), width: 100) }
         return out
+    }
+
+    /// Word-wraps a note to `width` columns.
+    static func wrap(_ text: String, width: Int) -> String {
+        var out = "", line = ""
+        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
+            if !line.isEmpty && line.count + 1 + word.count > width {
+                out += line + "\n"
+                line = "  "
+            }
+            line += (line.isEmpty || line == "  " ? "" : " ") + word
+        }
+        return out + line + "\n"
     }
 
     static func display(_ c: Cell, _ kind: ColumnKind) -> String {
@@ -97,7 +137,9 @@ public struct ReportTable: Sendable {
         case let (.text(s), _): return TerminalText.clean(s)
         case let (.int(i), _): return String(i)
         case let (.number(v), .ratio): return JSONValue.format(v * 100, decimals: 1, padded: true) + "%"
+        case let (.number(v), .ratioWhole): return JSONValue.format(v * 100, decimals: 0, padded: true) + "%"
         case let (.number(v), .seconds): return JSONValue.format(v, decimals: 1, padded: true)
+        case let (.number(v), .wholeSeconds): return JSONValue.format(v, decimals: 0, padded: true)
         case let (.number(v), .percent): return JSONValue.format(v, decimals: 1, padded: true)
         case let (.number(v), .number(d)): return JSONValue.format(v, decimals: d, padded: true)
         case let (.number(v), _): return JSONValue.format(v, decimals: 2)
@@ -109,8 +151,8 @@ public struct ReportTable: Sendable {
         case (.null, _): return .null
         case let (.text(s), _): return .string(s)
         case let (.int(i), _): return .int(i)
-        case let (.number(v), .ratio): return .ratio(v)
-        case let (.number(v), .seconds): return .seconds(v)
+        case let (.number(v), .ratio), let (.number(v), .ratioWhole): return .ratio(v)
+        case let (.number(v), .seconds), let (.number(v), .wholeSeconds): return .seconds(v)
         case let (.number(v), .percent): return .number(v, decimals: 2)
         case let (.number(v), .number(d)): return .number(v, decimals: d)
         case let (.number(v), _): return .number(v, decimals: 4)
@@ -119,9 +161,12 @@ public struct ReportTable: Sendable {
 
     /// RFC 4180 CSV with every column; spreadsheet formulas neutralised.
     public func csv() -> String {
-        var out = CSVWriter.line(columns.map(\.key))
-        for row in rows {
-            out += CSVWriter.line(zip(row, columns).map { c, col in
+        let keep = columns.indices.filter { !columns[$0].terminalOnly }
+        var out = CSVWriter.line(keep.map { columns[$0].key })
+        for full in rows {
+            let row = keep.map { full[$0] }
+            let cols = keep.map { columns[$0] }
+            out += CSVWriter.line(zip(row, cols).map { c, col in
                 switch Self.raw(c, col.kind) {
                 case .null: return ""
                 case let .string(s): return s
@@ -137,7 +182,9 @@ public struct ReportTable: Sendable {
         .object([
             ("table", .string(name)),
             ("title", .string(title)),
-            ("rows", .array(rows.map { row in .object(zip(columns, row).map { col, c in (col.key, Self.raw(c, col.kind)) }) })),
+            ("rows", .array(rows.map { row in
+                .object(zip(columns, row).filter { !$0.0.terminalOnly }.map { col, c in (col.key, Self.raw(c, col.kind)) })
+            })),
             ("notes", .array(notes.map { .string($0) })),
         ])
     }

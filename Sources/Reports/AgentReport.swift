@@ -1,0 +1,266 @@
+import Analytics
+import Foundation
+import Scorecard
+import Store
+
+/// One agent's figures on one card.
+public struct AgentSummary: Sendable, Equatable {
+    public var agentID: String
+    public var name: String?
+    public var team: String?
+    public var calls: Int
+    public var scored: Int
+    public var provisional: Int
+    public var quality: Double?
+    public var qualityLow: Double?
+    public var qualityHigh: Double?
+    public var shareAtTarget: Double?
+    public var criticalFails: Int
+    public var verdict: TargetVerdict
+    public var smallSample: Bool
+    public var npsN: Int
+    public var nps: Double?
+    public var npsLow: Double?
+    public var npsHigh: Double?
+    public var talkRatio: Double?
+    public var silenceRatio: Double?
+    public var overtalkRatio: Double?
+    public var ahtS: Double?
+}
+
+/// `report agents` and `report agent`: per-agent quality against the target, why, and which seconds prove it.
+public enum AgentReport {
+    /// Per-agent figures. Rows must be of one card (or unscored). Sorted: agents below target
+    /// first, then inconclusive ones under target, then by mean quality.
+    public static func summaries(_ rows: [AgentCallRow], surveys: [SurveyFact], target: Double, minScored: Int) -> [AgentSummary] {
+        var byAgent: [String: [AgentCallRow]] = [:]
+        for r in rows { byAgent[r.agentID, default: []].append(r) }
+        var npsBy: [String: [Int]] = [:]
+        for s in surveys { if let a = s.agentID, let sc = s.score { npsBy[a, default: []].append(sc) } }
+        func mean(_ xs: [Double]) -> Double? { xs.isEmpty ? nil : xs.reduce(0, +) / Double(xs.count) }
+        let out = byAgent.map { agent, rs -> AgentSummary in
+            let calls = Set(rs.map(\.callID))
+            let complete = rs.filter { $0.status == .complete }
+            let scores = complete.compactMap(\.score)
+            let m = Intervals.mean(scores)
+            let nps = NPS(scores: npsBy[agent] ?? [])
+            var uniq: [String: AgentCallRow] = [:]
+            for r in rs where uniq[r.callID] == nil { uniq[r.callID] = r }
+            let answered = uniq.values.filter(\.answered)
+            return AgentSummary(
+                agentID: agent, name: rs.last?.agentName, team: rs.last?.team, calls: calls.count, scored: scores.count,
+                provisional: rs.filter { $0.status == .provisional }.count, quality: m?.mean,
+                qualityLow: m?.low.map { max(0, $0) }, qualityHigh: m?.high.map { min(100, $0) },
+                shareAtTarget: scores.isEmpty ? nil : Double(scores.filter { $0 >= target }.count) / Double(scores.count),
+                criticalFails: complete.filter(\.criticalFailed).count,
+                verdict: TargetVerdict.of(mean: m?.mean, low: m?.low, high: m?.high, target: target),
+                smallSample: scores.count < minScored, npsN: nps.n, nps: nps.value, npsLow: nps.interval?.low, npsHigh: nps.interval?.high,
+                talkRatio: mean(answered.compactMap(\.agentTalkRatio)), silenceRatio: mean(answered.compactMap(\.silenceRatio)),
+                overtalkRatio: mean(answered.compactMap(\.overtalkRatio)), ahtS: mean(answered.compactMap(\.handleS)))
+        }
+        func rank(_ s: AgentSummary) -> Int {
+            switch s.verdict {
+            case .below: 0
+            case .inconclusive: (s.quality ?? 100) < target ? 1 : 2
+            case .atOrAbove: 3
+            }
+        }
+        return out.sorted { (rank($0), $0.quality ?? 101, $0.agentID) < (rank($1), $1.quality ?? 101, $1.agentID) }
+    }
+
+    public static func table(_ s: [AgentSummary], card: StoredCard?, target: Double, minScored: Int) -> ReportTable {
+        let cols = [
+            Column("agent_id", "agent", .text).width(10), Column("agent_name", "name", .text).width(14), Column("team", .text, inTable: false),
+            Column("calls", .count), Column("scored_calls", "scored", .count), Column("provisional_calls", nil, .count, inTable: false),
+            Column("quality", "quality", .percent), Column("quality_ci", "95% CI", .text).terminal,
+            Column("quality_low", nil, .percent, inTable: false), Column("quality_high", nil, .percent, inTable: false),
+            Column("share_at_target", "≥tgt", .ratioWhole), Column("critical_fails", "crit", .count),
+            Column("nps", "NPS", .number(decimals: 0)), Column("nps_n", "n", .count),
+            Column("nps_low", nil, .number(decimals: 1), inTable: false), Column("nps_high", nil, .number(decimals: 1), inTable: false),
+            Column("talk_ratio", "talk", .ratioWhole), Column("silence_ratio", nil, .ratio, inTable: false),
+            Column("overtalk_ratio", nil, .ratio, inTable: false), Column("aht_s", "AHT s", .wholeSeconds),
+            Column("verdict", "verdict", .text),
+        ]
+        let rows: [[Cell]] = s.map { a in
+            let verdict: String
+            switch a.verdict {
+            case .below: verdict = "BELOW"
+            case .atOrAbove: verdict = "ok"
+            case .inconclusive: verdict = a.smallSample ? "n<\(minScored)" : "unclear"
+            }
+            return [.text(a.agentID), .opt(a.name), .opt(a.team), .int(a.calls), .int(a.scored),
+                    .int(a.provisional), .opt(a.quality), ci(a.qualityLow, a.qualityHigh), .opt(a.qualityLow), .opt(a.qualityHigh),
+                    .opt(a.shareAtTarget),
+                    .int(a.criticalFails), .opt(a.nps), .int(a.npsN), .opt(a.npsLow), .opt(a.npsHigh), .opt(a.talkRatio),
+                    .opt(a.silenceRatio), .opt(a.overtalkRatio), .opt(a.ahtS), .text(verdict)]
+        }
+        let title = card.map { "Agents — \($0.name) [\($0.id)], target \(JSONValue.format($0.target, decimals: 1)) %" } ?? "Agents (no scores yet)"
+        return ReportTable(name: "agents" + (card.map { "_" + $0.id } ?? ""), title: title, columns: cols, rows: rows, notes: [
+            "quality = mean of complete call scores with a 95 % t interval; BELOW only when the whole interval is under the target; unclear = interval straddles the target; n<\(minScored) = too few scored calls to judge.",
+            "NPS with its answer count n (adjusted-Wald interval in CSV/JSON); talk = agent share of the call; AHT = talk + hold + ACW.",
+        ])
+    }
+
+    static func ci(_ low: Double?, _ high: Double?) -> Cell {
+        guard let low, let high else { return .null }
+        return .text(JSONValue.format(low, decimals: 1, padded: true) + "–" + JSONValue.format(high, decimals: 1, padded: true))
+    }
+
+    /// ISO week `YYYY-Www` of a `YYYY-MM-DD` date.
+    public static func isoWeek(_ date: String) -> String {
+        let p = date.split(separator: "-").compactMap { Int($0) }
+        guard p.count == 3 else { return date }
+        var cal = Calendar(identifier: .iso8601)
+        cal.timeZone = TimeZone(secondsFromGMT: 0)!
+        guard let d = cal.date(from: DateComponents(year: p[0], month: p[1], day: p[2])) else { return date }
+        let c = cal.dateComponents([.yearForWeekOfYear, .weekOfYear], from: d)
+        let w = c.weekOfYear ?? 0
+        return "\(c.yearForWeekOfYear ?? p[0])-W" + (w < 10 ? "0\(w)" : "\(w)")
+    }
+
+    /// Weekly mean quality per agent (complete scores).
+    public static func weeklyTrend(_ rows: [AgentCallRow]) -> (weeks: [String], series: [(name: String, points: [String: Double])]) {
+        var acc: [String: [String: [Double]]] = [:]
+        for r in rows where r.status == .complete {
+            if let s = r.score { acc[r.agentID, default: [:]][isoWeek(r.localDate), default: []].append(s) }
+        }
+        let weeks = Set(acc.values.flatMap(\.keys)).sorted()
+        let series = acc.keys.sorted().map { a in
+            (name: a, points: acc[a]!.mapValues { $0.reduce(0, +) / Double($0.count) })
+        }
+        return (weeks, series)
+    }
+
+    /// Tables of one agent's report.
+    public static func agentTables(agentID: String, rows: [AgentCallRow], failed: [FailedCriterion], texts: [String: String],
+                                   surveys: [SurveyFact], target: Double, minScored: Int, worst: Int = 5) -> [ReportTable] {
+        let mine = rows.filter { $0.agentID == agentID }
+        let summary = summaries(mine, surveys: surveys.filter { $0.agentID == agentID }, target: target, minScored: minScored)
+        var tables = [table(summary, card: nil, target: target, minScored: minScored)]
+        tables[0].name = "agent_summary"
+        tables[0].title = "Agent \(agentID)" + (mine.last?.agentName.map { " — \($0)" } ?? "")
+        // Trend by week.
+        let trend = weeklyTrend(mine)
+        var weekRows: [[Cell]] = []
+        for w in trend.weeks {
+            let ws = mine.filter { isoWeek($0.localDate) == w && $0.status == .complete }.compactMap(\.score)
+            let m = Intervals.mean(ws)
+            weekRows.append([.text(w), .int(ws.count), .opt(m?.mean), .opt(m?.low), .opt(m?.high)])
+        }
+        tables.append(ReportTable(name: "agent_trend", title: "Quality by week",
+                                  columns: [Column("week", .text), Column("scored_calls", "scored", .count), Column("quality", .percent),
+                                            Column("quality_low", "95% low", .percent), Column("quality_high", "95% high", .percent)],
+                                  rows: weekRows))
+        // Coaching focus: the criteria failed most often.
+        let applicable = Set(mine.filter { $0.status != nil }.map(\.callID)).count
+        var counts: [String: (n: Int, critical: Bool, card: String)] = [:]
+        for f in failed { let k = f.criterionID; counts[k] = ((counts[k]?.n ?? 0) + 1, f.critical, f.cardID) }
+        let focus = counts.sorted { ($1.value.n, $0.key) < ($0.value.n, $1.key) }.map { k, v -> [Cell] in
+            [.text(k), .text(v.card), .opt(texts[k]), .int(v.n), applicable > 0 ? .number(Double(v.n) / Double(applicable)) : .null, .text(v.critical ? "yes" : "")]
+        }
+        tables.append(ReportTable(name: "agent_coaching_focus", title: "Coaching focus: criteria not fully met, most frequent first",
+                                  columns: [Column("criterion", .text).width(22), Column("scorecard", "card", .text, inTable: false), Column("text", .text).width(50),
+                                            Column("calls_failed", "calls", .count), Column("share_of_scored_calls", "share", .ratio),
+                                            Column("critical", .text)],
+                                  rows: focus))
+        // Worst calls with the evidence of each failed criterion.
+        let scored = mine.filter { $0.score != nil }.sorted { ($0.score!, $0.callID) < ($1.score!, $1.callID) }.prefix(worst)
+        var evidence: [[Cell]] = []
+        for c in scored {
+            for f in failed where f.callID == c.callID {
+                let link = f.recordingPath.map { p in f.evidenceStartS.map { "\(p)#t=\(JSONValue.format($0, decimals: 2))" } ?? p }
+                evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(c.criticalFailed ? "yes" : ""),
+                                 .text(f.criterionID), .text(f.evidence), .opt(link)])
+            }
+            if !failed.contains(where: { $0.callID == c.callID }) {
+                evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(""), .text("—"),
+                                 .text(c.status == .provisional ? "provisional: manual criteria not answered yet" : "no criterion failed"), .null])
+            }
+        }
+        tables.append(ReportTable(name: "agent_worst_calls", title: "Worst calls and the evidence of each failed criterion",
+                                  columns: [Column("call_id", "call", .text), Column("date", .text), Column("score", .percent),
+                                            Column("critical_fail", "crit", .text), Column("criterion", .text).width(22), Column("evidence", .text).width(60),
+                                            Column("evidence_link", "listen", .text, inTable: false)],
+                                  rows: evidence))
+        let comments = surveys.filter { $0.agentID == agentID }
+        tables.append(ReportTable(name: "agent_nps_comments", title: "NPS answers and verbatim comments",
+                                  columns: [Column("call_id", "call", .text), Column("answered_at", "answered", .text, inTable: false),
+                                            Column("score", .count), Column("comment", .text).width(80)],
+                                  rows: comments.map { [.text($0.callID), .text($0.answeredAt), .opt($0.score), .opt($0.comment)] }))
+        return tables
+    }
+
+    /// Team-level aggregate rows, only for teams with at least `minimumAgents` agents.
+    public static func teamTable(_ s: [AgentSummary], team: String?, minimumAgents: Int) -> ReportTable? {
+        guard let team else { return nil }
+        let members = s.filter { $0.team == team }
+        guard members.count >= minimumAgents else { return nil }
+        let qs = members.compactMap(\.quality)
+        let mean = qs.isEmpty ? nil : qs.reduce(0, +) / Double(qs.count)
+        return ReportTable(name: "team", title: "Team \(team) (\(members.count) agents)",
+                           columns: [Column("team", .text), Column("agents", .count), Column("mean_agent_quality", "mean quality", .percent),
+                                     Column("calls", .count)],
+                           rows: [[.text(team), .int(members.count), .opt(mean), .int(members.reduce(0) { $0 + $1.calls })]])
+    }
+}
+
+/// Whole HTML pages of the reports.
+public enum HTMLPages {
+    public static func agents(tables: [ReportTable], scoresByCard: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])],
+                              summaries: [(StoredCard, [AgentSummary])], generated: String) -> String {
+        var body = "<p class=\"muted\">Generated \(HTMLReport.escape(generated)) by callqa. Quality target and intervals as noted under each table.</p>\n"
+        for (card, scores, rows) in scoresByCard {
+            body += "<h2>\(HTMLReport.escape(card.name))</h2>\n"
+            body += SVGCharts.histogram(scores, target: card.target, title: "Call quality distribution — \(card.name)")
+            let trend = AgentReport.weeklyTrend(rows)
+            if !trend.weeks.isEmpty {
+                body += SVGCharts.lines(trend.series, xLabels: trend.weeks, target: card.target, title: "Weekly mean quality per agent")
+            }
+        }
+        if let (_, s) = summaries.first {
+            let withNPS = s.filter { $0.nps != nil }
+            if !withNPS.isEmpty {
+                body += SVGCharts.intervals(withNPS.map { (label: $0.agentID, value: $0.nps!, low: $0.npsLow ?? $0.nps!, high: $0.npsHigh ?? $0.nps!, reliable: $0.npsN >= 30) },
+                                            title: "NPS by agent with 95 % intervals (grey: n < 30)")
+            }
+        }
+        return HTMLReport.page(title: "callqa — agent quality", tables: tables, body: body)
+    }
+
+    public static func kpi(tables: [ReportTable], slByHour: [(label: String, value: Double?)]) -> String {
+        var body = ""
+        if !slByHour.isEmpty { body += SVGCharts.bars(slByHour, goal: 0.8, title: "Service level by hour of day (goal 80/20)") }
+        return HTMLReport.page(title: "callqa — KPIs", tables: tables, body: body)
+    }
+
+    public static func nps(tables: [ReportTable], byAgent: [(label: String, value: Double, low: Double, high: Double, reliable: Bool)]) -> String {
+        var body = ""
+        if !byAgent.isEmpty { body += SVGCharts.intervals(byAgent, title: "NPS with 95 % intervals (grey: not reliable)") }
+        return HTMLReport.page(title: "callqa — NPS", tables: tables, body: body)
+    }
+
+    public static func call(_ d: CallDetail, tables: [ReportTable]) -> String {
+        var body = ""
+        if let dur = d.durationS {
+            var lanes: [(name: String, spans: [(Double, Double)], color: String)] = []
+            for (party, spans) in d.segments {
+                lanes.append((party, spans.map { ($0.startS, $0.endS) }, party == "customer" ? "#e8833a" : "#5b8def"))
+            }
+            for (kind, color) in [("overtalk", "#c7416b"), ("dead_air", "#555555"), ("hold", "#2e9e5b"), ("interruption", "#9c5bd1")] {
+                let spans = d.events.filter { $0.kind == kind }.map { ($0.startS, $0.endS) }
+                if !spans.isEmpty || kind != "interruption" { lanes.append((kind.replacingOccurrences(of: "_", with: " "), spans, color)) }
+            }
+            body += SVGCharts.timeline(durationS: dur, lanes: lanes, title: "Timeline of call \(d.callID)")
+        }
+        if let p = d.recordingPath {
+            body += "<p>Recording: <a href=\"\(HTMLReport.escape(fileURL(p)))\">\(HTMLReport.escape(p))</a></p>\n"
+        }
+        return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables, body: body)
+    }
+
+    /// `file:///path#t=START` for evidence links (percent-encoded path).
+    public static func fileURL(_ path: String, start: Double? = nil) -> String {
+        let encoded = path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        return "file://" + encoded + (start.map { "#t=" + JSONValue.format($0, decimals: 2) } ?? "")
+    }
+}
