@@ -5,7 +5,7 @@
 demo:
 	bash scripts/setup.sh
 	swift build -c release --product callqa
-	.build/release/callqa analyze SampleAudio/*.wav
+	.build/release/callqa run SampleAudio --db callqa.sqlite --scorecards Scorecards
 
 # (2) Set up and run the whole test suite.
 test:
@@ -29,7 +29,7 @@ accuracy:
 	bash scripts/accuracy/run.sh
 
 sample-audio:
-	bash scripts/make-sample-audio.sh
+	python3 scripts/make-sample-day.py SampleAudio
 
 clean:
 	rm -rf .build bench-out accuracy-out

@@ -9,7 +9,7 @@ out=${BENCH_DIR:-bench-out}
 mkdir -p "$out"
 swift build -c release --product callqa >/dev/null
 swift build -c release --product callqa-bench >/dev/null
-src=SampleAudio/synthetic-20-pcm16-0.wav
+src=SampleAudio/c-004-pcm16.wav
 if [ ! -f "$out/1h-pcm16.wav" ]; then
     len=$(soxi -D "$src")
     reps=$(python3 -c "import math; print(math.ceil(3600/$len)-1)")

@@ -86,7 +86,9 @@ public enum AgentReport {
             switch a.verdict {
             case .below: verdict = "BELOW"
             case .atOrAbove: verdict = "ok"
-            case .inconclusive: verdict = a.smallSample ? "n<\(minScored)" : "unclear"
+            case .inconclusive:
+                let under = (a.quality ?? 100) < target
+                verdict = (under ? "below? " : "") + (a.smallSample ? "n<\(minScored)" : "unclear")
             }
             return [.text(a.agentID), .opt(a.name), .opt(a.team), .int(a.calls), .int(a.scored),
                     .int(a.provisional), .opt(a.quality), ci(a.qualityLow, a.qualityHigh), .opt(a.qualityLow), .opt(a.qualityHigh),
@@ -96,7 +98,7 @@ public enum AgentReport {
         }
         let title = card.map { "Agents — \($0.name) [\($0.id)], target \(JSONValue.format($0.target, decimals: 1)) %" } ?? "Agents (no scores yet)"
         return ReportTable(name: "agents" + (card.map { "_" + $0.id } ?? ""), title: title, columns: cols, rows: rows, notes: [
-            "quality = mean of complete call scores with a 95 % t interval; BELOW only when the whole interval is under the target; unclear = interval straddles the target; n<\(minScored) = too few scored calls to judge.",
+            "quality = mean of complete call scores with a 95 % t interval; BELOW only when the whole interval is under the target; below? = the mean is under the target but the interval reaches it (unclear) or there are too few scored calls to judge (n<\(minScored)).",
             "NPS with its answer count n (adjusted-Wald interval in CSV/JSON); talk = agent share of the call; AHT = talk + hold + ACW.",
         ])
     }

@@ -362,9 +362,15 @@ extension CallStore {
     }
 
     static func insertImportErrors(kind: String, _ errors: [ImportErrorRow], now: String, db: Database) throws {
-        let st = try db.makeStatement(sql: "INSERT INTO import_errors (import_kind, occurred_at, source_file, line, field, message) VALUES (?, ?, ?, ?, ?, ?)")
+        // The same rejection again (a re-import) is not stored twice.
+        let st = try db.makeStatement(sql: """
+            INSERT INTO import_errors (import_kind, occurred_at, source_file, line, field, message)
+            SELECT ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (
+                SELECT 1 FROM import_errors WHERE import_kind = ? AND source_file = ? AND line IS ? AND message = ?)
+            """)
         for e in errors {
-            try st.execute(arguments: [kind, now, e.source.file, e.source.line > 0 ? e.source.line : nil, e.field, e.message])
+            let line: Int? = e.source.line > 0 ? e.source.line : nil
+            try st.execute(arguments: [kind, now, e.source.file, line, e.field, e.message, kind, e.source.file, line, e.message])
         }
     }
 }

@@ -14,8 +14,8 @@ func batchFolder() throws -> URL {
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-ingest-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let sample = packageRoot.appendingPathComponent("SampleAudio")
-    for (from, to) in [("synthetic-20-ulaw-0.wav", "a.wav"), ("synthetic-20-alaw-0.wav", "b.wav"),
-                       ("synthetic-20-pcm16-0.wav", "c.wav"), ("synthetic-20-gsm-0.wav", "g.wav")] {
+    for (from, to) in [("c-001-ulaw.wav", "a.wav"), ("c-002-alaw.wav", "b.wav"),
+                       ("c-004-pcm16.wav", "c.wav"), ("c-008-gsm.wav", "g.wav")] {
         try FileManager.default.copyItem(at: sample.appendingPathComponent(from), to: dir.appendingPathComponent(to))
     }
     return dir

@@ -104,16 +104,10 @@ struct KPICommand: ParsableCommand {
         settings.headline = slVariant
         let store = try database.open()
         let zone = try periodOptions.zoneOption.zone()
-        var rows = try storeCall { try store.kpiRows(period: try periodOptions.period(), zone: zone, fcrWindowS: settings.fcrWindowS) }
-        if let team { rows = rows.filter { $0.team == team } }
-        if let queue { rows = rows.filter { $0.queue == queue } }
-        if let agent { rows = rows.filter { $0.agentID == agent } }
-        let groups = KPI.aggregate(rows, by: by, settings: settings)
-        let tables = KPIReport.tables(groups, by: by, settings: settings)
-        try output.emit(tables) {
-            let hourly = KPI.aggregate(rows, by: [.hour], settings: settings)
-            return HTMLPages.kpi(tables: tables, slByHour: hourly.map { (label: $0.key[0], value: $0.serviceLevel(settings.headline)) })
-        }
+        let period = try periodOptions.period()
+        let filter = ReportFilter(team: team, queue: queue, agent: agent)
+        let report = try reportCall { try ReportBuilder.kpi(store, period: period, zone: zone, by: by, settings: settings, filter: filter) }
+        try output.emit(report.tables) { report.html }
     }
 }
 
@@ -157,21 +151,10 @@ struct NPSReportCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.open()
-        var facts = try storeCall { try store.surveyFacts(period: try periodOptions.period()) }
-        if let team { facts = facts.filter { $0.team == team } }
-        if let queue { facts = facts.filter { $0.queue == queue } }
-        if let agent { facts = facts.filter { $0.agentID == agent } }
-        let tables = NPSReport.tables(facts, by: try dims(), minimumN: minN)
-        try output.emit(tables) {
-            var byAgent: [String: [Int]] = [:]
-            for f in facts { if let s = f.score { byAgent[f.agentID ?? "(none)", default: []].append(s) } }
-            let rows = byAgent.sorted { $0.key < $1.key }.compactMap { a, scores -> (label: String, value: Double, low: Double, high: Double, reliable: Bool)? in
-                let n = NPS(scores: scores)
-                guard let v = n.value, let ci = n.interval else { return nil }
-                return (a, v, ci.low, ci.high, n.reliable(minimumN: minN))
-            }
-            return HTMLPages.nps(tables: tables, byAgent: rows)
-        }
+        let period = try periodOptions.period()
+        let filter = ReportFilter(team: team, queue: queue, agent: agent)
+        let report = try reportCall { try ReportBuilder.nps(store, period: period, by: try dims(), minimumN: minN, filter: filter) }
+        try output.emit(report.tables) { report.html }
     }
 }
 
@@ -192,22 +175,7 @@ struct ReportFilters: ParsableArguments {
     @Option(help: "Below this many scored calls an agent's quality is marked too small to judge.")
     var minScored: Int = 10
 
-    func keep(_ r: AgentCallRow) -> Bool {
-        (team == nil || r.team == team) && (queue == nil || r.queue == queue) && (agent == nil || r.agentID == agent)
-    }
-
-    func keep(_ s: SurveyFact) -> Bool {
-        (team == nil || s.team == team) && (queue == nil || s.queue == queue) && (agent == nil || s.agentID == agent)
-    }
-
-    func cards(_ store: CallStore) throws -> [StoredCard] {
-        let all = try storeCall { try store.storedCards() }
-        guard let scorecard else { return all }
-        guard let c = all.first(where: { $0.id == scorecard }) else {
-            throw ValidationError("--scorecard: no scores for card '\(scorecard)'; scored cards: \(all.map(\.id).joined(separator: ", "))")
-        }
-        return [c]
-    }
+    var filter: ReportFilter { ReportFilter(team: team, queue: queue, agent: agent, scorecard: scorecard) }
 }
 
 struct AgentsCommand: ParsableCommand {
@@ -226,60 +194,16 @@ struct AgentsCommand: ParsableCommand {
     func run() throws {
         let store = try database.open()
         let period = try periodOptions.period()
-        let surveys = try storeCall { try store.surveyFacts(period: period) }.filter(filters.keep)
-        var tables: [ReportTable] = []
-        var charts: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])] = []
-        var allSummaries: [(StoredCard, [AgentSummary])] = []
-        let cards = try filters.cards(store)
-        for card in cards {
-            let rows = try storeCall { try store.agentCallRows(period: period, cardID: card.id) }.filter(filters.keep)
-            let s = AgentReport.summaries(rows, surveys: surveys, target: card.target, minScored: filters.minScored)
-            tables.append(AgentReport.table(s, card: card, target: card.target, minScored: filters.minScored))
-            charts.append((card, rows.filter { $0.status == .complete }.compactMap(\.score), rows))
-            allSummaries.append((card, s))
-        }
-        if cards.isEmpty {
-            let rows = try storeCall { try store.agentCallRows(period: period, cardID: nil) }.filter(filters.keep)
-            let s = AgentReport.summaries(rows, surveys: surveys, target: 95, minScored: filters.minScored)
-            tables.append(AgentReport.table(s, card: nil, target: 95, minScored: filters.minScored))
-            allSummaries.append((StoredCard(id: "", name: "", target: 95, hash: ""), s))
-        }
+        let report = try reportCall { try ReportBuilder.agents(store, period: period, filter: filters.filter, minScored: filters.minScored) }
         if let splitDir {
-            try writeSplit(splitDir, store: store, period: period, cards: cards, surveys: surveys, all: allSummaries)
+            let files = try reportCall {
+                try SplitReports.write(dir: splitDir, store: store, period: period, filter: filters.filter, minScored: filters.minScored,
+                                       summaries: report.summaries)
+            }
+            print("wrote \(files.count) agent file(s) to \(splitDir)")
             return
         }
-        let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
-        try output.emit(tables) { HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: allSummaries, generated: generated) }
-    }
-
-    /// One file per agent, nothing about any other agent in it.
-    func writeSplit(_ dir: String, store: CallStore, period: Period, cards: [StoredCard], surveys: [SurveyFact],
-                    all: [(StoredCard, [AgentSummary])]) throws {
-        do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
-            Terminal.error("cannot create '\(dir)': \(error.localizedDescription)")
-            throw ExitCode(2)
-        }
-        let agents = Set(all.flatMap { $0.1.map(\.agentID) }).sorted()
-        for agent in agents {
-            var tables: [ReportTable] = []
-            for card in cards.isEmpty ? [nil] : cards.map({ Optional($0) }) {
-                let rows = try storeCall { try store.agentCallRows(period: period, cardID: card?.id) }.filter { $0.agentID == agent }
-                let failed = try storeCall { try store.failedCriteria(callIDs: rows.map(\.callID), cardID: card?.id) }
-                let texts = try card.map { c in try storeCall { try store.criterionTexts(cardID: c.id) } } ?? [:]
-                var agentTables = AgentReport.agentTables(agentID: agent, rows: rows, failed: failed, texts: texts,
-                                                          surveys: surveys.filter { $0.agentID == agent }, target: card?.target ?? 95,
-                                                          minScored: filters.minScored)
-                if let card { for i in agentTables.indices { agentTables[i].title += " — \(card.name)" } }
-                tables += agentTables
-                let summaries = all.first { $0.0.id == (card?.id ?? "") }?.1 ?? []
-                let team = summaries.first { $0.agentID == agent }?.team
-                if let t = AgentReport.teamTable(summaries, team: team, minimumAgents: 5) { tables.append(t) }
-            }
-            let safe = String(agent.map { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") ? $0 : "_" })
-            let file = (dir as NSString).appendingPathComponent("agent-\(safe)-\(SHA256.hex(Array(agent.utf8)).prefix(6)).html")
-            try output.write(HTMLReport.page(title: "callqa — your calls (\(agent))", tables: tables), to: file)
-        }
-        print("wrote \(agents.count) agent file(s) to \(dir)")
+        try output.emit(report.tables) { report.html }
     }
 }
 
@@ -302,24 +226,10 @@ struct AgentCommand: ParsableCommand {
         }
         let store = try database.open()
         let period = try periodOptions.period()
-        let surveys = try storeCall { try store.surveyFacts(period: period) }.filter { $0.agentID == agentID }.filter(filters.keep)
-        var tables: [ReportTable] = []
-        var charts: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])] = []
-        let cards = try filters.cards(store)
-        for card in cards.isEmpty ? [nil] : cards.map({ Optional($0) }) {
-            let rows = try storeCall { try store.agentCallRows(period: period, cardID: card?.id) }.filter { $0.agentID == agentID }.filter(filters.keep)
-            let failed = try storeCall { try store.failedCriteria(callIDs: rows.map(\.callID), cardID: card?.id) }
-            let texts = try card.map { c in try storeCall { try store.criterionTexts(cardID: c.id) } } ?? [:]
-            var t = AgentReport.agentTables(agentID: agentID, rows: rows, failed: failed, texts: texts, surveys: surveys,
-                                            target: card?.target ?? 95, minScored: filters.minScored)
-            if let card {
-                for i in t.indices { t[i].title += " — \(card.name)"; t[i].name += "_" + card.id }
-                charts.append((card, rows.filter { $0.status == .complete }.compactMap(\.score), rows))
-            }
-            tables += t
+        let report = try reportCall {
+            try ReportBuilder.agent(store, agentID: agentID, period: period, filter: filters.filter, minScored: filters.minScored)
         }
-        let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
-        try output.emit(tables) { HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: [], generated: generated) }
+        try output.emit(report.tables) { report.html }
     }
 }
 
@@ -372,5 +282,15 @@ struct CallReportCommand: ParsableCommand {
                 }))
         }
         try output.emit(tables) { HTMLPages.call(detail, tables: tables) }
+    }
+}
+
+/// Runs a report query: a store failure exits 2, an unknown card is a usage error.
+func reportCall<T>(_ body: () throws -> T) throws -> T {
+    do { return try body() } catch let e as StoreError {
+        Terminal.error(e.description)
+        throw ExitCode(2)
+    } catch let e as UnknownCard {
+        throw ValidationError(e.description)
     }
 }

@@ -1,0 +1,135 @@
+import Analytics
+import CallRecords
+import Foundation
+import Store
+
+/// Which calls a report covers.
+public struct ReportFilter: Sendable {
+    public var team: String?
+    public var queue: String?
+    /// Only this agent's own calls, scores and comments.
+    public var agent: String?
+    /// One card id; nil: every card that scored calls.
+    public var scorecard: String?
+
+    public init(team: String? = nil, queue: String? = nil, agent: String? = nil, scorecard: String? = nil) {
+        self.team = team
+        self.queue = queue
+        self.agent = agent
+        self.scorecard = scorecard
+    }
+
+    public func keep(_ r: AgentCallRow) -> Bool {
+        (team == nil || r.team == team) && (queue == nil || r.queue == queue) && (agent == nil || r.agentID == agent)
+    }
+
+    public func keep(_ s: SurveyFact) -> Bool {
+        (team == nil || s.team == team) && (queue == nil || s.queue == queue) && (agent == nil || s.agentID == agent)
+    }
+
+    public func keep(_ r: CallKPIRow) -> Bool {
+        (team == nil || r.team == team) && (queue == nil || r.queue == queue) && (agent == nil || r.agentID == agent)
+    }
+}
+
+/// A report ready to write: its tables and its HTML page.
+public struct BuiltReport: Sendable {
+    public var tables: [ReportTable]
+    public var html: String
+    public var summaries: [(card: StoredCard, agents: [AgentSummary])]
+}
+
+/// A card id that has no scores.
+public struct UnknownCard: Error, CustomStringConvertible {
+    public var id: String
+    public var known: [String]
+    public var description: String { "--scorecard: no scores for card '\(id)'; scored cards: \(known.joined(separator: ", "))" }
+}
+
+/// Gathers what each report needs from the store and renders it.
+public enum ReportBuilder {
+    public static func cards(_ store: CallStore, filter: ReportFilter) throws -> [StoredCard] {
+        let all = try store.storedCards()
+        guard let id = filter.scorecard else { return all }
+        guard let c = all.first(where: { $0.id == id }) else { throw UnknownCard(id: id, known: all.map(\.id)) }
+        return [c]
+    }
+
+    public static func agents(_ store: CallStore, period: Period, filter: ReportFilter, minScored: Int) throws -> BuiltReport {
+        let surveys = try store.surveyFacts(period: period).filter(filter.keep)
+        var tables: [ReportTable] = []
+        var charts: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])] = []
+        var summaries: [(card: StoredCard, agents: [AgentSummary])] = []
+        let cards = try cards(store, filter: filter)
+        for card in cards {
+            let all = try store.agentCallRows(period: period, cardID: card.id).filter(filter.keep)
+            // Only the agents this card scored calls of.
+            let scoredAgents = Set(all.filter { $0.status != nil }.map(\.agentID))
+            let rows = all.filter { scoredAgents.contains($0.agentID) }
+            let s = AgentReport.summaries(rows, surveys: surveys, target: card.target, minScored: minScored)
+            tables.append(AgentReport.table(s, card: card, target: card.target, minScored: minScored))
+            charts.append((card, rows.filter { $0.status == .complete }.compactMap(\.score), rows))
+            summaries.append((card, s))
+        }
+        if cards.isEmpty {
+            let rows = try store.agentCallRows(period: period, cardID: nil).filter(filter.keep)
+            let s = AgentReport.summaries(rows, surveys: surveys, target: 95, minScored: minScored)
+            tables.append(AgentReport.table(s, card: nil, target: 95, minScored: minScored))
+            summaries.append((StoredCard(id: "", name: "", target: 95, hash: ""), s))
+        }
+        let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
+        let html = HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: summaries.map { ($0.card, $0.agents) }, generated: generated)
+        return BuiltReport(tables: tables, html: html, summaries: summaries)
+    }
+
+    /// One agent's report (every card, or the filter's card).
+    public static func agent(_ store: CallStore, agentID: String, period: Period, filter: ReportFilter, minScored: Int,
+                             teamSummaries: [(card: StoredCard, agents: [AgentSummary])] = [], minimumTeamAgents: Int = 5) throws -> BuiltReport {
+        let surveys = try store.surveyFacts(period: period).filter { $0.agentID == agentID }.filter(filter.keep)
+        var tables: [ReportTable] = []
+        var charts: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])] = []
+        let cards = try cards(store, filter: filter)
+        for card in cards.isEmpty ? [nil] : cards.map({ Optional($0) }) {
+            let rows = try store.agentCallRows(period: period, cardID: card?.id).filter { $0.agentID == agentID }.filter(filter.keep)
+            let failed = try store.failedCriteria(callIDs: rows.map(\.callID), cardID: card?.id)
+            let texts = try card.map { try store.criterionTexts(cardID: $0.id) } ?? [:]
+            var t = AgentReport.agentTables(agentID: agentID, rows: rows, failed: failed, texts: texts, surveys: surveys,
+                                            target: card?.target ?? 95, minScored: minScored)
+            if let card {
+                for i in t.indices { t[i].title += " — \(card.name)"; t[i].name += "_" + card.id }
+                charts.append((card, rows.filter { $0.status == .complete }.compactMap(\.score), rows))
+                let team = rows.last?.team
+                if let summary = teamSummaries.first(where: { $0.card.id == card.id }),
+                   let tt = AgentReport.teamTable(summary.agents, team: team, minimumAgents: minimumTeamAgents) {
+                    t.append(tt)
+                }
+            }
+            tables += t
+        }
+        let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
+        let html = HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: [], generated: generated)
+        return BuiltReport(tables: tables, html: html, summaries: [])
+    }
+
+    public static func kpi(_ store: CallStore, period: Period, zone: Timestamp.Zone?, by: [KPIDimension], settings: KPISettings,
+                           filter: ReportFilter) throws -> BuiltReport {
+        let rows = try store.kpiRows(period: period, zone: zone, fcrWindowS: settings.fcrWindowS).filter(filter.keep)
+        let tables = KPIReport.tables(KPI.aggregate(rows, by: by, settings: settings), by: by, settings: settings)
+        let hourly = KPI.aggregate(rows, by: [.hour], settings: settings)
+        let html = HTMLPages.kpi(tables: tables, slByHour: hourly.map { (label: $0.key[0], value: $0.serviceLevel(settings.headline)) })
+        return BuiltReport(tables: tables, html: html, summaries: [])
+    }
+
+    public static func nps(_ store: CallStore, period: Period, by: [NPSReport.Dimension], minimumN: Int, filter: ReportFilter) throws -> BuiltReport {
+        let facts = try store.surveyFacts(period: period).filter(filter.keep)
+        let tables = NPSReport.tables(facts, by: by, minimumN: minimumN)
+        var byAgent: [String: [Int]] = [:]
+        for f in facts { if let s = f.score { byAgent[f.agentID ?? "(none)", default: []].append(s) } }
+        let rows = byAgent.sorted { $0.key < $1.key }.compactMap { a, scores -> (label: String, value: Double, low: Double, high: Double, reliable: Bool)? in
+            let n = NPS(scores: scores)
+            guard let v = n.value, let ci = n.interval else { return nil }
+            return (a, v, ci.low, ci.high, n.reliable(minimumN: minimumN))
+        }
+        return BuiltReport(tables: tables, html: HTMLPages.nps(tables: tables, byAgent: rows), summaries: [])
+    }
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import CallAnalysis
+import CallRecords
+import Foundation
+import Pipeline
+import Reports
+import Store
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "The day's job: ingest a folder (manifest or Asterisk records + recordings), import surveys.csv and evaluations.csv, score, write the reports.",
+        discussion: """
+        Running it again on the same folder changes nothing and is fast; a new folder into the same database adds
+        that day. Prints what was done file by file and the agents table; writes HTML, CSV and JSON reports to --out
+        (default DIR/callqa-report). Exit status 1 if any input failed (everything that could be done was done).
+        """
+    )
+
+    @Argument(help: "The folder of the day.")
+    var folder: String
+
+    @OptionGroup var database: DatabaseOptions
+    @OptionGroup var cardsOption: ScorecardsOption
+
+    @Option(help: "Folder for the reports (default: FOLDER/callqa-report).")
+    var out: String?
+
+    @Option(help: "Default stereo channel of the agent (a manifest's agent_channel column overrides it).")
+    var agentChannel: AgentChannel = .left
+
+    @Option(help: "Recordings analysed in parallel (default: number of cores).")
+    var jobs: Int?
+
+    @OptionGroup var zoneOption: ZoneOption
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs: expected a number ≥ 1, got \(jobs)") }
+        _ = try zoneOption.zone()
+    }
+
+    func run() throws {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
+            Terminal.error("'\(folder)' is not a folder")
+            throw ExitCode(2)
+        }
+        let store = try database.open()
+        let key: [UInt8]
+        do { key = try CallerKey.load(forDatabase: database.path) } catch {
+            Terminal.error(error.description)
+            throw ExitCode(2)
+        }
+        var options = RunOptions(folder: folder, scorecards: cardsOption.scorecards, out: out)
+        options.ingest.analysis.agentChannel = agentChannel
+        options.ingest.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        options.ingest.zone = try zoneOption.zone()
+        let bar = Terminal.stderrIsTTY ? ProgressBar() : nil
+        var progress: (@Sendable (IngestProgress) -> Void)?
+        if let bar { progress = { bar.update($0) } }
+        let summary: RunSummary
+        do {
+            summary = try DailyRun.run(options, store: store, hasher: CallerHasher(key: key), progress: progress)
+        } catch let e as StoreError {
+            bar?.finish()
+            Terminal.error(e.description)
+            throw ExitCode(2)
+        } catch {
+            bar?.finish()
+            Terminal.error("\(error)")
+            throw ExitCode(2)
+        }
+        bar?.finish()
+        for s in summary.steps {
+            let mark = s.status == .ok ? "ok  " : s.status == .warning ? "warn" : "FAIL"
+            let file = s.file.map { " \(TerminalText.clean($0)):" } ?? ""
+            print("[\(mark)] \(s.step)\(file) \(TerminalText.clean(s.message))")
+        }
+        print("")
+        for t in summary.agentsTables { print(t.text()) }
+        print("HTML report: \((options.out as NSString).appendingPathComponent("agents.html"))")
+        if summary.anyFailed { throw ExitCode(1) }
+    }
+}
