@@ -1,5 +1,5 @@
 # callqa — the two commands of the README, plus benchmarks and the accuracy harness.
-.PHONY: demo test build bench bench-audio accuracy sample-audio clean
+.PHONY: demo test build bench bench-audio bench-store accuracy sample-audio check-html clean
 
 # (1) Set up, build, and run the main job on SampleAudio/.
 demo:
@@ -27,6 +27,10 @@ bench-audio:
 # Accuracy against exact truth, beside webrtcvad (needs espeak-ng, sox, asterisk sounds, PyPI webrtcvad-wheels).
 accuracy:
 	bash scripts/accuracy/run.sh
+
+# Render the HTML reports of the sample day with headless Chromium and look at them.
+check-html:
+	bash scripts/check-html.sh
 
 sample-audio:
 	python3 scripts/make-sample-day.py SampleAudio

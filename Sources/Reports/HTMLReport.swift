@@ -38,12 +38,14 @@ public enum HTMLReport {
     }
 
     public static func table(_ t: ReportTable) -> String {
+        // The columns of the terminal table; CSV and JSON carry the rest.
+        let shown = t.columns.indices.filter { t.columns[$0].inTable }
         var out = "<h2>\(escape(t.title))</h2>\n<table><thead><tr>"
-        for c in t.columns { out += "<th>\(escape(c.header))</th>" }
+        for i in shown { out += "<th>\(escape(t.columns[i].header))</th>" }
         out += "</tr></thead><tbody>\n"
-        for row in t.rows {
+        for full in t.rows {
             out += "<tr>"
-            for (c, col) in zip(row, t.columns) {
+            for (c, col) in shown.map({ (full[$0], t.columns[$0]) }) {
                 let numeric = col.kind != .text
                 out += numeric ? "<td class=\"n\">" : "<td>"
                 out += escape(ReportTable.display(c, col.kind)) + "</td>"

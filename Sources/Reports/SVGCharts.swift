@@ -5,7 +5,7 @@ public enum SVGCharts {
 
     /// Histogram of quality scores (0–100, bins of 10) with a vertical target line.
     public static func histogram(_ values: [Double], target: Double, title: String) -> String {
-        let w = 640.0, h = 220.0, left = 40.0, bottom = 30.0, top = 24.0
+        let w = 640.0, h = 230.0, left = 40.0, bottom = 30.0, top = 40.0
         var bins = [Int](repeating: 0, count: 10)
         for v in values { bins[min(9, max(0, Int(v / 10)))] += 1 }
         let maxCount = max(1, bins.max() ?? 1)

@@ -199,7 +199,9 @@ extension DatabaseValue.Storage {
         switch self {
         case .null: nil
         case let .int64(i): i
-        case let .double(d): d
+        case let .double(d):
+            // Four decimals at most: figures to read, not to recompute.
+            d == d.rounded() ? String(format: "%.1f", d) : String(format: "%.4f", d).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
         case let .string(s): s
         case let .blob(b): "\(b.count) bytes"
         }
