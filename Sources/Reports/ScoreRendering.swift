@@ -10,14 +10,21 @@ public enum ScoreRendering {
             var head = "\(s.callID) · \(s.cardName) [\(s.cardID) \(s.cardHash.prefix(8))]: \(value) (\(s.status.rawValue), target \(JSONValue.format(s.target, decimals: 1)) %)"
             if s.criticalFailed { head += " · CRITICAL FAIL" }
             if let r = s.reason { head += " · \(r)" }
-            out += TerminalText.clean(head) + "\n"
-            var rows = [["section", "criterion", "outcome", "points", "by", "evidence"]]
-            for r in s.results {
+            let rows: [[Cell]] = s.results.map { r in
                 let points = r.possible > 0 ? "\(JSONValue.format(r.earned, decimals: 2))/\(JSONValue.format(r.possible, decimals: 2))" : "—"
                 let mark = r.critical ? " (critical)" : r.failsSection ? " (fails section)" : ""
-                rows.append([r.sectionID, r.criterionID + mark, r.outcome.rawValue, points, r.provenance, r.evidence])
+                return [.text(r.sectionID), .text(r.criterionID + mark), .text(r.outcome.rawValue), .text(points),
+                        .text(r.provenance)]
             }
-            out += TextTable.render(rows) + "\n"
+            let table = ReportTable(name: "explain", title: head,
+                                    columns: [Column("section", .text).width(14), Column("criterion", .text).width(30),
+                                              Column("outcome", .text), Column("points", .text), Column("by", .text).width(28)],
+                                    rows: rows)
+            out += table.text() + "evidence:\n"
+            for r in s.results {
+                out += ReportTable.wrap("  \(TerminalText.clean(r.criterionID)): \(TerminalText.clean(r.evidence))", width: 100)
+            }
+            out += "\n"
         }
         return out
     }
