@@ -278,6 +278,9 @@ public enum InputKind: String, Sendable, CaseIterable {
         let lower = line.lowercased()
         let cells = lower.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")) }
         if cells.contains("call_id") { return .manifest }
+        // A manifest header with another separator: read it as a manifest, whose parser
+        // then says which separators it accepts.
+        if lower.contains("call_id") && !lower.contains("|enterqueue|") { return .manifest }
         let pipes = line.split(separator: "|", omittingEmptySubsequences: false)
         if pipes.count >= 5, let t = Double(pipes[0]), t > 0 { return .queueLog }
         if cells.count >= 16, line.range(of: #"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"#, options: .regularExpression) != nil {

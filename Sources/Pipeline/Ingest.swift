@@ -322,6 +322,11 @@ public enum Ingest {
         do {
             var analysis = try RecordingAnalyzer.analyze(path: path, options: opts)
             analysis.file = path
+            // A recording replaced or still being written while we read it: the hash and the
+            // analysis would describe different files. Refuse; the next run picks it up.
+            if let now = FileDigest.sizeAndModification(path: path), now.0 != digest.size || now.1 != digest.mtime {
+                return fail("the recording changed while it was being read (still being written?); run ingest again")
+            }
             let state = StoredAnalysisState(recordingPath: path, contentSHA256: digest.sha, sizeBytes: digest.size,
                                             mtimeEpoch: digest.mtime, analyzerVersion: analyzerVersion, parametersHash: paramsHash)
             return (CallWrite(call: row, analysis: .replace(AnalysisRow(analysis: analysis, state: state, parametersJSON: parametersJSON))),
