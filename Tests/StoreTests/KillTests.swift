@@ -88,3 +88,119 @@ struct SplitMix64: RandomNumberGenerator {
         print("kill test: 20 runs, \(killedMidRun) killed mid-run, final database complete and consistent")
     }
 }
+
+extension KillTests {
+    static func run(_ exe: URL, _ args: [String]) throws -> Process {
+        let p = Process()
+        p.executableURL = exe
+        p.arguments = args
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        return p
+    }
+
+    /// SIGKILLs `callqa score` and `callqa nps import` at random moments (10 times each):
+    /// scores are whole (every stored score has all its criterion rows), a survey file is
+    /// imported whole or not at all, and a final run completes both.
+    @Test func killedScoreAndImportLeaveAConsistentDatabase() throws {
+        let exe = try callqaExecutable()
+        let dir = try batchFolder()
+        let calls = 3000
+        var manifest = "call_id,agent_id,team,queue,direction,started_at,wait_s,answered,talk_s,hold_s,acw_s\n"
+        var surveys = "survey_id,call_id,score,answered_at,comment\n"
+        for i in 0..<calls {
+            let t = String(format: "2026-11-24T%02d:%02d:%02d+01:00", 8 + i / 3600, (i / 60) % 60, i % 60)
+            manifest += "k\(i),a\(i % 7),Blue,orders,inbound,\(t),\(i % 40),\(i % 11 == 0 ? "false" : "true"),\(60 + i % 300),\(i % 5 == 0 ? 30 : 0),20\n"
+            for j in 0..<10 { surveys += "s\(i)-\(j),k\(i),\((i + j) % 11),\(t),comment \(i)\n" }
+        }
+        try write(manifest, to: dir.appendingPathComponent("m.csv"))
+        try write(surveys, to: dir.appendingPathComponent("surveys.csv"))
+        try write("""
+            version: 1
+            id: records
+            name: Records only
+            sections:
+              - id: s
+                criteria:
+                  - { id: wait, text: Answered within 20 s, auto: { metric: call.wait_s, at_most: 20 } }
+                  - { id: handle, text: Handle within 5 min, auto: { metric: call.handle_s, bands: [{ at_most: 300, credit: 1 }, { credit: 0.5 }] } }
+                  - { id: hold, text: Short hold, auto: { metric: call.hold_s, at_most: 20 }, na_when: [{ metric: call.hold_s, at_most: 0 }] }
+            """, to: dir.appendingPathComponent("records.yaml"))
+        let db = dir.appendingPathComponent("k.sqlite").path
+        let ingest = try Self.run(exe, ["ingest", dir.appendingPathComponent("m.csv").path, "--db", db])
+        ingest.waitUntilExit()
+        #expect(ingest.terminationStatus == 0)
+        var rng = SplitMix64(state: 99)
+        var killed = 0
+        for round in 0..<20 {
+            let scoring = round % 2 == 0
+            let args = scoring
+                ? ["score", "--scorecards", dir.appendingPathComponent("records.yaml").path, "--db", db]
+                : ["nps", "import", dir.appendingPathComponent("surveys.csv").path, "--db", db]
+            let p = try Self.run(exe, args)
+            Thread.sleep(forTimeInterval: Double.random(in: 0.01...0.6, using: &rng))
+            if p.isRunning { kill(p.processIdentifier, SIGKILL); killed += 1 }
+            p.waitUntilExit()
+            let store = try CallStore(path: db)
+            #expect(try store.integrityCheck() == "ok")
+            #expect(try count(store, """
+                SELECT count(*) FROM scores s WHERE (SELECT count(*) FROM criterion_results r
+                WHERE r.call_id = s.call_id AND r.card_id = s.card_id AND r.card_hash = s.card_hash) != 3
+                """) == 0)
+            let stored = try count(store, "SELECT count(*) FROM surveys")
+            #expect(stored == 0 || stored == calls * 10, "surveys are imported whole or not at all (\(stored))")
+        }
+        #expect(killed >= 8, "kills should land while the commands run (\(killed) of 20 did)")
+        for args in [["score", "--scorecards", dir.appendingPathComponent("records.yaml").path, "--db", db],
+                     ["nps", "import", dir.appendingPathComponent("surveys.csv").path, "--db", db]] {
+            let p = try Self.run(exe, args)
+            p.waitUntilExit()
+            #expect(p.terminationStatus == 0)
+        }
+        let store = try CallStore(path: db)
+        #expect(try count(store, "SELECT count(*) FROM surveys") == calls * 10)
+        #expect(try count(store, "SELECT count(*) FROM scores WHERE is_current = 1") == calls - (calls + 10) / 11)
+        print("kill test (score, nps import): 20 runs, \(killed) killed mid-run, database whole")
+    }
+
+    /// A reader during an ingest sees consistent snapshots and never 'database is locked';
+    /// two ingests at once both finish (the second waits) without duplicates.
+    @Test func readersAndTwoWritersAtOnce() throws {
+        let exe = try callqaExecutable()
+        let dir = try batchFolder()
+        var rows = manifestHeader
+        let sources = ["a.wav", "b.wav", "c.wav", "g.wav"]
+        for i in 0..<16 {
+            try FileManager.default.copyItem(at: dir.appendingPathComponent(sources[i % 4]), to: dir.appendingPathComponent("w\(i).wav"))
+            rows += "w\(i),w\(i).wav,a\(i % 3),Agent,Blue,q,inbound,2026-11-24T10:\(String(format: "%02d", i)):00+01:00,5,true,30,0,10,,\n"
+        }
+        try write(rows, to: dir.appendingPathComponent("manifest.csv"))
+        let db = dir.appendingPathComponent("c.sqlite").path
+        _ = try CallStore(path: db)
+        let args = ["ingest", dir.appendingPathComponent("manifest.csv").path, "--db", db, "--jobs", "1"]
+        let first = try Self.run(exe, args)
+        let second = try Self.run(exe, args)
+        let reader = try CallStore(path: db)
+        var reads = 0, last = 0
+        while first.isRunning || second.isRunning {
+            let (calls, parties) = try reader.read { db in
+                (try Int.fetchOne(db, sql: "SELECT count(*) FROM analyses") ?? 0,
+                 try Int.fetchOne(db, sql: "SELECT count(*) FROM party_metrics") ?? 0)
+            }
+            // A snapshot never shows an analysis without its party rows.
+            #expect(parties >= calls)
+            #expect(calls >= last)
+            last = calls
+            reads += 1
+            Thread.sleep(forTimeInterval: 0.005)
+        }
+        first.waitUntilExit()
+        second.waitUntilExit()
+        #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
+        #expect(try reader.integrityCheck() == "ok")
+        #expect(try count(reader, "SELECT count(*) FROM analyses") == 16)
+        #expect(try count(reader, "SELECT count(*) FROM calls") == 16)
+        print("concurrency: \(reads) consistent reads during two concurrent ingests, no lock errors")
+    }
+}
