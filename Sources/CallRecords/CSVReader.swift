@@ -140,6 +140,11 @@ public final class CSVReader {
         return buffer[position]
     }
 
+    /// `next()` as a value, for loops whose bodies throw other errors.
+    public static func result(_ r: CSVReader) -> Result<CSVRecord?, CSVError> {
+        do { return .success(try r.next()) } catch { return .failure(error) }
+    }
+
     /// The next record, nil at the end of the file. A record with an error is consumed whole,
     /// so the caller can report it and go on with the next one.
     public func next() throws(CSVError) -> CSVRecord? {

@@ -94,7 +94,7 @@ public enum DailyRun {
                 step("surveys", surveys, .failed, e)
             } else {
                 step("surveys", surveys, s.rejected.isEmpty ? .ok : .warning,
-                     "\(s.rows) rows: \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejected.count) rejected; \(s.linked) linked, \(s.waiting) waiting for their call")
+                     "\(s.rows) rows: \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejectedCount) rejected; \(s.linked) linked, \(s.waiting) waiting for their call")
                 for r in s.rejected { step("surveys", surveys, .warning, r.message) }
             }
         }
@@ -108,7 +108,7 @@ public enum DailyRun {
                 step("evaluations", evaluations, .failed, e)
             } else {
                 step("evaluations", evaluations, s.rejected.isEmpty ? .ok : .warning,
-                     "\(s.rows) rows: \(s.stored) stored, \(s.alreadyImported) already imported, \(s.rejected.count) rejected")
+                     "\(s.rows) rows: \(s.stored) stored, \(s.alreadyImported) already imported, \(s.rejectedCount) rejected")
                 for r in s.rejected { step("evaluations", evaluations, .warning, r.message) }
             }
         }

@@ -10,7 +10,10 @@ public struct SurveyImportSummary: Sendable {
     /// Of the new rows: "no answer / timed out" (empty score).
     public var noAnswer = 0
     public var alreadyImported = 0
+    /// The first `keptMessages` rejected rows (all of them are in `import_errors`).
     public var rejected: [ImportErrorRow] = []
+    public var rejectedCount = 0
+    public static let keptMessages = 1000
     /// Over the whole database after the import.
     public var linked = 0
     public var waiting = 0
@@ -25,7 +28,7 @@ public enum NPSImport {
     /// Reads the file; stores every valid row and the rejected rows in one transaction; links
     /// surveys to calls (by call id, or by hashed caller within `windowS` after the call).
     public static func run(path: String, store: CallStore, hasher: CallerHasher, zone: Timestamp.Zone?,
-                           windowS: Double = defaultWindowS) throws(StoreError) -> SurveyImportSummary {
+                           windowS: Double = defaultWindowS) throws -> SurveyImportSummary {
         var summary = SurveyImportSummary()
         let reader: CSVReader
         do { reader = try CSVReader(path: path) } catch {
@@ -52,97 +55,104 @@ public enum NPSImport {
             summary.fileError = "\(path):1: header needs score, answered_at and call_id (or caller); found: \(header.joined(separator: ", "))"
             return summary
         }
-        var candidates: [SurveyRow] = []
-        var firstByKey: [String: (line: Int, fingerprint: String)] = [:]
-        while true {
-            let rec: CSVRecord
-            do {
-                guard let r = try reader.next() else { break }
-                rec = r
-            } catch {
-                summary.rows += 1
-                summary.rejected.append(ImportErrorRow(source: SourceRef(file: path, line: error.line), field: nil, message: error.description))
-                if case .unterminatedQuote = error { break }
-                continue
-            }
-            summary.rows += 1
-            let ref = SourceRef(file: path, line: rec.line)
-            func reject(_ field: String?, _ message: String) {
-                summary.rejected.append(ImportErrorRow(source: ref, field: field, message: "\(ref): \(field.map { "column '\($0)': " } ?? "")\(message)"))
-            }
-            guard rec.fields.count == header.count else {
-                reject(nil, "expected \(header.count) fields as in the header, got \(rec.fields.count)")
-                continue
-            }
-            let v = Dictionary(zip(header, rec.fields), uniquingKeysWith: { a, _ in a })
-            let t = { (k: String) in v[k, default: ""].trimmingCharacters(in: .whitespaces) }
-            let scoreText = t("score")
-            var score: Int?
-            if !scoreText.isEmpty {
-                guard scoreText.count <= 2, scoreText.allSatisfy({ $0.isASCII && $0.isNumber }), let s = Int(scoreText), (0...10).contains(s) else {
-                    reject("score", "expected a whole number from 0 to 10 (empty = no answer), got \"\(scoreText)\"")
-                    continue
+        // One transaction: the whole file or nothing; rows stream through, checked against the
+        // database (earlier rows of this file included), so memory stays flat.
+        var summary2 = summary
+        do {
+            let (_, links) = try store.importSession(kind: "surveys", file: path, surveyWindowS: windowS) { session -> (Void, rows: Int, stored: Int) in
+                var s = summary2
+                defer { summary2 = s }
+                func reject(_ ref: SourceRef, _ field: String?, _ message: String) throws {
+                    let e = ImportErrorRow(source: ref, field: field, message: "\(ref): \(field.map { "column '\($0)': " } ?? "")\(message)")
+                    s.rejectedCount += 1
+                    if s.rejected.count < SurveyImportSummary.keptMessages { s.rejected.append(e) }
+                    try session.reject(e)
                 }
-                score = s
-            }
-            var csat: Int?
-            if header.contains("csat"), !t("csat").isEmpty {
-                guard let c = Int(t("csat")), (1...5).contains(c) else {
-                    reject("csat", "expected a whole number from 1 to 5, got \"\(t("csat"))\"")
-                    continue
-                }
-                csat = c
-            }
-            guard let when = Timestamp.parse(t("answered_at"), zone: zone) else {
-                reject("answered_at", "expected ISO 8601 with offset (e.g. 2026-11-24T09:20:00+01:00), got \"\(t("answered_at"))\"")
-                continue
-            }
-            let callID = t("call_id").isEmpty ? nil : t("call_id")
-            let callerHash = t("caller").isEmpty ? nil : hasher.hash(t("caller"))
-            guard callID != nil || callerHash != nil else {
-                reject("call_id", "no call_id and no caller: the survey cannot be joined to a call")
-                continue
-            }
-            let surveyID = t("survey_id").isEmpty ? nil : t("survey_id")
-            let comment = v["comment"].flatMap { $0.isEmpty ? nil : $0 }
-            let key = surveyID.map { "survey:" + $0 } ?? callID.map { "call:" + $0 } ?? "caller:\(callerHash!)@\(when.epochS)"
-            let fp = SHA256.hex(Array([surveyID ?? "", callID ?? "", callerHash ?? "", scoreText, csat.map(String.init) ?? "",
-                                       String(when.epochS), comment ?? ""].joined(separator: "\u{1F}").utf8))
-            if let first = firstByKey[key] {
-                if first.fingerprint == fp {
-                    reject(nil, "duplicate row (same as line \(first.line))")
-                } else if let surveyID {
-                    reject("survey_id", "duplicate survey_id '\(surveyID)' (first at line \(first.line))")
-                } else {
-                    reject("call_id", "a second survey for call '\(callID ?? "")' without survey_id (first at line \(first.line))")
-                }
-                continue
-            }
-            firstByKey[key] = (rec.line, fp)
-            candidates.append(SurveyRow(key: key, surveyID: surveyID, callID: callID, callerHash: callerHash,
+                rows: while true {
+                    let rec: CSVRecord
+                    switch CSVReader.result(reader) {
+                    case .success(nil): break rows
+                    case let .success(r?): rec = r
+                    case let .failure(error):
+                        s.rows += 1
+                        try reject(SourceRef(file: path, line: error.line), nil, error.description.replacingOccurrences(of: "\(path):\(error.line): ", with: ""))
+                        if case .unterminatedQuote = error { break rows }
+                        continue
+                    }
+                    s.rows += 1
+                    let ref = SourceRef(file: path, line: rec.line)
+                    guard rec.fields.count == header.count else {
+                        try reject(ref, nil, "expected \(header.count) fields as in the header, got \(rec.fields.count)")
+                        continue
+                    }
+                    let v = Dictionary(zip(header, rec.fields), uniquingKeysWith: { a, _ in a })
+                    let t = { (k: String) in v[k, default: ""].trimmingCharacters(in: .whitespaces) }
+                    let scoreText = t("score")
+                    var score: Int?
+                    if !scoreText.isEmpty {
+                        guard scoreText.count <= 2, scoreText.allSatisfy({ $0.isASCII && $0.isNumber }), let sc = Int(scoreText), (0...10).contains(sc) else {
+                            try reject(ref, "score", "expected a whole number from 0 to 10 (empty = no answer), got \"\(scoreText)\"")
+                            continue
+                        }
+                        score = sc
+                    }
+                    var csat: Int?
+                    if header.contains("csat"), !t("csat").isEmpty {
+                        guard let c = Int(t("csat")), (1...5).contains(c) else {
+                            try reject(ref, "csat", "expected a whole number from 1 to 5, got \"\(t("csat"))\"")
+                            continue
+                        }
+                        csat = c
+                    }
+                    guard let when = Timestamp.parse(t("answered_at"), zone: zone) else {
+                        try reject(ref, "answered_at", "expected ISO 8601 with offset (e.g. 2026-11-24T09:20:00+01:00), got \"\(t("answered_at"))\"")
+                        continue
+                    }
+                    let callID = t("call_id").isEmpty ? nil : t("call_id")
+                    let callerHash = t("caller").isEmpty ? nil : hasher.hash(t("caller"))
+                    guard callID != nil || callerHash != nil else {
+                        try reject(ref, "call_id", "no call_id and no caller: the survey cannot be joined to a call")
+                        continue
+                    }
+                    let surveyID = t("survey_id").isEmpty ? nil : t("survey_id")
+                    let comment = v["comment"].flatMap { $0.isEmpty ? nil : $0 }
+                    let key = surveyID.map { "survey:" + $0 } ?? callID.map { "call:" + $0 } ?? "caller:\(callerHash!)@\(when.epochS)"
+                    let fp = SHA256.hex(Array([surveyID ?? "", callID ?? "", callerHash ?? "", scoreText, csat.map(String.init) ?? "",
+                                               String(when.epochS), comment ?? ""].joined(separator: "\u{1F}").utf8))
+                    let row = SurveyRow(key: key, surveyID: surveyID, callID: callID, callerHash: callerHash,
                                         answered: score != nil || csat != nil, score: score, csat: csat, answeredAt: when,
-                                        comment: comment, fingerprint: fp, source: ref))
-        }
-        let stored = try store.surveyFingerprints(keys: candidates.map(\.key))
-        var fresh: [SurveyRow] = []
-        for c in candidates {
-            if let old = stored[c.key] {
-                if old == c.fingerprint {
-                    summary.alreadyImported += 1
-                } else {
-                    summary.rejected.append(ImportErrorRow(source: c.source, field: c.surveyID != nil ? "survey_id" : "call_id",
-                                                           message: "\(c.source): conflicts with a stored survey (\(c.key.replacingOccurrences(of: ":", with: " "))) that has different content"))
+                                        comment: comment, fingerprint: fp, source: ref)
+                    switch try session.survey(row) {
+                    case .stored:
+                        s.imported += 1
+                        if !row.answered { s.noAnswer += 1 }
+                    case .alreadyImported:
+                        s.alreadyImported += 1
+                    case let .duplicateInFile(first, identical):
+                        if identical {
+                            try reject(ref, nil, "duplicate row (same as line \(first))")
+                        } else if let surveyID {
+                            try reject(ref, "survey_id", "duplicate survey_id '\(surveyID)' (first at line \(first))")
+                        } else {
+                            try reject(ref, "call_id", "a second survey for call '\(callID ?? "")' without survey_id (first at line \(first))")
+                        }
+                    case .conflict:
+                        try reject(ref, surveyID != nil ? "survey_id" : "call_id",
+                                   "conflicts with a stored survey (\(key.replacingOccurrences(of: ":", with: " "))) that has different content")
+                    case .olderThanStored:
+                        break
+                    }
                 }
-                continue
+                return ((), s.rows, s.imported)
             }
-            fresh.append(c)
+            summary = summary2
+            summary.linked = links?.linked ?? 0
+            summary.waiting = links?.waiting ?? 0
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError.database(path: store.path, reason: "\(error)")
         }
-        summary.rejected.sort { $0.source.line < $1.source.line }
-        let links = try store.saveSurveys(fresh, errors: summary.rejected, windowS: windowS)
-        summary.imported = fresh.count
-        summary.noAnswer = fresh.filter { !$0.answered }.count
-        summary.linked = links.linked
-        summary.waiting = links.waiting
         return summary
     }
 }

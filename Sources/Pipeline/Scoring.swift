@@ -104,7 +104,9 @@ public struct ImportSummary: Sendable {
     public var rows = 0
     public var stored = 0
     public var alreadyImported = 0
+    /// The first `SurveyImportSummary.keptMessages` rejected rows (all are in `import_errors`).
     public var rejected: [ImportErrorRow] = []
+    public var rejectedCount = 0
     public var fileError: String?
 }
 
@@ -112,11 +114,11 @@ public struct ImportSummary: Sendable {
 public enum EvaluationsImport {
     public static let columns = ["call_id", "scorecard", "criterion", "answer", "evaluator", "evaluated_at", "comment"]
 
-    /// Reads the file, checks every row against the stored calls and the cards, stores the
-    /// valid rows and the rejected ones in one transaction. Same row again → already imported.
-    /// A different answer to the same criterion of the same call replaces the stored one when
-    /// its `evaluated_at` is not older.
-    public static func run(path: String, cards: [Scorecard], store: CallStore) throws(StoreError) -> ImportSummary {
+    /// Streams the file in one transaction, checking every row against the stored calls, the
+    /// cards and the stored answers (earlier rows of this file included). Same row again →
+    /// already imported. A different answer to the same criterion of the same call replaces
+    /// the stored one when its `evaluated_at` is not older.
+    public static func run(path: String, cards: [Scorecard], store: CallStore) throws -> ImportSummary {
         var summary = ImportSummary()
         let reader: CSVReader
         do { reader = try CSVReader(path: path) } catch {
@@ -124,101 +126,102 @@ public enum EvaluationsImport {
             return summary
         }
         var header: [String] = []
-        var rows: [(CSVRecord, [String: String])] = []
-        do {
-            guard let h = try reader.next() else {
-                summary.fileError = "\(path): empty file: expected a header with \(columns.joined(separator: ", "))"
-                return summary
-            }
+        switch CSVReader.result(reader) {
+        case .success(nil):
+            summary.fileError = "\(path): empty file: expected a header with \(columns.joined(separator: ", "))"
+            return summary
+        case let .success(h?):
             header = h.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
-            let missing = columns.filter { $0 != "comment" && !header.contains($0) }
-            if !missing.isEmpty {
-                summary.fileError = "\(path):1: header lacks \(missing.joined(separator: ", ")); expected \(columns.joined(separator: ", "))"
-                return summary
-            }
-            if Set(header).count != header.count {
-                summary.fileError = "\(path):1: a column appears twice in the header"
-                return summary
-            }
-        } catch {
-            summary.fileError = error.description
+        case let .failure(e):
+            summary.fileError = e.description
             return summary
         }
-        while true {
-            do {
-                guard let r = try reader.next() else { break }
-                summary.rows += 1
-                guard r.fields.count == header.count else {
-                    summary.rejected.append(ImportErrorRow(source: SourceRef(file: path, line: r.line), field: nil,
-                                                           message: "\(path):\(r.line): expected \(header.count) fields as in the header, got \(r.fields.count)"))
-                    continue
-                }
-                rows.append((r, Dictionary(zip(header, r.fields), uniquingKeysWith: { a, _ in a })))
-            } catch {
-                summary.rows += 1
-                summary.rejected.append(ImportErrorRow(source: SourceRef(file: path, line: error.line), field: nil, message: error.description))
-                if case .unterminatedQuote = error { break }
-            }
+        let missing = columns.filter { $0 != "comment" && !header.contains($0) }
+        if !missing.isEmpty {
+            summary.fileError = "\(path):1: header lacks \(missing.joined(separator: ", ")); expected \(columns.joined(separator: ", "))"
+            return summary
         }
-        let known = try store.existingCalls(Array(Set(rows.map { $0.1["call_id", default: ""].trimmingCharacters(in: .whitespaces) })))
-        let stored = try store.storedEvaluations(callIDs: Array(known))
+        if Set(header).count != header.count {
+            summary.fileError = "\(path):1: a column appears twice in the header"
+            return summary
+        }
         let cardsByID = Dictionary(cards.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        var accepted: [String: EvaluationRow] = [:]
-        var toStore: [EvaluationRow] = []
-        for (rec, v) in rows {
-            let ref = SourceRef(file: path, line: rec.line)
-            func reject(_ field: String?, _ message: String) {
-                summary.rejected.append(ImportErrorRow(source: ref, field: field, message: "\(ref): \(field.map { "column '\($0)': " } ?? "")\(message)"))
-            }
-            let t = { (k: String) in v[k, default: ""].trimmingCharacters(in: .whitespaces) }
-            let callID = t("call_id"), cardID = t("scorecard"), criterionID = t("criterion")
-            guard !callID.isEmpty else { reject("call_id", "missing call_id"); continue }
-            guard known.contains(callID) else { reject("call_id", "unknown call '\(callID)' (ingest it first)"); continue }
-            guard let card = cardsByID[cardID] else {
-                reject("scorecard", "unknown scorecard '\(cardID)'; known: \(cardsByID.keys.sorted().joined(separator: ", "))")
-                continue
-            }
-            guard let criterion = card.criteria.first(where: { $0.id == criterionID }) else {
-                reject("criterion", "card '\(cardID)' has no criterion '\(criterionID)'")
-                continue
-            }
-            guard criterion.isManual else { reject("criterion", "'\(criterionID)' is answered automatically, not by evaluators"); continue }
-            guard let answer = ManualAnswer(t("answer")) else {
-                reject("answer", "expected yes, no, partial, n/a or a number, got \"\(t("answer"))\"")
-                continue
-            }
-            if let why = answer.mismatch(for: criterion.answering) { reject("answer", "\(why), got \"\(t("answer"))\""); continue }
-            let evaluator = t("evaluator")
-            guard !evaluator.isEmpty, evaluator.count <= 200 else { reject("evaluator", "missing evaluator name"); continue }
-            guard let when = Timestamp.parse(t("evaluated_at"), zone: nil) else {
-                reject("evaluated_at", "expected ISO 8601 with offset (or a date), got \"\(t("evaluated_at"))\"")
-                continue
-            }
-            let comment = v["comment"].flatMap { $0.isEmpty ? nil : $0 }
-            let row = EvaluationRow(callID: callID, cardID: cardID, criterionID: criterionID, answer: answer.description,
-                                    evaluator: evaluator, evaluatedAt: when.iso8601, comment: comment, source: ref)
-            let key = "\(callID)/\(cardID)/\(criterionID)"
-            func same(_ a: EvaluationRow, _ b: EvaluationRow) -> Bool {
-                a.answer == b.answer && a.evaluator == b.evaluator && a.evaluatedAt == b.evaluatedAt && a.comment == b.comment
-            }
-            if let earlier = accepted[key] {
-                if !same(earlier, row) { reject("criterion", "second answer to \(key) in this file (first at line \(earlier.source.line))") }
-                continue
-            }
-            accepted[key] = row
-            if let old = stored[key] {
-                if same(old, row) { summary.alreadyImported += 1; continue }
-                let oldTime = Timestamp.parse(old.evaluatedAt, zone: nil)?.epochS ?? 0
-                if when.epochS < oldTime {
-                    reject("evaluated_at", "older than the stored answer to \(key) (\(old.evaluatedAt) by \(old.evaluator))")
-                    continue
+        var result = summary
+        do {
+            _ = try store.importSession(kind: "evaluations", file: path) { session -> (Void, rows: Int, stored: Int) in
+                var s = result
+                defer { result = s }
+                func reject(_ ref: SourceRef, _ field: String?, _ message: String) throws {
+                    let e = ImportErrorRow(source: ref, field: field, message: "\(ref): \(field.map { "column '\($0)': " } ?? "")\(message)")
+                    s.rejectedCount += 1
+                    if s.rejected.count < SurveyImportSummary.keptMessages { s.rejected.append(e) }
+                    try session.reject(e)
                 }
+                rows: while true {
+                    let rec: CSVRecord
+                    switch CSVReader.result(reader) {
+                    case .success(nil): break rows
+                    case let .success(r?): rec = r
+                    case let .failure(error):
+                        s.rows += 1
+                        try reject(SourceRef(file: path, line: error.line), nil, error.description.replacingOccurrences(of: "\(path):\(error.line): ", with: ""))
+                        if case .unterminatedQuote = error { break rows }
+                        continue
+                    }
+                    s.rows += 1
+                    let ref = SourceRef(file: path, line: rec.line)
+                    guard rec.fields.count == header.count else {
+                        try reject(ref, nil, "expected \(header.count) fields as in the header, got \(rec.fields.count)")
+                        continue
+                    }
+                    let v = Dictionary(zip(header, rec.fields), uniquingKeysWith: { a, _ in a })
+                    let t = { (k: String) in v[k, default: ""].trimmingCharacters(in: .whitespaces) }
+                    let callID = t("call_id"), cardID = t("scorecard"), criterionID = t("criterion")
+                    guard !callID.isEmpty else { try reject(ref, "call_id", "missing call_id"); continue }
+                    guard let card = cardsByID[cardID] else {
+                        try reject(ref, "scorecard", "unknown scorecard '\(cardID)'; known: \(cardsByID.keys.sorted().joined(separator: ", "))")
+                        continue
+                    }
+                    guard let criterion = card.criteria.first(where: { $0.id == criterionID }) else {
+                        try reject(ref, "criterion", "card '\(cardID)' has no criterion '\(criterionID)'")
+                        continue
+                    }
+                    guard try session.callExists(callID) else { try reject(ref, "call_id", "unknown call '\(callID)' (ingest it first)"); continue }
+                    guard criterion.isManual else { try reject(ref, "criterion", "'\(criterionID)' is answered automatically, not by evaluators"); continue }
+                    guard let answer = ManualAnswer(t("answer")) else {
+                        try reject(ref, "answer", "expected yes, no, partial, n/a or a number, got \"\(t("answer"))\"")
+                        continue
+                    }
+                    if let why = answer.mismatch(for: criterion.answering) { try reject(ref, "answer", "\(why), got \"\(t("answer"))\""); continue }
+                    let evaluator = t("evaluator")
+                    guard !evaluator.isEmpty, evaluator.count <= 200 else { try reject(ref, "evaluator", "missing evaluator name"); continue }
+                    guard let when = Timestamp.parse(t("evaluated_at"), zone: nil) else {
+                        try reject(ref, "evaluated_at", "expected ISO 8601 with offset (or a date), got \"\(t("evaluated_at"))\"")
+                        continue
+                    }
+                    let comment = v["comment"].flatMap { $0.isEmpty ? nil : $0 }
+                    let row = EvaluationRow(callID: callID, cardID: cardID, criterionID: criterionID, answer: answer.description,
+                                            evaluator: evaluator, evaluatedAt: when.iso8601, comment: comment, source: ref)
+                    let key = "\(callID)/\(cardID)/\(criterionID)"
+                    switch try session.evaluation(row, evaluatedEpoch: when.epochS) {
+                    case .stored: s.stored += 1
+                    case .alreadyImported: s.alreadyImported += 1
+                    case let .duplicateInFile(first, _):
+                        try reject(ref, "criterion", "second answer to \(key) in this file (first at line \(first))")
+                    case let .olderThanStored(at, by):
+                        try reject(ref, "evaluated_at", "older than the stored answer to \(key) (\(at) by \(by))")
+                    case .conflict:
+                        break
+                    }
+                }
+                return ((), s.rows, s.stored)
             }
-            toStore.append(row)
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            throw StoreError.database(path: store.path, reason: "\(error)")
         }
-        try store.saveEvaluations(toStore, errors: summary.rejected)
-        summary.stored = toStore.count
-        return summary
+        return result
     }
 
     /// The CSV an evaluator fills in: one row per call and manual criterion of the card

@@ -244,6 +244,24 @@ enum Migrations {
                 CREATE INDEX surveys_waiting ON surveys(linked_call_id, call_id) WHERE linked_call_id IS NULL;
                 """)
         }
+        m.registerMigration("2026-11-25-import-runs") { db in
+            // Each import is one transaction with an id, so a row met twice in one file is told
+            // apart from a row imported before, without holding the file in memory.
+            try db.execute(sql: """
+                CREATE TABLE import_runs (
+                    import_id   INTEGER PRIMARY KEY,
+                    import_kind TEXT NOT NULL CHECK (import_kind IN ('evaluations', 'surveys')),
+                    source_file TEXT NOT NULL,
+                    started_at  TEXT NOT NULL,
+                    rows        INTEGER NOT NULL DEFAULT 0,
+                    stored      INTEGER NOT NULL DEFAULT 0,
+                    rejected    INTEGER NOT NULL DEFAULT 0
+                );
+                ALTER TABLE surveys ADD COLUMN import_id INTEGER REFERENCES import_runs(import_id);
+                ALTER TABLE evaluations ADD COLUMN import_id INTEGER REFERENCES import_runs(import_id);
+                CREATE INDEX import_errors_by_line ON import_errors(import_kind, source_file, line);
+                """)
+        }
         return m
     }
 }

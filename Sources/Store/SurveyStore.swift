@@ -56,40 +56,6 @@ public struct LinkCounts: Sendable, Equatable {
 }
 
 extension CallStore {
-    /// Stored fingerprints by survey key.
-    public func surveyFingerprints(keys: [String]) throws(StoreError) -> [String: String] {
-        try read { db in
-            var out: [String: String] = [:]
-            for start in stride(from: 0, to: keys.count, by: 500) {
-                let chunk = Array(keys[start..<min(keys.count, start + 500)])
-                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for r in try Row.fetchAll(db, sql: "SELECT survey_key, row_fingerprint FROM surveys WHERE survey_key IN (\(marks))", arguments: StatementArguments(chunk)) {
-                    out[r["survey_key"]] = r["row_fingerprint"]
-                }
-            }
-            return out
-        }
-    }
-
-    /// Stores new surveys and the rejected rows in one transaction, then links what can be linked.
-    public func saveSurveys(_ rows: [SurveyRow], errors: [ImportErrorRow], windowS: Double) throws(StoreError) -> LinkCounts {
-        let now = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
-        return try write { db in
-            let st = try db.makeStatement(sql: """
-                INSERT INTO surveys (survey_key, survey_id, call_id, caller_hash, answered, score, csat, answered_at,
-                    answered_epoch, comment, row_fingerprint, source_file, source_line, imported_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """)
-            for r in rows {
-                try st.execute(arguments: [r.key, r.surveyID, r.callID, r.callerHash, r.answered ? 1 : 0, r.score, r.csat,
-                                           r.answeredAt.iso8601, r.answeredAt.epochS, r.comment, r.fingerprint,
-                                           r.source.file, r.source.line, now])
-            }
-            try Self.insertImportErrors(kind: "surveys", errors, now: now, db: db)
-            return try Self.linkSurveys(db, windowS: windowS)
-        }
-    }
-
     /// Links surveys still waiting: by call id when that call is stored, else by hashed caller
     /// to the latest call of that caller that started before the answer, within `windowS`.
     public func linkWaitingSurveys(windowS: Double) throws(StoreError) -> LinkCounts {

@@ -35,8 +35,9 @@ struct EvaluationsCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             for r in s.rejected { Terminal.warning(TerminalText.clean(r.message)) }
-            print("evaluations: \(s.rows) row(s): \(s.stored) stored, \(s.alreadyImported) already imported, \(s.rejected.count) rejected")
-            if strict && !s.rejected.isEmpty { throw ExitCode(1) }
+            if s.rejectedCount > s.rejected.count { Terminal.warning("… and \(s.rejectedCount - s.rejected.count) more rejected rows (table import_errors)") }
+            print("evaluations: \(s.rows) row(s): \(s.stored) stored, \(s.alreadyImported) already imported, \(s.rejectedCount) rejected")
+            if strict && s.rejectedCount > 0 { throw ExitCode(1) }
         }
     }
 

@@ -59,8 +59,9 @@ struct NPSCommand: ParsableCommand {
                 throw ExitCode(2)
             }
             for r in s.rejected { Terminal.warning(TerminalText.clean(r.message)) }
-            print("surveys: \(s.rows) row(s): \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejected.count) rejected; in the database \(s.linked) linked to calls, \(s.waiting) waiting for their call")
-            if strict && !s.rejected.isEmpty { throw ExitCode(1) }
+            if s.rejectedCount > s.rejected.count { Terminal.warning("… and \(s.rejectedCount - s.rejected.count) more rejected rows (table import_errors)") }
+            print("surveys: \(s.rows) row(s): \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejectedCount) rejected; in the database \(s.linked) linked to calls, \(s.waiting) waiting for their call")
+            if strict && s.rejectedCount > 0 { throw ExitCode(1) }
         }
     }
 }
