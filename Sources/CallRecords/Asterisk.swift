@@ -49,7 +49,7 @@ public enum AsteriskCDR {
             }
             var v: [String: String] = [:]
             for (i, f) in rec.fields.enumerated() where i < names.count { v[names[i]] = f }
-            let uid = rec.fields[uidIndex].trimmingCharacters(in: .whitespaces)
+            let uid = rec.fields[uidIndex].trimmedSpaces
             guard !uid.isEmpty else {
                 out.errors.append(RecordError(source: ref, field: "uniqueid", message: "missing uniqueid"))
                 continue
@@ -167,16 +167,16 @@ public enum QueueLog {
                 out.errors.append(RecordError(source: ref, message: "expected time|callid|queue|agent|event[|data…], got \(f.count) field(s)"))
                 continue
             }
-            let callID = f[1].trimmingCharacters(in: .whitespaces)
-            let event = f[4].trimmingCharacters(in: .whitespaces).uppercased()
+            let callID = f[1].trimmedSpaces
+            let event = f[4].trimmedSpaces.uppercased()
             guard callID != "NONE", !callID.isEmpty else { continue }
             let known = ["ENTERQUEUE", "CONNECT", "ABANDON", "EXITWITHTIMEOUT", "COMPLETEAGENT", "COMPLETECALLER", "TRANSFER"]
             guard known.contains(event) else { continue }
-            guard let epoch = Double(f[0].trimmingCharacters(in: .whitespaces)), epoch > 0, epoch < 1e11 else {
+            guard let epoch = Double(f[0].trimmedSpaces), epoch > 0, epoch < 1e11 else {
                 out.errors.append(RecordError(source: ref, callID: callID, field: "time", message: "expected Unix time in seconds, got \"\(f[0])\""))
                 continue
             }
-            func data(_ i: Int) -> String { 4 + i < f.count ? f[4 + i].trimmingCharacters(in: .whitespaces) : "" }
+            func data(_ i: Int) -> String { 4 + i < f.count ? f[4 + i].trimmedSpaces : "" }
             func seconds(_ i: Int, _ name: String) -> Double? {
                 let t = data(i)
                 guard let v = Double(t), v >= 0, v < 1e7 else {
@@ -194,9 +194,9 @@ public enum QueueLog {
                 out.records.append(call)
             }
             var call = out.records[i]
-            let queue = f[2].trimmingCharacters(in: .whitespaces)
+            let queue = f[2].trimmedSpaces
             if call.queue == nil, !queue.isEmpty, queue != "NONE" { call.queue = queue }
-            let agent = f[3].trimmingCharacters(in: .whitespaces)
+            let agent = f[3].trimmedSpaces
             let ts = Timestamp(epochS: epoch, offsetS: zone.offset(atEpochS: epoch))
             switch event {
             case "ENTERQUEUE":
@@ -274,7 +274,7 @@ public enum InputKind: String, Sendable, CaseIterable {
         var text = String(decoding: head, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         guard let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
-            .first(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
+            .first(where: { !String($0).trimmedSpaces.isEmpty }) else { return nil }
         let lower = line.lowercased()
         let cells = lower.split(whereSeparator: { $0 == "," || $0 == ";" }).map { $0.trimmingCharacters(in: CharacterSet(charactersIn: " \"")) }
         if cells.contains("call_id") { return .manifest }

@@ -29,7 +29,7 @@ public enum Manifest {
                 out.fileError = RecordError(source: SourceRef(file: path, line: 1), message: "empty file: expected a header row with at least 'call_id'")
                 return out
             }
-            header = h.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            header = h.fields.map { $0.trimmedSpaces.lowercased() }
         } catch {
             out.fileError = RecordError(source: SourceRef(file: path, line: error.line), message: error.description)
             return out
@@ -66,7 +66,7 @@ public enum Manifest {
             }
             let ref = SourceRef(file: path, line: record.line)
             if record.fields.count != header.count {
-                if record.fields.count == 1 && record.fields[0].trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                if record.fields.count == 1 && record.fields[0].trimmedSpaces.isEmpty { continue }
                 out.errors.append(RecordError(source: ref, callID: idIndex < record.fields.count ? record.fields[idIndex] : nil,
                                               message: "expected \(header.count) fields as in the header, got \(record.fields.count)"))
                 continue
@@ -90,7 +90,7 @@ public enum Manifest {
     }
 
     static func row(_ fields: [String], header: [String], idIndex: Int, ref: SourceRef, zone: Timestamp.Zone?) throws(RecordError) -> CallRecord {
-        let id = fields[idIndex].trimmingCharacters(in: .whitespaces)
+        let id = fields[idIndex].trimmedSpaces
         guard !id.isEmpty else { throw RecordError(source: ref, field: "call_id", message: "missing call_id (required)") }
         guard id.count <= 200, !id.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 32 } ?? false) }) else {
             throw RecordError(source: ref, field: "call_id", message: "call_id must be one line of at most 200 characters")

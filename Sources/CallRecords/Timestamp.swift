@@ -22,18 +22,23 @@ public struct Timestamp: Sendable, Equatable, Hashable, Comparable {
         let whole = local.rounded(.down)
         let millis = Int(((local - whole) * 1000).rounded())
         let (y, mo, d, h, mi, s) = Self.civil(Int64(whole))
-        var out = String(format: "%04d-%02d-%02dT%02d:%02d:%02d", y, mo, d, h, mi, s)
-        if millis > 0 && millis < 1000 { out += String(format: ".%03d", millis) }
+        var out = Self.pad(y, 4) + "-" + Self.pad(mo, 2) + "-" + Self.pad(d, 2) + "T" + Self.pad(h, 2) + ":" + Self.pad(mi, 2) + ":" + Self.pad(s, 2)
+        if millis > 0 && millis < 1000 { out += "." + Self.pad(millis, 3) }
         if offsetS == 0 { return out + "Z" }
-        let sign = offsetS < 0 ? "-" : "+"
         let a = abs(offsetS)
-        return out + String(format: "%@%02d:%02d", sign, a / 3600, (a % 3600) / 60)
+        return out + (offsetS < 0 ? "-" : "+") + Self.pad(a / 3600, 2) + ":" + Self.pad((a % 3600) / 60, 2)
+    }
+
+    /// Zero-padded decimal (no Foundation formatting: this runs once per imported row).
+    static func pad(_ v: Int, _ width: Int) -> String {
+        let s = String(v)
+        return s.count >= width ? s : String(repeating: "0", count: width - s.count) + s
     }
 
     /// Local calendar date `YYYY-MM-DD` in the timestamp's own offset.
     public var localDate: String {
         let (y, mo, d, _, _, _) = Self.civil(Int64((epochS + Double(offsetS)).rounded(.down)))
-        return String(format: "%04d-%02d-%02d", y, mo, d)
+        return Self.pad(y, 4) + "-" + Self.pad(mo, 2) + "-" + Self.pad(d, 2)
     }
 
     /// Days since 1970-01-01 → (year, month, day); Howard Hinnant's algorithm.
@@ -68,7 +73,7 @@ public struct Timestamp: Sendable, Equatable, Hashable, Comparable {
     /// `2026-11-24 09:15:00.250+0100`; without an offset, `zone` decides it (nil → error).
     /// A bare date `2026-11-24` is midnight in `zone` (or UTC).
     public static func parse(_ text: String, zone: Zone?) -> Timestamp? {
-        let s = Array(text.trimmingCharacters(in: .whitespaces).utf8)
+        let s = Array(text.trimmedSpaces.utf8)
         var i = 0
         func digits(_ n: Int) -> Int? {
             guard i + n <= s.count else { return nil }

@@ -41,7 +41,7 @@ public enum NPSImport {
                 summary.fileError = "\(path): empty file: expected a header with call_id, score, answered_at, comment"
                 return summary
             }
-            header = h.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            header = h.fields.map { $0.trimmedSpaces.lowercased() }
         } catch {
             summary.fileError = error.description
             return summary
@@ -55,6 +55,7 @@ public enum NPSImport {
             summary.fileError = "\(path):1: header needs score, answered_at and call_id (or caller); found: \(header.joined(separator: ", "))"
             return summary
         }
+        let index = Dictionary(header.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { a, _ in a })
         // One transaction: the whole file or nothing; rows stream through, checked against the
         // database (earlier rows of this file included), so memory stays flat.
         var summary2 = summary
@@ -85,8 +86,8 @@ public enum NPSImport {
                         try reject(ref, nil, "expected \(header.count) fields as in the header, got \(rec.fields.count)")
                         continue
                     }
-                    let v = Dictionary(zip(header, rec.fields), uniquingKeysWith: { a, _ in a })
-                    let t = { (k: String) in v[k, default: ""].trimmingCharacters(in: .whitespaces) }
+                    let fields = rec.fields
+                    let t = { (k: String) -> String in index[k].map { fields[$0].trimmedSpaces } ?? "" }
                     let scoreText = t("score")
                     var score: Int?
                     if !scoreText.isEmpty {
@@ -115,7 +116,7 @@ public enum NPSImport {
                         continue
                     }
                     let surveyID = t("survey_id").isEmpty ? nil : t("survey_id")
-                    let comment = v["comment"].flatMap { $0.isEmpty ? nil : $0 }
+                    let comment = index["comment"].flatMap { fields[$0].isEmpty ? nil : fields[$0] }
                     let key = surveyID.map { "survey:" + $0 } ?? callID.map { "call:" + $0 } ?? "caller:\(callerHash!)@\(when.epochS)"
                     let fp = SHA256.hex(Array([surveyID ?? "", callID ?? "", callerHash ?? "", scoreText, csat.map(String.init) ?? "",
                                                String(when.epochS), comment ?? ""].joined(separator: "\u{1F}").utf8))

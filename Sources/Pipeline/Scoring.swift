@@ -131,7 +131,7 @@ public enum EvaluationsImport {
             summary.fileError = "\(path): empty file: expected a header with \(columns.joined(separator: ", "))"
             return summary
         case let .success(h?):
-            header = h.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+            header = h.fields.map { $0.trimmedSpaces.lowercased() }
         case let .failure(e):
             summary.fileError = e.description
             return summary
@@ -175,7 +175,7 @@ public enum EvaluationsImport {
                         continue
                     }
                     let v = Dictionary(zip(header, rec.fields), uniquingKeysWith: { a, _ in a })
-                    let t = { (k: String) in v[k, default: ""].trimmingCharacters(in: .whitespaces) }
+                    let t = { (k: String) in v[k, default: ""].trimmedSpaces }
                     let callID = t("call_id"), cardID = t("scorecard"), criterionID = t("criterion")
                     guard !callID.isEmpty else { try reject(ref, "call_id", "missing call_id"); continue }
                     guard let card = cardsByID[cardID] else {
