@@ -124,6 +124,10 @@ public struct KPIGroup: Sendable, Equatable {
     /// Answered calls per agent and day.
     public var callsPerAgentDay: Double?
 
+    public init(key: [String]) {
+        self.key = key
+    }
+
     public func serviceLevel(_ v: SLVariant) -> Double? {
         func ratio(_ a: Int, _ b: Int) -> Double? { b > 0 ? Double(a) / Double(b) : nil }
         switch v {

@@ -58,6 +58,34 @@ public enum AgentReport {
                 talkRatio: mean(answered.compactMap(\.agentTalkRatio)), silenceRatio: mean(answered.compactMap(\.silenceRatio)),
                 overtalkRatio: mean(answered.compactMap(\.overtalkRatio)), ahtS: mean(answered.compactMap(\.handleS)))
         }
+        return sorted(out, target: target)
+    }
+
+    /// Per-agent figures from SQL sums (the path that scales to millions of calls).
+    public static func summaries(_ aggregates: [AgentAggregate], nps: [String: NPS], target: Double, minScored: Int) -> [AgentSummary] {
+        let out = aggregates.map { a -> AgentSummary in
+            let n = Double(a.scored)
+            let mean: Double? = a.scored > 0 ? a.scoreSum / n : nil
+            var low: Double?, high: Double?
+            if let mean, a.scored >= 2 {
+                let variance = max(0, (a.scoreSquares - n * mean * mean) / (n - 1))
+                let half = Intervals.t95(df: a.scored - 1) * (variance / n).squareRoot()
+                low = max(0, mean - half)
+                high = min(100, mean + half)
+            }
+            let np = nps[a.agentID] ?? NPS(promoters: 0, passives: 0, detractors: 0)
+            return AgentSummary(
+                agentID: a.agentID, name: a.name, team: a.team, calls: a.calls, scored: a.scored, provisional: a.provisional,
+                quality: mean, qualityLow: low, qualityHigh: high,
+                shareAtTarget: a.scored > 0 ? Double(a.atTarget) / n : nil, criticalFails: a.criticalFails,
+                verdict: TargetVerdict.of(mean: mean, low: low, high: high, target: target), smallSample: a.scored < minScored,
+                npsN: np.n, nps: np.value, npsLow: np.interval?.low, npsHigh: np.interval?.high,
+                talkRatio: a.talkRatio, silenceRatio: a.silenceRatio, overtalkRatio: a.overtalkRatio, ahtS: a.ahtS)
+        }
+        return sorted(out, target: target)
+    }
+
+    static func sorted(_ out: [AgentSummary], target: Double) -> [AgentSummary] {
         func rank(_ s: AgentSummary) -> Int {
             switch s.verdict {
             case .below: 0
@@ -219,6 +247,36 @@ public enum HTMLPages {
                 body += SVGCharts.lines(trend.series, xLabels: trend.weeks, target: card.target, title: "Weekly mean quality per agent")
             }
         }
+        if let (_, s) = summaries.first {
+            let withNPS = s.filter { $0.nps != nil }
+            if !withNPS.isEmpty {
+                body += SVGCharts.intervals(withNPS.map { (label: $0.agentID, value: $0.nps!, low: $0.npsLow ?? $0.nps!, high: $0.npsHigh ?? $0.nps!, reliable: $0.npsN >= 30) },
+                                            title: "NPS by agent with 95 % intervals (grey: n < 30)")
+            }
+        }
+        return HTMLReport.page(title: "callqa — agent quality", tables: tables, body: body)
+    }
+
+    /// The charts of one card: the distribution against the target and weekly means per agent.
+    public static func cardCharts(card: StoredCard, bins: [Int], daily: [(agent: String, date: String, n: Int, sum: Double)]) -> String {
+        var body = "<h2>\(HTMLReport.escape(card.name))</h2>\n"
+        body += SVGCharts.histogram(bins: bins, target: card.target, title: "Call quality distribution — \(card.name)")
+        var acc: [String: [String: (n: Int, sum: Double)]] = [:]
+        for d in daily {
+            let w = AgentReport.isoWeek(d.date)
+            let old = acc[d.agent]?[w] ?? (0, 0)
+            acc[d.agent, default: [:]][w] = (old.n + d.n, old.sum + d.sum)
+        }
+        let weeks = Set(acc.values.flatMap(\.keys)).sorted()
+        if !weeks.isEmpty {
+            let series = acc.keys.sorted().map { a in (name: a, points: acc[a]!.mapValues { $0.sum / Double($0.n) }) }
+            body += SVGCharts.lines(series, xLabels: weeks, target: card.target, title: "Weekly mean quality per agent")
+        }
+        return body
+    }
+
+    public static func agentsPage(tables: [ReportTable], chartsBody: String, summaries: [(StoredCard, [AgentSummary])], generated: String) -> String {
+        var body = "<p class=\"muted\">Generated \(HTMLReport.escape(generated)) by callqa. Quality target and intervals as noted under each table.</p>\n" + chartsBody
         if let (_, s) = summaries.first {
             let withNPS = s.filter { $0.nps != nil }
             if !withNPS.isEmpty {

@@ -56,29 +56,29 @@ public enum ReportBuilder {
     }
 
     public static func agents(_ store: CallStore, period: Period, filter: ReportFilter, minScored: Int) throws -> BuiltReport {
-        let surveys = try store.surveyFacts(period: period).filter(filter.keep)
+        let callFilter = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
+        let nps = try store.npsByAgent(period: period, filter: callFilter)
         var tables: [ReportTable] = []
-        var charts: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])] = []
+        var body = ""
         var summaries: [(card: StoredCard, agents: [AgentSummary])] = []
         let cards = try cards(store, filter: filter)
         for card in cards {
-            let all = try store.agentCallRows(period: period, cardID: card.id).filter(filter.keep)
-            // Only the agents this card scored calls of.
-            let scoredAgents = Set(all.filter { $0.status != nil }.map(\.agentID))
-            let rows = all.filter { scoredAgents.contains($0.agentID) }
-            let s = AgentReport.summaries(rows, surveys: surveys, target: card.target, minScored: minScored)
+            let aggregates = try store.agentAggregates(period: period, cardID: card.id, filter: callFilter)
+            let s = AgentReport.summaries(aggregates, nps: nps, target: card.target, minScored: minScored)
             tables.append(AgentReport.table(s, card: card, target: card.target, minScored: minScored))
-            charts.append((card, rows.filter { $0.status == .complete }.compactMap(\.score), rows))
             summaries.append((card, s))
+            let (bins, daily) = try store.scoreDistribution(period: period, cardID: card.id, filter: callFilter)
+            body += HTMLPages.cardCharts(card: card, bins: bins, daily: daily)
         }
         if cards.isEmpty {
             let rows = try store.agentCallRows(period: period, cardID: nil).filter(filter.keep)
+            let surveys = try store.surveyFacts(period: period).filter(filter.keep)
             let s = AgentReport.summaries(rows, surveys: surveys, target: 95, minScored: minScored)
             tables.append(AgentReport.table(s, card: nil, target: 95, minScored: minScored))
             summaries.append((StoredCard(id: "", name: "", target: 95, hash: ""), s))
         }
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
-        let html = HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: summaries.map { ($0.card, $0.agents) }, generated: generated)
+        let html = HTMLPages.agentsPage(tables: tables, chartsBody: body, summaries: summaries.map { ($0.card, $0.agents) }, generated: generated)
         return BuiltReport(tables: tables, html: html, summaries: summaries)
     }
 
@@ -113,9 +113,19 @@ public enum ReportBuilder {
 
     public static func kpi(_ store: CallStore, period: Period, zone: Timestamp.Zone?, by: [KPIDimension], settings: KPISettings,
                            filter: ReportFilter) throws -> BuiltReport {
-        let rows = try store.kpiRows(period: period, zone: zone, fcrWindowS: settings.fcrWindowS).filter(filter.keep)
-        let tables = KPIReport.tables(KPI.aggregate(rows, by: by, settings: settings), by: by, settings: settings)
-        let hourly = KPI.aggregate(rows, by: [.hour], settings: settings)
+        let groups: [KPIGroup], hourly: [KPIGroup]
+        if zone == nil {
+            // Grouped in each call's own local time: SQLite aggregates in one pass.
+            let f = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
+            groups = try store.kpiGroups(period: period, by: by, settings: settings, filter: f)
+            hourly = try store.kpiGroups(period: period, by: [.hour], settings: settings, filter: f)
+        } else {
+            // Another zone: local fields per call (daylight saving included), aggregated here.
+            let rows = try store.kpiRows(period: period, zone: zone, fcrWindowS: settings.fcrWindowS).filter(filter.keep)
+            groups = KPI.aggregate(rows, by: by, settings: settings)
+            hourly = KPI.aggregate(rows, by: [.hour], settings: settings)
+        }
+        let tables = KPIReport.tables(groups, by: by, settings: settings)
         let html = HTMLPages.kpi(tables: tables, slByHour: hourly.map { (label: $0.key[0], value: $0.serviceLevel(settings.headline)) })
         return BuiltReport(tables: tables, html: html, summaries: [])
     }

@@ -5,9 +5,14 @@ public enum SVGCharts {
 
     /// Histogram of quality scores (0–100, bins of 10) with a vertical target line.
     public static func histogram(_ values: [Double], target: Double, title: String) -> String {
-        let w = 640.0, h = 230.0, left = 40.0, bottom = 30.0, top = 40.0
         var bins = [Int](repeating: 0, count: 10)
         for v in values { bins[min(9, max(0, Int(v / 10)))] += 1 }
+        return histogram(bins: bins, target: target, title: title)
+    }
+
+    /// The same from counts per 10-point bin.
+    public static func histogram(bins: [Int], target: Double, title: String) -> String {
+        let w = 640.0, h = 230.0, left = 40.0, bottom = 30.0, top = 40.0
         let maxCount = max(1, bins.max() ?? 1)
         let bw = (w - left - 10) / 10
         var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" role=\"img\" aria-label=\"\(e(title))\">"

@@ -295,6 +295,20 @@ public final class CallStore: Sendable {
                 w.call.callerHash, w.call.callerClear, r.dialed, r.agentChannel?.rawValue, r.recording,
                 w.call.recordingPath, w.call.recordingStatus.rawValue, w.call.recordingError, attributes, now,
             ])
+        if let h = w.call.callerHash {
+            // This call's gap to the caller's next call, and the previous call's gap to this one.
+            try db.execute(sql: """
+                UPDATE calls SET next_call_gap_s = (
+                    SELECT min(d.started_epoch) - ? FROM calls d WHERE d.caller_hash = ? AND d.started_epoch > ?)
+                WHERE call_id = ?
+                """, arguments: [started.epochS, h, started.epochS, r.callID])
+            try db.execute(sql: """
+                UPDATE calls SET next_call_gap_s = ? - started_epoch
+                WHERE call_id = (SELECT call_id FROM calls WHERE caller_hash = ? AND started_epoch < ?
+                                 ORDER BY started_epoch DESC LIMIT 1)
+                  AND (next_call_gap_s IS NULL OR next_call_gap_s > ? - started_epoch)
+                """, arguments: [started.epochS, h, started.epochS, started.epochS])
+        }
         switch w.analysis {
         case .keep:
             break

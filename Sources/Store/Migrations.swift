@@ -262,6 +262,19 @@ enum Migrations {
                 CREATE INDEX import_errors_by_line ON import_errors(import_kind, source_file, line);
                 """)
         }
+        m.registerMigration("2026-11-25-repeat-calls-and-report-indexes") { db in
+            // Time to the same caller's next call (s), kept current by ingest, so FCR for any
+            // window is a column test instead of a search per call.
+            try db.execute(sql: """
+                ALTER TABLE calls ADD COLUMN next_call_gap_s REAL;
+                UPDATE calls SET next_call_gap_s = (
+                    SELECT min(d.started_epoch) - calls.started_epoch FROM calls d
+                    WHERE d.caller_hash = calls.caller_hash AND d.started_epoch > calls.started_epoch)
+                WHERE caller_hash IS NOT NULL;
+                CREATE INDEX calls_by_day ON calls(local_date, agent_id);
+                CREATE INDEX scores_by_call ON scores(call_id, is_current);
+                """)
+        }
         return m
     }
 }

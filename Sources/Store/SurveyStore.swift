@@ -110,9 +110,8 @@ extension CallStore {
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT c.call_id, c.started_epoch, c.local_date, c.local_hour, c.local_weekday, c.direction, c.answered,
                        c.wait_s, c.handle_s, c.agent_id, c.queue, c.team, c.dialed, c.caller_hash,
-                       CASE WHEN c.caller_hash IS NULL THEN NULL ELSE EXISTS (
-                           SELECT 1 FROM calls d WHERE d.caller_hash = c.caller_hash
-                           AND d.started_epoch > c.started_epoch AND d.started_epoch <= c.started_epoch + ?) END AS repeated
+                       CASE WHEN c.caller_hash IS NULL THEN NULL
+                            ELSE coalesce(c.next_call_gap_s <= ?, 0) END AS repeated
                 FROM calls c WHERE \(cond) ORDER BY c.started_epoch
                 """, arguments: StatementArguments([fcrWindowS] + args))
             var out: [CallKPIRow] = []
