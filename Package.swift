@@ -55,6 +55,10 @@ let package = Package(
         ),
         // `make bench-audio`: decode-only vs full analysis throughput.
         .executableTarget(name: "callqa-bench", dependencies: ["Pipeline", "AudioIO", "CallAnalysis"]),
+        // `make bench-store`: a synthetic year in a callqa database, report latency.
+        .executableTarget(name: "callqa-storebench", dependencies: [
+            "Store", "Reports", "Analytics", "CallRecords", "Scorecard", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Developer tool: per-frame detector trace for tuning (not installed).
         .executableTarget(name: "vadtrace", dependencies: ["AudioIO", "CallAnalysis"]),
         .testTarget(name: "CallAnalysisTests", dependencies: ["CallAnalysis"]),

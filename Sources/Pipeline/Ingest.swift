@@ -281,8 +281,9 @@ public enum Ingest {
         summary.audioS = tally.audioS
         summary.problems += tally.problems.sorted { $0.0 < $1.0 }.map(\.1)
         summary.wallS = (ContinuousClock.now - clock).seconds
-        // Surveys that arrived before their call are joined now.
+        // Surveys that arrived before their call are joined now; report aggregates follow.
         _ = try store.linkWaitingSurveys(windowS: options.surveyWindowS)
+        try store.refreshAggregates()
         try store.recordErrors(run: summary.runID, summary.problems)
         try store.finishRun(summary.runID, stored: summary.analysed + summary.recordsStored, unchanged: summary.unchanged,
                             failed: summary.recordingsFailed + summary.filesFailed, rejected: summary.rowsRejected,

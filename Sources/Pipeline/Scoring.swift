@@ -74,6 +74,7 @@ public enum Scoring {
             }
             summaries.append(summary)
         }
+        try store.refreshAggregates()
         return summaries
     }
 

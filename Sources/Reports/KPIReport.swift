@@ -69,10 +69,33 @@ public enum NPSReport {
         }
     }
 
+    /// At most this many detractor comments are listed (the latest first).
+    public static let commentLimit = 500
+
+    /// From individual answers (tests and small sets).
     public static func tables(_ facts: [SurveyFact], by dims: [Dimension], minimumN: Int) -> [ReportTable] {
-        var groups: [[String]: [SurveyFact]] = [:]
-        for f in facts where f.score != nil || f.csat != nil { groups[dims.map { $0.key(f) }, default: []].append(f) }
-        let hasCSAT = facts.contains { $0.csat != nil }
+        var groups: [[String]: NPSGroupCounts] = [:]
+        for f in facts where f.score != nil || f.csat != nil {
+            let key = dims.map { $0.key(f) }
+            var g = groups[key] ?? NPSGroupCounts(key: key, agentName: nil, nps: NPS(promoters: 0, passives: 0, detractors: 0), csatN: 0, csatTop: 0)
+            if let s = f.score {
+                if s >= 9 { g.nps.promoters += 1 } else if s >= 7 { g.nps.passives += 1 } else { g.nps.detractors += 1 }
+            }
+            if let c = f.csat { g.csatN += 1; if c >= 4 { g.csatTop += 1 } }
+            if g.agentName == nil { g.agentName = f.agentName }
+            groups[key] = g
+        }
+        var dist = [Int](repeating: 0, count: 11)
+        for f in facts { if let s = f.score { dist[s] += 1 } }
+        let comments = facts.filter { ($0.score ?? 10) <= 6 && !($0.comment ?? "").isEmpty }
+        return tables(groups: groups.values.sorted { $0.key.lexicographicallyPrecedes($1.key) }, distribution: dist,
+                      comments: comments, by: dims, minimumN: minimumN)
+    }
+
+    /// From counts per group (the path that scales).
+    public static func tables(groups: [NPSGroupCounts], distribution dist: [Int], comments: [SurveyFact], by dims: [Dimension],
+                              minimumN: Int) -> [ReportTable] {
+        let hasCSAT = groups.contains { $0.csatN > 0 }
         var columns = dims.map { Column($0.rawValue, $0.rawValue, .text) }
         if dims == [.agent] { columns.append(Column("agent_name", "name", .text).width(14)) }
         columns += [
@@ -85,18 +108,16 @@ public enum NPSReport {
             columns += [Column("csat_n", nil, .count), Column("csat_top_box", "CSAT top-2", .ratio),
                         Column("csat_low", nil, .ratio, inTable: false), Column("csat_high", nil, .ratio, inTable: false)]
         }
-        let rows: [[Cell]] = groups.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { key, fs in
-            let nps = NPS(scores: fs.compactMap(\.score))
-            var r: [Cell] = key.map { .text($0) }
-            if dims == [.agent] { r.append(.opt(fs.first?.agentName)) }
+        let rows: [[Cell]] = groups.map { g in
+            let nps = g.nps
+            var r: [Cell] = g.key.map { .text($0) }
+            if dims == [.agent] { r.append(.opt(g.agentName)) }
             r += [.int(nps.n), .int(nps.promoters), .int(nps.passives), .int(nps.detractors), .opt(nps.value),
                   .opt(nps.interval?.low), .opt(nps.interval?.high),
                   .text(nps.n == 0 ? "no answers" : nps.reliable(minimumN: minimumN) ? "yes" : "no (n < \(minimumN))")]
             if hasCSAT {
-                let cs = fs.compactMap(\.csat)
-                let top = cs.filter { $0 >= 4 }.count
-                let w = Intervals.wilson(successes: top, n: cs.count)
-                r += [.int(cs.count), cs.isEmpty ? .null : .number(Double(top) / Double(cs.count)), .opt(w?.low), .opt(w?.high)]
+                let w = Intervals.wilson(successes: g.csatTop, n: g.csatN)
+                r += [.int(g.csatN), g.csatN == 0 ? .null : .number(Double(g.csatTop) / Double(g.csatN)), .opt(w?.low), .opt(w?.high)]
             }
             return r
         }
@@ -106,19 +127,17 @@ public enum NPSReport {
             columns: columns, rows: rows,
             notes: ["NPS = % promoters (9–10) − % detractors (0–6); 95 % adjusted-Wald interval (n+3, +¾ promoter, +¾ detractor); below n = \(minimumN) not reliable."]
                 + (hasCSAT ? ["CSAT top-2 = share of 4–5 on the 1–5 scale, Wilson 95 % interval."] : []))
-        var dist = [Int](repeating: 0, count: 11)
-        for f in facts { if let s = f.score { dist[s] += 1 } }
         let total = max(1, dist.reduce(0, +))
         let distribution = ReportTable(
             name: "nps_distribution", title: "Score distribution",
             columns: [Column("score", .count), Column("answers", .count), Column("share", .ratio)],
             rows: (0...10).map { [.int($0), .int(dist[$0]), .number(Double(dist[$0]) / Double(total))] })
-        let detractors = facts.filter { ($0.score ?? 10) <= 6 && !($0.comment ?? "").isEmpty }
-        let comments = ReportTable(
+        let commentsTable = ReportTable(
             name: "nps_detractor_comments", title: "Detractor comments (verbatim)",
             columns: [Column("call_id", "call", .text), Column("agent_id", "agent", .text), Column("score", .count),
                       Column("answered_at", "answered", .text, inTable: false), Column("comment", .text).width(70)],
-            rows: detractors.map { [.text($0.callID), .opt($0.agentID), .opt($0.score), .text($0.answeredAt), .opt($0.comment)] })
-        return [main, distribution, comments]
+            rows: comments.map { [.text($0.callID), .opt($0.agentID), .opt($0.score), .text($0.answeredAt), .opt($0.comment)] },
+            notes: comments.count >= commentLimit ? ["The latest \(commentLimit) detractor comments are listed."] : [])
+        return [main, distribution, commentsTable]
     }
 }

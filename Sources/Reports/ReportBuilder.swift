@@ -56,6 +56,7 @@ public enum ReportBuilder {
     }
 
     public static func agents(_ store: CallStore, period: Period, filter: ReportFilter, minScored: Int) throws -> BuiltReport {
+        try store.refreshAggregates()
         let callFilter = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
         let nps = try store.npsByAgent(period: period, filter: callFilter)
         var tables: [ReportTable] = []
@@ -63,7 +64,8 @@ public enum ReportBuilder {
         var summaries: [(card: StoredCard, agents: [AgentSummary])] = []
         let cards = try cards(store, filter: filter)
         for card in cards {
-            let aggregates = try store.agentAggregates(period: period, cardID: card.id, filter: callFilter)
+            let aggregates = try store.agentAggregatesFromDays(period: period, cardID: card.id, filter: callFilter)
+                ?? store.agentAggregates(period: period, cardID: card.id, filter: callFilter)
             let s = AgentReport.summaries(aggregates, nps: nps, target: card.target, minScored: minScored)
             tables.append(AgentReport.table(s, card: card, target: card.target, minScored: minScored))
             summaries.append((card, s))
@@ -117,8 +119,11 @@ public enum ReportBuilder {
         if zone == nil {
             // Grouped in each call's own local time: SQLite aggregates in one pass.
             let f = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
-            groups = try store.kpiGroups(period: period, by: by, settings: settings, filter: f)
-            hourly = try store.kpiGroups(period: period, by: [.hour], settings: settings, filter: f)
+            try store.refreshAggregates()
+            groups = try store.kpiGroupsFromHours(period: period, by: by, settings: settings, filter: f)
+                ?? store.kpiGroups(period: period, by: by, settings: settings, filter: f)
+            hourly = try store.kpiGroupsFromHours(period: period, by: [.hour], settings: settings, filter: f)
+                ?? store.kpiGroups(period: period, by: [.hour], settings: settings, filter: f)
         } else {
             // Another zone: local fields per call (daylight saving included), aggregated here.
             let rows = try store.kpiRows(period: period, zone: zone, fcrWindowS: settings.fcrWindowS).filter(filter.keep)
@@ -131,15 +136,14 @@ public enum ReportBuilder {
     }
 
     public static func nps(_ store: CallStore, period: Period, by: [NPSReport.Dimension], minimumN: Int, filter: ReportFilter) throws -> BuiltReport {
-        let facts = try store.surveyFacts(period: period).filter(filter.keep)
-        let tables = NPSReport.tables(facts, by: by, minimumN: minimumN)
-        var byAgent: [String: [Int]] = [:]
-        for f in facts { if let s = f.score { byAgent[f.agentID ?? "(none)", default: []].append(s) } }
-        let rows = byAgent.sorted { $0.key < $1.key }.compactMap { a, scores -> (label: String, value: Double, low: Double, high: Double, reliable: Bool)? in
-            let n = NPS(scores: scores)
-            guard let v = n.value, let ci = n.interval else { return nil }
-            return (a, v, ci.low, ci.high, n.reliable(minimumN: minimumN))
+        let f = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
+        let groups = try store.npsGroups(period: period, by: by.map(\.rawValue), filter: f)
+        let (dist, comments) = try store.npsDistributionAndComments(period: period, filter: f, limit: NPSReport.commentLimit)
+        let tables = NPSReport.tables(groups: groups, distribution: dist, comments: comments, by: by, minimumN: minimumN)
+        let byAgent = try store.npsGroups(period: period, by: ["agent"], filter: f).compactMap { g -> (label: String, value: Double, low: Double, high: Double, reliable: Bool)? in
+            guard let v = g.nps.value, let ci = g.nps.interval else { return nil }
+            return (g.key[0], v, ci.low, ci.high, g.nps.reliable(minimumN: minimumN))
         }
-        return BuiltReport(tables: tables, html: HTMLPages.nps(tables: tables, byAgent: rows), summaries: [])
+        return BuiltReport(tables: tables, html: HTMLPages.nps(tables: tables, byAgent: byAgent), summaries: [])
     }
 }

@@ -147,12 +147,28 @@ extension CallStore {
     }
 
     /// Complete scores of a card in 10-point bins (0–9 … 90–100) and per agent per day
-    /// (count, sum), for the charts.
+    /// (count, sum), for the charts; from the day aggregates when the period is whole days.
     public func scoreDistribution(period: Period, cardID: String, filter: CallFilter) throws(StoreError) -> (bins: [Int], daily: [(agent: String, date: String, n: Int, sum: Double)]) {
         try read { db in
+            var bins = [Int](repeating: 0, count: 10)
+            if Self.daysOnly(period) {
+                let (dc, da) = Self.dayCondition(period)
+                let (fc, fa) = Self.filterCondition(filter)
+                let sums = (0..<10).map { "sum(b\($0)) AS b\($0)" }.joined(separator: ", ")
+                if let r = try Row.fetchOne(db, sql: "SELECT \(sums) FROM agg_scores_day WHERE card_id = ? AND \(dc) AND \(fc)",
+                                            arguments: StatementArguments([cardID] + da + fa)) {
+                    for i in 0..<10 { bins[i] = (r["b\(i)"] as Int?) ?? 0 }
+                }
+                let daily = try Row.fetchAll(db, sql: """
+                    SELECT agent_id, local_date, sum(scored) AS n, total(score_sum) AS total FROM agg_scores_day
+                    WHERE card_id = ? AND \(dc) AND \(fc) GROUP BY agent_id, local_date HAVING sum(scored) > 0
+                    """, arguments: StatementArguments([cardID] + da + fa)).map {
+                    (agent: $0["agent_id"] as String, date: $0["local_date"] as String, n: $0["n"] as Int, sum: $0["total"] as Double)
+                }
+                return (bins, daily)
+            }
             let (cond, args) = period.sql()
             let (fcond, fargs) = filter.sql()
-            var bins = [Int](repeating: 0, count: 10)
             for r in try Row.fetchAll(db, sql: """
                 SELECT min(9, CAST(s.score / 10 AS INTEGER)) AS bin, count(*) AS n FROM scores s JOIN calls c ON c.call_id = s.call_id
                 WHERE s.card_id = ? AND s.is_current = 1 AND s.status = 'complete' AND \(cond) AND \(fcond) GROUP BY bin
@@ -186,6 +202,238 @@ extension CallStore {
                 out[r["agent_id"]] = NPS(promoters: r["p"], passives: r["m"], detractors: r["d"])
             }
             return out
+        }
+    }
+}
+
+/// NPS counts of one group.
+public struct NPSGroupCounts: Sendable, Equatable {
+    public var key: [String]
+    public var agentName: String?
+    public var nps: NPS
+    public var csatN: Int
+    public var csatTop: Int
+
+    public init(key: [String], agentName: String?, nps: NPS, csatN: Int, csatTop: Int) {
+        self.key = key
+        self.agentName = agentName
+        self.nps = nps
+        self.csatN = csatN
+        self.csatTop = csatTop
+    }
+}
+
+extension CallStore {
+    /// Rebuilds the per-day aggregates of the days whose calls, analyses or scores changed.
+    /// Returns the number of days rebuilt.
+    @discardableResult
+    public func refreshAggregates() throws(StoreError) -> Int {
+        try write { db in
+            let days = try Int.fetchOne(db, sql: "SELECT count(*) FROM agg_dirty") ?? 0
+            guard days > 0 else { return 0 }
+            let dirty = "SELECT local_date FROM agg_dirty"
+            try db.execute(sql: """
+                DELETE FROM agg_calls_day WHERE local_date IN (\(dirty));
+                INSERT INTO agg_calls_day
+                SELECT c.local_date, c.agent_id, coalesce(c.team, ''), coalesce(c.queue, ''), count(*), sum(c.answered),
+                    total(CASE WHEN c.answered = 1 THEN p.talk_ratio END), count(CASE WHEN c.answered = 1 THEN p.talk_ratio END),
+                    total(CASE WHEN c.answered = 1 THEN a.silence_ratio END), count(CASE WHEN c.answered = 1 THEN a.silence_ratio END),
+                    total(CASE WHEN c.answered = 1 THEN a.overtalk_ratio END), count(CASE WHEN c.answered = 1 THEN a.overtalk_ratio END),
+                    total(CASE WHEN c.answered = 1 THEN c.handle_s END), count(CASE WHEN c.answered = 1 THEN c.handle_s END)
+                FROM calls c
+                LEFT JOIN analyses a ON a.call_id = c.call_id
+                LEFT JOIN party_metrics p ON p.call_id = c.call_id AND p.party = 'agent'
+                WHERE c.agent_id IS NOT NULL AND c.local_date IN (\(dirty))
+                GROUP BY 1, 2, 3, 4;
+                DELETE FROM agg_scores_day WHERE local_date IN (\(dirty));
+                INSERT INTO agg_scores_day
+                SELECT s.card_id, c.local_date, c.agent_id, coalesce(c.team, ''), coalesce(c.queue, ''), count(*),
+                    sum(s.status = 'complete'), sum(s.status = 'provisional'),
+                    total(CASE WHEN s.status = 'complete' THEN s.score END), total(CASE WHEN s.status = 'complete' THEN s.score * s.score END),
+                    sum(s.status = 'complete' AND s.score >= s.target), sum(s.status = 'complete' AND s.critical_failed = 1),
+                    \((0..<10).map { "sum(s.status = 'complete' AND min(9, CAST(s.score / 10 AS INTEGER)) = \($0))" }.joined(separator: ", "))
+                FROM calls c JOIN scores s ON s.call_id = c.call_id AND s.is_current = 1
+                WHERE c.agent_id IS NOT NULL AND c.local_date IN (\(dirty))
+                GROUP BY 1, 2, 3, 4, 5;
+                DELETE FROM agg_kpi_hour WHERE local_date IN (\(dirty));
+                INSERT INTO agg_kpi_hour
+                SELECT c.local_date, c.local_hour, max(c.local_weekday), coalesce(c.queue, ''), coalesce(c.team, ''), coalesce(c.dialed, ''),
+                    coalesce(c.agent_id, ''), sum(o), sum(1 - o), sum((1 - o) * c.answered), sum((1 - o) * (1 - c.answered)),
+                    sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) < \(Self.defaultKPI.shortAbandonS))),
+                    sum((1 - o) * c.answered * (coalesce(c.wait_s, 0) <= \(Self.defaultKPI.slThresholdS))),
+                    sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) <= \(Self.defaultKPI.slThresholdS))),
+                    total(CASE WHEN o = 0 AND c.answered = 1 THEN c.wait_s END), count(CASE WHEN o = 0 AND c.answered = 1 THEN c.wait_s END),
+                    total(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END), count(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END),
+                    sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL)),
+                    sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > \(Self.defaultKPI.fcrWindowS)))
+                FROM (SELECT *, coalesce(direction = 'outbound', 0) AS o FROM calls WHERE local_date IN (\(dirty))) c
+                GROUP BY 1, 2, 4, 5, 6, 7;
+                DELETE FROM agg_dirty;
+                """)
+            return days
+        }
+    }
+
+    /// The settings the hourly KPI aggregates are built with.
+    public static let defaultKPI = KPISettings()
+
+    /// Whether a period can be answered from the per-day aggregates (whole local days).
+    static func daysOnly(_ p: Period) -> Bool { p.fromEpoch == nil && p.toEpoch == nil }
+
+    static func dayCondition(_ p: Period, column: String = "local_date") -> (String, [any DatabaseValueConvertible]) {
+        var parts: [String] = [], args: [any DatabaseValueConvertible] = []
+        if let f = p.fromDate { parts.append("\(column) >= ?"); args.append(f) }
+        if let t = p.toDate { parts.append("\(column) <= ?"); args.append(t) }
+        return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
+    }
+
+    static func filterCondition(_ f: CallFilter) -> (String, [any DatabaseValueConvertible]) {
+        var parts: [String] = [], args: [any DatabaseValueConvertible] = []
+        if let team = f.team { parts.append("team = ?"); args.append(team) }
+        if let queue = f.queue { parts.append("queue = ?"); args.append(queue) }
+        if let agent = f.agent { parts.append("agent_id = ?"); args.append(agent) }
+        return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
+    }
+
+    /// Per-agent figures from the day aggregates; nil when the period is not whole days.
+    public func agentAggregatesFromDays(period: Period, cardID: String, filter: CallFilter) throws(StoreError) -> [AgentAggregate]? {
+        guard Self.daysOnly(period) else { return nil }
+        return try read { db in
+            let (dc, da) = Self.dayCondition(period)
+            let (fc, fa) = Self.filterCondition(filter)
+            let sql = """
+                WITH sc AS (
+                    SELECT agent_id, sum(scored) AS scored, sum(provisional) AS provisional, total(score_sum) AS ssum, total(score_sq) AS ssq,
+                           sum(at_target) AS at_target, sum(critical_fails) AS crit
+                    FROM agg_scores_day WHERE card_id = ? AND \(dc) AND \(fc) GROUP BY agent_id HAVING sum(scores) > 0),
+                cd AS (
+                    SELECT agent_id, max(nullif(team, '')) AS team, sum(calls) AS calls,
+                           total(talk_sum) / nullif(sum(talk_n), 0) AS talk, total(silence_sum) / nullif(sum(silence_n), 0) AS silence,
+                           total(overtalk_sum) / nullif(sum(overtalk_n), 0) AS overtalk, total(handle_sum) / nullif(sum(handle_n), 0) AS aht
+                    FROM agg_calls_day WHERE \(dc) AND \(fc) GROUP BY agent_id)
+                SELECT sc.*, cd.team, cd.calls, cd.talk, cd.silence, cd.overtalk, cd.aht, g.agent_name
+                FROM sc JOIN cd ON cd.agent_id = sc.agent_id LEFT JOIN agents g ON g.agent_id = sc.agent_id
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments([cardID] + da + fa + da + fa)).map { r in
+                AgentAggregate(agentID: r["agent_id"], name: r["agent_name"], team: r["team"], calls: r["calls"],
+                               scored: r["scored"], provisional: r["provisional"], scoreSum: r["ssum"], scoreSquares: r["ssq"],
+                               atTarget: r["at_target"], criticalFails: r["crit"], talkRatio: r["talk"], silenceRatio: r["silence"],
+                               overtalkRatio: r["overtalk"], ahtS: r["aht"])
+            }
+        }
+    }
+
+    /// KPI groups from the hourly aggregates; nil unless the settings are the defaults and the
+    /// period is whole days.
+    public func kpiGroupsFromHours(period: Period, by dims: [KPIDimension], settings: KPISettings, filter: CallFilter) throws(StoreError) -> [KPIGroup]? {
+        guard Self.daysOnly(period), settings.slThresholdS == Self.defaultKPI.slThresholdS,
+              settings.shortAbandonS == Self.defaultKPI.shortAbandonS, settings.fcrWindowS == Self.defaultKPI.fcrWindowS else { return nil }
+        return try read { db in
+            let (dc, da) = Self.dayCondition(period)
+            let (fc, fa) = Self.filterCondition(filter)
+            let exprs = dims.map { d -> String in
+                switch d {
+                case .day: "local_date"
+                case .hour: "printf('%02d', local_hour)"
+                case .weekday: "local_weekday"
+                case .queue: "CASE queue WHEN '' THEN '(none)' ELSE queue END"
+                case .team: "CASE team WHEN '' THEN '(none)' ELSE team END"
+                case .dialed: "CASE dialed WHEN '' THEN '(none)' ELSE dialed END"
+                case .agent: "CASE agent_id WHEN '' THEN '(none)' ELSE agent_id END"
+                }
+            }
+            let select = exprs.enumerated().map { "\($0.element) AS k\($0.offset)" }
+            let keys: String = (0..<dims.count).map { "k\($0)" }.joined(separator: ", ")
+            let grouping: String = dims.isEmpty ? "" : "GROUP BY \(keys) ORDER BY \(keys)"
+            let sql = """
+                SELECT \((select + [""]).joined(separator: ", "))
+                    sum(outbound) AS outbound, sum(offered) AS offered, sum(answered) AS answered, sum(abandoned) AS abandoned,
+                    sum(short_abandons) AS short_ab, sum(answered_within_t) AS answered_t, sum(abandoned_within_t) AS abandoned_t,
+                    total(wait_sum) / nullif(sum(wait_n), 0) AS asa, total(handle_sum) / nullif(sum(handle_n), 0) AS aht, sum(handle_n) AS aht_n,
+                    sum(fcr_n) AS fcr_n, sum(fcr_resolved) AS fcr_ok,
+                    count(DISTINCT CASE WHEN answered > 0 THEN agent_id || '|' || local_date END) AS agent_days
+                FROM agg_kpi_hour WHERE \(dc) AND \(fc)
+                \(grouping)
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(da + fa)).compactMap { r -> KPIGroup? in
+                guard (r["offered"] as Int?) != nil else { return nil }
+                var key: [String] = []
+                for (i, d) in dims.enumerated() {
+                    if d == .weekday {
+                        let w: Int = r["k\(i)"]
+                        key.append(["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][max(0, min(7, w))])
+                    } else {
+                        key.append(r["k\(i)"])
+                    }
+                }
+                var g = KPIGroup(key: key)
+                g.outbound = r["outbound"]; g.offered = r["offered"]; g.answered = r["answered"]; g.abandoned = r["abandoned"]
+                g.shortAbandons = r["short_ab"]; g.answeredWithinT = r["answered_t"]; g.abandonedWithinT = r["abandoned_t"]
+                g.asaS = r["asa"]; g.ahtS = r["aht"]; g.ahtN = r["aht_n"]; g.fcrN = r["fcr_n"]; g.fcrResolved = r["fcr_ok"]
+                let days: Int = r["agent_days"]
+                g.callsPerAgentDay = days > 0 ? Double(g.answered) / Double(days) : nil
+                return g
+            }
+        }
+    }
+
+    /// NPS counts per group (day, queue, team, agent) computed by SQLite.
+    public func npsGroups(period: Period, by dims: [String], filter: CallFilter) throws(StoreError) -> [NPSGroupCounts] {
+        try read { db in
+            let (cond, args) = period.sql()
+            let (fcond, fargs) = filter.sql()
+            let exprs = dims.map { d -> String in
+                switch d {
+                case "day": "c.local_date"
+                case "queue": "coalesce(c.queue, '(none)')"
+                case "team": "coalesce(c.team, '(none)')"
+                default: "coalesce(c.agent_id, '(none)')"
+                }
+            }
+            let select = exprs.enumerated().map { "\($0.element) AS k\($0.offset)" }
+            let keys: String = (0..<dims.count).map { "k\($0)" }.joined(separator: ", ")
+            let grouping: String = dims.isEmpty ? "" : "GROUP BY \(keys) ORDER BY \(keys)"
+            let sql = """
+                SELECT \((select + [""]).joined(separator: ", ")) max(g.agent_name) AS name,
+                    sum(s.score >= 9) AS p, sum(s.score BETWEEN 7 AND 8) AS m, sum(s.score <= 6) AS d,
+                    count(s.csat) AS csat_n, sum(s.csat >= 4) AS csat_top
+                FROM surveys s JOIN calls c ON c.call_id = s.linked_call_id LEFT JOIN agents g ON g.agent_id = c.agent_id
+                WHERE s.answered = 1 AND \(cond) AND \(fcond)
+                \(grouping)
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(args + fargs)).compactMap { r in
+                guard let csatN = r["csat_n"] as Int? else { return nil }
+                return NPSGroupCounts(key: (0..<dims.count).map { r["k\($0)"] as String }, agentName: r["name"],
+                                      nps: NPS(promoters: r["p"] ?? 0, passives: r["m"] ?? 0, detractors: r["d"] ?? 0),
+                                      csatN: csatN, csatTop: r["csat_top"] ?? 0)
+            }
+        }
+    }
+
+    /// Score distribution (0…10) and the latest detractor comments (at most `limit`).
+    public func npsDistributionAndComments(period: Period, filter: CallFilter, limit: Int) throws(StoreError) -> (dist: [Int], comments: [SurveyFact]) {
+        try read { db in
+            let (cond, args) = period.sql()
+            let (fcond, fargs) = filter.sql()
+            var dist = [Int](repeating: 0, count: 11)
+            for r in try Row.fetchAll(db, sql: """
+                SELECT s.score, count(*) AS n FROM surveys s JOIN calls c ON c.call_id = s.linked_call_id
+                WHERE s.answered = 1 AND s.score IS NOT NULL AND \(cond) AND \(fcond) GROUP BY s.score
+                """, arguments: StatementArguments(args + fargs)) {
+                let sc: Int = r["score"]
+                if (0...10).contains(sc) { dist[sc] = r["n"] }
+            }
+            let comments = try Row.fetchAll(db, sql: """
+                SELECT s.linked_call_id, s.score, s.csat, s.comment, s.answered_at, c.agent_id, g.agent_name, c.team, c.queue, c.local_date
+                FROM surveys s JOIN calls c ON c.call_id = s.linked_call_id LEFT JOIN agents g ON g.agent_id = c.agent_id
+                WHERE s.answered = 1 AND s.score <= 6 AND s.comment IS NOT NULL AND s.comment != '' AND \(cond) AND \(fcond)
+                ORDER BY s.answered_epoch DESC, s.survey_key LIMIT ?
+                """, arguments: StatementArguments(args + fargs + [limit])).map { r in
+                SurveyFact(callID: r["linked_call_id"], score: r["score"], csat: r["csat"], comment: r["comment"],
+                           answeredAt: r["answered_at"], agentID: r["agent_id"], agentName: r["agent_name"],
+                           team: r["team"], queue: r["queue"], localDate: r["local_date"])
+            }
+            return (dist, comments)
         }
     }
 }

@@ -275,6 +275,63 @@ enum Migrations {
                 CREATE INDEX scores_by_call ON scores(call_id, is_current);
                 """)
         }
+        m.registerMigration("2026-11-25-report-aggregates") { db in
+            // Per-day aggregates that reports sum instead of scanning every call. Triggers
+            // mark the local dates whose calls, analyses or scores changed; `refreshAggregates`
+            // rebuilds those days (ingest, score and run call it; reports call it when needed).
+            try db.execute(sql: """
+                CREATE TABLE agg_dirty (local_date TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
+                CREATE TABLE agg_calls_day (
+                    local_date TEXT NOT NULL, agent_id TEXT NOT NULL, team TEXT NOT NULL, queue TEXT NOT NULL,
+                    calls INTEGER NOT NULL, answered INTEGER NOT NULL,
+                    talk_sum REAL NOT NULL, talk_n INTEGER NOT NULL, silence_sum REAL NOT NULL, silence_n INTEGER NOT NULL,
+                    overtalk_sum REAL NOT NULL, overtalk_n INTEGER NOT NULL, handle_sum REAL NOT NULL, handle_n INTEGER NOT NULL,
+                    PRIMARY KEY (local_date, agent_id, team, queue)
+                ) WITHOUT ROWID;
+                CREATE TABLE agg_scores_day (
+                    card_id TEXT NOT NULL, local_date TEXT NOT NULL, agent_id TEXT NOT NULL, team TEXT NOT NULL, queue TEXT NOT NULL,
+                    scores INTEGER NOT NULL, scored INTEGER NOT NULL, provisional INTEGER NOT NULL,
+                    score_sum REAL NOT NULL, score_sq REAL NOT NULL, at_target INTEGER NOT NULL, critical_fails INTEGER NOT NULL,
+                    b0 INTEGER NOT NULL, b1 INTEGER NOT NULL, b2 INTEGER NOT NULL, b3 INTEGER NOT NULL, b4 INTEGER NOT NULL,
+                    b5 INTEGER NOT NULL, b6 INTEGER NOT NULL, b7 INTEGER NOT NULL, b8 INTEGER NOT NULL, b9 INTEGER NOT NULL,
+                    PRIMARY KEY (card_id, local_date, agent_id, team, queue)
+                ) WITHOUT ROWID;
+                CREATE TABLE agg_kpi_hour (
+                    local_date TEXT NOT NULL, local_hour INTEGER NOT NULL, local_weekday INTEGER NOT NULL,
+                    queue TEXT NOT NULL, team TEXT NOT NULL, dialed TEXT NOT NULL, agent_id TEXT NOT NULL,
+                    outbound INTEGER NOT NULL, offered INTEGER NOT NULL, answered INTEGER NOT NULL, abandoned INTEGER NOT NULL,
+                    short_abandons INTEGER NOT NULL, answered_within_t INTEGER NOT NULL, abandoned_within_t INTEGER NOT NULL,
+                    wait_sum REAL NOT NULL, wait_n INTEGER NOT NULL, handle_sum REAL NOT NULL, handle_n INTEGER NOT NULL,
+                    fcr_n INTEGER NOT NULL, fcr_resolved INTEGER NOT NULL,
+                    PRIMARY KEY (local_date, local_hour, queue, team, dialed, agent_id)
+                ) WITHOUT ROWID;
+                -- (A trigger's own OR IGNORE would be overridden by the outer statement's conflict
+                -- policy, hence the NOT EXISTS.)
+                CREATE TRIGGER agg_calls_insert AFTER INSERT ON calls BEGIN
+                    INSERT INTO agg_dirty SELECT NEW.local_date WHERE NOT EXISTS (SELECT 1 FROM agg_dirty WHERE local_date = NEW.local_date); END;
+                CREATE TRIGGER agg_calls_update AFTER UPDATE ON calls BEGIN
+                    INSERT INTO agg_dirty SELECT OLD.local_date WHERE NOT EXISTS (SELECT 1 FROM agg_dirty WHERE local_date = OLD.local_date);
+                    INSERT INTO agg_dirty SELECT NEW.local_date WHERE NOT EXISTS (SELECT 1 FROM agg_dirty WHERE local_date = NEW.local_date); END;
+                CREATE TRIGGER agg_calls_delete AFTER DELETE ON calls BEGIN
+                    INSERT INTO agg_dirty SELECT OLD.local_date WHERE NOT EXISTS (SELECT 1 FROM agg_dirty WHERE local_date = OLD.local_date); END;
+                CREATE TRIGGER agg_analyses_insert AFTER INSERT ON analyses BEGIN
+                    INSERT INTO agg_dirty SELECT c.local_date FROM calls c WHERE c.call_id = NEW.call_id
+                        AND NOT EXISTS (SELECT 1 FROM agg_dirty d WHERE d.local_date = c.local_date); END;
+                CREATE TRIGGER agg_analyses_delete AFTER DELETE ON analyses BEGIN
+                    INSERT INTO agg_dirty SELECT c.local_date FROM calls c WHERE c.call_id = OLD.call_id
+                        AND NOT EXISTS (SELECT 1 FROM agg_dirty d WHERE d.local_date = c.local_date); END;
+                CREATE TRIGGER agg_scores_insert AFTER INSERT ON scores BEGIN
+                    INSERT INTO agg_dirty SELECT c.local_date FROM calls c WHERE c.call_id = NEW.call_id
+                        AND NOT EXISTS (SELECT 1 FROM agg_dirty d WHERE d.local_date = c.local_date); END;
+                CREATE TRIGGER agg_scores_update AFTER UPDATE ON scores BEGIN
+                    INSERT INTO agg_dirty SELECT c.local_date FROM calls c WHERE c.call_id = NEW.call_id
+                        AND NOT EXISTS (SELECT 1 FROM agg_dirty d WHERE d.local_date = c.local_date); END;
+                CREATE TRIGGER agg_scores_delete AFTER DELETE ON scores BEGIN
+                    INSERT INTO agg_dirty SELECT c.local_date FROM calls c WHERE c.call_id = OLD.call_id
+                        AND NOT EXISTS (SELECT 1 FROM agg_dirty d WHERE d.local_date = c.local_date); END;
+                INSERT OR IGNORE INTO agg_dirty SELECT DISTINCT local_date FROM calls;
+                """)
+        }
         return m
     }
 }

@@ -40,6 +40,26 @@ import Testing
         }
         let filtered = try store.kpiGroups(period: .all, by: [], settings: KPISettings(), filter: CallFilter(queue: "orders"))
         #expect(filtered.first?.offered == 6)
+        // The hourly aggregates (default settings, whole days) give the same groups.
+        try store.refreshAggregates()
+        let day = try Period.parse(from: "2026-11-24", to: "2026-11-24", zone: nil).get()
+        for dims in [[], [KPIDimension.hour], [.day, .agent], [.weekday, .queue], [.dialed, .team]] {
+            for (period, f) in [(Period.all, CallFilter()), (day, CallFilter(team: "Blue"))] {
+                let agg = try #require(try store.kpiGroupsFromHours(period: period, by: dims, settings: KPISettings(), filter: f))
+                let one = try store.kpiGroups(period: period, by: dims, settings: KPISettings(), filter: f)
+                #expect(agg.map(\.key) == one.map(\.key), "\(dims)")
+                for (a, b) in zip(agg, one) {
+                    #expect(a.offered == b.offered && a.answered == b.answered && a.abandoned == b.abandoned && a.outbound == b.outbound
+                        && a.shortAbandons == b.shortAbandons && a.answeredWithinT == b.answeredWithinT && a.abandonedWithinT == b.abandonedWithinT
+                        && a.fcrN == b.fcrN && a.fcrResolved == b.fcrResolved && a.ahtN == b.ahtN, "\(dims)")
+                    #expect(abs((a.asaS ?? -1) - (b.asaS ?? -1)) < 1e-9 && abs((a.ahtS ?? -1) - (b.ahtS ?? -1)) < 1e-9)
+                    #expect(abs((a.callsPerAgentDay ?? -1) - (b.callsPerAgentDay ?? -1)) < 1e-9)
+                }
+            }
+        }
+        var other = KPISettings()
+        other.slThresholdS = 30
+        #expect(try store.kpiGroupsFromHours(period: .all, by: [], settings: other, filter: CallFilter()) == nil)
     }
 
     @Test func sqlAgentSummariesEqualThePerCallComputation() throws {
@@ -60,6 +80,20 @@ import Testing
                 #expect(a.npsN == b.npsN && a.nps == b.nps && a.verdict == b.verdict)
                 #expect(abs((a.talkRatio ?? -1) - (b.talkRatio ?? -1)) < 1e-9 && abs((a.ahtS ?? -1) - (b.ahtS ?? -1)) < 1e-9)
             }
+            // The day aggregates give the same sums.
+            try store.refreshAggregates()
+            let days = try #require(try store.agentAggregatesFromDays(period: .all, cardID: card.id, filter: CallFilter()))
+            let onePass = try store.agentAggregates(period: .all, cardID: card.id, filter: CallFilter())
+            #expect(days.sorted { $0.agentID < $1.agentID }.map(\.calls) == onePass.sorted { $0.agentID < $1.agentID }.map(\.calls))
+            for (a, b) in zip(days.sorted { $0.agentID < $1.agentID }, onePass.sorted { $0.agentID < $1.agentID }) {
+                #expect(a.scored == b.scored && a.provisional == b.provisional && a.atTarget == b.atTarget && a.criticalFails == b.criticalFails)
+                #expect(abs(a.scoreSum - b.scoreSum) < 1e-6 && abs(a.scoreSquares - b.scoreSquares) < 1e-3)
+                #expect(abs((a.talkRatio ?? -1) - (b.talkRatio ?? -1)) < 1e-9 && abs((a.ahtS ?? -1) - (b.ahtS ?? -1)) < 1e-9)
+            }
         }
+        // NPS groups by SQL equal the per-answer computation.
+        let groups = try store.npsGroups(period: .all, by: ["agent"], filter: CallFilter())
+        let fromFacts = NPSReport.tables(surveys, by: [.agent], minimumN: 30)[0].rows.map { $0[0] }
+        #expect(groups.map { Cell.text($0.key[0]) } == fromFacts)
     }
 }
