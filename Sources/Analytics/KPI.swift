@@ -121,7 +121,7 @@ public struct KPIGroup: Sendable, Equatable {
     /// Answered calls with a caller number, and those without a repeat in the window.
     public var fcrN = 0
     public var fcrResolved = 0
-    /// Answered calls per agent and day.
+    /// Answered calls per agent and day (nil when grouped by hour of day).
     public var callsPerAgentDay: Double?
 
     public init(key: [String]) {
@@ -160,7 +160,12 @@ public enum KPI {
             groups[k, default: []].append(r)
             if order[k] == nil { order[k] = dims.map { $0.order(r) } }
         }
-        return groups.map { key, rs in group(key: key, rs, settings: settings) }
+        return groups.map { key, rs in
+            var g = group(key: key, rs, settings: settings)
+            // Agent-days are not meaningful per hour of day.
+            if dims.contains(.hour) { g.callsPerAgentDay = nil }
+            return g
+        }
             .sorted { order[$0.key]!.lexicographicallyPrecedes(order[$1.key]!) }
     }
 
@@ -181,7 +186,7 @@ public enum KPI {
                     g.fcrN += 1
                     if !rep { g.fcrResolved += 1 }
                 }
-                agentDays.insert((r.agentID ?? "") + "|" + r.localDate)
+                if let a = r.agentID { agentDays.insert(a + "|" + r.localDate) }
             } else {
                 g.abandoned += 1
                 if wait < s.shortAbandonS { g.shortAbandons += 1 }

@@ -262,8 +262,10 @@ public enum HTMLPages {
         var body = "<h2>\(HTMLReport.escape(card.name))</h2>\n"
         body += SVGCharts.histogram(bins: bins, target: card.target, title: "Call quality distribution — \(card.name)")
         var acc: [String: [String: (n: Int, sum: Double)]] = [:]
+        var weekOf: [String: String] = [:]
         for d in daily {
-            let w = AgentReport.isoWeek(d.date)
+            let w = weekOf[d.date] ?? AgentReport.isoWeek(d.date)
+            weekOf[d.date] = w
             let old = acc[d.agent]?[w] ?? (0, 0)
             acc[d.agent, default: [:]][w] = (old.n + d.n, old.sum + d.sum)
         }

@@ -75,7 +75,7 @@ extension CallStore {
                     count(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END) AS aht_n,
                     sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL)) AS fcr_n,
                     sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > ?)) AS fcr_ok,
-                    count(DISTINCT CASE WHEN o = 0 AND c.answered = 1 THEN coalesce(c.agent_id, '') || '|' || c.local_date END) AS agent_days
+                    count(DISTINCT CASE WHEN o = 0 AND c.answered = 1 AND c.agent_id IS NOT NULL THEN c.agent_id || '|' || c.local_date END) AS agent_days
                 FROM (SELECT *, coalesce(direction = 'outbound', 0) AS o FROM calls) c
                 WHERE \(cond) AND \(fcond)
                 \(grouping)
@@ -106,7 +106,7 @@ extension CallStore {
                 g.fcrN = r["fcr_n"]
                 g.fcrResolved = r["fcr_ok"]
                 let days: Int = r["agent_days"]
-                g.callsPerAgentDay = days > 0 ? Double(g.answered) / Double(days) : nil
+                g.callsPerAgentDay = days > 0 && !dims.contains(.hour) ? Double(g.answered) / Double(days) : nil
                 return g
             }
         }
@@ -236,6 +236,7 @@ extension CallStore {
                 DELETE FROM agg_calls_day WHERE local_date IN (\(dirty));
                 INSERT INTO agg_calls_day
                 SELECT c.local_date, c.agent_id, coalesce(c.team, ''), coalesce(c.queue, ''), count(*), sum(c.answered),
+                    sum(c.answered * (coalesce(c.direction, '') != 'outbound')),
                     total(CASE WHEN c.answered = 1 THEN p.talk_ratio END), count(CASE WHEN c.answered = 1 THEN p.talk_ratio END),
                     total(CASE WHEN c.answered = 1 THEN a.silence_ratio END), count(CASE WHEN c.answered = 1 THEN a.silence_ratio END),
                     total(CASE WHEN c.answered = 1 THEN a.overtalk_ratio END), count(CASE WHEN c.answered = 1 THEN a.overtalk_ratio END),
@@ -257,8 +258,8 @@ extension CallStore {
                 GROUP BY 1, 2, 3, 4, 5;
                 DELETE FROM agg_kpi_hour WHERE local_date IN (\(dirty));
                 INSERT INTO agg_kpi_hour
-                SELECT c.local_date, c.local_hour, max(c.local_weekday), coalesce(c.queue, ''), coalesce(c.team, ''), coalesce(c.dialed, ''),
-                    coalesce(c.agent_id, ''), sum(o), sum(1 - o), sum((1 - o) * c.answered), sum((1 - o) * (1 - c.answered)),
+                SELECT c.local_date, c.local_hour, max(c.local_weekday), coalesce(c.queue, ''), coalesce(c.team, ''),
+                    sum(o), sum(1 - o), sum((1 - o) * c.answered), sum((1 - o) * (1 - c.answered)),
                     sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) < \(Self.defaultKPI.shortAbandonS))),
                     sum((1 - o) * c.answered * (coalesce(c.wait_s, 0) <= \(Self.defaultKPI.slThresholdS))),
                     sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) <= \(Self.defaultKPI.slThresholdS))),
@@ -267,7 +268,7 @@ extension CallStore {
                     sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL)),
                     sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > \(Self.defaultKPI.fcrWindowS)))
                 FROM (SELECT *, coalesce(direction = 'outbound', 0) AS o FROM calls WHERE local_date IN (\(dirty))) c
-                GROUP BY 1, 2, 4, 5, 6, 7;
+                GROUP BY 1, 2, 4, 5;
                 DELETE FROM agg_dirty;
                 """)
             return days
@@ -323,26 +324,27 @@ extension CallStore {
         }
     }
 
-    /// KPI groups from the hourly aggregates; nil unless the settings are the defaults and the
-    /// period is whole days.
+    /// KPI groups from the hourly aggregates; nil unless the settings are the defaults, the
+    /// period is whole days, and the grouping and filter use day, hour, weekday, queue, team only.
     public func kpiGroupsFromHours(period: Period, by dims: [KPIDimension], settings: KPISettings, filter: CallFilter) throws(StoreError) -> [KPIGroup]? {
-        guard Self.daysOnly(period), settings.slThresholdS == Self.defaultKPI.slThresholdS,
+        guard Self.daysOnly(period), filter.agent == nil, dims.allSatisfy({ [.day, .hour, .weekday, .queue, .team].contains($0) }),
+              settings.slThresholdS == Self.defaultKPI.slThresholdS,
               settings.shortAbandonS == Self.defaultKPI.shortAbandonS, settings.fcrWindowS == Self.defaultKPI.fcrWindowS else { return nil }
         return try read { db in
             let (dc, da) = Self.dayCondition(period)
             let (fc, fa) = Self.filterCondition(filter)
-            let exprs = dims.map { d -> String in
+            func expr(_ d: KPIDimension, calls: Bool) -> String {
                 switch d {
                 case .day: "local_date"
                 case .hour: "printf('%02d', local_hour)"
-                case .weekday: "local_weekday"
+                // ISO weekday from the date in the per-day table (strftime %w: 0 = Sunday).
+                case .weekday: calls ? "((CAST(strftime('%w', local_date) AS INTEGER) + 6) % 7 + 1)" : "local_weekday"
                 case .queue: "CASE queue WHEN '' THEN '(none)' ELSE queue END"
                 case .team: "CASE team WHEN '' THEN '(none)' ELSE team END"
-                case .dialed: "CASE dialed WHEN '' THEN '(none)' ELSE dialed END"
-                case .agent: "CASE agent_id WHEN '' THEN '(none)' ELSE agent_id END"
+                case .dialed, .agent: "''"
                 }
             }
-            let select = exprs.enumerated().map { "\($0.element) AS k\($0.offset)" }
+            let select = dims.enumerated().map { "\(expr($0.element, calls: false)) AS k\($0.offset)" }
             let keys: String = (0..<dims.count).map { "k\($0)" }.joined(separator: ", ")
             let grouping: String = dims.isEmpty ? "" : "GROUP BY \(keys) ORDER BY \(keys)"
             let sql = """
@@ -350,30 +352,40 @@ extension CallStore {
                     sum(outbound) AS outbound, sum(offered) AS offered, sum(answered) AS answered, sum(abandoned) AS abandoned,
                     sum(short_abandons) AS short_ab, sum(answered_within_t) AS answered_t, sum(abandoned_within_t) AS abandoned_t,
                     total(wait_sum) / nullif(sum(wait_n), 0) AS asa, total(handle_sum) / nullif(sum(handle_n), 0) AS aht, sum(handle_n) AS aht_n,
-                    sum(fcr_n) AS fcr_n, sum(fcr_resolved) AS fcr_ok,
-                    count(DISTINCT CASE WHEN answered > 0 THEN agent_id || '|' || local_date END) AS agent_days
+                    sum(fcr_n) AS fcr_n, sum(fcr_resolved) AS fcr_ok
                 FROM agg_kpi_hour WHERE \(dc) AND \(fc)
                 \(grouping)
                 """
+            // Agent-days (not meaningful per hour of day) from the per-day call table.
+            var agentDays: [[String]: Int] = [:]
+            if !dims.contains(.hour) {
+                let daySelect = dims.enumerated().map { "\(expr($0.element, calls: true)) AS k\($0.offset)" }
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT \((daySelect + [""]).joined(separator: ", ")) count(DISTINCT agent_id || '|' || local_date) AS n
+                    FROM agg_calls_day WHERE answered_inbound > 0 AND \(dc) AND \(fc) \(dims.isEmpty ? "" : "GROUP BY \(keys)")
+                    """, arguments: StatementArguments(da + fa)) {
+                    agentDays[Self.keys(r, dims)] = r["n"]
+                }
+            }
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(da + fa)).compactMap { r -> KPIGroup? in
                 guard (r["offered"] as Int?) != nil else { return nil }
-                var key: [String] = []
-                for (i, d) in dims.enumerated() {
-                    if d == .weekday {
-                        let w: Int = r["k\(i)"]
-                        key.append(["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][max(0, min(7, w))])
-                    } else {
-                        key.append(r["k\(i)"])
-                    }
-                }
-                var g = KPIGroup(key: key)
+                var g = KPIGroup(key: Self.keys(r, dims))
                 g.outbound = r["outbound"]; g.offered = r["offered"]; g.answered = r["answered"]; g.abandoned = r["abandoned"]
                 g.shortAbandons = r["short_ab"]; g.answeredWithinT = r["answered_t"]; g.abandonedWithinT = r["abandoned_t"]
                 g.asaS = r["asa"]; g.ahtS = r["aht"]; g.ahtN = r["aht_n"]; g.fcrN = r["fcr_n"]; g.fcrResolved = r["fcr_ok"]
-                let days: Int = r["agent_days"]
-                g.callsPerAgentDay = days > 0 ? Double(g.answered) / Double(days) : nil
+                if let days = agentDays[g.key], days > 0 { g.callsPerAgentDay = Double(g.answered) / Double(days) }
                 return g
             }
+        }
+    }
+
+    static func keys(_ r: Row, _ dims: [KPIDimension]) -> [String] {
+        dims.enumerated().map { i, d in
+            if d == .weekday {
+                let w: Int = r["k\(i)"]
+                return ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][max(0, min(7, w))]
+            }
+            return r["k\(i)"]
         }
     }
 

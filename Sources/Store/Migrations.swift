@@ -283,7 +283,7 @@ enum Migrations {
                 CREATE TABLE agg_dirty (local_date TEXT PRIMARY KEY NOT NULL) WITHOUT ROWID;
                 CREATE TABLE agg_calls_day (
                     local_date TEXT NOT NULL, agent_id TEXT NOT NULL, team TEXT NOT NULL, queue TEXT NOT NULL,
-                    calls INTEGER NOT NULL, answered INTEGER NOT NULL,
+                    calls INTEGER NOT NULL, answered INTEGER NOT NULL, answered_inbound INTEGER NOT NULL,
                     talk_sum REAL NOT NULL, talk_n INTEGER NOT NULL, silence_sum REAL NOT NULL, silence_n INTEGER NOT NULL,
                     overtalk_sum REAL NOT NULL, overtalk_n INTEGER NOT NULL, handle_sum REAL NOT NULL, handle_n INTEGER NOT NULL,
                     PRIMARY KEY (local_date, agent_id, team, queue)
@@ -298,12 +298,12 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 CREATE TABLE agg_kpi_hour (
                     local_date TEXT NOT NULL, local_hour INTEGER NOT NULL, local_weekday INTEGER NOT NULL,
-                    queue TEXT NOT NULL, team TEXT NOT NULL, dialed TEXT NOT NULL, agent_id TEXT NOT NULL,
+                    queue TEXT NOT NULL, team TEXT NOT NULL,
                     outbound INTEGER NOT NULL, offered INTEGER NOT NULL, answered INTEGER NOT NULL, abandoned INTEGER NOT NULL,
                     short_abandons INTEGER NOT NULL, answered_within_t INTEGER NOT NULL, abandoned_within_t INTEGER NOT NULL,
                     wait_sum REAL NOT NULL, wait_n INTEGER NOT NULL, handle_sum REAL NOT NULL, handle_n INTEGER NOT NULL,
                     fcr_n INTEGER NOT NULL, fcr_resolved INTEGER NOT NULL,
-                    PRIMARY KEY (local_date, local_hour, queue, team, dialed, agent_id)
+                    PRIMARY KEY (local_date, local_hour, queue, team)
                 ) WITHOUT ROWID;
                 -- (A trigger's own OR IGNORE would be overridden by the outer statement's conflict
                 -- policy, hence the NOT EXISTS.)

@@ -43,7 +43,9 @@ import Testing
         // The hourly aggregates (default settings, whole days) give the same groups.
         try store.refreshAggregates()
         let day = try Period.parse(from: "2026-11-24", to: "2026-11-24", zone: nil).get()
-        for dims in [[], [KPIDimension.hour], [.day, .agent], [.weekday, .queue], [.dialed, .team]] {
+        #expect(try store.kpiGroupsFromHours(period: .all, by: [.day, .agent], settings: KPISettings(), filter: CallFilter()) == nil)
+        #expect(try store.kpiGroupsFromHours(period: .all, by: [], settings: KPISettings(), filter: CallFilter(agent: "a1")) == nil)
+        for dims in [[], [KPIDimension.hour], [.day], [.weekday, .queue], [.team, .hour], [.day, .team]] {
             for (period, f) in [(Period.all, CallFilter()), (day, CallFilter(team: "Blue"))] {
                 let agg = try #require(try store.kpiGroupsFromHours(period: period, by: dims, settings: KPISettings(), filter: f))
                 let one = try store.kpiGroups(period: period, by: dims, settings: KPISettings(), filter: f)
