@@ -136,6 +136,7 @@ public enum ReportBuilder {
     }
 
     public static func nps(_ store: CallStore, period: Period, by: [NPSReport.Dimension], minimumN: Int, filter: ReportFilter) throws -> BuiltReport {
+        try store.refreshAggregates()
         let f = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
         let groups = try store.npsGroups(period: period, by: by.map(\.rawValue), filter: f)
         let (dist, comments) = try store.npsDistributionAndComments(period: period, filter: f, limit: NPSReport.commentLimit)

@@ -189,7 +189,11 @@ extension CallStore {
 
     /// NPS counts per agent (answered, linked surveys of calls in the period).
     public func npsByAgent(period: Period, filter: CallFilter) throws(StoreError) -> [String: NPS] {
-        try read { db in
+        if Self.daysOnly(period) {
+            return Dictionary(uniqueKeysWithValues: try npsGroups(period: period, by: ["agent"], filter: filter)
+                .filter { $0.key[0] != "(none)" }.map { ($0.key[0], $0.nps) })
+        }
+        return try read { db in
             let (cond, args) = period.sql()
             let (fcond, fargs) = filter.sql()
             var out: [String: NPS] = [:]
@@ -269,6 +273,14 @@ extension CallStore {
                     sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > \(Self.defaultKPI.fcrWindowS)))
                 FROM (SELECT *, coalesce(direction = 'outbound', 0) AS o FROM calls WHERE local_date IN (\(dirty))) c
                 GROUP BY 1, 2, 4, 5;
+                DELETE FROM agg_nps_day WHERE local_date IN (\(dirty));
+                INSERT INTO agg_nps_day
+                SELECT c.local_date, coalesce(c.agent_id, ''), coalesce(c.team, ''), coalesce(c.queue, ''),
+                    sum(s.score >= 9), sum(s.score BETWEEN 7 AND 8), sum(s.score <= 6), count(s.csat), sum(coalesce(s.csat >= 4, 0)),
+                    \((0...10).map { "sum(s.score = \($0))" }.joined(separator: ", "))
+                FROM calls c JOIN surveys s ON s.linked_call_id = c.call_id AND s.answered = 1
+                WHERE c.local_date IN (\(dirty))
+                GROUP BY 1, 2, 3, 4;
                 DELETE FROM agg_dirty;
                 """)
             return days
@@ -391,7 +403,37 @@ extension CallStore {
 
     /// NPS counts per group (day, queue, team, agent) computed by SQLite.
     public func npsGroups(period: Period, by dims: [String], filter: CallFilter) throws(StoreError) -> [NPSGroupCounts] {
-        try read { db in
+        if Self.daysOnly(period) {
+            return try read { db in
+                let (dc, da) = Self.dayCondition(period)
+                let (fc, fa) = Self.filterCondition(filter)
+                let exprs = dims.map { d -> String in
+                    switch d {
+                    case "day": "n.local_date"
+                    case "queue": "CASE n.queue WHEN '' THEN '(none)' ELSE n.queue END"
+                    case "team": "CASE n.team WHEN '' THEN '(none)' ELSE n.team END"
+                    default: "CASE n.agent_id WHEN '' THEN '(none)' ELSE n.agent_id END"
+                    }
+                }
+                let select = exprs.enumerated().map { "\($0.element) AS k\($0.offset)" }
+                let keys: String = (0..<dims.count).map { "k\($0)" }.joined(separator: ", ")
+                let grouping: String = dims.isEmpty ? "" : "GROUP BY \(keys) ORDER BY \(keys)"
+                let sql = """
+                    SELECT \((select + [""]).joined(separator: ", ")) max(g.agent_name) AS name,
+                        sum(n.promoters) AS p, sum(n.passives) AS m, sum(n.detractors) AS d, sum(n.csat_n) AS csat_n, sum(n.csat_top) AS csat_top
+                    FROM agg_nps_day n LEFT JOIN agents g ON g.agent_id = n.agent_id
+                    WHERE \(dc.replacingOccurrences(of: "local_date", with: "n.local_date")) AND \(fc.replacingOccurrences(of: "team", with: "n.team").replacingOccurrences(of: "queue", with: "n.queue").replacingOccurrences(of: "agent_id", with: "n.agent_id"))
+                    \(grouping)
+                    """
+                return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(da + fa)).compactMap { r in
+                    guard let csatN = r["csat_n"] as Int?, (r["p"] as Int? ?? 0) + (r["m"] as Int? ?? 0) + (r["d"] as Int? ?? 0) + csatN > 0 else { return nil }
+                    return NPSGroupCounts(key: (0..<dims.count).map { r["k\($0)"] as String }, agentName: dims == ["agent"] ? r["name"] : nil,
+                                          nps: NPS(promoters: r["p"] ?? 0, passives: r["m"] ?? 0, detractors: r["d"] ?? 0),
+                                          csatN: csatN, csatTop: r["csat_top"] ?? 0)
+                }
+            }
+        }
+        return try read { db in
             let (cond, args) = period.sql()
             let (fcond, fargs) = filter.sql()
             let exprs = dims.map { d -> String in
@@ -428,12 +470,21 @@ extension CallStore {
             let (cond, args) = period.sql()
             let (fcond, fargs) = filter.sql()
             var dist = [Int](repeating: 0, count: 11)
-            for r in try Row.fetchAll(db, sql: """
-                SELECT s.score, count(*) AS n FROM surveys s JOIN calls c ON c.call_id = s.linked_call_id
-                WHERE s.answered = 1 AND s.score IS NOT NULL AND \(cond) AND \(fcond) GROUP BY s.score
-                """, arguments: StatementArguments(args + fargs)) {
-                let sc: Int = r["score"]
-                if (0...10).contains(sc) { dist[sc] = r["n"] }
+            if Self.daysOnly(period) {
+                let (dc, da) = Self.dayCondition(period)
+                let (fc, fa) = Self.filterCondition(filter)
+                let sums = (0...10).map { "sum(s\($0)) AS s\($0)" }.joined(separator: ", ")
+                if let r = try Row.fetchOne(db, sql: "SELECT \(sums) FROM agg_nps_day WHERE \(dc) AND \(fc)", arguments: StatementArguments(da + fa)) {
+                    for i in 0...10 { dist[i] = (r["s\(i)"] as Int?) ?? 0 }
+                }
+            } else {
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT s.score, count(*) AS n FROM surveys s JOIN calls c ON c.call_id = s.linked_call_id
+                    WHERE s.answered = 1 AND s.score IS NOT NULL AND \(cond) AND \(fcond) GROUP BY s.score
+                    """, arguments: StatementArguments(args + fargs)) {
+                    let sc: Int = r["score"]
+                    if (0...10).contains(sc) { dist[sc] = r["n"] }
+                }
             }
             let comments = try Row.fetchAll(db, sql: """
                 SELECT s.linked_call_id, s.score, s.csat, s.comment, s.answered_at, c.agent_id, g.agent_name, c.team, c.queue, c.local_date

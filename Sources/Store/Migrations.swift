@@ -332,6 +332,29 @@ enum Migrations {
                 INSERT OR IGNORE INTO agg_dirty SELECT DISTINCT local_date FROM calls;
                 """)
         }
+        m.registerMigration("2026-11-25-nps-aggregates") { db in
+            try db.execute(sql: """
+                CREATE TABLE agg_nps_day (
+                    local_date TEXT NOT NULL, agent_id TEXT NOT NULL, team TEXT NOT NULL, queue TEXT NOT NULL,
+                    promoters INTEGER NOT NULL, passives INTEGER NOT NULL, detractors INTEGER NOT NULL,
+                    csat_n INTEGER NOT NULL, csat_top INTEGER NOT NULL,
+                    s0 INTEGER NOT NULL, s1 INTEGER NOT NULL, s2 INTEGER NOT NULL, s3 INTEGER NOT NULL, s4 INTEGER NOT NULL, s5 INTEGER NOT NULL,
+                    s6 INTEGER NOT NULL, s7 INTEGER NOT NULL, s8 INTEGER NOT NULL, s9 INTEGER NOT NULL, s10 INTEGER NOT NULL,
+                    PRIMARY KEY (local_date, agent_id, team, queue)
+                ) WITHOUT ROWID;
+                CREATE INDEX surveys_by_time ON surveys(answered_epoch);
+                CREATE TRIGGER agg_surveys_insert AFTER INSERT ON surveys BEGIN
+                    INSERT INTO agg_dirty SELECT c.local_date FROM calls c WHERE c.call_id = NEW.linked_call_id
+                        AND NOT EXISTS (SELECT 1 FROM agg_dirty d WHERE d.local_date = c.local_date); END;
+                CREATE TRIGGER agg_surveys_update AFTER UPDATE ON surveys BEGIN
+                    INSERT INTO agg_dirty SELECT c.local_date FROM calls c WHERE c.call_id IN (OLD.linked_call_id, NEW.linked_call_id)
+                        AND NOT EXISTS (SELECT 1 FROM agg_dirty d WHERE d.local_date = c.local_date); END;
+                CREATE TRIGGER agg_surveys_delete AFTER DELETE ON surveys BEGIN
+                    INSERT INTO agg_dirty SELECT c.local_date FROM calls c WHERE c.call_id = OLD.linked_call_id
+                        AND NOT EXISTS (SELECT 1 FROM agg_dirty d WHERE d.local_date = c.local_date); END;
+                INSERT INTO agg_dirty SELECT DISTINCT local_date FROM calls WHERE local_date NOT IN (SELECT local_date FROM agg_dirty);
+                """)
+        }
         return m
     }
 }

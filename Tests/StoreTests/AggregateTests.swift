@@ -93,6 +93,15 @@ import Testing
                 #expect(abs((a.talkRatio ?? -1) - (b.talkRatio ?? -1)) < 1e-9 && abs((a.ahtS ?? -1) - (b.ahtS ?? -1)) < 1e-9)
             }
         }
+        // NPS groups from the day aggregates equal the one-pass query (an instant period forces it).
+        let wide = try Period.parse(from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", zone: nil).get()
+        for dims in [[], ["agent"], ["day", "queue"], ["team"]] {
+            let agg = try store.npsGroups(period: .all, by: dims, filter: CallFilter())
+            let one = try store.npsGroups(period: wide, by: dims, filter: CallFilter())
+            #expect(agg.map(\.key) == one.map(\.key) && agg.map(\.nps) == one.map(\.nps), "\(dims)")
+        }
+        #expect(try store.npsDistributionAndComments(period: .all, filter: CallFilter(), limit: 10).dist
+            == (try store.npsDistributionAndComments(period: wide, filter: CallFilter(), limit: 10).dist))
         // NPS groups by SQL equal the per-answer computation.
         let groups = try store.npsGroups(period: .all, by: ["agent"], filter: CallFilter())
         let fromFacts = NPSReport.tables(surveys, by: [.agent], minimumN: 30)[0].rows.map { $0[0] }
