@@ -1,5 +1,5 @@
 # callqa — the two commands of the README, plus benchmarks and the accuracy harness.
-.PHONY: demo test build bench bench-audio bench-store accuracy sample-audio check-html clean
+.PHONY: demo test build bench bench-audio bench-ingest bench-store accuracy sample-audio check-html clean
 
 # (1) Set up, build, and run the main job on SampleAudio/.
 demo:
@@ -17,12 +17,20 @@ build:
 	bash scripts/setup.sh
 	swift build -c release --product callqa
 
-# Speed and memory (not part of the test suite).
-bench: bench-audio
+# Speed and memory (not part of the test suite): analysis, batch ingest beside peers, store.
+bench: bench-audio bench-ingest bench-store
 
 bench-audio:
 	bash scripts/setup.sh
 	bash scripts/bench-audio.sh
+
+bench-ingest:
+	bash scripts/setup.sh
+	bash scripts/bench-ingest.sh
+
+bench-store:
+	bash scripts/setup.sh
+	bash scripts/bench-store.sh
 
 # Accuracy against exact truth, beside webrtcvad (needs espeak-ng, sox, asterisk sounds, PyPI webrtcvad-wheels).
 accuracy:

@@ -12,6 +12,23 @@ func seconds(_ f: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - t0) / 1e9
 }
 
+// `--decode-only FILE...`: decode every file once (the floor for `make bench-ingest`).
+if CommandLine.arguments.dropFirst().first == "--decode-only" {
+    var total = 0.0
+    for path in CommandLine.arguments.dropFirst(2) {
+        do {
+            let src = try SndFileSource(path: path)
+            var block = AudioBlock(channelCount: src.format.channels, capacity: 4096)
+            var frames = 0
+            while try src.read(into: &block) > 0 { frames += block.frameCount }
+            total += Double(frames) / Double(src.format.sampleRate)
+        } catch {
+            FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
+        }
+    }
+    print(String(format: "decoded %.0f s of audio", total))
+    exit(0)
+}
 let files = Array(CommandLine.arguments.dropFirst())
 guard !files.isEmpty else {
     FileHandle.standardError.write(Data("usage: callqa-bench FILE...\n".utf8))

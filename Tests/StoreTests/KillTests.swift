@@ -204,3 +204,36 @@ extension KillTests {
         print("concurrency: \(reads) consistent reads during two concurrent ingests, no lock errors")
     }
 }
+
+@Suite struct SplitDirTests {
+    /// `report agents --split-dir`: each file holds its agent's own data only — no other
+    /// agent's id, name or call id appears in it.
+    @Test func eachAgentFileHoldsOnlyThatAgent() throws {
+        let exe = try callqaExecutable()
+        let store = try AggregateTests.sampleDay()
+        let split = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-split-\(UUID().uuidString)")
+        let p = try KillTests.run(exe, ["report", "agents", "--db", store.path, "--split-dir", split.path])
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let agents = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT agent_id, agent_name FROM agents").map { ($0["agent_id"] as String, $0["agent_name"] as String) }
+        }
+        let calls = try store.read { db in try Row.fetchAll(db, sql: "SELECT call_id, agent_id FROM calls WHERE agent_id IS NOT NULL").map { ($0["call_id"] as String, $0["agent_id"] as String) } }
+        let files = try FileManager.default.contentsOfDirectory(atPath: split.path).filter { $0.hasSuffix(".html") }
+        #expect(files.count == agents.count)
+        for file in files {
+            let html = try String(contentsOf: split.appendingPathComponent(file), encoding: .utf8)
+            let owners = agents.filter { file.hasPrefix("agent-\($0.0)-") }
+            #expect(owners.count == 1, "\(file)")
+            guard let (me, myName) = owners.first else { continue }
+            #expect(html.contains(me) && html.contains(myName))
+            for (other, name) in agents where other != me {
+                #expect(!html.contains(">\(other)<") && !html.contains("(\(other))") && !html.contains(name), "\(file) mentions \(other)")
+            }
+            for (call, owner) in calls where owner != me {
+                #expect(!html.contains(call), "\(file) mentions call \(call) of \(owner)")
+            }
+            #expect(calls.contains { $0.1 == me && html.contains($0.0) } || !calls.contains { $0.1 == me })
+        }
+    }
+}
