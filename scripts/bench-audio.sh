@@ -21,10 +21,22 @@ if [ ! -f "$out/1h-pcm16.wav" ]; then
     rm -f "$out/tmp.wav"
 fi
 echo "== throughput, one core (best of 3) on $(nproc) core(s): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
-taskset -c 0 .build/release/callqa-bench "$out/1h-ulaw.wav" "$out/1h-pcm16.wav"
+taskset -c 0 .build/release/callqa-bench "$out/1h-ulaw.wav" "$out/1h-pcm16.wav" | tee "$out/audio.txt"
 echo
 echo "== peak RSS of 'callqa analyze' (one file, one job)"
+: > "$out/audio-rss.txt"
 for f in 2min-ulaw 1h-ulaw 2h-ulaw 1h-pcm16; do
     rss=$( { /usr/bin/time -f "%M" .build/release/callqa analyze --jobs 1 --format json "$out/$f.wav" >/dev/null; } 2>&1 | tail -1)
-    printf "%-12s %8.1f MB\n" "$f" "$(echo "$rss/1024" | bc -l)"
+    printf "%-12s %8.1f MB\n" "$f" "$(echo "$rss/1024" | bc -l)" | tee -a "$out/audio-rss.txt"
 done
+python3 - "$out" <<'PY'
+import json, sys
+out = sys.argv[1]
+rows = []
+for line in open(f"{out}/audio.txt").read().splitlines()[1:]:
+    p = line.split()
+    if len(p) >= 5:
+        rows.append({"file": p[0], "audio_s": float(p[1]), "decode_realtime": float(p[2]), "analysis_realtime": float(p[3])})
+rss = {l.split()[0]: float(l.split()[1]) for l in open(f"{out}/audio-rss.txt") if l.strip()}
+json.dump({"throughput": rows, "peak_rss_mb": rss}, open(f"{out}/audio.json", "w"), indent=1)
+PY

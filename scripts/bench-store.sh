@@ -43,6 +43,7 @@ PY
 idb="$out/import.sqlite"
 rm -f "$idb" "$idb"-wal "$idb"-shm "$out"/ingest-only.sqlite*
 mkdir -p "$out/none"
+: > "$out/imports.txt"
 .build/release/callqa ingest "$out/calls-import.csv" --db "$idb" --audio-root "$out/none" >/dev/null 2>&1 || true
 measure() {  # name, rows, command...
     local name=$1 n=$2; shift 2
@@ -51,10 +52,23 @@ measure() {  # name, rows, command...
     /usr/bin/time -o "$out/time.txt" -f "%M" "$@" >/dev/null 2>&1 || true
     rss=$(tail -1 "$out/time.txt")
     end=$(date +%s.%N)
-    python3 -c "import sys; s=$end-$start; print(f'{\"$name\":<22} {$n:>9} rows  {s:7.1f} s  {$n/s:9.0f} rows/s  peak RSS {$rss/1024:6.1f} MB')"
+    python3 -c "import sys; s=$end-$start; print(f'{\"$name\":<22} {$n:>9} rows  {s:7.1f} s  {$n/s:9.0f} rows/s  peak RSS {$rss/1024:6.1f} MB')" | tee -a "$out/imports.txt"
 }
 measure "ingest (records only)" "$((rows / 2))" .build/release/callqa ingest "$out/calls-import.csv" --db "$out/ingest-only.sqlite" --audio-root "$out/none"
 measure "nps import" "$rows" .build/release/callqa nps import "$out/surveys-1m.csv" --db "$idb"
 measure "nps re-import" "$rows" .build/release/callqa nps import "$out/surveys-1m.csv" --db "$idb"
 measure "evaluations import" "$rows" .build/release/callqa evaluations import "$out/evaluations-1m.csv" --db "$idb" --scorecards "$out/bench-card.yaml"
 measure "evaluations re-import" "$rows" .build/release/callqa evaluations import "$out/evaluations-1m.csv" --db "$idb" --scorecards "$out/bench-card.yaml"
+python3 - "$out" <<'PY'
+import json, re, sys
+out = sys.argv[1]
+imports = []
+for line in open(f"{out}/imports.txt"):
+    m = re.match(r"(.+?)\s+(\d+) rows\s+([\d.]+) s\s+(\d+) rows/s\s+peak RSS\s+([\d.]+) MB", line)
+    if m:
+        imports.append({"run": m.group(1).strip(), "rows": int(m.group(2)), "seconds": float(m.group(3)),
+                        "rows_per_s": int(m.group(4)), "peak_rss_mb": float(m.group(5))})
+latency = json.load(open(f"{out}/store-latency.json"))
+json.dump({"latency": latency, "imports": imports}, open(f"{out}/store.json", "w"), indent=1)
+PY
+echo "wrote $out/store.json"
