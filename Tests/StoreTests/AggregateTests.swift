@@ -5,6 +5,7 @@ import Pipeline
 import Reports
 import Store
 import Testing
+import GRDB
 
 /// The SQL aggregates that make reports fast at scale give the same figures as the
 /// per-call computation they replace, on the sample day.
@@ -106,5 +107,29 @@ import Testing
         let groups = try store.npsGroups(period: .all, by: ["agent"], filter: CallFilter())
         let fromFacts = NPSReport.tables(surveys, by: [.agent], minimumN: 30)[0].rows.map { $0[0] }
         #expect(groups.map { Cell.text($0.key[0]) } == fromFacts)
+    }
+}
+
+@Suite struct PrivacyTests {
+    /// Caller numbers and the hashing key never reach the database in clear, nor any report.
+    @Test func callerNumbersAndTheKeyStayOut() throws {
+        let store = try AggregateTests.sampleDay()
+        let dir = URL(fileURLWithPath: store.path).deletingLastPathComponent()
+        let key = "test key for callqa 0123456789"
+        let keyHex = SHA256.hexString(Array(key.utf8))
+        var texts: [String] = []
+        let files = try FileManager.default.subpathsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("out/") }
+        for f in files { texts.append((try? String(contentsOf: dir.appendingPathComponent(f), encoding: .utf8)) ?? "") }
+        #expect(files.count >= 10)
+        // The database holds the sample day's caller numbers only as hashes.
+        let dump = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM calls").map { r in r.databaseValues.map { "\($0)" }.joined(separator: "|") }.joined(separator: "\n")
+        }
+        texts.append(dump)
+        for t in texts {
+            #expect(!t.contains(key) && !t.contains(keyHex))
+            #expect(!t.contains("5550101") && !t.contains("+49 30"), "a caller number appears in clear")
+        }
+        #expect(try count(store, "SELECT count(*) FROM calls WHERE caller_hash IS NOT NULL") == 11)
     }
 }
