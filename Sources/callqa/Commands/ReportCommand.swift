@@ -242,10 +242,17 @@ struct CallReportCommand: ParsableCommand {
     var callID: String
 
     @OptionGroup var database: DatabaseOptions
+    @OptionGroup var periodOptions: PeriodOptions
     @OptionGroup var output: ReportOutputOptions
 
     @Option(help: "Only if the call is this agent's.")
     var agent: String?
+
+    @Option(help: "Only if the call is this team's.")
+    var team: String?
+
+    @Option(help: "Only if the call is in this queue.")
+    var queue: String?
 
     func run() throws {
         let store = try database.open()
@@ -253,8 +260,17 @@ struct CallReportCommand: ParsableCommand {
             Terminal.error("no call '\(callID)' in \(database.path)")
             throw ExitCode(1)
         }
-        if let agent, detail.record.first(where: { $0.0 == "agent_id" })?.1 != agent {
-            Terminal.error("call '\(callID)' is not agent \(agent)'s")
+        // The selection options limit what may be shown: a call outside them is not shown.
+        let field = { (name: String) in detail.record.first(where: { $0.0 == name })?.1 }
+        let inPeriod = try storeCall { try store.scoringInputs(period: try periodOptions.period(), callIDs: [callID]) }.isEmpty == false
+        for (option, value, actual) in [("--agent", agent, field("agent_id")), ("--team", team, field("team")), ("--queue", queue, field("queue"))] {
+            if let value, actual != value {
+                Terminal.error("call '\(callID)' is not in the selection (\(option) \(value))")
+                throw ExitCode(1)
+            }
+        }
+        if !inPeriod {
+            Terminal.error("call '\(callID)' did not start within --from/--to")
             throw ExitCode(1)
         }
         let scores = try storeCall { try store.storedScores(callID: callID) }
