@@ -252,13 +252,13 @@ public final class CallStore: Sendable {
     static func save(_ w: CallWrite, now: String, db: Database) throws {
         let r = w.call.record
         if let agent = r.agentID {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO agents (agent_id, agent_name, team, updated_at) VALUES (?, ?, ?, ?)
                 ON CONFLICT(agent_id) DO UPDATE SET
                     agent_name = coalesce(excluded.agent_name, agents.agent_name),
                     team = coalesce(excluded.team, agents.team),
                     updated_at = excluded.updated_at
-                """, arguments: [agent, r.agentName, r.team, now])
+                """).execute(arguments: [agent, r.agentName, r.team, now])
         }
         guard let started = r.startedAt else {
             throw StoreError.database(path: "", reason: "call \(r.callID) has no start time")
@@ -266,7 +266,7 @@ public final class CallStore: Sendable {
         let (_, hour, weekday) = calendarFields(started)
         let handle: Double? = r.talkS.map { $0 + (r.holdS ?? 0) + (r.acwS ?? 0) }
         let attributes = JSONText.object(r.attributes.sorted { $0.key < $1.key }.map { ($0.key, JSONText.string($0.value)) })
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO calls (call_id, source_kind, source_file, source_line, record_fingerprint, agent_id,
                 agent_name, team, queue, direction, started_at, started_epoch, utc_offset_s, local_date,
                 local_hour, local_weekday, wait_s, answered, talk_s, hold_s, acw_s, handle_s, caller_hash,
@@ -288,7 +288,7 @@ public final class CallStore: Sendable {
                 recording_path = excluded.recording_path, recording_status = excluded.recording_status,
                 recording_error = excluded.recording_error, attributes = excluded.attributes,
                 ingested_at = excluded.ingested_at
-            """, arguments: [
+            """).execute(arguments: [
                 r.callID, w.call.sourceKind.rawValue, r.source.file, r.source.line, r.fingerprint, r.agentID,
                 r.agentName, r.team, r.queue, r.direction?.rawValue, started.iso8601, started.epochS, started.offsetS,
                 started.localDate, hour, weekday, r.waitS, r.isAnswered ? 1 : 0, r.talkS, r.holdS, r.acwS, handle,
@@ -297,28 +297,28 @@ public final class CallStore: Sendable {
             ])
         if let h = w.call.callerHash {
             // This call's gap to the caller's next call, and the previous call's gap to this one.
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 UPDATE calls SET next_call_gap_s = (
                     SELECT min(d.started_epoch) - ? FROM calls d WHERE d.caller_hash = ? AND d.started_epoch > ?)
                 WHERE call_id = ?
-                """, arguments: [started.epochS, h, started.epochS, r.callID])
-            try db.execute(sql: """
+                """).execute(arguments: [started.epochS, h, started.epochS, r.callID])
+            try db.cachedStatement(sql: """
                 UPDATE calls SET next_call_gap_s = ? - started_epoch
                 WHERE call_id = (SELECT call_id FROM calls WHERE caller_hash = ? AND started_epoch < ?
                                  ORDER BY started_epoch DESC LIMIT 1)
                   AND (next_call_gap_s IS NULL OR next_call_gap_s > ? - started_epoch)
-                """, arguments: [started.epochS, h, started.epochS, started.epochS])
+                """).execute(arguments: [started.epochS, h, started.epochS, started.epochS])
         }
         switch w.analysis {
         case .keep:
             break
         case .remove:
-            try db.execute(sql: "DELETE FROM analyses WHERE call_id = ?", arguments: [r.callID])
+            try db.cachedStatement(sql: "DELETE FROM analyses WHERE call_id = ?").execute(arguments: [r.callID])
         case let .touch(path, mtime):
-            try db.execute(sql: "UPDATE analyses SET recording_path = ?, mtime_epoch = ? WHERE call_id = ?",
-                           arguments: [path, mtime, r.callID])
+            try db.cachedStatement(sql: "UPDATE analyses SET recording_path = ?, mtime_epoch = ? WHERE call_id = ?")
+                .execute(arguments: [path, mtime, r.callID])
         case let .replace(a):
-            try db.execute(sql: "DELETE FROM analyses WHERE call_id = ?", arguments: [r.callID])
+            try db.cachedStatement(sql: "DELETE FROM analyses WHERE call_id = ?").execute(arguments: [r.callID])
             try insert(a, callID: r.callID, now: now, db: db)
         }
     }
@@ -327,7 +327,7 @@ public final class CallStore: Sendable {
         let a = row.analysis
         let m = a.metrics
         let stereo = a.channelsUsed.count == 2
-        try db.execute(sql: """
+        try db.cachedStatement(sql: """
             INSERT INTO analyses (call_id, recording_path, content_sha256, size_bytes, mtime_epoch, container,
                 encoding, sample_rate, channels, channels_used, agent_channel, analyzer_version, parameters,
                 parameters_hash, duration_s, silence_s, silence_ratio, non_talk_s, overtalk_s, overtalk_ratio,
@@ -335,7 +335,7 @@ public final class CallStore: Sendable {
                 longest_silence_s, longest_silence_start_s, hold_s, tone_s, talk_to_listen,
                 agent_response_gap_s, channel_correlation, health, truncated, non_finite_samples, analysed_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [
+            """).execute(arguments: [
                 callID, row.state.recordingPath, row.state.contentSHA256, row.state.sizeBytes, row.state.mtimeEpoch,
                 a.format.container, a.format.encoding, a.format.sampleRate, a.format.channels,
                 a.channelsUsed.map { String($0 + 1) }.joined(separator: ","),
@@ -347,17 +347,17 @@ public final class CallStore: Sendable {
                 m.health.map(\.rawValue).joined(separator: ","), a.truncation == nil ? 0 : 1, a.nonFiniteSamples, now,
             ])
         for (party, p) in m.parties.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO party_metrics (call_id, party, talk_s, talk_ratio, segment_count, longest_monologue_s,
                     longest_monologue_start_s, speech_dbfs, noise_dbfs, snr_db, peak_dbfs, clipped_share, segments)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, arguments: [
+                """).execute(arguments: [
                     callID, party.rawValue, p.talkS, p.talkRatio, p.segmentCount, p.longestMonologueS,
                     p.longestMonologueStartS, p.levels.activeSpeechDBFS, p.levels.noiseFloorDBFS, p.levels.snrDB,
                     p.levels.peakDBFS, p.levels.clippedShare, SegmentCodec.encode(p.segments),
                 ])
         }
-        let events = try db.makeStatement(sql: "INSERT INTO audio_events (call_id, kind, party, start_s, end_s) VALUES (?, ?, ?, ?, ?)")
+        let events = try db.cachedStatement(sql: "INSERT INTO audio_events (call_id, kind, party, start_s, end_s) VALUES (?, ?, ?, ?, ?)")
         func add(_ kind: String, _ party: String?, _ spans: [FrameSpan]) throws {
             for s in spans { try events.execute(arguments: [callID, kind, party, s.startS, s.endS]) }
         }
