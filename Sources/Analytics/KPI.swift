@@ -80,11 +80,16 @@ public struct KPISettings: Sendable, Equatable {
 public enum KPIDimension: String, Sendable, CaseIterable {
     case day, hour, weekday, queue, team, dialed, agent
 
+    /// "Mon" … "Sun" for ISO weekday 1 … 7.
+    public static func weekdayName(_ isoWeekday: Int) -> String {
+        ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][max(0, min(7, isoWeekday))]
+    }
+
     func key(_ r: CallKPIRow) -> String {
         switch self {
         case .day: r.localDate
         case .hour: r.localHour < 10 ? "0\(r.localHour)" : "\(r.localHour)"
-        case .weekday: ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][max(0, min(7, r.weekday))]
+        case .weekday: Self.weekdayName(r.weekday)
         case .queue: r.queue ?? "(none)"
         case .team: r.team ?? "(none)"
         case .dialed: r.dialed ?? "(none)"

@@ -31,16 +31,9 @@ public enum AsteriskCDR {
             return out
         }
         var byID: [String: Int] = [:]
-        while true {
-            let rec: CSVRecord
-            do {
-                guard let r = try reader.next() else { break }
-                rec = r
-            } catch {
-                out.errors.append(RecordError(source: SourceRef(file: path, line: error.line), message: error.description))
-                if case .unterminatedQuote = error { break }
-                continue
-            }
+        while let rec = reader.nextRecord(onError: {
+            out.errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
+        }) {
             let ref = SourceRef(file: path, line: rec.line)
             let minimum = columns?.count ?? 17
             guard rec.fields.count >= minimum, rec.fields.count <= max(names.count, minimum) else {
@@ -151,16 +144,9 @@ public enum QueueLog {
             return out
         }
         var index: [String: Int] = [:]
-        while true {
-            let rec: CSVRecord
-            do {
-                guard let r = try reader.next() else { break }
-                rec = r
-            } catch {
-                out.errors.append(RecordError(source: SourceRef(file: path, line: error.line), message: error.description))
-                if case .unterminatedQuote = error { break }
-                continue
-            }
+        while let rec = reader.nextRecord(onError: {
+            out.errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
+        }) {
             let ref = SourceRef(file: path, line: rec.line)
             let f = rec.fields
             guard f.count >= 5 else {

@@ -140,9 +140,22 @@ public final class CSVReader {
         return buffer[position]
     }
 
-    /// `next()` as a value, for loops whose bodies throw other errors.
+    /// `next()` as a value, for code whose other errors are of other types.
     public static func result(_ r: CSVReader) -> Result<CSVRecord?, CSVError> {
         do { return .success(try r.next()) } catch { return .failure(error) }
+    }
+
+    /// The next readable record; each bad record on the way goes to `onError`, and reading
+    /// ends after an unterminated quote (the rest of the file is inside it).
+    public func nextRecord(onError: (CSVError) throws -> Void) rethrows -> CSVRecord? {
+        while true {
+            switch Self.result(self) {
+            case let .success(r): return r
+            case let .failure(e):
+                try onError(e)
+                if case .unterminatedQuote = e { return nil }
+            }
+        }
     }
 
     /// The next record, nil at the end of the file. A record with an error is consumed whole,

@@ -54,16 +54,9 @@ public enum Manifest {
             return out
         }
         var byID: [String: Int] = [:]
-        while true {
-            let record: CSVRecord
-            do {
-                guard let r = try reader.next() else { break }
-                record = r
-            } catch {
-                out.errors.append(RecordError(source: SourceRef(file: path, line: error.line), message: error.description))
-                if case .unterminatedQuote = error { break }
-                continue
-            }
+        while let record = reader.nextRecord(onError: {
+            out.errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
+        }) {
             let ref = SourceRef(file: path, line: record.line)
             if record.fields.count != header.count {
                 if record.fields.count == 1 && record.fields[0].trimmedSpaces.isEmpty { continue }

@@ -10,10 +10,9 @@ public struct SurveyImportSummary: Sendable {
     /// Of the new rows: "no answer / timed out" (empty score).
     public var noAnswer = 0
     public var alreadyImported = 0
-    /// The first `keptMessages` rejected rows (all of them are in `import_errors`).
+    /// The first `ImportSession.keptMessages` rejected rows (all of them are in `import_errors`).
     public var rejected: [ImportErrorRow] = []
     public var rejectedCount = 0
-    public static let keptMessages = 1000
     /// Over the whole database after the import.
     public var linked = 0
     public var waiting = 0
@@ -63,23 +62,17 @@ public enum NPSImport {
             let (_, links) = try store.importSession(kind: "surveys", file: path, surveyWindowS: windowS) { session -> (Void, rows: Int, stored: Int) in
                 var s = summary2
                 defer { summary2 = s }
-                func reject(_ ref: SourceRef, _ field: String?, _ message: String) throws {
-                    let e = ImportErrorRow(source: ref, field: field, message: "\(ref): \(field.map { "column '\($0)': " } ?? "")\(message)")
-                    s.rejectedCount += 1
-                    if s.rejected.count < SurveyImportSummary.keptMessages { s.rejected.append(e) }
-                    try session.reject(e)
+                defer {
+                    s.rejected = session.rejected
+                    s.rejectedCount = session.rejectedCount
                 }
-                rows: while true {
-                    let rec: CSVRecord
-                    switch CSVReader.result(reader) {
-                    case .success(nil): break rows
-                    case let .success(r?): rec = r
-                    case let .failure(error):
-                        s.rows += 1
-                        try reject(SourceRef(file: path, line: error.line), nil, error.description.replacingOccurrences(of: "\(path):\(error.line): ", with: ""))
-                        if case .unterminatedQuote = error { break rows }
-                        continue
-                    }
+                func reject(_ ref: SourceRef, _ field: String?, _ message: String) throws {
+                    try session.reject(ref, field: field, message)
+                }
+                while let rec = try reader.nextRecord(onError: { error in
+                    s.rows += 1
+                    try reject(SourceRef(file: path, line: error.line), nil, error.description.replacingOccurrences(of: "\(path):\(error.line): ", with: ""))
+                }) {
                     s.rows += 1
                     let ref = SourceRef(file: path, line: rec.line)
                     guard rec.fields.count == header.count else {

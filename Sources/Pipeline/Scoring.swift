@@ -105,7 +105,7 @@ public struct ImportSummary: Sendable {
     public var rows = 0
     public var stored = 0
     public var alreadyImported = 0
-    /// The first `SurveyImportSummary.keptMessages` rejected rows (all are in `import_errors`).
+    /// The first `ImportSession.keptMessages` rejected rows (all are in `import_errors`).
     public var rejected: [ImportErrorRow] = []
     public var rejectedCount = 0
     public var fileError: String?
@@ -152,23 +152,17 @@ public enum EvaluationsImport {
             _ = try store.importSession(kind: "evaluations", file: path) { session -> (Void, rows: Int, stored: Int) in
                 var s = result
                 defer { result = s }
-                func reject(_ ref: SourceRef, _ field: String?, _ message: String) throws {
-                    let e = ImportErrorRow(source: ref, field: field, message: "\(ref): \(field.map { "column '\($0)': " } ?? "")\(message)")
-                    s.rejectedCount += 1
-                    if s.rejected.count < SurveyImportSummary.keptMessages { s.rejected.append(e) }
-                    try session.reject(e)
+                defer {
+                    s.rejected = session.rejected
+                    s.rejectedCount = session.rejectedCount
                 }
-                rows: while true {
-                    let rec: CSVRecord
-                    switch CSVReader.result(reader) {
-                    case .success(nil): break rows
-                    case let .success(r?): rec = r
-                    case let .failure(error):
-                        s.rows += 1
-                        try reject(SourceRef(file: path, line: error.line), nil, error.description.replacingOccurrences(of: "\(path):\(error.line): ", with: ""))
-                        if case .unterminatedQuote = error { break rows }
-                        continue
-                    }
+                func reject(_ ref: SourceRef, _ field: String?, _ message: String) throws {
+                    try session.reject(ref, field: field, message)
+                }
+                while let rec = try reader.nextRecord(onError: { error in
+                    s.rows += 1
+                    try reject(SourceRef(file: path, line: error.line), nil, error.description.replacingOccurrences(of: "\(path):\(error.line): ", with: ""))
+                }) {
                     s.rows += 1
                     let ref = SourceRef(file: path, line: rec.line)
                     guard rec.fields.count == header.count else {

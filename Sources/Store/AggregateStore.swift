@@ -82,29 +82,7 @@ extension CallStore {
                 """
             let all: [any DatabaseValueConvertible] = [s.shortAbandonS, s.slThresholdS, s.slThresholdS, s.fcrWindowS] + args + fargs
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(all)).compactMap { r -> KPIGroup? in
-                guard (r["offered"] as Int?) != nil else { return nil }
-                var key: [String] = []
-                for (i, d) in dims.enumerated() {
-                    if d == .weekday {
-                        let w: Int = r["k\(i)"]
-                        key.append(["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][max(0, min(7, w))])
-                    } else {
-                        key.append(r["k\(i)"])
-                    }
-                }
-                var g = KPIGroup(key: key)
-                g.outbound = r["outbound"]
-                g.offered = r["offered"]
-                g.answered = r["answered"]
-                g.abandoned = r["abandoned"]
-                g.shortAbandons = r["short_ab"]
-                g.answeredWithinT = r["answered_t"]
-                g.abandonedWithinT = r["abandoned_t"]
-                g.asaS = r["asa"]
-                g.ahtS = r["aht"]
-                g.ahtN = r["aht_n"]
-                g.fcrN = r["fcr_n"]
-                g.fcrResolved = r["fcr_ok"]
+                guard var g = Self.kpiGroup(r, dims) else { return nil }
                 let days: Int = r["agent_days"]
                 g.callsPerAgentDay = days > 0 && !dims.contains(.hour) ? Double(g.answered) / Double(days) : nil
                 return g
@@ -380,23 +358,26 @@ extension CallStore {
                 }
             }
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(da + fa)).compactMap { r -> KPIGroup? in
-                guard (r["offered"] as Int?) != nil else { return nil }
-                var g = KPIGroup(key: Self.keys(r, dims))
-                g.outbound = r["outbound"]; g.offered = r["offered"]; g.answered = r["answered"]; g.abandoned = r["abandoned"]
-                g.shortAbandons = r["short_ab"]; g.answeredWithinT = r["answered_t"]; g.abandonedWithinT = r["abandoned_t"]
-                g.asaS = r["asa"]; g.ahtS = r["aht"]; g.ahtN = r["aht_n"]; g.fcrN = r["fcr_n"]; g.fcrResolved = r["fcr_ok"]
+                guard var g = Self.kpiGroup(r, dims) else { return nil }
                 if let days = agentDays[g.key], days > 0 { g.callsPerAgentDay = Double(g.answered) / Double(days) }
                 return g
             }
         }
     }
 
+    /// A KPI group from a row with the sum columns both KPI queries select (agent-days apart).
+    static func kpiGroup(_ r: Row, _ dims: [KPIDimension]) -> KPIGroup? {
+        guard (r["offered"] as Int?) != nil else { return nil }
+        var g = KPIGroup(key: keys(r, dims))
+        g.outbound = r["outbound"]; g.offered = r["offered"]; g.answered = r["answered"]; g.abandoned = r["abandoned"]
+        g.shortAbandons = r["short_ab"]; g.answeredWithinT = r["answered_t"]; g.abandonedWithinT = r["abandoned_t"]
+        g.asaS = r["asa"]; g.ahtS = r["aht"]; g.ahtN = r["aht_n"]; g.fcrN = r["fcr_n"]; g.fcrResolved = r["fcr_ok"]
+        return g
+    }
+
     static func keys(_ r: Row, _ dims: [KPIDimension]) -> [String] {
         dims.enumerated().map { i, d in
-            if d == .weekday {
-                let w: Int = r["k\(i)"]
-                return ["", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"][max(0, min(7, w))]
-            }
+            if d == .weekday { return KPIDimension.weekdayName(r["k\(i)"]) }
             return r["k\(i)"]
         }
     }

@@ -44,8 +44,18 @@ public final class ImportSession {
         try Int.fetchOne(callExistsStatement, arguments: [id]) != nil
     }
 
+    /// The first `keptMessages` rejected rows, for the summary (all are in `import_errors`).
+    public private(set) var rejected: [ImportErrorRow] = []
+    public static let keptMessages = 1000
+
+    /// Rejects a row: `file:line: column 'field': message`.
+    public func reject(_ ref: SourceRef, field: String?, _ message: String) throws {
+        try reject(ImportErrorRow(source: ref, field: field, message: "\(ref): \(field.map { "column '\($0)': " } ?? "")\(message)"))
+    }
+
     /// Records a rejected row (once per file, line and message).
     public func reject(_ e: ImportErrorRow) throws {
+        if rejected.count < Self.keptMessages { rejected.append(e) }
         rejectedCount += 1
         let line: Int? = e.source.line > 0 ? e.source.line : nil
         try rejectStatement.execute(arguments: [kind, now, e.source.file, line, e.field, e.message, kind, e.source.file, line, e.message])

@@ -106,8 +106,6 @@ func golden(_ name: String, _ text: String) throws {
         var cells: [String] = []
         while let r = try r2.next() { cells.append(r.fields[1]) }
         #expect(cells.contains(hostileName))
-        let formula = NPSReport.tables([fixedSurveys[1]], by: [], minimumN: 1)
-        _ = formula
         #expect(CSVWriter.cell("=1+2") == "'=1+2")
         // HTML: no live markup from data, no external resources, no scripts.
         let html = HTMLPages.agents(tables: [t] + nps, scoresByCard: [(card, [70, 80, 99], fixedRows())],
