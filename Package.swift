@@ -54,7 +54,7 @@ let package = Package(
             ]
         ),
         // `make bench-audio`: decode-only vs full analysis throughput.
-        .executableTarget(name: "callqa-bench", dependencies: ["Pipeline", "AudioIO", "CallAnalysis"]),
+        .executableTarget(name: "callqa-bench", dependencies: ["Pipeline", "AudioIO", "CallAnalysis", "CSndFile"]),
         // `make bench-store`: a synthetic year in a callqa database, report latency.
         .executableTarget(name: "callqa-storebench", dependencies: [
             "Store", "Reports", "Analytics", "CallRecords", "Scorecard", .product(name: "GRDB", package: "GRDB.swift"),

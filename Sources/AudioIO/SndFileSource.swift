@@ -22,7 +22,14 @@ public final class SndFileSource: AudioSource {
     public private(set) var nonFiniteSamples: Int64 = 0
 
     private var handle: OpaquePointer?
+    /// Read as 16-bit integers (see `shortCodecs`), else as floats.
+    private let decodesToShort: Bool
     private var interleaved: [Float] = []
+    private var shorts: [Int16] = []
+    /// µ-law / A-law: the file's bytes through `sf_read_raw` and this table (G.711 code →
+    /// float, equal to libsndfile's own decoding), one pass instead of decode, convert, split.
+    private let g711Table: [Float]?
+    private var bytes: [UInt8] = []
 
     /// Opens `path` for reading.
     /// - Throws: `AudioIOError` naming the file and libsndfile's reason.
@@ -54,6 +61,9 @@ public final class SndFileSource: AudioSource {
         format = AudioFormat(container: container, encoding: encoding, sampleRate: Int(info.samplerate),
                              channels: Int(info.channels), frames: Int64(info.frames))
         truncation = Self.truncation(handle: h)
+        let sub = info.format & Int32(SF_FORMAT_SUBMASK)
+        decodesToShort = Self.shortCodecs.contains(sub)
+        g711Table = sub == Int32(SF_FORMAT_ULAW) ? G711.ulaw : sub == Int32(SF_FORMAT_ALAW) ? G711.alaw : nil
     }
 
     deinit {
@@ -65,11 +75,17 @@ public final class SndFileSource: AudioSource {
         let channels = format.channels
         precondition(block.channels.count == channels, "block has \(block.channels.count) channels, file \(channels)")
         let want = block.capacity
-        if interleaved.count < want * channels {
-            interleaved = [Float](repeating: 0, count: want * channels)
-        }
-        let got = interleaved.withUnsafeMutableBufferPointer { buf in
-            Int(sf_readf_float(handle, buf.baseAddress, sf_count_t(want)))
+        let got: Int
+        if let table = g711Table {
+            if bytes.count < want * channels { bytes = [UInt8](repeating: 0, count: want * channels) }
+            let n = bytes.withUnsafeMutableBufferPointer { Int(sf_read_raw(handle, $0.baseAddress, sf_count_t(want * channels))) }
+            got = max(0, n) / channels
+        } else if decodesToShort {
+            if shorts.count < want * channels { shorts = [Int16](repeating: 0, count: want * channels) }
+            got = shorts.withUnsafeMutableBufferPointer { Int(sf_readf_short(handle, $0.baseAddress, sf_count_t(want))) }
+        } else {
+            if interleaved.count < want * channels { interleaved = [Float](repeating: 0, count: want * channels) }
+            got = interleaved.withUnsafeMutableBufferPointer { Int(sf_readf_float(handle, $0.baseAddress, sf_count_t(want))) }
         }
         if got <= 0 {
             let code = sf_error(handle)
@@ -79,30 +95,121 @@ public final class SndFileSource: AudioSource {
             block.frameCount = 0
             return 0
         }
-        var bad: Int64 = 0
-        interleaved.withUnsafeBufferPointer { srcBuf in
-            let src = srcBuf.baseAddress!
-            for c in 0..<channels {
-                block.channels[c].withUnsafeMutableBufferPointer { dstBuf in
-                    let dst = dstBuf.baseAddress!
-                    var i = c
-                    for f in 0..<got {
-                        dst[f] = src[i]
-                        i += channels
+        if let table = g711Table {
+            bytes.withUnsafeBufferPointer { Self.split(codes: $0.baseAddress!, table: table, frames: got, into: &block.channels) }
+        } else if decodesToShort {
+            shorts.withUnsafeBufferPointer { Self.split(shorts: $0.baseAddress!, frames: got, into: &block.channels) }
+        } else {
+            interleaved.withUnsafeBufferPointer { Self.split(floats: $0.baseAddress!, frames: got, into: &block.channels) }
+            nonFiniteSamples += Self.zeroNonFinite(&block.channels, frames: got)
+        }
+        block.frameCount = got
+        return got
+    }
+
+    /// Decodes and de-interleaves G.711 codes in one pass through a 256-entry table.
+    private static func split(codes src: UnsafePointer<UInt8>, table: [Float], frames: Int, into channels: inout [[Float]]) {
+        let count = channels.count
+        table.withUnsafeBufferPointer { lut in
+            let t = lut.baseAddress!
+            if count == 2 {
+                var right: [Float] = []
+                swap(&right, &channels[1])
+                defer { swap(&right, &channels[1]) }
+                channels[0].withUnsafeMutableBufferPointer { a in
+                    right.withUnsafeMutableBufferPointer { b in
+                        let pa = a.baseAddress!, pb = b.baseAddress!
+                        for f in 0..<frames {
+                            pa[f] = t[Int(src[2 * f])]
+                            pb[f] = t[Int(src[2 * f + 1])]
+                        }
                     }
-                    // NaN/Inf only occur in float files; one cheap pass finds them.
-                    var finite = true
-                    for f in 0..<got where !dst[f].isFinite { finite = false; break }
-                    if !finite {
-                        for f in 0..<got where !dst[f].isFinite { dst[f] = 0; bad += 1 }
+                }
+                return
+            }
+            for c in 0..<count {
+                channels[c].withUnsafeMutableBufferPointer { dst in
+                    let d = dst.baseAddress!
+                    var i = c
+                    for f in 0..<frames {
+                        d[f] = t[Int(src[i])]
+                        i += count
                     }
                 }
             }
         }
-        nonFiniteSamples += bad
-        block.frameCount = got
-        return got
     }
+
+    /// De-interleaves 16-bit samples into float channels, full scale 1.0 = 32768 (exactly
+    /// libsndfile's own float scaling of these codecs).
+    private static func split(shorts src: UnsafePointer<Int16>, frames: Int, into channels: inout [[Float]]) {
+        let scale: Float = 1.0 / 32768
+        let count = channels.count
+        if count == 2 {
+            // Both channels in one pass; the second array is moved out (not copied) meanwhile.
+            var right: [Float] = []
+            swap(&right, &channels[1])
+            defer { swap(&right, &channels[1]) }
+            channels[0].withUnsafeMutableBufferPointer { a in
+                right.withUnsafeMutableBufferPointer { b in
+                    let pa = a.baseAddress!, pb = b.baseAddress!
+                    for f in 0..<frames {
+                        pa[f] = Float(src[2 * f]) * scale
+                        pb[f] = Float(src[2 * f + 1]) * scale
+                    }
+                }
+            }
+            return
+        }
+        for c in 0..<count {
+            channels[c].withUnsafeMutableBufferPointer { dst in
+                let d = dst.baseAddress!
+                var i = c
+                for f in 0..<frames {
+                    d[f] = Float(src[i]) * scale
+                    i += count
+                }
+            }
+        }
+    }
+
+    private static func split(floats src: UnsafePointer<Float>, frames: Int, into channels: inout [[Float]]) {
+        let count = channels.count
+        for c in 0..<count {
+            channels[c].withUnsafeMutableBufferPointer { dst in
+                let d = dst.baseAddress!
+                var i = c
+                for f in 0..<frames {
+                    d[f] = src[i]
+                    i += count
+                }
+            }
+        }
+    }
+
+    /// NaN/Inf can come from float files (and float decoders); they are replaced by 0 and counted.
+    private static func zeroNonFinite(_ channels: inout [[Float]], frames: Int) -> Int64 {
+        var bad: Int64 = 0
+        for c in 0..<channels.count {
+            channels[c].withUnsafeMutableBufferPointer { dst in
+                var finite = true
+                for f in 0..<frames where !dst[f].isFinite { finite = false; break }
+                if !finite {
+                    for f in 0..<frames where !dst[f].isFinite { dst[f] = 0; bad += 1 }
+                }
+            }
+        }
+        return bad
+    }
+
+    /// Codecs whose samples are 16-bit integers at heart: libsndfile decodes them to shorts
+    /// and scales by 1/32768 for floats, so reading shorts and scaling here gives the same
+    /// floats bit for bit, skips a conversion pass, and needs no NaN check.
+    private static let shortCodecs: Set<Int32> = [
+        Int32(SF_FORMAT_PCM_S8), Int32(SF_FORMAT_PCM_U8), Int32(SF_FORMAT_PCM_16),
+        Int32(SF_FORMAT_ULAW), Int32(SF_FORMAT_ALAW), Int32(SF_FORMAT_GSM610),
+        Int32(SF_FORMAT_IMA_ADPCM), Int32(SF_FORMAT_MS_ADPCM),
+    ]
 
     // MARK: - Helpers
 
@@ -155,3 +262,26 @@ public final class SndFileSource: AudioSource {
     }
 }
 
+
+/// ITU-T G.711 expansion, as 16-bit linear values scaled to full scale 1.0 = 32768.
+enum G711 {
+    /// µ-law code → float.
+    static let ulaw: [Float] = (0..<256).map { code in
+        let u = ~UInt8(code)
+        let t = ((Int(u & 0x0F) << 3) + 0x84) << Int((u & 0x70) >> 4)
+        let v = (u & 0x80) != 0 ? 0x84 - t : t - 0x84
+        return Float(v) / 32768
+    }
+    /// A-law code → float.
+    static let alaw: [Float] = (0..<256).map { code in
+        let a = UInt8(code) ^ 0x55
+        var t = Int(a & 0x0F) << 4
+        let segment = Int((a & 0x70) >> 4)
+        switch segment {
+        case 0: t += 8
+        case 1: t += 0x108
+        default: t = (t + 0x108) << (segment - 1)
+        }
+        return Float((a & 0x80) != 0 ? t : -t) / 32768
+    }
+}

@@ -47,6 +47,7 @@ public struct ChannelDetector: Sendable {
     private let halfSmoothing: Int
     private let envelopeDecay: Float
     private let dipFactor: Float
+    private let toneGain: Float
     private let rearmFactor: Float
 
     // Noise tracker state.
@@ -117,6 +118,7 @@ public struct ChannelDetector: Sendable {
         halfSmoothing = max(0, Int((parameters.smoothingS / frameDuration / 2).rounded(.down)))
         envelopeDecay = Float(pow(10, -0.01))          // 0.1 dB per frame, 10 dB/s
         dipFactor = Float(pow(10, -parameters.dipDepthDB / 10))
+        toneGain = Float(pow(10, parameters.toneGainDB / 10))
         rearmFactor = Float(pow(10, -0.6))              // within 6 dB of the envelope
         ring = Array(repeating: .silent, count: lookahead + 1)
         ringTone = Array(repeating: false, count: lookahead + 1)
@@ -162,7 +164,7 @@ public struct ChannelDetector: Sendable {
             // 3-frame smoothing: measured best on the accuracy harness (0.75 and 0.9 lose 1–3 F1 points clean).
             smoothed = smoothed * 0.6 + b * 0.4
         }
-        currentMin = pointwiseMin(currentMin, smoothed)
+        currentMin = vmin(currentMin, smoothed)
         framesInSub += 1
         if framesInSub == subWindow {
             if subMinima.count < subWindowCount {
@@ -171,17 +173,17 @@ public struct ChannelDetector: Sendable {
                 subMinima[subPos] = currentMin
                 subPos = (subPos + 1) % subWindowCount
             }
-            windowMin = subMinima.reduce(SIMD4<Float>(repeating: .greatestFiniteMagnitude)) { pointwiseMin($0, $1) }
+            windowMin = subMinima.reduce(SIMD4<Float>(repeating: .greatestFiniteMagnitude)) { vmin($0, $1) }
             currentMin = smoothed
             framesInSub = 0
         }
-        let m = pointwiseMin(windowMin, currentMin)
+        let m = vmin(windowMin, currentMin)
         // Speech level: a slowly decaying peak of the frame power (−0.02 dB per frame).
         speechLevel = max(f.power, speechLevel * 0.9954)
         let floorLevel = max(absFloor, speechLevel * rangeFactor) * 0.25
         let floorV = SIMD4<Float>(repeating: floorLevel)
         if noise.x < 0 {
-            noise = pointwiseMax(m * 1.4, floorV)
+            noise = vmax(m * 1.4, floorV)
             return
         }
         // Frames within 4 dB of the minimum are noise: average them (MCRA-style).
@@ -189,8 +191,8 @@ public struct ChannelDetector: Sendable {
         let updated = noise * 0.96 + b * 0.04
         noise.replace(with: updated, where: isNoise)
         // Never below the minimum, never far above it (noise fell), never below the floors.
-        noise = pointwiseMin(pointwiseMax(noise, m), m * 4)
-        noise = pointwiseMax(noise, floorV)
+        noise = vmin(vmax(noise, m), m * 4)
+        noise = vmax(noise, floorV)
     }
 
     // MARK: - Tones
@@ -200,7 +202,7 @@ public struct ChannelDetector: Sendable {
     /// Speech changes shape within a few frames (formant transitions, voicing changes).
     private mutating func updateTone(_ f: FrameFeatures) {
         defer { prev = f }
-        guard let q = prev, f.power > 0, q.power > 0, f.predictionGainDB >= Float(p.toneGainDB) else {
+        guard let q = prev, f.power > 0, q.power > 0, f.predictionGain >= toneGain else {
             steadyRun = 0
             return
         }
@@ -232,9 +234,9 @@ public struct ChannelDetector: Sendable {
         guard noise.x > 0 else { return }
         let r = f.bands / noise
         guard r.sum() * 0.25 > 2 else { return }
-        let excess = pointwiseMax(r - 1, .zero)
+        let excess = vmax(r - 1, .zero)
         speechExcess += (excess - speechExcess) * 0.01
-        let floored = pointwiseMax(speechExcess, SIMD4<Float>(repeating: 0.05))
+        let floored = vmax(speechExcess, SIMD4<Float>(repeating: 0.05))
         bandWeights = floored / floored.sum()
     }
 
@@ -275,9 +277,9 @@ public struct ChannelDetector: Sendable {
         var sum: Float = 0
         for k in lo...hi { sum += delay[k].w }
         decide(delay[i], smoothedW: sum / Float(hi - lo + 1))
-        // Drop what no later window needs.
+        // Drop what no later window needs, a thousand frames at a time (one move, not one per frame).
         let keepFrom = nextToDecide - halfSmoothing
-        if keepFrom > delayFirst {
+        if keepFrom - delayFirst >= 1024 {
             delay.removeFirst(keepFrom - delayFirst)
             delayFirst = keepFrom
         }

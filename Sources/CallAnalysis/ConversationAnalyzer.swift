@@ -221,7 +221,7 @@ struct CorrelationAccumulator: Sendable, Equatable {
 
     mutating func add(_ a: Float, _ b: Float) {
         guard a > 1e-7 || b > 1e-7 else { return }
-        let x = Double(10 * log10(max(a, 1e-12))), y = Double(10 * log10(max(b, 1e-12)))
+        let x = Double(fastDB(max(a, 1e-12))), y = Double(fastDB(max(b, 1e-12)))
         n += 1; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y
     }
 

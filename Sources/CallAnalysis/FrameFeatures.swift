@@ -7,9 +7,12 @@ public struct FrameFeatures: Sendable, Equatable {
     /// Bartlett-windowed autocorrelation (Blackman–Tukey estimate); each band ≈ 1 kHz wide.
     /// Only ratios to the band's own noise are used, so the differencing tilt cancels.
     public var bands: SIMD4<Float>
-    /// Order-4 linear-prediction gain (dB): ≈ 0 for white noise, 8–15 for speech,
-    /// > 25 for one or two steady sinusoids (dial, ring-back, DTMF tones).
-    public var predictionGainDB: Float
+    /// Order-4 linear-prediction gain as a power ratio (signal / residual, capped at 10⁶):
+    /// ≈ 1 (0 dB) for white noise, 8–15 dB for speech, > 25 dB for one or two steady
+    /// sinusoids (dial, ring-back, DTMF tones).
+    public var predictionGain: Float
+    /// `predictionGain` in dB.
+    public var predictionGainDB: Float { predictionGain > 0 ? 10 * log10(predictionGain) : 0 }
     /// Normalised autocorrelation at lag 1 and 2 (spectral shape, for steadiness).
     public var rho1: Float
     public var rho2: Float
@@ -18,7 +21,7 @@ public struct FrameFeatures: Sendable, Equatable {
     /// Samples at or above the clip level.
     public var clipped: Int32
 
-    public static let silent = FrameFeatures(power: 0, bands: .zero, predictionGainDB: 0, rho1: 0, rho2: 0, peak: 0, clipped: 0)
+    public static let silent = FrameFeatures(power: 0, bands: .zero, predictionGain: 1, rho1: 0, rho2: 0, peak: 0, clipped: 0)
 }
 
 /// Cuts one channel's samples into 10 ms frames and measures each: DC-removed power,
@@ -29,16 +32,28 @@ public struct FrameFeatureExtractor: Sendable {
     public let frameLength: Int
     /// Autocorrelation lag step: 1 at 8 kHz, 2 at 16 kHz, so bands stay at telephone frequencies.
     public let lagStep: Int
-    private let history: Int
+    /// Differences kept from the previous frame (4 lags).
+    private let differenceHistory: Int
     private let clipLevel: Float
+    /// The previous frame's last `lagStep` samples, then the frame being filled.
     private var buffer: [Float]
+    /// The previous frame's last `differenceHistory` differences, then this frame's.
+    private var differences: [Float]
     private var fill: Int
     private static let lagCount = 5
     /// cos(π(2b+1)k/8)·w_k·2 for band b, lag k = 1…4; Bartlett lag window w_k = 1 − k/5.
-    private static let bandWeights: [SIMD4<Float>] = (1...4).map { k in
+    private static func bandWeightsFor(lag k: Int) -> SIMD4<Float> {
         let w = 2.0 * (1.0 - Double(k) / 5.0)
         return SIMD4<Float>((0..<4).map { b in Float(w * cos(Double.pi * Double(2 * b + 1) * Double(k) / 8.0)) })
     }
+    // Held per instance: a static would cost a lazy-initialisation check per frame.
+    private let bandWeight1 = Self.bandWeightsFor(lag: 1)
+    private let bandWeight2 = Self.bandWeightsFor(lag: 2)
+    private let bandWeight3 = Self.bandWeightsFor(lag: 3)
+    private let bandWeight4 = Self.bandWeightsFor(lag: 4)
+    /// Autocorrelations (lags 0…4 of the difference signal) of frames whose prediction
+    /// gain is still to be computed, four frames at a time.
+    private var pendingLags: [SIMD8<Float>] = []
 
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
@@ -46,9 +61,10 @@ public struct FrameFeatureExtractor: Sendable {
     public init(sampleRate: Int, clipLevel: Double) {
         frameLength = max(1, Int((Double(sampleRate) * frameDuration).rounded()))
         lagStep = max(1, Int((Double(sampleRate) / 8000.0).rounded()))
-        history = Self.lagCount * lagStep
+        differenceHistory = (Self.lagCount - 1) * lagStep
         self.clipLevel = Float(clipLevel)
-        buffer = [Float](repeating: 0, count: history + frameLength)
+        buffer = [Float](repeating: 0, count: lagStep + frameLength)
+        differences = [Float](repeating: 0, count: differenceHistory + frameLength)
         fill = 0
     }
 
@@ -56,10 +72,11 @@ public struct FrameFeatureExtractor: Sendable {
     public mutating func consume(_ samples: UnsafeBufferPointer<Float>, into out: inout [FrameFeatures]) {
         var i = 0
         let n = samples.count
+        let first = out.count
         while i < n {
             let take = min(frameLength - fill, n - i)
             buffer.withUnsafeMutableBufferPointer { buf in
-                let dst = buf.baseAddress! + history + fill
+                let dst = buf.baseAddress! + lagStep + fill
                 dst.update(from: samples.baseAddress! + i, count: take)
             }
             fill += take
@@ -69,123 +86,181 @@ public struct FrameFeatureExtractor: Sendable {
                 fill = 0
             }
         }
+        fillPredictionGains(&out, from: first)
     }
 
     /// Features of the trailing partial frame, if any (zero-padded), then resets.
     public mutating func flush(into out: inout [FrameFeatures]) {
         guard fill > 0 else { return }
         buffer.withUnsafeMutableBufferPointer { buf in
-            for j in (history + fill)..<(history + frameLength) { buf[j] = 0 }
+            for j in (lagStep + fill)..<(lagStep + frameLength) { buf[j] = 0 }
         }
         out.append(measure())
         fill = 0
+        fillPredictionGains(&out, from: out.count - 1)
+    }
+
+    /// Levinson–Durbin recursion, order 4, for the frames appended since `first`, four
+    /// frames at a time in SIMD lanes: the recursion is a chain of dependent divisions, so
+    /// one frame at a time leaves the processor waiting (it was a sixth of the analysis).
+    /// Each lane stops where its reflection coefficient leaves (−1, 1) (the estimates are
+    /// not a valid autocorrelation: numerical noise on near-silent frames) or its residual
+    /// reaches 10⁻⁶ of the power (60 dB cap). Frames with no power get a gain of 1 (0 dB).
+    private mutating func fillPredictionGains(_ out: inout [FrameFeatures], from first: Int) {
+        precondition(out.count - first == pendingLags.count)
+        var start = 0
+        while start < pendingLags.count {
+            var lanes = (SIMD4<Float>.zero, SIMD4<Float>.zero, SIMD4<Float>.zero, SIMD4<Float>.zero, SIMD4<Float>.zero)
+            let count = min(4, pendingLags.count - start)
+            for k in 0..<count {
+                let v = pendingLags[start + k]
+                lanes.0[k] = v[0]; lanes.1[k] = v[1]; lanes.2[k] = v[2]; lanes.3[k] = v[3]; lanes.4[k] = v[4]
+            }
+            let gains = Self.predictionGains(r0: lanes.0, lanes.1, lanes.2, lanes.3, lanes.4)
+            for k in 0..<count { out[first + start + k].predictionGain = gains[k] }
+            start += 4
+        }
+        pendingLags.removeAll(keepingCapacity: true)
+    }
+
+    @inline(__always)
+    private static func predictionGains(r0: SIMD4<Float>, _ r1: SIMD4<Float>, _ r2: SIMD4<Float>, _ r3: SIMD4<Float>,
+                                        _ r4: SIMD4<Float>) -> SIMD4<Float> {
+        let one = SIMD4<Float>(repeating: 1)
+        let valid = r0 .> 1e-12
+        let power = r0.replacing(with: 1, where: .!valid)
+        let minE = power * 1e-6
+        var e = power
+        var active = valid
+        // One step: k from the residual correlation `acc`; lanes still active take the new
+        // residual; a lane whose |k| ≥ 1 keeps its residual and stops; one whose residual
+        // falls to the cap takes the cap and stops.
+        @inline(__always) func step(_ acc: SIMD4<Float>) -> SIMD4<Float> {
+            let k = acc / e
+            active .&= vmax(k, -k) .< one
+            e.replace(with: e * (one - k * k), where: active)
+            let capped = active .& (e .<= minE)
+            e.replace(with: minE, where: capped)
+            active .&= .!capped
+            return k
+        }
+        let k1 = step(r1)
+        let a1 = k1
+        let k2 = step(r2 - a1 * r1)
+        let b1 = a1 - k2 * a1, b2 = k2
+        let k3 = step(r3 - b1 * r2 - b2 * r1)
+        let c1 = b1 - k3 * b2, c2 = b2 - k3 * b1, c3 = k3
+        _ = step(r4 - c1 * r3 - c2 * r2 - c3 * r1)
+        let gain = power / e
+        // Non-finite input (overflowing float files) gives NaN here: no gain, not a tone.
+        return gain.replacing(with: 1, where: .!valid .| .!(gain .< .infinity))
     }
 
     private mutating func measure() -> FrameFeatures {
         let n = frameLength
-        let h = history
         let l = lagStep
-        var f = buffer.withUnsafeBufferPointer { buf -> FrameFeatures in
-            let base = buf.baseAddress! + h
-            // x: the samples, for power, DC, peak and clipping. d = x[n] − x[n−l]: a first
-            // difference (high-pass, +6 dB/octave) whose autocorrelation feeds the bands and
-            // the predictor, so DC wander and sub-audio rumble never reach the detector.
-            var s8 = SIMD8<Float>.zero, p8 = SIMD8<Float>.zero
-            var r0 = SIMD8<Float>.zero, r1 = SIMD8<Float>.zero, r2 = SIMD8<Float>.zero
-            var r3 = SIMD8<Float>.zero, r4 = SIMD8<Float>.zero
-            var pk = SIMD8<Float>.zero
-            var clip8 = SIMD8<Int32>.zero
-            let clipV = SIMD8<Float>(repeating: clipLevel)
-            let raw = UnsafeRawPointer(base)
-            let stride = MemoryLayout<Float>.stride
-            var j = 0
-            while j + 8 <= n {
-                let x = raw.loadUnaligned(fromByteOffset: j * stride, as: SIMD8<Float>.self)
-                let x1 = raw.loadUnaligned(fromByteOffset: (j - l) * stride, as: SIMD8<Float>.self)
-                let x2 = raw.loadUnaligned(fromByteOffset: (j - 2 * l) * stride, as: SIMD8<Float>.self)
-                let x3 = raw.loadUnaligned(fromByteOffset: (j - 3 * l) * stride, as: SIMD8<Float>.self)
-                let x4 = raw.loadUnaligned(fromByteOffset: (j - 4 * l) * stride, as: SIMD8<Float>.self)
-                let x5 = raw.loadUnaligned(fromByteOffset: (j - 5 * l) * stride, as: SIMD8<Float>.self)
-                let d0 = x - x1, d1 = x1 - x2, d2 = x2 - x3, d3 = x3 - x4, d4 = x4 - x5
-                // Plain multiply-add, not addingProduct: without an FMA target that calls
-                // libm's fmaf per lane (the whole analysis ran 4.7× slower with it).
-                s8 += x
-                p8 += x * x
-                r0 += d0 * d0
-                r1 += d0 * d1
-                r2 += d0 * d2
-                r3 += d0 * d3
-                r4 += d0 * d4
-                let ax = x.replacing(with: -x, where: x .< 0)
-                pk.replace(with: ax, where: ax .> pk)
-                clip8 &+= SIMD8<Int32>(repeating: 0).replacing(with: 1, where: ax .>= clipV)
-                j += 8
+        let dh = differenceHistory
+        var f = buffer.withUnsafeBufferPointer { xbuf -> FrameFeatures in
+            differences.withUnsafeMutableBufferPointer { dbuf -> FrameFeatures in
+                let x0 = UnsafeRawPointer(xbuf.baseAddress! + l)
+                let d0 = UnsafeMutableRawPointer(dbuf.baseAddress! + dh)
+                let stride = MemoryLayout<Float>.stride
+                // Pass 1 over x: sum (DC), sum of squares, extremes; writes the first
+                // difference d = x[n] − x[n−l] (high-pass, +6 dB/octave), whose
+                // autocorrelation feeds the bands and the predictor, so DC wander and
+                // sub-audio rumble never reach the detector.
+                var s8 = SIMD8<Float>.zero, p8 = SIMD8<Float>.zero
+                var hi8 = SIMD8<Float>.zero, lo8 = SIMD8<Float>.zero
+                var px = x0, pl = x0 - l * stride, pd = d0
+                let step8 = 8 * stride
+                var j = 0
+                while j + 8 <= n {
+                    let x = px.loadUnaligned(as: SIMD8<Float>.self)
+                    let xl = pl.loadUnaligned(as: SIMD8<Float>.self)
+                    pd.storeBytes(of: x - xl, as: SIMD8<Float>.self)
+                    // Plain multiply-add, not addingProduct: without an FMA target that calls
+                    // libm's fmaf per lane (the whole analysis ran 4.7× slower with it).
+                    s8 += x
+                    p8 += x * x
+                    hi8 = vmax(hi8, x)
+                    lo8 = vmin(lo8, x)
+                    px += step8; pl += step8; pd += step8
+                    j += 8
+                }
+                var s = s8.sum(), sq = p8.sum()
+                var top = hmax(hi8), bottom = -hmax(-lo8)
+                let xs = xbuf.baseAddress! + l
+                let ds = dbuf.baseAddress! + dh
+                while j < n {
+                    let x = xs[j]
+                    ds[j] = x - xs[j - l]
+                    s += x
+                    sq += x * x
+                    top = max(top, x)
+                    bottom = min(bottom, x)
+                    j += 1
+                }
+                // Pass 2 over d: autocorrelation at lags 0…4 (in steps of l).
+                var r0 = SIMD4<Float>.zero, r1 = SIMD4<Float>.zero, r2 = SIMD4<Float>.zero
+                var r3 = SIMD4<Float>.zero, r4 = SIMD4<Float>.zero
+                // Five read heads, one per lag, advanced together (no index arithmetic).
+                var p0 = UnsafeRawPointer(d0), p1 = p0 - l * stride, p2 = p1 - l * stride
+                var p3 = p2 - l * stride, p4 = p3 - l * stride
+                let step = 4 * stride
+                j = 0
+                while j + 4 <= n {
+                    let a = p0.loadUnaligned(as: SIMD4<Float>.self)
+                    r0 += a * a
+                    r1 += a * p1.loadUnaligned(as: SIMD4<Float>.self)
+                    r2 += a * p2.loadUnaligned(as: SIMD4<Float>.self)
+                    r3 += a * p3.loadUnaligned(as: SIMD4<Float>.self)
+                    r4 += a * p4.loadUnaligned(as: SIMD4<Float>.self)
+                    p0 += step; p1 += step; p2 += step; p3 += step; p4 += step
+                    j += 4
+                }
+                var c0 = r0.sum(), c1 = r1.sum(), c2 = r2.sum(), c3 = r3.sum(), c4 = r4.sum()
+                while j < n {
+                    let a = ds[j]
+                    c0 += a * a; c1 += a * ds[j - l]; c2 += a * ds[j - 2 * l]; c3 += a * ds[j - 3 * l]; c4 += a * ds[j - 4 * l]
+                    j += 1
+                }
+                let peak = max(top, -bottom)
+                // Clipping is rare: count only in frames whose peak reaches the clip level.
+                var clipped: Int32 = 0
+                if peak >= clipLevel {
+                    for k in 0..<n where abs(xs[k]) >= clipLevel { clipped += 1 }
+                }
+                let inv = 1 / Float(n)
+                let mean = s * inv
+                let power = max(0, sq * inv - mean * mean)
+                let dPower = c0 * inv
+                c1 *= inv; c2 *= inv; c3 *= inv; c4 *= inv
+                var bands = SIMD4<Float>(repeating: dPower)
+                bands += bandWeight1 * c1
+                bands += bandWeight2 * c2
+                bands += bandWeight3 * c3
+                bands += bandWeight4 * c4
+                let floor = dPower * 1e-4 + 1e-20
+                bands = bands.replacing(with: floor, where: bands .< floor)
+                pendingLags.append(SIMD8<Float>(dPower, c1, c2, c3, c4, 0, 0, 0))
+                let inverse = dPower > 0 ? 1 / dPower : 0
+                return FrameFeatures(power: power, bands: bands, predictionGain: 1, rho1: c1 * inverse, rho2: c2 * inverse,
+                                     peak: peak, clipped: clipped)
             }
-            var s = s8.sum(), sq = p8.sum()
-            var c0 = r0.sum(), c1 = r1.sum(), c2 = r2.sum(), c3 = r3.sum(), c4 = r4.sum()
-            var peak = pk.max()
-            var clipped = clip8.wrappedSum()
-            while j < n {
-                let x = base[j]
-                let d0 = x - base[j - l], d1 = base[j - l] - base[j - 2 * l]
-                let d2 = base[j - 2 * l] - base[j - 3 * l], d3 = base[j - 3 * l] - base[j - 4 * l]
-                let d4 = base[j - 4 * l] - base[j - 5 * l]
-                s += x
-                sq += x * x
-                c0 += d0 * d0; c1 += d0 * d1; c2 += d0 * d2; c3 += d0 * d3; c4 += d0 * d4
-                peak = max(peak, abs(x))
-                if abs(x) >= clipLevel { clipped += 1 }
-                j += 1
-            }
-            let inv = 1 / Float(n)
-            let mean = s * inv
-            let power = max(0, sq * inv - mean * mean)
-            let dPower = c0 * inv
-            let c = SIMD4<Float>(c1, c2, c3, c4) * inv
-            var bands = SIMD4<Float>(repeating: dPower)
-            for k in 0..<4 { bands = bands.addingProduct(Self.bandWeights[k], SIMD4<Float>(repeating: c[k])) }
-            let floor = SIMD4<Float>(repeating: dPower * 1e-4 + 1e-20)
-            bands = pointwiseMax(bands, floor)
-            let gain = Self.predictionGainDB(power: dPower, lags: c)
-            let rho = dPower > 0 ? SIMD2<Float>(c[0], c[1]) / dPower : .zero
-            return FrameFeatures(power: power, bands: bands, predictionGainDB: gain, rho1: rho.x, rho2: rho.y,
-                                 peak: peak, clipped: clipped)
         }
-        // Keep the last `history` samples for the next frame's lags.
+        // Keep the last samples and differences the next frame's lags reach back to.
         buffer.withUnsafeMutableBufferPointer { buf in
             let b = buf.baseAddress!
-            b.update(from: b + n, count: h)
+            b.update(from: b + n, count: l)
+        }
+        differences.withUnsafeMutableBufferPointer { buf in
+            let b = buf.baseAddress!
+            b.update(from: b + n, count: dh)
         }
         if !f.power.isFinite { f = .silent }
         return f
     }
 
-    /// Levinson–Durbin recursion, order 4, without allocation; returns
-    /// 10·log10(power / residual), capped at 60 dB.
-    @inline(__always)
-    private static func predictionGainDB(power: Float, lags: SIMD4<Float>) -> Float {
-        guard power > 1e-12 else { return 0 }
-        let r0 = Double(power)
-        let r = SIMD4<Double>(Double(lags[0]), Double(lags[1]), Double(lags[2]), Double(lags[3]))
-        var a = SIMD4<Double>.zero          // a[0] = a1 … a[3] = a4
-        var e = r0
-        let minE = r0 * 1e-6
-        for i in 0..<4 {
-            var acc = r[i]
-            for j in 0..<i { acc -= a[j] * r[i - 1 - j] }
-            let k = acc / e
-            // |k| ≥ 1: the estimates are not a valid autocorrelation (numerical noise on
-            // near-silent frames); keep the gain reached so far.
-            guard abs(k) < 1 else { break }
-            var next = a
-            next[i] = k
-            for j in 0..<i { next[j] = a[j] - k * a[i - 1 - j] }
-            a = next
-            e *= (1 - k * k)
-            if e <= minE { e = minE; break }
-        }
-        return Float(10 * log10(r0 / e))
-    }
 }
 
 #if canImport(Glibc)

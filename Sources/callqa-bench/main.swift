@@ -2,9 +2,28 @@
 // analysis) beside the full analysis, on one core, as × realtime. Peak RSS is measured by
 // scripts/bench-audio.sh around separate `callqa analyze` processes.
 import AudioIO
+import CSndFile
 import CallAnalysis
 import Foundation
 import Pipeline
+
+/// libsndfile's float decode of the whole file, interleaved, 4096 frames per call: the
+/// contract's decode-only baseline (callqa's own reader is not used here). Returns seconds of audio.
+func decodeFloat(_ path: String) throws -> Double {
+    var info = SF_INFO()
+    guard let h = sf_open(path, Int32(SFM_READ), &info) else {
+        throw AudioIOError.cannotOpen(path: path, reason: String(cString: sf_strerror(nil)))
+    }
+    defer { sf_close(h) }
+    var buffer = [Float](repeating: 0, count: 4096 * Int(info.channels))
+    var frames = 0
+    while true {
+        let got = buffer.withUnsafeMutableBufferPointer { Int(sf_readf_float(h, $0.baseAddress, 4096)) }
+        if got <= 0 { break }
+        frames += got
+    }
+    return Double(frames) / Double(info.samplerate)
+}
 
 func seconds(_ f: () throws -> Void) rethrows -> Double {
     let t0 = DispatchTime.now().uptimeNanoseconds
@@ -17,11 +36,7 @@ if CommandLine.arguments.dropFirst().first == "--decode-only" {
     var total = 0.0
     for path in CommandLine.arguments.dropFirst(2) {
         do {
-            let src = try SndFileSource(path: path)
-            var block = AudioBlock(channelCount: src.format.channels, capacity: 4096)
-            var frames = 0
-            while try src.read(into: &block) > 0 { frames += block.frameCount }
-            total += Double(frames) / Double(src.format.sampleRate)
+            total += try decodeFloat(path)
         } catch {
             FileHandle.standardError.write(Data("\(path): \(error)\n".utf8))
         }
@@ -34,20 +49,14 @@ guard !files.isEmpty else {
     FileHandle.standardError.write(Data("usage: callqa-bench FILE...\n".utf8))
     exit(64)
 }
-let repeats = 3
+let repeats = 5
 print("file                              audio s   decode ×rt   analysis ×rt   analysis/decode")
 for path in files {
     do {
         var audioSeconds = 0.0
         var decodeBest = Double.infinity, fullBest = Double.infinity
         for _ in 0..<repeats {
-            let t = try seconds {
-                let src = try SndFileSource(path: path)
-                var block = AudioBlock(channelCount: src.format.channels, capacity: 4096)
-                var frames = 0
-                while try src.read(into: &block) > 0 { frames += block.frameCount }
-                audioSeconds = Double(frames) / Double(src.format.sampleRate)
-            }
+            let t = try seconds { audioSeconds = try decodeFloat(path) }
             decodeBest = min(decodeBest, t)
             let u = try seconds { _ = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions()) }
             fullBest = min(fullBest, u)
