@@ -34,14 +34,20 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     public var minToneS: Double = 0.08
     /// A detected region at least this much made of tone frames is a tone, not speech (0–1).
     public var toneRegionShare: Double = 0.4
-    /// A speech-detected region at least this long with fewer than `holdMaxDipsPerS`
-    /// energy dips per second is music on hold (s).
+    /// A speech-detected region at least this long that dips too rarely is music on hold (s).
     public var minHoldS: Double = 3.0
-    /// Speech dips toward the noise several times a second (syllables, word gaps);
-    /// sustained music rarely does. Regions below this rate are hold (dips/s).
-    public var holdMaxDipsPerS: Double = 1.2
-    /// A dip: the frame level falls this far below the running speech envelope (dB).
-    public var dipDepthDB: Double = 15.0
+    /// Speech dips toward the noise several times a second (syllables, word gaps); sustained
+    /// music rarely does. A region is hold when its dips per second stay below
+    /// `holdMaxDipsPerS + holdDipsPerSteadyShare × steady share`, the steady share being
+    /// its frames whose spectral shape barely moved from the frame before (music holds
+    /// notes, speech moves between sounds). Fitted on the accuracy harness's tuning calls
+    /// (seed 11) by logistic regression of hold vs speech regions (dips/s).
+    public var holdMaxDipsPerS: Double = 0.8
+    /// See `holdMaxDipsPerS` (dips/s per unit of steady share).
+    public var holdDipsPerSteadyShare: Double = 4.5
+    /// A dip: the frame level falls this far below the running speech envelope, which
+    /// decays 20 dB/s (dB).
+    public var dipDepthDB: Double = 10.0
     /// Gaps of nobody talking at least this long count as non-talk time (s); Contact Lens uses 3.
     public var minSilenceS: Double = 3.0
     /// Nobody talking for at least this long is a dead-air event (s).
@@ -70,7 +76,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         }
         let nonNegatives: [(String, Double)] = [
             ("merge_gap_s", mergeGapS), ("pad_s", padS), ("lookahead_s", lookaheadS), ("smoothing_s", smoothingS),
-            ("hold_max_dips_per_s", holdMaxDipsPerS),
+            ("hold_max_dips_per_s", holdMaxDipsPerS), ("hold_dips_per_steady_share", holdDipsPerSteadyShare),
         ]
         for (name, v) in nonNegatives where !(v >= 0 && v.isFinite) {
             return "parameter '\(name)': expected a number ≥ 0, got \(v)"
@@ -98,7 +104,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
             ("noise_window_s", noiseWindowS), ("lookahead_s", lookaheadS),
             ("absolute_floor_dbfs", absoluteFloorDBFS), ("dynamic_range_db", dynamicRangeDB),
             ("tone_gain_db", toneGainDB), ("min_tone_s", minToneS), ("tone_region_share", toneRegionShare), ("min_hold_s", minHoldS),
-            ("hold_max_dips_per_s", holdMaxDipsPerS), ("dip_depth_db", dipDepthDB),
+            ("hold_max_dips_per_s", holdMaxDipsPerS), ("hold_dips_per_steady_share", holdDipsPerSteadyShare),
+            ("dip_depth_db", dipDepthDB),
             ("min_silence_s", minSilenceS), ("dead_air_s", deadAirS),
             ("min_interruption_s", minInterruptionS), ("clip_level", clipLevel),
             ("low_snr_db", lowSNRDB), ("clipping_share", clippingShare),

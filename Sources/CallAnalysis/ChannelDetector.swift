@@ -30,8 +30,9 @@ public enum FrameClass: UInt8, Sendable {
 /// 4. **Double threshold** — a region grows while the SNR, averaged over `smoothingS`,
 ///    stays above `offThresholdDB` and is kept only if it holds `minSpeechS` above
 ///    `onThresholdDB`. Decisions lag by `lookaheadS` so the noise estimate sees both sides.
-/// 5. **Dips** — frames falling back to the noise or `dipDepthDB` under the speech envelope
-///    are counted; speech dips several times a second, music on hold does not.
+/// 5. **Dips and steadiness** — frames falling back to the noise or `dipDepthDB` under the
+///    speech envelope are counted, and so are frames whose spectral shape holds still; speech
+///    dips several times a second and keeps moving, music on hold dips rarely and holds notes.
 public struct ChannelDetector: Sendable {
     private let p: AnalysisParameters
     private let lookahead: Int
@@ -65,6 +66,8 @@ public struct ChannelDetector: Sendable {
     // Lookahead ring: features and classes of frames not yet decided.
     private var ring: [FrameFeatures]
     private var ringTone: [Bool]
+    /// Whether the frame's spectral shape (ρ₁, ρ₂) barely moved from the previous frame.
+    private var ringSteady: [Bool]
     private var ringHead = 0          // index of the oldest undecided frame
     private var ringCount = 0
 
@@ -76,11 +79,18 @@ public struct ChannelDetector: Sendable {
     // Decision state.
     private var runStart = -1
     private var runHigh = 0
+    private var runSteady = 0
+    private var firstAbove = -1
+    private var runW = 0.0
+    private var lastAbove = -1
     private var envelope: Float = 1e-20
     private var dipArmed = true
 
     /// Confirmed speech regions `[start, end)` in frames, in order, before padding and merging.
     public private(set) var regions: [FrameSpan] = []
+    /// Per region: frames whose spectral shape barely moved from the frame before
+    /// (|Δρ₁| < 0.04 and |Δρ₂| < 0.08). Music holds notes; speech moves between sounds.
+    public private(set) var regionSteadyFrames: [Int] = []
     /// Frames at which a dip started.
     public private(set) var dips: [Int] = []
     /// Tone frames, as spans.
@@ -116,22 +126,26 @@ public struct ChannelDetector: Sendable {
         onLinear = Float(pow(10, parameters.onThresholdDB / 10))
         offLinear = Float(pow(10, parameters.offThresholdDB / 10))
         halfSmoothing = max(0, Int((parameters.smoothingS / frameDuration / 2).rounded(.down)))
-        envelopeDecay = Float(pow(10, -0.01))          // 0.1 dB per frame, 10 dB/s
+        envelopeDecay = Float(pow(10, -0.02))          // 0.2 dB per frame, 20 dB/s
         dipFactor = Float(pow(10, -parameters.dipDepthDB / 10))
         toneGain = Float(pow(10, parameters.toneGainDB / 10))
-        rearmFactor = Float(pow(10, -0.6))              // within 6 dB of the envelope
+        rearmFactor = Float(pow(10, -0.3))              // within 3 dB of the envelope
         ring = Array(repeating: .silent, count: lookahead + 1)
         ringTone = Array(repeating: false, count: lookahead + 1)
+        ringSteady = Array(repeating: false, count: lookahead + 1)
     }
 
     /// Feeds the next frame; decides the frame that leaves the lookahead window.
     public mutating func push(_ f: FrameFeatures) {
+        let steady = prev.map { abs(f.rho1 - $0.rho1) < 0.04 && abs(f.rho2 - $0.rho2) < 0.08 } ?? false
         updateNoise(f)
         updateBandWeights(f)
         updateTone(f)
-        let slot = (ringHead + ringCount) % ring.count
+        var slot = ringHead + ringCount
+        if slot >= ring.count { slot -= ring.count }
         ring[slot] = f
         ringTone[slot] = false
+        ringSteady[slot] = steady
         if steadyRun >= minToneFrames {
             // Mark the whole steady run (still inside the window) as tone.
             let back = min(steadyRun - 1, ringCount)
@@ -244,6 +258,7 @@ public struct ChannelDetector: Sendable {
         var w: Float
         var power: Float
         var tone: Bool
+        var steady: Bool
     }
 
     /// Frames leaving the lookahead window, kept until their smoothing window is complete.
@@ -256,9 +271,11 @@ public struct ChannelDetector: Sendable {
     private mutating func decideOldest() {
         let f = ring[ringHead]
         let tone = ringTone[ringHead]
-        ringHead = (ringHead + 1) % ring.count
+        let steady = ringSteady[ringHead]
+        ringHead += 1
+        if ringHead == ring.count { ringHead = 0 }
         ringCount -= 1
-        let item = Pending(w: whitened(f), power: f.power, tone: tone)
+        let item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady)
         if recordFrames {
             frameSNR.append(f.bands / noise)
             frameGain.append(f.predictionGainDB)
@@ -299,7 +316,14 @@ public struct ChannelDetector: Sendable {
         }
         let cls: FrameClass = smoothedW >= offLinear ? .active : (item.tone ? .tone : .quiet)
         if cls == .active {
-            if runStart < 0 { runStart = frame; runHigh = 0 }
+            if runStart < 0 { runStart = frame; runHigh = 0; runSteady = 0; firstAbove = -1; runW = 0 }
+            runW += Double(item.w)
+            // Frames above the noise on their own: the region's edges are trimmed to them.
+            if item.w >= offLinear {
+                if firstAbove < 0 { firstAbove = frame }
+                lastAbove = frame
+            }
+            if item.steady { runSteady += 1 }
             // Confirmation counts frames high when smoothed and above the noise on their own,
             // so one loud click smeared over the smoothing window confirms nothing.
             if smoothedW >= onLinear && item.w >= offLinear {
@@ -314,7 +338,8 @@ public struct ChannelDetector: Sendable {
                 noiseFrames += 1
             }
         }
-        // Dips: back to the noise, or far under the speech envelope (which decays 10 dB/s).
+        // Dips: back to the noise, or far under the speech envelope (which decays 20 dB/s);
+        // the next dip counts once the level is back within 3 dB of the envelope.
         // Compared in the power domain: no logarithm per frame.
         let level = max(item.power, 1e-20)
         envelope = max(level, envelope * envelopeDecay)
@@ -329,8 +354,21 @@ public struct ChannelDetector: Sendable {
 
     private mutating func closeRun(at frame: Int) {
         guard runStart >= 0 else { return }
-        if runHigh >= minHighFrames { regions.append(FrameSpan(runStart, frame)) }
+        if runHigh >= minHighFrames {
+            // The centred average reaches up to `halfSmoothing` frames past a loud onset or
+            // offset; frames there that are not above the noise on their own are dropped.
+            // Only on clear speech (mean whitened SNR ≥ 10 dB): at low SNR, onsets and
+            // decays really are under the noise frame by frame and trimming would cut speech.
+            var start = runStart, end = frame
+            if firstAbove >= 0 && runW >= 10 * Double(frame - runStart) {
+                start = min(max(start, firstAbove), runStart + halfSmoothing)
+                end = max(min(end, lastAbove + 1), frame - halfSmoothing)
+            }
+            regions.append(FrameSpan(start, max(start + 1, end)))
+            regionSteadyFrames.append(runSteady)
+        }
         runStart = -1
         runHigh = 0
+        runSteady = 0
     }
 }

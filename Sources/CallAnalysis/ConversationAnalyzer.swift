@@ -104,8 +104,11 @@ public struct ConversationAnalyzer: Sendable {
 
     private mutating func push() {
         let n = featureScratch[0].count
-        for c in 0..<channelCount {
-            for f in featureScratch[c] { detectors[c].push(f) }
+        // Through a buffer pointer: no copy-on-write check of the array per frame.
+        detectors.withUnsafeMutableBufferPointer { ds in
+            for c in 0..<channelCount {
+                for f in featureScratch[c] { ds[c].push(f) }
+            }
         }
         if channelCount == 2 {
             for i in 0..<n { corr.add(featureScratch[0][i].power, featureScratch[1][i].power) }
@@ -135,35 +138,41 @@ public struct ConversationAnalyzer: Sendable {
         let gap = Int((p.mergeGapS * fps).rounded())
         // Pad, then join regions whose gap is shorter than mergeGapS (utterance level).
         var merged: [FrameSpan] = []
+        var mergedStats: [(frames: Int, steady: Int)] = []
         var tones: [FrameSpan] = []
-        var regions: [FrameSpan] = []
-        for r in d.regions {
+        var regions: [(span: FrameSpan, steady: Int)] = []
+        for (r, steady) in zip(d.regions, d.regionSteadyFrames) {
             // A region mostly made of tone frames is a tone (ring-back, DTMF) as a whole.
             let toneFrames = SpanMath.total(SpanMath.intersection([r], d.tones))
             if Double(toneFrames) >= p.toneRegionShare * Double(r.length) {
                 tones.append(r)
             } else {
-                regions.append(r)
+                regions.append((r, steady))
             }
         }
         tones = SpanMath.normalize(tones)
-        for r in regions {
+        for (r, steady) in regions {
             let s = FrameSpan(max(0, r.start - pad), min(frames, r.end + pad))
             if let last = merged.last, s.start - last.end < gap {
                 merged[merged.count - 1].end = max(last.end, s.end)
+                mergedStats[mergedStats.count - 1].frames += r.length
+                mergedStats[mergedStats.count - 1].steady += steady
             } else {
                 merged.append(s)
+                mergedStats.append((r.length, steady))
             }
         }
-        // Music on hold: long regions with too few dips per second.
+        // Music on hold: long regions that dip too rarely for speech, given how steady their
+        // spectrum is (music holds notes: the steadier, the more dips it takes to be speech).
         var speech: [FrameSpan] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
-        for s in merged {
+        for (s, stats) in zip(merged, mergedStats) {
             if s.length >= minHold {
                 let dips = countDips(d.dips, in: s)
                 let rate = Double(dips) / s.durationS
-                if rate < p.holdMaxDipsPerS { hold.append(s); continue }
+                let steadyShare = stats.frames > 0 ? Double(stats.steady) / Double(stats.frames) : 0
+                if rate < p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare { hold.append(s); continue }
             }
             speech.append(s)
         }

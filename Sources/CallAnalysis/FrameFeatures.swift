@@ -26,7 +26,8 @@ public struct FrameFeatures: Sendable, Equatable {
 
 /// Cuts one channel's samples into 10 ms frames and measures each: DC-removed power,
 /// four band powers, prediction gain, peak and clipping. O(1) work per sample, no allocation
-/// after init: seven multiply-adds and five subtractions per sample, eight samples at a time.
+/// after init: pass 1 over the samples (sums, extremes, first difference), pass 2 over the
+/// differences (five lags), SIMD; the prediction gains four frames at a time.
 public struct FrameFeatureExtractor: Sendable {
     /// Samples per frame (sample rate / 100).
     public let frameLength: Int

@@ -31,8 +31,10 @@ struct AnalysisParameterOptions: ParsableArguments {
     var toneRegionShare: Double?
     @Option(help: "Minimum length of a music-on-hold region (s).")
     var minHoldS: Double?
-    @Option(help: "Regions with fewer energy dips per second than this are hold music.")
+    @Option(help: "Hold music: fewer energy dips per second than this plus --hold-dips-per-steady-share × the region's steady share.")
     var holdMaxDipsPerS: Double?
+    @Option(help: "Dips per second a region needs per unit of steady share (frames whose spectrum holds still) to be speech.")
+    var holdDipsPerSteadyShare: Double?
     @Option(help: "Depth of an energy dip under the speech envelope (dB).")
     var dipDepthDb: Double?
     @Option(help: "Silent gaps at least this long count as non-talk time (s).")
@@ -55,7 +57,7 @@ struct AnalysisParameterOptions: ParsableArguments {
             (onThresholdDb, \.onThresholdDB), (offThresholdDb, \.offThresholdDB), (smoothingS, \.smoothingS), (minSpeechS, \.minSpeechS),
             (mergeGapS, \.mergeGapS), (padS, \.padS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),
             (absoluteFloorDbfs, \.absoluteFloorDBFS), (dynamicRangeDb, \.dynamicRangeDB), (toneGainDb, \.toneGainDB),
-            (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS),
+            (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
             (dipDepthDb, \.dipDepthDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
