@@ -25,7 +25,7 @@ out, n = sys.argv[1], int(sys.argv[2])
 r = random.Random(1)
 with open(f"{out}/calls-import.csv", "w") as f:
     f.write("call_id,agent_id,started_at,wait_s,answered\n")
-    for i in range(n // 2):
+    for i in range(n):
         f.write(f"k{i},a{i % 50},2026-11-{1 + i % 28:02d}T{9 + i % 10:02d}:{i % 60:02d}:00+01:00,{i % 40},true\n")
 with open(f"{out}/surveys-1m.csv", "w") as f:
     f.write("survey_id,call_id,score,answered_at,comment\n")
@@ -54,7 +54,7 @@ measure() {  # name, rows, command...
     end=$(date +%s.%N)
     python3 -c "import sys; s=$end-$start; print(f'{\"$name\":<22} {$n:>9} rows  {s:7.1f} s  {$n/s:9.0f} rows/s  peak RSS {$rss/1024:6.1f} MB')" | tee -a "$out/imports.txt"
 }
-measure "ingest (records only)" "$((rows / 2))" .build/release/callqa ingest "$out/calls-import.csv" --db "$out/ingest-only.sqlite" --audio-root "$out/none"
+measure "ingest (records only)" "$rows" .build/release/callqa ingest "$out/calls-import.csv" --db "$out/ingest-only.sqlite" --audio-root "$out/none"
 measure "nps import" "$rows" .build/release/callqa nps import "$out/surveys-1m.csv" --db "$idb"
 measure "nps re-import" "$rows" .build/release/callqa nps import "$out/surveys-1m.csv" --db "$idb"
 measure "evaluations import" "$rows" .build/release/callqa evaluations import "$out/evaluations-1m.csv" --db "$idb" --scorecards "$out/bench-card.yaml"

@@ -16,70 +16,100 @@ public enum Manifest {
     ///   makes such values an error.
     public static func parse(path: String, zone: Timestamp.Zone?) -> ParsedRecords {
         var out = ParsedRecords()
-        let reader: CSVReader
+        let reader: Reader
         do {
-            reader = try CSVReader(path: path)
+            reader = try Reader(path: path, zone: zone)
         } catch {
-            out.fileError = RecordError(source: SourceRef(file: path, line: 0), message: error.description)
-            return out
-        }
-        var header: [String]
-        do {
-            guard let h = try reader.next() else {
-                out.fileError = RecordError(source: SourceRef(file: path, line: 1), message: "empty file: expected a header row with at least 'call_id'")
-                return out
-            }
-            header = h.fields.map { $0.trimmedSpaces.lowercased() }
-        } catch {
-            out.fileError = RecordError(source: SourceRef(file: path, line: error.line), message: error.description)
-            return out
-        }
-        var seen = Set<String>()
-        for name in header where !name.isEmpty {
-            if !seen.insert(name).inserted {
-                out.fileError = RecordError(source: SourceRef(file: path, line: 1), field: name,
-                                            message: "column appears twice in the header")
-                return out
-            }
-        }
-        guard let idIndex = header.firstIndex(of: "call_id") else {
-            let hint = header.count == 1 ? " (expected a comma- or semicolon-separated header)" : ""
-            out.fileError = RecordError(source: SourceRef(file: path, line: 1),
-                                        message: "header has no 'call_id' column\(hint); columns found: \(header.prefix(8).joined(separator: ", "))")
-            return out
-        }
-        guard header.contains("started_at") else {
-            out.fileError = RecordError(source: SourceRef(file: path, line: 1), field: "started_at",
-                                        message: "header has no 'started_at' column (every call needs its start time)")
+            out.fileError = error
             return out
         }
         var byID: [String: Int] = [:]
-        while let record = reader.nextRecord(onError: {
-            out.errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
-        }) {
-            let ref = SourceRef(file: path, line: record.line)
-            if record.fields.count != header.count {
-                if record.fields.count == 1 && record.fields[0].trimmedSpaces.isEmpty { continue }
-                out.errors.append(RecordError(source: ref, callID: idIndex < record.fields.count ? record.fields[idIndex] : nil,
-                                              message: "expected \(header.count) fields as in the header, got \(record.fields.count)"))
+        while let call = reader.next(errors: &out.errors) {
+            if let previous = byID[call.callID] {
+                if out.records[previous].fingerprint != call.fingerprint {
+                    out.errors.append(RecordError(source: call.source, callID: call.callID, field: "call_id",
+                                                  message: "duplicate call_id '\(call.callID)' with different content (first at line \(out.records[previous].source.line))"))
+                }
                 continue
             }
-            do {
-                let call = try row(record.fields, header: header, idIndex: idIndex, ref: ref, zone: zone)
-                if let previous = byID[call.callID] {
-                    if out.records[previous].fingerprint != call.fingerprint {
-                        out.errors.append(RecordError(source: ref, callID: call.callID, field: "call_id",
-                                                      message: "duplicate call_id '\(call.callID)' with different content (first at line \(out.records[previous].source.line))"))
-                    }
-                    continue
-                }
-                byID[call.callID] = out.records.count
-                out.records.append(call)
-            } catch {
-                out.errors.append(error)
-            }
+            byID[call.callID] = out.records.count
+            out.records.append(call)
         }
         return out
+    }
+
+    /// Streams a manifest record by record (memory independent of the file's length):
+    /// the header is checked on opening, each `next` returns the next valid call and
+    /// appends the errors of the rows it skipped. Duplicates are the caller's business.
+    public final class Reader {
+        public let path: String
+        private let reader: CSVReader
+        private let header: [String]
+        private let idIndex: Int
+        private let zone: Timestamp.Zone?
+
+        /// - Throws: a `RecordError` for the whole file (unreadable, empty, bad header).
+        public init(path: String, zone: Timestamp.Zone?) throws(RecordError) {
+            self.path = path
+            self.zone = zone
+            do {
+                reader = try CSVReader(path: path)
+            } catch {
+                throw RecordError(source: SourceRef(file: path, line: 0), message: error.description)
+            }
+            let h: [String]
+            do {
+                guard let first = try reader.next() else {
+                    throw RecordError(source: SourceRef(file: path, line: 1), message: "empty file: expected a header row with at least 'call_id'")
+                }
+                h = first.fields.map { $0.trimmedSpaces.lowercased() }
+            } catch let e as RecordError {
+                throw e
+            } catch let e as CSVError {
+                throw RecordError(source: SourceRef(file: path, line: e.line), message: e.description)
+            } catch {
+                throw RecordError(source: SourceRef(file: path, line: 1), message: "\(error)")
+            }
+            var seen = Set<String>()
+            for name in h where !name.isEmpty {
+                if !seen.insert(name).inserted {
+                    throw RecordError(source: SourceRef(file: path, line: 1), field: name, message: "column appears twice in the header")
+                }
+            }
+            guard let id = h.firstIndex(of: "call_id") else {
+                let hint = h.count == 1 ? " (expected a comma- or semicolon-separated header)" : ""
+                throw RecordError(source: SourceRef(file: path, line: 1),
+                                  message: "header has no 'call_id' column\(hint); columns found: \(h.prefix(8).joined(separator: ", "))")
+            }
+            guard h.contains("started_at") else {
+                throw RecordError(source: SourceRef(file: path, line: 1), field: "started_at",
+                                  message: "header has no 'started_at' column (every call needs its start time)")
+            }
+            header = h
+            idIndex = id
+        }
+
+        /// The next valid call, or nil at the end; rows rejected on the way go to `errors`.
+        public func next(errors: inout [RecordError]) -> CallRecord? {
+            let path = self.path
+            while let record = reader.nextRecord(onError: {
+                errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
+            }) {
+                let ref = SourceRef(file: path, line: record.line)
+                if record.fields.count != header.count {
+                    if record.fields.count == 1 && record.fields[0].trimmedSpaces.isEmpty { continue }
+                    errors.append(RecordError(source: ref, callID: idIndex < record.fields.count ? record.fields[idIndex] : nil,
+                                              message: "expected \(header.count) fields as in the header, got \(record.fields.count)"))
+                    continue
+                }
+                do {
+                    return try Manifest.row(record.fields, header: header, idIndex: idIndex, ref: ref, zone: zone)
+                } catch {
+                    errors.append(error)
+                }
+            }
+            return nil
+        }
     }
 
     static func row(_ fields: [String], header: [String], idIndex: Int, ref: SourceRef, zone: Timestamp.Zone?) throws(RecordError) -> CallRecord {

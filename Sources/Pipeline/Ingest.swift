@@ -28,6 +28,10 @@ public struct IngestOptions: Sendable {
     public var callerInClear = false
     /// Window for joining waiting surveys to calls by caller (s).
     public var surveyWindowS = NPSImport.defaultWindowS
+    /// Calls of a streamed manifest held in memory at once.
+    public var chunkSize = 5_000
+    /// Called for each recording after it was hashed and before it is analysed (tests).
+    public var afterHash: @Sendable (String) -> Void = { _ in }
 
     public init(inputs: [String]) {
         self.inputs = inputs
@@ -97,190 +101,95 @@ public enum Ingest {
     }
 
     /// Runs the ingest. Throws only when the store itself fails; input problems are in the summary.
+    ///
+    /// Manifests are streamed in chunks of `options.chunkSize` calls (memory does not grow with the
+    /// file beyond one entry per distinct call id for duplicate detection); Asterisk
+    /// Master.csv and queue_log are read whole, since they are joined by uniqueid.
     public static func run(_ options: IngestOptions, store: CallStore, hasher: CallerHasher,
                            progress: (@Sendable (IngestProgress) -> Void)? = nil) throws(StoreError) -> IngestSummary {
-        let clock = ContinuousClock.now
-        var summary = IngestSummary()
-        summary.runID = try store.beginRun(inputs: options.inputs)
-        var items: [Item] = []
+        var batch = Batch(options: options, store: store, hasher: hasher, progress: progress)
+        batch.summary.runID = try store.beginRun(inputs: options.inputs)
         var cdrItems: [(CallRecord, String)] = [], queueItems: [(CallRecord, String)] = []
+        var manifests: [(path: String, root: String)] = []
 
         for input in options.inputs {
             var isDir: ObjCBool = false
             guard FileManager.default.fileExists(atPath: input, isDirectory: &isDir), !isDir.boolValue else {
-                summary.filesFailed += 1
-                summary.problems.append(IngestErrorRow(stage: .file, sourceFile: input, line: nil, callID: nil, field: nil,
-                                                       message: "\(input): no such file (expected a manifest, Master.csv or queue_log)"))
+                batch.fileFailed(IngestErrorRow(stage: .file, sourceFile: input, line: nil, callID: nil, field: nil,
+                                                message: "\(input): no such file (expected a manifest, Master.csv or queue_log)"))
                 continue
             }
             guard let kind = options.inputKind ?? InputKind.detect(path: input) else {
-                summary.filesFailed += 1
-                summary.problems.append(IngestErrorRow(stage: .file, sourceFile: input, line: 1, callID: nil, field: nil,
-                                                       message: "\(input): cannot tell the input kind: expected a manifest with a 'call_id' header, an Asterisk Master.csv or a queue_log (force one with --input)"))
+                batch.fileFailed(IngestErrorRow(stage: .file, sourceFile: input, line: 1, callID: nil, field: nil,
+                                                message: "\(input): cannot tell the input kind: expected a manifest with a 'call_id' header, an Asterisk Master.csv or a queue_log (force one with --input)"))
                 continue
             }
-            let parsed: ParsedRecords
-            switch kind {
-            case .manifest: parsed = Manifest.parse(path: input, zone: options.zone)
-            case .asteriskCDR: parsed = AsteriskCDR.parse(path: input, zone: options.zone ?? .fixed(offsetS: 0), columns: options.cdrColumns)
-            case .queueLog: parsed = QueueLog.parse(path: input, zone: options.zone ?? .fixed(offsetS: 0))
-            }
-            if let e = parsed.fileError {
-                summary.filesFailed += 1
-                summary.problems.append(row(e, stage: .file))
-                continue
-            }
-            summary.rowsRejected += parsed.errors.count
-            summary.problems += parsed.errors.map { row($0, stage: .record) }
             let folder = options.audioRoot ?? (input as NSString).deletingLastPathComponent
             let root = URL(fileURLWithPath: folder.isEmpty ? "." : folder).standardizedFileURL.path
-            switch kind {
-            case .manifest: items += parsed.records.map { Item(record: $0, kind: kind, root: root, resolved: .none) }
-            case .asteriskCDR: cdrItems += parsed.records.map { ($0, root) }
-            case .queueLog: queueItems += parsed.records.map { ($0, root) }
+            if kind == .manifest {
+                manifests.append((input, root))
+                continue
             }
+            let parsed = kind == .asteriskCDR
+                ? AsteriskCDR.parse(path: input, zone: options.zone ?? .fixed(offsetS: 0), columns: options.cdrColumns)
+                : QueueLog.parse(path: input, zone: options.zone ?? .fixed(offsetS: 0))
+            if let e = parsed.fileError {
+                batch.fileFailed(row(e, stage: .file))
+                continue
+            }
+            batch.rejected(parsed.errors)
+            if kind == .asteriskCDR { cdrItems += parsed.records.map { ($0, root) } } else { queueItems += parsed.records.map { ($0, root) } }
         }
         if !cdrItems.isEmpty || !queueItems.isEmpty {
             let roots = Dictionary(cdrItems.map { ($0.0.callID, $0.1) } + queueItems.map { ($0.0.callID, $0.1) }, uniquingKeysWith: { a, _ in a })
             let merged = QueueLog.merge(cdr: cdrItems.map(\.0), queueLog: queueItems.map(\.0))
             let cdrIDs = Set(cdrItems.map(\.0.callID))
+            cdrItems = []
+            queueItems = []
             var finders: [String: RecordingFinder] = [:]
+            var items: [Item] = []
             for var r in merged {
                 guard r.startedAt != nil else { continue }
                 let root = roots[r.callID] ?? "."
                 if finders[root] == nil { finders[root] = RecordingFinder(root: root) }
                 r.recording = finders[root]!.find(uniqueID: r.callID, pattern: options.recordingPattern)
                 items.append(Item(record: r, kind: cdrIDs.contains(r.callID) ? .asteriskCDR : .queueLog, root: root, resolved: .none))
+                if items.count == options.chunkSize { try batch.process(items); items.removeAll(keepingCapacity: true) }
             }
+            try batch.process(items)
         }
 
-        // One record per call id across all inputs.
-        var firstByID: [String: Int] = [:]
-        var unique: [Item] = []
-        for item in items {
-            if let i = firstByID[item.record.callID] {
-                if unique[i].record.fingerprint != item.record.fingerprint {
-                    summary.rowsRejected += 1
-                    summary.problems.append(IngestErrorRow(stage: .record, sourceFile: item.record.source.file, line: item.record.source.line,
-                                                           callID: item.record.callID, field: "call_id",
-                                                           message: "\(item.record.source): duplicate call_id '\(item.record.callID)' with different content (first at \(unique[i].record.source))"))
-                }
+        // Manifests, streamed. Audio files under their roots are listed first; each one a
+        // call references is struck off, what remains is reported as unreferenced.
+        let checkUnreferenced = options.inputKind == nil || options.inputKind == .manifest
+        var scannedRoots = Set<String>()
+        for (path, root) in manifests {
+            let reader: Manifest.Reader
+            do { reader = try Manifest.Reader(path: path, zone: options.zone) } catch {
+                batch.fileFailed(row(error, stage: .file))
                 continue
             }
-            firstByID[item.record.callID] = unique.count
-            var it = item
-            it.resolved = resolve(it.record.recording, root: it.root)
-            unique.append(it)
+            if checkUnreferenced, scannedRoots.insert(root).inserted {
+                batch.unreferenced = (batch.unreferenced ?? []).union(audioFiles(under: [root]))
+            }
+            var items: [Item] = []
+            var errors: [RecordError] = []
+            while let call = reader.next(errors: &errors) {
+                batch.rejected(errors)
+                errors.removeAll(keepingCapacity: true)
+                items.append(Item(record: call, kind: .manifest, root: root, resolved: .none))
+                if items.count == options.chunkSize { try batch.process(items); items.removeAll(keepingCapacity: true) }
+            }
+            batch.rejected(errors)
+            try batch.process(items)
         }
-        summary.calls = unique.count
-        if options.inputKind == nil || options.inputKind == .manifest {
-            summary.warnings += unreferencedRecordings(unique)
+        if let left = batch.unreferenced, !left.isEmpty {
+            let shown = left.sorted().prefix(20).joined(separator: ", ")
+            batch.summary.warnings.append("\(left.count) recording(s) under the audio root are not referenced by any call: \(shown)\(left.count > 20 ? ", …" : "")")
         }
 
-        let states = try store.callStates(ids: unique.map(\.record.callID))
-        let parametersJSON = parametersText(options.analysis)
-        var recordOnly: [CallWrite] = []
-        var jobs: [(Item, CallRow, StoredCallState?)] = []
-        for item in unique {
-            let r = item.record
-            let caller = r.caller.flatMap { hasher.hash($0) }
-            var row = CallRow(record: r, sourceKind: item.kind, callerHash: caller,
-                              callerClear: options.callerInClear ? r.caller.map { hasher.normalize($0) } : nil,
-                              recordingPath: nil, recordingStatus: .none, recordingError: nil)
-            let stored = states[r.callID]
-            // A call without a usable recording: stored unless the same record and status are there.
-            func storeUnlessUnchanged(_ row: CallRow) {
-                if let stored, stored.fingerprint == r.fingerprint, stored.recordingStatus == row.recordingStatus, stored.analysis == nil {
-                    summary.unchanged += 1
-                } else {
-                    recordOnly.append(CallWrite(call: row, analysis: .remove))
-                }
-            }
-            switch item.resolved {
-            case .none:
-                if r.isAnswered {
-                    row.recordingStatus = .missing
-                    row.recordingError = "answered call without a recording"
-                    summary.answeredWithoutRecording += 1
-                }
-                storeUnlessUnchanged(row)
-            case let .outside(_, reason):
-                row.recordingStatus = .outsideRoot
-                row.recordingError = reason
-                summary.recordingsFailed += 1
-                summary.problems.append(IngestErrorRow(stage: .recording, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
-                                                       field: "recording", message: "\(r.source): call \(r.callID): \(reason)"))
-                storeUnlessUnchanged(row)
-            case let .missing(path):
-                row.recordingPath = path
-                row.recordingStatus = .missing
-                row.recordingError = "recording not found: \(path)"
-                summary.recordingsFailed += 1
-                summary.problems.append(IngestErrorRow(stage: .recording, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
-                                                       field: "recording", message: "\(r.source): call \(r.callID): recording '\(path)' not found"))
-                storeUnlessUnchanged(row)
-            case let .file(path):
-                row.recordingPath = path
-                row.recordingStatus = .analysed
-                let (size, mtime) = FileDigest.sizeAndModification(path: path) ?? (-1, 0)
-                let paramsHash = parametersHash(parametersJSON, options: options.analysis, agentChannel: r.agentChannel)
-                if let stored, let a = stored.analysis, stored.recordingStatus == .analysed, a.recordingPath == path,
-                   a.sizeBytes == size, a.mtimeEpoch == mtime, a.analyzerVersion == analyzerVersion, a.parametersHash == paramsHash {
-                    if stored.fingerprint == r.fingerprint {
-                        summary.unchanged += 1
-                    } else {
-                        recordOnly.append(CallWrite(call: row, analysis: .keep))
-                    }
-                } else {
-                    jobs.append((item, row, stored))
-                }
-            }
-        }
-        for start in stride(from: 0, to: recordOnly.count, by: 1000) {
-            try store.save(Array(recordOnly[start..<min(recordOnly.count, start + 1000)]))
-        }
-        summary.recordsStored += recordOnly.count
-
-        // Analysis in parallel; each finished call is written in its own transaction.
-        let shared = Mutex(AnalysisTally())
-        let next = Atomic<Int>(0)
-        let jobList = jobs
-        let workers = max(1, min(options.jobs, jobList.count))
-        let analysisOptions = options.analysis
-        DispatchQueue.concurrentPerform(iterations: jobList.isEmpty ? 0 : workers) { _ in
-            while true {
-                let i = next.add(1, ordering: .relaxed).oldValue
-                guard i < jobList.count else { return }
-                let (item, baseRow, stored) = jobList[i]
-                let outcome = analyseOne(item: item, row: baseRow, stored: stored, options: analysisOptions,
-                                         parametersJSON: parametersJSON)
-                var storeError: StoreError?
-                do throws(StoreError) { try store.save([outcome.write]) } catch { storeError = error }
-                let snapshot = shared.withLock { t -> IngestProgress in
-                    t.done += 1
-                    t.audioS += outcome.audioS
-                    switch outcome.write.analysis {
-                    case .replace: t.analysed += 1
-                    case .touch, .keep: t.unchanged += 1
-                    case .remove: t.failed += 1
-                    }
-                    if let p = outcome.problem { t.problems.append((i, p)) }
-                    if let storeError, t.storeError == nil { t.storeError = storeError }
-                    return IngestProgress(done: t.done, total: jobList.count, audioS: t.audioS,
-                                          elapsedS: (ContinuousClock.now - clock).seconds)
-                }
-                progress?(snapshot)
-            }
-        }
-        let tally = shared.withLock { $0 }
-        if let e = tally.storeError { throw e }
-        summary.analysed = tally.analysed
-        summary.unchanged += tally.unchanged
-        summary.recordingsFailed += tally.failed
-        summary.recordsStored += tally.failed
-        summary.audioS = tally.audioS
-        summary.problems += tally.problems.sorted { $0.0 < $1.0 }.map(\.1)
-        summary.wallS = (ContinuousClock.now - clock).seconds
+        var summary = batch.summary
+        summary.wallS = (ContinuousClock.now - batch.clock).seconds
         // Surveys that arrived before their call are joined now; report aggregates follow.
         _ = try store.linkWaitingSurveys(windowS: options.surveyWindowS)
         try store.refreshAggregates()
@@ -289,6 +198,193 @@ public enum Ingest {
                             failed: summary.recordingsFailed + summary.filesFailed, rejected: summary.rowsRejected,
                             audioS: summary.audioS, wallS: summary.wallS)
         return summary
+    }
+
+    /// The state of one ingest across its chunks.
+    struct Batch {
+        let options: IngestOptions
+        let store: CallStore
+        let hasher: CallerHasher
+        let progress: (@Sendable (IngestProgress) -> Void)?
+        let clock = ContinuousClock.now
+        let parametersJSON: String
+        var summary = IngestSummary()
+        /// First occurrence of each call id in this run: a hash of its fingerprint and where
+        /// it was (an index into `files` and a line): 16 bytes per call id, the only memory
+        /// that grows with a streamed manifest.
+        var seen: [String: (fingerprint: Int, file: Int32, line: Int32)] = [:]
+        var files: [String] = []
+        /// Audio files under the manifests' roots no call has referenced yet (nil: not checked).
+        var unreferenced: Set<String>?
+        /// Analysis jobs so far (progress total) and finished (progress done), audio so far.
+        var jobsTotal = 0, jobsDone = 0
+        var audioDone = 0.0
+
+        init(options: IngestOptions, store: CallStore, hasher: CallerHasher, progress: (@Sendable (IngestProgress) -> Void)?) {
+            self.options = options
+            self.store = store
+            self.hasher = hasher
+            self.progress = progress
+            parametersJSON = Ingest.parametersText(options.analysis)
+        }
+
+        mutating func fileFailed(_ problem: IngestErrorRow) {
+            summary.filesFailed += 1
+            summary.problems.append(problem)
+        }
+
+        mutating func rejected(_ errors: [RecordError]) {
+            summary.rowsRejected += errors.count
+            summary.problems += errors.map { Ingest.row($0, stage: .record) }
+        }
+
+        /// Stores one chunk of calls: duplicates refused, records without (usable) audio
+        /// written in transactions of 1,000, recordings analysed in parallel and each
+        /// written in its own transaction by one writer.
+        mutating func process(_ items: [Item]) throws(StoreError) {
+            guard !items.isEmpty else { return }
+            var unique: [Item] = []
+            unique.reserveCapacity(items.count)
+            for item in items {
+                let r = item.record
+                let fingerprint = r.fingerprint.hashValue
+                if let first = seen[r.callID] {
+                    if first.fingerprint != fingerprint {
+                        let file = files[Int(first.file)]
+                        let at = file == r.source.file ? "line \(first.line)" : SourceRef(file: file, line: Int(first.line)).description
+                        summary.rowsRejected += 1
+                        summary.problems.append(IngestErrorRow(stage: .record, sourceFile: r.source.file, line: r.source.line,
+                                                               callID: r.callID, field: "call_id",
+                                                               message: "\(r.source): duplicate call_id '\(r.callID)' with different content (first at \(at))"))
+                    }
+                    continue
+                }
+                if files.last != r.source.file { files.append(r.source.file) }
+                seen[r.callID] = (fingerprint, Int32(files.count - 1), Int32(clamping: r.source.line))
+                var it = item
+                it.resolved = Ingest.resolve(r.recording, root: it.root)
+                if item.kind == .manifest, unreferenced != nil {
+                    switch it.resolved {
+                    case let .file(p), let .missing(p), let .outside(p, _): unreferenced!.remove(p)
+                    case .none: break
+                    }
+                }
+                unique.append(it)
+            }
+            summary.calls += unique.count
+
+            let states = try store.callStates(ids: unique.map(\.record.callID))
+            var recordOnly: [CallWrite] = []
+            var jobs: [(Item, CallRow, StoredCallState?)] = []
+            for item in unique {
+                let r = item.record
+                let caller = r.caller.flatMap { hasher.hash($0) }
+                var row = CallRow(record: r, sourceKind: item.kind, callerHash: caller,
+                                  callerClear: options.callerInClear ? r.caller.map { hasher.normalize($0) } : nil,
+                                  recordingPath: nil, recordingStatus: .none, recordingError: nil)
+                let stored = states[r.callID]
+                // A call without a usable recording: stored unless the same record and status are there.
+                func storeUnlessUnchanged(_ row: CallRow) {
+                    if let stored, stored.fingerprint == r.fingerprint, stored.recordingStatus == row.recordingStatus, stored.analysis == nil {
+                        summary.unchanged += 1
+                    } else {
+                        recordOnly.append(CallWrite(call: row, analysis: .remove))
+                    }
+                }
+                switch item.resolved {
+                case .none:
+                    if r.isAnswered {
+                        row.recordingStatus = .missing
+                        row.recordingError = "answered call without a recording"
+                        summary.answeredWithoutRecording += 1
+                    }
+                    storeUnlessUnchanged(row)
+                case let .outside(_, reason):
+                    row.recordingStatus = .outsideRoot
+                    row.recordingError = reason
+                    summary.recordingsFailed += 1
+                    summary.problems.append(IngestErrorRow(stage: .recording, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
+                                                           field: "recording", message: "\(r.source): call \(r.callID): \(reason)"))
+                    storeUnlessUnchanged(row)
+                case let .missing(path):
+                    row.recordingPath = path
+                    row.recordingStatus = .missing
+                    row.recordingError = "recording not found: \(path)"
+                    summary.recordingsFailed += 1
+                    summary.problems.append(IngestErrorRow(stage: .recording, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
+                                                           field: "recording", message: "\(r.source): call \(r.callID): recording '\(path)' not found"))
+                    storeUnlessUnchanged(row)
+                case let .file(path):
+                    row.recordingPath = path
+                    row.recordingStatus = .analysed
+                    let (size, mtime) = FileDigest.sizeAndModification(path: path) ?? (-1, 0)
+                    let paramsHash = Ingest.parametersHash(parametersJSON, options: options.analysis, agentChannel: r.agentChannel)
+                    if let stored, let a = stored.analysis, stored.recordingStatus == .analysed, a.recordingPath == path,
+                       a.sizeBytes == size, a.mtimeEpoch == mtime, a.analyzerVersion == analyzerVersion, a.parametersHash == paramsHash {
+                        if stored.fingerprint == r.fingerprint {
+                            summary.unchanged += 1
+                        } else {
+                            recordOnly.append(CallWrite(call: row, analysis: .keep))
+                        }
+                    } else {
+                        jobs.append((item, row, stored))
+                    }
+                }
+            }
+            for start in stride(from: 0, to: recordOnly.count, by: 1000) {
+                try store.save(Array(recordOnly[start..<min(recordOnly.count, start + 1000)]))
+            }
+            summary.recordsStored += recordOnly.count
+            try analyse(jobs)
+        }
+
+        /// Analysis in parallel; each finished call is written in its own transaction.
+        private mutating func analyse(_ jobList: [(Item, CallRow, StoredCallState?)]) throws(StoreError) {
+            guard !jobList.isEmpty else { return }
+            jobsTotal += jobList.count
+            let shared = Mutex(AnalysisTally())
+            let next = Atomic<Int>(0)
+            let workers = max(1, min(options.jobs, jobList.count))
+            let analysisOptions = options.analysis
+            let parametersJSON = self.parametersJSON
+            let store = self.store, progress = self.progress, clock = self.clock, afterHash = options.afterHash
+            let (doneBefore, audioBefore, total) = (jobsDone, audioDone, jobsTotal)
+            DispatchQueue.concurrentPerform(iterations: workers) { _ in
+                while true {
+                    let i = next.add(1, ordering: .relaxed).oldValue
+                    guard i < jobList.count else { return }
+                    let (item, baseRow, stored) = jobList[i]
+                    let outcome = Ingest.analyseOne(item: item, row: baseRow, stored: stored, options: analysisOptions,
+                                                    parametersJSON: parametersJSON, afterHash: afterHash)
+                    var storeError: StoreError?
+                    do throws(StoreError) { try store.save([outcome.write]) } catch { storeError = error }
+                    let snapshot = shared.withLock { t -> IngestProgress in
+                        t.done += 1
+                        t.audioS += outcome.audioS
+                        switch outcome.write.analysis {
+                        case .replace: t.analysed += 1
+                        case .touch, .keep: t.unchanged += 1
+                        case .remove: t.failed += 1
+                        }
+                        if let p = outcome.problem { t.problems.append((i, p)) }
+                        if let storeError, t.storeError == nil { t.storeError = storeError }
+                        return IngestProgress(done: doneBefore + t.done, total: total, audioS: audioBefore + t.audioS,
+                                              elapsedS: (ContinuousClock.now - clock).seconds)
+                    }
+                    progress?(snapshot)
+                }
+            }
+            let tally = shared.withLock { $0 }
+            if let e = tally.storeError { throw e }
+            jobsDone += tally.done
+            audioDone += tally.audioS
+            summary.analysed += tally.analysed
+            summary.unchanged += tally.unchanged
+            summary.recordingsFailed += tally.failed
+            summary.recordsStored += tally.failed
+            summary.audioS += tally.audioS
+            summary.problems += tally.problems.sorted { $0.0 < $1.0 }.map(\.1)
+        }
     }
 
     struct AnalysisTally {
@@ -300,7 +396,7 @@ public enum Ingest {
 
     /// Hashes and (when its content or settings changed) analyses one recording.
     static func analyseOne(item: Item, row baseRow: CallRow, stored: StoredCallState?, options: AnalysisOptions,
-                           parametersJSON: String) -> (write: CallWrite, audioS: Double, problem: IngestErrorRow?) {
+                           parametersJSON: String, afterHash: (String) -> Void = { _ in }) -> (write: CallWrite, audioS: Double, problem: IngestErrorRow?) {
         var row = baseRow
         let r = item.record
         guard case let .file(path) = item.resolved else { return (CallWrite(call: row, analysis: .keep), 0, nil) }
@@ -320,6 +416,7 @@ public enum Ingest {
            a.analyzerVersion == analyzerVersion, a.parametersHash == paramsHash {
             return (CallWrite(call: row, analysis: .touch(path: path, mtimeEpoch: digest.mtime)), 0, nil)
         }
+        afterHash(path)
         do {
             var analysis = try RecordingAnalyzer.analyze(path: path, options: opts)
             analysis.file = path
@@ -382,29 +479,17 @@ public enum Ingest {
         return .file(path: candidate.path)
     }
 
-    /// Audio files under the roots that no call references (at most 20 named).
-    static func unreferencedRecordings(_ items: [Item]) -> [String] {
-        var referenced = Set<String>()
-        var roots = Set<String>()
-        for item in items where item.kind == .manifest {
-            roots.insert(URL(fileURLWithPath: item.root).standardizedFileURL.path)
-            if case let .file(p) = item.resolved { referenced.insert(p) }
-            if case let .missing(p) = item.resolved { referenced.insert(p) }
-            if case let .outside(p, _) = item.resolved { referenced.insert(p) }
-        }
-        var unreferenced: [String] = []
-        for root in roots.sorted() {
+    /// Every audio file under the roots (standardized full paths).
+    static func audioFiles(under roots: Set<String>) -> Set<String> {
+        var found = Set<String>()
+        for root in roots {
             guard let e = FileManager.default.enumerator(atPath: root) else { continue }
             while let rel = e.nextObject() as? String {
-                let ext = (rel as NSString).pathExtension.lowercased()
-                guard audioExtensions.contains(ext) else { continue }
-                let full = URL(fileURLWithPath: root).appendingPathComponent(rel).standardizedFileURL.path
-                if !referenced.contains(full) { unreferenced.append(full) }
+                guard audioExtensions.contains((rel as NSString).pathExtension.lowercased()) else { continue }
+                found.insert(URL(fileURLWithPath: root).appendingPathComponent(rel).standardizedFileURL.path)
             }
         }
-        guard !unreferenced.isEmpty else { return [] }
-        let shown = unreferenced.sorted().prefix(20).joined(separator: ", ")
-        return ["\(unreferenced.count) recording(s) under the audio root are not referenced by any call: \(shown)\(unreferenced.count > 20 ? ", …" : "")"]
+        return found
     }
 }
 

@@ -173,7 +173,8 @@ public final class CallStore: Sendable {
     static func reason(_ e: DatabaseError) -> String {
         switch e.resultCode {
         case .SQLITE_READONLY: "the database file is read-only"
-        case .SQLITE_FULL: "the disk is full"
+        case .SQLITE_FULL: "the disk is full; the unit of work in progress was rolled back, everything stored before it is whole"
+        case .SQLITE_IOERR: "cannot write to the disk (disk full, a file-size limit or an I/O error: \(e.message ?? "I/O error")); the unit of work in progress was rolled back, everything stored before it is whole"
         case .SQLITE_BUSY, .SQLITE_LOCKED: "the database is busy (another callqa is writing); try again"
         case .SQLITE_NOTADB, .SQLITE_CORRUPT: "not a callqa database (or the file is damaged)"
         case .SQLITE_CANTOPEN: "cannot open the file"

@@ -1,0 +1,171 @@
+import Foundation
+import Pipeline
+import Store
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Storage that fails under callqa (a full disk, a read-only database file), a recording
+/// replaced while it is read, and a manifest streamed in chunks.
+@Suite struct StorageFailureTests {
+    /// A 24-call manifest over the four sample recordings; returns (folder, manifest path).
+    static func batch(calls: Int = 24) throws -> (URL, String) {
+        let dir = try batchFolder()
+        var rows = manifestHeader
+        let sources = ["a.wav", "b.wav", "c.wav", "g.wav"]
+        for i in 0..<calls {
+            let name = "r\(i).wav"
+            try FileManager.default.copyItem(at: dir.appendingPathComponent(sources[i % 4]), to: dir.appendingPathComponent(name))
+            rows += "k\(i),\(name),a\(i % 3),Agent \(i % 3),Blue,q,inbound,2026-11-24T09:\(String(format: "%02d", i)):00+01:00,5,true,30,0,10,+4930\(i),0800\n"
+        }
+        let manifest = dir.appendingPathComponent("manifest.csv")
+        try write(rows, to: manifest)
+        return (dir, manifest.path)
+    }
+
+    /// Runs a command, returns (exit status, standard error).
+    static func run(_ exe: String, _ args: [String]) throws -> (Int32, String) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: exe)
+        p.arguments = args
+        let err = Pipe()
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = err
+        try p.run()
+        let data = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: data, as: UTF8.self))
+    }
+
+    /// Every stored call is whole: analysed calls have their analysis and party rows.
+    static func expectWholeCalls(_ store: CallStore) throws {
+        #expect(try store.integrityCheck() == "ok")
+        #expect(try count(store, """
+            SELECT count(*) FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id
+            WHERE c.recording_status = 'analysed' AND a.call_id IS NULL
+            """) == 0)
+        #expect(try count(store, """
+            SELECT count(*) FROM analyses a
+            WHERE (SELECT count(*) FROM party_metrics p WHERE p.call_id = a.call_id) != (CASE a.channels WHEN 1 THEN 1 ELSE 2 END)
+            """) == 0)
+    }
+
+    /// The disk fills during an ingest: SQLite's writes past a file-size limit fail
+    /// (RLIMIT_FSIZE with SIGXFSZ ignored: write() returns EFBIG, as a full disk returns
+    /// ENOSPC). The run stops with a clear error and exit status 2; what was stored is
+    /// whole; a run with space completes the batch.
+    @Test func diskFullMidIngestLeavesWholeCalls() throws {
+        let exe = try callqaExecutable().path
+        let (dir, manifest) = try Self.batch()
+        let db = dir.appendingPathComponent("db.sqlite").path
+        var stoppedPart = false
+        // Limits (KiB) from "fails creating the schema" to "fails after some calls".
+        for limit in [64, 400, 700] {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: db + suffix) }
+            let (status, stderr) = try Self.run("/bin/bash", ["-c", "trap '' XFSZ; ulimit -f \(limit); exec \"$0\" \"$@\"",
+                                                              exe, "ingest", manifest, "--db", db, "--jobs", "1"])
+            #expect(status == 2, "limit \(limit) KiB: exit \(status)")
+            #expect(stderr.contains("cannot write to the disk") || stderr.contains("disk is full"), "limit \(limit) KiB: \(stderr)")
+            #expect(stderr.contains(db))
+            guard FileManager.default.fileExists(atPath: db) else { continue }
+            let store = try CallStore(path: db)
+            try Self.expectWholeCalls(store)
+            let stored = try count(store, "SELECT count(*) FROM calls")
+            #expect(stored < 24)
+            if stored > 0 { stoppedPart = true }
+        }
+        #expect(stoppedPart, "one of the limits should stop the ingest after some calls were stored")
+        // With space, the same command completes the batch on the partly filled database.
+        let (status, stderr) = try Self.run(exe, ["ingest", manifest, "--db", db, "--jobs", "2"])
+        #expect(status == 0, "\(stderr)")
+        let store = try CallStore(path: db)
+        try Self.expectWholeCalls(store)
+        #expect(try count(store, "SELECT count(*) FROM calls") == 24)
+        #expect(try count(store, "SELECT count(*) FROM analyses") == 24)
+    }
+
+    /// A read-only database file: every writing command refuses with a clear error and
+    /// exit status 2; the file is not changed. (root ignores file modes, so as root the
+    /// command runs through setpriv without the capability that overrides them.)
+    @Test func readOnlyDatabaseIsRefusedAndUnchanged() throws {
+        let exe = try callqaExecutable().path
+        let (dir, manifest) = try Self.batch(calls: 4)
+        let db = dir.appendingPathComponent("db.sqlite").path
+        let (first, firstErr) = try Self.run(exe, ["ingest", manifest, "--db", db])
+        #expect(first == 0, "\(firstErr)")
+        // One more call in the manifest, then the database becomes read-only.
+        try write(String(decoding: try Data(contentsOf: URL(fileURLWithPath: manifest)), as: UTF8.self)
+                  + "k99,r0.wav,a1,Agent 1,Blue,q,inbound,2026-11-24T10:00:00+01:00,5,true,30,0,10,+49300,0800\n",
+                  to: URL(fileURLWithPath: manifest))
+        let before = try Data(contentsOf: URL(fileURLWithPath: db))
+        #expect(chmod(db, 0o444) == 0)
+        defer { chmod(db, 0o644) }
+        let dropCaps = ["--inh-caps=-dac_override,-dac_read_search", "--bounding-set=-dac_override,-dac_read_search", "--"]
+        let (exe2, prefix): (String, [String]) = geteuid() == 0 ? ("/usr/bin/setpriv", dropCaps + [exe]) : (exe, [])
+        for args in [["ingest", manifest, "--db", db], ["nps", "import", dir.appendingPathComponent("none.csv").path, "--db", db]] {
+            let (status, stderr) = try Self.run(exe2, prefix + args)
+            #expect(status == 2, "\(args[0]): exit \(status): \(stderr)")
+            #expect(stderr.contains("read-only") && stderr.contains(db), "\(args[0]): \(stderr)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: db)) == before)
+        chmod(db, 0o644)
+        let store = try CallStore(path: db)
+        #expect(try count(store, "SELECT count(*) FROM calls") == 4)
+        try Self.expectWholeCalls(store)
+    }
+
+    /// A recording replaced while it is read (after hashing, before the analysis ends) is
+    /// refused for this run, stored as failed with a clear reason, and analysed by the next.
+    @Test func recordingReplacedWhileReadIsRefused() throws {
+        let (dir, _) = try Self.batch(calls: 2)
+        let target = dir.appendingPathComponent("r1.wav").path
+        let replacement = dir.appendingPathComponent("c.wav").path
+        let (summary, store) = try ingest(dir) { options in
+            options.afterHash = { path in
+                guard path.hasSuffix("/r1.wav") else { return }
+                // Another process writes a different recording under the same name.
+                _ = try? FileManager.default.removeItem(atPath: target)
+                _ = try? FileManager.default.copyItem(atPath: replacement, toPath: target)
+                var times = [timespec(tv_sec: 1_700_000_000, tv_nsec: 0), timespec(tv_sec: 1_700_000_000, tv_nsec: 0)]
+                _ = utimensat(AT_FDCWD, target, &times, 0)
+            }
+        }
+        #expect(summary.analysed == 1)
+        #expect(summary.recordingsFailed == 1)
+        let problem = try #require(summary.problems.first { $0.callID == "k1" })
+        #expect(problem.message.contains("changed while it was being read"))
+        #expect(try count(store, "SELECT count(*) FROM calls WHERE call_id = 'k1' AND recording_status = 'failed'") == 1)
+        #expect(try count(store, "SELECT count(*) FROM analyses WHERE call_id = 'k1'") == 0)
+        // The next run reads the file as it now is.
+        let (again, store2) = try ingest(dir)
+        #expect(again.analysed == 1 && again.recordingsFailed == 0)
+        #expect(try count(store2, "SELECT count(*) FROM analyses WHERE call_id = 'k1'") == 1)
+    }
+
+    /// A manifest read in chunks: every chunk stored, duplicates found across chunks
+    /// (identical repeat ignored, different content rejected naming the first line), bad
+    /// rows rejected with their line, and a rerun changes nothing.
+    @Test func manifestStreamsInChunks() throws {
+        let dir = try batchFolder()
+        var rows = "call_id,agent_id,started_at,wait_s,answered\n"
+        for i in 0..<1_000 {
+            rows += "k\(i),a\(i % 7),2026-11-24T\(String(format: "%02d", 8 + i % 10)):\(String(format: "%02d", i % 60)):00+01:00,\(i % 30),\(i % 5 == 0 ? "false" : "true")\n"
+        }
+        rows += "k5,a5,2026-11-24T13:05:00+01:00,5,false\n"      // line 1002: identical to line 7
+        rows += "k10,a9,2026-11-24T08:10:00+01:00,10,false\n"    // line 1003: k10 again, other agent
+        rows += "k2000,a1,not a time,3,true\n"                    // line 1004: bad start
+        try write(rows, to: dir.appendingPathComponent("big.csv"))
+        let (summary, store) = try ingest(dir, "big.csv") { $0.chunkSize = 64 }
+        #expect(summary.calls == 1_000)
+        #expect(summary.recordsStored == 1_000)
+        #expect(summary.rowsRejected == 2)
+        let messages = summary.problems.map(\.message)
+        #expect(messages.contains { $0.contains("big.csv:1003") && $0.contains("duplicate call_id 'k10'") && $0.contains("first at line 12") })
+        #expect(messages.contains { $0.contains("big.csv:1004") && $0.contains("started_at") || $0.contains("big.csv:1004") && $0.contains("ISO 8601") })
+        #expect(try count(store, "SELECT count(*) FROM calls") == 1_000)
+        #expect(try count(store, "SELECT count(*) FROM calls WHERE agent_id = 'a3' AND call_id = 'k10'") == 1)
+        let (again, _) = try ingest(dir, "big.csv") { $0.chunkSize = 64 }
+        #expect(again.unchanged == 1_000 && again.recordsStored == 0)
+    }
+}
