@@ -76,7 +76,7 @@ public final class SndFileSource: AudioSource {
         precondition(block.channels.count == channels, "block has \(block.channels.count) channels, file \(channels)")
         let want = block.capacity
         let got: Int
-        if let table = g711Table {
+        if g711Table != nil {
             if bytes.count < want * channels { bytes = [UInt8](repeating: 0, count: want * channels) }
             let n = bytes.withUnsafeMutableBufferPointer { Int(sf_read_raw(handle, $0.baseAddress, sf_count_t(want * channels))) }
             got = max(0, n) / channels
@@ -96,57 +96,31 @@ public final class SndFileSource: AudioSource {
             return 0
         }
         if let table = g711Table {
-            bytes.withUnsafeBufferPointer { Self.split(codes: $0.baseAddress!, table: table, frames: got, into: &block.channels) }
+            // G.711: decoded and de-interleaved in one pass through the 256-entry table.
+            table.withUnsafeBufferPointer { lut in
+                let t = lut.baseAddress!
+                bytes.withUnsafeBufferPointer { Self.split($0.baseAddress!, frames: got, into: &block.channels) { t[Int($0)] } }
+            }
         } else if decodesToShort {
-            shorts.withUnsafeBufferPointer { Self.split(shorts: $0.baseAddress!, frames: got, into: &block.channels) }
+            // Full scale 1.0 = 32768: exactly libsndfile's own float scaling of these codecs.
+            let scale: Float = 1.0 / 32768
+            shorts.withUnsafeBufferPointer { Self.split($0.baseAddress!, frames: got, into: &block.channels) { Float($0) * scale } }
         } else {
-            interleaved.withUnsafeBufferPointer { Self.split(floats: $0.baseAddress!, frames: got, into: &block.channels) }
+            interleaved.withUnsafeBufferPointer { Self.split($0.baseAddress!, frames: got, into: &block.channels) { $0 } }
             nonFiniteSamples += Self.zeroNonFinite(&block.channels, frames: got)
         }
         block.frameCount = got
         return got
     }
 
-    /// Decodes and de-interleaves G.711 codes in one pass through a 256-entry table.
-    private static func split(codes src: UnsafePointer<UInt8>, table: [Float], frames: Int, into channels: inout [[Float]]) {
-        let count = channels.count
-        table.withUnsafeBufferPointer { lut in
-            let t = lut.baseAddress!
-            if count == 2 {
-                var right: [Float] = []
-                swap(&right, &channels[1])
-                defer { swap(&right, &channels[1]) }
-                channels[0].withUnsafeMutableBufferPointer { a in
-                    right.withUnsafeMutableBufferPointer { b in
-                        let pa = a.baseAddress!, pb = b.baseAddress!
-                        for f in 0..<frames {
-                            pa[f] = t[Int(src[2 * f])]
-                            pb[f] = t[Int(src[2 * f + 1])]
-                        }
-                    }
-                }
-                return
-            }
-            for c in 0..<count {
-                channels[c].withUnsafeMutableBufferPointer { dst in
-                    let d = dst.baseAddress!
-                    var i = c
-                    for f in 0..<frames {
-                        d[f] = t[Int(src[i])]
-                        i += count
-                    }
-                }
-            }
-        }
-    }
-
-    /// De-interleaves 16-bit samples into float channels, full scale 1.0 = 32768 (exactly
-    /// libsndfile's own float scaling of these codecs).
-    private static func split(shorts src: UnsafePointer<Int16>, frames: Int, into channels: inout [[Float]]) {
-        let scale: Float = 1.0 / 32768
+    /// De-interleaves `frames` frames of `src` into the channel buffers, converting each
+    /// sample; stereo in one pass over both channels (the second array is moved out, not
+    /// copied, meanwhile). Inlined, so each conversion compiles to its own tight loop.
+    @inline(__always)
+    private static func split<T>(_ src: UnsafePointer<T>, frames: Int, into channels: inout [[Float]],
+                                 _ convert: (T) -> Float) {
         let count = channels.count
         if count == 2 {
-            // Both channels in one pass; the second array is moved out (not copied) meanwhile.
             var right: [Float] = []
             swap(&right, &channels[1])
             defer { swap(&right, &channels[1]) }
@@ -154,8 +128,8 @@ public final class SndFileSource: AudioSource {
                 right.withUnsafeMutableBufferPointer { b in
                     let pa = a.baseAddress!, pb = b.baseAddress!
                     for f in 0..<frames {
-                        pa[f] = Float(src[2 * f]) * scale
-                        pb[f] = Float(src[2 * f + 1]) * scale
+                        pa[f] = convert(src[2 * f])
+                        pb[f] = convert(src[2 * f + 1])
                     }
                 }
             }
@@ -166,21 +140,7 @@ public final class SndFileSource: AudioSource {
                 let d = dst.baseAddress!
                 var i = c
                 for f in 0..<frames {
-                    d[f] = Float(src[i]) * scale
-                    i += count
-                }
-            }
-        }
-    }
-
-    private static func split(floats src: UnsafePointer<Float>, frames: Int, into channels: inout [[Float]]) {
-        let count = channels.count
-        for c in 0..<count {
-            channels[c].withUnsafeMutableBufferPointer { dst in
-                let d = dst.baseAddress!
-                var i = c
-                for f in 0..<frames {
-                    d[f] = src[i]
+                    d[f] = convert(src[i])
                     i += count
                 }
             }

@@ -140,7 +140,7 @@ public struct ChannelDetector: Sendable {
         let steady = prev.map { abs(f.rho1 - $0.rho1) < 0.04 && abs(f.rho2 - $0.rho2) < 0.08 } ?? false
         updateNoise(f)
         updateBandWeights(f)
-        updateTone(f)
+        updateTone(f, shapeHeld: steady)
         var slot = ringHead + ringCount
         if slot >= ring.count { slot -= ring.count }
         ring[slot] = f
@@ -214,14 +214,15 @@ public struct ChannelDetector: Sendable {
     /// A tone keeps its spectral shape: the normalised autocorrelations barely move from
     /// frame to frame nor drift from where the run started, and the frame is predictable.
     /// Speech changes shape within a few frames (formant transitions, voicing changes).
-    private mutating func updateTone(_ f: FrameFeatures) {
+    /// - Parameter shapeHeld: ρ₁, ρ₂ barely moved from the previous frame (computed once in
+    ///   `push`, where it also feeds the regions' steady share).
+    private mutating func updateTone(_ f: FrameFeatures, shapeHeld: Bool) {
         defer { prev = f }
         guard let q = prev, f.power > 0, q.power > 0, f.predictionGain >= toneGain else {
             steadyRun = 0
             return
         }
-        let steady = abs(f.rho1 - q.rho1) < 0.04 && abs(f.rho2 - q.rho2) < 0.08
-            && abs(f.rho1 - toneAnchor.x) < 0.06 && abs(f.rho2 - toneAnchor.y) < 0.12
+        let steady = shapeHeld && abs(f.rho1 - toneAnchor.x) < 0.06 && abs(f.rho2 - toneAnchor.y) < 0.12
         if steady && steadyRun > 0 {
             steadyRun += 1
         } else {

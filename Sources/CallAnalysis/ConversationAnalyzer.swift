@@ -137,8 +137,8 @@ public struct ConversationAnalyzer: Sendable {
         let pad = Int((p.padS * fps).rounded())
         let gap = Int((p.mergeGapS * fps).rounded())
         // Pad, then join regions whose gap is shorter than mergeGapS (utterance level).
-        var merged: [FrameSpan] = []
-        var mergedStats: [(frames: Int, steady: Int)] = []
+        // Utterances, with the detected frames they hold and how many of those are steady.
+        var merged: [(span: FrameSpan, frames: Int, steady: Int)] = []
         var tones: [FrameSpan] = []
         var regions: [(span: FrameSpan, steady: Int)] = []
         for (r, steady) in zip(d.regions, d.regionSteadyFrames) {
@@ -153,13 +153,12 @@ public struct ConversationAnalyzer: Sendable {
         tones = SpanMath.normalize(tones)
         for (r, steady) in regions {
             let s = FrameSpan(max(0, r.start - pad), min(frames, r.end + pad))
-            if let last = merged.last, s.start - last.end < gap {
-                merged[merged.count - 1].end = max(last.end, s.end)
-                mergedStats[mergedStats.count - 1].frames += r.length
-                mergedStats[mergedStats.count - 1].steady += steady
+            if let last = merged.last, s.start - last.span.end < gap {
+                merged[merged.count - 1].span.end = max(last.span.end, s.end)
+                merged[merged.count - 1].frames += r.length
+                merged[merged.count - 1].steady += steady
             } else {
-                merged.append(s)
-                mergedStats.append((r.length, steady))
+                merged.append((s, r.length, steady))
             }
         }
         // Music on hold: long regions that dip too rarely for speech, given how steady their
@@ -167,11 +166,11 @@ public struct ConversationAnalyzer: Sendable {
         var speech: [FrameSpan] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
-        for (s, stats) in zip(merged, mergedStats) {
+        for (s, detected, steady) in merged {
             if s.length >= minHold {
                 let dips = countDips(d.dips, in: s)
                 let rate = Double(dips) / s.durationS
-                let steadyShare = stats.frames > 0 ? Double(stats.steady) / Double(stats.frames) : 0
+                let steadyShare = detected > 0 ? Double(steady) / Double(detected) : 0
                 if rate < p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare { hold.append(s); continue }
             }
             speech.append(s)

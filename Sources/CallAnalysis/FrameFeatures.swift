@@ -103,7 +103,7 @@ public struct FrameFeatureExtractor: Sendable {
 
     /// Levinson–Durbin recursion, order 4, for the frames appended since `first`, four
     /// frames at a time in SIMD lanes: the recursion is a chain of dependent divisions, so
-    /// one frame at a time leaves the processor waiting (it was a sixth of the analysis).
+    /// one frame at a time leaves the processor waiting (about 12 % of the analysis in a profile).
     /// Each lane stops where its reflection coefficient leaves (−1, 1) (the estimates are
     /// not a valid autocorrelation: numerical noise on near-silent frames) or its residual
     /// reaches 10⁻⁶ of the power (60 dB cap). Frames with no power get a gain of 1 (0 dB).

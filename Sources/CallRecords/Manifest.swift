@@ -57,19 +57,14 @@ public enum Manifest {
             } catch {
                 throw RecordError(source: SourceRef(file: path, line: 0), message: error.description)
             }
-            let h: [String]
-            do {
-                guard let first = try reader.next() else {
-                    throw RecordError(source: SourceRef(file: path, line: 1), message: "empty file: expected a header row with at least 'call_id'")
-                }
-                h = first.fields.map { $0.trimmedSpaces.lowercased() }
-            } catch let e as RecordError {
-                throw e
-            } catch let e as CSVError {
-                throw RecordError(source: SourceRef(file: path, line: e.line), message: e.description)
-            } catch {
-                throw RecordError(source: SourceRef(file: path, line: 1), message: "\(error)")
+            let first: CSVRecord?
+            do { first = try reader.next() } catch {
+                throw RecordError(source: SourceRef(file: path, line: error.line), message: error.description)
             }
+            guard let first else {
+                throw RecordError(source: SourceRef(file: path, line: 1), message: "empty file: expected a header row with at least 'call_id'")
+            }
+            let h = first.fields.map { $0.trimmedSpaces.lowercased() }
             var seen = Set<String>()
             for name in h where !name.isEmpty {
                 if !seen.insert(name).inserted {

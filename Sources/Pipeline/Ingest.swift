@@ -216,9 +216,8 @@ public enum Ingest {
         var files: [String] = []
         /// Audio files under the manifests' roots no call has referenced yet (nil: not checked).
         var unreferenced: Set<String>?
-        /// Analysis jobs so far (progress total) and finished (progress done), audio so far.
+        /// Analysis jobs so far (progress total) and finished (progress done).
         var jobsTotal = 0, jobsDone = 0
-        var audioDone = 0.0
 
         init(options: IngestOptions, store: CallStore, hasher: CallerHasher, progress: (@Sendable (IngestProgress) -> Void)?) {
             self.options = options
@@ -291,6 +290,13 @@ public enum Ingest {
                         recordOnly.append(CallWrite(call: row, analysis: .remove))
                     }
                 }
+                // A recording that cannot be used: reported, and the call stored without it.
+                func recordingFailed(_ message: String) {
+                    summary.recordingsFailed += 1
+                    summary.problems.append(IngestErrorRow(stage: .recording, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
+                                                           field: "recording", message: "\(r.source): call \(r.callID): \(message)"))
+                    storeUnlessUnchanged(row)
+                }
                 switch item.resolved {
                 case .none:
                     if r.isAnswered {
@@ -302,18 +308,12 @@ public enum Ingest {
                 case let .outside(_, reason):
                     row.recordingStatus = .outsideRoot
                     row.recordingError = reason
-                    summary.recordingsFailed += 1
-                    summary.problems.append(IngestErrorRow(stage: .recording, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
-                                                           field: "recording", message: "\(r.source): call \(r.callID): \(reason)"))
-                    storeUnlessUnchanged(row)
+                    recordingFailed(reason)
                 case let .missing(path):
                     row.recordingPath = path
                     row.recordingStatus = .missing
                     row.recordingError = "recording not found: \(path)"
-                    summary.recordingsFailed += 1
-                    summary.problems.append(IngestErrorRow(stage: .recording, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
-                                                           field: "recording", message: "\(r.source): call \(r.callID): recording '\(path)' not found"))
-                    storeUnlessUnchanged(row)
+                    recordingFailed("recording '\(path)' not found")
                 case let .file(path):
                     row.recordingPath = path
                     row.recordingStatus = .analysed
@@ -348,7 +348,7 @@ public enum Ingest {
             let analysisOptions = options.analysis
             let parametersJSON = self.parametersJSON
             let store = self.store, progress = self.progress, clock = self.clock, afterHash = options.afterHash
-            let (doneBefore, audioBefore, total) = (jobsDone, audioDone, jobsTotal)
+            let (doneBefore, audioBefore, total) = (jobsDone, summary.audioS, jobsTotal)
             DispatchQueue.concurrentPerform(iterations: workers) { _ in
                 while true {
                     let i = next.add(1, ordering: .relaxed).oldValue
@@ -377,7 +377,6 @@ public enum Ingest {
             let tally = shared.withLock { $0 }
             if let e = tally.storeError { throw e }
             jobsDone += tally.done
-            audioDone += tally.audioS
             summary.analysed += tally.analysed
             summary.unchanged += tally.unchanged
             summary.recordingsFailed += tally.failed

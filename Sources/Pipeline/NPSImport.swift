@@ -69,24 +69,14 @@ public enum NPSImport {
                 func reject(_ ref: SourceRef, _ field: String?, _ message: String) throws {
                     try session.reject(ref, field: field, message)
                 }
-                while let rec = try reader.nextRecord(onError: { error in
-                    s.rows += 1
-                    try reject(SourceRef(file: path, line: error.line), nil, error.description.replacingOccurrences(of: "\(path):\(error.line): ", with: ""))
-                }) {
-                    s.rows += 1
-                    let ref = SourceRef(file: path, line: rec.line)
-                    guard rec.fields.count == header.count else {
-                        try reject(ref, nil, "expected \(header.count) fields as in the header, got \(rec.fields.count)")
-                        continue
-                    }
-                    let fields = rec.fields
+                let rows = try session.eachRow(of: reader, path: path, columns: header.count) { ref, fields in
                     let t = { (k: String) -> String in index[k].map { fields[$0].trimmedSpaces } ?? "" }
                     let scoreText = t("score")
                     var score: Int?
                     if !scoreText.isEmpty {
                         guard scoreText.count <= 2, scoreText.allSatisfy({ $0.isASCII && $0.isNumber }), let sc = Int(scoreText), (0...10).contains(sc) else {
                             try reject(ref, "score", "expected a whole number from 0 to 10 (empty = no answer), got \"\(scoreText)\"")
-                            continue
+                            return
                         }
                         score = sc
                     }
@@ -94,19 +84,19 @@ public enum NPSImport {
                     if header.contains("csat"), !t("csat").isEmpty {
                         guard let c = Int(t("csat")), (1...5).contains(c) else {
                             try reject(ref, "csat", "expected a whole number from 1 to 5, got \"\(t("csat"))\"")
-                            continue
+                            return
                         }
                         csat = c
                     }
                     guard let when = Timestamp.parse(t("answered_at"), zone: zone) else {
                         try reject(ref, "answered_at", "expected ISO 8601 with offset (e.g. 2026-11-24T09:20:00+01:00), got \"\(t("answered_at"))\"")
-                        continue
+                        return
                     }
                     let callID = t("call_id").isEmpty ? nil : t("call_id")
                     let callerHash = t("caller").isEmpty ? nil : hasher.hash(t("caller"))
                     guard callID != nil || callerHash != nil else {
                         try reject(ref, "call_id", "no call_id and no caller: the survey cannot be joined to a call")
-                        continue
+                        return
                     }
                     let surveyID = t("survey_id").isEmpty ? nil : t("survey_id")
                     let comment = index["comment"].flatMap { fields[$0].isEmpty ? nil : fields[$0] }
@@ -137,6 +127,7 @@ public enum NPSImport {
                         break
                     }
                 }
+                s.rows = rows
                 return ((), s.rows, s.imported)
             }
             summary = summary2

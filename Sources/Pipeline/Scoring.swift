@@ -159,40 +159,31 @@ public enum EvaluationsImport {
                 func reject(_ ref: SourceRef, _ field: String?, _ message: String) throws {
                     try session.reject(ref, field: field, message)
                 }
-                while let rec = try reader.nextRecord(onError: { error in
-                    s.rows += 1
-                    try reject(SourceRef(file: path, line: error.line), nil, error.description.replacingOccurrences(of: "\(path):\(error.line): ", with: ""))
-                }) {
-                    s.rows += 1
-                    let ref = SourceRef(file: path, line: rec.line)
-                    guard rec.fields.count == header.count else {
-                        try reject(ref, nil, "expected \(header.count) fields as in the header, got \(rec.fields.count)")
-                        continue
-                    }
-                    let v = Dictionary(zip(header, rec.fields), uniquingKeysWith: { a, _ in a })
+                let rows = try session.eachRow(of: reader, path: path, columns: header.count) { ref, fields in
+                    let v = Dictionary(zip(header, fields), uniquingKeysWith: { a, _ in a })
                     let t = { (k: String) in v[k, default: ""].trimmedSpaces }
                     let callID = t("call_id"), cardID = t("scorecard"), criterionID = t("criterion")
-                    guard !callID.isEmpty else { try reject(ref, "call_id", "missing call_id"); continue }
+                    guard !callID.isEmpty else { try reject(ref, "call_id", "missing call_id"); return }
                     guard let card = cardsByID[cardID] else {
                         try reject(ref, "scorecard", "unknown scorecard '\(cardID)'; known: \(cardsByID.keys.sorted().joined(separator: ", "))")
-                        continue
+                        return
                     }
                     guard let criterion = card.criteria.first(where: { $0.id == criterionID }) else {
                         try reject(ref, "criterion", "card '\(cardID)' has no criterion '\(criterionID)'")
-                        continue
+                        return
                     }
-                    guard try session.callExists(callID) else { try reject(ref, "call_id", "unknown call '\(callID)' (ingest it first)"); continue }
-                    guard criterion.isManual else { try reject(ref, "criterion", "'\(criterionID)' is answered automatically, not by evaluators"); continue }
+                    guard try session.callExists(callID) else { try reject(ref, "call_id", "unknown call '\(callID)' (ingest it first)"); return }
+                    guard criterion.isManual else { try reject(ref, "criterion", "'\(criterionID)' is answered automatically, not by evaluators"); return }
                     guard let answer = ManualAnswer(t("answer")) else {
                         try reject(ref, "answer", "expected yes, no, partial, n/a or a number, got \"\(t("answer"))\"")
-                        continue
+                        return
                     }
-                    if let why = answer.mismatch(for: criterion.answering) { try reject(ref, "answer", "\(why), got \"\(t("answer"))\""); continue }
+                    if let why = answer.mismatch(for: criterion.answering) { try reject(ref, "answer", "\(why), got \"\(t("answer"))\""); return }
                     let evaluator = t("evaluator")
-                    guard !evaluator.isEmpty, evaluator.count <= 200 else { try reject(ref, "evaluator", "missing evaluator name"); continue }
+                    guard !evaluator.isEmpty, evaluator.count <= 200 else { try reject(ref, "evaluator", "missing evaluator name"); return }
                     guard let when = Timestamp.parse(t("evaluated_at"), zone: nil) else {
                         try reject(ref, "evaluated_at", "expected ISO 8601 with offset (or a date), got \"\(t("evaluated_at"))\"")
-                        continue
+                        return
                     }
                     let comment = v["comment"].flatMap { $0.isEmpty ? nil : $0 }
                     let row = EvaluationRow(callID: callID, cardID: cardID, criterionID: criterionID, answer: answer.description,
@@ -209,6 +200,7 @@ public enum EvaluationsImport {
                         break
                     }
                 }
+                s.rows = rows
                 return ((), s.rows, s.stored)
             }
         } catch let e as StoreError {

@@ -238,23 +238,16 @@ public enum AgentReport {
 public enum HTMLPages {
     public static func agents(tables: [ReportTable], scoresByCard: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])],
                               summaries: [(StoredCard, [AgentSummary])], generated: String) -> String {
-        var body = "<p class=\"muted\">Generated \(HTMLReport.escape(generated)) by callqa. Quality target and intervals as noted under each table.</p>\n"
+        var charts = ""
         for (card, scores, rows) in scoresByCard {
-            body += "<h2>\(HTMLReport.escape(card.name))</h2>\n"
-            body += SVGCharts.histogram(scores, target: card.target, title: "Call quality distribution — \(card.name)")
+            charts += "<h2>\(HTMLReport.escape(card.name))</h2>\n"
+            charts += SVGCharts.histogram(scores, target: card.target, title: "Call quality distribution — \(card.name)")
             let trend = AgentReport.weeklyTrend(rows)
             if !trend.weeks.isEmpty {
-                body += SVGCharts.lines(trend.series, xLabels: trend.weeks, target: card.target, title: "Weekly mean quality per agent")
+                charts += SVGCharts.lines(trend.series, xLabels: trend.weeks, target: card.target, title: "Weekly mean quality per agent")
             }
         }
-        if let (_, s) = summaries.first {
-            let withNPS = s.filter { $0.nps != nil }
-            if !withNPS.isEmpty {
-                body += SVGCharts.intervals(withNPS.map { (label: $0.agentID, value: $0.nps!, low: $0.npsLow ?? $0.nps!, high: $0.npsHigh ?? $0.nps!, reliable: $0.npsN >= 30) },
-                                            title: "NPS by agent with 95 % intervals (grey: n < 30)")
-            }
-        }
-        return HTMLReport.page(title: "callqa — agent quality", tables: tables, body: body)
+        return agentsPage(tables: tables, chartsBody: charts, summaries: summaries, generated: generated)
     }
 
     /// The charts of one card: the distribution against the target and weekly means per agent.

@@ -1,3 +1,5 @@
+import Store
+
 /// A JSON value whose objects keep their key order, rendered deterministically:
 /// same value → same bytes. Numbers are rounded to a fixed number of decimals.
 public indirect enum JSONValue: Sendable, Equatable {
@@ -34,7 +36,7 @@ public indirect enum JSONValue: Sendable, Equatable {
         case let .bool(b): out += b ? "true" : "false"
         case let .int(i): out += String(i)
         case let .number(v, decimals): out += Self.format(v, decimals: decimals)
-        case let .string(s): Self.escape(s, into: &out)
+        case let .string(s): out += JSONText.string(s)
         case let .array(items):
             out += "["
             for (i, v) in items.enumerated() {
@@ -46,7 +48,7 @@ public indirect enum JSONValue: Sendable, Equatable {
             out += "{"
             for (i, (k, v)) in pairs.enumerated() {
                 if i > 0 { out += "," }
-                Self.escape(k, into: &out)
+                out += JSONText.string(k)
                 out += ":"
                 v.render(into: &out)
             }
@@ -78,26 +80,4 @@ public indirect enum JSONValue: Sendable, Equatable {
         return sign + String(intPart) + digits
     }
 
-    static func escape(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        out += "\""
-    }
 }

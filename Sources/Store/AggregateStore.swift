@@ -60,11 +60,9 @@ extension CallStore {
                 case .agent: "coalesce(c.agent_id, '(none)')"
                 }
             }
-            let select = exprs.enumerated().map { "\($0.element) AS k\($0.offset)" }
-            let keys: String = (0..<dims.count).map { "k\($0)" }.joined(separator: ", ")
-            let grouping: String = dims.isEmpty ? "" : "GROUP BY \(keys) ORDER BY \(keys)"
+            let (select, grouping) = Self.grouped(exprs)
             let sql = """
-                SELECT \((select + [""]).joined(separator: ", "))
+                SELECT \(select)
                     sum(o) AS outbound, sum(1 - o) AS offered,
                     sum((1 - o) * c.answered) AS answered, sum((1 - o) * (1 - c.answered)) AS abandoned,
                     sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) < ?)) AS short_ab,
@@ -271,6 +269,14 @@ extension CallStore {
     /// Whether a period can be answered from the per-day aggregates (whole local days).
     static func daysOnly(_ p: Period) -> Bool { p.fromEpoch == nil && p.toEpoch == nil }
 
+    /// Group keys for a SELECT: `e0 AS k0, e1 AS k1, ` (empty without groups) and the
+    /// matching `GROUP BY k0, k1 ORDER BY k0, k1` clause; rows are read back as `k0`, `k1`, ….
+    static func grouped(_ exprs: [String]) -> (select: String, clause: String) {
+        guard !exprs.isEmpty else { return ("", "") }
+        let keys = exprs.indices.map { "k\($0)" }.joined(separator: ", ")
+        return (exprs.enumerated().map { "\($0.element) AS k\($0.offset), " }.joined(), "GROUP BY \(keys) ORDER BY \(keys)")
+    }
+
     static func dayCondition(_ p: Period, column: String = "local_date") -> (String, [any DatabaseValueConvertible]) {
         var parts: [String] = [], args: [any DatabaseValueConvertible] = []
         if let f = p.fromDate { parts.append("\(column) >= ?"); args.append(f) }
@@ -334,11 +340,9 @@ extension CallStore {
                 case .dialed, .agent: "''"
                 }
             }
-            let select = dims.enumerated().map { "\(expr($0.element, calls: false)) AS k\($0.offset)" }
-            let keys: String = (0..<dims.count).map { "k\($0)" }.joined(separator: ", ")
-            let grouping: String = dims.isEmpty ? "" : "GROUP BY \(keys) ORDER BY \(keys)"
+            let (select, grouping) = Self.grouped(dims.map { expr($0, calls: false) })
             let sql = """
-                SELECT \((select + [""]).joined(separator: ", "))
+                SELECT \(select)
                     sum(outbound) AS outbound, sum(offered) AS offered, sum(answered) AS answered, sum(abandoned) AS abandoned,
                     sum(short_abandons) AS short_ab, sum(answered_within_t) AS answered_t, sum(abandoned_within_t) AS abandoned_t,
                     total(wait_sum) / nullif(sum(wait_n), 0) AS asa, total(handle_sum) / nullif(sum(handle_n), 0) AS aht, sum(handle_n) AS aht_n,
@@ -349,10 +353,10 @@ extension CallStore {
             // Agent-days (not meaningful per hour of day) from the per-day call table.
             var agentDays: [[String]: Int] = [:]
             if !dims.contains(.hour) {
-                let daySelect = dims.enumerated().map { "\(expr($0.element, calls: true)) AS k\($0.offset)" }
+                let (daySelect, dayGrouping) = Self.grouped(dims.map { expr($0, calls: true) })
                 for r in try Row.fetchAll(db, sql: """
-                    SELECT \((daySelect + [""]).joined(separator: ", ")) count(DISTINCT agent_id || '|' || local_date) AS n
-                    FROM agg_calls_day WHERE answered_inbound > 0 AND \(dc) AND \(fc) \(dims.isEmpty ? "" : "GROUP BY \(keys)")
+                    SELECT \(daySelect) count(DISTINCT agent_id || '|' || local_date) AS n
+                    FROM agg_calls_day WHERE answered_inbound > 0 AND \(dc) AND \(fc) \(dayGrouping)
                     """, arguments: StatementArguments(da + fa)) {
                     agentDays[Self.keys(r, dims)] = r["n"]
                 }
@@ -396,11 +400,9 @@ extension CallStore {
                     default: "CASE n.agent_id WHEN '' THEN '(none)' ELSE n.agent_id END"
                     }
                 }
-                let select = exprs.enumerated().map { "\($0.element) AS k\($0.offset)" }
-                let keys: String = (0..<dims.count).map { "k\($0)" }.joined(separator: ", ")
-                let grouping: String = dims.isEmpty ? "" : "GROUP BY \(keys) ORDER BY \(keys)"
+                let (select, grouping) = Self.grouped(exprs)
                 let sql = """
-                    SELECT \((select + [""]).joined(separator: ", ")) max(g.agent_name) AS name,
+                    SELECT \(select) max(g.agent_name) AS name,
                         sum(n.promoters) AS p, sum(n.passives) AS m, sum(n.detractors) AS d, sum(n.csat_n) AS csat_n, sum(n.csat_top) AS csat_top
                     FROM agg_nps_day n LEFT JOIN agents g ON g.agent_id = n.agent_id
                     WHERE \(dc.replacingOccurrences(of: "local_date", with: "n.local_date")) AND \(fc.replacingOccurrences(of: "team", with: "n.team").replacingOccurrences(of: "queue", with: "n.queue").replacingOccurrences(of: "agent_id", with: "n.agent_id"))
@@ -425,11 +427,9 @@ extension CallStore {
                 default: "coalesce(c.agent_id, '(none)')"
                 }
             }
-            let select = exprs.enumerated().map { "\($0.element) AS k\($0.offset)" }
-            let keys: String = (0..<dims.count).map { "k\($0)" }.joined(separator: ", ")
-            let grouping: String = dims.isEmpty ? "" : "GROUP BY \(keys) ORDER BY \(keys)"
+            let (select, grouping) = Self.grouped(exprs)
             let sql = """
-                SELECT \((select + [""]).joined(separator: ", ")) max(g.agent_name) AS name,
+                SELECT \(select) max(g.agent_name) AS name,
                     sum(s.score >= 9) AS p, sum(s.score BETWEEN 7 AND 8) AS m, sum(s.score <= 6) AS d,
                     count(s.csat) AS csat_n, sum(s.csat >= 4) AS csat_top
                 FROM surveys s JOIN calls c ON c.call_id = s.linked_call_id LEFT JOIN agents g ON g.agent_id = c.agent_id

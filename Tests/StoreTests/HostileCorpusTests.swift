@@ -19,7 +19,7 @@ import Testing
         p.arguments = args
         p.currentDirectoryURL = cwd
         let log = cwd.appendingPathComponent("out-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let out = try FileHandle(forWritingTo: log)
         defer { try? out.close() }
         p.standardOutput = out

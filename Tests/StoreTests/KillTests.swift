@@ -15,6 +15,36 @@ func callqaExecutable() throws -> URL {
     return found
 }
 
+/// `batchFolder()` plus `calls` copies of its four recordings (r0.wav …) and a manifest of
+/// them; returns (folder, manifest path).
+func copiedBatch(calls: Int) throws -> (URL, String) {
+    let dir = try batchFolder()
+    var rows = manifestHeader
+    let sources = ["a.wav", "b.wav", "c.wav", "g.wav"]
+    for i in 0..<calls {
+        let name = "r\(i).wav"
+        try FileManager.default.copyItem(at: dir.appendingPathComponent(sources[i % 4]), to: dir.appendingPathComponent(name))
+        rows += "k\(i),\(name),a\(i % 3),Agent \(i % 3),Blue,q,inbound,2026-11-24T09:\(String(format: "%02d", i)):00+01:00,5,true,30,0,10,+4930\(i),0800\n"
+    }
+    let manifest = dir.appendingPathComponent("manifest.csv")
+    try write(rows, to: manifest)
+    return (dir, manifest.path)
+}
+
+/// The database is sound and holds only whole calls: every analysed call has its analysis
+/// and its party rows.
+func expectWholeCalls(_ store: CallStore) throws {
+    #expect(try store.integrityCheck() == "ok")
+    #expect(try count(store, """
+        SELECT count(*) FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id
+        WHERE c.recording_status = 'analysed' AND a.call_id IS NULL
+        """) == 0)
+    #expect(try count(store, """
+        SELECT count(*) FROM analyses a
+        WHERE (SELECT count(*) FROM party_metrics p WHERE p.call_id = a.call_id) != (CASE a.channels WHEN 1 THEN 1 ELSE 2 END)
+        """) == 0)
+}
+
 /// A deterministic generator, so a failing kill schedule can be replayed.
 struct SplitMix64: RandomNumberGenerator {
     var state: UInt64
@@ -32,16 +62,8 @@ struct SplitMix64: RandomNumberGenerator {
     /// database is sound and holds only whole calls; a final run completes the batch.
     @Test func killedIngestLeavesAConsistentDatabase() throws {
         let exe = try callqaExecutable()
-        let dir = try batchFolder()
-        var rows = manifestHeader
-        let sources = ["a.wav", "b.wav", "c.wav", "g.wav"]
         let calls = 24
-        for i in 0..<calls {
-            let name = "r\(i).wav"
-            try FileManager.default.copyItem(at: dir.appendingPathComponent(sources[i % 4]), to: dir.appendingPathComponent(name))
-            rows += "k\(i),\(name),a\(i % 3),Agent \(i % 3),Blue,q,inbound,2026-11-24T09:\(String(format: "%02d", i)):00+01:00,5,true,30,0,10,+4930\(i),0800\n"
-        }
-        try write(rows, to: dir.appendingPathComponent("manifest.csv"))
+        let (dir, _) = try copiedBatch(calls: calls)
         let db = dir.appendingPathComponent("db.sqlite").path
 
         func start() throws -> Process {
@@ -64,17 +86,7 @@ struct SplitMix64: RandomNumberGenerator {
                 killedMidRun += 1
             }
             p.waitUntilExit()
-            let store = try CallStore(path: db)
-            #expect(try store.integrityCheck() == "ok")
-            // Only whole calls: every analysed call has its analysis and its party rows.
-            #expect(try count(store, """
-                SELECT count(*) FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id
-                WHERE c.recording_status = 'analysed' AND a.call_id IS NULL
-                """) == 0)
-            #expect(try count(store, """
-                SELECT count(*) FROM analyses a
-                WHERE (SELECT count(*) FROM party_metrics p WHERE p.call_id = a.call_id) != (CASE a.channels WHEN 1 THEN 1 ELSE 2 END)
-                """) == 0)
+            try expectWholeCalls(try CallStore(path: db))
         }
         #expect(killedMidRun >= 10, "most kills should land while the ingest runs (\(killedMidRun) of 20 did)")
         let final = try start()

@@ -10,21 +10,6 @@ import Glibc
 /// Storage that fails under callqa (a full disk, a read-only database file), a recording
 /// replaced while it is read, and a manifest streamed in chunks.
 @Suite struct StorageFailureTests {
-    /// A 24-call manifest over the four sample recordings; returns (folder, manifest path).
-    static func batch(calls: Int = 24) throws -> (URL, String) {
-        let dir = try batchFolder()
-        var rows = manifestHeader
-        let sources = ["a.wav", "b.wav", "c.wav", "g.wav"]
-        for i in 0..<calls {
-            let name = "r\(i).wav"
-            try FileManager.default.copyItem(at: dir.appendingPathComponent(sources[i % 4]), to: dir.appendingPathComponent(name))
-            rows += "k\(i),\(name),a\(i % 3),Agent \(i % 3),Blue,q,inbound,2026-11-24T09:\(String(format: "%02d", i)):00+01:00,5,true,30,0,10,+4930\(i),0800\n"
-        }
-        let manifest = dir.appendingPathComponent("manifest.csv")
-        try write(rows, to: manifest)
-        return (dir, manifest.path)
-    }
-
     /// Runs a command, returns (exit status, standard error).
     static func run(_ exe: String, _ args: [String]) throws -> (Int32, String) {
         let p = Process()
@@ -39,26 +24,13 @@ import Glibc
         return (p.terminationStatus, String(decoding: data, as: UTF8.self))
     }
 
-    /// Every stored call is whole: analysed calls have their analysis and party rows.
-    static func expectWholeCalls(_ store: CallStore) throws {
-        #expect(try store.integrityCheck() == "ok")
-        #expect(try count(store, """
-            SELECT count(*) FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id
-            WHERE c.recording_status = 'analysed' AND a.call_id IS NULL
-            """) == 0)
-        #expect(try count(store, """
-            SELECT count(*) FROM analyses a
-            WHERE (SELECT count(*) FROM party_metrics p WHERE p.call_id = a.call_id) != (CASE a.channels WHEN 1 THEN 1 ELSE 2 END)
-            """) == 0)
-    }
-
     /// The disk fills during an ingest: SQLite's writes past a file-size limit fail
     /// (RLIMIT_FSIZE with SIGXFSZ ignored: write() returns EFBIG, as a full disk returns
     /// ENOSPC). The run stops with a clear error and exit status 2; what was stored is
     /// whole; a run with space completes the batch.
     @Test func diskFullMidIngestLeavesWholeCalls() throws {
         let exe = try callqaExecutable().path
-        let (dir, manifest) = try Self.batch()
+        let (dir, manifest) = try copiedBatch(calls: 24)
         let db = dir.appendingPathComponent("db.sqlite").path
         var stoppedPart = false
         // Limits (KiB) from "fails creating the schema" to "fails after some calls".
@@ -71,17 +43,18 @@ import Glibc
             #expect(stderr.contains(db))
             guard FileManager.default.fileExists(atPath: db) else { continue }
             let store = try CallStore(path: db)
-            try Self.expectWholeCalls(store)
+            try expectWholeCalls(store)
             let stored = try count(store, "SELECT count(*) FROM calls")
             #expect(stored < 24)
             if stored > 0 { stoppedPart = true }
+            print("disk full at \(limit) KiB: exit \(status), \(stored) of 24 calls stored whole")
         }
         #expect(stoppedPart, "one of the limits should stop the ingest after some calls were stored")
         // With space, the same command completes the batch on the partly filled database.
         let (status, stderr) = try Self.run(exe, ["ingest", manifest, "--db", db, "--jobs", "2"])
         #expect(status == 0, "\(stderr)")
         let store = try CallStore(path: db)
-        try Self.expectWholeCalls(store)
+        try expectWholeCalls(store)
         #expect(try count(store, "SELECT count(*) FROM calls") == 24)
         #expect(try count(store, "SELECT count(*) FROM analyses") == 24)
     }
@@ -91,7 +64,7 @@ import Glibc
     /// command runs through setpriv without the capability that overrides them.)
     @Test func readOnlyDatabaseIsRefusedAndUnchanged() throws {
         let exe = try callqaExecutable().path
-        let (dir, manifest) = try Self.batch(calls: 4)
+        let (dir, manifest) = try copiedBatch(calls: 4)
         let db = dir.appendingPathComponent("db.sqlite").path
         let (first, firstErr) = try Self.run(exe, ["ingest", manifest, "--db", db])
         #expect(first == 0, "\(firstErr)")
@@ -113,13 +86,13 @@ import Glibc
         chmod(db, 0o644)
         let store = try CallStore(path: db)
         #expect(try count(store, "SELECT count(*) FROM calls") == 4)
-        try Self.expectWholeCalls(store)
+        try expectWholeCalls(store)
     }
 
     /// A recording replaced while it is read (after hashing, before the analysis ends) is
     /// refused for this run, stored as failed with a clear reason, and analysed by the next.
     @Test func recordingReplacedWhileReadIsRefused() throws {
-        let (dir, _) = try Self.batch(calls: 2)
+        let (dir, _) = try copiedBatch(calls: 2)
         let target = dir.appendingPathComponent("r1.wav").path
         let replacement = dir.appendingPathComponent("c.wav").path
         let (summary, store) = try ingest(dir) { options in
@@ -172,8 +145,8 @@ import Glibc
 }
 
 /// The hostile corpus's 1,000,000-row manifest, generated here (45 MB, not committed): it is
-/// read as a stream. Holding the parsed rows took about 1.8 KB each (920 MB for 500,000 in
-/// the ingest benchmark before streaming); the resident set must instead stay within a bound
+/// read as a stream. The ingest that held its parsed batch peaked at 920 MB for 500,000 rows
+/// (`make bench-store` before streaming); the resident set must instead stay within a bound
 /// far below that while all rows are read. (The full ingest of such a file is measured by
 /// `make bench-store`.)
 @Suite struct MillionRowManifestTests {
@@ -187,7 +160,8 @@ import Glibc
     @Test func millionRowManifestStreamsInBoundedMemory() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-1m-\(UUID().uuidString).csv").path
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let handle = try #require(FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: path, contents: nil); return path }()))
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: path))
         handle.write(Data("call_id,agent_id,started_at,wait_s,answered\n".utf8))
         var chunk = ""
         for i in 0..<1_000_000 {
