@@ -72,6 +72,11 @@ REAL_DIRS = ["/usr/share/asterisk/sounds/en_US_f_Allison", "/usr/share/asterisk/
              "/usr/share/asterisk/sounds/fr_CA_f_June", "/usr/share/asterisk/sounds/en",
              "/usr/share/asterisk/sounds/es", "/usr/share/asterisk/sounds/fr"]
 MOH_DIR = "/usr/share/asterisk/moh"
+# Prompts in those directories that are not speech: monkey screeches, beeps, the conference
+# join/leave chimes and two-tone signals. Counting them as speech would score the detector
+# wrong for refusing them.
+NOT_SPEECH = {"tt-monkeys.wav", "beep.wav", "beeperr.wav", "ascending-2tone.wav",
+              "descending-2tone.wav", "confbridge-join.wav", "confbridge-leave.wav"}
 
 
 def run(cmd, **kw):
@@ -79,7 +84,7 @@ def run(cmd, **kw):
 
 
 def read_raw(path):
-    out = subprocess.run(["sox", path, "-t", "raw", "-r", str(SR), "-c", "1", "-e", "floating-point", "-b", "32", "-"],
+    out = subprocess.run(["sox", "-R", path, "-t", "raw", "-r", str(SR), "-c", "1", "-e", "floating-point", "-b", "32", "-"],
                          check=True, capture_output=True).stdout
     return np.frombuffer(out, dtype=np.float32).astype(np.float64)
 
@@ -92,8 +97,21 @@ def write_wav(path, channels, encoding):
         tmp.write(data.tobytes())
         raw = tmp.name
     try:
-        run(["sox", "-t", "raw", "-r", str(SR), "-c", str(len(channels)), "-e", "floating-point", "-b", "32", raw]
-            + encoding + [path])
+        if path.endswith(".mp3"):
+            # lame writes the LAME/Info tag with the encoder delay and padding, as recorders
+            # built on lame or ffmpeg do, so libsndfile (mpg123, gapless) returns the samples
+            # at their true times. sox's own MP3 writer leaves the tag out; libsndfile then
+            # decodes 1,536 samples (0.19 s at 8 kHz) of codec delay in front of the call.
+            wav = raw + ".wav"
+            run(["sox", "-R", "-t", "raw", "-r", str(SR), "-c", str(len(channels)), "-e", "floating-point",
+                 "-b", "32", raw, "-e", "signed-integer", "-b", "16", wav])
+            try:
+                run(["lame", "--quiet"] + encoding + [wav, path])
+            finally:
+                os.unlink(wav)
+        else:
+            run(["sox", "-R", "-t", "raw", "-r", str(SR), "-c", str(len(channels)), "-e", "floating-point",
+                 "-b", "32", raw] + encoding + [path])
     finally:
         os.unlink(raw)
 
@@ -105,9 +123,11 @@ class UtteranceBank:
         self.rng = rng
         os.makedirs(cache, exist_ok=True)
         self.real = []
+        self.sources = []   # what each utterance was made from, in order (for the truth file)
         if voice_set == "real":
             for d in REAL_DIRS:
-                self.real += sorted(glob.glob(os.path.join(d, "*.wav")))
+                self.real += sorted(f for f in glob.glob(os.path.join(d, "*.wav"))
+                                    if os.path.basename(f) not in NOT_SPEECH)
             if not self.real:
                 sys.exit("real voices need asterisk-core-sounds-{en,es,fr}-wav")
 
@@ -116,9 +136,11 @@ class UtteranceBank:
         if self.voice_set == "real":
             files = [f for f in self.real if f.startswith(speaker["dir"] + "/")]
             f = self.rng.choice(files)
+            self.sources.append(os.path.relpath(f, os.path.dirname(os.path.dirname(f))))
             x = read_raw(f)
         else:
             text = self.rng.choice(SENTENCES[speaker["lang"]])
+            self.sources.append(f"{speaker['voice']}: {text}")
             speed = speaker["speed"]
             key = f"{speaker['voice']}|{speed}|{text}"
             path = os.path.join(self.cache, hashlib.sha1(key.encode()).hexdigest()[:16] + ".wav")
@@ -126,7 +148,7 @@ class UtteranceBank:
                 with tempfile.NamedTemporaryFile(suffix=".wav", delete=False) as tmp:
                     t = tmp.name
                 run(["espeak-ng", "-v", speaker["voice"], "-s", str(speed), "-w", t, text])
-                run(["sox", t, "-r", str(SR), "-c", "1", "-b", "16", path])
+                run(["sox", "-R", t, "-r", str(SR), "-c", "1", "-b", "16", path])
                 os.unlink(t)
             x = read_raw(path)
         # Trim digital silence at both ends so the truth starts at the first sound.
@@ -255,6 +277,7 @@ def build_call(bank, rng, duration, voice_set, extras):
             t += gap
             did_dead = True
             continue
+        bank.sources.clear()
         x = bank.utterance(speakers[who])
         if rng.random() < 0.3:   # two utterances back to back with a short pause
             x = np.concatenate([x, np.zeros(int(rng.uniform(0.1, 0.6) * SR)), bank.utterance(speakers[who])])
@@ -263,6 +286,8 @@ def build_call(bank, rng, duration, voice_set, extras):
         if e - s < FRAME * 5:
             break
         ch[who][s:e] += x[: e - s] * gains[who]
+        events.append({"kind": "utterance", "channel": who, "start_s": s / SR, "end_s": e / SR,
+                       "source": " + ".join(bank.sources)})
         f = truth_frames(x[: e - s])
         f0 = s // FRAME
         tr[who][f0: f0 + len(f)] |= f[: len(tr[who]) - f0]
@@ -298,7 +323,7 @@ def main():
     encodings = {"pcm16": (["-e", "signed-integer", "-b", "16"], "wav"),
                  "ulaw": (["-e", "u-law", "-b", "8"], "wav"),
                  "alaw": (["-e", "a-law", "-b", "8"], "wav"),
-                 "mp3": (["-C", "32"], "mp3"),
+                 "mp3": (["-b", "32"], "mp3"),
                  "gsm": (["-e", "gsm-full-rate"], "wav")}
     count = 0
     for vs in voice_sets:
