@@ -337,13 +337,22 @@ def main():
                     truths = [bridge(r, gap) for r in raw]
                     colour = rng.choice(["white", "pink", "brown"])
                     band = rng.random() < 0.5
-                    mixed = []
+                    # A stereo file has one line per party, each with its own noise at the
+                    # stated SNR against that party's speech. A mono file is one line: one
+                    # noise, at the stated SNR against the quieter party (otherwise a quiet
+                    # customer would sit under the loud agent's line noise and no detector
+                    # could hear what the truth calls speech).
+                    lines, levels = [], []
                     for c in range(2):
                         speech = telephone_band(ch[c])
                         act = truths[c][: len(speech) // FRAME]
                         p = frame_power(speech)[: len(act)]
-                        level = p[act].mean() if act.any() else gains[c] ** 2 * 0.05
-                        sig = speech + ns[c]
+                        levels.append(p[act].mean() if act.any() else gains[c] ** 2 * 0.05)
+                        lines.append(speech + ns[c])
+                    if codec == "gsm":
+                        lines, levels = [(lines[0] + lines[1]) * 0.7], [min(levels) * 0.49]
+                    mixed = []
+                    for sig, level in zip(lines, levels):
                         if snr != "clean":
                             noise = colored_noise(len(sig), colour, nrng, band)
                             sig = sig + noise * np.sqrt(level / 10 ** (float(snr) / 10))
@@ -354,8 +363,7 @@ def main():
                     enc, ext = encodings[codec]
                     path = os.path.join(args.outdir, f"{name}.{ext}")
                     if codec == "gsm":
-                        mono = (mixed[0] + mixed[1]) * 0.7
-                        write_wav(path, [mono], enc)
+                        write_wav(path, mixed, enc)
                         truth = {"channels": 1, "mixed": np.nonzero(bridge(raw[0] | raw[1], gap))[0].tolist()}
                     else:
                         write_wav(path, mixed, enc)
