@@ -74,16 +74,24 @@ public struct FrameFeatureExtractor: Sendable {
         var i = 0
         let n = samples.count
         let first = out.count
+        guard let base = samples.baseAddress else { return }
         while i < n {
+            // A whole frame inside the block, with the samples its lags reach back to:
+            // measured where it lies, no copy.
+            if fill == 0 && i >= lagStep && n - i >= frameLength {
+                out.append(measure(base + i))
+                i += frameLength
+                continue
+            }
             let take = min(frameLength - fill, n - i)
             buffer.withUnsafeMutableBufferPointer { buf in
                 let dst = buf.baseAddress! + lagStep + fill
-                dst.update(from: samples.baseAddress! + i, count: take)
+                dst.update(from: base + i, count: take)
             }
             fill += take
             i += take
             if fill == frameLength {
-                out.append(measure())
+                out.append(measureBuffered())
                 fill = 0
             }
         }
@@ -96,7 +104,7 @@ public struct FrameFeatureExtractor: Sendable {
         buffer.withUnsafeMutableBufferPointer { buf in
             for j in (lagStep + fill)..<(lagStep + frameLength) { buf[j] = 0 }
         }
-        out.append(measure())
+        out.append(measureBuffered())
         fill = 0
         fillPredictionGains(&out, from: out.count - 1)
     }
@@ -157,13 +165,25 @@ public struct FrameFeatureExtractor: Sendable {
         return gain.replacing(with: 1, where: .!valid .| .!(gain .< .infinity))
     }
 
-    private mutating func measure() -> FrameFeatures {
+    /// Features of the frame assembled in `buffer` (frames that straddle two blocks, and
+    /// the last one): measured from a stack copy, as `measure` also rewrites `buffer`.
+    private mutating func measureBuffered() -> FrameFeatures {
+        let count = lagStep + frameLength
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { tmp in
+            let t = tmp.baseAddress!
+            buffer.withUnsafeBufferPointer { t.initialize(from: $0.baseAddress!, count: count) }
+            return measure(t + lagStep)
+        }
+    }
+
+    /// Features of the frame at `frame` (`frameLength` samples; the `lagStep` samples
+    /// before it must be readable and be the previous frame's last ones).
+    private mutating func measure(_ frame: UnsafePointer<Float>) -> FrameFeatures {
         let n = frameLength
         let l = lagStep
         let dh = differenceHistory
-        var f = buffer.withUnsafeBufferPointer { xbuf -> FrameFeatures in
-            differences.withUnsafeMutableBufferPointer { dbuf -> FrameFeatures in
-                let x0 = UnsafeRawPointer(xbuf.baseAddress! + l)
+        var f = differences.withUnsafeMutableBufferPointer { dbuf -> FrameFeatures in
+                let x0 = UnsafeRawPointer(frame)
                 let d0 = UnsafeMutableRawPointer(dbuf.baseAddress! + dh)
                 let stride = MemoryLayout<Float>.stride
                 // Pass 1 over x: sum (DC), sum of squares, extremes; writes the first
@@ -190,7 +210,7 @@ public struct FrameFeatureExtractor: Sendable {
                 }
                 var s = s8.sum(), sq = p8.sum()
                 var top = hmax(hi8), bottom = -hmax(-lo8)
-                let xs = xbuf.baseAddress! + l
+                let xs = frame
                 let ds = dbuf.baseAddress! + dh
                 while j < n {
                     let x = xs[j]
@@ -247,16 +267,14 @@ public struct FrameFeatureExtractor: Sendable {
                 let inverse = dPower > 0 ? 1 / dPower : 0
                 return FrameFeatures(power: power, bands: bands, predictionGain: 1, rho1: c1 * inverse, rho2: c2 * inverse,
                                      peak: peak, clipped: clipped)
-            }
         }
-        // Keep the last samples and differences the next frame's lags reach back to.
+        // Keep the last samples and differences the next frame's lags reach back to
+        // (1–2 and 4–8 values: element by element, a memmove call costs more).
         buffer.withUnsafeMutableBufferPointer { buf in
-            let b = buf.baseAddress!
-            b.update(from: b + n, count: l)
+            for k in 0..<l { buf[k] = frame[n - l + k] }
         }
         differences.withUnsafeMutableBufferPointer { buf in
-            let b = buf.baseAddress!
-            b.update(from: b + n, count: dh)
+            for k in 0..<dh { buf[k] = buf[n + k] }
         }
         if !f.power.isFinite { f = .silent }
         return f

@@ -81,6 +81,35 @@ import Testing
         #expect(analyze([x], block: 4096) == a)
     }
 
+    /// Frames inside a block are measured in place, frames across two blocks from a copy:
+    /// both paths must give the same features, bit for bit, whatever the block sizes.
+    @Test(arguments: [8000, 16000])
+    func frameFeaturesDoNotDependOnBlocks(sampleRate: Int) {
+        let x = channel(seconds: 3, sampleRate: sampleRate, noiseDBFS: -45, bursts: [(0.4, 1.3), (1.9, 2.7)],
+                        burstDBFS: -20, seed: 21)
+        func features(blocks: [Int]) -> [FrameFeatures] {
+            var e = FrameFeatureExtractor(sampleRate: sampleRate, clipLevel: 0.98)
+            var out: [FrameFeatures] = []
+            var i = 0, k = 0
+            x.withUnsafeBufferPointer { buf in
+                while i < x.count {
+                    let m = min(blocks[k % blocks.count], x.count - i)
+                    e.consume(UnsafeBufferPointer(rebasing: buf[i..<(i + m)]), into: &out)
+                    i += m
+                    k += 1
+                }
+            }
+            e.flush(into: &out)
+            return out
+        }
+        let whole = features(blocks: [x.count])
+        #expect(whole.count == (x.count + sampleRate / 100 - 1) / (sampleRate / 100))
+        #expect(whole.contains { $0.power > 1e-3 })
+        for blocks in [[1], [7, 1, 250], [sampleRate / 100 - 1], [sampleRate / 100 + 1, 3], [4096, 13]] {
+            #expect(features(blocks: blocks) == whole, "blocks \(blocks)")
+        }
+    }
+
     @Test func sixteenKilohertzWorks() {
         let x = channel(seconds: 4, sampleRate: 16000, noiseDBFS: -60, bursts: [(1, 2.5)], burstDBFS: -28, seed: 9)
         let out = analyze([x], sampleRate: 16000)
