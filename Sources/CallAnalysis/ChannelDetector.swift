@@ -91,8 +91,13 @@ public struct ChannelDetector: Sendable {
     /// Per region: frames whose spectral shape barely moved from the frame before
     /// (|Δρ₁| < 0.04 and |Δρ₂| < 0.08). Music holds notes; speech moves between sounds.
     public private(set) var regionSteadyFrames: [Int] = []
-    /// Frames at which a dip started.
-    public private(set) var dips: [Int] = []
+    /// Per region: the running count of dips when it opened and when it closed. The dips
+    /// of any run of regions, gaps included, are a difference of two marks: no list of
+    /// dip frames grows with the call.
+    public private(set) var regionDipMarks: [(opened: Int, closed: Int)] = []
+    /// Dips so far.
+    private var dipCount = 0
+    private var runDipsAtStart = 0
     /// Tone frames, as spans.
     public private(set) var tones: [FrameSpan] = []
     /// Per-frame classes, recorded only when `recordFrames` is set (tests, debugging).
@@ -317,7 +322,9 @@ public struct ChannelDetector: Sendable {
         }
         let cls: FrameClass = smoothedW >= offLinear ? .active : (item.tone ? .tone : .quiet)
         if cls == .active {
-            if runStart < 0 { runStart = frame; runHigh = 0; runSteady = 0; firstAbove = -1; runW = 0 }
+            if runStart < 0 {
+                runStart = frame; runHigh = 0; runSteady = 0; firstAbove = -1; runW = 0; runDipsAtStart = dipCount
+            }
             runW += Double(item.w)
             // Frames above the noise on their own: the region's edges are trimmed to them.
             if item.w >= offLinear {
@@ -346,7 +353,7 @@ public struct ChannelDetector: Sendable {
         envelope = max(level, envelope * envelopeDecay)
         let isDip = cls != .active || level < envelope * dipFactor
         if isDip {
-            if dipArmed { dips.append(frame); dipArmed = false }
+            if dipArmed { dipCount += 1; dipArmed = false }
         } else if level > envelope * rearmFactor {
             dipArmed = true
         }
@@ -367,6 +374,7 @@ public struct ChannelDetector: Sendable {
             }
             regions.append(FrameSpan(start, max(start + 1, end)))
             regionSteadyFrames.append(runSteady)
+            regionDipMarks.append((runDipsAtStart, dipCount))
         }
         runStart = -1
         runHigh = 0

@@ -137,28 +137,31 @@ public struct ConversationAnalyzer: Sendable {
         let pad = Int((p.padS * fps).rounded())
         let gap = Int((p.mergeGapS * fps).rounded())
         // Pad, then join regions whose gap is shorter than mergeGapS (utterance level).
-        // Utterances, with the detected frames they hold and how many of those are steady.
-        var merged: [(span: FrameSpan, frames: Int, steady: Int)] = []
+        // Utterances, with the detected frames they hold, how many of those are steady, and
+        // the dips from their first region's opening to their last region's closing.
+        struct Utterance { var span: FrameSpan; var frames: Int; var steady: Int; var dipsFrom: Int; var dipsTo: Int }
+        var merged: [Utterance] = []
         var tones: [FrameSpan] = []
-        var regions: [(span: FrameSpan, steady: Int)] = []
-        for (r, steady) in zip(d.regions, d.regionSteadyFrames) {
+        var regions: [(span: FrameSpan, steady: Int, dips: (opened: Int, closed: Int))] = []
+        for (i, r) in d.regions.enumerated() {
             // A region mostly made of tone frames is a tone (ring-back, DTMF) as a whole.
             let toneFrames = SpanMath.total(SpanMath.intersection([r], d.tones))
             if Double(toneFrames) >= p.toneRegionShare * Double(r.length) {
                 tones.append(r)
             } else {
-                regions.append((r, steady))
+                regions.append((r, d.regionSteadyFrames[i], d.regionDipMarks[i]))
             }
         }
         tones = SpanMath.normalize(tones)
-        for (r, steady) in regions {
+        for (r, steady, dips) in regions {
             let s = FrameSpan(max(0, r.start - pad), min(frames, r.end + pad))
             if let last = merged.last, s.start - last.span.end < gap {
                 merged[merged.count - 1].span.end = max(last.span.end, s.end)
                 merged[merged.count - 1].frames += r.length
                 merged[merged.count - 1].steady += steady
+                merged[merged.count - 1].dipsTo = dips.closed
             } else {
-                merged.append((s, r.length, steady))
+                merged.append(Utterance(span: s, frames: r.length, steady: steady, dipsFrom: dips.opened, dipsTo: dips.closed))
             }
         }
         // Music on hold: long regions that dip too rarely for speech, given how steady their
@@ -166,11 +169,11 @@ public struct ConversationAnalyzer: Sendable {
         var speech: [FrameSpan] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
-        for (s, detected, steady) in merged {
+        for u in merged {
+            let s = u.span
             if s.length >= minHold {
-                let dips = countDips(d.dips, in: s)
-                let rate = Double(dips) / s.durationS
-                let steadyShare = detected > 0 ? Double(steady) / Double(detected) : 0
+                let rate = Double(u.dipsTo - u.dipsFrom) / s.durationS
+                let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
                 if rate < p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare { hold.append(s); continue }
             }
             speech.append(s)
@@ -186,18 +189,6 @@ public struct ConversationAnalyzer: Sendable {
         var withSNR = levels
         if let s = levels.activeSpeechDBFS, let n = levels.noiseFloorDBFS { withSNR.snrDB = s - n }
         return ChannelActivity(speech: speech, hold: hold, tones: tones, levels: withSNR, frameClasses: d.frameClasses)
-    }
-
-    static func countDips(_ dips: [Int], in span: FrameSpan) -> Int {
-        // Binary search for the first dip ≥ start.
-        var lo = 0, hi = dips.count
-        while lo < hi {
-            let mid = (lo + hi) / 2
-            if dips[mid] < span.start { lo = mid + 1 } else { hi = mid }
-        }
-        var n = 0
-        while lo < dips.count && dips[lo] < span.end { n += 1; lo += 1 }
-        return n
     }
 }
 

@@ -309,7 +309,7 @@ def build_call(bank, rng, duration, voice_set, extras):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("outdir")
-    ap.add_argument("--calls-per-condition", type=int, default=2)
+    ap.add_argument("--calls-per-condition", type=int, default=4)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--voices", choices=["synthetic", "real", "both"], default="both")

@@ -16,5 +16,11 @@ python3 -c "import webrtcvad" 2>/dev/null || python3 -m pip install -q webrtcvad
 bash scripts/setup.sh
 swift build -c release --product callqa >/dev/null
 out=${ACCURACY_DIR:-accuracy-out}
-[ -f "$out/.done" ] || { python3 scripts/accuracy/gencalls.py "$out" --calls-per-condition ${CALLS:-2} --seed ${SEED:-7}; touch "$out/.done"; }
+# Regenerated when the generator, the seed or the size changed since the last run.
+stamp="$(sha1sum scripts/accuracy/gencalls.py | cut -c1-12) seed=${SEED:-7} calls=${CALLS:-4}"
+if [ "$(cat "$out/.done" 2>/dev/null)" != "$stamp" ]; then
+    rm -rf "$out"
+    python3 scripts/accuracy/gencalls.py "$out" --calls-per-condition ${CALLS:-4} --seed ${SEED:-7}
+    echo "$stamp" > "$out/.done"
+fi
 python3 scripts/accuracy/evaluate.py "$out" --callqa .build/release/callqa --json "$out/report.json"
