@@ -48,6 +48,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// A dip: the frame level falls this far below the running speech envelope, which
     /// decays 20 dB/s (dB).
     public var dipDepthDB: Double = 10.0
+    /// On µ-law, A-law and 8-bit PCM, a frame whose samples all lie within this many
+    /// quantizer steps (at the frame's level) is codec idle noise: line noise under a quiet
+    /// channel toggling the last codes. It is analysed as digital silence. 0 turns this off.
+    public var codecIdleSteps: Double = 2.0
     /// Gaps of nobody talking at least this long count as non-talk time (s); Contact Lens uses 3.
     public var minSilenceS: Double = 3.0
     /// Nobody talking for at least this long is a dead-air event (s).
@@ -77,6 +81,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         let nonNegatives: [(String, Double)] = [
             ("merge_gap_s", mergeGapS), ("pad_s", padS), ("lookahead_s", lookaheadS), ("smoothing_s", smoothingS),
             ("hold_max_dips_per_s", holdMaxDipsPerS), ("hold_dips_per_steady_share", holdDipsPerSteadyShare),
+            ("codec_idle_steps", codecIdleSteps),
         ]
         for (name, v) in nonNegatives where !(v >= 0 && v.isFinite) {
             return "parameter '\(name)': expected a number ≥ 0, got \(v)"
@@ -105,7 +110,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
             ("absolute_floor_dbfs", absoluteFloorDBFS), ("dynamic_range_db", dynamicRangeDB),
             ("tone_gain_db", toneGainDB), ("min_tone_s", minToneS), ("tone_region_share", toneRegionShare), ("min_hold_s", minHoldS),
             ("hold_max_dips_per_s", holdMaxDipsPerS), ("hold_dips_per_steady_share", holdDipsPerSteadyShare),
-            ("dip_depth_db", dipDepthDB),
+            ("dip_depth_db", dipDepthDB), ("codec_idle_steps", codecIdleSteps),
             ("min_silence_s", minSilenceS), ("dead_air_s", deadAirS),
             ("min_interruption_s", minInterruptionS), ("clip_level", clipLevel),
             ("low_snr_db", lowSNRDB), ("clipping_share", clippingShare),

@@ -75,11 +75,15 @@ public struct ConversationAnalyzer: Sendable {
     /// - Parameters:
     ///   - channelCount: 1 (mono) or 2 (stereo).
     ///   - recordFrames: keep per-frame classes (tests).
-    public init(parameters: AnalysisParameters, sampleRate: Int, channelCount: Int, recordFrames: Bool = false) {
+    /// - Parameter quantization: the recording's 8-bit quantizer, if any (see
+    ///   `AnalysisParameters.codecIdleSteps`).
+    public init(parameters: AnalysisParameters, sampleRate: Int, channelCount: Int, recordFrames: Bool = false,
+                quantization: CodecQuantization? = nil) {
         self.parameters = parameters
         self.sampleRate = sampleRate
         self.channelCount = channelCount
-        extractors = (0..<channelCount).map { _ in FrameFeatureExtractor(sampleRate: sampleRate, clipLevel: parameters.clipLevel) }
+        extractors = (0..<channelCount).map { _ in FrameFeatureExtractor(sampleRate: sampleRate, clipLevel: parameters.clipLevel, quantization: quantization,
+                                                                       idleSteps: parameters.codecIdleSteps) }
         detectors = (0..<channelCount).map { _ in
             var d = ChannelDetector(parameters: parameters)
             d.recordFrames = recordFrames

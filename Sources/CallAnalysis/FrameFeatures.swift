@@ -24,6 +24,33 @@ public struct FrameFeatures: Sendable, Equatable {
     public static let silent = FrameFeatures(power: 0, bands: .zero, predictionGain: 1, rho1: 0, rho2: 0, peak: 0, clipped: 0)
 }
 
+/// The coarse quantizers whose last codes line noise can toggle on a quiet channel.
+public enum CodecQuantization: String, Sendable, Equatable {
+    case muLaw = "µ-law", aLaw = "A-law", pcm8 = "PCM8"
+
+    /// The quantizer for a reader's encoding name, nil for codecs with fine or adaptive steps.
+    public init?(encoding: String) { self.init(rawValue: encoding) }
+
+    /// Distance between adjacent output levels around `level` (full scale 1.0).
+    /// µ-law: 8·2ˢ in 16-bit units in segment s of |x| + 132; A-law: 16 below 512, then
+    /// 8·2ˢ; 8-bit PCM: 1/128.
+    @inline(__always)
+    public func step(at level: Float) -> Float {
+        let x = abs(level) * 32768
+        switch self {
+        case .muLaw:
+            let s = min(7, Int(((x + 132) / 132).exponent))
+            return Float(8 << s) / 32768
+        case .aLaw:
+            guard x >= 512 else { return 16.0 / 32768 }
+            let s = min(7, Int((x / 256).exponent) + 1)
+            return Float(8 << s) / 32768
+        case .pcm8:
+            return 1.0 / 128
+        }
+    }
+}
+
 /// Cuts one channel's samples into 10 ms frames and measures each: DC-removed power,
 /// four band powers, prediction gain, peak and clipping. O(1) work per sample, no allocation
 /// after init: pass 1 over the samples (sums, extremes, first difference), pass 2 over the
@@ -36,6 +63,12 @@ public struct FrameFeatureExtractor: Sendable {
     /// Differences kept from the previous frame (4 lags).
     private let differenceHistory: Int
     private let clipLevel: Float
+    /// The file's quantizer, when it is coarse enough for its idle codes to matter.
+    private let quantization: CodecQuantization?
+    /// A frame spanning at most this many quantizer steps is codec idle noise.
+    private let idleSteps: Float
+    /// Share of idle frames among the frames that are not constant, averaged over ≈ 2 s.
+    private var idleShare: Float = 0
     /// The previous frame's last `lagStep` samples, then the frame being filled.
     private var buffer: [Float]
     /// The previous frame's last `differenceHistory` differences, then this frame's.
@@ -59,7 +92,12 @@ public struct FrameFeatureExtractor: Sendable {
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
     ///   - clipLevel: |sample| at or above this counts as clipped.
-    public init(sampleRate: Int, clipLevel: Double) {
+    ///   - quantization: the file's 8-bit quantizer, if any; with `idleSteps` > 0, a frame
+    ///     whose samples all lie within `idleSteps` steps of it (line noise toggling the last
+    ///     codes of a quiet channel) is measured as digital silence, keeping its peak.
+    public init(sampleRate: Int, clipLevel: Double, quantization: CodecQuantization? = nil, idleSteps: Double = 0) {
+        self.quantization = idleSteps > 0 ? quantization : nil
+        self.idleSteps = Float(idleSteps)
         frameLength = max(1, Int((Double(sampleRate) * frameDuration).rounded()))
         lagStep = max(1, Int((Double(sampleRate) / 8000.0).rounded()))
         differenceHistory = (Self.lagCount - 1) * lagStep
@@ -191,7 +229,7 @@ public struct FrameFeatureExtractor: Sendable {
                 // autocorrelation feeds the bands and the predictor, so DC wander and
                 // sub-audio rumble never reach the detector.
                 var s8 = SIMD8<Float>.zero, p8 = SIMD8<Float>.zero
-                var hi8 = SIMD8<Float>.zero, lo8 = SIMD8<Float>.zero
+                var hi8 = SIMD8<Float>(repeating: -.greatestFiniteMagnitude), lo8 = SIMD8<Float>(repeating: .greatestFiniteMagnitude)
                 var px = x0, pl = x0 - l * stride, pd = d0
                 let step8 = 8 * stride
                 var j = 0
@@ -246,6 +284,19 @@ public struct FrameFeatureExtractor: Sendable {
                     j += 1
                 }
                 let peak = max(top, -bottom)
+                if let q = quantization, top > bottom {
+                    // Codec idle noise: nothing but the last codes flipping. Its power jumps
+                    // 10–15 dB from frame to frame with the number of flips and would read as
+                    // talk. Only where such frames are common (line noise under a quiet
+                    // channel): on a clean line they are the faint ends of words.
+                    let idle = top - bottom <= idleSteps * q.step(at: (top + bottom) * 0.5)
+                    idleShare += ((idle ? 1 : 0) - idleShare) * 0.005
+                    if idle && idleShare > 0.3 {
+                        pendingLags.append(.zero)
+                        return FrameFeatures(power: 0, bands: SIMD4(repeating: 1e-20), predictionGain: 1, rho1: 0, rho2: 0,
+                                             peak: peak, clipped: 0)
+                    }
+                }
                 // Clipping is rare: count only in frames whose peak reaches the clip level.
                 var clipped: Int32 = 0
                 if peak >= clipLevel {

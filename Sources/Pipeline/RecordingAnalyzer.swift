@@ -58,7 +58,8 @@ public enum RecordingAnalyzer {
             throw .tooManyChannels(path: file, channels: format.channels)
         }
         var analyzer = ConversationAnalyzer(parameters: options.parameters, sampleRate: format.sampleRate,
-                                            channelCount: used.count)
+                                            channelCount: used.count,
+                                            quantization: CodecQuantization(encoding: format.encoding))
         var block = AudioBlock(channelCount: format.channels, capacity: options.blockFrames)
         while true {
             let n: Int

@@ -67,6 +67,51 @@ import Testing
         #expect(abs((r.metrics.parties[.customer]?.talkS ?? 0) - 4) <= 0.25)
     }
 
+    /// Low-frequency line noise under a quiet talker on G.711 only toggles the codec's last
+    /// codes: frame power jumps 10–15 dB with the number of flips and, measured against the
+    /// quiet frames, read as talk all call long. Frames within `codecIdleSteps` quantizer
+    /// steps are codec idle noise. With a DC offset the toggling sits on higher codes.
+    @Test(arguments: [(Int32(SF_FORMAT_ALAW), Float(0.00004), Float(0.00003)), (Int32(SF_FORMAT_ULAW), Float(0.00012), Float(0.00006)),
+                      (Int32(SF_FORMAT_ULAW), Float(0.0063), Float(0.00005)), (Int32(SF_FORMAT_ULAW), Float(0.0063), Float(0.00008))])
+    func g711IdleCodesAreNotTalk(format: Int32, dc: Float, hiss: Float) throws {
+        var seed: UInt64 = 7
+        func gauss() -> Float {
+            var s: Float = 0
+            for _ in 0..<3 {
+                seed = seed &* 6364136223846793005 &+ 1442695040888963407
+                s += Float(seed >> 40) / Float(1 << 24) * 2 - 1
+            }
+            return s
+        }
+        let rate = 8000, n = 30 * rate
+        var x = [Float](repeating: 0, count: n)
+        var walk: Float = 0
+        for i in 0..<n {
+            walk = 0.995 * walk + gauss() * 0.000006           // brown noise, RMS ≈ 6·10⁻⁵ (−84 dBFS)
+            x[i] = walk + dc + gauss() * hiss
+        }
+        let bursts: [(Int, Int)] = [(4, 6), (12, 15), (20, 21)]   // 6 s of "speech" at about −56 dBFS
+        for (a, b) in bursts {
+            for i in (a * rate)..<(b * rate) {
+                let t = Float(i) / Float(rate)
+                x[i] += gauss() * 0.0016 * (0.55 + 0.45 * sin(2 * .pi * 4 * t))
+            }
+        }
+        let path = Fixtures.write("idle-\(format)-\(dc)-\(hiss).wav", [x], format: Fixtures.wav(format))
+        let r = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+        let talk = r.metrics.parties[.mixed]?.talkS ?? 0
+        #expect(abs(talk - 6) <= 1, "talk \(talk) s, expected 6 s")
+        // The same file with the rule off: the failure it prevents.
+        var off = AnalysisOptions()
+        off.parameters.codecIdleSteps = 0
+        let offTalk = try RecordingAnalyzer.analyze(path: path, options: off).metrics.parties[.mixed]?.talkS ?? 0
+        #expect(offTalk > 12, "without the rule: \(offTalk) s")
+        // PCM16 has no coarse last codes: the rule does not apply, and the noise is below the floor.
+        let pcm = Fixtures.write("idle-pcm16-\(dc)-\(hiss).wav", [x], format: Fixtures.wav(Int32(SF_FORMAT_PCM_16)))
+        let pcmTalk = try RecordingAnalyzer.analyze(path: pcm, options: AnalysisOptions()).metrics.parties[.mixed]?.talkS ?? 0
+        #expect(abs(pcmTalk - 6) <= 1, "PCM16: talk \(pcmTalk) s")
+    }
+
     @Test func sameFileSameBytes() throws {
         let path = Fixtures.write("repeat.wav", Fixtures.call(), format: Fixtures.wav(Int32(SF_FORMAT_ULAW)))
         let a = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())

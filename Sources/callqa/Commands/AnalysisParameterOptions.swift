@@ -37,6 +37,8 @@ struct AnalysisParameterOptions: ParsableArguments {
     var holdDipsPerSteadyShare: Double?
     @Option(help: "Depth of an energy dip under the speech envelope (dB).")
     var dipDepthDb: Double?
+    @Option(help: "µ-law, A-law, 8-bit PCM: a frame within this many quantizer steps is codec idle noise, not talk (0 = off).")
+    var codecIdleSteps: Double?
     @Option(help: "Silent gaps at least this long count as non-talk time (s).")
     var minSilenceS: Double?
     @Option(help: "Silent gaps at least this long are dead air (s).")
@@ -58,7 +60,7 @@ struct AnalysisParameterOptions: ParsableArguments {
             (mergeGapS, \.mergeGapS), (padS, \.padS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),
             (absoluteFloorDbfs, \.absoluteFloorDBFS), (dynamicRangeDb, \.dynamicRangeDB), (toneGainDb, \.toneGainDB),
             (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
-            (dipDepthDb, \.dipDepthDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
+            (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
         ]
