@@ -20,6 +20,9 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// Time added before and after each detected region (s): onsets and decays of
     /// speech lie below the noise before the detector can see them.
     public var padS: Double = 0.0
+    /// Time added before and after regions whose mean noise-whitened SNR is under 10 dB
+    /// (s): there the ends of words lie under the noise (clear regions are trimmed instead).
+    public var lowSNRPadS: Double = 0.04
     /// Window of the minimum-statistics noise tracker (s).
     public var noiseWindowS: Double = 2.0
     /// Decisions lag the input by this much, so the noise estimate can see ahead (s).
@@ -79,7 +82,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
             return "parameter '\(name)': expected a number > 0, got \(v)"
         }
         let nonNegatives: [(String, Double)] = [
-            ("merge_gap_s", mergeGapS), ("pad_s", padS), ("lookahead_s", lookaheadS), ("smoothing_s", smoothingS),
+            ("merge_gap_s", mergeGapS), ("pad_s", padS), ("low_snr_pad_s", lowSNRPadS), ("lookahead_s", lookaheadS),
+            ("smoothing_s", smoothingS),
             ("hold_max_dips_per_s", holdMaxDipsPerS), ("hold_dips_per_steady_share", holdDipsPerSteadyShare),
             ("codec_idle_steps", codecIdleSteps),
         ]
@@ -106,7 +110,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         [
             ("on_threshold_db", onThresholdDB), ("off_threshold_db", offThresholdDB),
             ("smoothing_s", smoothingS), ("min_speech_s", minSpeechS), ("merge_gap_s", mergeGapS), ("pad_s", padS),
-            ("noise_window_s", noiseWindowS), ("lookahead_s", lookaheadS),
+            ("low_snr_pad_s", lowSNRPadS), ("noise_window_s", noiseWindowS), ("lookahead_s", lookaheadS),
             ("absolute_floor_dbfs", absoluteFloorDBFS), ("dynamic_range_db", dynamicRangeDB),
             ("tone_gain_db", toneGainDB), ("min_tone_s", minToneS), ("tone_region_share", toneRegionShare), ("min_hold_s", minHoldS),
             ("hold_max_dips_per_s", holdMaxDipsPerS), ("hold_dips_per_steady_share", holdDipsPerSteadyShare),

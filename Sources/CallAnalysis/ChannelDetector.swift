@@ -50,6 +50,7 @@ public struct ChannelDetector: Sendable {
     private let dipFactor: Float
     private let toneGain: Float
     private let rearmFactor: Float
+    private let lowSNRPad: Int
 
     // Noise tracker state.
     private var smoothed = SIMD4<Float>(repeating: -1)
@@ -135,6 +136,7 @@ public struct ChannelDetector: Sendable {
         dipFactor = Float(pow(10, -parameters.dipDepthDB / 10))
         toneGain = Float(pow(10, parameters.toneGainDB / 10))
         rearmFactor = Float(pow(10, -0.3))              // within 3 dB of the envelope
+        lowSNRPad = max(0, Int((parameters.lowSNRPadS * fps).rounded()))
         ring = Array(repeating: .silent, count: lookahead + 1)
         ringTone = Array(repeating: false, count: lookahead + 1)
         ringSteady = Array(repeating: false, count: lookahead + 1)
@@ -371,6 +373,11 @@ public struct ChannelDetector: Sendable {
             if firstAbove >= 0 && runW >= 10 * Double(frame - runStart) {
                 start = min(max(start, firstAbove), runStart + halfSmoothing)
                 end = max(min(end, lastAbove + 1), frame - halfSmoothing)
+            } else {
+                // Speech under the noise: its onset and decay are there but below what a
+                // frame shows; `lowSNRPadS` restores them.
+                start = max(0, start - lowSNRPad)
+                end += lowSNRPad
             }
             regions.append(FrameSpan(start, max(start + 1, end)))
             regionSteadyFrames.append(runSteady)

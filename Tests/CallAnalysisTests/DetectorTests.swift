@@ -36,6 +36,26 @@ import Testing
         }
     }
 
+    /// `low_snr_pad_s` widens regions under 10 dB mean SNR on both sides, and leaves clear
+    /// ones alone (those are trimmed to their frames above the noise instead).
+    @Test func lowSNRPadOnlyWidensRegionsUnderTheNoise() {
+        let noisy = channel(seconds: 6, noiseDBFS: -36, bursts: [(2, 4)], burstDBFS: -33, seed: 2)
+        let clear = channel(seconds: 6, noiseDBFS: -60, bursts: [(2, 4)], burstDBFS: -24, seed: 2)
+        var off = AnalysisParameters()
+        off.lowSNRPadS = 0
+        var on = AnalysisParameters()
+        on.lowSNRPadS = 0.04
+        for (x, widened) in [(noisy, true), (clear, false)] {
+            let a = analyze([x], parameters: off).channels[0].speech
+            let b = analyze([x], parameters: on).channels[0].speech
+            #expect(a.count == 1 && b.count == 1)
+            if let s = a.first, let t = b.first {
+                let grow = widened ? 4 : 0
+                #expect(t.start == s.start - grow && t.end == s.end + grow, "\(s) → \(t)")
+            }
+        }
+    }
+
     @Test func steadyToneIsNeverTalk() {
         var x = channel(seconds: 6, noiseDBFS: -60, bursts: [], burstDBFS: -30, seed: 3)
         let tone = Signals.ringback(count: 16000, sampleRate: 8000, amplitude: 0.05)

@@ -10,7 +10,7 @@ silence (s); the table shows the median absolute error per group.
 webrtcvad gets the same utterance-level treatment as the truth (pauses shorter than
 0.35 s bridged), which is its best case; its hold music / tones are not removed.
 
-Usage: evaluate.py DIR [--callqa PATH] [--no-webrtc] [--json OUT]
+Usage: evaluate.py DIR [--callqa PATH] [--callqa-args "OPTIONS"] [--no-webrtc] [--json OUT]
 """
 import argparse
 import glob
@@ -44,8 +44,8 @@ def frames_from_segments(segs, n):
     return a
 
 
-def run_callqa(binary, files):
-    out = subprocess.run([binary, "analyze", "--format", "json", "--segments"] + files,
+def run_callqa(binary, files, extra=()):
+    out = subprocess.run([binary, "analyze", "--format", "json", "--segments", *extra] + files,
                          capture_output=True, text=True)
     res = {}
     for line in out.stdout.splitlines():
@@ -128,6 +128,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("dir")
     ap.add_argument("--callqa", default=".build/release/callqa")
+    ap.add_argument("--callqa-args", default="",
+                    help="extra analyze options, e.g. \"--pad-s 0.05 --merge-gap-s 0.4\" (parameter sweeps)")
     ap.add_argument("--no-webrtc", action="store_true")
     ap.add_argument("--json")
     ap.add_argument("--verbose", action="store_true")
@@ -138,7 +140,7 @@ def main():
         base = t[: -len(".truth.json")]
         audio = base + (".mp3" if os.path.exists(base + ".mp3") else ".wav")
         files[audio] = json.load(open(t))
-    ours = run_callqa(args.callqa, list(files))
+    ours = run_callqa(args.callqa, list(files), args.callqa_args.split())
     detectors = ["callqa"] + ([] if args.no_webrtc else [f"webrtc{m}" for m in range(4)])
     groups = defaultdict(lambda: defaultdict(Acc))
     for audio, truth in files.items():

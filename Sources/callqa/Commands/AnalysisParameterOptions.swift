@@ -15,6 +15,8 @@ struct AnalysisParameterOptions: ParsableArguments {
     var mergeGapS: Double?
     @Option(help: "Padding added before and after each region (s).")
     var padS: Double?
+    @Option(help: "Padding added before and after regions whose mean SNR is under 10 dB (s).")
+    var lowSnrPadS: Double?
     @Option(help: "Window of the noise-floor tracker (s).")
     var noiseWindowS: Double?
     @Option(help: "Decision delay that lets the noise tracker look ahead (s).")
@@ -57,7 +59,7 @@ struct AnalysisParameterOptions: ParsableArguments {
         var p = AnalysisParameters()
         let pairs: [(Double?, WritableKeyPath<AnalysisParameters, Double>)] = [
             (onThresholdDb, \.onThresholdDB), (offThresholdDb, \.offThresholdDB), (smoothingS, \.smoothingS), (minSpeechS, \.minSpeechS),
-            (mergeGapS, \.mergeGapS), (padS, \.padS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),
+            (mergeGapS, \.mergeGapS), (padS, \.padS), (lowSnrPadS, \.lowSNRPadS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),
             (absoluteFloorDbfs, \.absoluteFloorDBFS), (dynamicRangeDb, \.dynamicRangeDB), (toneGainDb, \.toneGainDB),
             (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
             (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
