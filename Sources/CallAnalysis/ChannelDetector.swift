@@ -76,6 +76,10 @@ public struct ChannelDetector: Sendable {
     private var prev: FrameFeatures?
     private var steadyRun = 0
     private var toneAnchor = SIMD2<Float>.zero
+    /// ρ₁, ρ₂, prediction gain, power of the last two frames, and their 3-frame average.
+    private var toneHistory = (SIMD4<Float>.zero, SIMD4<Float>.zero)
+    private var toneAverage = SIMD4<Float>.zero
+    private var toneAnchorPower: Float = 0
 
     // Decision state.
     private var runStart = -1
@@ -225,16 +229,29 @@ public struct ChannelDetector: Sendable {
     ///   `push`, where it also feeds the regions' steady share).
     private mutating func updateTone(_ f: FrameFeatures, shapeHeld: Bool) {
         defer { prev = f }
-        guard let q = prev, f.power > 0, q.power > 0, f.predictionGain >= toneGain else {
+        // Shape and gain averaged over three frames (30 ms): two tones a few tens of hertz
+        // apart (ring-back 440 + 480 Hz) beat, and a single 10 ms frame at a beat null
+        // looks neither steady nor predictable.
+        let shape = SIMD4<Float>(f.rho1, f.rho2, f.predictionGain, f.power)
+        let averaged = (shape + toneHistory.0 + toneHistory.1) / 3
+        let previousAverage = toneAverage
+        toneHistory = (shape, toneHistory.0)
+        toneAverage = averaged
+        guard let q = prev, f.power > 0, q.power > 0, averaged.z >= toneGain else {
             steadyRun = 0
             return
         }
-        let steady = shapeHeld && abs(f.rho1 - toneAnchor.x) < 0.06 && abs(f.rho2 - toneAnchor.y) < 0.12
+        let held = abs(averaged.x - previousAverage.x) < 0.04 && abs(averaged.y - previousAverage.y) < 0.08
+        // A tone's level holds too (within ±2 dB of where the run started); a vowel swells and fades.
+        let level = averaged.w / max(toneAnchorPower, 1e-30)
+        let steady = held && abs(averaged.x - toneAnchor.x) < 0.06 && abs(averaged.y - toneAnchor.y) < 0.12
+            && level < 1.585 && level > 0.631
         if steady && steadyRun > 0 {
             steadyRun += 1
         } else {
             steadyRun = 1
-            toneAnchor = SIMD2(f.rho1, f.rho2)
+            toneAnchor = SIMD2(averaged.x, averaged.y)
+            toneAnchorPower = averaged.w
         }
     }
 

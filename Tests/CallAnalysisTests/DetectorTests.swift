@@ -65,6 +65,19 @@ import Testing
         #expect(SpanMath.total(out.channels[0].tones) >= 180)
     }
 
+    /// Ring-back (440 + 480 Hz) beats at 40 Hz: a 10 ms frame at a beat null looks neither
+    /// steady nor predictable, so the tone test works on 30 ms averages. In white line noise
+    /// 26–32 dB under the tone it never counts as talk (with single frames it all did).
+    @Test(arguments: [-58, -55, -52] as [Float])
+    func ringBackInLineNoiseIsNeverTalk(noiseDBFS: Float) {
+        var x = channel(seconds: 6, noiseDBFS: noiseDBFS, bursts: [], burstDBFS: -30, seed: 5)
+        let tone = Signals.ringback(count: 16000, sampleRate: 8000, amplitude: 0.05)
+        for i in 0..<tone.count { x[8000 + i] += tone[i] }
+        let out = analyze([x])
+        #expect(SpanMath.total(out.channels[0].speech) <= 10, "talk \(out.channels[0].speech)")
+        #expect(SpanMath.total(out.channels[0].tones) >= 150)
+    }
+
     @Test func clicksAreNotSpeech() {
         var x = channel(seconds: 5, noiseDBFS: -60, bursts: [], burstDBFS: -30, seed: 4)
         for k in stride(from: 2000, to: x.count, by: 4000) { x[k] = 0.9; x[k + 1] = -0.9 }
