@@ -20,7 +20,7 @@ if [ ! -f "$out/1h-pcm16.wav" ]; then
     sox "$out/1h-ulaw.wav" "$out/1h-ulaw.wav" "$out/2h-ulaw.wav"
     rm -f "$out/tmp.wav"
 fi
-echo "== throughput, one core (best of 3) on $(nproc) core(s): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
+echo "== throughput, one core (best of 5) on $(nproc) core(s): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 taskset -c 0 .build/release/callqa-bench "$out/1h-ulaw.wav" "$out/1h-pcm16.wav" | tee "$out/audio.txt"
 echo
 echo "== peak RSS of 'callqa analyze' (one file, one job)"
