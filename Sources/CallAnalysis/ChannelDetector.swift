@@ -80,6 +80,7 @@ public struct ChannelDetector: Sendable {
     private var toneHistory = (SIMD4<Float>.zero, SIMD4<Float>.zero)
     private var toneAverage = SIMD4<Float>.zero
     private var toneAnchorPower: Float = 0
+    private var rawRun = ToneRun()
 
     // Decision state.
     private var runStart = -1
@@ -157,9 +158,10 @@ public struct ChannelDetector: Sendable {
         ring[slot] = f
         ringTone[slot] = false
         ringSteady[slot] = steady
-        if steadyRun >= minToneFrames {
+        let toneRun = max(steadyRun >= minToneFrames ? steadyRun : 0, rawRun.length >= 30 ? rawRun.length : 0)
+        if toneRun > 0 {
             // Mark the whole steady run (still inside the window) as tone.
-            let back = min(steadyRun - 1, ringCount)
+            let back = min(toneRun - 1, ringCount)
             for k in 0...back { ringTone[(slot - k + ring.count) % ring.count] = true }
         }
         ringCount += 1
@@ -229,6 +231,10 @@ public struct ChannelDetector: Sendable {
     ///   `push`, where it also feeds the regions' steady share).
     private mutating func updateTone(_ f: FrameFeatures, shapeHeld: Bool) {
         defer { prev = f }
+        // The same test on the signal itself (order-2 predictor): a low tone under white
+        // noise keeps its shape there while the differenced signal is mostly noise.
+        rawRun.update(SIMD4(f.rawRho1, f.rawRho2, f.rawPredictionGain, f.power),
+                      valid: prev != nil && f.power > 0 && (prev?.power ?? 0) > 0, minGain: toneGain)
         // Shape and gain averaged over three frames (30 ms): two tones a few tens of hertz
         // apart (ring-back 440 + 480 Hz) beat, and a single 10 ms frame at a beat null
         // looks neither steady nor predictable.
@@ -403,5 +409,37 @@ public struct ChannelDetector: Sendable {
         runStart = -1
         runHigh = 0
         runSteady = 0
+    }
+}
+
+/// A run of frames that hold a tone's shape, gain and level, on 30 ms averages of
+/// (ρ₁, ρ₂, prediction gain, power): steady from frame to frame (|Δρ₁| < 0.04, |Δρ₂| < 0.08),
+/// within 0.06 / 0.12 of where the run started, gain ≥ the tone gain, level within ±2 dB.
+struct ToneRun: Sendable {
+    private var history = (SIMD4<Float>.zero, SIMD4<Float>.zero)
+    private var average = SIMD4<Float>.zero
+    private var anchor = SIMD4<Float>.zero
+    /// Frames in the current run (0: none).
+    private(set) var length = 0
+
+    mutating func update(_ frame: SIMD4<Float>, valid: Bool, minGain: Float) {
+        let averaged = (frame + history.0 + history.1) / 3
+        let previous = average
+        history = (frame, history.0)
+        average = averaged
+        guard valid, averaged.z >= minGain else {
+            length = 0
+            return
+        }
+        let held = abs(averaged.x - previous.x) < 0.04 && abs(averaged.y - previous.y) < 0.08
+        let level = averaged.w / max(anchor.w, 1e-30)
+        let steady = held && abs(averaged.x - anchor.x) < 0.06 && abs(averaged.y - anchor.y) < 0.12
+            && level < 1.585 && level > 0.631
+        if steady && length > 0 {
+            length += 1
+        } else {
+            length = 1
+            anchor = averaged
+        }
     }
 }

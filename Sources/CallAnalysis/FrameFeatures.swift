@@ -16,12 +16,41 @@ public struct FrameFeatures: Sendable, Equatable {
     /// Normalised autocorrelation at lag 1 and 2 (spectral shape, for steadiness).
     public var rho1: Float
     public var rho2: Float
+    /// The same for the signal itself, not its difference (lag 2 derived from the
+    /// difference's lag 1): low tones such as ring-back keep their shape here even when
+    /// white noise dominates the differenced signal.
+    public var rawRho1: Float = 0
+    public var rawRho2: Float = 0
     /// Largest |sample| in the frame.
     public var peak: Float
     /// Samples at or above the clip level.
     public var clipped: Int32
 
     public static let silent = FrameFeatures(power: 0, bands: .zero, predictionGain: 1, rho1: 0, rho2: 0, peak: 0, clipped: 0)
+
+    public init(power: Float, bands: SIMD4<Float>, predictionGain: Float, rho1: Float, rho2: Float,
+                rawRho1: Float = 0, rawRho2: Float = 0, peak: Float, clipped: Int32) {
+        self.power = power
+        self.bands = bands
+        self.predictionGain = predictionGain
+        self.rho1 = rho1
+        self.rho2 = rho2
+        self.rawRho1 = rawRho1
+        self.rawRho2 = rawRho2
+        self.peak = peak
+        self.clipped = clipped
+    }
+
+    /// Order-2 prediction gain of the signal itself (power ratio, capped at 10⁶), from
+    /// `rawRho1`, `rawRho2`: ≈ 1 for white noise, very large for one steady sinusoid.
+    public var rawPredictionGain: Float {
+        let k1 = rawRho1
+        let e1 = 1 - k1 * k1
+        guard e1 > 1e-6, abs(k1) < 1 else { return 1e6 }
+        let k2 = (rawRho2 - k1 * rawRho1) / e1
+        guard abs(k2) < 1 else { return 1e6 }
+        return 1 / max(e1 * (1 - k2 * k2), 1e-6)
+    }
 }
 
 /// The coarse quantizers whose last codes line noise can toggle on a quiet channel.
@@ -228,7 +257,7 @@ public struct FrameFeatureExtractor: Sendable {
                 // difference d = x[n] − x[n−l] (high-pass, +6 dB/octave), whose
                 // autocorrelation feeds the bands and the predictor, so DC wander and
                 // sub-audio rumble never reach the detector.
-                var s8 = SIMD8<Float>.zero, p8 = SIMD8<Float>.zero
+                var s8 = SIMD8<Float>.zero, p8 = SIMD8<Float>.zero, q8 = SIMD8<Float>.zero
                 var hi8 = SIMD8<Float>(repeating: -.greatestFiniteMagnitude), lo8 = SIMD8<Float>(repeating: .greatestFiniteMagnitude)
                 var px = x0, pl = x0 - l * stride, pd = d0
                 let step8 = 8 * stride
@@ -241,12 +270,13 @@ public struct FrameFeatureExtractor: Sendable {
                     // libm's fmaf per lane (the whole analysis ran 4.7× slower with it).
                     s8 += x
                     p8 += x * x
+                    q8 += x * xl
                     hi8 = vmax(hi8, x)
                     lo8 = vmin(lo8, x)
                     px += step8; pl += step8; pd += step8
                     j += 8
                 }
-                var s = s8.sum(), sq = p8.sum()
+                var s = s8.sum(), sq = p8.sum(), lagged = q8.sum()
                 var top = hmax(hi8), bottom = -hmax(-lo8)
                 let xs = frame
                 let ds = dbuf.baseAddress! + dh
@@ -255,6 +285,7 @@ public struct FrameFeatureExtractor: Sendable {
                     ds[j] = x - xs[j - l]
                     s += x
                     sq += x * x
+                    lagged += x * xs[j - l]
                     top = max(top, x)
                     bottom = min(bottom, x)
                     j += 1
@@ -316,8 +347,13 @@ public struct FrameFeatureExtractor: Sendable {
                 bands = bands.replacing(with: floor, where: bands .< floor)
                 pendingLags.append(SIMD8<Float>(dPower, c1, c2, c3, c4, 0, 0, 0))
                 let inverse = dPower > 0 ? 1 / dPower : 0
+                // Raw autocorrelation (DC removed): lag l measured, lag 2l from the
+                // difference's lag l, r(2) = 2·r(1) − r(0) − r_d(1) (stationary within the frame).
+                let raw1 = lagged * inv - mean * mean
+                let raw2 = 2 * raw1 - power - c1
+                let rawInverse = power > 0 ? 1 / power : 0
                 return FrameFeatures(power: power, bands: bands, predictionGain: 1, rho1: c1 * inverse, rho2: c2 * inverse,
-                                     peak: peak, clipped: clipped)
+                                     rawRho1: raw1 * rawInverse, rawRho2: raw2 * rawInverse, peak: peak, clipped: clipped)
         }
         // Keep the last samples and differences the next frame's lags reach back to
         // (1–2 and 4–8 values: element by element, a memmove call costs more).
