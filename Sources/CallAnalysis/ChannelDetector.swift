@@ -233,13 +233,12 @@ public struct ChannelDetector: Sendable {
         defer { prev = f }
         // The same test on the signal itself (order-2 predictor): a low tone under white
         // noise keeps its shape there while the differenced signal is mostly noise.
-        rawRun.update(SIMD4(f.rawRho1, f.rawRho2, f.rawPredictionGain, f.power),
-                      valid: prev != nil && f.power > 0 && (prev?.power ?? 0) > 0, minGain: toneGain)
+        rawRun.update(f, valid: prev != nil && f.power > 0 && (prev?.power ?? 0) > 0, maxResidual: 1 / toneGain)
         // Shape and gain averaged over three frames (30 ms): two tones a few tens of hertz
         // apart (ring-back 440 + 480 Hz) beat, and a single 10 ms frame at a beat null
         // looks neither steady nor predictable.
         let shape = SIMD4<Float>(f.rho1, f.rho2, f.predictionGain, f.power)
-        let averaged = (shape + toneHistory.0 + toneHistory.1) / 3
+        let averaged = (shape + toneHistory.0 + toneHistory.1) * (1 / 3)
         let previousAverage = toneAverage
         toneHistory = (shape, toneHistory.0)
         toneAverage = averaged
@@ -249,9 +248,8 @@ public struct ChannelDetector: Sendable {
         }
         let held = abs(averaged.x - previousAverage.x) < 0.04 && abs(averaged.y - previousAverage.y) < 0.08
         // A tone's level holds too (within ±2 dB of where the run started); a vowel swells and fades.
-        let level = averaged.w / max(toneAnchorPower, 1e-30)
         let steady = held && abs(averaged.x - toneAnchor.x) < 0.06 && abs(averaged.y - toneAnchor.y) < 0.12
-            && level < 1.585 && level > 0.631
+            && averaged.w < toneAnchorPower * 1.585 && averaged.w > toneAnchorPower * 0.631
         if steady && steadyRun > 0 {
             steadyRun += 1
         } else {
@@ -412,9 +410,10 @@ public struct ChannelDetector: Sendable {
     }
 }
 
-/// A run of frames that hold a tone's shape, gain and level, on 30 ms averages of
-/// (ρ₁, ρ₂, prediction gain, power): steady from frame to frame (|Δρ₁| < 0.04, |Δρ₂| < 0.08),
-/// within 0.06 / 0.12 of where the run started, gain ≥ the tone gain, level within ±2 dB.
+/// A run of frames whose signal (not its difference) holds a tone's shape and level, on
+/// 30 ms averages of (ρ₁, ρ₂, power): steady from frame to frame (|Δρ₁| < 0.04,
+/// |Δρ₂| < 0.08), within 0.06 / 0.12 of where the run started, level within ±2 dB, and an
+/// order-2 prediction gain of the averaged shape ≥ the tone gain. No division per frame.
 struct ToneRun: Sendable {
     private var history = (SIMD4<Float>.zero, SIMD4<Float>.zero)
     private var average = SIMD4<Float>.zero
@@ -422,19 +421,24 @@ struct ToneRun: Sendable {
     /// Frames in the current run (0: none).
     private(set) var length = 0
 
-    mutating func update(_ frame: SIMD4<Float>, valid: Bool, minGain: Float) {
-        let averaged = (frame + history.0 + history.1) / 3
+    /// - Parameter maxResidual: 1 / the tone gain.
+    mutating func update(_ f: FrameFeatures, valid: Bool, maxResidual: Float) {
+        let frame = SIMD4<Float>(f.rawRho1, f.rawRho2, f.power, 0)
+        let averaged = (frame + history.0 + history.1) * (1 / 3)
         let previous = average
         history = (frame, history.0)
         average = averaged
-        guard valid, averaged.z >= minGain else {
+        // Order-2 Levinson on the averaged shape: e₁ = 1 − ρ₁², e₁·e₂ = e₁² − (ρ₂ − ρ₁²)²;
+        // gain 1/e₂ ≥ tone gain ⇔ e₁·e₂ ≤ e₁ · maxResidual (e₁ > 0).
+        let e1 = 1 - averaged.x * averaged.x
+        let c = averaged.y - averaged.x * averaged.x
+        guard valid, e1 > 0, e1 * e1 - c * c <= e1 * maxResidual else {
             length = 0
             return
         }
         let held = abs(averaged.x - previous.x) < 0.04 && abs(averaged.y - previous.y) < 0.08
-        let level = averaged.w / max(anchor.w, 1e-30)
         let steady = held && abs(averaged.x - anchor.x) < 0.06 && abs(averaged.y - anchor.y) < 0.12
-            && level < 1.585 && level > 0.631
+            && averaged.z < anchor.z * 1.585 && averaged.z > anchor.z * 0.631
         if steady && length > 0 {
             length += 1
         } else {

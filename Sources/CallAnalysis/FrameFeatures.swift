@@ -1,12 +1,13 @@
 /// What one 10 ms frame of one channel looks like to the detector.
 public struct FrameFeatures: Sendable, Equatable {
-    /// Mean square of the frame after removing its mean (DC), full scale² units.
-    public var power: Float
+    // Declared first so that the 16-byte vector needs no padding: 48 bytes a frame, not 64.
     /// Power of the first-differenced signal in four bands centred at ¹⁄₁₆, ³⁄₁₆, ⁵⁄₁₆ and
     /// ⁷⁄₁₆ of 8 kHz (500, 1500, 2500 and 3500 Hz on narrow-band audio), from a
     /// Bartlett-windowed autocorrelation (Blackman–Tukey estimate); each band ≈ 1 kHz wide.
     /// Only ratios to the band's own noise are used, so the differencing tilt cancels.
     public var bands: SIMD4<Float>
+    /// Mean square of the frame after removing its mean (DC), full scale² units.
+    public var power: Float
     /// Order-4 linear-prediction gain as a power ratio (signal / residual, capped at 10⁶):
     /// ≈ 1 (0 dB) for white noise, 8–15 dB for speech, > 25 dB for one or two steady
     /// sinusoids (dial, ring-back, DTMF tones).
@@ -41,16 +42,6 @@ public struct FrameFeatures: Sendable, Equatable {
         self.clipped = clipped
     }
 
-    /// Order-2 prediction gain of the signal itself (power ratio, capped at 10⁶), from
-    /// `rawRho1`, `rawRho2`: ≈ 1 for white noise, very large for one steady sinusoid.
-    public var rawPredictionGain: Float {
-        let k1 = rawRho1
-        let e1 = 1 - k1 * k1
-        guard e1 > 1e-6, abs(k1) < 1 else { return 1e6 }
-        let k2 = (rawRho2 - k1 * rawRho1) / e1
-        guard abs(k2) < 1 else { return 1e6 }
-        return 1 / max(e1 * (1 - k2 * k2), 1e-6)
-    }
 }
 
 /// The coarse quantizers whose last codes line noise can toggle on a quiet channel.
@@ -257,7 +248,7 @@ public struct FrameFeatureExtractor: Sendable {
                 // difference d = x[n] − x[n−l] (high-pass, +6 dB/octave), whose
                 // autocorrelation feeds the bands and the predictor, so DC wander and
                 // sub-audio rumble never reach the detector.
-                var s8 = SIMD8<Float>.zero, p8 = SIMD8<Float>.zero, q8 = SIMD8<Float>.zero
+                var s8 = SIMD8<Float>.zero, p8 = SIMD8<Float>.zero
                 var hi8 = SIMD8<Float>(repeating: -.greatestFiniteMagnitude), lo8 = SIMD8<Float>(repeating: .greatestFiniteMagnitude)
                 var px = x0, pl = x0 - l * stride, pd = d0
                 let step8 = 8 * stride
@@ -270,13 +261,12 @@ public struct FrameFeatureExtractor: Sendable {
                     // libm's fmaf per lane (the whole analysis ran 4.7× slower with it).
                     s8 += x
                     p8 += x * x
-                    q8 += x * xl
                     hi8 = vmax(hi8, x)
                     lo8 = vmin(lo8, x)
                     px += step8; pl += step8; pd += step8
                     j += 8
                 }
-                var s = s8.sum(), sq = p8.sum(), lagged = q8.sum()
+                var s = s8.sum(), sq = p8.sum()
                 var top = hmax(hi8), bottom = -hmax(-lo8)
                 let xs = frame
                 let ds = dbuf.baseAddress! + dh
@@ -285,7 +275,6 @@ public struct FrameFeatureExtractor: Sendable {
                     ds[j] = x - xs[j - l]
                     s += x
                     sq += x * x
-                    lagged += x * xs[j - l]
                     top = max(top, x)
                     bottom = min(bottom, x)
                     j += 1
@@ -349,7 +338,12 @@ public struct FrameFeatureExtractor: Sendable {
                 let inverse = dPower > 0 ? 1 / dPower : 0
                 // Raw autocorrelation (DC removed): lag l measured, lag 2l from the
                 // difference's lag l, r(2) = 2·r(1) − r(0) − r_d(1) (stationary within the frame).
-                let raw1 = lagged * inv - mean * mean
+                // Σ x·x[−l] without a sixth accumulator in pass 1 (its registers are full):
+                // Σd² = Σx² + Σx[−l]² − 2·Σx·x[−l], and Σx[−l]² is Σx² with the frame's last
+                // l samples swapped for the l before it.
+                var shifted = sq
+                for k in 0..<l { shifted += xs[k - l] * xs[k - l] - xs[n - l + k] * xs[n - l + k] }
+                let raw1 = 0.5 * (sq + shifted - c0) * inv - mean * mean
                 let raw2 = 2 * raw1 - power - c1
                 let rawInverse = power > 0 ? 1 / power : 0
                 return FrameFeatures(power: power, bands: bands, predictionGain: 1, rho1: c1 * inverse, rho2: c2 * inverse,
