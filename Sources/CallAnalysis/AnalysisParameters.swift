@@ -35,8 +35,12 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     public var toneGainDB: Double = 8.0
     /// A run of frames with an unchanging spectral shape at least this long is a tone (s).
     public var minToneS: Double = 0.08
-    /// A detected region at least this much made of tone frames is a tone, not speech (0–1).
+    /// A detected region at least this much made of tone frames is tonal: a tone, not
+    /// speech, unless it is part of music on hold (held notes) (0–1).
     public var toneRegionShare: Double = 0.4
+    /// A region at least this much made of tone frames is a tone whatever surrounds it
+    /// (ring-back, DTMF, dial tone: never part of music on hold) (0–1).
+    public var pureToneShare: Double = 0.9
     /// A speech-detected region at least this long that dips too rarely is music on hold (s).
     public var minHoldS: Double = 3.0
     /// Speech dips toward the noise several times a second (syllables, word gaps); sustained
@@ -96,6 +100,9 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         if !(toneRegionShare > 0 && toneRegionShare <= 1) {
             return "parameter 'tone_region_share': expected 0 < value ≤ 1, got \(toneRegionShare)"
         }
+        if !(pureToneShare >= toneRegionShare && pureToneShare <= 1) {
+            return "parameter 'pure_tone_share': expected tone_region_share (\(toneRegionShare)) ≤ value ≤ 1, got \(pureToneShare)"
+        }
         if !(clipLevel > 0 && clipLevel <= 1) {
             return "parameter 'clip_level': expected 0 < value ≤ 1, got \(clipLevel)"
         }
@@ -112,7 +119,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
             ("smoothing_s", smoothingS), ("min_speech_s", minSpeechS), ("merge_gap_s", mergeGapS), ("pad_s", padS),
             ("low_snr_pad_s", lowSNRPadS), ("noise_window_s", noiseWindowS), ("lookahead_s", lookaheadS),
             ("absolute_floor_dbfs", absoluteFloorDBFS), ("dynamic_range_db", dynamicRangeDB),
-            ("tone_gain_db", toneGainDB), ("min_tone_s", minToneS), ("tone_region_share", toneRegionShare), ("min_hold_s", minHoldS),
+            ("tone_gain_db", toneGainDB), ("min_tone_s", minToneS), ("tone_region_share", toneRegionShare), ("pure_tone_share", pureToneShare), ("min_hold_s", minHoldS),
             ("hold_max_dips_per_s", holdMaxDipsPerS), ("hold_dips_per_steady_share", holdDipsPerSteadyShare),
             ("dip_depth_db", dipDepthDB), ("codec_idle_steps", codecIdleSteps),
             ("min_silence_s", minSilenceS), ("dead_air_s", deadAirS),

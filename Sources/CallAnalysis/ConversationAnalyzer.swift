@@ -143,45 +143,60 @@ public struct ConversationAnalyzer: Sendable {
         // Pad, then join regions whose gap is shorter than mergeGapS (utterance level).
         // Utterances, with the detected frames they hold, how many of those are steady, and
         // the dips from their first region's opening to their last region's closing.
-        struct Utterance { var span: FrameSpan; var frames: Int; var steady: Int; var dipsFrom: Int; var dipsTo: Int }
-        var merged: [Utterance] = []
-        var tones: [FrameSpan] = []
-        var regions: [(span: FrameSpan, steady: Int, dips: (opened: Int, closed: Int))] = []
-        for (i, r) in d.regions.enumerated() {
-            // A region mostly made of tone frames is a tone (ring-back, DTMF) as a whole.
-            let toneFrames = SpanMath.total(SpanMath.intersection([r], d.tones))
-            if Double(toneFrames) >= p.toneRegionShare * Double(r.length) {
-                tones.append(r)
-            } else {
-                regions.append((r, d.regionSteadyFrames[i], d.regionDipMarks[i]))
+        struct Region { var span: FrameSpan; var frames: Int; var steady: Int; var dips: (opened: Int, closed: Int); var tonal: Bool }
+        struct Utterance { var span: FrameSpan; var frames: Int; var steady: Int; var dipsFrom: Int; var dipsTo: Int; var members: [Region] }
+        func join(_ regions: [Region]) -> [Utterance] {
+            var merged: [Utterance] = []
+            for r in regions {
+                if let last = merged.last, r.span.start - last.span.end < gap {
+                    merged[merged.count - 1].span.end = max(last.span.end, r.span.end)
+                    merged[merged.count - 1].frames += r.frames
+                    merged[merged.count - 1].steady += r.steady
+                    merged[merged.count - 1].dipsTo = r.dips.closed
+                    merged[merged.count - 1].members.append(r)
+                } else {
+                    merged.append(Utterance(span: r.span, frames: r.frames, steady: r.steady, dipsFrom: r.dips.opened,
+                                            dipsTo: r.dips.closed, members: [r]))
+                }
             }
+            return merged
         }
-        tones = SpanMath.normalize(tones)
-        for (r, steady, dips) in regions {
-            let s = FrameSpan(max(0, r.start - pad), min(frames, r.end + pad))
-            if let last = merged.last, s.start - last.span.end < gap {
-                merged[merged.count - 1].span.end = max(last.span.end, s.end)
-                merged[merged.count - 1].frames += r.length
-                merged[merged.count - 1].steady += steady
-                merged[merged.count - 1].dipsTo = dips.closed
-            } else {
-                merged.append(Utterance(span: s, frames: r.length, steady: steady, dipsFrom: dips.opened, dipsTo: dips.closed))
+        var tones: [FrameSpan] = []
+        var regions: [Region] = []
+        for (i, r) in d.regions.enumerated() {
+            // A region nearly all tone frames is a tone (ring-back, DTMF, dial tone) as a
+            // whole. One with a smaller but large share (≥ tone_region_share) is tonal: a
+            // tone unless it belongs to music on hold (held notes), decided below.
+            let toneFrames = Double(SpanMath.total(SpanMath.intersection([r], d.tones)))
+            if toneFrames >= p.pureToneShare * Double(r.length) {
+                tones.append(r)
+                continue
             }
+            let s = FrameSpan(max(0, r.start - pad), min(frames, r.end + pad))
+            regions.append(Region(span: s, frames: r.length, steady: d.regionSteadyFrames[i], dips: d.regionDipMarks[i],
+                                  tonal: toneFrames >= p.toneRegionShare * Double(r.length)))
         }
         // Music on hold: long regions that dip too rarely for speech, given how steady their
         // spectrum is (music holds notes: the steadier, the more dips it takes to be speech).
         var speech: [FrameSpan] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
-        for u in merged {
-            let s = u.span
-            if s.length >= minHold {
-                let rate = Double(u.dipsTo - u.dipsFrom) / s.durationS
-                let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
-                if rate < p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare { hold.append(s); continue }
-            }
-            speech.append(s)
+        func isHold(_ u: Utterance) -> Bool {
+            guard u.span.length >= minHold else { return false }
+            let rate = Double(u.dipsTo - u.dipsFrom) / u.span.durationS
+            let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
+            return rate < p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare
         }
+        for u in join(regions) {
+            if isHold(u) { hold.append(u.span); continue }
+            // Not hold as a whole: its tonal regions are tones; the rest is joined again on
+            // its own and judged the same way.
+            for m in u.members where m.tonal { tones.append(m.span) }
+            for v in join(u.members.filter { !$0.tonal }) {
+                if isHold(v) { hold.append(v.span) } else { speech.append(v.span) }
+            }
+        }
+        tones = SpanMath.normalize(tones)
         // Tones are never speech, even when padding reached into them.
         speech = SpanMath.subtract(speech, tones)
         let levels = ChannelLevels(

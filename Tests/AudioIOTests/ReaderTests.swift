@@ -112,6 +112,17 @@ import Testing
         #expect(abs(pcmTalk - 6) <= 1, "PCM16: talk \(pcmTalk) s")
     }
 
+    /// The sample day's call c-002 has nine seconds of real music on hold (Debian's opsound)
+    /// on the agent leg. Held notes pass the tone test in places; they must stay part of the
+    /// hold span, not become tones (and the music between them talk).
+    @Test func sampleMusicOnHoldStaysHold() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let r = try RecordingAnalyzer.analyze(path: root.appendingPathComponent("SampleAudio/c-002-alaw.wav").path,
+                                              options: AnalysisOptions())
+        #expect(abs(r.metrics.holdS - 9) <= 0.6, "hold \(r.metrics.hold)")
+        #expect(r.metrics.toneS == 0)
+    }
+
     @Test func sameFileSameBytes() throws {
         let path = Fixtures.write("repeat.wav", Fixtures.call(), format: Fixtures.wav(Int32(SF_FORMAT_ULAW)))
         let a = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())

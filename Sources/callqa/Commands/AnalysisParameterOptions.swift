@@ -29,8 +29,10 @@ struct AnalysisParameterOptions: ParsableArguments {
     var toneGainDb: Double?
     @Option(help: "Minimum length of a steady tone (s).")
     var minToneS: Double?
-    @Option(help: "A region with at least this share of tone frames is a tone (0–1).")
+    @Option(help: "A region with at least this share of tone frames is tonal: a tone unless part of music on hold (0–1).")
     var toneRegionShare: Double?
+    @Option(help: "A region with at least this share of tone frames is a tone whatever surrounds it (0–1).")
+    var pureToneShare: Double?
     @Option(help: "Minimum length of a music-on-hold region (s).")
     var minHoldS: Double?
     @Option(help: "Hold music: fewer energy dips per second than this plus --hold-dips-per-steady-share × the region's steady share.")
@@ -61,7 +63,7 @@ struct AnalysisParameterOptions: ParsableArguments {
             (onThresholdDb, \.onThresholdDB), (offThresholdDb, \.offThresholdDB), (smoothingS, \.smoothingS), (minSpeechS, \.minSpeechS),
             (mergeGapS, \.mergeGapS), (padS, \.padS), (lowSnrPadS, \.lowSNRPadS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),
             (absoluteFloorDbfs, \.absoluteFloorDBFS), (dynamicRangeDb, \.dynamicRangeDB), (toneGainDb, \.toneGainDB),
-            (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
+            (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (pureToneShare, \.pureToneShare), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
             (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
