@@ -144,19 +144,21 @@ public struct ConversationAnalyzer: Sendable {
         // Utterances, with the detected frames they hold, how many of those are steady, and
         // the dips from their first region's opening to their last region's closing.
         struct Region { var span: FrameSpan; var frames: Int; var steady: Int; var dips: (opened: Int, closed: Int); var tonal: Bool }
-        struct Utterance { var span: FrameSpan; var frames: Int; var steady: Int; var dipsFrom: Int; var dipsTo: Int; var members: [Region] }
-        func join(_ regions: [Region]) -> [Utterance] {
+        /// Joined regions: `members` index the regions they were joined from (contiguous).
+        struct Utterance { var span: FrameSpan; var frames: Int; var steady: Int; var dipsFrom: Int; var dipsTo: Int; var members: Range<Int> }
+        func join(_ regions: [Region], _ indices: [Int]) -> [Utterance] {
             var merged: [Utterance] = []
-            for r in regions {
+            for i in indices {
+                let r = regions[i]
                 if let last = merged.last, r.span.start - last.span.end < gap {
                     merged[merged.count - 1].span.end = max(last.span.end, r.span.end)
                     merged[merged.count - 1].frames += r.frames
                     merged[merged.count - 1].steady += r.steady
                     merged[merged.count - 1].dipsTo = r.dips.closed
-                    merged[merged.count - 1].members.append(r)
+                    merged[merged.count - 1].members = last.members.lowerBound..<(i + 1)
                 } else {
                     merged.append(Utterance(span: r.span, frames: r.frames, steady: r.steady, dipsFrom: r.dips.opened,
-                                            dipsTo: r.dips.closed, members: [r]))
+                                            dipsTo: r.dips.closed, members: i..<(i + 1)))
                 }
             }
             return merged
@@ -187,12 +189,12 @@ public struct ConversationAnalyzer: Sendable {
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             return rate < p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare
         }
-        for u in join(regions) {
+        for u in join(regions, Array(regions.indices)) {
             if isHold(u) { hold.append(u.span); continue }
             // Not hold as a whole: its tonal regions are tones; the rest is joined again on
             // its own and judged the same way.
-            for m in u.members where m.tonal { tones.append(m.span) }
-            for v in join(u.members.filter { !$0.tonal }) {
+            for i in u.members where regions[i].tonal { tones.append(regions[i].span) }
+            for v in join(regions, u.members.filter { !regions[$0].tonal }) {
                 if isHold(v) { hold.append(v.span) } else { speech.append(v.span) }
             }
         }
