@@ -51,6 +51,10 @@ public struct ChannelDetector: Sendable {
     private let toneGain: Float
     private let rearmFactor: Float
     private let lowSNRPad: Int
+    /// 0.3 s: a shorter run of unchanging raw shape and level can be a held vowel.
+    private let minRawToneFrames: Int
+    /// 1 / `toneGain`: the largest order-2 residual a raw tone frame may leave.
+    private let maxRawResidual: Float
 
     // Noise tracker state.
     private var smoothed = SIMD4<Float>(repeating: -1)
@@ -74,12 +78,9 @@ public struct ChannelDetector: Sendable {
 
     // Tone run state (at entry).
     private var prev: FrameFeatures?
-    private var steadyRun = 0
-    private var toneAnchor = SIMD2<Float>.zero
-    /// ρ₁, ρ₂, prediction gain, power of the last two frames, and their 3-frame average.
-    private var toneHistory = (SIMD4<Float>.zero, SIMD4<Float>.zero)
-    private var toneAverage = SIMD4<Float>.zero
-    private var toneAnchorPower: Float = 0
+    /// The tone test on the differenced signal (order-4 gain) and on the signal itself
+    /// (order-2 gain of the averaged shape; counted only from `minRawToneFrames`).
+    private var toneRun = ToneRun()
     private var rawRun = ToneRun()
 
     // Decision state.
@@ -142,6 +143,8 @@ public struct ChannelDetector: Sendable {
         toneGain = Float(pow(10, parameters.toneGainDB / 10))
         rearmFactor = Float(pow(10, -0.3))              // within 3 dB of the envelope
         lowSNRPad = max(0, Int((parameters.lowSNRPadS * fps).rounded()))
+        minRawToneFrames = Int((0.3 * fps).rounded())
+        maxRawResidual = 1 / toneGain
         ring = Array(repeating: .silent, count: lookahead + 1)
         ringTone = Array(repeating: false, count: lookahead + 1)
         ringSteady = Array(repeating: false, count: lookahead + 1)
@@ -152,16 +155,17 @@ public struct ChannelDetector: Sendable {
         let steady = prev.map { abs(f.rho1 - $0.rho1) < 0.04 && abs(f.rho2 - $0.rho2) < 0.08 } ?? false
         updateNoise(f)
         updateBandWeights(f)
-        updateTone(f, shapeHeld: steady)
+        updateTone(f)
         var slot = ringHead + ringCount
         if slot >= ring.count { slot -= ring.count }
         ring[slot] = f
         ringTone[slot] = false
         ringSteady[slot] = steady
-        let toneRun = max(steadyRun >= minToneFrames ? steadyRun : 0, rawRun.length >= 30 ? rawRun.length : 0)
-        if toneRun > 0 {
+        let run = max(toneRun.length >= minToneFrames ? toneRun.length : 0,
+                      rawRun.length >= minRawToneFrames ? rawRun.length : 0)
+        if run > 0 {
             // Mark the whole steady run (still inside the window) as tone.
-            let back = min(toneRun - 1, ringCount)
+            let back = min(run - 1, ringCount)
             for k in 0...back { ringTone[(slot - k + ring.count) % ring.count] = true }
         }
         ringCount += 1
@@ -227,35 +231,20 @@ public struct ChannelDetector: Sendable {
     /// A tone keeps its spectral shape: the normalised autocorrelations barely move from
     /// frame to frame nor drift from where the run started, and the frame is predictable.
     /// Speech changes shape within a few frames (formant transitions, voicing changes).
-    /// - Parameter shapeHeld: ρ₁, ρ₂ barely moved from the previous frame (computed once in
-    ///   `push`, where it also feeds the regions' steady share).
-    private mutating func updateTone(_ f: FrameFeatures, shapeHeld: Bool) {
+    /// Both tests work on 30 ms averages (see `ToneRun`).
+    private mutating func updateTone(_ f: FrameFeatures) {
         defer { prev = f }
-        // The same test on the signal itself (order-2 predictor): a low tone under white
-        // noise keeps its shape there while the differenced signal is mostly noise.
-        rawRun.update(f, valid: prev != nil && f.power > 0 && (prev?.power ?? 0) > 0, maxResidual: 1 / toneGain)
-        // Shape and gain averaged over three frames (30 ms): two tones a few tens of hertz
-        // apart (ring-back 440 + 480 Hz) beat, and a single 10 ms frame at a beat null
-        // looks neither steady nor predictable.
-        let shape = SIMD4<Float>(f.rho1, f.rho2, f.predictionGain, f.power)
-        let averaged = (shape + toneHistory.0 + toneHistory.1) * (1 / 3)
-        let previousAverage = toneAverage
-        toneHistory = (shape, toneHistory.0)
-        toneAverage = averaged
-        guard let q = prev, f.power > 0, q.power > 0, averaged.z >= toneGain else {
-            steadyRun = 0
-            return
-        }
-        let held = abs(averaged.x - previousAverage.x) < 0.04 && abs(averaged.y - previousAverage.y) < 0.08
-        // A tone's level holds too (within ±2 dB of where the run started); a vowel swells and fades.
-        let steady = held && abs(averaged.x - toneAnchor.x) < 0.06 && abs(averaged.y - toneAnchor.y) < 0.12
-            && averaged.w < toneAnchorPower * 1.585 && averaged.w > toneAnchorPower * 0.631
-        if steady && steadyRun > 0 {
-            steadyRun += 1
-        } else {
-            steadyRun = 1
-            toneAnchor = SIMD2(averaged.x, averaged.y)
-            toneAnchorPower = averaged.w
+        let valid = f.power > 0 && (prev?.power ?? 0) > 0
+        let gain = toneGain, maxResidual = maxRawResidual
+        toneRun.update(SIMD4(f.rho1, f.rho2, f.power, f.predictionGain), valid: valid) { $0.w >= gain }
+        // The same test on the signal itself (order-2 predictor of the averaged shape): a
+        // low tone under white noise keeps its shape there while the differenced signal is
+        // mostly noise. e₁ = 1 − ρ₁², e₁·e₂ = e₁² − (ρ₂ − ρ₁²)²; gain 1/e₂ ≥ tone gain ⇔
+        // e₁·e₂ ≤ e₁ · maxResidual (e₁ > 0): no division per frame.
+        rawRun.update(SIMD4(f.rawRho1, f.rawRho2, f.power, 0), valid: valid) { a in
+            let e1 = 1 - a.x * a.x
+            let c = a.y - a.x * a.x
+            return e1 > 0 && e1 * e1 - c * c <= e1 * maxResidual
         }
     }
 
@@ -410,10 +399,11 @@ public struct ChannelDetector: Sendable {
     }
 }
 
-/// A run of frames whose signal (not its difference) holds a tone's shape and level, on
-/// 30 ms averages of (ρ₁, ρ₂, power): steady from frame to frame (|Δρ₁| < 0.04,
-/// |Δρ₂| < 0.08), within 0.06 / 0.12 of where the run started, level within ±2 dB, and an
-/// order-2 prediction gain of the averaged shape ≥ the tone gain. No division per frame.
+/// A run of frames that hold a tone's shape and level, judged on 30 ms averages of
+/// (ρ₁, ρ₂, power, gain): two tones a few tens of hertz apart (ring-back 440 + 480 Hz) beat,
+/// and a single 10 ms frame at a beat null looks neither steady nor predictable. Steady:
+/// |Δρ₁| < 0.04 and |Δρ₂| < 0.08 from the previous average, within 0.06 / 0.12 of where the
+/// run started, level within ±2 dB of it (a vowel swells and fades), and predictable.
 struct ToneRun: Sendable {
     private var history = (SIMD4<Float>.zero, SIMD4<Float>.zero)
     private var average = SIMD4<Float>.zero
@@ -421,18 +411,17 @@ struct ToneRun: Sendable {
     /// Frames in the current run (0: none).
     private(set) var length = 0
 
-    /// - Parameter maxResidual: 1 / the tone gain.
-    mutating func update(_ f: FrameFeatures, valid: Bool, maxResidual: Float) {
-        let frame = SIMD4<Float>(f.rawRho1, f.rawRho2, f.power, 0)
+    /// - Parameters:
+    ///   - frame: (ρ₁, ρ₂, power, prediction gain) of the frame.
+    ///   - valid: this frame and the one before carry signal.
+    ///   - predictable: whether the averaged frame is predictable enough for a tone.
+    @inline(__always)
+    mutating func update(_ frame: SIMD4<Float>, valid: Bool, predictable: (SIMD4<Float>) -> Bool) {
         let averaged = (frame + history.0 + history.1) * (1 / 3)
         let previous = average
         history = (frame, history.0)
         average = averaged
-        // Order-2 Levinson on the averaged shape: e₁ = 1 − ρ₁², e₁·e₂ = e₁² − (ρ₂ − ρ₁²)²;
-        // gain 1/e₂ ≥ tone gain ⇔ e₁·e₂ ≤ e₁ · maxResidual (e₁ > 0).
-        let e1 = 1 - averaged.x * averaged.x
-        let c = averaged.y - averaged.x * averaged.x
-        guard valid, e1 > 0, e1 * e1 - c * c <= e1 * maxResidual else {
+        guard valid, predictable(averaged) else {
             length = 0
             return
         }

@@ -27,21 +27,7 @@ public struct FrameFeatures: Sendable, Equatable {
     /// Samples at or above the clip level.
     public var clipped: Int32
 
-    public static let silent = FrameFeatures(power: 0, bands: .zero, predictionGain: 1, rho1: 0, rho2: 0, peak: 0, clipped: 0)
-
-    public init(power: Float, bands: SIMD4<Float>, predictionGain: Float, rho1: Float, rho2: Float,
-                rawRho1: Float = 0, rawRho2: Float = 0, peak: Float, clipped: Int32) {
-        self.power = power
-        self.bands = bands
-        self.predictionGain = predictionGain
-        self.rho1 = rho1
-        self.rho2 = rho2
-        self.rawRho1 = rawRho1
-        self.rawRho2 = rawRho2
-        self.peak = peak
-        self.clipped = clipped
-    }
-
+    public static let silent = FrameFeatures(bands: .zero, power: 0, predictionGain: 1, rho1: 0, rho2: 0, peak: 0, clipped: 0)
 }
 
 /// The coarse quantizers whose last codes line noise can toggle on a quiet channel.
@@ -313,7 +299,7 @@ public struct FrameFeatureExtractor: Sendable {
                     idleShare += ((idle ? 1 : 0) - idleShare) * 0.005
                     if idle && idleShare > 0.3 {
                         pendingLags.append(.zero)
-                        return FrameFeatures(power: 0, bands: SIMD4(repeating: 1e-20), predictionGain: 1, rho1: 0, rho2: 0,
+                        return FrameFeatures(bands: SIMD4(repeating: 1e-20), power: 0, predictionGain: 1, rho1: 0, rho2: 0,
                                              peak: peak, clipped: 0)
                     }
                 }
@@ -346,7 +332,7 @@ public struct FrameFeatureExtractor: Sendable {
                 let raw1 = 0.5 * (sq + shifted - c0) * inv - mean * mean
                 let raw2 = 2 * raw1 - power - c1
                 let rawInverse = power > 0 ? 1 / power : 0
-                return FrameFeatures(power: power, bands: bands, predictionGain: 1, rho1: c1 * inverse, rho2: c2 * inverse,
+                return FrameFeatures(bands: bands, power: power, predictionGain: 1, rho1: c1 * inverse, rho2: c2 * inverse,
                                      rawRho1: raw1 * rawInverse, rawRho2: raw2 * rawInverse, peak: peak, clipped: clipped)
         }
         // Keep the last samples and differences the next frame's lags reach back to

@@ -96,24 +96,21 @@ def write_wav(path, channels, encoding):
     with tempfile.NamedTemporaryFile(suffix=".f32", delete=False) as tmp:
         tmp.write(data.tobytes())
         raw = tmp.name
+    # MP3 goes through lame, which writes the LAME/Info tag with the encoder delay and
+    # padding, as recorders built on lame or ffmpeg do, so libsndfile (mpg123, gapless)
+    # returns the samples at their true times. sox's own MP3 writer leaves the tag out;
+    # libsndfile then decodes 1,536 samples (0.19 s at 8 kHz) of codec delay in front.
+    mp3 = path.endswith(".mp3")
+    target, sox_encoding = (raw + ".wav", ["-e", "signed-integer", "-b", "16"]) if mp3 else (path, encoding)
     try:
-        if path.endswith(".mp3"):
-            # lame writes the LAME/Info tag with the encoder delay and padding, as recorders
-            # built on lame or ffmpeg do, so libsndfile (mpg123, gapless) returns the samples
-            # at their true times. sox's own MP3 writer leaves the tag out; libsndfile then
-            # decodes 1,536 samples (0.19 s at 8 kHz) of codec delay in front of the call.
-            wav = raw + ".wav"
-            run(["sox", "-R", "-t", "raw", "-r", str(SR), "-c", str(len(channels)), "-e", "floating-point",
-                 "-b", "32", raw, "-e", "signed-integer", "-b", "16", wav])
-            try:
-                run(["lame", "--quiet"] + encoding + [wav, path])
-            finally:
-                os.unlink(wav)
-        else:
-            run(["sox", "-R", "-t", "raw", "-r", str(SR), "-c", str(len(channels)), "-e", "floating-point",
-                 "-b", "32", raw] + encoding + [path])
+        run(["sox", "-R", "-t", "raw", "-r", str(SR), "-c", str(len(channels)), "-e", "floating-point",
+             "-b", "32", raw] + sox_encoding + [target])
+        if mp3:
+            run(["lame", "--quiet"] + encoding + [target, path])
     finally:
         os.unlink(raw)
+        if mp3 and os.path.exists(target):
+            os.unlink(target)
 
 
 class UtteranceBank:
