@@ -55,6 +55,11 @@ public struct ChannelDetector: Sendable {
     private let minRawToneFrames: Int
     /// 1 / `toneGain`: the largest order-2 residual a raw tone frame may leave.
     private let maxRawResidual: Float
+    /// Frames of one digit that make a keypress (`minDTMFS`).
+    private let minDTMFFrames: Int
+    /// Pauses between keypresses bridged into the key sequence (`dtmfBridgeS`), in frames;
+    /// at most the lookahead, as only frames still in the window can be marked.
+    private let dtmfBridgeFrames: Int
 
     // Noise tracker state.
     private var smoothed = SIMD4<Float>(repeating: -1)
@@ -70,9 +75,11 @@ public struct ChannelDetector: Sendable {
 
     // Lookahead ring: features and classes of frames not yet decided.
     private var ring: [FrameFeatures]
-    private var ringTone: [Bool]
-    /// Whether the frame's spectral shape (ρ₁, ρ₂) barely moved from the previous frame.
-    private var ringSteady: [Bool]
+    /// Per frame in the window: `toneFlag` (part of a steady tone run), `steadyFlag` (its
+    /// spectral shape ρ₁, ρ₂ barely moved from the previous frame), `keypressFlag` (a DTMF
+    /// keypress or the pause between two). One array: one uniqueness check per write.
+    private var ringFlags: [UInt8]
+    private static let toneFlag: UInt8 = 1, steadyFlag: UInt8 = 2, keypressFlag: UInt8 = 4
     private var ringHead = 0          // index of the oldest undecided frame
     private var ringCount = 0
 
@@ -82,6 +89,16 @@ public struct ChannelDetector: Sendable {
     /// (order-2 gain of the averaged shape; counted only from `minRawToneFrames`).
     private var toneRun = ToneRun()
     private var rawRun = ToneRun()
+    /// Keypresses: the digit of the current run of `dualTone` frames, the frame it started,
+    /// its frames holding the digit, frames since the last one (one may be missing), and the
+    /// frame after the last keypress frame marked.
+    private var digit: UInt8 = 0
+    private var digitStart = 0
+    private var digitFrames = 0
+    private var digitMisses = 0
+    private var keypressEnd = Int.min / 2
+    /// Frames pushed so far (index of the next frame).
+    private var pushed = 0
 
     // Decision state.
     private var runStart = -1
@@ -107,6 +124,9 @@ public struct ChannelDetector: Sendable {
     private var runDipsAtStart = 0
     /// Tone frames, as spans.
     public private(set) var tones: [FrameSpan] = []
+    /// Keypresses (DTMF digits, from the frame before the first whole one to the frame after
+    /// the last) and the pauses between them, as spans.
+    public private(set) var keypresses: [FrameSpan] = []
     /// Per-frame classes, recorded only when `recordFrames` is set (tests, debugging).
     public private(set) var frameClasses: [FrameClass] = []
     /// Per-frame band SNRs (band power / band noise, linear), recorded with `frameClasses`.
@@ -145,9 +165,10 @@ public struct ChannelDetector: Sendable {
         lowSNRPad = max(0, Int((parameters.lowSNRPadS * fps).rounded()))
         minRawToneFrames = Int((0.3 * fps).rounded())
         maxRawResidual = 1 / toneGain
+        minDTMFFrames = max(1, Int((parameters.minDTMFS * fps).rounded()))
+        dtmfBridgeFrames = min(lookahead, Int((parameters.dtmfBridgeS * fps).rounded()))
         ring = Array(repeating: .silent, count: lookahead + 1)
-        ringTone = Array(repeating: false, count: lookahead + 1)
-        ringSteady = Array(repeating: false, count: lookahead + 1)
+        ringFlags = Array(repeating: 0, count: lookahead + 1)
     }
 
     /// Feeds the next frame; decides the frame that leaves the lookahead window.
@@ -159,14 +180,15 @@ public struct ChannelDetector: Sendable {
         var slot = ringHead + ringCount
         if slot >= ring.count { slot -= ring.count }
         ring[slot] = f
-        ringTone[slot] = false
-        ringSteady[slot] = steady
+        ringFlags[slot] = steady ? Self.steadyFlag : 0
+        updateKeypress(f.dualTone, slot: slot)
+        pushed += 1
         let run = max(toneRun.length >= minToneFrames ? toneRun.length : 0,
                       rawRun.length >= minRawToneFrames ? rawRun.length : 0)
         if run > 0 {
             // Mark the whole steady run (still inside the window) as tone.
             let back = min(run - 1, ringCount)
-            for k in 0...back { ringTone[(slot - k + ring.count) % ring.count] = true }
+            for k in 0...back { ringFlags[(slot - k + ring.count) % ring.count] |= Self.toneFlag }
         }
         ringCount += 1
         peak = max(peak, f.peak)
@@ -248,6 +270,41 @@ public struct ChannelDetector: Sendable {
         }
     }
 
+    // MARK: - Keypresses
+
+    /// Follows runs of frames holding the same DTMF digit. A run of `minDTMFFrames` is a
+    /// keypress: it is marked from the frame before its first (a partial frame at the
+    /// onset), back to the previous keypress when the pause is at most `dtmfBridgeFrames`, and
+    /// on while the digit lasts, one missing frame included (a partial frame at the offset, or
+    /// a frame the candidate gate skipped).
+    private mutating func updateKeypress(_ code: UInt8, slot: Int) {
+        let frame = pushed
+        if code != 0 && code == digit {
+            digitFrames += 1
+            digitMisses = 0
+        } else if code != 0 {
+            digit = code
+            digitStart = frame
+            digitFrames = 1
+            digitMisses = 0
+        } else if digit != 0 {
+            digitMisses += 1
+            if digitMisses > 1 { digit = 0 }
+        }
+        guard digit != 0, digitFrames >= minDTMFFrames else { return }
+        var from = frame
+        if digitFrames == minDTMFFrames && digitMisses == 0 {
+            from = digitStart - 1
+            if from - keypressEnd <= dtmfBridgeFrames { from = min(from, keypressEnd) }
+        }
+        // Only frames still in the lookahead window can be marked.
+        from = max(from, frame - ringCount)
+        for f in from...frame {
+            ringFlags[(slot - (frame - f) + ring.count) % ring.count] |= Self.keypressFlag
+        }
+        keypressEnd = frame + 1
+    }
+
     // MARK: - Decisions
 
     /// Noise-whitened SNR (linear) of a frame: band power / band noise, weighted by how
@@ -277,6 +334,7 @@ public struct ChannelDetector: Sendable {
         var power: Float
         var tone: Bool
         var steady: Bool
+        var keypress: Bool
     }
 
     /// Frames leaving the lookahead window, kept until their smoothing window is complete.
@@ -288,12 +346,12 @@ public struct ChannelDetector: Sendable {
     /// centred smoothing window (±halfSmoothing frames) is now complete.
     private mutating func decideOldest() {
         let f = ring[ringHead]
-        let tone = ringTone[ringHead]
-        let steady = ringSteady[ringHead]
+        let flags = ringFlags[ringHead]
+        let tone = flags & Self.toneFlag != 0, steady = flags & Self.steadyFlag != 0, keypress = flags & Self.keypressFlag != 0
         ringHead += 1
         if ringHead == ring.count { ringHead = 0 }
         ringCount -= 1
-        let item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady)
+        let item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress)
         if recordFrames {
             frameSNR.append(f.bands / noise)
             frameGain.append(f.predictionGainDB)
@@ -330,6 +388,13 @@ public struct ChannelDetector: Sendable {
                 tones[tones.count - 1].end = frame + 1
             } else {
                 tones.append(FrameSpan(frame, frame + 1))
+            }
+        }
+        if item.keypress {
+            if let last = keypresses.last, last.end == frame {
+                keypresses[keypresses.count - 1].end = frame + 1
+            } else {
+                keypresses.append(FrameSpan(frame, frame + 1))
             }
         }
         let cls: FrameClass = smoothedW >= offLinear ? .active : (item.tone ? .tone : .quiet)

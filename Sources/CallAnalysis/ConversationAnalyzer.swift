@@ -43,15 +43,18 @@ public struct ChannelActivity: Sendable, Equatable {
     public var hold: [FrameSpan]
     /// Steady tones (ring-back, dial tone, DTMF). Sorted.
     public var tones: [FrameSpan]
+    /// Keypress sequences (DTMF digits and the pauses between them); part of `tones`. Sorted.
+    public var keypresses: [FrameSpan]
     public var levels: ChannelLevels
     /// Per-frame classes when recording was requested (tests), else empty.
     public var frameClasses: [FrameClass]
 
-    public init(speech: [FrameSpan], hold: [FrameSpan] = [], tones: [FrameSpan] = [], levels: ChannelLevels,
-                frameClasses: [FrameClass] = []) {
+    public init(speech: [FrameSpan], hold: [FrameSpan] = [], tones: [FrameSpan] = [], keypresses: [FrameSpan] = [],
+                levels: ChannelLevels, frameClasses: [FrameClass] = []) {
         self.speech = speech
         self.hold = hold
         self.tones = tones
+        self.keypresses = keypresses
         self.levels = levels
         self.frameClasses = frameClasses
     }
@@ -82,8 +85,7 @@ public struct ConversationAnalyzer: Sendable {
         self.parameters = parameters
         self.sampleRate = sampleRate
         self.channelCount = channelCount
-        extractors = (0..<channelCount).map { _ in FrameFeatureExtractor(sampleRate: sampleRate, clipLevel: parameters.clipLevel, quantization: quantization,
-                                                                       idleSteps: parameters.codecIdleSteps) }
+        extractors = (0..<channelCount).map { _ in FrameFeatureExtractor(sampleRate: sampleRate, parameters: parameters, quantization: quantization) }
         detectors = (0..<channelCount).map { _ in
             var d = ChannelDetector(parameters: parameters)
             d.recordFrames = recordFrames
@@ -165,12 +167,15 @@ public struct ConversationAnalyzer: Sendable {
         }
         var tones: [FrameSpan] = []
         var regions: [Region] = []
+        let tonesAndKeys = SpanMath.normalize(d.tones + d.keypresses)
         for (i, r) in d.regions.enumerated() {
-            // A region nearly all tone frames is a tone (ring-back, DTMF, dial tone) as a
-            // whole. One with a smaller but large share (≥ tone_region_share) is tonal: a
-            // tone unless it belongs to music on hold (held notes), decided below.
+            // A region nearly all tone frames or keypresses is a tone (ring-back, DTMF, dial
+            // tone) as a whole. One with a smaller but large share of tone frames (≥
+            // tone_region_share) is tonal: a tone unless it belongs to music on hold (held
+            // notes), decided below. Keypresses in a region of speech are cut out of it below.
             let toneFrames = Double(SpanMath.total(SpanMath.intersection([r], d.tones)))
-            if toneFrames >= p.pureToneShare * Double(r.length) {
+            let toneOrKeyFrames = Double(SpanMath.total(SpanMath.intersection([r], tonesAndKeys)))
+            if toneOrKeyFrames >= p.pureToneShare * Double(r.length) {
                 tones.append(r)
                 continue
             }
@@ -198,9 +203,17 @@ public struct ConversationAnalyzer: Sendable {
                 if isHold(v) { hold.append(v.span) } else { speech.append(v.span) }
             }
         }
-        tones = SpanMath.normalize(tones)
+        // Keypresses are tones whatever region they fell in (a customer keying digits right
+        // after speaking).
+        tones = SpanMath.normalize(tones + d.keypresses)
         // Tones are never speech, even when padding reached into them.
         speech = SpanMath.subtract(speech, tones)
+        // What cutting a keypress out leaves beside it, under 0.15 s, is the tone's own decay
+        // (the smoothing's reach, a codec's smear), not a word.
+        if !d.keypresses.isEmpty {
+            let edges = Set(d.keypresses.flatMap { [$0.start, $0.end] })
+            speech.removeAll { $0.length < 15 && (edges.contains($0.end) || edges.contains($0.start)) }
+        }
         let levels = ChannelLevels(
             activeSpeechDBFS: d.speechFrames > 0 ? dB(d.speechPowerSum / Double(d.speechFrames)) : nil,
             noiseFloorDBFS: d.noiseFrames > 0 ? dB(d.noisePowerSum / Double(d.noiseFrames)) : nil,
@@ -209,7 +222,8 @@ public struct ConversationAnalyzer: Sendable {
             clippedShare: samples > 0 ? Double(d.clippedSamples) / Double(samples) : 0)
         var withSNR = levels
         if let s = levels.activeSpeechDBFS, let n = levels.noiseFloorDBFS { withSNR.snrDB = s - n }
-        return ChannelActivity(speech: speech, hold: hold, tones: tones, levels: withSNR, frameClasses: d.frameClasses)
+        return ChannelActivity(speech: speech, hold: hold, tones: tones, keypresses: d.keypresses, levels: withSNR,
+                               frameClasses: d.frameClasses)
     }
 }
 

@@ -72,6 +72,9 @@ public struct ConversationMetrics: Sendable, Equatable {
     public var holdS: Double
     /// Steady tones found on any channel (s).
     public var toneS: Double
+    /// Keypress sequences (DTMF) on any channel: digits and the pauses between them (spans).
+    /// Which digits were pressed is never kept: they are often card numbers or PINs.
+    public var keypresses: [FrameSpan]
     /// Agent talk / customer talk; nil on mono or when the customer never talks.
     public var talkToListen: Double?
     /// Mean time from the end of a customer segment to the start of the agent's answer,
@@ -94,6 +97,7 @@ public struct ConversationMetrics: Sendable, Equatable {
         let speechPer = outcome.channels.map { SpanMath.subtract($0.speech, hold) }
         let tones = SpanMath.normalize(outcome.channels.flatMap(\.tones))
         toneS = Double(SpanMath.total(tones)) * frameDuration
+        keypresses = SpanMath.normalize(outcome.channels.flatMap(\.keypresses))
         let stereo = outcome.channels.count == 2
         var flags: [HealthFlag] = []
 

@@ -24,8 +24,13 @@ public struct FrameFeatures: Sendable, Equatable {
     public var rawRho2: Float = 0
     /// Largest |sample| in the frame.
     public var peak: Float
-    /// Samples at or above the clip level.
-    public var clipped: Int32
+    /// Samples at or above the clip level (saturating; a frame holds fewer than 65,536 samples
+    /// below 6.5 MHz).
+    public var clipped: UInt16
+    /// The DTMF digit two keypad tones explain (1 + 4·row + column, see `DualToneTest`), or 0:
+    /// not a digit, or not tested (only frames clearly above the channel's quietest and with
+    /// the spectral shape and level of the frame before are tested).
+    public var dualTone: UInt8 = 0
 
     public static let silent = FrameFeatures(bands: .zero, power: 0, predictionGain: 1, rho1: 0, rho2: 0, peak: 0, clipped: 0)
 }
@@ -94,6 +99,23 @@ public struct FrameFeatureExtractor: Sendable {
     /// Autocorrelations (lags 0…4 of the difference signal) of frames whose prediction
     /// gain is still to be computed, four frames at a time.
     private var pendingLags: [SIMD8<Float>] = []
+    /// The DTMF test, run only on candidate frames: more than 6 dB over the quietest frame of
+    /// the last ≈ 2 s, shape (ρ₁, ρ₂) within 0.08 / 0.16 and power within a factor 2 of the
+    /// frame before, and every second such frame; then every frame while they are at least
+    /// half explained by two keypad tones. Keypad tones hold still; about a quarter of speech
+    /// frames and 6 % of the others pass the shape and level tests, so one frame in 15 or so
+    /// is tested.
+    private let dualTone: DualToneTest
+    private var previousShape = SIMD4<Float>(repeating: 10)
+    private var previousPower: Float = 0
+    /// Minimum power of non-silent frames in the current 0.5 s and the three before.
+    private var quietest = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
+    private var quietestBlockMin: Float = .greatestFiniteMagnitude
+    private var quietestFrames = 0
+    /// Whether the last frame tested was half explained by two keypad tones: the next frame
+    /// is then tested whatever it looks like (codecs and hiss shake a digit's shape from frame
+    /// to frame), until a frame is not.
+    private var lastLikelyDigit = false
 
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
@@ -101,7 +123,9 @@ public struct FrameFeatureExtractor: Sendable {
     ///   - quantization: the file's 8-bit quantizer, if any; with `idleSteps` > 0, a frame
     ///     whose samples all lie within `idleSteps` steps of it (line noise toggling the last
     ///     codes of a quiet channel) is measured as digital silence, keeping its peak.
-    public init(sampleRate: Int, clipLevel: Double, quantization: CodecQuantization? = nil, idleSteps: Double = 0) {
+    ///   - dtmfShare, dtmfMaxTwistDB: see `AnalysisParameters.dtmfShare`.
+    public init(sampleRate: Int, clipLevel: Double, quantization: CodecQuantization? = nil, idleSteps: Double = 0,
+                dtmfShare: Double = AnalysisParameters().dtmfShare, dtmfMaxTwistDB: Double = AnalysisParameters().dtmfMaxTwistDB) {
         self.quantization = idleSteps > 0 ? quantization : nil
         self.idleSteps = Float(idleSteps)
         frameLength = max(1, Int((Double(sampleRate) * frameDuration).rounded()))
@@ -111,6 +135,13 @@ public struct FrameFeatureExtractor: Sendable {
         buffer = [Float](repeating: 0, count: lagStep + frameLength)
         differences = [Float](repeating: 0, count: differenceHistory + frameLength)
         fill = 0
+        dualTone = DualToneTest(sampleRate: sampleRate, frameLength: frameLength, minShare: dtmfShare, maxTwistDB: dtmfMaxTwistDB)
+    }
+
+    /// An extractor with the clip level, codec-idle and DTMF settings of `parameters`.
+    public init(sampleRate: Int, parameters p: AnalysisParameters, quantization: CodecQuantization? = nil) {
+        self.init(sampleRate: sampleRate, clipLevel: p.clipLevel, quantization: quantization, idleSteps: p.codecIdleSteps,
+                  dtmfShare: p.dtmfShare, dtmfMaxTwistDB: p.dtmfMaxTwistDB)
     }
 
     /// Appends the features of every frame completed by `samples` to `out`.
@@ -222,6 +253,7 @@ public struct FrameFeatureExtractor: Sendable {
 
     /// Features of the frame at `frame` (`frameLength` samples; the `lagStep` samples
     /// before it must be readable and be the previous frame's last ones).
+    @inline(__always)
     private mutating func measure(_ frame: UnsafePointer<Float>) -> FrameFeatures {
         let n = frameLength
         let l = lagStep
@@ -304,7 +336,7 @@ public struct FrameFeatureExtractor: Sendable {
                     }
                 }
                 // Clipping is rare: count only in frames whose peak reaches the clip level.
-                var clipped: Int32 = 0
+                var clipped = 0
                 if peak >= clipLevel {
                     for k in 0..<n where abs(xs[k]) >= clipLevel { clipped += 1 }
                 }
@@ -333,7 +365,8 @@ public struct FrameFeatureExtractor: Sendable {
                 let raw2 = 2 * raw1 - power - c1
                 let rawInverse = power > 0 ? 1 / power : 0
                 return FrameFeatures(bands: bands, power: power, predictionGain: 1, rho1: c1 * inverse, rho2: c2 * inverse,
-                                     rawRho1: raw1 * rawInverse, rawRho2: raw2 * rawInverse, peak: peak, clipped: clipped)
+                                     rawRho1: raw1 * rawInverse, rawRho2: raw2 * rawInverse, peak: peak,
+                                     clipped: UInt16(min(clipped, Int(UInt16.max))))
         }
         // Keep the last samples and differences the next frame's lags reach back to
         // (1–2 and 4–8 values: element by element, a memmove call costs more).
@@ -344,7 +377,35 @@ public struct FrameFeatureExtractor: Sendable {
             for k in 0..<dh { buf[k] = buf[n + k] }
         }
         if !f.power.isFinite { f = .silent }
+        if let floor = dualToneCandidate(power: f.power, shape: SIMD4(f.rho1, f.rho2, f.rawRho1, f.rawRho2)) {
+            (f.dualTone, lastLikelyDigit) = dualTone.classify(frame, floorPower: floor)
+        } else {
+            lastLikelyDigit = false
+        }
         return f
+    }
+
+    /// The quietest frame power of the last ≈ 2 s if the frame is worth the DTMF test (see
+    /// `dualTone`), else nil; updates the gate's state.
+    @inline(__always)
+    private mutating func dualToneCandidate(power: Float, shape: SIMD4<Float>) -> Float? {
+        // Lane by lane: SIMD's min() is a generic, unspecialised call here.
+        let floor = min(min(quietest.x, quietest.y), min(min(quietest.z, quietest.w), quietestBlockMin))
+        let candidate = power > 4 * floor && (lastLikelyDigit || (quietestFrames & 1 == 0
+            && power < 2 * previousPower && previousPower < 2 * power
+            && ((abs(shape.x - previousShape.x) < 0.08 && abs(shape.y - previousShape.y) < 0.16)
+                || (abs(shape.z - previousShape.z) < 0.08 && abs(shape.w - previousShape.w) < 0.16))))
+        previousShape = shape
+        previousPower = power
+        // −100 dBFS: digital silence says nothing about how quiet the line gets.
+        if power > 1e-10 { quietestBlockMin = min(quietestBlockMin, power) }
+        quietestFrames += 1
+        if quietestFrames == 50 {
+            quietest = SIMD4(quietestBlockMin, quietest.x, quietest.y, quietest.z)
+            quietestBlockMin = .greatestFiniteMagnitude
+            quietestFrames = 0
+        }
+        return candidate ? floor : nil
     }
 
 }

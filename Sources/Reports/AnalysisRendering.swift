@@ -58,6 +58,7 @@ public enum AnalysisRendering {
             ("hold_s", .seconds(m.holdS)),
             ("hold", .array(m.hold.map { .object([("start_s", .seconds($0.startS)), ("end_s", .seconds($0.endS))]) })),
             ("tone_s", .seconds(m.toneS)),
+            ("keypresses", .array(m.keypresses.map { .object([("start_s", .seconds($0.startS)), ("end_s", .seconds($0.endS))]) })),
             ("talk_to_listen", .optional(m.talkToListen, JSONValue.ratio)),
             ("agent_response_gap_s", .optional(m.agentResponseGapS, JSONValue.seconds)),
             ("channel_correlation", .optional(m.channelCorrelation, JSONValue.ratio)),

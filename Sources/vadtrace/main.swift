@@ -14,9 +14,8 @@ do {
     let src = try SndFileSource(path: args[1])
     let channel = args.count > 2 ? Int(args[2]) ?? 0 : 0
     let p = AnalysisParameters()
-    var extractor = FrameFeatureExtractor(sampleRate: src.format.sampleRate, clipLevel: p.clipLevel,
-                                          quantization: CodecQuantization(encoding: src.format.encoding),
-                                          idleSteps: p.codecIdleSteps)
+    var extractor = FrameFeatureExtractor(sampleRate: src.format.sampleRate, parameters: p,
+                                          quantization: CodecQuantization(encoding: src.format.encoding))
     var detector = ChannelDetector(parameters: p)
     detector.recordFrames = true
     var block = AudioBlock(channelCount: src.format.channels, capacity: 4096)

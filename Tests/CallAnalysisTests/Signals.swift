@@ -85,3 +85,42 @@ func runLength(_ s: String) -> String {
     if let p = prev { out.append("\(p)×\(count)") }
     return out.joined(separator: " ")
 }
+
+extension Signals {
+    /// Keypad frequencies (Hz), rows then columns, as the DTMF standard (ITU-T Q.23) has them.
+    static let keypadRowsHz: [Float] = [697, 770, 852, 941]
+    static let keypadColumnsHz: [Float] = [1209, 1336, 1477, 1633]
+
+    /// Keypresses: each digit (row, column) a tone pair at `amplitude` each for `onS`, then
+    /// `offS` of nothing; digits in the order given.
+    static func keypad(_ digits: [(row: Int, column: Int)], sampleRate: Int, amplitude: Float,
+                       onS: Double = 0.1, offS: Double = 0.1) -> [Float] {
+        let on = Int(onS * Double(sampleRate)), off = Int(offS * Double(sampleRate))
+        var out: [Float] = []
+        for d in digits {
+            let fr = keypadRowsHz[d.row], fc = keypadColumnsHz[d.column]
+            for n in 0..<on {
+                let t = Float(n) / Float(sampleRate)
+                out.append(amplitude * (sin(2 * .pi * fr * t) + sin(2 * .pi * fc * t)))
+            }
+            out += [Float](repeating: 0, count: off)
+        }
+        return out
+    }
+
+    /// A sung or held vowel: harmonics of `f0Hz` up to 3.4 kHz, falling 6 dB per octave, at
+    /// an RMS of about `rms`.
+    static func vowel(count: Int, sampleRate: Int, f0Hz: Float, rms: Float) -> [Float] {
+        let harmonics = Int(3400 / f0Hz)
+        let norm = rms / sqrt((1...harmonics).reduce(Float(0)) { $0 + 0.5 / Float($1 * $1) })
+        return (0..<count).map { n in
+            let t = Float(n) / Float(sampleRate)
+            return norm * (1...harmonics).reduce(Float(0)) { $0 + sin(2 * .pi * f0Hz * Float($1) * t) / Float($1) }
+        }
+    }
+}
+
+/// Adds `signal` into `x` from sample `at`.
+func mix(_ signal: [Float], into x: inout [Float], at: Int) {
+    for i in 0..<min(signal.count, x.count - at) { x[at + i] += signal[i] }
+}

@@ -143,6 +143,9 @@ def main():
     ours = run_callqa(args.callqa, list(files), args.callqa_args.split())
     detectors = ["callqa"] + ([] if args.no_webrtc else [f"webrtc{m}" for m in range(4)])
     groups = defaultdict(lambda: defaultdict(Acc))
+    # Non-speech events (music on hold, ring-back, DTMF): frames inside them that the truth
+    # calls silence on that line but a detector calls talk, by event kind and codec.
+    leaks = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     for audio, truth in files.items():
         n = truth["frames"]
         hold = np.zeros(n, dtype=bool)
@@ -177,6 +180,15 @@ def main():
                     tp = (p & t).sum(); fp = (p & ~t).sum(); fn = (~p & t).sum()
                     print(f"{os.path.basename(audio):28s} {nm:8s} P={tp/max(1,tp+fp):.3f} R={tp/max(1,tp+fn):.3f} "
                           f"fp={fp} fn={fn}")
+            for ev in truth["events"]:
+                if ev["kind"] not in ("hold", "ringback", "dtmf"):
+                    continue
+                c = 0 if truth["channels"] == 1 else ev.get("channel", 0)
+                span = slice(int(round(ev["start_s"] * 100)), int(round(ev["end_s"] * 100)))
+                inside = ~tch[c][span]
+                for key in (ev["kind"], f"{ev['kind']} {truth['codec']}"):
+                    leaks[key][det][0] += int((pch[c][span] & inside).sum())
+                    leaks[key][det][1] += int(inside.sum())
             for k in keys:
                 acc = groups[k][det]
                 for p, t in zip(pch, tch):
@@ -199,6 +211,16 @@ def main():
             print(f"{k[0] + '=' + k[1]:24s} {det:9s} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} "
                   f"{r['talk_ratio_err_pp']:8.2f} {r['silence_ratio_err_pp']:7.2f} {r['overtalk_err_s']:7.2f} "
                   f"{r['longest_silence_err_s']:7.2f}")
+    print()
+    print("non-speech frames counted as talk (frames inside the event that the truth calls silence)")
+    print(f"{'event':24s} " + " ".join(f"{d:>14s}" for d in detectors))
+    for key in sorted(leaks):
+        cells = []
+        for det in detectors:
+            talk, total = leaks[key][det]
+            cells.append(f"{talk:>6d}/{total:<7d}")
+        report.setdefault("talk_in_nonspeech", {})[key] = {d: leaks[key][d] for d in detectors}
+        print(f"{key:24s} " + " ".join(cells))
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1)

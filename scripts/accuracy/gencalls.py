@@ -242,6 +242,10 @@ def build_call(bank, rng, duration, voice_set, extras):
     t = rng.uniform(0.3, 1.5)
     who = 0
     did_hold = did_tone = did_dead = False
+    # End of each channel's last utterance: hold music and tones on a line start after it
+    # (a party does not key digits or play music over their own words, and a tone over
+    # speech on the same line has no truth: speech, or not?).
+    line_free = [0.0, 0.0]
     while t < duration - 2:
         r = rng.random()
         if extras and not did_hold and r < 0.06 and t > 10:
@@ -250,23 +254,27 @@ def build_call(bank, rng, duration, voice_set, extras):
             off = rng.randrange(0, max(1, len(moh) - length))
             seg = moh[off: off + length]
             seg = seg / (np.sqrt(np.mean(seg ** 2)) + 1e-12) * gains[0] * 0.7
-            s = int(t * SR)
+            s = int(max(t, line_free[0] + 0.2) * SR)
             e = min(n, s + len(seg))
+            did_hold = True
+            if e - s < SR:   # no room left in the call
+                continue
             nonspeech[0][s:e] += seg[: e - s]
             events.append({"kind": "hold", "start_s": s / SR, "end_s": e / SR})
             t = e / SR + rng.uniform(0.3, 1.0)
-            did_hold = True
             continue
         if extras and not did_tone and r < 0.10:
             kind = rng.choice(["ringback", "dtmf"])
             secs = 2.0 if kind == "ringback" else 1.2
             seg = tone(kind, secs, rng) * gains[1 - who] * 0.8
-            s = int(t * SR)
+            s = int(max(t, line_free[1 - who] + 0.2) * SR)
             e = min(n, s + len(seg))
+            did_tone = True
+            if e - s < SR // 2:   # no room left in the call
+                continue
             nonspeech[1 - who][s:e] += seg[: e - s]
             events.append({"kind": kind, "channel": 1 - who, "start_s": s / SR, "end_s": e / SR})
             t = e / SR + rng.uniform(0.3, 1.0)
-            did_tone = True
             continue
         if extras and not did_dead and r < 0.14 and t > 5:
             gap = rng.uniform(10.5, 14)
@@ -283,6 +291,7 @@ def build_call(bank, rng, duration, voice_set, extras):
         if e - s < FRAME * 5:
             break
         ch[who][s:e] += x[: e - s] * gains[who]
+        line_free[who] = max(line_free[who], e / SR)
         events.append({"kind": "utterance", "channel": who, "start_s": s / SR, "end_s": e / SR,
                        "source": " + ".join(bank.sources)})
         f = truth_frames(x[: e - s])

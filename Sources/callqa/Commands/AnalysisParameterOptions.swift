@@ -33,6 +33,14 @@ struct AnalysisParameterOptions: ParsableArguments {
     var toneRegionShare: Double?
     @Option(help: "A region with at least this share of tone frames is a tone whatever surrounds it (0–1).")
     var pureToneShare: Double?
+    @Option(help: "DTMF: share of a frame's energy one keypad row and one column tone must explain (0–1).")
+    var dtmfShare: Double?
+    @Option(help: "DTMF: largest level difference between a digit's two tones (dB).")
+    var dtmfMaxTwistDb: Double?
+    @Option(help: "DTMF: shortest keypress, the same digit in consecutive frames (s).")
+    var minDtmfS: Double?
+    @Option(help: "DTMF: pauses between keypresses up to this long belong to the key sequence (s).")
+    var dtmfBridgeS: Double?
     @Option(help: "Minimum length of a music-on-hold region (s).")
     var minHoldS: Double?
     @Option(help: "Hold music: fewer energy dips per second than this plus --hold-dips-per-steady-share × the region's steady share.")
@@ -63,7 +71,8 @@ struct AnalysisParameterOptions: ParsableArguments {
             (onThresholdDb, \.onThresholdDB), (offThresholdDb, \.offThresholdDB), (smoothingS, \.smoothingS), (minSpeechS, \.minSpeechS),
             (mergeGapS, \.mergeGapS), (padS, \.padS), (lowSnrPadS, \.lowSNRPadS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),
             (absoluteFloorDbfs, \.absoluteFloorDBFS), (dynamicRangeDb, \.dynamicRangeDB), (toneGainDb, \.toneGainDB),
-            (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (pureToneShare, \.pureToneShare), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
+            (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (pureToneShare, \.pureToneShare),
+            (dtmfShare, \.dtmfShare), (dtmfMaxTwistDb, \.dtmfMaxTwistDB), (minDtmfS, \.minDTMFS), (dtmfBridgeS, \.dtmfBridgeS), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
             (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
