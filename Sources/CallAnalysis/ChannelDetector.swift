@@ -77,9 +77,10 @@ public struct ChannelDetector: Sendable {
     private var ring: [FrameFeatures]
     /// Per frame in the window: `toneFlag` (part of a steady tone run), `steadyFlag` (its
     /// spectral shape ρ₁, ρ₂ barely moved from the previous frame), `keypressFlag` (a DTMF
-    /// keypress or the pause between two). One array: one uniqueness check per write.
+    /// keypress or the pause between two), `longToneFlag` (part of a tone run of 0.3 s or
+    /// more). One array: one uniqueness check per write.
     private var ringFlags: [UInt8]
-    private static let toneFlag: UInt8 = 1, steadyFlag: UInt8 = 2, keypressFlag: UInt8 = 4
+    private static let toneFlag: UInt8 = 1, steadyFlag: UInt8 = 2, keypressFlag: UInt8 = 4, longToneFlag: UInt8 = 8
     private var ringHead = 0          // index of the oldest undecided frame
     private var ringCount = 0
 
@@ -127,6 +128,8 @@ public struct ChannelDetector: Sendable {
     /// Keypresses (DTMF digits, from the frame before the first whole one to the frame after
     /// the last) and the pauses between them, as spans.
     public private(set) var keypresses: [FrameSpan] = []
+    /// Frames of tone runs of 0.3 s or more (ring-back, dial tone), as spans; part of `tones`.
+    public private(set) var longTones: [FrameSpan] = []
     /// Per-frame classes, recorded only when `recordFrames` is set (tests, debugging).
     public private(set) var frameClasses: [FrameClass] = []
     /// Per-frame band SNRs (band power / band noise, linear), recorded with `frameClasses`.
@@ -187,8 +190,11 @@ public struct ChannelDetector: Sendable {
                       rawRun.length >= minRawToneFrames ? rawRun.length : 0)
         if run > 0 {
             // Mark the whole steady run (still inside the window) as tone.
+            // Runs of 0.3 s or more are also marked long: no vowel holds its shape and level
+            // that long; they are cut out of speech wherever they fall.
+            let flag = run >= minRawToneFrames ? Self.toneFlag | Self.longToneFlag : Self.toneFlag
             let back = min(run - 1, ringCount)
-            for k in 0...back { ringFlags[(slot - k + ring.count) % ring.count] |= Self.toneFlag }
+            for k in 0...back { ringFlags[(slot - k + ring.count) % ring.count] |= flag }
         }
         ringCount += 1
         peak = max(peak, f.peak)
@@ -335,6 +341,7 @@ public struct ChannelDetector: Sendable {
         var tone: Bool
         var steady: Bool
         var keypress: Bool
+        var longTone: Bool
     }
 
     /// Frames leaving the lookahead window, kept until their smoothing window is complete.
@@ -348,10 +355,11 @@ public struct ChannelDetector: Sendable {
         let f = ring[ringHead]
         let flags = ringFlags[ringHead]
         let tone = flags & Self.toneFlag != 0, steady = flags & Self.steadyFlag != 0, keypress = flags & Self.keypressFlag != 0
+        let longTone = flags & Self.longToneFlag != 0
         ringHead += 1
         if ringHead == ring.count { ringHead = 0 }
         ringCount -= 1
-        let item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress)
+        let item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress, longTone: longTone)
         if recordFrames {
             frameSNR.append(f.bands / noise)
             frameGain.append(f.predictionGainDB)
@@ -390,13 +398,8 @@ public struct ChannelDetector: Sendable {
                 tones.append(FrameSpan(frame, frame + 1))
             }
         }
-        if item.keypress {
-            if let last = keypresses.last, last.end == frame {
-                keypresses[keypresses.count - 1].end = frame + 1
-            } else {
-                keypresses.append(FrameSpan(frame, frame + 1))
-            }
-        }
+        if item.keypress { Self.extend(&keypresses, with: frame) }
+        if item.longTone { Self.extend(&longTones, with: frame) }
         let cls: FrameClass = smoothedW >= offLinear ? .active : (item.tone ? .tone : .quiet)
         if cls == .active {
             if runStart < 0 {
@@ -435,6 +438,15 @@ public struct ChannelDetector: Sendable {
             dipArmed = true
         }
         if recordFrames { frameClasses.append(cls) }
+    }
+
+    /// Appends `frame` to the last span if it continues it, else as a span of its own.
+    private static func extend(_ spans: inout [FrameSpan], with frame: Int) {
+        if let last = spans.last, last.end == frame {
+            spans[spans.count - 1].end = frame + 1
+        } else {
+            spans.append(FrameSpan(frame, frame + 1))
+        }
     }
 
     private mutating func closeRun(at frame: Int) {
