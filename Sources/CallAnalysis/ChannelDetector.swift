@@ -390,14 +390,9 @@ public struct ChannelDetector: Sendable {
         let frame = nextToDecide
         nextToDecide += 1
         // Tone frames are recorded apart; whether a region is a tone is decided on the
-        // whole region (share of tone frames), so a steady vowel never splits speech.
-        if item.tone {
-            if let last = tones.last, last.end == frame {
-                tones[tones.count - 1].end = frame + 1
-            } else {
-                tones.append(FrameSpan(frame, frame + 1))
-            }
-        }
+        // whole region (share of tone frames), so a steady vowel never splits speech (only
+        // runs of 0.3 s or more, no vowel, are cut out of it).
+        if item.tone { Self.extend(&tones, with: frame) }
         if item.keypress { Self.extend(&keypresses, with: frame) }
         if item.longTone { Self.extend(&longTones, with: frame) }
         let cls: FrameClass = smoothedW >= offLinear ? .active : (item.tone ? .tone : .quiet)

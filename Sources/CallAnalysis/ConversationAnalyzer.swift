@@ -206,14 +206,14 @@ public struct ConversationAnalyzer: Sendable {
         // Keypresses and tones held 0.3 s or more are tones whatever region they fell in (a
         // customer keying digits right after speaking; ring-back right after words on a
         // mono line). Music on hold keeps its held notes.
-        let longTonesInSpeech = SpanMath.intersection(SpanMath.normalize(speech), d.longTones)
-        tones = SpanMath.normalize(tones + d.keypresses + longTonesInSpeech)
+        let cutOut = d.keypresses + SpanMath.intersection(SpanMath.normalize(speech), d.longTones)
+        tones = SpanMath.normalize(tones + cutOut)
         // Tones are never speech, even when padding reached into them.
         speech = SpanMath.subtract(speech, tones)
-        // What cutting a keypress or tone out leaves beside it, under 0.15 s, is the tone's own decay
-        // (the smoothing's reach, a codec's smear), not a word.
-        if !d.keypresses.isEmpty || !longTonesInSpeech.isEmpty {
-            let edges = Set((d.keypresses + longTonesInSpeech).flatMap { [$0.start, $0.end] })
+        // What cutting a keypress or tone out leaves beside it, under 0.15 s, is the tone's own
+        // decay (the smoothing's reach, a codec's smear), not a word.
+        if !cutOut.isEmpty {
+            let edges = Set(cutOut.flatMap { [$0.start, $0.end] })
             speech.removeAll { $0.length < 15 && (edges.contains($0.end) || edges.contains($0.start)) }
         }
         let levels = ChannelLevels(
