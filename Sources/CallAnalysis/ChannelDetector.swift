@@ -78,9 +78,11 @@ public struct ChannelDetector: Sendable {
     /// Per frame in the window: `toneFlag` (part of a steady tone run), `steadyFlag` (its
     /// spectral shape ρ₁, ρ₂ barely moved from the previous frame), `keypressFlag` (a DTMF
     /// keypress or the pause between two), `longToneFlag` (part of a tone run of 0.3 s or
-    /// more). One array: one uniqueness check per write.
+    /// more), `callToneFlag` (part of a call-progress tone found by its fit). One array: one
+    /// uniqueness check per write.
     private var ringFlags: [UInt8]
     private static let toneFlag: UInt8 = 1, steadyFlag: UInt8 = 2, keypressFlag: UInt8 = 4, longToneFlag: UInt8 = 8
+    private static let callToneFlag: UInt8 = 16
     private var ringHead = 0          // index of the oldest undecided frame
     private var ringCount = 0
 
@@ -98,6 +100,12 @@ public struct ChannelDetector: Sendable {
     private var digitFrames = 0
     private var digitMisses = 0
     private var keypressEnd = Int.min / 2
+    /// Call-progress tones: the plan of the current run of windows explained by one, and
+    /// the run's length in windows.
+    private var callPlan: UInt8 = 0
+    private var callWindows = 0
+    /// Windows of the current run that failed since its last passing one.
+    private var callMisses = 0
     /// Frames pushed so far (index of the next frame).
     private var pushed = 0
 
@@ -130,6 +138,9 @@ public struct ChannelDetector: Sendable {
     public private(set) var keypresses: [FrameSpan] = []
     /// Frames of tone runs of 0.3 s or more (ring-back, dial tone), as spans; part of `tones`.
     public private(set) var longTones: [FrameSpan] = []
+    /// Frames of call-progress tones found by their fit (ring-back, dial, busy tones), as
+    /// spans; not part of `tones` (see `updateCallTone`).
+    public private(set) var callTones: [FrameSpan] = []
     /// Per-frame classes, recorded only when `recordFrames` is set (tests, debugging).
     public private(set) var frameClasses: [FrameClass] = []
     /// Per-frame band SNRs (band power / band noise, linear), recorded with `frameClasses`.
@@ -185,6 +196,7 @@ public struct ChannelDetector: Sendable {
         ring[slot] = f
         ringFlags[slot] = steady ? Self.steadyFlag : 0
         updateKeypress(f.dualTone, slot: slot)
+        updateCallTone(f.callTone, slot: slot)
         pushed += 1
         let run = max(toneRun.length >= minToneFrames ? toneRun.length : 0,
                       rawRun.length >= minRawToneFrames ? rawRun.length : 0)
@@ -311,6 +323,35 @@ public struct ChannelDetector: Sendable {
         keypressEnd = frame + 1
     }
 
+    // MARK: - Call-progress tones
+
+    /// Follows runs of 80 ms windows explained by one call-progress tone plan (ring-back,
+    /// dial, busy; see `CallProgressToneTest`). A run of `minWindows` covers 0.3 s: its
+    /// frames, the first window's included, are marked, and so is every frame while the run
+    /// lasts; up to two failing windows inside a run are bridged. Kept apart from the per-frame tone test's frames: music on hold can hold a
+    /// chord on a plan's frequencies for seconds, and must stay hold.
+    private mutating func updateCallTone(_ plan: UInt8, slot: Int) {
+        if plan != 0 && plan == callPlan {
+            callWindows += 1
+        } else if callWindows > 0 && callMisses < 2 {
+            // Up to two windows of a run may fail (hiss, a codec frame): the run goes on.
+            callMisses += 1
+            return
+        } else {
+            callPlan = plan
+            callWindows = plan != 0 ? 1 : 0
+            callMisses = 0
+            return
+        }
+        let minWindows = CallProgressToneTest.minWindows
+        let missed = callMisses
+        callMisses = 0
+        guard callWindows >= minWindows else { return }
+        let back = min(callWindows == minWindows ? minWindows - 2 + missed + CallProgressToneTest.windowFrames : missed,
+                       ringCount)
+        for k in 0...back { ringFlags[(slot - k + ring.count) % ring.count] |= Self.callToneFlag }
+    }
+
     // MARK: - Decisions
 
     /// Noise-whitened SNR (linear) of a frame: band power / band noise, weighted by how
@@ -342,6 +383,7 @@ public struct ChannelDetector: Sendable {
         var steady: Bool
         var keypress: Bool
         var longTone: Bool
+        var callTone: Bool
     }
 
     /// Frames leaving the lookahead window, kept until their smoothing window is complete.
@@ -355,11 +397,12 @@ public struct ChannelDetector: Sendable {
         let f = ring[ringHead]
         let flags = ringFlags[ringHead]
         let tone = flags & Self.toneFlag != 0, steady = flags & Self.steadyFlag != 0, keypress = flags & Self.keypressFlag != 0
-        let longTone = flags & Self.longToneFlag != 0
+        let longTone = flags & Self.longToneFlag != 0, callTone = flags & Self.callToneFlag != 0
         ringHead += 1
         if ringHead == ring.count { ringHead = 0 }
         ringCount -= 1
-        let item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress, longTone: longTone)
+        let item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress, longTone: longTone,
+                           callTone: callTone)
         if recordFrames {
             frameSNR.append(f.bands / noise)
             frameGain.append(f.predictionGainDB)
@@ -395,6 +438,7 @@ public struct ChannelDetector: Sendable {
         if item.tone { Self.extend(&tones, with: frame) }
         if item.keypress { Self.extend(&keypresses, with: frame) }
         if item.longTone { Self.extend(&longTones, with: frame) }
+        if item.callTone { Self.extend(&callTones, with: frame) }
         let cls: FrameClass = smoothedW >= offLinear ? .active : (item.tone ? .tone : .quiet)
         if cls == .active {
             if runStart < 0 {

@@ -203,11 +203,25 @@ public struct ConversationAnalyzer: Sendable {
                 if isHold(v) { hold.append(v.span) } else { speech.append(v.span) }
             }
         }
+        // A hold span that is nearly all a call-progress tone found by its fit is that tone (a
+        // dial tone through a codec that breaks up the per-frame test); music that holds a
+        // chord on a plan's frequencies for a while stays hold.
+        hold.removeAll { h in
+            let fitted = SpanMath.total(SpanMath.intersection([h], d.callTones))
+            if Double(fitted) >= p.pureToneShare * Double(h.length) {
+                tones.append(h)
+                return true
+            }
+            return false
+        }
         // Keypresses and tones held 0.3 s or more are tones whatever region they fell in (a
         // customer keying digits right after speaking; ring-back right after words on a
         // mono line). Music on hold keeps its held notes.
-        let cutOut = d.keypresses + SpanMath.intersection(SpanMath.normalize(speech), d.longTones)
-        tones = SpanMath.normalize(tones + cutOut)
+        let steadyTones = SpanMath.normalize(d.longTones + d.callTones)
+        let cutOut = d.keypresses + SpanMath.intersection(SpanMath.normalize(speech), steadyTones)
+        // Call-progress tones found by their fit are tones wherever they lie outside hold
+        // (also where the line's noise tracker took them for background).
+        tones = SpanMath.normalize(tones + cutOut + SpanMath.subtract(d.callTones, hold))
         // Tones are never speech, even when padding reached into them.
         speech = SpanMath.subtract(speech, tones)
         // What cutting a keypress or tone out leaves beside it, under 0.15 s, is the tone's own

@@ -31,6 +31,9 @@ public struct FrameFeatures: Sendable, Equatable {
     /// not a digit, or not tested (only frames clearly above the channel's quietest and with
     /// the spectral shape and level of the frame before are tested).
     public var dualTone: UInt8 = 0
+    /// The call-progress tone plan (1 + index, see `CallProgressToneTest`) that explains at
+    /// least `call_tone_share` of the 80 ms ending with this frame, or 0.
+    public var callTone: UInt8 = 0
 
     public static let silent = FrameFeatures(bands: .zero, power: 0, predictionGain: 1, rho1: 0, rho2: 0, peak: 0, clipped: 0)
 }
@@ -115,6 +118,8 @@ public struct FrameFeatureExtractor: Sendable {
     /// is then tested whatever it looks like (codecs and hiss shake a digit's shape from frame
     /// to frame), until a frame is not.
     private var lastLikelyDigit = false
+    /// Ring-back, dial and busy tones over the last 80 ms, tested on every frame.
+    private var callTone: CallProgressToneTest
 
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
@@ -124,7 +129,8 @@ public struct FrameFeatureExtractor: Sendable {
     ///     codes of a quiet channel) is measured as digital silence, keeping its peak.
     ///   - dtmfShare, dtmfMaxTwistDB: see `AnalysisParameters.dtmfShare`.
     public init(sampleRate: Int, clipLevel: Double, quantization: CodecQuantization? = nil, idleSteps: Double = 0,
-                dtmfShare: Double = AnalysisParameters().dtmfShare, dtmfMaxTwistDB: Double = AnalysisParameters().dtmfMaxTwistDB) {
+                dtmfShare: Double = AnalysisParameters().dtmfShare, dtmfMaxTwistDB: Double = AnalysisParameters().dtmfMaxTwistDB,
+                callToneShare: Double = AnalysisParameters().callToneShare) {
         self.quantization = idleSteps > 0 ? quantization : nil
         self.idleSteps = Float(idleSteps)
         frameLength = max(1, Int((Double(sampleRate) * frameDuration).rounded()))
@@ -135,12 +141,13 @@ public struct FrameFeatureExtractor: Sendable {
         differences = [Float](repeating: 0, count: differenceHistory + frameLength)
         fill = 0
         dualTone = DualToneTest(sampleRate: sampleRate, frameLength: frameLength, minShare: dtmfShare, maxTwistDB: dtmfMaxTwistDB)
+        callTone = CallProgressToneTest(sampleRate: sampleRate, frameLength: frameLength, minShare: callToneShare)
     }
 
     /// An extractor with the clip level, codec-idle and DTMF settings of `parameters`.
     public init(sampleRate: Int, parameters p: AnalysisParameters, quantization: CodecQuantization? = nil) {
         self.init(sampleRate: sampleRate, clipLevel: p.clipLevel, quantization: quantization, idleSteps: p.codecIdleSteps,
-                  dtmfShare: p.dtmfShare, dtmfMaxTwistDB: p.dtmfMaxTwistDB)
+                  dtmfShare: p.dtmfShare, dtmfMaxTwistDB: p.dtmfMaxTwistDB, callToneShare: p.callToneShare)
     }
 
     /// Appends the features of every frame completed by `samples` to `out`.
@@ -381,6 +388,7 @@ public struct FrameFeatureExtractor: Sendable {
         } else {
             lastLikelyDigit = false
         }
+        f.callTone = callTone.push(frame, power: f.power)
         return f
     }
 

@@ -41,6 +41,8 @@ struct AnalysisParameterOptions: ParsableArguments {
     var minDtmfS: Double?
     @Option(help: "DTMF: pauses between keypresses up to this long belong to the key sequence (s).")
     var dtmfBridgeS: Double?
+    @Option(help: "Ring-back, dial, busy tones: share of 80 ms one national tone plan must explain, for 0.3 s (0–1).")
+    var callToneShare: Double?
     @Option(help: "Minimum length of a music-on-hold region (s).")
     var minHoldS: Double?
     @Option(help: "Hold music: fewer energy dips per second than this plus --hold-dips-per-steady-share × the region's steady share.")
@@ -72,7 +74,8 @@ struct AnalysisParameterOptions: ParsableArguments {
             (mergeGapS, \.mergeGapS), (padS, \.padS), (lowSnrPadS, \.lowSNRPadS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),
             (absoluteFloorDbfs, \.absoluteFloorDBFS), (dynamicRangeDb, \.dynamicRangeDB), (toneGainDb, \.toneGainDB),
             (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (pureToneShare, \.pureToneShare),
-            (dtmfShare, \.dtmfShare), (dtmfMaxTwistDb, \.dtmfMaxTwistDB), (minDtmfS, \.minDTMFS), (dtmfBridgeS, \.dtmfBridgeS), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
+            (dtmfShare, \.dtmfShare), (dtmfMaxTwistDb, \.dtmfMaxTwistDB), (minDtmfS, \.minDTMFS), (dtmfBridgeS, \.dtmfBridgeS),
+            (callToneShare, \.callToneShare), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
             (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
