@@ -21,12 +21,12 @@ import Darwin
 /// the UK, Ireland, Australia, New Zealand), 350 + 450 (UK dial tone), and single 400, 425
 /// (most of Europe), 440 and 450 Hz.
 ///
-/// Cost: per 10 ms frame, one correlation with the seven frequencies on every
+/// Windows end every `hopFrames` frames (40 ms), each made of two halves of 4 frames. Cost:
+/// per 10 ms frame, one correlation with the seven frequencies on every
 /// `sampleRate / 1600`-th sample (16 samples at 8 kHz; what lies above 800 Hz folds onto
-/// the band, which only adds to the unexplained energy of a tone, and the same voices gave
-/// the same longest runs as on every second sample). Only windows whose frames hold much of
-/// their energy in one lane are fitted: the window's sums rotated into one time frame, then
-/// the plans' quadratic forms. About a fifth of the analysis time (bench).
+/// the band, which only adds to the unexplained energy of a tone), with the sines and
+/// cosines already turned to the frame's place in its half; per 40 ms, the two halves
+/// joined (one rotation) and the plans' quadratic forms.
 struct CallProgressToneTest: Sendable {
     /// Frequencies (Hz) of the lanes; the eighth lane is unused.
     static let frequenciesHz: [Double] = [350, 400, 425, 440, 450, 480, 620, 0]
@@ -36,25 +36,27 @@ struct CallProgressToneTest: Sendable {
     static let singles: [Int] = [1, 2, 3, 4]
     /// Frames per window: 80 ms resolves tones 25 Hz apart and is shorter than any cadence.
     static let windowFrames = 8
-    /// Windows in a row, one plan throughout, that make a tone: with the window's own
-    /// frames, 0.3 s (no vowel holds still that long; see `ChannelDetector`'s long tones).
-    static let minWindows = 23
+    /// A window ends every `hopFrames` frames (half a window).
+    static let hopFrames = 4
+    /// Windows in a row, one plan throughout, that make a tone: 8 + 6 × 4 frames, 0.32 s
+    /// (no vowel holds still that long; see `ChannelDetector`'s long tones).
+    static let minWindows = 7
+    /// Failing windows a run may hold between two passing ones (hiss, a codec frame).
+    static let maxMisses = 1
+    /// `push`'s answer on frames where no window ends.
+    static let notEvaluated = UInt8.max
 
     /// Every `stride`-th sample of the frame is used.
     let stride: Int
-    private let windowFrames = Self.windowFrames
     /// Samples used per frame; 0 when the sample rate cannot carry 620 Hz.
     let count: Int
-    /// Per used sample: cos and sin of each lane's frequency from the frame's start, minus
-    /// their means over the frame (the fit ignores each frame's DC).
-    /// Interleaved: cos of sample 0, sin of sample 0, cos of sample 1, …
-    private let frameBasis: [SIMD8<Float>]
-    /// Per frame of the window (oldest first): cos and sin of each lane's phase at the
-    /// frame's start, counted from the window's start (interleaved: cos of frame 0, sin of
-    /// frame 0, cos of frame 1, …).
-    private let rotation: [SIMD8<Float>]
-    /// Inverse Gram matrices of the plans over the window, upper triangles: per pair the 10
-    /// entries of a 4×4 (order cos a, sin a, cos b, sin b), per single tone the 3 of a 2×2.
+    /// Per frame position p in a half window (0–3), per used sample m: cos and sin of each
+    /// lane's frequency at that time counted from the half's start, for the frame's samples
+    /// minus their mean (the fit ignores each frame's DC); interleaved cos, sin, cos, …
+    private let frameBasis: ConstantTable
+    /// cos and sin of each lane's phase over a half window (the second half's turn).
+    private let halfTurnCos: SIMD8<Float>
+    private let halfTurnSin: SIMD8<Float>
     /// The pairs' inverse Gram matrices (upper triangle, row by row, over cos a, sin a,
     /// cos b, sin b), lane i for pair i.
     private let pairInverse: (SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>, SIMD8<Float>,
@@ -64,18 +66,17 @@ struct CallProgressToneTest: Sendable {
     private let singleCS: SIMD8<Float>
     private let singleSS: SIMD8<Float>
     private let minShare: Float
-    /// `gateFactor` × `minShare`, and 2 / `count`.
-    private let gateShare: Float
-    private let laneScale: Float
-    /// The gate: a window is fitted only when its frames' best plans, judged one frame at a
-    /// time, could explain this many times `minShare` of its energy.
-    static let gateFactor: Float = 1.0
-    /// The last `windowFrames` frames, a ring; per frame of the ring: its correlations (cos, sin), then (energy, best single lane).
-    private var history: [SIMD8<Float>]
-    private var windowEnergy: Double = 0
-    private var windowLane: Double = 0
-    private var next = 0
-    private var filled = 0
+    /// The half window being filled and the one before: correlations and energy.
+    private var halfCos = SIMD8<Float>.zero, halfSin = SIMD8<Float>.zero, halfEnergy: Float = 0
+    private var lastCos = SIMD8<Float>.zero, lastSin = SIMD8<Float>.zero, lastEnergy: Float = 0
+    private var position = 0
+    private var halves = 0
+    /// Windows since the last one a plan explained.
+    private var windowsSincePlan = Int.max / 2
+
+    /// Whether one of the last three windows held a tone: its frames are then measured
+    /// whatever their level (see `FrameFeatureExtractor`).
+    var toneLately: Bool { windowsSincePlan < 3 }
 
     /// - Parameters:
     ///   - frameLength: samples per frame.
@@ -87,9 +88,6 @@ struct CallProgressToneTest: Sendable {
         count = n
         self.minShare = Float(minShare)
         let w = Self.windowFrames
-        history = Array(repeating: .zero, count: 3 * w)
-        gateShare = Self.gateFactor * Float(minShare)
-        laneScale = n > 0 ? 2 / Float(n) : 0
         let lanes = Self.frequenciesHz.count
         // Per-frame basis (Double for the Gram matrices, Float for the correlations).
         var c = [[Double]](repeating: [Double](repeating: 0, count: count), count: lanes)
@@ -101,14 +99,28 @@ struct CallProgressToneTest: Sendable {
             c[k] = cs.map { $0 - cm }
             s[k] = ss.map { $0 - sm }
         }
-        frameBasis = (0..<count).flatMap { m in
-            [SIMD8((0..<lanes).map { Float(c[$0][m]) }), SIMD8((0..<lanes).map { Float(s[$0][m]) })]
-        }
         // Frame j starts j·frameLength samples into the window: its basis is the frame basis
         // rotated by that phase, cos(α + θ) = cos α·cos θ − sin α·sin θ and
         // sin(α + θ) = sin α·cos θ + cos α·sin θ.
         let alpha = (0..<w).map { j in (0..<lanes).map { 2 * Double.pi * Self.frequenciesHz[$0] * Double(j * frameLength) / Double(sampleRate) } }
-        rotation = alpha.flatMap { a in [SIMD8(a.map { Float(cos($0)) }), SIMD8(a.map { Float(sin($0)) })] }
+        // A frame at position p of its half: its basis turned by α_p (the window's basis for
+        // the first half; the second half is turned once more by α₄ when the halves join).
+        let h = Self.hopFrames
+        var table: [SIMD8<Float>] = []
+        for p in 0..<h {
+            for m in 0..<n {
+                var tc = SIMD8<Float>.zero, ts = SIMD8<Float>.zero
+                for k in 0..<lanes {
+                    let ca = cos(alpha[p][k]), sa = sin(alpha[p][k])
+                    tc[k] = Float(ca * c[k][m] - sa * s[k][m])
+                    ts[k] = Float(sa * c[k][m] + ca * s[k][m])
+                }
+                table += [tc, ts]
+            }
+        }
+        frameBasis = ConstantTable(table)
+        halfTurnCos = SIMD8(alpha[h].map { Float(cos($0)) })
+        halfTurnSin = SIMD8(alpha[h].map { Float(sin($0)) })
         // The window basis of lane k, cos part then sin part, for the Gram matrices.
         func basis(_ k: Int) -> ([Double], [Double]) {
             var bc: [Double] = [], bs: [Double] = []
@@ -167,82 +179,60 @@ struct CallProgressToneTest: Sendable {
     }
 
     /// Adds the frame at `x` (reads `stride`·`count` samples), whose power (mean square
-    /// after removing its mean) is `power`, and tests the window of the last `windowFrames`
-    /// frames ending with it.
-    /// - Returns: 0 if no plan explains `minShare` of the window (or the window is not yet
-    ///   full), else 1 + the best plan's index (pairs first, then single tones).
-    mutating func push(_ x: UnsafePointer<Float>, power: Float) -> UInt8 {
+    /// after removing its mean) is `power`; every `hopFrames` frames, tests the window of the
+    /// last `windowFrames` frames. With `measure` false the frame's energy counts but its
+    /// correlations are taken as nothing (a frame at the line's noise floor).
+    /// - Returns: `notEvaluated` where no window ends; else 0 if no plan explains `minShare`
+    ///   of the window, or 1 + the best plan's index (pairs first, then single tones).
+    mutating func push(_ x: UnsafePointer<Float>, power: Float, measure: Bool = true) -> UInt8 {
         guard count > 0 else { return 0 }
-        var c0 = SIMD8<Float>.zero, s0 = SIMD8<Float>.zero, c1 = SIMD8<Float>.zero, s1 = SIMD8<Float>.zero
-        frameBasis.withUnsafeBufferPointer { tables in
-            var t = tables.baseAddress!
-            var p = x
-            let step = stride
-            var m = 0
-            while m + 2 <= count {
-                let a = SIMD8<Float>(repeating: p.pointee), b = SIMD8<Float>(repeating: (p + step).pointee)
-                c0 += t[0] * a
-                s0 += t[1] * a
-                c1 += t[2] * b
-                s1 += t[3] * b
-                p += 2 * step
-                t += 4
-                m += 2
-            }
-            if m < count {
-                let a = SIMD8<Float>(repeating: p.pointee)
-                c0 += t[0] * a
-                s0 += t[1] * a
-            }
-        }
-        let fc = c0 + c1, fs = s0 + s1
+        if measure { correlate(x) }
         // The frame's energy over the samples used, from its power over all of them (the
         // same in expectation: what lies above the used rate's Nyquist frequency folds in).
-        let e = power * Float(count)
-        // What the best plan could explain of this frame alone, from its lanes' single
-        // tones (≈ 2·|correlation|² / count each, a pair counted as the sum of its two): a
-        // 10 ms frame cannot tell the lanes apart, but a window whose frames hold little
-        // energy in any plan's lanes cannot be a tone (the gate below).
-        let v = fc * fc + fs * fs
-        let pairSums = SIMD8(v[0], v[3], v[5], v[1], v[0], 0, 0, 0) + SIMD8(v[3], v[5], v[6], v[4], v[4], 0, 0, 0)
-        let l = hmax(vmax(pairSums, v)) * laneScale
-        let w = windowFrames
-        let at = next
-        let old = history.withUnsafeMutableBufferPointer { h -> SIMD8<Float> in
-            let old = h[3 * at + 2]
-            h[3 * at] = fc
-            h[3 * at + 1] = fs
-            h[3 * at + 2] = SIMD8(e, l, 0, 0, 0, 0, 0, 0)
-            return old
+        halfEnergy += power * Float(count)
+        position += 1
+        guard position == Self.hopFrames else { return Self.notEvaluated }
+        position = 0
+        halves += 1
+        // The window: the last half as it is, this one turned by half a window.
+        let wc = lastCos + halfTurnCos * halfCos - halfTurnSin * halfSin
+        let ws = lastSin + halfTurnSin * halfCos + halfTurnCos * halfSin
+        let energy = lastEnergy + halfEnergy
+        (lastCos, lastSin, lastEnergy) = (halfCos, halfSin, halfEnergy)
+        (halfCos, halfSin, halfEnergy) = (.zero, .zero, 0)
+        guard halves >= 2, energy > 0 else { return 0 }
+        let plan = bestPlan(wc, ws, energy: energy)
+        windowsSincePlan = plan != 0 ? 0 : windowsSincePlan + 1
+        return plan
+    }
+
+    /// Adds the frame at `x`'s correlations to the half window.
+    @inline(__always)
+    private mutating func correlate(_ x: UnsafePointer<Float>) {
+        var c0 = SIMD8<Float>.zero, s0 = SIMD8<Float>.zero, c1 = SIMD8<Float>.zero, s1 = SIMD8<Float>.zero
+        let n = count, step = stride, offset = 2 * n * position
+        // Straight from the table's memory: through `withUnsafeBufferPointer` the loop became
+        // a closure of its own, its sums passed back through memory (a third of its cost).
+        var t = UnsafePointer(frameBasis.base) + offset
+        var p = x
+        var m = 0
+        while m + 2 <= n {
+            let a = SIMD8<Float>(repeating: p.pointee), b = SIMD8<Float>(repeating: (p + step).pointee)
+            c0 += t[0] * a
+            s0 += t[1] * a
+            c1 += t[2] * b
+            s1 += t[3] * b
+            p += 2 * step
+            t += 4
+            m += 2
         }
-        // Running sums over the window, in Double: adding and removing leaves no drift that
-        // matters over hours (10⁻¹⁶ of the loudest frame per step).
-        windowEnergy += Double(e) - Double(old[0])
-        windowLane += Double(l) - Double(old[1])
-        next = at + 1 == w ? 0 : at + 1
-        filled = min(filled + 1, w)
-        guard filled == w else { return 0 }
-        let energy = Float(windowEnergy), lane = Float(windowLane)
-        // Gate: windows that pass measure ≥ 0.59 here, for every plan at a share of 0.5 in
-        // white noise; at the share itself about a third of the harness's windows go on,
-        // nearly all of them speech.
-        guard energy > 0, lane >= gateShare * energy else { return 0 }
-        // The window in the window basis: frame j (oldest first) rotated by its start phase.
-        var wc = SIMD8<Float>.zero, ws = SIMD8<Float>.zero
-        var slot = next
-        history.withUnsafeBufferPointer { h in
-            rotation.withUnsafeBufferPointer { r in
-                for j in 0..<w {
-                    let fc = h[3 * slot], fs = h[3 * slot + 1]
-                    let rc = r[2 * j], rs = r[2 * j + 1]
-                    wc += rc * fc - rs * fs
-                    ws += rs * fc + rc * fs
-                    slot += 1
-                    if slot == w { slot = 0 }
-                }
-            }
+        if m < n {
+            let a = SIMD8<Float>(repeating: p.pointee)
+            c0 += t[0] * a
+            s0 += t[1] * a
         }
-        return bestPlan(wc, ws, energy: energy)
+        halfCos += c0 + c1
+        halfSin += s0 + s1
     }
 
     /// The plan explaining most of a window whose correlations with the window basis are
@@ -282,4 +272,19 @@ struct CallProgressToneTest: Sendable {
         }
         return plan
     }
+}
+
+/// Read-only vectors in memory of their own, for loops that must not go through an array's
+/// accessors; filled once, freed with the last reference.
+final class ConstantTable: @unchecked Sendable {
+    let base: UnsafeMutablePointer<SIMD8<Float>>
+    let count: Int
+
+    init(_ values: [SIMD8<Float>]) {
+        count = values.count
+        base = UnsafeMutablePointer<SIMD8<Float>>.allocate(capacity: max(1, values.count))
+        base.initialize(from: values, count: values.count)
+    }
+
+    deinit { base.deallocate() }
 }

@@ -101,11 +101,13 @@ public struct ChannelDetector: Sendable {
     private var digitMisses = 0
     private var keypressEnd = Int.min / 2
     /// Call-progress tones: the plan of the current run of windows explained by one, and
-    /// the run's length in windows.
+    /// the run's length in passing windows.
     private var callPlan: UInt8 = 0
     private var callWindows = 0
-    /// Windows of the current run that failed since its last passing one.
+    /// Windows of the current run that failed since its last passing one, and the frames
+    /// from the run's first window to now.
     private var callMisses = 0
+    private var callRunFrames = 0
     /// Frames pushed so far (index of the next frame).
     private var pushed = 0
 
@@ -326,30 +328,33 @@ public struct ChannelDetector: Sendable {
     // MARK: - Call-progress tones
 
     /// Follows runs of 80 ms windows explained by one call-progress tone plan (ring-back,
-    /// dial, busy; see `CallProgressToneTest`). A run of `minWindows` covers 0.3 s: its
-    /// frames, the first window's included, are marked, and so is every frame while the run
-    /// lasts; up to two failing windows inside a run are bridged. Kept apart from the per-frame tone test's frames: music on hold can hold a
-    /// chord on a plan's frequencies for seconds, and must stay hold.
-    private mutating func updateCallTone(_ plan: UInt8, slot: Int) {
-        if plan != 0 && plan == callPlan {
+    /// dial, busy; see `CallProgressToneTest`), one window every 40 ms. A run of `minWindows`
+    /// covers 0.32 s: its frames are marked, and so are each further window's new frames
+    /// while the run lasts; `maxMisses` failing window inside a run is bridged. Kept apart
+    /// from the per-frame tone test's frames: music on hold can hold a chord on a plan's
+    /// frequencies for seconds, and must stay hold.
+    private mutating func updateCallTone(_ code: UInt8, slot: Int) {
+        typealias Test = CallProgressToneTest
+        guard code != Test.notEvaluated else { return }
+        if code != 0 && code == callPlan {
             callWindows += 1
-        } else if callWindows > 0 && callMisses < 2 {
-            // Up to two windows of a run may fail (hiss, a codec frame): the run goes on.
+            callRunFrames += Test.hopFrames
+        } else if callWindows > 0 && callMisses < Test.maxMisses {
             callMisses += 1
+            callRunFrames += Test.hopFrames
             return
         } else {
-            callPlan = plan
-            callWindows = plan != 0 ? 1 : 0
+            callPlan = code
+            callWindows = code != 0 ? 1 : 0
             callMisses = 0
+            callRunFrames = Test.windowFrames
             return
         }
-        let minWindows = CallProgressToneTest.minWindows
         let missed = callMisses
         callMisses = 0
-        guard callWindows >= minWindows else { return }
-        let back = min(callWindows == minWindows ? minWindows - 2 + missed + CallProgressToneTest.windowFrames : missed,
-                       ringCount)
-        for k in 0...back { ringFlags[(slot - k + ring.count) % ring.count] |= Self.callToneFlag }
+        guard callWindows >= Test.minWindows else { return }
+        let back = callWindows == Test.minWindows ? callRunFrames - 1 : Test.hopFrames * (1 + missed) - 1
+        for k in 0...min(back, ringCount) { ringFlags[(slot - k + ring.count) % ring.count] |= Self.callToneFlag }
     }
 
     // MARK: - Decisions

@@ -31,8 +31,9 @@ public struct FrameFeatures: Sendable, Equatable {
     /// not a digit, or not tested (only frames clearly above the channel's quietest and with
     /// the spectral shape and level of the frame before are tested).
     public var dualTone: UInt8 = 0
-    /// The call-progress tone plan (1 + index, see `CallProgressToneTest`) that explains at
-    /// least `call_tone_share` of the 80 ms ending with this frame, or 0.
+    /// Where an 80 ms call-progress window ends (every fourth frame): the tone plan (1 +
+    /// index, see `CallProgressToneTest`) that explains at least `call_tone_share` of it, or
+    /// 0; `CallProgressToneTest.notEvaluated` (255) on the other frames.
     public var callTone: UInt8 = 0
 
     public static let silent = FrameFeatures(bands: .zero, power: 0, predictionGain: 1, rho1: 0, rho2: 0, peak: 0, clipped: 0)
@@ -118,8 +119,10 @@ public struct FrameFeatureExtractor: Sendable {
     /// is then tested whatever it looks like (codecs and hiss shake a digit's shape from frame
     /// to frame), until a frame is not.
     private var lastLikelyDigit = false
-    /// Ring-back, dial and busy tones over the last 80 ms, tested on every frame.
+    /// Ring-back, dial and busy tones over the last 80 ms, tested every 40 ms.
     private var callTone: CallProgressToneTest
+    /// Frames measured so far (saturating use only: compared with 200).
+    private var framesSeen = 0
 
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
@@ -383,19 +386,24 @@ public struct FrameFeatureExtractor: Sendable {
             for k in 0..<dh { buf[k] = buf[n + k] }
         }
         if !f.power.isFinite { f = .silent }
-        if let floor = dualToneCandidate(power: f.power, shape: SIMD4(f.rho1, f.rho2, f.rawRho1, f.rawRho2)) {
+        let (floor, candidate) = dualToneCandidate(power: f.power, shape: SIMD4(f.rho1, f.rho2, f.rawRho1, f.rawRho2))
+        if candidate {
             (f.dualTone, lastLikelyDigit) = dualTone.classify(frame, floorPower: floor)
         } else {
             lastLikelyDigit = false
         }
-        f.callTone = callTone.push(frame, power: f.power)
+        // The call-progress fit skips frames within 3 dB of the line's quietest (the pauses of
+        // a call: most of its frames), once the quietest is known, unless a tone was found
+        // lately (a tone held past 2 s becomes the quietest itself).
+        f.callTone = callTone.push(frame, power: f.power, measure: f.power > 2 * floor || callTone.toneLately || framesSeen < 200)
+        framesSeen += 1
         return f
     }
 
-    /// The quietest frame power of the last ≈ 2 s if the frame is worth the DTMF test (see
-    /// `dualTone`), else nil; updates the gate's state.
+    /// The quietest frame power of the last ≈ 2 s, and whether the frame is worth the DTMF
+    /// test (see `dualTone`); updates the gate's state.
     @inline(__always)
-    private mutating func dualToneCandidate(power: Float, shape: SIMD4<Float>) -> Float? {
+    private mutating func dualToneCandidate(power: Float, shape: SIMD4<Float>) -> (floor: Float, candidate: Bool) {
         // Lane by lane: SIMD's min() is a generic, unspecialised call here.
         let floor = min(min(quietest.x, quietest.y), min(min(quietest.z, quietest.w), quietestBlockMin))
         let candidate = power > 4 * floor && (lastLikelyDigit || (quietestFrames & 1 == 0
@@ -412,7 +420,7 @@ public struct FrameFeatureExtractor: Sendable {
             quietestBlockMin = .greatestFiniteMagnitude
             quietestFrames = 0
         }
-        return candidate ? floor : nil
+        return (floor, candidate)
     }
 
 }
