@@ -58,10 +58,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// silence (s).
     public var dtmfBridgeS: Double = 0.3
     /// Ring-back, dial and busy tones: share of an 80 ms window's energy (0–1) that the
-    /// sinusoids of one national tone plan, fitted by least squares, must explain; 0.3 s of
+    /// sinusoids of one national tone plan, fitted by least squares, must explain; 0.32 s of
     /// windows explained by one plan is a tone. Such tones measure ≥ 0.9 through every codec
     /// of the harness; in white noise a tone as loud as the noise measures about 0.5; no
-    /// voice in 1.76 million frames stayed at 0.5 for more than 14 windows of the 23 needed.
+    /// voice in 1.76 million frames stayed at 0.5 for more than 0.21 s.
     public var callToneShare: Double = 0.5
     /// A speech-detected region at least this long that dips too rarely is music on hold (s).
     public var minHoldS: Double = 3.0

@@ -186,6 +186,8 @@ public struct ConversationAnalyzer: Sendable {
         // Music on hold: long regions that dip too rarely for speech, given how steady their
         // spectrum is (music holds notes: the steadier, the more dips it takes to be speech).
         var speech: [FrameSpan] = []
+        /// The regions the speech utterances were joined from.
+        var speechRegions: [FrameSpan] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
         func isHold(_ u: Utterance) -> Bool {
@@ -200,7 +202,12 @@ public struct ConversationAnalyzer: Sendable {
             // its own and judged the same way.
             for i in u.members where regions[i].tonal { tones.append(regions[i].span) }
             for v in join(regions, u.members.filter { !regions[$0].tonal }) {
-                if isHold(v) { hold.append(v.span) } else { speech.append(v.span) }
+                if isHold(v) {
+                    hold.append(v.span)
+                } else {
+                    speech.append(v.span)
+                    speechRegions += v.members.filter { !regions[$0].tonal }.map { regions[$0].span }
+                }
             }
         }
         // A hold span that is nearly all a call-progress tone found by its fit is that tone (a
@@ -222,14 +229,31 @@ public struct ConversationAnalyzer: Sendable {
         // Call-progress tones found by their fit are tones wherever they lie outside hold
         // (also where the line's noise tracker took them for background).
         tones = SpanMath.normalize(tones + cutOut + SpanMath.subtract(d.callTones, hold))
-        // Tones are never speech, even when padding reached into them.
-        speech = SpanMath.subtract(speech, tones)
-        // What cutting a keypress or tone out leaves beside it, under 0.15 s, is the tone's own
-        // decay (the smoothing's reach, a codec's smear), not a word.
         if !cutOut.isEmpty {
-            let edges = Set(cutOut.flatMap { [$0.start, $0.end] })
-            speech.removeAll { $0.length < 15 && (edges.contains($0.end) || edges.contains($0.start)) }
+            // Speech again from its regions: the tones cut out of each region first, then
+            // the pieces joined across short pauses, so that a pause between words and a
+            // tone is not talk (joined first, it was). What cutting a tone out leaves of a
+            // region, under 0.15 s, is the tone's own onset or decay (the smoothing's reach,
+            // a codec's smear), not a word.
+            let cuts = SpanMath.normalize(cutOut)
+            var pieces: [FrameSpan] = []
+            for r in SpanMath.normalize(speechRegions) {
+                let left = SpanMath.subtract([r], tones)
+                let wasCut = !SpanMath.intersection([r], cuts).isEmpty
+                pieces += wasCut ? left.filter { $0.length >= 15 } : left
+            }
+            var joined: [FrameSpan] = []
+            for piece in pieces {
+                if let last = joined.last, piece.start - last.end < gap {
+                    joined[joined.count - 1].end = max(last.end, piece.end)
+                } else {
+                    joined.append(piece)
+                }
+            }
+            speech = joined
         }
+        // Tones are never speech, even when padding or a join reached into them.
+        speech = SpanMath.subtract(speech, tones)
         let levels = ChannelLevels(
             activeSpeechDBFS: d.speechFrames > 0 ? dB(d.speechPowerSum / Double(d.speechFrames)) : nil,
             noiseFloorDBFS: d.noiseFrames > 0 ? dB(d.noisePowerSum / Double(d.noiseFrames)) : nil,

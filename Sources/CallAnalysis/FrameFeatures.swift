@@ -121,8 +121,12 @@ public struct FrameFeatureExtractor: Sendable {
     private var lastLikelyDigit = false
     /// Ring-back, dial and busy tones over the last 80 ms, tested every 40 ms.
     private var callTone: CallProgressToneTest
-    /// Frames measured so far (saturating use only: compared with 200).
+    /// Frames measured so far.
     private var framesSeen = 0
+    /// Minimum power of non-silent frames in the current second and the four before (the
+    /// call-progress fit's gate).
+    private var lineQuietest = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
+    private var lineBlockMin: Float = .greatestFiniteMagnitude
 
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
@@ -392,11 +396,19 @@ public struct FrameFeatureExtractor: Sendable {
         } else {
             lastLikelyDigit = false
         }
-        // The call-progress fit skips frames within 3 dB of the line's quietest (the pauses of
-        // a call: most of its frames), once the quietest is known, unless a tone was found
-        // lately (a tone held past 2 s becomes the quietest itself).
-        f.callTone = callTone.push(frame, power: f.power, measure: f.power > 2 * floor || callTone.toneLately || framesSeen < 200)
+        // The call-progress fit skips frames within 5 dB of the line's quietest of the last
+        // 4–5 s (the pauses of a call: most of its frames) once that is known, unless a tone
+        // was found lately (a tone held that long becomes the quietest itself). Over 2 s a
+        // monologue can hold the quietest above the line's noise, and a tone after it would
+        // be skipped.
+        let lineFloor = min(min(lineQuietest.x, lineQuietest.y), min(min(lineQuietest.z, lineQuietest.w), lineBlockMin))
+        f.callTone = callTone.push(frame, power: f.power, measure: f.power > 3 * lineFloor || callTone.toneLately || framesSeen < 200)
+        if f.power > 1e-10 { lineBlockMin = min(lineBlockMin, f.power) }
         framesSeen += 1
+        if framesSeen % 100 == 0 {
+            lineQuietest = SIMD4(lineBlockMin, lineQuietest.x, lineQuietest.y, lineQuietest.z)
+            lineBlockMin = .greatestFiniteMagnitude
+        }
         return f
     }
 

@@ -62,7 +62,7 @@ import Glibc
     @Test(arguments: [(0, 20), (1, 3), (2, 3), (3, 3), (4, 3), (6, 3), (1, 20)] as [(Int, Float)])
     func tonesInHissAreNeverTalk(planIndex: Int, toneToNoiseDB: Float) {
         let plan = Self.plans[planIndex]
-        // Each tone at 0.02: −34 dBFS for one, −31 dBFS for a pair.
+        // Each tone at 0.02: −37 dBFS for one, −34 dBFS for a pair.
         let tonePower = Float(plan.hz.count) * 0.02 * 0.02 / 2
         let noiseDBFS = 10 * log10(tonePower) - toneToNoiseDB
         var x = channel(seconds: 9, noiseDBFS: noiseDBFS, bursts: [], burstDBFS: -30, seed: 41)
@@ -77,14 +77,31 @@ import Glibc
     /// Ring-back straight after speech on the same line (a mono recording: the caller's
     /// words, then the transfer rings): the words stay talk, the tone is not.
     @Test func ringbackRightAfterSpeechOnOneLine() {
-        // Speech −26 dBFS at its peaks, tones −31 dBFS, noise −37 dBFS: 6 dB under the tone.
+        // Speech −26 dBFS at its peaks, tone −34 dBFS, noise −37 dBFS: 3 dB under the tone.
         var x = channel(seconds: 8, noiseDBFS: -37, bursts: [(1, 3)], burstDBFS: -26, seed: 42)
         mix(Signals.ringback(count: 16000, sampleRate: 8000, amplitude: 0.02), into: &x, at: 3 * 8000 + 400)
         let out = analyze([x]).channels[0]
+        // The words' decay runs into the tone (3.05 s); the tone is known from the first 80 ms
+        // window that lies mostly in it, one 40 ms step at most after its onset.
         let talk = SpanMath.total(out.speech)
-        #expect(talk >= 185 && talk <= 215, "talk \(out.speech)")
-        let inTone = SpanMath.total(SpanMath.intersection(out.speech, [FrameSpan(310, 505)]))
+        #expect(talk >= 185 && talk <= 220, "talk \(out.speech)")
+        let inTone = SpanMath.total(SpanMath.intersection(out.speech, [FrameSpan(309, 505)]))
         #expect(inTone == 0, "ring-back counted as talk: \(out.speech)")
+    }
+
+    /// A pause between the last word and a tone is silence, not talk: pauses under
+    /// `merge_gap_s` join words into one utterance, never words to a tone.
+    @Test func pauseBeforeATone() {
+        // Ring-back (−34 dBFS) 6 dB over the noise, 0.25 s after the words: the per-frame
+        // tone tests miss it there, so the detector takes it for a region of its own, which
+        // the pause under `merge_gap_s` used to join to the words.
+        var x = channel(seconds: 8, noiseDBFS: -40, bursts: [(1, 3)], burstDBFS: -26, seed: 43)
+        mix(Signals.ringback(count: 16000, sampleRate: 8000, amplitude: 0.02), into: &x, at: 3 * 8000 + 2000)
+        let out = analyze([x]).channels[0]
+        let talk = SpanMath.total(out.speech)
+        #expect(talk >= 185 && talk <= 220, "talk \(out.speech)")
+        // The words end at 3 s; their decay under the noise may reach 80 ms past.
+        #expect(SpanMath.total(SpanMath.intersection(out.speech, [FrameSpan(310, 530)])) == 0, "\(out.speech)")
     }
 
     /// Voices hold their harmonics still only briefly: held vowels whose harmonics fall on
