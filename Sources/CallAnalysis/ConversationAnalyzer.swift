@@ -190,26 +190,74 @@ public struct ConversationAnalyzer: Sendable {
         var speechRegions: [FrameSpan] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
-        func isHold(_ u: Utterance) -> Bool {
-            guard u.span.length >= minHold else { return false }
+        /// How far the utterance's dips per second lie above the most a hold region may
+        /// have, given its steady share (negative: dips like music).
+        func speechMargin(_ u: Utterance) -> Double {
             let rate = Double(u.dipsTo - u.dipsFrom) / u.span.durationS
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
-            return rate < p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare
+            return rate - (p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare)
+        }
+        func isHold(_ u: Utterance) -> Bool { u.span.length >= minHold && speechMargin(u) < 0 }
+        /// Words that run straight into music on the same line (or music into words), with a
+        /// pause under `merge_gap_s`, are joined to it and judged with it. Splits `members`
+        /// (a joined utterance's regions, in order) where one side is hold and the other, at
+        /// least a second long, dips like speech; of such splits, the one whose sides differ
+        /// most in dips per second. Nil when there is none.
+        func splitAtMusic(_ members: [Int]) -> (words: [Int], music: [Int])? {
+            guard members.count > 1 else { return nil }
+            var best: (words: [Int], music: [Int], contrast: Double)?
+            for k in 1..<members.count {
+                let head = Array(members[..<k]), tail = Array(members[k...])
+                guard let a = join(regions, head).first, let b = join(regions, tail).first else { continue }
+                for (words, music, w, m) in [(head, tail, a, b), (tail, head, b, a)]
+                where isHold(m) && w.span.length >= 100 && speechMargin(w) >= 1 {
+                    let contrast = speechMargin(w) - speechMargin(m)
+                    if contrast > best?.contrast ?? -.infinity { best = (words, music, contrast) }
+                }
+            }
+            return best.map { ($0.words, $0.music) }
         }
         for u in join(regions, Array(regions.indices)) {
-            if isHold(u) { hold.append(u.span); continue }
+            if isHold(u) {
+                let members = Array(u.members)
+                if let split = splitAtMusic(members) {
+                    // The music keeps its held notes; the words' tonal regions are tones.
+                    hold.append(contentsOf: join(regions, split.music).map(\.span))
+                    for i in split.words where regions[i].tonal { tones.append(regions[i].span) }
+                    let words = split.words.filter { !regions[$0].tonal }
+                    for v in join(regions, words) {
+                        speech.append(v.span)
+                        speechRegions += v.members.filter { words.contains($0) }.map { regions[$0].span }
+                    }
+                } else {
+                    hold.append(u.span)
+                }
+                continue
+            }
             // Not hold as a whole: its tonal regions are tones; the rest is joined again on
             // its own and judged the same way.
             for i in u.members where regions[i].tonal { tones.append(regions[i].span) }
             for v in join(regions, u.members.filter { !regions[$0].tonal }) {
                 if isHold(v) {
                     hold.append(v.span)
-                } else {
-                    speech.append(v.span)
-                    speechRegions += v.members.filter { !regions[$0].tonal }.map { regions[$0].span }
+                    continue
+                }
+                // A member region that is hold on its own is hold (words running into music
+                // judged as words with it), and the rest is joined again without it.
+                let members = v.members.filter { !regions[$0].tonal }
+                let music = members.count > 1 ? Set(members.filter { join(regions, [$0]).allSatisfy(isHold) }) : []
+                for i in music.sorted() { hold.append(regions[i].span) }
+                for w in music.isEmpty ? [v] : join(regions, members.filter { !music.contains($0) }) {
+                    if isHold(w) {
+                        hold.append(w.span)
+                    } else {
+                        speech.append(w.span)
+                        speechRegions += w.members.filter { !regions[$0].tonal && !music.contains($0) }.map { regions[$0].span }
+                    }
                 }
             }
         }
+        hold = SpanMath.normalize(hold)
         // A hold span that is nearly all a call-progress tone found by its fit is that tone (a
         // dial tone through a codec that breaks up the per-frame test); music that holds a
         // chord on a plan's frequencies for a while stays hold.

@@ -123,6 +123,29 @@ import Testing
         #expect(r.metrics.toneS == 0)
     }
 
+    /// Words running straight into music on hold on one line: the sample day's c-002 agent
+    /// leg with the pause between the agent's last words (18.76–22.07 s) and the music cut to
+    /// 0.2 s, and the music cut to `seconds`. The pause rule joins words and music, and the
+    /// whole was judged hold (3.3 s of words lost as hold); the words must stay talk and the
+    /// music be hold.
+    @Test(arguments: [3.5, 5.0, 9.0])
+    func wordsRunningIntoMusicOnHold(seconds: Double) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let agent = DecodeEquivalenceTests.viaLibsndfile(root.appendingPathComponent("SampleAudio/c-002-alaw.wav").path)[0]
+        func analyzed(_ x: [Float]) throws -> ConversationMetrics {
+            var source = MemorySource(samples: [x], sampleRate: 8000)
+            return try RecordingAnalyzer.analyze(source: &source, file: "c-002-agent.wav", options: AnalysisOptions()).metrics
+        }
+        let original = try analyzed(agent)
+        let joined = try analyzed(Array(agent[0..<Int(22.27 * 8000)] + agent[Int(22.64 * 8000)..<Int((22.64 + seconds) * 8000)]
+            + agent[Int(31.64 * 8000)...]))
+        let hold = try #require(joined.hold.first)
+        #expect(joined.hold.count == 1 && abs(hold.startS - 22.27) <= 0.1 && abs(joined.holdS - seconds) <= 0.3,
+                "hold \(joined.hold)")
+        let talk = try #require(joined.parties[.mixed]?.talkS), before = try #require(original.parties[.mixed]?.talkS)
+        #expect(abs(talk - before) <= 0.3, "talk \(talk) s, \(before) s before the pause was cut")
+    }
+
     @Test func sameFileSameBytes() throws {
         let path = Fixtures.write("repeat.wav", Fixtures.call(), format: Fixtures.wav(Int32(SF_FORMAT_ULAW)))
         let a = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
