@@ -205,17 +205,37 @@ public struct ConversationAnalyzer: Sendable {
         /// most in dips per second. Nil when there is none.
         func splitAtMusic(_ members: [Int]) -> (words: [Int], music: [Int])? {
             guard members.count > 1 else { return nil }
-            var best: (words: [Int], music: [Int], contrast: Double)?
-            for k in 1..<members.count {
-                let head = Array(members[..<k]), tail = Array(members[k...])
-                guard let a = join(regions, head).first, let b = join(regions, tail).first else { continue }
-                for (words, music, w, m) in [(head, tail, a, b), (tail, head, b, a)]
+            // Each side as one utterance, from running sums (the members of a joined
+            // utterance are consecutive and each pause between them is under merge_gap_s).
+            let n = members.count
+            var frames = [0], steady = [0], ends = [Int.min]
+            for i in members {
+                frames.append(frames.last! + regions[i].frames)
+                steady.append(steady.last! + regions[i].steady)
+                ends.append(max(ends.last!, regions[i].span.end))
+            }
+            var tailEnds = [Int](repeating: Int.min, count: n + 1)
+            for k in stride(from: n - 1, through: 0, by: -1) { tailEnds[k] = max(tailEnds[k + 1], regions[members[k]].span.end) }
+            func side(_ r: Range<Int>) -> Utterance {
+                let first = regions[members[r.lowerBound]], last = regions[members[r.upperBound - 1]]
+                let end = r.lowerBound == 0 ? ends[r.upperBound] : tailEnds[r.lowerBound]
+                return Utterance(span: FrameSpan(first.span.start, end), frames: frames[r.upperBound] - frames[r.lowerBound],
+                                 steady: steady[r.upperBound] - steady[r.lowerBound], dipsFrom: first.dips.opened,
+                                 dipsTo: last.dips.closed, members: members[r.lowerBound]..<(members[r.upperBound - 1] + 1))
+            }
+            var best: (k: Int, wordsFirst: Bool, contrast: Double)?
+            for k in 1..<n {
+                let head = side(0..<k), tail = side(k..<n)
+                for (wordsFirst, w, m) in [(true, head, tail), (false, tail, head)]
                 where isHold(m) && w.span.length >= 100 && speechMargin(w) >= 1 {
                     let contrast = speechMargin(w) - speechMargin(m)
-                    if contrast > best?.contrast ?? -.infinity { best = (words, music, contrast) }
+                    if contrast > best?.contrast ?? -.infinity { best = (k, wordsFirst, contrast) }
                 }
             }
-            return best.map { ($0.words, $0.music) }
+            return best.map { b in
+                let head = Array(members[..<b.k]), tail = Array(members[b.k...])
+                return b.wordsFirst ? (head, tail) : (tail, head)
+            }
         }
         for u in join(regions, Array(regions.indices)) {
             if isHold(u) {

@@ -74,34 +74,25 @@ import Glibc
         #expect(SpanMath.total(out.tones) >= 500, "\(plan.hz) Hz, \(toneToNoiseDB) dB: tones \(out.tones)")
     }
 
-    /// Ring-back straight after speech on the same line (a mono recording: the caller's
-    /// words, then the transfer rings): the words stay talk, the tone is not.
-    @Test func ringbackRightAfterSpeechOnOneLine() {
-        // Speech −26 dBFS at its peaks, tone −34 dBFS, noise −37 dBFS: 3 dB under the tone.
-        var x = channel(seconds: 8, noiseDBFS: -37, bursts: [(1, 3)], burstDBFS: -26, seed: 42)
-        mix(Signals.ringback(count: 16000, sampleRate: 8000, amplitude: 0.02), into: &x, at: 3 * 8000 + 400)
-        let out = analyze([x]).channels[0]
-        // The words' decay runs into the tone (3.05 s); the tone is known from the first 80 ms
-        // window that lies mostly in it, one 40 ms step at most after its onset.
-        let talk = SpanMath.total(out.speech)
-        #expect(talk >= 185 && talk <= 220, "talk \(out.speech)")
-        let inTone = SpanMath.total(SpanMath.intersection(out.speech, [FrameSpan(309, 505)]))
-        #expect(inTone == 0, "ring-back counted as talk: \(out.speech)")
-    }
-
-    /// A pause between the last word and a tone is silence, not talk: pauses under
-    /// `merge_gap_s` join words into one utterance, never words to a tone.
-    @Test func pauseBeforeATone() {
-        // Ring-back (−34 dBFS) 6 dB over the noise, 0.25 s after the words: the per-frame
-        // tone tests miss it there, so the detector takes it for a region of its own, which
-        // the pause under `merge_gap_s` used to join to the words.
-        var x = channel(seconds: 8, noiseDBFS: -40, bursts: [(1, 3)], burstDBFS: -26, seed: 43)
-        mix(Signals.ringback(count: 16000, sampleRate: 8000, amplitude: 0.02), into: &x, at: 3 * 8000 + 2000)
+    /// Ring-back after words on the same line (a mono recording: the caller's words, then
+    /// the transfer rings): the words stay talk, the tone and the pause before it are not.
+    /// Words 1–3 s at −26 dBFS (peaks), ring-back −34 dBFS for 2 s from `toneStartS`.
+    /// - 3.05 s over noise 3 dB under the tone: straight after the words, whose decay runs
+    ///   into it; the tone is known from the first 80 ms window that lies mostly in it, one
+    ///   40 ms step at most after its onset.
+    /// - 3.25 s over noise 6 dB under the tone: the per-frame tone tests miss it there, so
+    ///   the detector takes it for a region of its own, which the pause under `merge_gap_s`
+    ///   used to join to the words (pauses join words, never words to a tone).
+    @Test(arguments: [(3.05, -37, 42), (3.25, -40, 43)] as [(Double, Float, UInt64)])
+    func ringbackAfterWordsOnOneLine(toneStartS: Double, noiseDBFS: Float, seed: UInt64) {
+        var x = channel(seconds: 8, noiseDBFS: noiseDBFS, bursts: [(1, 3)], burstDBFS: -26, seed: seed)
+        mix(Signals.ringback(count: 16000, sampleRate: 8000, amplitude: 0.02), into: &x, at: Int(toneStartS * 8000))
         let out = analyze([x]).channels[0]
         let talk = SpanMath.total(out.speech)
         #expect(talk >= 185 && talk <= 220, "talk \(out.speech)")
-        // The words end at 3 s; their decay under the noise may reach 80 ms past.
-        #expect(SpanMath.total(SpanMath.intersection(out.speech, [FrameSpan(310, 530)])) == 0, "\(out.speech)")
+        // The words end at 3 s; their decay under the noise may reach 90 ms past.
+        let inTone = SpanMath.total(SpanMath.intersection(out.speech, [FrameSpan(309, Int(toneStartS * 100) + 205)]))
+        #expect(inTone == 0, "ring-back or the pause before it counted as talk: \(out.speech)")
     }
 
     /// Voices hold their harmonics still only briefly: held vowels whose harmonics fall on
