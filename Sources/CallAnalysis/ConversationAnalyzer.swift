@@ -244,8 +244,8 @@ public struct ConversationAnalyzer: Sendable {
                     // The music keeps its held notes; the words' tonal regions are tones.
                     hold.append(contentsOf: join(regions, split.music).map(\.span))
                     for i in split.words where regions[i].tonal { tones.append(regions[i].span) }
-                    let words = split.words.filter { !regions[$0].tonal }
-                    for v in join(regions, words) {
+                    let words = Set(split.words.filter { !regions[$0].tonal })
+                    for v in join(regions, words.sorted()) {
                         speech.append(v.span)
                         speechRegions += v.members.filter { words.contains($0) }.map { regions[$0].span }
                     }
@@ -297,28 +297,25 @@ public struct ConversationAnalyzer: Sendable {
         // Call-progress tones found by their fit are tones wherever they lie outside hold
         // (also where the line's noise tracker took them for background).
         tones = SpanMath.normalize(tones + cutOut + SpanMath.subtract(d.callTones, hold))
-        if !cutOut.isEmpty {
-            // Speech again from its regions: the tones cut out of each region first, then
-            // the pieces joined across short pauses, so that a pause between words and a
-            // tone is not talk (joined first, it was). What cutting a tone out leaves of a
-            // region, under 0.15 s, is the tone's own onset or decay (the smoothing's reach,
-            // a codec's smear), not a word.
-            let cuts = SpanMath.normalize(cutOut)
-            var pieces: [FrameSpan] = []
-            for r in SpanMath.normalize(speechRegions) {
-                let left = SpanMath.subtract([r], tones)
-                let wasCut = !SpanMath.intersection([r], cuts).isEmpty
-                pieces += wasCut ? left.filter { $0.length >= 15 } : left
+        // Speech again from its regions: the tones cut out of each region first, then the
+        // pieces joined across short pauses, so that a pause between words and a tone is not
+        // talk (joined first, it was). What cutting a keypress or a tone of 0.3 s or more out
+        // leaves of a region, under 0.15 s, is the tone's own onset or decay (the smoothing's
+        // reach, a codec's smear), not a word.
+        let cuts = SpanMath.normalize(cutOut)
+        var pieces: [FrameSpan] = []
+        for r in SpanMath.normalize(speechRegions) {
+            let left = SpanMath.subtract([r], tones)
+            let wasCut = !SpanMath.intersection([r], cuts).isEmpty
+            pieces += wasCut ? left.filter { $0.length >= 15 } : left
+        }
+        speech = []
+        for piece in pieces {
+            if let last = speech.last, piece.start - last.end < gap {
+                speech[speech.count - 1].end = max(last.end, piece.end)
+            } else {
+                speech.append(piece)
             }
-            var joined: [FrameSpan] = []
-            for piece in pieces {
-                if let last = joined.last, piece.start - last.end < gap {
-                    joined[joined.count - 1].end = max(last.end, piece.end)
-                } else {
-                    joined.append(piece)
-                }
-            }
-            speech = joined
         }
         // Tones are never speech, even when padding or a join reached into them.
         speech = SpanMath.subtract(speech, tones)

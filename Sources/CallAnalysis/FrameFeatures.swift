@@ -390,8 +390,7 @@ public struct FrameFeatureExtractor: Sendable {
             for k in 0..<dh { buf[k] = buf[n + k] }
         }
         if !f.power.isFinite { f = .silent }
-        let (floor, candidate) = dualToneCandidate(power: f.power, shape: SIMD4(f.rho1, f.rho2, f.rawRho1, f.rawRho2))
-        if candidate {
+        if let floor = dualToneCandidate(power: f.power, shape: SIMD4(f.rho1, f.rho2, f.rawRho1, f.rawRho2)) {
             (f.dualTone, lastLikelyDigit) = dualTone.classify(frame, floorPower: floor)
         } else {
             lastLikelyDigit = false
@@ -412,10 +411,10 @@ public struct FrameFeatureExtractor: Sendable {
         return f
     }
 
-    /// The quietest frame power of the last ≈ 2 s, and whether the frame is worth the DTMF
-    /// test (see `dualTone`); updates the gate's state.
+    /// The quietest frame power of the last ≈ 2 s if the frame is worth the DTMF test (see
+    /// `dualTone`), else nil; updates the gate's state.
     @inline(__always)
-    private mutating func dualToneCandidate(power: Float, shape: SIMD4<Float>) -> (floor: Float, candidate: Bool) {
+    private mutating func dualToneCandidate(power: Float, shape: SIMD4<Float>) -> Float? {
         // Lane by lane: SIMD's min() is a generic, unspecialised call here.
         let floor = min(min(quietest.x, quietest.y), min(min(quietest.z, quietest.w), quietestBlockMin))
         let candidate = power > 4 * floor && (lastLikelyDigit || (quietestFrames & 1 == 0
@@ -432,7 +431,7 @@ public struct FrameFeatureExtractor: Sendable {
             quietestBlockMin = .greatestFiniteMagnitude
             quietestFrames = 0
         }
-        return (floor, candidate)
+        return candidate ? floor : nil
     }
 
 }
