@@ -45,7 +45,10 @@ let package = Package(
         // Pure rendering of results (JSON Lines, terminal tables).
         .target(name: "Reports", dependencies: ["CallAnalysis", "Scorecard", "Store", "Analytics"]),
         // Orchestration: files -> analysis -> storage.
-        .target(name: "Pipeline", dependencies: ["CallAnalysis", "AudioIO", "CallRecords", "Store", "Scorecard", "Analytics", "Reports", "CCrypto"]),
+        .target(name: "Pipeline", dependencies: [
+            "CallAnalysis", "AudioIO", "CallRecords", "Store", "Scorecard", "Analytics", "Reports", "CCrypto",
+            .product(name: "Yams", package: "Yams"),
+        ]),
         .executableTarget(
             name: "callqa",
             dependencies: [

@@ -141,23 +141,27 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         return nil
     }
 
+    /// Every parameter by its snake_case name (results, reports, settings files), in a
+    /// fixed order.
+    /// (Computed: key paths are not `Sendable`, so a stored static list would be unsafe.)
+    public static var keyPaths: [(name: String, keyPath: WritableKeyPath<AnalysisParameters, Double>)] { [
+        ("on_threshold_db", \.onThresholdDB), ("off_threshold_db", \.offThresholdDB),
+        ("smoothing_s", \.smoothingS), ("min_speech_s", \.minSpeechS), ("merge_gap_s", \.mergeGapS), ("pad_s", \.padS),
+        ("low_snr_pad_s", \.lowSNRPadS), ("noise_window_s", \.noiseWindowS), ("lookahead_s", \.lookaheadS),
+        ("absolute_floor_dbfs", \.absoluteFloorDBFS), ("dynamic_range_db", \.dynamicRangeDB),
+        ("tone_gain_db", \.toneGainDB), ("min_tone_s", \.minToneS), ("tone_region_share", \.toneRegionShare),
+        ("pure_tone_share", \.pureToneShare),
+        ("dtmf_share", \.dtmfShare), ("dtmf_max_twist_db", \.dtmfMaxTwistDB), ("min_dtmf_s", \.minDTMFS), ("dtmf_bridge_s", \.dtmfBridgeS),
+        ("call_tone_share", \.callToneShare), ("min_hold_s", \.minHoldS),
+        ("hold_max_dips_per_s", \.holdMaxDipsPerS), ("hold_dips_per_steady_share", \.holdDipsPerSteadyShare),
+        ("dip_depth_db", \.dipDepthDB), ("codec_idle_steps", \.codecIdleSteps),
+        ("min_silence_s", \.minSilenceS), ("dead_air_s", \.deadAirS),
+        ("min_interruption_s", \.minInterruptionS), ("clip_level", \.clipLevel),
+        ("low_snr_db", \.lowSNRDB), ("clipping_share", \.clippingShare),
+    ] }
+
     /// Name/value pairs in a fixed order, snake_case, for results and reports.
-    public var namedValues: [(String, Double)] {
-        [
-            ("on_threshold_db", onThresholdDB), ("off_threshold_db", offThresholdDB),
-            ("smoothing_s", smoothingS), ("min_speech_s", minSpeechS), ("merge_gap_s", mergeGapS), ("pad_s", padS),
-            ("low_snr_pad_s", lowSNRPadS), ("noise_window_s", noiseWindowS), ("lookahead_s", lookaheadS),
-            ("absolute_floor_dbfs", absoluteFloorDBFS), ("dynamic_range_db", dynamicRangeDB),
-            ("tone_gain_db", toneGainDB), ("min_tone_s", minToneS), ("tone_region_share", toneRegionShare), ("pure_tone_share", pureToneShare),
-            ("dtmf_share", dtmfShare), ("dtmf_max_twist_db", dtmfMaxTwistDB), ("min_dtmf_s", minDTMFS), ("dtmf_bridge_s", dtmfBridgeS),
-            ("call_tone_share", callToneShare), ("min_hold_s", minHoldS),
-            ("hold_max_dips_per_s", holdMaxDipsPerS), ("hold_dips_per_steady_share", holdDipsPerSteadyShare),
-            ("dip_depth_db", dipDepthDB), ("codec_idle_steps", codecIdleSteps),
-            ("min_silence_s", minSilenceS), ("dead_air_s", deadAirS),
-            ("min_interruption_s", minInterruptionS), ("clip_level", clipLevel),
-            ("low_snr_db", lowSNRDB), ("clipping_share", clippingShare),
-        ]
-    }
+    public var namedValues: [(String, Double)] { Self.keyPaths.map { ($0.name, self[keyPath: $0.keyPath]) } }
 }
 
 /// Analysis frames are 10 ms: the unit of every activity decision and of the accuracy harness.

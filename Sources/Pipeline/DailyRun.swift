@@ -33,6 +33,8 @@ public struct RunOptions: Sendable {
     public var ingest: IngestOptions
     public var minScored = 10
     public var kpi = KPISettings()
+    /// Below this many answers an NPS is marked not reliable.
+    public var npsMinimumN = 30
 
     public init(folder: String, scorecards: String, out: String?) {
         self.folder = folder
@@ -137,7 +139,7 @@ public enum DailyRun {
         try put("kpi.html", kpi.html)
         try put("kpi.json", JSONValue.array(kpi.tables.map { $0.json() }).rendered() + "\n")
         for t in kpi.tables { try put(t.name + ".csv", t.csv()) }
-        let nps = try ReportBuilder.nps(store, period: .all, by: [.agent], minimumN: 30, filter: ReportFilter())
+        let nps = try ReportBuilder.nps(store, period: .all, by: [.agent], minimumN: o.npsMinimumN, filter: ReportFilter())
         try put("nps.html", nps.html)
         try put("nps.json", JSONValue.array(nps.tables.map { $0.json() }).rendered() + "\n")
         for t in nps.tables { try put(t.name + ".csv", t.csv()) }

@@ -66,9 +66,9 @@ struct AnalysisParameterOptions: ParsableArguments {
     @Option(help: "Health: clipped-sample share above this is flagged (0–1).")
     var clippingShare: Double?
 
-    /// The defaults with every given option applied.
-    func parameters() throws -> AnalysisParameters {
-        var p = AnalysisParameters()
+    /// `base` (the defaults, or a settings file's values) with every given option applied.
+    func parameters(base: AnalysisParameters = AnalysisParameters()) throws -> AnalysisParameters {
+        var p = base
         let pairs: [(Double?, WritableKeyPath<AnalysisParameters, Double>)] = [
             (onThresholdDb, \.onThresholdDB), (offThresholdDb, \.offThresholdDB), (smoothingS, \.smoothingS), (minSpeechS, \.minSpeechS),
             (mergeGapS, \.mergeGapS), (padS, \.padS), (lowSnrPadS, \.lowSNRPadS), (noiseWindowS, \.noiseWindowS), (lookaheadS, \.lookaheadS),

@@ -25,8 +25,8 @@ struct Analyze: ParsableCommand {
     @Argument(help: "Recordings to analyse.")
     var files: [String]
 
-    @Option(help: "Stereo channel carrying the agent: left or right.")
-    var agentChannel: AgentChannel = .left
+    @Option(help: "Stereo channel carrying the agent: left or right (default: the settings file's, else left).")
+    var agentChannel: AgentChannel?
 
     @Option(help: "For files with more than two channels: the channels to use, 1-based, agent first (e.g. 1,2), or one channel for mono.")
     var channels: String?
@@ -39,6 +39,8 @@ struct Analyze: ParsableCommand {
 
     @Option(help: "Files analysed in parallel (default: number of cores).")
     var jobs: Int?
+
+    @OptionGroup var configOption: ConfigOption
 
     @OptionGroup(title: "Analysis parameters")
     var parameterOptions: AnalysisParameterOptions
@@ -61,9 +63,10 @@ struct Analyze: ParsableCommand {
     }
 
     func run() throws {
+        let settings = try configOption.settings()
         var options = AnalysisOptions()
-        options.parameters = try parameterOptions.parameters()
-        options.agentChannel = agentChannel
+        options.parameters = try parameterOptions.parameters(base: settings.analysis)
+        options.agentChannel = agentChannel ?? settings.agentChannel ?? .left
         options.channelSelection = try channelSelection()
         let fixedOptions = options
         let files = self.files

@@ -27,6 +27,24 @@ struct DatabaseOptions: ParsableArguments {
     }
 }
 
+/// `--config FILE`: settings (analysis parameters, agent channel, KPI and NPS settings)
+/// from a YAML file; without it, `callqa.yaml` in the working folder when there is one.
+/// Command-line options win over the file.
+struct ConfigOption: ParsableArguments {
+    @Option(help: "Settings file (YAML; default: ./callqa.yaml when present). Command-line options win over it.")
+    var config: String?
+
+    /// The settings in force; exits with status 2 when the file cannot be used.
+    func settings() throws -> SettingsFile {
+        do {
+            return try SettingsFile.resolve(explicitPath: config)
+        } catch {
+            Terminal.error("settings: \(error.description)")
+            throw ExitCode(2)
+        }
+    }
+}
+
 /// `--tz ZONE` for timestamps written without an offset.
 struct ZoneOption: ParsableArguments {
     @Option(help: "Time zone for timestamps without an offset and for day/hour groups: an IANA name (Europe/Berlin) or ±HH:MM.")

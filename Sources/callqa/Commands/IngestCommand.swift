@@ -45,8 +45,8 @@ struct IngestCommand: ParsableCommand {
     @Option(help: "Asterisk recording file name with {uniqueid}, relative to the audio root (default: any audio file whose name contains the uniqueid).")
     var recordingPattern: String?
 
-    @Option(help: "Default stereo channel of the agent (a manifest's agent_channel column overrides it).")
-    var agentChannel: AgentChannel = .left
+    @Option(help: "Default stereo channel of the agent (a manifest's agent_channel column overrides it; default: the settings file's, else left).")
+    var agentChannel: AgentChannel?
 
     @Option(help: "Recordings analysed in parallel (default: number of cores).")
     var jobs: Int?
@@ -59,6 +59,8 @@ struct IngestCommand: ParsableCommand {
 
     @Option(help: "Output: table (summary and errors to the terminal) or json (one summary object).")
     var format: SummaryFormat = .table
+
+    @OptionGroup var configOption: ConfigOption
 
     @OptionGroup(title: "Analysis parameters")
     var parameterOptions: AnalysisParameterOptions
@@ -90,8 +92,9 @@ struct IngestCommand: ParsableCommand {
         options.zone = try zoneOption.zone()
         options.cdrColumns = cdrColumns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         options.recordingPattern = recordingPattern
-        options.analysis.parameters = try parameterOptions.parameters()
-        options.analysis.agentChannel = agentChannel
+        let settings = try configOption.settings()
+        options.analysis.parameters = try parameterOptions.parameters(base: settings.analysis)
+        options.analysis.agentChannel = agentChannel ?? settings.agentChannel ?? .left
         options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         options.callerInClear = storeCallerInClear
         let store = try database.open()

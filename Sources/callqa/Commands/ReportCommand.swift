@@ -69,17 +69,19 @@ struct KPICommand: ParsableCommand {
     @Option(help: "Group by: day, hour, weekday, queue, team, dialed, agent (repeatable).")
     var by: [KPIDimension] = []
 
-    @Option(help: "Service-level threshold T (s).")
-    var slThresholdS: Double = 20
+    @Option(help: "Service-level threshold T (s; default: the settings file's, else 20).")
+    var slThresholdS: Double?
 
-    @Option(help: "Abandons before this wait (s) are short abandons.")
-    var shortAbandonS: Double = 5
+    @Option(help: "Abandons before this wait (s) are short abandons (default: the settings file's, else 5).")
+    var shortAbandonS: Double?
 
-    @Option(help: "FCR repeat window (days).")
-    var fcrWindowDays: Double = 7
+    @Option(help: "FCR repeat window (days; default: the settings file's, else 7).")
+    var fcrWindowDays: Double?
 
-    @Option(help: "Headline service-level variant: \(SLVariant.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var slVariant: SLVariant = .answeredOverAll
+    @Option(help: "Headline service-level variant: \(SLVariant.allCases.map(\.rawValue).joined(separator: ", ")) (default: the settings file's, else \(SLVariant.answeredOverAll.rawValue)).")
+    var slVariant: SLVariant?
+
+    @OptionGroup var configOption: ConfigOption
 
     @Option(help: "Only this team.")
     var team: String?
@@ -91,17 +93,17 @@ struct KPICommand: ParsableCommand {
     var agent: String?
 
     func validate() throws {
-        if !(slThresholdS >= 0) { throw ValidationError("--sl-threshold-s: expected seconds ≥ 0") }
-        if !(shortAbandonS >= 0) { throw ValidationError("--short-abandon-s: expected seconds ≥ 0") }
-        if !(fcrWindowDays > 0) { throw ValidationError("--fcr-window-days: expected days > 0") }
+        if let slThresholdS, !(slThresholdS >= 0) { throw ValidationError("--sl-threshold-s: expected seconds ≥ 0") }
+        if let shortAbandonS, !(shortAbandonS >= 0) { throw ValidationError("--short-abandon-s: expected seconds ≥ 0") }
+        if let fcrWindowDays, !(fcrWindowDays > 0) { throw ValidationError("--fcr-window-days: expected days > 0") }
     }
 
     func run() throws {
-        var settings = KPISettings()
-        settings.slThresholdS = slThresholdS
-        settings.shortAbandonS = shortAbandonS
-        settings.fcrWindowS = fcrWindowDays * 86400
-        settings.headline = slVariant
+        var settings = try configOption.settings().kpi
+        if let slThresholdS { settings.slThresholdS = slThresholdS }
+        if let shortAbandonS { settings.shortAbandonS = shortAbandonS }
+        if let fcrWindowDays { settings.fcrWindowS = fcrWindowDays * 86400 }
+        if let slVariant { settings.headline = slVariant }
         let store = try database.open()
         let zone = try periodOptions.zoneOption.zone()
         let period = try periodOptions.period()
@@ -123,8 +125,10 @@ struct NPSReportCommand: ParsableCommand {
     @Option(help: "Group by: day, queue, team, agent (repeatable).")
     var by: [String] = []
 
-    @Option(help: "Below this many answers an NPS is marked not reliable.")
-    var minN: Int = 30
+    @Option(help: "Below this many answers an NPS is marked not reliable (default: the settings file's, else 30).")
+    var minN: Int?
+
+    @OptionGroup var configOption: ConfigOption
 
     @Option(help: "Only this team.")
     var team: String?
@@ -146,14 +150,15 @@ struct NPSReportCommand: ParsableCommand {
 
     func validate() throws {
         _ = try dims()
-        if minN < 1 { throw ValidationError("--min-n: expected a number ≥ 1") }
+        if let minN, minN < 1 { throw ValidationError("--min-n: expected a number ≥ 1") }
     }
 
     func run() throws {
         let store = try database.open()
         let period = try periodOptions.period()
         let filter = ReportFilter(team: team, queue: queue, agent: agent)
-        let report = try reportCall { try ReportBuilder.nps(store, period: period, by: try dims(), minimumN: minN, filter: filter) }
+        let minimumN = try minN ?? configOption.settings().npsMinimumN
+        let report = try reportCall { try ReportBuilder.nps(store, period: period, by: try dims(), minimumN: minimumN, filter: filter) }
         try output.emit(report.tables) { report.html }
     }
 }

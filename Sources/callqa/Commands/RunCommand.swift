@@ -26,13 +26,14 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Folder for the reports (default: FOLDER/callqa-report).")
     var out: String?
 
-    @Option(help: "Default stereo channel of the agent (a manifest's agent_channel column overrides it).")
-    var agentChannel: AgentChannel = .left
+    @Option(help: "Default stereo channel of the agent (a manifest's agent_channel column overrides it; default: the settings file's, else left).")
+    var agentChannel: AgentChannel?
 
     @Option(help: "Recordings analysed in parallel (default: number of cores).")
     var jobs: Int?
 
     @OptionGroup var zoneOption: ZoneOption
+    @OptionGroup var configOption: ConfigOption
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs: expected a number ≥ 1, got \(jobs)") }
@@ -51,8 +52,12 @@ struct RunCommand: ParsableCommand {
             Terminal.error(error.description)
             throw ExitCode(2)
         }
+        let settings = try configOption.settings()
         var options = RunOptions(folder: folder, scorecards: cardsOption.scorecards, out: out)
-        options.ingest.analysis.agentChannel = agentChannel
+        options.ingest.analysis.parameters = settings.analysis
+        options.ingest.analysis.agentChannel = agentChannel ?? settings.agentChannel ?? .left
+        options.kpi = settings.kpi
+        options.npsMinimumN = settings.npsMinimumN
         options.ingest.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         options.ingest.zone = try zoneOption.zone()
         let bar = Terminal.stderrIsTTY ? ProgressBar() : nil

@@ -1,0 +1,114 @@
+import Analytics
+import CallAnalysis
+import Foundation
+import Pipeline
+import Testing
+
+/// Settings from `callqa.yaml` / `--config FILE` (CONTRACT): read, checked with errors that
+/// name the file and line, and below the command line in precedence.
+@Suite struct SettingsFileTests {
+    static func folder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-settings-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func everySectionIsRead() throws {
+        let s = try SettingsFile.parse("""
+            analysis:
+              dead_air_s: 8
+              call_tone_share: 0.6
+              agent_channel: right
+            kpi:
+              sl_threshold_s: 30
+              short_abandon_s: 4
+              fcr_window_days: 3
+              sl_variant: answered_only
+            nps:
+              min_n: 12
+            """, file: "callqa.yaml")
+        #expect(s.analysis.deadAirS == 8 && s.analysis.callToneShare == 0.6)
+        #expect(s.analysis.minSilenceS == AnalysisParameters().minSilenceS, "unset keys keep their defaults")
+        #expect(s.agentChannel == .right)
+        #expect(s.kpi.slThresholdS == 30 && s.kpi.shortAbandonS == 4 && s.kpi.fcrWindowS == 3 * 86400 && s.kpi.headline == .answeredOnly)
+        #expect(s.npsMinimumN == 12)
+        // Every analysis parameter can be set by its name in results.
+        for (name, path) in AnalysisParameters.keyPaths {
+            let value = AnalysisParameters()[keyPath: path] + 0.01
+            let one = try SettingsFile.parse("analysis:\n  \(name): \(value)\n", file: "one.yaml")
+            #expect(one.analysis[keyPath: path] == value, "\(name)")
+        }
+    }
+
+    @Test func emptyFileAndEmptySectionsAreTheDefaults() throws {
+        #expect(try SettingsFile.parse("", file: "empty.yaml") == SettingsFile())
+        #expect(try SettingsFile.parse("analysis:\nkpi:\n", file: "bare.yaml") == SettingsFile())
+    }
+
+    /// Each broken file: the error names the file, the line where it is known, and what was
+    /// expected.
+    @Test(arguments: [
+        ("analysis:\n  dead_air_s: 8\n  dead_air: 3\n", "f.yaml:3: unknown key 'analysis.dead_air'; expected one of: on_threshold_db"),
+        ("analysis:\n  dead_air_s: soon\n", "f.yaml:2: 'analysis.dead_air_s': expected a number, got 'soon'"),
+        ("analysis:\n  dead_air_s: [1, 2]\n", "f.yaml:2: 'analysis.dead_air_s': expected a number, got a list"),
+        ("analysis:\n  dead_air_s: -1\n", "f.yaml: section 'analysis': parameter 'dead_air_s': expected a number > 0"),
+        ("analysis:\n  agent_channel: middle\n", "f.yaml:2: 'analysis.agent_channel': expected left or right, got 'middle'"),
+        ("kpi:\n  sl_variant: best\n", "f.yaml:2: 'kpi.sl_variant': expected one of answered_within_t_over_all"),
+        ("kpi:\n  fcr_window_days: 0\n", "f.yaml:2: 'kpi.fcr_window_days': expected days > 0"),
+        ("nps:\n  min_n: 2.5\n", "f.yaml:2: 'nps.min_n': expected a whole number ≥ 1"),
+        ("scoring:\n  x: 1\n", "f.yaml:1: unknown section 'scoring'; expected analysis, kpi or nps"),
+        ("analysis: 3\n", "f.yaml:1: section 'analysis': expected keys with values under it, got a single value"),
+        ("- analysis\n", "f.yaml:1: expected sections 'analysis', 'kpi' or 'nps' (a mapping), got a list"),
+        ("analysis: [1, 2\n", "f.yaml:2: not valid YAML"),
+    ])
+    func brokenFilesAreClearErrors(text: String, expected: String) {
+        #expect {
+            _ = try SettingsFile.parse(text, file: "f.yaml")
+        } throws: { error in
+            (error as? SettingsError)?.description.hasPrefix(expected) == true
+        }
+    }
+
+    /// `--config FILE` must exist; without it, `callqa.yaml` in the folder is read when there
+    /// is one, and the defaults are used when not.
+    @Test func resolveFindsTheFile() throws {
+        let dir = try Self.folder()
+        #expect(try SettingsFile.resolve(explicitPath: nil, folder: dir.path) == SettingsFile())
+        try "analysis:\n  dead_air_s: 7\n".write(to: dir.appendingPathComponent("callqa.yaml"), atomically: true, encoding: .utf8)
+        let local = try SettingsFile.resolve(explicitPath: nil, folder: dir.path)
+        #expect(local.analysis.deadAirS == 7 && local.path?.hasSuffix("callqa.yaml") == true)
+        let other = dir.appendingPathComponent("other.yaml")
+        try "analysis:\n  dead_air_s: 9\n".write(to: other, atomically: true, encoding: .utf8)
+        #expect(try SettingsFile.resolve(explicitPath: other.path, folder: dir.path).analysis.deadAirS == 9)
+        #expect(throws: SettingsError.self) { try SettingsFile.resolve(explicitPath: dir.appendingPathComponent("none.yaml").path) }
+    }
+
+    /// Through the command line: the file's values are used and written into the result, an
+    /// option beats the file, and a broken file stops the command with exit status 2.
+    @Test func commandLinePrecedenceAndExitStatus() throws {
+        let exe = try callqaExecutable().path
+        let dir = try Self.folder()
+        let config = dir.appendingPathComponent("site.yaml").path
+        try "analysis:\n  dead_air_s: 8\n  agent_channel: right\n".write(toFile: config, atomically: true, encoding: .utf8)
+        let audio = packageRoot.appendingPathComponent("SampleAudio/c-003-ulaw.wav").path
+        func analyze(_ extra: [String]) throws -> (Int32, [String: Any]?) {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: exe)
+            p.arguments = ["analyze", "--format", "json", audio] + extra
+            let out = Pipe()
+            p.standardOutput = out
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let data = out.fileHandleForReading.readDataToEndOfFile()
+            p.waitUntilExit()
+            let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
+            return (p.terminationStatus, object?["parameters"] as? [String: Any])
+        }
+        let (status, fromFile) = try analyze(["--config", config])
+        #expect(status == 0 && fromFile?["dead_air_s"] as? Double == 8 && fromFile?["agent_channel"] as? String == "right")
+        let (_, overridden) = try analyze(["--config", config, "--dead-air-s", "12", "--agent-channel", "left"])
+        #expect(overridden?["dead_air_s"] as? Double == 12 && overridden?["agent_channel"] as? String == "left")
+        try "analysis:\n  dead_air: 8\n".write(toFile: config, atomically: true, encoding: .utf8)
+        #expect(try analyze(["--config", config]).0 == 2)
+    }
+}
