@@ -71,6 +71,8 @@ struct CallProgressToneTest: Sendable {
     /// The half window being filled and the one before: correlations and energy.
     private var halfCos = SIMD8<Float>.zero, halfSin = SIMD8<Float>.zero, halfEnergy: Float = 0
     private var lastCos = SIMD8<Float>.zero, lastSin = SIMD8<Float>.zero, lastEnergy: Float = 0
+    /// Whether any frame of the half being filled, and of the one before, was measured.
+    private var halfMeasured = false, lastMeasured = false
     private var position = 0
     private var halves = 0
     /// Windows since the last one a plan explained.
@@ -188,7 +190,10 @@ struct CallProgressToneTest: Sendable {
     ///   of the window, or 1 + the best plan's index (pairs first, then single tones).
     mutating func push(_ x: UnsafePointer<Float>, power: Float, measure: Bool = true) -> UInt8 {
         guard count > 0 else { return 0 }
-        if measure { correlate(x) }
+        if measure {
+            correlate(x)
+            halfMeasured = true
+        }
         // The frame's energy over the samples used, from its power over all of them (the
         // same in expectation: what lies above the used rate's Nyquist frequency folds in).
         halfEnergy += power * Float(count)
@@ -200,9 +205,11 @@ struct CallProgressToneTest: Sendable {
         let wc = lastCos + halfTurnCos * halfCos - halfTurnSin * halfSin
         let ws = lastSin + halfTurnSin * halfCos + halfTurnCos * halfSin
         let energy = lastEnergy + halfEnergy
-        (lastCos, lastSin, lastEnergy) = (halfCos, halfSin, halfEnergy)
-        (halfCos, halfSin, halfEnergy) = (.zero, .zero, 0)
-        guard halves >= 2, energy > 0 else { return 0 }
+        let measured = lastMeasured || halfMeasured
+        (lastCos, lastSin, lastEnergy, lastMeasured) = (halfCos, halfSin, halfEnergy, halfMeasured)
+        (halfCos, halfSin, halfEnergy, halfMeasured) = (.zero, .zero, 0, false)
+        // A window none of whose frames was measured explains nothing (a pause).
+        guard halves >= 2, energy > 0, measured else { return 0 }
         let plan = bestPlan(wc, ws, energy: energy)
         windowsSincePlan = plan != 0 ? 0 : windowsSincePlan + 1
         return plan
