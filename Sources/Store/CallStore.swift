@@ -267,6 +267,10 @@ public final class CallStore: Sendable {
         let (_, hour, weekday) = calendarFields(started)
         let handle: Double? = r.talkS.map { $0 + (r.holdS ?? 0) + (r.acwS ?? 0) }
         let attributes = JSONText.object(r.attributes.sorted { $0.key < $1.key }.map { ($0.key, JSONText.string($0.value)) })
+        // The call as stored before, if it was: a changed start or caller moves it among its
+        // callers' calls, and their gaps to the next call are recomputed below.
+        let before = try Row.fetchOne(db.cachedStatement(sql: "SELECT started_epoch, caller_hash FROM calls WHERE call_id = ?"),
+                                      arguments: [r.callID])
         try db.cachedStatement(sql: """
             INSERT INTO calls (call_id, source_kind, source_file, source_line, record_fingerprint, agent_id,
                 agent_name, team, queue, direction, started_at, started_epoch, utc_offset_s, local_date,
@@ -296,7 +300,21 @@ public final class CallStore: Sendable {
                 w.call.callerHash, w.call.callerClear, r.dialed, r.agentChannel?.rawValue, r.recording,
                 w.call.recordingPath, w.call.recordingStatus.rawValue, w.call.recordingError, attributes, now,
             ])
-        if let h = w.call.callerHash {
+        let oldEpoch: Double? = before?["started_epoch"], oldHash: String? = before?["caller_hash"]
+        if before != nil && (oldEpoch != started.epochS || oldHash != w.call.callerHash) {
+            // Every gap of the callers involved, old and new (a caller has few calls).
+            for h in Set([oldHash, w.call.callerHash].compactMap { $0 }).sorted() {
+                try db.cachedStatement(sql: """
+                    UPDATE calls SET next_call_gap_s = (
+                        SELECT min(d.started_epoch) - calls.started_epoch FROM calls d
+                        WHERE d.caller_hash = calls.caller_hash AND d.started_epoch > calls.started_epoch)
+                    WHERE caller_hash = ?
+                    """).execute(arguments: [h])
+            }
+            if w.call.callerHash == nil {
+                try db.cachedStatement(sql: "UPDATE calls SET next_call_gap_s = NULL WHERE call_id = ?").execute(arguments: [r.callID])
+            }
+        } else if let h = w.call.callerHash {
             // This call's gap to the caller's next call, and the previous call's gap to this one.
             try db.cachedStatement(sql: """
                 UPDATE calls SET next_call_gap_s = (

@@ -91,6 +91,29 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
 }
 
 @Suite struct KPIStoreTests {
+    /// A corrected call record re-ingested with another start time or caller moves the call
+    /// among its callers' calls: the previous call's repeat is decided anew (it kept the gap
+    /// to the call's old start time before).
+    @Test func repeatFollowsACorrectedCallRecord() throws {
+        let dir = try batchFolder()
+        func ingestCalls(secondStart: String, secondCaller: String) throws -> [String: Bool?] {
+            try write(manifestHeader + """
+                g1,,a1,Anna,Blue,q,inbound,2026-11-24T10:00:00+00:00,5,true,60,0,0,+1 555 0100,800
+                g2,,a1,Anna,Blue,q,inbound,\(secondStart),5,true,60,0,0,\(secondCaller),800
+
+                """, to: dir.appendingPathComponent("manifest.csv"))
+            let (_, store) = try ingest(dir)
+            let rows = try store.kpiRows(period: .all, zone: nil, fcrWindowS: 7 * 86400)
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0.callID, $0.repeatedWithinWindow) })
+        }
+        #expect(try ingestCalls(secondStart: "2026-11-24T11:00:00+00:00", secondCaller: "+1 555 0100")["g1"] == true)
+        // The second call was in fact ten days later: g1 was resolved first time.
+        #expect(try ingestCalls(secondStart: "2026-12-04T11:00:00+00:00", secondCaller: "+1 555 0100")["g1"] == false)
+        #expect(try ingestCalls(secondStart: "2026-11-24T12:00:00+00:00", secondCaller: "+1 555 0100")["g1"] == true)
+        // Another caller called the second time.
+        #expect(try ingestCalls(secondStart: "2026-11-24T12:00:00+00:00", secondCaller: "+1 555 0199")["g1"] == false)
+    }
+
     /// FCR windows are instants, not local days: a repeat 40 minutes later across local
     /// midnight counts; one 8 days later does not. Grouping follows --tz when given.
     @Test func fcrAcrossMidnightAndZones() throws {
