@@ -143,11 +143,16 @@ public struct IngestErrorRow: Sendable, Equatable {
 /// writer; every unit of work is one transaction.
 public final class CallStore: Sendable {
     public let path: String
-    let pool: DatabasePool
+    /// A WAL connection pool; a single read-only connection for `readOnly` stores.
+    let pool: any DatabaseWriter
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
-    /// - Parameter busyTimeoutS: how long a writer waits for another writer (s).
-    public init(path: String, busyTimeoutS: Double = 30) throws(StoreError) {
+    /// - Parameters:
+    ///   - busyTimeoutS: how long a writer waits for another writer (s).
+    ///   - readOnly: open for reading only, without creating, migrating or writing anything
+    ///     (a database on read-only media, or one this user may not write): reports work,
+    ///     writes fail with "the database file is read-only". The schema must be current.
+    public init(path: String, busyTimeoutS: Double = 30, readOnly: Bool = false) throws(StoreError) {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -160,13 +165,54 @@ public final class CallStore: Sendable {
         if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
             throw .cannotOpen(path: path, reason: "folder '\(dir)' does not exist")
         }
+        if readOnly {
+            pool = try Self.openReadOnly(path: path, configuration: config)
+            return
+        }
         do {
-            pool = try DatabasePool(path: path, configuration: config)
+            let pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator().migrate(pool)
+            self.pool = pool
         } catch let e as DatabaseError {
             throw .cannotOpen(path: path, reason: Self.reason(e))
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
+        }
+    }
+
+    /// A read-only connection. SQLite reads a WAL database read-only only where it can keep
+    /// its shared-memory file beside it; on read-only media it must be told the file cannot
+    /// change (`immutable=1`, a URI filename: Debian's SQLite takes them by default).
+    private static func openReadOnly(path: String, configuration: Configuration) throws(StoreError) -> DatabaseQueue {
+        var config = configuration
+        config.readonly = true
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw .cannotOpen(path: path, reason: "no such database file")
+        }
+        func open(_ target: String) throws -> DatabaseQueue {
+            let queue = try DatabaseQueue(path: target, configuration: config)
+            // Reading the schema is what fails when the shared memory cannot be had.
+            guard try queue.read({ try Migrations.migrator().hasCompletedMigrations($0) }) else {
+                throw StoreError.cannotOpen(path: path, reason: "the database is read-only and was written by an older callqa; open it once where it can be written to upgrade it")
+            }
+            return queue
+        }
+        do {
+            return try open(path)
+        } catch let e as StoreError {
+            throw e
+        } catch {
+            let absolute = URL(fileURLWithPath: path).standardizedFileURL.path
+            let encoded = absolute.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "?#%"))) ?? absolute
+            do {
+                return try open("file:\(encoded)?immutable=1")
+            } catch let e as StoreError {
+                throw e
+            } catch let e as DatabaseError {
+                throw .cannotOpen(path: path, reason: Self.reason(e))
+            } catch {
+                throw .cannotOpen(path: path, reason: "\(error)")
+            }
         }
     }
 

@@ -10,6 +10,31 @@ import Glibc
 /// Storage that fails under callqa (a full disk, a read-only database file), a recording
 /// replaced while it is read, and a manifest streamed in chunks.
 @Suite struct StorageFailureTests {
+    /// Reports on a database this user may not write (or on read-only media) open it
+    /// read-only: reads work, nothing is created or migrated, and a write is a clear error.
+    @Test func readOnlyStoreReadsAndRefusesWrites() throws {
+        let dir = try batchFolder()
+        try write(manifestHeader + "r1,,a1,Anna,Blue,q,inbound,2026-11-24T10:00:00+00:00,5,true,60,0,0,+1 555 0100,800\n",
+                  to: dir.appendingPathComponent("manifest.csv"))
+        _ = try ingest(dir)
+        let path = dir.appendingPathComponent("db.sqlite").path
+        let store = try CallStore(path: path, readOnly: true)
+        #expect(try count(store, "SELECT count(*) FROM calls") == 1)
+        #expect(try store.kpiRows(period: .all, zone: nil, fcrWindowS: 86400).count == 1)
+        #expect {
+            try store.write { db in try db.execute(sql: "DELETE FROM calls") }
+        } throws: { error in
+            "\(error)".contains("read-only")
+        }
+        #expect(try count(store, "SELECT count(*) FROM calls") == 1)
+        #expect {
+            _ = try CallStore(path: dir.appendingPathComponent("none.sqlite").path, readOnly: true)
+        } throws: { error in
+            "\(error)".contains("no such database file")
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("none.sqlite").path))
+    }
+
     /// Runs a command, returns (exit status, standard error).
     static func run(_ exe: String, _ args: [String]) throws -> (Int32, String) {
         let p = Process()

@@ -17,9 +17,15 @@ struct DatabaseOptions: ParsableArguments {
     }
 
     /// Opens the store; exits with status 2 when it cannot.
-    func open() throws -> CallStore {
+    /// - Parameter forReading: the command only reads (reports): a database this user may
+    ///   not write, or one on read-only media, is opened read-only instead of failing.
+    func open(forReading: Bool = false) throws -> CallStore {
+        let dir = (path as NSString).deletingLastPathComponent
+        let fm = FileManager.default
+        let readOnly = forReading && fm.fileExists(atPath: path)
+            && !(fm.isWritableFile(atPath: path) && fm.isWritableFile(atPath: dir.isEmpty ? "." : dir))
         do {
-            return try CallStore(path: path)
+            return try CallStore(path: path, readOnly: readOnly)
         } catch {
             Terminal.error(error.description)
             throw ExitCode(2)

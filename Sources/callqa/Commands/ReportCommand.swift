@@ -104,7 +104,7 @@ struct KPICommand: ParsableCommand {
         if let shortAbandonS { settings.shortAbandonS = shortAbandonS }
         if let fcrWindowDays { settings.fcrWindowS = fcrWindowDays * 86400 }
         if let slVariant { settings.headline = slVariant }
-        let store = try database.open()
+        let store = try database.open(forReading: true)
         let zone = try periodOptions.zoneOption.zone()
         let period = try periodOptions.period()
         let filter = ReportFilter(team: team, queue: queue, agent: agent)
@@ -154,7 +154,7 @@ struct NPSReportCommand: ParsableCommand {
     }
 
     func run() throws {
-        let store = try database.open()
+        let store = try database.open(forReading: true)
         let period = try periodOptions.period()
         let filter = ReportFilter(team: team, queue: queue, agent: agent)
         let minimumN = try minN ?? configOption.settings().npsMinimumN
@@ -197,7 +197,7 @@ struct AgentsCommand: ParsableCommand {
     var splitDir: String?
 
     func run() throws {
-        let store = try database.open()
+        let store = try database.open(forReading: true)
         let period = try periodOptions.period()
         let report = try reportCall { try ReportBuilder.agents(store, period: period, filter: filters.filter, minScored: filters.minScored) }
         if let splitDir {
@@ -229,7 +229,7 @@ struct AgentCommand: ParsableCommand {
         if let other = filters.agent, other != agentID {
             throw ValidationError("--agent \(other) limits the report to another agent than \(agentID)")
         }
-        let store = try database.open()
+        let store = try database.open(forReading: true)
         let period = try periodOptions.period()
         let report = try reportCall {
             try ReportBuilder.agent(store, agentID: agentID, period: period, filter: filters.filter, minScored: filters.minScored)
@@ -260,7 +260,7 @@ struct CallReportCommand: ParsableCommand {
     var queue: String?
 
     func run() throws {
-        let store = try database.open()
+        let store = try database.open(forReading: true)
         guard let detail = try storeCall({ try store.callDetail(callID) }) else {
             Terminal.error("no call '\(callID)' in \(database.path)")
             throw ExitCode(1)

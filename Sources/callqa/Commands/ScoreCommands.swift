@@ -133,7 +133,7 @@ struct ExplainCommand: ParsableCommand {
     var format: SummaryFormat = .table
 
     func run() throws {
-        let store = try database.open()
+        let store = try database.open(forReading: true)
         let scores = try storeCall { try store.storedScores(callID: callID) }
         let known = try storeCall { try store.existingCalls([callID]) }
         guard !known.isEmpty else {
