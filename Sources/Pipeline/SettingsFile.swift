@@ -19,6 +19,8 @@ import Yams
 ///   sl_variant: answered_only
 /// nps:
 ///   min_n: 30
+/// agents:
+///   min_scored: 10          # below this many scored calls an agent is too few to judge
 /// ```
 ///
 /// Every section and key is optional. An unknown section or key, a value of the wrong kind
@@ -31,6 +33,8 @@ public struct SettingsFile: Sendable, Equatable {
     public var kpi = KPISettings()
     /// Below this many answers an NPS is marked not reliable.
     public var npsMinimumN = 30
+    /// Below this many scored calls an agent's quality is marked too small to judge.
+    public var agentsMinimumScored = 10
 
     /// The file looked for in the working folder when no `--config` is given.
     public static let defaultName = "callqa.yaml"
@@ -76,7 +80,7 @@ public struct SettingsFile: Sendable, Equatable {
         var s = SettingsFile()
         guard let root else { return s }   // an empty file: the defaults
         guard let sections = root.mapping else {
-            throw fail(root, "expected sections 'analysis', 'kpi' or 'nps' (a mapping), got a \(Self.kind(root))")
+            throw fail(root, "expected sections 'analysis', 'kpi', 'nps' or 'agents' (a mapping), got a \(Self.kind(root))")
         }
         for (keyNode, value) in sections {
             let section = keyNode.string ?? ""
@@ -130,8 +134,13 @@ public struct SettingsFile: Sendable, Equatable {
                     let n = try number()
                     guard n >= 1, n == n.rounded(), n < 1e9 else { throw fail(v, "'nps.min_n': expected a whole number ≥ 1") }
                     s.npsMinimumN = Int(n)
+                case "agents":
+                    guard key == "min_scored" else { throw fail(k, "unknown key 'agents.\(key)'; expected: min_scored") }
+                    let n = try number()
+                    guard n >= 1, n == n.rounded(), n < 1e9 else { throw fail(v, "'agents.min_scored': expected a whole number ≥ 1") }
+                    s.agentsMinimumScored = Int(n)
                 default:
-                    throw fail(keyNode, "unknown section '\(section)'; expected analysis, kpi or nps")
+                    throw fail(keyNode, "unknown section '\(section)'; expected analysis, kpi, nps or agents")
                 }
             }
         }

@@ -26,12 +26,14 @@ import Testing
               sl_variant: answered_only
             nps:
               min_n: 12
+            agents:
+              min_scored: 4
             """, file: "callqa.yaml")
         #expect(s.analysis.deadAirS == 8 && s.analysis.callToneShare == 0.6)
         #expect(s.analysis.minSilenceS == AnalysisParameters().minSilenceS, "unset keys keep their defaults")
         #expect(s.agentChannel == .right)
         #expect(s.kpi.slThresholdS == 30 && s.kpi.shortAbandonS == 4 && s.kpi.fcrWindowS == 3 * 86400 && s.kpi.headline == .answeredOnly)
-        #expect(s.npsMinimumN == 12)
+        #expect(s.npsMinimumN == 12 && s.agentsMinimumScored == 4)
         // Every analysis parameter can be set by its name in results.
         for (name, path) in AnalysisParameters.keyPaths {
             let value = AnalysisParameters()[keyPath: path] + 0.01
@@ -56,9 +58,10 @@ import Testing
         ("kpi:\n  sl_variant: best\n", "f.yaml:2: 'kpi.sl_variant': expected one of answered_within_t_over_all"),
         ("kpi:\n  fcr_window_days: 0\n", "f.yaml:2: 'kpi.fcr_window_days': expected days > 0"),
         ("nps:\n  min_n: 2.5\n", "f.yaml:2: 'nps.min_n': expected a whole number ≥ 1"),
-        ("scoring:\n  x: 1\n", "f.yaml:1: unknown section 'scoring'; expected analysis, kpi or nps"),
+        ("scoring:\n  x: 1\n", "f.yaml:1: unknown section 'scoring'; expected analysis, kpi, nps or agents"),
+        ("agents:\n  min_score: 3\n", "f.yaml:2: unknown key 'agents.min_score'; expected: min_scored"),
         ("analysis: 3\n", "f.yaml:1: section 'analysis': expected keys with values under it, got a single value"),
-        ("- analysis\n", "f.yaml:1: expected sections 'analysis', 'kpi' or 'nps' (a mapping), got a list"),
+        ("- analysis\n", "f.yaml:1: expected sections 'analysis', 'kpi', 'nps' or 'agents' (a mapping), got a list"),
         ("analysis: [1, 2\n", "f.yaml:2: not valid YAML"),
     ])
     func brokenFilesAreClearErrors(text: String, expected: String) {

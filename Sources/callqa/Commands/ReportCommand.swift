@@ -177,10 +177,15 @@ struct ReportFilters: ParsableArguments {
     @Option(help: "One card (id); default: each card that scored calls, as its own block.")
     var scorecard: String?
 
-    @Option(help: "Below this many scored calls an agent's quality is marked too small to judge.")
-    var minScored: Int = 10
+    @Option(help: "Below this many scored calls an agent's quality is marked too small to judge (default: the settings file's, else 10).")
+    var minScored: Int?
+
+    @OptionGroup var configOption: ConfigOption
 
     var filter: ReportFilter { ReportFilter(team: team, queue: queue, agent: agent, scorecard: scorecard) }
+
+    /// `--min-scored`, else the settings file's, else 10.
+    func minimumScored() throws -> Int { try minScored ?? configOption.settings().agentsMinimumScored }
 }
 
 struct AgentsCommand: ParsableCommand {
@@ -199,10 +204,11 @@ struct AgentsCommand: ParsableCommand {
     func run() throws {
         let store = try database.open(forReading: true)
         let period = try periodOptions.period()
-        let report = try reportCall { try ReportBuilder.agents(store, period: period, filter: filters.filter, minScored: filters.minScored) }
+        let minScored = try filters.minimumScored()
+        let report = try reportCall { try ReportBuilder.agents(store, period: period, filter: filters.filter, minScored: minScored) }
         if let splitDir {
             let files = try reportCall {
-                try SplitReports.write(dir: splitDir, store: store, period: period, filter: filters.filter, minScored: filters.minScored,
+                try SplitReports.write(dir: splitDir, store: store, period: period, filter: filters.filter, minScored: minScored,
                                        summaries: report.summaries)
             }
             print("wrote \(files.count) agent file(s) to \(splitDir)")
@@ -231,8 +237,9 @@ struct AgentCommand: ParsableCommand {
         }
         let store = try database.open(forReading: true)
         let period = try periodOptions.period()
+        let minScored = try filters.minimumScored()
         let report = try reportCall {
-            try ReportBuilder.agent(store, agentID: agentID, period: period, filter: filters.filter, minScored: filters.minScored)
+            try ReportBuilder.agent(store, agentID: agentID, period: period, filter: filters.filter, minScored: minScored)
         }
         try output.emit(report.tables) { report.html }
     }

@@ -58,6 +58,7 @@ struct RunCommand: ParsableCommand {
         options.ingest.analysis.agentChannel = agentChannel ?? settings.agentChannel ?? .left
         options.kpi = settings.kpi
         options.npsMinimumN = settings.npsMinimumN
+        options.minScored = settings.agentsMinimumScored
         options.ingest.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         options.ingest.zone = try zoneOption.zone()
         let bar = Terminal.stderrIsTTY ? ProgressBar() : nil
