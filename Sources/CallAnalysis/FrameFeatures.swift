@@ -111,10 +111,8 @@ public struct FrameFeatureExtractor: Sendable {
     private let dualTone: DualToneTest
     private var previousShape = SIMD4<Float>(repeating: 10)
     private var previousPower: Float = 0
-    /// Minimum power of non-silent frames in the current 0.5 s and the three before.
-    private var quietest = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
-    private var quietestBlockMin: Float = .greatestFiniteMagnitude
-    private var quietestFrames = 0
+    /// The quietest frame of the last ≈ 2 s (blocks of 0.5 s): the DTMF gate's floor.
+    private var quietest = QuietestFrame(blockFrames: 50)
     /// Whether the last frame tested was half explained by two keypad tones: the next frame
     /// is then tested whatever it looks like (codecs and hiss shake a digit's shape from frame
     /// to frame), until a frame is not.
@@ -123,10 +121,8 @@ public struct FrameFeatureExtractor: Sendable {
     private var callTone: CallProgressToneTest
     /// Frames measured so far.
     private var framesSeen = 0
-    /// Minimum power of non-silent frames in the current second and the four before (the
-    /// call-progress fit's gate).
-    private var lineQuietest = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
-    private var lineBlockMin: Float = .greatestFiniteMagnitude
+    /// The quietest frame of the last 4–5 s (blocks of 1 s): the call-progress fit's gate.
+    private var lineQuietest = QuietestFrame(blockFrames: 100)
 
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
@@ -400,14 +396,10 @@ public struct FrameFeatureExtractor: Sendable {
         // was found lately (a tone held that long becomes the quietest itself). Over 2 s a
         // monologue can hold the quietest above the line's noise, and a tone after it would
         // be skipped.
-        let lineFloor = min(min(lineQuietest.x, lineQuietest.y), min(min(lineQuietest.z, lineQuietest.w), lineBlockMin))
-        f.callTone = callTone.push(frame, power: f.power, measure: f.power > 3 * lineFloor || callTone.toneLately || framesSeen < 200)
-        if f.power > 1e-10 { lineBlockMin = min(lineBlockMin, f.power) }
+        f.callTone = callTone.push(frame, power: f.power,
+                                   measure: f.power > 3 * lineQuietest.power || callTone.toneLately || framesSeen < 200)
+        lineQuietest.add(f.power)
         framesSeen += 1
-        if framesSeen % 100 == 0 {
-            lineQuietest = SIMD4(lineBlockMin, lineQuietest.x, lineQuietest.y, lineQuietest.z)
-            lineBlockMin = .greatestFiniteMagnitude
-        }
         return f
     }
 
@@ -415,25 +407,47 @@ public struct FrameFeatureExtractor: Sendable {
     /// `dualTone`), else nil; updates the gate's state.
     @inline(__always)
     private mutating func dualToneCandidate(power: Float, shape: SIMD4<Float>) -> Float? {
-        // Lane by lane: SIMD's min() is a generic, unspecialised call here.
-        let floor = min(min(quietest.x, quietest.y), min(min(quietest.z, quietest.w), quietestBlockMin))
-        let candidate = power > 4 * floor && (lastLikelyDigit || (quietestFrames & 1 == 0
+        let floor = quietest.power
+        let candidate = power > 4 * floor && (lastLikelyDigit || (framesSeen & 1 == 0
             && power < 2 * previousPower && previousPower < 2 * power
             && ((abs(shape.x - previousShape.x) < 0.08 && abs(shape.y - previousShape.y) < 0.16)
                 || (abs(shape.z - previousShape.z) < 0.08 && abs(shape.w - previousShape.w) < 0.16))))
         previousShape = shape
         previousPower = power
-        // −100 dBFS: digital silence says nothing about how quiet the line gets.
-        if power > 1e-10 { quietestBlockMin = min(quietestBlockMin, power) }
-        quietestFrames += 1
-        if quietestFrames == 50 {
-            quietest = SIMD4(quietestBlockMin, quietest.x, quietest.y, quietest.z)
-            quietestBlockMin = .greatestFiniteMagnitude
-            quietestFrames = 0
-        }
+        quietest.add(power)
         return candidate ? floor : nil
     }
 
+}
+
+/// The power of the quietest frame over the current block of `blockFrames` frames and the
+/// four before (the window slides a block at a time). Frames at or under −100 dBFS are left
+/// out: digital silence says nothing about how quiet the line gets.
+struct QuietestFrame: Sendable {
+    let blockFrames: Int
+    private var blocks = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
+    private var current: Float = .greatestFiniteMagnitude
+    private var frames = 0
+
+    init(blockFrames: Int) { self.blockFrames = blockFrames }
+
+    /// The quietest so far; `greatestFiniteMagnitude` before any frame.
+    @inline(__always)
+    var power: Float {
+        // Lane by lane: SIMD's min() is a generic, unspecialised call here.
+        min(min(blocks.x, blocks.y), min(min(blocks.z, blocks.w), current))
+    }
+
+    @inline(__always)
+    mutating func add(_ power: Float) {
+        if power > 1e-10 { current = min(current, power) }
+        frames += 1
+        if frames == blockFrames {
+            blocks = SIMD4(current, blocks.x, blocks.y, blocks.z)
+            current = .greatestFiniteMagnitude
+            frames = 0
+        }
+    }
 }
 
 #if canImport(Glibc)
