@@ -64,6 +64,12 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// as the noise measures about 0.5; no
     /// voice in 1.76 million frames stayed at 0.5 for more than 0.21 s.
     public var callToneShare: Double = 0.5
+    /// Digital beeps and buzzers of any waveform: the largest normalised difference (0–1)
+    /// between a frame and the signal one lag (15–30 ms) before it that still counts as the
+    /// tone repeating itself; 0.3 s of such frames at one lag and level is a tone (see
+    /// `PeriodicToneTest`). 0 turns the test off. No voice of 1.75 million frames held under
+    /// 0.2 for more than 0.18 s.
+    public var periodicDifference: Double = 0.05
     /// A speech-detected region at least this long that dips too rarely is music on hold (s).
     public var minHoldS: Double = 3.0
     /// Speech dips toward the noise several times a second (syllables, word gaps); sustained
@@ -133,6 +139,9 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         if !(callToneShare > 0 && callToneShare <= 1) {
             return "parameter 'call_tone_share': expected 0 < value ≤ 1, got \(callToneShare)"
         }
+        if !(periodicDifference >= 0 && periodicDifference < 1) {
+            return "parameter 'periodic_difference': expected 0 ≤ value < 1, got \(periodicDifference)"
+        }
         if !(clipLevel > 0 && clipLevel <= 1) {
             return "parameter 'clip_level': expected 0 < value ≤ 1, got \(clipLevel)"
         }
@@ -153,7 +162,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         ("tone_gain_db", \.toneGainDB), ("min_tone_s", \.minToneS), ("tone_region_share", \.toneRegionShare),
         ("pure_tone_share", \.pureToneShare),
         ("dtmf_share", \.dtmfShare), ("dtmf_max_twist_db", \.dtmfMaxTwistDB), ("min_dtmf_s", \.minDTMFS), ("dtmf_bridge_s", \.dtmfBridgeS),
-        ("call_tone_share", \.callToneShare), ("min_hold_s", \.minHoldS),
+        ("call_tone_share", \.callToneShare), ("periodic_difference", \.periodicDifference), ("min_hold_s", \.minHoldS),
         ("hold_max_dips_per_s", \.holdMaxDipsPerS), ("hold_dips_per_steady_share", \.holdDipsPerSteadyShare),
         ("dip_depth_db", \.dipDepthDB), ("codec_idle_steps", \.codecIdleSteps),
         ("min_silence_s", \.minSilenceS), ("dead_air_s", \.deadAirS),

@@ -108,6 +108,9 @@ public struct ChannelDetector: Sendable {
     /// from the run's first window to now.
     private var callMisses = 0
     private var callRunFrames = 0
+    /// Frames in a row that repeat themselves (see `updatePeriodicTone`).
+    private var periodicRun = 0
+    private var periodicMisses = 0
     /// Frames pushed so far (index of the next frame).
     private var pushed = 0
 
@@ -199,6 +202,7 @@ public struct ChannelDetector: Sendable {
         ringFlags[slot] = steady ? Self.steadyFlag : 0
         updateKeypress(f.dualTone, slot: slot)
         updateCallTone(f.callTone, slot: slot)
+        updatePeriodicTone(f.periodicTone, slot: slot)
         pushed += 1
         let run = max(toneRun.length >= minToneFrames ? toneRun.length : 0,
                       rawRun.length >= minRawToneFrames ? rawRun.length : 0)
@@ -354,6 +358,49 @@ public struct ChannelDetector: Sendable {
         callMisses = 0
         guard callWindows >= Test.minWindows else { return }
         let back = callWindows == Test.minWindows ? callRunFrames - 1 : Test.hopFrames * (1 + missed) - 1
+        for k in 0...min(back, ringCount) { ringFlags[(slot - k + ring.count) % ring.count] |= Self.callToneFlag }
+    }
+
+    /// Follows runs of frames that repeat themselves at one lag and level (see
+    /// `PeriodicToneTest`; one failing frame inside a run is bridged). A run of `minFrames`
+    /// (0.3 s) is a tone: marked back to its first frame and the frames before it at its
+    /// level (the tone's onset, before its lag was found), and on while it lasts, as a call-progress
+    /// tone (cut out of speech wherever it falls; music on hold keeps it).
+    private mutating func updatePeriodicTone(_ code: UInt8, slot: Int) {
+        typealias Test = PeriodicToneTest
+        switch code {
+        case Test.starts:
+            periodicRun = 1
+            periodicMisses = 0
+            return
+        case Test.continues where periodicRun > 0:
+            periodicRun += 1 + periodicMisses
+        default:
+            if periodicRun > 0 && periodicMisses < Test.maxMisses {
+                periodicMisses += 1
+            } else {
+                periodicRun = 0
+                periodicMisses = 0
+            }
+            return
+        }
+        let missed = periodicMisses
+        periodicMisses = 0
+        guard periodicRun >= Test.minFrames else { return }
+        var back = missed
+        if periodicRun - missed <= Test.minFrames {
+            // Just confirmed: back to the run's first frame, and on back over the frames
+            // before it at its level (±2 dB), at most `minFrames` of them: the tone's onset,
+            // before the lag was found.
+            back = min(periodicRun - 1, ringCount)
+            let level = ring[(slot - back + ring.count) % ring.count].power
+            let limit = min(ringCount, back + Test.minFrames)
+            while back < limit {
+                let p = ring[(slot - back - 1 + ring.count) % ring.count].power
+                guard p < level * Test.levelRatio && level < p * Test.levelRatio else { break }
+                back += 1
+            }
+        }
         for k in 0...min(back, ringCount) { ringFlags[(slot - k + ring.count) % ring.count] |= Self.callToneFlag }
     }
 

@@ -27,14 +27,28 @@ public struct FrameFeatures: Sendable, Equatable {
     /// Samples at or above the clip level (saturating; a frame holds fewer than 65,536 samples
     /// below 6.5 MHz).
     public var clipped: UInt16
-    /// The DTMF digit two keypad tones explain (1 + 4·row + column, see `DualToneTest`), or 0:
-    /// not a digit, or not tested (only frames clearly above the channel's quietest and with
-    /// the spectral shape and level of the frame before are tested).
-    public var dualTone: UInt8 = 0
     /// Where an 80 ms call-progress window ends (every fourth frame): the tone plan (1 +
     /// index, see `CallProgressToneTest`) that explains at least `call_tone_share` of it, or
     /// 0; `CallProgressToneTest.notEvaluated` (255) on the other frames.
     public var callTone: UInt8 = 0
+    /// `dualTone` (low 6 bits) and `periodicTone` (top 2 bits) in one byte: a 49th byte
+    /// would make the frame 64 bytes (its vector is 16-byte aligned), and the analysis ran
+    /// measurably slower with it.
+    var toneCodes: UInt8 = 0
+    /// The DTMF digit two keypad tones explain (1 + 4·row + column, see `DualToneTest`), or 0:
+    /// not a digit, or not tested (only frames clearly above the channel's quietest and with
+    /// the spectral shape and level of the frame before are tested).
+    public var dualTone: UInt8 {
+        get { toneCodes & 0x3F }
+        set { toneCodes = toneCodes & 0xC0 | newValue & 0x3F }
+    }
+    /// Whether the frame repeats the signal 15–30 ms before it (see `PeriodicToneTest`):
+    /// 0 no (or not tested), 1 at a newly found lag (a run starts), 2 at the lag of the run
+    /// it continues. Runs of 0.3 s are digital beeps and buzzers.
+    public var periodicTone: UInt8 {
+        get { toneCodes >> 6 }
+        set { toneCodes = toneCodes & 0x3F | newValue << 6 }
+    }
 
     public static let silent = FrameFeatures(bands: .zero, power: 0, predictionGain: 1, rho1: 0, rho2: 0, peak: 0, clipped: 0)
 }
@@ -123,6 +137,15 @@ public struct FrameFeatureExtractor: Sendable {
     private var framesSeen = 0
     /// The quietest frame of the last 4–5 s (blocks of 1 s): the call-progress fit's gate.
     private var lineQuietest = QuietestFrame(blockFrames: 100)
+    /// Exactly periodic tones (digital beeps and buzzers), tested on few frames.
+    private var periodicTest: PeriodicToneTest
+    /// The stream's last `periodicTest.maxLag + frameLength` samples before the current
+    /// block: the history a frame near the start of a block compares itself with.
+    private var tail: [Float]
+    /// Whether the frame just measured gets the periodic-tone test (`testPeriodicity`).
+    private var periodicWanted = false
+    /// A frame and its history, assembled when they straddle two blocks.
+    private var lagWindow: [Float]
 
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
@@ -133,7 +156,8 @@ public struct FrameFeatureExtractor: Sendable {
     ///   - dtmfShare, dtmfMaxTwistDB: see `AnalysisParameters.dtmfShare`.
     public init(sampleRate: Int, clipLevel: Double, quantization: CodecQuantization? = nil, idleSteps: Double = 0,
                 dtmfShare: Double = AnalysisParameters().dtmfShare, dtmfMaxTwistDB: Double = AnalysisParameters().dtmfMaxTwistDB,
-                callToneShare: Double = AnalysisParameters().callToneShare) {
+                callToneShare: Double = AnalysisParameters().callToneShare,
+                periodicDifference: Double = AnalysisParameters().periodicDifference) {
         self.quantization = idleSteps > 0 ? quantization : nil
         self.idleSteps = Float(idleSteps)
         frameLength = max(1, Int((Double(sampleRate) * frameDuration).rounded()))
@@ -145,12 +169,16 @@ public struct FrameFeatureExtractor: Sendable {
         fill = 0
         dualTone = DualToneTest(sampleRate: sampleRate, frameLength: frameLength, minShare: dtmfShare, maxTwistDB: dtmfMaxTwistDB)
         callTone = CallProgressToneTest(sampleRate: sampleRate, frameLength: frameLength, minShare: callToneShare)
+        periodicTest = PeriodicToneTest(sampleRate: sampleRate, frameLength: frameLength, maxDifference: periodicDifference)
+        tail = [Float](repeating: 0, count: periodicTest.maxLag + frameLength)
+        lagWindow = tail
     }
 
     /// An extractor with the clip level, codec-idle and DTMF settings of `parameters`.
     public init(sampleRate: Int, parameters p: AnalysisParameters, quantization: CodecQuantization? = nil) {
         self.init(sampleRate: sampleRate, clipLevel: p.clipLevel, quantization: quantization, idleSteps: p.codecIdleSteps,
-                  dtmfShare: p.dtmfShare, dtmfMaxTwistDB: p.dtmfMaxTwistDB, callToneShare: p.callToneShare)
+                  dtmfShare: p.dtmfShare, dtmfMaxTwistDB: p.dtmfMaxTwistDB, callToneShare: p.callToneShare,
+                  periodicDifference: p.periodicDifference)
     }
 
     /// Appends the features of every frame completed by `samples` to `out`.
@@ -164,6 +192,7 @@ public struct FrameFeatureExtractor: Sendable {
             // measured where it lies, no copy.
             if fill == 0 && i >= lagStep && n - i >= frameLength {
                 out.append(measure(base + i))
+                if periodicWanted { testPeriodicity(&out[out.count - 1], block: base, start: i) }
                 i += frameLength
                 continue
             }
@@ -176,10 +205,54 @@ public struct FrameFeatureExtractor: Sendable {
             i += take
             if fill == frameLength {
                 out.append(measureBuffered())
+                if periodicWanted { testPeriodicity(&out[out.count - 1], block: base, start: i - frameLength) }
                 fill = 0
             }
         }
+        keepTail(base, count: n)
         fillPredictionGains(&out, from: first)
+    }
+
+    /// Runs the periodic-tone test on the frame that starts `start` samples into the block
+    /// (negative: it began in the block before), which `periodicTest.wantsSamples` asked for.
+    /// Out of line: few frames get here, and the frame loop stays small.
+    @inline(never)
+    private mutating func testPeriodicity(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
+        let floor = lineQuietest.power
+        let history = periodicTest.maxLag
+        if start >= history {
+            f.periodicTone = periodicTest.push(block + start, power: f.power, floor: floor)
+            return
+        }
+        // The frame's history reaches into the blocks before: frame and history from the
+        // tail and the block, one copy.
+        let fromTail = history - start
+        let fromBlock = start + frameLength
+        var test = periodicTest
+        let power = f.power
+        f.periodicTone = tail.withUnsafeBufferPointer { t in
+            lagWindow.withUnsafeMutableBufferPointer { w in
+                let dst = w.baseAddress!
+                dst.update(from: t.baseAddress! + (t.count - fromTail), count: fromTail)
+                (dst + fromTail).update(from: block, count: fromBlock)
+                return test.push(dst + history, power: power, floor: floor)
+            }
+        }
+        periodicTest = test
+    }
+
+    /// Keeps the stream's last `tail.count` samples, this block's included.
+    private mutating func keepTail(_ block: UnsafePointer<Float>, count n: Int) {
+        tail.withUnsafeMutableBufferPointer { t in
+            let dst = t.baseAddress!
+            let size = t.count
+            if n >= size {
+                dst.update(from: block + (n - size), count: size)
+            } else {
+                dst.update(from: dst + n, count: size - n)
+                (dst + (size - n)).update(from: block, count: n)
+            }
+        }
     }
 
     /// Features of the trailing partial frame, if any (zero-padded), then resets.
@@ -400,6 +473,8 @@ public struct FrameFeatureExtractor: Sendable {
                                    measure: f.power > 3 * lineQuietest.power || callTone.toneLately || framesSeen < 200)
         lineQuietest.add(f.power)
         framesSeen += 1
+        periodicWanted = periodicTest.wantsSamples(power: f.power, shape: SIMD4(f.rho1, f.rho2, f.rawRho1, f.rawRho2),
+                                                   floor: lineQuietest.power)
         return f
     }
 

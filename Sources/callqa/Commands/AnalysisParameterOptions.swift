@@ -43,6 +43,8 @@ struct AnalysisParameterOptions: ParsableArguments {
     var dtmfBridgeS: Double?
     @Option(help: "Ring-back, dial, busy tones: share of 80 ms one national tone plan must explain, for 0.3 s (0–1).")
     var callToneShare: Double?
+    @Option(help: "Digital beeps, buzzers: largest normalised difference from the signal 15–30 ms before, for 0.3 s (0–1; 0: off).")
+    var periodicDifference: Double?
     @Option(help: "Minimum length of a music-on-hold region (s).")
     var minHoldS: Double?
     @Option(help: "Hold music: fewer energy dips per second than this plus --hold-dips-per-steady-share × the region's steady share.")
@@ -75,7 +77,7 @@ struct AnalysisParameterOptions: ParsableArguments {
             (absoluteFloorDbfs, \.absoluteFloorDBFS), (dynamicRangeDb, \.dynamicRangeDB), (toneGainDb, \.toneGainDB),
             (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (pureToneShare, \.pureToneShare),
             (dtmfShare, \.dtmfShare), (dtmfMaxTwistDb, \.dtmfMaxTwistDB), (minDtmfS, \.minDTMFS), (dtmfBridgeS, \.dtmfBridgeS),
-            (callToneShare, \.callToneShare), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
+            (callToneShare, \.callToneShare), (periodicDifference, \.periodicDifference), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
             (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
