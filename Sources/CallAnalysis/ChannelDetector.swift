@@ -133,6 +133,16 @@ public struct ChannelDetector: Sendable {
     /// of any run of regions, gaps included, are a difference of two marks: no list of
     /// dip frames grows with the call.
     public private(set) var regionDipMarks: [(opened: Int, closed: Int)] = []
+    /// Per region long enough to hold words and music on hold without a pause between
+    /// them (one detector region): where it splits into a side that dips like speech and a
+    /// side that dips like music, found as the region closed (see `splitPoint`), with the
+    /// steady frames and the running dip count at that frame. Sparse: few regions have one.
+    public private(set) var regionSplits: [Int: (frame: Int, steady: Int, dips: Int)] = [:]
+    /// Every `markFrames` frames of the open run: the frame, the run's steady frames and
+    /// the running dip count there (what a split needs; one entry per 0.25 s of the run).
+    private var runMarks: [(frame: Int, steady: Int, dips: Int)] = []
+    private static let markFrames = 25
+    private let minHoldFrames: Int
     /// Dips so far.
     private var dipCount = 0
     private var runDipsAtStart = 0
@@ -186,6 +196,7 @@ public struct ChannelDetector: Sendable {
         maxRawResidual = 1 / toneGain
         minDTMFFrames = max(1, Int((parameters.minDTMFS * fps).rounded()))
         dtmfBridgeFrames = min(lookahead, Int((parameters.dtmfBridgeS * fps).rounded()))
+        minHoldFrames = Int((parameters.minHoldS * fps).rounded())
         ring = Array(repeating: .silent, count: lookahead + 1)
         ringFlags = Array(repeating: 0, count: lookahead + 1)
     }
@@ -495,6 +506,10 @@ public struct ChannelDetector: Sendable {
         if cls == .active {
             if runStart < 0 {
                 runStart = frame; runHigh = 0; runSteady = 0; firstAbove = -1; runW = 0; runDipsAtStart = dipCount
+                runMarks.removeAll(keepingCapacity: true)
+            }
+            if (frame - runStart) % Self.markFrames == 0 && frame > runStart {
+                runMarks.append((frame, runSteady, dipCount))
             }
             runW += Double(item.w)
             // Frames above the noise on their own: the region's edges are trimmed to them.
@@ -557,13 +572,64 @@ public struct ChannelDetector: Sendable {
                 start = max(0, start - lowSNRPad)
                 end += lowSNRPad
             }
-            regions.append(FrameSpan(start, max(start + 1, end)))
+            let span = FrameSpan(start, max(start + 1, end))
+            if span.length >= minHoldFrames + 100, let split = splitPoint(span) {
+                regionSplits[regions.count] = split
+            }
+            regions.append(span)
             regionSteadyFrames.append(runSteady)
             regionDipMarks.append((runDipsAtStart, dipCount))
         }
         runStart = -1
         runHigh = 0
         runSteady = 0
+    }
+}
+
+extension ChannelDetector {
+    /// How far a stretch's dips per second lie above the most music on hold may have, given
+    /// its steady share (negative: dips like music); as `ConversationAnalyzer` judges hold.
+    func speechMargin(frames: Int, steady: Int, dips: Int) -> Double {
+        let rate = Double(dips) / (Double(frames) * frameDuration)
+        let steadyShare = frames > 0 ? Double(steady) / Double(frames) : 0
+        return rate - (p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare)
+    }
+
+    /// Words and music on hold in one region (no pause between them for the analyzer's
+    /// split to use): of the run's marks (every 0.25 s), the one where one side, at least
+    /// `min_hold_s` long, dips like music and the other, at least 1 s long, dips at least
+    /// 1 per second more than music may; of several, the one whose sides differ most. That
+    /// mark lies up to `min_hold_s` short of the region's end, which may come early in the
+    /// music (a quiet passage ends the region); so the split then moves on into the music
+    /// side while the next 0.5 s still dips like syllables (2 dips or more).
+    private func splitPoint(_ span: FrameSpan) -> (frame: Int, steady: Int, dips: Int)? {
+        var best: (index: Int, wordsFirst: Bool, contrast: Double)?
+        for (i, m) in runMarks.enumerated() where m.frame > span.start && m.frame < span.end {
+            let head = (frames: m.frame - span.start, steady: m.steady, dips: m.dips - runDipsAtStart)
+            let tail = (frames: span.end - m.frame, steady: runSteady - m.steady, dips: dipCount - m.dips)
+            let h = speechMargin(frames: head.frames, steady: head.steady, dips: head.dips)
+            let t = speechMargin(frames: tail.frames, steady: tail.steady, dips: tail.dips)
+            for (wordsFirst, words, wordsFrames, music, musicFrames) in [(true, h, head.frames, t, tail.frames),
+                                                                        (false, t, tail.frames, h, head.frames)]
+            where musicFrames >= minHoldFrames && music < 0 && wordsFrames >= 100 && words >= 1 {
+                if words - music > best?.contrast ?? -.infinity { best = (i, wordsFirst, words - music) }
+            }
+        }
+        guard let b = best else { return nil }
+        // What is left of the music side must still dip like music, over at least 1 s.
+        func musicLeft(_ m: (frame: Int, steady: Int, dips: Int), wordsFirst: Bool) -> Bool {
+            let side = wordsFirst ? (frames: span.end - m.frame, steady: runSteady - m.steady, dips: dipCount - m.dips)
+                : (frames: m.frame - span.start, steady: m.steady, dips: m.dips - runDipsAtStart)
+            return side.frames >= 100 && speechMargin(frames: side.frames, steady: side.steady, dips: side.dips) < 0
+        }
+        var k = b.index
+        if b.wordsFirst {
+            while k + 2 < runMarks.count && runMarks[k + 2].dips - runMarks[k].dips >= 2
+                    && musicLeft(runMarks[k + 1], wordsFirst: true) { k += 1 }
+        } else {
+            while k >= 2 && runMarks[k].dips - runMarks[k - 2].dips >= 2 && musicLeft(runMarks[k - 1], wordsFirst: false) { k -= 1 }
+        }
+        return runMarks[k]
     }
 }
 

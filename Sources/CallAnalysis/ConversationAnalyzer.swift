@@ -179,6 +179,20 @@ public struct ConversationAnalyzer: Sendable {
                 tones.append(r)
                 continue
             }
+            if let split = d.regionSplits[i] {
+                // Words and music in one region: judged as two regions, with no pause between
+                // them (the split of step 6 and the music of a speech utterance take it up).
+                let marks = d.regionDipMarks[i]
+                for (part, steady, dips) in [(FrameSpan(r.start, split.frame), split.steady, (marks.opened, split.dips)),
+                                             (FrameSpan(split.frame, r.end), d.regionSteadyFrames[i] - split.steady,
+                                              (split.dips, marks.closed))] {
+                    let partTone = Double(SpanMath.total(SpanMath.intersection([part], d.tones)))
+                    regions.append(Region(span: FrameSpan(max(0, part.start - pad), min(frames, part.end + pad)),
+                                          frames: part.length, steady: steady, dips: dips,
+                                          tonal: partTone >= p.toneRegionShare * Double(part.length)))
+                }
+                continue
+            }
             let s = FrameSpan(max(0, r.start - pad), min(frames, r.end + pad))
             regions.append(Region(span: s, frames: r.length, steady: d.regionSteadyFrames[i], dips: d.regionDipMarks[i],
                                   tonal: toneFrames >= p.toneRegionShare * Double(r.length)))
@@ -262,9 +276,23 @@ public struct ConversationAnalyzer: Sendable {
                     hold.append(v.span)
                     continue
                 }
+                let members = v.members.filter { !regions[$0].tonal }
+                // Words and music joined into one utterance that is words as a whole (the
+                // music broken by short quiet passages into regions shorter than min_hold_s):
+                // split as a hold utterance is, when the music side lasts at least twice
+                // min_hold_s. Shorter, it is no better told from a slow passage of speech
+                // (prompts of 3–5 s with few pauses split off as music otherwise).
+                if let split = splitAtMusic(members),
+                   join(regions, split.music).allSatisfy({ $0.span.length >= 2 * minHold }) {
+                    hold.append(contentsOf: join(regions, split.music).map(\.span))
+                    for w in join(regions, split.words) {
+                        speech.append(w.span)
+                        speechRegions += w.members.map { regions[$0].span }
+                    }
+                    continue
+                }
                 // A member region that is hold on its own is hold (words running into music
                 // judged as words with it), and the rest is joined again without it.
-                let members = v.members.filter { !regions[$0].tonal }
                 let music = members.count > 1 ? Set(members.filter { join(regions, [$0]).allSatisfy(isHold) }) : []
                 for i in music.sorted() { hold.append(regions[i].span) }
                 for w in music.isEmpty ? [v] : join(regions, members.filter { !music.contains($0) }) {

@@ -146,6 +146,81 @@ import Testing
         #expect(abs(talk - before) <= 0.3, "talk \(talk) s, \(before) s before the pause was cut")
     }
 
+    /// The same leg with no pause at all between the agent's last words and the music (the
+    /// detector sees one region, which the pause split cannot take apart; the whole was
+    /// words, 9 s of music counted as talk): split where its dips change from speech to
+    /// music, found to a quarter second or so (the split lands where the dips change, up to
+    /// 0.5 s into the words' last syllables). And the music broken every 2 s by 0.15 s of
+    /// silence after a 0.2 s pause (every piece joins the words, none lasts `min_hold_s`,
+    /// and the whole was words again): split where the music starts; the last piece, after
+    /// a longer quiet passage, stands alone under `min_hold_s` and counts as tone, not talk.
+    @Test(arguments: [(0.0, false), (0.2, true)])
+    func wordsAndMusicWithoutAPause(pauseS: Double, brokenMusic: Bool) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let agent = DecodeEquivalenceTests.viaLibsndfile(root.appendingPathComponent("SampleAudio/c-002-alaw.wav").path)[0]
+        func analyzed(_ x: [Float]) throws -> ConversationMetrics {
+            var source = MemorySource(samples: [x], sampleRate: 8000)
+            return try RecordingAnalyzer.analyze(source: &source, file: "c-002-agent.wav", options: AnalysisOptions()).metrics
+        }
+        let original = try analyzed(agent)
+        var music = Array(agent[Int(22.64 * 8000)..<Int(31.64 * 8000)])
+        if brokenMusic {
+            for start in stride(from: 16000, to: music.count - 1200, by: 16000) {
+                for i in start..<(start + 1200) { music[i] = 0 }
+            }
+        }
+        let wordsEnd = 22.07 + pauseS
+        let x = Array(agent[0..<Int(wordsEnd * 8000)]) + music + Array(agent[Int(31.64 * 8000)...])
+        let m = try analyzed(x)
+        let hold = try #require(m.hold.first)
+        #expect(m.hold.count == 1 && hold.startS >= wordsEnd - 0.5 && hold.startS <= wordsEnd + 0.3, "hold \(m.hold)")
+        #expect(brokenMusic ? m.holdS >= 5.5 : abs(m.holdS - 9) <= 0.6, "hold \(m.hold)")
+        let talk = try #require(m.parties[.mixed]?.talkS), before = try #require(original.parties[.mixed]?.talkS)
+        #expect(abs(talk - before) <= 0.6, "talk \(talk) s, \(before) s with the pause")
+    }
+
+    /// Speech-like words (noise under a 4 Hz syllable envelope that never falls to the
+    /// line's noise) and c-002's 9 s of music at the same level, on one line.
+    /// - 4 s of words with no pause at all before the music, no line noise (200 dB under): one detector
+    ///   region of words and the music's first 2 s, judged hold with the music after it, and
+    ///   2.8 s of words were lost to hold. The region is split where its dips change from
+    ///   speech to music (at 0.25 s marks: where one side dips like speech and the other,
+    ///   `min_hold_s` long, like music, then on while the next 0.5 s dips like syllables).
+    ///   The music's last 2.5 s, after a quiet passage, stand alone under `min_hold_s`:
+    ///   tone, neither talk nor hold.
+    /// - 8 or 16 s of words, a 0.2 s pause, and white noise 20 dB under the music: the
+    ///   music's quiet passages (under `merge_gap_s`) cut it into regions shorter than
+    ///   `min_hold_s`, the pause joins them to the words, the whole dips like words, and
+    ///   7.3 s of music counted as talk. Split where the music starts, as a hold utterance
+    ///   is, its music side being at least twice `min_hold_s`.
+    @Test(arguments: [(4.0, 0.0, Float(200), 5.5), (8.0, 0.2, 20, 8.5), (16.0, 0.2, 20, 8.5)])
+    func wordsAndMusicOnOneLine(wordsS: Double, pauseS: Double, musicToNoiseDB: Float, minHoldS: Double) throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let agent = DecodeEquivalenceTests.viaLibsndfile(root.appendingPathComponent("SampleAudio/c-002-alaw.wav").path)[0]
+        let music = Array(agent[Int(22.64 * 8000)..<Int(31.64 * 8000)])
+        let rms = (music.reduce(Float(0)) { $0 + $1 * $1 } / Float(music.count)).squareRoot()
+        var state: UInt64 = 77
+        func uniform() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(state >> 40) / Float(1 << 24) * 2 - 1
+        }
+        let words: [Float] = (0..<Int(wordsS * 8000)).map { n in
+            uniform() * 1.7 * rms * (0.55 + 0.45 * sin(2 * .pi * 4 * Float(n) / 8000))
+        }
+        let quiet = [Float](repeating: 0, count: 8000)
+        var x = quiet + words + [Float](repeating: 0, count: Int(pauseS * 8000)) + music + quiet
+        let noise = rms * pow(10, -musicToNoiseDB / 20)
+        for i in x.indices { x[i] += noise * (uniform() + uniform() + uniform() + uniform()) * 0.866 }
+        var source = MemorySource(samples: [x], sampleRate: 8000)
+        let m = try RecordingAnalyzer.analyze(source: &source, file: "words-music.wav", options: AnalysisOptions()).metrics
+        let musicStart = 1 + wordsS + pauseS
+        let hold = try #require(m.hold.first)
+        #expect(m.hold.count == 1 && abs(hold.startS - musicStart) <= 0.4 && m.holdS >= minHoldS,
+                "hold \(m.hold), tones \(m.toneS) s")
+        let talk = try #require(m.parties[.mixed]?.talkS)
+        #expect(abs(talk - wordsS) <= 0.4, "talk \(talk) s")
+    }
+
     @Test func sameFileSameBytes() throws {
         let path = Fixtures.write("repeat.wav", Fixtures.call(), format: Fixtures.wav(Int32(SF_FORMAT_ULAW)))
         let a = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
