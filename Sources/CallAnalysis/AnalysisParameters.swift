@@ -64,11 +64,11 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// as the noise measures about 0.5; no
     /// voice in 1.76 million frames stayed at 0.5 for more than 0.21 s.
     public var callToneShare: Double = 0.5
-    /// Digital beeps and buzzers of any waveform: the largest normalised difference (0–1)
-    /// between a frame and the signal one lag (15–30 ms) before it that still counts as the
-    /// tone repeating itself; 0.3 s of such frames at one lag and level is a tone (see
-    /// `PeriodicToneTest`). 0 turns the test off. No voice of 1.75 million frames held under
-    /// 0.2 for more than 0.18 s.
+    /// Beeps and buzzers of any waveform: the largest normalised difference (0–1) between
+    /// a frame and the signal one lag (15–30 ms) before it that still counts as the tone
+    /// repeating itself on a clean line (0.6 × the line's noise share is added); 0.25 s of
+    /// such frames at one lag and level is a tone (see `PeriodicToneTest`). 0 turns the test
+    /// off. No voice of 7,344 voice files (clean and noisy) made a run of 0.2 s.
     public var periodicDifference: Double = 0.05
     /// A speech-detected region at least this long that dips too rarely is music on hold (s).
     public var minHoldS: Double = 3.0

@@ -142,6 +142,8 @@ public struct ChannelDetector: Sendable {
     /// the running dip count there (what a split needs; one entry per 0.25 s of the run).
     private var runMarks: [(frame: Int, steady: Int, dips: Int)] = []
     private static let markFrames = 25
+    /// Frames of the open run until its next mark.
+    private var toNextMark = 0
     private let minHoldFrames: Int
     /// Dips so far.
     private var dipCount = 0
@@ -374,7 +376,7 @@ public struct ChannelDetector: Sendable {
 
     /// Follows runs of frames that repeat themselves at one lag and level (see
     /// `PeriodicToneTest`; one failing frame inside a run is bridged). A run of `minFrames`
-    /// (0.3 s) is a tone: marked back to its first frame and the frames before it at its
+    /// (0.25 s) is a tone: marked back to its first frame and the frames before it at its
     /// level (the tone's onset, before its lag was found), and on while it lasts, as a call-progress
     /// tone (cut out of speech wherever it falls; music on hold keeps it).
     private mutating func updatePeriodicTone(_ code: UInt8, slot: Int) {
@@ -507,9 +509,13 @@ public struct ChannelDetector: Sendable {
             if runStart < 0 {
                 runStart = frame; runHigh = 0; runSteady = 0; firstAbove = -1; runW = 0; runDipsAtStart = dipCount
                 runMarks.removeAll(keepingCapacity: true)
-            }
-            if (frame - runStart) % Self.markFrames == 0 && frame > runStart {
-                runMarks.append((frame, runSteady, dipCount))
+                toNextMark = Self.markFrames
+            } else {
+                toNextMark -= 1
+                if toNextMark == 0 {
+                    runMarks.append((frame, runSteady, dipCount))
+                    toNextMark = Self.markFrames
+                }
             }
             runW += Double(item.w)
             // Frames above the noise on their own: the region's edges are trimmed to them.

@@ -1,35 +1,42 @@
-/// Tells exactly periodic tones from voices: digital beeps and buzzers of any waveform
-/// (square, sawtooth, a tone with harmonics) repeat themselves sample for sample, period
-/// after period, at one level. Their many harmonics defeat the order-4 predictor of the
-/// per-frame tone test (a 300 Hz sawtooth holds 11 harmonics in the telephone band and
-/// predicts no better than a vowel), and they are no call-progress plan.
+/// Tells exactly periodic tones from voices: beeps and buzzers of any waveform (a sine of
+/// any frequency, a square or sawtooth wave, a tone with harmonics) repeat themselves
+/// sample for sample, period after period, at one level. Many harmonics defeat the order-4
+/// predictor of the per-frame tone test (a 300 Hz sawtooth holds 11 harmonics in the
+/// telephone band and predicts no better than a vowel), hiss defeats it for a sine under
+/// about 15 dB, and such tones are no call-progress plan.
 ///
 /// The test: the normalised difference between a frame and the signal `lag` samples
 /// earlier, d = Σ(x − x₋L)² / (Σx² + Σx₋L²) (each sum about its mean, so a DC offset
 /// neither hides nor fakes a repetition), with L between 15 and 30 ms, i.e. one or more
 /// whole periods of any tone above 33 Hz. An exact repetition gives d ≈ 0; white noise adds
-/// about noise / (tone + noise), so the line's quietest frame of the last 4–5 s (at most a
-/// fifth of the frame's power) is taken off both sums first. A voice repeats itself only
-/// roughly over 15–30 ms: its pitch drifts, its vocal tract moves, its level swells.
+/// about noise / (tone + noise), so the line's noise (1.5 × its quietest frame of the last
+/// 4–5 s, at most a fifth of the frame's power) is taken off both sums first, and the
+/// threshold grows with the noise share. A voice repeats itself only roughly over 15–30 ms:
+/// its pitch drifts, its vocal tract moves, its level swells.
 ///
-/// Frames count while d stays under `maxDifference` at one lag and the level within ±2 dB of
-/// where the run began. Over 1.75 million frames of real voices (the asterisk prompts, the
-/// accuracy harness's espeak-ng utterances, the sample calls) and 750 s of prompts with
-/// their pauses cut out, no run went past 0.18 s in a prototype; the detector makes a tone of
-/// `minFrames` (0.3 s). Digital tones at 10 dB over white noise run whole through PCM,
-/// µ-law and GSM 6.10; at 5 dB in pieces (noise breaks a run now and then).
+/// Frames count while d stays under the threshold at one lag and the level (a 30 ms
+/// average) within ±2 dB of where the run began. The detector makes a tone of `minFrames`
+/// (0.25 s). Over the 5,896 voice files of the call-progress fit's check (1.75 million
+/// frames: the asterisk prompts, the accuracy harness's espeak-ng utterances, the sample
+/// calls) and 1,448 noisy copies of 724 prompts (10 and 5 dB white noise; PCM, µ-law, GSM),
+/// no voice made a run of 20 frames; runs of 15 were made tones in 3 noisy copies. Tones
+/// 5 dB or more over white noise run whole through PCM and µ-law, 10 dB or more through
+/// GSM 6.10 for harmonic tones; GSM at 10 dB and under breaks sines apart (their level
+/// shakes by several dB).
 ///
 /// Cost: the lag is searched (every lag from 15 to 30 ms, one dot product each) only after
 /// `searchStreak` frames in a row of one shape and level, clearly over the line's quietest,
-/// and again every `searchStreak` frames while the streak lasts; while a lag holds, one
-/// difference per sample. Voices seldom hold still that long: the test costs little.
+/// and again every `searchEvery` frames while the streak lasts; while a lag holds, one
+/// difference per sample. Voices seldom hold still that long: the test costs about 3 % of
+/// the analysis (bench).
 struct PeriodicToneTest: Sendable {
     /// Frames of one shape and level before a lag is searched (and between searches).
     static let searchStreak = 6
     /// Frames between two searches while a streak lasts and no lag holds.
     static let searchEvery = 6
-    /// Periodic frames in a row that make a tone (`ChannelDetector`): 0.3 s, as long tones.
-    static let minFrames = 30
+    /// Periodic frames in a row that make a tone (`ChannelDetector`): 0.25 s, short enough
+    /// for a special information tone's 0.33 s segments once the search has found the lag.
+    static let minFrames = 25
     /// Failing frames a run may hold between two repeating ones.
     static let maxMisses = 1
     /// Level a run may wander from where it began: ±2 dB.
@@ -59,12 +66,14 @@ struct PeriodicToneTest: Sendable {
     private var lag = 0
     /// Failing frames since the run's last repeating one.
     private var misses = 0
-    /// Power of the run's first frame.
-    private var anchorPower: Float = 0
+    /// Level (30 ms average power) at the run's first frame.
+    private var anchorLevel: Float = 0
+    /// The frame's level: its power averaged with the two frames before.
+    private var level: Float = 0
+    private var recentPowers: (Float, Float) = (0, 0)
     /// Frames in a row of one shape and level.
     private var streak = 0
     private var previousShape = SIMD4<Float>(repeating: 10)
-    private var previousPower: Float = 0
 
     init(sampleRate: Int, frameLength: Int, maxDifference: Double) {
         self.frameLength = frameLength
@@ -78,16 +87,19 @@ struct PeriodicToneTest: Sendable {
     /// part of a run. The caller assembles `maxLag` samples of history only for these.
     @inline(__always)
     mutating func wantsSamples(power: Float, shape: SIMD4<Float>, floor: Float) -> Bool {
-        let before = previousShape, beforePower = previousPower
+        let before = previousShape, beforeLevel = level
         previousShape = shape
-        previousPower = power
+        // The level is a 30 ms average: GSM 6.10 rebuilds a steady tone with a level that
+        // shakes by 1–1.5 dB (standard deviation) from frame to frame at 10 dB SNR.
+        level = (power + recentPowers.0 + recentPowers.1) * (1 / 3)
+        recentPowers = (power, recentPowers.0)
         // Most frames are pauses: decided before the shape is compared.
         guard maxDifference > 0, power > 3 * floor, power.isFinite else {
             streak = 0
             lag = 0
             return false
         }
-        let steady = power < 1.26 * beforePower && beforePower < 1.26 * power
+        let steady = level < 1.26 * beforeLevel && beforeLevel < 1.26 * level
             && ((abs(shape.x - before.x) < 0.08 && abs(shape.y - before.y) < 0.16)
                 || (abs(shape.z - before.z) < 0.08 && abs(shape.w - before.w) < 0.16))
         streak = steady ? streak + 1 : 0
@@ -108,13 +120,13 @@ struct PeriodicToneTest: Sendable {
         let noise = 2 * Float(frameLength) * min(lineNoise, Self.noiseCap * power)
         let threshold = maxDifference + Self.noiseAllowance * min(lineNoise / power, Self.maxNoiseShare)
         if lag > 0 {
-            let level = power < Self.levelRatio * anchorPower && anchorPower < Self.levelRatio * power
-            if level && difference(frame, lag: lag, noise: noise) < threshold {
+            let held = level < Self.levelRatio * anchorLevel && anchorLevel < Self.levelRatio * level
+            if held && difference(frame, lag: lag, noise: noise) < threshold {
                 misses = 0
                 return Self.continues
             }
             // Hiss or a codec frame can spoil one frame: the lag is kept over one.
-            if level && misses < Self.maxMisses {
+            if held && misses < Self.maxMisses {
                 misses += 1
                 return Self.none
             }
@@ -159,7 +171,7 @@ struct PeriodicToneTest: Sendable {
         guard best < threshold else { return Self.none }
         misses = 0
         lag = bestLag
-        anchorPower = power
+        anchorLevel = level
         return Self.starts
     }
 
