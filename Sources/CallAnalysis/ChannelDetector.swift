@@ -592,6 +592,51 @@ public struct ChannelDetector: Sendable {
     }
 }
 
+/// What the detector found over a stretch of the call that nothing later can change: its
+/// closed regions (with their steady frames, dip marks and splits) and its tone,
+/// keypress and call-progress spans. `ConversationAnalyzer` turns each stretch into talk,
+/// hold and tones as soon as it is settled, so that no list of regions grows with the call.
+struct SettledSpans: Sendable {
+    var regions: [FrameSpan] = []
+    var regionSteadyFrames: [Int] = []
+    var regionDipMarks: [(opened: Int, closed: Int)] = []
+    /// Keyed by index into `regions`.
+    var regionSplits: [Int: (frame: Int, steady: Int, dips: Int)] = [:]
+    var tones: [FrameSpan] = []
+    var keypresses: [FrameSpan] = []
+    var longTones: [FrameSpan] = []
+    var callTones: [FrameSpan] = []
+}
+
+extension ChannelDetector {
+    /// Hands over everything found so far, if it is settled: no region is open, the last
+    /// one ended at least `minGap` frames before the next frame to decide (so no later
+    /// region can join it, padded or not), and no tone, keypress or call-progress span
+    /// reaches that frame (so none can grow). Only when at least `minRegions` regions are
+    /// waiting; `force` hands over everything (the end of the call).
+    mutating func takeSettled(minGap: Int, minRegions: Int, force: Bool = false) -> SettledSpans? {
+        if !force {
+            guard runStart < 0, regions.count >= minRegions, let last = regions.last,
+                  nextToDecide - last.end >= minGap else { return nil }
+            for spans in [tones, keypresses, longTones, callTones] {
+                if let l = spans.last, l.end >= nextToDecide { return nil }
+            }
+        }
+        let out = SettledSpans(regions: regions, regionSteadyFrames: regionSteadyFrames, regionDipMarks: regionDipMarks,
+                               regionSplits: regionSplits, tones: tones, keypresses: keypresses, longTones: longTones,
+                               callTones: callTones)
+        regions.removeAll(keepingCapacity: true)
+        regionSteadyFrames.removeAll(keepingCapacity: true)
+        regionDipMarks.removeAll(keepingCapacity: true)
+        regionSplits.removeAll(keepingCapacity: true)
+        tones.removeAll(keepingCapacity: true)
+        keypresses.removeAll(keepingCapacity: true)
+        longTones.removeAll(keepingCapacity: true)
+        callTones.removeAll(keepingCapacity: true)
+        return out
+    }
+}
+
 extension ChannelDetector {
     /// How far a stretch's dips per second lie above the most music on hold may have, given
     /// its steady share (negative: dips like music); as `ConversationAnalyzer` judges hold.

@@ -63,7 +63,9 @@ public struct ChannelActivity: Sendable, Equatable {
 /// Streams a recording's channels through frame measurement and speech detection.
 ///
 /// Lifecycle: `init`, `consume` block after block, `finish()`. Memory does not grow with
-/// the length of the call except for the lists of segments found.
+/// the length of the call except for the lists of segments found: the detector's regions
+/// are turned into talk, hold and tones stretch by stretch, as soon as no later frame can
+/// change them (see `ChannelDetector.takeSettled`).
 public struct ConversationAnalyzer: Sendable {
     public let parameters: AnalysisParameters
     public let sampleRate: Int
@@ -71,6 +73,11 @@ public struct ConversationAnalyzer: Sendable {
     private var extractors: [FrameFeatureExtractor]
     private var detectors: [ChannelDetector]
     private var featureScratch: [[FrameFeatures]]
+    /// Per channel: talk, hold, tones and keypresses of the stretches already settled.
+    private var parts: [ChannelParts]
+    /// Frames a stretch's last region must lie before the next frame to decide to be settled:
+    /// a pause no later region can be joined across, padding included.
+    private let settleGap: Int
     private var samplesSeen: Int64 = 0
     // Cross-channel envelope correlation (health: bleed / duplicated channel).
     private var corr = CorrelationAccumulator()
@@ -93,7 +100,15 @@ public struct ConversationAnalyzer: Sendable {
         }
         featureScratch = Array(repeating: [], count: channelCount)
         for c in 0..<channelCount { featureScratch[c].reserveCapacity(64) }
+        parts = Array(repeating: ChannelParts(), count: channelCount)
+        let fps = 1.0 / frameDuration
+        settleGap = Int((parameters.mergeGapS * fps).rounded()) + 2 * Int((parameters.padS * fps).rounded()) + 1
     }
+
+    /// Regions that wait before a settled stretch is turned into talk: the work per stretch
+    /// is small, and the lists stay short. (Internal: tests set 1 and `Int.max`, which must
+    /// give the same result.)
+    var settleRegions = 64
 
     /// Consumes the first `frameCount` samples of each channel buffer.
     public mutating func consume(channels: [[Float]], frameCount: Int) {
@@ -106,6 +121,11 @@ public struct ConversationAnalyzer: Sendable {
         }
         samplesSeen += Int64(frameCount)
         push()
+        for c in 0..<channelCount {
+            if let settled = detectors[c].takeSettled(minGap: settleGap, minRegions: settleRegions) {
+                parts[c].append(Self.activity(of: settled, frames: Int.max / 2, p: parameters))
+            }
+        }
     }
 
     private mutating func push() {
@@ -132,13 +152,19 @@ public struct ConversationAnalyzer: Sendable {
         var activities: [ChannelActivity] = []
         for c in 0..<channelCount {
             detectors[c].finish()
-            activities.append(Self.activity(of: detectors[c], frames: frames, samples: samplesSeen, p: parameters))
+            if let rest = detectors[c].takeSettled(minGap: 0, minRegions: 0, force: true) {
+                parts[c].append(Self.activity(of: rest, frames: frames, p: parameters))
+            }
+            activities.append(Self.channelActivity(parts[c], detector: detectors[c], samples: samplesSeen))
         }
         return AnalysisOutcome(durationS: Double(samplesSeen) / Double(sampleRate), frameCount: frames,
                                channels: activities, envelopeCorrelation: channelCount == 2 ? corr.value : nil)
     }
 
-    static func activity(of d: ChannelDetector, frames: Int, samples: Int64, p: AnalysisParameters) -> ChannelActivity {
+    /// Talk, hold, tones and keypresses of a settled stretch of one channel (see
+    /// `SettledSpans`); `frames` bounds the padding of regions at the end of the call.
+    static func activity(of d: SettledSpans, frames: Int, p: AnalysisParameters)
+        -> (speech: [FrameSpan], hold: [FrameSpan], tones: [FrameSpan], keypresses: [FrameSpan]) {
         let fps = 1.0 / frameDuration
         let pad = Int((p.padS * fps).rounded())
         let gap = Int((p.mergeGapS * fps).rounded())
@@ -347,6 +373,12 @@ public struct ConversationAnalyzer: Sendable {
         }
         // Tones are never speech, even when padding or a join reached into them.
         speech = SpanMath.subtract(speech, tones)
+        return (speech, hold, tones, d.keypresses)
+    }
+
+    /// A channel's activity: its stretches' talk, hold, tones and keypresses in order, with
+    /// the detector's levels.
+    static func channelActivity(_ parts: ChannelParts, detector d: ChannelDetector, samples: Int64) -> ChannelActivity {
         let levels = ChannelLevels(
             activeSpeechDBFS: d.speechFrames > 0 ? dB(d.speechPowerSum / Double(d.speechFrames)) : nil,
             noiseFloorDBFS: d.noiseFrames > 0 ? dB(d.noisePowerSum / Double(d.noiseFrames)) : nil,
@@ -355,8 +387,23 @@ public struct ConversationAnalyzer: Sendable {
             clippedShare: samples > 0 ? Double(d.clippedSamples) / Double(samples) : 0)
         var withSNR = levels
         if let s = levels.activeSpeechDBFS, let n = levels.noiseFloorDBFS { withSNR.snrDB = s - n }
-        return ChannelActivity(speech: speech, hold: hold, tones: tones, keypresses: d.keypresses, levels: withSNR,
-                               frameClasses: d.frameClasses)
+        return ChannelActivity(speech: parts.speech, hold: parts.hold, tones: parts.tones, keypresses: parts.keypresses,
+                               levels: withSNR, frameClasses: d.frameClasses)
+    }
+}
+
+/// The talk, hold, tones and keypresses of a channel's settled stretches so far.
+struct ChannelParts: Sendable {
+    var speech: [FrameSpan] = []
+    var hold: [FrameSpan] = []
+    var tones: [FrameSpan] = []
+    var keypresses: [FrameSpan] = []
+
+    mutating func append(_ part: (speech: [FrameSpan], hold: [FrameSpan], tones: [FrameSpan], keypresses: [FrameSpan])) {
+        speech += part.speech
+        hold += part.hold
+        tones += part.tones
+        keypresses += part.keypresses
     }
 }
 
