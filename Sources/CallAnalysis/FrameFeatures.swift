@@ -142,6 +142,15 @@ public struct FrameFeatureExtractor: Sendable {
     /// The stream's last `periodicTest.maxLag + frameLength` samples before the current
     /// block: the history a frame near the start of a block compares itself with.
     private var tail: [Float]
+    /// Steady sines through codecs that shake their level (`testSine`).
+    private var sineFit: SineToneFit
+    /// `framesSeen` when a frame last ended a run of `sineGateRun` frames that repeated the
+    /// signal before them (`PeriodicToneTest`), and the current run's length.
+    private var lastPeriodicFrame = Int.min / 2
+    private var periodicRun = 0
+    /// Frames in a row repeating the signal before them that open the sine fit: voices make
+    /// runs of a few frames now and then, a sine shaken by a codec makes longer ones.
+    private static let sineGateRun = 3
     /// Whether the frame just measured gets the periodic-tone test (`testPeriodicity`).
     private var periodicWanted = false
     /// A frame and its history, assembled when they straddle two blocks.
@@ -170,7 +179,9 @@ public struct FrameFeatureExtractor: Sendable {
         dualTone = DualToneTest(sampleRate: sampleRate, frameLength: frameLength, minShare: dtmfShare, maxTwistDB: dtmfMaxTwistDB)
         callTone = CallProgressToneTest(sampleRate: sampleRate, frameLength: frameLength, minShare: callToneShare)
         periodicTest = PeriodicToneTest(sampleRate: sampleRate, frameLength: frameLength, maxDifference: periodicDifference)
-        tail = [Float](repeating: 0, count: periodicTest.maxLag + frameLength)
+        sineFit = SineToneFit(sampleRate: sampleRate, frameLength: frameLength, minShare: callToneShare)
+        tail = [Float](repeating: 0, count: max(periodicTest.maxLag, (CallProgressToneTest.windowFrames - 1) * frameLength)
+                                           + frameLength)
         lagWindow = tail
     }
 
@@ -192,7 +203,8 @@ public struct FrameFeatureExtractor: Sendable {
             // measured where it lies, no copy.
             if fill == 0 && i >= lagStep && n - i >= frameLength {
                 out.append(measure(base + i))
-                if periodicWanted { testPeriodicity(&out[out.count - 1], block: base, start: i) }
+                if periodicWanted { testPeriodicity(&out[out.count - 1], block: base, start: i) } else { periodicRun = 0 }
+                if out[out.count - 1].callTone == 0 { testSine(&out[out.count - 1], block: base, start: i) }
                 i += frameLength
                 continue
             }
@@ -205,7 +217,8 @@ public struct FrameFeatureExtractor: Sendable {
             i += take
             if fill == frameLength {
                 out.append(measureBuffered())
-                if periodicWanted { testPeriodicity(&out[out.count - 1], block: base, start: i - frameLength) }
+                if periodicWanted { testPeriodicity(&out[out.count - 1], block: base, start: i - frameLength) } else { periodicRun = 0 }
+                if out[out.count - 1].callTone == 0 { testSine(&out[out.count - 1], block: base, start: i - frameLength) }
                 fill = 0
             }
         }
@@ -218,6 +231,10 @@ public struct FrameFeatureExtractor: Sendable {
     /// Out of line: few frames get here, and the frame loop stays small.
     @inline(never)
     private mutating func testPeriodicity(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
+        defer {
+            periodicRun = f.periodicTone == 0 ? 0 : periodicRun + 1
+            if periodicRun >= Self.sineGateRun { lastPeriodicFrame = framesSeen }
+        }
         let floor = lineQuietest.power
         let history = periodicTest.maxLag
         if start >= history {
@@ -239,6 +256,38 @@ public struct FrameFeatureExtractor: Sendable {
             }
         }
         periodicTest = test
+    }
+
+    /// At the end of an 80 ms window no tone plan explained: the sine fit, if one of the
+    /// window's frames repeated the signal before it or the window before held a sine.
+    @inline(never)
+    private mutating func testSine(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
+        guard framesSeen - lastPeriodicFrame <= CallProgressToneTest.windowFrames || sineFit.inRun else {
+            sineFit.skip()
+            return
+        }
+        let history = (CallProgressToneTest.windowFrames - 1) * frameLength
+        var fit = sineFit
+        f.callTone = withHistory(block: block, start: start, history: history) { fit.push($0 - history) }
+        sineFit = fit
+    }
+
+    /// Calls `body` with a pointer to the frame that starts `start` samples into the block
+    /// (negative: in the block before), `history` samples before it readable.
+    @inline(__always)
+    private mutating func withHistory<R>(block: UnsafePointer<Float>, start: Int, history: Int,
+                                         _ body: (UnsafePointer<Float>) -> R) -> R {
+        if start >= history { return body(block + start) }
+        let fromTail = history - start
+        let fromBlock = start + frameLength
+        return tail.withUnsafeBufferPointer { t in
+            lagWindow.withUnsafeMutableBufferPointer { w in
+                let dst = w.baseAddress!
+                dst.update(from: t.baseAddress! + (t.count - fromTail), count: fromTail)
+                (dst + fromTail).update(from: block, count: fromBlock)
+                return body(dst + history)
+            }
+        }
     }
 
     /// Keeps the stream's last `tail.count` samples, this block's included.
