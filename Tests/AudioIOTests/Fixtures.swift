@@ -63,3 +63,22 @@ enum Fixtures {
 
     static func wav(_ sub: Int32) -> Int32 { Int32(SF_FORMAT_WAV) | sub }
 }
+
+/// A seeded generator for test signals: every run sees the same samples.
+struct SeededNoise {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    /// Uniform in [−1, 1).
+    mutating func uniform() -> Float {
+        state = state &* 6364136223846793005 &+ 1442695040888963407
+        return Float(state >> 40) / Float(1 << 24) * 2 - 1
+    }
+
+    /// The sum of `count` uniforms: about Gaussian, variance `count` / 3.
+    mutating func sum(of count: Int) -> Float {
+        var s: Float = 0
+        for _ in 0..<count { s += uniform() }
+        return s
+    }
+}

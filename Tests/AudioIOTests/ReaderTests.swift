@@ -74,15 +74,8 @@ import Testing
     @Test(arguments: [(Int32(SF_FORMAT_ALAW), Float(0.00004), Float(0.00003)), (Int32(SF_FORMAT_ULAW), Float(0.00012), Float(0.00006)),
                       (Int32(SF_FORMAT_ULAW), Float(0.0063), Float(0.00005)), (Int32(SF_FORMAT_ULAW), Float(0.0063), Float(0.00008))])
     func g711IdleCodesAreNotTalk(format: Int32, dc: Float, hiss: Float) throws {
-        var seed: UInt64 = 7
-        func gauss() -> Float {
-            var s: Float = 0
-            for _ in 0..<3 {
-                seed = seed &* 6364136223846793005 &+ 1442695040888963407
-                s += Float(seed >> 40) / Float(1 << 24) * 2 - 1
-            }
-            return s
-        }
+        var noise = SeededNoise(seed: 7)
+        func gauss() -> Float { noise.sum(of: 3) }
         let rate = 8000, n = 30 * rate
         var x = [Float](repeating: 0, count: n)
         var walk: Float = 0
@@ -128,14 +121,22 @@ import Testing
     /// 0.2 s, and the music cut to `seconds`. The pause rule joins words and music, and the
     /// whole was judged hold (3.3 s of words lost as hold); the words must stay talk and the
     /// music be hold.
+    /// The sample day's call c-002, agent leg (left channel), as decoded by libsndfile.
+    static func c002AgentLeg() -> [Float] {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        return DecodeEquivalenceTests.viaLibsndfile(root.appendingPathComponent("SampleAudio/c-002-alaw.wav").path)[0]
+    }
+
+    /// The call metrics of one 8 kHz channel, analysed from memory.
+    static func analyzedMono(_ x: [Float]) throws -> ConversationMetrics {
+        var source = MemorySource(samples: [x], sampleRate: 8000)
+        return try RecordingAnalyzer.analyze(source: &source, file: "mono.wav", options: AnalysisOptions()).metrics
+    }
+
     @Test(arguments: [3.5, 5.0, 9.0])
     func wordsRunningIntoMusicOnHold(seconds: Double) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let agent = DecodeEquivalenceTests.viaLibsndfile(root.appendingPathComponent("SampleAudio/c-002-alaw.wav").path)[0]
-        func analyzed(_ x: [Float]) throws -> ConversationMetrics {
-            var source = MemorySource(samples: [x], sampleRate: 8000)
-            return try RecordingAnalyzer.analyze(source: &source, file: "c-002-agent.wav", options: AnalysisOptions()).metrics
-        }
+        let agent = Self.c002AgentLeg()
+        func analyzed(_ x: [Float]) throws -> ConversationMetrics { try Self.analyzedMono(x) }
         let original = try analyzed(agent)
         let joined = try analyzed(Array(agent[0..<Int(22.27 * 8000)] + agent[Int(22.64 * 8000)..<Int((22.64 + seconds) * 8000)]
             + agent[Int(31.64 * 8000)...]))
@@ -144,39 +145,6 @@ import Testing
                 "hold \(joined.hold)")
         let talk = try #require(joined.parties[.mixed]?.talkS), before = try #require(original.parties[.mixed]?.talkS)
         #expect(abs(talk - before) <= 0.3, "talk \(talk) s, \(before) s before the pause was cut")
-    }
-
-    /// The same leg with no pause at all between the agent's last words and the music (the
-    /// detector sees one region, which the pause split cannot take apart; the whole was
-    /// words, 9 s of music counted as talk): split where its dips change from speech to
-    /// music, found to a quarter second or so (the split lands where the dips change, up to
-    /// 0.5 s into the words' last syllables). And the music broken every 2 s by 0.15 s of
-    /// silence after a 0.2 s pause (every piece joins the words, none lasts `min_hold_s`,
-    /// and the whole was words again): split where the music starts; the last piece, after
-    /// a longer quiet passage, stands alone under `min_hold_s` and counts as tone, not talk.
-    @Test(arguments: [(0.0, false), (0.2, true)])
-    func wordsAndMusicWithoutAPause(pauseS: Double, brokenMusic: Bool) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let agent = DecodeEquivalenceTests.viaLibsndfile(root.appendingPathComponent("SampleAudio/c-002-alaw.wav").path)[0]
-        func analyzed(_ x: [Float]) throws -> ConversationMetrics {
-            var source = MemorySource(samples: [x], sampleRate: 8000)
-            return try RecordingAnalyzer.analyze(source: &source, file: "c-002-agent.wav", options: AnalysisOptions()).metrics
-        }
-        let original = try analyzed(agent)
-        var music = Array(agent[Int(22.64 * 8000)..<Int(31.64 * 8000)])
-        if brokenMusic {
-            for start in stride(from: 16000, to: music.count - 1200, by: 16000) {
-                for i in start..<(start + 1200) { music[i] = 0 }
-            }
-        }
-        let wordsEnd = 22.07 + pauseS
-        let x = Array(agent[0..<Int(wordsEnd * 8000)]) + music + Array(agent[Int(31.64 * 8000)...])
-        let m = try analyzed(x)
-        let hold = try #require(m.hold.first)
-        #expect(m.hold.count == 1 && hold.startS >= wordsEnd - 0.5 && hold.startS <= wordsEnd + 0.3, "hold \(m.hold)")
-        #expect(brokenMusic ? m.holdS >= 5.5 : abs(m.holdS - 9) <= 0.6, "hold \(m.hold)")
-        let talk = try #require(m.parties[.mixed]?.talkS), before = try #require(original.parties[.mixed]?.talkS)
-        #expect(abs(talk - before) <= 0.6, "talk \(talk) s, \(before) s with the pause")
     }
 
     /// Speech-like words (noise under a 4 Hz syllable envelope that never falls to the
@@ -195,24 +163,18 @@ import Testing
     ///   is, its music side being at least twice `min_hold_s`.
     @Test(arguments: [(4.0, 0.0, Float(200), 5.5), (8.0, 0.2, 20, 8.5), (16.0, 0.2, 20, 8.5)])
     func wordsAndMusicOnOneLine(wordsS: Double, pauseS: Double, musicToNoiseDB: Float, minHoldS: Double) throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        let agent = DecodeEquivalenceTests.viaLibsndfile(root.appendingPathComponent("SampleAudio/c-002-alaw.wav").path)[0]
+        let agent = Self.c002AgentLeg()
         let music = Array(agent[Int(22.64 * 8000)..<Int(31.64 * 8000)])
         let rms = (music.reduce(Float(0)) { $0 + $1 * $1 } / Float(music.count)).squareRoot()
-        var state: UInt64 = 77
-        func uniform() -> Float {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return Float(state >> 40) / Float(1 << 24) * 2 - 1
-        }
+        var seeded = SeededNoise(seed: 77)
         let words: [Float] = (0..<Int(wordsS * 8000)).map { n in
-            uniform() * 1.7 * rms * (0.55 + 0.45 * sin(2 * .pi * 4 * Float(n) / 8000))
+            seeded.uniform() * 1.7 * rms * (0.55 + 0.45 * sin(2 * .pi * 4 * Float(n) / 8000))
         }
         let quiet = [Float](repeating: 0, count: 8000)
         var x = quiet + words + [Float](repeating: 0, count: Int(pauseS * 8000)) + music + quiet
         let noise = rms * pow(10, -musicToNoiseDB / 20)
-        for i in x.indices { x[i] += noise * (uniform() + uniform() + uniform() + uniform()) * 0.866 }
-        var source = MemorySource(samples: [x], sampleRate: 8000)
-        let m = try RecordingAnalyzer.analyze(source: &source, file: "words-music.wav", options: AnalysisOptions()).metrics
+        for i in x.indices { x[i] += noise * seeded.sum(of: 4) * 0.866 }
+        let m = try Self.analyzedMono(x)
         let musicStart = 1 + wordsS + pauseS
         let hold = try #require(m.hold.first)
         #expect(m.hold.count == 1 && abs(hold.startS - musicStart) <= 0.4 && m.holdS >= minHoldS,
@@ -228,15 +190,8 @@ import Testing
     /// bursts, a fax calling tone's, are caught only in part this way: the fit starts once
     /// the periodic test has seen a few frames repeat.)
     @Test func sineThroughGSMInHissIsNoTalk() throws {
-        var state: UInt64 = 5
-        func gauss() -> Float {
-            var sum: Float = 0
-            for _ in 0..<4 {
-                state = state &* 6364136223846793005 &+ 1442695040888963407
-                sum += Float(state >> 40) / Float(1 << 24) * 2 - 1
-            }
-            return sum * 0.866
-        }
+        var seeded = SeededNoise(seed: 5)
+        func gauss() -> Float { seeded.sum(of: 4) * 0.866 }
         let amplitude = 0.05 * 2.0.squareRoot()
         var x = [Float](repeating: 0, count: 8000)
         x += (0..<16000).map { Float(amplitude * sin(2 * .pi * 1000 * Double($0) / 8000)) }
