@@ -97,7 +97,8 @@ struct SineToneFit: Sendable {
             let omega = acos(c)
             let delta = 2 * Double.pi * 1.5 / rate
             var best = 0.0, bestOmega = omega
-            for w in [omega - delta, omega, omega + delta] {
+            for step in -1...1 {
+                let w = omega + Double(step) * delta
                 // cos and sin of w·m by rotation.
                 let cw = cos(w), sw = sin(w)
                 var co = 1.0, si = 0.0
