@@ -78,7 +78,8 @@ public struct ChannelDetector: Sendable {
     /// Per frame in the window: `toneFlag` (part of a steady tone run), `steadyFlag` (its
     /// spectral shape ρ₁, ρ₂ barely moved from the previous frame), `keypressFlag` (a DTMF
     /// keypress or the pause between two), `longToneFlag` (part of a tone run of 0.3 s or
-    /// more), `callToneFlag` (part of a call-progress tone found by its fit). One array: one
+    /// more), `callToneFlag` (part of a tone found by a window fit, a call-progress plan or a
+    /// sine, or by its exact repetition; see `updateCallTone`, `updatePeriodicTone`). One array: one
     /// uniqueness check per write.
     private var ringFlags: [UInt8]
     private static let toneFlag: UInt8 = 1, steadyFlag: UInt8 = 2, keypressFlag: UInt8 = 4, longToneFlag: UInt8 = 8
@@ -155,8 +156,9 @@ public struct ChannelDetector: Sendable {
     public private(set) var keypresses: [FrameSpan] = []
     /// Frames of tone runs of 0.3 s or more (ring-back, dial tone), as spans; part of `tones`.
     public private(set) var longTones: [FrameSpan] = []
-    /// Frames of call-progress tones found by their fit (ring-back, dial, busy tones), as
-    /// spans; not part of `tones` (see `updateCallTone`).
+    /// Frames of tones found by a window fit (ring-back, dial, busy tones; sines) or by their
+    /// exact repetition (beeps, buzzers), as spans; not part of `tones` (see `updateCallTone`,
+    /// `updatePeriodicTone`).
     public private(set) var callTones: [FrameSpan] = []
     /// Per-frame classes, recorded only when `recordFrames` is set (tests, debugging).
     public private(set) var frameClasses: [FrameClass] = []
