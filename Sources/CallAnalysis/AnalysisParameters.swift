@@ -170,6 +170,15 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         ("low_snr_db", \.lowSNRDB), ("clipping_share", \.clippingShare),
     ] }
 
+    /// How far a stretch's dips per second lie above the most music on hold may have, given
+    /// its steady share (negative: it dips like music): `durationFrames` long, of which
+    /// `detectedFrames` were detected and `steady` of those held their spectral shape.
+    func holdMargin(dips: Int, durationFrames: Int, detectedFrames: Int, steady: Int) -> Double {
+        let rate = Double(dips) / (Double(durationFrames) * frameDuration)
+        let steadyShare = detectedFrames > 0 ? Double(steady) / Double(detectedFrames) : 0
+        return rate - (holdMaxDipsPerS + holdDipsPerSteadyShare * steadyShare)
+    }
+
     /// Name/value pairs in a fixed order, snake_case, for results and reports.
     public var namedValues: [(String, Double)] { Self.keyPaths.map { ($0.name, self[keyPath: $0.keyPath]) } }
 }

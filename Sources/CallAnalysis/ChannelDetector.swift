@@ -225,9 +225,7 @@ public struct ChannelDetector: Sendable {
             // Mark the whole steady run (still inside the window) as tone.
             // Runs of 0.3 s or more are also marked long: no vowel holds its shape and level
             // that long; they are cut out of speech wherever they fall.
-            let flag = run >= minRawToneFrames ? Self.toneFlag | Self.longToneFlag : Self.toneFlag
-            let back = min(run - 1, ringCount)
-            for k in 0...back { ringFlags[(slot - k + ring.count) % ring.count] |= flag }
+            mark(run >= minRawToneFrames ? Self.toneFlag | Self.longToneFlag : Self.toneFlag, slot: slot, back: run - 1)
         }
         ringCount += 1
         peak = max(peak, f.peak)
@@ -336,11 +334,7 @@ public struct ChannelDetector: Sendable {
             from = digitStart - 1
             if from - keypressEnd <= dtmfBridgeFrames { from = min(from, keypressEnd) }
         }
-        // Only frames still in the lookahead window can be marked.
-        from = max(from, frame - ringCount)
-        for f in from...frame {
-            ringFlags[(slot - (frame - f) + ring.count) % ring.count] |= Self.keypressFlag
-        }
+        mark(Self.keypressFlag, slot: slot, back: frame - from)
         keypressEnd = frame + 1
     }
 
@@ -372,8 +366,8 @@ public struct ChannelDetector: Sendable {
         let missed = callMisses
         callMisses = 0
         guard callWindows >= Test.minWindows else { return }
-        let back = callWindows == Test.minWindows ? callRunFrames - 1 : Test.hopFrames * (1 + missed) - 1
-        for k in 0...min(back, ringCount) { ringFlags[(slot - k + ring.count) % ring.count] |= Self.callToneFlag }
+        mark(Self.callToneFlag, slot: slot,
+             back: callWindows == Test.minWindows ? callRunFrames - 1 : Test.hopFrames * (1 + missed) - 1)
     }
 
     /// Follows runs of frames that repeat themselves at one lag and level (see
@@ -416,7 +410,14 @@ public struct ChannelDetector: Sendable {
                 back += 1
             }
         }
-        for k in 0...min(back, ringCount) { ringFlags[(slot - k + ring.count) % ring.count] |= Self.callToneFlag }
+        mark(Self.callToneFlag, slot: slot, back: back)
+    }
+
+    /// Sets `flag` on the frame at `slot` and on the `back` frames before it, as far as they
+    /// are still in the lookahead window (only those can be marked).
+    @inline(__always)
+    private mutating func mark(_ flag: UInt8, slot: Int, back: Int) {
+        for k in 0...min(back, ringCount) { ringFlags[(slot - k + ring.count) % ring.count] |= flag }
     }
 
     // MARK: - Decisions
@@ -640,14 +641,6 @@ extension ChannelDetector {
 }
 
 extension ChannelDetector {
-    /// How far a stretch's dips per second lie above the most music on hold may have, given
-    /// its steady share (negative: dips like music); as `ConversationAnalyzer` judges hold.
-    func speechMargin(frames: Int, steady: Int, dips: Int) -> Double {
-        let rate = Double(dips) / (Double(frames) * frameDuration)
-        let steadyShare = frames > 0 ? Double(steady) / Double(frames) : 0
-        return rate - (p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare)
-    }
-
     /// Words and music on hold in one region (no pause between them for the analyzer's
     /// split to use): of the run's marks (every 0.25 s), the one where one side, at least
     /// `min_hold_s` long, dips like music and the other, at least 1 s long, dips at least
@@ -656,31 +649,35 @@ extension ChannelDetector {
     /// music (a quiet passage ends the region); so the split then moves on into the music
     /// side while the next 0.5 s still dips like syllables (2 dips or more).
     private func splitPoint(_ span: FrameSpan) -> (frame: Int, steady: Int, dips: Int)? {
-        var best: (index: Int, wordsFirst: Bool, contrast: Double)?
-        for (i, m) in runMarks.enumerated() where m.frame > span.start && m.frame < span.end {
+        typealias Side = (frames: Int, margin: Double)
+        /// The region's two sides at a mark: their lengths and how far they dip above music.
+        func sides(_ m: (frame: Int, steady: Int, dips: Int)) -> (head: Side, tail: Side) {
             let head = (frames: m.frame - span.start, steady: m.steady, dips: m.dips - runDipsAtStart)
             let tail = (frames: span.end - m.frame, steady: runSteady - m.steady, dips: dipCount - m.dips)
-            let h = speechMargin(frames: head.frames, steady: head.steady, dips: head.dips)
-            let t = speechMargin(frames: tail.frames, steady: tail.steady, dips: tail.dips)
-            for (wordsFirst, words, wordsFrames, music, musicFrames) in [(true, h, head.frames, t, tail.frames),
-                                                                        (false, t, tail.frames, h, head.frames)]
-            where musicFrames >= minHoldFrames && music < 0 && wordsFrames >= 100 && words >= 1 {
-                if words - music > best?.contrast ?? -.infinity { best = (i, wordsFirst, words - music) }
+            return ((head.frames, p.holdMargin(dips: head.dips, durationFrames: head.frames, detectedFrames: head.frames,
+                                               steady: head.steady)),
+                    (tail.frames, p.holdMargin(dips: tail.dips, durationFrames: tail.frames, detectedFrames: tail.frames,
+                                               steady: tail.steady)))
+        }
+        var best: (index: Int, wordsFirst: Bool, contrast: Double)?
+        for (i, m) in runMarks.enumerated() where m.frame > span.start && m.frame < span.end {
+            let (head, tail) = sides(m)
+            for (wordsFirst, words, music) in [(true, head, tail), (false, tail, head)]
+            where music.frames >= minHoldFrames && music.margin < 0 && words.frames >= 100 && words.margin >= 1 {
+                if words.margin - music.margin > best?.contrast ?? -.infinity { best = (i, wordsFirst, words.margin - music.margin) }
             }
         }
         guard let b = best else { return nil }
         // What is left of the music side must still dip like music, over at least 1 s.
-        func musicLeft(_ m: (frame: Int, steady: Int, dips: Int), wordsFirst: Bool) -> Bool {
-            let side = wordsFirst ? (frames: span.end - m.frame, steady: runSteady - m.steady, dips: dipCount - m.dips)
-                : (frames: m.frame - span.start, steady: m.steady, dips: m.dips - runDipsAtStart)
-            return side.frames >= 100 && speechMargin(frames: side.frames, steady: side.steady, dips: side.dips) < 0
+        func musicLeft(_ m: (frame: Int, steady: Int, dips: Int)) -> Bool {
+            let music = b.wordsFirst ? sides(m).tail : sides(m).head
+            return music.frames >= 100 && music.margin < 0
         }
         var k = b.index
         if b.wordsFirst {
-            while k + 2 < runMarks.count && runMarks[k + 2].dips - runMarks[k].dips >= 2
-                    && musicLeft(runMarks[k + 1], wordsFirst: true) { k += 1 }
+            while k + 2 < runMarks.count && runMarks[k + 2].dips - runMarks[k].dips >= 2 && musicLeft(runMarks[k + 1]) { k += 1 }
         } else {
-            while k >= 2 && runMarks[k].dips - runMarks[k - 2].dips >= 2 && musicLeft(runMarks[k - 1], wordsFirst: false) { k -= 1 }
+            while k >= 2 && runMarks[k].dips - runMarks[k - 2].dips >= 2 && musicLeft(runMarks[k - 1]) { k -= 1 }
         }
         return runMarks[k]
     }

@@ -163,8 +163,7 @@ public struct ConversationAnalyzer: Sendable {
 
     /// Talk, hold, tones and keypresses of a settled stretch of one channel (see
     /// `SettledSpans`); `frames` bounds the padding of regions at the end of the call.
-    static func activity(of d: SettledSpans, frames: Int, p: AnalysisParameters)
-        -> (speech: [FrameSpan], hold: [FrameSpan], tones: [FrameSpan], keypresses: [FrameSpan]) {
+    static func activity(of d: SettledSpans, frames: Int, p: AnalysisParameters) -> ChannelParts {
         let fps = 1.0 / frameDuration
         let pad = Int((p.padS * fps).rounded())
         let gap = Int((p.mergeGapS * fps).rounded())
@@ -194,34 +193,31 @@ public struct ConversationAnalyzer: Sendable {
         var tones: [FrameSpan] = []
         var regions: [Region] = []
         let tonesAndKeys = SpanMath.normalize(d.tones + d.keypresses)
+        /// A detected span as a region: padded, tonal when at least `tone_region_share` of it
+        /// is tone frames (a tone unless it belongs to music on hold: held notes, decided below).
+        func region(_ r: FrameSpan, steady: Int, dips: (opened: Int, closed: Int)) -> Region {
+            let toneFrames = Double(SpanMath.total(SpanMath.intersection([r], d.tones)))
+            return Region(span: FrameSpan(max(0, r.start - pad), min(frames, r.end + pad)), frames: r.length, steady: steady,
+                          dips: dips, tonal: toneFrames >= p.toneRegionShare * Double(r.length))
+        }
         for (i, r) in d.regions.enumerated() {
             // A region nearly all tone frames or keypresses is a tone (ring-back, DTMF, dial
-            // tone) as a whole. One with a smaller but large share of tone frames (≥
-            // tone_region_share) is tonal: a tone unless it belongs to music on hold (held
-            // notes), decided below. Keypresses in a region of speech are cut out of it below.
-            let toneFrames = Double(SpanMath.total(SpanMath.intersection([r], d.tones)))
+            // tone) as a whole. Keypresses in a region of speech are cut out of it below.
             let toneOrKeyFrames = Double(SpanMath.total(SpanMath.intersection([r], tonesAndKeys)))
             if toneOrKeyFrames >= p.pureToneShare * Double(r.length) {
                 tones.append(r)
                 continue
             }
+            let marks = d.regionDipMarks[i]
             if let split = d.regionSplits[i] {
                 // Words and music in one region: judged as two regions, with no pause between
                 // them (the split of step 6 and the music of a speech utterance take it up).
-                let marks = d.regionDipMarks[i]
-                for (part, steady, dips) in [(FrameSpan(r.start, split.frame), split.steady, (marks.opened, split.dips)),
-                                             (FrameSpan(split.frame, r.end), d.regionSteadyFrames[i] - split.steady,
-                                              (split.dips, marks.closed))] {
-                    let partTone = Double(SpanMath.total(SpanMath.intersection([part], d.tones)))
-                    regions.append(Region(span: FrameSpan(max(0, part.start - pad), min(frames, part.end + pad)),
-                                          frames: part.length, steady: steady, dips: dips,
-                                          tonal: partTone >= p.toneRegionShare * Double(part.length)))
-                }
-                continue
+                regions.append(region(FrameSpan(r.start, split.frame), steady: split.steady, dips: (marks.opened, split.dips)))
+                regions.append(region(FrameSpan(split.frame, r.end), steady: d.regionSteadyFrames[i] - split.steady,
+                                      dips: (split.dips, marks.closed)))
+            } else {
+                regions.append(region(r, steady: d.regionSteadyFrames[i], dips: marks))
             }
-            let s = FrameSpan(max(0, r.start - pad), min(frames, r.end + pad))
-            regions.append(Region(span: s, frames: r.length, steady: d.regionSteadyFrames[i], dips: d.regionDipMarks[i],
-                                  tonal: toneFrames >= p.toneRegionShare * Double(r.length)))
         }
         // Music on hold: long regions that dip too rarely for speech, given how steady their
         // spectrum is (music holds notes: the steadier, the more dips it takes to be speech).
@@ -233,9 +229,7 @@ public struct ConversationAnalyzer: Sendable {
         /// How far the utterance's dips per second lie above the most a hold region may
         /// have, given its steady share (negative: dips like music).
         func speechMargin(_ u: Utterance) -> Double {
-            let rate = Double(u.dipsTo - u.dipsFrom) / u.span.durationS
-            let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
-            return rate - (p.holdMaxDipsPerS + p.holdDipsPerSteadyShare * steadyShare)
+            p.holdMargin(dips: u.dipsTo - u.dipsFrom, durationFrames: u.span.length, detectedFrames: u.frames, steady: u.steady)
         }
         func isHold(_ u: Utterance) -> Bool { u.span.length >= minHold && speechMargin(u) < 0 }
         /// Words that run straight into music on the same line (or music into words), with a
@@ -277,18 +271,21 @@ public struct ConversationAnalyzer: Sendable {
                 return b.wordsFirst ? (head, tail) : (tail, head)
             }
         }
+        /// A split utterance: the music is hold and keeps its held notes; the words' tonal
+        /// regions are tones, the rest is speech.
+        func apply(_ split: (words: [Int], music: [Int]), music: [Utterance]) {
+            hold.append(contentsOf: music.map(\.span))
+            for i in split.words where regions[i].tonal { tones.append(regions[i].span) }
+            let words = Set(split.words.filter { !regions[$0].tonal })
+            for v in join(regions, words.sorted()) {
+                speech.append(v.span)
+                speechRegions += v.members.filter { words.contains($0) }.map { regions[$0].span }
+            }
+        }
         for u in join(regions, Array(regions.indices)) {
             if isHold(u) {
-                let members = Array(u.members)
-                if let split = splitAtMusic(members) {
-                    // The music keeps its held notes; the words' tonal regions are tones.
-                    hold.append(contentsOf: join(regions, split.music).map(\.span))
-                    for i in split.words where regions[i].tonal { tones.append(regions[i].span) }
-                    let words = Set(split.words.filter { !regions[$0].tonal })
-                    for v in join(regions, words.sorted()) {
-                        speech.append(v.span)
-                        speechRegions += v.members.filter { words.contains($0) }.map { regions[$0].span }
-                    }
+                if let split = splitAtMusic(Array(u.members)) {
+                    apply(split, music: join(regions, split.music))
                 } else {
                     hold.append(u.span)
                 }
@@ -308,14 +305,12 @@ public struct ConversationAnalyzer: Sendable {
                 // split as a hold utterance is, when the music side lasts at least twice
                 // min_hold_s. Shorter, it is no better told from a slow passage of speech
                 // (prompts of 3–5 s with few pauses split off as music otherwise).
-                if let split = splitAtMusic(members),
-                   join(regions, split.music).allSatisfy({ $0.span.length >= 2 * minHold }) {
-                    hold.append(contentsOf: join(regions, split.music).map(\.span))
-                    for w in join(regions, split.words) {
-                        speech.append(w.span)
-                        speechRegions += w.members.map { regions[$0].span }
+                if let split = splitAtMusic(members) {
+                    let music = join(regions, split.music)
+                    if music.allSatisfy({ $0.span.length >= 2 * minHold }) {
+                        apply(split, music: music)
+                        continue
                     }
-                    continue
                 }
                 // A member region that is hold on its own is hold (words running into music
                 // judged as words with it), and the rest is joined again without it.
@@ -373,7 +368,7 @@ public struct ConversationAnalyzer: Sendable {
         }
         // Tones are never speech, even when padding or a join reached into them.
         speech = SpanMath.subtract(speech, tones)
-        return (speech, hold, tones, d.keypresses)
+        return ChannelParts(speech: speech, hold: hold, tones: tones, keypresses: d.keypresses)
     }
 
     /// A channel's activity: its stretches' talk, hold, tones and keypresses in order, with
@@ -392,14 +387,16 @@ public struct ConversationAnalyzer: Sendable {
     }
 }
 
-/// The talk, hold, tones and keypresses of a channel's settled stretches so far.
+/// The talk, hold, tones and keypresses of a stretch of one channel, or of all its settled
+/// stretches so far, in order.
 struct ChannelParts: Sendable {
     var speech: [FrameSpan] = []
     var hold: [FrameSpan] = []
     var tones: [FrameSpan] = []
     var keypresses: [FrameSpan] = []
 
-    mutating func append(_ part: (speech: [FrameSpan], hold: [FrameSpan], tones: [FrameSpan], keypresses: [FrameSpan])) {
+    /// Appends a later stretch's.
+    mutating func append(_ part: ChannelParts) {
         speech += part.speech
         hold += part.hold
         tones += part.tones

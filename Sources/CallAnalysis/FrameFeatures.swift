@@ -44,7 +44,7 @@ public struct FrameFeatures: Sendable, Equatable {
     }
     /// Whether the frame repeats the signal 15–30 ms before it (see `PeriodicToneTest`):
     /// 0 no (or not tested), 1 at a newly found lag (a run starts), 2 at the lag of the run
-    /// it continues. Runs of 0.3 s are digital beeps and buzzers.
+    /// it continues. Runs of 0.25 s are beeps and buzzers.
     public var periodicTone: UInt8 {
         get { toneCodes >> 6 }
         set { toneCodes = toneCodes & 0x3F | newValue << 6 }
@@ -123,6 +123,8 @@ public struct FrameFeatureExtractor: Sendable {
     /// every frame while they are at least half explained by two keypad tones. Keypad tones
     /// hold still, speech mostly moves: the test costs about 5 % of the analysis (bench).
     private let dualTone: DualToneTest
+    /// The frame before's spectral shape (ρ₁, ρ₂ of the differences and of the samples):
+    /// the DTMF and periodic-tone gates ask whether a frame held it.
     private var previousShape = SIMD4<Float>(repeating: 10)
     private var previousPower: Float = 0
     /// The quietest frame of the last ≈ 2 s (blocks of 0.5 s): the DTMF gate's floor.
@@ -139,8 +141,9 @@ public struct FrameFeatureExtractor: Sendable {
     private var lineQuietest = QuietestFrame(blockFrames: 100)
     /// Exactly periodic tones (digital beeps and buzzers), tested on few frames.
     private var periodicTest: PeriodicToneTest
-    /// The stream's last `periodicTest.maxLag + frameLength` samples before the current
-    /// block: the history a frame near the start of a block compares itself with.
+    /// The stream's last samples before the current block, as many as the periodic test's
+    /// longest lag or a call-progress window before a frame reach, plus a frame: the history
+    /// of a frame near the start of a block (see `withHistory`).
     private var tail: [Float]
     /// Steady sines through codecs that shake their level (`testSine`).
     private var sineFit: SineToneFit
@@ -203,8 +206,7 @@ public struct FrameFeatureExtractor: Sendable {
             // measured where it lies, no copy.
             if fill == 0 && i >= lagStep && n - i >= frameLength {
                 out.append(measure(base + i))
-                if periodicWanted { testPeriodicity(&out[out.count - 1], block: base, start: i) } else { periodicRun = 0 }
-                if out[out.count - 1].callTone == 0 { testSine(&out[out.count - 1], block: base, start: i) }
+                testTones(&out[out.count - 1], block: base, start: i)
                 i += frameLength
                 continue
             }
@@ -217,8 +219,7 @@ public struct FrameFeatureExtractor: Sendable {
             i += take
             if fill == frameLength {
                 out.append(measureBuffered())
-                if periodicWanted { testPeriodicity(&out[out.count - 1], block: base, start: i - frameLength) } else { periodicRun = 0 }
-                if out[out.count - 1].callTone == 0 { testSine(&out[out.count - 1], block: base, start: i - frameLength) }
+                testTones(&out[out.count - 1], block: base, start: i - frameLength)
                 fill = 0
             }
         }
@@ -226,36 +227,27 @@ public struct FrameFeatureExtractor: Sendable {
         fillPredictionGains(&out, from: first)
     }
 
-    /// Runs the periodic-tone test on the frame that starts `start` samples into the block
-    /// (negative: it began in the block before), which `periodicTest.wantsSamples` asked for.
-    /// Out of line: few frames get here, and the frame loop stays small.
+    /// The tests that need the frame's samples and those before it, on the frame that starts
+    /// `start` samples into the block (negative: it began in the block before): the
+    /// periodic-tone test where `periodicTest.wantsSamples` asked for it, and the sine fit
+    /// at the end of a window no tone plan explained. Both rarely run.
+    @inline(__always)
+    private mutating func testTones(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
+        if periodicWanted { testPeriodicity(&f, block: block, start: start) } else { periodicRun = 0 }
+        if f.callTone == 0 { testSine(&f, block: block, start: start) }
+    }
+
+    /// The periodic-tone test. Out of line: few frames get here, and the frame loop stays small.
     @inline(never)
     private mutating func testPeriodicity(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
-        defer {
-            periodicRun = f.periodicTone == 0 ? 0 : periodicRun + 1
-            if periodicRun >= Self.sineGateRun { lastPeriodicFrame = framesSeen }
-        }
-        let floor = lineQuietest.power
-        let history = periodicTest.maxLag
-        if start >= history {
-            f.periodicTone = periodicTest.push(block + start, power: f.power, floor: floor)
-            return
-        }
-        // The frame's history reaches into the blocks before: frame and history from the
-        // tail and the block, one copy.
-        let fromTail = history - start
-        let fromBlock = start + frameLength
+        let floor = lineQuietest.power, power = f.power
         var test = periodicTest
-        let power = f.power
-        f.periodicTone = tail.withUnsafeBufferPointer { t in
-            lagWindow.withUnsafeMutableBufferPointer { w in
-                let dst = w.baseAddress!
-                dst.update(from: t.baseAddress! + (t.count - fromTail), count: fromTail)
-                (dst + fromTail).update(from: block, count: fromBlock)
-                return test.push(dst + history, power: power, floor: floor)
-            }
+        f.periodicTone = withHistory(block: block, start: start, history: test.maxLag) {
+            test.push($0, power: power, floor: floor)
         }
         periodicTest = test
+        periodicRun = f.periodicTone == 0 ? 0 : periodicRun + 1
+        if periodicRun >= Self.sineGateRun { lastPeriodicFrame = framesSeen }
     }
 
     /// At the end of an 80 ms window no tone plan explained: the sine fit, if one of the
@@ -508,7 +500,11 @@ public struct FrameFeatureExtractor: Sendable {
             for k in 0..<dh { buf[k] = buf[n + k] }
         }
         if !f.power.isFinite { f = .silent }
-        if let floor = dualToneCandidate(power: f.power, shape: SIMD4(f.rho1, f.rho2, f.rawRho1, f.rawRho2)) {
+        // Both gates below ask whether the spectral shape held (`shapeHeld`), each only once
+        // its cheaper conditions pass.
+        let shape = SIMD4(f.rho1, f.rho2, f.rawRho1, f.rawRho2), before = previousShape
+        previousShape = shape
+        if let floor = dualToneCandidate(power: f.power, shape: shape, before: before) {
             (f.dualTone, lastLikelyDigit) = dualTone.classify(frame, floorPower: floor)
         } else {
             lastLikelyDigit = false
@@ -522,26 +518,31 @@ public struct FrameFeatureExtractor: Sendable {
                                    measure: f.power > 3 * lineQuietest.power || callTone.toneLately || framesSeen < 200)
         lineQuietest.add(f.power)
         framesSeen += 1
-        periodicWanted = periodicTest.wantsSamples(power: f.power, shape: SIMD4(f.rho1, f.rho2, f.rawRho1, f.rawRho2),
-                                                   floor: lineQuietest.power)
+        periodicWanted = periodicTest.wantsSamples(power: f.power, shape: shape, before: before, floor: lineQuietest.power)
         return f
     }
 
     /// The quietest frame power of the last ≈ 2 s if the frame is worth the DTMF test (see
     /// `dualTone`), else nil; updates the gate's state.
     @inline(__always)
-    private mutating func dualToneCandidate(power: Float, shape: SIMD4<Float>) -> Float? {
+    private mutating func dualToneCandidate(power: Float, shape: SIMD4<Float>, before: SIMD4<Float>) -> Float? {
         let floor = quietest.power
         let candidate = power > 4 * floor && (lastLikelyDigit || (framesSeen & 1 == 0
-            && power < 2 * previousPower && previousPower < 2 * power
-            && ((abs(shape.x - previousShape.x) < 0.08 && abs(shape.y - previousShape.y) < 0.16)
-                || (abs(shape.z - previousShape.z) < 0.08 && abs(shape.w - previousShape.w) < 0.16))))
-        previousShape = shape
+            && power < 2 * previousPower && previousPower < 2 * power && shapeHeld(shape, before)))
         previousPower = power
         quietest.add(power)
         return candidate ? floor : nil
     }
 
+}
+
+/// Whether a frame's spectral shape (ρ₁, ρ₂ of the differences, then of the samples) lies
+/// within 0.08 / 0.16 of the frame before's, in either pair: the DTMF and periodic-tone
+/// gates' steadiness (keypad and periodic tones hold still, speech mostly moves).
+@inline(__always)
+func shapeHeld(_ shape: SIMD4<Float>, _ before: SIMD4<Float>) -> Bool {
+    (abs(shape.x - before.x) < 0.08 && abs(shape.y - before.y) < 0.16)
+        || (abs(shape.z - before.z) < 0.08 && abs(shape.w - before.w) < 0.16)
 }
 
 /// The power of the quietest frame over the current block of `blockFrames` frames and the

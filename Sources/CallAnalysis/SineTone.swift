@@ -20,8 +20,9 @@ import Darwin
 /// Over the 5,896 voice files and 1,448 noisy copies of `PeriodicToneTest`'s check, no voice
 /// held a sine that way for more than 3 windows (a prototype, every window fitted).
 ///
-/// Cost: a window is fitted only when one of its frames repeated the signal before it
-/// (`PeriodicToneTest`) or the window before held a sine: voices seldom do either.
+/// Cost: a window is fitted only when one of its frames ended a run of 3 frames repeating
+/// the signal before them (`PeriodicToneTest`) or the window before held a sine: voices
+/// seldom do either.
 struct SineToneFit: Sendable {
     /// Window codes for `FrameFeatures.callTone`, after the tone plans' 1–9: a new run of
     /// windows takes the other code, so that `ChannelDetector` starts a new run.

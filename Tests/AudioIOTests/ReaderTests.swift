@@ -158,9 +158,10 @@ import Testing
     ///   tone, neither talk nor hold.
     /// - 8 or 16 s of words, a 0.2 s pause, and white noise 20 dB under the music: the
     ///   music's quiet passages (under `merge_gap_s`) cut it into regions shorter than
-    ///   `min_hold_s`, the pause joins them to the words, the whole dips like words, and
-    ///   7.3 s of music counted as talk. Split where the music starts, as a hold utterance
-    ///   is, its music side being at least twice `min_hold_s`.
+    ///   `min_hold_s`, and the pause joins them to the words. After 8 s of words the splits
+    ///   that were there before find the music (the case guards them); after 16 s the whole
+    ///   dips like words, and no hold was found at all. Split where the music starts, as a
+    ///   hold utterance is, its music side being at least twice `min_hold_s`.
     @Test(arguments: [(4.0, 0.0, Float(200), 5.5), (8.0, 0.2, 20, 8.5), (16.0, 0.2, 20, 8.5)])
     func wordsAndMusicOnOneLine(wordsS: Double, pauseS: Double, musicToNoiseDB: Float, minHoldS: Double) throws {
         let agent = Self.c002AgentLeg()

@@ -41,9 +41,9 @@ struct AnalysisParameterOptions: ParsableArguments {
     var minDtmfS: Double?
     @Option(help: "DTMF: pauses between keypresses up to this long belong to the key sequence (s).")
     var dtmfBridgeS: Double?
-    @Option(help: "Ring-back, dial, busy tones: share of 80 ms one national tone plan must explain, for 0.3 s (0–1).")
+    @Option(help: "Ring-back, dial, busy tones and sines: share of 80 ms one national tone plan or one sine must explain, for 0.32 s (0–1).")
     var callToneShare: Double?
-    @Option(help: "Digital beeps, buzzers: largest normalised difference from the signal 15–30 ms before, for 0.3 s (0–1; 0: off).")
+    @Option(help: "Beeps, buzzers: largest normalised difference from the signal 15–30 ms before, for 0.25 s (0–1; 0: off).")
     var periodicDifference: Double?
     @Option(help: "Minimum length of a music-on-hold region (s).")
     var minHoldS: Double?
