@@ -20,6 +20,9 @@ public final class SndFileSource: AudioSource {
     public let truncation: (declaredBytes: Int64, presentBytes: Int64)?
     /// Count of non-finite samples (NaN/Inf in float files) replaced by 0 so far.
     public private(set) var nonFiniteSamples: Int64 = 0
+    /// Frames still to be read: the WAV `fact` chunk's count on GSM 6.10 (see `factCodecs`),
+    /// else unlimited.
+    private var framesLeft = Int64.max
 
     private var handle: OpaquePointer?
     /// Read as 16-bit integers (see `shortCodecs`), else as floats.
@@ -58,10 +61,16 @@ public final class SndFileSource: AudioSource {
         handle = h
         // Treat a float file's samples as full-scale ±1.0 and keep float values unclipped.
         let (container, encoding) = Self.describe(format: info.format)
-        format = AudioFormat(container: container, encoding: encoding, sampleRate: Int(info.samplerate),
-                             channels: Int(info.channels), frames: Int64(info.frames))
-        truncation = Self.truncation(handle: h)
+        let log = Self.headerLog(handle: h)
+        truncation = Self.truncation(log: log)
         let sub = info.format & Int32(SF_FORMAT_SUBMASK)
+        var frames = Int64(info.frames)
+        if Self.factCodecs.contains(sub), let declared = Self.factFrames(log: log), declared < frames {
+            frames = declared
+            framesLeft = declared
+        }
+        format = AudioFormat(container: container, encoding: encoding, sampleRate: Int(info.samplerate),
+                             channels: Int(info.channels), frames: frames)
         decodesToShort = Self.shortCodecs.contains(sub)
         g711Table = sub == Int32(SF_FORMAT_ULAW) ? G711.ulaw : sub == Int32(SF_FORMAT_ALAW) ? G711.alaw : nil
     }
@@ -74,7 +83,11 @@ public final class SndFileSource: AudioSource {
         guard let handle else { return 0 }
         let channels = format.channels
         precondition(block.channels.count == channels, "block has \(block.channels.count) channels, file \(channels)")
-        let want = block.capacity
+        let want = Int(min(Int64(block.capacity), framesLeft))
+        guard want > 0 else {
+            block.frameCount = 0
+            return 0
+        }
         let got: Int
         if g711Table != nil {
             if bytes.count < want * channels { bytes = [UInt8](repeating: 0, count: want * channels) }
@@ -110,6 +123,7 @@ public final class SndFileSource: AudioSource {
             nonFiniteSamples += Self.zeroNonFinite(&block.channels, frames: got)
         }
         block.frameCount = got
+        framesLeft -= Int64(got)
         return got
     }
 
@@ -179,12 +193,41 @@ public final class SndFileSource: AudioSource {
         return m
     }
 
-    /// libsndfile logs "data : N (should be M)" when a WAV/AIFF data chunk is cut short.
-    private static func truncation(handle: OpaquePointer) -> (declaredBytes: Int64, presentBytes: Int64)? {
+    /// GSM 6.10 codes blocks of 320 samples in WAV: libsndfile counts the last block whole,
+    /// and where the data chunk was padded to an even length (its own files, sox's) it
+    /// decodes one block more, of nothing: a burst near full scale (−5 dBFS, 60 ms, measured)
+    /// that reads as talk at the end of the call. The WAV `fact` chunk holds the true count of
+    /// samples: no more are read. (Not applied to IMA ADPCM: libsndfile writes a wrong fact
+    /// count there, 75,245 for 150,000 stereo frames.)
+    private static let factCodecs: Set<Int32> = [Int32(SF_FORMAT_GSM610)]
+
+    /// libsndfile's log of the header it parsed.
+    private static func headerLog(handle: OpaquePointer) -> String {
         var log = [CChar](repeating: 0, count: 8192)
         let len = sf_command(handle, Int32(SFC_GET_LOG_INFO), &log, Int32(log.count))
-        guard len > 0 else { return nil }
-        let text = String(decoding: log.prefix(Int(len)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard len > 0 else { return "" }
+        return String(decoding: log.prefix(Int(len)).map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The sample count of a WAV `fact` chunk, logged as "fact : 4" then "  frames  : N".
+    private static func factFrames(log: String) -> Int64? {
+        var inFact = false
+        for line in log.split(separator: "\n") {
+            let l = line.trimmingCharacters(in: .whitespaces)
+            if l.hasPrefix("fact") { inFact = true; continue }
+            guard inFact else { continue }
+            // The chunk's fields are indented under it; the next chunk ends it.
+            guard line.first == " ", l.hasPrefix("frames"), let colon = l.firstIndex(of: ":") else {
+                if line.first != " " { inFact = false }
+                continue
+            }
+            return Int64(l[l.index(after: colon)...].trimmingCharacters(in: .whitespaces))
+        }
+        return nil
+    }
+
+    /// libsndfile logs "data : N (should be M)" when a WAV/AIFF data chunk is cut short.
+    private static func truncation(log text: String) -> (declaredBytes: Int64, presentBytes: Int64)? {
         for line in text.split(separator: "\n") {
             let l = line.trimmingCharacters(in: .whitespaces)
             guard l.hasPrefix("data"), let open = l.range(of: "(should be ") else { continue }

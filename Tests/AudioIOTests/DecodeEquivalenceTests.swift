@@ -54,9 +54,15 @@ import Testing
         let expected = Self.viaLibsndfile(path)
         let got = try Self.viaReader(path)
         #expect(expected.count == channels && got.count == channels)
+        // Block codecs (GSM 6.10, ADPCM): libsndfile counts a padded last block whole and may
+        // decode one more; the reader stops at the samples written on GSM (the WAV fact
+        // chunk) and reads ADPCM's last block as libsndfile does.
+        let written = signal[0].count
         for c in 0..<channels {
-            #expect(got[c].count == expected[c].count, "\(name) channel \(c): \(got[c].count) vs \(expected[c].count) samples")
-            let firstDifference = zip(got[c], expected[c]).enumerated().first { $0.element.0.bitPattern != $0.element.1.bitPattern }
+            let want = format & Int32(SF_FORMAT_SUBMASK) == Int32(SF_FORMAT_GSM610) ? written : expected[c].count
+            #expect(got[c].count == want, "\(name) channel \(c): \(got[c].count) samples, \(written) written")
+            #expect(expected[c].count >= written, "\(name) channel \(c): libsndfile decodes \(expected[c].count)")
+            let firstDifference = zip(got[c], expected[c].prefix(written)).enumerated().first { $0.element.0.bitPattern != $0.element.1.bitPattern }
             #expect(firstDifference == nil, "\(name) channel \(c): sample \(firstDifference?.offset ?? -1) differs")
         }
     }

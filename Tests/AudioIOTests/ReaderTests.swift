@@ -209,6 +209,22 @@ import Testing
         #expect(offTalk >= 0.5, "without the window fits: talk \(offTalk) s")
     }
 
+    /// libsndfile counts the last GSM block of a WAV whole and decodes one block more where
+    /// the data chunk was padded to an even length (its own files and sox's): that block
+    /// decodes from nothing into a burst near full scale, 60 ms of talk at the end of every
+    /// such call. The reader stops at the WAV fact chunk's count.
+    @Test(arguments: [20_000, 20_160, 32_000])
+    func gsmEndsWhereTheFactChunkSays(samples: Int) throws {
+        var seeded = SeededNoise(seed: 9)
+        let hiss = (0..<samples).map { _ in 0.003 * seeded.sum(of: 3) }
+        let path = Fixtures.write("gsm-\(samples).wav", [hiss], format: Fixtures.wav(Int32(SF_FORMAT_GSM610)))
+        let r = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+        let mixed = try #require(r.metrics.parties[.mixed])
+        #expect(r.metrics.durationS == Double(samples) / 8000)
+        #expect(mixed.talkS == 0 && (mixed.levels.peakDBFS ?? 0) < -30, "talk \(mixed.talkS) s, peak \(mixed.levels.peakDBFS ?? 0) dBFS")
+        #expect(!r.metrics.health.contains(.truncated))
+    }
+
     @Test func sameFileSameBytes() throws {
         let path = Fixtures.write("repeat.wav", Fixtures.call(), format: Fixtures.wav(Int32(SF_FORMAT_ULAW)))
         let a = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
