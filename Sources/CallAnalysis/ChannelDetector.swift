@@ -346,13 +346,17 @@ public struct ChannelDetector: Sendable {
     /// while the run lasts; `maxMisses` failing window inside a run is bridged. Kept apart
     /// from the per-frame tone test's frames: music on hold can hold a chord on a plan's
     /// frequencies for seconds, and must stay hold.
+    private static func isSine(_ code: UInt8) -> Bool { code == SineToneFit.codes.0 || code == SineToneFit.codes.1 }
+
     private mutating func updateCallTone(_ code: UInt8, slot: Int) {
         typealias Test = CallProgressToneTest
         guard code != Test.notEvaluated else { return }
         if code != 0 && code == callPlan {
             callWindows += 1
             callRunFrames += Test.hopFrames
-        } else if callWindows > 0 && callMisses < Test.maxMisses {
+        } else if callWindows > 0 && callMisses < Test.maxMisses && !(Self.isSine(code) && Self.isSine(callPlan)) {
+            // A window of another sine starts a new run: the fit's two codes alternate from
+            // run to run, and bridged, the run of the first code would go on after it.
             callMisses += 1
             callRunFrames += Test.hopFrames
             return

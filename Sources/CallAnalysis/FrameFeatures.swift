@@ -147,13 +147,20 @@ public struct FrameFeatureExtractor: Sendable {
     private var tail: [Float]
     /// Steady sines through codecs that shake their level (`testSine`).
     private var sineFit: SineToneFit
-    /// `framesSeen` when a frame last ended a run of `sineGateRun` frames that repeated the
-    /// signal before them (`PeriodicToneTest`), and the current run's length.
-    private var lastPeriodicFrame = Int.min / 2
+    /// `framesSeen` when a frame last cued the sine fit: it ended a run of `sineGateRun`
+    /// frames that repeated the signal before them, or a streak of `sineCueStreak` frames of
+    /// one shape and level (`PeriodicToneTest`); and the current repeating run's length.
+    private var lastSineCue = Int.min / 2
     private var periodicRun = 0
-    /// Frames in a row repeating the signal before them that open the sine fit: voices make
+    /// Frames in a row repeating the signal before them that cue the sine fit: voices make
     /// runs of a few frames now and then, a sine shaken by a codec makes longer ones.
     private static let sineGateRun = 3
+    /// Frames in a row of one shape and level (±1 dB, 30 ms average; the shape within 1.5 ×
+    /// `shapeHeld`'s bounds) that cue the sine fit: under 10 dB of hiss GSM 6.10 breaks a
+    /// sine's repetition from frame to frame, but holds its level and rough shape over a few
+    /// frames now and then. Voices cue the fit about 13,000 times in an hour of a stereo call
+    /// (about 0.6 µs each); 6 frames cued a third of that and left more of GSM's sines talk.
+    private static let sineCueStreak = 4
     /// Whether the frame just measured gets the periodic-tone test (`testPeriodicity`).
     private var periodicWanted = false
     /// A frame and its history, assembled when they straddle two blocks.
@@ -247,14 +254,14 @@ public struct FrameFeatureExtractor: Sendable {
         }
         periodicTest = test
         periodicRun = f.periodicTone == 0 ? 0 : periodicRun + 1
-        if periodicRun >= Self.sineGateRun { lastPeriodicFrame = framesSeen }
+        if periodicRun >= Self.sineGateRun { lastSineCue = framesSeen }
     }
 
     /// At the end of an 80 ms window no tone plan explained: the sine fit, if one of the
     /// window's frames repeated the signal before it or the window before held a sine.
     @inline(never)
     private mutating func testSine(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
-        guard framesSeen - lastPeriodicFrame <= CallProgressToneTest.windowFrames || sineFit.inRun else {
+        guard framesSeen - lastSineCue <= CallProgressToneTest.windowFrames || sineFit.inRun else {
             sineFit.skip()
             return
         }
@@ -519,6 +526,7 @@ public struct FrameFeatureExtractor: Sendable {
         lineQuietest.add(f.power)
         framesSeen += 1
         periodicWanted = periodicTest.wantsSamples(power: f.power, shape: shape, before: before, floor: lineQuietest.power)
+        if periodicTest.cueStreak >= Self.sineCueStreak { lastSineCue = framesSeen }
         return f
     }
 
@@ -537,12 +545,12 @@ public struct FrameFeatureExtractor: Sendable {
 }
 
 /// Whether a frame's spectral shape (ρ₁, ρ₂ of the differences, then of the samples) lies
-/// within 0.08 / 0.16 of the frame before's, in either pair: the DTMF and periodic-tone
+/// within 0.08 / 0.16 (times `scale`) of the frame before's, in either pair: the DTMF and periodic-tone
 /// gates' steadiness (keypad and periodic tones hold still, speech mostly moves).
 @inline(__always)
-func shapeHeld(_ shape: SIMD4<Float>, _ before: SIMD4<Float>) -> Bool {
-    (abs(shape.x - before.x) < 0.08 && abs(shape.y - before.y) < 0.16)
-        || (abs(shape.z - before.z) < 0.08 && abs(shape.w - before.w) < 0.16)
+func shapeHeld(_ shape: SIMD4<Float>, _ before: SIMD4<Float>, within scale: Float = 1) -> Bool {
+    (abs(shape.x - before.x) < 0.08 * scale && abs(shape.y - before.y) < 0.16 * scale)
+        || (abs(shape.z - before.z) < 0.08 * scale && abs(shape.w - before.w) < 0.16 * scale)
 }
 
 /// The power of the quietest frame over the current block of `blockFrames` frames and the

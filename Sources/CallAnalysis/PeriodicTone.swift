@@ -71,8 +71,12 @@ struct PeriodicToneTest: Sendable {
     /// The frame's level: its power averaged with the two frames before.
     private var level: Float = 0
     private var recentPowers: (Float, Float) = (0, 0)
-    /// Frames in a row of one shape and level.
+    /// Frames in a row of one shape and level, clearly over the line's quietest.
     private var streak = 0
+    /// The same with the shape held within 1.5 × `shapeHeld`'s bounds: the sine fit's cue
+    /// (`FrameFeatureExtractor.sineCueStreak`). At 5 dB SNR the differenced signal's shape
+    /// is mostly hiss and moves by 0.1–0.4 from frame to frame under a sine.
+    private(set) var cueStreak = 0
 
     init(sampleRate: Int, frameLength: Int, maxDifference: Double) {
         self.frameLength = frameLength
@@ -96,10 +100,14 @@ struct PeriodicToneTest: Sendable {
         // Most frames are pauses: decided before the shape is compared.
         guard maxDifference > 0, power > 3 * floor, power.isFinite else {
             streak = 0
+            cueStreak = 0
             lag = 0
             return false
         }
-        let steady = level < 1.26 * beforeLevel && beforeLevel < 1.26 * level && shapeHeld(shape, before)
+        // The sine fit's cue first: the same level, a shape held half as tightly again.
+        let cue = level < 1.26 * beforeLevel && beforeLevel < 1.26 * level && shapeHeld(shape, before, within: 1.5)
+        cueStreak = cue ? cueStreak + 1 : 0
+        let steady = cue && shapeHeld(shape, before)
         streak = steady ? streak + 1 : 0
         return lag > 0 || (streak >= Self.searchStreak && streak % Self.searchEvery == 0)
     }
