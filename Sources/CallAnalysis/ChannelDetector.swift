@@ -109,6 +109,23 @@ public struct ChannelDetector: Sendable {
     /// from the run's first window to now.
     private var callMisses = 0
     private var callRunFrames = 0
+    /// Chains of sine runs (see `updateCallTone`): windows evaluated so far; the current
+    /// run's first and last passing window; the window where its chain began and the passing
+    /// windows of the chain's runs before it (0: no chain); the same of the last finished
+    /// run of at least `chainRunWindows`, ending with it.
+    private var callWindowIndex = 0
+    private var runFirstWindow = 0
+    private var runLastWindow = 0
+    private var chainStart = 0
+    private var chainBefore = 0
+    private var chainMarked = false
+    private var lastChainEnd = Int.min / 2
+    private var lastChainStart = 0
+    private var lastChainWindows = 0
+    /// A sine run of this many windows joins a chain; a chain of this many passing windows
+    /// is a tone.
+    static let chainRunWindows = 4
+    static let chainWindows = 12
     /// Frames in a row that repeat themselves (see `updatePeriodicTone`).
     private var periodicRun = 0
     private var periodicMisses = 0
@@ -340,20 +357,25 @@ public struct ChannelDetector: Sendable {
 
     // MARK: - Call-progress tones
 
-    /// Follows runs of 80 ms windows explained by one call-progress tone plan (ring-back,
-    /// dial, busy; see `CallProgressToneTest`), one window every 40 ms. A run of `minWindows`
-    /// covers 0.32 s: its frames are marked, and so are each further window's new frames
-    /// while the run lasts; `maxMisses` failing window inside a run is bridged. Kept apart
-    /// from the per-frame tone test's frames: music on hold can hold a chord on a plan's
-    /// frequencies for seconds, and must stay hold.
+    /// Whether a window code is the sine fit's (`SineToneFit.codes`).
     private static func isSine(_ code: UInt8) -> Bool { code == SineToneFit.codes.0 || code == SineToneFit.codes.1 }
 
+    /// Follows runs of 80 ms windows explained by one call-progress tone plan (ring-back,
+    /// dial, busy; see `CallProgressToneTest`) or one sine (`SineToneFit`), one window every
+    /// 40 ms. A run of `minWindows` covers 0.32 s: its frames are marked, and so are each
+    /// further window's new frames while the run lasts; `maxMisses` failing window inside a
+    /// run is bridged (not a window of another sine: that starts a new run). Sine runs of
+    /// `chainRunWindows` at most one window apart chain, and a chain of `chainWindows` is a
+    /// tone too. Kept apart from the per-frame tone test's frames: music on hold can hold a
+    /// chord on a plan's frequencies for seconds, and must stay hold.
     private mutating func updateCallTone(_ code: UInt8, slot: Int) {
         typealias Test = CallProgressToneTest
         guard code != Test.notEvaluated else { return }
+        callWindowIndex += 1
         if code != 0 && code == callPlan {
             callWindows += 1
             callRunFrames += Test.hopFrames
+            runLastWindow = callWindowIndex
         } else if callWindows > 0 && callMisses < Test.maxMisses && !(Self.isSine(code) && Self.isSine(callPlan)) {
             // A window of another sine starts a new run: the fit's two codes alternate from
             // run to run, and bridged, the run of the first code would go on after it.
@@ -361,14 +383,38 @@ public struct ChannelDetector: Sendable {
             callRunFrames += Test.hopFrames
             return
         } else {
+            // The run ends. A sine run long enough ends its chain so far; a new sine run
+            // starting within one window of such an end continues the chain.
+            if Self.isSine(callPlan) && callWindows >= Self.chainRunWindows {
+                lastChainEnd = runLastWindow
+                lastChainStart = chainBefore > 0 ? chainStart : runFirstWindow
+                lastChainWindows = chainBefore + callWindows
+            }
             callPlan = code
             callWindows = code != 0 ? 1 : 0
             callMisses = 0
             callRunFrames = Test.windowFrames
+            runFirstWindow = callWindowIndex
+            runLastWindow = callWindowIndex
+            chainMarked = false
+            let joins = Self.isSine(code) && callWindowIndex - lastChainEnd <= 2
+            chainBefore = joins ? lastChainWindows : 0
+            chainStart = joins ? lastChainStart : callWindowIndex
             return
         }
         let missed = callMisses
         callMisses = 0
+        // Sines back to back (the special information tone: three 0.33 s tones, each too short
+        // alone for `minWindows` when an 80 ms window straddles its edge): a chain of sine runs
+        // of at least `chainRunWindows`, at most one window apart, is a tone once it holds
+        // `chainWindows` passing windows; marked back to the chain's first window.
+        if chainBefore > 0 && callWindows >= Self.chainRunWindows && chainBefore + callWindows >= Self.chainWindows {
+            mark(Self.callToneFlag, slot: slot,
+                 back: chainMarked ? Test.hopFrames * (1 + missed) - 1
+                                   : (callWindowIndex - chainStart) * Test.hopFrames + Test.windowFrames - 1)
+            chainMarked = true
+            return
+        }
         guard callWindows >= Test.minWindows else { return }
         mark(Self.callToneFlag, slot: slot,
              back: callWindows == Test.minWindows ? callRunFrames - 1 : Test.hopFrames * (1 + missed) - 1)

@@ -258,10 +258,10 @@ public struct FrameFeatureExtractor: Sendable {
     }
 
     /// At the end of an 80 ms window no tone plan explained: the sine fit, if one of the
-    /// window's frames repeated the signal before it or the window before held a sine.
+    /// window's frames cued it or a window held a sine lately (`SineToneFit.wanted`).
     @inline(never)
     private mutating func testSine(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
-        guard framesSeen - lastSineCue <= CallProgressToneTest.windowFrames || sineFit.inRun else {
+        guard framesSeen - lastSineCue <= CallProgressToneTest.windowFrames || sineFit.wanted else {
             sineFit.skip()
             return
         }

@@ -24,9 +24,9 @@ import Darwin
 /// and tone time are the same with and without the fit, also with the tolerance at 2 % or
 /// `call_tone_share` at 0.4.
 ///
-/// Cost: a window is fitted only when the window before held a sine or a frame cued it
-/// (`FrameFeatureExtractor.sineCueStreak`, `sineGateRun`): about 13,000 windows an hour of
-/// a stereo call, 0.6 µs each.
+/// Cost: a window is fitted only when one of the `followWindows` before held a sine or a
+/// frame cued it (`FrameFeatureExtractor.sineCueStreak`, `sineGateRun`): about 13,000
+/// windows an hour of a stereo call, 0.6 µs each.
 struct SineToneFit: Sendable {
     /// Window codes for `FrameFeatures.callTone`, after the tone plans' 1–9: a new run of
     /// windows takes the other code, so that `ChannelDetector` starts a new run.
@@ -66,13 +66,22 @@ struct SineToneFit: Sendable {
         self.minShare = Float(minShare)
     }
 
-    /// Whether a run is open (the next window is then fitted whatever it is).
-    var inRun: Bool { runWindows > 0 }
+    /// Windows since the last one that held a sine.
+    private var sinceSine = Int.max / 2
+    /// Windows after one that held a sine that are fitted whatever they are: the next tone of
+    /// a sequence (the special information tone's next segment) can take a few windows to
+    /// explain half of one, and nothing may cue the fit meanwhile.
+    static let followWindows = 4
+
+    /// Whether the next window is fitted whatever it is: a run is open, or a window held a
+    /// sine lately.
+    var wanted: Bool { runWindows > 0 || sinceSine < Self.followWindows }
 
     /// A window that was not fitted ends any run.
     mutating func skip() {
         runWindows = 0
         misses = 0
+        sinceSine += 1
     }
 
     /// The code of the window whose samples start at `window` (`count` × `stride` samples),
@@ -81,11 +90,13 @@ struct SineToneFit: Sendable {
         guard let (hz, share) = fit(window), share >= minShare, hz >= 100, Double(hz) <= 0.45 * rate else {
             if runWindows > 0 && misses < Self.maxMisses {
                 misses += 1
+                sinceSine += 1
             } else {
                 skip()
             }
             return 0
         }
+        sinceSine = 0
         let mean = runWindows > 0 ? runSum / Float(runWindows) : 0
         if runWindows == 0 || abs(hz - mean) > Self.tolerance * mean {
             code = code == Self.codes.0 ? Self.codes.1 : Self.codes.0

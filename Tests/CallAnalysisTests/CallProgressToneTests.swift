@@ -122,6 +122,36 @@ import Glibc
         #expect(SpanMath.total(steady) >= 30, "one run of nine windows: \(steady)")
     }
 
+    /// Sines back to back (the special information tone's three 0.33 s segments): each run
+    /// alone is under the 7 windows of a tone, as the window straddling each edge fails;
+    /// two runs of 6 at most one window apart make a chain of 12, a tone from the first
+    /// run's first window. Two windows apart they stay two short runs.
+    @Test func sinesBackToBackAreATone() {
+        let x = channel(seconds: 4, noiseDBFS: -60, bursts: [(1, 3)], burstDBFS: -26, seed: 7)
+        var extractor = FrameFeatureExtractor(sampleRate: 8000, parameters: AnalysisParameters())
+        var frames: [FrameFeatures] = []
+        x.withUnsafeBufferPointer { extractor.consume($0, into: &frames) }
+        let ends = frames.indices.filter { $0 >= 120 && $0 < 280 && frames[$0].callTone != UInt8.max }
+        func tones(_ codes: [UInt8]) -> [FrameSpan] {
+            var f = frames
+            for (k, code) in codes.enumerated() { f[ends[k]].callTone = code }
+            for k in codes.count..<ends.count { f[ends[k]].callTone = 0 }
+            var d = ChannelDetector(parameters: AnalysisParameters())
+            for frame in f { d.push(frame) }
+            d.finish()
+            return d.callTones
+        }
+        let six = [UInt8](repeating: 10, count: 6), otherSix = [UInt8](repeating: 11, count: 6)
+        let chained = tones(six + [0] + otherSix)
+        // 13 windows: 12 × 4 frames + 8, from the first window's first frame.
+        let first = ends[0] - 7
+        #expect(chained == [FrameSpan(first, ends[12] + 1)], "chain: \(chained), first window from \(first)")
+        let apart = tones(six + [0, 0] + otherSix)
+        #expect(apart.isEmpty, "two windows apart: \(apart)")
+        let alone = tones(six)
+        #expect(alone.isEmpty, "one run of six: \(alone)")
+    }
+
     /// Voices hold their harmonics still only briefly: held vowels whose harmonics fall on
     /// the plans' frequencies (f0 = 220 Hz: 440 Hz; 212.5 Hz: 425 Hz; 110 Hz: 440 Hz), and
     /// speech-like noise, get no code at all; their other harmonics hold most of the energy.
