@@ -56,6 +56,8 @@ struct SineToneFit: Sendable {
     private var runWindows = 0
     private var misses = 0
     private var code = SineToneFit.codes.0
+    /// Windows since the last one that held a sine.
+    private var sinceSine = Int.max / 2
 
     init(sampleRate: Int, frameLength: Int, minShare: Double) {
         stride = max(1, sampleRate / 8000)
@@ -66,8 +68,6 @@ struct SineToneFit: Sendable {
         self.minShare = Float(minShare)
     }
 
-    /// Windows since the last one that held a sine.
-    private var sinceSine = Int.max / 2
     /// Windows after one that held a sine that are fitted whatever they are: the next tone of
     /// a sequence (the special information tone's next segment) can take a few windows to
     /// explain half of one, and nothing may cue the fit meanwhile.

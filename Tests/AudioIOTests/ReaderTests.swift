@@ -184,22 +184,30 @@ import Testing
         #expect(abs(talk - wordsS) <= 0.4, "talk \(talk) s")
     }
 
-    /// A 1 kHz test tone 10 dB over white hiss, through GSM 6.10: the codec shakes a sine's
-    /// level by several dB from frame to frame, which breaks the per-frame and periodic tone
-    /// tests (with the window fits off, `call_tone_share` 1, it is talk); over 80 ms windows
-    /// the sine still holds most of the energy at one frequency. Not talk. (Half-second
-    /// bursts, a fax calling tone's, are caught only in part this way: the fit starts once
-    /// the periodic test has seen a few frames repeat.)
+    /// `tone` (peak `amplitude`) with 1 s of silence either side, white hiss `snrDB` under
+    /// the tone's power added throughout (seeded), written as a GSM 6.10 WAV.
+    static func gsmToneInHiss(_ name: String, _ tone: [Float], amplitude: Double, snrDB: Double,
+                              seed: UInt64) -> String {
+        var seeded = SeededNoise(seed: seed)
+        var x = [Float](repeating: 0, count: 8000) + tone + [Float](repeating: 0, count: 8000)
+        let noise = Float(amplitude / 2.0.squareRoot()) * pow(10, Float(-snrDB / 20))
+        for i in x.indices { x[i] += noise * (seeded.sum(of: 4) * 0.866) }
+        return Fixtures.write(name, [x], format: Fixtures.wav(Int32(SF_FORMAT_GSM610)))
+    }
+
+    /// `seconds` of a sine at `hz` (8 kHz).
+    static func sine(_ hz: Double, seconds: Double, amplitude: Double) -> [Float] {
+        (0..<Int(seconds * 8000)).map { Float(amplitude * sin(2 * .pi * hz * Double($0) / 8000)) }
+    }
+
+    /// A 1 kHz tone 10 dB over white hiss, through GSM 6.10: the codec rebuilds the sine
+    /// with a level that jumps by several dB from frame to frame, breaking the exact
+    /// repetition the periodic test needs; over 80 ms windows the sine still holds most of
+    /// the energy at one frequency (step 5d). Not talk; without the window fits, talk.
     @Test func sineThroughGSMInHissIsNoTalk() throws {
-        var seeded = SeededNoise(seed: 5)
-        func gauss() -> Float { seeded.sum(of: 4) * 0.866 }
         let amplitude = 0.05 * 2.0.squareRoot()
-        var x = [Float](repeating: 0, count: 8000)
-        x += (0..<16000).map { Float(amplitude * sin(2 * .pi * 1000 * Double($0) / 8000)) }
-        x += [Float](repeating: 0, count: 8000)
-        let noise = Float(0.05) * pow(10, -10.0 / 20)
-        for i in x.indices { x[i] += noise * gauss() }
-        let path = Fixtures.write("sine-1k-gsm.wav", [x], format: Fixtures.wav(Int32(SF_FORMAT_GSM610)))
+        let path = Self.gsmToneInHiss("sine-1k-gsm.wav", Self.sine(1000, seconds: 2, amplitude: amplitude),
+                                      amplitude: amplitude, snrDB: 10, seed: 5)
         let m = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions()).metrics
         let talk = try #require(m.parties[.mixed]?.talkS)
         #expect(talk == 0 && m.toneS >= 1.6, "talk \(talk) s, tones \(m.toneS) s")
@@ -215,16 +223,8 @@ import Testing
     /// frequency still explain most of it (step 5d). Each was talk before (0.5–1.6 s).
     @Test(arguments: [(1100.0, 0.5), (850.0, 0.5), (1000.0, 2.0)])
     func sinesThroughGSMAt5dBAreNoTalk(hz: Double, seconds: Double) throws {
-        var seeded = SeededNoise(seed: 11)
-        func gauss() -> Float { seeded.sum(of: 4) * 0.866 }
-        let amplitude = 0.1
-        let count = Int(seconds * 8000)
-        var x = [Float](repeating: 0, count: 8000)
-        x += (0..<count).map { Float(amplitude * sin(2 * .pi * hz * Double($0) / 8000)) }
-        x += [Float](repeating: 0, count: 8000)
-        let noise = Float(amplitude / 2.0.squareRoot()) * pow(10, -5.0 / 20)
-        for i in x.indices { x[i] += noise * gauss() }
-        let path = Fixtures.write("sine-\(Int(hz))-5db-gsm.wav", [x], format: Fixtures.wav(Int32(SF_FORMAT_GSM610)))
+        let path = Self.gsmToneInHiss("sine-\(Int(hz))-5db-gsm.wav", Self.sine(hz, seconds: seconds, amplitude: 0.1),
+                                      amplitude: 0.1, snrDB: 5, seed: 11)
         let m = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions()).metrics
         let talk = try #require(m.parties[.mixed]?.talkS)
         #expect(talk == 0 && m.toneS >= 0.7 * seconds, "\(hz) Hz: talk \(talk) s, tones \(m.toneS) s")
@@ -237,21 +237,15 @@ import Testing
     /// tested is inside the tone: the hiss before it is a known false alarm of GSM-coded
     /// white hiss (README, limitations), 1 s of talk in this file.
     @Test func informationToneThroughGSMIsNoTalk() throws {
-        var seeded = SeededNoise(seed: 13)
-        func gauss() -> Float { seeded.sum(of: 4) * 0.866 }
-        let amplitude = 0.1
-        var x = [Float](repeating: 0, count: 8000)
+        var tone: [Float] = []
         var phase = 0.0
         for hz in [913.8, 1370.6, 1776.7] {
             for _ in 0..<2640 {
-                x.append(Float(amplitude * sin(phase)))
+                tone.append(Float(0.1 * sin(phase)))
                 phase += 2 * .pi * hz / 8000
             }
         }
-        x += [Float](repeating: 0, count: 8000)
-        let noise = Float(amplitude / 2.0.squareRoot()) * pow(10, -10.0 / 20)
-        for i in x.indices { x[i] += noise * gauss() }
-        let path = Fixtures.write("sit-10db-gsm.wav", [x], format: Fixtures.wav(Int32(SF_FORMAT_GSM610)))
+        let path = Self.gsmToneInHiss("sit-10db-gsm.wav", tone, amplitude: 0.1, snrDB: 10, seed: 13)
         let m = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions()).metrics
         let segments = try #require(m.parties[.mixed]?.segments)
         let inTone = SpanMath.total(SpanMath.intersection(segments, [FrameSpan(100, 199)]))

@@ -95,30 +95,31 @@ import Glibc
         #expect(inTone == 0, "ring-back or the pause before it counted as talk: \(out.speech)")
     }
 
+    /// The window ends (every fourth frame) of a channel's words (1–3 s), and the call tones
+    /// the detector finds when the first of them carry `codes` and the rest 0.
+    static func wordsWithWindowCodes(_ codes: [UInt8]) -> (ends: [Int], tones: [FrameSpan]) {
+        let x = channel(seconds: 4, noiseDBFS: -60, bursts: [(1, 3)], burstDBFS: -26, seed: 7)
+        var extractor = FrameFeatureExtractor(sampleRate: 8000, parameters: AnalysisParameters())
+        var frames: [FrameFeatures] = []
+        x.withUnsafeBufferPointer { extractor.consume($0, into: &frames) }
+        let ends = frames.indices.filter { $0 >= 120 && $0 < 280 && frames[$0].callTone != UInt8.max }
+        for (k, end) in ends.enumerated() { frames[end].callTone = k < codes.count ? codes[k] : 0 }
+        var d = ChannelDetector(parameters: AnalysisParameters())
+        for frame in frames { d.push(frame) }
+        d.finish()
+        return (ends, d.callTones)
+    }
+
     /// The sine fit (`SineToneFit`) gives a run of windows one of its two codes and the next
     /// run the other: a window of another sine inside a run starts a new run, never stands
     /// for a failing window bridged. Bridged, ten windows alternating between runs of one
     /// or two windows made a 0.48 s tone of words (six asterisk prompts did).
     @Test func windowsOfOtherSinesBreakARun() {
-        let x = channel(seconds: 4, noiseDBFS: -60, bursts: [(1, 3)], burstDBFS: -26, seed: 7)
-        var extractor = FrameFeatureExtractor(sampleRate: 8000, parameters: AnalysisParameters())
-        var frames: [FrameFeatures] = []
-        x.withUnsafeBufferPointer { extractor.consume($0, into: &frames) }
-        // Window ends inside the words (1–3 s), every fourth frame.
-        let ends = frames.indices.filter { $0 >= 120 && $0 < 280 && frames[$0].callTone != UInt8.max }
-        func tones(_ codes: [UInt8]) -> [FrameSpan] {
-            var f = frames
-            for (k, code) in codes.enumerated() { f[ends[k]].callTone = code }
-            var d = ChannelDetector(parameters: AnalysisParameters())
-            for frame in f { d.push(frame) }
-            d.finish()
-            return d.callTones
-        }
+        let (ends, alternating) = Self.wordsWithWindowCodes([10, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10])
         #expect(ends.count >= 20)
-        let alternating = tones([10, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10, 11, 10])
         #expect(alternating.isEmpty, "alternating runs made a tone: \(alternating)")
         // One run of nine windows with a failing one inside: a tone (the bridge still holds).
-        let steady = tones([10, 10, 10, 10, 0, 10, 10, 10, 10])
+        let steady = Self.wordsWithWindowCodes([10, 10, 10, 10, 0, 10, 10, 10, 10]).tones
         #expect(SpanMath.total(steady) >= 30, "one run of nine windows: \(steady)")
     }
 
@@ -127,28 +128,13 @@ import Glibc
     /// two runs of 6 at most one window apart make a chain of 12, a tone from the first
     /// run's first window. Two windows apart they stay two short runs.
     @Test func sinesBackToBackAreATone() {
-        let x = channel(seconds: 4, noiseDBFS: -60, bursts: [(1, 3)], burstDBFS: -26, seed: 7)
-        var extractor = FrameFeatureExtractor(sampleRate: 8000, parameters: AnalysisParameters())
-        var frames: [FrameFeatures] = []
-        x.withUnsafeBufferPointer { extractor.consume($0, into: &frames) }
-        let ends = frames.indices.filter { $0 >= 120 && $0 < 280 && frames[$0].callTone != UInt8.max }
-        func tones(_ codes: [UInt8]) -> [FrameSpan] {
-            var f = frames
-            for (k, code) in codes.enumerated() { f[ends[k]].callTone = code }
-            for k in codes.count..<ends.count { f[ends[k]].callTone = 0 }
-            var d = ChannelDetector(parameters: AnalysisParameters())
-            for frame in f { d.push(frame) }
-            d.finish()
-            return d.callTones
-        }
         let six = [UInt8](repeating: 10, count: 6), otherSix = [UInt8](repeating: 11, count: 6)
-        let chained = tones(six + [0] + otherSix)
+        let (ends, chained) = Self.wordsWithWindowCodes(six + [0] + otherSix)
         // 13 windows: 12 × 4 frames + 8, from the first window's first frame.
-        let first = ends[0] - 7
-        #expect(chained == [FrameSpan(first, ends[12] + 1)], "chain: \(chained), first window from \(first)")
-        let apart = tones(six + [0, 0] + otherSix)
+        #expect(chained == [FrameSpan(ends[0] - 7, ends[12] + 1)], "chain: \(chained)")
+        let apart = Self.wordsWithWindowCodes(six + [0, 0] + otherSix).tones
         #expect(apart.isEmpty, "two windows apart: \(apart)")
-        let alone = tones(six)
+        let alone = Self.wordsWithWindowCodes(six).tones
         #expect(alone.isEmpty, "one run of six: \(alone)")
     }
 
