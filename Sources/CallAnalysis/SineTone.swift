@@ -16,7 +16,7 @@ import Darwin
 /// squares to each 10 ms of the window with its own amplitude and phase (at 5 dB SNR the
 /// estimate can be 10 Hz off, which turns the phase by most of a cycle over 80 ms); the
 /// window holds a sine when they explain at least `minShare` (`call_tone_share`) of its
-/// energy. The frequency is then refined from how far the sine's phase moves from one
+/// energy, or `continueShare` of that to go on with a run. The frequency is then refined from how far the sine's phase moves from one
 /// 10 ms piece to the next. Consecutive windows hold the same sine while the frequency stays
 /// within 1 % of the run's mean so far (one failing window is bridged); `ChannelDetector`
 /// makes a tone of `CallProgressToneTest.minWindows` of them (0.32 s), as of a tone plan.
@@ -38,6 +38,9 @@ struct SineToneFit: Sendable {
     static let maxMisses = CallProgressToneTest.maxMisses
     /// Subwindows per window, each fitted with its own amplitude and phase.
     static let parts = 8
+    /// Share of `minShare` a window needs to go on with a run (0.4 of its energy at the
+    /// default `call_tone_share`).
+    static let continueShare: Float = 0.8
 
     /// Every `stride`-th sample is used (about 8 kHz).
     let stride: Int
@@ -87,7 +90,10 @@ struct SineToneFit: Sendable {
     /// The code of the window whose samples start at `window` (`count` × `stride` samples),
     /// or 0.
     mutating func push(_ window: UnsafePointer<Float>) -> UInt8 {
-        guard let (hz, share) = fit(window), share >= minShare, hz >= 100, Double(hz) <= 0.45 * rate else {
+        // A run goes on at `continueShare` of `minShare`: through GSM 6.10 at 5 dB a sine of
+        // 1.8 kHz explains 0.4–0.7 of its windows.
+        let need = runWindows > 0 ? Self.continueShare * minShare : minShare
+        guard let (hz, share) = fit(window), share >= need, hz >= 100, Double(hz) <= 0.45 * rate else {
             if runWindows > 0 && misses < Self.maxMisses {
                 misses += 1
                 sinceSine += 1

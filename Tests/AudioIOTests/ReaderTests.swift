@@ -230,13 +230,15 @@ import Testing
         #expect(talk == 0 && m.toneS >= 0.7 * seconds, "\(hz) Hz: talk \(talk) s, tones \(m.toneS) s")
     }
 
-    /// The special information tone (913.8, 1370.6, 1776.7 Hz, 0.33 s each) 10 dB over hiss
-    /// through GSM 6.10: a tone whole, no talk within it. Each segment alone can fall short
-    /// of a tone's 7 windows (the window straddling each change fails, and the third takes a
-    /// few windows to explain half of one); back to back they are one (a chain). The talk
+    /// The special information tone (913.8, 1370.6, 1776.7 Hz, 0.33 s each) 10 and 5 dB over
+    /// hiss through GSM 6.10: a tone, no talk within it. Each segment alone can fall short
+    /// of a tone's 7 windows (the window straddling each change fails, and at 5 dB the third
+    /// explains only 0.4–0.7 of its windows); back to back they are one (a chain). The talk
     /// tested is inside the tone: the hiss before it is a known false alarm of GSM-coded
-    /// white hiss (README, limitations), 1 s of talk in this file.
-    @Test func informationToneThroughGSMIsNoTalk() throws {
+    /// white hiss (README, limitations), 1 s of talk in these files, and the region it makes
+    /// may run 0.1 s into the tone (at 5 dB it does: 80 ms).
+    @Test(arguments: [10.0, 5.0])
+    func informationToneThroughGSMIsNoTalk(snrDB: Double) throws {
         var tone: [Float] = []
         var phase = 0.0
         for hz in [913.8, 1370.6, 1776.7] {
@@ -245,11 +247,11 @@ import Testing
                 phase += 2 * .pi * hz / 8000
             }
         }
-        let path = Self.gsmToneInHiss("sit-10db-gsm.wav", tone, amplitude: 0.1, snrDB: 10, seed: 13)
+        let path = Self.gsmToneInHiss("sit-\(Int(snrDB))db-gsm.wav", tone, amplitude: 0.1, snrDB: snrDB, seed: 13)
         let m = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions()).metrics
         let segments = try #require(m.parties[.mixed]?.segments)
-        let inTone = SpanMath.total(SpanMath.intersection(segments, [FrameSpan(100, 199)]))
-        #expect(inTone == 0 && m.toneS >= 0.95, "talk \(segments), tones \(m.toneS) s")
+        let inTone = SpanMath.total(SpanMath.intersection(segments, [FrameSpan(110, 199)]))
+        #expect(inTone == 0 && m.toneS >= 0.9, "\(snrDB) dB: talk \(segments), tones \(m.toneS) s")
     }
 
     /// libsndfile counts the last GSM block of a WAV whole and decodes one block more where
