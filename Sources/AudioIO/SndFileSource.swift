@@ -65,7 +65,10 @@ public final class SndFileSource: AudioSource {
         truncation = Self.truncation(log: log)
         let sub = info.format & Int32(SF_FORMAT_SUBMASK)
         var frames = Int64(info.frames)
-        if Self.factCodecs.contains(sub), let declared = Self.factFrames(log: log), declared < frames {
+        // Trusted only to take off the last block or two: a fact chunk of 0 or far short of
+        // the data (a writer that never filled it in) is ignored.
+        if Self.factCodecs.contains(sub), let declared = Self.factFrames(log: log), declared < frames,
+           declared > 0, frames - declared <= 640 {
             frames = declared
             framesLeft = declared
         }
@@ -197,7 +200,8 @@ public final class SndFileSource: AudioSource {
     /// and where the data chunk was padded to an even length (its own files, sox's) it
     /// decodes one block more, of nothing: a burst near full scale (−5 dBFS, 60 ms, measured)
     /// that reads as talk at the end of the call. The WAV `fact` chunk holds the true count of
-    /// samples: no more are read. (Not applied to IMA ADPCM: libsndfile writes a wrong fact
+    /// samples: no more are read, where it is at most two blocks (640 samples) short of
+    /// libsndfile's count. (Not applied to IMA ADPCM: libsndfile writes a wrong fact
     /// count there, 75,245 for 150,000 stereo frames.)
     private static let factCodecs: Set<Int32> = [Int32(SF_FORMAT_GSM610)]
 

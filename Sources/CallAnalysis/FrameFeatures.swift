@@ -545,8 +545,9 @@ public struct FrameFeatureExtractor: Sendable {
 }
 
 /// Whether a frame's spectral shape (ρ₁, ρ₂ of the differences, then of the samples) lies
-/// within 0.08 / 0.16 (times `scale`) of the frame before's, in either pair: the DTMF and periodic-tone
-/// gates' steadiness (keypad and periodic tones hold still, speech mostly moves).
+/// within 0.08 / 0.16 (times `scale`) of the frame before's, in either pair: the DTMF,
+/// periodic-tone and sine-fit gates' steadiness (keypad and periodic tones hold still,
+/// speech mostly moves).
 @inline(__always)
 func shapeHeld(_ shape: SIMD4<Float>, _ before: SIMD4<Float>, within scale: Float = 1) -> Bool {
     (abs(shape.x - before.x) < 0.08 * scale && abs(shape.y - before.y) < 0.16 * scale)

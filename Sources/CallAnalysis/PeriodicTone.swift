@@ -28,7 +28,8 @@
 /// `searchStreak` frames in a row of one shape and level, clearly over the line's quietest,
 /// and again every `searchEvery` frames while the streak lasts; while a lag holds, one
 /// difference per sample. Voices seldom hold still that long: about 1,900 searches in an
-/// hour of a stereo call; with the sine fit it opens (`SineToneFit`), 2–3 % of the analysis.
+/// hour of a stereo call. This test and the sine fit it cues (`SineToneFit`) cost 10–12 %
+/// of the analysis (README, step 5c).
 struct PeriodicToneTest: Sendable {
     /// Frames of one shape and level before a lag is searched (and between searches).
     static let searchStreak = 6

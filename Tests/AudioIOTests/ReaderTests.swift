@@ -270,6 +270,21 @@ import Testing
         #expect(!r.metrics.health.contains(.truncated))
     }
 
+    /// A fact chunk of 0 (a writer that never filled it in) or far short of the data is not
+    /// believed: the whole recording is read.
+    @Test(arguments: [0, 1000])
+    func gsmFactChunkFarShortIsIgnored(declared: UInt32) throws {
+        var seeded = SeededNoise(seed: 9)
+        let hiss = (0..<32_000).map { _ in 0.003 * seeded.sum(of: 3) }
+        let path = Fixtures.write("gsm-fact.wav", [hiss], format: Fixtures.wav(Int32(SF_FORMAT_GSM610)))
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+        let fact = try #require((0..<(bytes.count - 12)).first { bytes[$0..<($0 + 4)].elementsEqual("fact".utf8) })
+        for k in 0..<4 { bytes[fact + 8 + k] = UInt8(truncatingIfNeeded: declared >> (8 * UInt32(k))) }
+        let patched = Fixtures.writeBytes("gsm-fact-\(declared).wav", bytes)
+        let r = try RecordingAnalyzer.analyze(path: patched, options: AnalysisOptions())
+        #expect(r.metrics.durationS == 4)
+    }
+
     @Test func sameFileSameBytes() throws {
         let path = Fixtures.write("repeat.wav", Fixtures.call(), format: Fixtures.wav(Int32(SF_FORMAT_ULAW)))
         let a = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
