@@ -148,8 +148,9 @@ public struct FrameFeatureExtractor: Sendable {
     /// Steady sines through codecs that shake their level (`testSine`).
     private var sineFit: SineToneFit
     /// `framesSeen` when a frame last cued the sine fit: it ended a run of `sineGateRun`
-    /// frames that repeated the signal before them, or a streak of `sineCueStreak` frames of
-    /// one shape and level (`PeriodicToneTest`); and the current repeating run's length.
+    /// frames that repeated the signal before them, a streak of `sineCueStreak` frames of
+    /// one shape and level (`PeriodicToneTest`), or a streak of `highSineCueStreak` frames
+    /// shaped like a high sine; and the current repeating run's length.
     private var lastSineCue = Int.min / 2
     private var periodicRun = 0
     /// Frames in a row repeating the signal before them that cue the sine fit: voices make
@@ -161,6 +162,12 @@ public struct FrameFeatureExtractor: Sendable {
     /// frames now and then. Voices cue the fit about 13,000 times in an hour of a stereo call
     /// (about 0.6 µs each); 6 frames cued a third of that and left more of GSM's sines talk.
     private static let sineCueStreak = 4
+    /// Frames in a row whose raw shape is a sine above 1.8 kHz (`looksLikeHighSine`) that
+    /// cue the sine fit too: GSM 6.10 rebuilds such a tone with a level that jumps 1–4 dB
+    /// from frame to frame, which the cue above needs held.
+    private static let highSineCueStreak = 3
+    /// Frames in a row shaped like a high sine so far.
+    private var highSineStreak = 0
     /// Whether the frame just measured gets the periodic-tone test (`testPeriodicity`).
     private var periodicWanted = false
     /// A frame and its history, assembled when they straddle two blocks.
@@ -527,6 +534,11 @@ public struct FrameFeatureExtractor: Sendable {
         framesSeen += 1
         periodicWanted = periodicTest.wantsSamples(power: f.power, shape: shape, before: before, floor: lineQuietest.power)
         if periodicTest.cueStreak >= Self.sineCueStreak { lastSineCue = framesSeen }
+        if shape.z < 0.156 {
+            highSineCue(shape, before, power: f.power)
+        } else {
+            highSineStreak = 0
+        }
         return f
     }
 
@@ -552,6 +564,33 @@ public struct FrameFeatureExtractor: Sendable {
 func shapeHeld(_ shape: SIMD4<Float>, _ before: SIMD4<Float>, within scale: Float = 1) -> Bool {
     (abs(shape.x - before.x) < 0.08 * scale && abs(shape.y - before.y) < 0.16 * scale)
         || (abs(shape.z - before.z) < 0.08 * scale && abs(shape.w - before.w) < 0.16 * scale)
+}
+
+extension FrameFeatureExtractor {
+    /// The high-sine cue's streak, for a frame whose raw ρ₁ is under 0.156 (the others
+    /// reset it where they are measured). Out of line: the frame loop stays small.
+    @inline(never)
+    private mutating func highSineCue(_ shape: SIMD4<Float>, _ before: SIMD4<Float>, power: Float) {
+        let high = power > 3 * lineQuietest.power && Self.looksLikeHighSine(shape, before)
+        highSineStreak = high ? highSineStreak + 1 : 0
+        if highSineStreak >= Self.highSineCueStreak { lastSineCue = framesSeen }
+    }
+
+    /// Whether a frame's raw shape (ρ₁, ρ₂ of the samples, `shape.z`, `shape.w`) is that of a
+    /// sine above 1.8 kHz holding at least 0.6 of the frame's power over white noise, and
+    /// held from the frame before (1.5 × `shapeHeld`'s bounds). A sine of share s and
+    /// frequency ω gives ρ₁ = s·cos ω, ρ₂ = s·cos 2ω, so s = (−ρ₂ + √(ρ₂² + 8ρ₁²)) / 2 and
+    /// cos ω = ρ₁ / s. Voices seldom look like that (voiced sounds have ρ₁ near 1 at 8 kHz);
+    /// the fit decides anyway.
+    @inline(__always)
+    static func looksLikeHighSine(_ shape: SIMD4<Float>, _ before: SIMD4<Float>) -> Bool {
+        let r1 = shape.z, r2 = shape.w
+        // cos ω < cos(2π · 1800 / 8000) = 0.156 needs ρ₁ < 0.156 (s ≤ 1): most frames stop
+        // here; s ≥ 0.6 ⇔ ρ₁² ≥ 0.18 + 0.3·ρ₂; the square root only for the few left.
+        guard r1 < 0.156, r1 * r1 >= 0.18 + 0.3 * r2 else { return false }
+        let share = (-r2 + (r2 * r2 + 8 * r1 * r1).squareRoot()) * 0.5
+        return r1 < 0.156 * share && shapeHeld(shape, before, within: 1.5)
+    }
 }
 
 /// The power of the quietest frame over the current block of `blockFrames` frames and the

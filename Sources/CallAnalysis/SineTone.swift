@@ -25,8 +25,8 @@ import Darwin
 /// or `call_tone_share` at 0.4; at 2 %, 10 files lose 0.3–0.5 s (README, step 5d).
 ///
 /// Cost: a window is fitted only when one of the `followWindows` before held a sine or a
-/// frame cued it (`FrameFeatureExtractor.sineCueStreak`, `sineGateRun`): about 13,000
-/// windows an hour of a stereo call, 0.6 µs each.
+/// frame cued it (`FrameFeatureExtractor.sineCueStreak`, `highSineCueStreak`,
+/// `sineGateRun`): about 14,000 windows an hour of a stereo call, 0.6 µs each.
 struct SineToneFit: Sendable {
     /// Window codes for `FrameFeatures.callTone`, after the tone plans' 1–9: a new run of
     /// windows takes the other code, so that `ChannelDetector` starts a new run.

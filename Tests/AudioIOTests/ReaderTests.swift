@@ -230,6 +230,19 @@ import Testing
         #expect(talk == 0 && m.toneS >= 0.7 * seconds, "\(hz) Hz: talk \(talk) s, tones \(m.toneS) s")
     }
 
+    /// A 3.2 kHz tone 10 dB over hiss through GSM 6.10: GSM rebuilds it with a level that
+    /// jumps 1–4 dB from frame to frame, so only the high-sine cue (its raw shape) starts
+    /// the fit in time. No talk inside the tone (without the cue its first 80 ms were talk
+    /// here, and 0.36 s of the stress set's 3.2 kHz tone).
+    @Test func highSineThroughGSMIsNoTalk() throws {
+        let path = Self.gsmToneInHiss("sine-3200-10db-gsm.wav", Self.sine(3200, seconds: 1, amplitude: 0.1),
+                                      amplitude: 0.1, snrDB: 10, seed: 17)
+        let m = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions()).metrics
+        let segments = try #require(m.parties[.mixed]?.segments)
+        let inTone = SpanMath.total(SpanMath.intersection(segments, [FrameSpan(100, 200)]))
+        #expect(inTone == 0 && m.toneS >= 0.9, "talk \(segments), tones \(m.toneS) s")
+    }
+
     /// The special information tone (913.8, 1370.6, 1776.7 Hz, 0.33 s each) 10 and 5 dB over
     /// hiss through GSM 6.10: a tone, no talk within it. Each segment alone can fall short
     /// of a tone's 7 windows (the window straddling each change fails, and at 5 dB the third
