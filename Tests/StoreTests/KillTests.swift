@@ -113,12 +113,18 @@ struct SplitMix64: RandomNumberGenerator {
 }
 
 extension KillTests {
-    static func run(_ exe: URL, _ args: [String]) throws -> Process {
+    /// Starts `callqa` with `args`; its standard error goes to `stderr` when given.
+    static func run(_ exe: URL, _ args: [String], stderr: URL? = nil) throws -> Process {
         let p = Process()
         p.executableURL = exe
         p.arguments = args
         p.standardOutput = FileHandle.nullDevice
-        p.standardError = FileHandle.nullDevice
+        if let stderr {
+            FileManager.default.createFile(atPath: stderr.path, contents: nil)
+            p.standardError = try FileHandle(forWritingTo: stderr)
+        } else {
+            p.standardError = FileHandle.nullDevice
+        }
         try p.run()
         return p
     }
@@ -202,8 +208,11 @@ extension KillTests {
         let db = dir.appendingPathComponent("c.sqlite").path
         _ = try CallStore(path: db)
         let args = ["ingest", dir.appendingPathComponent("manifest.csv").path, "--db", db, "--jobs", "1"]
-        let first = try Self.run(exe, args)
-        let second = try Self.run(exe, args)
+        // Each ingest's messages go to a file: a failure says why (it failed once in about
+        // thirty suite runs, in CI, with the whole suite running beside it).
+        let logs = ["first", "second"].map { dir.appendingPathComponent("\($0).log") }
+        let first = try Self.run(exe, args, stderr: logs[0])
+        let second = try Self.run(exe, args, stderr: logs[1])
         let reader = try CallStore(path: db)
         var reads = 0, last = 0
         while first.isRunning || second.isRunning {
@@ -220,7 +229,13 @@ extension KillTests {
         }
         first.waitUntilExit()
         second.waitUntilExit()
-        #expect(first.terminationStatus == 0 && second.terminationStatus == 0)
+        func outcome(_ p: Process, _ log: URL) -> String {
+            let how = p.terminationReason == .exit ? "exit \(p.terminationStatus)" : "signal \(p.terminationStatus)"
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            return "\(how): \(text.suffix(2000))"
+        }
+        #expect(first.terminationStatus == 0 && second.terminationStatus == 0,
+                "first ingest \(outcome(first, logs[0]))\nsecond ingest \(outcome(second, logs[1]))")
         #expect(try reader.integrityCheck() == "ok")
         #expect(try count(reader, "SELECT count(*) FROM analyses") == 16)
         #expect(try count(reader, "SELECT count(*) FROM calls") == 16)
