@@ -110,11 +110,10 @@ public struct ChannelDetector: Sendable {
     private var callMisses = 0
     private var callRunFrames = 0
     /// Chains of sine runs (see `updateCallTone`): windows evaluated so far; the current
-    /// run's first and last passing window; the window where its chain began and the passing
-    /// windows of the chain's runs before it (0: no chain); the same of the last finished
-    /// run of at least `chainRunWindows`, ending with it.
+    /// run's last passing window; the window where its chain began (its own first window
+    /// when it starts none) and the passing windows of the chain's runs before it (0: no
+    /// chain); the same of the last finished run of at least `chainRunWindows`, ending with it.
     private var callWindowIndex = 0
-    private var runFirstWindow = 0
     private var runLastWindow = 0
     private var chainStart = 0
     private var chainBefore = 0
@@ -387,14 +386,13 @@ public struct ChannelDetector: Sendable {
             // starting within one window of such an end continues the chain.
             if Self.isSine(callPlan) && callWindows >= Self.chainRunWindows {
                 lastChainEnd = runLastWindow
-                lastChainStart = chainBefore > 0 ? chainStart : runFirstWindow
+                lastChainStart = chainStart
                 lastChainWindows = chainBefore + callWindows
             }
             callPlan = code
             callWindows = code != 0 ? 1 : 0
             callMisses = 0
             callRunFrames = Test.windowFrames
-            runFirstWindow = callWindowIndex
             runLastWindow = callWindowIndex
             chainMarked = false
             let joins = Self.isSine(code) && callWindowIndex - lastChainEnd <= 2

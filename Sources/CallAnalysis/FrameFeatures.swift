@@ -159,10 +159,11 @@ public struct FrameFeatureExtractor: Sendable {
     /// Frames in a row of one shape and level (±1 dB, 30 ms average; the shape within 1.5 ×
     /// `shapeHeld`'s bounds) that cue the sine fit: under 10 dB of hiss GSM 6.10 breaks a
     /// sine's repetition from frame to frame, but holds its level and rough shape over a few
-    /// frames now and then. Voices cue the fit about 13,000 times in an hour of a stereo call
-    /// (about 0.6 µs each); 6 frames cued a third of that and left more of GSM's sines talk.
+    /// frames now and then. With the other cues and follow-ups the fit runs about 14,000
+    /// times in an hour of a stereo call (about 0.5 µs each, from a profile); streaks of 6 frames cued a
+    /// third as many fits and left more of GSM's sines talk.
     private static let sineCueStreak = 4
-    /// Frames in a row whose raw shape is a sine above 1.8 kHz (`looksLikeHighSine`) that
+    /// Frames in a row whose raw shape is a sine above 1.8 kHz (`highSineCue`) that
     /// cue the sine fit too: GSM 6.10 rebuilds such a tone with a level that jumps 1–4 dB
     /// from frame to frame, which the cue above needs held.
     private static let highSineCueStreak = 3
@@ -567,29 +568,25 @@ func shapeHeld(_ shape: SIMD4<Float>, _ before: SIMD4<Float>, within scale: Floa
 }
 
 extension FrameFeatureExtractor {
-    /// The high-sine cue's streak, for a frame whose raw ρ₁ is under 0.156 (the others
-    /// reset it where they are measured). Out of line: the frame loop stays small.
+    /// The high-sine cue for a frame whose raw ρ₁ (`shape.z`) is under 0.156 (the others
+    /// reset the streak where they are measured): does its raw shape (ρ₁, ρ₂ of the samples)
+    /// hold a sine above 1.8 kHz with at least 0.6 of the frame's power over white noise,
+    /// held from the frame before (1.5 × `shapeHeld`'s bounds)? A sine of share s and
+    /// frequency ω gives ρ₁ = s·cos ω, ρ₂ = s·cos 2ω, so s = (−ρ₂ + √(ρ₂² + 8ρ₁²)) / 2 and
+    /// cos ω = ρ₁ / s < cos(2π · 1800 / 8000) = 0.156, which needs ρ₁ < 0.156 (s ≤ 1): most
+    /// frames stop before the call. s ≥ 0.6 ⇔ ρ₁² ≥ 0.18 + 0.3·ρ₂; the square root only for
+    /// the few left. Voices seldom look like that (voiced sounds have ρ₁ near 1 at 8 kHz);
+    /// the fit decides anyway. Out of line: the frame loop stays small (inline it cost 3 %).
     @inline(never)
     private mutating func highSineCue(_ shape: SIMD4<Float>, _ before: SIMD4<Float>, power: Float) {
-        let high = power > 3 * lineQuietest.power && Self.looksLikeHighSine(shape, before)
+        let r1 = shape.z, r2 = shape.w
+        var high = power > 3 * lineQuietest.power && r1 * r1 >= 0.18 + 0.3 * r2
+        if high {
+            let share = (-r2 + (r2 * r2 + 8 * r1 * r1).squareRoot()) * 0.5
+            high = r1 < 0.156 * share && shapeHeld(shape, before, within: 1.5)
+        }
         highSineStreak = high ? highSineStreak + 1 : 0
         if highSineStreak >= Self.highSineCueStreak { lastSineCue = framesSeen }
-    }
-
-    /// Whether a frame's raw shape (ρ₁, ρ₂ of the samples, `shape.z`, `shape.w`) is that of a
-    /// sine above 1.8 kHz holding at least 0.6 of the frame's power over white noise, and
-    /// held from the frame before (1.5 × `shapeHeld`'s bounds). A sine of share s and
-    /// frequency ω gives ρ₁ = s·cos ω, ρ₂ = s·cos 2ω, so s = (−ρ₂ + √(ρ₂² + 8ρ₁²)) / 2 and
-    /// cos ω = ρ₁ / s. Voices seldom look like that (voiced sounds have ρ₁ near 1 at 8 kHz);
-    /// the fit decides anyway.
-    @inline(__always)
-    static func looksLikeHighSine(_ shape: SIMD4<Float>, _ before: SIMD4<Float>) -> Bool {
-        let r1 = shape.z, r2 = shape.w
-        // cos ω < cos(2π · 1800 / 8000) = 0.156 needs ρ₁ < 0.156 (s ≤ 1): most frames stop
-        // here; s ≥ 0.6 ⇔ ρ₁² ≥ 0.18 + 0.3·ρ₂; the square root only for the few left.
-        guard r1 < 0.156, r1 * r1 >= 0.18 + 0.3 * r2 else { return false }
-        let share = (-r2 + (r2 * r2 + 8 * r1 * r1).squareRoot()) * 0.5
-        return r1 < 0.156 * share && shapeHeld(shape, before, within: 1.5)
     }
 }
 

@@ -16,8 +16,8 @@ import Darwin
 /// squares to each 10 ms of the window with its own amplitude and phase (at 5 dB SNR the
 /// estimate can be 10 Hz off, which turns the phase by most of a cycle over 80 ms); the
 /// window holds a sine when they explain at least `minShare` (`call_tone_share`) of its
-/// energy, or `continueShare` of that to go on with a run. The frequency is then refined from how far the sine's phase moves from one
-/// 10 ms piece to the next. Consecutive windows hold the same sine while the frequency stays
+/// energy, or `continueShare` of that to go on with a run. The frequency is then refined
+/// from how far the sine's phase moves from one 10 ms piece to the next. Consecutive windows hold the same sine while the frequency stays
 /// within 1 % of the run's mean so far (one failing window is bridged); `ChannelDetector`
 /// makes a tone of `CallProgressToneTest.minWindows` of them (0.32 s), as of a tone plan.
 /// Over the 5,896 voice files and 1,448 noisy copies of `PeriodicToneTest`'s check, talk
@@ -26,7 +26,8 @@ import Darwin
 ///
 /// Cost: a window is fitted only when one of the `followWindows` before held a sine or a
 /// frame cued it (`FrameFeatureExtractor.sineCueStreak`, `highSineCueStreak`,
-/// `sineGateRun`): about 14,000 windows an hour of a stereo call, 0.6 µs each.
+/// `sineGateRun`): about 14,000 windows an hour of a stereo call, about 0.5 µs each (from
+/// a profile).
 struct SineToneFit: Sendable {
     /// Window codes for `FrameFeatures.callTone`, after the tone plans' 1–9: a new run of
     /// windows takes the other code, so that `ChannelDetector` starts a new run.
