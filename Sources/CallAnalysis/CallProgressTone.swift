@@ -50,6 +50,9 @@ struct CallProgressToneTest: Sendable {
     static let minWindows = 7
     /// Failing windows a run may hold between two passing ones (hiss, a codec frame).
     static let maxMisses = 1
+    /// Half the rate of the samples fitted (`stride`): a sine above it folds onto the band
+    /// (2 kHz onto 400 Hz).
+    static let foldHz: Float = 800
     /// `push`'s answer on frames where no window ends.
     static let notEvaluated = UInt8.max
 

@@ -42,6 +42,13 @@ struct SineToneFit: Sendable {
     /// Share of `minShare` a window needs to go on with a run (0.4 of its energy at the
     /// default `call_tone_share`).
     static let continueShare: Float = 0.8
+    /// Above this frequency (Hz) a run's tolerance is `highTolerance` and each subwindow is
+    /// also fitted at ±`partDetune` of the window's frequency.
+    static let highHz: Float = 1800
+    static let highTolerance: Float = 0.03
+    static let partDetune = 0.02
+    /// Share of `minShare` a window needs to go on with a run above `highHz`.
+    static let highContinueShare: Float = 0.4
 
     /// Every `stride`-th sample is used (about 8 kHz).
     let stride: Int
@@ -81,6 +88,9 @@ struct SineToneFit: Sendable {
     /// sine lately.
     var wanted: Bool { runWindows > 0 || sinceSine < Self.followWindows }
 
+    /// Whether a run of windows holding one sine above `hz` is open.
+    func runOpen(above hz: Float) -> Bool { runWindows > 0 && runSum > hz * Float(runWindows) }
+
     /// A window that was not fitted ends any run.
     mutating func skip() {
         runWindows = 0
@@ -93,7 +103,8 @@ struct SineToneFit: Sendable {
     mutating func push(_ window: UnsafePointer<Float>) -> UInt8 {
         // A run goes on at `continueShare` of `minShare`: through GSM 6.10 at 5 dB a sine of
         // 1.8 kHz explains 0.4–0.7 of its windows.
-        let need = runWindows > 0 ? Self.continueShare * minShare : minShare
+        let need = runWindows == 0 ? minShare
+            : (runSum >= Self.highHz * Float(runWindows) ? Self.highContinueShare : Self.continueShare) * minShare
         guard let (hz, share) = fit(window), share >= need, hz >= 100, Double(hz) <= 0.45 * rate else {
             if runWindows > 0 && misses < Self.maxMisses {
                 misses += 1
@@ -105,7 +116,7 @@ struct SineToneFit: Sendable {
         }
         sinceSine = 0
         let mean = runWindows > 0 ? runSum / Float(runWindows) : 0
-        if runWindows == 0 || abs(hz - mean) > Self.tolerance * mean {
+        if runWindows == 0 || abs(hz - mean) > (mean >= Self.highHz ? Self.highTolerance : Self.tolerance) * mean {
             code = code == Self.codes.0 ? Self.codes.1 : Self.codes.0
             runSum = 0
             runWindows = 0
@@ -178,47 +189,62 @@ struct SineToneFit: Sendable {
             let c = num / (2 * den)
             guard c > -1 && c < 1 else { return nil }
             let s = (1 - c * c).squareRoot()
-            // Lane j starts at phase ω·j; each step turns every lane by 8ω.
-            var co0 = SIMD8<Float>(), si0 = SIMD8<Float>()
-            var pc = 1.0, ps = 0.0
-            for j in 0..<8 {
-                co0[j] = Float(pc); si0[j] = Float(ps)
-                (pc, ps) = (pc * c - ps * s, ps * c + pc * s)
-            }
-            let turnCos = Float(pc), turnSin = Float(ps)
-            // Over n = partLength samples: Σcos(2ωm) = sin(nω)·cos((n−1)ω) / sin ω and
-            // Σsin(2ωm) = sin(nω)·sin((n−1)ω) / sin ω; Σcos², Σsin², Σcos·sin from them.
-            let n = Double(partLength)
             let omega = acos(c)
-            let sn = sin(n * omega), cn = cos(n * omega)
-            let ratio = sn / s
-            let c2 = ratio * (cn * c + sn * s), s2 = ratio * (sn * c - cn * s)
-            let cc = (n + c2) / 2, ss = (n - c2) / 2, cs = s2 / 2
-            let det = cc * ss - cs * cs
-            guard det > 0 else { return nil }
-            // Every subwindow starts at phase 0: the phases of its steps, once.
+            // Above `highHz` a codec may rebuild a sine with its frequency wandering by
+            // 1–2 % from 10 ms to 10 ms (GSM 6.10 under hiss): each subwindow is also fitted
+            // at ω(1 ± `partDetune`) and keeps the best of the three.
+            let high = omega * rate >= 2 * Double.pi * Double(Self.highHz)
             let steps = partLength / 8
             return withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * steps) { phases -> (Float, Float)? in
                 let p = phases.baseAddress!
-                var co = co0, si = si0
-                for k in 0..<steps {
-                    p[2 * k] = co; p[2 * k + 1] = si
-                    (co, si) = (co * turnCos - si * turnSin, si * turnCos + co * turnSin)
+                // Calls `each` per subwindow with the energy a sinusoid of frequency ω
+                // (cos ω = cw, sin ω = sw) explains and the projections Σy·cos(ωm),
+                // Σy·sin(ωm); false where the fit is singular.
+                func project(_ cw: Double, _ sw: Double,
+                             _ each: (Int, Double, Double, Double) -> Void) -> Bool {
+                    // Lane j starts at phase ω·j; each step turns every lane by 8ω.
+                    var co = SIMD8<Float>(), si = SIMD8<Float>()
+                    var pc = 1.0, ps = 0.0
+                    for j in 0..<8 {
+                        co[j] = Float(pc); si[j] = Float(ps)
+                        (pc, ps) = (pc * cw - ps * sw, ps * cw + pc * sw)
+                    }
+                    let turnCos = Float(pc), turnSin = Float(ps)
+                    // Over n = partLength samples: Σcos(2ωm) = sin(nω)·cos((n−1)ω) / sin ω and
+                    // Σsin(2ωm) = sin(nω)·sin((n−1)ω) / sin ω; Σcos², Σsin², Σcos·sin from them.
+                    let n = Double(partLength)
+                    let w = acos(cw)
+                    let sn = sin(n * w), cn = cos(n * w)
+                    let ratio = sn / sw
+                    let c2 = ratio * (cn * cw + sn * sw), s2 = ratio * (sn * cw - cn * sw)
+                    let cc = (n + c2) / 2, ss = (n - c2) / 2, cs = s2 / 2
+                    let det = cc * ss - cs * cs
+                    guard det > 0 else { return false }
+                    // Every subwindow starts at phase 0: the phases of its steps, once.
+                    for k in 0..<steps {
+                        p[2 * k] = co; p[2 * k + 1] = si
+                        (co, si) = (co * turnCos - si * turnSin, si * turnCos + co * turnSin)
+                    }
+                    for part in 0..<Self.parts {
+                        var yc = SIMD8<Float>.zero, ys = SIMD8<Float>.zero
+                        let start = part * partStep
+                        for k in 0..<steps {
+                            let v = load(start + 8 * k)
+                            yc += v * p[2 * k]
+                            ys += v * p[2 * k + 1]
+                        }
+                        let pC = Double(yc.sum()), pS = Double(ys.sum())
+                        each(part, (pC * pC * ss - 2 * pC * pS * cs + pS * pS * cc) / det, pC, pS)
+                    }
+                    return true
                 }
-                var explained = 0.0
+                // Per subwindow, the best explained energy (`parts` is 8).
+                var best = SIMD8<Double>()
                 // Σ A(s)·conj(A(s − 1)) of the subwindows' projections A = Σy·e^(−iωm): its
                 // angle is how far the sine's phase moves from one subwindow to the next.
                 var turnRe = 0.0, turnIm = 0.0, lastC = 0.0, lastS = 0.0
-                for part in 0..<Self.parts {
-                    var yc = SIMD8<Float>.zero, ys = SIMD8<Float>.zero
-                    let start = part * partStep
-                    for k in 0..<steps {
-                        let v = load(start + 8 * k)
-                        yc += v * p[2 * k]
-                        ys += v * p[2 * k + 1]
-                    }
-                    let pC = Double(yc.sum()), pS = Double(ys.sum())
-                    explained += (pC * pC * ss - 2 * pC * pS * cs + pS * pS * cc) / det
+                let fitted = project(c, s) { part, e, pC, pS in
+                    best[part] = e
                     if part > 0 {
                         // (pC − i·pS)·(lastC + i·lastS)
                         turnRe += pC * lastC + pS * lastS
@@ -226,6 +252,14 @@ struct SineToneFit: Sendable {
                     }
                     (lastC, lastS) = (pC, pS)
                 }
+                guard fitted else { return nil }
+                if high {
+                    for detune in [-Self.partDetune, Self.partDetune] {
+                        let w = omega * (1 + detune)
+                        _ = project(cos(w), sin(w)) { part, e, _, _ in best[part] = max(best[part], e) }
+                    }
+                }
+                let explained = best.sum()
                 // The frequency refined: the phase moves by ω₀·partStep a subwindow; what it
                 // moves beyond ω·partStep (within ±π: ±rate / (2·partStep), 50 Hz at 8 kHz)
                 // is the estimate's error.
