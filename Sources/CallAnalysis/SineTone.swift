@@ -20,6 +20,9 @@ import Darwin
 /// from how far the sine's phase moves from one 10 ms piece to the next. Consecutive windows hold the same sine while the frequency stays
 /// within 1 % of the run's mean so far (one failing window is bridged); `ChannelDetector`
 /// makes a tone of `CallProgressToneTest.minWindows` of them (0.32 s), as of a tone plan.
+/// Above `highHz` GSM 6.10 also makes the frequency wander by 1–2 % from one 10 ms piece
+/// to the next: there each piece is also fitted ±`partDetune` off, and a run holds within
+/// `highTolerance` and goes on at `highContinueShare`.
 /// Over the 5,896 voice files and 1,448 noisy copies of `PeriodicToneTest`'s check, talk
 /// and tone time are the same with and without the fit, also with the tolerance at 1.5 %
 /// or `call_tone_share` at 0.4; at 2 %, 10 files lose 0.3–0.5 s (README, step 5d).
