@@ -277,10 +277,7 @@ public struct FrameFeatureExtractor: Sendable {
             sineFit.skip()
             return
         }
-        let history = (CallProgressToneTest.windowFrames - 1) * frameLength
-        var fit = sineFit
-        f.callTone = withHistory(block: block, start: start, history: history) { fit.push($0 - history) }
-        sineFit = fit
+        f.callTone = pushSineWindow(block: block, start: start)
     }
 
     /// A window a tone plan explained while the run of a sine above
@@ -290,11 +287,18 @@ public struct FrameFeatureExtractor: Sendable {
     /// never made a tone. Sines below are left to the plans, as before.
     @inline(never)
     private mutating func testSineOverPlan(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
+        let code = pushSineWindow(block: block, start: start)
+        if code != 0 { f.callTone = code }
+    }
+
+    /// The sine fit's code for the 80 ms window that ends with the frame starting `start`
+    /// samples into the block.
+    private mutating func pushSineWindow(block: UnsafePointer<Float>, start: Int) -> UInt8 {
         let history = (CallProgressToneTest.windowFrames - 1) * frameLength
         var fit = sineFit
         let code = withHistory(block: block, start: start, history: history) { fit.push($0 - history) }
         sineFit = fit
-        if code != 0 { f.callTone = code }
+        return code
     }
 
     /// Calls `body` with a pointer to the frame that starts `start` samples into the block

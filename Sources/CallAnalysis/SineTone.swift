@@ -92,7 +92,7 @@ struct SineToneFit: Sendable {
     var wanted: Bool { runWindows > 0 || sinceSine < Self.followWindows }
 
     /// Whether a run of windows holding one sine above `hz` is open.
-    func runOpen(above hz: Float) -> Bool { runWindows > 0 && runSum > hz * Float(runWindows) }
+    func runOpen(above hz: Float) -> Bool { runWindows > 0 && runSum / Float(runWindows) > hz }
 
     /// A window that was not fitted ends any run.
     mutating func skip() {
@@ -106,8 +106,9 @@ struct SineToneFit: Sendable {
     mutating func push(_ window: UnsafePointer<Float>) -> UInt8 {
         // A run goes on at `continueShare` of `minShare`: through GSM 6.10 at 5 dB a sine of
         // 1.8 kHz explains 0.4–0.7 of its windows.
-        let need = runWindows == 0 ? minShare
-            : (runSum >= Self.highHz * Float(runWindows) ? Self.highContinueShare : Self.continueShare) * minShare
+        let mean = runWindows > 0 ? runSum / Float(runWindows) : 0
+        let high = mean >= Self.highHz
+        let need = runWindows == 0 ? minShare : (high ? Self.highContinueShare : Self.continueShare) * minShare
         guard let (hz, share) = fit(window), share >= need, hz >= 100, Double(hz) <= 0.45 * rate else {
             if runWindows > 0 && misses < Self.maxMisses {
                 misses += 1
@@ -118,8 +119,7 @@ struct SineToneFit: Sendable {
             return 0
         }
         sinceSine = 0
-        let mean = runWindows > 0 ? runSum / Float(runWindows) : 0
-        if runWindows == 0 || abs(hz - mean) > (mean >= Self.highHz ? Self.highTolerance : Self.tolerance) * mean {
+        if runWindows == 0 || abs(hz - mean) > (high ? Self.highTolerance : Self.tolerance) * mean {
             code = code == Self.codes.0 ? Self.codes.1 : Self.codes.0
             runSum = 0
             runWindows = 0
@@ -200,10 +200,10 @@ struct SineToneFit: Sendable {
             let steps = partLength / 8
             return withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: 2 * steps) { phases -> (Float, Float)? in
                 let p = phases.baseAddress!
-                // Calls `each` per subwindow with the energy a sinusoid of frequency ω
-                // (cos ω = cw, sin ω = sw) explains and the projections Σy·cos(ωm),
-                // Σy·sin(ωm); false where the fit is singular.
-                func project(_ cw: Double, _ sw: Double,
+                // Calls `each` per subwindow with the energy a sinusoid of frequency w
+                // (cos w = cw, sin w = sw) explains and the projections Σy·cos(wm),
+                // Σy·sin(wm); false where the fit is singular.
+                func project(_ w: Double, _ cw: Double, _ sw: Double,
                              _ each: (Int, Double, Double, Double) -> Void) -> Bool {
                     // Lane j starts at phase ω·j; each step turns every lane by 8ω.
                     var co = SIMD8<Float>(), si = SIMD8<Float>()
@@ -216,7 +216,6 @@ struct SineToneFit: Sendable {
                     // Over n = partLength samples: Σcos(2ωm) = sin(nω)·cos((n−1)ω) / sin ω and
                     // Σsin(2ωm) = sin(nω)·sin((n−1)ω) / sin ω; Σcos², Σsin², Σcos·sin from them.
                     let n = Double(partLength)
-                    let w = acos(cw)
                     let sn = sin(n * w), cn = cos(n * w)
                     let ratio = sn / sw
                     let c2 = ratio * (cn * cw + sn * sw), s2 = ratio * (sn * cw - cn * sw)
@@ -246,7 +245,7 @@ struct SineToneFit: Sendable {
                 // Σ A(s)·conj(A(s − 1)) of the subwindows' projections A = Σy·e^(−iωm): its
                 // angle is how far the sine's phase moves from one subwindow to the next.
                 var turnRe = 0.0, turnIm = 0.0, lastC = 0.0, lastS = 0.0
-                let fitted = project(c, s) { part, e, pC, pS in
+                let fitted = project(omega, c, s) { part, e, pC, pS in
                     best[part] = e
                     if part > 0 {
                         // (pC − i·pS)·(lastC + i·lastS)
@@ -259,7 +258,7 @@ struct SineToneFit: Sendable {
                 if high {
                     for detune in [-Self.partDetune, Self.partDetune] {
                         let w = omega * (1 + detune)
-                        _ = project(cos(w), sin(w)) { part, e, _, _ in best[part] = max(best[part], e) }
+                        _ = project(w, cos(w), sin(w)) { part, e, _, _ in best[part] = max(best[part], e) }
                     }
                 }
                 let explained = best.sum()
