@@ -32,7 +32,10 @@ bench-store:
 	bash scripts/setup.sh
 	bash scripts/bench-store.sh
 
-# Accuracy against exact truth, beside webrtcvad (needs espeak-ng, sox, asterisk sounds, PyPI webrtcvad-wheels).
+# Accuracy against exact truth per condition (bleed, babble, floor, music on hold, noise, codecs, ...),
+# tuning and held-out splits, beside webrtcvad and silero-vad; installs espeak-ng, flite, sox, asterisk
+# sounds and PyPI webrtcvad-wheels, onnxruntime, silero-vad (--no-deps) when missing.
+# ACCURACY_SPLIT=tuning|heldout|both (both), CALLQA_BIN=path (skips the build), CALLS=n (2 per variant).
 accuracy:
 	bash scripts/accuracy/run.sh
 

@@ -1,16 +1,42 @@
 #!/usr/bin/env python3
-"""Score callqa's speech activity (and webrtcvad's, modes 0-3) against the exact truth
-written by gencalls.py.
+"""Score callqa's speech activity, and two peer detectors on the same files, against the
+exact truth written by gencalls.py, per condition.
 
-Frame level: 10 ms frames, precision / recall / F1 per channel (agent and customer on
-stereo, mixed on mono), pooled over the files of each group. Metric errors per file:
-talk ratio (percentage points, per channel), silence ratio (pp), overtalk (s) and longest
-silence (s); the table shows the median absolute error per group.
+Detectors:
+  callqa    `callqa analyze --format json --segments` (its segments, hold spans and
+            interruption counts as it reports them);
+  webrtc0-3 webrtcvad (PyPI webrtcvad-wheels) modes 0-3, 10 ms frames at the file's rate;
+  silero    silero-vad v5's ONNX model (shipped in the PyPI silero-vad wheel, run with
+            numpy + onnxruntime, no torch) at the file's rate (8 kHz: 256-sample chunks with
+            32 samples of context; 16 kHz: 512 + 64), speech where the probability is
+            >= 0.5; its recurrent state runs through the whole file unless --silero-reset-s
+            is given (then state and context are zeroed every that many seconds).
+The peers get the same utterance-level treatment as the truth (pauses shorter than 0.35 s
+bridged), which is their best case; their hold music, tones and clicks are not removed.
 
-webrtcvad gets the same utterance-level treatment as the truth (pauses shorter than
-0.35 s bridged), which is its best case; its hold music / tones are not removed.
+Groups: everything ("all"), each scenario, each condition tag of the truth files (bleed,
+bleed_clean, bleed_noisy, babble, floor, moh, hold, wideband, float, flac, quiet_customer,
+clicks, noise, mono, ...), each SNR band, codec, voice set, condition x voice set, and the
+calls with hold music by codec and by SNR band.
 
-Usage: evaluate.py DIR [--callqa PATH] [--callqa-args "OPTIONS"] [--no-webrtc] [--json OUT]
+Per group and detector:
+  P / R / F1   frame precision / recall / F1 (10 ms frames, pooled over channels and files);
+  FA           share of the truth's non-speech frames counted as talk;
+  talk pp      talk-ratio error per channel, percentage points: mean and median |error|;
+  over s       overtalk error, mean |error| in seconds per stereo call;
+  intr         interruption-count error per stereo call: mean of |Δ by_agent| +
+               |Δ by_customer|. Truth interruptions come from the truth segments with
+               callqa's definition (a segment of one party starting strictly inside a segment
+               of the other party and overlapping it for at least 1 s); the peers' from their
+               bridged segments the same way; callqa's are the counts it reports;
+  hold         hold frames counted as talk: share of the frames inside music-on-hold spans
+               (on the hold's line) that the truth calls silence and the detector calls talk.
+A second table gives non-speech events (hold, ring-back, DTMF, keyboard clicks) counted as
+talk by event kind and codec, and a compact table compares callqa, the best webrtcvad mode
+(best F1 in that group) and silero per condition.
+
+Usage: evaluate.py DIR [--callqa PATH] [--callqa-args "OPTIONS"] [--no-webrtc] [--no-silero]
+                   [--silero-reset-s S] [--jobs N] [--json OUT] [--verbose]
 """
 import argparse
 import glob
@@ -20,10 +46,14 @@ import statistics
 import subprocess
 import sys
 from collections import defaultdict
+from multiprocessing import Pool
 
 import numpy as np
 
 MERGE_FRAMES = 35
+MIN_INTERRUPTION_FRAMES = 100
+SILERO_THRESHOLD = 0.5
+NONSPEECH_EVENTS = ("hold", "ringback", "dtmf", "clicks")
 
 
 def bridge(active, max_gap):
@@ -44,123 +74,240 @@ def frames_from_segments(segs, n):
     return a
 
 
+def runs(active):
+    """[(start, end)] frame spans of the True runs."""
+    d = np.diff(np.concatenate([[0], active.astype(np.int8), [0]]))
+    return list(zip(np.nonzero(d == 1)[0], np.nonzero(d == -1)[0]))
+
+
+def interruptions(by, of, min_overlap=MIN_INTERRUPTION_FRAMES):
+    """callqa's definition (ConversationMetrics.interruptionSpans): a segment of `by`
+    starting strictly inside a segment of `of`, overlapping it for at least min_overlap."""
+    count, j = 0, 0
+    for s, e in by:
+        while j < len(of) and of[j][1] <= s:
+            j += 1
+        if j >= len(of):
+            break
+        os_, oe = of[j]
+        if os_ < s < oe and min(e, oe) - s >= min_overlap:
+            count += 1
+    return count
+
+
 def run_callqa(binary, files, extra=()):
-    out = subprocess.run([binary, "analyze", "--format", "json", "--segments", *extra] + files,
-                         capture_output=True, text=True)
     res = {}
-    for line in out.stdout.splitlines():
-        obj = json.loads(line)
-        res[obj["file"]] = obj
+    for i in range(0, len(files), 200):
+        out = subprocess.run([binary, "analyze", "--format", "json", "--segments", *extra] + files[i:i + 200],
+                             capture_output=True, text=True)
+        for line in out.stdout.splitlines():
+            obj = json.loads(line)
+            res[obj["file"]] = obj
     return res
 
 
-def decode_pcm16(path, channel, channels):
-    cmd = ["sox", path, "-t", "raw", "-r", "8000", "-e", "signed-integer", "-b", "16", "-c", "1", "-"]
+def decode(path, channel, channels, sr):
+    """One channel as int16 samples at sr."""
+    cmd = ["sox", path, "-t", "raw", "-r", str(sr), "-e", "signed-integer", "-b", "16", "-c", "1", "-"]
     if channels == 2:
         cmd += ["remix", str(channel + 1)]
-    return subprocess.run(cmd, capture_output=True, check=True).stdout
+    return np.frombuffer(subprocess.run(cmd, capture_output=True, check=True).stdout, dtype=np.int16)
 
 
-def run_webrtc(path, channels, n, mode):
+def run_webrtc(pcm, sr, n, mode):
     import webrtcvad
     vad = webrtcvad.Vad(mode)
-    result = []
-    for c in range(channels):
-        pcm = decode_pcm16(path, c, channels)
-        a = np.zeros(n, dtype=bool)
-        for i in range(min(n, len(pcm) // 160)):
-            a[i] = vad.is_speech(pcm[i * 160:(i + 1) * 160], 8000)
-        result.append(bridge(a, MERGE_FRAMES))
-    return result
+    step = sr // 100
+    raw = pcm.tobytes()
+    a = np.zeros(n, dtype=bool)
+    for i in range(min(n, len(pcm) // step)):
+        a[i] = vad.is_speech(raw[i * step * 2:(i + 1) * step * 2], sr)
+    return bridge(a, MERGE_FRAMES)
 
 
-def metrics(chans, n, hold):
-    """chans: list of bool arrays (agent, customer) or (mixed,)."""
-    any_talk = np.zeros(n, dtype=bool)
-    for a in chans:
-        any_talk |= a
-    silent = ~any_talk & ~hold
-    runs, cur = [], 0
-    for v in silent:
-        if v:
-            cur += 1
-        else:
-            if cur:
-                runs.append(cur)
-            cur = 0
-    if cur:
-        runs.append(cur)
-    m = {"talk_ratio": [a.sum() / n for a in chans], "silence_ratio": silent.sum() / n,
-         "longest_silence_s": (max(runs) if runs else 0) / 100}
+_SILERO = None
+
+
+def silero_model_path():
+    """data/silero_vad.onnx of the installed silero-vad package, found without importing
+    it (its __init__ imports torch, which the harness does not install)."""
+    import importlib.util
+    spec = importlib.util.find_spec("silero_vad")
+    if spec and spec.submodule_search_locations:
+        for d in spec.submodule_search_locations:
+            p = os.path.join(d, "data", "silero_vad.onnx")
+            if os.path.exists(p):
+                return p
+    raise RuntimeError("silero: pip install --no-deps silero-vad (for its data/silero_vad.onnx) and onnxruntime")
+
+
+def run_silero(pcms, sr, n, reset_s=0.0):
+    """Speech frames of each channel (batched), prob >= SILERO_THRESHOLD, bridged."""
+    global _SILERO
+    import onnxruntime as ort
+    if _SILERO is None:
+        opts = ort.SessionOptions()
+        opts.inter_op_num_threads = opts.intra_op_num_threads = 1
+        _SILERO = ort.InferenceSession(silero_model_path(), sess_options=opts, providers=["CPUExecutionProvider"])
+    chunk, ctx = (256, 32) if sr == 8000 else (512, 64)
+    length = max(len(p) for p in pcms)
+    nchunks = -(-length // chunk)
+    x = np.zeros((len(pcms), nchunks * chunk), dtype=np.float32)
+    for i, p in enumerate(pcms):
+        x[i, : len(p)] = p.astype(np.float32) / 32768.0
+    state = np.zeros((2, len(pcms), 128), dtype=np.float32)
+    context = np.zeros((len(pcms), ctx), dtype=np.float32)
+    srv = np.array(sr, dtype=np.int64)
+    reset_every = int(reset_s * sr / chunk) if reset_s > 0 else 0
+    probs = np.zeros((len(pcms), nchunks), dtype=np.float32)
+    for j in range(nchunks):
+        if reset_every and j and j % reset_every == 0:
+            state[:] = 0
+            context[:] = 0
+        inp = np.concatenate([context, x[:, j * chunk:(j + 1) * chunk]], axis=1)
+        out, state = _SILERO.run(None, {"input": inp, "state": state, "sr": srv})
+        probs[:, j] = out[:, 0]
+        context = inp[:, -ctx:]
+    centre = ((np.arange(n) + 0.5) * (sr // 100)).astype(int) // chunk
+    centre = np.minimum(centre, nchunks - 1)
+    return [bridge(probs[i, centre] >= SILERO_THRESHOLD, MERGE_FRAMES) for i in range(len(pcms))]
+
+
+def peer_job(job):
+    """All peer detectors on one file: {detector: [bool arrays per channel]}."""
+    audio, channels, sr, n, opts = job
+    pcms = [decode(audio, c, channels, sr) for c in range(channels)]
+    out = {}
+    if opts["webrtc"]:
+        for m in range(4):
+            out[f"webrtc{m}"] = [run_webrtc(p, sr, n, m) for p in pcms]
+    if opts["silero"]:
+        out["silero"] = run_silero(pcms, sr, n, opts["silero_reset_s"])
+    return audio, out
+
+
+def call_metrics(chans, n):
+    m = {"talk_ratio": [a.sum() / n for a in chans]}
     if len(chans) == 2:
         m["overtalk_s"] = (chans[0] & chans[1]).sum() / 100
     return m
 
 
 class Acc:
+    """Pooled frame counts and per-call metric errors of one detector in one group."""
+
     def __init__(self):
-        self.tp = self.fp = self.fn = 0
-        self.talk_err, self.sil_err, self.over_err, self.long_err = [], [], [], []
+        self.tp = self.fp = self.fn = self.tn = 0
+        self.talk_err, self.over_err, self.intr_err = [], [], []
+        self.hold_talk = self.hold_total = 0
+        self.calls = 0
 
-    def add_frames(self, pred, truth):
-        self.tp += int((pred & truth).sum())
-        self.fp += int((pred & ~truth).sum())
-        self.fn += int((~pred & truth).sum())
-
-    def add_metrics(self, mp, mt):
+    def add(self, pch, tch, mp, mt, intr_p, intr_t, hold_counts):
+        self.calls += 1
+        for p, t in zip(pch, tch):
+            self.tp += int((p & t).sum())
+            self.fp += int((p & ~t).sum())
+            self.fn += int((~p & t).sum())
+            self.tn += int((~p & ~t).sum())
         self.talk_err += [abs(a - b) * 100 for a, b in zip(mp["talk_ratio"], mt["talk_ratio"])]
-        self.sil_err.append(abs(mp["silence_ratio"] - mt["silence_ratio"]) * 100)
         if "overtalk_s" in mt:
             self.over_err.append(abs(mp["overtalk_s"] - mt["overtalk_s"]))
-        self.long_err.append(abs(mp["longest_silence_s"] - mt["longest_silence_s"]))
+        if intr_t is not None and intr_p is not None:
+            self.intr_err.append(abs(intr_p[0] - intr_t[0]) + abs(intr_p[1] - intr_t[1]))
+        self.hold_talk += hold_counts[0]
+        self.hold_total += hold_counts[1]
 
     def row(self):
         p = self.tp / max(1, self.tp + self.fp)
         r = self.tp / max(1, self.tp + self.fn)
-        f = 2 * p * r / max(1e-9, p + r)
+        mean = lambda xs: statistics.fmean(xs) if xs else float("nan")
         med = lambda xs: statistics.median(xs) if xs else float("nan")
-        return {"precision": p, "recall": r, "f1": f, "talk_ratio_err_pp": med(self.talk_err),
-                "silence_ratio_err_pp": med(self.sil_err), "overtalk_err_s": med(self.over_err),
-                "longest_silence_err_s": med(self.long_err)}
+        return {"calls": self.calls, "precision": p, "recall": r, "f1": 2 * p * r / max(1e-9, p + r),
+                "false_alarm": self.fp / max(1, self.fp + self.tn),
+                "talk_ratio_err_pp_mean": mean(self.talk_err), "talk_ratio_err_pp_median": med(self.talk_err),
+                "overtalk_err_s_mean": mean(self.over_err), "overtalk_err_s_median": med(self.over_err),
+                "interruption_err_mean": mean(self.intr_err),
+                "hold_as_talk": self.hold_talk / self.hold_total if self.hold_total else float("nan"),
+                "hold_frames": self.hold_total}
+
+
+def audio_path(truth_path, truth):
+    base = os.path.dirname(truth_path)
+    if "audio" in truth:
+        return os.path.join(base, truth["audio"])
+    stem = truth_path[: -len(".truth.json")]
+    return stem + (".mp3" if os.path.exists(stem + ".mp3") else ".wav")
+
+
+def group_keys(truth):
+    keys = [("all", "all"), ("scenario", truth.get("scenario", "base")), ("snr", truth["snr"]),
+            ("codec", truth["codec"]), ("voices", truth["voices"])]
+    for c in truth.get("conditions", []):
+        keys += [("condition", c), ("condition×voices", f"{c} {truth['voices']}")]
+    if any(ev["kind"] == "hold" for ev in truth["events"]):
+        keys += [("hold×codec", truth["codec"]), ("hold×snr", truth["snr"])]
+    return keys
+
+
+def fmt(x, spec):
+    """format(x, spec), or a right-aligned "-" of the same width for NaN (no data)."""
+    if x == x:
+        return format(x, spec)
+    width = spec.split(".")[0]
+    return "-".rjust(int(width) if width else 1)
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dir")
     ap.add_argument("--callqa", default=".build/release/callqa")
     ap.add_argument("--callqa-args", default="",
                     help="extra analyze options, e.g. \"--pad-s 0.05 --merge-gap-s 0.4\" (parameter sweeps)")
     ap.add_argument("--no-webrtc", action="store_true")
-    ap.add_argument("--json")
-    ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--no-silero", action="store_true")
+    ap.add_argument("--silero-reset-s", type=float, default=0.0,
+                    help="zero silero's state every S seconds (0: never)")
+    ap.add_argument("--jobs", type=int, default=2, help="processes for the peer detectors")
+    ap.add_argument("--json", help="write every group's figures here")
+    ap.add_argument("--verbose", action="store_true", help="per-file figures")
     args = ap.parse_args()
     truths = sorted(glob.glob(os.path.join(args.dir, "*.truth.json")))
+    if not truths:
+        sys.exit(f"no *.truth.json in {args.dir}")
     files = {}
     for t in truths:
-        base = t[: -len(".truth.json")]
-        audio = base + (".mp3" if os.path.exists(base + ".mp3") else ".wav")
-        files[audio] = json.load(open(t))
+        truth = json.load(open(t))
+        files[audio_path(t, truth)] = truth
     ours = run_callqa(args.callqa, list(files), args.callqa_args.split())
-    detectors = ["callqa"] + ([] if args.no_webrtc else [f"webrtc{m}" for m in range(4)])
+    opts = {"webrtc": not args.no_webrtc, "silero": not args.no_silero, "silero_reset_s": args.silero_reset_s}
+    peers = {}
+    if opts["silero"]:
+        silero_model_path()   # fail here, not inside a worker
+    if opts["webrtc"] or opts["silero"]:
+        jobs = [(a, t["channels"], t.get("sample_rate", 8000), t["frames"], opts) for a, t in files.items()]
+        with Pool(max(1, args.jobs)) as pool:
+            for audio, out in pool.imap_unordered(peer_job, jobs):
+                peers[audio] = out
+    detectors = ["callqa"] + ([f"webrtc{m}" for m in range(4)] if opts["webrtc"] else []) + \
+                (["silero"] if opts["silero"] else [])
     groups = defaultdict(lambda: defaultdict(Acc))
-    # Non-speech events (music on hold, ring-back, DTMF): frames inside them that the truth
-    # calls silence on that line but a detector calls talk, by event kind and codec.
     leaks = defaultdict(lambda: defaultdict(lambda: [0, 0]))
+    intr_mismatch = 0
+    per_file = {}
     for audio, truth in files.items():
         n = truth["frames"]
-        hold = np.zeros(n, dtype=bool)
-        for ev in truth["events"]:
-            if ev["kind"] == "hold":
-                hold[int(ev["start_s"] * 100): int(ev["end_s"] * 100)] = True
         names = ["agent", "customer"] if truth["channels"] == 2 else ["mixed"]
         tch = []
         for nm in names:
             a = np.zeros(n, dtype=bool)
             a[[i for i in truth[nm] if i < n]] = True
             tch.append(a)
-        mt = metrics(tch, n, hold)
-        keys = [("all", "all"), ("snr", truth["snr"]), ("codec", truth["codec"]), ("voices", truth["voices"]),
-                ("voices×snr", f"{truth['voices']} {truth['snr']}")]
+        mt = call_metrics(tch, n)
+        intr_t = None
+        if len(tch) == 2:
+            ra, rc = runs(tch[0]), runs(tch[1])
+            intr_t = (interruptions(ra, rc), interruptions(rc, ra))
+        keys = group_keys(truth)
         for det in detectors:
             if det == "callqa":
                 obj = ours.get(audio)
@@ -168,62 +315,108 @@ def main():
                     print(f"callqa failed on {audio}: {obj}", file=sys.stderr)
                     continue
                 pch = [frames_from_segments(obj["parties"][nm]["segments"], n) for nm in names]
-                mp_hold = np.zeros(n, dtype=bool)
-                for h in obj.get("hold", []):
-                    mp_hold[int(round(h["start_s"] * 100)): int(round(h["end_s"] * 100))] = True
-                mp = metrics(pch, n, mp_hold)
+                intr_p = None
+                if len(pch) == 2 and obj.get("interruptions"):
+                    intr_p = (obj["interruptions"]["by_agent"], obj["interruptions"]["by_customer"])
+                    ra, rc = runs(pch[0]), runs(pch[1])
+                    if intr_p != (interruptions(ra, rc), interruptions(rc, ra)):
+                        intr_mismatch += 1
             else:
-                pch = run_webrtc(audio, truth["channels"], n, int(det[-1]))
-                mp = metrics(pch, n, np.zeros(n, dtype=bool))
-            if args.verbose and det == "callqa":
-                for nm, p, t in zip(names, pch, tch):
-                    tp = (p & t).sum(); fp = (p & ~t).sum(); fn = (~p & t).sum()
-                    print(f"{os.path.basename(audio):28s} {nm:8s} P={tp/max(1,tp+fp):.3f} R={tp/max(1,tp+fn):.3f} "
-                          f"fp={fp} fn={fn}")
+                pch = peers[audio][det]
+                intr_p = None
+                if len(pch) == 2:
+                    ra, rc = runs(pch[0]), runs(pch[1])
+                    intr_p = (interruptions(ra, rc), interruptions(rc, ra))
+            mp = call_metrics(pch, n)
+            hold_counts = [0, 0]
             for ev in truth["events"]:
-                if ev["kind"] not in ("hold", "ringback", "dtmf"):
+                if ev["kind"] not in NONSPEECH_EVENTS:
                     continue
                 c = 0 if truth["channels"] == 1 else ev.get("channel", 0)
                 span = slice(int(round(ev["start_s"] * 100)), int(round(ev["end_s"] * 100)))
                 inside = ~tch[c][span]
+                talk, total = int((pch[c][span] & inside).sum()), int(inside.sum())
                 for key in (ev["kind"], f"{ev['kind']} {truth['codec']}"):
-                    leaks[key][det][0] += int((pch[c][span] & inside).sum())
-                    leaks[key][det][1] += int(inside.sum())
+                    leaks[key][det][0] += talk
+                    leaks[key][det][1] += total
+                if ev["kind"] == "hold":
+                    hold_counts[0] += talk
+                    hold_counts[1] += total
             for k in keys:
-                acc = groups[k][det]
-                for p, t in zip(pch, tch):
-                    acc.add_frames(p, t)
-                acc.add_metrics(mp, mt)
-    report = {}
-    order = {"clean": 0, "20": 1, "10": 2, "5": 3}
-    def sort_key(k):
-        kind, val = k
-        parts = val.split()
-        return (kind, [order.get(p, p) if isinstance(order.get(p, p), int) else 9 for p in parts], val)
-    print(f"{'group':24s} {'detector':9s} {'P':>6s} {'R':>6s} {'F1':>6s} {'talk pp':>8s} {'sil pp':>7s} "
-          f"{'over s':>7s} {'long s':>7s}")
+                groups[k][det].add(pch, tch, mp, mt, intr_p, intr_t, hold_counts)
+            f1 = Acc()
+            f1.add(pch, tch, mp, mt, intr_p, intr_t, hold_counts)
+            per_file.setdefault(os.path.basename(audio), {})[det] = {
+                k: v for k, v in f1.row().items() if k in ("precision", "recall", "f1", "false_alarm")}
+            per_file[os.path.basename(audio)][det].update(
+                {"talk_ratio": mp["talk_ratio"], "overtalk_s": mp.get("overtalk_s"), "interruptions": intr_p})
+        per_file[os.path.basename(audio)]["truth"] = {"talk_ratio": mt["talk_ratio"],
+                                                      "overtalk_s": mt.get("overtalk_s"), "interruptions": intr_t}
+    if args.verbose:
+        for name in sorted(per_file):
+            for det in ("callqa", "silero"):
+                r = per_file[name].get(det)
+                if r:
+                    print(f"{name:48s} {det:7s} P={r['precision']:.3f} R={r['recall']:.3f} F1={r['f1']:.3f} "
+                          f"FA={r['false_alarm']:.3f} over={r['overtalk_s']} intr={r['interruptions']} "
+                          f"(truth over={per_file[name]['truth']['overtalk_s']} intr={per_file[name]['truth']['interruptions']})")
+    kind_order = ["all", "scenario", "condition", "snr", "codec", "voices", "condition×voices", "hold×codec", "hold×snr"]
+    band_order = {"clean": 0, "20": 1, "10": 2, "5": 3}
+    sort_key = lambda k: (kind_order.index(k[0]), band_order.get(k[1], 9), k[1])
+    report = {"split": sorted({t.get("split", "?") for t in files.values()}), "calls": len(files),
+              "detectors": detectors, "silero_reset_s": args.silero_reset_s,
+              "callqa_interruption_mismatch_calls": intr_mismatch, "groups": {}, "per_file": per_file}
+    print(f"{len(files)} calls, split {', '.join(report['split'])}")
+    print(f"{'group':34s} {'detector':8s} {'calls':>5s} {'P':>6s} {'R':>6s} {'F1':>6s} {'FA':>6s} "
+          f"{'talk pp':>13s} {'over s':>7s} {'intr':>5s} {'hold':>6s}")
     for k in sorted(groups, key=sort_key):
         for det in detectors:
             if det not in groups[k]:
                 continue
             r = groups[k][det].row()
-            report.setdefault(f"{k[0]}={k[1]}", {})[det] = r
-            print(f"{k[0] + '=' + k[1]:24s} {det:9s} {r['precision']:6.3f} {r['recall']:6.3f} {r['f1']:6.3f} "
-                  f"{r['talk_ratio_err_pp']:8.2f} {r['silence_ratio_err_pp']:7.2f} {r['overtalk_err_s']:7.2f} "
-                  f"{r['longest_silence_err_s']:7.2f}")
-    print()
-    print("non-speech frames counted as talk (frames inside the event that the truth calls silence)")
-    print(f"{'event':24s} " + " ".join(f"{d:>14s}" for d in detectors))
+            report["groups"].setdefault(f"{k[0]}={k[1]}", {})[det] = r
+            print(f"{k[0] + '=' + k[1]:34s} {det:8s} {r['calls']:5d} {r['precision']:6.3f} {r['recall']:6.3f} "
+                  f"{r['f1']:6.3f} {r['false_alarm']:6.3f} {r['talk_ratio_err_pp_mean']:6.2f}/"
+                  f"{r['talk_ratio_err_pp_median']:<6.2f} {fmt(r['overtalk_err_s_mean'], '7.2f')} "
+                  f"{fmt(r['interruption_err_mean'], '5.2f')} {fmt(r['hold_as_talk'], '6.3f')}")
+    print("\n(talk pp: mean/median |error|; over s: mean |overtalk error| per stereo call; intr: mean "
+          "|Δby_agent|+|Δby_customer| per stereo call; FA: non-speech frames counted as talk; hold: "
+          "hold frames counted as talk)")
+    if intr_mismatch:
+        print(f"note: on {intr_mismatch} calls callqa's reported interruptions differ from its segments "
+              "counted with the harness's definition")
+    print("\nnon-speech frames counted as talk (frames inside the event that the truth calls silence)")
+    print(f"{'event':24s} " + " ".join(f"{d:>15s}" for d in detectors))
     for key in sorted(leaks):
-        cells = []
-        for det in detectors:
-            talk, total = leaks[key][det]
-            cells.append(f"{talk:>6d}/{total:<7d}")
+        cells = [f"{leaks[key][d][0]:>6d}/{leaks[key][d][1]:<8d}" for d in detectors]
         report.setdefault("talk_in_nonspeech", {})[key] = {d: leaks[key][d] for d in detectors}
         print(f"{key:24s} " + " ".join(cells))
+    # Compact comparison per condition.
+    peers_shown = [d for d in ("webrtc", "silero") if any(x.startswith(d) for x in detectors)]
+    print("\ncompact: callqa | best webrtcvad mode | silero "
+          "(F1; talk-ratio err pp mean; overtalk err s; interruption err; hold frames as talk)")
+    print(f"{'group':26s} {'F1':>20s} {'talk pp':>17s} {'over s':>17s} {'intr':>17s} {'hold':>17s}  webrtc")
+    compact = {}
+    for k in sorted(groups, key=sort_key):
+        if k[0] not in ("all", "condition", "scenario", "snr", "codec", "voices", "hold×codec", "hold×snr"):
+            continue
+        g = groups[k]
+        chosen = ["callqa"]
+        if "webrtc" in peers_shown:
+            chosen.append(max((d for d in detectors if d.startswith("webrtc")), key=lambda d: g[d].row()["f1"]))
+        if "silero" in peers_shown:
+            chosen.append("silero")
+        rows = [g[d].row() for d in chosen]
+        cell = lambda key, spec: "/".join(fmt(r[key], spec) for r in rows)
+        label = f"{k[0]}={k[1]}" if k[0] != "all" else "everything"
+        compact[label] = {d: r for d, r in zip(chosen, rows)}
+        print(f"{label:26s} {cell('f1', '.3f'):>20s} {cell('talk_ratio_err_pp_mean', '.1f'):>17s} "
+              f"{cell('overtalk_err_s_mean', '.1f'):>17s} {cell('interruption_err_mean', '.1f'):>17s} "
+              f"{cell('hold_as_talk', '.2f'):>17s}  {chosen[1] if len(chosen) > 2 else ''}")
+    report["compact"] = compact
     if args.json:
         with open(args.json, "w") as f:
-            json.dump(report, f, indent=1)
+            json.dump(report, f, indent=1, default=lambda o: int(o) if isinstance(o, np.integer) else str(o))
 
 
 if __name__ == "__main__":

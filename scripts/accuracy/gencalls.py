@@ -1,25 +1,66 @@
 #!/usr/bin/env python3
-"""Generate synthetic two-party telephone calls whose speech intervals are known exactly.
+"""Generate synthetic two-party telephone calls whose speech intervals are known exactly,
+under the conditions of real contact-center recordings.
 
-Each call: agent on the left channel, customer on the right, 8 kHz. Utterances come from
-espeak-ng (several languages and voices) or from the real studio voices of Debian's
-asterisk-core-sounds packages ("real" voice set). Turns alternate with gaps, overlaps
-(interruptions and backchannels), long silences (dead air), music on hold (asterisk
-opsound) and telephony tones (ring-back, DTMF), which are *not* speech.
+Each call: agent on the left channel, customer on the right, 8 kHz (16 kHz for the
+wideband calls). Utterances come from espeak-ng (several languages and voices) or from the
+real studio voices of Debian's asterisk-core-sounds packages ("real" voice set). Turns
+alternate with gaps, overlaps (interruptions and backchannels), long silences (dead air),
+music on hold (asterisk opsound) and telephony tones (ring-back, DTMF), which are *not*
+speech.
 
-Truth per channel, in 10 ms frames: a frame is speech where the clean utterance's 10 ms
-power is within TRUTH_RANGE_DB of the utterance's loudest frame; pauses shorter than
-MERGE_GAP_S inside or between a party's utterances count as speech (utterance level,
-as CONTRACT.md defines talk time).
+Truth per channel, in 10 ms frames: a frame is speech where the party's own clean
+utterance's 10 ms power is within TRUTH_RANGE_DB of the utterance's loudest frame; pauses
+shorter than MERGE_GAP_S inside or between a party's utterances count as speech
+(utterance level, as CONTRACT.md defines talk time). Echo of the other party, babble,
+floor ambience, music, tones and keyboard clicks are never speech.
 
-Conditions: SNR (per channel, active speech level vs noise power) in {clean, 20, 10, 5} dB;
-noise colour white / pink / brown, band-limited to 300-3400 Hz or not; codecs PCM16,
-µ-law, A-law, MP3 (stereo) and GSM 6.10 (mono mix, libsndfile reads GSM WAV mono only).
+Scenarios (SCENARIOS below; each variant is generated --calls-per-condition times,
+alternating the synthetic and the real voice set):
+  base           SNR (per channel, active speech level vs noise power) clean/20/10/5 dB x
+                 PCM16, u-law, A-law, MP3 (stereo) and GSM 6.10 (mono mix); noise white /
+                 pink / brown, band-limited to 300-3400 Hz or not; every other call has
+                 hold music, a tone and dead air;
+  bleed_clean    cross-channel bleed (line/acoustic echo) on channels that are otherwise
+                 clean (no noise, or hiss 50 dB under the speech);
+  bleed          bleed plus line noise at 20/10/5 dB SNR;
+  babble         3-8 other voices (never the call's speakers: other languages, flite
+                 voices and the asterisk voices of languages the calls do not use), 5-20 dB
+                 under the talker, continuous through the call, on the agent's channel and
+                 sometimes the customer's;
+  floor          call-center floor ambience on the agent's channel: colleagues' keyboards,
+                 distant voices, air-conditioning rumble and hum;
+  moh            real music on hold at -10...+3 dB relative to the agent's speech level,
+                 through every codec, clean, 20 and 10 dB SNR;
+  wideband       16 kHz calls (PCM16 and float), 8 kHz float WAV and FLAC;
+  quiet          the customer's speech at -30 dBFS or quieter;
+  clicks         keyboard typing in the dead air;
+  contact_center everything at once: bleed both ways, babble, floor, hold music, noise, codec.
 
-Usage: gencalls.py OUTDIR [--calls-per-condition N] [--seed S] [--duration SECONDS]
-Writes OUTDIR/<name>.wav|.mp3 and OUTDIR/<name>.truth.json; needs espeak-ng, sox, lame.
+Echo ("bleed") into a channel is the other party's line signal (speech, tones, music, its
+babble) attenuated BLEED_DB, delayed 0-60 ms, passed through a codec round trip (u-law,
+A-law or GSM via sox) and a band filter, so it is not a clean copy.
+
+Splits: --split tuning and --split heldout use disjoint seeds (11 and 7) and disjoint
+material for the babble voices and the music-on-hold pieces (BABBLE_VOICES, MOH_PIECES), so
+that no parameter fitted on the tuning split sees the held-out material. The foreground
+voices are the same in both splits (they are not what the conditions vary).
+
+Each truth JSON records the split, scenario, "conditions" (list of tags: bleed,
+bleed_clean, bleed_noisy, babble, babble_customer, floor, moh, hold, wideband, float, flac,
+quiet_customer, clicks, noise, dead_air, tones, mono) and "params" (bleed gain dB, delay
+ms, codec and band per direction, babble level and voices, MOH piece and level, floor
+levels, speech level per channel in dBFS).
+
+Usage: gencalls.py OUTDIR [--split tuning|heldout] [--calls-per-condition N] [--seed S]
+                   [--duration SECONDS] [--voices synthetic|real|both] [--scenarios a,b]
+Writes OUTDIR/<name>.{wav,mp3,flac} and OUTDIR/<name>.truth.json; needs espeak-ng, flite,
+sox, lame, asterisk-core-sounds-{en,es,fr,it,ru}-wav and asterisk-moh-opsound-wav.
+Generation is repeatable bit for bit (sox -R, seeded generators); utterances are cached in
+OUTDIR/.cache.
 """
 import argparse
+import functools
 import glob
 import hashlib
 import json
@@ -30,9 +71,9 @@ import sys
 import tempfile
 
 import numpy as np
+from scipy.signal import butter, lfilter, sosfilt
 
-SR = 8000
-FRAME = 80
+SR = 8000                 # narrowband rate; wideband calls use 16000
 TRUTH_RANGE_DB = 40.0
 MERGE_GAP_S = 0.35
 
@@ -68,9 +109,10 @@ SENTENCES = {
 }
 VOICES = {"en": ["en", "en-us", "en+f3", "en+m3", "en-gb-x-rp+f2"], "es": ["es", "es+f2"],
           "fr": ["fr", "fr+m2"], "de": ["de", "de+f4"], "it": ["it", "it+m1"]}
+# The real foreground speakers: Allison (en, es) and June (fr). The plain en/es/fr
+# directories are symlinks to the same recordings, so they are not listed again.
 REAL_DIRS = ["/usr/share/asterisk/sounds/en_US_f_Allison", "/usr/share/asterisk/sounds/es_MX_f_Allison",
-             "/usr/share/asterisk/sounds/fr_CA_f_June", "/usr/share/asterisk/sounds/en",
-             "/usr/share/asterisk/sounds/es", "/usr/share/asterisk/sounds/fr"]
+             "/usr/share/asterisk/sounds/fr_CA_f_June"]
 MOH_DIR = "/usr/share/asterisk/moh"
 # Prompts in those directories that are not speech: monkey screeches, beeps, the conference
 # join/leave chimes and two-tone signals. Counting them as speech would score the detector
@@ -78,19 +120,132 @@ MOH_DIR = "/usr/share/asterisk/moh"
 NOT_SPEECH = {"tt-monkeys.wav", "beep.wav", "beeperr.wav", "ascending-2tone.wav",
               "descending-2tone.wav", "confbridge-join.wav", "confbridge-leave.wav"}
 
+# Babble material, disjoint between the splits: espeak-ng voices of languages the calls
+# never use, flite's English voices, and the real Italian / Russian asterisk speakers (each
+# also pitch-shifted, so that one recorded speaker gives three babble talkers).
+BABBLE_SENTENCES = {
+    "pl": ["Dzień dobry, chciałbym zapytać o fakturę za ostatni miesiąc.",
+           "Proszę chwilę poczekać, sprawdzę to w systemie.",
+           "Nie, to nie jest ten numer zamówienia.", "Dobrze, dziękuję bardzo, do widzenia."],
+    "nl": ["Goedemiddag, waarmee kan ik u helpen?", "Ik kijk het even voor u na in het systeem.",
+           "Uw pakket wordt morgen tussen negen en twaalf bezorgd.", "Dank u wel, nog een fijne dag."],
+    "pt": ["Bom dia, em que posso ajudar?", "Vou verificar o seu pedido agora mesmo.",
+           "O pagamento ainda não foi confirmado pelo banco.", "Muito obrigado, tenha um bom dia."],
+    "sv": ["Hej, vad kan jag hjälpa dig med idag?", "Jag ska kolla upp det åt dig direkt.",
+           "Din beställning skickades i förrgår.", "Tack så mycket, ha en bra dag."],
+    "ru": ["Здравствуйте, чем могу помочь?", "Одну минуту, я проверю ваш заказ.",
+           "Оплата ещё не поступила на счёт.", "Спасибо за звонок, всего доброго."],
+    "cs": ["Dobrý den, jak vám mohu pomoci?", "Moment, podívám se do systému.",
+           "Vaše objednávka byla odeslána včera odpoledne.", "Děkuji, na shledanou."],
+    "hu": ["Jó napot, miben segíthetek?", "Egy pillanat, megnézem a rendszerben.",
+           "A csomagot holnap délelőtt kézbesítik.", "Köszönöm szépen, viszonthallásra."],
+    "fi": ["Hyvää päivää, miten voin auttaa?", "Hetkinen, tarkistan asian järjestelmästä.",
+           "Tilauksenne lähetettiin eilen iltapäivällä.", "Kiitos soitosta, hyvää päivänjatkoa."],
+    "tr": ["İyi günler, size nasıl yardımcı olabilirim?", "Bir dakika, sisteme bakıyorum.",
+           "Siparişiniz dün kargoya verildi.", "Teşekkür ederim, iyi günler."],
+    "flite": ["Can you send me the report from yesterday?",
+              "I think the printer on the third floor is broken again.",
+              "Let me transfer you to the billing department.",
+              "Sure, I will call the customer back after lunch.",
+              "Did anybody see the new schedule for next week?",
+              "Your ticket number is seven eight three nine."],
+}
+BABBLE_VOICES = {
+    "tuning": [("espeak", "pl", "pl"), ("espeak", "pl+f2", "pl"), ("espeak", "nl", "nl"),
+               ("espeak", "nl+m3", "nl"), ("espeak", "pt", "pt"), ("espeak", "pt+f3", "pt"),
+               ("espeak", "sv", "sv"), ("espeak", "sv+f4", "sv"), ("flite", "kal", "flite"),
+               ("flite", "awb", "flite"), ("real", "/usr/share/asterisk/sounds/it_IT_m_Carlo", 0),
+               ("real", "/usr/share/asterisk/sounds/it_IT_m_Carlo", -300),
+               ("real", "/usr/share/asterisk/sounds/it_IT_m_Carlo", 250)],
+    "heldout": [("espeak", "ru", "ru"), ("espeak", "ru+f2", "ru"), ("espeak", "cs", "cs"),
+                ("espeak", "cs+m3", "cs"), ("espeak", "hu", "hu"), ("espeak", "fi+f3", "fi"),
+                ("espeak", "tr", "tr"), ("espeak", "tr+f4", "tr"), ("flite", "rms", "flite"),
+                ("flite", "slt", "flite"), ("real", "/usr/share/asterisk/sounds/ru_RU_f_IvrvoiceRU", 0),
+                ("real", "/usr/share/asterisk/sounds/ru_RU_f_IvrvoiceRU", -350),
+                ("real", "/usr/share/asterisk/sounds/ru_RU_f_IvrvoiceRU", 200)],
+}
+MOH_PIECES = {"tuning": ["macroform-cold_day.wav", "macroform-robot_dity.wav"],
+              "heldout": ["macroform-the_simplicity.wav", "manolo_camp-morning_coffee.wav",
+                          "reno_project-system.wav"]}
+SPLIT_SEEDS = {"tuning": 11, "heldout": 7}
+
+ENCODINGS = {"pcm16": (["-e", "signed-integer", "-b", "16"], "wav"),
+             "ulaw": (["-e", "u-law", "-b", "8"], "wav"),
+             "alaw": (["-e", "a-law", "-b", "8"], "wav"),
+             "mp3": (["-b", "32"], "mp3"),
+             "gsm": (["-e", "gsm-full-rate"], "wav"),
+             "float": (["-e", "floating-point", "-b", "32"], "wav"),
+             "flac": (["-b", "16"], "flac")}
+
+
+def _variants():
+    """The scenario table: scenario name -> list of variant dicts (one call each per
+    --calls-per-condition)."""
+    v = {"base": [{"snr": s, "codec": c} for s in ["clean", "20", "10", "5"]
+                  for c in ["pcm16", "ulaw", "alaw", "mp3", "gsm"]]}
+    v["bleed_clean"] = [{"snr": "clean", "codec": c, "bleed": True, "hiss": h}
+                        for c, h in [("pcm16", False), ("ulaw", True), ("alaw", False), ("mp3", True)]]
+    v["bleed"] = [{"snr": s, "codec": c, "bleed": True} for s, c in [("20", "ulaw"), ("10", "alaw"), ("5", "pcm16")]]
+    v["babble"] = [{"snr": s, "codec": c, "babble": True}
+                   for s, c in [("clean", "pcm16"), ("20", "ulaw"), ("10", "alaw"), ("clean", "mp3")]]
+    v["floor"] = [{"snr": s, "codec": c, "floor": True} for s, c in [("clean", "pcm16"), ("20", "ulaw"), ("10", "alaw")]]
+    v["moh"] = [{"snr": s, "codec": c, "moh": True}
+                for s, c in [("clean", "pcm16"), ("20", "ulaw"), ("10", "alaw"), ("20", "mp3"), ("10", "gsm"),
+                             ("clean", "flac")]]
+    v["wideband"] = [{"snr": "clean", "codec": "pcm16", "rate": 16000}, {"snr": "20", "codec": "float", "rate": 16000},
+                     {"snr": "clean", "codec": "flac"}, {"snr": "10", "codec": "float"}]
+    v["quiet"] = [{"snr": "clean", "codec": "pcm16", "quiet": True}, {"snr": "20", "codec": "ulaw", "quiet": True}]
+    v["clicks"] = [{"snr": "clean", "codec": "pcm16", "clicks": True}, {"snr": "20", "codec": "alaw", "clicks": True}]
+    v["contact_center"] = [{"snr": s, "codec": c, "bleed": True, "babble": True, "floor": True, "moh": True}
+                           for s, c in [("20", "ulaw"), ("10", "alaw"), ("20", "mp3"), ("clean", "pcm16")]]
+    return v
+
+
+SCENARIOS = _variants()
+
 
 def run(cmd, **kw):
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **kw)
 
 
-def read_raw(path):
-    out = subprocess.run(["sox", "-R", path, "-t", "raw", "-r", str(SR), "-c", "1", "-e", "floating-point", "-b", "32", "-"],
-                         check=True, capture_output=True).stdout
-    return np.frombuffer(out, dtype=np.float32).astype(np.float64)
+@functools.lru_cache(maxsize=4096)
+def _read_raw_cached(path, sr):
+    out = subprocess.run(["sox", "-R", path, "-t", "raw", "-r", str(sr), "-c", "1", "-e", "floating-point",
+                          "-b", "32", "-"], check=True, capture_output=True).stdout
+    a = np.frombuffer(out, dtype=np.float32).astype(np.float64)
+    a.flags.writeable = False
+    return a
 
 
-def write_wav(path, channels, encoding):
-    """channels: list of float arrays (±1). encoding: sox -e/-b args."""
+def read_raw(path, sr=SR):
+    """The file as mono float64 at sr (sox resamples, -R: repeatable). Memoised."""
+    return _read_raw_cached(path, sr)
+
+
+def sox_roundtrip(x, sr, out_args, out_ext, in_rate=None):
+    """Pass x (float, at sr) through sox to a file written with out_args and back to sr."""
+    with tempfile.TemporaryDirectory() as d:
+        raw, mid = os.path.join(d, "in.f32"), os.path.join(d, "mid." + out_ext)
+        np.clip(x, -1, 1).astype(np.float32).tofile(raw)
+        run(["sox", "-R", "-t", "raw", "-r", str(sr), "-c", "1", "-e", "floating-point", "-b", "32", raw]
+            + out_args + [mid])
+        out = subprocess.run(["sox", "-R", mid, "-t", "raw", "-r", str(sr), "-c", "1", "-e", "floating-point",
+                              "-b", "32", "-"], check=True, capture_output=True).stdout
+    y = np.frombuffer(out, dtype=np.float32).astype(np.float64)
+    if len(y) < len(x):
+        y = np.concatenate([y, np.zeros(len(x) - len(y))])
+    return y[: len(x)]
+
+
+def codec_roundtrip(x, sr, codec):
+    """The signal after an 8 kHz u-law / A-law / GSM 6.10 round trip (line echo path)."""
+    args = {"ulaw": ["-r", "8000", "-e", "u-law", "-b", "8"], "alaw": ["-r", "8000", "-e", "a-law", "-b", "8"],
+            "gsm": ["-r", "8000", "-e", "gsm-full-rate"]}[codec]
+    return sox_roundtrip(x, sr, args, "wav")
+
+
+def write_audio(path, channels, encoding, sr):
+    """channels: list of float arrays (±1). encoding: sox -e/-b args (lame args for MP3)."""
     data = np.stack(channels, axis=1) if len(channels) > 1 else channels[0][:, None]
     data = np.clip(data, -1.0, 1.0).astype(np.float32)
     with tempfile.NamedTemporaryFile(suffix=".f32", delete=False) as tmp:
@@ -103,7 +258,7 @@ def write_wav(path, channels, encoding):
     mp3 = path.endswith(".mp3")
     target, sox_encoding = (raw + ".wav", ["-e", "signed-integer", "-b", "16"]) if mp3 else (path, encoding)
     try:
-        run(["sox", "-R", "-t", "raw", "-r", str(SR), "-c", str(len(channels)), "-e", "floating-point",
+        run(["sox", "-R", "-t", "raw", "-r", str(sr), "-c", str(len(channels)), "-e", "floating-point",
              "-b", "32", raw] + sox_encoding + [target])
         if mp3:
             run(["lame", "--quiet"] + encoding + [target, path])
@@ -113,60 +268,135 @@ def write_wav(path, channels, encoding):
             os.unlink(target)
 
 
+def trim(x):
+    """Trim digital silence at both ends so the truth starts at the first sound."""
+    nz = np.nonzero(np.abs(x) > 1e-4)[0]
+    return x[:0] if len(nz) == 0 else x[nz[0]:nz[-1] + 1]
+
+
+def espeak_wav(cache, voice, speed, text):
+    """espeak-ng's utterance, cached at its native rate."""
+    key = f"{voice}|{speed}|{text}"
+    path = os.path.join(cache, hashlib.sha1(key.encode()).hexdigest()[:16] + ".wav")
+    if not os.path.exists(path):
+        run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", path + ".tmp.wav", text])
+        os.replace(path + ".tmp.wav", path)
+    return path
+
+
+def flite_wav(cache, voice, text):
+    key = f"flite|{voice}|{text}"
+    path = os.path.join(cache, hashlib.sha1(key.encode()).hexdigest()[:16] + ".wav")
+    if not os.path.exists(path):
+        run(["flite", "-voice", voice, "-t", text, "-o", path + ".tmp.wav"])
+        os.replace(path + ".tmp.wav", path)
+    return path
+
+
+def pitched_wav(cache, src, cents):
+    """A real prompt shifted by `cents` (sox pitch): another apparent talker."""
+    if cents == 0:
+        return src
+    key = f"pitch|{src}|{cents}"
+    path = os.path.join(cache, hashlib.sha1(key.encode()).hexdigest()[:16] + ".wav")
+    if not os.path.exists(path):
+        run(["sox", "-R", src, path + ".tmp.wav", "pitch", str(cents)])
+        os.replace(path + ".tmp.wav", path)
+    return path
+
+
+def real_prompts(d):
+    return sorted(f for f in glob.glob(os.path.join(d, "*.wav")) if os.path.basename(f) not in NOT_SPEECH)
+
+
 class UtteranceBank:
+    """The call's own (foreground) utterances."""
+
     def __init__(self, cache, voice_set, rng):
         self.cache = cache
         self.voice_set = voice_set
         self.rng = rng
         os.makedirs(cache, exist_ok=True)
-        self.real = []
+        self.real = {}
         self.sources = []   # what each utterance was made from, in order (for the truth file)
         if voice_set == "real":
             for d in REAL_DIRS:
-                self.real += sorted(f for f in glob.glob(os.path.join(d, "*.wav"))
-                                    if os.path.basename(f) not in NOT_SPEECH)
-            if not self.real:
+                self.real[d] = real_prompts(d)
+            if not all(self.real.values()):
                 sys.exit("real voices need asterisk-core-sounds-{en,es,fr}-wav")
 
-    def utterance(self, speaker):
+    def utterance(self, speaker, sr):
         """speaker: dict with lang, voice (synthetic) or dir (real)."""
         if self.voice_set == "real":
-            files = [f for f in self.real if f.startswith(speaker["dir"] + "/")]
-            f = self.rng.choice(files)
+            f = self.rng.choice(self.real[speaker["dir"]])
             self.sources.append(os.path.relpath(f, os.path.dirname(os.path.dirname(f))))
-            x = read_raw(f)
+            path = f
         else:
             text = self.rng.choice(SENTENCES[speaker["lang"]])
             self.sources.append(f"{speaker['voice']}: {text}")
-            speed = speaker["speed"]
-            key = f"{speaker['voice']}|{speed}|{text}"
-            path = os.path.join(self.cache, hashlib.sha1(key.encode()).hexdigest()[:16] + ".wav")
-            if not os.path.exists(path):
-                with tempfile.NamedTemporaryFile(suffix=".wav", delete=False) as tmp:
-                    t = tmp.name
-                run(["espeak-ng", "-v", speaker["voice"], "-s", str(speed), "-w", t, text])
-                run(["sox", "-R", t, "-r", str(SR), "-c", "1", "-b", "16", path])
-                os.unlink(t)
-            x = read_raw(path)
-        # Trim digital silence at both ends so the truth starts at the first sound.
-        nz = np.nonzero(np.abs(x) > 1e-4)[0]
-        if len(nz) == 0:
-            return x[:0]
-        return x[nz[0]:nz[-1] + 1]
+            path = espeak_wav(self.cache, speaker["voice"], speaker["speed"], text)
+        return trim(read_raw(path, sr))
 
 
-def frame_power(x):
-    n = len(x) // FRAME
+class BabbleBank:
+    """Other people talking: one continuous stream per babble talker, built per call from
+    that talker's utterances with pauses of 0.15-1.2 s, starting at a random point."""
+
+    def __init__(self, cache, split, rng):
+        self.cache, self.rng = cache, rng
+        self.talkers = []
+        for kind, voice, extra in BABBLE_VOICES[split]:
+            if kind == "espeak":
+                paths = [espeak_wav(cache, voice, 160, t) for t in BABBLE_SENTENCES[extra]]
+                name = f"espeak:{voice}"
+            elif kind == "flite":
+                paths = [flite_wav(cache, voice, t) for t in BABBLE_SENTENCES["flite"]]
+                name = f"flite:{voice}"
+            else:
+                prompts = real_prompts(voice)
+                if not prompts:
+                    sys.exit(f"babble needs {voice} (asterisk-core-sounds-it-wav / -ru-wav)")
+                # 30 prompts of 1 s or more per talker, chosen once per split.
+                prompts = [p for p in random.Random(voice).sample(prompts, min(60, len(prompts)))
+                           if len(read_raw(p)) > SR][:30]
+                paths = [pitched_wav(cache, p, extra) for p in prompts]
+                name = f"real:{os.path.basename(voice)}{'' if extra == 0 else f'{extra:+d}c'}"
+            self.talkers.append((name, paths))
+
+    def stream(self, talker, n, sr):
+        name, paths = talker
+        out = np.zeros(n)
+        t = -int(self.rng.uniform(0, 3) * sr)          # start inside an utterance or a pause
+        while t < n:
+            x = trim(read_raw(self.rng.choice(paths), sr))
+            x = x / (np.sqrt(np.mean(x ** 2)) + 1e-12)
+            s, e = max(0, t), min(n, t + len(x))
+            if e > s:
+                out[s:e] += x[s - t: e - t]
+            t += len(x) + int(self.rng.uniform(0.15, 1.2) * sr)
+        return out
+
+    def mix(self, n, sr, count):
+        """count talkers, each within ±4 dB, normalised to unit mean power."""
+        chosen = self.rng.sample(self.talkers, count)
+        out = np.zeros(n)
+        for tk in chosen:
+            out += self.stream(tk, n, sr) * 10 ** (self.rng.uniform(-4, 4) / 20)
+        return out / (np.sqrt(np.mean(out ** 2)) + 1e-12), [tk[0] for tk in chosen]
+
+
+def frame_power(x, frame):
+    n = len(x) // frame
     if n == 0:
         return np.zeros(0)
-    f = x[: n * FRAME].reshape(n, FRAME)
+    f = x[: n * frame].reshape(n, frame)
     f = f - f.mean(axis=1, keepdims=True)
     return (f ** 2).mean(axis=1)
 
 
-def truth_frames(x):
+def truth_frames(x, frame):
     """Speech frames of one clean utterance (before mixing), unbridged."""
-    p = frame_power(x)
+    p = frame_power(x, frame)
     if len(p) == 0 or p.max() <= 0:
         return np.zeros(len(p), dtype=bool)
     return p >= p.max() * 10 ** (-TRUTH_RANGE_DB / 10)
@@ -185,37 +415,39 @@ def bridge(active, max_gap_frames):
     return a
 
 
-def colored_noise(n, colour, rng, bandlimit):
+def colored_noise(n, colour, rng, bandlimit, sr):
     w = rng.standard_normal(n + 4096)
     if colour == "pink":
         # Voss-McCartney-free approximation: filter white noise with a 1/f IIR (Kellet).
         b = [0.049922035, -0.095993537, 0.050612699, -0.004408786]
         a = [1, -2.494956002, 2.017265875, -0.522189400]
-        from scipy.signal import lfilter
         w = lfilter(b, a, w)
     elif colour == "brown":
-        from scipy.signal import lfilter
         w = lfilter([1.0], [1.0, -0.995], w)
     w = w[4096:]
     if bandlimit:
-        w = telephone_band(w)
+        w = telephone_band(w, sr)
     return w / np.sqrt(np.mean(w ** 2))
 
 
-def telephone_band(x):
-    from scipy.signal import butter, sosfilt
-    sos = butter(4, [300, 3400], btype="bandpass", fs=SR, output="sos")
+def telephone_band(x, sr, lo=300, hi=3400, order=4):
+    sos = butter(order, [lo, hi], btype="bandpass", fs=sr, output="sos")
     return sosfilt(sos, x)
 
 
-def tone(kind, seconds, rng):
-    t = np.arange(int(seconds * SR)) / SR
+def line_band(x, sr):
+    """The line's band: 300-3400 Hz narrowband, 50-7000 Hz wideband."""
+    return telephone_band(x, sr) if sr == 8000 else telephone_band(x, sr, 50, 7000)
+
+
+def tone(kind, seconds, rng, sr):
+    t = np.arange(int(seconds * sr)) / sr
     if kind == "ringback":   # North American ring-back: 440 + 480 Hz
         return 0.5 * (np.sin(2 * np.pi * 440 * t) + np.sin(2 * np.pi * 480 * t))
     # DTMF digits: 100 ms tone, 100 ms pause
     rows, cols = [697, 770, 852, 941], [1209, 1336, 1477]
     out = np.zeros_like(t)
-    step = int(0.2 * SR)
+    step = int(0.2 * sr)
     for s in range(0, len(t) - step, step):
         r, c = rng.choice(rows), rng.choice(cols)
         tt = t[s: s + step // 2]
@@ -223,12 +455,41 @@ def tone(kind, seconds, rng):
     return out
 
 
-def build_call(bank, rng, duration, voice_set, extras):
-    """Returns (agent, customer, truth_agent, truth_customer, events)."""
-    n = int(duration * SR)
+def keyboard(n, sr, rng, spans, nrng):
+    """Typing inside spans [(start, end) samples]: keys every 80-300 ms in bursts of 3-15,
+    each key a 15-40 ms decaying click (a bright tick plus a low thock), unit peak."""
+    out = np.zeros(n)
+    for s0, e0 in spans:
+        t = s0 + int(rng.uniform(0, 0.4) * sr)
+        while t < e0:
+            for _ in range(rng.randint(3, 15)):
+                if t >= e0:
+                    break
+                ln = int(rng.uniform(0.015, 0.04) * sr)
+                env = np.exp(-np.arange(ln) / (rng.uniform(0.002, 0.006) * sr))
+                tick = telephone_band(nrng.standard_normal(ln), sr, 1000, min(3800, sr / 2 - 200), 2) * env
+                f0 = rng.uniform(150, 400)
+                thock = np.sin(2 * np.pi * f0 * np.arange(ln) / sr) * env * rng.uniform(0.3, 1.0)
+                click = tick / (np.abs(tick).max() + 1e-12) + thock
+                click *= rng.uniform(0.5, 1.0) / (np.abs(click).max() + 1e-12)
+                e = min(n, e0, t + ln)
+                out[t:e] += click[: e - t]
+                t += int(rng.uniform(0.08, 0.3) * sr)
+            t += int(rng.uniform(0.5, 2.5) * sr)
+    return out
+
+
+def build_call(bank, rng, duration, voice_set, extras, sr, force_hold=False, force_dead=False):
+    """Returns (speech, nonspeech, raw truth, gains, events, moh track, dead-air spans).
+
+    speech: the two parties' foreground speech; nonspeech: tones per channel; moh: unit-RMS
+    music on the agent's channel (scaled later against the agent's speech level)."""
+    frame = sr // 100
+    n = int(duration * sr)
     ch = [np.zeros(n), np.zeros(n)]
-    tr = [np.zeros(n // FRAME + 1, dtype=bool), np.zeros(n // FRAME + 1, dtype=bool)]
+    tr = [np.zeros(n // frame + 1, dtype=bool), np.zeros(n // frame + 1, dtype=bool)]
     nonspeech = [np.zeros(n), np.zeros(n)]
+    moh_track = np.zeros(n)
     if voice_set == "real":
         dirs = rng.sample(REAL_DIRS, 2)
         speakers = [{"dir": dirs[0]}, {"dir": dirs[1]}]
@@ -248,140 +509,273 @@ def build_call(bank, rng, duration, voice_set, extras):
     line_free = [0.0, 0.0]
     while t < duration - 2:
         r = rng.random()
-        if extras and not did_hold and r < 0.06 and t > 10:
-            moh = read_raw(rng.choice(sorted(glob.glob(os.path.join(MOH_DIR, "*.wav")))))
-            length = int(rng.uniform(6, 12) * SR)
+        if ((extras and r < 0.06) or force_hold) and not did_hold and t > 10:
+            piece = rng.choice(bank.moh_pieces)
+            moh = read_raw(os.path.join(MOH_DIR, piece), sr)
+            length = int(rng.uniform(8, 15) * sr) if force_hold else int(rng.uniform(6, 12) * sr)
             off = rng.randrange(0, max(1, len(moh) - length))
             seg = moh[off: off + length]
-            seg = seg / (np.sqrt(np.mean(seg ** 2)) + 1e-12) * gains[0] * 0.7
-            s = int(max(t, line_free[0] + 0.2) * SR)
+            seg = seg / (np.sqrt(np.mean(seg ** 2)) + 1e-12)
+            s = int(max(t, line_free[0] + 0.2) * sr)
             e = min(n, s + len(seg))
             did_hold = True
-            if e - s < SR:   # no room left in the call
+            if e - s < sr:   # no room left in the call
                 continue
-            nonspeech[0][s:e] += seg[: e - s]
-            events.append({"kind": "hold", "start_s": s / SR, "end_s": e / SR})
-            t = e / SR + rng.uniform(0.3, 1.0)
+            moh_track[s:e] += seg[: e - s]
+            events.append({"kind": "hold", "channel": 0, "start_s": s / sr, "end_s": e / sr, "piece": piece,
+                           "offset_s": off / sr})
+            t = e / sr + rng.uniform(0.3, 1.0)
             continue
         if extras and not did_tone and r < 0.10:
             kind = rng.choice(["ringback", "dtmf"])
             secs = 2.0 if kind == "ringback" else 1.2
-            seg = tone(kind, secs, rng) * gains[1 - who] * 0.8
-            s = int(max(t, line_free[1 - who] + 0.2) * SR)
+            seg = tone(kind, secs, rng, sr) * gains[1 - who] * 0.8
+            s = int(max(t, line_free[1 - who] + 0.2) * sr)
             e = min(n, s + len(seg))
             did_tone = True
-            if e - s < SR // 2:   # no room left in the call
+            if e - s < sr // 2:   # no room left in the call
                 continue
             nonspeech[1 - who][s:e] += seg[: e - s]
-            events.append({"kind": kind, "channel": 1 - who, "start_s": s / SR, "end_s": e / SR})
-            t = e / SR + rng.uniform(0.3, 1.0)
+            events.append({"kind": kind, "channel": 1 - who, "start_s": s / sr, "end_s": e / sr})
+            t = e / sr + rng.uniform(0.3, 1.0)
             continue
-        if extras and not did_dead and r < 0.14 and t > 5:
+        if ((extras and r < 0.14) or force_dead) and not did_dead and t > 5:
             gap = rng.uniform(10.5, 14)
-            events.append({"kind": "dead_air", "start_s": t, "end_s": t + gap})
-            t += gap
+            start = max(t, line_free[0] + 0.3, line_free[1] + 0.3)
+            events.append({"kind": "dead_air", "start_s": start, "end_s": start + gap})
+            t = start + gap
             did_dead = True
             continue
         bank.sources.clear()
-        x = bank.utterance(speakers[who])
+        x = bank.utterance(speakers[who], sr)
         if rng.random() < 0.3:   # two utterances back to back with a short pause
-            x = np.concatenate([x, np.zeros(int(rng.uniform(0.1, 0.6) * SR)), bank.utterance(speakers[who])])
-        s = int(t * SR)
+            x = np.concatenate([x, np.zeros(int(rng.uniform(0.1, 0.6) * sr)), bank.utterance(speakers[who], sr)])
+        s = int(t * sr)
         e = min(n, s + len(x))
-        if e - s < FRAME * 5:
+        if e - s < frame * 5:
             break
         ch[who][s:e] += x[: e - s] * gains[who]
-        line_free[who] = max(line_free[who], e / SR)
-        events.append({"kind": "utterance", "channel": who, "start_s": s / SR, "end_s": e / SR,
+        line_free[who] = max(line_free[who], e / sr)
+        events.append({"kind": "utterance", "channel": who, "start_s": s / sr, "end_s": e / sr,
                        "source": " + ".join(bank.sources)})
-        f = truth_frames(x[: e - s])
-        f0 = s // FRAME
+        f = truth_frames(x[: e - s], frame)
+        f0 = s // frame
         tr[who][f0: f0 + len(f)] |= f[: len(tr[who]) - f0]
-        end_t = e / SR
+        end_t = e / sr
         # Next turn: usually the other party after a gap; sometimes an overlap or a backchannel.
         r2 = rng.random()
         if r2 < 0.15:
             t = end_t - rng.uniform(0.3, 1.5)   # the other party starts before this one ends
         elif r2 < 0.25:
-            t = end_t - (len(x) / SR) * rng.uniform(0.3, 0.7)   # backchannel in the middle
+            t = end_t - (len(x) / sr) * rng.uniform(0.3, 0.7)   # backchannel in the middle
         else:
             t = end_t + rng.uniform(0.2, 2.5)
-        t = max(t, s / SR + 0.3)
+        t = max(t, s / sr + 0.3)
         who = 1 - who
-    raw = [tr[c][: n // FRAME] for c in range(2)]
-    return ch, nonspeech, raw, gains, events
+    raw = [tr[c][: n // frame] for c in range(2)]
+    return ch, nonspeech, raw, gains, events, moh_track
+
+
+def active_power(x, truth, frame):
+    """Mean power of x over the truth's speech frames (active speech level)."""
+    p = frame_power(x, frame)
+    act = truth[: len(p)]
+    return p[: len(act)][act].mean() if act.any() else None
+
+
+def db(p):
+    return round(10 * np.log10(max(p, 1e-20)), 2)
+
+
+def make_call(name, variant, scenario, vs, bank, babble, rng, nrng, args, outdir):
+    """Builds, mixes, encodes one call and writes its audio and truth JSON."""
+    sr = variant.get("rate", SR)
+    frame = sr // 100
+    snr, codec = variant["snr"], variant["codec"]
+    k = variant["k"]
+    conditions, params = [], {}
+    ch, ns, raw, gains, events, moh = build_call(
+        bank, rng, args.duration, vs, extras=(k % 2 == 0), sr=sr,
+        force_hold=variant.get("moh", False), force_dead=variant.get("clicks", False))
+    n = len(ch[0])
+    gap = int(MERGE_GAP_S * 100)
+    truths = [bridge(r, gap) for r in raw]
+    if variant.get("quiet"):
+        # The customer's active speech level, after the line band, set to -30...-42 dBFS.
+        target = rng.uniform(-42, -30)
+        p = active_power(line_band(ch[1], sr), truths[1], frame)
+        if p:
+            g = 10 ** ((target - 10 * np.log10(p)) / 20)
+            ch[1] *= g
+            ns[1] *= g
+        conditions.append("quiet_customer")
+    levels = []
+    for c in range(2):
+        p = active_power(line_band(ch[c], sr), truths[c], frame)
+        levels.append(p if p else gains[c] ** 2 * 0.05)
+    params["speech_level_dbfs"] = {"agent": db(levels[0]), "customer": db(levels[1])}
+    # Acoustic additions at each party's microphone (before the line band).
+    acoustic = [np.zeros(n), np.zeros(n)]
+    if variant.get("babble"):
+        params["babble"] = {}
+        sides = [0] + ([1] if rng.random() < 0.4 else [])
+        for c in sides:
+            level = rng.uniform(5, 20)
+            mix, names = babble.mix(n, sr, rng.randint(3, 8))
+            acoustic[c] += mix * np.sqrt(levels[c] / 10 ** (level / 10))
+            params["babble"]["agent" if c == 0 else "customer"] = {"under_talker_db": round(level, 2),
+                                                                   "talkers": names}
+        conditions += ["babble"] + (["babble_customer"] if 1 in sides else [])
+    if variant.get("floor"):
+        # Colleagues' keyboards (bursts every few seconds, through speech too), distant voices
+        # muffled by the room, air-conditioning rumble (brown noise) and mains hum harmonics.
+        voices_db, rumble_db, keys_db = rng.uniform(20, 30), rng.uniform(25, 35), rng.uniform(-6, 6)
+        far, names = babble.mix(n, sr, rng.randint(2, 4))
+        far = sosfilt(butter(2, 1500, btype="lowpass", fs=sr, output="sos"), far)
+        far /= np.sqrt(np.mean(far ** 2)) + 1e-12
+        rumble = colored_noise(n, "brown", nrng, False, sr)
+        mains = rng.choice([50, 60])
+        tt = np.arange(n) / sr
+        hum = sum(np.sin(2 * np.pi * mains * h * tt + rng.uniform(0, 6.3)) / h for h in range(2, 9))
+        hum /= np.sqrt(np.mean(hum ** 2))
+        rumble = (rumble + 0.5 * hum) / np.sqrt(1.25)
+        spans, t = [], int(rng.uniform(0, 4) * sr)
+        while t < n:
+            e = t + int(rng.uniform(1, 4) * sr)
+            spans.append((t, min(n, e)))
+            t = e + int(rng.uniform(2, 8) * sr)
+        keys = keyboard(n, sr, rng, spans, nrng)
+        rms = np.sqrt(levels[0])
+        acoustic[0] += far * rms * 10 ** (-voices_db / 20) + rumble * rms * 10 ** (-rumble_db / 20) \
+            + keys * 0.3 * rms * 10 ** (keys_db / 20)
+        params["floor"] = {"distant_voices_under_db": round(voices_db, 2), "distant_talkers": names,
+                           "rumble_hum_under_db": round(rumble_db, 2), "mains_hz": mains,
+                           "key_peak_vs_speech_rms_db": round(keys_db + 20 * np.log10(0.3), 2)}
+        conditions.append("floor")
+    if variant.get("clicks"):
+        # Typing in the dead air on the agent's line (the agent looks something up).
+        spans = [(int(ev["start_s"] * sr), min(n, int(ev["end_s"] * sr))) for ev in events if ev["kind"] == "dead_air"]
+        peak_db = rng.uniform(-6, 6)
+        keys = keyboard(n, sr, rng, spans, nrng)
+        acoustic[0] += keys * np.sqrt(levels[0]) * 10 ** (peak_db / 20)
+        for s, e in spans:
+            events.append({"kind": "clicks", "channel": 0, "start_s": s / sr, "end_s": e / sr})
+        params["clicks"] = {"key_peak_vs_speech_rms_db": round(peak_db, 2)}
+        conditions.append("clicks")
+    lines = [line_band(ch[c] + acoustic[c], sr) + ns[c] for c in range(2)]
+    if moh.any():
+        level = rng.uniform(-10, 3) if variant.get("moh") else rng.uniform(-10, 0)
+        lines[0] += moh * np.sqrt(levels[0]) * 10 ** (level / 20)
+        hold = [ev for ev in events if ev["kind"] == "hold"][0]
+        hold["level_vs_speech_db"] = round(level, 2)
+        params["moh"] = {"level_vs_speech_db": round(level, 2), "piece": hold["piece"]}
+        conditions += ["hold"] + (["moh"] if variant.get("moh") else [])
+    if variant.get("bleed"):
+        # Echo of the other party's line: attenuated, late, through a codec and a band.
+        dirs = [0, 1] if k % 2 == 0 or variant.get("babble") else [rng.choice([0, 1])]
+        echoes = [np.zeros(n), np.zeros(n)]
+        params["bleed"] = {}
+        for c in dirs:
+            gain_db, delay_ms = -rng.uniform(25, 45), rng.uniform(0, 60)
+            path_codec = rng.choice(["ulaw", "alaw", "gsm"])
+            lo, hi, order = rng.uniform(200, 400), rng.uniform(2800, 3500), rng.choice([2, 3, 4])
+            src = codec_roundtrip(lines[1 - c], sr, path_codec)
+            src = telephone_band(src, sr, lo, hi, order)
+            d = int(round(delay_ms * sr / 1000))
+            echoes[c][d:] = src[: n - d] * 10 ** (gain_db / 20)
+            params["bleed"]["agent" if c == 0 else "customer"] = {
+                "gain_db": round(gain_db, 2), "delay_ms": round(delay_ms, 2), "codec": path_codec,
+                "band_hz": [round(lo), round(hi)], "order": order}
+        for c in dirs:
+            lines[c] = lines[c] + echoes[c]
+        conditions += ["bleed", "bleed_clean" if snr == "clean" else "bleed_noisy"]
+    mono = codec == "gsm"
+    if mono:
+        # A mono file is one line: one noise, at the stated SNR against the quieter party
+        # (otherwise a quiet customer would sit under the loud agent's line noise).
+        lines, lvls = [(lines[0] + lines[1]) * 0.7], [min(levels) * 0.49]
+        conditions.append("mono")
+    else:
+        lvls = levels
+    colour = rng.choice(["white", "pink", "brown"])
+    band = rng.random() < 0.5
+    mixed = []
+    for sig, level in zip(lines, lvls):
+        if snr != "clean":
+            noise = colored_noise(len(sig), colour, nrng, band, sr)
+            sig = sig + noise * np.sqrt(level / 10 ** (float(snr) / 10))
+        elif variant.get("hiss"):
+            sig = sig + nrng.standard_normal(len(sig)) * np.sqrt(level / 10 ** 5.0)   # 50 dB down
+        # DC offset on some calls: a real line fault
+        if rng.random() < 0.2:
+            sig = sig + rng.uniform(-0.01, 0.01)
+        mixed.append(sig)
+    if snr != "clean":
+        conditions.append("noise")
+    if variant.get("hiss"):
+        params["hiss_under_speech_db"] = 50
+    if sr != SR:
+        conditions.append("wideband")
+    if codec in ("float", "flac"):
+        conditions.append(codec)
+    if any(ev["kind"] == "dead_air" for ev in events):
+        conditions.append("dead_air")
+    if any(ev["kind"] in ("ringback", "dtmf") for ev in events):
+        conditions.append("tones")
+    enc, ext = ENCODINGS[codec]
+    audio = f"{name}.{ext}"
+    write_audio(os.path.join(outdir, audio), mixed, enc, sr)
+    if mono:
+        truth = {"channels": 1, "mixed": np.nonzero(bridge(raw[0] | raw[1], gap))[0].tolist()}
+    else:
+        truth = {"channels": 2, "agent": np.nonzero(truths[0])[0].tolist(),
+                 "customer": np.nonzero(truths[1])[0].tolist()}
+    truth.update({"audio": audio, "sample_rate": sr, "frames": len(truths[0]), "split": args.split,
+                  "scenario": scenario, "conditions": conditions, "params": params, "voices": vs,
+                  "snr": snr, "codec": codec, "noise": colour, "bandlimited_noise": band, "events": events,
+                  "duration_s": args.duration})
+    with open(os.path.join(outdir, f"{name}.truth.json"), "w") as f:
+        json.dump(truth, f)
 
 
 def main():
-    ap = argparse.ArgumentParser()
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("outdir")
-    ap.add_argument("--calls-per-condition", type=int, default=4)
-    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--split", choices=["tuning", "heldout"], default="heldout",
+                    help="material and seed: babble voices and MOH pieces differ between the splits")
+    ap.add_argument("--calls-per-condition", type=int, default=2,
+                    help="calls per scenario variant (52 variants: 2 -> 104 calls)")
+    ap.add_argument("--seed", type=int, help="default: 11 for tuning, 7 for heldout")
     ap.add_argument("--duration", type=float, default=60.0)
-    ap.add_argument("--voices", choices=["synthetic", "real", "both"], default="both")
-    ap.add_argument("--snrs", default="clean,20,10,5")
-    ap.add_argument("--codecs", default="pcm16,ulaw,alaw,mp3,gsm")
+    ap.add_argument("--voices", choices=["synthetic", "real", "both"], default="both",
+                    help="both: the calls of each variant alternate synthetic and real")
+    ap.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma list of " + ", ".join(SCENARIOS))
     args = ap.parse_args()
+    seed = SPLIT_SEEDS[args.split] if args.seed is None else args.seed
+    other = SPLIT_SEEDS["heldout" if args.split == "tuning" else "tuning"]
+    if seed == other:
+        sys.exit(f"seed {seed} is the other split's seed")
     os.makedirs(args.outdir, exist_ok=True)
-    rng = random.Random(args.seed)
-    nrng = np.random.default_rng(args.seed)
+    rng = random.Random(seed)
+    nrng = np.random.default_rng(seed)
+    cache = os.path.join(args.outdir, ".cache")
+    os.makedirs(cache, exist_ok=True)
     voice_sets = ["synthetic", "real"] if args.voices == "both" else [args.voices]
-    encodings = {"pcm16": (["-e", "signed-integer", "-b", "16"], "wav"),
-                 "ulaw": (["-e", "u-law", "-b", "8"], "wav"),
-                 "alaw": (["-e", "a-law", "-b", "8"], "wav"),
-                 "mp3": (["-b", "32"], "mp3"),
-                 "gsm": (["-e", "gsm-full-rate"], "wav")}
+    banks = {vs: UtteranceBank(cache, vs, rng) for vs in voice_sets}
+    for b in banks.values():
+        b.moh_pieces = MOH_PIECES[args.split]
+    babble = BabbleBank(cache, args.split, rng)
     count = 0
-    for vs in voice_sets:
-        bank = UtteranceBank(os.path.join(args.outdir, ".cache"), vs, rng)
-        for snr in args.snrs.split(","):
-            for codec in args.codecs.split(","):
-                for k in range(args.calls_per_condition):
-                    name = f"{vs}-{snr}-{codec}-{k}"
-                    ch, ns, raw, gains, events = build_call(bank, rng, args.duration, vs, extras=(k % 2 == 0))
-                    gap = int(MERGE_GAP_S * 100)
-                    truths = [bridge(r, gap) for r in raw]
-                    colour = rng.choice(["white", "pink", "brown"])
-                    band = rng.random() < 0.5
-                    # A stereo file has one line per party, each with its own noise at the
-                    # stated SNR against that party's speech. A mono file is one line: one
-                    # noise, at the stated SNR against the quieter party (otherwise a quiet
-                    # customer would sit under the loud agent's line noise and no detector
-                    # could hear what the truth calls speech).
-                    lines, levels = [], []
-                    for c in range(2):
-                        speech = telephone_band(ch[c])
-                        act = truths[c][: len(speech) // FRAME]
-                        p = frame_power(speech)[: len(act)]
-                        levels.append(p[act].mean() if act.any() else gains[c] ** 2 * 0.05)
-                        lines.append(speech + ns[c])
-                    if codec == "gsm":
-                        lines, levels = [(lines[0] + lines[1]) * 0.7], [min(levels) * 0.49]
-                    mixed = []
-                    for sig, level in zip(lines, levels):
-                        if snr != "clean":
-                            noise = colored_noise(len(sig), colour, nrng, band)
-                            sig = sig + noise * np.sqrt(level / 10 ** (float(snr) / 10))
-                        # DC offset on some calls: a real line fault
-                        if rng.random() < 0.2:
-                            sig = sig + rng.uniform(-0.01, 0.01)
-                        mixed.append(sig)
-                    enc, ext = encodings[codec]
-                    path = os.path.join(args.outdir, f"{name}.{ext}")
-                    if codec == "gsm":
-                        write_wav(path, mixed, enc)
-                        truth = {"channels": 1, "mixed": np.nonzero(bridge(raw[0] | raw[1], gap))[0].tolist()}
-                    else:
-                        write_wav(path, mixed, enc)
-                        truth = {"channels": 2, "agent": np.nonzero(truths[0])[0].tolist(),
-                                 "customer": np.nonzero(truths[1])[0].tolist()}
-                    truth.update({"frames": len(truths[0]), "voices": vs, "snr": snr, "codec": codec,
-                                  "noise": colour, "bandlimited_noise": band, "events": events,
-                                  "duration_s": args.duration})
-                    with open(os.path.join(args.outdir, f"{name}.truth.json"), "w") as f:
-                        json.dump(truth, f)
-                    count += 1
-    print(f"wrote {count} calls to {args.outdir}")
+    for scenario in args.scenarios.split(","):
+        for vi, variant in enumerate(SCENARIOS[scenario]):
+            for k in range(args.calls_per_condition):
+                vs = voice_sets[k % len(voice_sets)]
+                v = dict(variant, k=k)
+                rate = "" if v.get("rate", SR) == SR else f"-{v['rate'] // 1000}k"
+                name = f"{scenario}-{v['snr']}-{v['codec']}{rate}-{vs}-{vi}{k}"
+                make_call(name, v, scenario, vs, banks[vs], babble, rng, nrng, args, args.outdir)
+                count += 1
+    print(f"wrote {count} calls ({args.split}, seed {seed}) to {args.outdir}")
 
 
 if __name__ == "__main__":

@@ -1,26 +1,67 @@
 #!/usr/bin/env bash
-# Accuracy harness: generates synthetic two-party calls with exact truth (espeak-ng voices
-# and the real voices of Debian's asterisk-core-sounds), at clean/20/10/5 dB SNR, as PCM16,
-# µ-law, A-law, MP3 and mono GSM 6.10; runs callqa and webrtcvad (modes 0-3) on them and
-# prints frame precision/recall/F1 and metric errors per SNR band, codec and voice set.
+# Accuracy harness: generates two-party calls with exact truth under the conditions of real
+# contact-center recordings (cross-channel bleed, babble, floor ambience, real music on
+# hold, line noise at clean/20/10/5 dB, telephone codecs, tones, 16 kHz, float and FLAC
+# files, quiet customers, keyboard clicks), as a tuning split and a held-out split (disjoint
+# seeds, babble voices and hold music), and scores callqa, webrtcvad (modes 0-3) and
+# silero-vad (ONNX) on them per condition.
+#
+# Environment:
+#   ACCURACY_SPLIT=both|tuning|heldout   which splits to generate and evaluate (both)
+#   CALLQA_BIN=path                      score this binary; skips the swift build
+#   ACCURACY_DIR=dir                     output root (accuracy-out): dir/tuning, dir/heldout
+#   CALLS=n                              calls per scenario variant (2: 104 calls per split)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
+split=${ACCURACY_SPLIT:-both}
+case "$split" in both) splits="tuning heldout";; tuning|heldout) splits=$split;;
+    *) echo "ACCURACY_SPLIT must be both, tuning or heldout" >&2; exit 2;; esac
+
 need=()
-for pkg in espeak-ng sox libsox-fmt-all lame asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav \
-           asterisk-core-sounds-fr-wav asterisk-moh-opsound-wav python3-numpy python3-scipy; do
+for pkg in espeak-ng sox libsox-fmt-all lame flite asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav \
+           asterisk-core-sounds-fr-wav asterisk-core-sounds-it-wav asterisk-core-sounds-ru-wav \
+           asterisk-moh-opsound-wav python3-numpy python3-scipy python3-pip; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
-[ ${#need[@]} -gt 0 ] && DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
-python3 -c "import webrtcvad" 2>/dev/null || python3 -m pip install -q webrtcvad-wheels
-bash scripts/setup.sh
-swift build -c release --product callqa >/dev/null
-out=${ACCURACY_DIR:-accuracy-out}
-# Regenerated when the generator, the seed or the size changed since the last run.
-stamp="$(sha1sum scripts/accuracy/gencalls.py | cut -c1-12) seed=${SEED:-7} calls=${CALLS:-4}"
-if [ "$(cat "$out/.done" 2>/dev/null)" != "$stamp" ]; then
-    rm -rf "$out"
-    python3 scripts/accuracy/gencalls.py "$out" --calls-per-condition ${CALLS:-4} --seed ${SEED:-7}
-    echo "$stamp" > "$out/.done"
+if [ ${#need[@]} -gt 0 ]; then
+    echo "accuracy: installing ${need[*]}"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${need[@]}" >/dev/null
 fi
-python3 scripts/accuracy/evaluate.py "$out" --callqa .build/release/callqa --json "$out/report.json"
+# python3 may be Debian's (PEP 668: --break-system-packages) or another interpreter on PATH.
+pip_install() {
+    python3 -m pip install -q "$@" 2>/dev/null || python3 -m pip install -q --break-system-packages "$@"
+}
+python3 -c "import numpy, scipy" 2>/dev/null || pip_install numpy scipy
+python3 -c "import webrtcvad" 2>/dev/null || pip_install webrtcvad-wheels
+python3 -c "import onnxruntime" 2>/dev/null || pip_install onnxruntime
+# silero-vad only for the ONNX model inside its wheel: --no-deps keeps torch out.
+python3 -c "import importlib.util as u; s = u.find_spec('silero_vad'); assert s" 2>/dev/null \
+    || pip_install --no-deps silero-vad
+
+if [ -n "${CALLQA_BIN:-}" ]; then
+    bin=$CALLQA_BIN
+else
+    bash scripts/setup.sh
+    swift build -c release --product callqa >/dev/null
+    bin=.build/release/callqa
+fi
+
+root=${ACCURACY_DIR:-accuracy-out}
+calls=${CALLS:-2}
+for s in $splits; do
+    out=$root/$s
+    # Regenerated when the generator or the size changed since the last run.
+    stamp="$(sha1sum scripts/accuracy/gencalls.py | cut -c1-12) split=$s calls=$calls"
+    if [ "$(cat "$out/.done" 2>/dev/null)" != "$stamp" ]; then
+        rm -rf "$out"
+        python3 scripts/accuracy/gencalls.py "$out" --split "$s" --calls-per-condition "$calls"
+        echo "$stamp" > "$out/.done"
+    fi
+done
+for s in $splits; do
+    echo
+    echo "=== split: $s ($root/$s) ==="
+    python3 scripts/accuracy/evaluate.py "$root/$s" --callqa "$bin" --json "$root/$s/report.json"
+done
