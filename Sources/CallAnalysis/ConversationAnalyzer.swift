@@ -48,6 +48,9 @@ public struct ChannelActivity: Sendable, Equatable {
     public var levels: ChannelLevels
     /// Per-frame classes when recording was requested (tests), else empty.
     public var frameClasses: [FrameClass]
+    /// Share of the channel's frames (0–1) during which it carried voices behind the talker
+    /// (babble; see `ChannelDetector.updateBackground`).
+    public var backgroundVoicesShare: Double = 0
 
     public init(speech: [FrameSpan], hold: [FrameSpan] = [], tones: [FrameSpan] = [], keypresses: [FrameSpan] = [],
                 levels: ChannelLevels, frameClasses: [FrameClass] = []) {
@@ -94,7 +97,7 @@ public struct ConversationAnalyzer: Sendable {
         self.channelCount = channelCount
         extractors = (0..<channelCount).map { _ in FrameFeatureExtractor(sampleRate: sampleRate, parameters: parameters, quantization: quantization) }
         detectors = (0..<channelCount).map { _ in
-            var d = ChannelDetector(parameters: parameters)
+            var d = ChannelDetector(parameters: parameters, stereo: channelCount == 2)
             d.recordFrames = recordFrames
             return d
         }
@@ -132,12 +135,18 @@ public struct ConversationAnalyzer: Sendable {
         let n = featureScratch[0].count
         // Through a buffer pointer: no copy-on-write check of the array per frame.
         detectors.withUnsafeMutableBufferPointer { ds in
-            for c in 0..<channelCount {
-                for f in featureScratch[c] { ds[c].push(f) }
+            if channelCount == 2 {
+                // Frame by frame, both channels: each detector hears the other's frame (echo).
+                for i in 0..<n {
+                    let a = featureScratch[0][i], b = featureScratch[1][i]
+                    let noiseB = ds[1].noiseBands
+                    ds[0].push(a, far: b, farNoise: noiseB)
+                    ds[1].push(b, far: a, farNoise: ds[0].noiseBands)
+                    corr.add(a.power, b.power)
+                }
+            } else {
+                for f in featureScratch[0] { ds[0].push(f) }
             }
-        }
-        if channelCount == 2 {
-            for i in 0..<n { corr.add(featureScratch[0][i].power, featureScratch[1][i].power) }
         }
     }
 
@@ -158,7 +167,8 @@ public struct ConversationAnalyzer: Sendable {
             activities.append(Self.channelActivity(parts[c], detector: detectors[c], samples: samplesSeen))
         }
         return AnalysisOutcome(durationS: Double(samplesSeen) / Double(sampleRate), frameCount: frames,
-                               channels: activities, envelopeCorrelation: channelCount == 2 ? corr.value : nil)
+                               channels: activities, envelopeCorrelation: channelCount == 2 ? corr.value : nil,
+                               echo: detectors.map(\.echoEstimate))
     }
 
     /// Talk, hold, tones and keypresses of a settled stretch of one channel (see
@@ -382,8 +392,10 @@ public struct ConversationAnalyzer: Sendable {
             clippedShare: samples > 0 ? Double(d.clippedSamples) / Double(samples) : 0)
         var withSNR = levels
         if let s = levels.activeSpeechDBFS, let n = levels.noiseFloorDBFS { withSNR.snrDB = s - n }
-        return ChannelActivity(speech: parts.speech, hold: parts.hold, tones: parts.tones, keypresses: parts.keypresses,
-                               levels: withSNR, frameClasses: d.frameClasses)
+        var activity = ChannelActivity(speech: parts.speech, hold: parts.hold, tones: parts.tones, keypresses: parts.keypresses,
+                                       levels: withSNR, frameClasses: d.frameClasses)
+        activity.backgroundVoicesShare = d.decidedFrames > 0 ? Double(d.backgroundFrames) / Double(d.decidedFrames) : 0
+        return activity
     }
 }
 
@@ -417,12 +429,17 @@ public struct AnalysisOutcome: Sendable, Equatable {
     /// Pearson correlation of the two channels' frame log-powers over frames where
     /// either is above −70 dBFS; nil on mono. Near 1: the same signal on both channels.
     public var envelopeCorrelation: Double?
+    /// Per channel: the other channel's sound heard on it (stereo; nil on mono or with too
+    /// little of the other party's talk to measure).
+    public var echo: [EchoEstimate?]
 
-    public init(durationS: Double, frameCount: Int, channels: [ChannelActivity], envelopeCorrelation: Double?) {
+    public init(durationS: Double, frameCount: Int, channels: [ChannelActivity], envelopeCorrelation: Double?,
+                echo: [EchoEstimate?] = []) {
         self.durationS = durationS
         self.frameCount = frameCount
         self.channels = channels
         self.envelopeCorrelation = envelopeCorrelation
+        self.echo = echo
     }
 }
 

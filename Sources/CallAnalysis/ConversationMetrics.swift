@@ -12,6 +12,8 @@ public struct PartyMetrics: Sendable, Equatable {
     /// Where that monologue starts (s); nil without speech.
     public var longestMonologueStartS: Double?
     public var levels: ChannelLevels
+    /// Share of the call (0–1) during which voices were heard behind this party (babble).
+    public var backgroundVoicesShare: Double
     /// Speech segments, sorted.
     public var segments: [FrameSpan]
 }
@@ -40,6 +42,17 @@ public enum HealthFlag: String, Sendable, Equatable, CaseIterable {
     case truncated = "truncated"
     /// The file contained NaN or infinite samples (replaced by 0).
     case nonFiniteSamples = "non_finite_samples"
+    /// The customer's voice is heard on the agent's channel (echo or bleed, measured and
+    /// taken off the agent's talk; see `ConversationMetrics.echo`).
+    case agentChannelEcho = "agent_channel_echo"
+    /// The agent's voice is heard on the customer's channel.
+    case customerChannelEcho = "customer_channel_echo"
+    /// Voices behind the agent (a contact-center floor) for at least 30 % of the call.
+    case agentBackgroundVoices = "agent_background_voices"
+    /// Voices behind the customer (a street, a shop) for at least 30 % of the call.
+    case customerBackgroundVoices = "customer_background_voices"
+    /// Voices behind the talkers of a mono call for at least 30 % of it.
+    case backgroundVoices = "background_voices"
 }
 
 /// Conversation metrics of one call, as defined in the README.
@@ -83,6 +96,9 @@ public struct ConversationMetrics: Sendable, Equatable {
     public var health: [HealthFlag]
     /// Pearson correlation of the channels' frame log-powers (stereo only).
     public var channelCorrelation: Double?
+    /// Per party (stereo): the other party's voice measured on this party's channel (echo,
+    /// bleed); absent where too little of the other party's talk was heard to measure.
+    public var echo: [Party: EchoEstimate]
 
     /// Computes the metrics from the detector's outcome.
     /// - Parameter agentChannel: index of the agent's channel on stereo (0 = left).
@@ -100,6 +116,7 @@ public struct ConversationMetrics: Sendable, Equatable {
         keypresses = SpanMath.normalize(outcome.channels.flatMap(\.keypresses))
         let stereo = outcome.channels.count == 2
         var flags: [HealthFlag] = []
+        var echo: [Party: EchoEstimate] = [:]
 
         func party(_ c: Int, other: [FrameSpan]?) -> PartyMetrics {
             let segs = speechPer[c]
@@ -108,7 +125,8 @@ public struct ConversationMetrics: Sendable, Equatable {
             return PartyMetrics(talkS: talk, talkRatio: talk / dur, segmentCount: segs.count,
                                 longestMonologueS: mono.map { $0.durationS } ?? 0,
                                 longestMonologueStartS: mono?.startS,
-                                levels: outcome.channels[c].levels, segments: segs)
+                                levels: outcome.channels[c].levels,
+                                backgroundVoicesShare: outcome.channels[c].backgroundVoicesShare, segments: segs)
         }
 
         let anyTalk: [FrameSpan]
@@ -144,6 +162,16 @@ public struct ConversationMetrics: Sendable, Equatable {
             if let r = outcome.envelopeCorrelation {
                 if r > 0.97 { flags.append(.channelsIdentical) } else if r > 0.6 { flags.append(.crosstalk) }
             }
+            for (party, flag) in [(Party.agent, HealthFlag.agentBackgroundVoices), (.customer, .customerBackgroundVoices)]
+            where parties[party]!.backgroundVoicesShare >= 0.3 {
+                flags.append(flag)
+            }
+            for (party, idx, flag) in [(Party.agent, a, HealthFlag.agentChannelEcho), (.customer, c, .customerChannelEcho)]
+            where idx < outcome.echo.count {
+                guard let e = outcome.echo[idx] else { continue }
+                echo[party] = e
+                if e.applied { flags.append(flag) }
+            }
         } else {
             let m = party(0, other: nil)
             parties[.mixed] = m
@@ -157,8 +185,10 @@ public struct ConversationMetrics: Sendable, Equatable {
             if m.segmentCount == 0 { flags.append(.noSpeech) }
             if outcome.channels[0].levels.clippedShare > p.clippingShare { flags.append(.clipping) }
             if let snr = m.levels.snrDB, m.segmentCount > 0, snr < p.lowSNRDB { flags.append(.lowSNR) }
+            if m.backgroundVoicesShare >= 0.3 { flags.append(.backgroundVoices) }
         }
         self.parties = parties
+        self.echo = echo
         self.hold = hold
         holdS = Double(SpanMath.total(hold)) * frameDuration
         // Silence: nobody talks and the call is not on hold.

@@ -2,7 +2,7 @@ import AudioIO
 import CallAnalysis
 
 /// Version of the analysis algorithm; stored with every result. Bump when numbers change.
-public let analyzerVersion = "callqa-analysis 12"
+public let analyzerVersion = "callqa-analysis 13"
 
 /// Why a recording could not be analysed.
 public enum AnalysisError: Error, Equatable, Sendable, CustomStringConvertible {

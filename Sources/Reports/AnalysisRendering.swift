@@ -20,6 +20,7 @@ public enum AnalysisRendering {
                 ("snr_db", .optional(pm.levels.snrDB, JSONValue.decibels)),
                 ("peak_dbfs", .optional(pm.levels.peakDBFS, JSONValue.decibels)),
                 ("clipped_share", .number(pm.levels.clippedShare, decimals: 6)),
+                ("background_voices_share", .ratio(pm.backgroundVoicesShare)),
             ]
             if segments {
                 obj.append(("segments", .array(pm.segments.map { .array([.seconds($0.startS), .seconds($0.endS)]) })))
@@ -62,6 +63,12 @@ public enum AnalysisRendering {
             ("talk_to_listen", .optional(m.talkToListen, JSONValue.ratio)),
             ("agent_response_gap_s", .optional(m.agentResponseGapS, JSONValue.seconds)),
             ("channel_correlation", .optional(m.channelCorrelation, JSONValue.ratio)),
+            ("echo", m.parties[.mixed] != nil ? .null : .object([Party.agent, .customer].map { party in
+                (party.rawValue, m.echo[party].map { e in
+                    .object([("coupling_db", .decibels(e.couplingDB)), ("delay_ms", .int(Int(e.delayMs.rounded()))),
+                             ("correlation", .ratio(e.correlation)), ("applied", .bool(e.applied))])
+                } ?? .null)
+            })),
             ("health", .array(m.health.map { .string($0.rawValue) })),
         ]
         if let t = r.truncation {

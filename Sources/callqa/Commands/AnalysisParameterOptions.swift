@@ -55,6 +55,14 @@ struct AnalysisParameterOptions: ParsableArguments {
     var dipDepthDb: Double?
     @Option(help: "µ-law, A-law, 8-bit PCM: a frame within this many quantizer steps is codec idle noise, not talk (0 = off).")
     var codecIdleSteps: Double?
+    @Option(help: "Stereo: the other channel's echo expected in a frame counts as noise this much louder (dB).")
+    var echoMarginDb: Double?
+    @Option(help: "Stereo: a coupling between the channels above this (dB) is one signal on both, not echo: nothing is taken off.")
+    var echoMaxCouplingDb: Double?
+    @Option(help: "Background voices: the channel's 30th-percentile SNR over 10 s above this means voices behind the talker (dB).")
+    var backgroundTriggerDb: Double?
+    @Option(help: "Background voices: frames are then measured against that level plus this (dB).")
+    var backgroundMarginDb: Double?
     @Option(help: "Silent gaps at least this long count as non-talk time (s).")
     var minSilenceS: Double?
     @Option(help: "Silent gaps at least this long are dead air (s).")
@@ -78,7 +86,9 @@ struct AnalysisParameterOptions: ParsableArguments {
             (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (pureToneShare, \.pureToneShare),
             (dtmfShare, \.dtmfShare), (dtmfMaxTwistDb, \.dtmfMaxTwistDB), (minDtmfS, \.minDTMFS), (dtmfBridgeS, \.dtmfBridgeS),
             (callToneShare, \.callToneShare), (periodicDifference, \.periodicDifference), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
-            (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
+            (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps),
+            (echoMarginDb, \.echoMarginDB), (echoMaxCouplingDb, \.echoMaxCouplingDB),
+            (backgroundTriggerDb, \.backgroundTriggerDB), (backgroundMarginDb, \.backgroundMarginDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
         ]

@@ -1,0 +1,243 @@
+/// Quantiles of the last `window` values given to it, from a histogram over
+/// asinh(value / `scale`) in bins of 0.05 (about 5 % of the value wherever |value| ≫
+/// `scale`; both signs). asinh is monotone, so the quantiles of the transformed values are
+/// the transformed quantiles.
+///
+/// Adding a value is O(1); the quantiles are read from the histogram every `refreshEvery`
+/// values (one scan of the bins), so the per-frame cost stays a few operations.
+struct SlidingQuantiles: Sendable {
+    static let binWidth: Float = 0.05
+    static let halfBins = 280   // asinh up to ±14: |value| up to about 6e5 × scale
+    let window: Int
+    let scale: Float
+    private var counts: [Int32]
+    private var history: [UInt16]
+    private var head = 0
+    /// Values in the window (at most `window`).
+    private(set) var count = 0
+    private var sinceRefresh = 0
+    private let refreshEvery = 16
+    /// The fractions whose quantiles are kept, ascending (default: the quartiles).
+    let fractions: [Float]
+    /// The quantiles of `fractions` as of the last refresh (0 before).
+    private(set) var values: [Float]
+    /// The lower quartile, median and upper quartile (with the default fractions).
+    var quartiles: (low: Float, median: Float, high: Float) { (values[0], values[1], values[2]) }
+
+    init(window: Int, scale: Float, fractions: [Float] = [0.25, 0.5, 0.75]) {
+        self.window = window
+        self.scale = scale
+        self.fractions = fractions
+        values = Array(repeating: 0, count: fractions.count)
+        counts = Array(repeating: 0, count: 2 * Self.halfBins)
+        history = Array(repeating: 0, count: window)
+    }
+
+    mutating func add(_ value: Float) {
+        let t = asinhf(value / scale) / Self.binWidth + Float(Self.halfBins)
+        let b = UInt16(Swift.min(Swift.max(Int(t.rounded(.down)), 0), 2 * Self.halfBins - 1))
+        if count == window {
+            counts[Int(history[head])] -= 1
+        } else {
+            count += 1
+        }
+        history[head] = b
+        counts[Int(b)] += 1
+        head += 1
+        if head == window { head = 0 }
+        sinceRefresh += 1
+        if sinceRefresh >= refreshEvery {
+            sinceRefresh = 0
+            refresh()
+        }
+    }
+
+    private mutating func refresh() {
+        var k = 0
+        var cumulative: Int32 = 0
+        for i in 0..<counts.count {
+            cumulative += counts[i]
+            while k < fractions.count && cumulative >= max(1, Int32(Float(count) * fractions[k])) {
+                values[k] = sinhf((Float(i - Self.halfBins) + 0.5) * Self.binWidth) * scale
+                k += 1
+            }
+            if k == fractions.count { break }
+        }
+    }
+}
+
+/// The other channel's sound heard on this one: line echo (a hybrid's reflection), acoustic
+/// echo (a headset that picks up its own earpiece), or crosstalk between the two legs of a
+/// recorder. On a stereo recording it is a delayed (0–70 ms), attenuated (typically 25–45 dB),
+/// filtered copy of the other channel; a noise tracker takes it for this party's talk
+/// wherever it stands above the line noise, since it is speech.
+///
+/// Per frame, the other channel's band powers over the last `lagFrames` frames give an
+/// envelope (their maximum: the delay need not be known to the frame). Where the other
+/// channel is active, this channel's power above its noise, divided by that envelope (both
+/// summed over the bands), measures the coupling; its median over the last `window` such
+/// frames is the coupling (frames where this party talks at the same time lie far above it
+/// and move a median little; with no echo, this channel is at its noise and the median is
+/// nothing). The coupling is believed only while this channel's level follows the other's
+/// (the correlation of the two log-powers at the best lag, over frames where the other is
+/// active, is at least `minCorrelation`): with independent channels this channel is quiet
+/// or talks on its own rhythm when the other talks, and no coupling is applied.
+///
+/// The echo predicted for a frame, coupling × envelope, is added to the noise the frame's
+/// SNR is measured against (`ChannelDetector.whitened`), times a margin: echo never
+/// confirms speech, while this party's own voice, tens of dB over its echo, still does.
+struct EchoTracker: Sendable {
+    /// Frames of the other channel's history whose maximum is the envelope: 0–70 ms.
+    static let lagFrames = 8
+    /// The other channel counts as active when its band powers stand this far over its
+    /// noise (linear, 10 dB).
+    static let farActiveRatio: Float = 10
+    /// Coupling evidence needed before any is applied (frames where the other is active).
+    static let minEvidence = 50
+    /// Correlation of the two channels' log-powers at the best lag that shows this channel
+    /// follows the other.
+    static let minCorrelation: Double = 0.35
+    /// Forgetting factor of the correlation sums per frame where the other is active
+    /// (a time constant of about 20 s of the other party's talk).
+    static let forget: Double = 1 - 1.0 / 2000
+    /// Decay of the other channel's peak level per frame (3 dB/s).
+    static let peakDecay: Float = 0.99312
+
+    private var farRing: [SIMD4<Float>]
+    private var farLogRing: [Float]
+    private var pos = 0
+    private var ratios: SlidingQuantiles
+    /// Per lag 0..<lagFrames: forgetting sums of x, y, x², y², x·y, n (x = this channel's
+    /// log-power, y = the other's `lag` frames earlier).
+    private var sums: [[Double]]
+    private(set) var farActiveFrames = 0
+    /// The other channel's loud level: a peak of its envelope (summed bands) that decays
+    /// 3 dB a second.
+    private var farPeak: Float = 0
+    /// Coupling (power ratio) applied now: 0 while unproven. One figure for all bands: a
+    /// median per band is pulled to nothing wherever the echo lies under that band's noise
+    /// in most frames, and a band the line filtered off is only overestimated (a little of
+    /// this party's sensitivity lost there while the other party talks).
+    private(set) var coupling: Float = 0
+    let maxCoupling: Float
+
+    /// - Parameter maxCouplingDB: coupling above this is no echo but the same signal on
+    ///   both channels (a mono call stored as stereo): nothing is taken away then.
+    init(maxCouplingDB: Double, window: Int = 1000) {
+        farRing = Array(repeating: .zero, count: Self.lagFrames)
+        farLogRing = Array(repeating: -120, count: Self.lagFrames)
+        ratios = SlidingQuantiles(window: window, scale: 1e-6)
+        sums = Array(repeating: Array(repeating: 0, count: 6), count: Self.lagFrames)
+        maxCoupling = Float(pow10(maxCouplingDB / 10))
+    }
+
+    /// Takes the next frame of both channels; returns the other channel's envelope for this
+    /// frame (band powers, maximum over the last `lagFrames` frames), which times `coupling`
+    /// is the echo expected in it.
+    /// - Parameters:
+    ///   - near: this channel's band powers and frame power; `nearNoise` its band noise
+    ///     (negative while unknown).
+    ///   - far: the other channel's band powers and frame power; `farNoise` its band noise.
+    mutating func update(near: SIMD4<Float>, nearPower: Float, nearNoise: SIMD4<Float>,
+                         far: SIMD4<Float>, farPower: Float, farNoise: SIMD4<Float>) -> SIMD4<Float> {
+        farRing[pos] = far
+        farLogRing[pos] = fastDB(max(farPower, 1e-12))
+        var envelope = farRing[0]
+        for k in 1..<Self.lagFrames { envelope = vmax(envelope, farRing[k]) }
+        let current = pos
+        pos += 1
+        if pos == Self.lagFrames { pos = 0 }
+        let farLevel = envelope.sum()
+        farPeak = max(farLevel, farPeak * Self.peakDecay)
+        // Only where the other party is loud (within 10 dB of its peak) does its echo stand
+        // over this line's noise; frames where it talks softly hold only this line's noise
+        // and pulled the median towards nothing (−34 dB measured for a −25 dB echo).
+        guard nearNoise.x > 0, farNoise.x > 0, farLevel > Self.farActiveRatio * farNoise.sum(),
+              farLevel > 0.1 * farPeak else { return envelope }
+        farActiveFrames += 1
+        // Signed: with no echo this channel's power scatters about its noise, and the median
+        // of the ratio stays near 0 (clamped at 0, the positive half of the scatter made a
+        // coupling of its own out of nothing).
+        ratios.add((near.sum() - nearNoise.sum()) / max(envelope.sum(), 1e-20))
+        let x = Double(fastDB(max(nearPower, 1e-12)))
+        for lag in 0..<Self.lagFrames {
+            var i = current - lag
+            if i < 0 { i += Self.lagFrames }
+            let y = Double(farLogRing[i])
+            sums[lag][0] = sums[lag][0] * Self.forget + x
+            sums[lag][1] = sums[lag][1] * Self.forget + y
+            sums[lag][2] = sums[lag][2] * Self.forget + x * x
+            sums[lag][3] = sums[lag][3] * Self.forget + y * y
+            sums[lag][4] = sums[lag][4] * Self.forget + x * y
+            sums[lag][5] = sums[lag][5] * Self.forget + 1
+        }
+        if farActiveFrames % 16 == 0 { refresh() }
+        return envelope
+    }
+
+    /// The correlation at the best lag, and that lag (frames).
+    var bestLag: (lag: Int, correlation: Double)? {
+        var best: (Int, Double)?
+        for lag in 0..<Self.lagFrames {
+            let s = sums[lag], n = s[5]
+            guard n > 1 else { continue }
+            let vx = s[2] - s[0] * s[0] / n, vy = s[3] - s[1] * s[1] / n
+            guard vx > 1e-9, vy > 1e-9 else { continue }
+            let r = (s[4] - s[0] * s[1] / n) / (vx * vy).squareRoot()
+            if r > best?.1 ?? -.infinity { best = (lag, r) }
+        }
+        return best.map { (lag: $0.0, correlation: $0.1) }
+    }
+
+    /// The broadband coupling (dB, this channel's power above its noise against the other
+    /// channel's envelope), median over the window.
+    var couplingDB: Float { ratios.quartiles.median > 1e-10 ? fastDB(ratios.quartiles.median) : -100 }
+
+    private mutating func refresh() {
+        guard farActiveFrames >= Self.minEvidence, let best = bestLag, best.correlation >= Self.minCorrelation else {
+            coupling = 0
+            return
+        }
+        // The median must stand clear of 0: three standard errors of a median (1.25 σ / √n,
+        // σ from the quartiles) of the window's ratios.
+        let q = ratios.quartiles
+        let standardError = 1.2533 * (q.high - q.low) / 1.349 / Float(ratios.count).squareRoot()
+        coupling = q.median > 3 * standardError && q.median <= maxCoupling ? q.median : 0
+    }
+}
+
+@inline(__always) private func pow10(_ x: Double) -> Double {
+    #if canImport(Glibc)
+    return Glibc.pow(10, x)
+    #else
+    return Darwin.pow(10, x)
+    #endif
+}
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The other channel's sound measured on one channel of a stereo call (see `EchoTracker`).
+public struct EchoEstimate: Sendable, Equatable {
+    /// This channel's power above its noise against the other channel's level, median over
+    /// the frames where the other party talked (dB; −100 when nothing of it is heard).
+    public var couplingDB: Double
+    /// The lag at which this channel's level follows the other's best (ms, 10 ms steps).
+    public var delayMs: Double
+    /// Correlation of the two channels' frame log-powers at that lag, over frames where the
+    /// other party talked (−1…1).
+    public var correlation: Double
+    /// Whether the coupling was proven (correlation ≥ 0.35, coupling under
+    /// `echo_max_coupling_db`) and taken off this channel's talk at the end of the call.
+    public var applied: Bool
+
+    public init(couplingDB: Double, delayMs: Double, correlation: Double, applied: Bool) {
+        self.couplingDB = couplingDB
+        self.delayMs = delayMs
+        self.correlation = correlation
+        self.applied = applied
+    }
+}

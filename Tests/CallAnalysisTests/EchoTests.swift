@@ -1,0 +1,124 @@
+import CallAnalysis
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The other party's voice leaking into a channel (line or acoustic echo, crosstalk): a
+/// delayed, attenuated copy of the other channel. It is not this party's talk.
+@Suite struct EchoTests {
+    /// Agent bursts at −20 dBFS over −60 dBFS noise; `delayMs` later and `couplingDB` down
+    /// on the customer's line, whose own noise is at `customerNoiseDBFS`, plus the
+    /// customer's own bursts.
+    static func call(couplingDB: Float, delayMs: Int, customerNoiseDBFS: Float = -70,
+                     customerBursts: [(Double, Double)] = []) -> [[Float]] {
+        let agentBursts: [(Double, Double)] = [(1, 3.5), (5, 8), (10, 12.5), (14, 17), (19, 23), (25, 28)]
+        let agent = channel(seconds: 30, noiseDBFS: -60, bursts: agentBursts, burstDBFS: -20, seed: 21)
+        var customer = channel(seconds: 30, noiseDBFS: customerNoiseDBFS, bursts: customerBursts, burstDBFS: -26, seed: 22)
+        let g = pow(10, couplingDB / 20), d = delayMs * 8
+        for i in d..<customer.count { customer[i] += g * agent[i - d] }
+        return [agent, customer]
+    }
+
+    @Test func couplingIsMeasuredWithItsDelayAndGain() {
+        for (gainDB, delay) in [(Float(-30), 20), (-40, 50), (-25, 0)] {
+            let out = analyze(Self.call(couplingDB: gainDB, delayMs: delay))
+            let e = out.echo[1]
+            #expect(e != nil)
+            if let e {
+                #expect(e.applied, "coupling \(gainDB) dB \(delay) ms: \(e)")
+                #expect(abs(e.delayMs - Double(delay)) <= 10, "\(e)")
+                #expect(abs(e.couplingDB - Double(gainDB)) <= 4, "\(e)")
+            }
+            // The agent's channel hears nothing of the customer (who never talks): no coupling.
+            #expect(out.echo[0]?.applied != true)
+        }
+    }
+
+    @Test func aChannelThatIsOnlyEchoHasNoTalk() {
+        for (gainDB, delay) in [(Float(-30), 20), (-40, 50), (-25, 0)] {
+            let out = analyze(Self.call(couplingDB: gainDB, delayMs: delay))
+            #expect(out.channels[1].speech.isEmpty, "coupling \(gainDB) dB \(delay) ms: \(out.channels[1].speech)")
+            #expect(out.channels[0].speech.count == 6)
+        }
+    }
+
+    @Test func theCustomersOwnTalkStaysThroughTheEcho() {
+        // The customer talks in the agent's pauses and once over the agent (double talk).
+        let own: [(Double, Double)] = [(3.8, 4.8), (8.5, 9.5), (15, 16.5), (23.5, 24.5)]
+        let out = analyze(Self.call(couplingDB: -30, delayMs: 20, customerBursts: own))
+        let speech = out.channels[1].speech
+        #expect(speech.count == own.count, "\(speech)")
+        for (s, o) in zip(speech, own) {
+            #expect(abs(s.startS - o.0) <= 0.1 && abs(s.endS - o.1) <= 0.1, "\(s) vs \(o)")
+        }
+    }
+
+    /// The same signal on both channels (a mono call stored as stereo) is not echo: both
+    /// keep their talk.
+    @Test func identicalChannelsKeepTheirTalk() {
+        let x = channel(seconds: 20, noiseDBFS: -60, bursts: [(1, 3), (5, 8), (10, 12), (14, 17)], burstDBFS: -20, seed: 23)
+        let out = analyze([x, x])
+        #expect(out.channels[0].speech.count == 4)
+        #expect(out.channels[1].speech.count == 4)
+    }
+}
+
+/// Voices behind the talker (a contact-center floor): babble is not the agent talking.
+@Suite struct BackgroundVoicesTests {
+    /// Four voices at once, each noise under its own syllable envelope (3–7 Hz, its own
+    /// phase, falling to a tenth between syllables), together at `dbfs` (RMS), all along.
+    static func babble(seconds: Double, dbfs: Float, seed: UInt64) -> [Float] {
+        let n = Int(seconds * 8000)
+        var out = [Float](repeating: 0, count: n)
+        var g = Signals(seed: seed)
+        let rms = pow(10, dbfs / 20) / Float(4).squareRoot() / 0.62
+        for _ in 0..<4 {
+            let rate = 3 + 2 * (g.uniform() + 1), phase = Float.pi * (g.uniform() + 1)
+            for i in 0..<n {
+                let t = Float(i) / 8000
+                let env = 0.1 + 0.9 * max(0, sin(2 * .pi * rate * t + phase))
+                out[i] += (g.uniform() + g.uniform() + g.uniform() + g.uniform()) * 0.866 * rms * env
+            }
+        }
+        return out
+    }
+
+    static let talk: [(Double, Double)] = [(3, 5.5), (9, 12), (16, 18), (23, 26)]
+
+    /// The agent 12 dB over the babble of the floor behind; the customer's line is clean.
+    static func call() -> [[Float]] {
+        var agent = channel(seconds: 30, noiseDBFS: -65, bursts: talk, burstDBFS: -20, seed: 31)
+        mix(babble(seconds: 30, dbfs: -32, seed: 32), into: &agent, at: 0)
+        let customer = channel(seconds: 30, noiseDBFS: -65, bursts: [(6.5, 8), (13, 15)], burstDBFS: -24, seed: 33)
+        return [agent, customer]
+    }
+
+    @Test func babbleIsMeasuredAndFlagged() {
+        let out = analyze(Self.call())
+        #expect(out.channels[0].backgroundVoicesShare > 0.3, "\(out.channels[0].backgroundVoicesShare)")
+        #expect(out.channels[1].backgroundVoicesShare == 0)
+        let m = ConversationMetrics(outcome: out, agentChannel: 0, parameters: AnalysisParameters())
+        #expect(m.health.contains(.agentBackgroundVoices))
+        #expect(!m.health.contains(.customerBackgroundVoices))
+    }
+
+    @Test func theMarginTakesPartOfTheBabbleOff() {
+        var p = AnalysisParameters()
+        p.backgroundMarginDB = 7
+        let on = analyze(Self.call(), parameters: p, recordFrames: true)
+        let off = analyze(Self.call())
+        let bursts = Self.talk.map { FrameSpan(Int($0.0 * 100), Int($0.1 * 100)) }
+        let around = Self.talk.map { FrameSpan(Int($0.0 * 100) - 20, Int($0.1 * 100) + 20) }
+        func babbleAsTalk(_ o: AnalysisOutcome) -> Int { SpanMath.total(SpanMath.subtract(o.channels[0].speech, around)) }
+        func talkKept(_ o: AnalysisOutcome) -> Int { SpanMath.total(SpanMath.intersection(o.channels[0].speech, bursts)) }
+        // Without the margin most of the babble between the bursts is talk (1,788 of the
+        // 1,950 frames). With it, a fifth less (1,353), and the talker keeps most of its own: this
+        // is as far as the level margin goes on this signal (12 dB over four voices; the
+        // README's limits), measured, not the goal.
+        #expect(babbleAsTalk(off) > 1600, "\(babbleAsTalk(off))")
+        #expect(babbleAsTalk(on) * 5 < babbleAsTalk(off) * 4, "\(babbleAsTalk(on)) vs \(babbleAsTalk(off))")
+        #expect(Double(talkKept(on)) >= 0.7 * Double(SpanMath.total(bursts)), "\(talkKept(on))")
+        #expect(talkKept(off) == SpanMath.total(bursts))
+    }
+}
