@@ -76,7 +76,12 @@ public struct ChannelDetector: Sendable {
     var noiseBands: SIMD4<Float> { noise }
 
     // Background voices (see `updateBackground`).
-    private var background = SlidingQuantiles(window: 3000, scale: 0.01, fractions: [0.1, 0.3])
+    /// The 10th and 30th percentiles of the smoothed SNR over the last 30 s (every 8th
+    /// frame), read about once a second: taken every frame and read every 16th, it cost a fifth of
+    /// the analysis.
+    private var background = SlidingQuantiles(window: 375, scale: 0.01, fractions: [0.1, 0.3], refreshEvery: 13)
+    /// Frames until the next one `background` takes (every 8th: 375 values are 30 s).
+    private var backgroundSkip = 0
     private let backgroundTrigger: Float
     /// 0: background voices are measured, not taken off.
     private let backgroundMargin: Float
@@ -94,7 +99,10 @@ public struct ChannelDetector: Sendable {
     public private(set) var decidedFrames = 0
 
     // Echo of the other channel (stereo only; see `EchoTracker`).
-    private var echo: EchoTracker?
+    private var echo = EchoTracker(maxCouplingDB: -10)
+    /// Whether the other channel is heard (stereo), and the coupling `echo` applies now.
+    private var hasEcho = false
+    private var echoCoupling: Float = 0
     /// Per frame in the lookahead window: the other channel's envelope (see `EchoTracker`).
     private var echoRing: [SIMD4<Float>]
     /// The echo margin as a power ratio (`echoMarginDB`).
@@ -260,6 +268,7 @@ public struct ChannelDetector: Sendable {
         self.init(parameters: parameters)
         if stereo {
             echo = EchoTracker(maxCouplingDB: parameters.echoMaxCouplingDB)
+            hasEcho = true
             echoRing = Array(repeating: .zero, count: ring.count)
         }
     }
@@ -269,7 +278,8 @@ public struct ChannelDetector: Sendable {
     /// correlation of the two channels' levels at that delay, and whether the coupling was
     /// applied when the call ended (nil on mono or before enough evidence).
     public var echoEstimate: EchoEstimate? {
-        guard let e = echo, e.farActiveFrames >= EchoTracker.minEvidence, let best = e.bestLag else { return nil }
+        let e = echo
+        guard hasEcho, e.farActiveFrames >= EchoTracker.minEvidence, let best = e.bestLag else { return nil }
         return EchoEstimate(couplingDB: Double(e.couplingDB), delayMs: Double(best.lag) * frameDuration * 1000,
                             correlation: best.correlation, applied: e.coupling > 0)
     }
@@ -277,13 +287,14 @@ public struct ChannelDetector: Sendable {
     /// Feeds the next frame of a stereo call with the other channel's frame at the same
     /// time and that channel's noise estimate (its detector's `noiseBands`).
     public mutating func push(_ f: FrameFeatures, far: FrameFeatures, farNoise: SIMD4<Float>) {
-        if echo != nil {
+        if hasEcho {
             updateNoise(f)
-            let envelope = echo!.update(near: f.bands, nearPower: f.power, nearNoise: noise, far: far.bands, farPower: far.power,
+            let envelope = echo.update(near: f.bands, nearPower: f.power, nearNoise: noise, far: far.bands, farPower: far.power,
                                         farNoise: farNoise)
             let slot = (ringHead + ringCount) % ring.count
             echoRing[slot] = envelope
-            expectedEcho = echo!.coupling * envelope * echoMargin
+            echoCoupling = echo.coupling
+            expectedEcho = echoCoupling * envelope * echoMargin
             pushMeasured(f)
         } else {
             push(f)
@@ -400,8 +411,13 @@ public struct ChannelDetector: Sendable {
     }
 
     private mutating func addBackground(_ ratio: Float) {
+        if backgroundSkip > 0 {
+            backgroundSkip -= 1
+            return
+        }
+        backgroundSkip = 7
         background.add(ratio)
-        guard background.count >= 100 else { return }
+        guard background.count >= 13 else { return }
         // Voices behind the talker never let the line fall back to its noise: the 10th
         // percentile over 30 s stays over it (hold music of a few seconds, or a talker's
         // long turn, does not hold it up that long); their level is the 30th.
@@ -623,7 +639,7 @@ public struct ChannelDetector: Sendable {
         let flags = ringFlags[ringHead]
         let tone = flags & Self.toneFlag != 0, steady = flags & Self.steadyFlag != 0, keypress = flags & Self.keypressFlag != 0
         let longTone = flags & Self.longToneFlag != 0, callTone = flags & Self.callToneFlag != 0
-        if let e = echo { expectedEcho = e.coupling * echoRing[ringHead] * echoMargin }
+        if hasEcho { expectedEcho = echoCoupling * echoRing[ringHead] * echoMargin }
         ringHead += 1
         if ringHead == ring.count { ringHead = 0 }
         ringCount -= 1

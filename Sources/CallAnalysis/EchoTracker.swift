@@ -1,13 +1,14 @@
 /// Quantiles of the last `window` values given to it, from a histogram over
-/// asinh(value / `scale`) in bins of 0.05 (about 5 % of the value wherever |value| ≫
-/// `scale`; both signs). asinh is monotone, so the quantiles of the transformed values are
-/// the transformed quantiles.
+/// ±10·log10(1 + |value| / `scale`) in bins of 0.5 dB (about 12 % of the value wherever
+/// |value| ≫ `scale`; both signs). The transform is monotone, so the quantiles of the
+/// transformed values are the transformed quantiles; it costs a polynomial (`fastDB`), not
+/// a libm call.
 ///
 /// Adding a value is O(1); the quantiles are read from the histogram every `refreshEvery`
-/// values (one scan of the bins), so the per-frame cost stays a few operations.
+/// values (one scan of the bins, at most 320 steps), so the per-value cost stays small.
 struct SlidingQuantiles: Sendable {
-    static let binWidth: Float = 0.05
-    static let halfBins = 280   // asinh up to ±14: |value| up to about 6e5 × scale
+    static let binWidth: Float = 0.5
+    static let halfBins = 160   // ±80 dB: |value| up to 1e8 × scale
     let window: Int
     let scale: Float
     private var counts: [Int32]
@@ -16,7 +17,7 @@ struct SlidingQuantiles: Sendable {
     /// Values in the window (at most `window`).
     private(set) var count = 0
     private var sinceRefresh = 0
-    private let refreshEvery = 16
+    private let refreshEvery: Int
     /// The fractions whose quantiles are kept, ascending (default: the quartiles).
     let fractions: [Float]
     /// The quantiles of `fractions` as of the last refresh (0 before).
@@ -24,8 +25,10 @@ struct SlidingQuantiles: Sendable {
     /// The lower quartile, median and upper quartile (with the default fractions).
     var quartiles: (low: Float, median: Float, high: Float) { (values[0], values[1], values[2]) }
 
-    init(window: Int, scale: Float, fractions: [Float] = [0.25, 0.5, 0.75]) {
+    /// - Parameter refreshEvery: values between two reads of the histogram.
+    init(window: Int, scale: Float, fractions: [Float] = [0.25, 0.5, 0.75], refreshEvery: Int = 16) {
         self.window = window
+        self.refreshEvery = refreshEvery
         self.scale = scale
         self.fractions = fractions
         values = Array(repeating: 0, count: fractions.count)
@@ -34,8 +37,10 @@ struct SlidingQuantiles: Sendable {
     }
 
     mutating func add(_ value: Float) {
-        let t = asinhf(value / scale) / Self.binWidth + Float(Self.halfBins)
-        let b = UInt16(Swift.min(Swift.max(Int(t.rounded(.down)), 0), 2 * Self.halfBins - 1))
+        let u = fastDB(1 + abs(value) / scale)
+        let t = (value < 0 ? -u : u) / Self.binWidth + Float(Self.halfBins)
+        // t ≥ 0 but for values beyond the range: truncation is the floor here (no libm call).
+        let b = UInt16(Swift.min(Swift.max(Int(Swift.max(t, 0)), 0), 2 * Self.halfBins - 1))
         if count == window {
             counts[Int(history[head])] -= 1
         } else {
@@ -55,13 +60,18 @@ struct SlidingQuantiles: Sendable {
     private mutating func refresh() {
         var k = 0
         var cumulative: Int32 = 0
+        var target = max(1, Int32(Float(count) * fractions[0]))
         for i in 0..<counts.count {
             cumulative += counts[i]
+            guard cumulative >= target else { continue }
             while k < fractions.count && cumulative >= max(1, Int32(Float(count) * fractions[k])) {
-                values[k] = sinhf((Float(i - Self.halfBins) + 0.5) * Self.binWidth) * scale
+                let u = (Float(i - Self.halfBins) + 0.5) * Self.binWidth
+                let magnitude = (Float(pow10(Double(abs(u)) / 10)) - 1) * scale
+                values[k] = u < 0 ? -magnitude : magnitude
                 k += 1
             }
             if k == fractions.count { break }
+            target = max(1, Int32(Float(count) * fractions[k]))
         }
     }
 }
@@ -104,12 +114,14 @@ struct EchoTracker: Sendable {
     static let peakDecay: Float = 0.99312
 
     private var farRing: [SIMD4<Float>]
-    private var farLogRing: [Float]
+    /// The other channel's log-power (dB), lag k frames ago in lane k.
+    private var farLog = SIMD8<Float>(repeating: -120)
     private var pos = 0
     private var ratios: SlidingQuantiles
-    /// Per lag 0..<lagFrames: forgetting sums of x, y, x², y², x·y, n (x = this channel's
-    /// log-power, y = the other's `lag` frames earlier).
-    private var sums: [[Double]]
+    /// Forgetting sums of x, x², n and, per lag in the lanes, of y, y², x·y (x = this
+    /// channel's log-power, y = the other's `lag` frames earlier).
+    private var sx = 0.0, sxx = 0.0, n = 0.0
+    private var sy = SIMD8<Double>(repeating: 0), syy = SIMD8<Double>(repeating: 0), sxy = SIMD8<Double>(repeating: 0)
     private(set) var farActiveFrames = 0
     /// The other channel's loud level: a peak of its envelope (summed bands) that decays
     /// 3 dB a second.
@@ -125,9 +137,7 @@ struct EchoTracker: Sendable {
     ///   both channels (a mono call stored as stereo): nothing is taken away then.
     init(maxCouplingDB: Double, window: Int = 1000) {
         farRing = Array(repeating: .zero, count: Self.lagFrames)
-        farLogRing = Array(repeating: -120, count: Self.lagFrames)
-        ratios = SlidingQuantiles(window: window, scale: 1e-6)
-        sums = Array(repeating: Array(repeating: 0, count: 6), count: Self.lagFrames)
+        ratios = SlidingQuantiles(window: window, scale: 1e-6, refreshEvery: 32)
         maxCoupling = Float(pow10(maxCouplingDB / 10))
     }
 
@@ -141,10 +151,9 @@ struct EchoTracker: Sendable {
     mutating func update(near: SIMD4<Float>, nearPower: Float, nearNoise: SIMD4<Float>,
                          far: SIMD4<Float>, farPower: Float, farNoise: SIMD4<Float>) -> SIMD4<Float> {
         farRing[pos] = far
-        farLogRing[pos] = fastDB(max(farPower, 1e-12))
+        farLog = SIMD8(fastDB(max(farPower, 1e-12)), farLog[0], farLog[1], farLog[2], farLog[3], farLog[4], farLog[5], farLog[6])
         var envelope = farRing[0]
         for k in 1..<Self.lagFrames { envelope = vmax(envelope, farRing[k]) }
-        let current = pos
         pos += 1
         if pos == Self.lagFrames { pos = 0 }
         let farLevel = envelope.sum()
@@ -160,30 +169,27 @@ struct EchoTracker: Sendable {
         // coupling of its own out of nothing).
         ratios.add((near.sum() - nearNoise.sum()) / max(envelope.sum(), 1e-20))
         let x = Double(fastDB(max(nearPower, 1e-12)))
-        for lag in 0..<Self.lagFrames {
-            var i = current - lag
-            if i < 0 { i += Self.lagFrames }
-            let y = Double(farLogRing[i])
-            sums[lag][0] = sums[lag][0] * Self.forget + x
-            sums[lag][1] = sums[lag][1] * Self.forget + y
-            sums[lag][2] = sums[lag][2] * Self.forget + x * x
-            sums[lag][3] = sums[lag][3] * Self.forget + y * y
-            sums[lag][4] = sums[lag][4] * Self.forget + x * y
-            sums[lag][5] = sums[lag][5] * Self.forget + 1
-        }
-        if farActiveFrames % 16 == 0 { refresh() }
+        let y = SIMD8<Double>(farLog)
+        sx = sx * Self.forget + x
+        sxx = sxx * Self.forget + x * x
+        n = n * Self.forget + 1
+        sy = sy * Self.forget + y
+        syy = syy * Self.forget + y * y
+        sxy = sxy * Self.forget + x * y
+        if farActiveFrames % 32 == 0 { refresh() }
         return envelope
     }
 
     /// The correlation at the best lag, and that lag (frames).
     var bestLag: (lag: Int, correlation: Double)? {
         var best: (Int, Double)?
+        guard n > 1 else { return nil }
+        let vx = sxx - sx * sx / n
+        guard vx > 1e-9 else { return nil }
         for lag in 0..<Self.lagFrames {
-            let s = sums[lag], n = s[5]
-            guard n > 1 else { continue }
-            let vx = s[2] - s[0] * s[0] / n, vy = s[3] - s[1] * s[1] / n
-            guard vx > 1e-9, vy > 1e-9 else { continue }
-            let r = (s[4] - s[0] * s[1] / n) / (vx * vy).squareRoot()
+            let vy = syy[lag] - sy[lag] * sy[lag] / n
+            guard vy > 1e-9 else { continue }
+            let r = (sxy[lag] - sx * sy[lag] / n) / (vx * vy).squareRoot()
             if r > best?.1 ?? -.infinity { best = (lag, r) }
         }
         return best.map { (lag: $0.0, correlation: $0.1) }
