@@ -42,7 +42,7 @@ public enum AgentReport {
             let calls = Set(rs.map(\.callID))
             let complete = rs.filter { $0.status == .complete }
             let scores = complete.compactMap(\.score)
-            let m = Intervals.mean(scores)
+            let m = Intervals.quality(scores)
             let nps = NPS(scores: npsBy[agent] ?? [])
             var uniq: [String: AgentCallRow] = [:]
             for r in rs where uniq[r.callID] == nil { uniq[r.callID] = r }
@@ -50,10 +50,10 @@ public enum AgentReport {
             return AgentSummary(
                 agentID: agent, name: rs.last?.agentName, team: rs.last?.team, calls: calls.count, scored: scores.count,
                 provisional: rs.filter { $0.status == .provisional }.count, quality: m?.mean,
-                qualityLow: m?.low.map { max(0, $0) }, qualityHigh: m?.high.map { min(100, $0) },
+                qualityLow: m?.low, qualityHigh: m?.high,
                 shareAtTarget: scores.isEmpty ? nil : Double(scores.filter { $0 >= target }.count) / Double(scores.count),
                 criticalFails: complete.filter(\.criticalFailed).count,
-                verdict: TargetVerdict.of(mean: m?.mean, low: m?.low, high: m?.high, target: target),
+                verdict: TargetVerdict.of(mean: m?.mean, low: m?.low, high: m?.high, target: target, n: scores.count, minimumN: minScored),
                 smallSample: scores.count < minScored, npsN: nps.n, nps: nps.value, npsLow: nps.interval?.low, npsHigh: nps.interval?.high,
                 talkRatio: mean(answered.compactMap(\.agentTalkRatio)), silenceRatio: mean(answered.compactMap(\.silenceRatio)),
                 overtalkRatio: mean(answered.compactMap(\.overtalkRatio)), ahtS: mean(answered.compactMap(\.handleS)))
@@ -65,20 +65,14 @@ public enum AgentReport {
     public static func summaries(_ aggregates: [AgentAggregate], nps: [String: NPS], target: Double, minScored: Int) -> [AgentSummary] {
         let out = aggregates.map { a -> AgentSummary in
             let n = Double(a.scored)
-            let mean: Double? = a.scored > 0 ? a.scoreSum / n : nil
-            var low: Double?, high: Double?
-            if let mean, a.scored >= 2 {
-                let variance = max(0, (a.scoreSquares - n * mean * mean) / (n - 1))
-                let half = Intervals.t95(df: a.scored - 1) * (variance / n).squareRoot()
-                low = max(0, mean - half)
-                high = min(100, mean + half)
-            }
+            let q = Intervals.quality(n: a.scored, sum: a.scoreSum, squares: a.scoreSquares)
+            let mean = q?.mean, low = q?.low, high = q?.high
             let np = nps[a.agentID] ?? NPS(promoters: 0, passives: 0, detractors: 0)
             return AgentSummary(
                 agentID: a.agentID, name: a.name, team: a.team, calls: a.calls, scored: a.scored, provisional: a.provisional,
                 quality: mean, qualityLow: low, qualityHigh: high,
                 shareAtTarget: a.scored > 0 ? Double(a.atTarget) / n : nil, criticalFails: a.criticalFails,
-                verdict: TargetVerdict.of(mean: mean, low: low, high: high, target: target), smallSample: a.scored < minScored,
+                verdict: TargetVerdict.of(mean: mean, low: low, high: high, target: target, n: a.scored, minimumN: minScored), smallSample: a.scored < minScored,
                 npsN: np.n, nps: np.value, npsLow: np.interval?.low, npsHigh: np.interval?.high,
                 talkRatio: a.talkRatio, silenceRatio: a.silenceRatio, overtalkRatio: a.overtalkRatio, ahtS: a.ahtS)
         }
@@ -126,7 +120,7 @@ public enum AgentReport {
         }
         let title = card.map { "Agents — \($0.name) [\($0.id)], target \(JSONValue.format($0.target, decimals: 1)) %" } ?? "Agents (no scores yet)"
         return ReportTable(name: "agents" + (card.map { "_" + $0.id } ?? ""), title: title, columns: cols, rows: rows, notes: [
-            "quality = mean of complete call scores with a 95 % t interval; BELOW only when the whole interval is under the target; below? = the mean is under the target but the interval reaches it (unclear) or there are too few scored calls to judge (n<\(minScored)).",
+            "quality = mean of complete call scores; 95% CI = t interval clipped to 0–100, widened below \(Intervals.boundedQualityBelowN) scores to the Wilson bound of mean/100. BELOW only with at least \(minScored) scored calls and the whole interval under the target; below? = the mean is under the target but the interval reaches it (unclear) or there are too few scored calls to judge (n<\(minScored)).",
             "NPS with its answer count n (adjusted-Wald interval in CSV/JSON); talk = agent share of the call; AHT = talk + hold + ACW.",
         ])
     }
@@ -174,7 +168,7 @@ public enum AgentReport {
         var weekRows: [[Cell]] = []
         for w in trend.weeks {
             let ws = mine.filter { isoWeek($0.localDate) == w && $0.status == .complete }.compactMap(\.score)
-            let m = Intervals.mean(ws)
+            let m = Intervals.quality(ws)
             weekRows.append([.text(w), .int(ws.count), .opt(m?.mean), .opt(m?.low), .opt(m?.high)])
         }
         tables.append(ReportTable(name: "agent_trend", title: "Quality by week",
