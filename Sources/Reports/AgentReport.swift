@@ -119,7 +119,7 @@ public enum AgentReport {
                     .opt(a.silenceRatio), .opt(a.overtalkRatio), .opt(a.ahtS), .text(verdict)]
         }
         let title = card.map { "Agents — \($0.name) [\($0.id)], target \(JSONValue.format($0.target, decimals: 1)) %" } ?? "Agents (no scores yet)"
-        return ReportTable(name: "agents" + (card.map { "_" + $0.id } ?? ""), title: title, columns: cols, rows: rows, notes: [
+        return ReportTable(name: "agents" + (card.map { "_" + $0.id } ?? ""), title: title, columns: cols, rows: rows, cardID: card?.id, kind: "agents", notes: [
             "quality = mean of complete call scores; 95% CI = t interval clipped to 0–100, widened below \(Intervals.boundedQualityBelowN) scores to the Wilson bound of mean/100. BELOW only with at least \(minScored) scored calls and the whole interval under the target; below? = the mean is under the target but the interval reaches it (unclear) or there are too few scored calls to judge (n<\(minScored)).",
             "NPS with its answer count n (adjusted-Wald interval in CSV/JSON); talk = agent share of the call; AHT = talk + hold + ACW.",
         ])
@@ -157,7 +157,8 @@ public enum AgentReport {
 
     /// Tables of one agent's report.
     public static func agentTables(agentID: String, rows: [AgentCallRow], failed: [FailedCriterion], texts: [String: String],
-                                   surveys: [SurveyFact], target: Double, minScored: Int, worst: Int = 5) -> [ReportTable] {
+                                   surveys: [SurveyFact], target: Double, minScored: Int, worst: Int = 5,
+                                   comments: Bool = true) -> [ReportTable] {
         let mine = rows.filter { $0.agentID == agentID }
         let summary = summaries(mine, surveys: surveys.filter { $0.agentID == agentID }, target: target, minScored: minScored)
         var tables = [table(summary, card: nil, target: target, minScored: minScored)]
@@ -187,31 +188,43 @@ public enum AgentReport {
                                             Column("calls_failed", "calls", .count), Column("share_of_scored_calls", "share", .ratio),
                                             Column("critical", .text)],
                                   rows: focus))
-        // Worst calls with the evidence of each failed criterion.
+        // Worst calls with the evidence of each failed criterion. A provisional score is marked
+        // (it may still change); `crit` says whether that criterion is critical, and the call's
+        // critical fail is its status, so a greeting does not read as critical.
         let scored = mine.filter { $0.score != nil }.sorted { ($0.score!, $0.callID) < ($1.score!, $1.callID) }.prefix(worst)
         var evidence: [[Cell]] = []
         for c in scored {
+            var status = c.status?.rawValue ?? ""
+            if c.criticalFailed { status += ", critical fail" }
             for f in failed where f.callID == c.callID {
                 let link = f.recordingPath.map { p in f.evidenceStartS.map { "\(p)#t=\(JSONValue.format($0, decimals: 2))" } ?? p }
-                evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(c.criticalFailed ? "yes" : ""),
-                                 .text(f.criterionID), .text(f.evidence), .opt(link)])
+                evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(status), .text(c.criticalFailed ? "yes" : "no"),
+                                 .text(f.criterionID), .text(f.critical ? "yes" : ""), .text(f.evidence), .opt(link)])
             }
             if !failed.contains(where: { $0.callID == c.callID }) {
-                evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(""), .text("—"),
+                evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(status), .text(c.criticalFailed ? "yes" : "no"),
+                                 .text("—"), .text(""),
                                  .text(c.status == .provisional ? "provisional: manual criteria not answered yet" : "no criterion failed"), .null])
             }
         }
         tables.append(ReportTable(name: "agent_worst_calls", title: "Worst calls and the evidence of each failed criterion",
                                   columns: [Column("call_id", "call", .text), Column("date", .text), Column("score", .percent),
-                                            Column("critical_fail", "crit", .text), Column("criterion", .text).width(22), Column("evidence", .text).width(60),
+                                            Column("status", .text), Column("call_critical_fail", nil, .text, inTable: false),
+                                            Column("criterion", .text).width(22), Column("criterion_critical", "crit", .text),
+                                            Column("evidence", .text).width(60),
                                             Column("evidence_link", "listen", .text, inTable: false)],
-                                  rows: evidence))
-        let comments = surveys.filter { $0.agentID == agentID }
-        tables.append(ReportTable(name: "agent_nps_comments", title: "NPS answers and verbatim comments",
-                                  columns: [Column("call_id", "call", .text), Column("answered_at", "answered", .text, inTable: false),
-                                            Column("score", .count), Column("comment", .text).width(80)],
-                                  rows: comments.map { [.text($0.callID), .text($0.answeredAt), .opt($0.score), .opt($0.comment)] }))
+                                  rows: evidence,
+                                  notes: ["status: provisional = manual criteria not answered yet, the score may change; critical fail = a critical criterion failed and set the call to 0. crit = the criterion itself is critical."]))
+        if comments { tables.append(commentsTable(surveys.filter { $0.agentID == agentID })) }
         return tables
+    }
+
+    /// The agent's NPS answers and verbatim comments (once per report, whatever the cards).
+    public static func commentsTable(_ comments: [SurveyFact]) -> ReportTable {
+        ReportTable(name: "agent_nps_comments", title: "NPS answers and verbatim comments",
+                    columns: [Column("call_id", "call", .text), Column("answered_at", "answered", .text, inTable: false),
+                              Column("score", .count), Column("comment", .text).width(80)],
+                    rows: comments.map { [.text($0.callID), .text($0.answeredAt), .opt($0.score), .opt($0.comment)] })
     }
 
     /// Team-level aggregate rows, only for teams with at least `minimumAgents` agents.

@@ -84,30 +84,47 @@ public enum ReportBuilder {
         return BuiltReport(tables: tables, html: html, summaries: summaries)
     }
 
-    /// One agent's report (every card, or the filter's card).
+    /// One agent's report: a block per card that applies to the agent's calls in the period
+    /// (the filter's card only, with `--scorecard`), no block for a card that scored none of
+    /// them, and the NPS answers once.
     public static func agent(_ store: CallStore, agentID: String, period: Period, filter: ReportFilter, minScored: Int,
                              teamSummaries: [(card: StoredCard, agents: [AgentSummary])] = [], minimumTeamAgents: Int = 5) throws -> BuiltReport {
         let surveys = try store.surveyFacts(period: period).filter { $0.agentID == agentID }.filter(filter.keep)
         var tables: [ReportTable] = []
         var charts: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])] = []
-        let cards = try cards(store, filter: filter)
-        for card in cards.isEmpty ? [nil] : cards.map({ Optional($0) }) {
-            let rows = try store.agentCallRows(period: period, cardID: card?.id).filter { $0.agentID == agentID }.filter(filter.keep)
+        var blocks: [(card: StoredCard?, rows: [AgentCallRow])] = []
+        for card in try cards(store, filter: filter) {
+            let rows = try store.agentCallRows(period: period, cardID: card.id).filter { $0.agentID == agentID }.filter(filter.keep)
+            if rows.contains(where: { $0.status != nil }) { blocks.append((card, rows.filter { $0.status != nil })) }
+        }
+        if blocks.isEmpty {
+            blocks = [(nil, try store.agentCallRows(period: period, cardID: nil).filter { $0.agentID == agentID }.filter(filter.keep))]
+        }
+        for (card, rows) in blocks {
             let failed = try store.failedCriteria(callIDs: rows.map(\.callID), cardID: card?.id)
             let texts = try card.map { try store.criterionTexts(cardID: $0.id) } ?? [:]
             var t = AgentReport.agentTables(agentID: agentID, rows: rows, failed: failed, texts: texts, surveys: surveys,
-                                            target: card?.target ?? 95, minScored: minScored)
+                                            target: card?.target ?? 95, minScored: minScored, comments: false)
             if let card {
-                for i in t.indices { t[i].title += " — \(card.name)"; t[i].name += "_" + card.id }
+                for i in t.indices {
+                    t[i].title += " — \(card.name)"
+                    t[i].kind = t[i].name
+                    t[i].name += "_" + card.id
+                    t[i].cardID = card.id
+                }
                 charts.append((card, rows.filter { $0.status == .complete }.compactMap(\.score), rows))
                 let team = rows.last?.team
                 if let summary = teamSummaries.first(where: { $0.card.id == card.id }),
-                   let tt = AgentReport.teamTable(summary.agents, team: team, minimumAgents: minimumTeamAgents) {
+                   var tt = AgentReport.teamTable(summary.agents, team: team, minimumAgents: minimumTeamAgents) {
+                    tt.kind = tt.name
+                    tt.name += "_" + card.id
+                    tt.cardID = card.id
                     t.append(tt)
                 }
             }
             tables += t
         }
+        tables.append(AgentReport.commentsTable(surveys.filter { $0.agentID == agentID }))
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
         let html = HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: [], generated: generated)
         return BuiltReport(tables: tables, html: html, summaries: [])

@@ -1,3 +1,4 @@
+import Foundation
 import CallRecords
 
 /// A cell of a report table.
@@ -78,13 +79,28 @@ public struct ReportTable: Sendable {
     public var rows: [[Cell]]
     /// Definitions and caveats printed under the table.
     public var notes: [String]
+    /// The card this table belongs to, when a report has one block per card.
+    public var cardID: String?
+    /// What the table is, whatever its card (`agents`, `agent_summary`): tables of one kind
+    /// and different cards are merged, with a `scorecard` column, into one CSV on standard output.
+    public var kind: String
 
-    public init(name: String, title: String, columns: [Column], rows: [[Cell]], notes: [String] = []) {
+    public init(name: String, title: String, columns: [Column], rows: [[Cell]], cardID: String? = nil, kind: String? = nil, notes: [String] = []) {
         self.name = name
         self.title = title
         self.columns = columns
         self.rows = rows
         self.notes = notes
+        self.cardID = cardID
+        self.kind = kind ?? name
+    }
+
+    /// This table with the card id as a first column `scorecard`.
+    public func withScorecardColumn() -> ReportTable {
+        var t = self
+        t.columns.insert(Column("scorecard", "card", .text), at: 0)
+        t.rows = rows.map { [.opt(cardID)] + $0 }
+        return t
     }
 
     /// Aligned text, numbers right-aligned; control characters in data made visible.
@@ -187,5 +203,59 @@ public struct ReportTable: Sendable {
             })),
             ("notes", .array(notes.map { .string($0) })),
         ])
+    }
+}
+
+/// How a report's CSV is written: never a dropped row, never a folder named `.csv`.
+public enum CSVExport {
+    /// Where the CSV of a report goes.
+    public enum Destination: Equatable, Sendable {
+        /// The main table on standard output.
+        case standardOutput
+        /// One file.
+        case file(String)
+        /// One file per table in this folder.
+        case folder(String)
+    }
+
+    /// A `--out` that cannot hold the report's tables.
+    public struct OutError: Error, Equatable, CustomStringConvertible {
+        public var path: String
+        public var tables: Int
+        public var description: String {
+            "--out \(path): this report has \(tables) tables, one CSV file each; give a folder (e.g. --out \((path as NSString).deletingPathExtension)/) or leave --out out for one CSV of the main table on standard output"
+        }
+    }
+
+    /// `--out` for CSV: nothing → standard output; an existing folder, a path ending in `/`,
+    /// or a path without `.csv` for several tables → a folder of files; one table → that file;
+    /// a `.csv` path (or an existing file) for several tables → an error asking for a folder.
+    public static func destination(out: String?, tableCount: Int) throws(OutError) -> Destination {
+        guard let out else { return .standardOutput }
+        var isDir: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: out, isDirectory: &isDir)
+        if exists && isDir.boolValue || out.hasSuffix("/") { return .folder(out) }
+        if tableCount <= 1 { return .file(out) }
+        if exists || out.lowercased().hasSuffix(".csv") { throw OutError(path: out, tables: tableCount) }
+        return .folder(out)
+    }
+
+    /// The CSV on standard output: the main table (the first one's kind); when that kind has
+    /// one table per card, all of them as one table with a `scorecard` column, so no card's
+    /// rows are dropped.
+    public static func mainTable(_ tables: [ReportTable]) -> ReportTable? {
+        guard let first = tables.first else { return nil }
+        let same = tables.filter { $0.kind == first.kind }
+        guard same.count > 1 || first.cardID != nil else { return first }
+        let withCard = same.map { $0.withScorecardColumn() }
+        var merged = withCard[0]
+        merged.name = first.kind
+        merged.rows = withCard.flatMap { t in
+            // Columns may differ between cards only if a renderer changes; align by key.
+            t.columns.map(\.key) == merged.columns.map(\.key) ? t.rows : t.rows.map { row in
+                merged.columns.map { c in t.columns.firstIndex { $0.key == c.key }.map { row[$0] } ?? .null }
+            }
+        }
+        return merged
     }
 }

@@ -19,7 +19,7 @@ struct ReportOutputOptions: ParsableArguments {
     @Option(help: "Output: table, csv, json or html.")
     var format: ReportFormat = .table
 
-    @Option(help: "Write to this file (csv of several tables: a folder, one file per table) instead of standard output.")
+    @Option(help: "Write to this file instead of standard output; csv of a report with several tables: a folder, one file per table.")
     var out: String?
 
     /// Writes tables in the chosen format.
@@ -29,12 +29,19 @@ struct ReportOutputOptions: ParsableArguments {
         case .table: text = tables.map { $0.text() }.joined(separator: "\n")
         case .json: text = JSONValue.array(tables.map { $0.json() }).rendered() + "\n"
         case .csv:
-            if let out, tables.count > 1 {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                for t in tables { try write(t.csv(), to: (out as NSString).appendingPathComponent(t.name + ".csv")) }
+            let destination: CSVExport.Destination
+            do { destination = try CSVExport.destination(out: out, tableCount: tables.count) } catch { throw ValidationError(error.description) }
+            switch destination {
+            case .folder(let dir):
+                do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                    Terminal.error("cannot create folder '\(dir)': \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+                for t in tables { try write(t.csv(), to: (dir as NSString).appendingPathComponent(t.name + ".csv")) }
                 return
+            case .file, .standardOutput:
+                text = (tables.count == 1 ? tables.first : CSVExport.mainTable(tables))?.csv() ?? ""
             }
-            text = tables.first?.csv() ?? ""
         case .html:
             text = html?() ?? HTMLReport.page(title: tables.first?.title ?? "callqa report", tables: tables)
         }
