@@ -31,6 +31,8 @@ public enum HTMLReport {
     public static func page(title: String, tables: [ReportTable], body: String = "") -> String {
         var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(escape(title))</title>"
         out += "<style>\(style)</style></head><body>\n<h1>\(escape(title))</h1>\n"
+        for w in tables.first?.warnings ?? [] { out += "<p class=\"bad\">Warning: \(escape(w))</p>\n" }
+        if let p = tables.first?.period { out += "<p class=\"period\">\(escape(p.label.prefix(1).uppercased() + p.label.dropFirst()))</p>\n" }
         out += body
         for t in tables { out += table(t) }
         out += "</body></html>\n"

@@ -46,8 +46,95 @@ public struct UnknownCard: Error, CustomStringConvertible {
     public var description: String { "--scorecard: no scores for card '\(id)'; scored cards: \(known.joined(separator: ", "))" }
 }
 
+/// A selection that names nothing the database holds, or a period without calls.
+public enum SelectionError: Error, Equatable, CustomStringConvertible {
+    /// `--agent`, `--team`, `--queue` or an agent id that no call has.
+    case unknown(what: String, value: String, known: [String])
+    /// No call in the period (and selection); what the database holds instead.
+    case emptyPeriod(period: String, selection: String, database: CallSpan)
+
+    public var description: String {
+        switch self {
+        case let .unknown(what, value, known):
+            let list = known.prefix(12).joined(separator: ", ") + (known.count > 12 ? ", … (\(known.count) in all)" : "")
+            let near = Suggest.nearest(value, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+            return "unknown \(what) '\(value)'\(near); " + (known.isEmpty ? "the database has none" : "known: \(list)")
+        case let .emptyPeriod(period, selection, database):
+            let holds = database.calls == 0 ? "the database holds no calls"
+                : "the database holds \(database.calls) call\(database.calls == 1 ? "" : "s"), \(database.days ?? "")"
+            return "no calls in \(period)\(selection.isEmpty ? "" : " for " + selection); \(holds)"
+        }
+    }
+}
+
+/// The closest known name to a mistyped one (edit distance ≤ 2, or ≤ a third of its length).
+public enum Suggest {
+    public static func nearest(_ word: String, in known: [String]) -> String? {
+        let w = Array(word.lowercased())
+        var best: (String, Int)?
+        for k in known {
+            let d = distance(w, Array(k.lowercased()))
+            if d > 0, d <= max(2, w.count / 3), d < (best?.1 ?? Int.max) { best = (k, d) }
+        }
+        return best?.0
+    }
+
+    /// Damerau–Levenshtein (optimal string alignment) distance: a swap of two neighbours is one edit.
+    public static func distance(_ a: [Character], _ b: [Character]) -> Int {
+        if a.isEmpty { return b.count }
+        if b.isEmpty { return a.count }
+        var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
+        for i in 0...a.count { d[i][0] = i }
+        for j in 0...b.count { d[0][j] = j }
+        for i in 1...a.count {
+            for j in 1...b.count {
+                let cost = a[i - 1] == b[j - 1] ? 0 : 1
+                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
+                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
+            }
+        }
+        return d[a.count][b.count]
+    }
+}
+
 /// Gathers what each report needs from the store and renders it.
 public enum ReportBuilder {
+    /// The period a report states: the `--from/--to` bounds where given, else the span of
+    /// the calls it covers, with their count.
+    public static func reportPeriod(_ store: CallStore, period: Period, filter: ReportFilter) throws -> ReportPeriod {
+        let span = try store.callSpan(period: period, filter: CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent))
+        func iso(_ e: Double) -> String { Timestamp(epochS: e, offsetS: 0).iso8601 }
+        return ReportPeriod(from: period.fromDate ?? period.fromEpoch.map(iso) ?? span.firstDate,
+                            to: period.toDate ?? period.toEpoch.map(iso) ?? span.lastDate, calls: span.calls)
+    }
+
+    /// Every table states the period.
+    public static func stamp(_ tables: [ReportTable], _ p: ReportPeriod) -> [ReportTable] {
+        tables.map { var t = $0; t.period = p; return t }
+    }
+
+    /// Refuses a selection naming an agent, team or queue no call has, and a period (with
+    /// the selection) that holds no call, saying what the database holds.
+    public static func checkSelection(_ store: CallStore, period: Period, filter: ReportFilter, agentID: String? = nil) throws {
+        for (what, value, column) in [("agent", agentID ?? filter.agent, CallStore.KnownColumn.agent), ("team", filter.team, .team),
+                                      ("queue", filter.queue, .queue)] {
+            guard let value else { continue }
+            let known = try store.knownValues(column)
+            if !known.contains(value) { throw SelectionError.unknown(what: what, value: value, known: known) }
+        }
+        var f = CallFilter(team: filter.team, queue: filter.queue, agent: agentID ?? filter.agent)
+        let span = try store.callSpan(period: period, filter: f)
+        guard span.calls == 0 else { return }
+        var sel: [String] = []
+        if let a = f.agent { sel.append("agent \(a)") }
+        if let t = f.team { sel.append("team \(t)") }
+        if let q = f.queue { sel.append("queue \(q)") }
+        f = CallFilter()
+        let p = try reportPeriod(store, period: period, filter: ReportFilter())
+        throw SelectionError.emptyPeriod(period: period == .all ? "the database" : "period " + p.days, selection: sel.joined(separator: ", "),
+                                         database: try store.callSpan(period: .all, filter: f))
+    }
+
     public static func cards(_ store: CallStore, filter: ReportFilter) throws -> [StoredCard] {
         let all = try store.storedCards()
         guard let id = filter.scorecard else { return all }
@@ -80,6 +167,7 @@ public enum ReportBuilder {
             summaries.append((StoredCard(id: "", name: "", target: 95, hash: ""), s))
         }
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
+        tables = stamp(tables, try reportPeriod(store, period: period, filter: filter))
         let html = HTMLPages.agentsPage(tables: tables, chartsBody: body, summaries: summaries.map { ($0.card, $0.agents) }, generated: generated)
         return BuiltReport(tables: tables, html: html, summaries: summaries)
     }
@@ -125,6 +213,9 @@ public enum ReportBuilder {
             tables += t
         }
         tables.append(AgentReport.commentsTable(surveys.filter { $0.agentID == agentID }))
+        var own = filter
+        own.agent = agentID
+        tables = stamp(tables, try reportPeriod(store, period: period, filter: own))
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
         let html = HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: [], generated: generated)
         return BuiltReport(tables: tables, html: html, summaries: [])
@@ -147,7 +238,7 @@ public enum ReportBuilder {
             groups = KPI.aggregate(rows, by: by, settings: settings)
             hourly = KPI.aggregate(rows, by: [.hour], settings: settings)
         }
-        let tables = KPIReport.tables(groups, by: by, settings: settings)
+        let tables = stamp(KPIReport.tables(groups, by: by, settings: settings), try reportPeriod(store, period: period, filter: filter))
         let html = HTMLPages.kpi(tables: tables, slByHour: hourly.map { (label: $0.key[0], value: $0.serviceLevel(settings.headline)) })
         return BuiltReport(tables: tables, html: html, summaries: [])
     }
@@ -157,7 +248,8 @@ public enum ReportBuilder {
         let f = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
         let groups = try store.npsGroups(period: period, by: by.map(\.rawValue), filter: f)
         let (dist, comments) = try store.npsDistributionAndComments(period: period, filter: f, limit: NPSReport.commentLimit)
-        let tables = NPSReport.tables(groups: groups, distribution: dist, comments: comments, by: by, minimumN: minimumN)
+        let tables = stamp(NPSReport.tables(groups: groups, distribution: dist, comments: comments, by: by, minimumN: minimumN),
+                           try reportPeriod(store, period: period, filter: filter))
         let byAgent = try store.npsGroups(period: period, by: ["agent"], filter: f).compactMap { g -> (label: String, value: Double, low: Double, high: Double, reliable: Bool)? in
             guard let v = g.nps.value, let ci = g.nps.interval else { return nil }
             return (g.key[0], v, ci.low, ci.high, g.nps.reliable(minimumN: minimumN))

@@ -84,6 +84,11 @@ public struct ReportTable: Sendable {
     /// What the table is, whatever its card (`agents`, `agent_summary`): tables of one kind
     /// and different cards are merged, with a `scorecard` column, into one CSV on standard output.
     public var kind: String
+    /// The period the table covers (every report states it): in the terminal title, as
+    /// `period_from`/`period_to` columns in CSV, as a `period` object in JSON.
+    public var period: ReportPeriod?
+    /// Said before the title in every format but CSV (e.g. "no scores: no cards were loaded").
+    public var warnings: [String] = []
 
     public init(name: String, title: String, columns: [Column], rows: [[Cell]], cardID: String? = nil, kind: String? = nil, notes: [String] = []) {
         self.name = name
@@ -116,7 +121,8 @@ public struct ReportTable: Sendable {
         }
         var widths = cells[0].map(\.count)
         for r in cells { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        var out = TerminalText.clean(title) + "\n"
+        var out = warnings.map { Self.wrap("WARNING: " + TerminalText.clean($0), width: 100) }.joined()
+        out += TerminalText.clean(title) + (period.map { " · " + $0.label } ?? "") + "\n"
         for (n, r) in cells.enumerated() {
             var line = ""
             for (i, c) in r.enumerated() {
@@ -132,6 +138,17 @@ public struct ReportTable: Sendable {
         if rows.isEmpty { out += "(no data)\n" }
         for note in notes { out += Self.wrap(TerminalText.clean(note), width: 100) }
         return out
+    }
+
+    /// Several tables as terminal text, each note printed once (under the first table that
+    /// has it), a blank line between tables.
+    public static func text(_ tables: [ReportTable]) -> String {
+        var seen = Set<String>()
+        return tables.map { t in
+            var t = t
+            t.notes = t.notes.filter { seen.insert($0).inserted }
+            return t.text()
+        }.joined(separator: "\n")
     }
 
     /// Word-wraps a note to `width` columns.
@@ -178,7 +195,9 @@ public struct ReportTable: Sendable {
     /// RFC 4180 CSV with every column; spreadsheet formulas neutralised.
     public func csv() -> String {
         let keep = columns.indices.filter { !columns[$0].terminalOnly }
-        var out = CSVWriter.line(keep.map { columns[$0].key })
+        let periodKeys = period == nil ? [] : ["period_from", "period_to"]
+        let periodCells = period.map { [$0.from ?? "", $0.to ?? ""] } ?? []
+        var out = CSVWriter.line(keep.map { columns[$0].key } + periodKeys)
         for full in rows {
             let row = keep.map { full[$0] }
             let cols = keep.map { columns[$0] }
@@ -188,16 +207,20 @@ public struct ReportTable: Sendable {
                 case let .string(s): return s
                 case let v: return v.rendered()
                 }
-            })
+            } + periodCells)
         }
         return out
     }
 
     /// `{"table": name, "title": …, "rows": [{key: value, …}], "notes": […]}`.
     public func json() -> JSONValue {
-        .object([
-            ("table", .string(name)),
-            ("title", .string(title)),
+        var head: [(String, JSONValue)] = [("table", .string(name)), ("title", .string(title))]
+        if let period {
+            head.append(("period", .object([("from", period.from.map { .string($0) } ?? .null), ("to", period.to.map { .string($0) } ?? .null),
+                                             ("calls", .int(period.calls))])))
+        }
+        if !warnings.isEmpty { head.append(("warnings", .array(warnings.map { .string($0) }))) }
+        return .object(head + [
             ("rows", .array(rows.map { row in
                 .object(zip(columns, row).filter { !$0.0.terminalOnly }.map { col, c in (col.key, Self.raw(c, col.kind)) })
             })),
@@ -257,5 +280,36 @@ public enum CSVExport {
             }
         }
         return merged
+    }
+}
+
+/// The period a report covers, as it states it.
+public struct ReportPeriod: Sendable, Equatable {
+    /// First day (or instant) covered: the `--from` bound, else the first call's local day.
+    public var from: String?
+    /// Last day (or instant, exclusive) covered: the `--to` bound, else the last call's local day.
+    public var to: String?
+    /// Calls in the period.
+    public var calls: Int
+
+    public init(from: String?, to: String?, calls: Int) {
+        self.from = from
+        self.to = to
+        self.calls = calls
+    }
+
+    /// `period 2026-11-24, 11 calls` / `period 2026-11-24 to 2026-11-25, 23 calls`.
+    public var label: String {
+        "period \(days), " + (calls == 1 ? "1 call" : "\(calls) calls")
+    }
+
+    /// `2026-11-24`, `2026-11-24 to 2026-11-25`, `from 2026-11-24`, `up to 2026-11-25`.
+    public var days: String {
+        switch (from, to) {
+        case let (f?, t?): return f == t ? f : "\(f) to \(t)"
+        case let (f?, nil): return "from \(f)"
+        case let (nil, t?): return "up to \(t)"
+        case (nil, nil): return "(no calls)"
+        }
     }
 }

@@ -26,7 +26,7 @@ struct ReportOutputOptions: ParsableArguments {
     func emit(_ tables: [ReportTable], html: (() -> String)? = nil) throws {
         var text: String
         switch format {
-        case .table: text = tables.map { $0.text() }.joined(separator: "\n")
+        case .table: text = ReportTable.text(tables)
         case .json: text = JSONValue.array(tables.map { $0.json() }).rendered() + "\n"
         case .csv:
             let destination: CSVExport.Destination
@@ -115,6 +115,7 @@ struct KPICommand: ParsableCommand {
         let zone = try periodOptions.zoneOption.zone()
         let period = try periodOptions.period()
         let filter = ReportFilter(team: team, queue: queue, agent: agent)
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filter) }
         let report = try reportCall { try ReportBuilder.kpi(store, period: period, zone: zone, by: by, settings: settings, filter: filter) }
         try output.emit(report.tables) { report.html }
     }
@@ -165,6 +166,7 @@ struct NPSReportCommand: ParsableCommand {
         let period = try periodOptions.period()
         let filter = ReportFilter(team: team, queue: queue, agent: agent)
         let minimumN = try minN ?? configOption.settings().npsMinimumN
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filter) }
         let report = try reportCall { try ReportBuilder.nps(store, period: period, by: try dims(), minimumN: minimumN, filter: filter) }
         try output.emit(report.tables) { report.html }
     }
@@ -212,6 +214,7 @@ struct AgentsCommand: ParsableCommand {
         let store = try database.open(forReading: true)
         let period = try periodOptions.period()
         let minScored = try filters.minimumScored()
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filters.filter) }
         let report = try reportCall { try ReportBuilder.agents(store, period: period, filter: filters.filter, minScored: minScored) }
         if let splitDir {
             let files = try reportCall {
@@ -245,6 +248,7 @@ struct AgentCommand: ParsableCommand {
         let store = try database.open(forReading: true)
         let period = try periodOptions.period()
         let minScored = try filters.minimumScored()
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filters.filter, agentID: agentID) }
         let report = try reportCall {
             try ReportBuilder.agent(store, agentID: agentID, period: period, filter: filters.filter, minScored: minScored)
         }
@@ -327,5 +331,9 @@ func reportCall<T>(_ body: () throws -> T) throws -> T {
         throw ExitCode(2)
     } catch let e as UnknownCard {
         throw ValidationError(e.description)
+    } catch let e as SelectionError {
+        // An unknown id or an empty period: said, with what the database holds; exit status 1.
+        Terminal.error(e.description)
+        throw ExitCode(1)
     }
 }

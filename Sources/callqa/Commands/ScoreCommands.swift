@@ -96,7 +96,7 @@ struct ScoreCommand: ParsableCommand {
             }
             return
         }
-        let cards = try cardsOption.load()
+        let cards = try cardsOption.load(database: database)
         let summaries = try storeCall { try Scoring.run(cards: cards, store: store, period: period) }
         switch format {
         case .json:
