@@ -172,6 +172,9 @@ public enum Ingest {
                 batch.fileFailed(row(error, stage: .file))
                 continue
             }
+            if !reader.extraColumns.isEmpty {
+                batch.summary.warnings.append("\(path): extra columns kept as call attributes (call.attr.NAME in rules): " + reader.extraColumns.joined(separator: ", "))
+            }
             if checkUnreferenced, scannedRoots.insert(root).inserted {
                 batch.unreferenced = (batch.unreferenced ?? []).union(audioFiles(under: [root]))
             }

@@ -67,36 +67,6 @@ public enum SelectionError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The closest known name to a mistyped one (edit distance ≤ 2, or ≤ a third of its length).
-public enum Suggest {
-    public static func nearest(_ word: String, in known: [String]) -> String? {
-        let w = Array(word.lowercased())
-        var best: (String, Int)?
-        for k in known {
-            let d = distance(w, Array(k.lowercased()))
-            if d > 0, d <= max(2, w.count / 3), d < (best?.1 ?? Int.max) { best = (k, d) }
-        }
-        return best?.0
-    }
-
-    /// Damerau–Levenshtein (optimal string alignment) distance: a swap of two neighbours is one edit.
-    public static func distance(_ a: [Character], _ b: [Character]) -> Int {
-        if a.isEmpty { return b.count }
-        if b.isEmpty { return a.count }
-        var d = Array(repeating: Array(repeating: 0, count: b.count + 1), count: a.count + 1)
-        for i in 0...a.count { d[i][0] = i }
-        for j in 0...b.count { d[0][j] = j }
-        for i in 1...a.count {
-            for j in 1...b.count {
-                let cost = a[i - 1] == b[j - 1] ? 0 : 1
-                d[i][j] = min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost)
-                if i > 1, j > 1, a[i - 1] == b[j - 2], a[i - 2] == b[j - 1] { d[i][j] = min(d[i][j], d[i - 2][j - 2] + 1) }
-            }
-        }
-        return d[a.count][b.count]
-    }
-}
-
 /// Gathers what each report needs from the store and renders it.
 public enum ReportBuilder {
     /// The period a report states: the `--from/--to` bounds where given, else the span of
