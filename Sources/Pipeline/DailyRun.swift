@@ -162,6 +162,10 @@ public enum DailyRun {
         if !cards.isEmpty {
             for c in try Scoring.run(cards: cards, store: store) {
                 let mean = c.meanScore.map { String(format: "%.1f %%", $0) } ?? "—"
+                if c.applicable == 0 {
+                    step("score", c.cardID, .warning, "applies to no call of the database: " + (c.excluded.isEmpty ? "no calls" : c.exclusionSummary))
+                    continue
+                }
                 step("score", c.cardID, .ok, "\(c.applicable) calls (\(c.rescored) rescored): \(c.complete) complete, \(c.provisional) provisional, \(c.notScorable) not scorable, \(c.criticalFails) critical fails, mean \(mean)")
             }
         } else if issues.isEmpty, let path = o.scorecards {

@@ -49,6 +49,12 @@ public enum NPSImport {
             summary.fileError = "\(path):1: a column appears twice in the header"
             return summary
         }
+        if header.contains("score"), header.contains("call_id") || header.contains("caller"), !header.contains("answered_at") {
+            let near = header.first { Suggest.nearest($0, in: ["answered_at"]) != nil }
+            summary.fileError = "\(path):1: header has no 'answered_at' column" + (near.map { " (is '\($0)' a typo of it?)" } ?? "")
+                + ": every survey needs the time it was answered, as ISO 8601 with offset (2026-11-24T09:20:00+01:00); it orders re-imports and links surveys by caller. Add the column with the IVR's answer time (when the system does not record it, the end of the call is the closest time)"
+            return summary
+        }
         let missing = ["score", "answered_at"].filter { !header.contains($0) }
         if !missing.isEmpty || !(header.contains("call_id") || header.contains("caller")) {
             summary.fileError = "\(path):1: header needs score, answered_at and call_id (or caller); found: \(header.joined(separator: ", "))"

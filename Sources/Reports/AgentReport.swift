@@ -195,7 +195,7 @@ public enum AgentReport {
         var evidence: [[Cell]] = []
         for c in scored {
             var status = c.status?.rawValue ?? ""
-            if c.criticalFailed { status += ", critical fail" }
+            if c.criticalFailed { status = c.status == .complete ? "critical fail" : status + ", critical fail" }
             for f in failed where f.callID == c.callID {
                 let link = f.recordingPath.map { p in f.evidenceStartS.map { "\(p)#t=\(JSONValue.format($0, decimals: 2))" } ?? p }
                 evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(status), .text(c.criticalFailed ? "yes" : "no"),
@@ -214,7 +214,7 @@ public enum AgentReport {
                                             Column("evidence", .text).width(60),
                                             Column("evidence_link", "listen", .text, inTable: false)],
                                   rows: evidence,
-                                  notes: ["status: provisional = manual criteria not answered yet, the score may change; critical fail = a critical criterion failed and set the call to 0. crit = the criterion itself is critical."]))
+                                  notes: ["status: provisional = manual criteria not answered yet, the score may change; critical fail = complete, and a critical criterion failed and set the call to 0. crit = the criterion itself is critical."]))
         if comments { tables.append(commentsTable(surveys.filter { $0.agentID == agentID })) }
         return tables
     }

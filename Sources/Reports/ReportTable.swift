@@ -108,7 +108,11 @@ public struct ReportTable: Sendable {
         return t
     }
 
-    /// Aligned text, numbers right-aligned; control characters in data made visible.
+    /// Terminal tables fit this many columns.
+    public static let maxWidth = 100
+
+    /// Aligned text, numbers right-aligned; control characters in data made visible; at most
+    /// ``maxWidth`` columns (text cut with "…").
     public func text() -> String {
         let shown = columns.indices.filter { columns[$0].inTable }
         var cells: [[String]] = [shown.map { columns[$0].header }]
@@ -121,8 +125,20 @@ public struct ReportTable: Sendable {
         }
         var widths = cells[0].map(\.count)
         for r in cells { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
+        // Fit `Self.maxWidth` columns: cut the widest text column by one, again and again
+        // (headers stay whole; CSV and JSON keep every value).
+        let textColumns = shown.indices.filter { columns[shown[$0]].kind == .text }
+        while widths.reduce(0, +) + 2 * max(0, widths.count - 1) > Self.maxWidth {
+            guard let i = textColumns.filter({ widths[$0] > max(6, cells[0][$0].count) }).max(by: { widths[$0] < widths[$1] }) else { break }
+            widths[i] -= 1
+        }
+        for n in cells.indices.dropFirst() {
+            for i in textColumns where cells[n][i].count > widths[i] {
+                cells[n][i] = String(cells[n][i].prefix(max(1, widths[i] - 1))) + "…"
+            }
+        }
         var out = warnings.map { Self.wrap("WARNING: " + TerminalText.clean($0), width: 100) }.joined()
-        out += TerminalText.clean(title) + (period.map { " · " + $0.label } ?? "") + "\n"
+        out += Self.wrap(TerminalText.clean(title) + (period.map { " · " + $0.label } ?? ""), width: 100)
         for (n, r) in cells.enumerated() {
             var line = ""
             for (i, c) in r.enumerated() {
@@ -144,15 +160,19 @@ public struct ReportTable: Sendable {
     /// has it), a blank line between tables.
     public static func text(_ tables: [ReportTable]) -> String {
         var seen = Set<String>()
-        return tables.map { t in
+        var lastPeriod: ReportPeriod?
+        return tables.enumerated().map { n, t in
             var t = t
             t.notes = t.notes.filter { seen.insert($0).inserted }
+            // The period once, on the first table (again only where it changes).
+            if n > 0 && t.period == lastPeriod { t.period = nil } else { lastPeriod = t.period }
+            if n > 0 { t.warnings = [] }
             return t.text()
         }.joined(separator: "\n")
     }
 
     /// Word-wraps a note to `width` columns.
-    static func wrap(_ text: String, width: Int) -> String {
+    public static func wrap(_ text: String, width: Int) -> String {
         var out = "", line = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
             if !line.isEmpty && line.count + 1 + word.count > width {

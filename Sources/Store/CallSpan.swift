@@ -41,6 +41,18 @@ extension CallStore {
         }
     }
 
+    /// The text of each card's latest stored version (the one first used last): what a call
+    /// without scores is checked against to say why no card scored it.
+    public func latestCardTexts() throws(StoreError) -> [(id: String, hash: String, file: String, yaml: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT card_id, content_hash, file, yaml FROM scorecards k
+                WHERE first_used_at = (SELECT max(first_used_at) FROM scorecards WHERE card_id = k.card_id)
+                ORDER BY card_id
+                """).map { (id: $0["card_id"], hash: $0["content_hash"], file: $0["file"], yaml: $0["yaml"]) }
+        }
+    }
+
     /// Call columns whose values a report option names.
     public enum KnownColumn: String, Sendable {
         case agent = "agent_id"

@@ -86,6 +86,11 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
         let (dir, store, _) = try scoredBatch()
         #expect(try npsImport(dir, "survey_id;call;score\n", store: store).fileError?.contains("header needs score, answered_at and call_id") == true)
         #expect(try npsImport(dir, "", store: store).fileError?.contains("empty file") == true)
+        // Issue 22: a file without answered_at, every row with a call_id, is refused with the fix.
+        let noTime = try npsImport(dir, "call_id,score,comment\nc1,9,fine\n", store: store).fileError ?? ""
+        #expect(noTime.contains("header has no 'answered_at' column") && noTime.contains("Add the column"), "\(noTime)")
+        #expect(try npsImport(dir, "call_id,score,answerd_at\nc1,9,2026-11-24T09:00:00+01:00\n", store: store).fileError?
+            .contains("is 'answerd_at' a typo of it?") == true)
         #expect(try NPSImport.run(path: dir.appendingPathComponent("nope.csv").path, store: store, hasher: testKey, zone: nil).fileError?.hasPrefix("cannot read") == true)
     }
 }

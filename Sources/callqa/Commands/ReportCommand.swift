@@ -297,29 +297,11 @@ struct CallReportCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let scores = try storeCall { try store.storedScores(callID: callID) }
-        var tables = [
-            ReportTable(name: "call_record", title: "Call \(callID): call record", columns: [Column("field", .text), Column("value", .text)],
-                        rows: detail.record.map { [.text($0.0), .text($0.1)] }),
-            ReportTable(name: "call_audio", title: "Audio metrics" + (detail.health.isEmpty ? "" : " — health: " + detail.health.joined(separator: ", ")),
-                        columns: [Column("metric", .text), Column("value", .text)], rows: detail.analysis.map { [.text($0.0), .text($0.1)] }),
-        ]
-        for s in scores {
-            let value: String = s.score.map { JSONValue.format($0, decimals: 1, padded: true) + " %" } ?? "—"
-            let target: String = JSONValue.format(s.target, decimals: 1)
-            var head = "\(s.cardName) [\(s.cardID)]: \(value) (\(s.status.rawValue), target \(target) %)"
-            if s.criticalFailed { head += " CRITICAL FAIL" }
-            if let reason = s.reason { head += " — \(reason)" }
-            tables.append(ReportTable(
-                name: "call_score_" + s.cardID, title: head,
-                columns: [Column("section", .text), Column("criterion", .text), Column("outcome", .text), Column("earned", .number(decimals: 2)),
-                          Column("possible", .number(decimals: 2)), Column("by", .text), Column("evidence", .text),
-                          Column("evidence_link", "listen", .text, inTable: false)],
-                rows: s.results.map { r in
-                    [.text(r.sectionID), .text(r.criterionID + (r.critical ? " (critical)" : "")), .text(r.outcome.rawValue),
-                     .number(r.earned), .number(r.possible), .text(r.provenance), .text(r.evidence),
-                     .opt(detail.recordingPath.flatMap { p in r.evidenceStartS.map { HTMLPages.fileURL(p, start: $0) } })]
-                }))
-        }
+        let notScored = try storeCall { try Scoring.whyNotScored(callID: callID, store: store) }
+            .filter { n in !scores.contains { $0.cardID == n.cardID } }
+        let tables = CallLayout.report(detail, scores: scores, notScored: notScored,
+                                       forPeople: output.format == .table || output.format == .html,
+                                       evidence: output.format == .table)
         try output.emit(tables) { HTMLPages.call(detail, tables: tables) }
     }
 }
