@@ -280,3 +280,41 @@ import Testing
         }
     }
 }
+
+/// Issue 22, through the real binary: mistakes that used to pass silently.
+@Suite struct ReportCommandLineTests {
+    static func run(_ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        let p = Process()
+        p.executableURL = try callqaExecutable()
+        p.arguments = args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+    }
+
+    @Test func unknownIdsEmptyPeriodsTyposAndCSVFiles() throws {
+        let store = try AggregateTests.sampleDay()
+        let db = store.path
+        let zz9 = try Self.run(["report", "agent", "zz9", "--db", db])
+        #expect(zz9.status == 1 && zz9.err.contains("unknown agent 'zz9'") && !zz9.out.contains("(no data)"))
+        let empty = try Self.run(["report", "kpi", "--db", db, "--from", "2026-12-01", "--to", "2026-12-02"])
+        #expect(empty.status == 1 && empty.err.contains("no calls in period 2026-12-01 to 2026-12-02; the database holds 11 calls, 2026-11-24"))
+        let typo = try Self.run(["report", "agents", "--db", db, "--fromat", "csv"])
+        #expect(typo.status == 64 && typo.err.contains("Did you mean '--format'?"), "\(typo.err)")
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-csv-\(UUID().uuidString)")
+        let file = dir.appendingPathComponent("agents.csv").path
+        let toFile = try Self.run(["report", "agents", "--db", db, "--format", "csv", "--out", file])
+        #expect(toFile.status == 64 && toFile.err.contains("give a folder"))
+        #expect(!FileManager.default.fileExists(atPath: file), "no folder named agents.csv")
+        let stdout = try Self.run(["report", "agents", "--db", db, "--format", "csv"])
+        #expect(stdout.status == 0 && stdout.out.split(separator: "\n").count == 5, "header + 4 agents of 3 cards")
+        let call = try Self.run(["report", "call", "c-001", "--db", db])
+        #expect(call.status == 0 && call.out.split(separator: "\n").allSatisfy { $0.count <= 100 })
+        let legend = try Self.run(["report", "agents", "--db", db])
+        #expect(legend.out.components(separatedBy: "quality = mean of complete call scores").count == 2, "the legend once")
+    }
+}
