@@ -45,7 +45,7 @@ public struct ScorecardLocation: Sendable, Equatable {
             if !parent.isEmpty { candidates.append((parent as NSString).appendingPathComponent("Scorecards")) }
         }
         var seen = Set<String>(), tried: [String] = []
-        for c in candidates where seen.insert((c as NSString).standardizingPath).inserted { tried.append(c) }
+        for c in candidates where seen.insert(URL(fileURLWithPath: c).standardizedFileURL.path).inserted { tried.append(c) }
         let found = tried.first { path in
             var isDir: ObjCBool = false
             return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue

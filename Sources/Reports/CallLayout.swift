@@ -84,7 +84,7 @@ public enum CallLayout {
             ("talk to listen", stereo ? num(an["talk_to_listen"]).map { JSONValue.format($0, decimals: 2) } : nil),
             ("silence", join([secs(an["silence_s"]), pct(an["silence_ratio"]).map { "(\($0))" }], " ")),
             ("longest silence", join([secs(an["longest_silence_s"]), clock(an["longest_silence_start_s"]).map { "at \($0)" }], " ")),
-            ("dead air", join([an["dead_air_count"].map { "\($0) gaps" }, secs(an["dead_air_s"])], ", ")),
+            ("dead air", join([an["dead_air_count"].map { $0 == "1" ? "1 gap" : "\($0) gaps" }, secs(an["dead_air_s"])], ", ")),
             ("overtalk", join([secs(an["overtalk_s"]), pct(an["overtalk_ratio"]).map { "(\($0))" }], " ")),
             ("interruptions", stereo ? join([an["interruptions_by_agent"].map { "by agent \($0)" }, an["interruptions_by_customer"].map { "by customer \($0)" }]) : nil),
             ("agent response gap", stereo ? secs(an["agent_response_gap_s"]).map { "\($0) mean" } : nil),

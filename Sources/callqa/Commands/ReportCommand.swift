@@ -301,7 +301,7 @@ struct CallReportCommand: ParsableCommand {
             .filter { n in !scores.contains { $0.cardID == n.cardID } }
         let tables = CallLayout.report(detail, scores: scores, notScored: notScored,
                                        forPeople: output.format == .table || output.format == .html,
-                                       evidence: output.format == .table)
+                                       evidence: output.format == .table || output.format == .html)
         try output.emit(tables) { HTMLPages.call(detail, tables: tables) }
     }
 }

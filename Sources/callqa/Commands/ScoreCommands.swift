@@ -112,12 +112,17 @@ struct ScoreCommand: ParsableCommand {
                          }))])
             }).rendered())
         case .table:
-            var table = [["scorecard", "calls", "rescored", "complete", "provisional", "unscorable", "crit. fails", "mean", "≥ target"]]
-            for s in summaries {
-                table.append([s.cardID, "\(s.applicable)", "\(s.rescored)", "\(s.complete)", "\(s.provisional)", "\(s.notScorable)",
-                              "\(s.criticalFails)", pct(s.meanScore), s.shareAtTarget.map { String(format: "%.0f %%", $0 * 100) + " of \(s.complete)" } ?? "—"])
-            }
-            print(TextTable.render(table), terminator: "")
+            let table = ReportTable(
+                name: "score", title: "Scores stored (mean and ≥ target over complete scores)",
+                columns: [Column("scorecard", "card", .text), Column("calls", .count), Column("rescored", .count), Column("complete", .count),
+                          Column("provisional", "prov.", .count), Column("not_scorable", "unscorable", .count),
+                          Column("critical_fails", "crit. fails", .count), Column("mean_quality", "mean %", .percent),
+                          Column("share_at_target", "≥ target", .ratioWhole)],
+                rows: summaries.map { s in
+                    [.text(s.cardID), .int(s.applicable), .int(s.rescored), .int(s.complete), .int(s.provisional), .int(s.notScorable),
+                     .int(s.criticalFails), .opt(s.meanScore), .opt(s.shareAtTarget)]
+                })
+            print(table.text(), terminator: "")
             for s in summaries where s.applicable == 0 {
                 print(ReportTable.wrap("\(s.cardID) applies to no call" + (s.excluded.isEmpty ? " (no calls in the period)" : ": " + s.exclusionSummary), width: 100), terminator: "")
             }
