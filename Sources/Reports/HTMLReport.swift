@@ -34,7 +34,13 @@ public enum HTMLReport {
         for w in tables.first?.warnings ?? [] { out += "<p class=\"bad\">Warning: \(escape(w))</p>\n" }
         if let p = tables.first?.period { out += "<p class=\"period\">\(escape(p.label.prefix(1).uppercased() + p.label.dropFirst()))</p>\n" }
         out += body
-        for t in tables { out += table(t) }
+        // A note shared by several tables (the agents legend, once per card) is shown once.
+        var seen = Set<String>()
+        for t in tables {
+            var t = t
+            t.notes = t.notes.filter { seen.insert($0).inserted }
+            out += table(t)
+        }
         out += "</body></html>\n"
         return out
     }

@@ -124,7 +124,9 @@ public enum ReportBuilder {
             let aggregates = try store.agentAggregatesFromDays(period: period, cardID: card.id, filter: callFilter)
                 ?? store.agentAggregates(period: period, cardID: card.id, filter: callFilter)
             let s = AgentReport.summaries(aggregates, nps: nps, target: card.target, minScored: minScored)
-            tables.append(AgentReport.table(s, card: card, target: card.target, minScored: minScored))
+            var t = AgentReport.table(s, card: card, target: card.target, minScored: minScored)
+            t.emptyText = "(no call of this selection is scored by this card: `callqa score` names the card's filter that excluded them)"
+            tables.append(t)
             summaries.append((card, s))
             let (bins, daily) = try store.scoreDistribution(period: period, cardID: card.id, filter: callFilter)
             body += HTMLPages.cardCharts(card: card, bins: bins, daily: daily)

@@ -89,6 +89,8 @@ public struct ReportTable: Sendable {
     public var period: ReportPeriod?
     /// Said before the title in every format but CSV (e.g. "no scores: no cards were loaded").
     public var warnings: [String] = []
+    /// Printed in the terminal instead of rows when there are none.
+    public var emptyText = "(no data)"
 
     public init(name: String, title: String, columns: [Column], rows: [[Cell]], cardID: String? = nil, kind: String? = nil, notes: [String] = []) {
         self.name = name
@@ -151,7 +153,7 @@ public struct ReportTable: Sendable {
             out += line + "\n"
             if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
-        if rows.isEmpty { out += "(no data)\n" }
+        if rows.isEmpty { out += Self.wrap(emptyText, width: Self.maxWidth) }
         for note in notes { out += Self.wrap(TerminalText.clean(note), width: 100) }
         return out
     }

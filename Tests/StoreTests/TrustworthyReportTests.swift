@@ -240,6 +240,15 @@ import Testing
         #expect(s.applicable == 0)
         #expect(s.exclusionSummary.contains("applies_to.queue: support_de: 9 calls (queues seen: orders, sales, support)"), "\(s.exclusionSummary)")
         #expect(s.exclusionSummary.contains("abandoned (no conversation): 2 calls"))
+        // The agents report has no block of zeros for it.
+        let agents = try ReportBuilder.agents(store, period: .all, filter: ReportFilter(), minScored: 10)
+        #expect(!agents.tables.contains { $0.cardID == "de-support" })
+        // A card whose scored calls are all outside the selection says why its block is empty.
+        let blue = try ReportBuilder.agents(store, period: .all, filter: ReportFilter(team: "Red", scorecard: "order-confirmation"), minScored: 10)
+        #expect(blue.tables[0].rows.isEmpty && blue.tables[0].text().contains("no call of this selection is scored by this card"))
+        // HTML shows the legend once, as the terminal does.
+        #expect(agents.html.components(separatedBy: "quality = mean of complete call scores").count == 2)
+        #expect(ReportTable.text(agents.tables).components(separatedBy: "quality = mean of complete call scores").count == 2)
         let why = try Scoring.whyNotScored(callID: "c-009", store: store)
         #expect(why.contains { $0.reason == "abandoned (no conversation)" })
         let other = try Scoring.whyNotScored(callID: "c-001", store: store)
