@@ -157,8 +157,8 @@ public enum AgentReport {
 
     /// Tables of one agent's report.
     public static func agentTables(agentID: String, rows: [AgentCallRow], failed: [FailedCriterion], texts: [String: String],
-                                   surveys: [SurveyFact], target: Double, minScored: Int, worst: Int = 5,
-                                   comments: Bool = true) -> [ReportTable] {
+                                   surveys: [SurveyFact], target: Double, minScored: Int, worst: Int = worstShown,
+                                   comments: Bool = true, sections: [String: String] = [:]) -> [ReportTable] {
         let mine = rows.filter { $0.agentID == agentID }
         let summary = summaries(mine, surveys: surveys.filter { $0.agentID == agentID }, target: target, minScored: minScored)
         var tables = [table(summary, card: nil, target: target, minScored: minScored)]
@@ -191,7 +191,7 @@ public enum AgentReport {
         // Worst calls with the evidence of each failed criterion. A provisional score is marked
         // (it may still change); `crit` says whether that criterion is critical, and the call's
         // critical fail is its status, so a greeting does not read as critical.
-        let scored = mine.filter { $0.score != nil }.sorted { ($0.score!, $0.callID) < ($1.score!, $1.callID) }.prefix(worst)
+        let scored = worstCalls(mine, worst)
         var evidence: [[Cell]] = []
         for c in scored {
             var status = c.status?.rawValue ?? ""
@@ -199,17 +199,18 @@ public enum AgentReport {
             for f in failed where f.callID == c.callID {
                 let link = f.recordingPath.map { p in f.evidenceStartS.map { "\(p)#t=\(JSONValue.format($0, decimals: 2))" } ?? p }
                 evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(status), .text(c.criticalFailed ? "yes" : "no"),
-                                 .text(f.criterionID), .text(f.critical ? "yes" : ""), .text(f.evidence), .opt(link)])
+                                 .opt(sections[c.callID]), .text(f.criterionID), .text(f.critical ? "yes" : ""), .text(f.evidence), .opt(link)])
             }
             if !failed.contains(where: { $0.callID == c.callID }) {
                 evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(status), .text(c.criticalFailed ? "yes" : "no"),
-                                 .text("—"), .text(""),
+                                 .opt(sections[c.callID]), .text("—"), .text(""),
                                  .text(c.status == .provisional ? "provisional: manual criteria not answered yet" : "no criterion failed"), .null])
             }
         }
         tables.append(ReportTable(name: "agent_worst_calls", title: "Worst calls and the evidence of each failed criterion",
                                   columns: [Column("call_id", "call", .text), Column("date", .text), Column("score", .percent),
                                             Column("status", .text), Column("call_critical_fail", nil, .text, inTable: false),
+                                            Column("sections", nil, .text, inTable: false),
                                             Column("criterion", .text).width(22), Column("criterion_critical", "crit", .text),
                                             Column("evidence", .text).width(60),
                                             Column("evidence_link", "listen", .text, inTable: false)],
@@ -217,6 +218,14 @@ public enum AgentReport {
                                   notes: ["status: provisional = manual criteria not answered yet, the score may change; critical fail = complete, and a critical criterion failed and set the call to 0. crit = the criterion itself is critical."]))
         if comments { tables.append(commentsTable(surveys.filter { $0.agentID == agentID })) }
         return tables
+    }
+
+    /// How many of an agent's lowest-scored calls the report shows.
+    public static let worstShown = 5
+
+    /// The `n` lowest-scored calls (any status with a score), lowest first.
+    public static func worstCalls(_ rows: [AgentCallRow], _ n: Int) -> [AgentCallRow] {
+        Array(rows.filter { $0.score != nil }.sorted { ($0.score!, $0.callID) < ($1.score!, $1.callID) }.prefix(n))
     }
 
     /// The agent's NPS answers and verbatim comments (once per report, whatever the cards).

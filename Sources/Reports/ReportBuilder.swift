@@ -163,8 +163,16 @@ public enum ReportBuilder {
         for (card, rows) in blocks {
             let failed = try store.failedCriteria(callIDs: rows.map(\.callID), cardID: card?.id)
             let texts = try card.map { try store.criterionTexts(cardID: $0.id) } ?? [:]
+            // Section scores of the worst calls (the calls the report shows a score of).
+            var sectionsByCall: [String: String] = [:]
+            if let card {
+                for c in AgentReport.worstCalls(rows, AgentReport.worstShown) {
+                    guard let s = try store.storedScores(callID: c.callID).first(where: { $0.cardID == card.id }) else { continue }
+                    sectionsByCall[c.callID] = ScoreRendering.sectionsSummary(s)
+                }
+            }
             var t = AgentReport.agentTables(agentID: agentID, rows: rows, failed: failed, texts: texts, surveys: surveys,
-                                            target: card?.target ?? 95, minScored: minScored, comments: false)
+                                            target: card?.target ?? 95, minScored: minScored, comments: false, sections: sectionsByCall)
             if let card {
                 for i in t.indices {
                     t[i].title += " — \(card.name)"

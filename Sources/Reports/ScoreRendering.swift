@@ -35,6 +35,18 @@ public enum ScoreRendering {
         }
     }
 
+    /// `opening 0/5 (fails section: greeting) · order 10/10 · total 0 (critical: confirm_order)`:
+    /// one call's sections in one cell (CSV/JSON of the worst calls).
+    public static func sectionsSummary(_ s: StoredScore) -> String {
+        var parts = sections(s).map { x in
+            "\(x.sectionID) \(JSONValue.format(x.earned, decimals: 2))/\(JSONValue.format(x.possible, decimals: 2))"
+                + (x.failedBy.isEmpty ? "" : " (fails section: \(x.failedBy.joined(separator: ", ")))")
+        }
+        let crit = s.results.filter { criticalTriggered($0) }.map(\.criterionID)
+        parts.append("total " + (s.score.map { JSONValue.format($0, decimals: 1) } ?? "—") + (crit.isEmpty ? "" : " (critical: \(crit.joined(separator: ", ")))"))
+        return parts.joined(separator: " · ")
+    }
+
     /// A fails-section criterion that applies and is not fully met (as the engine decides).
     static func failsSectionTriggered(_ r: StoredCriterionResult) -> Bool {
         r.failsSection && r.possible > 0 && (r.credit ?? 1) < 1

@@ -63,6 +63,10 @@ import Testing
         let marked = worst.rows.filter { $0[critCol] == .text("yes") }.map { $0[idCol] }
         #expect(!marked.isEmpty && marked.count < worst.rows.count, "crit marks only the critical criterion, not every row")
         #expect(worst.rows.contains { $0[worst.columns.firstIndex { $0.key == "status" }!] == .text("critical fail") })
+        // Each worst call carries its section scores (CSV/JSON), fails-section and critical effects named.
+        let sectionsCol = try #require(worst.columns.firstIndex { $0.key == "sections" })
+        #expect(worst.rows.contains { $0[sectionsCol] == .text("opening 0/5 · order 0/8 (fails section: delivery_date) · conversation 0/6 · efficiency 1/1 · total 0 (critical: verify_identity, confirm_order)") },
+                "\(worst.rows.map { $0[sectionsCol] })")
     }
 }
 
