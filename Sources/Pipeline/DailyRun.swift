@@ -136,7 +136,7 @@ public enum DailyRun {
                 step("surveys", surveys, .failed, e)
             } else {
                 step("surveys", surveys, s.rejected.isEmpty ? .ok : .warning,
-                     "\(s.rows) rows: \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejectedCount) rejected; \(s.linked) linked, \(s.waiting) waiting for their call")
+                     "\(s.rows) rows: \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejectedCount) rejected; \(s.linked) linked, \(s.waiting) waiting for their call\(s.timeFromCallNote)")
                 for r in s.rejected { step("surveys", surveys, .warning, r.message) }
             }
         }

@@ -1,3 +1,4 @@
+import CallRecords
 import GRDB
 
 /// How many calls a selection holds and the local days they span.
@@ -50,6 +51,22 @@ extension CallStore {
                 WHERE first_used_at = (SELECT max(first_used_at) FROM scorecards WHERE card_id = k.card_id)
                 ORDER BY card_id
                 """).map { (id: $0["card_id"], hash: $0["content_hash"], file: $0["file"], yaml: $0["yaml"]) }
+        }
+    }
+
+    /// Start times of these calls (those stored), in each call's own offset.
+    public func callStarts(ids: [String]) throws(StoreError) -> [String: Timestamp] {
+        try read { db in
+            var out: [String: Timestamp] = [:]
+            for start in stride(from: 0, to: ids.count, by: 500) {
+                let chunk = Array(ids[start..<min(ids.count, start + 500)])
+                let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+                for r in try Row.fetchAll(db, sql: "SELECT call_id, started_epoch, utc_offset_s FROM calls WHERE call_id IN (\(marks))",
+                                          arguments: StatementArguments(chunk)) {
+                    out[r["call_id"]] = Timestamp(epochS: r["started_epoch"], offsetS: r["utc_offset_s"])
+                }
+            }
+            return out
         }
     }
 

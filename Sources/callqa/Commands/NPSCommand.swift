@@ -60,7 +60,7 @@ struct NPSCommand: ParsableCommand {
             }
             for r in s.rejected { Terminal.warning(TerminalText.clean(r.message)) }
             if s.rejectedCount > s.rejected.count { Terminal.warning("… and \(s.rejectedCount - s.rejected.count) more rejected rows (table import_errors)") }
-            print("surveys: \(s.rows) row(s): \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejectedCount) rejected; in the database \(s.linked) linked to calls, \(s.waiting) waiting for their call")
+            print("surveys: \(s.rows) row(s): \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejectedCount) rejected; in the database \(s.linked) linked to calls, \(s.waiting) waiting for their call\(s.timeFromCallNote)")
             if strict && s.rejectedCount > 0 { throw ExitCode(1) }
         }
     }
