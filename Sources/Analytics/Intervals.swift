@@ -35,6 +35,42 @@ public enum Intervals {
         let half = t95(df: xs.count - 1) * (variance / n).squareRoot()
         return (m, m - half, m + half)
     }
+
+    /// Below this many scores a quality interval also takes the bounded (Wilson) interval.
+    public static let boundedQualityBelowN = 10
+
+    /// Mean quality score (0–100) of `n` scores given their sum and sum of squares, with a
+    /// 95 % interval that stays on the 0–100 scale: the Student-t interval clipped to 0–100;
+    /// below ``boundedQualityBelowN`` scores, the hull of that and the Wilson interval of
+    /// mean/100 over n (a 0–100 score varies at most as much as a yes/no share with the same
+    /// mean), so a few identical scores never give a zero-width interval. nil for n = 0.
+    public static func quality(n: Int, sum: Double, squares: Double) -> (mean: Double, low: Double, high: Double)? {
+        guard n > 0 else { return nil }
+        let nn = Double(n)
+        let m = sum / nn
+        var low = m, high = m
+        if n >= 2 {
+            let variance = max(0, (squares - nn * m * m) / (nn - 1))
+            let half = t95(df: n - 1) * (variance / nn).squareRoot()
+            low = m - half
+            high = m + half
+        }
+        if n < boundedQualityBelowN {
+            let p = min(1, max(0, m / 100))
+            let z2 = z95 * z95
+            let denom = 1 + z2 / nn
+            let center = (p + z2 / (2 * nn)) / denom
+            let half = z95 * (p * (1 - p) / nn + z2 / (4 * nn * nn)).squareRoot() / denom
+            low = min(low, 100 * (center - half))
+            high = max(high, 100 * (center + half))
+        }
+        return (m, max(0, min(low, m)), min(100, max(high, m)))
+    }
+
+    /// ``quality(n:sum:squares:)`` of a list of scores.
+    public static func quality(_ xs: [Double]) -> (mean: Double, low: Double, high: Double)? {
+        quality(n: xs.count, sum: xs.reduce(0, +), squares: xs.reduce(0) { $0 + $1 * $1 })
+    }
 }
 
 /// Net Promoter Score of a set of 0–10 answers.
@@ -63,7 +99,9 @@ public struct NPS: Sendable, Equatable {
     }
 
     /// Adjusted-Wald 95 % interval (Rocks; Sauro & Lewis): n+3 answers, +¾ promoter,
-    /// +¾ detractor; clipped to −100…100.
+    /// +¾ detractor; clipped to −100…100 and widened to contain the observed NPS (the
+    /// adjustment pulls the centre towards 0, so at −100 or +100 the plain interval would
+    /// miss the value it belongs to).
     public var interval: (low: Double, high: Double)? {
         guard n > 0 else { return nil }
         let nAdj = Double(n) + 3
@@ -72,7 +110,8 @@ public struct NPS: Sendable, Equatable {
         let d = pp - pd
         let variance = (pp + pd - d * d) / nAdj
         let half = Intervals.z95 * variance.squareRoot()
-        return (max(-100, 100 * (d - half)), min(100, 100 * (d + half)))
+        let v = 100 * Double(promoters - detractors) / Double(n)
+        return (max(-100, min(v, 100 * (d - half))), min(100, max(v, 100 * (d + half))))
     }
 
     /// Below `minimumN` answers a figure is shown but marked as not reliable.
@@ -88,8 +127,10 @@ public enum TargetVerdict: String, Sendable {
     /// The interval straddles the target, or too few scores: no claim either way.
     case inconclusive
 
-    public static func of(mean: Double?, low: Double?, high: Double?, target: Double) -> TargetVerdict {
-        guard mean != nil, let low, let high else { return .inconclusive }
+    /// The verdict on `n` scores: inconclusive below `minimumN` scores whatever the interval
+    /// (two identical scores are not evidence), else by where the whole interval lies.
+    public static func of(mean: Double?, low: Double?, high: Double?, target: Double, n: Int, minimumN: Int) -> TargetVerdict {
+        guard n >= minimumN, mean != nil, let low, let high else { return .inconclusive }
         if high < target { return .below }
         if low >= target { return .atOrAbove }
         return .inconclusive

@@ -71,6 +71,14 @@ public enum Manifest {
                     throw RecordError(source: SourceRef(file: path, line: 1), field: name, message: "column appears twice in the header")
                 }
             }
+            // A column one or two edits from a known one is a typo, not an attribute:
+            // `agnet_id` stored as an attribute would leave every call without an agent.
+            for name in h where !name.isEmpty && !Manifest.knownColumns.contains(name) {
+                if let known = Suggest.nearest(name, in: Manifest.knownColumns), !h.contains(known) {
+                    throw RecordError(source: SourceRef(file: path, line: 1), field: name,
+                                      message: "not a manifest column (did you mean '\(known)'?); rename it: a column this close to a known one is refused as a likely typo, not kept as an attribute")
+                }
+            }
             guard let id = h.firstIndex(of: "call_id") else {
                 let hint = h.count == 1 ? " (expected a comma- or semicolon-separated header)" : ""
                 throw RecordError(source: SourceRef(file: path, line: 1),
@@ -83,6 +91,9 @@ public enum Manifest {
             header = h
             idIndex = id
         }
+
+        /// Header columns that are not manifest columns: kept as call attributes.
+        public var extraColumns: [String] { header.filter { !$0.isEmpty && !Manifest.knownColumns.contains($0) } }
 
         /// The next valid call, or nil at the end; rows rejected on the way go to `errors`.
         public func next(errors: inout [RecordError]) -> CallRecord? {

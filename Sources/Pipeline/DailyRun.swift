@@ -25,18 +25,58 @@ public struct RunSummary: Sendable {
     public var anyFailed: Bool { steps.contains { $0.status == .failed } }
 }
 
+/// Where the cards are: `--scorecards`, else the first `Scorecards` folder found in the
+/// working folder, beside the database, in the day's folder, or in its parent.
+public struct ScorecardLocation: Sendable, Equatable {
+    /// The cards' file or folder; nil when `--scorecards` was not given and no default exists.
+    public var path: String?
+    /// The folders looked at (for the message when none exists).
+    public var tried: [String]
+
+    /// - Parameter workingFolder: where a relative `Scorecards` is looked for (nil: the process's).
+    public static func resolve(explicit: String?, databasePath: String, dayFolder: String?, workingFolder: String? = nil) -> ScorecardLocation {
+        if let explicit { return ScorecardLocation(path: explicit, tried: [explicit]) }
+        var candidates = [workingFolder.map { ($0 as NSString).appendingPathComponent("Scorecards") } ?? "Scorecards"]
+        let dbDir = (databasePath as NSString).deletingLastPathComponent
+        if !dbDir.isEmpty { candidates.append((dbDir as NSString).appendingPathComponent("Scorecards")) }
+        if let dayFolder {
+            candidates.append((dayFolder as NSString).appendingPathComponent("Scorecards"))
+            let parent = ((dayFolder as NSString).standardizingPath as NSString).deletingLastPathComponent
+            if !parent.isEmpty { candidates.append((parent as NSString).appendingPathComponent("Scorecards")) }
+        }
+        var seen = Set<String>(), tried: [String] = []
+        for c in candidates where seen.insert(URL(fileURLWithPath: c).standardizedFileURL.path).inserted { tried.append(c) }
+        let found = tried.first { path in
+            var isDir: ObjCBool = false
+            return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
+        }
+        return ScorecardLocation(path: found, tried: tried)
+    }
+
+    /// Why there are no cards, and the fix.
+    public var missing: String {
+        "no scorecards: --scorecards not given and no Scorecards folder in " + tried.map { "'\($0)'" }.joined(separator: ", ")
+            + "; give --scorecards DIR"
+    }
+}
+
 /// How to run a day's folder.
 public struct RunOptions: Sendable {
     public var folder: String
-    public var scorecards: String
+    /// The cards' file or folder; nil: none found (the run scores nothing and every report says so).
+    public var scorecards: String?
+    /// Why `scorecards` is nil.
+    public var scorecardsMissing: String?
     public var out: String
+    /// The reports' period; nil: the local days of the folder's calls.
+    public var period: Period?
     public var ingest: IngestOptions
     public var minScored = 10
     public var kpi = KPISettings()
     /// Below this many answers an NPS is marked not reliable.
     public var npsMinimumN = 30
 
-    public init(folder: String, scorecards: String, out: String?) {
+    public init(folder: String, scorecards: String?, out: String?) {
         self.folder = folder
         self.scorecards = scorecards
         self.out = out ?? (folder as NSString).appendingPathComponent("callqa-report")
@@ -96,12 +136,16 @@ public enum DailyRun {
                 step("surveys", surveys, .failed, e)
             } else {
                 step("surveys", surveys, s.rejected.isEmpty ? .ok : .warning,
-                     "\(s.rows) rows: \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejectedCount) rejected; \(s.linked) linked, \(s.waiting) waiting for their call")
+                     "\(s.rows) rows: \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejectedCount) rejected; \(s.linked) linked, \(s.waiting) waiting for their call\(s.timeFromCallNote)")
                 for r in s.rejected { step("surveys", surveys, .warning, r.message) }
             }
         }
         // 3. Cards and evaluations.
-        let (cards, issues) = CardLoader.loadAll(o.scorecards)
+        let (cards, issues) = o.scorecards.map { CardLoader.loadAll($0) } ?? ([], [])
+        if o.scorecards == nil { step("scorecards", nil, .failed, o.scorecardsMissing ?? "no scorecards") }
+        if let path = o.scorecards, !cards.isEmpty, issues.isEmpty {
+            step("scorecards", path, .ok, "\(cards.count) card\(cards.count == 1 ? "" : "s"): " + cards.map(\.id).joined(separator: ", "))
+        }
         for i in issues { step("scorecards", i.file, .failed, i.description) }
         let evaluations = (o.folder as NSString).appendingPathComponent(evaluationsFile)
         if FileManager.default.fileExists(atPath: evaluations), !cards.isEmpty {
@@ -118,10 +162,32 @@ public enum DailyRun {
         if !cards.isEmpty {
             for c in try Scoring.run(cards: cards, store: store) {
                 let mean = c.meanScore.map { String(format: "%.1f %%", $0) } ?? "—"
+                if c.applicable == 0 {
+                    step("score", c.cardID, .warning, "applies to no call of the database: " + (c.excluded.isEmpty ? "no calls" : c.exclusionSummary))
+                    continue
+                }
                 step("score", c.cardID, .ok, "\(c.applicable) calls (\(c.rescored) rescored): \(c.complete) complete, \(c.provisional) provisional, \(c.notScorable) not scorable, \(c.criticalFails) critical fails, mean \(mean)")
             }
-        } else if issues.isEmpty {
-            step("scorecards", o.scorecards, .failed, "no cards (*.yaml) in \(o.scorecards)")
+        } else if issues.isEmpty, let path = o.scorecards {
+            step("scorecards", path, .failed, "no cards (*.yaml) in \(path)")
+        }
+        // Reports that lack this run's scores say so at the top.
+        var warnings: [String] = []
+        if cards.isEmpty {
+            warnings.append("this run scored nothing: " + (o.scorecards == nil ? (o.scorecardsMissing ?? "no scorecards")
+                : issues.isEmpty ? "no cards in \(o.scorecards!)" : "the cards in \(o.scorecards!) have errors")
+                + "; quality figures are missing or older than this run's calls")
+        }
+        // The reports cover the folder's calls (their local days) unless a period is given.
+        let period = o.period ?? summary.ingest.flatMap { s in s.firstDate.map { Period(fromDate: $0, toDate: s.lastDate) } } ?? .all
+        func stamped(_ r: BuiltReport) -> BuiltReport {
+            var r = r
+            for i in r.tables.indices { r.tables[i].warnings = warnings }
+            if !warnings.isEmpty {
+                let banner = warnings.map { "<p class=\"bad\">Warning: \(HTMLReport.escape($0))</p>\n" }.joined()
+                if let at = r.html.range(of: "</h1>\n") { r.html.insert(contentsOf: banner, at: at.upperBound) }
+            }
+            return r
         }
         // 5. Reports.
         try FileManager.default.createDirectory(atPath: o.out, withIntermediateDirectories: true)
@@ -130,20 +196,21 @@ public enum DailyRun {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             summary.reportFiles.append(path)
         }
-        let agents = try ReportBuilder.agents(store, period: .all, filter: ReportFilter(), minScored: o.minScored)
+        let agents = stamped(try ReportBuilder.agents(store, period: period, filter: ReportFilter(), minScored: o.minScored))
         summary.agentsTables = agents.tables
         try put("agents.html", agents.html)
         try put("agents.json", JSONValue.array(agents.tables.map { $0.json() }).rendered() + "\n")
         for t in agents.tables { try put(t.name + ".csv", t.csv()) }
-        let kpi = try ReportBuilder.kpi(store, period: .all, zone: nil, by: [.day], settings: o.kpi, filter: ReportFilter())
+        let kpi = stamped(try ReportBuilder.kpi(store, period: period, zone: nil, by: [.day], settings: o.kpi, filter: ReportFilter()))
         try put("kpi.html", kpi.html)
         try put("kpi.json", JSONValue.array(kpi.tables.map { $0.json() }).rendered() + "\n")
         for t in kpi.tables { try put(t.name + ".csv", t.csv()) }
-        let nps = try ReportBuilder.nps(store, period: .all, by: [.agent], minimumN: o.npsMinimumN, filter: ReportFilter())
+        let nps = stamped(try ReportBuilder.nps(store, period: period, by: [.agent], minimumN: o.npsMinimumN, filter: ReportFilter()))
         try put("nps.html", nps.html)
         try put("nps.json", JSONValue.array(nps.tables.map { $0.json() }).rendered() + "\n")
         for t in nps.tables { try put(t.name + ".csv", t.csv()) }
-        let index = HTMLReport.page(title: "callqa report", tables: [], body: """
+        let periodLine = agents.tables.first?.period.map { "<p>\(HTMLReport.escape($0.label.prefix(1).uppercased() + $0.label.dropFirst()))</p>\n" } ?? ""
+        let index = HTMLReport.page(title: "callqa report", tables: [], body: warnings.map { "<p class=\"bad\">Warning: \(HTMLReport.escape($0))</p>\n" }.joined() + periodLine + """
             <ul><li><a href="agents.html">Agents: quality against the target</a></li>
             <li><a href="kpi.html">KPIs by day and service level by hour</a></li>
             <li><a href="nps.html">NPS by agent</a></li></ul>

@@ -73,6 +73,9 @@ public struct IngestSummary: Sendable {
     /// Notes that are not failures (e.g. recordings no row references).
     public var warnings: [String] = []
     public var runID: Int64 = 0
+    /// First and last local day (`YYYY-MM-DD`, the call's own offset) of the calls in the input.
+    public var firstDate: String?
+    public var lastDate: String?
 
     /// Whether a primary input failed (exit status 1).
     public var anyFailed: Bool { recordingsFailed > 0 || rowsRejected > 0 || filesFailed > 0 }
@@ -168,6 +171,9 @@ public enum Ingest {
             do { reader = try Manifest.Reader(path: path, zone: options.zone) } catch {
                 batch.fileFailed(row(error, stage: .file))
                 continue
+            }
+            if !reader.extraColumns.isEmpty {
+                batch.summary.warnings.append("\(path): extra columns kept as call attributes (call.attr.NAME in rules): " + reader.extraColumns.joined(separator: ", "))
             }
             if checkUnreferenced, scannedRoots.insert(root).inserted {
                 batch.unreferenced = (batch.unreferenced ?? []).union(audioFiles(under: [root]))
@@ -271,6 +277,11 @@ public enum Ingest {
                 unique.append(it)
             }
             summary.calls += unique.count
+            for item in unique {
+                guard let d = item.record.startedAt?.localDate else { continue }
+                if summary.firstDate.map({ d < $0 }) ?? true { summary.firstDate = d }
+                if summary.lastDate.map({ d > $0 }) ?? true { summary.lastDate = d }
+            }
 
             let states = try store.callStates(ids: unique.map(\.record.callID))
             var recordOnly: [CallWrite] = []

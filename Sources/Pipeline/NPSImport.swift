@@ -17,6 +17,14 @@ public struct SurveyImportSummary: Sendable {
     public var linked = 0
     public var waiting = 0
     public var fileError: String?
+    /// The file has no `answered_at` column: the rows took their call's start time (said in
+    /// the summary line); nil when the file has the column.
+    public var timeFromCall: Int?
+
+    /// `; no answered_at column: 9 surveys took their call's start time`, or empty.
+    public var timeFromCallNote: String {
+        timeFromCall.map { "; no answered_at column: \($0) survey\($0 == 1 ? "" : "s") took their call's start time" } ?? ""
+    }
 }
 
 /// `callqa nps import`: post-call survey answers (0–10), joined to calls.
@@ -49,7 +57,38 @@ public enum NPSImport {
             summary.fileError = "\(path):1: a column appears twice in the header"
             return summary
         }
-        let missing = ["score", "answered_at"].filter { !header.contains($0) }
+        // No answered_at but a call_id on every row: each survey takes its call's start time
+        // (it links by call_id, so the time only orders re-imports); the summary says so.
+        var callTimes: [String: Timestamp]?
+        if header.contains("score"), header.contains("call_id") || header.contains("caller"), !header.contains("answered_at") {
+            let near = header.first { Suggest.nearest($0, in: ["answered_at"]) != nil }
+            if let near {
+                summary.fileError = "\(path):1: header has no 'answered_at' column (is '\(near)' a typo of it?); rename the column"
+                return summary
+            }
+            guard let idColumn = header.firstIndex(of: "call_id") else {
+                summary.fileError = "\(path):1: header has no 'answered_at' column: surveys without call_id are linked by caller within a window after the call, which needs the time each survey was answered, as ISO 8601 with offset (2026-11-24T09:20:00+01:00). Add the column, or a call_id column"
+                return summary
+            }
+            do {
+                let ids = try CSVReader(path: path)
+                _ = try ids.next()
+                var wanted = Set<String>()
+                while let r = try ids.next() {
+                    guard r.fields.count > idColumn else { continue }
+                    let id = r.fields[idColumn].trimmedSpaces
+                    if !id.isEmpty { wanted.insert(id) }
+                }
+                callTimes = try store.callStarts(ids: Array(wanted))
+            } catch let e as StoreError {
+                throw e
+            } catch {
+                summary.fileError = "\(error)"
+                return summary
+            }
+            summary.timeFromCall = 0
+        }
+        let missing = ["score", "answered_at"].filter { !header.contains($0) && !($0 == "answered_at" && callTimes != nil) }
         if !missing.isEmpty || !(header.contains("call_id") || header.contains("caller")) {
             summary.fileError = "\(path):1: header needs score, answered_at and call_id (or caller); found: \(header.joined(separator: ", "))"
             return summary
@@ -88,7 +127,16 @@ public enum NPSImport {
                         }
                         csat = c
                     }
-                    guard let when = Timestamp.parse(t("answered_at"), zone: zone) else {
+                    if let callTimes {
+                        guard callTimes[t("call_id")] != nil else {
+                            try reject(ref, "call_id", t("call_id").isEmpty
+                                ? "no call_id, and the file has no answered_at column: the survey has no time and no call"
+                                : "call '\(t("call_id"))' is not ingested yet and the file has no answered_at column: ingest the call first, or add answered_at")
+                            return
+                        }
+                        s.timeFromCall = (s.timeFromCall ?? 0) + 1
+                    }
+                    guard let when = callTimes?[t("call_id")] ?? Timestamp.parse(t("answered_at"), zone: zone) else {
                         try reject(ref, "answered_at", "expected ISO 8601 with offset (e.g. 2026-11-24T09:20:00+01:00), got \"\(t("answered_at"))\"")
                         return
                     }

@@ -19,6 +19,18 @@ public struct CardScoreSummary: Sendable {
     /// Mean of complete scores (percent) and the share of them at or above target.
     public var meanScore: Double?
     public var shareAtTarget: Double?
+    /// Calls the card does not apply to, by the filter that excluded them, with the values
+    /// those calls have instead (`applies_to.queue: support` → 9 calls, queues support_de, support_pl).
+    public var excluded: [(filter: String, field: String?, calls: Int, seen: [String])] = []
+
+    /// `applies to no call: applies_to.queue: support excluded 9 calls (queues seen: support_de, support_pl); abandoned (no conversation): 2 calls`.
+    public var exclusionSummary: String {
+        excluded.map { e in
+            let seen = e.seen.isEmpty ? "" : " (\(e.field.map { $0 == "queue" ? "queues" : $0 + "s" } ?? "values") seen: "
+                + e.seen.prefix(8).joined(separator: ", ") + (e.seen.count > 8 ? ", …" : "") + ")"
+            return "\(e.filter): \(e.calls) call\(e.calls == 1 ? "" : "s")\(seen)"
+        }.joined(separator: "; ")
+    }
 }
 
 /// Per-agent change a new card version would cause.
@@ -42,10 +54,15 @@ public enum Scoring {
             var summary = CardScoreSummary(cardID: card.id, cardName: card.name, target: card.target)
             var writes: [(callID: String, score: CallScore?, inputsHash: String)] = []
             var scores: [Double] = []
+            var excluded: [String: (field: String?, calls: Int, seen: Set<String>)] = [:]
             for input in inputs {
                 let id = input.facts.callID
                 let inputsHash = card.contentHash + ":" + input.dataFingerprint
-                guard ScoringEngine.notApplicableReason(card, facts: input.facts) == nil else {
+                if let why = ScoringEngine.exclusion(card, facts: input.facts) {
+                    var e = excluded[why.filter] ?? (why.field, 0, [])
+                    e.calls += 1
+                    if why.field != nil, let v = why.callValue { e.seen.insert(v) }
+                    excluded[why.filter] = e
                     if current[id] != nil { writes.append((id, nil, inputsHash)) }
                     continue
                 }
@@ -68,6 +85,8 @@ public enum Scoring {
                 }
             }
             try store.saveScores(card: card, writes)
+            summary.excluded = excluded.sorted { ($1.value.calls, $0.key) < ($0.value.calls, $1.key) }
+                .map { (filter: $0.key, field: $0.value.field, calls: $0.value.calls, seen: $0.value.seen.sorted()) }
             if !scores.isEmpty {
                 summary.meanScore = scores.reduce(0, +) / Double(scores.count)
                 summary.shareAtTarget = Double(scores.filter { $0 >= card.target }.count) / Double(scores.count)
@@ -76,6 +95,20 @@ public enum Scoring {
         }
         try store.refreshAggregates()
         return summaries
+    }
+
+    /// Why a call has no score on each stored card: the card's filter that excludes it
+    /// (`applies_to.queue: support (this call: support_de)`, `abandoned (no conversation)`),
+    /// or that it was not scored yet. Cards are the latest stored versions.
+    public static func whyNotScored(callID: String, store: CallStore) throws(StoreError) -> [(cardID: String, reason: String)] {
+        guard let input = try store.scoringInputs(period: .all, callIDs: [callID]).first else { return [] }
+        var out: [(cardID: String, reason: String)] = []
+        for stored in try store.latestCardTexts() {
+            guard let card = try? CardLoader.parse(text: stored.yaml, file: stored.file, contentHash: stored.hash) else { continue }
+            let reason = ScoringEngine.exclusion(card, facts: input.facts)?.description ?? "applies, not scored yet (run callqa score)"
+            out.append((card.id, reason))
+        }
+        return out
     }
 
     /// The per-agent change scoring with `card` would cause against the current scores of

@@ -42,7 +42,7 @@ public enum AgentReport {
             let calls = Set(rs.map(\.callID))
             let complete = rs.filter { $0.status == .complete }
             let scores = complete.compactMap(\.score)
-            let m = Intervals.mean(scores)
+            let m = Intervals.quality(scores)
             let nps = NPS(scores: npsBy[agent] ?? [])
             var uniq: [String: AgentCallRow] = [:]
             for r in rs where uniq[r.callID] == nil { uniq[r.callID] = r }
@@ -50,10 +50,10 @@ public enum AgentReport {
             return AgentSummary(
                 agentID: agent, name: rs.last?.agentName, team: rs.last?.team, calls: calls.count, scored: scores.count,
                 provisional: rs.filter { $0.status == .provisional }.count, quality: m?.mean,
-                qualityLow: m?.low.map { max(0, $0) }, qualityHigh: m?.high.map { min(100, $0) },
+                qualityLow: m?.low, qualityHigh: m?.high,
                 shareAtTarget: scores.isEmpty ? nil : Double(scores.filter { $0 >= target }.count) / Double(scores.count),
                 criticalFails: complete.filter(\.criticalFailed).count,
-                verdict: TargetVerdict.of(mean: m?.mean, low: m?.low, high: m?.high, target: target),
+                verdict: TargetVerdict.of(mean: m?.mean, low: m?.low, high: m?.high, target: target, n: scores.count, minimumN: minScored),
                 smallSample: scores.count < minScored, npsN: nps.n, nps: nps.value, npsLow: nps.interval?.low, npsHigh: nps.interval?.high,
                 talkRatio: mean(answered.compactMap(\.agentTalkRatio)), silenceRatio: mean(answered.compactMap(\.silenceRatio)),
                 overtalkRatio: mean(answered.compactMap(\.overtalkRatio)), ahtS: mean(answered.compactMap(\.handleS)))
@@ -65,20 +65,14 @@ public enum AgentReport {
     public static func summaries(_ aggregates: [AgentAggregate], nps: [String: NPS], target: Double, minScored: Int) -> [AgentSummary] {
         let out = aggregates.map { a -> AgentSummary in
             let n = Double(a.scored)
-            let mean: Double? = a.scored > 0 ? a.scoreSum / n : nil
-            var low: Double?, high: Double?
-            if let mean, a.scored >= 2 {
-                let variance = max(0, (a.scoreSquares - n * mean * mean) / (n - 1))
-                let half = Intervals.t95(df: a.scored - 1) * (variance / n).squareRoot()
-                low = max(0, mean - half)
-                high = min(100, mean + half)
-            }
+            let q = Intervals.quality(n: a.scored, sum: a.scoreSum, squares: a.scoreSquares)
+            let mean = q?.mean, low = q?.low, high = q?.high
             let np = nps[a.agentID] ?? NPS(promoters: 0, passives: 0, detractors: 0)
             return AgentSummary(
                 agentID: a.agentID, name: a.name, team: a.team, calls: a.calls, scored: a.scored, provisional: a.provisional,
                 quality: mean, qualityLow: low, qualityHigh: high,
                 shareAtTarget: a.scored > 0 ? Double(a.atTarget) / n : nil, criticalFails: a.criticalFails,
-                verdict: TargetVerdict.of(mean: mean, low: low, high: high, target: target), smallSample: a.scored < minScored,
+                verdict: TargetVerdict.of(mean: mean, low: low, high: high, target: target, n: a.scored, minimumN: minScored), smallSample: a.scored < minScored,
                 npsN: np.n, nps: np.value, npsLow: np.interval?.low, npsHigh: np.interval?.high,
                 talkRatio: a.talkRatio, silenceRatio: a.silenceRatio, overtalkRatio: a.overtalkRatio, ahtS: a.ahtS)
         }
@@ -125,8 +119,8 @@ public enum AgentReport {
                     .opt(a.silenceRatio), .opt(a.overtalkRatio), .opt(a.ahtS), .text(verdict)]
         }
         let title = card.map { "Agents — \($0.name) [\($0.id)], target \(JSONValue.format($0.target, decimals: 1)) %" } ?? "Agents (no scores yet)"
-        return ReportTable(name: "agents" + (card.map { "_" + $0.id } ?? ""), title: title, columns: cols, rows: rows, notes: [
-            "quality = mean of complete call scores with a 95 % t interval; BELOW only when the whole interval is under the target; below? = the mean is under the target but the interval reaches it (unclear) or there are too few scored calls to judge (n<\(minScored)).",
+        return ReportTable(name: "agents" + (card.map { "_" + $0.id } ?? ""), title: title, columns: cols, rows: rows, cardID: card?.id, kind: "agents", notes: [
+            "quality = mean of complete call scores; 95% CI = t interval clipped to 0–100, widened below \(Intervals.boundedQualityBelowN) scores to the Wilson bound of mean/100. BELOW only with at least \(minScored) scored calls and the whole interval under the target; below? = the mean is under the target but the interval reaches it (unclear) or there are too few scored calls to judge (n<\(minScored)).",
             "NPS with its answer count n (adjusted-Wald interval in CSV/JSON); talk = agent share of the call; AHT = talk + hold + ACW.",
         ])
     }
@@ -163,7 +157,8 @@ public enum AgentReport {
 
     /// Tables of one agent's report.
     public static func agentTables(agentID: String, rows: [AgentCallRow], failed: [FailedCriterion], texts: [String: String],
-                                   surveys: [SurveyFact], target: Double, minScored: Int, worst: Int = 5) -> [ReportTable] {
+                                   surveys: [SurveyFact], target: Double, minScored: Int, worst: Int = worstShown,
+                                   comments: Bool = true, sections: [String: String] = [:]) -> [ReportTable] {
         let mine = rows.filter { $0.agentID == agentID }
         let summary = summaries(mine, surveys: surveys.filter { $0.agentID == agentID }, target: target, minScored: minScored)
         var tables = [table(summary, card: nil, target: target, minScored: minScored)]
@@ -174,7 +169,7 @@ public enum AgentReport {
         var weekRows: [[Cell]] = []
         for w in trend.weeks {
             let ws = mine.filter { isoWeek($0.localDate) == w && $0.status == .complete }.compactMap(\.score)
-            let m = Intervals.mean(ws)
+            let m = Intervals.quality(ws)
             weekRows.append([.text(w), .int(ws.count), .opt(m?.mean), .opt(m?.low), .opt(m?.high)])
         }
         tables.append(ReportTable(name: "agent_trend", title: "Quality by week",
@@ -193,31 +188,52 @@ public enum AgentReport {
                                             Column("calls_failed", "calls", .count), Column("share_of_scored_calls", "share", .ratio),
                                             Column("critical", .text)],
                                   rows: focus))
-        // Worst calls with the evidence of each failed criterion.
-        let scored = mine.filter { $0.score != nil }.sorted { ($0.score!, $0.callID) < ($1.score!, $1.callID) }.prefix(worst)
+        // Worst calls with the evidence of each failed criterion. A provisional score is marked
+        // (it may still change); `crit` says whether that criterion is critical, and the call's
+        // critical fail is its status, so a greeting does not read as critical.
+        let scored = worstCalls(mine, worst)
         var evidence: [[Cell]] = []
         for c in scored {
+            var status = c.status?.rawValue ?? ""
+            if c.criticalFailed { status = c.status == .complete ? "critical fail" : status + ", critical fail" }
             for f in failed where f.callID == c.callID {
                 let link = f.recordingPath.map { p in f.evidenceStartS.map { "\(p)#t=\(JSONValue.format($0, decimals: 2))" } ?? p }
-                evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(c.criticalFailed ? "yes" : ""),
-                                 .text(f.criterionID), .text(f.evidence), .opt(link)])
+                evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(status), .text(c.criticalFailed ? "yes" : "no"),
+                                 .opt(sections[c.callID]), .text(f.criterionID), .text(f.critical ? "yes" : ""), .text(f.evidence), .opt(link)])
             }
             if !failed.contains(where: { $0.callID == c.callID }) {
-                evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(""), .text("—"),
+                evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(status), .text(c.criticalFailed ? "yes" : "no"),
+                                 .opt(sections[c.callID]), .text("—"), .text(""),
                                  .text(c.status == .provisional ? "provisional: manual criteria not answered yet" : "no criterion failed"), .null])
             }
         }
         tables.append(ReportTable(name: "agent_worst_calls", title: "Worst calls and the evidence of each failed criterion",
                                   columns: [Column("call_id", "call", .text), Column("date", .text), Column("score", .percent),
-                                            Column("critical_fail", "crit", .text), Column("criterion", .text).width(22), Column("evidence", .text).width(60),
+                                            Column("status", .text), Column("call_critical_fail", nil, .text, inTable: false),
+                                            Column("sections", nil, .text, inTable: false),
+                                            Column("criterion", .text).width(22), Column("criterion_critical", "crit", .text),
+                                            Column("evidence", .text).width(60),
                                             Column("evidence_link", "listen", .text, inTable: false)],
-                                  rows: evidence))
-        let comments = surveys.filter { $0.agentID == agentID }
-        tables.append(ReportTable(name: "agent_nps_comments", title: "NPS answers and verbatim comments",
-                                  columns: [Column("call_id", "call", .text), Column("answered_at", "answered", .text, inTable: false),
-                                            Column("score", .count), Column("comment", .text).width(80)],
-                                  rows: comments.map { [.text($0.callID), .text($0.answeredAt), .opt($0.score), .opt($0.comment)] }))
+                                  rows: evidence,
+                                  notes: ["status: provisional = manual criteria not answered yet, the score may change; critical fail = complete, and a critical criterion failed and set the call to 0. crit = the criterion itself is critical."]))
+        if comments { tables.append(commentsTable(surveys.filter { $0.agentID == agentID })) }
         return tables
+    }
+
+    /// How many of an agent's lowest-scored calls the report shows.
+    public static let worstShown = 5
+
+    /// The `n` lowest-scored calls (any status with a score), lowest first.
+    public static func worstCalls(_ rows: [AgentCallRow], _ n: Int) -> [AgentCallRow] {
+        Array(rows.filter { $0.score != nil }.sorted { ($0.score!, $0.callID) < ($1.score!, $1.callID) }.prefix(n))
+    }
+
+    /// The agent's NPS answers and verbatim comments (once per report, whatever the cards).
+    public static func commentsTable(_ comments: [SurveyFact]) -> ReportTable {
+        ReportTable(name: "agent_nps_comments", title: "NPS answers and verbatim comments",
+                    columns: [Column("call_id", "call", .text), Column("answered_at", "answered", .text, inTable: false),
+                              Column("score", .count), Column("comment", .text).width(80)],
+                    rows: comments.map { [.text($0.callID), .text($0.answeredAt), .opt($0.score), .opt($0.comment)] })
     }
 
     /// Team-level aggregate rows, only for teams with at least `minimumAgents` agents.

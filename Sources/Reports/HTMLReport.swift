@@ -31,8 +31,16 @@ public enum HTMLReport {
     public static func page(title: String, tables: [ReportTable], body: String = "") -> String {
         var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(escape(title))</title>"
         out += "<style>\(style)</style></head><body>\n<h1>\(escape(title))</h1>\n"
+        for w in tables.first?.warnings ?? [] { out += "<p class=\"bad\">Warning: \(escape(w))</p>\n" }
+        if let p = tables.first?.period { out += "<p class=\"period\">\(escape(p.label.prefix(1).uppercased() + p.label.dropFirst()))</p>\n" }
         out += body
-        for t in tables { out += table(t) }
+        // A note shared by several tables (the agents legend, once per card) is shown once.
+        var seen = Set<String>()
+        for t in tables {
+            var t = t
+            t.notes = t.notes.filter { seen.insert($0).inserted }
+            out += table(t)
+        }
         out += "</body></html>\n"
         return out
     }

@@ -125,7 +125,7 @@ public enum NPSReport {
         let main = ReportTable(
             name: name, title: "NPS" + (dims.isEmpty ? "" : " by " + dims.map(\.rawValue).joined(separator: ", ")),
             columns: columns, rows: rows,
-            notes: ["NPS = % promoters (9–10) − % detractors (0–6); 95 % adjusted-Wald interval (n+3, +¾ promoter, +¾ detractor); below n = \(minimumN) not reliable."]
+            notes: ["NPS = % promoters (9–10) − % detractors (0–6); 95 % adjusted-Wald interval (n+3, +¾ promoter, +¾ detractor; widened to hold the NPS itself); below n = \(minimumN) not reliable."]
                 + (hasCSAT ? ["CSAT top-2 = share of 4–5 on the 1–5 scale, Wilson 95 % interval."] : []))
         let total = max(1, dist.reduce(0, +))
         let distribution = ReportTable(

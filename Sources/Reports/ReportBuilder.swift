@@ -46,8 +46,65 @@ public struct UnknownCard: Error, CustomStringConvertible {
     public var description: String { "--scorecard: no scores for card '\(id)'; scored cards: \(known.joined(separator: ", "))" }
 }
 
+/// A selection that names nothing the database holds, or a period without calls.
+public enum SelectionError: Error, Equatable, CustomStringConvertible {
+    /// `--agent`, `--team`, `--queue` or an agent id that no call has.
+    case unknown(what: String, value: String, known: [String])
+    /// No call in the period (and selection); what the database holds instead.
+    case emptyPeriod(period: String, selection: String, database: CallSpan)
+
+    public var description: String {
+        switch self {
+        case let .unknown(what, value, known):
+            let list = known.prefix(12).joined(separator: ", ") + (known.count > 12 ? ", … (\(known.count) in all)" : "")
+            let near = Suggest.nearest(value, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+            return "unknown \(what) '\(value)'\(near); " + (known.isEmpty ? "the database has none" : "known: \(list)")
+        case let .emptyPeriod(period, selection, database):
+            let holds = database.calls == 0 ? "the database holds no calls"
+                : "the database holds \(database.calls) call\(database.calls == 1 ? "" : "s"), \(database.days ?? "")"
+            return "no calls in \(period)\(selection.isEmpty ? "" : " for " + selection); \(holds)"
+        }
+    }
+}
+
 /// Gathers what each report needs from the store and renders it.
 public enum ReportBuilder {
+    /// The period a report states: the `--from/--to` bounds where given, else the span of
+    /// the calls it covers, with their count.
+    public static func reportPeriod(_ store: CallStore, period: Period, filter: ReportFilter) throws -> ReportPeriod {
+        let span = try store.callSpan(period: period, filter: CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent))
+        func iso(_ e: Double) -> String { Timestamp(epochS: e, offsetS: 0).iso8601 }
+        return ReportPeriod(from: period.fromDate ?? period.fromEpoch.map(iso) ?? span.firstDate,
+                            to: period.toDate ?? period.toEpoch.map(iso) ?? span.lastDate, calls: span.calls)
+    }
+
+    /// Every table states the period.
+    public static func stamp(_ tables: [ReportTable], _ p: ReportPeriod) -> [ReportTable] {
+        tables.map { var t = $0; t.period = p; return t }
+    }
+
+    /// Refuses a selection naming an agent, team or queue no call has, and a period (with
+    /// the selection) that holds no call, saying what the database holds.
+    public static func checkSelection(_ store: CallStore, period: Period, filter: ReportFilter, agentID: String? = nil) throws {
+        for (what, value, column) in [("agent", agentID ?? filter.agent, CallStore.KnownColumn.agent), ("team", filter.team, .team),
+                                      ("queue", filter.queue, .queue)] {
+            guard let value else { continue }
+            let known = try store.knownValues(column)
+            if !known.contains(value) { throw SelectionError.unknown(what: what, value: value, known: known) }
+        }
+        var f = CallFilter(team: filter.team, queue: filter.queue, agent: agentID ?? filter.agent)
+        let span = try store.callSpan(period: period, filter: f)
+        guard span.calls == 0 else { return }
+        var sel: [String] = []
+        if let a = f.agent { sel.append("agent \(a)") }
+        if let t = f.team { sel.append("team \(t)") }
+        if let q = f.queue { sel.append("queue \(q)") }
+        f = CallFilter()
+        let p = try reportPeriod(store, period: period, filter: ReportFilter())
+        throw SelectionError.emptyPeriod(period: period == .all ? "the database" : "period " + p.days, selection: sel.joined(separator: ", "),
+                                         database: try store.callSpan(period: .all, filter: f))
+    }
+
     public static func cards(_ store: CallStore, filter: ReportFilter) throws -> [StoredCard] {
         let all = try store.storedCards()
         guard let id = filter.scorecard else { return all }
@@ -67,7 +124,9 @@ public enum ReportBuilder {
             let aggregates = try store.agentAggregatesFromDays(period: period, cardID: card.id, filter: callFilter)
                 ?? store.agentAggregates(period: period, cardID: card.id, filter: callFilter)
             let s = AgentReport.summaries(aggregates, nps: nps, target: card.target, minScored: minScored)
-            tables.append(AgentReport.table(s, card: card, target: card.target, minScored: minScored))
+            var t = AgentReport.table(s, card: card, target: card.target, minScored: minScored)
+            t.emptyText = "(no call of this selection is scored by this card: `callqa score` names the card's filter that excluded them)"
+            tables.append(t)
             summaries.append((card, s))
             let (bins, daily) = try store.scoreDistribution(period: period, cardID: card.id, filter: callFilter)
             body += HTMLPages.cardCharts(card: card, bins: bins, daily: daily)
@@ -80,34 +139,63 @@ public enum ReportBuilder {
             summaries.append((StoredCard(id: "", name: "", target: 95, hash: ""), s))
         }
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
+        tables = stamp(tables, try reportPeriod(store, period: period, filter: filter))
         let html = HTMLPages.agentsPage(tables: tables, chartsBody: body, summaries: summaries.map { ($0.card, $0.agents) }, generated: generated)
         return BuiltReport(tables: tables, html: html, summaries: summaries)
     }
 
-    /// One agent's report (every card, or the filter's card).
+    /// One agent's report: a block per card that applies to the agent's calls in the period
+    /// (the filter's card only, with `--scorecard`), no block for a card that scored none of
+    /// them, and the NPS answers once.
     public static func agent(_ store: CallStore, agentID: String, period: Period, filter: ReportFilter, minScored: Int,
                              teamSummaries: [(card: StoredCard, agents: [AgentSummary])] = [], minimumTeamAgents: Int = 5) throws -> BuiltReport {
         let surveys = try store.surveyFacts(period: period).filter { $0.agentID == agentID }.filter(filter.keep)
         var tables: [ReportTable] = []
         var charts: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])] = []
-        let cards = try cards(store, filter: filter)
-        for card in cards.isEmpty ? [nil] : cards.map({ Optional($0) }) {
-            let rows = try store.agentCallRows(period: period, cardID: card?.id).filter { $0.agentID == agentID }.filter(filter.keep)
+        var blocks: [(card: StoredCard?, rows: [AgentCallRow])] = []
+        for card in try cards(store, filter: filter) {
+            let rows = try store.agentCallRows(period: period, cardID: card.id).filter { $0.agentID == agentID }.filter(filter.keep)
+            if rows.contains(where: { $0.status != nil }) { blocks.append((card, rows.filter { $0.status != nil })) }
+        }
+        if blocks.isEmpty {
+            blocks = [(nil, try store.agentCallRows(period: period, cardID: nil).filter { $0.agentID == agentID }.filter(filter.keep))]
+        }
+        for (card, rows) in blocks {
             let failed = try store.failedCriteria(callIDs: rows.map(\.callID), cardID: card?.id)
             let texts = try card.map { try store.criterionTexts(cardID: $0.id) } ?? [:]
-            var t = AgentReport.agentTables(agentID: agentID, rows: rows, failed: failed, texts: texts, surveys: surveys,
-                                            target: card?.target ?? 95, minScored: minScored)
+            // Section scores of the worst calls (the calls the report shows a score of).
+            var sectionsByCall: [String: String] = [:]
             if let card {
-                for i in t.indices { t[i].title += " — \(card.name)"; t[i].name += "_" + card.id }
+                for c in AgentReport.worstCalls(rows, AgentReport.worstShown) {
+                    guard let s = try store.storedScores(callID: c.callID).first(where: { $0.cardID == card.id }) else { continue }
+                    sectionsByCall[c.callID] = ScoreRendering.sectionsSummary(s)
+                }
+            }
+            var t = AgentReport.agentTables(agentID: agentID, rows: rows, failed: failed, texts: texts, surveys: surveys,
+                                            target: card?.target ?? 95, minScored: minScored, comments: false, sections: sectionsByCall)
+            if let card {
+                for i in t.indices {
+                    t[i].title += " — \(card.name)"
+                    t[i].kind = t[i].name
+                    t[i].name += "_" + card.id
+                    t[i].cardID = card.id
+                }
                 charts.append((card, rows.filter { $0.status == .complete }.compactMap(\.score), rows))
                 let team = rows.last?.team
                 if let summary = teamSummaries.first(where: { $0.card.id == card.id }),
-                   let tt = AgentReport.teamTable(summary.agents, team: team, minimumAgents: minimumTeamAgents) {
+                   var tt = AgentReport.teamTable(summary.agents, team: team, minimumAgents: minimumTeamAgents) {
+                    tt.kind = tt.name
+                    tt.name += "_" + card.id
+                    tt.cardID = card.id
                     t.append(tt)
                 }
             }
             tables += t
         }
+        tables.append(AgentReport.commentsTable(surveys.filter { $0.agentID == agentID }))
+        var own = filter
+        own.agent = agentID
+        tables = stamp(tables, try reportPeriod(store, period: period, filter: own))
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
         let html = HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: [], generated: generated)
         return BuiltReport(tables: tables, html: html, summaries: [])
@@ -130,7 +218,7 @@ public enum ReportBuilder {
             groups = KPI.aggregate(rows, by: by, settings: settings)
             hourly = KPI.aggregate(rows, by: [.hour], settings: settings)
         }
-        let tables = KPIReport.tables(groups, by: by, settings: settings)
+        let tables = stamp(KPIReport.tables(groups, by: by, settings: settings), try reportPeriod(store, period: period, filter: filter))
         let html = HTMLPages.kpi(tables: tables, slByHour: hourly.map { (label: $0.key[0], value: $0.serviceLevel(settings.headline)) })
         return BuiltReport(tables: tables, html: html, summaries: [])
     }
@@ -140,7 +228,8 @@ public enum ReportBuilder {
         let f = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
         let groups = try store.npsGroups(period: period, by: by.map(\.rawValue), filter: f)
         let (dist, comments) = try store.npsDistributionAndComments(period: period, filter: f, limit: NPSReport.commentLimit)
-        let tables = NPSReport.tables(groups: groups, distribution: dist, comments: comments, by: by, minimumN: minimumN)
+        let tables = stamp(NPSReport.tables(groups: groups, distribution: dist, comments: comments, by: by, minimumN: minimumN),
+                           try reportPeriod(store, period: period, filter: filter))
         let byAgent = try store.npsGroups(period: period, by: ["agent"], filter: f).compactMap { g -> (label: String, value: Double, low: Double, high: Double, reliable: Bool)? in
             guard let v = g.nps.value, let ci = g.nps.interval else { return nil }
             return (g.key[0], v, ci.low, ci.high, g.nps.reliable(minimumN: minimumN))

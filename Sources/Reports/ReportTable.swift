@@ -1,3 +1,4 @@
+import Foundation
 import CallRecords
 
 /// A cell of a report table.
@@ -78,16 +79,42 @@ public struct ReportTable: Sendable {
     public var rows: [[Cell]]
     /// Definitions and caveats printed under the table.
     public var notes: [String]
+    /// The card this table belongs to, when a report has one block per card.
+    public var cardID: String?
+    /// What the table is, whatever its card (`agents`, `agent_summary`): tables of one kind
+    /// and different cards are merged, with a `scorecard` column, into one CSV on standard output.
+    public var kind: String
+    /// The period the table covers (every report states it): in the terminal title, as
+    /// `period_from`/`period_to` columns in CSV, as a `period` object in JSON.
+    public var period: ReportPeriod?
+    /// Said before the title in every format but CSV (e.g. "no scores: no cards were loaded").
+    public var warnings: [String] = []
+    /// Printed in the terminal instead of rows when there are none.
+    public var emptyText = "(no data)"
 
-    public init(name: String, title: String, columns: [Column], rows: [[Cell]], notes: [String] = []) {
+    public init(name: String, title: String, columns: [Column], rows: [[Cell]], cardID: String? = nil, kind: String? = nil, notes: [String] = []) {
         self.name = name
         self.title = title
         self.columns = columns
         self.rows = rows
         self.notes = notes
+        self.cardID = cardID
+        self.kind = kind ?? name
     }
 
-    /// Aligned text, numbers right-aligned; control characters in data made visible.
+    /// This table with the card id as a first column `scorecard`.
+    public func withScorecardColumn() -> ReportTable {
+        var t = self
+        t.columns.insert(Column("scorecard", "card", .text), at: 0)
+        t.rows = rows.map { [.opt(cardID)] + $0 }
+        return t
+    }
+
+    /// Terminal tables fit this many columns.
+    public static let maxWidth = 100
+
+    /// Aligned text, numbers right-aligned; control characters in data made visible; at most
+    /// ``maxWidth`` columns (text cut with "…").
     public func text() -> String {
         let shown = columns.indices.filter { columns[$0].inTable }
         var cells: [[String]] = [shown.map { columns[$0].header }]
@@ -100,7 +127,20 @@ public struct ReportTable: Sendable {
         }
         var widths = cells[0].map(\.count)
         for r in cells { for (i, c) in r.enumerated() { widths[i] = max(widths[i], c.count) } }
-        var out = TerminalText.clean(title) + "\n"
+        // Fit `Self.maxWidth` columns: cut the widest text column by one, again and again
+        // (headers stay whole; CSV and JSON keep every value).
+        let textColumns = shown.indices.filter { columns[shown[$0]].kind == .text }
+        while widths.reduce(0, +) + 2 * max(0, widths.count - 1) > Self.maxWidth {
+            guard let i = textColumns.filter({ widths[$0] > max(6, cells[0][$0].count) }).max(by: { widths[$0] < widths[$1] }) else { break }
+            widths[i] -= 1
+        }
+        for n in cells.indices.dropFirst() {
+            for i in textColumns where cells[n][i].count > widths[i] {
+                cells[n][i] = String(cells[n][i].prefix(max(1, widths[i] - 1))) + "…"
+            }
+        }
+        var out = warnings.map { Self.wrap("WARNING: " + TerminalText.clean($0), width: 100) }.joined()
+        out += Self.wrap(TerminalText.clean(title) + (period.map { " · " + $0.label } ?? ""), width: 100)
         for (n, r) in cells.enumerated() {
             var line = ""
             for (i, c) in r.enumerated() {
@@ -113,13 +153,28 @@ public struct ReportTable: Sendable {
             out += line + "\n"
             if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
-        if rows.isEmpty { out += "(no data)\n" }
+        if rows.isEmpty { out += Self.wrap(emptyText, width: Self.maxWidth) }
         for note in notes { out += Self.wrap(TerminalText.clean(note), width: 100) }
         return out
     }
 
+    /// Several tables as terminal text, each note printed once (under the first table that
+    /// has it), a blank line between tables.
+    public static func text(_ tables: [ReportTable]) -> String {
+        var seen = Set<String>()
+        var lastPeriod: ReportPeriod?
+        return tables.enumerated().map { n, t in
+            var t = t
+            t.notes = t.notes.filter { seen.insert($0).inserted }
+            // The period once, on the first table (again only where it changes).
+            if n > 0 && t.period == lastPeriod { t.period = nil } else { lastPeriod = t.period }
+            if n > 0 { t.warnings = [] }
+            return t.text()
+        }.joined(separator: "\n")
+    }
+
     /// Word-wraps a note to `width` columns.
-    static func wrap(_ text: String, width: Int) -> String {
+    public static func wrap(_ text: String, width: Int) -> String {
         var out = "", line = ""
         for word in text.split(separator: " ", omittingEmptySubsequences: false) {
             if !line.isEmpty && line.count + 1 + word.count > width {
@@ -162,7 +217,9 @@ public struct ReportTable: Sendable {
     /// RFC 4180 CSV with every column; spreadsheet formulas neutralised.
     public func csv() -> String {
         let keep = columns.indices.filter { !columns[$0].terminalOnly }
-        var out = CSVWriter.line(keep.map { columns[$0].key })
+        let periodKeys = period == nil ? [] : ["period_from", "period_to"]
+        let periodCells = period.map { [$0.from ?? "", $0.to ?? ""] } ?? []
+        var out = CSVWriter.line(keep.map { columns[$0].key } + periodKeys)
         for full in rows {
             let row = keep.map { full[$0] }
             let cols = keep.map { columns[$0] }
@@ -172,20 +229,109 @@ public struct ReportTable: Sendable {
                 case let .string(s): return s
                 case let v: return v.rendered()
                 }
-            })
+            } + periodCells)
         }
         return out
     }
 
     /// `{"table": name, "title": …, "rows": [{key: value, …}], "notes": […]}`.
     public func json() -> JSONValue {
-        .object([
-            ("table", .string(name)),
-            ("title", .string(title)),
+        var head: [(String, JSONValue)] = [("table", .string(name)), ("title", .string(title))]
+        if let period {
+            head.append(("period", .object([("from", period.from.map { .string($0) } ?? .null), ("to", period.to.map { .string($0) } ?? .null),
+                                             ("calls", .int(period.calls))])))
+        }
+        if !warnings.isEmpty { head.append(("warnings", .array(warnings.map { .string($0) }))) }
+        return .object(head + [
             ("rows", .array(rows.map { row in
                 .object(zip(columns, row).filter { !$0.0.terminalOnly }.map { col, c in (col.key, Self.raw(c, col.kind)) })
             })),
             ("notes", .array(notes.map { .string($0) })),
         ])
+    }
+}
+
+/// How a report's CSV is written: never a dropped row, never a folder named `.csv`.
+public enum CSVExport {
+    /// Where the CSV of a report goes.
+    public enum Destination: Equatable, Sendable {
+        /// The main table on standard output.
+        case standardOutput
+        /// One file.
+        case file(String)
+        /// One file per table in this folder.
+        case folder(String)
+    }
+
+    /// A `--out` that cannot hold the report's tables.
+    public struct OutError: Error, Equatable, CustomStringConvertible {
+        public var path: String
+        public var tables: Int
+        public var description: String {
+            "--out \(path): this report has \(tables) tables, one CSV file each; give a folder (e.g. --out \((path as NSString).deletingPathExtension)/) or leave --out out for one CSV of the main table on standard output"
+        }
+    }
+
+    /// `--out` for CSV: nothing → standard output; an existing folder, a path ending in `/`,
+    /// or a path without `.csv` for several tables → a folder of files; one table → that file;
+    /// a `.csv` path (or an existing file) for several tables → an error asking for a folder.
+    public static func destination(out: String?, tableCount: Int) throws(OutError) -> Destination {
+        guard let out else { return .standardOutput }
+        var isDir: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: out, isDirectory: &isDir)
+        if exists && isDir.boolValue || out.hasSuffix("/") { return .folder(out) }
+        if tableCount <= 1 { return .file(out) }
+        if exists || out.lowercased().hasSuffix(".csv") { throw OutError(path: out, tables: tableCount) }
+        return .folder(out)
+    }
+
+    /// The CSV on standard output: the main table (the first one's kind); when that kind has
+    /// one table per card, all of them as one table with a `scorecard` column, so no card's
+    /// rows are dropped.
+    public static func mainTable(_ tables: [ReportTable]) -> ReportTable? {
+        guard let first = tables.first else { return nil }
+        let same = tables.filter { $0.kind == first.kind }
+        guard same.count > 1 || first.cardID != nil else { return first }
+        let withCard = same.map { $0.withScorecardColumn() }
+        var merged = withCard[0]
+        merged.name = first.kind
+        merged.rows = withCard.flatMap { t in
+            // Columns may differ between cards only if a renderer changes; align by key.
+            t.columns.map(\.key) == merged.columns.map(\.key) ? t.rows : t.rows.map { row in
+                merged.columns.map { c in t.columns.firstIndex { $0.key == c.key }.map { row[$0] } ?? .null }
+            }
+        }
+        return merged
+    }
+}
+
+/// The period a report covers, as it states it.
+public struct ReportPeriod: Sendable, Equatable {
+    /// First day (or instant) covered: the `--from` bound, else the first call's local day.
+    public var from: String?
+    /// Last day (or instant, exclusive) covered: the `--to` bound, else the last call's local day.
+    public var to: String?
+    /// Calls in the period.
+    public var calls: Int
+
+    public init(from: String?, to: String?, calls: Int) {
+        self.from = from
+        self.to = to
+        self.calls = calls
+    }
+
+    /// `period 2026-11-24, 11 calls` / `period 2026-11-24 to 2026-11-25, 23 calls`.
+    public var label: String {
+        "period \(days), " + (calls == 1 ? "1 call" : "\(calls) calls")
+    }
+
+    /// `2026-11-24`, `2026-11-24 to 2026-11-25`, `from 2026-11-24`, `up to 2026-11-25`.
+    public var days: String {
+        switch (from, to) {
+        case let (f?, t?): return f == t ? f : "\(f) to \(t)"
+        case let (f?, nil): return "from \(f)"
+        case let (nil, t?): return "up to \(t)"
+        case (nil, nil): return "(no calls)"
+        }
     }
 }

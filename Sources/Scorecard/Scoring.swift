@@ -116,20 +116,58 @@ public struct CallScore: Sendable, Equatable {
     public var unanswered: Int
 }
 
+/// Why a card does not apply to a call: the card's filter as written in its YAML and what
+/// the call has instead.
+public struct Exclusion: Sendable, Equatable, CustomStringConvertible {
+    /// `applies_to.queue: support`, or `abandoned (no conversation)`.
+    public var filter: String
+    /// The call field the filter reads (`queue`, `team`, `direction`), when the values seen are worth listing.
+    public var field: String?
+    /// The call's own value (`support_de`), nil when it has none.
+    public var callValue: String?
+
+    public init(filter: String, field: String?, callValue: String?) {
+        self.filter = filter
+        self.field = field
+        self.callValue = callValue
+    }
+
+    /// `applies_to.queue: support (this call: support_de)`.
+    public var description: String {
+        guard field != nil || callValue != nil || filter.hasPrefix("applies_to") else { return filter }
+        return filter + " (this call: " + (callValue ?? "none") + ")"
+    }
+}
+
 /// Pure scoring of one call on one card (the formula is in Scorecards/README.md).
 public enum ScoringEngine {
     /// Whether the card applies to the call; nil when it does, else why not.
     public static func notApplicableReason(_ card: Scorecard, facts: CallFacts) -> String? {
-        if facts.values["call.answered"] == .flag(false) { return "call not answered" }
+        exclusion(card, facts: facts)?.description
+    }
+
+    /// The card's filter that excludes the call, and the call's own value; nil when the card applies.
+    public static func exclusion(_ card: Scorecard, facts: CallFacts) -> Exclusion? {
+        func text(_ key: String) -> String? {
+            switch facts.values[key] {
+            case let .text(t)?: t
+            case let .number(v)?: FactValue.format(v)
+            case let .flag(b)?: b ? "true" : "false"
+            case nil: nil
+            }
+        }
+        if facts.values["call.answered"] == .flag(false) {
+            return Exclusion(filter: "abandoned (no conversation)", field: nil, callValue: nil)
+        }
         let a = card.appliesTo
         if let d = a.direction, facts.values["call.direction"].map({ !Comparison.same(.text(d), $0) }) ?? true {
-            return "direction is not \(d)"
+            return Exclusion(filter: "applies_to.direction: \(d)", field: "direction", callValue: text("call.direction"))
         }
         if let qs = a.queues, !qs.contains(where: { q in facts.values["call.queue"].map { Comparison.same(.text(q), $0) } ?? false }) {
-            return "queue not in \(qs.joined(separator: ", "))"
+            return Exclusion(filter: "applies_to.queue: \(qs.joined(separator: ", "))", field: "queue", callValue: text("call.queue"))
         }
         if let ts = a.teams, !ts.contains(where: { t in facts.values["call.team"].map { Comparison.same(.text(t), $0) } ?? false }) {
-            return "team not in \(ts.joined(separator: ", "))"
+            return Exclusion(filter: "applies_to.team: \(ts.joined(separator: ", "))", field: "team", callValue: text("call.team"))
         }
         if let minD = a.minDurationS {
             let d: Double? = {
@@ -137,10 +175,14 @@ public enum ScoringEngine {
                 if case let .number(v)? = facts.values["call.talk_s"] { return v }
                 return nil
             }()
-            guard let d, d >= minD else { return "shorter than \(FactValue.format(minD)) s" }
+            guard let d, d >= minD else {
+                return Exclusion(filter: "applies_to.min_duration_s: \(FactValue.format(minD))", field: nil, callValue: d.map { FactValue.format($0) + " s" })
+            }
         }
         for c in a.conditions {
-            guard let v = facts.values[c.metric], c.comparison.matches(v) else { return "\(c.metric) not \(c.comparison.describe(unit: ""))" }
+            guard let v = facts.values[c.metric], c.comparison.matches(v) else {
+                return Exclusion(filter: "applies_to.when: \(c.metric) \(c.comparison.describe(unit: ""))", field: nil, callValue: text(c.metric))
+            }
         }
         return nil
     }

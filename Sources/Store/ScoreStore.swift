@@ -30,6 +30,9 @@ public struct StoredScore: Sendable {
     public var reason: String?
     public var scoredAt: String
     public var results: [StoredCriterionResult]
+    /// The card version's YAML and file (for section weights and names); nil when not loaded.
+    public var cardYAML: String? = nil
+    public var cardFile: String? = nil
 }
 
 public struct StoredCriterionResult: Sendable {
@@ -286,7 +289,7 @@ extension CallStore {
     public func storedScores(callID: String) throws(StoreError) -> [StoredScore] {
         try read { db in
             let scores = try Row.fetchAll(db, sql: """
-                SELECT s.*, k.name AS card_name FROM scores s
+                SELECT s.*, k.name AS card_name, k.yaml AS card_yaml, k.file AS card_file FROM scores s
                 JOIN scorecards k ON k.card_id = s.card_id AND k.content_hash = s.card_hash
                 WHERE s.call_id = ? AND s.is_current = 1 ORDER BY s.card_id
                 """, arguments: [callID])
@@ -304,7 +307,7 @@ extension CallStore {
                                    status: ScoreStatus(rawValue: s["status"]) ?? .notScorable, score: s["score"],
                                    criticalScore: s["critical_score"], criticalFailed: (s["critical_failed"] as Int) == 1,
                                    target: s["target"], unanswered: s["unanswered"], reason: s["reason"], scoredAt: s["scored_at"],
-                                   results: results)
+                                   results: results, cardYAML: s["card_yaml"], cardFile: s["card_file"])
             }
         }
     }

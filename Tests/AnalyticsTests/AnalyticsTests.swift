@@ -34,10 +34,40 @@ import Testing
     }
 
     @Test func targetVerdictNeedsTheWholeInterval() {
-        #expect(TargetVerdict.of(mean: 90, low: 85, high: 94, target: 95) == .below)
-        #expect(TargetVerdict.of(mean: 93, low: 88, high: 98, target: 95) == .inconclusive)
-        #expect(TargetVerdict.of(mean: 97, low: 95, high: 99, target: 95) == .atOrAbove)
-        #expect(TargetVerdict.of(mean: 80, low: nil, high: nil, target: 95) == .inconclusive)
+        #expect(TargetVerdict.of(mean: 90, low: 85, high: 94, target: 95, n: 12, minimumN: 10) == .below)
+        #expect(TargetVerdict.of(mean: 93, low: 88, high: 98, target: 95, n: 12, minimumN: 10) == .inconclusive)
+        #expect(TargetVerdict.of(mean: 97, low: 95, high: 99, target: 95, n: 12, minimumN: 10) == .atOrAbove)
+        #expect(TargetVerdict.of(mean: 80, low: nil, high: nil, target: 95, n: 12, minimumN: 10) == .inconclusive)
+    }
+
+    /// Issue 22: two identical scores of 92 gave a zero-width t interval and BELOW on two
+    /// calls; the README says fewer than `--min-scored` scored calls is never a verdict.
+    @Test func fewScoresAreNeverAVerdictEvenWhenIdentical() throws {
+        for scores in [[92.0, 92.0], [100.0, 100.0], [50.0, 51.0, 50.0]] {
+            let q = try #require(Intervals.quality(scores))
+            #expect(q.high > q.low, "a few identical scores must not give a zero-width interval")
+            #expect(TargetVerdict.of(mean: q.mean, low: q.low, high: q.high, target: 95, n: scores.count, minimumN: 10) == .inconclusive)
+        }
+        // At the minimum the interval decides again.
+        let ten = Array(repeating: 80.0, count: 10)
+        let q = try #require(Intervals.quality(ten))
+        #expect(TargetVerdict.of(mean: q.mean, low: q.low, high: q.high, target: 95, n: 10, minimumN: 10) == .below)
+    }
+
+    /// Issue 22: a weekly trend of 2 calls printed 43.8 with an interval −512.1…599.6, and an
+    /// NPS of −100 was drawn outside its own interval (−98.5…48.5).
+    @Test func intervalsStayOnTheScaleAndContainTheirValue() throws {
+        for scores in [[0.0, 87.5], [0.0, 100.0], [100.0], [0.0], [3.0, 99.0, 50.0], Array(repeating: 99.0, count: 30)] {
+            let q = try #require(Intervals.quality(scores))
+            #expect(q.low >= 0 && q.high <= 100 && q.low <= q.mean && q.mean <= q.high, "\(scores) → \(q)")
+        }
+        let small = try #require(Intervals.quality([0, 87.5]))
+        #expect(small.low == 0 && small.high == 100)
+        for nps in [NPS(scores: [0]), NPS(scores: [0, 0]), NPS(scores: [10]), NPS(scores: [10, 10, 10]), NPS(scores: [8])] {
+            let ci = try #require(nps.interval)
+            let v = try #require(nps.value)
+            #expect(ci.low >= -100 && ci.high <= 100 && ci.low <= v && v <= ci.high, "\(nps) → \(ci)")
+        }
     }
 }
 

@@ -29,6 +29,28 @@ import Testing
     }
 
     /// Every bad-row case of the issue, each with its file:line and field.
+    /// Issue 22: `agnet_id`, `answerd`, `recordings` were stored as attributes: exit 0, no
+    /// agents, no audio. A header name one or two edits from a known column is an error.
+    @Test func headerTyposOfKnownColumnsAreErrorsWithDidYouMean() throws {
+        for (typo, known) in [("agnet_id", "agent_id"), ("answerd", "answered"), ("recordings", "recording"), ("Started_At ", "")] {
+            let header = Self.header.replacingOccurrences(of: known.isEmpty ? "started_at" : known, with: typo)
+            let p = try tempFile("t.csv", header + "c1,c1.wav,a1,Anna,Blue,orders,inbound,2026-11-24T09:00:00+01:00,12,true,300,20,30,+49 30 1,0800,right,spring\n")
+            let r = Manifest.parse(path: p, zone: nil)
+            if known.isEmpty {
+                #expect(r.fileError == nil, "case and spaces are not typos")
+                continue
+            }
+            let e = try #require(r.fileError, "\(typo)")
+            #expect(e.description.contains("did you mean '\(known)'?"), "\(e.description)")
+            #expect(e.source.line == 1 && e.field == typo)
+        }
+        // A genuine extra column is kept, and listed.
+        let p = try tempFile("x.csv", Self.header + "c1,,a1,Anna,Blue,orders,inbound,2026-11-24T09:00:00+01:00,12,true,300,20,30,,0800,,spring\n")
+        #expect(try Manifest.Reader(path: p, zone: nil).extraColumns == ["campaign"])
+        #expect(Suggest.nearest("agnet_id", in: Manifest.knownColumns) == "agent_id")
+        #expect(Suggest.nearest("campaign", in: Manifest.knownColumns) == nil)
+    }
+
     @Test func badRowsAreRejectedWithLineAndReason() throws {
         let p = try tempFile("bad.csv", Self.header + """
             ,c.wav,a1,Anna,Blue,q,inbound,2026-11-24T09:00:00+01:00,1,true,1,0,0,,,,

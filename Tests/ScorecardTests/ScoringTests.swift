@@ -180,14 +180,14 @@ let na = EvaluatorAnswer(answer: .notApplicable, evaluator: "Maria")
               - id: x
                 criteria: [{ id: y, text: Y, auto: { metric: audio.dead_air_count, at_most: 0 } }]
             """)
-        #expect(ScoringEngine.notApplicableReason(c, facts: stereoFacts) == "shorter than 400 s")
+        #expect(ScoringEngine.notApplicableReason(c, facts: stereoFacts)?.hasPrefix("applies_to.min_duration_s: 400 (this call: ") == true)
         var longer = stereoFacts
         longer.values["audio.duration_s"] = .number(500)
         #expect(ScoringEngine.notApplicableReason(c, facts: longer) == nil)
         longer.values["call.queue"] = .text("sales")
-        #expect(ScoringEngine.notApplicableReason(c, facts: longer) == "queue not in orders, returns")
+        #expect(ScoringEngine.notApplicableReason(c, facts: longer) == "applies_to.queue: orders, returns (this call: sales)")
         longer.values["call.answered"] = .flag(false)
-        #expect(ScoringEngine.notApplicableReason(c, facts: longer) == "call not answered")
+        #expect(ScoringEngine.notApplicableReason(c, facts: longer) == "abandoned (no conversation)")
     }
 }
 

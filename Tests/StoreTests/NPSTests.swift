@@ -49,6 +49,19 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
         #expect(NPS(scores: facts.compactMap(\.score)).value == 0)
     }
 
+    /// Issue 22: a survey file without answered_at whose rows all have a call_id was refused
+    /// whole; each survey now takes its call's start time, and the summary says so.
+    @Test func withoutAnsweredAtSurveysTakeTheirCallsTime() throws {
+        let (dir, store, _) = try scoredBatch()
+        let s = try npsImport(dir, "call_id,score,comment\nc1,9,fine\nc2,4,slow\nc99,7,\n", store: store)
+        #expect(s.fileError == nil)
+        #expect(s.imported == 2 && s.timeFromCall == 2)
+        #expect(s.timeFromCallNote == "; no answered_at column: 2 surveys took their call's start time")
+        #expect(s.rejected.map(\.message).contains { $0.contains("call 'c99' is not ingested yet and the file has no answered_at column") })
+        let facts = try store.surveyFacts(period: .all)
+        #expect(facts.first { $0.callID == "c1" }?.answeredAt == "2026-11-24T09:00:00+01:00")
+    }
+
     @Test func conflictingRowsAreRejectedAgainstTheStore() throws {
         let (dir, store, _) = try scoredBatch()
         _ = try npsImport(dir, "survey_id,call_id,score,answered_at,comment\ns1,c1,9,2026-11-24T09:20:00+01:00,ok\n,c2,8,2026-11-24T09:20:00+01:00,\n", store: store)
@@ -86,6 +99,11 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
         let (dir, store, _) = try scoredBatch()
         #expect(try npsImport(dir, "survey_id;call;score\n", store: store).fileError?.contains("header needs score, answered_at and call_id") == true)
         #expect(try npsImport(dir, "", store: store).fileError?.contains("empty file") == true)
+        // Issue 22: a file without answered_at is refused only when it cannot do without it.
+        let noTime = try npsImport(dir, "caller,score,comment\n+49 30 1,9,fine\n", store: store).fileError ?? ""
+        #expect(noTime.contains("header has no 'answered_at' column") && noTime.contains("Add the column"), "\(noTime)")
+        #expect(try npsImport(dir, "call_id,score,answerd_at\nc1,9,2026-11-24T09:00:00+01:00\n", store: store).fileError?
+            .contains("is 'answerd_at' a typo of it?") == true)
         #expect(try NPSImport.run(path: dir.appendingPathComponent("nope.csv").path, store: store, hasher: testKey, zone: nil).fileError?.hasPrefix("cannot read") == true)
     }
 }

@@ -16,8 +16,8 @@ struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Measure recordings: per-party talk, silence, overtalk, interruptions, dead air, hold, levels, health.",
         discussion: """
-        Reads every format libsndfile decodes (PCM, µ-law, A-law, GSM 6.10, IMA/MS ADPCM, FLAC, Ogg, MP3).
-        Stereo: one channel per party (--agent-channel). Mono: only 'mixed' figures.
+        Reads every format libsndfile decodes (PCM, µ-law, A-law, GSM 6.10, IMA/MS ADPCM, FLAC, Ogg, MP3). \
+        Stereo: one channel per party (--agent-channel). Mono: only 'mixed' figures. \
         --format json prints one JSON object per file (JSON Lines). Exit status 1 if any file failed.
         """
     )

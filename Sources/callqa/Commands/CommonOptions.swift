@@ -103,19 +103,29 @@ struct PeriodOptions: ParsableArguments {
 
 /// `--scorecards DIR|FILE`.
 struct ScorecardsOption: ParsableArguments {
-    @Option(help: "Card file or folder of *.yaml cards (default: ./Scorecards).")
-    var scorecards: String = "Scorecards"
+    @Option(help: "Card file or folder of *.yaml cards (default: the first Scorecards folder found in the working folder, beside the database, in the day's folder or its parent).")
+    var scorecards: String?
+
+    /// The cards' path: `--scorecards`, else the first `Scorecards` folder that exists.
+    func location(database: DatabaseOptions, dayFolder: String? = nil) -> ScorecardLocation {
+        ScorecardLocation.resolve(explicit: scorecards, databasePath: database.path, dayFolder: dayFolder)
+    }
 
     /// Loads every card; lint problems are printed and exit with status 2 (bad configuration).
-    func load() throws -> [Scorecard] {
-        let (cards, issues) = CardLoader.loadAll(scorecards)
+    func load(database: DatabaseOptions) throws -> [Scorecard] {
+        let where_ = location(database: database)
+        guard let path = where_.path else {
+            Terminal.error(where_.missing)
+            throw ExitCode(2)
+        }
+        let (cards, issues) = CardLoader.loadAll(path)
         if !issues.isEmpty {
             for i in issues { Terminal.error(i.description) }
-            Terminal.error("fix the scorecards above (callqa scorecard lint \(scorecards))")
+            Terminal.error("fix the scorecards above (callqa scorecard lint \(path))")
             throw ExitCode(2)
         }
         if cards.isEmpty {
-            Terminal.error("no scorecards (*.yaml) in '\(scorecards)'")
+            Terminal.error("no scorecards (*.yaml) in '\(path)'")
             throw ExitCode(2)
         }
         return cards

@@ -27,7 +27,7 @@ struct EvaluationsCommand: ParsableCommand {
         var strict = false
 
         func run() throws {
-            let cards = try cardsOption.load()
+            let cards = try cardsOption.load(database: database)
             let store = try database.open()
             let s = try storeCall { try EvaluationsImport.run(path: file, cards: cards, store: store) }
             if let e = s.fileError {
@@ -60,7 +60,7 @@ struct EvaluationsCommand: ParsableCommand {
 
         func run() throws {
             let period = try periodOptions.period()
-            let cards = try cardsOption.load()
+            let cards = try cardsOption.load(database: database)
             guard let card = cards.first(where: { $0.id == scorecard }) else {
                 throw ValidationError("--scorecard: unknown card '\(scorecard)'; known: \(cards.map(\.id).joined(separator: ", "))")
             }

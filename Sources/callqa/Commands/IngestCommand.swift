@@ -19,10 +19,10 @@ struct IngestCommand: ParsableCommand {
         commandName: "ingest",
         abstract: "Store call records and the analysis of their recordings in the database.",
         discussion: """
-        Inputs: a CSV manifest (header with call_id, recording, agent_id, …), an Asterisk Master.csv
-        (cdr_csv) and/or queue_log; the kind is detected from the content (force it with --input).
-        Recordings are analysed in parallel; unchanged recordings are skipped, changed ones replaced.
-        Bad rows and recordings are reported with file:line, stored in ingest_errors, and the batch
+        Inputs: a CSV manifest (header with call_id, recording, agent_id, …), an Asterisk Master.csv \
+        (cdr_csv) and/or queue_log; the kind is detected from the content (force it with --input). \
+        Recordings are analysed in parallel; unchanged recordings are skipped, changed ones replaced. \
+        Bad rows and recordings are reported with file:line, stored in ingest_errors, and the batch \
         goes on. Exit status 1 if anything failed, 2 if the database cannot be opened.
         """
     )

@@ -16,10 +16,10 @@ struct NPSCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Import surveys: columns call_id, score, answered_at, comment [, survey_id, caller, csat].",
             discussion: """
-            An empty score is "no answer / timed out": kept apart, not in NPS. Any other score must be a whole
-            number 0–10. Rows are joined to calls by call_id, else by hashed caller within --link-window-h
-            after the call; a survey whose call is not ingested yet waits and is joined by a later ingest.
-            Rejected rows are reported with file:line and stored in import_errors; re-importing changes nothing.
+            An empty score is "no answer / timed out": kept apart, not in NPS. Any other score must be a whole \
+            number 0–10. Rows are joined to calls by call_id, else by hashed caller within --link-window-h \
+            after the call; a survey whose call is not ingested yet waits and is joined by a later ingest. \
+            Rejected rows are reported with file:line and stored in import_errors; re-importing changes nothing. \
             Exit status 0 (1 with --strict when rows were rejected; 2 when the file cannot be read).
             """)
 
@@ -60,7 +60,7 @@ struct NPSCommand: ParsableCommand {
             }
             for r in s.rejected { Terminal.warning(TerminalText.clean(r.message)) }
             if s.rejectedCount > s.rejected.count { Terminal.warning("… and \(s.rejectedCount - s.rejected.count) more rejected rows (table import_errors)") }
-            print("surveys: \(s.rows) row(s): \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejectedCount) rejected; in the database \(s.linked) linked to calls, \(s.waiting) waiting for their call")
+            print("surveys: \(s.rows) row(s): \(s.imported) imported (\(s.noAnswer) without answer), \(s.alreadyImported) already imported, \(s.rejectedCount) rejected; in the database \(s.linked) linked to calls, \(s.waiting) waiting for their call\(s.timeFromCallNote)")
             if strict && s.rejectedCount > 0 { throw ExitCode(1) }
         }
     }

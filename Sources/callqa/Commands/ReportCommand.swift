@@ -19,22 +19,29 @@ struct ReportOutputOptions: ParsableArguments {
     @Option(help: "Output: table, csv, json or html.")
     var format: ReportFormat = .table
 
-    @Option(help: "Write to this file (csv of several tables: a folder, one file per table) instead of standard output.")
+    @Option(help: "Write to this file instead of standard output; csv of a report with several tables: a folder, one file per table.")
     var out: String?
 
     /// Writes tables in the chosen format.
     func emit(_ tables: [ReportTable], html: (() -> String)? = nil) throws {
         var text: String
         switch format {
-        case .table: text = tables.map { $0.text() }.joined(separator: "\n")
+        case .table: text = ReportTable.text(tables)
         case .json: text = JSONValue.array(tables.map { $0.json() }).rendered() + "\n"
         case .csv:
-            if let out, tables.count > 1 {
-                try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-                for t in tables { try write(t.csv(), to: (out as NSString).appendingPathComponent(t.name + ".csv")) }
+            let destination: CSVExport.Destination
+            do { destination = try CSVExport.destination(out: out, tableCount: tables.count) } catch { throw ValidationError(error.description) }
+            switch destination {
+            case .folder(let dir):
+                do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) } catch {
+                    Terminal.error("cannot create folder '\(dir)': \(error.localizedDescription)")
+                    throw ExitCode(2)
+                }
+                for t in tables { try write(t.csv(), to: (dir as NSString).appendingPathComponent(t.name + ".csv")) }
                 return
+            case .file, .standardOutput:
+                text = (tables.count == 1 ? tables.first : CSVExport.mainTable(tables))?.csv() ?? ""
             }
-            text = tables.first?.csv() ?? ""
         case .html:
             text = html?() ?? HTMLReport.page(title: tables.first?.title ?? "callqa report", tables: tables)
         }
@@ -108,6 +115,7 @@ struct KPICommand: ParsableCommand {
         let zone = try periodOptions.zoneOption.zone()
         let period = try periodOptions.period()
         let filter = ReportFilter(team: team, queue: queue, agent: agent)
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filter) }
         let report = try reportCall { try ReportBuilder.kpi(store, period: period, zone: zone, by: by, settings: settings, filter: filter) }
         try output.emit(report.tables) { report.html }
     }
@@ -158,6 +166,7 @@ struct NPSReportCommand: ParsableCommand {
         let period = try periodOptions.period()
         let filter = ReportFilter(team: team, queue: queue, agent: agent)
         let minimumN = try minN ?? configOption.settings().npsMinimumN
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filter) }
         let report = try reportCall { try ReportBuilder.nps(store, period: period, by: try dims(), minimumN: minimumN, filter: filter) }
         try output.emit(report.tables) { report.html }
     }
@@ -205,6 +214,7 @@ struct AgentsCommand: ParsableCommand {
         let store = try database.open(forReading: true)
         let period = try periodOptions.period()
         let minScored = try filters.minimumScored()
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filters.filter) }
         let report = try reportCall { try ReportBuilder.agents(store, period: period, filter: filters.filter, minScored: minScored) }
         if let splitDir {
             let files = try reportCall {
@@ -238,6 +248,7 @@ struct AgentCommand: ParsableCommand {
         let store = try database.open(forReading: true)
         let period = try periodOptions.period()
         let minScored = try filters.minimumScored()
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filters.filter, agentID: agentID) }
         let report = try reportCall {
             try ReportBuilder.agent(store, agentID: agentID, period: period, filter: filters.filter, minScored: minScored)
         }
@@ -286,29 +297,11 @@ struct CallReportCommand: ParsableCommand {
             throw ExitCode(1)
         }
         let scores = try storeCall { try store.storedScores(callID: callID) }
-        var tables = [
-            ReportTable(name: "call_record", title: "Call \(callID): call record", columns: [Column("field", .text), Column("value", .text)],
-                        rows: detail.record.map { [.text($0.0), .text($0.1)] }),
-            ReportTable(name: "call_audio", title: "Audio metrics" + (detail.health.isEmpty ? "" : " — health: " + detail.health.joined(separator: ", ")),
-                        columns: [Column("metric", .text), Column("value", .text)], rows: detail.analysis.map { [.text($0.0), .text($0.1)] }),
-        ]
-        for s in scores {
-            let value: String = s.score.map { JSONValue.format($0, decimals: 1, padded: true) + " %" } ?? "—"
-            let target: String = JSONValue.format(s.target, decimals: 1)
-            var head = "\(s.cardName) [\(s.cardID)]: \(value) (\(s.status.rawValue), target \(target) %)"
-            if s.criticalFailed { head += " CRITICAL FAIL" }
-            if let reason = s.reason { head += " — \(reason)" }
-            tables.append(ReportTable(
-                name: "call_score_" + s.cardID, title: head,
-                columns: [Column("section", .text), Column("criterion", .text), Column("outcome", .text), Column("earned", .number(decimals: 2)),
-                          Column("possible", .number(decimals: 2)), Column("by", .text), Column("evidence", .text),
-                          Column("evidence_link", "listen", .text, inTable: false)],
-                rows: s.results.map { r in
-                    [.text(r.sectionID), .text(r.criterionID + (r.critical ? " (critical)" : "")), .text(r.outcome.rawValue),
-                     .number(r.earned), .number(r.possible), .text(r.provenance), .text(r.evidence),
-                     .opt(detail.recordingPath.flatMap { p in r.evidenceStartS.map { HTMLPages.fileURL(p, start: $0) } })]
-                }))
-        }
+        let notScored = try storeCall { try Scoring.whyNotScored(callID: callID, store: store) }
+            .filter { n in !scores.contains { $0.cardID == n.cardID } }
+        let tables = CallLayout.report(detail, scores: scores, notScored: notScored,
+                                       forPeople: output.format == .table || output.format == .html,
+                                       evidence: output.format == .table || output.format == .html)
         try output.emit(tables) { HTMLPages.call(detail, tables: tables) }
     }
 }
@@ -320,5 +313,9 @@ func reportCall<T>(_ body: () throws -> T) throws -> T {
         throw ExitCode(2)
     } catch let e as UnknownCard {
         throw ValidationError(e.description)
+    } catch let e as SelectionError {
+        // An unknown id or an empty period: said, with what the database holds; exit status 1.
+        Terminal.error(e.description)
+        throw ExitCode(1)
     }
 }

@@ -11,9 +11,10 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "The day's job: ingest a folder (manifest or Asterisk records + recordings), import surveys.csv and evaluations.csv, score, write the reports.",
         discussion: """
-        Running it again on the same folder changes nothing and is fast; a new folder into the same database adds
-        that day. Prints what was done file by file and the agents table; writes HTML, CSV and JSON reports to --out
-        (default DIR/callqa-report). Exit status 1 if any input failed (everything that could be done was done).
+        Running it again on the same folder changes nothing and is fast; a new folder into the same database adds \
+        that day. Prints what was done file by file and the agents table; writes HTML, CSV and JSON reports to --out \
+        (default DIR/callqa-report), covering the days of the folder's calls (--from/--to override). Exit status 1 \
+        if any input failed, or no scorecards were found (everything that could be done was done).
         """
     )
 
@@ -32,12 +33,27 @@ struct RunCommand: ParsableCommand {
     @Option(help: "Recordings analysed in parallel (default: number of cores).")
     var jobs: Int?
 
+    @Option(help: "Reports from this day (YYYY-MM-DD) or instant (default: the first day of the folder's calls).")
+    var from: String?
+
+    @Option(help: "Reports up to this day (inclusive) or instant (default: the last day of the folder's calls).")
+    var to: String?
+
     @OptionGroup var zoneOption: ZoneOption
     @OptionGroup var configOption: ConfigOption
 
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs: expected a number ≥ 1, got \(jobs)") }
-        _ = try zoneOption.zone()
+        _ = try period()
+    }
+
+    /// `--from/--to`, nil when neither is given.
+    func period() throws -> Period? {
+        guard from != nil || to != nil else { return nil }
+        switch Period.parse(from: from, to: to, zone: try zoneOption.zone()) {
+        case let .success(p): return p
+        case let .failure(e): throw ValidationError(e.description)
+        }
     }
 
     func run() throws {
@@ -53,7 +69,10 @@ struct RunCommand: ParsableCommand {
             throw ExitCode(2)
         }
         let settings = try configOption.settings()
-        var options = RunOptions(folder: folder, scorecards: cardsOption.scorecards, out: out)
+        let cards = cardsOption.location(database: database, dayFolder: folder)
+        var options = RunOptions(folder: folder, scorecards: cards.path, out: out)
+        options.scorecardsMissing = cards.path == nil ? cards.missing : nil
+        options.period = try period()
         options.ingest.analysis.parameters = settings.analysis
         options.ingest.analysis.agentChannel = agentChannel ?? settings.agentChannel ?? .left
         options.kpi = settings.kpi
@@ -83,7 +102,8 @@ struct RunCommand: ParsableCommand {
             print("[\(mark)] \(s.step)\(file) \(TerminalText.clean(s.message))")
         }
         print("")
-        for t in summary.agentsTables { print(t.text()) }
+        print(ReportTable.text(summary.agentsTables))
+        if summary.anyFailed { Terminal.error("some inputs failed (see [FAIL] above): exit status 1") }
         print("HTML report: \((options.out as NSString).appendingPathComponent("agents.html"))")
         if summary.anyFailed { throw ExitCode(1) }
     }

@@ -51,7 +51,7 @@ struct ScoreCommand: ParsableCommand {
         commandName: "score",
         abstract: "Score every call with every card that applies; store per-criterion results with evidence.",
         discussion: """
-        Unchanged calls (same card version, call record, analysis and evaluations) are skipped.
+        Unchanged calls (same card version, call record, analysis and evaluations) are skipped. \
         --what-if CARD shows per agent how a new version of a card would change the scores, storing nothing.
         """
     )
@@ -96,7 +96,7 @@ struct ScoreCommand: ParsableCommand {
             }
             return
         }
-        let cards = try cardsOption.load()
+        let cards = try cardsOption.load(database: database)
         let summaries = try storeCall { try Scoring.run(cards: cards, store: store, period: period) }
         switch format {
         case .json:
@@ -106,15 +106,26 @@ struct ScoreCommand: ParsableCommand {
                          ("provisional", .int(s.provisional)), ("not_scorable", .int(s.notScorable)),
                          ("critical_fails", .int(s.criticalFails)),
                          ("mean_quality", .optional(s.meanScore) { .number($0, decimals: 2) }),
-                         ("share_at_target", .optional(s.shareAtTarget) { .ratio($0) })])
+                         ("share_at_target", .optional(s.shareAtTarget) { .ratio($0) }),
+                         ("excluded", .array(s.excluded.map { e in
+                             .object([("filter", .string(e.filter)), ("calls", .int(e.calls)), ("values_seen", .array(e.seen.map { .string($0) }))])
+                         }))])
             }).rendered())
         case .table:
-            var table = [["scorecard", "calls", "rescored", "complete", "provisional", "not scorable", "critical fails", "mean", "≥ target"]]
-            for s in summaries {
-                table.append([s.cardID, "\(s.applicable)", "\(s.rescored)", "\(s.complete)", "\(s.provisional)", "\(s.notScorable)",
-                              "\(s.criticalFails)", pct(s.meanScore), s.shareAtTarget.map { String(format: "%.0f %%", $0 * 100) + " of \(s.complete)" } ?? "—"])
+            let table = ReportTable(
+                name: "score", title: "Scores stored (mean and ≥ target over complete scores)",
+                columns: [Column("scorecard", "card", .text), Column("calls", .count), Column("rescored", .count), Column("complete", .count),
+                          Column("provisional", "prov.", .count), Column("not_scorable", "unscorable", .count),
+                          Column("critical_fails", "crit. fails", .count), Column("mean_quality", "mean %", .percent),
+                          Column("share_at_target", "≥ target", .ratioWhole)],
+                rows: summaries.map { s in
+                    [.text(s.cardID), .int(s.applicable), .int(s.rescored), .int(s.complete), .int(s.provisional), .int(s.notScorable),
+                     .int(s.criticalFails), .opt(s.meanScore), .opt(s.shareAtTarget)]
+                })
+            print(table.text(), terminator: "")
+            for s in summaries where s.applicable == 0 {
+                print(ReportTable.wrap("\(s.cardID) applies to no call" + (s.excluded.isEmpty ? " (no calls in the period)" : ": " + s.exclusionSummary), width: 100), terminator: "")
             }
-            print(TextTable.render(table), terminator: "")
         }
     }
 }
@@ -140,11 +151,15 @@ struct ExplainCommand: ParsableCommand {
             Terminal.error("no call '\(callID)' in \(database.path)")
             throw ExitCode(1)
         }
+        // Cards that did not score the call, and why (their filter, an abandoned call, not scored yet).
+        let scored = Set(scores.map(\.cardID))
+        let notScored = try storeCall { try Scoring.whyNotScored(callID: callID, store: store) }.filter { !scored.contains($0.cardID) }
         switch format {
-        case .json: print(ScoreRendering.json(callID: callID, scores).rendered())
+        case .json: print(ScoreRendering.json(callID: callID, scores, notScored: notScored).rendered())
         case .table:
-            if scores.isEmpty { print("call \(callID): no scores yet (run callqa score)") }
+            if scores.isEmpty && notScored.isEmpty { print("call \(callID): no scores yet (no card stored: run callqa score)") }
             print(ScoreRendering.text(scores), terminator: "")
+            for n in notScored { print(ReportTable.wrap("\(callID) · \(n.cardID): not scored: \(n.reason)", width: 100), terminator: "") }
         }
     }
 }
