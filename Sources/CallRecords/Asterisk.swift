@@ -47,6 +47,10 @@ public enum AsteriskCDR {
                 out.errors.append(RecordError(source: ref, field: "uniqueid", message: "missing uniqueid"))
                 continue
             }
+            guard uid.count <= 200, !uid.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
+                out.errors.append(RecordError(source: ref, field: "uniqueid", message: "uniqueid must be one line of at most 200 characters without control characters"))
+                continue
+            }
             do {
                 let call = try record(v, uid: uid, ref: ref, zone: zone)
                 if let previous = byID[uid] {
@@ -88,6 +92,13 @@ public enum AsteriskCDR {
             call.queue = data.split(separator: ",", omittingEmptySubsequences: false).first.map(String.init)
             call.direction = .inbound
         }
+        // An agent's extension dialling out: `src` is the extension, `dst` the customer's
+        // number, and the agent is the calling channel (`dstchannel` is the trunk).
+        if call.direction == nil, let src = call.caller, let dst = call.dialed, isExtension(src),
+           dst.filter(\.isNumber).count >= 7 {
+            call.direction = .outbound
+            if let ch = v["channel"].flatMap(FieldParse.text) { call.agentID = agentName(fromChannel: ch) }
+        }
         let disposition = v["disposition"].flatMap(FieldParse.text)?.uppercased()
         guard let d = disposition, ["ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"].contains(d) else {
             throw RecordError(source: ref, callID: uid, field: "disposition",
@@ -112,6 +123,11 @@ public enum AsteriskCDR {
         }
         call.attributes["cdr_disposition"] = d
         return call
+    }
+
+    /// An internal extension: 2 to 6 digits (a contact center's own short number).
+    static func isExtension(_ number: String) -> Bool {
+        (2...6).contains(number.count) && number.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// `SIP/1001-0000002a` → `SIP/1001`; `Local/1001@agents-00000001;1` → `Local/1001@agents`.
@@ -156,6 +172,11 @@ public enum QueueLog {
             let callID = f[1].trimmedSpaces
             let event = f[4].trimmedSpaces.uppercased()
             guard callID != "NONE", !callID.isEmpty else { continue }
+            // The same rule as a manifest's call_id: ids are shown in reports and terminals.
+            guard callID.count <= 200, !callID.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
+                out.errors.append(RecordError(source: ref, field: "callid", message: "call id must be one line of at most 200 characters without control characters"))
+                continue
+            }
             let known = ["ENTERQUEUE", "CONNECT", "ABANDON", "EXITWITHTIMEOUT", "COMPLETEAGENT", "COMPLETECALLER", "TRANSFER"]
             guard known.contains(event) else { continue }
             guard let epoch = Double(f[0].trimmedSpaces), epoch > 0, epoch < 1e11 else {
@@ -254,9 +275,7 @@ public enum InputKind: String, Sendable, CaseIterable {
     /// with a Unix time first and 5+ fields → queue_log; 16+ comma fields with
     /// `YYYY-MM-DD HH:MM:SS` values → Asterisk CDR. Nil when none fits.
     public static func detect(path: String) -> InputKind? {
-        guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? fh.close() }
-        let head = (try? fh.read(upToCount: 8192)) ?? Data()
+        guard let head = try? RegularFile.head(path, count: 8192) else { return nil }
         var text = String(decoding: head, as: UTF8.self)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         guard let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })

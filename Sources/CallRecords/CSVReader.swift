@@ -60,13 +60,10 @@ public final class CSVReader {
     /// Opens `path`. With `delimiter` nil, the delimiter is detected from the first line
     /// (comma or semicolon, whichever is more frequent outside quotes; comma on a tie).
     public init(path: String, delimiter: UInt8? = nil, maxFieldBytes: Int = 1 << 20) throws(CSVError) {
-        guard let h = fopen(path, "rb") else {
-            throw .unreadable(file: path, reason: String(cString: strerror(errno)))
-        }
-        var isDirectory = stat()
-        if fstat(fileno(h), &isDirectory) == 0, (isDirectory.st_mode & S_IFMT) == S_IFDIR {
-            fclose(h)
-            throw .unreadable(file: path, reason: "is a directory")
+        // Regular files only: a FIFO or device named like a CSV would block forever.
+        let h: UnsafeMutablePointer<FILE>
+        do { h = try RegularFile.openStream(path) } catch {
+            throw .unreadable(file: path, reason: error.reason)
         }
         file = path
         handle = h

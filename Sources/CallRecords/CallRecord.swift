@@ -111,7 +111,9 @@ enum FieldParse {
     static func seconds(_ raw: String, field: String, at ref: SourceRef, callID: String?) throws(RecordError) -> Double? {
         let t = raw.trimmedSpaces
         if t.isEmpty { return nil }
-        guard let v = Double(t), v.isFinite else {
+        // Decimal only: Swift's Double("0x10") and Double("0x1p3") read hexadecimal floats.
+        guard t.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 101 || $0 == 69 || $0 == 43 || $0 == 45 }),
+              let v = Double(t), v.isFinite else {
             throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds ≥ 0, got \"\(t)\"")
         }
         guard v >= 0 else {

@@ -132,7 +132,11 @@ public enum Manifest {
                 guard let t = FieldParse.text(raw) else {
                     throw RecordError(source: ref, callID: id, field: name, message: "missing start time (ISO 8601 with offset, e.g. 2026-11-24T09:15:00+01:00)")
                 }
-                guard let ts = Timestamp.parse(t, zone: zone) else {
+                // A date alone ("2026-11-24") is no start time: it would be taken as midnight UTC.
+                guard t.utf8.count > 10, let ts = Timestamp.parse(t, zone: zone) else {
+                    if t.utf8.count == 10, Timestamp.parse(t, zone: nil) != nil {
+                        throw RecordError(source: ref, callID: id, field: name, message: "a date without a time of day, got \"\(t)\" (expected e.g. 2026-11-24T09:15:00+01:00)")
+                    }
                     let why = zone == nil && Timestamp.parse(t, zone: .fixed(offsetS: 0)) != nil
                         ? "no UTC offset (add one, e.g. +01:00, or pass --tz)" : "expected ISO 8601 with offset, e.g. 2026-11-24T09:15:00+01:00"
                     throw RecordError(source: ref, callID: id, field: name, message: "\(why), got \"\(t)\"")

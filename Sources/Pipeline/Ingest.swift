@@ -119,6 +119,12 @@ public enum Ingest {
                                                 message: "\(input): no such file (expected a manifest, Master.csv or queue_log)"))
                 continue
             }
+            var st = stat()
+            if stat(input, &st) == 0, let special = RegularFile.kindName(mode: st.st_mode) {
+                batch.fileFailed(IngestErrorRow(stage: .file, sourceFile: input, line: nil, callID: nil, field: nil,
+                                                message: "\(input): is \(special), not a regular file; not read"))
+                continue
+            }
             guard let kind = options.inputKind ?? InputKind.detect(path: input) else {
                 batch.fileFailed(IngestErrorRow(stage: .file, sourceFile: input, line: 1, callID: nil, field: nil,
                                                 message: "\(input): cannot tell the input kind: expected a manifest with a 'call_id' header, an Asterisk Master.csv or a queue_log (force one with --input)"))
@@ -277,14 +283,11 @@ public enum Ingest {
             var jobs: [(Item, CallRow, StoredCallState?)] = []
             for item in unique {
                 let r = item.record
-                let caller = r.caller.flatMap { hasher.hash($0) }
-                var row = CallRow(record: r, sourceKind: item.kind, callerHash: caller,
-                                  callerClear: options.callerInClear ? r.caller.map { hasher.normalize($0) } : nil,
-                                  recordingPath: nil, recordingStatus: .none, recordingError: nil)
+                var row = Ingest.privateRow(r, kind: item.kind, hasher: hasher, inClear: options.callerInClear)
                 let stored = states[r.callID]
                 // A call without a usable recording: stored unless the same record and status are there.
                 func storeUnlessUnchanged(_ row: CallRow) {
-                    if let stored, stored.fingerprint == r.fingerprint, stored.recordingStatus == row.recordingStatus, stored.analysis == nil {
+                    if let stored, stored.fingerprint == row.fingerprint, stored.recordingStatus == row.recordingStatus, stored.analysis == nil {
                         summary.unchanged += 1
                     } else {
                         recordOnly.append(CallWrite(call: row, analysis: .remove))
@@ -321,7 +324,7 @@ public enum Ingest {
                     let paramsHash = Ingest.parametersHash(parametersJSON, options: options.analysis, agentChannel: r.agentChannel)
                     if let stored, let a = stored.analysis, stored.recordingStatus == .analysed, a.recordingPath == path,
                        a.sizeBytes == size, a.mtimeEpoch == mtime, a.analyzerVersion == analyzerVersion, a.parametersHash == paramsHash {
-                        if stored.fingerprint == r.fingerprint {
+                        if stored.fingerprint == row.fingerprint {
                             summary.unchanged += 1
                         } else {
                             recordOnly.append(CallWrite(call: row, analysis: .keep))
@@ -453,6 +456,33 @@ public enum Ingest {
 
     /// Resolves a recording path against the root and refuses anything outside it
     /// (`../`, absolute paths elsewhere, symlinks leading out).
+    /// The row to store for a record, with personal data handled: the customer's number
+    /// (the remote party: caller on inbound calls and calls without a direction, dialed
+    /// number on outbound ones) only as a keyed hash (nil when withheld), in clear only when
+    /// asked for; the dialed number kept in clear only where it is the contact center's own
+    /// line (inbound); phone numbers scrubbed from free-text attributes. The fingerprint is
+    /// keyed and covers the privacy setting, so a change of `--store-caller-in-clear`
+    /// rewrites the call.
+    static func privateRow(_ r: CallRecord, kind: InputKind, hasher: CallerHasher, inClear: Bool) -> CallRow {
+        let customer = r.direction == .outbound ? r.dialed : r.caller
+        let customerHash = customer.flatMap { hasher.hash($0) }
+        var stored = r
+        let known = [r.caller, r.dialed].compactMap { $0 }
+        for (k, v) in r.attributes where !Self.identifierAttributes.contains(k) {
+            stored.attributes[k] = PhoneScrub.scrub(v, known: known)
+        }
+        stored.caller = nil
+        stored.dialed = nil
+        let clear = inClear && customerHash != nil ? customer.map { hasher.normalize($0) } : nil
+        return CallRow(record: stored, sourceKind: kind, customerHash: customerHash, customerClear: clear,
+                       dialed: r.direction == .outbound ? nil : r.dialed,
+                       fingerprint: hasher.keyedDigest(r.fingerprint + (inClear ? "\u{1F}clear" : "")),
+                       recordingPath: nil, recordingStatus: .none, recordingError: nil)
+    }
+
+    /// Attributes that are identifiers of the call, not free text (never scrubbed).
+    static let identifierAttributes: Set<String> = ["cdr_linkedid", "cdr_uniqueid", "cdr_sequence", "cdr_amaflags", "cdr_disposition"]
+
     static func resolve(_ recording: String?, root: String) -> Resolution {
         guard let rec = recording, !rec.isEmpty else { return .none }
         if rec.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 32 } ?? false) }) {
@@ -540,9 +570,8 @@ public enum FileDigest {
     }
 
     public static func sha256(path: String) throws(Failure) -> (sha: String, size: Int64, mtime: Double) {
-        guard let fh = fopen(path, "rb") else {
-            throw Failure(description: "cannot read '\(path)': \(String(cString: strerror(errno)))")
-        }
+        let fh: UnsafeMutablePointer<FILE>
+        do { fh = try RegularFile.openStream(path) } catch { throw Failure(description: error.description) }
         defer { fclose(fh) }
         var st = stat()
         guard fstat(fileno(fh), &st) == 0 else { throw Failure(description: "cannot stat '\(path)'") }

@@ -34,12 +34,10 @@ public enum CardLoader {
     public static func load(path: String) throws(LintFailure) -> Scorecard {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            // Regular files only (a FIFO would block), and no more than the limit is read.
+            data = try RegularFile.read(path, limit: maxFileBytes)
         } catch {
-            throw LintFailure([LintIssue(file: path, line: 0, column: 0, message: "cannot read the file: \((error as NSError).localizedDescription)")])
-        }
-        guard data.count <= maxFileBytes else {
-            throw LintFailure([LintIssue(file: path, line: 0, column: 0, message: "file is larger than \(maxFileBytes) bytes")])
+            throw LintFailure([LintIssue(file: path, line: 0, column: 0, message: "cannot read the file: \(error.reason)")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw LintFailure([LintIssue(file: path, line: 0, column: 0, message: "not valid UTF-8 text")])

@@ -14,8 +14,13 @@ import Testing
     }
 
     static func runCallqa(_ args: [String], cwd: URL, timeoutS: Double = 180) throws -> Outcome {
+        try runCallqaProcess(try callqaExecutable().path, args, cwd: cwd, timeoutS: timeoutS)
+    }
+
+    /// Runs `executable` with `args` in `cwd`; a run longer than `timeoutS` is killed and reported as a hang.
+    static func runCallqaProcess(_ executable: String, _ args: [String], cwd: URL, timeoutS: Double = 180) throws -> Outcome {
         let p = Process()
-        p.executableURL = try callqaExecutable()
+        p.executableURL = URL(fileURLWithPath: executable)
         p.arguments = args
         p.currentDirectoryURL = cwd
         let log = cwd.appendingPathComponent("out-\(UUID().uuidString).log")
