@@ -161,7 +161,7 @@ def main():
     case("ingest", write("csv/hex-seconds.csv", (hdr + "x1,,a1,2026-11-24T09:01:00+01:00,0x10,true\n"
                                                   "x2,,a1,2026-11-24T09:02:00+01:00,0x1p3,true\n").encode()), 1, 'got "0x1p3"')
     case("ingest", write("csv/date-only-start.csv", (hdr + "d1,,a1,2026-11-24,5,true\n").encode()), 1, "a date without a time of day")
-    case("ingest", write("csv/escape-sequences.csv", (hdr + "e\u001b[31m1,,a1,2026-11-24T09:01:00+01:00,-3\u001b[2J,true\n").encode()),
+    case("ingest", write("csv/escape-sequences.csv", (hdr + "e1,,a\u001b[31m1,2026-11-24T09:01:00+01:00,-3\u001b[2J,true\n").encode()),
          1, "\\u{1B}[2J")
     case("ingest", write("csv/withheld-callers.csv", ("call_id,agent_id,started_at,wait_s,answered,caller\n"
                                                       "a1,a1,2026-11-24T09:01:00+01:00,5,true,anonymous\n"
