@@ -464,6 +464,9 @@ struct MigrationList {
                 try? db.execute(sql: "ROLLBACK")
                 throw error
             }
+            // Upgrades rewrite personal data (clear numbers become hashes): copy the new pages
+            // over the old ones in the main file now, rather than at some later checkpoint.
+            _ = try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
         }
     }
 }
