@@ -30,7 +30,7 @@ public enum AsteriskCDR {
                                         message: "the column map has no 'uniqueid': calls cannot be identified")
             return out
         }
-        var byID: [String: Int] = [:]
+        var byID: [String: Int] = [:], byLinkedID: [String: Int] = [:]
         while let rec = reader.nextRecord(onError: {
             out.errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
         }) {
@@ -53,14 +53,24 @@ public enum AsteriskCDR {
             }
             do {
                 let call = try record(v, uid: uid, ref: ref, zone: zone)
-                if let previous = byID[uid] {
-                    if out.records[previous].fingerprint != call.fingerprint {
+                // Asterisk 12+ writes one row per bridge: a transferred call has several rows
+                // with the same uniqueid (or, between channels, the same linkedid).
+                let linked = v["linkedid"].flatMap(FieldParse.text)
+                if let previous = byID[uid] ?? linked.flatMap({ byLinkedID[$0] }) {
+                    if out.records[previous].fingerprint == call.fingerprint || out.records[previous].legs.contains(where: { Self.leg(Self.leg(call)) == Self.leg($0) }) {
+                        continue
+                    }
+                    if let merged = Self.addLeg(call, to: out.records[previous]) {
+                        out.records[previous] = merged
+                        byID[uid] = previous
+                    } else {
                         out.errors.append(RecordError(source: ref, callID: uid, field: "uniqueid",
-                                                      message: "duplicate uniqueid '\(uid)' with different content (first at line \(out.records[previous].source.line))"))
+                                                      message: "duplicate uniqueid '\(uid)' with different content (first at line \(out.records[previous].source.line)); a further leg (bridge) of one call must start within 12 hours after it"))
                     }
                     continue
                 }
                 byID[uid] = out.records.count
+                if let linked { byLinkedID[linked] = out.records.count }
                 out.records.append(call)
             } catch {
                 out.errors.append(error)
@@ -123,6 +133,39 @@ public enum AsteriskCDR {
         }
         call.attributes["cdr_disposition"] = d
         return call
+    }
+
+    /// The leg one CDR row describes.
+    static func leg(_ row: CallRecord) -> CallLeg {
+        CallLeg(agentID: row.agentID, talkS: row.talkS, startedAt: row.startedAt, answered: row.answered ?? false, source: row.source)
+    }
+
+    static func leg(_ l: CallLeg) -> CallLeg {
+        var c = l
+        c.source = SourceRef(file: "", line: 0)
+        return c
+    }
+
+    /// The call with one more leg: talk is the sum of the legs; the call belongs to the agent
+    /// with the most talk (whose part the recording mostly holds); answered if any leg was;
+    /// start and wait stay the first leg's. Nil when the row cannot be a leg of this call
+    /// (it starts before it, or more than 12 hours after).
+    static func addLeg(_ row: CallRecord, to call: CallRecord) -> CallRecord? {
+        guard let first = call.startedAt, let start = row.startedAt,
+              start.epochS >= first.epochS, start.epochS - first.epochS <= 12 * 3600 else { return nil }
+        var c = call
+        if c.legs.isEmpty { c.legs = [leg(call)] }
+        c.legs.append(leg(row))
+        c.legs.sort { ($0.startedAt?.epochS ?? 0, $0.source.line) < ($1.startedAt?.epochS ?? 0, $1.source.line) }
+        let talks = c.legs.compactMap(\.talkS)
+        c.talkS = talks.isEmpty ? nil : talks.reduce(0, +)
+        c.answered = c.legs.contains(where: \.answered)
+        var byAgent: [String: Double] = [:]
+        for l in c.legs { if let a = l.agentID { byAgent[a, default: 0] += l.talkS ?? 0 } }
+        if let top = c.legs.compactMap(\.agentID).max(by: { (byAgent[$0] ?? 0) < (byAgent[$1] ?? 0) }) { c.agentID = top }
+        if c.waitS == nil { c.waitS = row.waitS }
+        c.attributes["cdr_legs"] = String(c.legs.count)
+        return c
     }
 
     /// An internal extension: 2 to 6 digits (a contact center's own short number).

@@ -464,6 +464,14 @@ public final class CallStore: Sendable {
                   AND (next_call_gap_s IS NULL OR next_call_gap_s > ? - started_epoch)
                 """).execute(arguments: [started.epochS, h, started.epochS, started.epochS])
         }
+        try db.cachedStatement(sql: "DELETE FROM call_legs WHERE call_id = ?").execute(arguments: [r.callID])
+        for (i, leg) in r.legs.enumerated() {
+            try db.cachedStatement(sql: """
+                INSERT INTO call_legs (call_id, leg, agent_id, talk_s, started_at, started_epoch, answered, source_line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [r.callID, i + 1, leg.agentID, leg.talkS, leg.startedAt?.iso8601, leg.startedAt?.epochS,
+                                         leg.answered ? 1 : 0, leg.source.line])
+        }
         switch w.analysis {
         case .keep:
             break

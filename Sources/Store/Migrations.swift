@@ -398,6 +398,23 @@ enum Migrations {
                 INSERT OR IGNORE INTO agg_dirty SELECT DISTINCT local_date FROM calls;
                 """)
         }
+        m.registerMigration("2026-12-05-call-legs") { db in
+            // Asterisk 12+ writes one CDR per bridge: a transferred call keeps each agent's leg.
+            try db.execute(sql: """
+                CREATE TABLE call_legs (
+                    call_id       TEXT NOT NULL REFERENCES calls(call_id) ON DELETE CASCADE,
+                    leg           INTEGER NOT NULL CHECK (leg >= 1),
+                    agent_id      TEXT,
+                    talk_s        REAL CHECK (talk_s >= 0),
+                    started_at    TEXT,
+                    started_epoch REAL,
+                    answered      INTEGER NOT NULL CHECK (answered IN (0, 1)),
+                    source_line   INTEGER NOT NULL,
+                    PRIMARY KEY (call_id, leg)
+                ) WITHOUT ROWID;
+                CREATE INDEX call_legs_by_agent ON call_legs(agent_id);
+                """)
+        }
         return m
     }
 }

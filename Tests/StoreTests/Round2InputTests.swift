@@ -1,5 +1,6 @@
 import CallRecords
 import Foundation
+import GRDB
 import Store
 import Testing
 
@@ -84,3 +85,67 @@ extension Result {
         return false
     }
 }
+
+@Suite struct SplitDirNameTests {
+    /// A 300-character agent id gave a raw NSCocoaErrorDomain error and no file.
+    @Test func longAndOddAgentIDsGiveSafeFiles() throws {
+        let dir = try Round2InputTests.folder()
+        let long = String(repeating: "a", count: 300)
+        try "call_id,agent_id,started_at,wait_s,answered,talk_s\nc1,\(long),2026-11-24T09:00:00+01:00,5,true,60\nc2,x/../y,2026-11-24T09:05:00+01:00,5,true,60\n"
+            .write(to: dir.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("q.sqlite").path
+        #expect(try HostileCorpusTests.runCallqa(["ingest", "m.csv", "--db", db], cwd: dir).status == 0)
+        let out = dir.appendingPathComponent("split").path
+        let o = try HostileCorpusTests.runCallqa(["report", "agents", "--db", db, "--split-dir", out], cwd: dir)
+        #expect(o.status == 0 && o.output.contains("wrote 2 agent file(s)"), "\(o.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(files.count == 2 && files.allSatisfy { $0.count < 70 && !$0.contains("/") }, "\(files)")
+        // A folder that cannot be made: a plain message.
+        try Data().write(to: dir.appendingPathComponent("afile"))
+        let bad = try HostileCorpusTests.runCallqa(["report", "agents", "--db", db, "--split-dir", dir.appendingPathComponent("afile/sub").path], cwd: dir)
+        #expect(bad.status != 0 && bad.output.contains("cannot create the folder") && !bad.output.contains("NSCocoaErrorDomain"), "\(bad.output)")
+    }
+}
+
+@Suite struct AsteriskLegTests {
+    static func cdr(_ src: String, _ dst: String, _ channel: String, _ dstchannel: String, _ app: String, _ data: String,
+                    _ start: String, _ answer: String, _ end: String, _ duration: Int, _ billsec: Int, _ uid: String, linked: String) -> String {
+        "\"\",\"\(src)\",\"\(dst)\",\"agents\",\"\",\"\(channel)\",\"\(dstchannel)\",\"\(app)\",\"\(data)\",\"\(start)\",\"\(answer)\",\"\(end)\",\(duration),\(billsec),\"ANSWERED\",\"DOCUMENTATION\",\"\(uid)\",\"\",\"\",\"\(linked)\",\"1\""
+    }
+
+    /// Asterisk 12+: a transfer writes two rows with the same uniqueid (agent 1001 for 100 s,
+    /// then 1002 for 295 s). One call with two legs, not a rejected duplicate.
+    @Test func perBridgeRowsAreLegsOfOneCall() throws {
+        let dir = try Round2InputTests.folder()
+        let rows = [
+            Self.cdr("+4930111", "800", "PJSIP/trunk-00000001", "PJSIP/1001-00000002", "Queue", "support,,,,60",
+                     "2026-11-24 09:00:00", "2026-11-24 09:00:20", "2026-11-24 09:02:00", 120, 100, "1764000000.1", linked: "1764000000.1"),
+            Self.cdr("+4930111", "800", "PJSIP/trunk-00000001", "PJSIP/1002-00000003", "Queue", "support,,,,60",
+                     "2026-11-24 09:02:00", "2026-11-24 09:02:00", "2026-11-24 09:06:55", 295, 295, "1764000000.1", linked: "1764000000.1"),
+            // The same transfer seen from the second agent's channel: another uniqueid, the same linkedid.
+            Self.cdr("+4930222", "800", "PJSIP/trunk-00000004", "PJSIP/1001-00000005", "Queue", "support,,,,60",
+                     "2026-11-24 10:00:00", "2026-11-24 10:00:05", "2026-11-24 10:01:05", 65, 60, "1764003600.4", linked: "1764003600.4"),
+            Self.cdr("+4930222", "800", "PJSIP/1001-00000005", "PJSIP/1003-00000006", "Dial", "PJSIP/1003",
+                     "2026-11-24 10:01:05", "2026-11-24 10:01:10", "2026-11-24 10:03:10", 125, 120, "1764003665.6", linked: "1764003600.4"),
+        ]
+        try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("Master.csv"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("q.sqlite").path
+        let o = try HostileCorpusTests.runCallqa(["ingest", "Master.csv", "--db", db], cwd: dir)
+        #expect(o.status == 0 && !o.output.contains("duplicate"), "\(o.output)")
+        let store = try CallStore(path: db)
+        #expect(try count(store, "SELECT count(*) FROM calls") == 2)
+        let call = try store.read { db in try Row.fetchOne(db, sql: "SELECT agent_id, talk_s, answered FROM calls WHERE call_id = '1764000000.1'") }
+        #expect((call?["agent_id"] as String?) == "PJSIP/1002" && (call?["talk_s"] as Double?) == 395)
+        let legs = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT agent_id, talk_s FROM call_legs WHERE call_id = '1764000000.1' ORDER BY leg").map {
+                "\($0["agent_id"] as String) \($0["talk_s"] as Double)"
+            }
+        }
+        #expect(legs == ["PJSIP/1001 100.0", "PJSIP/1002 295.0"])
+        #expect(try count(store, "SELECT count(*) FROM call_legs WHERE call_id = '1764003600.4'") == 2)
+        // Re-running the same file changes nothing.
+        let again = try HostileCorpusTests.runCallqa(["ingest", "Master.csv", "--db", db], cwd: dir)
+        #expect(again.status == 0 && again.output.contains("skipped as unchanged  2"), "\(again.output)")
+    }
+}
+

@@ -320,5 +320,8 @@ func reportCall<T>(_ body: () throws -> T) throws -> T {
         throw ExitCode(2)
     } catch let e as UnknownCard {
         throw ValidationError(e.description)
+    } catch let e as SplitReportError {
+        Terminal.error(e.description)
+        throw ExitCode(2)
     }
 }
