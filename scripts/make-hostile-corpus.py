@@ -158,6 +158,11 @@ def main():
     one_hz = bytearray(wav_bytes(2, 8000, 4000))
     struct.pack_into("<I", one_hz, 24, 1)
     case("analyze", write("audio/one-hertz.wav", bytes(one_hz)), 1, "outside the supported range")
+    absurd = []
+    for i in range(8000 * 2):
+        v = 5e19 if (i // 40) % 2 == 0 else -5e19
+        absurd += [v, v * 0.5]
+    case("analyze", write("audio/float-5e19.wav", float_wav(absurd)), 0, '"clipped_share":1')
     case("ingest", write("csv/hex-seconds.csv", (hdr + "x1,,a1,2026-11-24T09:01:00+01:00,0x10,true\n"
                                                   "x2,,a1,2026-11-24T09:02:00+01:00,0x1p3,true\n").encode()), 1, 'got "0x1p3"')
     case("ingest", write("csv/date-only-start.csv", (hdr + "d1,,a1,2026-11-24,5,true\n").encode()), 1, "a date without a time of day")

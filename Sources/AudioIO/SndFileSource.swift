@@ -20,6 +20,8 @@ public final class SndFileSource: AudioSource {
     public let truncation: (declaredBytes: Int64, presentBytes: Int64)?
     /// Count of non-finite samples (NaN/Inf in float files) replaced by 0 so far.
     public private(set) var nonFiniteSamples: Int64 = 0
+    /// Count of finite float samples beyond ±`maxFloatMagnitude` clipped to full scale so far.
+    public private(set) var outOfRangeSamples: Int64 = 0
     /// Frames still to be read: the WAV `fact` chunk's count on GSM 6.10 (see `factCodecs`),
     /// else unlimited.
     private var framesLeft = Int64.max
@@ -162,7 +164,9 @@ public final class SndFileSource: AudioSource {
             shorts.withUnsafeBufferPointer { Self.split($0.baseAddress!, frames: got, into: &block.channels) { Float($0) * scale } }
         } else {
             interleaved.withUnsafeBufferPointer { Self.split($0.baseAddress!, frames: got, into: &block.channels) { $0 } }
-            nonFiniteSamples += Self.zeroNonFinite(&block.channels, frames: got)
+            let (nonFinite, outOfRange) = Self.repairFloats(&block.channels, frames: got)
+            nonFiniteSamples += nonFinite
+            outOfRangeSamples += outOfRange
         }
         block.frameCount = got
         framesLeft -= Int64(got)
@@ -203,19 +207,30 @@ public final class SndFileSource: AudioSource {
         }
     }
 
-    /// NaN/Inf can come from float files (and float decoders); they are replaced by 0 and counted.
-    private static func zeroNonFinite(_ channels: inout [[Float]], frames: Int) -> Int64 {
-        var bad: Int64 = 0
+    /// Float samples beyond this magnitude (36 dB over full scale) are no real signal: a
+    /// float file of ±5e19 would overflow every square (peak `null`, clipping 0).
+    public static let maxFloatMagnitude: Float = 64
+
+    /// NaN/Inf can come from float files (and float decoders); they are replaced by 0 and
+    /// counted. Finite samples beyond `maxFloatMagnitude` are clipped to full scale (±1,
+    /// so levels report them as clipping) and counted.
+    private static func repairFloats(_ channels: inout [[Float]], frames: Int) -> (nonFinite: Int64, outOfRange: Int64) {
+        var bad: Int64 = 0, huge: Int64 = 0
+        let limit = maxFloatMagnitude
         for c in 0..<channels.count {
             channels[c].withUnsafeMutableBufferPointer { dst in
-                var finite = true
-                for f in 0..<frames where !dst[f].isFinite { finite = false; break }
-                if !finite {
-                    for f in 0..<frames where !dst[f].isFinite { dst[f] = 0; bad += 1 }
+                var clean = true
+                for f in 0..<frames where !(abs(dst[f]) <= limit) { clean = false; break }
+                if !clean {
+                    for f in 0..<frames {
+                        let v = dst[f]
+                        if !v.isFinite { dst[f] = 0; bad += 1 }
+                        else if abs(v) > limit { dst[f] = v > 0 ? 1 : -1; huge += 1 }
+                    }
                 }
             }
         }
-        return bad
+        return (bad, huge)
     }
 
     /// Codecs whose samples are 16-bit integers at heart: libsndfile decodes them to shorts

@@ -1,6 +1,8 @@
 import CallRecords
 import Foundation
 import GRDB
+import Pipeline
+import Scorecard
 import Store
 import Testing
 
@@ -146,6 +148,37 @@ extension Result {
         // Re-running the same file changes nothing.
         let again = try HostileCorpusTests.runCallqa(["ingest", "Master.csv", "--db", db], cwd: dir)
         #expect(again.status == 0 && again.output.contains("skipped as unchanged  2"), "\(again.output)")
+    }
+}
+
+@Suite struct EvaluationAndCardRound2Tests {
+    /// An answer dated 2062 was stored and then blocked every correction as "older".
+    @Test func evaluationsFromTheFutureAreRefused() throws {
+        let (dir, store, card) = try scoredBatch()
+        try write("""
+            call_id,scorecard,criterion,answer,evaluator,evaluated_at,comment
+            c1,qa,greeting,no,Maria,2062-01-01T12:00:00+01:00,
+            c1,qa,greeting,yes,Maria,2026-11-24T12:00:00+01:00,
+
+            """, to: dir.appendingPathComponent("evaluations.csv"))
+        let imp = try EvaluationsImport.run(path: dir.appendingPathComponent("evaluations.csv").path, cards: [card], store: store)
+        #expect(imp.stored == 1)
+        #expect(imp.rejected.map(\.field) == ["evaluated_at"])
+        #expect(imp.rejected.first?.message.contains("is in the future") == true)
+    }
+
+    /// Weights of 1e-200 passed lint and made every call "not scorable".
+    @Test func weightsTooSmallToMatterAreLintErrors() throws {
+        let yaml = cardYAML.replacingOccurrences(of: "weight: 2", with: "weight: 1e-200")
+            .replacingOccurrences(of: "- id: talk", with: "- id: talk\n    weight: 0.0000001")
+        do {
+            _ = try CardLoader.parse(text: yaml, file: "tiny.yaml", contentHash: "x")
+            Issue.record("a card with weights of 1e-200 passed lint")
+        } catch {
+            let text = error.issues.map(\.description).joined(separator: "\n")
+            #expect(text.contains("criterion weight: expected 0 or a number between 0.001 and 1000000") || text.contains("weight: expected 0 or a number between 0.001"), "\(text)")
+            #expect(error.issues.count == 2, "\(text)")
+        }
     }
 }
 
