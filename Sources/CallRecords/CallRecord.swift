@@ -140,6 +140,10 @@ enum FieldParse {
         // Decimal only: Swift's Double("0x10") and Double("0x1p3") read hexadecimal floats.
         guard t.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 101 || $0 == 69 || $0 == 43 || $0 == 45 }),
               let v = Double(t), v.isFinite else {
+            if t.contains(","), Double(t.replacingOccurrences(of: ",", with: ".")) != nil {
+                throw RecordError(source: ref, callID: callID, field: field,
+                                  message: "expected seconds ≥ 0 with a decimal point, got \"\(t)\" (a decimal comma: export the sheet with '.' as the decimal separator, e.g. in Excel turn off 'Use system separators', or save from a spreadsheet set to English)")
+            }
             throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds ≥ 0, got \"\(t)\"")
         }
         guard v >= 0 else {

@@ -175,6 +175,7 @@ public enum Ingest {
                 batch.fileFailed(row(error, stage: .file))
                 continue
             }
+            if let notice = reader.notice { batch.summary.warnings.append(notice) }
             if checkUnreferenced, scannedRoots.insert(root).inserted {
                 batch.unreferenced = (batch.unreferenced ?? []).union(audioFiles(under: [root]))
             }
@@ -489,14 +490,23 @@ public enum Ingest {
             return .outside(path: rec, reason: "recording path contains control characters")
         }
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
-        let candidate = rec.hasPrefix("/") ? URL(fileURLWithPath: rec).standardizedFileURL
+        var candidate = rec.hasPrefix("/") ? URL(fileURLWithPath: rec).standardizedFileURL
             : rootURL.appendingPathComponent(rec).standardizedFileURL
         let rootReal = rootURL.resolvingSymlinksInPath().path
         func inside(_ p: String, _ r: String) -> Bool { r == "/" || p == r || p.hasPrefix(r.hasSuffix("/") ? r : r + "/") }
         guard inside(candidate.path, rootURL.path) || inside(candidate.path, rootReal) else {
             return .outside(path: candidate.path, reason: "recording path '\(rec)' resolves outside the audio root '\(root)'")
         }
-        guard FileManager.default.fileExists(atPath: candidate.path) else { return .missing(path: candidate.path) }
+        if !FileManager.default.fileExists(atPath: candidate.path) {
+            // Names copied from a Mac are often decomposed (NFD) where the file system holds
+            // them composed (NFC), or the other way round: the same name, other bytes.
+            let forms = [candidate.path.precomposedStringWithCanonicalMapping, candidate.path.decomposedStringWithCanonicalMapping]
+            // Swift's == treats both forms as equal: compare the bytes.
+            guard let other = forms.first(where: { !$0.utf8.elementsEqual(candidate.path.utf8) && FileManager.default.fileExists(atPath: $0) }) else {
+                return .missing(path: candidate.path)
+            }
+            candidate = URL(fileURLWithPath: other)
+        }
         let real = candidate.resolvingSymlinksInPath().path
         guard inside(real, rootReal) else {
             return .outside(path: candidate.path, reason: "recording '\(rec)' is a link to '\(real)', outside the audio root '\(root)'")

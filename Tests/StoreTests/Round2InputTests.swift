@@ -182,3 +182,47 @@ extension Result {
     }
 }
 
+@Suite struct ManifestEncodingTests {
+    static let rows = "call_id,recording,agent_id,started_at,wait_s,answered\nc1,,a1,2026-11-24T09:00:00+01:00,5,true\nc2,Müller.wav,a1,2026-11-24T09:05:00+01:00,5,true\n"
+
+    /// Excel's "Unicode text" (UTF-16 with BOM) and classic-Mac CR-only files are read, with a warning.
+    @Test func utf16AndCROnlyManifestsAreRead() throws {
+        let dir = try Round2InputTests.folder()
+        var utf16 = Data([0xFF, 0xFE])
+        utf16.append(Self.rows.data(using: .utf16LittleEndian)!)
+        try utf16.write(to: dir.appendingPathComponent("unicode.csv"))
+        try Data(Self.rows.replacingOccurrences(of: "\n", with: "\r").utf8).write(to: dir.appendingPathComponent("mac.csv"))
+        for (file, notice) in [("unicode.csv", "UTF-16 text"), ("mac.csv", "CR only")] {
+            let reader = try Manifest.Reader(path: dir.appendingPathComponent(file).path, zone: nil)
+            var errors: [CallRecords.RecordError] = []
+            var ids: [String] = []
+            while let r = reader.next(errors: &errors) { ids.append(r.callID) }
+            #expect(ids == ["c1", "c2"] && errors.isEmpty, "\(file): \(errors)")
+            #expect(reader.notice?.contains(notice) == true, "\(file)")
+        }
+    }
+
+    /// A recording named in NFD (copied from a Mac) is found under its NFC name, and back.
+    @Test func decomposedNamesFindComposedFiles() throws {
+        let dir = try Round2InputTests.folder()
+        try HostileRound2Tests.wav(rate: 8000).write(to: dir.appendingPathComponent("M\u{FC}ller.wav"))
+        let nfd = "Mu\u{308}ller.wav"
+        #expect(nfd.utf8.count != "M\u{FC}ller.wav".utf8.count)
+        try Data("call_id,recording,agent_id,started_at,wait_s,answered\nc1,\(nfd),a1,2026-11-24T09:00:00+01:00,5,true\n".utf8)
+            .write(to: dir.appendingPathComponent("m.csv"))
+        let db = dir.appendingPathComponent("q.sqlite").path
+        let o = try HostileCorpusTests.runCallqa(["ingest", "m.csv", "--db", db], cwd: dir)
+        #expect(o.status == 0 && o.output.contains("analysed and stored   1"), "\(o.output)")
+    }
+
+    /// A German Excel export: every row says which setting fixes it.
+    @Test func germanExcelExportSaysWhatToChange() throws {
+        let dir = try Round2InputTests.folder()
+        try "call_id;agent_id;started_at;wait_s;answered\nc1;a1;24.11.2026 09:18;5;true\nc2;a1;2026-11-24T09:18:00+01:00;43,7;true\n"
+            .write(to: dir.appendingPathComponent("de.csv"), atomically: true, encoding: .utf8)
+        let parsed = Manifest.parse(path: dir.appendingPathComponent("de.csv").path, zone: nil)
+        #expect(parsed.errors.count == 2)
+        #expect(parsed.errors[0].message.contains("day.month.year date") && parsed.errors[0].message.contains("--tz"))
+        #expect(parsed.errors[1].message.contains("decimal comma") && parsed.errors[1].message.contains("Use system separators"))
+    }
+}
