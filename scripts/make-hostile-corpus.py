@@ -182,6 +182,12 @@ def main():
                                                          '"PJSIP/trunk-00000002","Dial","PJSIP/+4915112345678@trunk","2026-11-24 13:00:00",'
                                                          '"2026-11-24 13:00:10","2026-11-24 13:02:00",120,110,"ANSWERED","DOCUMENTATION",'
                                                          '"1764000000.9","cb 015112345678"\n').encode()), 0, "calls in input        1")
+    rows = hdr + row.format(1, 1).replace("c1,", "u1,") + row.format(2, 2).replace("c2,", "u2,")
+    case("ingest", write("csv/utf16-excel-unicode-text.csv", b"\xff\xfe" + rows.encode("utf-16-le")), 0, "UTF-16 text")
+    case("ingest", write("csv/cr-only-line-ends.csv", rows.replace("u1,", "m1,").replace("u2,", "m2,").replace("\n", "\r").encode()), 0, "CR only")
+    case("ingest", write("csv/german-excel-export.csv", ("call_id;agent_id;started_at;wait_s;answered\n"
+                                                        "g1;a1;24.11.2026 09:18;5;true\n"
+                                                        "g2;a1;2026-11-24T09:18:00+01:00;43,7;true\n").encode()), 1, "decimal comma")
     with open(os.path.join(OUT, "cases.tsv"), "w") as f:
         f.write("# command\tfile (relative to this folder)\texit status\ttext the output must contain\n")
         for c in cases:

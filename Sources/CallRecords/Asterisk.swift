@@ -319,7 +319,13 @@ public enum InputKind: String, Sendable, CaseIterable {
     /// `YYYY-MM-DD HH:MM:SS` values → Asterisk CDR. Nil when none fits.
     public static func detect(path: String) -> InputKind? {
         guard let head = try? RegularFile.head(path, count: 8192) else { return nil }
-        var text = String(decoding: head, as: UTF8.self)
+        var text: String
+        if head.count >= 2, (head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF) {
+            // UTF-16 with a byte-order mark (Excel "Unicode text"): the reader converts it.
+            text = String(data: head.prefix(head.count & ~1), encoding: .utf16) ?? ""
+        } else {
+            text = String(decoding: head, as: UTF8.self)
+        }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         guard let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
             .first(where: { !String($0).trimmedSpaces.isEmpty }) else { return nil }
