@@ -204,6 +204,9 @@ public enum Ingest {
         try store.finishRun(summary.runID, stored: summary.analysed + summary.recordsStored, unchanged: summary.unchanged,
                             failed: summary.recordingsFailed + summary.filesFailed, rejected: summary.rowsRejected,
                             audioS: summary.audioS, wallS: summary.wallS)
+        // Rewritten rows (a clear number removed, a record updated) leave the old page in the
+        // main file until a checkpoint: do it now.
+        store.checkpoint()
         return summary
     }
 

@@ -215,8 +215,16 @@ public final class CallStore: Sendable {
         madeByNewerVersion = false
         staleAggregates = false
         let fm = FileManager.default
-        if let attributes = try? fm.attributesOfItem(atPath: path), let size = attributes[.size] as? NSNumber {
-            if size.int64Value == 0 {
+        func size(_ p: String) -> Int64? { ((try? fm.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.int64Value }
+        if size(path) == 0 {
+            // Another callqa may be creating it this instant (SQLite makes the empty file
+            // first, and a new WAL database's pages go to its -wal): give it a moment.
+            var waitedMs = 0
+            while size(path) == 0, (size(path + "-wal") ?? 0) == 0, waitedMs < 1_000 {
+                usleep(50_000)
+                waitedMs += 50
+            }
+            if size(path) == 0, (size(path + "-wal") ?? 0) == 0 {
                 throw .damaged(path: path, detail: "an empty file (0 bytes), not a callqa database")
             }
         }
@@ -338,6 +346,14 @@ public final class CallStore: Sendable {
     /// Runs SQL writes in one transaction.
     public func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         try wrap { try pool.write(body) }
+    }
+
+    /// Copies the WAL into the main file and truncates it (`wal_checkpoint(TRUNCATE)`), so
+    /// values a run removed (clear numbers) are overwritten in the file now, not at some
+    /// later checkpoint. Pages an open reader still needs stay until it closes: best effort.
+    public func checkpoint() {
+        guard !readOnly else { return }
+        _ = try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
     /// `PRAGMA integrity_check` → "ok" when sound.

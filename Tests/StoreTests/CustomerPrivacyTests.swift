@@ -110,8 +110,17 @@ import Testing
             #expect(try count(store, "SELECT count(*) FROM calls WHERE customer_clear = '+4915112345678'") == 2)
             #expect(try count(store, "SELECT count(*) FROM calls WHERE customer_clear IS NOT NULL AND call_id LIKE 'w%'") == 0)
         }
+        // Another connection stays open meanwhile (a BI tool, a report): the closing writer is
+        // then not the last connection and would leave the old pages in the main file.
+        let bystander = try DatabaseQueue(path: db)
+        _ = try bystander.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") }
         let second = try HostileCorpusTests.runCallqa(["ingest", "manifest.csv", "--db", db, "--country-code", "49"], cwd: dir)
         #expect(second.status == 0, "\(second.output)")
+        for file in [db, db + "-wal"] where FileManager.default.fileExists(atPath: file) {
+            let leaks = Self.leaks(in: try Data(contentsOf: URL(fileURLWithPath: file)))
+            #expect(leaks.isEmpty, "clear numbers left in \(file) after an ingest without the flag: \(leaks)")
+        }
+        try bystander.close()
         let store = try CallStore(path: db)
         #expect(try count(store, "SELECT count(*) FROM calls WHERE customer_clear IS NOT NULL") == 0)
         let third = try HostileCorpusTests.runCallqa(["ingest", "manifest.csv", "--db", db, "--country-code", "49"], cwd: dir)
