@@ -356,6 +356,27 @@ public final class CallStore: Sendable {
         _ = try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
     }
 
+    /// What `callqa check` found: SQLite's full `integrity_check` and the schema version.
+    public struct CheckResult: Sendable, Equatable {
+        /// `integrity_check`'s lines: `["ok"]` when sound.
+        public var integrity: [String]
+        /// Migrations applied (`PRAGMA user_version`).
+        public var schemaVersion: Int
+        public var calls: Int
+        public var isSound: Bool { integrity == ["ok"] }
+    }
+
+    /// Runs the full `PRAGMA integrity_check` (every page, index and constraint) and counts
+    /// what is there. Reading only.
+    public func check() throws(StoreError) -> CheckResult {
+        try read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            let calls = integrity == ["ok"] ? (try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") ?? 0) : 0
+            return CheckResult(integrity: integrity, schemaVersion: version, calls: calls)
+        }
+    }
+
     /// `PRAGMA integrity_check` → "ok" when sound.
     public func integrityCheck() throws(StoreError) -> String {
         try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check").joined(separator: "; ") }

@@ -138,5 +138,11 @@ import Testing
         try bytes.write(to: URL(fileURLWithPath: db))
         let damaged = try HostileCorpusTests.runCallqa(["ingest", "m.csv", "--db", db], cwd: dir)
         #expect(damaged.status == 2 && damaged.output.contains("is damaged"), "\(damaged.output)")
+        let check = try HostileCorpusTests.runCallqa(["check", "--db", db], cwd: dir)
+        #expect(check.status == 2 && check.output.contains("integrity_check") && check.output.contains("is damaged"), "\(check.output)")
+        let sound = dir.appendingPathComponent("sound.sqlite").path
+        #expect(try HostileCorpusTests.runCallqa(["ingest", "m.csv", "--db", sound], cwd: dir).status == 0)
+        let ok = try HostileCorpusTests.runCallqa(["check", "--db", sound], cwd: dir)
+        #expect(ok.status == 0 && ok.output.contains("is sound: integrity_check ok, schema version 9, 2 calls"), "\(ok.output)")
     }
 }
