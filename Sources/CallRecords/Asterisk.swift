@@ -222,14 +222,14 @@ public enum QueueLog {
             }
             let known = ["ENTERQUEUE", "CONNECT", "ABANDON", "EXITWITHTIMEOUT", "COMPLETEAGENT", "COMPLETECALLER", "TRANSFER"]
             guard known.contains(event) else { continue }
-            guard let epoch = Double(f[0].trimmedSpaces), epoch > 0, epoch < 1e11 else {
+            guard let epoch = FieldParse.decimal(f[0].trimmedSpaces), epoch > 0, epoch < 1e11 else {
                 out.errors.append(RecordError(source: ref, callID: callID, field: "time", message: "expected Unix time in seconds, got \"\(f[0])\""))
                 continue
             }
             func data(_ i: Int) -> String { 4 + i < f.count ? f[4 + i].trimmedSpaces : "" }
             func seconds(_ i: Int, _ name: String) -> Double? {
                 let t = data(i)
-                guard let v = Double(t), v >= 0, v < 1e7 else {
+                guard let v = FieldParse.decimal(t), v >= 0, v < 1e7 else {
                     out.errors.append(RecordError(source: ref, callID: callID, field: name, message: "\(event): expected seconds ≥ 0, got \"\(t)\""))
                     return nil
                 }

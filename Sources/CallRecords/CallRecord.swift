@@ -137,9 +137,7 @@ enum FieldParse {
     static func seconds(_ raw: String, field: String, at ref: SourceRef, callID: String?) throws(RecordError) -> Double? {
         let t = raw.trimmedSpaces
         if t.isEmpty { return nil }
-        // Decimal only: Swift's Double("0x10") and Double("0x1p3") read hexadecimal floats.
-        guard t.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 101 || $0 == 69 || $0 == 43 || $0 == 45 }),
-              let v = Double(t), v.isFinite else {
+        guard let v = decimal(t) else {
             if t.contains(","), Double(t.replacingOccurrences(of: ",", with: ".")) != nil {
                 throw RecordError(source: ref, callID: callID, field: field,
                                   message: "expected seconds ≥ 0 with a decimal point, got \"\(t)\" (a decimal comma: export the sheet with '.' as the decimal separator, e.g. in Excel turn off 'Use system separators', or save from a spreadsheet set to English)")
@@ -152,6 +150,14 @@ enum FieldParse {
         guard v < 1e7 else {
             throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds below 10,000,000, got \"\(t)\"")
         }
+        return v
+    }
+
+    /// A finite decimal number (digits, `.`, sign, exponent), nil otherwise. Swift's
+    /// `Double("0x10")` and `Double("0x1p3")` read hexadecimal floats, and `Double("nan")` NaN.
+    static func decimal(_ t: String) -> Double? {
+        guard !t.isEmpty, t.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 101 || $0 == 69 || $0 == 43 || $0 == 45 }),
+              let v = Double(t), v.isFinite else { return nil }
         return v
     }
 

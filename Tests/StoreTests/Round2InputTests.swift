@@ -58,11 +58,15 @@ import Testing
             1764000001|1764000000.1|support|Agent/1001|CONNECT|5|1764000000.2|3
             1764000000|bad\u{1B}[2Jid|support|NONE|ENTERQUEUE||+4930111|1
             1764000000|\(long)|support|NONE|ENTERQUEUE||+4930111|1
+            1764000100|1764000100.7|support|NONE|ENTERQUEUE||+4930333|1
+            1764000105|1764000100.7|support|Agent/1001|CONNECT|0x10|1764000100.8|3
+            0x1p3|1764000100.9|support|NONE|ENTERQUEUE||+4930333|1
 
             """.write(to: dir.appendingPathComponent("queue_log"), atomically: true, encoding: .utf8)
         let parsed = QueueLog.parse(path: dir.appendingPathComponent("queue_log").path, zone: .fixed(offsetS: 0))
-        #expect(parsed.records.map(\.callID) == ["1764000000.1"])
-        #expect(parsed.errors.count == 2 && parsed.errors.allSatisfy { $0.field == "callid" })
+        #expect(parsed.records.map(\.callID) == ["1764000000.1", "1764000100.7"])
+        #expect(parsed.errors.map { $0.field ?? "-" } == ["callid", "callid", "holdtime", "time"])
+        #expect(parsed.records.last?.waitS == nil, "0x10 is not 16 seconds")
     }
 
     /// Manifest values, file names and queue_log ids reach the terminal with their control
