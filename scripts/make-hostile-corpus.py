@@ -149,6 +149,45 @@ def main():
                                                       "c4,ok.wav,a1,2026-11-24T09:04:00+01:00,5,true\n" + ctl
                                                       + "c6,\"tab\tand\u0007bell.wav\",a1,2026-11-24T09:06:00+01:00,5,true\n").encode()),
          1, "outside the audio root")
+    # --- round 2 (issue 21). FIFOs, memory limits, concurrency and the database file need the
+    # file system at test time: Tests/StoreTests/HostileRound2Tests.swift, DatabaseFileTests.swift
+    # and CustomerPrivacyTests.swift make those cases.
+    huge = bytearray(wav_bytes(2, 8000, 4000))
+    struct.pack_into("<I", huge, 24, 2_147_483_647)
+    case("analyze", write("audio/huge-sample-rate.wav", bytes(huge)), 1, "outside the supported range 4000–192000 Hz")
+    one_hz = bytearray(wav_bytes(2, 8000, 4000))
+    struct.pack_into("<I", one_hz, 24, 1)
+    case("analyze", write("audio/one-hertz.wav", bytes(one_hz)), 1, "outside the supported range")
+    absurd = []
+    for i in range(8000 * 2):
+        v = 5e19 if (i // 40) % 2 == 0 else -5e19
+        absurd += [v, v * 0.5]
+    case("analyze", write("audio/float-5e19.wav", float_wav(absurd)), 0, '"clipped_share":1')
+    case("ingest", write("csv/hex-seconds.csv", (hdr + "x1,,a1,2026-11-24T09:01:00+01:00,0x10,true\n"
+                                                  "x2,,a1,2026-11-24T09:02:00+01:00,0x1p3,true\n").encode()), 1, 'got "0x1p3"')
+    case("ingest", write("csv/date-only-start.csv", (hdr + "d1,,a1,2026-11-24,5,true\n").encode()), 1, "a date without a time of day")
+    case("ingest", write("csv/escape-sequences.csv", (hdr + "e1,,a\u001b[31m1,2026-11-24T09:01:00+01:00,-3\u001b[2J,true\n").encode()),
+         1, "\\u{1B}[2J")
+    case("ingest", write("csv/withheld-callers.csv", ("call_id,agent_id,started_at,wait_s,answered,caller\n"
+                                                      "a1,a1,2026-11-24T09:01:00+01:00,5,true,anonymous\n"
+                                                      "a2,a1,2026-11-24T09:02:00+01:00,5,true,Anonymous\n"
+                                                      "a3,a1,2026-11-24T09:03:00+01:00,5,true,0000\n"
+                                                      "a4,a1,2026-11-24T09:04:00+01:00,5,true,restricted\n").encode()), 0, "calls in input        4")
+    long_id = "9" * 5000
+    case("ingest", write("asterisk/queue_log-bad-ids", ("1764000000|q1|support|NONE|ENTERQUEUE||+4930111|1\n"
+                                                        "1764000000|bad\u001b[2Jid|support|NONE|ENTERQUEUE||+4930111|1\n"
+                                                        f"1764000000|{long_id}|support|NONE|ENTERQUEUE||+4930111|1\n").encode()),
+         1, "call id must be one line of at most 200 characters")
+    case("ingest", write("asterisk/Master-outbound.csv", ('"","1001","+4915112345678","from-internal","""Agent"" <1001>","PJSIP/1001-00000001",'
+                                                         '"PJSIP/trunk-00000002","Dial","PJSIP/+4915112345678@trunk","2026-11-24 13:00:00",'
+                                                         '"2026-11-24 13:00:10","2026-11-24 13:02:00",120,110,"ANSWERED","DOCUMENTATION",'
+                                                         '"1764000000.9","cb 015112345678"\n').encode()), 0, "calls in input        1")
+    rows = hdr + row.format(1, 1).replace("c1,", "u1,") + row.format(2, 2).replace("c2,", "u2,")
+    case("ingest", write("csv/utf16-excel-unicode-text.csv", b"\xff\xfe" + rows.encode("utf-16-le")), 0, "UTF-16 text")
+    case("ingest", write("csv/cr-only-line-ends.csv", rows.replace("u1,", "m1,").replace("u2,", "m2,").replace("\n", "\r").encode()), 0, "CR only")
+    case("ingest", write("csv/german-excel-export.csv", ("call_id;agent_id;started_at;wait_s;answered\n"
+                                                        "g1;a1;24.11.2026 09:18;5;true\n"
+                                                        "g2;a1;2026-11-24T09:18:00+01:00;43,7;true\n").encode()), 1, "decimal comma")
     with open(os.path.join(OUT, "cases.tsv"), "w") as f:
         f.write("# command\tfile (relative to this folder)\texit status\ttext the output must contain\n")
         for c in cases:

@@ -256,8 +256,11 @@ def main():
         talk = round(duration, 1)
         hold_s = call.get("hold_s", 0)
         rows.append([call["id"], name, call["agent"], name_, team, call["queue"], call["direction"],
-                     f"2026-11-24T{STARTS[call['id']]}+01:00", call["wait"], "true", talk, hold_s, 30, call["caller"],
-                     "0800 111 222" if call["queue"] != "sales" else "", ""])
+                     f"2026-11-24T{STARTS[call['id']]}+01:00", call["wait"], "true", talk, hold_s, 30,
+                     # The customer is the remote party: on outbound calls the dialed number,
+                     # the caller being the contact center's own campaign line.
+                     call["caller"] if call["direction"] == "inbound" else "0800 111 333",
+                     "0800 111 222" if call["direction"] == "inbound" else call["caller"], ""])
         readme.append(f"| {call['id']} | {name} | {name_} ({team}) | {call['queue']}, {call['direction']} | {duration:.0f} s | {call['note']} |")
     for a in ABANDONED:
         rows.append([a["id"], "", "", "", "", a["queue"], "inbound", a["started"], a["wait"], "false", "", "", "", a["caller"],

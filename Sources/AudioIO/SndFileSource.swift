@@ -20,11 +20,15 @@ public final class SndFileSource: AudioSource {
     public let truncation: (declaredBytes: Int64, presentBytes: Int64)?
     /// Count of non-finite samples (NaN/Inf in float files) replaced by 0 so far.
     public private(set) var nonFiniteSamples: Int64 = 0
+    /// Count of finite float samples beyond ±`maxFloatMagnitude` clipped to full scale so far.
+    public private(set) var outOfRangeSamples: Int64 = 0
     /// Frames still to be read: the WAV `fact` chunk's count on GSM 6.10 (see `factCodecs`),
     /// else unlimited.
     private var framesLeft = Int64.max
 
     private var handle: OpaquePointer?
+    /// The file descriptor libsndfile reads from (closed in `deinit`).
+    private var descriptor: Int32 = -1
     /// Read as 16-bit integers (see `shortCodecs`), else as floats.
     private let decodesToShort: Bool
     private var interleaved: [Float] = []
@@ -38,27 +42,46 @@ public final class SndFileSource: AudioSource {
     /// - Throws: `AudioIOError` naming the file and libsndfile's reason.
     public init(path: String) throws(AudioIOError) {
         self.path = path
-        var st = stat()
-        if stat(path, &st) != 0 {
+        // Regular files only, opened without blocking: a FIFO or a device named `x.wav`
+        // would otherwise hang the open (or the first read) forever.
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard fd >= 0 else {
             throw .cannotOpen(path: path, reason: String(cString: strerror(errno)).lowercased())
         }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            throw .cannotOpen(path: path, reason: "is a directory")
+        var st = stat()
+        guard fstat(fd, &st) == 0 else {
+            let reason = String(cString: strerror(errno)).lowercased()
+            close(fd)
+            throw .cannotOpen(path: path, reason: reason)
         }
+        if let kind = Self.specialKind(mode: st.st_mode) {
+            close(fd)
+            throw .cannotOpen(path: path, reason: "is \(kind), not a regular file")
+        }
+        let flags = fcntl(fd, F_GETFL)
+        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
         var info = SF_INFO()
-        guard let h = sf_open(path, Int32(SFM_READ), &info) else {
+        // libsndfile does not close the descriptor (close_desc 0): `deinit` does.
+        guard let h = sf_open_fd(fd, Int32(SFM_READ), &info, 0) else {
             let reason = String(cString: sf_strerror(nil))
-            if access(path, R_OK) != 0 {
-                throw .cannotOpen(path: path, reason: String(cString: strerror(errno)).lowercased())
-            }
+            close(fd)
             if st.st_size == 0 { throw .unsupportedFormat(path: path, reason: "file is empty") }
             throw .unsupportedFormat(path: path, reason: Self.clean(reason))
         }
         guard info.samplerate > 0, info.channels > 0 else {
             sf_close(h)
+            close(fd)
             throw .invalidHeader(path: path, reason: "sample rate \(info.samplerate) Hz, \(info.channels) channel(s)")
         }
+        // The analysis sizes its windows and filters from the sample rate: a header that
+        // claims 2,147,483,647 Hz must not size an allocation. Real recordings are 8–48 kHz.
+        guard Self.supportedSampleRates.contains(Int(info.samplerate)) else {
+            sf_close(h)
+            close(fd)
+            throw .invalidHeader(path: path, reason: "sample rate \(info.samplerate) Hz is outside the supported range \(Self.supportedSampleRates.lowerBound)–\(Self.supportedSampleRates.upperBound) Hz")
+        }
         handle = h
+        descriptor = fd
         // Treat a float file's samples as full-scale ±1.0 and keep float values unclipped.
         let (container, encoding) = Self.describe(format: info.format)
         let log = Self.headerLog(handle: h)
@@ -80,6 +103,24 @@ public final class SndFileSource: AudioSource {
 
     deinit {
         if let handle { sf_close(handle) }
+        if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Sample rates callqa analyses (Hz): telephony's 8 kHz up to studio 192 kHz. A header
+    /// outside it is refused as an invalid recording before anything is allocated from it.
+    public static let supportedSampleRates = 4_000...192_000
+
+    /// The kind of a special file, in words; nil for a regular file.
+    static func specialKind(mode: mode_t) -> String? {
+        switch mode & S_IFMT {
+        case S_IFREG: nil
+        case S_IFDIR: "a directory"
+        case S_IFIFO: "a FIFO (named pipe)"
+        case S_IFCHR: "a character device"
+        case S_IFBLK: "a block device"
+        case S_IFSOCK: "a socket"
+        default: "a special file"
+        }
     }
 
     public func read(into block: inout AudioBlock) throws(AudioIOError) -> Int {
@@ -123,7 +164,9 @@ public final class SndFileSource: AudioSource {
             shorts.withUnsafeBufferPointer { Self.split($0.baseAddress!, frames: got, into: &block.channels) { Float($0) * scale } }
         } else {
             interleaved.withUnsafeBufferPointer { Self.split($0.baseAddress!, frames: got, into: &block.channels) { $0 } }
-            nonFiniteSamples += Self.zeroNonFinite(&block.channels, frames: got)
+            let (nonFinite, outOfRange) = Self.repairFloats(&block.channels, frames: got)
+            nonFiniteSamples += nonFinite
+            outOfRangeSamples += outOfRange
         }
         block.frameCount = got
         framesLeft -= Int64(got)
@@ -164,19 +207,30 @@ public final class SndFileSource: AudioSource {
         }
     }
 
-    /// NaN/Inf can come from float files (and float decoders); they are replaced by 0 and counted.
-    private static func zeroNonFinite(_ channels: inout [[Float]], frames: Int) -> Int64 {
-        var bad: Int64 = 0
+    /// Float samples beyond this magnitude (36 dB over full scale) are no real signal: a
+    /// float file of ±5e19 would overflow every square (peak `null`, clipping 0).
+    public static let maxFloatMagnitude: Float = 64
+
+    /// NaN/Inf can come from float files (and float decoders); they are replaced by 0 and
+    /// counted. Finite samples beyond `maxFloatMagnitude` are clipped to full scale (±1,
+    /// so levels report them as clipping) and counted.
+    private static func repairFloats(_ channels: inout [[Float]], frames: Int) -> (nonFinite: Int64, outOfRange: Int64) {
+        var bad: Int64 = 0, huge: Int64 = 0
+        let limit = maxFloatMagnitude
         for c in 0..<channels.count {
             channels[c].withUnsafeMutableBufferPointer { dst in
-                var finite = true
-                for f in 0..<frames where !dst[f].isFinite { finite = false; break }
-                if !finite {
-                    for f in 0..<frames where !dst[f].isFinite { dst[f] = 0; bad += 1 }
+                var clean = true
+                for f in 0..<frames where !(abs(dst[f]) <= limit) { clean = false; break }
+                if !clean {
+                    for f in 0..<frames {
+                        let v = dst[f]
+                        if !v.isFinite { dst[f] = 0; bad += 1 }
+                        else if abs(v) > limit { dst[f] = v > 0 ? 1 : -1; huge += 1 }
+                    }
                 }
             }
         }
-        return bad
+        return (bad, huge)
     }
 
     /// Codecs whose samples are 16-bit integers at heart: libsndfile decodes them to shorts

@@ -76,12 +76,10 @@ public struct ChannelDetector: Sendable {
     var noiseBands: SIMD4<Float> { noise }
 
     // Background voices (see `updateBackground`).
-    /// The 10th and 30th percentiles of the smoothed SNR over the last 30 s (every 8th
-    /// frame), read about once a second: taken every frame and read every 16th, it cost a fifth of
-    /// the analysis.
-    private var background = SlidingQuantiles(window: 375, scale: 0.01, fractions: [0.1, 0.3], refreshEvery: 13)
-    /// Frames until the next one `background` takes (every 8th: 375 values are 30 s).
-    private var backgroundSkip = 0
+    /// The 10th and 30th percentiles of the smoothed SNR over the last 30 s, read every
+    /// 0.5 s (read every 16th frame, they cost a fifth of the analysis; taking every 4th
+    /// frame only made the percentiles of short calls too coarse to trust).
+    private var background = SlidingQuantiles(window: 3000, scale: 0.01, fractions: [0.1, 0.3], refreshEvery: 50)
     private let backgroundTrigger: Float
     /// 0: background voices are measured, not taken off.
     private let backgroundMargin: Float
@@ -284,13 +282,11 @@ public struct ChannelDetector: Sendable {
                             correlation: best.correlation, applied: e.coupling > 0)
     }
 
-    /// Feeds the next frame of a stereo call with the other channel's frame at the same
-    /// time and that channel's noise estimate (its detector's `noiseBands`).
-    public mutating func push(_ f: FrameFeatures, far: FrameFeatures, farNoise: SIMD4<Float>) {
+    /// Feeds the next frame of a stereo call with the other channel's frame at the same time.
+    public mutating func push(_ f: FrameFeatures, far: FrameFeatures) {
         if hasEcho {
             updateNoise(f)
-            let envelope = echo.update(near: f.bands, nearPower: f.power, nearNoise: noise, far: far.bands, farPower: far.power,
-                                        farNoise: farNoise)
+            let envelope = echo.update(near: f.bands, nearPower: f.power, nearNoise: noise, far: far.bands, farPower: far.power)
             let slot = (ringHead + ringCount) % ring.count
             echoRing[slot] = envelope
             echoCoupling = echo.coupling
@@ -411,13 +407,8 @@ public struct ChannelDetector: Sendable {
     }
 
     private mutating func addBackground(_ ratio: Float) {
-        if backgroundSkip > 0 {
-            backgroundSkip -= 1
-            return
-        }
-        backgroundSkip = 7
         background.add(ratio)
-        guard background.count >= 13 else { return }
+        guard background.count >= 100 else { return }
         // Voices behind the talker never let the line fall back to its noise: the 10th
         // percentile over 30 s stays over it (hold music of a few seconds, or a talker's
         // long turn, does not hold it up that long); their level is the 30th.

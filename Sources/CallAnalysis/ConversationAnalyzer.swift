@@ -137,13 +137,9 @@ public struct ConversationAnalyzer: Sendable {
         detectors.withUnsafeMutableBufferPointer { ds in
             if channelCount == 2 {
                 // Each detector hears the other channel's frames (echo), a block at a time (one
-                // detector's state stays in cache; frame by frame, alternating, cost 10 %). The
-                // other channel's noise is the one at the end of its last block pushed: it only
-                // decides where that party talks loud.
-                let noiseB = ds[1].noiseBands
-                for i in 0..<n { ds[0].push(featureScratch[0][i], far: featureScratch[1][i], farNoise: noiseB) }
-                let noiseA = ds[0].noiseBands
-                for i in 0..<n { ds[1].push(featureScratch[1][i], far: featureScratch[0][i], farNoise: noiseA) }
+                // detector's state stays in cache).
+                for i in 0..<n { ds[0].push(featureScratch[0][i], far: featureScratch[1][i]) }
+                for i in 0..<n { ds[1].push(featureScratch[1][i], far: featureScratch[0][i]) }
                 for i in 0..<n { corr.add(featureScratch[0][i].power, featureScratch[1][i].power) }
             } else {
                 for f in featureScratch[0] { ds[0].push(f) }

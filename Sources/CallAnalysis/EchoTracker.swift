@@ -100,7 +100,7 @@ struct EchoTracker: Sendable {
     /// Frames of the other channel's history whose maximum is the envelope: 0–70 ms.
     static let lagFrames = 8
     /// The other channel counts as active when its band powers stand this far over its
-    /// noise (linear, 10 dB).
+    /// floor (linear, 10 dB).
     static let farActiveRatio: Float = 10
     /// Coupling evidence needed before any is applied (frames where the other is active).
     static let minEvidence = 50
@@ -112,6 +112,8 @@ struct EchoTracker: Sendable {
     static let forget: Double = 1 - 1.0 / 2000
     /// Decay of the other channel's peak level per frame (3 dB/s).
     static let peakDecay: Float = 0.99312
+    /// Rise of the other channel's floor per frame (3 dB/s).
+    static let floorRise: Float = 1.00693
 
     private var farRing: [SIMD4<Float>]
     /// The other channel's log-power (dB), lag k frames ago in lane k.
@@ -126,6 +128,10 @@ struct EchoTracker: Sendable {
     /// The other channel's loud level: a peak of its envelope (summed bands) that decays
     /// 3 dB a second.
     private var farPeak: Float = 0
+    /// The other channel's quiet level: a minimum of its envelope that rises 3 dB a second
+    /// (this tracker's own, so that the result never depends on how the call is cut into
+    /// blocks: the other detector's noise is known only at block ends).
+    private var farFloor: Float = .greatestFiniteMagnitude
     /// Coupling (power ratio) applied now: 0 while unproven. One figure for all bands: a
     /// median per band is pulled to nothing wherever the echo lies under that band's noise
     /// in most frames, and a band the line filtered off is only overestimated (a little of
@@ -147,9 +153,9 @@ struct EchoTracker: Sendable {
     /// - Parameters:
     ///   - near: this channel's band powers and frame power; `nearNoise` its band noise
     ///     (negative while unknown).
-    ///   - far: the other channel's band powers and frame power; `farNoise` its band noise.
+    ///   - far: the other channel's band powers and frame power.
     mutating func update(near: SIMD4<Float>, nearPower: Float, nearNoise: SIMD4<Float>,
-                         far: SIMD4<Float>, farPower: Float, farNoise: SIMD4<Float>) -> SIMD4<Float> {
+                         far: SIMD4<Float>, farPower: Float) -> SIMD4<Float> {
         farRing[pos] = far
         farLog = SIMD8(fastDB(max(farPower, 1e-12)), farLog[0], farLog[1], farLog[2], farLog[3], farLog[4], farLog[5], farLog[6])
         var envelope = farRing[0]
@@ -158,10 +164,11 @@ struct EchoTracker: Sendable {
         if pos == Self.lagFrames { pos = 0 }
         let farLevel = envelope.sum()
         farPeak = max(farLevel, farPeak * Self.peakDecay)
+        farFloor = min(max(farLevel, 1e-20), farFloor * Self.floorRise)
         // Only where the other party is loud (within 10 dB of its peak) does its echo stand
         // over this line's noise; frames where it talks softly hold only this line's noise
         // and pulled the median towards nothing (−34 dB measured for a −25 dB echo).
-        guard nearNoise.x > 0, farNoise.x > 0, farLevel > Self.farActiveRatio * farNoise.sum(),
+        guard nearNoise.x > 0, farLevel > Self.farActiveRatio * farFloor,
               farLevel > 0.1 * farPeak else { return envelope }
         farActiveFrames += 1
         // Signed: with no echo this channel's power scatters about its noise, and the median

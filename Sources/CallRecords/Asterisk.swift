@@ -30,7 +30,7 @@ public enum AsteriskCDR {
                                         message: "the column map has no 'uniqueid': calls cannot be identified")
             return out
         }
-        var byID: [String: Int] = [:]
+        var byID: [String: Int] = [:], byLinkedID: [String: Int] = [:]
         while let rec = reader.nextRecord(onError: {
             out.errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
         }) {
@@ -47,16 +47,30 @@ public enum AsteriskCDR {
                 out.errors.append(RecordError(source: ref, field: "uniqueid", message: "missing uniqueid"))
                 continue
             }
+            guard uid.count <= 200, !uid.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
+                out.errors.append(RecordError(source: ref, field: "uniqueid", message: "uniqueid must be one line of at most 200 characters without control characters"))
+                continue
+            }
             do {
                 let call = try record(v, uid: uid, ref: ref, zone: zone)
-                if let previous = byID[uid] {
-                    if out.records[previous].fingerprint != call.fingerprint {
+                // Asterisk 12+ writes one row per bridge: a transferred call has several rows
+                // with the same uniqueid (or, between channels, the same linkedid).
+                let linked = v["linkedid"].flatMap(FieldParse.text)
+                if let previous = byID[uid] ?? linked.flatMap({ byLinkedID[$0] }) {
+                    if out.records[previous].fingerprint == call.fingerprint || out.records[previous].legs.contains(where: { Self.leg(Self.leg(call)) == Self.leg($0) }) {
+                        continue
+                    }
+                    if let merged = Self.addLeg(call, to: out.records[previous]) {
+                        out.records[previous] = merged
+                        byID[uid] = previous
+                    } else {
                         out.errors.append(RecordError(source: ref, callID: uid, field: "uniqueid",
-                                                      message: "duplicate uniqueid '\(uid)' with different content (first at line \(out.records[previous].source.line))"))
+                                                      message: "duplicate uniqueid '\(uid)' with different content (first at line \(out.records[previous].source.line)); a further leg (bridge) of one call must start within 12 hours after it"))
                     }
                     continue
                 }
                 byID[uid] = out.records.count
+                if let linked { byLinkedID[linked] = out.records.count }
                 out.records.append(call)
             } catch {
                 out.errors.append(error)
@@ -88,6 +102,13 @@ public enum AsteriskCDR {
             call.queue = data.split(separator: ",", omittingEmptySubsequences: false).first.map(String.init)
             call.direction = .inbound
         }
+        // An agent's extension dialling out: `src` is the extension, `dst` the customer's
+        // number, and the agent is the calling channel (`dstchannel` is the trunk).
+        if call.direction == nil, let src = call.caller, let dst = call.dialed, isExtension(src),
+           dst.filter(\.isNumber).count >= 7 {
+            call.direction = .outbound
+            if let ch = v["channel"].flatMap(FieldParse.text) { call.agentID = agentName(fromChannel: ch) }
+        }
         let disposition = v["disposition"].flatMap(FieldParse.text)?.uppercased()
         guard let d = disposition, ["ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"].contains(d) else {
             throw RecordError(source: ref, callID: uid, field: "disposition",
@@ -112,6 +133,44 @@ public enum AsteriskCDR {
         }
         call.attributes["cdr_disposition"] = d
         return call
+    }
+
+    /// The leg one CDR row describes.
+    static func leg(_ row: CallRecord) -> CallLeg {
+        CallLeg(agentID: row.agentID, talkS: row.talkS, startedAt: row.startedAt, answered: row.answered ?? false, source: row.source)
+    }
+
+    static func leg(_ l: CallLeg) -> CallLeg {
+        var c = l
+        c.source = SourceRef(file: "", line: 0)
+        return c
+    }
+
+    /// The call with one more leg: talk is the sum of the legs; the call belongs to the agent
+    /// with the most talk (whose part the recording mostly holds); answered if any leg was;
+    /// start and wait stay the first leg's. Nil when the row cannot be a leg of this call
+    /// (it starts before it, or more than 12 hours after).
+    static func addLeg(_ row: CallRecord, to call: CallRecord) -> CallRecord? {
+        guard let first = call.startedAt, let start = row.startedAt,
+              start.epochS >= first.epochS, start.epochS - first.epochS <= 12 * 3600 else { return nil }
+        var c = call
+        if c.legs.isEmpty { c.legs = [leg(call)] }
+        c.legs.append(leg(row))
+        c.legs.sort { ($0.startedAt?.epochS ?? 0, $0.source.line) < ($1.startedAt?.epochS ?? 0, $1.source.line) }
+        let talks = c.legs.compactMap(\.talkS)
+        c.talkS = talks.isEmpty ? nil : talks.reduce(0, +)
+        c.answered = c.legs.contains(where: \.answered)
+        var byAgent: [String: Double] = [:]
+        for l in c.legs { if let a = l.agentID { byAgent[a, default: 0] += l.talkS ?? 0 } }
+        if let top = c.legs.compactMap(\.agentID).max(by: { (byAgent[$0] ?? 0) < (byAgent[$1] ?? 0) }) { c.agentID = top }
+        if c.waitS == nil { c.waitS = row.waitS }
+        c.attributes["cdr_legs"] = String(c.legs.count)
+        return c
+    }
+
+    /// An internal extension: 2 to 6 digits (a contact center's own short number).
+    static func isExtension(_ number: String) -> Bool {
+        (2...6).contains(number.count) && number.allSatisfy { $0.isASCII && $0.isNumber }
     }
 
     /// `SIP/1001-0000002a` → `SIP/1001`; `Local/1001@agents-00000001;1` → `Local/1001@agents`.
@@ -156,16 +215,21 @@ public enum QueueLog {
             let callID = f[1].trimmedSpaces
             let event = f[4].trimmedSpaces.uppercased()
             guard callID != "NONE", !callID.isEmpty else { continue }
+            // The same rule as a manifest's call_id: ids are shown in reports and terminals.
+            guard callID.count <= 200, !callID.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
+                out.errors.append(RecordError(source: ref, field: "callid", message: "call id must be one line of at most 200 characters without control characters"))
+                continue
+            }
             let known = ["ENTERQUEUE", "CONNECT", "ABANDON", "EXITWITHTIMEOUT", "COMPLETEAGENT", "COMPLETECALLER", "TRANSFER"]
             guard known.contains(event) else { continue }
-            guard let epoch = Double(f[0].trimmedSpaces), epoch > 0, epoch < 1e11 else {
+            guard let epoch = FieldParse.decimal(f[0].trimmedSpaces), epoch > 0, epoch < 1e11 else {
                 out.errors.append(RecordError(source: ref, callID: callID, field: "time", message: "expected Unix time in seconds, got \"\(f[0])\""))
                 continue
             }
             func data(_ i: Int) -> String { 4 + i < f.count ? f[4 + i].trimmedSpaces : "" }
             func seconds(_ i: Int, _ name: String) -> Double? {
                 let t = data(i)
-                guard let v = Double(t), v >= 0, v < 1e7 else {
+                guard let v = FieldParse.decimal(t), v >= 0, v < 1e7 else {
                     out.errors.append(RecordError(source: ref, callID: callID, field: name, message: "\(event): expected seconds ≥ 0, got \"\(t)\""))
                     return nil
                 }
@@ -254,10 +318,14 @@ public enum InputKind: String, Sendable, CaseIterable {
     /// with a Unix time first and 5+ fields → queue_log; 16+ comma fields with
     /// `YYYY-MM-DD HH:MM:SS` values → Asterisk CDR. Nil when none fits.
     public static func detect(path: String) -> InputKind? {
-        guard let fh = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? fh.close() }
-        let head = (try? fh.read(upToCount: 8192)) ?? Data()
-        var text = String(decoding: head, as: UTF8.self)
+        guard let head = try? RegularFile.head(path, count: 8192) else { return nil }
+        var text: String
+        if head.count >= 2, (head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF) {
+            // UTF-16 with a byte-order mark (Excel "Unicode text"): the reader converts it.
+            text = String(data: head.prefix(head.count & ~1), encoding: .utf16) ?? ""
+        } else {
+            text = String(decoding: head, as: UTF8.self)
+        }
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         guard let line = text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" || $0 == "\r" })
             .first(where: { !String($0).trimmedSpaces.isEmpty }) else { return nil }

@@ -50,7 +50,11 @@ public final class CSVReader {
     public let file: String
     public private(set) var delimiter: UInt8
     public let maxFieldBytes: Int
-    private let handle: UnsafeMutablePointer<FILE>
+    private var handle: UnsafeMutablePointer<FILE>
+    /// What was done to read an unusual file (UTF-16, CR-only line ends), for a warning.
+    public private(set) var notice: String?
+    /// UTF-16 and CR-only files are converted whole (in a temporary file) up to this size.
+    public static let maxConvertedBytes = 512 << 20
     private var buffer: [UInt8]
     private var position = 0
     private var filled = 0
@@ -60,13 +64,10 @@ public final class CSVReader {
     /// Opens `path`. With `delimiter` nil, the delimiter is detected from the first line
     /// (comma or semicolon, whichever is more frequent outside quotes; comma on a tie).
     public init(path: String, delimiter: UInt8? = nil, maxFieldBytes: Int = 1 << 20) throws(CSVError) {
-        guard let h = fopen(path, "rb") else {
-            throw .unreadable(file: path, reason: String(cString: strerror(errno)))
-        }
-        var isDirectory = stat()
-        if fstat(fileno(h), &isDirectory) == 0, (isDirectory.st_mode & S_IFMT) == S_IFDIR {
-            fclose(h)
-            throw .unreadable(file: path, reason: "is a directory")
+        // Regular files only: a FIFO or device named like a CSV would block forever.
+        let h: UnsafeMutablePointer<FILE>
+        do { h = try RegularFile.openStream(path) } catch {
+            throw .unreadable(file: path, reason: error.reason)
         }
         file = path
         handle = h
@@ -74,12 +75,60 @@ public final class CSVReader {
         self.maxFieldBytes = maxFieldBytes
         self.delimiter = delimiter ?? 0
         refill()
+        try convertIfNeeded()
         // Skip a UTF-8 byte-order mark.
         if filled >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { position = 3 }
         if delimiter == nil { self.delimiter = detectDelimiter() }
     }
 
     deinit { fclose(handle) }
+
+    /// Excel's "Unicode text" (UTF-16 with a byte-order mark) and classic-Mac CR-only line
+    /// ends are read as what they are: the file is converted to UTF-8 / LF into a temporary
+    /// file (deleted when closed), and `notice` says so.
+    private func convertIfNeeded() throws(CSVError) {
+        let head = buffer[0..<filled]
+        let utf16 = filled >= 2 && ((head[0] == 0xFF && head[1] == 0xFE) || (head[0] == 0xFE && head[1] == 0xFF))
+        let crOnly = !utf16 && head.contains(UInt8(ascii: "\r")) && !head.contains(UInt8(ascii: "\n"))
+        guard utf16 || crOnly else { return }
+        var data = Data(head)
+        while true {
+            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, handle) }
+            if n == 0 { break }
+            data.append(contentsOf: buffer[0..<n])
+            if data.count > Self.maxConvertedBytes {
+                throw .unreadable(file: file, reason: "\(utf16 ? "UTF-16" : "CR-only") file larger than \(Self.maxConvertedBytes >> 20) MiB: save it as UTF-8 CSV with LF or CRLF line ends")
+            }
+        }
+        var text: [UInt8]
+        if utf16 {
+            guard let s = String(data: data, encoding: .utf16) else {
+                throw .unreadable(file: file, reason: "starts with a UTF-16 byte-order mark but is not valid UTF-16: save it as UTF-8 CSV")
+            }
+            text = Array(s.utf8)
+            if text.starts(with: [0xEF, 0xBB, 0xBF]) { text.removeFirst(3) }
+            notice = "\(file): UTF-16 text (Excel 'Unicode text'): read as UTF-16; saving as 'CSV UTF-8' avoids this"
+        } else {
+            text = Array(data)
+            // LFs further on: an ordinary file with stray CRs at its start, read as it is.
+            if text.contains(UInt8(ascii: "\n")) { notice = nil } else {
+                notice = "\(file): line ends are CR only (classic Mac): read as line breaks"
+            }
+        }
+        if text.contains(UInt8(ascii: "\r")) && !text.contains(UInt8(ascii: "\n")) {
+            text = text.map { $0 == UInt8(ascii: "\r") ? UInt8(ascii: "\n") : $0 }
+            if utf16 { notice! += ", with CR-only line ends" }
+        }
+        guard let tmp = tmpfile() else { throw .unreadable(file: file, reason: "cannot create a temporary file to convert it") }
+        _ = text.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, tmp) }
+        rewind(tmp)
+        fclose(handle)
+        handle = tmp
+        position = 0
+        filled = 0
+        eof = false
+        refill()
+    }
 
     /// Counts commas and semicolons on the first line (within the first buffer), outside quotes.
     private func detectDelimiter() -> UInt8 {

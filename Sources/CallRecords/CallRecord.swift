@@ -44,6 +44,9 @@ public struct CallRecord: Sendable, Equatable {
     public var agentChannel: AgentChannel?
     /// Columns the format does not know, kept as they are (sorted by name).
     public var attributes: [String: String]
+    /// The legs of a call that was transferred (Asterisk 12+ writes one CDR per bridge):
+    /// each agent's part, in order. Empty for a call with one leg.
+    public var legs: [CallLeg] = []
     public var source: SourceRef
 
     public init(callID: String, source: SourceRef) {
@@ -63,6 +66,7 @@ public struct CallRecord: Sendable, Equatable {
             agentChannel?.rawValue ?? "",
         ]
         for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { parts.append(k + "=" + v) }
+        for l in legs { parts.append("leg=\(l.agentID ?? "")/\(n(l.talkS))/\(l.startedAt.map { "\($0.epochS)" } ?? "")/\(l.answered ? 1 : 0)") }
         return SHA256.hex(Array(parts.joined(separator: "\u{1F}").utf8))
     }
 
@@ -70,6 +74,28 @@ public struct CallRecord: Sendable, Equatable {
     /// recording counts as answered.
     public var isAnswered: Bool {
         answered ?? ((talkS ?? 0) > 0 || recording != nil)
+    }
+}
+
+/// One agent's part of a transferred call: one Asterisk CDR row (one bridge).
+public struct CallLeg: Sendable, Equatable {
+    /// The agent (channel without its sequence suffix) of this bridge.
+    public var agentID: String?
+    /// Talk in this bridge (`billsec`, s).
+    public var talkS: Double?
+    /// When the leg started.
+    public var startedAt: Timestamp?
+    /// `disposition = ANSWERED`.
+    public var answered: Bool
+    /// Where the leg's row is.
+    public var source: SourceRef
+
+    public init(agentID: String?, talkS: Double?, startedAt: Timestamp?, answered: Bool, source: SourceRef) {
+        self.agentID = agentID
+        self.talkS = talkS
+        self.startedAt = startedAt
+        self.answered = answered
+        self.source = source
     }
 }
 
@@ -111,7 +137,11 @@ enum FieldParse {
     static func seconds(_ raw: String, field: String, at ref: SourceRef, callID: String?) throws(RecordError) -> Double? {
         let t = raw.trimmedSpaces
         if t.isEmpty { return nil }
-        guard let v = Double(t), v.isFinite else {
+        guard let v = decimal(t) else {
+            if t.contains(","), Double(t.replacingOccurrences(of: ",", with: ".")) != nil {
+                throw RecordError(source: ref, callID: callID, field: field,
+                                  message: "expected seconds ≥ 0 with a decimal point, got \"\(t)\" (a decimal comma: export the sheet with '.' as the decimal separator, e.g. in Excel turn off 'Use system separators', or save from a spreadsheet set to English)")
+            }
             throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds ≥ 0, got \"\(t)\"")
         }
         guard v >= 0 else {
@@ -120,6 +150,14 @@ enum FieldParse {
         guard v < 1e7 else {
             throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds below 10,000,000, got \"\(t)\"")
         }
+        return v
+    }
+
+    /// A finite decimal number (digits, `.`, sign, exponent), nil otherwise. Swift's
+    /// `Double("0x10")` and `Double("0x1p3")` read hexadecimal floats, and `Double("nan")` NaN.
+    static func decimal(_ t: String) -> Double? {
+        guard !t.isEmpty, t.utf8.allSatisfy({ ($0 >= 48 && $0 <= 57) || $0 == 46 || $0 == 101 || $0 == 69 || $0 == 43 || $0 == 45 }),
+              let v = Double(t), v.isFinite else { return nil }
         return v
     }
 

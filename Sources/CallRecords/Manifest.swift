@@ -44,6 +44,8 @@ public enum Manifest {
     public final class Reader {
         public let path: String
         private let reader: CSVReader
+        /// What was done to read an unusual file (UTF-16, CR-only line ends), for a warning.
+        public var notice: String? { reader.notice }
         private let header: [String]
         private let idIndex: Int
         private let zone: Timestamp.Zone?
@@ -143,7 +145,14 @@ public enum Manifest {
                 guard let t = FieldParse.text(raw) else {
                     throw RecordError(source: ref, callID: id, field: name, message: "missing start time (ISO 8601 with offset, e.g. 2026-11-24T09:15:00+01:00)")
                 }
-                guard let ts = Timestamp.parse(t, zone: zone) else {
+                // A date alone ("2026-11-24") is no start time: it would be taken as midnight UTC.
+                guard t.utf8.count > 10, let ts = Timestamp.parse(t, zone: zone) else {
+                    if t.utf8.count == 10, Timestamp.parse(t, zone: nil) != nil {
+                        throw RecordError(source: ref, callID: id, field: name, message: "a date without a time of day, got \"\(t)\" (expected e.g. 2026-11-24T09:15:00+01:00)")
+                    }
+                    if t.range(of: #"^\d{1,2}\.\d{1,2}\.\d{4}"#, options: .regularExpression) != nil {
+                        throw RecordError(source: ref, callID: id, field: name, message: "a day.month.year date (a German/European spreadsheet export), got \"\(t)\": format the column as yyyy-mm-ddThh:mm:ss (custom format JJJJ-MM-TTThh:mm:ss in German Excel) and pass --tz, or add the offset (2026-11-24T09:18:00+01:00)")
+                    }
                     let why = zone == nil && Timestamp.parse(t, zone: .fixed(offsetS: 0)) != nil
                         ? "no UTC offset (add one, e.g. +01:00, or pass --tz)" : "expected ISO 8601 with offset, e.g. 2026-11-24T09:15:00+01:00"
                     throw RecordError(source: ref, callID: id, field: name, message: "\(why), got \"\(t)\"")

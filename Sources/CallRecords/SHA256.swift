@@ -145,10 +145,40 @@ public struct CallerHasher: Sendable {
         return kept
     }
 
-    /// `hmac-sha256(key, normalize(raw))`, first 128 bits as 32 hex digits; nil for an empty number.
+    /// `hmac-sha256(key, normalize(raw))`, first 128 bits as 32 hex digits; nil for an empty
+    /// or withheld number (see `isWithheld`): those are no one's, never grouped or linked.
     public func hash(_ raw: String) -> String? {
         let n = normalize(raw)
-        guard !n.isEmpty else { return nil }
-        return String(SHA256.hexString(HMACSHA256.mac(key: key, message: Array(n.utf8))).prefix(32))
+        guard !n.isEmpty, !Self.isWithheld(normalized: n) else { return nil }
+        return mac(n)
+    }
+
+    /// The hash `hash` gave before withheld numbers were recognised (for cleaning old rows).
+    public func unfilteredHash(_ raw: String) -> String? {
+        let n = normalize(raw)
+        return n.isEmpty ? nil : mac(n)
+    }
+
+    private func mac(_ text: String) -> String {
+        String(SHA256.hexString(HMACSHA256.mac(key: key, message: Array(text.utf8))).prefix(32))
+    }
+
+    /// A keyed digest of any text (32 hex digits): fingerprints of records that hold
+    /// numbers, so the stored fingerprint cannot be used to guess them.
+    public func keyedDigest(_ text: String) -> String { mac("fingerprint\u{1F}" + text) }
+
+    /// What PBXs write for a withheld or unknown number (compared lowercased, after
+    /// normalisation); an empty number and one of zeros only are withheld too.
+    public static let withheldSpellings: [String] = [
+        "anonymous", "unknown", "restricted", "private", "withheld", "unavailable", "anonym", "unbekannt",
+        "blocked", "no caller id", "nocallerid", "<unknown>", "asterisk", "s",
+    ]
+
+    /// Whether a normalised number is withheld: a known spelling, empty, or zeros only (`0`, `+000`).
+    public static func isWithheld(normalized n: String) -> Bool {
+        let t = n.trimmingCharacters(in: .whitespaces).lowercased()
+        if t.isEmpty || withheldSpellings.contains(t) { return true }
+        let digits = t.hasPrefix("+") ? t.dropFirst() : Substring(t)
+        return !digits.isEmpty && digits.allSatisfy { $0 == "0" }
     }
 }

@@ -122,6 +122,12 @@ public enum Ingest {
                                                 message: "\(input): no such file (expected a manifest, Master.csv or queue_log)"))
                 continue
             }
+            var st = stat()
+            if stat(input, &st) == 0, let special = RegularFile.kindName(mode: st.st_mode) {
+                batch.fileFailed(IngestErrorRow(stage: .file, sourceFile: input, line: nil, callID: nil, field: nil,
+                                                message: "\(input): is \(special), not a regular file; not read"))
+                continue
+            }
             guard let kind = options.inputKind ?? InputKind.detect(path: input) else {
                 batch.fileFailed(IngestErrorRow(stage: .file, sourceFile: input, line: 1, callID: nil, field: nil,
                                                 message: "\(input): cannot tell the input kind: expected a manifest with a 'call_id' header, an Asterisk Master.csv or a queue_log (force one with --input)"))
@@ -172,6 +178,7 @@ public enum Ingest {
                 batch.fileFailed(row(error, stage: .file))
                 continue
             }
+            if let notice = reader.notice { batch.summary.warnings.append(notice) }
             if !reader.extraColumns.isEmpty {
                 batch.summary.warnings.append("\(path): extra columns kept as call attributes (call.attr.NAME in rules): " + reader.extraColumns.joined(separator: ", "))
             }
@@ -203,6 +210,9 @@ public enum Ingest {
         try store.finishRun(summary.runID, stored: summary.analysed + summary.recordsStored, unchanged: summary.unchanged,
                             failed: summary.recordingsFailed + summary.filesFailed, rejected: summary.rowsRejected,
                             audioS: summary.audioS, wallS: summary.wallS)
+        // Rewritten rows (a clear number removed, a record updated) leave the old page in the
+        // main file until a checkpoint: do it now.
+        store.checkpoint()
         return summary
     }
 
@@ -288,14 +298,11 @@ public enum Ingest {
             var jobs: [(Item, CallRow, StoredCallState?)] = []
             for item in unique {
                 let r = item.record
-                let caller = r.caller.flatMap { hasher.hash($0) }
-                var row = CallRow(record: r, sourceKind: item.kind, callerHash: caller,
-                                  callerClear: options.callerInClear ? r.caller.map { hasher.normalize($0) } : nil,
-                                  recordingPath: nil, recordingStatus: .none, recordingError: nil)
+                var row = Ingest.privateRow(r, kind: item.kind, hasher: hasher, inClear: options.callerInClear)
                 let stored = states[r.callID]
                 // A call without a usable recording: stored unless the same record and status are there.
                 func storeUnlessUnchanged(_ row: CallRow) {
-                    if let stored, stored.fingerprint == r.fingerprint, stored.recordingStatus == row.recordingStatus, stored.analysis == nil {
+                    if let stored, stored.fingerprint == row.fingerprint, stored.recordingStatus == row.recordingStatus, stored.analysis == nil {
                         summary.unchanged += 1
                     } else {
                         recordOnly.append(CallWrite(call: row, analysis: .remove))
@@ -332,7 +339,7 @@ public enum Ingest {
                     let paramsHash = Ingest.parametersHash(parametersJSON, options: options.analysis, agentChannel: r.agentChannel)
                     if let stored, let a = stored.analysis, stored.recordingStatus == .analysed, a.recordingPath == path,
                        a.sizeBytes == size, a.mtimeEpoch == mtime, a.analyzerVersion == analyzerVersion, a.parametersHash == paramsHash {
-                        if stored.fingerprint == r.fingerprint {
+                        if stored.fingerprint == row.fingerprint {
                             summary.unchanged += 1
                         } else {
                             recordOnly.append(CallWrite(call: row, analysis: .keep))
@@ -464,20 +471,56 @@ public enum Ingest {
 
     /// Resolves a recording path against the root and refuses anything outside it
     /// (`../`, absolute paths elsewhere, symlinks leading out).
+    /// The row to store for a record, with personal data handled: the customer's number
+    /// (the remote party: caller on inbound calls and calls without a direction, dialed
+    /// number on outbound ones) only as a keyed hash (nil when withheld), in clear only when
+    /// asked for; the dialed number kept in clear only where it is the contact center's own
+    /// line (inbound); phone numbers scrubbed from free-text attributes. The fingerprint is
+    /// keyed and covers the privacy setting, so a change of `--store-caller-in-clear`
+    /// rewrites the call.
+    static func privateRow(_ r: CallRecord, kind: InputKind, hasher: CallerHasher, inClear: Bool) -> CallRow {
+        let customer = r.direction == .outbound ? r.dialed : r.caller
+        let customerHash = customer.flatMap { hasher.hash($0) }
+        var stored = r
+        let known = [r.caller, r.dialed].compactMap { $0 }
+        for (k, v) in r.attributes where !Self.identifierAttributes.contains(k) {
+            stored.attributes[k] = PhoneScrub.scrub(v, known: known)
+        }
+        stored.caller = nil
+        stored.dialed = nil
+        let clear = inClear && customerHash != nil ? customer.map { hasher.normalize($0) } : nil
+        return CallRow(record: stored, sourceKind: kind, customerHash: customerHash, customerClear: clear,
+                       dialed: r.direction == .outbound ? nil : r.dialed,
+                       fingerprint: hasher.keyedDigest(r.fingerprint + (inClear ? "\u{1F}clear" : "")),
+                       recordingPath: nil, recordingStatus: .none, recordingError: nil)
+    }
+
+    /// Attributes that are identifiers of the call, not free text (never scrubbed).
+    static let identifierAttributes: Set<String> = ["cdr_linkedid", "cdr_uniqueid", "cdr_sequence", "cdr_amaflags", "cdr_disposition"]
+
     static func resolve(_ recording: String?, root: String) -> Resolution {
         guard let rec = recording, !rec.isEmpty else { return .none }
         if rec.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 32 } ?? false) }) {
             return .outside(path: rec, reason: "recording path contains control characters")
         }
         let rootURL = URL(fileURLWithPath: root).standardizedFileURL
-        let candidate = rec.hasPrefix("/") ? URL(fileURLWithPath: rec).standardizedFileURL
+        var candidate = rec.hasPrefix("/") ? URL(fileURLWithPath: rec).standardizedFileURL
             : rootURL.appendingPathComponent(rec).standardizedFileURL
         let rootReal = rootURL.resolvingSymlinksInPath().path
         func inside(_ p: String, _ r: String) -> Bool { r == "/" || p == r || p.hasPrefix(r.hasSuffix("/") ? r : r + "/") }
         guard inside(candidate.path, rootURL.path) || inside(candidate.path, rootReal) else {
             return .outside(path: candidate.path, reason: "recording path '\(rec)' resolves outside the audio root '\(root)'")
         }
-        guard FileManager.default.fileExists(atPath: candidate.path) else { return .missing(path: candidate.path) }
+        if !FileManager.default.fileExists(atPath: candidate.path) {
+            // Names copied from a Mac are often decomposed (NFD) where the file system holds
+            // them composed (NFC), or the other way round: the same name, other bytes.
+            let forms = [candidate.path.precomposedStringWithCanonicalMapping, candidate.path.decomposedStringWithCanonicalMapping]
+            // Swift's == treats both forms as equal: compare the bytes.
+            guard let other = forms.first(where: { !$0.utf8.elementsEqual(candidate.path.utf8) && FileManager.default.fileExists(atPath: $0) }) else {
+                return .missing(path: candidate.path)
+            }
+            candidate = URL(fileURLWithPath: other)
+        }
         let real = candidate.resolvingSymlinksInPath().path
         guard inside(real, rootReal) else {
             return .outside(path: candidate.path, reason: "recording '\(rec)' is a link to '\(real)', outside the audio root '\(root)'")
@@ -551,9 +594,8 @@ public enum FileDigest {
     }
 
     public static func sha256(path: String) throws(Failure) -> (sha: String, size: Int64, mtime: Double) {
-        guard let fh = fopen(path, "rb") else {
-            throw Failure(description: "cannot read '\(path)': \(String(cString: strerror(errno)))")
-        }
+        let fh: UnsafeMutablePointer<FILE>
+        do { fh = try RegularFile.openStream(path) } catch { throw Failure(description: error.description) }
         defer { fclose(fh) }
         var st = stat()
         guard fstat(fileno(fh), &st) == 0 else { throw Failure(description: "cannot stat '\(path)'") }

@@ -143,7 +143,8 @@ public enum NPSImport {
                     let callID = t("call_id").isEmpty ? nil : t("call_id")
                     let callerHash = t("caller").isEmpty ? nil : hasher.hash(t("caller"))
                     guard callID != nil || callerHash != nil else {
-                        try reject(ref, "call_id", "no call_id and no caller: the survey cannot be joined to a call")
+                        try reject(ref, "call_id", t("caller").isEmpty ? "no call_id and no caller: the survey cannot be joined to a call"
+                                   : "no call_id and the caller is withheld (\(t("caller"))): the survey cannot be joined to a call")
                         return
                     }
                     let surveyID = t("survey_id").isEmpty ? nil : t("survey_id")

@@ -147,6 +147,9 @@ public struct ImportSummary: Sendable {
 /// `callqa evaluations import`: evaluator answers for manual criteria.
 public enum EvaluationsImport {
     public static let columns = ["call_id", "scorecard", "criterion", "answer", "evaluator", "evaluated_at", "comment"]
+    /// How far an `evaluated_at` may be ahead of this computer's clock (s): clock skew
+    /// between machines, not answers dated years ahead.
+    public static let clockSkewS: Double = 600
 
     /// Streams the file in one transaction, checking every row against the stored calls, the
     /// cards and the stored answers (earlier rows of this file included). Same row again →
@@ -216,6 +219,11 @@ public enum EvaluationsImport {
                     guard !evaluator.isEmpty, evaluator.count <= 200 else { try reject(ref, "evaluator", "missing evaluator name"); return }
                     guard let when = Timestamp.parse(t("evaluated_at"), zone: nil) else {
                         try reject(ref, "evaluated_at", "expected ISO 8601 with offset (or a date), got \"\(t("evaluated_at"))\"")
+                        return
+                    }
+                    // An answer from the future would block every later correction as "older".
+                    guard when.epochS <= Date().timeIntervalSince1970 + EvaluationsImport.clockSkewS else {
+                        try reject(ref, "evaluated_at", "\(t("evaluated_at")) is in the future (more than \(Int(EvaluationsImport.clockSkewS / 60)) minutes ahead of this computer's clock)")
                         return
                     }
                     let comment = v["comment"].flatMap { $0.isEmpty ? nil : $0 }

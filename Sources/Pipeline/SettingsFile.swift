@@ -1,5 +1,6 @@
 import Analytics
 import CallAnalysis
+import CallRecords
 import Foundation
 import Yams
 
@@ -53,8 +54,9 @@ public struct SettingsFile: Sendable, Equatable {
 
     /// Reads and checks a settings file.
     public static func load(path: String) throws(SettingsError) -> SettingsFile {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw SettingsError(file: path, line: nil, message: "cannot read the file (missing or not readable)")
+        let data: Data
+        do { data = try RegularFile.read(path, limit: 1 << 20) } catch {
+            throw SettingsError(file: path, line: nil, message: "cannot read the file: \(error.reason)")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw SettingsError(file: path, line: nil, message: "not UTF-8 text")

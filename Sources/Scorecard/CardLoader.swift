@@ -34,12 +34,10 @@ public enum CardLoader {
     public static func load(path: String) throws(LintFailure) -> Scorecard {
         let data: Data
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            // Regular files only (a FIFO would block), and no more than the limit is read.
+            data = try RegularFile.read(path, limit: maxFileBytes)
         } catch {
-            throw LintFailure([LintIssue(file: path, line: 0, column: 0, message: "cannot read the file: \((error as NSError).localizedDescription)")])
-        }
-        guard data.count <= maxFileBytes else {
-            throw LintFailure([LintIssue(file: path, line: 0, column: 0, message: "file is larger than \(maxFileBytes) bytes")])
+            throw LintFailure([LintIssue(file: path, line: 0, column: 0, message: "cannot read the file: \(error.reason)")])
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw LintFailure([LintIssue(file: path, line: 0, column: 0, message: "not valid UTF-8 text")])
@@ -193,6 +191,17 @@ private struct Context {
         return v
     }
 
+    /// Weights that can matter: 0 (left out) or 0.001 to 1,000,000. A weight of 1e-200
+    /// multiplied by another underflows to 0, and every answered criterion would look N/A.
+    mutating func weightValue(_ n: Node, what: String) -> Double? {
+        guard let v = number(n, what: what, range: 0...1_000_000) else { return nil }
+        if v > 0 && v < 0.001 {
+            error(n, "\(what): expected 0 or a number between 0.001 and 1000000, got \(FactValue.format(v)) (too small to count)")
+            return nil
+        }
+        return v
+    }
+
     mutating func bool(_ n: Node?, what: String) -> Bool? {
         guard let n else { return nil }
         guard case let .scalar(s) = n else { error(n, "\(what): expected true or false"); return nil }
@@ -273,7 +282,7 @@ private struct Context {
         guard let m = mapping(n, what: "section", keys: ["id", "name", "weight", "criteria"], required: ["id", "criteria"], depth: 2) else { return nil }
         let id = identifier(m["id"], what: "section id")
         let name = string(m["name"], what: "section name") ?? id
-        let weight = m["weight"].flatMap { number($0, what: "section weight", range: 0...1_000_000) }
+        let weight = m["weight"].flatMap { weightValue($0, what: "section weight") }
         var criteria: [Criterion] = []
         if let c = m["criteria"] {
             guard case let .sequence(seq) = c, !seq.isEmpty else {
@@ -303,7 +312,7 @@ private struct Context {
         let id = identifier(m["id"], what: "criterion id")
         let what = "criterion '\(id ?? "?")'"
         let text = string(m["text"], what: "\(what) text")
-        let weight = m["weight"].flatMap { number($0, what: "\(what) weight", range: 0...1_000_000) } ?? 1
+        let weight = m["weight"].flatMap { weightValue($0, what: "\(what) weight") } ?? 1
         let critical = m["critical"].flatMap { bool($0, what: "\(what) critical") } ?? false
         let failsSection = m["fails_section"].flatMap { bool($0, what: "\(what) fails_section") } ?? false
         if critical && failsSection { error(n, "\(what): critical and fails_section exclude each other (critical already fails the whole call)") }

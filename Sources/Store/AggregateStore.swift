@@ -71,8 +71,8 @@ extension CallStore {
                     avg(CASE WHEN o = 0 AND c.answered = 1 THEN c.wait_s END) AS asa,
                     avg(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END) AS aht,
                     count(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END) AS aht_n,
-                    sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL)) AS fcr_n,
-                    sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > ?)) AS fcr_ok,
+                    sum((1 - o) * c.answered * (c.customer_hash IS NOT NULL)) AS fcr_n,
+                    sum((1 - o) * c.answered * (c.customer_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > ?)) AS fcr_ok,
                     count(DISTINCT CASE WHEN o = 0 AND c.answered = 1 AND c.agent_id IS NOT NULL THEN c.agent_id || '|' || c.local_date END) AS agent_days
                 FROM (SELECT *, coalesce(direction = 'outbound', 0) AS o FROM calls) c
                 WHERE \(cond) AND \(fcond)
@@ -127,7 +127,7 @@ extension CallStore {
     public func scoreDistribution(period: Period, cardID: String, filter: CallFilter) throws(StoreError) -> (bins: [Int], daily: [(agent: String, date: String, n: Int, sum: Double)]) {
         try read { db in
             var bins = [Int](repeating: 0, count: 10)
-            if Self.daysOnly(period) {
+            if useDayAggregates(period) {
                 let (dc, da) = Self.dayCondition(period)
                 let (fc, fa) = Self.filterCondition(filter)
                 let sums = (0..<10).map { "sum(b\($0)) AS b\($0)" }.joined(separator: ", ")
@@ -165,7 +165,7 @@ extension CallStore {
 
     /// NPS counts per agent (answered, linked surveys of calls in the period).
     public func npsByAgent(period: Period, filter: CallFilter) throws(StoreError) -> [String: NPS] {
-        if Self.daysOnly(period) {
+        if useDayAggregates(period) {
             return Dictionary(uniqueKeysWithValues: try npsGroups(period: period, by: ["agent"], filter: filter)
                 .filter { $0.key[0] != "(none)" }.map { ($0.key[0], $0.nps) })
         }
@@ -208,7 +208,10 @@ extension CallStore {
     /// Returns the number of days rebuilt.
     @discardableResult
     public func refreshAggregates() throws(StoreError) -> Int {
-        try write { db in
+        // A read-only store never writes: its reports compute from the base tables when the
+        // aggregates are stale (`staleAggregates`).
+        if readOnly { return 0 }
+        return try write { db in
             let days = try Int.fetchOne(db, sql: "SELECT count(*) FROM agg_dirty") ?? 0
             guard days > 0 else { return 0 }
             let dirty = "SELECT local_date FROM agg_dirty"
@@ -245,8 +248,8 @@ extension CallStore {
                     sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) <= \(Self.defaultKPI.slThresholdS))),
                     total(CASE WHEN o = 0 AND c.answered = 1 THEN c.wait_s END), count(CASE WHEN o = 0 AND c.answered = 1 THEN c.wait_s END),
                     total(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END), count(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END),
-                    sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL)),
-                    sum((1 - o) * c.answered * (c.caller_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > \(Self.defaultKPI.fcrWindowS)))
+                    sum((1 - o) * c.answered * (c.customer_hash IS NOT NULL)),
+                    sum((1 - o) * c.answered * (c.customer_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > \(Self.defaultKPI.fcrWindowS)))
                 FROM (SELECT *, coalesce(direction = 'outbound', 0) AS o FROM calls WHERE local_date IN (\(dirty))) c
                 GROUP BY 1, 2, 4, 5;
                 DELETE FROM agg_nps_day WHERE local_date IN (\(dirty));
@@ -268,6 +271,10 @@ extension CallStore {
 
     /// Whether a period can be answered from the per-day aggregates (whole local days).
     static func daysOnly(_ p: Period) -> Bool { p.fromEpoch == nil && p.toEpoch == nil }
+
+    /// Whether the day/hour aggregates may answer for this period: whole days, and the
+    /// aggregates up to date (a read-only snapshot may hold stale ones).
+    func useDayAggregates(_ p: Period) -> Bool { Self.daysOnly(p) && !staleAggregates }
 
     /// Group keys for a SELECT: `e0 AS k0, e1 AS k1, ` (empty without groups) and the
     /// matching `GROUP BY k0, k1 ORDER BY k0, k1` clause; rows are read back as `k0`, `k1`, ….
@@ -294,7 +301,7 @@ extension CallStore {
 
     /// Per-agent figures from the day aggregates; nil when the period is not whole days.
     public func agentAggregatesFromDays(period: Period, cardID: String, filter: CallFilter) throws(StoreError) -> [AgentAggregate]? {
-        guard Self.daysOnly(period) else { return nil }
+        guard useDayAggregates(period) else { return nil }
         return try read { db in
             let (dc, da) = Self.dayCondition(period)
             let (fc, fa) = Self.filterCondition(filter)
@@ -323,7 +330,7 @@ extension CallStore {
     /// KPI groups from the hourly aggregates; nil unless the settings are the defaults, the
     /// period is whole days, and the grouping and filter use day, hour, weekday, queue, team only.
     public func kpiGroupsFromHours(period: Period, by dims: [KPIDimension], settings: KPISettings, filter: CallFilter) throws(StoreError) -> [KPIGroup]? {
-        guard Self.daysOnly(period), filter.agent == nil, dims.allSatisfy({ [.day, .hour, .weekday, .queue, .team].contains($0) }),
+        guard useDayAggregates(period), filter.agent == nil, dims.allSatisfy({ [.day, .hour, .weekday, .queue, .team].contains($0) }),
               settings.slThresholdS == Self.defaultKPI.slThresholdS,
               settings.shortAbandonS == Self.defaultKPI.shortAbandonS, settings.fcrWindowS == Self.defaultKPI.fcrWindowS else { return nil }
         return try read { db in
@@ -388,7 +395,7 @@ extension CallStore {
 
     /// NPS counts per group (day, queue, team, agent) computed by SQLite.
     public func npsGroups(period: Period, by dims: [String], filter: CallFilter) throws(StoreError) -> [NPSGroupCounts] {
-        if Self.daysOnly(period) {
+        if useDayAggregates(period) {
             return try read { db in
                 let (dc, da) = Self.dayCondition(period)
                 let (fc, fa) = Self.filterCondition(filter)
@@ -451,7 +458,7 @@ extension CallStore {
             let (cond, args) = period.sql()
             let (fcond, fargs) = filter.sql()
             var dist = [Int](repeating: 0, count: 11)
-            if Self.daysOnly(period) {
+            if useDayAggregates(period) {
                 let (dc, da) = Self.dayCondition(period)
                 let (fc, fa) = Self.filterCondition(filter)
                 let sums = (0...10).map { "sum(s\($0)) AS s\($0)" }.joined(separator: ", ")

@@ -9,11 +9,22 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     case cannotOpen(path: String, reason: String)
     /// A statement failed; `reason` is SQLite's message.
     case database(path: String, reason: String)
+    /// The database was made by a newer callqa (unknown migrations): never written to.
+    case newerDatabase(path: String, detail: String)
+    /// A report was asked of a database file that does not exist.
+    case noDatabase(path: String)
+    /// The file is not a sound SQLite database (empty, or `quick_check` fails): never written to.
+    case damaged(path: String, detail: String)
 
     public var description: String {
         switch self {
         case let .cannotOpen(path, reason): "cannot open database '\(path)': \(reason)"
         case let .database(path, reason): "database '\(path)': \(reason)"
+        case let .newerDatabase(path, detail):
+            "database '\(path)' was made by a newer callqa (\(detail)); this version does not write to it: use that version, or another --db"
+        case let .noDatabase(path): "no database at '\(path)'; run callqa ingest first (or give --db)"
+        case let .damaged(path, detail):
+            "database '\(path)' is damaged (\(detail)); nothing was written to it: restore it from a backup, or recover it with sqlite3 '.recover', or use another --db"
         }
     }
 }
@@ -61,21 +72,34 @@ public struct StoredCallState: Sendable, Equatable {
 
 /// A call record ready to store: the record plus what ingest resolved about it.
 public struct CallRow: Sendable {
+    /// The record as stored: its `attributes` already scrubbed of phone numbers; its
+    /// `caller` and `dialed` are never written (see `customerHash`, `dialed`).
     public var record: CallRecord
     public var sourceKind: InputKind
-    public var callerHash: String?
-    /// Only when clear-text storage was asked for explicitly.
-    public var callerClear: String?
+    /// Keyed hash of the customer's number (the remote party: the caller on inbound calls,
+    /// the dialed number on outbound ones); nil when withheld or absent.
+    public var customerHash: String?
+    /// The customer's normalised number, only when clear-text storage was asked for explicitly.
+    public var customerClear: String?
+    /// The contact center's own number the call came in on (inbound dialed number); nil on
+    /// outbound calls, whose dialed number is the customer's.
+    public var dialed: String?
+    /// What identifies the stored record's content and the privacy setting it was stored
+    /// under (a keyed digest: it cannot be used to guess the numbers).
+    public var fingerprint: String
     public var recordingPath: String?
     public var recordingStatus: RecordingStatus
     public var recordingError: String?
 
-    public init(record: CallRecord, sourceKind: InputKind, callerHash: String?, callerClear: String?,
+    public init(record: CallRecord, sourceKind: InputKind, customerHash: String?, customerClear: String?,
+                dialed: String?, fingerprint: String,
                 recordingPath: String?, recordingStatus: RecordingStatus, recordingError: String?) {
         self.record = record
         self.sourceKind = sourceKind
-        self.callerHash = callerHash
-        self.callerClear = callerClear
+        self.customerHash = customerHash
+        self.customerClear = customerClear
+        self.dialed = dialed
+        self.fingerprint = fingerprint
         self.recordingPath = recordingPath
         self.recordingStatus = recordingStatus
         self.recordingError = recordingError
@@ -145,6 +169,12 @@ public final class CallStore: Sendable {
     public let path: String
     /// A WAL connection pool; a single read-only connection for `readOnly` stores.
     let pool: any DatabaseWriter
+    /// Opened read-only: nothing is created, migrated or written (reports, `explain`).
+    public let readOnly: Bool
+    /// Read-only and made by a newer callqa: read anyway (tables this version knows), with a warning.
+    public let madeByNewerVersion: Bool
+    /// Read-only with report aggregates not up to date: reports use the base tables.
+    public let staleAggregates: Bool
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Parameters:
@@ -152,7 +182,9 @@ public final class CallStore: Sendable {
     ///   - readOnly: open for reading only, without creating, migrating or writing anything
     ///     (a database on read-only media, or one this user may not write): reports work,
     ///     writes fail with "the database file is read-only". The schema must be current.
-    public init(path: String, busyTimeoutS: Double = 30, readOnly: Bool = false) throws(StoreError) {
+    ///   - hasher: the caller-hashing key, needed once to upgrade a database whose earlier
+    ///     version stored customer numbers in clear (see the migrations).
+    public init(path: String, busyTimeoutS: Double = 30, readOnly: Bool = false, hasher: CallerHasher? = nil) throws(StoreError) {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true
@@ -160,42 +192,108 @@ public final class CallStore: Sendable {
         config.prepareDatabase { db in
             // WAL survives a killed process with NORMAL sync; fsync at checkpoints.
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
+            // Deleted and overwritten content (clear numbers an upgrade or a re-ingest
+            // removes) is zeroed in the file, not left in free pages.
+            try db.execute(sql: "PRAGMA secure_delete = ON")
         }
         let dir = (path as NSString).deletingLastPathComponent
         if !dir.isEmpty, !FileManager.default.fileExists(atPath: dir) {
             throw .cannotOpen(path: path, reason: "folder '\(dir)' does not exist")
         }
+        self.readOnly = readOnly
         if readOnly {
-            pool = try Self.openReadOnly(path: path, configuration: config)
+            let (queue, state) = try Self.openReadOnly(path: path, configuration: config)
+            pool = queue
+            madeByNewerVersion = state != .current
+            // A snapshot taken while aggregates were being brought up to date (a killed
+            // ingest): reports compute from the base tables instead (same numbers, slower).
+            staleAggregates = (try? queue.read { db in
+                try db.tableExists("agg_dirty") ? (try Int.fetchOne(db, sql: "SELECT count(*) FROM agg_dirty") ?? 0) > 0 : true
+            }) ?? true
             return
         }
+        madeByNewerVersion = false
+        staleAggregates = false
+        let fm = FileManager.default
+        func size(_ p: String) -> Int64? { ((try? fm.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.int64Value }
+        if size(path) == 0 {
+            // Another callqa may be creating it this instant (SQLite makes the empty file
+            // first, and a new WAL database's pages go to its -wal): give it a moment.
+            var waitedMs = 0
+            while size(path) == 0, (size(path + "-wal") ?? 0) == 0, waitedMs < 1_000 {
+                usleep(50_000)
+                waitedMs += 50
+            }
+            if size(path) == 0, (size(path + "-wal") ?? 0) == 0 {
+                throw .damaged(path: path, detail: "an empty file (0 bytes), not a callqa database")
+            }
+        }
+        // A WAL left behind means the last writer did not close cleanly: check the file
+        // before writing. Small databases are checked every time (milliseconds).
+        let walSize = ((try? fm.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
+        let fileSize = ((try? fm.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
+        let check = fileSize > 0 && (walSize > 0 || fileSize <= Self.alwaysCheckBytes)
         do {
+            // Checked through a read-only connection first: opening the pool writes (GRDB
+            // makes the WAL file exist), and a damaged or newer database gets no byte.
+            if fileSize > 0 {
+                var readConfig = config
+                readConfig.readonly = true
+                let probe = try DatabaseQueue(path: path, configuration: readConfig)
+                try probe.read { db in
+                    if check {
+                        let result = try String.fetchAll(db, sql: "PRAGMA quick_check(5)")
+                        if result != ["ok"] {
+                            throw StoreError.damaged(path: path, detail: "quick_check: " + result.prefix(3).joined(separator: "; "))
+                        }
+                    }
+                    if case let .newer(unknown, userVersion) = try Migrations.migrator().state(db) {
+                        throw StoreError.newerDatabase(path: path, detail: unknown.isEmpty ? "schema version \(userVersion)"
+                            : "unknown migrations \(unknown.joined(separator: ", "))")
+                    }
+                }
+                try probe.close()
+            }
             let pool = try DatabasePool(path: path, configuration: config)
-            try Migrations.migrator().migrate(pool)
+            try Migrations.migrator(hasher: hasher).migrate(pool, path: path)
             self.pool = pool
+        } catch let e as StoreError {
+            throw e
         } catch let e as DatabaseError {
+            if e.resultCode == .SQLITE_CORRUPT {
+                throw .damaged(path: path, detail: Self.reason(e))
+            }
             throw .cannotOpen(path: path, reason: Self.reason(e))
         } catch {
             throw .cannotOpen(path: path, reason: "\(error)")
         }
     }
 
+    /// Databases up to this size get `PRAGMA quick_check` at every writable open (bytes).
+    static let alwaysCheckBytes: Int64 = 256 << 20
+
     /// A read-only connection. SQLite reads a WAL database read-only only where it can keep
     /// its shared-memory file beside it; on read-only media it must be told the file cannot
     /// change (`immutable=1`, a URI filename: Debian's SQLite takes them by default).
-    private static func openReadOnly(path: String, configuration: Configuration) throws(StoreError) -> DatabaseQueue {
+    /// Nothing is created: a missing file is `noDatabase`.
+    private static func openReadOnly(path: String, configuration: Configuration) throws(StoreError) -> (DatabaseQueue, MigrationList.State) {
         var config = configuration
         config.readonly = true
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw .cannotOpen(path: path, reason: "no such database file")
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue else {
+            throw .noDatabase(path: path)
         }
-        func open(_ target: String) throws -> DatabaseQueue {
+        if (((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0) == 0 {
+            throw .damaged(path: path, detail: "an empty file (0 bytes), not a callqa database")
+        }
+        func open(_ target: String) throws -> (DatabaseQueue, MigrationList.State) {
             let queue = try DatabaseQueue(path: target, configuration: config)
             // Reading the schema is what fails when the shared memory cannot be had.
-            guard try queue.read({ try Migrations.migrator().hasCompletedMigrations($0) }) else {
-                throw StoreError.cannotOpen(path: path, reason: "the database is read-only and was written by an older callqa; open it once where it can be written to upgrade it")
+            let state = try queue.read { try Migrations.migrator().state($0) }
+            if state == .pending {
+                throw StoreError.cannotOpen(path: path, reason: "the database was written by an older callqa; open it once with ingest (or any command that writes) to upgrade it")
             }
-            return queue
+            return (queue, state)
         }
         do {
             return try open(path)
@@ -248,6 +346,35 @@ public final class CallStore: Sendable {
     /// Runs SQL writes in one transaction.
     public func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         try wrap { try pool.write(body) }
+    }
+
+    /// Copies the WAL into the main file and truncates it (`wal_checkpoint(TRUNCATE)`), so
+    /// values a run removed (clear numbers) are overwritten in the file now, not at some
+    /// later checkpoint. Pages an open reader still needs stay until it closes: best effort.
+    public func checkpoint() {
+        guard !readOnly else { return }
+        _ = try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+    }
+
+    /// What `callqa check` found: SQLite's full `integrity_check` and the schema version.
+    public struct CheckResult: Sendable, Equatable {
+        /// `integrity_check`'s lines: `["ok"]` when sound.
+        public var integrity: [String]
+        /// Migrations applied (`PRAGMA user_version`).
+        public var schemaVersion: Int
+        public var calls: Int
+        public var isSound: Bool { integrity == ["ok"] }
+    }
+
+    /// Runs the full `PRAGMA integrity_check` (every page, index and constraint) and counts
+    /// what is there. Reading only.
+    public func check() throws(StoreError) -> CheckResult {
+        try read { db in
+            let integrity = try String.fetchAll(db, sql: "PRAGMA integrity_check(20)")
+            let version = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+            let calls = integrity == ["ok"] ? (try Int.fetchOne(db, sql: "SELECT count(*) FROM calls") ?? 0) : 0
+            return CheckResult(integrity: integrity, schemaVersion: version, calls: calls)
+        }
     }
 
     /// `PRAGMA integrity_check` → "ok" when sound.
@@ -315,13 +442,13 @@ public final class CallStore: Sendable {
         let attributes = JSONText.object(r.attributes.sorted { $0.key < $1.key }.map { ($0.key, JSONText.string($0.value)) })
         // The call as stored before, if it was: a changed start or caller moves it among its
         // callers' calls, and their gaps to the next call are recomputed below.
-        let before = try Row.fetchOne(db.cachedStatement(sql: "SELECT started_epoch, caller_hash FROM calls WHERE call_id = ?"),
+        let before = try Row.fetchOne(db.cachedStatement(sql: "SELECT started_epoch, customer_hash FROM calls WHERE call_id = ?"),
                                       arguments: [r.callID])
         try db.cachedStatement(sql: """
             INSERT INTO calls (call_id, source_kind, source_file, source_line, record_fingerprint, agent_id,
                 agent_name, team, queue, direction, started_at, started_epoch, utc_offset_s, local_date,
-                local_hour, local_weekday, wait_s, answered, talk_s, hold_s, acw_s, handle_s, caller_hash,
-                caller_clear, dialed, agent_channel, recording, recording_path, recording_status,
+                local_hour, local_weekday, wait_s, answered, talk_s, hold_s, acw_s, handle_s, customer_hash,
+                customer_clear, dialed, agent_channel, recording, recording_path, recording_status,
                 recording_error, attributes, ingested_at)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(call_id) DO UPDATE SET
@@ -333,46 +460,54 @@ public final class CallStore: Sendable {
                 local_date = excluded.local_date, local_hour = excluded.local_hour,
                 local_weekday = excluded.local_weekday, wait_s = excluded.wait_s, answered = excluded.answered,
                 talk_s = excluded.talk_s, hold_s = excluded.hold_s, acw_s = excluded.acw_s,
-                handle_s = excluded.handle_s, caller_hash = excluded.caller_hash,
-                caller_clear = excluded.caller_clear, dialed = excluded.dialed,
+                handle_s = excluded.handle_s, customer_hash = excluded.customer_hash,
+                customer_clear = excluded.customer_clear, dialed = excluded.dialed,
                 agent_channel = excluded.agent_channel, recording = excluded.recording,
                 recording_path = excluded.recording_path, recording_status = excluded.recording_status,
                 recording_error = excluded.recording_error, attributes = excluded.attributes,
                 ingested_at = excluded.ingested_at
             """).execute(arguments: [
-                r.callID, w.call.sourceKind.rawValue, r.source.file, r.source.line, r.fingerprint, r.agentID,
+                r.callID, w.call.sourceKind.rawValue, r.source.file, r.source.line, w.call.fingerprint, r.agentID,
                 r.agentName, r.team, r.queue, r.direction?.rawValue, started.iso8601, started.epochS, started.offsetS,
                 started.localDate, hour, weekday, r.waitS, r.isAnswered ? 1 : 0, r.talkS, r.holdS, r.acwS, handle,
-                w.call.callerHash, w.call.callerClear, r.dialed, r.agentChannel?.rawValue, r.recording,
+                w.call.customerHash, w.call.customerClear, w.call.dialed, r.agentChannel?.rawValue, r.recording,
                 w.call.recordingPath, w.call.recordingStatus.rawValue, w.call.recordingError, attributes, now,
             ])
-        let oldEpoch: Double? = before?["started_epoch"], oldHash: String? = before?["caller_hash"]
-        if before != nil && (oldEpoch != started.epochS || oldHash != w.call.callerHash) {
+        let oldEpoch: Double? = before?["started_epoch"], oldHash: String? = before?["customer_hash"]
+        if before != nil && (oldEpoch != started.epochS || oldHash != w.call.customerHash) {
             // Every gap of the callers involved, old and new (a caller has few calls).
-            for h in Set([oldHash, w.call.callerHash].compactMap { $0 }).sorted() {
+            for h in Set([oldHash, w.call.customerHash].compactMap { $0 }).sorted() {
                 try db.cachedStatement(sql: """
                     UPDATE calls SET next_call_gap_s = (
                         SELECT min(d.started_epoch) - calls.started_epoch FROM calls d
-                        WHERE d.caller_hash = calls.caller_hash AND d.started_epoch > calls.started_epoch)
-                    WHERE caller_hash = ?
+                        WHERE d.customer_hash = calls.customer_hash AND d.started_epoch > calls.started_epoch)
+                    WHERE customer_hash = ?
                     """).execute(arguments: [h])
             }
-            if w.call.callerHash == nil {
+            if w.call.customerHash == nil {
                 try db.cachedStatement(sql: "UPDATE calls SET next_call_gap_s = NULL WHERE call_id = ?").execute(arguments: [r.callID])
             }
-        } else if let h = w.call.callerHash {
+        } else if let h = w.call.customerHash {
             // This call's gap to the caller's next call, and the previous call's gap to this one.
             try db.cachedStatement(sql: """
                 UPDATE calls SET next_call_gap_s = (
-                    SELECT min(d.started_epoch) - ? FROM calls d WHERE d.caller_hash = ? AND d.started_epoch > ?)
+                    SELECT min(d.started_epoch) - ? FROM calls d WHERE d.customer_hash = ? AND d.started_epoch > ?)
                 WHERE call_id = ?
                 """).execute(arguments: [started.epochS, h, started.epochS, r.callID])
             try db.cachedStatement(sql: """
                 UPDATE calls SET next_call_gap_s = ? - started_epoch
-                WHERE call_id = (SELECT call_id FROM calls WHERE caller_hash = ? AND started_epoch < ?
+                WHERE call_id = (SELECT call_id FROM calls WHERE customer_hash = ? AND started_epoch < ?
                                  ORDER BY started_epoch DESC LIMIT 1)
                   AND (next_call_gap_s IS NULL OR next_call_gap_s > ? - started_epoch)
                 """).execute(arguments: [started.epochS, h, started.epochS, started.epochS])
+        }
+        try db.cachedStatement(sql: "DELETE FROM call_legs WHERE call_id = ?").execute(arguments: [r.callID])
+        for (i, leg) in r.legs.enumerated() {
+            try db.cachedStatement(sql: """
+                INSERT INTO call_legs (call_id, leg, agent_id, talk_s, started_at, started_epoch, answered, source_line)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [r.callID, i + 1, leg.agentID, leg.talkS, leg.startedAt?.iso8601, leg.startedAt?.epochS,
+                                         leg.answered ? 1 : 0, leg.source.line])
         }
         switch w.analysis {
         case .keep:

@@ -1,11 +1,14 @@
+import CallRecords
 import GRDB
 
 /// Named, append-only migrations. Never edit one that has shipped: add the next.
 /// They are plain SQL and never refer to Swift types, so the schema in the README is the
 /// schema in the file.
 enum Migrations {
-    static func migrator() -> DatabaseMigrator {
-        var m = DatabaseMigrator()
+    /// - Parameter hasher: the caller-hashing key, for migrations that hash numbers stored
+    ///   in clear by earlier versions; such a migration fails when it has work and no key.
+    static func migrator(hasher: CallerHasher? = nil) -> MigrationList {
+        var m = MigrationList()
         m.registerMigration("2026-11-25-calls-and-analyses") { db in
             try db.execute(sql: """
                 CREATE TABLE agents (
@@ -355,6 +358,132 @@ enum Migrations {
                 INSERT INTO agg_dirty SELECT DISTINCT local_date FROM calls WHERE local_date NOT IN (SELECT local_date FROM agg_dirty);
                 """)
         }
+        m.registerMigration("2026-12-05-customer-number") { db in
+            // The customer is the remote party: the dialed number of outbound calls, which
+            // earlier versions stored in clear in `dialed` (while hashing the contact
+            // center's own line as the caller). Hash it, drop the clear values, and forget
+            // withheld numbers ("anonymous", zeros…): they are no one's. One transaction.
+            try db.execute(sql: """
+                ALTER TABLE calls RENAME COLUMN caller_hash TO customer_hash;
+                ALTER TABLE calls RENAME COLUMN caller_clear TO customer_clear;
+                """)
+            let outbound = try Row.fetchAll(db, sql: "SELECT call_id, dialed FROM calls WHERE direction = 'outbound'")
+            let hashedCalls = try Int.fetchOne(db, sql: "SELECT count(*) FROM calls WHERE customer_hash IS NOT NULL") ?? 0
+            let hashedSurveys = try Int.fetchOne(db, sql: "SELECT count(*) FROM surveys WHERE caller_hash IS NOT NULL") ?? 0
+            let needsKey = !outbound.isEmpty || hashedCalls > 0 || hashedSurveys > 0
+            if needsKey {
+                guard let hasher else {
+                    throw DatabaseError(resultCode: .SQLITE_ERROR, message: "upgrading this database hashes the customer numbers of outbound calls and needs the caller-hashing key (callqa.key beside the database, or CALLQA_HASH_KEY); run callqa ingest once with it")
+                }
+                let update = try db.makeStatement(sql: "UPDATE calls SET customer_hash = ?, customer_clear = NULL, dialed = NULL WHERE call_id = ?")
+                for r in outbound {
+                    let dialed: String? = r["dialed"]
+                    try update.execute(arguments: [dialed.flatMap { hasher.hash($0) }, r["call_id"] as String])
+                }
+                let withheld = CallerHasher.withheldSpellings.compactMap { hasher.unfilteredHash($0) }
+                    + ["0", "00", "000", "0000", "+0", "+00"].compactMap { hasher.unfilteredHash($0) }
+                let marks = Array(repeating: "?", count: withheld.count).joined(separator: ",")
+                try db.execute(sql: "UPDATE calls SET customer_hash = NULL, customer_clear = NULL WHERE customer_hash IN (\(marks))",
+                               arguments: StatementArguments(withheld))
+                try db.execute(sql: """
+                    UPDATE surveys SET linked_call_id = NULL, link_method = NULL
+                    WHERE link_method = 'caller_window' AND caller_hash IN (\(marks));
+                    UPDATE surveys SET caller_hash = NULL WHERE caller_hash IN (\(marks));
+                    """, arguments: StatementArguments(withheld + withheld))
+            }
+            try db.execute(sql: """
+                UPDATE calls SET next_call_gap_s = (
+                    SELECT min(d.started_epoch) - calls.started_epoch FROM calls d
+                    WHERE d.customer_hash = calls.customer_hash AND d.started_epoch > calls.started_epoch);
+                INSERT OR IGNORE INTO agg_dirty SELECT DISTINCT local_date FROM calls;
+                """)
+        }
+        m.registerMigration("2026-12-05-call-legs") { db in
+            // Asterisk 12+ writes one CDR per bridge: a transferred call keeps each agent's leg.
+            try db.execute(sql: """
+                CREATE TABLE call_legs (
+                    call_id       TEXT NOT NULL REFERENCES calls(call_id) ON DELETE CASCADE,
+                    leg           INTEGER NOT NULL CHECK (leg >= 1),
+                    agent_id      TEXT,
+                    talk_s        REAL CHECK (talk_s >= 0),
+                    started_at    TEXT,
+                    started_epoch REAL,
+                    answered      INTEGER NOT NULL CHECK (answered IN (0, 1)),
+                    source_line   INTEGER NOT NULL,
+                    PRIMARY KEY (call_id, leg)
+                ) WITHOUT ROWID;
+                CREATE INDEX call_legs_by_agent ON call_legs(agent_id);
+                """)
+        }
         return m
+    }
+}
+
+/// The named migrations in order, and the one way they are applied: `migrate(_:)`.
+///
+/// Applied identifiers live in `grdb_migrations` (the table GRDB's migrator kept, so
+/// databases of earlier versions read the same), and their count in `PRAGMA user_version`.
+struct MigrationList {
+    private(set) var items: [(identifier: String, body: (Database) throws -> Void)] = []
+
+    mutating func registerMigration(_ identifier: String, _ body: @escaping (Database) throws -> Void) {
+        items.append((identifier, body))
+    }
+
+    /// Where a database stands against this list.
+    enum State: Equatable {
+        /// Every migration applied, nothing unknown.
+        case current
+        /// Some migrations are still to apply (an empty file is `pending` too).
+        case pending
+        /// It has migrations this version does not know, or a higher `user_version`: a newer
+        /// callqa made it.
+        case newer(unknown: [String], userVersion: Int)
+    }
+
+    func state(_ db: Database) throws -> State {
+        let userVersion = try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0
+        let hasTable = try db.tableExists("grdb_migrations")
+        let applied = hasTable ? try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") : []
+        let known = Set(items.map(\.identifier))
+        let unknown = applied.filter { !known.contains($0) }.sorted()
+        if !unknown.isEmpty || userVersion > items.count { return .newer(unknown: unknown, userVersion: userVersion) }
+        return Set(applied) == known ? .current : .pending
+    }
+
+    /// Applies the pending migrations. The check and the migrations run in one exclusive
+    /// transaction, so processes started together on a new database serialise here: the
+    /// first migrates, the others wait (busy timeout) and then find nothing to do.
+    /// - Throws: `StoreError.newerDatabase` for a database of a newer callqa (nothing written).
+    func migrate(_ writer: any DatabaseWriter, path: String) throws {
+        // Most opens find the schema current: checked without taking the write lock.
+        if case .current = try writer.read({ try state($0) }) { return }
+        try writer.writeWithoutTransaction { db in
+            try db.execute(sql: "BEGIN EXCLUSIVE")
+            do {
+                let st = try state(db)
+                if case let .newer(unknown, userVersion) = st {
+                    throw StoreError.newerDatabase(path: path, detail: unknown.isEmpty ? "schema version \(userVersion), this callqa knows \(items.count)"
+                        : "unknown migrations \(unknown.joined(separator: ", "))")
+                }
+                if st == .pending {
+                    try db.execute(sql: "CREATE TABLE IF NOT EXISTS grdb_migrations (identifier TEXT NOT NULL PRIMARY KEY)")
+                    let applied = Set(try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations"))
+                    for (identifier, body) in items where !applied.contains(identifier) {
+                        try body(db)
+                        try db.execute(sql: "INSERT INTO grdb_migrations (identifier) VALUES (?)", arguments: [identifier])
+                    }
+                    try db.execute(sql: "PRAGMA user_version = \(items.count)")
+                }
+                try db.execute(sql: "COMMIT")
+            } catch {
+                if !db.isInsideTransaction { throw error }
+                try? db.execute(sql: "ROLLBACK")
+                throw error
+            }
+            // Upgrades rewrite personal data (clear numbers become hashes): copy the new pages
+            // over the old ones in the main file now, rather than at some later checkpoint.
+            _ = try? db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
     }
 }

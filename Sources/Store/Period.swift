@@ -43,6 +43,19 @@ public struct Period: Sendable, Equatable {
                 return .failure(PeriodError(option: isFrom ? "--from" : "--to", value: text))
             }
         }
+        // `--from` after `--to` selects nothing: an error, not an empty report.
+        if let f = p.fromEpoch, let t = p.toEpoch, f >= t {
+            return .failure(PeriodError(option: "--to", value: to ?? "", reason: "is before --from \(from ?? "")"))
+        }
+        if let f = p.fromDate, let t = p.toDate, f > t {
+            return .failure(PeriodError(option: "--to", value: to ?? "", reason: "is before --from \(from ?? "")"))
+        }
+        if let f = p.fromDate, let t = p.toEpoch, let d = Timestamp.parse(f, zone: nil), d.epochS >= t + 14 * 3600 {
+            return .failure(PeriodError(option: "--to", value: to ?? "", reason: "is before --from \(from ?? "")"))
+        }
+        if let f = p.fromEpoch, let t = p.toDate, let d = Timestamp.parse(t, zone: nil), f >= d.epochS + 86400 + 14 * 3600 {
+            return .failure(PeriodError(option: "--to", value: to ?? "", reason: "is before --from \(from ?? "")"))
+        }
         return .success(p)
     }
 
@@ -61,7 +74,17 @@ public struct Period: Sendable, Equatable {
 public struct PeriodError: Error, Sendable, Equatable, CustomStringConvertible {
     public var option: String
     public var value: String
+    /// Why a well-formed value is refused (e.g. "is before --from 2026-11-25"); nil: malformed.
+    public var reason: String?
+
+    public init(option: String, value: String, reason: String? = nil) {
+        self.option = option
+        self.value = value
+        self.reason = reason
+    }
+
     public var description: String {
-        "\(option): expected a date (2026-11-24) or an ISO 8601 timestamp (2026-11-24T09:00:00+01:00), got '\(value)'"
+        if let reason { return "\(option) '\(value)' \(reason): the period would be empty" }
+        return "\(option): expected a date (2026-11-24) or an ISO 8601 timestamp (2026-11-24T09:00:00+01:00), got '\(value)'"
     }
 }

@@ -70,7 +70,7 @@ extension CallStore {
         try db.execute(sql: """
             UPDATE surveys SET link_method = 'caller_window', linked_call_id = (
                 SELECT c.call_id FROM calls c
-                WHERE c.caller_hash = surveys.caller_hash AND c.started_epoch <= surveys.answered_epoch
+                WHERE c.customer_hash = surveys.caller_hash AND c.started_epoch <= surveys.answered_epoch
                   AND c.started_epoch >= surveys.answered_epoch - ?
                 ORDER BY c.started_epoch DESC LIMIT 1)
             WHERE linked_call_id IS NULL AND call_id IS NULL AND caller_hash IS NOT NULL
@@ -109,8 +109,8 @@ extension CallStore {
             let (cond, args) = period.sql()
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT c.call_id, c.started_epoch, c.local_date, c.local_hour, c.local_weekday, c.direction, c.answered,
-                       c.wait_s, c.handle_s, c.agent_id, c.queue, c.team, c.dialed, c.caller_hash,
-                       CASE WHEN c.caller_hash IS NULL THEN NULL
+                       c.wait_s, c.handle_s, c.agent_id, c.queue, c.team, c.dialed, c.customer_hash,
+                       CASE WHEN c.customer_hash IS NULL THEN NULL
                             ELSE coalesce(c.next_call_gap_s <= ?, 0) END AS repeated
                 FROM calls c WHERE \(cond) ORDER BY c.started_epoch
                 """, arguments: StatementArguments([fcrWindowS] + args))

@@ -83,7 +83,7 @@ func generate(db path: String) throws {
                 let call = try db.makeStatement(sql: """
                     INSERT INTO calls (call_id, source_kind, source_file, source_line, record_fingerprint, agent_id, agent_name, team,
                         queue, direction, started_at, started_epoch, utc_offset_s, local_date, local_hour, local_weekday, wait_s, answered,
-                        talk_s, hold_s, acw_s, handle_s, caller_hash, dialed, recording, recording_path, recording_status, attributes,
+                        talk_s, hold_s, acw_s, handle_s, customer_hash, dialed, recording, recording_path, recording_status, attributes,
                         ingested_at, next_call_gap_s)
                     VALUES (?, 'manifest', 'gen.csv', ?, 'x', ?, ?, ?, ?, ?, ?, ?, 3600, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '{}', '2026-01-01T00:00:00Z', ?)
                     """)

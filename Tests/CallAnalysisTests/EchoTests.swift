@@ -28,7 +28,9 @@ import Glibc
             if let e {
                 #expect(e.applied, "coupling \(gainDB) dB \(delay) ms: \(e)")
                 #expect(abs(e.delayMs - Double(delay)) <= 10, "\(e)")
-                #expect(abs(e.couplingDB - Double(gainDB)) <= 4, "\(e)")
+                // The envelope is the other channel's loudest frame of the last 70 ms, so the
+                // coupling reads low by up to about 4 dB.
+                #expect(e.couplingDB <= Double(gainDB) + 1 && e.couplingDB >= Double(gainDB) - 5, "\(e)")
             }
             // The agent's channel hears nothing of the customer (who never talks): no coupling.
             #expect(out.echo[0]?.applied != true)

@@ -130,6 +130,6 @@ import GRDB
             #expect(!t.contains(key) && !t.contains(keyHex))
             #expect(!t.contains("5550101") && !t.contains("+49 30"), "a caller number appears in clear")
         }
-        #expect(try count(store, "SELECT count(*) FROM calls WHERE caller_hash IS NOT NULL") == 11)
+        #expect(try count(store, "SELECT count(*) FROM calls WHERE customer_hash IS NOT NULL") == 11)
     }
 }

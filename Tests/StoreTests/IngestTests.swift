@@ -74,8 +74,8 @@ func count(_ store: CallStore, _ sql: String) throws -> Int {
         }
         #expect(status == ["c1": "analysed", "c2": "analysed", "c3": "none", "c4": "analysed", "c5": "missing", "c6": "missing"])
         // Callers are hashed, never stored in clear by default.
-        #expect(try count(store, "SELECT count(*) FROM calls WHERE caller_clear IS NOT NULL") == 0)
-        let hash = try store.read { db in try String.fetchOne(db, sql: "SELECT caller_hash FROM calls WHERE call_id = 'c1'") }
+        #expect(try count(store, "SELECT count(*) FROM calls WHERE customer_clear IS NOT NULL") == 0)
+        let hash = try store.read { db in try String.fetchOne(db, sql: "SELECT customer_hash FROM calls WHERE call_id = 'c1'") }
         #expect(hash == testKey.hash("+49301234567"))
         // Rejected rows and failed recordings are in ingest_errors with file and line.
         let errors = try store.read { db in

@@ -30,7 +30,7 @@ import Glibc
         #expect {
             _ = try CallStore(path: dir.appendingPathComponent("none.sqlite").path, readOnly: true)
         } throws: { error in
-            "\(error)".contains("no such database file")
+            "\(error)".contains("no database at")
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("none.sqlite").path))
     }

@@ -107,7 +107,7 @@ struct Analyze: ParsableCommand {
                 if case let .failure(e) = r {
                     failed += 1
                     _ = file
-                    FileHandle.standardError.write(Data("callqa: error: \(e.message)\n".utf8))
+                    Terminal.error(e.message)
                 }
             }
         }

@@ -2,6 +2,7 @@ import ArgumentParser
 import CallRecords
 import Foundation
 import Pipeline
+import Reports
 import Scorecard
 import Store
 
@@ -20,12 +21,18 @@ struct DatabaseOptions: ParsableArguments {
     /// - Parameter forReading: the command only reads (reports): a database this user may
     ///   not write, or one on read-only media, is opened read-only instead of failing.
     func open(forReading: Bool = false) throws -> CallStore {
-        let dir = (path as NSString).deletingLastPathComponent
-        let fm = FileManager.default
-        let readOnly = forReading && fm.fileExists(atPath: path)
-            && !(fm.isWritableFile(atPath: path) && fm.isWritableFile(atPath: dir.isEmpty ? "." : dir))
+        // Reports and `explain` only read: never create, migrate or write (a missing file is
+        // an error, a stale snapshot is read from its base tables).
+        let readOnly = forReading
+        // The key is needed once, to upgrade a database of an earlier version that kept
+        // customer numbers in clear; without it that upgrade (only) fails and says so.
+        let hasher = readOnly ? nil : (try? CallerKey.load(forDatabase: path)).map { CallerHasher(key: $0) }
         do {
-            return try CallStore(path: path, readOnly: readOnly)
+            let store = try CallStore(path: path, readOnly: readOnly, hasher: hasher)
+            if store.madeByNewerVersion {
+                Terminal.warning("database '\(path)' was made by a newer callqa: reading what this version knows; figures may be incomplete")
+            }
+            return store
         } catch {
             Terminal.error(error.description)
             throw ExitCode(2)
@@ -53,7 +60,9 @@ struct ConfigOption: ParsableArguments {
 
 /// `--tz ZONE` for timestamps written without an offset.
 struct ZoneOption: ParsableArguments {
-    @Option(help: "Time zone for timestamps without an offset and for day/hour groups: an IANA name (Europe/Berlin) or ±HH:MM.")
+    // `.unconditional`: `--tz -05:00` (every zone west of UTC) is a value, not an option.
+    @Option(parsing: .unconditional,
+            help: "Time zone for timestamps without an offset and for day/hour groups: an IANA name (Europe/Berlin) or ±HH:MM.")
     var tz: String?
 
     func zone() throws -> Timestamp.Zone? {
@@ -71,15 +80,23 @@ enum Terminal {
     static var stdoutIsTTY: Bool { isatty(1) == 1 }
 
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("callqa: error: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("callqa: error: \(safe(message))\n".utf8))
     }
 
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("callqa: warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("callqa: warning: \(safe(message))\n".utf8))
     }
 
     static func note(_ message: String) {
-        FileHandle.standardError.write(Data((message + "\n").utf8))
+        FileHandle.standardError.write(Data((safe(message) + "\n").utf8))
+    }
+
+    /// Messages quote file names, manifest values and call ids: their control characters
+    /// (ESC sequences, bells, carriage returns) are shown as `\u{1B}`, never acted on.
+    /// Line breaks between the lines of a multi-line message stay.
+    static func safe(_ message: String) -> String {
+        message.split(separator: "\n", omittingEmptySubsequences: false).map { TerminalText.clean(String($0)) }
+            .joined(separator: "\n")
     }
 }
 

@@ -317,5 +317,8 @@ func reportCall<T>(_ body: () throws -> T) throws -> T {
         // An unknown id or an empty period: said, with what the database holds; exit status 1.
         Terminal.error(e.description)
         throw ExitCode(1)
+    } catch let e as SplitReportError {
+        Terminal.error(e.description)
+        throw ExitCode(2)
     }
 }

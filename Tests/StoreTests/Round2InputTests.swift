@@ -1,0 +1,232 @@
+import CallRecords
+import Foundation
+import GRDB
+import Pipeline
+import Scorecard
+import Store
+import Testing
+
+/// Issue 21: real inputs that were misread, and clear errors for what users send.
+@Suite struct Round2InputTests {
+    static func folder() throws -> URL {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-round2-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        return dir
+    }
+
+    @Test func hexadecimalSecondsAndDateOnlyStartsAreRejected() throws {
+        let dir = try Self.folder()
+        try """
+            call_id,agent_id,started_at,wait_s,answered
+            h1,a1,2026-11-24T09:00:00+01:00,0x10,true
+            h2,a1,2026-11-24T09:00:00+01:00,0x1p3,true
+            d1,a1,2026-11-24,5,true
+            ok,a1,2026-11-24T09:00:00+01:00,1e1,true
+
+            """.write(to: dir.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+        let parsed = Manifest.parse(path: dir.appendingPathComponent("m.csv").path, zone: nil)
+        #expect(parsed.records.map(\.callID) == ["ok"])
+        #expect(parsed.records.first?.waitS == 10)
+        #expect(parsed.errors.map(\.field) == ["wait_s", "wait_s", "started_at"])
+        #expect(parsed.errors[0].message == "expected seconds ≥ 0, got \"0x10\"")
+        #expect(parsed.errors[2].message.contains("a date without a time of day"))
+    }
+
+    @Test func zonesWestOfUTCAndEmptyPeriods() throws {
+        let dir = try Self.folder()
+        try "call_id,agent_id,started_at,wait_s,answered\nc1,a1,2026-11-24T09:00:00,5,true\n"
+            .write(to: dir.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("q.sqlite").path
+        let ingest = try HostileCorpusTests.runCallqa(["ingest", "m.csv", "--db", db, "--tz", "-05:00"], cwd: dir)
+        #expect(ingest.status == 0, "\(ingest.output)")
+        let store = try CallStore(path: db)
+        let start = try store.read { db in try String.fetchOne(db, sql: "SELECT started_at FROM calls") }
+        #expect(start == "2026-11-24T09:00:00-05:00")
+        let report = try HostileCorpusTests.runCallqa(["report", "kpi", "--db", db, "--tz", "-05:00", "--format", "json"], cwd: dir)
+        #expect(report.status == 0, "\(report.output)")
+        let backwards = try HostileCorpusTests.runCallqa(["report", "kpi", "--db", db, "--from", "2026-11-25", "--to", "2026-11-24"], cwd: dir)
+        #expect(backwards.status == 64 && backwards.output.contains("is before --from 2026-11-25"), "\(backwards.output)")
+        #expect(Period.parse(from: "2026-11-24T10:00:00Z", to: "2026-11-24T09:00:00Z", zone: nil).isFailure)
+        #expect(!Period.parse(from: "2026-11-24", to: "2026-11-24", zone: nil).isFailure)
+    }
+
+    @Test func queueLogCallIDsFollowTheManifestRule() throws {
+        let dir = try Self.folder()
+        let long = String(repeating: "9", count: 5000)
+        try """
+            1764000000|1764000000.1|support|NONE|ENTERQUEUE||+4930111|1
+            1764000001|1764000000.1|support|Agent/1001|CONNECT|5|1764000000.2|3
+            1764000000|bad\u{1B}[2Jid|support|NONE|ENTERQUEUE||+4930111|1
+            1764000000|\(long)|support|NONE|ENTERQUEUE||+4930111|1
+            1764000100|1764000100.7|support|NONE|ENTERQUEUE||+4930333|1
+            1764000105|1764000100.7|support|Agent/1001|CONNECT|0x10|1764000100.8|3
+            0x1p3|1764000100.9|support|NONE|ENTERQUEUE||+4930333|1
+
+            """.write(to: dir.appendingPathComponent("queue_log"), atomically: true, encoding: .utf8)
+        let parsed = QueueLog.parse(path: dir.appendingPathComponent("queue_log").path, zone: .fixed(offsetS: 0))
+        #expect(parsed.records.map(\.callID) == ["1764000000.1", "1764000100.7"])
+        #expect(parsed.errors.map { $0.field ?? "-" } == ["callid", "callid", "holdtime", "time"])
+        #expect(parsed.records.last?.waitS == nil, "0x10 is not 16 seconds")
+    }
+
+    /// Manifest values, file names and queue_log ids reach the terminal with their control
+    /// characters shown, never acted on.
+    @Test func noEscapeSequenceReachesTheTerminal() throws {
+        let dir = try Self.folder()
+        try "call_id,recording,agent_id,started_at,wait_s,answered\nc\u{1B}[31m1,x\u{1B}]0;owned\u{07}.wav,a1,2026-11-24T09:00:00+01:00,-3\u{1B}[2J,true\n"
+            .write(to: dir.appendingPathComponent("m\u{1B}[1m.csv"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("q.sqlite").path
+        let o = try HostileCorpusTests.runCallqa(["ingest", "m\u{1B}[1m.csv", "--db", db], cwd: dir)
+        #expect(o.status == 1)
+        #expect(!o.output.contains("\u{1B}") && !o.output.contains("\u{07}"), "\(o.output.debugDescription)")
+        #expect(o.output.contains("\\u{1B}"), "\(o.output)")
+        let a = try HostileCorpusTests.runCallqa(["analyze", "y\u{1B}[2J.wav"], cwd: dir)
+        #expect(!a.output.contains("\u{1B}"), "\(a.output.debugDescription)")
+    }
+}
+
+extension Result {
+    var isFailure: Bool {
+        if case .failure = self { return true }
+        return false
+    }
+}
+
+@Suite struct SplitDirNameTests {
+    /// A 300-character agent id gave a raw NSCocoaErrorDomain error and no file.
+    @Test func longAndOddAgentIDsGiveSafeFiles() throws {
+        let dir = try Round2InputTests.folder()
+        let long = String(repeating: "a", count: 300)
+        try "call_id,agent_id,started_at,wait_s,answered,talk_s\nc1,\(long),2026-11-24T09:00:00+01:00,5,true,60\nc2,x/../y,2026-11-24T09:05:00+01:00,5,true,60\n"
+            .write(to: dir.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("q.sqlite").path
+        #expect(try HostileCorpusTests.runCallqa(["ingest", "m.csv", "--db", db], cwd: dir).status == 0)
+        let out = dir.appendingPathComponent("split").path
+        let o = try HostileCorpusTests.runCallqa(["report", "agents", "--db", db, "--split-dir", out], cwd: dir)
+        #expect(o.status == 0 && o.output.contains("wrote 2 agent file(s)"), "\(o.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: out)
+        #expect(files.count == 2 && files.allSatisfy { $0.count < 70 && !$0.contains("/") }, "\(files)")
+        // A folder that cannot be made: a plain message.
+        try Data().write(to: dir.appendingPathComponent("afile"))
+        let bad = try HostileCorpusTests.runCallqa(["report", "agents", "--db", db, "--split-dir", dir.appendingPathComponent("afile/sub").path], cwd: dir)
+        #expect(bad.status != 0 && bad.output.contains("cannot create the folder") && !bad.output.contains("NSCocoaErrorDomain"), "\(bad.output)")
+    }
+}
+
+@Suite struct AsteriskLegTests {
+    static func cdr(_ src: String, _ dst: String, _ channel: String, _ dstchannel: String, _ app: String, _ data: String,
+                    _ start: String, _ answer: String, _ end: String, _ duration: Int, _ billsec: Int, _ uid: String, linked: String) -> String {
+        "\"\",\"\(src)\",\"\(dst)\",\"agents\",\"\",\"\(channel)\",\"\(dstchannel)\",\"\(app)\",\"\(data)\",\"\(start)\",\"\(answer)\",\"\(end)\",\(duration),\(billsec),\"ANSWERED\",\"DOCUMENTATION\",\"\(uid)\",\"\",\"\",\"\(linked)\",\"1\""
+    }
+
+    /// Asterisk 12+: a transfer writes two rows with the same uniqueid (agent 1001 for 100 s,
+    /// then 1002 for 295 s). One call with two legs, not a rejected duplicate.
+    @Test func perBridgeRowsAreLegsOfOneCall() throws {
+        let dir = try Round2InputTests.folder()
+        let rows = [
+            Self.cdr("+4930111", "800", "PJSIP/trunk-00000001", "PJSIP/1001-00000002", "Queue", "support,,,,60",
+                     "2026-11-24 09:00:00", "2026-11-24 09:00:20", "2026-11-24 09:02:00", 120, 100, "1764000000.1", linked: "1764000000.1"),
+            Self.cdr("+4930111", "800", "PJSIP/trunk-00000001", "PJSIP/1002-00000003", "Queue", "support,,,,60",
+                     "2026-11-24 09:02:00", "2026-11-24 09:02:00", "2026-11-24 09:06:55", 295, 295, "1764000000.1", linked: "1764000000.1"),
+            // The same transfer seen from the second agent's channel: another uniqueid, the same linkedid.
+            Self.cdr("+4930222", "800", "PJSIP/trunk-00000004", "PJSIP/1001-00000005", "Queue", "support,,,,60",
+                     "2026-11-24 10:00:00", "2026-11-24 10:00:05", "2026-11-24 10:01:05", 65, 60, "1764003600.4", linked: "1764003600.4"),
+            Self.cdr("+4930222", "800", "PJSIP/1001-00000005", "PJSIP/1003-00000006", "Dial", "PJSIP/1003",
+                     "2026-11-24 10:01:05", "2026-11-24 10:01:10", "2026-11-24 10:03:10", 125, 120, "1764003665.6", linked: "1764003600.4"),
+        ]
+        try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("Master.csv"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("q.sqlite").path
+        let o = try HostileCorpusTests.runCallqa(["ingest", "Master.csv", "--db", db], cwd: dir)
+        #expect(o.status == 0 && !o.output.contains("duplicate"), "\(o.output)")
+        let store = try CallStore(path: db)
+        #expect(try count(store, "SELECT count(*) FROM calls") == 2)
+        let call = try store.read { db in try Row.fetchOne(db, sql: "SELECT agent_id, talk_s, answered FROM calls WHERE call_id = '1764000000.1'") }
+        #expect((call?["agent_id"] as String?) == "PJSIP/1002" && (call?["talk_s"] as Double?) == 395)
+        let legs = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT agent_id, talk_s FROM call_legs WHERE call_id = '1764000000.1' ORDER BY leg").map {
+                "\($0["agent_id"] as String) \($0["talk_s"] as Double)"
+            }
+        }
+        #expect(legs == ["PJSIP/1001 100.0", "PJSIP/1002 295.0"])
+        #expect(try count(store, "SELECT count(*) FROM call_legs WHERE call_id = '1764003600.4'") == 2)
+        // Re-running the same file changes nothing.
+        let again = try HostileCorpusTests.runCallqa(["ingest", "Master.csv", "--db", db], cwd: dir)
+        #expect(again.status == 0 && again.output.contains("skipped as unchanged  2"), "\(again.output)")
+    }
+}
+
+@Suite struct EvaluationAndCardRound2Tests {
+    /// An answer dated 2062 was stored and then blocked every correction as "older".
+    @Test func evaluationsFromTheFutureAreRefused() throws {
+        let (dir, store, card) = try scoredBatch()
+        try write("""
+            call_id,scorecard,criterion,answer,evaluator,evaluated_at,comment
+            c1,qa,greeting,no,Maria,2062-01-01T12:00:00+01:00,
+            c1,qa,greeting,yes,Maria,2026-11-24T12:00:00+01:00,
+
+            """, to: dir.appendingPathComponent("evaluations.csv"))
+        let imp = try EvaluationsImport.run(path: dir.appendingPathComponent("evaluations.csv").path, cards: [card], store: store)
+        #expect(imp.stored == 1)
+        #expect(imp.rejected.map(\.field) == ["evaluated_at"])
+        #expect(imp.rejected.first?.message.contains("is in the future") == true)
+    }
+
+    /// Weights of 1e-200 passed lint and made every call "not scorable".
+    @Test func weightsTooSmallToMatterAreLintErrors() throws {
+        let yaml = cardYAML.replacingOccurrences(of: "weight: 2", with: "weight: 1e-200")
+            .replacingOccurrences(of: "- id: talk", with: "- id: talk\n    weight: 0.0000001")
+        do {
+            _ = try CardLoader.parse(text: yaml, file: "tiny.yaml", contentHash: "x")
+            Issue.record("a card with weights of 1e-200 passed lint")
+        } catch {
+            let text = error.issues.map(\.description).joined(separator: "\n")
+            #expect(text.contains("criterion weight: expected 0 or a number between 0.001 and 1000000") || text.contains("weight: expected 0 or a number between 0.001"), "\(text)")
+            #expect(error.issues.count == 2, "\(text)")
+        }
+    }
+}
+
+@Suite struct ManifestEncodingTests {
+    static let rows = "call_id,recording,agent_id,started_at,wait_s,answered\nc1,,a1,2026-11-24T09:00:00+01:00,5,true\nc2,Müller.wav,a1,2026-11-24T09:05:00+01:00,5,true\n"
+
+    /// Excel's "Unicode text" (UTF-16 with BOM) and classic-Mac CR-only files are read, with a warning.
+    @Test func utf16AndCROnlyManifestsAreRead() throws {
+        let dir = try Round2InputTests.folder()
+        var utf16 = Data([0xFF, 0xFE])
+        utf16.append(Self.rows.data(using: .utf16LittleEndian)!)
+        try utf16.write(to: dir.appendingPathComponent("unicode.csv"))
+        try Data(Self.rows.replacingOccurrences(of: "\n", with: "\r").utf8).write(to: dir.appendingPathComponent("mac.csv"))
+        for (file, notice) in [("unicode.csv", "UTF-16 text"), ("mac.csv", "CR only")] {
+            let reader = try Manifest.Reader(path: dir.appendingPathComponent(file).path, zone: nil)
+            var errors: [CallRecords.RecordError] = []
+            var ids: [String] = []
+            while let r = reader.next(errors: &errors) { ids.append(r.callID) }
+            #expect(ids == ["c1", "c2"] && errors.isEmpty, "\(file): \(errors)")
+            #expect(reader.notice?.contains(notice) == true, "\(file)")
+        }
+    }
+
+    /// A recording named in NFD (copied from a Mac) is found under its NFC name, and back.
+    @Test func decomposedNamesFindComposedFiles() throws {
+        let dir = try Round2InputTests.folder()
+        try HostileRound2Tests.wav(rate: 8000).write(to: dir.appendingPathComponent("M\u{FC}ller.wav"))
+        let nfd = "Mu\u{308}ller.wav"
+        #expect(nfd.utf8.count != "M\u{FC}ller.wav".utf8.count)
+        try Data("call_id,recording,agent_id,started_at,wait_s,answered\nc1,\(nfd),a1,2026-11-24T09:00:00+01:00,5,true\n".utf8)
+            .write(to: dir.appendingPathComponent("m.csv"))
+        let db = dir.appendingPathComponent("q.sqlite").path
+        let o = try HostileCorpusTests.runCallqa(["ingest", "m.csv", "--db", db], cwd: dir)
+        #expect(o.status == 0 && o.output.contains("analysed and stored   1"), "\(o.output)")
+    }
+
+    /// A German Excel export: every row says which setting fixes it.
+    @Test func germanExcelExportSaysWhatToChange() throws {
+        let dir = try Round2InputTests.folder()
+        try "call_id;agent_id;started_at;wait_s;answered\nc1;a1;24.11.2026 09:18;5;true\nc2;a1;2026-11-24T09:18:00+01:00;43,7;true\n"
+            .write(to: dir.appendingPathComponent("de.csv"), atomically: true, encoding: .utf8)
+        let parsed = Manifest.parse(path: dir.appendingPathComponent("de.csv").path, zone: nil)
+        #expect(parsed.errors.count == 2)
+        #expect(parsed.errors[0].message.contains("day.month.year date") && parsed.errors[0].message.contains("--tz"))
+        #expect(parsed.errors[1].message.contains("decimal comma") && parsed.errors[1].message.contains("Use system separators"))
+    }
+}
