@@ -590,7 +590,7 @@ public struct ChannelDetector: Sendable {
     /// much the channel's speech stands out in each band (a matched filter for this
     /// speaker over this line: with white hiss the low bands dominate, with rumble the
     /// high ones).
-    private func whitened(_ f: FrameFeatures) -> Float {
+    @inline(__always) private func whitened(_ f: FrameFeatures) -> Float {
         guard noise.x > 0 else { return 0 }
         let r = f.bands / (noise + expectedEcho)
         return (r * bandWeights).sum() / backgroundFactor
