@@ -96,14 +96,15 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// Stereo: a coupling louder than this (dB, this channel against the other) is not echo
     /// but one signal on both channels (a mono call stored as stereo): nothing is taken off.
     public var echoMaxCouplingDB: Double = -10.0
-    /// Background voices (babble): when the 30th percentile of a channel's smoothed SNR over
-    /// the last 10 s stands more than this over its noise floor (dB), the channel carries
-    /// voices behind the talker (stationary line noise: −0.5…0 dB).
+    /// Background voices (babble): when the 10th percentile of a channel's smoothed SNR
+    /// (followed frame by frame) stands more than this over its noise floor (dB) on a line
+    /// whose noise is measured, the channel carries voices behind the talker (stationary
+    /// line noise: −1.5…0 dB).
     public var backgroundTriggerDB: Double = 1.5
-    /// Background voices: each frame's SNR is then measured against that level plus this
-    /// (dB); 0 (the default) measures the voices (health) without taking them off. 7 dB took
-    /// the harness's babble calls from F1 0.58–0.61 to 0.66, and cost 0.010–0.015 on clean
-    /// calls of quiet customers, typing and FLAC (see README, Accuracy).
+    /// Background voices: each frame's SNR is then measured against the 30th percentile plus
+    /// this (dB); 0 (the default) measures the voices (health) without taking them off. 7 dB
+    /// took the harness's babble calls from F1 0.58–0.61 to 0.64–0.65 and cost calls without
+    /// babble up to 0.011 (see README, step 1b).
     public var backgroundMarginDB: Double = 0
     /// Gaps of nobody talking at least this long count as non-talk time (s); Contact Lens uses 3.
     public var minSilenceS: Double = 3.0

@@ -68,18 +68,18 @@ import Glibc
 
 /// Voices behind the talker (a contact-center floor): babble is not the agent talking.
 @Suite struct BackgroundVoicesTests {
-    /// Four voices at once, each noise under its own syllable envelope (3–7 Hz, its own
-    /// phase, falling to a tenth between syllables), together at `dbfs` (RMS), all along.
+    /// Three voices at once, each noise under its own syllable envelope (3–7 Hz, its own
+    /// phase, falling to a fiftieth between syllables), together at `dbfs` (RMS), all along.
     static func babble(seconds: Double, dbfs: Float, seed: UInt64) -> [Float] {
         let n = Int(seconds * 8000)
         var out = [Float](repeating: 0, count: n)
         var g = Signals(seed: seed)
-        let rms = pow(10, dbfs / 20) / Float(4).squareRoot() / 0.62
-        for _ in 0..<4 {
+        let rms = pow(10, dbfs / 20) / Float(3).squareRoot() / 0.62
+        for _ in 0..<3 {
             let rate = 3 + 2 * (g.uniform() + 1), phase = Float.pi * (g.uniform() + 1)
             for i in 0..<n {
                 let t = Float(i) / 8000
-                let env = 0.1 + 0.9 * max(0, sin(2 * .pi * rate * t + phase))
+                let env = 0.02 + 0.98 * max(0, sin(2 * .pi * rate * t + phase))
                 out[i] += (g.uniform() + g.uniform() + g.uniform() + g.uniform()) * 0.866 * rms * env
             }
         }
@@ -88,9 +88,9 @@ import Glibc
 
     static let talk: [(Double, Double)] = [(3, 5.5), (9, 12), (16, 18), (23, 26)]
 
-    /// The agent 12 dB over the babble of the floor behind; the customer's line is clean.
+    /// The agent 16 dB over the babble of the floor behind; the customer's line is clean.
     static func call() -> [[Float]] {
-        var agent = channel(seconds: 30, noiseDBFS: -65, bursts: talk, burstDBFS: -20, seed: 31)
+        var agent = channel(seconds: 30, noiseDBFS: -65, bursts: talk, burstDBFS: -16, seed: 31)
         mix(babble(seconds: 30, dbfs: -32, seed: 32), into: &agent, at: 0)
         let customer = channel(seconds: 30, noiseDBFS: -65, bursts: [(6.5, 8), (13, 15)], burstDBFS: -24, seed: 33)
         return [agent, customer]
@@ -114,13 +114,13 @@ import Glibc
         let around = Self.talk.map { FrameSpan(Int($0.0 * 100) - 20, Int($0.1 * 100) + 20) }
         func babbleAsTalk(_ o: AnalysisOutcome) -> Int { SpanMath.total(SpanMath.subtract(o.channels[0].speech, around)) }
         func talkKept(_ o: AnalysisOutcome) -> Int { SpanMath.total(SpanMath.intersection(o.channels[0].speech, bursts)) }
-        // Without the margin most of the babble between the bursts is talk (1,788 of the
-        // 1,950 frames). With it, a fifth less (1,353), and the talker keeps most of its own: this
-        // is as far as the level margin goes on this signal (12 dB over four voices; the
-        // README's limits), measured, not the goal.
+        // Without the margin nearly all the babble between the bursts is talk (1,789 of the
+        // 1,950 frames). With it, a third of that (563), and the talker keeps 681 of its
+        // 1,050 frames: the level margin trades the talker's quiet syllables for the babble,
+        // which is why it is off by default (README, step 1b). Measured, not the goal.
         #expect(babbleAsTalk(off) > 1600, "\(babbleAsTalk(off))")
-        #expect(babbleAsTalk(on) * 5 < babbleAsTalk(off) * 4, "\(babbleAsTalk(on)) vs \(babbleAsTalk(off))")
-        #expect(Double(talkKept(on)) >= 0.7 * Double(SpanMath.total(bursts)), "\(talkKept(on))")
+        #expect(babbleAsTalk(on) * 2 < babbleAsTalk(off), "\(babbleAsTalk(on)) vs \(babbleAsTalk(off))")
+        #expect(Double(talkKept(on)) >= 0.6 * Double(SpanMath.total(bursts)), "\(talkKept(on))")
         #expect(talkKept(off) == SpanMath.total(bursts))
     }
 }
