@@ -96,6 +96,16 @@ public enum CallLayout {
                   num(an["\(p).peak_dbfs"]).map { "peak " + JSONValue.format($0, decimals: 1) + " dBFS" },
                   db(an["\(p).snr_db"], "dB").map { "SNR \($0)" }, pct(an["\(p).clipped_share"]).map { "clipped \($0)" }], " · ")
         }
+        /// The other party heard on this party's channel, and voices behind this party.
+        func background(_ p: String) -> String? {
+            let echo: String? = an["\(p).echo_applied"] == "1"
+                ? join([num(an["\(p).echo_coupling_db"]).map { "other party's echo " + JSONValue.format($0, decimals: 1) + " dB" },
+                        num(an["\(p).echo_delay_ms"]).map { JSONValue.format($0, decimals: 0) + " ms late, taken off" }], ", ")
+                : nil
+            let voices = num(an["\(p).background_voices_share"]).flatMap { $0 >= 0.05 ? $0 : nil }
+                .map { "voices behind " + (pct(String($0)) ?? "") + " of the call" }
+            return join([echo, voices], " · ")
+        }
         let format = join([an["container"], an["encoding"], an["sample_rate"].map { "\($0) Hz" },
                            an["channels"].map { $0 == "2" ? "stereo" : $0 == "1" ? "mono" : "\($0) channels" }])
         tables.append(table("call_levels", "Levels and health", [
@@ -103,6 +113,9 @@ public enum CallLayout {
             ("agent", stereo ? levels("agent") : nil),
             ("customer", stereo ? levels("customer") : nil),
             ("mixed", stereo ? nil : levels("mixed")),
+            ("agent line", stereo ? background("agent") : nil),
+            ("customer line", stereo ? background("customer") : nil),
+            ("line", stereo ? nil : background("mixed")),
             ("recording", format),
             ("analysed by", an["analyzer_version"]),
             ("sha-256", an["content_sha256"].map { String($0.prefix(16)) + "…" }),

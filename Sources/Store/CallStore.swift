@@ -549,12 +549,15 @@ public final class CallStore: Sendable {
         for (party, p) in m.parties.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
             try db.cachedStatement(sql: """
                 INSERT INTO party_metrics (call_id, party, talk_s, talk_ratio, segment_count, longest_monologue_s,
-                    longest_monologue_start_s, speech_dbfs, noise_dbfs, snr_db, peak_dbfs, clipped_share, segments)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    longest_monologue_start_s, speech_dbfs, noise_dbfs, snr_db, peak_dbfs, clipped_share, segments,
+                    echo_coupling_db, echo_delay_ms, echo_applied, background_voices_share)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     callID, party.rawValue, p.talkS, p.talkRatio, p.segmentCount, p.longestMonologueS,
                     p.longestMonologueStartS, p.levels.activeSpeechDBFS, p.levels.noiseFloorDBFS, p.levels.snrDB,
                     p.levels.peakDBFS, p.levels.clippedShare, SegmentCodec.encode(p.segments),
+                    m.echo[party]?.couplingDB, m.echo[party]?.delayMs, m.echo[party].map { $0.applied ? 1 : 0 },
+                    min(1, max(0, p.backgroundVoicesShare)),
                 ])
         }
         let events = try db.cachedStatement(sql: "INSERT INTO audio_events (call_id, kind, party, start_s, end_s) VALUES (?, ?, ?, ?, ?)")

@@ -177,7 +177,8 @@ extension CallStore {
                 path = a["recording_path"]
                 for p in try Row.fetchAll(db, sql: "SELECT * FROM party_metrics WHERE call_id = ? ORDER BY party", arguments: [id]) {
                     let party: String = p["party"]
-                    for col in ["talk_s", "talk_ratio", "segment_count", "longest_monologue_s", "speech_dbfs", "noise_dbfs", "snr_db", "peak_dbfs", "clipped_share"] {
+                    for col in ["talk_s", "talk_ratio", "segment_count", "longest_monologue_s", "speech_dbfs", "noise_dbfs", "snr_db", "peak_dbfs", "clipped_share",
+                                "echo_coupling_db", "echo_delay_ms", "echo_applied", "background_voices_share"] {
                         if let v = p[col] as DatabaseValue?, !v.isNull { analysis.append(("\(party).\(col)", "\(v.storage.value ?? "")")) }
                     }
                 }
