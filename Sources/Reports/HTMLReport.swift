@@ -51,7 +51,7 @@ public enum HTMLReport {
         var out = "<h2>\(escape(t.title))</h2>\n<table><thead><tr>"
         for i in shown { out += "<th>\(escape(t.columns[i].header))</th>" }
         out += "</tr></thead><tbody>\n"
-        for full in t.rows {
+        for (n, full) in t.rows.enumerated() {
             out += "<tr>"
             for (c, col) in shown.map({ (full[$0], t.columns[$0]) }) {
                 let numeric = col.kind != .text
@@ -59,6 +59,10 @@ public enum HTMLReport {
                 out += escape(ReportTable.display(c, col.kind)) + "</td>"
             }
             out += "</tr>\n"
+            // Detail lines (a worst call's section scores) span the table under the call's rows.
+            for d in t.detailLines(after: n) {
+                out += "<tr class=\"detail\"><td colspan=\"\(shown.count)\"><span class=\"muted\">\(escape(d.header)):</span> \(escape(d.text))</td></tr>\n"
+            }
         }
         out += "</tbody></table>\n"
         for n in t.notes { out += "<p class=\"note\">\(escape(n))</p>\n" }

@@ -65,8 +65,45 @@ import Testing
         #expect(worst.rows.contains { $0[worst.columns.firstIndex { $0.key == "status" }!] == .text("critical fail") })
         // Each worst call carries its section scores (CSV/JSON), fails-section and critical effects named.
         let sectionsCol = try #require(worst.columns.firstIndex { $0.key == "sections" })
-        #expect(worst.rows.contains { $0[sectionsCol] == .text("opening 0/5 · order 0/8 (fails section: delivery_date) · conversation 0/6 · efficiency 1/1 · total 0 (critical: verify_identity, confirm_order)") },
+        #expect(worst.rows.contains { $0[sectionsCol] == .text("opening 0/5 · order ×2 0/8 (fails section: delivery_date) · conversation 0/6 · efficiency 1/1 · total 0 (critical: verify_identity, confirm_order)") },
                 "\(worst.rows.map { $0[sectionsCol] })")
+    }
+}
+
+/// Issue 22: a worst call's section scores are shown wherever its score is, the terminal and
+/// the HTML page included, not only in CSV/JSON.
+@Suite struct WorstCallSectionsTests {
+    @Test func terminalShowsEachWorstCallsSectionsOnAnIndentedLineWithin100Columns() throws {
+        let store = try AggregateTests.sampleDay()
+        let report = try ReportBuilder.agent(store, agentID: "a2", period: .all, filter: ReportFilter(), minScored: 10)
+        let text = ReportTable.text(report.tables)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.allSatisfy { $0.count <= ReportTable.maxWidth }, "\(lines.filter { $0.count > 100 })")
+        // Every worst call gets one sections line, after its last row, naming both effects.
+        let worst = try #require(report.tables.first { $0.kind == "agent_worst_calls" })
+        let calls = Set(worst.rows.compactMap { row -> String? in if case let .text(c) = row[0] { c } else { nil } })
+        #expect(lines.filter { $0.hasPrefix("  sections: ") }.count == calls.count)
+        let block = text.components(separatedBy: "  sections: opening 0/5 · order ×2 0/8 (fails section: delivery_date)")
+        #expect(block.count == 2, "\(text)")
+        #expect(block[1].prefix(200).contains("total 0 (critical: verify_identity, confirm_order)"))
+        #expect(text.contains("  sections: opening 5/5 · order ×2 8.5/10 · conversation 5/6 · efficiency 1/1 · total 87.5\n"))
+    }
+
+    @Test func htmlShowsEachWorstCallsSections() throws {
+        let store = try AggregateTests.sampleDay()
+        let report = try ReportBuilder.agent(store, agentID: "a2", period: .all, filter: ReportFilter(), minScored: 10)
+        #expect(report.html.contains("<tr class=\"detail\"><td colspan=\"7\"><span class=\"muted\">sections:</span> opening 0/5 · order ×2 0/8 (fails section: delivery_date)"),
+                "the critical call's sections under its rows")
+        #expect(report.html.contains("order ×2 8.5/10 · conversation 5/6 · efficiency 1/1 · total 87.5</td></tr>"))
+        // The split-dir page of the agent too.
+        let page = HTMLReport.page(title: "a2", tables: report.tables)
+        #expect(page.components(separatedBy: "<tr class=\"detail\">").count == 3, "one line per worst call")
+    }
+
+    @Test func sectionsSummaryNamesWeightsAndSectionsWithNothingToScore() throws {
+        let store = try AggregateTests.sampleDay()
+        let s = try #require(try store.storedScores(callID: "c-006").first { $0.cardID == "support-hotline" })
+        #expect(ScoreRendering.sectionsSummary(s) == "opening 1/2 · diagnosis ×2 1/4 · resolution ×2 4/5 · conversation 4/4 · compliance n/a · total 62.5")
     }
 }
 
