@@ -99,7 +99,8 @@ public struct ReportTable: Sendable {
     /// The period the table covers (every report states it): in the terminal title, as
     /// `period_from`/`period_to` columns in CSV, as a `period` object in JSON.
     public var period: ReportPeriod?
-    /// Said before the title in every format but CSV (e.g. "no scores: no cards were loaded").
+    /// Said before the title in the terminal and HTML, as `warnings` in JSON, and in CSV as a
+    /// last column `warning` repeated on every row (e.g. "this run scored nothing: …").
     public var warnings: [String] = []
     /// Printed in the terminal instead of rows when there are none.
     public var emptyText = "(no data)"
@@ -265,11 +266,13 @@ public struct ReportTable: Sendable {
         }
     }
 
-    /// RFC 4180 CSV with every column; spreadsheet formulas neutralised.
+    /// RFC 4180 CSV with every column; spreadsheet formulas neutralised. A table with
+    /// warnings ends each row with a `warning` column holding them, so a spreadsheet shows
+    /// them beside every figure (and readers that pick columns by name are unaffected).
     public func csv() -> String {
         let keep = columns.indices.filter { !columns[$0].terminalOnly }
-        let periodKeys = period == nil ? [] : ["period_from", "period_to"]
-        let periodCells = period.map { [$0.from ?? "", $0.to ?? ""] } ?? []
+        let periodKeys = (period == nil ? [] : ["period_from", "period_to"]) + (warnings.isEmpty ? [] : ["warning"])
+        let periodCells = (period.map { [$0.from ?? "", $0.to ?? ""] } ?? []) + (warnings.isEmpty ? [] : [warnings.joined(separator: "; ")])
         var out = CSVWriter.line(keep.map { columns[$0].key } + periodKeys)
         for full in rows {
             let row = keep.map { full[$0] }

@@ -368,3 +368,50 @@ import Testing
         #expect(legend.out.components(separatedBy: "quality = mean of complete call scores").count == 2, "the legend once")
     }
 }
+
+/// Issue 22: a run without scorecards never writes CSV that silently lacks scores — a
+/// `warning` column in every CSV file, `WARNINGS.txt` beside them, and for a CSV on standard
+/// output the warning on standard error as well.
+@Suite struct CSVWarningTests {
+    @Test func aRunWithoutCardsWarnsInEveryCSVAndInWarningsTxtUntilARunScores() throws {
+        let (day1, _) = try ReportPeriodTests.twoDays()
+        let out = day1.appendingPathComponent("out")
+        let store = try CallStore(path: day1.deletingLastPathComponent().appendingPathComponent("nocards.sqlite").path)
+        var o = RunOptions(folder: day1.path, scorecards: nil, out: out.path)
+        o.scorecardsMissing = "no Scorecards folder found"
+        o.ingest.jobs = 2
+        _ = try DailyRun.run(o, store: store, hasher: testKey)
+        let csvs = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".csv") }
+        #expect(csvs.count >= 3)
+        for f in csvs {
+            let lines = try String(contentsOf: out.appendingPathComponent(f), encoding: .utf8).split(separator: "\n")
+            #expect(lines[0].hasSuffix(",warning"), "\(f): \(lines[0])")
+            for row in lines.dropFirst() { #expect(row.contains("this run scored nothing: no Scorecards folder found"), "\(f): \(row)") }
+        }
+        let warnings = try String(contentsOf: out.appendingPathComponent("WARNINGS.txt"), encoding: .utf8)
+        #expect(warnings.hasPrefix("WARNING: this run scored nothing: no Scorecards folder found"))
+        // The same day run again with cards: the warnings are gone with the reason.
+        _ = try ReportPeriodTests.run(day1, store: store)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("WARNINGS.txt").path))
+        let agents = try String(contentsOf: out.appendingPathComponent("agents_order-confirmation.csv"), encoding: .utf8)
+        #expect(!agents.contains("warning"))
+    }
+
+    @Test func csvOfADatabaseNoCardScoredSaysSoInTheFileAndOnStandardError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-nocards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let db = dir.appendingPathComponent("qa.sqlite").path
+        let ingest = try ReportCommandLineTests.run(["ingest", packageRoot.appendingPathComponent("SampleAudio/manifest.csv").path, "--db", db, "--jobs", "2"])
+        #expect(ingest.status == 0, "\(ingest.err)")
+        let csv = try ReportCommandLineTests.run(["report", "agents", "--db", db, "--format", "csv"])
+        #expect(csv.status == 0)
+        #expect(csv.err.contains("warning: no scores: no scorecard has scored a call of this database"), "\(csv.err)")
+        let lines = csv.out.split(separator: "\n")
+        #expect(lines[0].hasSuffix(",warning") && lines.count == 5)
+        #expect(lines.dropFirst().allSatisfy { $0.contains("no scores: no scorecard has scored") })
+        let agent = try ReportCommandLineTests.run(["report", "agent", "a1", "--db", db, "--format", "csv"])
+        #expect(agent.err.contains("warning: no scores") && agent.out.split(separator: "\n")[0].hasSuffix(",warning"))
+        let table = try ReportCommandLineTests.run(["report", "agents", "--db", db])
+        #expect(table.out.hasPrefix("WARNING: no scores"))
+    }
+}

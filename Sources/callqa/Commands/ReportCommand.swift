@@ -29,6 +29,8 @@ struct ReportOutputOptions: ParsableArguments {
         case .table: text = ReportTable.text(tables)
         case .json: text = JSONValue.array(tables.map { $0.json() }).rendered() + "\n"
         case .csv:
+            // CSV carries warnings in a `warning` column; they are said on standard error too.
+            for w in tables.first?.warnings ?? [] { Terminal.warning(w) }
             let destination: CSVExport.Destination
             do { destination = try CSVExport.destination(out: out, tableCount: tables.count) } catch { throw ValidationError(error.description) }
             switch destination {
