@@ -16,7 +16,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// `--format` and `--out` of every report.
 struct ReportOutputOptions: ParsableArguments {
-    @Option(help: "Output: table, csv, json or html.")
+    @Option(help: "Output format.")
     var format: ReportFormat = .table
 
     @Option(help: "Write to this file instead of standard output; csv of a report with several tables: a folder, one file per table.")
@@ -75,7 +75,7 @@ struct KPICommand: ParsableCommand {
     @OptionGroup var periodOptions: PeriodOptions
     @OptionGroup var output: ReportOutputOptions
 
-    @Option(help: "Group by: day, hour, weekday, queue, team, dialed, agent (repeatable).")
+    @Option(help: "Group by (repeatable).")
     var by: [KPIDimension] = []
 
     @Option(help: "Service-level threshold T (s; default: the settings file's, else 20).")
@@ -87,7 +87,7 @@ struct KPICommand: ParsableCommand {
     @Option(help: "FCR repeat window (days; default: the settings file's, else 7).")
     var fcrWindowDays: Double?
 
-    @Option(help: "Headline service-level variant: \(SLVariant.allCases.map(\.rawValue).joined(separator: ", ")) (default: the settings file's, else \(SLVariant.answeredOverAll.rawValue)).")
+    @Option(help: "Headline service-level variant (default: the settings file's, else \(SLVariant.answeredOverAll.rawValue)).")
     var slVariant: SLVariant?
 
     @OptionGroup var configOption: ConfigOption
