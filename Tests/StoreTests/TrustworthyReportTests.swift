@@ -415,3 +415,23 @@ import Testing
         #expect(table.out.hasPrefix("WARNING: no scores"))
     }
 }
+
+/// Issue 22, read as a QA manager on the sample day: what a table leaves out is said, and the
+/// evidence of the HTML pages plays its moment of the recording.
+@Suite struct SampleDayReadingTests {
+    @Test func kpiTablesSayOutboundCallsAreNotOfferedCalls() throws {
+        let store = try AggregateTests.sampleDay()
+        let report = try ReportBuilder.kpi(store, period: .all, zone: nil, by: [], settings: KPISettings(), filter: ReportFilter())
+        let text = ReportTable.text(report.tables)
+        #expect(text.contains("offered = inbound calls (and calls without a direction); outbound calls are not offered calls: 2\n  outbound calls of this selection left out here"), "\(text)")
+        #expect(text.contains("period 2026-11-24, 11 calls"))
+    }
+
+    @Test func htmlEvidenceLinksToItsMomentOfTheRecording() throws {
+        let store = try AggregateTests.sampleDay()
+        let a2 = try ReportBuilder.agent(store, agentID: "a2", period: .all, filter: ReportFilter(), minScored: 10)
+        #expect(a2.html.contains("-ulaw.wav#t=15.") && a2.html.contains("<a href=\"file:///"), "the worst calls' evidence is a link")
+        let worst = try #require(a2.tables.first { $0.kind == "agent_worst_calls" })
+        #expect(HTMLReport.table(worst).contains("\">longest silence 12.7 s at 00:15"))
+    }
+}
