@@ -182,6 +182,7 @@ public enum DailyRun {
         let period = o.period ?? summary.ingest.flatMap { s in s.firstDate.map { Period(fromDate: $0, toDate: s.lastDate) } } ?? .all
         func stamped(_ r: BuiltReport) -> BuiltReport {
             var r = r
+            if warnings.isEmpty { return r }
             for i in r.tables.indices { r.tables[i].warnings = warnings }
             if !warnings.isEmpty {
                 let banner = warnings.map { "<p class=\"bad\">Warning: \(HTMLReport.escape($0))</p>\n" }.joined()
@@ -216,6 +217,16 @@ public enum DailyRun {
             <li><a href="nps.html">NPS by agent</a></li></ul>
             """)
         try put("index.html", index)
+        // Beside the CSV files, a file nobody opening the folder can miss; gone when a later
+        // run of the day scored (a stale one would mislead).
+        let warningsFile = (o.out as NSString).appendingPathComponent("WARNINGS.txt")
+        let reportWarnings = Array(Set(agents.tables.flatMap(\.warnings))).sorted()
+        if reportWarnings.isEmpty {
+            try? FileManager.default.removeItem(atPath: warningsFile)
+        } else {
+            try put("WARNINGS.txt", reportWarnings.map { "WARNING: " + $0 + "\n" }.joined()
+                + "Every report of this folder says so: at the top of the HTML pages, in the JSON key \"warnings\", and in the last column \"warning\" of every CSV file.\n")
+        }
         step("reports", o.out, .ok, "\(summary.reportFiles.count) files (open \((o.out as NSString).appendingPathComponent("agents.html")))")
         return summary
     }

@@ -210,12 +210,12 @@ public enum AgentReport {
         tables.append(ReportTable(name: "agent_worst_calls", title: "Worst calls and the evidence of each failed criterion",
                                   columns: [Column("call_id", "call", .text), Column("date", .text), Column("score", .percent),
                                             Column("status", .text), Column("call_critical_fail", nil, .text, inTable: false),
-                                            Column("sections", nil, .text, inTable: false),
+                                            Column("sections", .text).detail,
                                             Column("criterion", .text).width(22), Column("criterion_critical", "crit", .text),
                                             Column("evidence", .text).width(60),
                                             Column("evidence_link", "listen", .text, inTable: false)],
                                   rows: evidence,
-                                  notes: ["status: provisional = manual criteria not answered yet, the score may change; critical fail = complete, and a critical criterion failed and set the call to 0. crit = the criterion itself is critical."]))
+                                  notes: ["status: provisional = manual criteria not answered yet, the score may change; critical fail = complete, and a critical criterion failed and set the call to 0. crit = the criterion itself is critical. sections: each section's points after its fails-section rule, and the total."]))
         if comments { tables.append(commentsTable(surveys.filter { $0.agentID == agentID })) }
         return tables
     }

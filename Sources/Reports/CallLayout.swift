@@ -23,8 +23,12 @@ public enum CallLayout {
             tables.append(ScoreRendering.sectionsTable(s, name: "call_sections_" + s.cardID, title: "Sections of \(s.cardID)"))
             if evidence {
                 tables.append(ReportTable(name: "call_evidence_" + s.cardID, title: "Evidence of \(s.cardID)",
-                                          columns: [Column("criterion", .text).width(22), Column("evidence", .text).width(76)],
-                                          rows: s.results.map { [.text($0.criterionID), .text($0.evidence)] }))
+                                          columns: [Column("criterion", .text).width(22), Column("evidence", .text).width(76),
+                                                    Column("evidence_link", nil, .text, inTable: false)],
+                                          rows: s.results.map { r in
+                                              [.text(r.criterionID), .text(r.evidence),
+                                               .opt(d.recordingPath.flatMap { p in r.evidenceStartS.map { HTMLPages.fileURL(p, start: $0) } })]
+                                          }))
             }
         }
         if !notScored.isEmpty {

@@ -1,3 +1,4 @@
+import Foundation
 /// Self-contained HTML: no network, no scripts, no external fonts; every data-derived text escaped.
 public enum HTMLReport {
     /// Escapes text for HTML element content and attribute values.
@@ -45,20 +46,41 @@ public enum HTMLReport {
         return out
     }
 
+    /// A link to a recording: `file://` URLs as they are, a path (`/x/c-1.wav#t=3.2`) made one.
+    static func href(_ link: String) -> String {
+        if link.contains("://") { return link }
+        let parts = link.split(separator: "#", maxSplits: 1)
+        let encoded = String(parts[0]).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String(parts[0])
+        return "file://" + encoded + (parts.count > 1 ? "#" + parts[1] : "")
+    }
+
     public static func table(_ t: ReportTable) -> String {
         // The columns of the terminal table; CSV and JSON carry the rest.
         let shown = t.columns.indices.filter { t.columns[$0].inTable }
         var out = "<h2>\(escape(t.title))</h2>\n<table><thead><tr>"
         for i in shown { out += "<th>\(escape(t.columns[i].header))</th>" }
         out += "</tr></thead><tbody>\n"
-        for full in t.rows {
+        for (n, full) in t.rows.enumerated() {
             out += "<tr>"
+            // Evidence links to its moment of the recording (`file:///…#t=START`): a click plays it.
+            let link = t.columns.firstIndex { $0.key == "evidence_link" }.flatMap { i -> String? in
+                if case let .text(l) = full[i], !l.isEmpty { return href(l) } else { return nil }
+            }
             for (c, col) in shown.map({ (full[$0], t.columns[$0]) }) {
                 let numeric = col.kind != .text
                 out += numeric ? "<td class=\"n\">" : "<td>"
-                out += escape(ReportTable.display(c, col.kind)) + "</td>"
+                let text = escape(ReportTable.display(c, col.kind))
+                if col.key == "evidence", let link {
+                    out += "<a href=\"\(escape(link))\">\(text)</a></td>"
+                } else {
+                    out += text + "</td>"
+                }
             }
             out += "</tr>\n"
+            // Detail lines (a worst call's section scores) span the table under the call's rows.
+            for d in t.detailLines(after: n) {
+                out += "<tr class=\"detail\"><td colspan=\"\(shown.count)\"><span class=\"muted\">\(escape(d.header)):</span> \(escape(d.text))</td></tr>\n"
+            }
         }
         out += "</tbody></table>\n"
         for n in t.notes { out += "<p class=\"note\">\(escape(n))</p>\n" }

@@ -28,7 +28,10 @@ public enum KPIReport {
             return r
         }
         let title = "KPIs" + (dims.isEmpty ? "" : " by " + dims.map(\.rawValue).joined(separator: ", "))
+        let outbound = groups.reduce(0) { $0 + $1.outbound }
         let notes = [
+            "offered = inbound calls (and calls without a direction); outbound calls are not offered calls"
+                + (outbound == 0 ? "." : ": \(outbound == 1 ? "1 outbound call" : "\(outbound) outbound calls") of this selection left out here (column outbound in CSV/JSON)."),
             "SL(T) headline: \(s.headline.rawValue) = \(s.headline.formula), T = \(t) s; all variants in CSV/JSON and below.",
             "lost = abandoned / offered; short abandons (wait < \(JSONValue.format(s.shortAbandonS, decimals: 1)) s) counted apart.",
             "ASA = mean wait of answered calls; AHT = talk + hold + ACW over answered calls; FCR = answered calls whose caller did not call again within \(JSONValue.format(s.fcrWindowS / 86400, decimals: 1)) days.",

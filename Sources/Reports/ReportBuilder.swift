@@ -112,6 +112,9 @@ public enum ReportBuilder {
         return [c]
     }
 
+    /// The warning of a per-agent report on a database no card has scored.
+    public static let noScores = "no scores: no scorecard has scored a call of this database (run callqa score --scorecards DIR); quality columns are empty"
+
     public static func agents(_ store: CallStore, period: Period, filter: ReportFilter, minScored: Int) throws -> BuiltReport {
         try store.refreshAggregates()
         let callFilter = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
@@ -135,7 +138,9 @@ public enum ReportBuilder {
             let rows = try store.agentCallRows(period: period, cardID: nil).filter(filter.keep)
             let surveys = try store.surveyFacts(period: period).filter(filter.keep)
             let s = AgentReport.summaries(rows, surveys: surveys, target: 95, minScored: minScored)
-            tables.append(AgentReport.table(s, card: nil, target: 95, minScored: minScored))
+            var t = AgentReport.table(s, card: nil, target: 95, minScored: minScored)
+            t.warnings = [noScores]
+            tables.append(t)
             summaries.append((StoredCard(id: "", name: "", target: 95, hash: ""), s))
         }
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
@@ -193,6 +198,7 @@ public enum ReportBuilder {
             tables += t
         }
         tables.append(AgentReport.commentsTable(surveys.filter { $0.agentID == agentID }))
+        if try store.storedCards().isEmpty { for i in tables.indices { tables[i].warnings = [noScores] } }
         var own = filter
         own.agent = agentID
         tables = stamp(tables, try reportPeriod(store, period: period, filter: own))

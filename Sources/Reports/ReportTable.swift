@@ -43,6 +43,10 @@ public struct Column: Sendable, Equatable {
     /// A terminal convenience (e.g. "69.9–80.1" for an interval whose bounds have their own
     /// CSV/JSON columns): left out of CSV and JSON.
     public var terminalOnly = false
+    /// Not a column of the terminal table but an indented line (`  sections: …`, wrapped)
+    /// under the last row of each run of rows with the same first cell and value (the rows of
+    /// one call); in HTML a row spanning the table, likewise. CSV and JSON: a column.
+    public var detailLine = false
 
     public init(_ key: String, _ header: String?, _ kind: ColumnKind, inTable: Bool = true) {
         self.key = key
@@ -59,6 +63,14 @@ public struct Column: Sendable, Equatable {
     public var terminal: Column {
         var c = self
         c.terminalOnly = true
+        return c
+    }
+
+    /// The same column, shown as an indented detail line under its rows (terminal, HTML).
+    public var detail: Column {
+        var c = self
+        c.inTable = false
+        c.detailLine = true
         return c
     }
 
@@ -87,7 +99,8 @@ public struct ReportTable: Sendable {
     /// The period the table covers (every report states it): in the terminal title, as
     /// `period_from`/`period_to` columns in CSV, as a `period` object in JSON.
     public var period: ReportPeriod?
-    /// Said before the title in every format but CSV (e.g. "no scores: no cards were loaded").
+    /// Said before the title in the terminal and HTML, as `warnings` in JSON, and in CSV as a
+    /// last column `warning` repeated on every row (e.g. "this run scored nothing: …").
     public var warnings: [String] = []
     /// Printed in the terminal instead of rows when there are none.
     public var emptyText = "(no data)"
@@ -112,6 +125,22 @@ public struct ReportTable: Sendable {
 
     /// Terminal tables fit this many columns.
     public static let maxWidth = 100
+
+    /// The detail lines to print after row `n` (``Column/detailLine``): `(header, text)` for
+    /// each detail column with a value, when row `n` ends a run of rows with the same first
+    /// cell and the same detail values.
+    public func detailLines(after n: Int) -> [(header: String, text: String)] {
+        let details = columns.indices.filter { columns[$0].detailLine }
+        guard !details.isEmpty else { return [] }
+        let key = { (r: [Cell]) in [r[0]] + details.map { r[$0] } }
+        if n + 1 < rows.count && key(rows[n + 1]) == key(rows[n]) { return [] }
+        return details.compactMap { i in
+            switch rows[n][i] {
+            case .null: return nil
+            case let c: return (columns[i].header, Self.display(c, columns[i].kind))
+            }
+        }
+    }
 
     /// Aligned text, numbers right-aligned; control characters in data made visible; at most
     /// ``maxWidth`` columns (text cut with "…").
@@ -151,6 +180,11 @@ public struct ReportTable: Sendable {
             }
             while line.last == " " { line.removeLast() }
             out += line + "\n"
+            if n > 0 {
+                for d in detailLines(after: n - 1) {
+                    out += Self.wrapItems("  " + d.header + ": " + d.text, width: Self.maxWidth, indent: "    ")
+                }
+            }
             if n == 0 { out += widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n" }
         }
         if rows.isEmpty { out += Self.wrap(emptyText, width: Self.maxWidth) }
@@ -173,15 +207,33 @@ public struct ReportTable: Sendable {
         }.joined(separator: "\n")
     }
 
-    /// Word-wraps a note to `width` columns.
-    public static func wrap(_ text: String, width: Int) -> String {
+    /// Wraps a list of `a · b · c` items between items (an item longer than a line is
+    /// word-wrapped), continuation lines indented by `indent`.
+    public static func wrapItems(_ text: String, width: Int, indent: String) -> String {
         var out = "", line = ""
-        for word in text.split(separator: " ", omittingEmptySubsequences: false) {
-            if !line.isEmpty && line.count + 1 + word.count > width {
-                out += line + "\n"
-                line = "  "
+        for item in text.components(separatedBy: " · ") {
+            if line.isEmpty { line = item; continue }
+            if line.count + 3 + item.count > width {
+                out += wrap(line + " ·", width: width, indent: indent)
+                line = indent + item
+            } else {
+                line += " · " + item
             }
-            line += (line.isEmpty || line == "  " ? "" : " ") + word
+        }
+        return out + wrap(line, width: width, indent: indent)
+    }
+
+    /// Word-wraps a note to `width` columns, continuation lines indented by `indent`.
+    public static func wrap(_ text: String, width: Int, indent: String = "  ") -> String {
+        // A leading indent is kept on the first line.
+        let lead = String(text.prefix { $0 == " " })
+        var out = "", line = lead
+        for word in text.dropFirst(lead.count).split(separator: " ", omittingEmptySubsequences: false) {
+            if line != lead && line != indent && line.count + 1 + word.count > width {
+                out += line + "\n"
+                line = indent
+            }
+            line += (line == lead || line == indent ? "" : " ") + word
         }
         return out + line + "\n"
     }
@@ -214,11 +266,13 @@ public struct ReportTable: Sendable {
         }
     }
 
-    /// RFC 4180 CSV with every column; spreadsheet formulas neutralised.
+    /// RFC 4180 CSV with every column; spreadsheet formulas neutralised. A table with
+    /// warnings ends each row with a `warning` column holding them, so a spreadsheet shows
+    /// them beside every figure (and readers that pick columns by name are unaffected).
     public func csv() -> String {
         let keep = columns.indices.filter { !columns[$0].terminalOnly }
-        let periodKeys = period == nil ? [] : ["period_from", "period_to"]
-        let periodCells = period.map { [$0.from ?? "", $0.to ?? ""] } ?? []
+        let periodKeys = (period == nil ? [] : ["period_from", "period_to"]) + (warnings.isEmpty ? [] : ["warning"])
+        let periodCells = (period.map { [$0.from ?? "", $0.to ?? ""] } ?? []) + (warnings.isEmpty ? [] : [warnings.joined(separator: "; ")])
         var out = CSVWriter.line(keep.map { columns[$0].key } + periodKeys)
         for full in rows {
             let row = keep.map { full[$0] }

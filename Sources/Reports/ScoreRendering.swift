@@ -35,11 +35,14 @@ public enum ScoreRendering {
         }
     }
 
-    /// `opening 0/5 (fails section: greeting) · order 10/10 · total 0 (critical: confirm_order)`:
-    /// one call's sections in one cell (CSV/JSON of the worst calls).
+    /// `opening 0/5 (fails section: greeting) · order ×2 10/10 · close n/a · total 0 (critical: confirm_order)`:
+    /// one call's sections in one line (the worst calls of `report agent`): points earned after
+    /// the fails-section rule over points possible, the section weight when it is not 1, `n/a`
+    /// when every criterion of the section is N/A.
     public static func sectionsSummary(_ s: StoredScore) -> String {
         var parts = sections(s).map { x in
-            "\(x.sectionID) \(JSONValue.format(x.earned, decimals: 2))/\(JSONValue.format(x.possible, decimals: 2))"
+            x.sectionID + (x.weight == 1 ? "" : " ×\(JSONValue.format(x.weight, decimals: 2))")
+                + (x.possible > 0 ? " \(JSONValue.format(x.earned, decimals: 2))/\(JSONValue.format(x.possible, decimals: 2))" : " n/a")
                 + (x.failedBy.isEmpty ? "" : " (fails section: \(x.failedBy.joined(separator: ", ")))")
         }
         let crit = s.results.filter { criticalTriggered($0) }.map(\.criterionID)
@@ -128,7 +131,7 @@ public enum ScoreRendering {
             out += sectionsTable(s, name: "explain_sections", title: "sections").text()
             out += "evidence:\n"
             for r in s.results {
-                out += ReportTable.wrap("  \(TerminalText.clean(r.criterionID)): \(TerminalText.clean(r.evidence))", width: 100)
+                out += ReportTable.wrap("  \(TerminalText.clean(r.criterionID)): \(TerminalText.clean(r.evidence))", width: 100, indent: "    ")
             }
             out += "\n"
         }

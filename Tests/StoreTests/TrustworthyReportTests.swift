@@ -65,8 +65,45 @@ import Testing
         #expect(worst.rows.contains { $0[worst.columns.firstIndex { $0.key == "status" }!] == .text("critical fail") })
         // Each worst call carries its section scores (CSV/JSON), fails-section and critical effects named.
         let sectionsCol = try #require(worst.columns.firstIndex { $0.key == "sections" })
-        #expect(worst.rows.contains { $0[sectionsCol] == .text("opening 0/5 · order 0/8 (fails section: delivery_date) · conversation 0/6 · efficiency 1/1 · total 0 (critical: verify_identity, confirm_order)") },
+        #expect(worst.rows.contains { $0[sectionsCol] == .text("opening 0/5 · order ×2 0/8 (fails section: delivery_date) · conversation 0/6 · efficiency 1/1 · total 0 (critical: verify_identity, confirm_order)") },
                 "\(worst.rows.map { $0[sectionsCol] })")
+    }
+}
+
+/// Issue 22: a worst call's section scores are shown wherever its score is, the terminal and
+/// the HTML page included, not only in CSV/JSON.
+@Suite struct WorstCallSectionsTests {
+    @Test func terminalShowsEachWorstCallsSectionsOnAnIndentedLineWithin100Columns() throws {
+        let store = try AggregateTests.sampleDay()
+        let report = try ReportBuilder.agent(store, agentID: "a2", period: .all, filter: ReportFilter(), minScored: 10)
+        let text = ReportTable.text(report.tables)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.allSatisfy { $0.count <= ReportTable.maxWidth }, "\(lines.filter { $0.count > 100 })")
+        // Every worst call gets one sections line, after its last row, naming both effects.
+        let worst = try #require(report.tables.first { $0.kind == "agent_worst_calls" })
+        let calls = Set(worst.rows.compactMap { row -> String? in if case let .text(c) = row[0] { c } else { nil } })
+        #expect(lines.filter { $0.hasPrefix("  sections: ") }.count == calls.count)
+        let block = text.components(separatedBy: "  sections: opening 0/5 · order ×2 0/8 (fails section: delivery_date)")
+        #expect(block.count == 2, "\(text)")
+        #expect(block[1].prefix(200).contains("total 0 (critical: verify_identity, confirm_order)"))
+        #expect(text.contains("  sections: opening 5/5 · order ×2 8.5/10 · conversation 5/6 · efficiency 1/1 · total 87.5\n"))
+    }
+
+    @Test func htmlShowsEachWorstCallsSections() throws {
+        let store = try AggregateTests.sampleDay()
+        let report = try ReportBuilder.agent(store, agentID: "a2", period: .all, filter: ReportFilter(), minScored: 10)
+        #expect(report.html.contains("<tr class=\"detail\"><td colspan=\"7\"><span class=\"muted\">sections:</span> opening 0/5 · order ×2 0/8 (fails section: delivery_date)"),
+                "the critical call's sections under its rows")
+        #expect(report.html.contains("order ×2 8.5/10 · conversation 5/6 · efficiency 1/1 · total 87.5</td></tr>"))
+        // The split-dir page of the agent too.
+        let page = HTMLReport.page(title: "a2", tables: report.tables)
+        #expect(page.components(separatedBy: "<tr class=\"detail\">").count == 3, "one line per worst call")
+    }
+
+    @Test func sectionsSummaryNamesWeightsAndSectionsWithNothingToScore() throws {
+        let store = try AggregateTests.sampleDay()
+        let s = try #require(try store.storedScores(callID: "c-006").first { $0.cardID == "support-hotline" })
+        #expect(ScoreRendering.sectionsSummary(s) == "opening 1/2 · diagnosis ×2 1/4 · resolution ×2 4/5 · conversation 4/4 · compliance n/a · total 62.5")
     }
 }
 
@@ -329,5 +366,72 @@ import Testing
         #expect(call.status == 0 && call.out.split(separator: "\n").allSatisfy { $0.count <= 100 })
         let legend = try Self.run(["report", "agents", "--db", db])
         #expect(legend.out.components(separatedBy: "quality = mean of complete call scores").count == 2, "the legend once")
+    }
+}
+
+/// Issue 22: a run without scorecards never writes CSV that silently lacks scores — a
+/// `warning` column in every CSV file, `WARNINGS.txt` beside them, and for a CSV on standard
+/// output the warning on standard error as well.
+@Suite struct CSVWarningTests {
+    @Test func aRunWithoutCardsWarnsInEveryCSVAndInWarningsTxtUntilARunScores() throws {
+        let (day1, _) = try ReportPeriodTests.twoDays()
+        let out = day1.appendingPathComponent("out")
+        let store = try CallStore(path: day1.deletingLastPathComponent().appendingPathComponent("nocards.sqlite").path)
+        var o = RunOptions(folder: day1.path, scorecards: nil, out: out.path)
+        o.scorecardsMissing = "no Scorecards folder found"
+        o.ingest.jobs = 2
+        _ = try DailyRun.run(o, store: store, hasher: testKey)
+        let csvs = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".csv") }
+        #expect(csvs.count >= 3)
+        for f in csvs {
+            let lines = try String(contentsOf: out.appendingPathComponent(f), encoding: .utf8).split(separator: "\n")
+            #expect(lines[0].hasSuffix(",warning"), "\(f): \(lines[0])")
+            for row in lines.dropFirst() { #expect(row.contains("this run scored nothing: no Scorecards folder found"), "\(f): \(row)") }
+        }
+        let warnings = try String(contentsOf: out.appendingPathComponent("WARNINGS.txt"), encoding: .utf8)
+        #expect(warnings.hasPrefix("WARNING: this run scored nothing: no Scorecards folder found"))
+        // The same day run again with cards: the warnings are gone with the reason.
+        _ = try ReportPeriodTests.run(day1, store: store)
+        #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("WARNINGS.txt").path))
+        let agents = try String(contentsOf: out.appendingPathComponent("agents_order-confirmation.csv"), encoding: .utf8)
+        #expect(!agents.contains("warning"))
+    }
+
+    @Test func csvOfADatabaseNoCardScoredSaysSoInTheFileAndOnStandardError() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-nocards-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let db = dir.appendingPathComponent("qa.sqlite").path
+        let ingest = try ReportCommandLineTests.run(["ingest", packageRoot.appendingPathComponent("SampleAudio/manifest.csv").path, "--db", db, "--jobs", "2"])
+        #expect(ingest.status == 0, "\(ingest.err)")
+        let csv = try ReportCommandLineTests.run(["report", "agents", "--db", db, "--format", "csv"])
+        #expect(csv.status == 0)
+        #expect(csv.err.contains("warning: no scores: no scorecard has scored a call of this database"), "\(csv.err)")
+        let lines = csv.out.split(separator: "\n")
+        #expect(lines[0].hasSuffix(",warning") && lines.count == 5)
+        #expect(lines.dropFirst().allSatisfy { $0.contains("no scores: no scorecard has scored") })
+        let agent = try ReportCommandLineTests.run(["report", "agent", "a1", "--db", db, "--format", "csv"])
+        #expect(agent.err.contains("warning: no scores") && agent.out.split(separator: "\n")[0].hasSuffix(",warning"))
+        let table = try ReportCommandLineTests.run(["report", "agents", "--db", db])
+        #expect(table.out.hasPrefix("WARNING: no scores"))
+    }
+}
+
+/// Issue 22, read as a QA manager on the sample day: what a table leaves out is said, and the
+/// evidence of the HTML pages plays its moment of the recording.
+@Suite struct SampleDayReadingTests {
+    @Test func kpiTablesSayOutboundCallsAreNotOfferedCalls() throws {
+        let store = try AggregateTests.sampleDay()
+        let report = try ReportBuilder.kpi(store, period: .all, zone: nil, by: [], settings: KPISettings(), filter: ReportFilter())
+        let text = ReportTable.text(report.tables)
+        #expect(text.contains("offered = inbound calls (and calls without a direction); outbound calls are not offered calls: 2\n  outbound calls of this selection left out here"), "\(text)")
+        #expect(text.contains("period 2026-11-24, 11 calls"))
+    }
+
+    @Test func htmlEvidenceLinksToItsMomentOfTheRecording() throws {
+        let store = try AggregateTests.sampleDay()
+        let a2 = try ReportBuilder.agent(store, agentID: "a2", period: .all, filter: ReportFilter(), minScored: 10)
+        #expect(a2.html.contains("-ulaw.wav#t=15.") && a2.html.contains("<a href=\"file:///"), "the worst calls' evidence is a link")
+        let worst = try #require(a2.tables.first { $0.kind == "agent_worst_calls" })
+        #expect(HTMLReport.table(worst).contains("\">longest silence 12.7 s at 00:15"))
     }
 }

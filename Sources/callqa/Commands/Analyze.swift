@@ -25,13 +25,13 @@ struct Analyze: ParsableCommand {
     @Argument(help: "Recordings to analyse.")
     var files: [String]
 
-    @Option(help: "Stereo channel carrying the agent: left or right (default: the settings file's, else left).")
+    @Option(help: "Stereo channel carrying the agent (default: the settings file's, else left).")
     var agentChannel: AgentChannel?
 
     @Option(help: "For files with more than two channels: the channels to use, 1-based, agent first (e.g. 1,2), or one channel for mono.")
     var channels: String?
 
-    @Option(help: "Output format: table or json (JSON Lines).")
+    @Option(help: "Output format (json: one object per file, JSON Lines).")
     var format: AnalyzeFormat = .table
 
     @Flag(help: "Include every speech segment [start_s, end_s] per party (JSON).")

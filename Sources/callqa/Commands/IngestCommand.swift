@@ -33,7 +33,7 @@ struct IngestCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var zoneOption: ZoneOption
 
-    @Option(help: "Input kind: manifest, asterisk-cdr or queue-log (default: detected).")
+    @Option(help: "Input kind (default: detected from the content).")
     var input: InputKind?
 
     @Option(help: "Folder the recordings live in (default: each input file's folder). Paths may not leave it.")
@@ -57,7 +57,7 @@ struct IngestCommand: ParsableCommand {
     @Flag(help: "Also store caller numbers in clear text (personal data; off by default).")
     var storeCallerInClear = false
 
-    @Option(help: "Output: table (summary and errors to the terminal) or json (one summary object).")
+    @Option(help: "Output format (json: one summary object instead of the summary and errors as text).")
     var format: SummaryFormat = .table
 
     @OptionGroup var configOption: ConfigOption

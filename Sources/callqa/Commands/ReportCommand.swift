@@ -16,7 +16,7 @@ enum ReportFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// `--format` and `--out` of every report.
 struct ReportOutputOptions: ParsableArguments {
-    @Option(help: "Output: table, csv, json or html.")
+    @Option(help: "Output format.")
     var format: ReportFormat = .table
 
     @Option(help: "Write to this file instead of standard output; csv of a report with several tables: a folder, one file per table.")
@@ -29,6 +29,8 @@ struct ReportOutputOptions: ParsableArguments {
         case .table: text = ReportTable.text(tables)
         case .json: text = JSONValue.array(tables.map { $0.json() }).rendered() + "\n"
         case .csv:
+            // CSV carries warnings in a `warning` column; they are said on standard error too.
+            for w in tables.first?.warnings ?? [] { Terminal.warning(w) }
             let destination: CSVExport.Destination
             do { destination = try CSVExport.destination(out: out, tableCount: tables.count) } catch { throw ValidationError(error.description) }
             switch destination {
@@ -73,7 +75,7 @@ struct KPICommand: ParsableCommand {
     @OptionGroup var periodOptions: PeriodOptions
     @OptionGroup var output: ReportOutputOptions
 
-    @Option(help: "Group by: day, hour, weekday, queue, team, dialed, agent (repeatable).")
+    @Option(help: "Group by (repeatable).")
     var by: [KPIDimension] = []
 
     @Option(help: "Service-level threshold T (s; default: the settings file's, else 20).")
@@ -85,7 +87,7 @@ struct KPICommand: ParsableCommand {
     @Option(help: "FCR repeat window (days; default: the settings file's, else 7).")
     var fcrWindowDays: Double?
 
-    @Option(help: "Headline service-level variant: \(SLVariant.allCases.map(\.rawValue).joined(separator: ", ")) (default: the settings file's, else \(SLVariant.answeredOverAll.rawValue)).")
+    @Option(help: "Headline service-level variant (default: the settings file's, else \(SLVariant.answeredOverAll.rawValue)).")
     var slVariant: SLVariant?
 
     @OptionGroup var configOption: ConfigOption

@@ -12,8 +12,8 @@ struct RunCommand: ParsableCommand {
         abstract: "The day's job: ingest a folder (manifest or Asterisk records + recordings), import surveys.csv and evaluations.csv, score, write the reports.",
         discussion: """
         Running it again on the same folder changes nothing and is fast; a new folder into the same database adds \
-        that day. Prints what was done file by file and the agents table; writes HTML, CSV and JSON reports to --out \
-        (default DIR/callqa-report), covering the days of the folder's calls (--from/--to override). Exit status 1 \
+        that day. Prints what was done file by file and the agents table; writes HTML, CSV and JSON reports to --out, \
+        covering the days of the folder's calls (--from/--to override). Exit status 1 \
         if any input failed, or no scorecards were found (everything that could be done was done).
         """
     )

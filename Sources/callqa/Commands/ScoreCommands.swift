@@ -63,7 +63,7 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "A card file: print the per-agent change it would cause against the current scores; store nothing.")
     var whatIf: String?
 
-    @Option(help: "Output: table or json.")
+    @Option(help: "Output format.")
     var format: SummaryFormat = .table
 
     func run() throws {
@@ -140,7 +140,7 @@ struct ExplainCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
 
-    @Option(help: "Output: table or json.")
+    @Option(help: "Output format.")
     var format: SummaryFormat = .table
 
     func run() throws {
