@@ -66,7 +66,10 @@ public struct CallRecord: Sendable, Equatable {
             agentChannel?.rawValue ?? "",
         ]
         for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { parts.append(k + "=" + v) }
-        for l in legs { parts.append("leg=\(l.agentID ?? "")/\(n(l.talkS))/\(l.startedAt.map { "\($0.epochS)" } ?? "")/\(l.answered ? 1 : 0)") }
+        for l in legs {
+            parts.append("leg=\(l.agentID ?? "")/\(n(l.talkS))/\(l.startedAt.map { "\($0.epochS)" } ?? "")/\(l.answered ? 1 : 0)"
+                         + (l.recording.map { "/" + $0 } ?? ""))
+        }
         return SHA256.hex(Array(parts.joined(separator: "\u{1F}").utf8))
     }
 
@@ -89,8 +92,14 @@ public struct CallLeg: Sendable, Equatable {
     public var answered: Bool
     /// Where the leg's row is.
     public var source: SourceRef
+    /// The leg's own recording (`recordingfile` of its row), relative to the audio root; nil
+    /// when the row names none (one recording for the whole call, found by uniqueid).
+    public var recording: String?
+    /// The call's analysed recording covers this leg: its score is this leg's agent's.
+    public var scored: Bool = true
 
-    public init(agentID: String?, talkS: Double?, startedAt: Timestamp?, answered: Bool, source: SourceRef) {
+    public init(agentID: String?, talkS: Double?, startedAt: Timestamp?, answered: Bool, source: SourceRef, recording: String? = nil) {
+        self.recording = recording
         self.agentID = agentID
         self.talkS = talkS
         self.startedAt = startedAt

@@ -161,7 +161,13 @@ public enum Ingest {
                 guard r.startedAt != nil else { continue }
                 let root = roots[r.callID] ?? "."
                 if finders[root] == nil { finders[root] = RecordingFinder(root: root) }
-                r.recording = finders[root]!.find(uniqueID: r.callID, pattern: options.recordingPattern)
+                if let named = r.recording {
+                    // The row's own `recordingfile` (FreePBX stores a bare name under YYYY/MM/DD).
+                    r.recording = finders[root]!.find(named: named)
+                    for i in r.legs.indices { r.legs[i].recording = r.legs[i].recording.map { finders[root]!.find(named: $0) } }
+                } else {
+                    r.recording = finders[root]!.find(uniqueID: r.callID, pattern: options.recordingPattern)
+                }
                 items.append(Item(record: r, kind: cdrIDs.contains(r.callID) ? .asteriskCDR : .queueLog, root: root, resolved: .none))
                 if items.count == options.chunkSize { try batch.process(items); items.removeAll(keepingCapacity: true) }
             }
@@ -560,6 +566,18 @@ struct RecordingFinder {
             }
         }
         names.sort()
+    }
+
+    /// A recording a CDR row names (`recordingfile`): the path as given when it is a file
+    /// under the root, else the first audio file of that name under the root (FreePBX keeps
+    /// a bare name and files it under YYYY/MM/DD), else the name as given (reported missing).
+    func find(named: String) -> String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(named), isDirectory: &isDir), !isDir.boolValue {
+            return named
+        }
+        let base = (named as NSString).lastPathComponent
+        return names.first { ($0 as NSString).lastPathComponent == base } ?? named
     }
 
     /// The relative path of the recording of `uniqueID`: by the pattern when given, else the

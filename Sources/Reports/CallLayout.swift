@@ -17,6 +17,8 @@ public enum CallLayout {
             ReportTable(name: "call_audio", title: "Audio metrics" + (d.health.isEmpty ? "" : " — health: " + d.health.joined(separator: ", ")),
                         columns: [Column("metric", .text), Column("value", .text)], rows: d.analysis.map { [.text($0.0), .text($0.1)] }),
         ]
+        if let legs = legsTable(d.legs, agentID: Dictionary(d.record, uniquingKeysWith: { a, _ in a })["agent_id"],
+                                hasRecording: d.recordingPath != nil) { tables.append(legs) }
         for s in scores {
             tables.append(ScoreRendering.criteriaTable(s, name: "call_score_" + s.cardID, title: ScoreRendering.head(s, withCall: false),
                                                        recordingPath: d.recordingPath))
@@ -33,6 +35,37 @@ public enum CallLayout {
                                       rows: notScored.map { [.text($0.cardID), .text("not scored: " + $0.reason)] }))
         }
         return tables
+    }
+
+    /// A transferred call's legs (agent, start, talk, recording, scored), titled with whose
+    /// the scores are; nil for a call of one leg.
+    public static func legsTable(_ legs: [StoredLeg], agentID: String?, hasRecording: Bool = true) -> ReportTable? {
+        guard let note = transferNote(legs, agentID: agentID, hasRecording: hasRecording) else { return nil }
+        return ReportTable(name: "call_legs", title: note,
+                           columns: [Column("leg", .count), Column("agent_id", "agent", .text).width(24), Column("started_at", "started", .text).width(25),
+                                     Column("talk_s", .seconds), Column("recording", .text).width(30), Column("scored", .text)],
+                           rows: legs.map { l in
+                               [.int(l.leg), l.agentID.map { .text($0) } ?? .null, l.startedAt.map { .text($0) } ?? .null,
+                                l.talkS.map { .number($0) } ?? .null, .text(l.recording ?? "(the call's)"), .text(l.scored ? "yes" : "no")]
+                           })
+    }
+
+    /// One line on a transfer: `transferred: leg 1 PJSIP/1001 100 s → leg 2 PJSIP/1002 295 s;
+    /// the recording covers legs 1–2: scores are PJSIP/1002's`. Nil for a call of one leg.
+    public static func transferNote(_ legs: [StoredLeg], agentID: String?, hasRecording: Bool = true) -> String? {
+        guard legs.count > 1 else { return nil }
+        let path = legs.map { "leg \($0.leg) \($0.agentID ?? "no agent") \($0.talkS.map { JSONValue.format($0, decimals: 0) } ?? "?") s" }
+            .joined(separator: " → ")
+        let covered = legs.filter(\.scored).map { String($0.leg) }
+        let who = agentID.map { "scores are \($0)'s" } ?? "scores have no agent"
+        let notCovered = legs.filter { !$0.scored }
+        var note = "transferred: \(path); " + (hasRecording ? "the recording covers leg\(covered.count == 1 ? "" : "s") \(covered.joined(separator: ", ")): \(who)"
+            : "no recording: \(who) (most talk)")
+        if !notCovered.isEmpty {
+            note += " (not scored: " + notCovered.map { "leg \($0.leg) " + ($0.recording.map { "has its own recording \($0)" } ?? "has no recording") }
+                .joined(separator: "; ") + ")"
+        }
+        return note
     }
 
     /// The grouped tables of one call: "Call", "Conversation", "Levels and health".

@@ -504,10 +504,10 @@ public final class CallStore: Sendable {
         try db.cachedStatement(sql: "DELETE FROM call_legs WHERE call_id = ?").execute(arguments: [r.callID])
         for (i, leg) in r.legs.enumerated() {
             try db.cachedStatement(sql: """
-                INSERT INTO call_legs (call_id, leg, agent_id, talk_s, started_at, started_epoch, answered, source_line)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO call_legs (call_id, leg, agent_id, talk_s, started_at, started_epoch, answered, source_line, recording, scored)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [r.callID, i + 1, leg.agentID, leg.talkS, leg.startedAt?.iso8601, leg.startedAt?.epochS,
-                                         leg.answered ? 1 : 0, leg.source.line])
+                                         leg.answered ? 1 : 0, leg.source.line, leg.recording, leg.scored ? 1 : 0])
         }
         switch w.analysis {
         case .keep:

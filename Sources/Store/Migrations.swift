@@ -415,6 +415,14 @@ enum Migrations {
                 CREATE INDEX call_legs_by_agent ON call_legs(agent_id);
                 """)
         }
+        m.registerMigration("2026-12-05-call-leg-recordings") { db in
+            // A leg's own recording (`recordingfile`), and whether the call's analysed recording
+            // covers it (its score is then this leg's agent's).
+            try db.execute(sql: """
+                ALTER TABLE call_legs ADD COLUMN recording TEXT;
+                ALTER TABLE call_legs ADD COLUMN scored INTEGER NOT NULL DEFAULT 1 CHECK (scored IN (0, 1));
+                """)
+        }
         return m
     }
 }

@@ -74,9 +74,9 @@ struct IngestCommand: ParsableCommand {
         }
         if let cdrColumns {
             let names = cdrColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let unknown = names.filter { !AsteriskCDR.defaultColumns.contains($0) && $0 != "-" }
+            let unknown = names.filter { !(AsteriskCDR.defaultColumns + AsteriskCDR.optionalColumns).contains($0) && $0 != "-" }
             if !unknown.isEmpty {
-                throw ValidationError("--cdr-columns: unknown column(s) \(unknown.joined(separator: ", ")); known: \(AsteriskCDR.defaultColumns.joined(separator: ", ")) (use - to skip one)")
+                throw ValidationError("--cdr-columns: unknown column(s) \(unknown.joined(separator: ", ")); known: \((AsteriskCDR.defaultColumns + AsteriskCDR.optionalColumns).joined(separator: ", ")) (use - to skip one)")
             }
             if !names.contains("uniqueid") { throw ValidationError("--cdr-columns: must include uniqueid") }
         }
