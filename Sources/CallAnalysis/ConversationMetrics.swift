@@ -42,6 +42,9 @@ public enum HealthFlag: String, Sendable, Equatable, CaseIterable {
     case truncated = "truncated"
     /// The file contained NaN or infinite samples (replaced by 0).
     case nonFiniteSamples = "non_finite_samples"
+    /// Float samples beyond ±64 (36 dB over full scale, e.g. ±5e19) were clipped to full
+    /// scale: the file is not a normal recording.
+    case outOfRangeSamples = "out_of_range_samples"
     /// The customer's voice is heard on the agent's channel (echo or bleed, measured and
     /// taken off the agent's talk; see `ConversationMetrics.echo`).
     case agentChannelEcho = "agent_channel_echo"
