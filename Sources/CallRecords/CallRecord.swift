@@ -149,7 +149,7 @@ enum FieldParse {
         guard let v = decimal(t) else {
             if t.contains(","), Double(t.replacingOccurrences(of: ",", with: ".")) != nil {
                 throw RecordError(source: ref, callID: callID, field: field,
-                                  message: "expected seconds ≥ 0 with a decimal point, got \"\(t)\" (a decimal comma: export the sheet with '.' as the decimal separator, e.g. in Excel turn off 'Use system separators', or save from a spreadsheet set to English)")
+                                  message: "expected seconds ≥ 0 with a decimal point, got \"\(t)\" (a decimal comma: export the sheet with '.' as the decimal separator, e.g. in Excel turn off 'Use system separators', or save from a spreadsheet set to English; or read it as it is with --locale de)")
             }
             throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds ≥ 0, got \"\(t)\"")
         }
@@ -160,6 +160,24 @@ enum FieldParse {
             throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds below 10,000,000, got \"\(t)\"")
         }
         return v
+    }
+
+    /// Seconds as a German spreadsheet writes them: `43,7`, `1.234,5`, `1.234`, `12`. A dot
+    /// that is no thousands separator (`43.7`) is refused: it is not German notation, and
+    /// reading it either way could be wrong.
+    static func germanSeconds(_ raw: String, field: String, at ref: SourceRef, callID: String?) throws(RecordError) -> Double? {
+        let t = raw.trimmedSpaces
+        if t.isEmpty { return nil }
+        let thousands = t.range(of: #"^\d{1,3}(\.\d{3})+(,\d+)?$"#, options: .regularExpression) != nil
+        guard t.contains(",") || thousands || !t.contains(".") else {
+            throw RecordError(source: ref, callID: callID, field: field,
+                              message: "expected seconds with a decimal comma (--locale de), got \"\(t)\": write 43,7 (a dot only separates thousands, as in 1.234,5); without --locale de the file must use '.' throughout")
+        }
+        let plain = (thousands || t.contains(",") ? t.replacingOccurrences(of: ".", with: "") : t).replacingOccurrences(of: ",", with: ".")
+        guard t.filter({ $0 == "," }).count <= 1, decimal(plain) != nil else {
+            throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds ≥ 0 with a decimal comma (--locale de), e.g. 43,7, got \"\(t)\"")
+        }
+        return try seconds(plain, field: field, at: ref, callID: callID)
     }
 
     /// A finite decimal number (digits, `.`, sign, exponent), nil otherwise. Swift's

@@ -15,6 +15,8 @@ public struct IngestOptions: Sendable {
     public var audioRoot: String?
     /// Zone for timestamps without an offset (Asterisk; manifests only when set).
     public var zone: Timestamp.Zone?
+    /// How manifests write numbers and dates (`--locale de`: a German spreadsheet export).
+    public var manifestLocale: ManifestLocale = .iso
     /// Column order of Master.csv for sites that reorder it.
     public var cdrColumns: [String]?
     /// Recording file name for Asterisk calls, relative to the audio root, with `{uniqueid}`
@@ -180,7 +182,7 @@ public enum Ingest {
         var scannedRoots = Set<String>()
         for (path, root) in manifests {
             let reader: Manifest.Reader
-            do { reader = try Manifest.Reader(path: path, zone: options.zone) } catch {
+            do { reader = try Manifest.Reader(path: path, zone: options.zone, locale: options.manifestLocale) } catch {
                 batch.fileFailed(row(error, stage: .file))
                 continue
             }

@@ -288,4 +288,48 @@ extension Result {
         #expect(parsed.errors[1].message.contains("decimal comma") && parsed.errors[1].message.contains("Use system separators"))
     }
 
+    /// `ingest --locale de --tz Europe/Berlin` reads a German Excel export as it is: a
+    /// semicolon-separated file with a BOM and CRLF, `43,7` seconds, `1.234,5` with a
+    /// thousands dot and `24.11.2026 09:18` start times; ISO times still work; what is not
+    /// German notation is refused with the row, the column and what is allowed.
+    @Test func germanExcelExportIsReadWithLocaleDe() throws {
+        let dir = try Round2InputTests.folder()
+        let rows = [
+            "call_id;agent_id;agent_name;team;queue;direction;started_at;wait_s;answered;talk_s;hold_s;acw_s",
+            "de-1;a1;Jürgen Müller;Team Süd;support;inbound;24.11.2026 09:18;43,7;true;312,4;0;25",
+            "de-2;a1;Jürgen Müller;Team Süd;support;inbound;24.11.2026 09:31:05;3;true;1.234,5;12,25;30,0",
+            "de-3;a2;Anna Weiß;Team Süd;support;inbound;2026-11-24T10:00:00+01:00;0,5;false;;;",
+            "de-4;a2;Anna Weiß;Team Süd;support;inbound;24.11.2026 10:05;43.7;true;60;0;0",
+            "de-5;a2;Anna Weiß;Team Süd;support;inbound;31.02.2026 10:05;4;true;60;0;0",
+        ]
+        let data = Data([0xEF, 0xBB, 0xBF]) + Data((rows.joined(separator: "\r\n") + "\r\n").utf8)
+        try data.write(to: dir.appendingPathComponent("Export.csv"))
+        let path = dir.appendingPathComponent("Export.csv").path
+        let berlin = Timestamp.Zone("Europe/Berlin")
+        let reader = try Manifest.Reader(path: path, zone: berlin, locale: .german)
+        var errors: [CallRecords.RecordError] = []
+        var calls: [CallRecord] = []
+        while let r = reader.next(errors: &errors) { calls.append(r) }
+        #expect(calls.map(\.callID) == ["de-1", "de-2", "de-3"])
+        #expect(calls.map(\.waitS) == [43.7, 3, 0.5] && calls.map(\.talkS) == [312.4, 1234.5, nil] && calls[1].holdS == 12.25)
+        #expect(calls[0].startedAt?.iso8601 == "2026-11-24T09:18:00+01:00" && calls[1].startedAt?.iso8601 == "2026-11-24T09:31:05+01:00")
+        #expect(calls[2].startedAt?.iso8601 == "2026-11-24T10:00:00+01:00")
+        #expect(errors.map(\.source.line) == [5, 6] && errors.map(\.field) == ["wait_s", "started_at"], "\(errors)")
+        #expect(errors[0].message.contains("decimal comma (--locale de)") && errors[0].message.contains("43,7"), "\(errors[0].message)")
+        #expect(errors[1].message.contains("day.month.year"), "\(errors[1].message)")
+        // Without --tz a day.month.year time has no offset: said per row.
+        let noZone = try Manifest.Reader(path: path, zone: nil, locale: .german)
+        var e2: [CallRecords.RecordError] = []
+        while noZone.next(errors: &e2) != nil {}
+        #expect(e2.first?.message.contains("pass --tz") == true, "\(e2)")
+        // The command: exit 1 for the two bad rows, three calls stored.
+        let db = dir.appendingPathComponent("q.sqlite").path
+        let o = try HostileCorpusTests.runCallqa(["ingest", "Export.csv", "--db", db, "--locale", "de", "--tz", "Europe/Berlin"], cwd: dir)
+        #expect(o.status == 1 && o.output.contains("Export.csv:5") && o.output.contains("Export.csv:6"), "\(o.output)")
+        let store = try CallStore(path: db)
+        #expect(try count(store, "SELECT count(*) FROM calls") == 3)
+        // Without --locale de, the rejection names the option.
+        let plain = Manifest.parse(path: path, zone: berlin)
+        #expect(plain.errors.first?.message.contains("--locale de") == true, "\(plain.errors)")
+    }
 }

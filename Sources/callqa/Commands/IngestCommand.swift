@@ -14,6 +14,8 @@ enum SummaryFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json
 }
 
+extension ManifestLocale: ExpressibleByArgument {}
+
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
@@ -32,6 +34,9 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var zoneOption: ZoneOption
+
+    @Option(help: "How manifests write numbers and dates: iso (43.7, 2026-11-24T09:18:00+01:00; the default) or de (a German spreadsheet export: 43,7 and 24.11.2026 09:18, read in --tz).")
+    var locale: ManifestLocale = .iso
 
     @Option(help: "Input kind: manifest, asterisk-cdr or queue-log (default: detected).")
     var input: InputKind?
@@ -92,6 +97,7 @@ struct IngestCommand: ParsableCommand {
         options.zone = try zoneOption.zone()
         options.cdrColumns = cdrColumns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         options.recordingPattern = recordingPattern
+        options.manifestLocale = locale
         let settings = try configOption.settings()
         options.analysis.parameters = try parameterOptions.parameters(base: settings.analysis)
         options.analysis.agentChannel = agentChannel ?? settings.agentChannel ?? .left
