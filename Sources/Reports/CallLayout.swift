@@ -18,7 +18,7 @@ public enum CallLayout {
                         columns: [Column("metric", .text), Column("value", .text)], rows: d.analysis.map { [.text($0.0), .text($0.1)] }),
         ]
         if let legs = legsTable(d.legs, agentID: Dictionary(d.record, uniquingKeysWith: { a, _ in a })["agent_id"],
-                                hasRecording: d.recordingPath != nil) { tables.append(legs) }
+                                hasRecording: d.recordingPath != nil, forPeople: forPeople) { tables.append(legs) }
         for s in scores {
             tables.append(ScoreRendering.criteriaTable(s, name: "call_score_" + s.cardID, title: ScoreRendering.head(s, withCall: false),
                                                        recordingPath: d.recordingPath))
@@ -39,14 +39,18 @@ public enum CallLayout {
 
     /// A transferred call's legs (agent, start, talk, recording, scored), titled with whose
     /// the scores are; nil for a call of one leg.
-    public static func legsTable(_ legs: [StoredLeg], agentID: String?, hasRecording: Bool = true) -> ReportTable? {
+    /// For people the recording of a leg without its own reads `(the call's)` and scored
+    /// `yes`/`no`; CSV and JSON get null and true/false-like 1/0.
+    public static func legsTable(_ legs: [StoredLeg], agentID: String?, hasRecording: Bool = true, forPeople: Bool = true) -> ReportTable? {
         guard let note = transferNote(legs, agentID: agentID, hasRecording: hasRecording) else { return nil }
         return ReportTable(name: "call_legs", title: note,
                            columns: [Column("leg", .count), Column("agent_id", "agent", .text).width(24), Column("started_at", "started", .text).width(25),
-                                     Column("talk_s", .seconds), Column("recording", .text).width(30), Column("scored", .text)],
+                                     Column("talk_s", .seconds), Column("recording", .text).width(30), Column("scored", forPeople ? .text : .count)],
                            rows: legs.map { l in
                                [.int(l.leg), l.agentID.map { .text($0) } ?? .null, l.startedAt.map { .text($0) } ?? .null,
-                                l.talkS.map { .number($0) } ?? .null, .text(l.recording ?? "(the call's)"), .text(l.scored ? "yes" : "no")]
+                                l.talkS.map { .number($0) } ?? .null,
+                                l.recording.map { .text($0) } ?? (forPeople ? .text("(the call's)") : .null),
+                                forPeople ? .text(l.scored ? "yes" : "no") : .int(l.scored ? 1 : 0)]
                            })
     }
 
