@@ -162,7 +162,7 @@ def main():
     for i in range(8000 * 2):
         v = 5e19 if (i // 40) % 2 == 0 else -5e19
         absurd += [v, v * 0.5]
-    case("analyze", write("audio/float-5e19.wav", float_wav(absurd)), 0, '"clipped_share":1')
+    case("analyze", write("audio/float-5e19.wav", float_wav(absurd)), 0, '"out_of_range_samples"')
     case("ingest", write("csv/hex-seconds.csv", (hdr + "x1,,a1,2026-11-24T09:01:00+01:00,0x10,true\n"
                                                   "x2,,a1,2026-11-24T09:02:00+01:00,0x1p3,true\n").encode()), 1, 'got "0x1p3"')
     case("ingest", write("csv/date-only-start.csv", (hdr + "d1,,a1,2026-11-24,5,true\n").encode()), 1, "a date without a time of day")

@@ -101,6 +101,8 @@ public struct ChannelDetector: Sendable {
     public private(set) var backgroundFrames = 0
     /// Decided frames.
     public private(set) var decidedFrames = 0
+    /// Decided frames measured against the other channel's echo (a proven coupling).
+    private var echoAppliedFrames = 0
 
     // Echo of the other channel (stereo only; see `EchoTracker`).
     private var echo = EchoTracker(maxCouplingDB: -10)
@@ -279,13 +281,14 @@ public struct ChannelDetector: Sendable {
 
     /// What the echo tracker found: the coupling from the other channel (dB, median over
     /// the last frames where the other party talked), its delay (ms, 10 ms resolution), the
-    /// correlation of the two channels' levels at that delay, and whether the coupling was
-    /// applied when the call ended (nil on mono or before enough evidence).
+    /// correlation of the two channels' levels at that delay, and the share of the frames
+    /// decided while a proven coupling was taken off (nil on mono or before enough evidence).
     public var echoEstimate: EchoEstimate? {
         let e = echo
         guard hasEcho, e.farActiveFrames >= EchoTracker.minEvidence, let best = e.bestLag else { return nil }
         return EchoEstimate(couplingDB: Double(e.couplingDB), delayMs: Double(best.lag) * frameDuration * 1000,
-                            correlation: best.correlation, applied: e.coupling > 0)
+                            correlation: best.correlation,
+                            appliedShare: decidedFrames > 0 ? Double(echoAppliedFrames) / Double(decidedFrames) : 0)
     }
 
     /// Feeds the next frame of a stereo call with the other channel's frame at the same time.
@@ -311,6 +314,7 @@ public struct ChannelDetector: Sendable {
 
     /// `push` once the noise has taken the frame.
     private mutating func pushMeasured(_ f: FrameFeatures) {
+        if f.power > digitalSilence { updateBackground() }
         let steady = prev.map { abs(f.rho1 - $0.rho1) < 0.04 && abs(f.rho2 - $0.rho2) < 0.08 } ?? false
         updateBandWeights(f)
         updateTone(f)
@@ -394,7 +398,6 @@ public struct ChannelDetector: Sendable {
         // studio's floor in the pauses, where quiet sounds of the talker's own would pass for
         // a background).
         measuredNoise = noise.sum() > 8 * floorLevel
-        updateBackground()
     }
 
     /// Background voices: colleagues on the floor behind the agent, a street or a shop behind
@@ -410,7 +413,8 @@ public struct ChannelDetector: Sendable {
     /// mostly stays talk (its quiet syllables do not), the voices mostly do not.
     private mutating func updateBackground() {
         guard noise.x > 0 else { return }
-        addBackground((smoothed / noise).sum() * 0.25)
+        // Against the noise and the other party's echo expected now: echo is no voice behind.
+        addBackground((smoothed / (noise + expectedEcho)).sum() * 0.25)
     }
 
     private mutating func addBackground(_ ratio: Float) {
@@ -629,6 +633,9 @@ public struct ChannelDetector: Sendable {
         var keypress: Bool
         var longTone: Bool
         var callTone: Bool
+        /// The other party's expected echo outweighs this line's noise here: not a frame
+        /// of the line's noise floor (levels), whatever it is classed.
+        var echoDominated = false
     }
 
     /// Frames leaving the lookahead window, kept until their smoothing window is complete.
@@ -643,14 +650,18 @@ public struct ChannelDetector: Sendable {
         let flags = ringFlags[ringHead]
         let tone = flags & Self.toneFlag != 0, steady = flags & Self.steadyFlag != 0, keypress = flags & Self.keypressFlag != 0
         let longTone = flags & Self.longToneFlag != 0, callTone = flags & Self.callToneFlag != 0
-        if hasEcho { expectedEcho = echoCoupling * echoRing[ringHead] * echoMargin }
+        if hasEcho {
+            expectedEcho = echoCoupling * echoRing[ringHead] * echoMargin
+            if echoCoupling > 0 { echoAppliedFrames += 1 }
+        }
         ringHead += 1
         if ringHead == ring.count { ringHead = 0 }
         ringCount -= 1
         decidedFrames += 1
         if backgroundHeard { backgroundFrames += 1 }
-        let item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress, longTone: longTone,
+        var item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress, longTone: longTone,
                            callTone: callTone)
+        item.echoDominated = hasEcho && expectedEcho.sum() > noise.sum()
         if recordFrames {
             frameSNR.append(f.bands / (noise + expectedEcho))
             frameGain.append(f.predictionGainDB)
@@ -716,7 +727,7 @@ public struct ChannelDetector: Sendable {
             }
         } else {
             closeRun(at: frame)
-            if cls == .quiet {
+            if cls == .quiet && !item.echoDominated {
                 noisePowerSum += Double(item.power)
                 noiseFrames += 1
             }

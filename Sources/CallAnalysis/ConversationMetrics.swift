@@ -42,6 +42,9 @@ public enum HealthFlag: String, Sendable, Equatable, CaseIterable {
     case truncated = "truncated"
     /// The file contained NaN or infinite samples (replaced by 0).
     case nonFiniteSamples = "non_finite_samples"
+    /// Float samples beyond ±64 (36 dB over full scale, e.g. ±5e19) were clipped to full
+    /// scale: the file is not a normal recording.
+    case outOfRangeSamples = "out_of_range_samples"
     /// The customer's voice is heard on the agent's channel (echo or bleed, measured and
     /// taken off the agent's talk; see `ConversationMetrics.echo`).
     case agentChannelEcho = "agent_channel_echo"
@@ -163,14 +166,16 @@ public struct ConversationMetrics: Sendable, Equatable {
                 if r > 0.97 { flags.append(.channelsIdentical) } else if r > 0.6 { flags.append(.crosstalk) }
             }
             for (party, flag) in [(Party.agent, HealthFlag.agentBackgroundVoices), (.customer, .customerBackgroundVoices)]
-            where parties[party]!.backgroundVoicesShare >= 0.3 {
+            where (parties[party]?.backgroundVoicesShare ?? 0) >= 0.3 {
                 flags.append(flag)
             }
             for (party, idx, flag) in [(Party.agent, a, HealthFlag.agentChannelEcho), (.customer, c, .customerChannelEcho)]
             where idx < outcome.echo.count {
-                guard let e = outcome.echo[idx] else { continue }
+                // Reported where echo was taken off; a coupling measured but never proven says
+                // nothing an analyst can use.
+                guard let e = outcome.echo[idx], e.applied else { continue }
                 echo[party] = e
-                if e.applied { flags.append(flag) }
+                flags.append(flag)
             }
         } else {
             let m = party(0, other: nil)

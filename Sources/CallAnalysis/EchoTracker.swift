@@ -111,6 +111,15 @@ struct EchoTracker: Sendable {
     /// Correlation of the two channels' log-powers at the best lag that shows this channel
     /// follows the other.
     static let minCorrelation: Double = 0.35
+    /// Above this the two channels' levels move as one (the health flag
+    /// `channels_identical` says the same at this figure). Echo through a line's codec and
+    /// filter, over the other line's noise, measured 0.4–0.86 on the harness; a clean
+    /// digital copy (a recorder's crosstalk) follows closer. So such channels are taken for
+    /// one signal (a mono call stored as stereo, 6–20 dB apart) unless the coupling is
+    /// under `sameSignalCoupling` (−25 dB, as it reads): no one stores a mono call with one
+    /// side 25 dB down.
+    static let maxCorrelation: Double = 0.97
+    static let sameSignalCoupling: Float = 0.003_16
     /// Forgetting factor of the correlation sums per frame where the other is active
     /// (a time constant of about 20 s of the other party's talk).
     static let forget: Double = 1 - 1.0 / 2000
@@ -211,12 +220,15 @@ struct EchoTracker: Sendable {
     var couplingDB: Float { ratios.quartiles.median > 1e-10 ? fastDB(ratios.quartiles.median) : -100 }
 
     private mutating func refresh() {
-        guard farActiveFrames >= Self.minEvidence, let best = bestLag, best.correlation >= Self.minCorrelation else {
+        guard farActiveFrames >= Self.minEvidence, let best = bestLag, best.correlation >= Self.minCorrelation,
+              best.correlation <= Self.maxCorrelation || ratios.quartiles.median < Self.sameSignalCoupling else {
             coupling = 0
             return
         }
-        // The median must stand clear of 0: three standard errors of a median (1.25 σ / √n,
-        // σ from the quartiles) of the window's ratios.
+        // The median must stand clear of 0 by three standard errors of a median (1.25 σ / √n,
+        // σ from the quartiles) as if the window's frames were independent; they are not
+        // (syllables span many frames), so this gate is weaker than the figure says, and the
+        // correlation gate carries most of the weight.
         let q = ratios.quartiles
         let standardError = 1.2533 * (q.high - q.low) / 1.349 / Float(ratios.count).squareRoot()
         coupling = q.median > 3 * standardError && q.median <= maxCoupling ? q.median : 0
@@ -247,14 +259,16 @@ public struct EchoEstimate: Sendable, Equatable {
     /// Correlation of the two channels' frame log-powers at that lag, over frames where the
     /// other party talked (−1…1).
     public var correlation: Double
-    /// Whether the coupling was proven (correlation ≥ 0.35, coupling under
-    /// `echo_max_coupling_db`) and taken off this channel's talk at the end of the call.
-    public var applied: Bool
+    /// Share of the channel's frames (0–1) decided while a proven coupling was taken off
+    /// (correlation 0.35–0.97, clear of 0, under `echo_max_coupling_db`).
+    public var appliedShare: Double
+    /// Whether echo was taken off at all (in at least 1 % of the frames).
+    public var applied: Bool { appliedShare >= 0.01 }
 
-    public init(couplingDB: Double, delayMs: Double, correlation: Double, applied: Bool) {
+    public init(couplingDB: Double, delayMs: Double, correlation: Double, appliedShare: Double) {
         self.couplingDB = couplingDB
         self.delayMs = delayMs
         self.correlation = correlation
-        self.applied = applied
+        self.appliedShare = appliedShare
     }
 }

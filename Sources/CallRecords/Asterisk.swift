@@ -10,6 +10,10 @@ public enum AsteriskCDR {
         "uniqueid", "userfield", "peeraccount", "linkedid", "sequence",
     ]
 
+    /// Columns `--cdr-columns` may name beyond cdr_csv's: `recordingfile` (FreePBX's CDR,
+    /// or a `cdr_custom` mapping with `${MIXMONITOR_FILENAME}`), the row's (leg's) recording.
+    public static let optionalColumns = ["recordingfile"]
+
     /// Reads Master.csv. `columns` overrides the column order for sites that reorder it.
     /// Timestamps (`YYYY-MM-DD HH:MM:SS`, no offset) are read in `zone`.
     /// Each row becomes a call keyed by `uniqueid`; `src` is the caller, `dst` the dialed
@@ -132,24 +136,33 @@ public enum AsteriskCDR {
             if let value = v[key].flatMap(FieldParse.text) { call.attributes["cdr_" + key] = value }
         }
         call.attributes["cdr_disposition"] = d
+        if let file = v["recordingfile"].flatMap(FieldParse.text) { call.recording = file }
         return call
     }
 
     /// The leg one CDR row describes.
     static func leg(_ row: CallRecord) -> CallLeg {
-        CallLeg(agentID: row.agentID, talkS: row.talkS, startedAt: row.startedAt, answered: row.answered ?? false, source: row.source)
+        CallLeg(agentID: row.agentID, talkS: row.talkS, startedAt: row.startedAt, answered: row.answered ?? false, source: row.source,
+                recording: row.recording)
     }
 
     static func leg(_ l: CallLeg) -> CallLeg {
         var c = l
         c.source = SourceRef(file: "", line: 0)
+        c.scored = true
         return c
     }
 
-    /// The call with one more leg: talk is the sum of the legs; the call belongs to the agent
-    /// with the most talk (whose part the recording mostly holds); answered if any leg was;
+    /// The call with one more leg: talk is the sum of the legs; answered if any leg was;
     /// start and wait stay the first leg's. Nil when the row cannot be a leg of this call
     /// (it starts before it, or more than 12 hours after).
+    ///
+    /// Whose call it is (agent, scorecards, quality) follows the recording. When no row names
+    /// a recording (`recordingfile`), one recording found by uniqueid holds the whole call:
+    /// every leg is covered and the call is the agent's with the most talk. When rows name
+    /// their own recordings, the call is analysed on the recording of the leg with the most
+    /// talk among those with one (every leg naming that same file is covered too), and is that
+    /// leg's agent's; legs with another file or none are kept, marked not scored.
     static func addLeg(_ row: CallRecord, to call: CallRecord) -> CallRecord? {
         guard let first = call.startedAt, let start = row.startedAt,
               start.epochS >= first.epochS, start.epochS - first.epochS <= 12 * 3600 else { return nil }
@@ -160,9 +173,22 @@ public enum AsteriskCDR {
         let talks = c.legs.compactMap(\.talkS)
         c.talkS = talks.isEmpty ? nil : talks.reduce(0, +)
         c.answered = c.legs.contains(where: \.answered)
-        var byAgent: [String: Double] = [:]
-        for l in c.legs { if let a = l.agentID { byAgent[a, default: 0] += l.talkS ?? 0 } }
-        if let top = c.legs.compactMap(\.agentID).max(by: { (byAgent[$0] ?? 0) < (byAgent[$1] ?? 0) }) { c.agentID = top }
+        if c.legs.contains(where: { $0.recording != nil }) {
+            // The leg with the most talk among those with a recording (the later one on a tie).
+            let withFile = c.legs.indices.filter { c.legs[$0].recording != nil }
+            let top = withFile.max { (c.legs[$0].talkS ?? 0, $0) < (c.legs[$1].talkS ?? 0, $1) }!
+            let file = c.legs[top].recording
+            c.recording = file
+            for i in c.legs.indices { c.legs[i].scored = c.legs[i].recording == file }
+            var byAgent: [String: Double] = [:]
+            for l in c.legs where l.scored { if let a = l.agentID { byAgent[a, default: 0] += l.talkS ?? 0 } }
+            if let a = c.legs.filter(\.scored).compactMap(\.agentID).max(by: { (byAgent[$0] ?? 0) < (byAgent[$1] ?? 0) }) { c.agentID = a }
+        } else {
+            for i in c.legs.indices { c.legs[i].scored = true }
+            var byAgent: [String: Double] = [:]
+            for l in c.legs { if let a = l.agentID { byAgent[a, default: 0] += l.talkS ?? 0 } }
+            if let top = c.legs.compactMap(\.agentID).max(by: { (byAgent[$0] ?? 0) < (byAgent[$1] ?? 0) }) { c.agentID = top }
+        }
         if c.waitS == nil { c.waitS = row.waitS }
         c.attributes["cdr_legs"] = String(c.legs.count)
         return c

@@ -66,7 +66,10 @@ public struct CallRecord: Sendable, Equatable {
             agentChannel?.rawValue ?? "",
         ]
         for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { parts.append(k + "=" + v) }
-        for l in legs { parts.append("leg=\(l.agentID ?? "")/\(n(l.talkS))/\(l.startedAt.map { "\($0.epochS)" } ?? "")/\(l.answered ? 1 : 0)") }
+        for l in legs {
+            parts.append("leg=\(l.agentID ?? "")/\(n(l.talkS))/\(l.startedAt.map { "\($0.epochS)" } ?? "")/\(l.answered ? 1 : 0)"
+                         + (l.recording.map { "/" + $0 } ?? ""))
+        }
         return SHA256.hex(Array(parts.joined(separator: "\u{1F}").utf8))
     }
 
@@ -89,8 +92,14 @@ public struct CallLeg: Sendable, Equatable {
     public var answered: Bool
     /// Where the leg's row is.
     public var source: SourceRef
+    /// The leg's own recording (`recordingfile` of its row), relative to the audio root; nil
+    /// when the row names none (one recording for the whole call, found by uniqueid).
+    public var recording: String?
+    /// The call's analysed recording covers this leg: its score is this leg's agent's.
+    public var scored: Bool = true
 
-    public init(agentID: String?, talkS: Double?, startedAt: Timestamp?, answered: Bool, source: SourceRef) {
+    public init(agentID: String?, talkS: Double?, startedAt: Timestamp?, answered: Bool, source: SourceRef, recording: String? = nil) {
+        self.recording = recording
         self.agentID = agentID
         self.talkS = talkS
         self.startedAt = startedAt
@@ -140,7 +149,7 @@ enum FieldParse {
         guard let v = decimal(t) else {
             if t.contains(","), Double(t.replacingOccurrences(of: ",", with: ".")) != nil {
                 throw RecordError(source: ref, callID: callID, field: field,
-                                  message: "expected seconds ≥ 0 with a decimal point, got \"\(t)\" (a decimal comma: export the sheet with '.' as the decimal separator, e.g. in Excel turn off 'Use system separators', or save from a spreadsheet set to English)")
+                                  message: "expected seconds ≥ 0 with a decimal point, got \"\(t)\" (a decimal comma: export the sheet with '.' as the decimal separator, e.g. in Excel turn off 'Use system separators', or save from a spreadsheet set to English; or read it as it is with --locale de)")
             }
             throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds ≥ 0, got \"\(t)\"")
         }
@@ -151,6 +160,24 @@ enum FieldParse {
             throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds below 10,000,000, got \"\(t)\"")
         }
         return v
+    }
+
+    /// Seconds as a German spreadsheet writes them: `43,7`, `1.234,5`, `1.234`, `12`. A dot
+    /// that is no thousands separator (`43.7`) is refused: it is not German notation, and
+    /// reading it either way could be wrong.
+    static func germanSeconds(_ raw: String, field: String, at ref: SourceRef, callID: String?) throws(RecordError) -> Double? {
+        let t = raw.trimmedSpaces
+        if t.isEmpty { return nil }
+        let thousands = t.range(of: #"^\d{1,3}(\.\d{3})+(,\d+)?$"#, options: .regularExpression) != nil
+        guard t.contains(",") || thousands || !t.contains(".") else {
+            throw RecordError(source: ref, callID: callID, field: field,
+                              message: "expected seconds with a decimal comma (--locale de), got \"\(t)\": write 43,7 (a dot only separates thousands, as in 1.234,5); without --locale de the file must use '.' throughout")
+        }
+        let plain = (thousands || t.contains(",") ? t.replacingOccurrences(of: ".", with: "") : t).replacingOccurrences(of: ",", with: ".")
+        guard t.filter({ $0 == "," }).count <= 1, decimal(plain) != nil else {
+            throw RecordError(source: ref, callID: callID, field: field, message: "expected seconds ≥ 0 with a decimal comma (--locale de), e.g. 43,7, got \"\(t)\"")
+        }
+        return try seconds(plain, field: field, at: ref, callID: callID)
     }
 
     /// A finite decimal number (digits, `.`, sign, exponent), nil otherwise. Swift's

@@ -49,11 +49,15 @@ public enum Manifest {
         private let header: [String]
         private let idIndex: Int
         private let zone: Timestamp.Zone?
+        private let locale: ManifestLocale
 
+        /// - Parameter locale: `.german` also reads a German spreadsheet export: `43,7`
+        ///   seconds and `24.11.2026 09:18` start times (in `zone`).
         /// - Throws: a `RecordError` for the whole file (unreadable, empty, bad header).
-        public init(path: String, zone: Timestamp.Zone?) throws(RecordError) {
+        public init(path: String, zone: Timestamp.Zone?, locale: ManifestLocale = .iso) throws(RecordError) {
             self.path = path
             self.zone = zone
+            self.locale = locale
             do {
                 reader = try CSVReader(path: path)
             } catch {
@@ -111,7 +115,7 @@ public enum Manifest {
                     continue
                 }
                 do {
-                    return try Manifest.row(record.fields, header: header, idIndex: idIndex, ref: ref, zone: zone)
+                    return try Manifest.row(record.fields, header: header, idIndex: idIndex, ref: ref, zone: zone, locale: locale)
                 } catch {
                     errors.append(error)
                 }
@@ -120,13 +124,18 @@ public enum Manifest {
         }
     }
 
-    static func row(_ fields: [String], header: [String], idIndex: Int, ref: SourceRef, zone: Timestamp.Zone?) throws(RecordError) -> CallRecord {
+    static func row(_ fields: [String], header: [String], idIndex: Int, ref: SourceRef, zone: Timestamp.Zone?,
+                    locale: ManifestLocale = .iso) throws(RecordError) -> CallRecord {
         let id = fields[idIndex].trimmedSpaces
         guard !id.isEmpty else { throw RecordError(source: ref, field: "call_id", message: "missing call_id (required)") }
         guard id.count <= 200, !id.contains(where: { $0.isNewline || ($0.asciiValue.map { $0 < 32 } ?? false) }) else {
             throw RecordError(source: ref, field: "call_id", message: "call_id must be one line of at most 200 characters")
         }
         var call = CallRecord(callID: id, source: ref)
+        func seconds(_ raw: String, _ name: String) throws(RecordError) -> Double? {
+            locale == .german ? try FieldParse.germanSeconds(raw, field: name, at: ref, callID: id)
+                : try FieldParse.seconds(raw, field: name, at: ref, callID: id)
+        }
         for (name, raw) in zip(header, fields) {
             switch name {
             case "call_id": break
@@ -145,24 +154,34 @@ public enum Manifest {
                 guard let t = FieldParse.text(raw) else {
                     throw RecordError(source: ref, callID: id, field: name, message: "missing start time (ISO 8601 with offset, e.g. 2026-11-24T09:15:00+01:00)")
                 }
+                if locale == .german, let german = Manifest.germanDate(t) {
+                    guard let zone else {
+                        throw RecordError(source: ref, callID: id, field: name, message: "a day.month.year time has no UTC offset, got \"\(t)\": pass --tz (e.g. --tz Europe/Berlin)")
+                    }
+                    guard let ts = Timestamp.parse(german, zone: zone) else {
+                        throw RecordError(source: ref, callID: id, field: name, message: "expected a day.month.year date with a time of day (24.11.2026 09:18 or 24.11.2026 09:18:05), got \"\(t)\"")
+                    }
+                    call.startedAt = ts
+                    break
+                }
                 // A date alone ("2026-11-24") is no start time: it would be taken as midnight UTC.
                 guard t.utf8.count > 10, let ts = Timestamp.parse(t, zone: zone) else {
                     if t.utf8.count == 10, Timestamp.parse(t, zone: nil) != nil {
                         throw RecordError(source: ref, callID: id, field: name, message: "a date without a time of day, got \"\(t)\" (expected e.g. 2026-11-24T09:15:00+01:00)")
                     }
                     if t.range(of: #"^\d{1,2}\.\d{1,2}\.\d{4}"#, options: .regularExpression) != nil {
-                        throw RecordError(source: ref, callID: id, field: name, message: "a day.month.year date (a German/European spreadsheet export), got \"\(t)\": format the column as yyyy-mm-ddThh:mm:ss (custom format JJJJ-MM-TTThh:mm:ss in German Excel) and pass --tz, or add the offset (2026-11-24T09:18:00+01:00)")
+                        throw RecordError(source: ref, callID: id, field: name, message: "a day.month.year date (a German/European spreadsheet export), got \"\(t)\": format the column as yyyy-mm-ddThh:mm:ss (custom format JJJJ-MM-TTThh:mm:ss in German Excel) and pass --tz, or add the offset (2026-11-24T09:18:00+01:00); or read it as it is with --locale de and --tz")
                     }
                     let why = zone == nil && Timestamp.parse(t, zone: .fixed(offsetS: 0)) != nil
                         ? "no UTC offset (add one, e.g. +01:00, or pass --tz)" : "expected ISO 8601 with offset, e.g. 2026-11-24T09:15:00+01:00"
                     throw RecordError(source: ref, callID: id, field: name, message: "\(why), got \"\(t)\"")
                 }
                 call.startedAt = ts
-            case "wait_s": call.waitS = try FieldParse.seconds(raw, field: name, at: ref, callID: id)
+            case "wait_s": call.waitS = try seconds(raw, name)
             case "answered": call.answered = try FieldParse.bool(raw, field: name, at: ref, callID: id)
-            case "talk_s": call.talkS = try FieldParse.seconds(raw, field: name, at: ref, callID: id)
-            case "hold_s": call.holdS = try FieldParse.seconds(raw, field: name, at: ref, callID: id)
-            case "acw_s": call.acwS = try FieldParse.seconds(raw, field: name, at: ref, callID: id)
+            case "talk_s": call.talkS = try seconds(raw, name)
+            case "hold_s": call.holdS = try seconds(raw, name)
+            case "acw_s": call.acwS = try seconds(raw, name)
             case "caller": call.caller = FieldParse.text(raw)
             case "dialed": call.dialed = FieldParse.text(raw)
             case "agent_channel":
@@ -177,4 +196,31 @@ public enum Manifest {
         }
         return call
     }
+
+    /// `24.11.2026 09:18` or `24.11.2026 09:18:05` (day.month.year, as German Excel writes
+    /// dates) → `2026-11-24T09:18:00`; nil for anything else (impossible dates included).
+    static func germanDate(_ t: String) -> String? {
+        let parts = t.split(separator: " ", omittingEmptySubsequences: true)
+        guard parts.count == 2 else { return nil }
+        let date = parts[0].split(separator: ".", omittingEmptySubsequences: false)
+        let time = parts[1].split(separator: ":", omittingEmptySubsequences: false)
+        guard date.count == 3, (2...3).contains(time.count),
+              date.allSatisfy({ !$0.isEmpty && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              time.allSatisfy({ $0.count == 2 && $0.allSatisfy { $0.isASCII && $0.isNumber } }),
+              let d = Int(date[0]), let m = Int(date[1]), let y = Int(date[2]), date[2].count == 4,
+              date[0].count <= 2, date[1].count <= 2, (1...12).contains(m), (1...31).contains(d),
+              let h = Int(time[0]), let mi = Int(time[1]), h < 24, mi < 60 else { return nil }
+        let sec = time.count == 3 ? Int(time[2]) ?? 99 : 0
+        guard sec < 60 else { return nil }
+        return String(format: "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, h, mi, sec)
+    }
+}
+
+/// How a manifest writes numbers and dates.
+public enum ManifestLocale: String, Sendable, CaseIterable {
+    /// `43.7` seconds, ISO 8601 times (the default).
+    case iso
+    /// A German spreadsheet export: `43,7` seconds (`1.234,5` with thousands), and
+    /// `24.11.2026 09:18` start times (day.month.year, read in `--tz`); ISO times still work.
+    case german = "de"
 }

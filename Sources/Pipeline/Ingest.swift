@@ -15,6 +15,8 @@ public struct IngestOptions: Sendable {
     public var audioRoot: String?
     /// Zone for timestamps without an offset (Asterisk; manifests only when set).
     public var zone: Timestamp.Zone?
+    /// How manifests write numbers and dates (`--locale de`: a German spreadsheet export).
+    public var manifestLocale: ManifestLocale = .iso
     /// Column order of Master.csv for sites that reorder it.
     public var cdrColumns: [String]?
     /// Recording file name for Asterisk calls, relative to the audio root, with `{uniqueid}`
@@ -161,7 +163,13 @@ public enum Ingest {
                 guard r.startedAt != nil else { continue }
                 let root = roots[r.callID] ?? "."
                 if finders[root] == nil { finders[root] = RecordingFinder(root: root) }
-                r.recording = finders[root]!.find(uniqueID: r.callID, pattern: options.recordingPattern)
+                if let named = r.recording {
+                    // The row's own `recordingfile` (FreePBX stores a bare name under YYYY/MM/DD).
+                    r.recording = finders[root]!.find(named: named)
+                    for i in r.legs.indices { r.legs[i].recording = r.legs[i].recording.map { finders[root]!.find(named: $0) } }
+                } else {
+                    r.recording = finders[root]!.find(uniqueID: r.callID, pattern: options.recordingPattern)
+                }
                 items.append(Item(record: r, kind: cdrIDs.contains(r.callID) ? .asteriskCDR : .queueLog, root: root, resolved: .none))
                 if items.count == options.chunkSize { try batch.process(items); items.removeAll(keepingCapacity: true) }
             }
@@ -174,7 +182,7 @@ public enum Ingest {
         var scannedRoots = Set<String>()
         for (path, root) in manifests {
             let reader: Manifest.Reader
-            do { reader = try Manifest.Reader(path: path, zone: options.zone) } catch {
+            do { reader = try Manifest.Reader(path: path, zone: options.zone, locale: options.manifestLocale) } catch {
                 batch.fileFailed(row(error, stage: .file))
                 continue
             }
@@ -560,6 +568,18 @@ struct RecordingFinder {
             }
         }
         names.sort()
+    }
+
+    /// A recording a CDR row names (`recordingfile`): the path as given when it is a file
+    /// under the root, else the first audio file of that name under the root (FreePBX keeps
+    /// a bare name and files it under YYYY/MM/DD), else the name as given (reported missing).
+    func find(named: String) -> String {
+        var isDir: ObjCBool = false
+        if FileManager.default.fileExists(atPath: (root as NSString).appendingPathComponent(named), isDirectory: &isDir), !isDir.boolValue {
+            return named
+        }
+        let base = (named as NSString).lastPathComponent
+        return names.first { ($0 as NSString).lastPathComponent == base } ?? named
     }
 
     /// The relative path of the recording of `uniqueID`: by the pattern when given, else the

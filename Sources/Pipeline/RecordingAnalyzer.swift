@@ -39,8 +39,12 @@ public enum RecordingAnalyzer {
         }
         result.nonFiniteSamples = source.nonFiniteSamples
         if source.nonFiniteSamples > 0 { result.metrics.health.append(.nonFiniteSamples) }
-        // Absurd float values (±5e19) were clipped to full scale by the reader: clipped.
-        if source.outOfRangeSamples > 0, !result.metrics.health.contains(.clipping) { result.metrics.health.append(.clipping) }
+        // Absurd float values (±5e19) were clipped to full scale by the reader: clipped, and
+        // flagged apart, since no recording holds such values.
+        if source.outOfRangeSamples > 0 {
+            if !result.metrics.health.contains(.clipping) { result.metrics.health.append(.clipping) }
+            result.metrics.health.append(.outOfRangeSamples)
+        }
         return result
     }
 

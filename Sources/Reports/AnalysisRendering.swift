@@ -66,7 +66,7 @@ public enum AnalysisRendering {
             ("echo", m.parties[.mixed] != nil ? .null : .object([Party.agent, .customer].map { party in
                 (party.rawValue, m.echo[party].map { e in
                     .object([("coupling_db", .decibels(e.couplingDB)), ("delay_ms", .int(Int(e.delayMs.rounded()))),
-                             ("correlation", .ratio(e.correlation)), ("applied", .bool(e.applied))])
+                             ("correlation", .ratio(e.correlation)), ("applied_share", .ratio(e.appliedShare))])
                 } ?? .null)
             })),
             ("health", .array(m.health.map { .string($0.rawValue) })),

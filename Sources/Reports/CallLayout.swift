@@ -17,6 +17,8 @@ public enum CallLayout {
             ReportTable(name: "call_audio", title: "Audio metrics" + (d.health.isEmpty ? "" : " — health: " + d.health.joined(separator: ", ")),
                         columns: [Column("metric", .text), Column("value", .text)], rows: d.analysis.map { [.text($0.0), .text($0.1)] }),
         ]
+        if let legs = legsTable(d.legs, agentID: Dictionary(d.record, uniquingKeysWith: { a, _ in a })["agent_id"],
+                                hasRecording: d.recordingPath != nil, forPeople: forPeople) { tables.append(legs) }
         for s in scores {
             tables.append(ScoreRendering.criteriaTable(s, name: "call_score_" + s.cardID, title: ScoreRendering.head(s, withCall: false),
                                                        recordingPath: d.recordingPath))
@@ -37,6 +39,41 @@ public enum CallLayout {
                                       rows: notScored.map { [.text($0.cardID), .text("not scored: " + $0.reason)] }))
         }
         return tables
+    }
+
+    /// A transferred call's legs (agent, start, talk, recording, scored), titled with whose
+    /// the scores are; nil for a call of one leg.
+    /// For people the recording of a leg without its own reads `(the call's)` and scored
+    /// `yes`/`no`; CSV and JSON get null and true/false-like 1/0.
+    public static func legsTable(_ legs: [StoredLeg], agentID: String?, hasRecording: Bool = true, forPeople: Bool = true) -> ReportTable? {
+        guard let note = transferNote(legs, agentID: agentID, hasRecording: hasRecording) else { return nil }
+        return ReportTable(name: "call_legs", title: note,
+                           columns: [Column("leg", .count), Column("agent_id", "agent", .text).width(24), Column("started_at", "started", .text).width(25),
+                                     Column("talk_s", .seconds), Column("recording", .text).width(30), Column("scored", forPeople ? .text : .count)],
+                           rows: legs.map { l in
+                               [.int(l.leg), l.agentID.map { .text($0) } ?? .null, l.startedAt.map { .text($0) } ?? .null,
+                                l.talkS.map { .number($0) } ?? .null,
+                                l.recording.map { .text($0) } ?? (forPeople ? .text("(the call's)") : .null),
+                                forPeople ? .text(l.scored ? "yes" : "no") : .int(l.scored ? 1 : 0)]
+                           })
+    }
+
+    /// One line on a transfer: `transferred: leg 1 PJSIP/1001 100 s → leg 2 PJSIP/1002 295 s;
+    /// the recording covers legs 1–2: scores are PJSIP/1002's`. Nil for a call of one leg.
+    public static func transferNote(_ legs: [StoredLeg], agentID: String?, hasRecording: Bool = true) -> String? {
+        guard legs.count > 1 else { return nil }
+        let path = legs.map { "leg \($0.leg) \($0.agentID ?? "no agent") \($0.talkS.map { JSONValue.format($0, decimals: 0) } ?? "?") s" }
+            .joined(separator: " → ")
+        let covered = legs.filter(\.scored).map { String($0.leg) }
+        let who = agentID.map { "scores are \($0)'s" } ?? "scores have no agent"
+        let notCovered = legs.filter { !$0.scored }
+        var note = "transferred: \(path); " + (hasRecording ? "the recording covers leg\(covered.count == 1 ? "" : "s") \(covered.joined(separator: ", ")): \(who)"
+            : "no recording: \(who) (most talk)")
+        if !notCovered.isEmpty {
+            note += " (not scored: " + notCovered.map { "leg \($0.leg) " + ($0.recording.map { "has its own recording \($0)" } ?? "has no recording") }
+                .joined(separator: "; ") + ")"
+        }
+        return note
     }
 
     /// The grouped tables of one call: "Call", "Conversation", "Levels and health".
@@ -100,15 +137,16 @@ public enum CallLayout {
                   num(an["\(p).peak_dbfs"]).map { "peak " + JSONValue.format($0, decimals: 1) + " dBFS" },
                   db(an["\(p).snr_db"], "dB").map { "SNR \($0)" }, pct(an["\(p).clipped_share"]).map { "clipped \($0)" }], " · ")
         }
-        /// The other party heard on this party's channel, and voices behind this party.
-        func background(_ p: String) -> String? {
-            let echo: String? = an["\(p).echo_applied"] == "1"
-                ? join([num(an["\(p).echo_coupling_db"]).map { "other party's echo " + JSONValue.format($0, decimals: 1) + " dB" },
-                        num(an["\(p).echo_delay_ms"]).map { JSONValue.format($0, decimals: 0) + " ms late, taken off" }], ", ")
-                : nil
-            let voices = num(an["\(p).background_voices_share"]).flatMap { $0 >= 0.05 ? $0 : nil }
-                .map { "voices behind " + (pct(String($0)) ?? "") + " of the call" }
-            return join([echo, voices], " · ")
+        /// The other party heard on this party's channel (echo taken off).
+        func echo(_ p: String) -> String? {
+            guard let share = num(an["\(p).echo_applied_share"]) else { return nil }
+            return join([num(an["\(p).echo_coupling_db"]).map { "the other party at " + JSONValue.format($0, decimals: 1) + " dB" },
+                         num(an["\(p).echo_delay_ms"]).map { JSONValue.format($0, decimals: 0) + " ms late" },
+                         "taken off in " + (pct(String(share)) ?? "") + " of the call"], ", ")
+        }
+        /// Voices behind this party, from 30 % of the call (the health flag's threshold).
+        func voices(_ p: String) -> String? {
+            num(an["\(p).background_voices_share"]).flatMap { $0 >= 0.3 ? (pct(String($0)) ?? "") + " of the call" : nil }
         }
         let format = join([an["container"], an["encoding"], an["sample_rate"].map { "\($0) Hz" },
                            an["channels"].map { $0 == "2" ? "stereo" : $0 == "1" ? "mono" : "\($0) channels" }])
@@ -117,9 +155,11 @@ public enum CallLayout {
             ("agent", stereo ? levels("agent") : nil),
             ("customer", stereo ? levels("customer") : nil),
             ("mixed", stereo ? nil : levels("mixed")),
-            ("agent line", stereo ? background("agent") : nil),
-            ("customer line", stereo ? background("customer") : nil),
-            ("line", stereo ? nil : background("mixed")),
+            ("echo on agent line", stereo ? echo("agent") : nil),
+            ("echo on customer line", stereo ? echo("customer") : nil),
+            ("voices behind agent", stereo ? voices("agent") : nil),
+            ("voices behind customer", stereo ? voices("customer") : nil),
+            ("voices behind", stereo ? nil : voices("mixed")),
             ("recording", format),
             ("analysed by", an["analyzer_version"]),
             ("sha-256", an["content_sha256"].map { String($0.prefix(16)) + "…" }),

@@ -139,9 +139,17 @@ public enum ScoreRendering {
     }
 
     /// `explain --format json`: keys documented in the README.
-    public static func json(callID: String, _ scores: [StoredScore], notScored: [(cardID: String, reason: String)] = []) -> JSONValue {
+    public static func json(callID: String, _ scores: [StoredScore], notScored: [(cardID: String, reason: String)] = [],
+                            agentID: String? = nil, legs: [StoredLeg] = [], hasRecording: Bool = true) -> JSONValue {
         .object([
             ("call_id", .string(callID)),
+            ("agent_id", .optional(agentID) { .string($0) }),
+            ("transfer", .optional(CallLayout.transferNote(legs, agentID: agentID, hasRecording: hasRecording)) { .string($0) }),
+            ("legs", .array(legs.map { l in
+                .object([("leg", .int(l.leg)), ("agent_id", .optional(l.agentID) { .string($0) }),
+                         ("started_at", .optional(l.startedAt) { .string($0) }), ("talk_s", .optional(l.talkS) { .number($0, decimals: 3) }),
+                         ("recording", .optional(l.recording) { .string($0) }), ("scored", .bool(l.scored))])
+            })),
             ("scores", .array(scores.map { s in
                 .object([
                     ("scorecard", .string(s.cardID)), ("name", .string(s.cardName)), ("card_hash", .string(s.cardHash)),

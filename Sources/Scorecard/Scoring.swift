@@ -1,3 +1,5 @@
+import Foundation
+
 /// An evaluator's answer to a manual criterion.
 public enum ManualAnswer: Sendable, Equatable, CustomStringConvertible {
     case yes, no, partial, notApplicable
@@ -200,30 +202,63 @@ public enum ScoringEngine {
             out.reason = "the card requires audio: \(facts.audioAbsentReason ?? "no analysed recording")"
             return out
         }
+        // Only N/A and unanswered criteria drop out: a criterion with an answer (met, partial,
+        // not met) counts whatever its weight, and is never reported as N/A.
+        func counts(_ r: CriterionResult) -> Bool { r.outcome == .met || r.outcome == .partial || r.outcome == .notMet }
         var num = 0.0, den = 0.0
+        // Scale-free: within a section, weights relative to its largest counted one; across
+        // sections, W_s × that largest weight relative to the largest such product (in logs),
+        // so tiny or huge weights neither underflow to 0/0 nor overflow.
+        var parts: [(logW: Double, earned: Double, possible: Double, failed: Bool)] = []
         for s in card.sections {
-            let rs = results.filter { $0.sectionID == s.id }
+            let rs = results.filter { $0.sectionID == s.id && counts($0) }
             let earned = rs.reduce(0) { $0 + $1.earned }
             let possible = rs.reduce(0) { $0 + $1.possible }
+            // A criterion of weight 0 is left out: it does not zero its section either.
             let sectionFailed = rs.contains { $0.failsSection && $0.possible > 0 && $0.failed }
             let w = s.weight ?? 1
             num += w * (sectionFailed ? 0 : earned)
             den += w * possible
+            let top = rs.map(\.possible).max() ?? 0
+            guard w > 0, top > 0 else { continue }
+            let e = rs.reduce(0) { $0 + ($1.credit ?? 0) * ($1.possible / top) }
+            let p = rs.reduce(0) { $0 + $1.possible / top }
+            parts.append((log(w) + log(top), e, p, sectionFailed))
         }
-        let critical = results.filter { $0.critical && $0.possible > 0 }
+        let critical = results.filter { $0.critical && counts($0) && $0.possible > 0 }
         if !critical.isEmpty {
             let p = critical.reduce(0) { $0 + $1.possible }
-            out.criticalScore = p > 0 ? 100 * critical.reduce(0) { $0 + $1.earned } / p : nil
+            if p.isNormal && p.isFinite {
+                out.criticalScore = 100 * critical.reduce(0) { $0 + $1.earned } / p
+            } else {
+                let top = critical.map(\.possible).max()!
+                out.criticalScore = 100 * critical.reduce(0) { $0 + ($1.credit ?? 0) * ($1.possible / top) }
+                    / critical.reduce(0) { $0 + $1.possible / top }
+            }
         }
         out.criticalFailed = critical.contains { $0.failed }
         out.weightedEarned = num
         out.weightedPossible = den
-        if den > 0 {
+        let answered = results.filter(counts)
+        if den.isNormal && den.isFinite && num.isFinite {
             out.score = out.criticalFailed ? 0 : 100 * num / den
+            out.status = out.unanswered > 0 ? .provisional : .complete
+        } else if let maxLog = parts.map(\.logW).max() {
+            var n = 0.0, d = 0.0
+            for part in parts {
+                let k = exp(part.logW - maxLog)
+                n += k * (part.failed ? 0 : part.earned)
+                d += k * part.possible
+            }
+            out.score = out.criticalFailed ? 0 : 100 * n / d
             out.status = out.unanswered > 0 ? .provisional : .complete
         } else if out.unanswered > 0 {
             out.status = .provisional
-            out.reason = "only manual criteria apply and none is answered yet"
+            out.reason = answered.isEmpty ? "only manual criteria apply and none is answered yet"
+                : "the answered criteria carry no weight (weight 0) and the manual ones are not answered yet"
+        } else if !answered.isEmpty {
+            out.status = .notScorable
+            out.reason = "the answered criteria (\(answered.prefix(3).map(\.criterionID).joined(separator: ", "))\(answered.count > 3 ? ", …" : "")) carry no weight: their weight or their section's is 0"
         } else {
             out.status = .notScorable
             out.reason = "every criterion is N/A for this call"

@@ -504,10 +504,10 @@ public final class CallStore: Sendable {
         try db.cachedStatement(sql: "DELETE FROM call_legs WHERE call_id = ?").execute(arguments: [r.callID])
         for (i, leg) in r.legs.enumerated() {
             try db.cachedStatement(sql: """
-                INSERT INTO call_legs (call_id, leg, agent_id, talk_s, started_at, started_epoch, answered, source_line)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO call_legs (call_id, leg, agent_id, talk_s, started_at, started_epoch, answered, source_line, recording, scored)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [r.callID, i + 1, leg.agentID, leg.talkS, leg.startedAt?.iso8601, leg.startedAt?.epochS,
-                                         leg.answered ? 1 : 0, leg.source.line])
+                                         leg.answered ? 1 : 0, leg.source.line, leg.recording, leg.scored ? 1 : 0])
         }
         switch w.analysis {
         case .keep:
@@ -550,13 +550,13 @@ public final class CallStore: Sendable {
             try db.cachedStatement(sql: """
                 INSERT INTO party_metrics (call_id, party, talk_s, talk_ratio, segment_count, longest_monologue_s,
                     longest_monologue_start_s, speech_dbfs, noise_dbfs, snr_db, peak_dbfs, clipped_share, segments,
-                    echo_coupling_db, echo_delay_ms, echo_applied, background_voices_share)
+                    echo_coupling_db, echo_delay_ms, echo_applied_share, background_voices_share)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """).execute(arguments: [
                     callID, party.rawValue, p.talkS, p.talkRatio, p.segmentCount, p.longestMonologueS,
                     p.longestMonologueStartS, p.levels.activeSpeechDBFS, p.levels.noiseFloorDBFS, p.levels.snrDB,
                     p.levels.peakDBFS, p.levels.clippedShare, SegmentCodec.encode(p.segments),
-                    m.echo[party]?.couplingDB, m.echo[party]?.delayMs, m.echo[party].map { $0.applied ? 1 : 0 },
+                    m.echo[party]?.couplingDB, m.echo[party]?.delayMs, m.echo[party]?.appliedShare,
                     min(1, max(0, p.backgroundVoicesShare)),
                 ])
         }

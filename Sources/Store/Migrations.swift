@@ -415,14 +415,22 @@ enum Migrations {
                 CREATE INDEX call_legs_by_agent ON call_legs(agent_id);
                 """)
         }
+        m.registerMigration("2026-12-05-call-leg-recordings") { db in
+            // A leg's own recording (`recordingfile`), and whether the call's analysed recording
+            // covers it (its score is then this leg's agent's).
+            try db.execute(sql: """
+                ALTER TABLE call_legs ADD COLUMN recording TEXT;
+                ALTER TABLE call_legs ADD COLUMN scored INTEGER NOT NULL DEFAULT 1 CHECK (scored IN (0, 1));
+                """)
+        }
         m.registerMigration("2026-12-05-echo-and-background-voices") { db in
             // Per party: the other party's voice measured on this party's channel (echo or
-            // bleed: coupling dB, delay ms, whether it was taken off) and the share of the
-            // call with voices behind the talker. NULL: mono, or not measurable.
+            // bleed: coupling dB, delay ms, the share of the call it was taken off; NULL where
+            // none was) and the share of the call with voices behind the talker.
             try db.execute(sql: """
                 ALTER TABLE party_metrics ADD COLUMN echo_coupling_db REAL;
                 ALTER TABLE party_metrics ADD COLUMN echo_delay_ms REAL CHECK (echo_delay_ms >= 0);
-                ALTER TABLE party_metrics ADD COLUMN echo_applied INTEGER CHECK (echo_applied IN (0, 1));
+                ALTER TABLE party_metrics ADD COLUMN echo_applied_share REAL CHECK (echo_applied_share BETWEEN 0 AND 1);
                 ALTER TABLE party_metrics ADD COLUMN background_voices_share REAL
                     CHECK (background_voices_share BETWEEN 0 AND 1);
                 """)

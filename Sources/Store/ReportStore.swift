@@ -66,6 +66,29 @@ public struct CallDetail: Sendable {
     /// Audio events: kind, party, start, end.
     public var events: [(kind: String, party: String?, startS: Double, endS: Double)]
     public var recordingPath: String?
+    /// The legs of a transferred call (Asterisk, one CDR per bridge); empty for one leg.
+    public var legs: [StoredLeg] = []
+}
+
+/// One leg of a transferred call as stored in `call_legs`.
+public struct StoredLeg: Sendable, Equatable {
+    public var leg: Int
+    public var agentID: String?
+    public var talkS: Double?
+    public var startedAt: String?
+    /// The leg's own recording (`recordingfile`); nil when one recording holds the whole call.
+    public var recording: String?
+    /// The call's analysed recording covers this leg: the call's scores are this leg's agent's.
+    public var scored: Bool
+
+    public init(leg: Int, agentID: String?, talkS: Double?, startedAt: String?, recording: String?, scored: Bool) {
+        self.leg = leg
+        self.agentID = agentID
+        self.talkS = talkS
+        self.startedAt = startedAt
+        self.recording = recording
+        self.scored = scored
+    }
 }
 
 extension CallStore {
@@ -178,7 +201,7 @@ extension CallStore {
                 for p in try Row.fetchAll(db, sql: "SELECT * FROM party_metrics WHERE call_id = ? ORDER BY party", arguments: [id]) {
                     let party: String = p["party"]
                     for col in ["talk_s", "talk_ratio", "segment_count", "longest_monologue_s", "speech_dbfs", "noise_dbfs", "snr_db", "peak_dbfs", "clipped_share",
-                                "echo_coupling_db", "echo_delay_ms", "echo_applied", "background_voices_share"] {
+                                "echo_coupling_db", "echo_delay_ms", "echo_applied_share", "background_voices_share"] {
                         if let v = p[col] as DatabaseValue?, !v.isNull { analysis.append(("\(party).\(col)", "\(v.storage.value ?? "")")) }
                     }
                 }
@@ -190,7 +213,19 @@ extension CallStore {
                 (kind: $0["kind"] as String, party: $0["party"] as String?, startS: $0["start_s"] as Double, endS: $0["end_s"] as Double)
             }
             return CallDetail(callID: id, record: record, analysis: analysis, health: health, durationS: duration,
-                              segments: segments, events: events, recordingPath: path)
+                              segments: segments, events: events, recordingPath: path, legs: try Self.legs(db, id))
+        }
+    }
+
+    /// The legs of a transferred call, in order; empty for a call of one leg.
+    public func callLegs(_ id: String) throws(StoreError) -> [StoredLeg] {
+        try read { db in try Self.legs(db, id) }
+    }
+
+    static func legs(_ db: Database, _ id: String) throws -> [StoredLeg] {
+        try Row.fetchAll(db, sql: "SELECT * FROM call_legs WHERE call_id = ? ORDER BY leg", arguments: [id]).map {
+            StoredLeg(leg: $0["leg"], agentID: $0["agent_id"], talkS: $0["talk_s"], startedAt: $0["started_at"],
+                      recording: $0["recording"], scored: ($0["scored"] as Int?) != 0)
         }
     }
 }

@@ -127,6 +127,45 @@ let na = EvaluatorAnswer(answer: .notApplicable, evaluator: "Maria")
         #expect(s.results.first { $0.criterionID == "a1" }?.evidence == "N/A: audio.longest_silence_s unavailable (no recording)")
     }
 
+    /// Cards that bypass lint (built in code, or an older card in the store) with weights of
+    /// 1e-200 in sections of 1e-200: the products underflow to 0/0. Answered criteria still
+    /// count and give the same score as weights of 2, 1, 3, 1, 5; a criterion with an answer
+    /// is never N/A, and "every criterion is N/A" is said only when it is true.
+    @Test func answeredCriteriaAreNeverNAWhateverTheWeights() throws {
+        var tiny = try card(formulaCard())
+        for s in tiny.sections.indices {
+            tiny.sections[s].weight = (tiny.sections[s].weight ?? 1) * 1e-200
+            for c in tiny.sections[s].criteria.indices { tiny.sections[s].criteria[c].weight *= 1e-200 }
+        }
+        let normal = ScoringEngine.score(try card(formulaCard()), facts: stereoFacts, answers: ["a2": yes, "b2": na])
+        let s = ScoringEngine.score(tiny, facts: stereoFacts, answers: ["a2": yes, "b2": na])
+        #expect(s.status == .complete && s.reason == nil)
+        #expect(abs(s.score! - normal.score!) < 1e-9, "\(String(describing: s.score)) vs \(String(describing: normal.score))")
+        // A critical criterion of weight 1e-400 (underflowed in W × weight) still has its critical score.
+        var crit = try card(formulaCard(criticalA2: true))
+        for s in crit.sections.indices {
+            crit.sections[s].weight = (crit.sections[s].weight ?? 1) * 1e-200
+            for c in crit.sections[s].criteria.indices { crit.sections[s].criteria[c].weight *= 1e-200 }
+        }
+        let passed = ScoringEngine.score(crit, facts: stereoFacts, answers: ["a2": yes, "b2": yes])
+        #expect(passed.criticalScore == 100 && !passed.criticalFailed && abs(passed.score! - 45) < 1e-9)
+        let answered = s.results.filter { ["a1", "a2", "b1"].contains($0.criterionID) }
+        #expect(answered.allSatisfy { $0.outcome != .notApplicable } && answered.count == 3)
+        // Huge weights do not overflow either.
+        var huge = try card(formulaCard())
+        for s in huge.sections.indices {
+            huge.sections[s].weight = (huge.sections[s].weight ?? 1) * 1e200
+            for c in huge.sections[s].criteria.indices { huge.sections[s].criteria[c].weight *= 1e200 }
+        }
+        #expect(abs(ScoringEngine.score(huge, facts: stereoFacts, answers: ["a2": yes, "b2": na]).score! - normal.score!) < 1e-9)
+        // Answered criteria that all weigh 0 leave the call not scorable, and say why: not "N/A".
+        var zero = try card(formulaCard())
+        for s in zero.sections.indices { for c in zero.sections[s].criteria.indices { zero.sections[s].criteria[c].weight = 0 } }
+        let z = ScoringEngine.score(zero, facts: stereoFacts, answers: ["a2": yes, "b2": na])
+        #expect(z.status == .notScorable && z.reason?.contains("carry no weight") == true && z.reason?.contains("N/A") == false, "\(z.reason ?? "")")
+        #expect(z.results.first { $0.criterionID == "a2" }?.outcome == .met)
+    }
+
     @Test func scaleAndPartialCredit() throws {
         let c = try card("""
             version: 1

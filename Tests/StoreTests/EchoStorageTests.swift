@@ -52,17 +52,21 @@ import Testing
                   to: dir.appendingPathComponent("manifest.csv"))
         let (_, store) = try ingest(dir)
         let row = try store.read { db in
-            try Row.fetchOne(db, sql: "SELECT echo_coupling_db, echo_delay_ms, echo_applied, background_voices_share FROM party_metrics WHERE call_id = 'e-1' AND party = 'customer'")
+            try Row.fetchOne(db, sql: "SELECT echo_coupling_db, echo_delay_ms, echo_applied_share, background_voices_share FROM party_metrics WHERE call_id = 'e-1' AND party = 'customer'")
         }
         let coupling: Double? = row?["echo_coupling_db"]
         let delay: Double? = row?["echo_delay_ms"]
-        #expect(row?["echo_applied"] == 1)
+        let share: Double? = row?["echo_applied_share"]
+        #expect(share.map { $0 > 0.5 } == true, "\(String(describing: share))")
+        // Echo is no voice behind the customer.
+        let voices: Double? = row?["background_voices_share"]
+        #expect(voices.map { $0 < 0.3 } == true, "\(String(describing: voices))")
         #expect(coupling.map { $0 > -35 && $0 < -27 } == true, "\(String(describing: coupling))")
         #expect(delay.map { abs($0 - 20) <= 10 } == true, "\(String(describing: delay))")
-        let agentApplied: Int? = try store.read { db in
-            try Int.fetchOne(db, sql: "SELECT echo_applied FROM party_metrics WHERE call_id = 'e-1' AND party = 'agent'")
+        let agentApplied: Double? = try store.read { db in
+            try Double.fetchOne(db, sql: "SELECT echo_applied_share FROM party_metrics WHERE call_id = 'e-1' AND party = 'agent'")
         }
-        #expect(agentApplied != 1)
+        #expect(agentApplied == nil)
         let health: String? = try store.read { db in try String.fetchOne(db, sql: "SELECT health FROM analyses WHERE call_id = 'e-1'") }
         #expect(health?.contains("customer_channel_echo") == true, "\(health ?? "")")
         // The customer's own three bursts are their talk, not the agent's echo.
@@ -75,7 +79,7 @@ import Testing
             return
         }
         let text = ReportTable.text(CallLayout.tables(detail))
-        #expect(text.contains("other party's echo"), "\(text)")
-        #expect(text.contains("taken off"))
+        #expect(text.contains("echo on customer line") && text.contains("the other party at -"), "\(text)")
+        #expect(!text.contains("echo on agent line"))
     }
 }

@@ -114,6 +114,11 @@ extension Result {
 }
 
 @Suite struct AsteriskLegTests {
+    /// Terminal output with its wrapped lines joined again.
+    func flat(_ s: String) -> String {
+        s.replacingOccurrences(of: #"\n\s+"#, with: " ", options: .regularExpression)
+    }
+
     static func cdr(_ src: String, _ dst: String, _ channel: String, _ dstchannel: String, _ app: String, _ data: String,
                     _ start: String, _ answer: String, _ end: String, _ duration: Int, _ billsec: Int, _ uid: String, linked: String) -> String {
         "\"\",\"\(src)\",\"\(dst)\",\"agents\",\"\",\"\(channel)\",\"\(dstchannel)\",\"\(app)\",\"\(data)\",\"\(start)\",\"\(answer)\",\"\(end)\",\(duration),\(billsec),\"ANSWERED\",\"DOCUMENTATION\",\"\(uid)\",\"\",\"\",\"\(linked)\",\"1\""
@@ -152,6 +157,59 @@ extension Result {
         // Re-running the same file changes nothing.
         let again = try HostileCorpusTests.runCallqa(["ingest", "Master.csv", "--db", db], cwd: dir)
         #expect(again.status == 0 && again.output.contains("skipped as unchanged  2"), "\(again.output)")
+        // explain and report call show the transfer and whose the scores are.
+        let explain = try HostileCorpusTests.runCallqa(["explain", "1764000000.1", "--db", db], cwd: dir)
+        #expect(flat(explain.output).contains("transferred: leg 1 PJSIP/1001 100 s → leg 2 PJSIP/1002 295 s; no recording: scores are PJSIP/1002's (most talk)"), "\(explain.output)")
+        let report = try HostileCorpusTests.runCallqa(["report", "call", "1764000000.1", "--db", db], cwd: dir)
+        #expect(report.status == 0 && report.output.contains("transferred: leg 1") && report.output.contains("(the call's)"), "\(report.output)")
+        let json = try HostileCorpusTests.runCallqa(["explain", "1764000000.1", "--db", db, "--format", "json"], cwd: dir)
+        #expect(json.output.contains("\"scored\":true") || json.output.contains("\"scored\": true"), "\(json.output)")
+    }
+
+    /// Legs that carry their own recordings (`recordingfile`, FreePBX-style bare names filed
+    /// under YYYY/MM/DD): the call is analysed on the recording of the leg with the most talk
+    /// among those with one and scored for that leg's agent; no agent is credited twice.
+    @Test func legsWithTheirOwnRecordingsCreditTheirAgent() throws {
+        let dir = try Round2InputTests.folder()
+        let day = dir.appendingPathComponent("2026/11/24")
+        try FileManager.default.createDirectory(at: day, withIntermediateDirectories: true)
+        for name in ["leg1-1001.wav", "a-1001.wav", "b-1003.wav"] {
+            try HostileRound2Tests.wav(rate: 8000).write(to: day.appendingPathComponent(name))
+        }
+        let rows = [
+            // Only the first agent's leg was recorded: the call is 1001's, although 1002 talked longer.
+            Self.cdr("+4930111", "800", "PJSIP/trunk-00000001", "PJSIP/1001-00000002", "Queue", "support,,,,60",
+                     "2026-11-24 09:00:00", "2026-11-24 09:00:20", "2026-11-24 09:02:00", 120, 100, "1764000000.1", linked: "1764000000.1") + ",\"leg1-1001.wav\"",
+            Self.cdr("+4930111", "800", "PJSIP/trunk-00000001", "PJSIP/1002-00000003", "Queue", "support,,,,60",
+                     "2026-11-24 09:02:00", "2026-11-24 09:02:00", "2026-11-24 09:06:55", 295, 295, "1764000000.1", linked: "1764000000.1") + ",\"\"",
+            // Both legs recorded: the call is analysed on the longer leg's file, 1003's.
+            Self.cdr("+4930222", "800", "PJSIP/trunk-00000004", "PJSIP/1001-00000005", "Queue", "support,,,,60",
+                     "2026-11-24 10:00:00", "2026-11-24 10:00:05", "2026-11-24 10:01:05", 65, 60, "1764003600.4", linked: "1764003600.4") + ",\"a-1001.wav\"",
+            Self.cdr("+4930222", "800", "PJSIP/1001-00000005", "PJSIP/1003-00000006", "Dial", "PJSIP/1003",
+                     "2026-11-24 10:01:05", "2026-11-24 10:01:10", "2026-11-24 10:03:10", 125, 120, "1764003665.6", linked: "1764003600.4") + ",\"b-1003.wav\"",
+        ]
+        try (rows.joined(separator: "\n") + "\n").write(to: dir.appendingPathComponent("Master.csv"), atomically: true, encoding: .utf8)
+        let db = dir.appendingPathComponent("q.sqlite").path
+        let columns = (AsteriskCDR.defaultColumns + ["recordingfile"]).joined(separator: ",")
+        let o = try HostileCorpusTests.runCallqa(["ingest", "Master.csv", "--db", db, "--input", "asterisk-cdr", "--cdr-columns", columns], cwd: dir)
+        #expect(o.status == 0, "\(o.output)")
+        let store = try CallStore(path: db)
+        let calls = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT call_id, agent_id, recording, talk_s FROM calls ORDER BY call_id").map {
+                "\($0["call_id"] as String) \($0["agent_id"] as String) \($0["recording"] as String? ?? "-") \($0["talk_s"] as Double)"
+            }
+        }
+        #expect(calls == ["1764000000.1 PJSIP/1001 2026/11/24/leg1-1001.wav 395.0", "1764003600.4 PJSIP/1003 2026/11/24/b-1003.wav 180.0"])
+        #expect(try count(store, "SELECT count(*) FROM analyses") == 2)
+        let legs = try store.callLegs("1764003600.4")
+        #expect(legs.map(\.scored) == [false, true] && legs.map(\.recording) == ["2026/11/24/a-1001.wav", "2026/11/24/b-1003.wav"])
+        // Each call is one agent's: 1002 has no call, 1001 one (not two).
+        #expect(try count(store, "SELECT count(*) FROM calls WHERE agent_id = 'PJSIP/1002'") == 0)
+        #expect(try count(store, "SELECT count(*) FROM calls WHERE agent_id = 'PJSIP/1001'") == 1)
+        let explain = try HostileCorpusTests.runCallqa(["explain", "1764000000.1", "--db", db], cwd: dir)
+        #expect(flat(explain.output).contains("transferred: leg 1 PJSIP/1001 100 s → leg 2 PJSIP/1002 295 s; the recording covers leg 1: scores are PJSIP/1001's (not scored: leg 2 has no recording)"), "\(explain.output)")
+        let other = try HostileCorpusTests.runCallqa(["explain", "1764003600.4", "--db", db], cwd: dir)
+        #expect(flat(other.output).contains("the recording covers leg 2: scores are PJSIP/1003's (not scored: leg 1 has its own recording 2026/11/24/a-1001.wav)"), "\(other.output)")
     }
 }
 
@@ -228,5 +286,50 @@ extension Result {
         #expect(parsed.errors.count == 2)
         #expect(parsed.errors[0].message.contains("day.month.year date") && parsed.errors[0].message.contains("--tz"))
         #expect(parsed.errors[1].message.contains("decimal comma") && parsed.errors[1].message.contains("Use system separators"))
+    }
+
+    /// `ingest --locale de --tz Europe/Berlin` reads a German Excel export as it is: a
+    /// semicolon-separated file with a BOM and CRLF, `43,7` seconds, `1.234,5` with a
+    /// thousands dot and `24.11.2026 09:18` start times; ISO times still work; what is not
+    /// German notation is refused with the row, the column and what is allowed.
+    @Test func germanExcelExportIsReadWithLocaleDe() throws {
+        let dir = try Round2InputTests.folder()
+        let rows = [
+            "call_id;agent_id;agent_name;team;queue;direction;started_at;wait_s;answered;talk_s;hold_s;acw_s",
+            "de-1;a1;Jürgen Müller;Team Süd;support;inbound;24.11.2026 09:18;43,7;true;312,4;0;25",
+            "de-2;a1;Jürgen Müller;Team Süd;support;inbound;24.11.2026 09:31:05;3;true;1.234,5;12,25;30,0",
+            "de-3;a2;Anna Weiß;Team Süd;support;inbound;2026-11-24T10:00:00+01:00;0,5;false;;;",
+            "de-4;a2;Anna Weiß;Team Süd;support;inbound;24.11.2026 10:05;43.7;true;60;0;0",
+            "de-5;a2;Anna Weiß;Team Süd;support;inbound;31.02.2026 10:05;4;true;60;0;0",
+        ]
+        let data = Data([0xEF, 0xBB, 0xBF]) + Data((rows.joined(separator: "\r\n") + "\r\n").utf8)
+        try data.write(to: dir.appendingPathComponent("Export.csv"))
+        let path = dir.appendingPathComponent("Export.csv").path
+        let berlin = Timestamp.Zone("Europe/Berlin")
+        let reader = try Manifest.Reader(path: path, zone: berlin, locale: .german)
+        var errors: [CallRecords.RecordError] = []
+        var calls: [CallRecord] = []
+        while let r = reader.next(errors: &errors) { calls.append(r) }
+        #expect(calls.map(\.callID) == ["de-1", "de-2", "de-3"])
+        #expect(calls.map(\.waitS) == [43.7, 3, 0.5] && calls.map(\.talkS) == [312.4, 1234.5, nil] && calls[1].holdS == 12.25)
+        #expect(calls[0].startedAt?.iso8601 == "2026-11-24T09:18:00+01:00" && calls[1].startedAt?.iso8601 == "2026-11-24T09:31:05+01:00")
+        #expect(calls[2].startedAt?.iso8601 == "2026-11-24T10:00:00+01:00")
+        #expect(errors.map(\.source.line) == [5, 6] && errors.map(\.field) == ["wait_s", "started_at"], "\(errors)")
+        #expect(errors[0].message.contains("decimal comma (--locale de)") && errors[0].message.contains("43,7"), "\(errors[0].message)")
+        #expect(errors[1].message.contains("day.month.year"), "\(errors[1].message)")
+        // Without --tz a day.month.year time has no offset: said per row.
+        let noZone = try Manifest.Reader(path: path, zone: nil, locale: .german)
+        var e2: [CallRecords.RecordError] = []
+        while noZone.next(errors: &e2) != nil {}
+        #expect(e2.first?.message.contains("pass --tz") == true, "\(e2)")
+        // The command: exit 1 for the two bad rows, three calls stored.
+        let db = dir.appendingPathComponent("q.sqlite").path
+        let o = try HostileCorpusTests.runCallqa(["ingest", "Export.csv", "--db", db, "--locale", "de", "--tz", "Europe/Berlin"], cwd: dir)
+        #expect(o.status == 1 && o.output.contains("Export.csv:5") && o.output.contains("Export.csv:6"), "\(o.output)")
+        let store = try CallStore(path: db)
+        #expect(try count(store, "SELECT count(*) FROM calls") == 3)
+        // Without --locale de, the rejection names the option.
+        let plain = Manifest.parse(path: path, zone: berlin)
+        #expect(plain.errors.first?.message.contains("--locale de") == true, "\(plain.errors)")
     }
 }

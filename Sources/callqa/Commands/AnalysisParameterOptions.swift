@@ -59,7 +59,7 @@ struct AnalysisParameterOptions: ParsableArguments {
     var echoMarginDb: Double?
     @Option(help: "Stereo: a coupling between the channels above this (dB) is one signal on both, not echo: nothing is taken off.")
     var echoMaxCouplingDb: Double?
-    @Option(help: "Background voices: the channel's 30th-percentile SNR over 10 s above this means voices behind the talker (dB).")
+    @Option(help: "Background voices: the channel's running 10th-percentile SNR above this means voices behind the talker (dB).")
     var backgroundTriggerDb: Double?
     @Option(help: "Background voices: frames are then measured against that level plus this (dB).")
     var backgroundMarginDb: Double?

@@ -14,6 +14,8 @@ enum SummaryFormat: String, ExpressibleByArgument, CaseIterable {
     case table, json
 }
 
+extension ManifestLocale: ExpressibleByArgument {}
+
 struct IngestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
@@ -32,6 +34,9 @@ struct IngestCommand: ParsableCommand {
 
     @OptionGroup var database: DatabaseOptions
     @OptionGroup var zoneOption: ZoneOption
+
+    @Option(help: "Number and date style of manifests: ISO (43.7 and 2026-11-24T09:18:00+01:00), or a German spreadsheet export's (43,7 and 24.11.2026 09:18, read in --tz).")
+    var locale: ManifestLocale = .iso
 
     @Option(help: "Input kind (default: detected from the content).")
     var input: InputKind?
@@ -74,9 +79,9 @@ struct IngestCommand: ParsableCommand {
         }
         if let cdrColumns {
             let names = cdrColumns.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-            let unknown = names.filter { !AsteriskCDR.defaultColumns.contains($0) && $0 != "-" }
+            let unknown = names.filter { !(AsteriskCDR.defaultColumns + AsteriskCDR.optionalColumns).contains($0) && $0 != "-" }
             if !unknown.isEmpty {
-                throw ValidationError("--cdr-columns: unknown column(s) \(unknown.joined(separator: ", ")); known: \(AsteriskCDR.defaultColumns.joined(separator: ", ")) (use - to skip one)")
+                throw ValidationError("--cdr-columns: unknown column(s) \(unknown.joined(separator: ", ")); known: \((AsteriskCDR.defaultColumns + AsteriskCDR.optionalColumns).joined(separator: ", ")) (use - to skip one)")
             }
             if !names.contains("uniqueid") { throw ValidationError("--cdr-columns: must include uniqueid") }
         }
@@ -92,6 +97,7 @@ struct IngestCommand: ParsableCommand {
         options.zone = try zoneOption.zone()
         options.cdrColumns = cdrColumns?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
         options.recordingPattern = recordingPattern
+        options.manifestLocale = locale
         let settings = try configOption.settings()
         options.analysis.parameters = try parameterOptions.parameters(base: settings.analysis)
         options.analysis.agentChannel = agentChannel ?? settings.agentChannel ?? .left

@@ -154,9 +154,18 @@ struct ExplainCommand: ParsableCommand {
         // Cards that did not score the call, and why (their filter, an abandoned call, not scored yet).
         let scored = Set(scores.map(\.cardID))
         let notScored = try storeCall { try Scoring.whyNotScored(callID: callID, store: store) }.filter { !scored.contains($0.cardID) }
+        // A transferred call: its legs, and whose the scores are.
+        let detail = try storeCall { try store.callDetail(callID) }
+        let agentID = detail.flatMap { Dictionary($0.record, uniquingKeysWith: { a, _ in a })["agent_id"] }
+        let legs = detail?.legs ?? []
+        let hasRecording = detail?.recordingPath != nil
         switch format {
-        case .json: print(ScoreRendering.json(callID: callID, scores, notScored: notScored).rendered())
+        case .json:
+            print(ScoreRendering.json(callID: callID, scores, notScored: notScored, agentID: agentID, legs: legs, hasRecording: hasRecording).rendered())
         case .table:
+            if let note = CallLayout.transferNote(legs, agentID: agentID, hasRecording: hasRecording) {
+                print(ReportTable.wrap("\(callID) · " + note, width: 100), terminator: "")
+            }
             if scores.isEmpty && notScored.isEmpty { print("call \(callID): no scores yet (no card stored: run callqa score)") }
             print(ScoreRendering.text(scores), terminator: "")
             for n in notScored { print(ReportTable.wrap("\(callID) · \(n.cardID): not scored: \(n.reason)", width: 100), terminator: "") }
