@@ -71,6 +71,14 @@ import Glibc
         }
     }
 
+    /// Both channels are pushed a block at a time: where the blocks end changes nothing.
+    @Test func whereBlocksEndChangesNothing() {
+        let x = Self.call(couplingDB: -30, delayMs: 20, customerBursts: [(3.8, 4.8), (15, 16.5)])
+        let reference = analyze(x)
+        #expect(reference.echo[1]?.applied == true)
+        for block in [333, 1000, 8000] { #expect(analyze(x, block: block) == reference, "block \(block)") }
+    }
+
     /// Echo is not a voice behind the talker: a channel of echo only is not flagged.
     @Test func echoIsNoBackgroundVoice() {
         let out = analyze(Self.call(couplingDB: -30, delayMs: 20))
