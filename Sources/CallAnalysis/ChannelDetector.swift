@@ -72,8 +72,6 @@ public struct ChannelDetector: Sendable {
     private var speechLevel: Float = 0
     private var speechExcess = SIMD4<Float>(repeating: 1)
     private var bandWeights = SIMD4<Float>(repeating: 0.25)
-    /// The noise estimate, per band (negative until the first frame above digital silence).
-    var noiseBands: SIMD4<Float> { noise }
 
     // Background voices (see `updateBackground`).
     /// The 10th and 30th percentiles of the smoothed SNR (dB), followed frame by frame:
@@ -105,7 +103,7 @@ public struct ChannelDetector: Sendable {
     private var echoAppliedFrames = 0
 
     // Echo of the other channel (stereo only; see `EchoTracker`).
-    private var echo = EchoTracker(maxCouplingDB: -10)
+    private var echo: EchoTracker
     /// Whether the other channel is heard (stereo), and the coupling `echo` applies now.
     private var hasEcho = false
     private var echoCoupling: Float = 0
@@ -263,6 +261,7 @@ public struct ChannelDetector: Sendable {
         ring = Array(repeating: .silent, count: lookahead + 1)
         ringFlags = Array(repeating: 0, count: lookahead + 1)
         echoRing = []
+        echo = EchoTracker(maxCouplingDB: parameters.echoMaxCouplingDB)
         echoMargin = Float(pow(10, parameters.echoMarginDB / 10))
         backgroundTriggerDB = Float(parameters.backgroundTriggerDB)
         backgroundMargin = parameters.backgroundMarginDB > 0 ? Float(pow(10, parameters.backgroundMarginDB / 10)) : 0
@@ -273,7 +272,6 @@ public struct ChannelDetector: Sendable {
     public init(parameters: AnalysisParameters, stereo: Bool) {
         self.init(parameters: parameters)
         if stereo {
-            echo = EchoTracker(maxCouplingDB: parameters.echoMaxCouplingDB)
             hasEcho = true
             echoRing = Array(repeating: .zero, count: ring.count)
         }
