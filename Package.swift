@@ -27,11 +27,13 @@ let package = Package(
         ),
         // Pure signal processing and conversation metrics: no files, no printing.
         .target(name: "CallAnalysis"),
+        // Opening input files without hanging: regular files only (FIFOs, devices refused).
+        .target(name: "FileAccess"),
         // The only importer of CSndFile.
-        .target(name: "AudioIO", dependencies: ["CSndFile"]),
+        .target(name: "AudioIO", dependencies: ["CSndFile", "FileAccess"]),
         // Pure parsing of call records: CSV reader, manifests, Asterisk CDR and queue_log,
         // timestamps, caller normalisation and keyed hashing. No database, no printing.
-        .target(name: "CallRecords", dependencies: ["CallAnalysis"]),
+        .target(name: "CallRecords", dependencies: ["CallAnalysis", "FileAccess"]),
         // SQLite: one type owns the connection and the named migrations.
         .target(name: "Store", dependencies: [
             "CallAnalysis", "CallRecords", "Scorecard", "Analytics", .product(name: "GRDB", package: "GRDB.swift"),
@@ -40,13 +42,13 @@ let package = Package(
         .target(name: "Analytics"),
         // Coaching cards: YAML loading and linting, pure scoring of a call's facts.
         .target(name: "Scorecard", dependencies: [
-            "CallAnalysis", "CallRecords", .product(name: "Yams", package: "Yams"),
+            "CallAnalysis", "CallRecords", "FileAccess", .product(name: "Yams", package: "Yams"),
         ]),
         // Pure rendering of results (JSON Lines, terminal tables).
         .target(name: "Reports", dependencies: ["CallAnalysis", "Scorecard", "Store", "Analytics"]),
         // Orchestration: files -> analysis -> storage.
         .target(name: "Pipeline", dependencies: [
-            "CallAnalysis", "AudioIO", "CallRecords", "Store", "Scorecard", "Analytics", "Reports", "CCrypto",
+            "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "Store", "Scorecard", "Analytics", "Reports", "CCrypto",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(

@@ -1,4 +1,5 @@
 import CSndFile
+import FileAccess
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -44,28 +45,19 @@ public final class SndFileSource: AudioSource {
         self.path = path
         // Regular files only, opened without blocking: a FIFO or a device named `x.wav`
         // would otherwise hang the open (or the first read) forever.
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
-        guard fd >= 0 else {
-            throw .cannotOpen(path: path, reason: String(cString: strerror(errno)).lowercased())
+        let fd: Int32
+        do { fd = try RegularFile.openDescriptor(path) } catch {
+            throw .cannotOpen(path: path, reason: error.kind.map { "is \($0), not a regular file" } ?? error.reason.lowercased())
         }
+        // Measured before libsndfile takes the descriptor (it may be unusable after a failed open).
         var st = stat()
-        guard fstat(fd, &st) == 0 else {
-            let reason = String(cString: strerror(errno)).lowercased()
-            close(fd)
-            throw .cannotOpen(path: path, reason: reason)
-        }
-        if let kind = Self.specialKind(mode: st.st_mode) {
-            close(fd)
-            throw .cannotOpen(path: path, reason: "is \(kind), not a regular file")
-        }
-        let flags = fcntl(fd, F_GETFL)
-        if flags >= 0 { _ = fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) }
+        let empty = fstat(fd, &st) == 0 && st.st_size == 0
         var info = SF_INFO()
         // libsndfile does not close the descriptor (close_desc 0): `deinit` does.
         guard let h = sf_open_fd(fd, Int32(SFM_READ), &info, 0) else {
             let reason = String(cString: sf_strerror(nil))
             close(fd)
-            if st.st_size == 0 { throw .unsupportedFormat(path: path, reason: "file is empty") }
+            if empty { throw .unsupportedFormat(path: path, reason: "file is empty") }
             throw .unsupportedFormat(path: path, reason: Self.clean(reason))
         }
         guard info.samplerate > 0, info.channels > 0 else {
@@ -110,18 +102,6 @@ public final class SndFileSource: AudioSource {
     /// outside it is refused as an invalid recording before anything is allocated from it.
     public static let supportedSampleRates = 4_000...192_000
 
-    /// The kind of a special file, in words; nil for a regular file.
-    static func specialKind(mode: mode_t) -> String? {
-        switch mode & S_IFMT {
-        case S_IFREG: nil
-        case S_IFDIR: "a directory"
-        case S_IFIFO: "a FIFO (named pipe)"
-        case S_IFCHR: "a character device"
-        case S_IFBLK: "a block device"
-        case S_IFSOCK: "a socket"
-        default: "a special file"
-        }
-    }
 
     public func read(into block: inout AudioBlock) throws(AudioIOError) -> Int {
         guard let handle else { return 0 }

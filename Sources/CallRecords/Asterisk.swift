@@ -1,3 +1,4 @@
+import FileAccess
 import Foundation
 
 /// Asterisk call records: `cdr_csv`'s Master.csv and the queue_log.

@@ -1,6 +1,7 @@
 import CCrypto
 import CallAnalysis
 import CallRecords
+import FileAccess
 import Foundation
 import Store
 import Synchronization

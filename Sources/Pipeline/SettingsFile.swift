@@ -1,6 +1,7 @@
 import Analytics
 import CallAnalysis
 import CallRecords
+import FileAccess
 import Foundation
 import Yams
 

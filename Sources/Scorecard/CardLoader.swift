@@ -1,4 +1,5 @@
 import CallRecords
+import FileAccess
 import Foundation
 import Yams
 

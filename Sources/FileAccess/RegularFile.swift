@@ -17,7 +17,15 @@ public enum RegularFile {
         public var path: String
         /// The reason: "is a FIFO (named pipe), not a regular file", "is a directory", or the system's text.
         public var reason: String
+        /// The kind of special file the path is (`kindName`), when that is the reason; nil otherwise.
+        public var kind: String? = nil
         public var description: String { "cannot read '\(path)': \(reason)" }
+
+        public init(path: String, reason: String, kind: String? = nil) {
+            self.path = path
+            self.reason = reason
+            self.kind = kind
+        }
     }
 
     /// What kind of special file `mode` describes, in words; nil for a regular file.
@@ -45,13 +53,10 @@ public enum RegularFile {
             close(fd)
             throw Failure(path: path, reason: reason)
         }
-        if (st.st_mode & S_IFMT) == S_IFDIR {
-            close(fd)
-            throw Failure(path: path, reason: "is a directory")
-        }
         if let kind = kindName(mode: st.st_mode) {
             close(fd)
-            throw Failure(path: path, reason: "is \(kind), not a regular file")
+            let isDirectory = (st.st_mode & S_IFMT) == S_IFDIR
+            throw Failure(path: path, reason: isDirectory ? "is a directory" : "is \(kind), not a regular file", kind: kind)
         }
         // Regular files ignore O_NONBLOCK; cleared anyway so reads behave as usual.
         let flags = fcntl(fd, F_GETFL)
