@@ -27,34 +27,37 @@ let package = Package(
         ),
         // Pure signal processing and conversation metrics: no files, no printing.
         .target(name: "CallAnalysis"),
+        // The model every other layer speaks: call records and timestamps, stored rows and
+        // report values, the scoring vocabulary, the fact schema, periods and access scope.
+        .target(name: "CallQAModel", dependencies: ["CallAnalysis", "Analytics"]),
         // Opening input files without hanging: regular files only (FIFOs, devices refused).
         .target(name: "FileAccess"),
         // The only importer of CSndFile.
         .target(name: "AudioIO", dependencies: ["CSndFile", "FileAccess"]),
         // Pure parsing of call records: CSV reader, manifests, Asterisk CDR and queue_log,
         // timestamps, caller normalisation and keyed hashing. No database, no printing.
-        .target(name: "CallRecords", dependencies: ["CallAnalysis", "FileAccess"]),
+        .target(name: "CallRecords", dependencies: ["CallQAModel", "CallAnalysis", "FileAccess"]),
         // SQLite: one type owns the connection and the named migrations.
         .target(name: "Store", dependencies: [
-            "CallAnalysis", "CallRecords", "Scorecard", "Analytics", .product(name: "GRDB", package: "GRDB.swift"),
+            "CallQAModel", "CallAnalysis", "CallRecords", "Analytics", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Pure statistics: NPS with adjusted-Wald intervals, Wilson and t intervals, KPI aggregation.
         .target(name: "Analytics"),
         // Coaching cards: YAML loading and linting, pure scoring of a call's facts.
         .target(name: "Scorecard", dependencies: [
-            "CallAnalysis", "CallRecords", "FileAccess", .product(name: "Yams", package: "Yams"),
+            "CallQAModel", "CallAnalysis", "CallRecords", "FileAccess", .product(name: "Yams", package: "Yams"),
         ]),
-        // Pure rendering of results (JSON Lines, terminal tables).
-        .target(name: "Reports", dependencies: ["CallAnalysis", "Scorecard", "Store", "Analytics"]),
+        // Pure rendering of results (terminal tables, CSV, JSON, HTML) from model values.
+        .target(name: "Reports", dependencies: ["CallQAModel", "CallAnalysis", "Analytics"]),
         // Orchestration: files -> analysis -> storage.
         .target(name: "Pipeline", dependencies: [
-            "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "Store", "Scorecard", "Analytics", "Reports", "CCrypto",
+            "CallQAModel", "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "Store", "Scorecard", "Analytics", "Reports", "CCrypto",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(
             name: "callqa",
             dependencies: [
-                "Pipeline", "Reports", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics",
+                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -62,15 +65,17 @@ let package = Package(
         .executableTarget(name: "callqa-bench", dependencies: ["Pipeline", "AudioIO", "CallAnalysis", "CSndFile"]),
         // `make bench-store`: a synthetic year in a callqa database, report latency.
         .executableTarget(name: "callqa-storebench", dependencies: [
-            "Store", "Reports", "Analytics", "CallRecords", "Scorecard", .product(name: "GRDB", package: "GRDB.swift"),
+            "Store", "Pipeline", "Reports", "CallQAModel", "Analytics", "CallRecords", "Scorecard", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Developer tool: per-frame detector trace for tuning (not installed).
         .executableTarget(name: "vadtrace", dependencies: ["AudioIO", "CallAnalysis"]),
         .testTarget(name: "CallAnalysisTests", dependencies: ["CallAnalysis"]),
-        .testTarget(name: "CallRecordsTests", dependencies: ["CallRecords", "CallAnalysis"]),
+        .testTarget(name: "CallRecordsTests", dependencies: ["CallRecords", "CallQAModel", "CallAnalysis"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
-        .testTarget(name: "ScorecardTests", dependencies: ["Scorecard", "CallRecords"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO", "Reports", "Analytics", "Scorecard"], exclude: ["Golden"]),
+        // Rendering alone: model values in, text out; no database, no files.
+        .testTarget(name: "ReportsTests", dependencies: ["Reports", "CallQAModel", "CallAnalysis", "Analytics"]),
+        .testTarget(name: "ScorecardTests", dependencies: ["Scorecard", "CallQAModel", "CallRecords"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "CallQAModel", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO", "Reports", "Analytics", "Scorecard"], exclude: ["Golden"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
     ]
 )

@@ -1,3 +1,4 @@
+import CallQAModel
 import FileAccess
 import Foundation
 
@@ -335,12 +336,7 @@ public enum QueueLog {
     }
 }
 
-/// The kinds of call-record input `ingest` reads.
-public enum InputKind: String, Sendable, CaseIterable {
-    case manifest
-    case asteriskCDR = "asterisk-cdr"
-    case queueLog = "queue-log"
-
+extension InputKind {
     /// Looks at the first non-empty line: a header with `call_id` → manifest; pipe-separated
     /// with a Unix time first and 5+ fields → queue_log; 16+ comma fields with
     /// `YYYY-MM-DD HH:MM:SS` values → Asterisk CDR. Nil when none fits.

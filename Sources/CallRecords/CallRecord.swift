@@ -1,112 +1,6 @@
 import CallAnalysis
+import CallQAModel
 import Foundation
-
-/// Where a call record came from: file and 1-based line.
-public struct SourceRef: Sendable, Equatable, Hashable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-
-    public init(file: String, line: Int) {
-        self.file = file
-        self.line = line
-    }
-
-    public var description: String { line > 0 ? "\(file):\(line)" : file }
-}
-
-/// Inbound or outbound.
-public enum CallDirection: String, Sendable, Equatable, CaseIterable {
-    case inbound, outbound
-}
-
-/// One call as the call record (manifest row, CDR, queue_log) describes it.
-/// Caller numbers are held in clear only in memory; the store hashes them.
-public struct CallRecord: Sendable, Equatable {
-    public var callID: String
-    /// Recording path as written in the source (relative to its folder or the audio root);
-    /// nil for a call without a recording.
-    public var recording: String?
-    public var agentID: String?
-    public var agentName: String?
-    public var team: String?
-    public var queue: String?
-    public var direction: CallDirection?
-    public var startedAt: Timestamp?
-    /// Queue wait before answer or abandon (s).
-    public var waitS: Double?
-    public var answered: Bool?
-    public var talkS: Double?
-    public var holdS: Double?
-    /// After-call work (s).
-    public var acwS: Double?
-    public var caller: String?
-    public var dialed: String?
-    public var agentChannel: AgentChannel?
-    /// Columns the format does not know, kept as they are (sorted by name).
-    public var attributes: [String: String]
-    /// The legs of a call that was transferred (Asterisk 12+ writes one CDR per bridge):
-    /// each agent's part, in order. Empty for a call with one leg.
-    public var legs: [CallLeg] = []
-    public var source: SourceRef
-
-    public init(callID: String, source: SourceRef) {
-        self.callID = callID
-        self.source = source
-        attributes = [:]
-    }
-
-    /// A fingerprint of the record's content (not of where it was read), to tell a repeated
-    /// row from a conflicting one and to notice a changed record on a later run.
-    public var fingerprint: String {
-        func n(_ d: Double?) -> String { d.map { String($0) } ?? "" }
-        var parts: [String] = [
-            callID, recording ?? "", agentID ?? "", agentName ?? "", team ?? "", queue ?? "",
-            direction?.rawValue ?? "", startedAt.map { "\($0.epochS)/\($0.offsetS)" } ?? "", n(waitS),
-            answered.map { $0 ? "1" : "0" } ?? "", n(talkS), n(holdS), n(acwS), caller ?? "", dialed ?? "",
-            agentChannel?.rawValue ?? "",
-        ]
-        for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { parts.append(k + "=" + v) }
-        for l in legs {
-            parts.append("leg=\(l.agentID ?? "")/\(n(l.talkS))/\(l.startedAt.map { "\($0.epochS)" } ?? "")/\(l.answered ? 1 : 0)"
-                         + (l.recording.map { "/" + $0 } ?? ""))
-        }
-        return SHA256.hex(Array(parts.joined(separator: "\u{1F}").utf8))
-    }
-
-    /// Answered as recorded; when the source does not say, a call with talk time or a
-    /// recording counts as answered.
-    public var isAnswered: Bool {
-        answered ?? ((talkS ?? 0) > 0 || recording != nil)
-    }
-}
-
-/// One agent's part of a transferred call: one Asterisk CDR row (one bridge).
-public struct CallLeg: Sendable, Equatable {
-    /// The agent (channel without its sequence suffix) of this bridge.
-    public var agentID: String?
-    /// Talk in this bridge (`billsec`, s).
-    public var talkS: Double?
-    /// When the leg started.
-    public var startedAt: Timestamp?
-    /// `disposition = ANSWERED`.
-    public var answered: Bool
-    /// Where the leg's row is.
-    public var source: SourceRef
-    /// The leg's own recording (`recordingfile` of its row), relative to the audio root; nil
-    /// when the row names none (one recording for the whole call, found by uniqueid).
-    public var recording: String?
-    /// The call's analysed recording covers this leg: its score is this leg's agent's.
-    public var scored: Bool = true
-
-    public init(agentID: String?, talkS: Double?, startedAt: Timestamp?, answered: Bool, source: SourceRef, recording: String? = nil) {
-        self.recording = recording
-        self.agentID = agentID
-        self.talkS = talkS
-        self.startedAt = startedAt
-        self.answered = answered
-        self.source = source
-    }
-}
 
 /// A row of a call-record source that was rejected, with where and why.
 public struct RecordError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -204,15 +98,22 @@ enum FieldParse {
     }
 }
 
-extension String {
-    /// Without leading and trailing spaces and tabs; the string itself when there are none
-    /// (the common case, and much cheaper than Foundation's trimming).
-    public var trimmedSpaces: String {
-        guard let f = utf8.first, let l = utf8.last else { return self }
-        if f != 0x20 && f != 0x09 && l != 0x20 && l != 0x09 { return self }
-        var s = Substring(self)
-        while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
-        while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
-        return String(s)
+extension CallRecord {
+    /// A fingerprint of the record's content (not of where it was read), to tell a repeated
+    /// row from a conflicting one and to notice a changed record on a later run.
+    public var fingerprint: String {
+        func n(_ d: Double?) -> String { d.map { String($0) } ?? "" }
+        var parts: [String] = [
+            callID, recording ?? "", agentID ?? "", agentName ?? "", team ?? "", queue ?? "",
+            direction?.rawValue ?? "", startedAt.map { "\($0.epochS)/\($0.offsetS)" } ?? "", n(waitS),
+            answered.map { $0 ? "1" : "0" } ?? "", n(talkS), n(holdS), n(acwS), caller ?? "", dialed ?? "",
+            agentChannel?.rawValue ?? "",
+        ]
+        for (k, v) in attributes.sorted(by: { $0.key < $1.key }) { parts.append(k + "=" + v) }
+        for l in legs {
+            parts.append("leg=\(l.agentID ?? "")/\(n(l.talkS))/\(l.startedAt.map { "\($0.epochS)" } ?? "")/\(l.answered ? 1 : 0)"
+                         + (l.recording.map { "/" + $0 } ?? ""))
+        }
+        return SHA256.hex(Array(parts.joined(separator: "\u{1F}").utf8))
     }
 }

@@ -1,4 +1,5 @@
 import CallAnalysis
+import CallQAModel
 import Foundation
 
 /// The CSV manifest: a header row naming the columns below (any order); other columns are

@@ -1,4 +1,5 @@
 import Analytics
+import CallQAModel
 import CallRecords
 import Foundation
 import Reports
@@ -197,16 +198,16 @@ public enum DailyRun {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             summary.reportFiles.append(path)
         }
-        let agents = stamped(try ReportBuilder.agents(store, period: period, filter: ReportFilter(), minScored: o.minScored))
+        let agents = stamped(try ReportBuilder.agents(store, period: period, scope: .everything, minScored: o.minScored))
         summary.agentsTables = agents.tables
         try put("agents.html", agents.html)
         try put("agents.json", JSONValue.array(agents.tables.map { $0.json() }).rendered() + "\n")
         for t in agents.tables { try put(t.name + ".csv", t.csv()) }
-        let kpi = stamped(try ReportBuilder.kpi(store, period: period, zone: nil, by: [.day], settings: o.kpi, filter: ReportFilter()))
+        let kpi = stamped(try ReportBuilder.kpi(store, period: period, zone: nil, by: [.day], settings: o.kpi, scope: .everything))
         try put("kpi.html", kpi.html)
         try put("kpi.json", JSONValue.array(kpi.tables.map { $0.json() }).rendered() + "\n")
         for t in kpi.tables { try put(t.name + ".csv", t.csv()) }
-        let nps = stamped(try ReportBuilder.nps(store, period: period, by: [.agent], minimumN: o.npsMinimumN, filter: ReportFilter()))
+        let nps = stamped(try ReportBuilder.nps(store, period: period, by: [.agent], minimumN: o.npsMinimumN, scope: .everything))
         try put("nps.html", nps.html)
         try put("nps.json", JSONValue.array(nps.tables.map { $0.json() }).rendered() + "\n")
         for t in nps.tables { try put(t.name + ".csv", t.csv()) }

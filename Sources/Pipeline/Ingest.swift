@@ -1,5 +1,6 @@
 import CCrypto
 import CallAnalysis
+import CallQAModel
 import CallRecords
 import FileAccess
 import Foundation
@@ -302,7 +303,7 @@ public enum Ingest {
                 if summary.lastDate.map({ d > $0 }) ?? true { summary.lastDate = d }
             }
 
-            let states = try store.callStates(ids: unique.map(\.record.callID))
+            let states = try store.callStates(ids: unique.map(\.record.callID), scope: .everything)
             var recordOnly: [CallWrite] = []
             var jobs: [(Item, CallRow, StoredCallState?)] = []
             for item in unique {

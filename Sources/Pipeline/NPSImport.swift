@@ -1,3 +1,4 @@
+import CallQAModel
 import CallRecords
 import Foundation
 import Store
@@ -79,7 +80,7 @@ public enum NPSImport {
                     let id = r.fields[idColumn].trimmedSpaces
                     if !id.isEmpty { wanted.insert(id) }
                 }
-                callTimes = try store.callStarts(ids: Array(wanted))
+                callTimes = try store.callStarts(ids: Array(wanted), scope: .everything)
             } catch let e as StoreError {
                 throw e
             } catch {

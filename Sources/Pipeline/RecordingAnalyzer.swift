@@ -1,5 +1,6 @@
 import AudioIO
 import CallAnalysis
+import CallQAModel
 
 /// Version of the analysis algorithm; stored with every result. Bump when numbers change.
 public let analyzerVersion = "callqa-analysis 13"

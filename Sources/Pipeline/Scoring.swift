@@ -1,5 +1,7 @@
+import CallQAModel
 import CallRecords
 import Foundation
+import Reports
 import Scorecard
 import Store
 
@@ -46,11 +48,11 @@ public enum Scoring {
     /// Scores every call started in the period with every card that applies. Calls whose
     /// inputs and card are unchanged since their current score are skipped.
     public static func run(cards: [Scorecard], store: CallStore, period: Period = .all) throws(StoreError) -> [CardScoreSummary] {
-        let inputs = try store.scoringInputs(period: period)
+        let inputs = try store.scoringInputs(period: period, scope: .everything)
         var summaries: [CardScoreSummary] = []
         for card in cards {
-            try store.registerCard(card)
-            let current = try store.currentScoreKeys(cardID: card.id)
+            try store.registerCard(card.version)
+            let current = try store.currentScoreKeys(cardID: card.id, scope: .everything)
             var summary = CardScoreSummary(cardID: card.id, cardName: card.name, target: card.target)
             var writes: [(callID: String, score: CallScore?, inputsHash: String)] = []
             var scores: [Double] = []
@@ -80,11 +82,11 @@ public enum Scoring {
                 summary.rescored += 1
                 writes.append((id, s, inputsHash))
                 if writes.count >= 2000 {
-                    try store.saveScores(card: card, writes)
+                    try store.saveScores(card: card.version, writes)
                     writes.removeAll(keepingCapacity: true)
                 }
             }
-            try store.saveScores(card: card, writes)
+            try store.saveScores(card: card.version, writes)
             summary.excluded = excluded.sorted { ($1.value.calls, $0.key) < ($0.value.calls, $1.key) }
                 .map { (filter: $0.key, field: $0.value.field, calls: $0.value.calls, seen: $0.value.seen.sorted()) }
             if !scores.isEmpty {
@@ -101,7 +103,7 @@ public enum Scoring {
     /// (`applies_to.queue: support (this call: support_de)`, `abandoned (no conversation)`),
     /// or that it was not scored yet. Cards are the latest stored versions.
     public static func whyNotScored(callID: String, store: CallStore) throws(StoreError) -> [(cardID: String, reason: String)] {
-        guard let input = try store.scoringInputs(period: .all, callIDs: [callID]).first else { return [] }
+        guard let input = try store.scoringInputs(period: .all, callIDs: [callID], scope: .everything).first else { return [] }
         var out: [(cardID: String, reason: String)] = []
         for stored in try store.latestCardTexts() {
             guard let card = try? CardLoader.parse(text: stored.yaml, file: stored.file, contentHash: stored.hash) else { continue }
@@ -114,8 +116,8 @@ public enum Scoring {
     /// The per-agent change scoring with `card` would cause against the current scores of
     /// the card with the same id. Nothing is stored.
     public static func whatIf(card: Scorecard, store: CallStore, period: Period = .all) throws(StoreError) -> [WhatIfRow] {
-        let inputs = try store.scoringInputs(period: period)
-        let current = try store.currentScores(cardID: card.id)
+        let inputs = try store.scoringInputs(period: period, scope: .everything)
+        let current = try store.currentScores(cardID: card.id, scope: .everything)
         var byAgent: [String: (n: Int, old: [Double], new: [Double])] = [:]
         for input in inputs where ScoringEngine.notApplicableReason(card, facts: input.facts) == nil {
             let agent = input.facts.agentID ?? "(no agent)"
@@ -256,7 +258,7 @@ public enum EvaluationsImport {
     /// (only calls the card applies to), answers left empty.
     public static func template(card: Scorecard, store: CallStore, callIDs: [String]?, period: Period) throws(StoreError) -> String {
         var out = CSVWriter.line(columns + ["criterion_text", "agent_id"])
-        for input in try store.scoringInputs(period: period, callIDs: callIDs)
+        for input in try store.scoringInputs(period: period, callIDs: callIDs, scope: .everything)
         where ScoringEngine.notApplicableReason(card, facts: input.facts) == nil {
             for c in card.manualCriteria {
                 let answered = input.answers[card.id]?[c.id]

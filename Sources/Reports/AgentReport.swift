@@ -1,7 +1,6 @@
 import Analytics
+import CallQAModel
 import Foundation
-import Scorecard
-import Store
 
 /// One agent's figures on one card.
 public struct AgentSummary: Sendable, Equatable {

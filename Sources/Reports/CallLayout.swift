@@ -1,5 +1,5 @@
+import CallQAModel
 import Foundation
-import Store
 
 /// `report call` for people: the call record, the conversation, levels and health, grouped,
 /// with units and sensible rounding (CSV and JSON keep the raw `call_record` and `call_audio`).

@@ -1,4 +1,4 @@
-import Store
+import CallQAModel
 
 /// A JSON value whose objects keep their key order, rendered deterministically:
 /// same value → same bytes. Numbers are rounded to a fixed number of decimals.

@@ -1,5 +1,5 @@
 import Analytics
-import Store
+import CallQAModel
 
 /// `report kpi`: the contact-center KPIs by the chosen dimensions.
 public enum KPIReport {

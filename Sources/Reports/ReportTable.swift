@@ -1,5 +1,4 @@
 import Foundation
-import CallRecords
 
 /// A cell of a report table.
 public enum Cell: Sendable, Equatable {

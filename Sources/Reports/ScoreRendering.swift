@@ -1,5 +1,4 @@
-import Scorecard
-import Store
+import CallQAModel
 
 /// One section of a call's score: what it earned after its fails-section rule.
 public struct SectionScore: Sendable, Equatable {
@@ -22,7 +21,7 @@ public struct SectionScore: Sendable, Equatable {
 public enum ScoreRendering {
     /// The sections of a stored score, in card order, with their weights from the stored card.
     public static func sections(_ s: StoredScore) -> [SectionScore] {
-        let card = s.cardYAML.flatMap { try? CardLoader.parse(text: $0, file: s.cardFile ?? s.cardID, contentHash: s.cardHash) }
+        let card = s.outline
         var order: [String] = []
         for r in s.results where !order.contains(r.sectionID) { order.append(r.sectionID) }
         return order.map { id in

@@ -1,3 +1,4 @@
+import CallQAModel
 /// A coaching card (evaluation form), loaded from `Scorecards/*.yaml` (format `version: 1`).
 public struct Scorecard: Sendable, Equatable {
     public var id: String
@@ -140,5 +141,23 @@ public enum Comparison: Sendable, Equatable {
         case let .notEquals(v): return "≠ \(v)"
         case let .oneOf(list): return "one of " + list.map(\.description).joined(separator: ", ")
         }
+    }
+}
+
+extension Scorecard {
+    /// The card as the store keeps it.
+    public var version: CardVersion {
+        CardVersion(id: id, contentHash: contentHash, name: name, target: target, file: file, text: text)
+    }
+
+    /// Its sections and criterion texts, for reports.
+    public var outline: CardOutline {
+        CardOutline(sections: sections.map { CardOutline.Section(id: $0.id, name: $0.name, weight: $0.weight ?? 1) },
+                    criterionTexts: Dictionary(criteria.map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a }))
+    }
+
+    /// The outline of a stored card version's YAML; nil when it no longer parses.
+    public static func outline(yaml: String, file: String, contentHash: String) -> CardOutline? {
+        (try? CardLoader.parse(text: yaml, file: file, contentHash: contentHash))?.outline
     }
 }

@@ -1,54 +1,16 @@
 import Analytics
+import CallQAModel
 import CallRecords
 import Foundation
 import GRDB
 
-/// Call filters applied in SQL.
-public struct CallFilter: Sendable {
-    public var team: String?
-    public var queue: String?
-    public var agent: String?
-
-    public init(team: String? = nil, queue: String? = nil, agent: String? = nil) {
-        self.team = team
-        self.queue = queue
-        self.agent = agent
-    }
-
-    func sql(alias c: String = "c") -> (String, [any DatabaseValueConvertible]) {
-        var parts: [String] = [], args: [any DatabaseValueConvertible] = []
-        if let team { parts.append("\(c).team = ?"); args.append(team) }
-        if let queue { parts.append("\(c).queue = ?"); args.append(queue) }
-        if let agent { parts.append("\(c).agent_id = ?"); args.append(agent) }
-        return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
-    }
-}
-
-/// Per-agent sums of one card's current scores and of the calls' figures, for reports at scale.
-public struct AgentAggregate: Sendable, Equatable {
-    public var agentID: String
-    public var name: String?
-    public var team: String?
-    public var calls: Int
-    public var scored: Int
-    public var provisional: Int
-    public var scoreSum: Double
-    public var scoreSquares: Double
-    public var atTarget: Int
-    public var criticalFails: Int
-    public var talkRatio: Double?
-    public var silenceRatio: Double?
-    public var overtalkRatio: Double?
-    public var ahtS: Double?
-}
-
 extension CallStore {
     /// KPI groups computed by SQLite in one pass, grouped in each call's own local time
     /// (use `kpiRows` + `KPI.aggregate` to group in another zone).
-    public func kpiGroups(period: Period, by dims: [KPIDimension], settings s: KPISettings, filter: CallFilter) throws(StoreError) -> [KPIGroup] {
+    public func kpiGroups(period: Period, by dims: [KPIDimension], settings s: KPISettings, scope: Scope) throws(StoreError) -> [KPIGroup] {
         try read { db in
             let (cond, args) = period.sql()
-            let (fcond, fargs) = filter.sql()
+            let (fcond, fargs) = scope.sql()
             let exprs = dims.map { d -> String in
                 switch d {
                 case .day: "c.local_date"
@@ -89,10 +51,10 @@ extension CallStore {
     }
 
     /// Per-agent sums on one card (current scores), plus call figures, in one SQL pass.
-    public func agentAggregates(period: Period, cardID: String, filter: CallFilter) throws(StoreError) -> [AgentAggregate] {
+    public func agentAggregates(period: Period, cardID: String, scope: Scope) throws(StoreError) -> [AgentAggregate] {
         try read { db in
             let (cond, args) = period.sql()
-            let (fcond, fargs) = filter.sql()
+            let (fcond, fargs) = scope.sql()
             let sql = """
                 SELECT c.agent_id, max(g.agent_name) AS name, max(c.team) AS team, count(*) AS calls,
                     sum(s.status = 'complete') AS scored, sum(s.status = 'provisional') AS provisional,
@@ -124,12 +86,12 @@ extension CallStore {
 
     /// Complete scores of a card in 10-point bins (0–9 … 90–100) and per agent per day
     /// (count, sum), for the charts; from the day aggregates when the period is whole days.
-    public func scoreDistribution(period: Period, cardID: String, filter: CallFilter) throws(StoreError) -> (bins: [Int], daily: [(agent: String, date: String, n: Int, sum: Double)]) {
+    public func scoreDistribution(period: Period, cardID: String, scope: Scope) throws(StoreError) -> (bins: [Int], daily: [(agent: String, date: String, n: Int, sum: Double)]) {
         try read { db in
             var bins = [Int](repeating: 0, count: 10)
-            if useDayAggregates(period) {
+            if try Self.useDayAggregates(period, db) {
                 let (dc, da) = Self.dayCondition(period)
-                let (fc, fa) = Self.filterCondition(filter)
+                let (fc, fa) = scope.sql(alias: nil)
                 let sums = (0..<10).map { "sum(b\($0)) AS b\($0)" }.joined(separator: ", ")
                 if let r = try Row.fetchOne(db, sql: "SELECT \(sums) FROM agg_scores_day WHERE card_id = ? AND \(dc) AND \(fc)",
                                             arguments: StatementArguments([cardID] + da + fa)) {
@@ -144,7 +106,7 @@ extension CallStore {
                 return (bins, daily)
             }
             let (cond, args) = period.sql()
-            let (fcond, fargs) = filter.sql()
+            let (fcond, fargs) = scope.sql()
             for r in try Row.fetchAll(db, sql: """
                 SELECT min(9, CAST(s.score / 10 AS INTEGER)) AS bin, count(*) AS n FROM scores s JOIN calls c ON c.call_id = s.call_id
                 WHERE s.card_id = ? AND s.is_current = 1 AND s.status = 'complete' AND \(cond) AND \(fcond) GROUP BY bin
@@ -164,14 +126,14 @@ extension CallStore {
     }
 
     /// NPS counts per agent (answered, linked surveys of calls in the period).
-    public func npsByAgent(period: Period, filter: CallFilter) throws(StoreError) -> [String: NPS] {
-        if useDayAggregates(period) {
-            return Dictionary(uniqueKeysWithValues: try npsGroups(period: period, by: ["agent"], filter: filter)
+    public func npsByAgent(period: Period, scope: Scope) throws(StoreError) -> [String: NPS] {
+        if try useDayAggregates(period) {
+            return Dictionary(uniqueKeysWithValues: try npsGroups(period: period, by: ["agent"], scope: scope)
                 .filter { $0.key[0] != "(none)" }.map { ($0.key[0], $0.nps) })
         }
         return try read { db in
             let (cond, args) = period.sql()
-            let (fcond, fargs) = filter.sql()
+            let (fcond, fargs) = scope.sql()
             var out: [String: NPS] = [:]
             for r in try Row.fetchAll(db, sql: """
                 SELECT c.agent_id, sum(s.score >= 9) AS p, sum(s.score BETWEEN 7 AND 8) AS m, sum(s.score <= 6) AS d
@@ -186,30 +148,13 @@ extension CallStore {
     }
 }
 
-/// NPS counts of one group.
-public struct NPSGroupCounts: Sendable, Equatable {
-    public var key: [String]
-    public var agentName: String?
-    public var nps: NPS
-    public var csatN: Int
-    public var csatTop: Int
-
-    public init(key: [String], agentName: String?, nps: NPS, csatN: Int, csatTop: Int) {
-        self.key = key
-        self.agentName = agentName
-        self.nps = nps
-        self.csatN = csatN
-        self.csatTop = csatTop
-    }
-}
-
 extension CallStore {
     /// Rebuilds the per-day aggregates of the days whose calls, analyses or scores changed.
     /// Returns the number of days rebuilt.
     @discardableResult
     public func refreshAggregates() throws(StoreError) -> Int {
         // A read-only store never writes: its reports compute from the base tables when the
-        // aggregates are stale (`staleAggregates`).
+        // aggregates are stale (`aggregatesStale`).
         if readOnly { return 0 }
         return try write { db in
             let days = try Int.fetchOne(db, sql: "SELECT count(*) FROM agg_dirty") ?? 0
@@ -273,8 +218,28 @@ extension CallStore {
     static func daysOnly(_ p: Period) -> Bool { p.fromEpoch == nil && p.toEpoch == nil }
 
     /// Whether the day/hour aggregates may answer for this period: whole days, and the
-    /// aggregates up to date (a read-only snapshot may hold stale ones).
-    func useDayAggregates(_ p: Period) -> Bool { Self.daysOnly(p) && !staleAggregates }
+    /// aggregates up to date. Reports never refresh them (the writers do: ingest, score,
+    /// imports); while a writer has marked days it has not rebuilt yet (an ingest in
+    /// progress, a killed one, a snapshot), reports compute from the base tables instead.
+    func useDayAggregates(_ p: Period) throws(StoreError) -> Bool {
+        guard Self.daysOnly(p) else { return false }
+        return try !aggregatesStale()
+    }
+
+    /// Days marked changed and not yet rebuilt into the aggregates (checked at each read).
+    public func aggregatesStale() throws(StoreError) -> Bool {
+        try read { db in try Self.aggregatesStale(db) }
+    }
+
+    static func aggregatesStale(_ db: Database) throws -> Bool {
+        guard try db.tableExists("agg_dirty") else { return true }
+        return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM agg_dirty)") ?? true
+    }
+
+    /// `useDayAggregates` inside a read, in the same snapshot as the figures it guards.
+    static func useDayAggregates(_ p: Period, _ db: Database) throws -> Bool {
+        try daysOnly(p) && !aggregatesStale(db)
+    }
 
     /// Group keys for a SELECT: `e0 AS k0, e1 AS k1, ` (empty without groups) and the
     /// matching `GROUP BY k0, k1 ORDER BY k0, k1` clause; rows are read back as `k0`, `k1`, ….
@@ -291,20 +256,12 @@ extension CallStore {
         return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
     }
 
-    static func filterCondition(_ f: CallFilter) -> (String, [any DatabaseValueConvertible]) {
-        var parts: [String] = [], args: [any DatabaseValueConvertible] = []
-        if let team = f.team { parts.append("team = ?"); args.append(team) }
-        if let queue = f.queue { parts.append("queue = ?"); args.append(queue) }
-        if let agent = f.agent { parts.append("agent_id = ?"); args.append(agent) }
-        return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
-    }
-
     /// Per-agent figures from the day aggregates; nil when the period is not whole days.
-    public func agentAggregatesFromDays(period: Period, cardID: String, filter: CallFilter) throws(StoreError) -> [AgentAggregate]? {
-        guard useDayAggregates(period) else { return nil }
+    public func agentAggregatesFromDays(period: Period, cardID: String, scope: Scope) throws(StoreError) -> [AgentAggregate]? {
+        guard try useDayAggregates(period) else { return nil }
         return try read { db in
             let (dc, da) = Self.dayCondition(period)
-            let (fc, fa) = Self.filterCondition(filter)
+            let (fc, fa) = scope.sql(alias: nil)
             let sql = """
                 WITH sc AS (
                     SELECT agent_id, sum(scored) AS scored, sum(provisional) AS provisional, total(score_sum) AS ssum, total(score_sq) AS ssq,
@@ -329,13 +286,13 @@ extension CallStore {
 
     /// KPI groups from the hourly aggregates; nil unless the settings are the defaults, the
     /// period is whole days, and the grouping and filter use day, hour, weekday, queue, team only.
-    public func kpiGroupsFromHours(period: Period, by dims: [KPIDimension], settings: KPISettings, filter: CallFilter) throws(StoreError) -> [KPIGroup]? {
-        guard useDayAggregates(period), filter.agent == nil, dims.allSatisfy({ [.day, .hour, .weekday, .queue, .team].contains($0) }),
+    public func kpiGroupsFromHours(period: Period, by dims: [KPIDimension], settings: KPISettings, scope: Scope) throws(StoreError) -> [KPIGroup]? {
+        guard try useDayAggregates(period), !scope.namesAgent, dims.allSatisfy({ [.day, .hour, .weekday, .queue, .team].contains($0) }),
               settings.slThresholdS == Self.defaultKPI.slThresholdS,
               settings.shortAbandonS == Self.defaultKPI.shortAbandonS, settings.fcrWindowS == Self.defaultKPI.fcrWindowS else { return nil }
         return try read { db in
             let (dc, da) = Self.dayCondition(period)
-            let (fc, fa) = Self.filterCondition(filter)
+            let (fc, fa) = scope.sql(alias: nil)
             func expr(_ d: KPIDimension, calls: Bool) -> String {
                 switch d {
                 case .day: "local_date"
@@ -394,11 +351,11 @@ extension CallStore {
     }
 
     /// NPS counts per group (day, queue, team, agent) computed by SQLite.
-    public func npsGroups(period: Period, by dims: [String], filter: CallFilter) throws(StoreError) -> [NPSGroupCounts] {
-        if useDayAggregates(period) {
+    public func npsGroups(period: Period, by dims: [String], scope: Scope) throws(StoreError) -> [NPSGroupCounts] {
+        if try useDayAggregates(period) {
             return try read { db in
-                let (dc, da) = Self.dayCondition(period)
-                let (fc, fa) = Self.filterCondition(filter)
+                let (dc, da) = Self.dayCondition(period, column: "n.local_date")
+                let (fc, fa) = scope.sql(alias: "n")
                 let exprs = dims.map { d -> String in
                     switch d {
                     case "day": "n.local_date"
@@ -412,7 +369,7 @@ extension CallStore {
                     SELECT \(select) max(g.agent_name) AS name,
                         sum(n.promoters) AS p, sum(n.passives) AS m, sum(n.detractors) AS d, sum(n.csat_n) AS csat_n, sum(n.csat_top) AS csat_top
                     FROM agg_nps_day n LEFT JOIN agents g ON g.agent_id = n.agent_id
-                    WHERE \(dc.replacingOccurrences(of: "local_date", with: "n.local_date")) AND \(fc.replacingOccurrences(of: "team", with: "n.team").replacingOccurrences(of: "queue", with: "n.queue").replacingOccurrences(of: "agent_id", with: "n.agent_id"))
+                    WHERE \(dc) AND \(fc)
                     \(grouping)
                     """
                 return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(da + fa)).compactMap { r in
@@ -425,7 +382,7 @@ extension CallStore {
         }
         return try read { db in
             let (cond, args) = period.sql()
-            let (fcond, fargs) = filter.sql()
+            let (fcond, fargs) = scope.sql()
             let exprs = dims.map { d -> String in
                 switch d {
                 case "day": "c.local_date"
@@ -453,14 +410,14 @@ extension CallStore {
     }
 
     /// Score distribution (0…10) and the latest detractor comments (at most `limit`).
-    public func npsDistributionAndComments(period: Period, filter: CallFilter, limit: Int) throws(StoreError) -> (dist: [Int], comments: [SurveyFact]) {
+    public func npsDistributionAndComments(period: Period, scope: Scope, limit: Int) throws(StoreError) -> (dist: [Int], comments: [SurveyFact]) {
         try read { db in
             let (cond, args) = period.sql()
-            let (fcond, fargs) = filter.sql()
+            let (fcond, fargs) = scope.sql()
             var dist = [Int](repeating: 0, count: 11)
-            if useDayAggregates(period) {
+            if try Self.useDayAggregates(period, db) {
                 let (dc, da) = Self.dayCondition(period)
-                let (fc, fa) = Self.filterCondition(filter)
+                let (fc, fa) = scope.sql(alias: nil)
                 let sums = (0...10).map { "sum(s\($0)) AS s\($0)" }.joined(separator: ", ")
                 if let r = try Row.fetchOne(db, sql: "SELECT \(sums) FROM agg_nps_day WHERE \(dc) AND \(fc)", arguments: StatementArguments(da + fa)) {
                     for i in 0...10 { dist[i] = (r["s\(i)"] as Int?) ?? 0 }

@@ -1,44 +1,29 @@
+import CallQAModel
 import CallRecords
 import GRDB
 
-/// How many calls a selection holds and the local days they span.
-public struct CallSpan: Sendable, Equatable {
-    /// Calls in the selection.
-    public var calls: Int
-    /// First and last local day `YYYY-MM-DD` of those calls (nil without calls).
-    public var firstDate: String?
-    public var lastDate: String?
-
-    public init(calls: Int, firstDate: String?, lastDate: String?) {
-        self.calls = calls
-        self.firstDate = firstDate
-        self.lastDate = lastDate
-    }
-
-    /// `2026-11-24` or `2026-11-24 to 2026-11-25`; nil without calls.
-    public var days: String? {
-        guard let firstDate, let lastDate else { return nil }
-        return firstDate == lastDate ? firstDate : "\(firstDate) to \(lastDate)"
-    }
-}
-
 extension CallStore {
-    /// Calls started within `period` (and the filter), with their first and last local day.
-    public func callSpan(period: Period, filter: CallFilter = CallFilter()) throws(StoreError) -> CallSpan {
+    /// Calls in scope started within `period`, with their first and last local day.
+    public func callSpan(period: Period, scope: Scope) throws(StoreError) -> CallSpan {
         try read { db in
             let (pc, pa) = period.sql()
-            let (fc, fa) = filter.sql()
+            let (fc, fa) = scope.sql()
             let row = try Row.fetchOne(db, sql: "SELECT count(*) AS n, min(c.local_date) AS a, max(c.local_date) AS b FROM calls c WHERE \(pc) AND \(fc)",
                                        arguments: StatementArguments(pa + fa))
             return CallSpan(calls: row?["n"] ?? 0, firstDate: row?["a"], lastDate: row?["b"])
         }
     }
 
-    /// Distinct non-empty values of a call column (`agent_id`, `team`, `queue`), sorted: the
-    /// known values an unknown id is compared with.
-    public func knownValues(_ column: KnownColumn) throws(StoreError) -> [String] {
+    /// Distinct non-empty values of a call column (`agent_id`, `team`, `queue`) among the
+    /// calls in scope, sorted: the known values an unknown id is compared with (a reader is
+    /// never told of an agent, team or queue outside their scope).
+    public func knownValues(_ column: KnownColumn, scope: Scope) throws(StoreError) -> [String] {
         try read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT \(column.rawValue) FROM calls WHERE \(column.rawValue) IS NOT NULL AND \(column.rawValue) <> '' ORDER BY 1")
+            let (sc, sa) = scope.sql()
+            return try String.fetchAll(db, sql: """
+                SELECT DISTINCT c.\(column.rawValue) FROM calls c
+                WHERE c.\(column.rawValue) IS NOT NULL AND c.\(column.rawValue) <> '' AND \(sc) ORDER BY 1
+                """, arguments: StatementArguments(sa))
         }
     }
 
@@ -54,15 +39,16 @@ extension CallStore {
         }
     }
 
-    /// Start times of these calls (those stored), in each call's own offset.
-    public func callStarts(ids: [String]) throws(StoreError) -> [String: Timestamp] {
+    /// Start times of these calls (those stored and in scope), in each call's own offset.
+    public func callStarts(ids: [String], scope: Scope) throws(StoreError) -> [String: Timestamp] {
         try read { db in
             var out: [String: Timestamp] = [:]
+            let (sc, sa) = scope.sql()
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = Array(ids[start..<min(ids.count, start + 500)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                for r in try Row.fetchAll(db, sql: "SELECT call_id, started_epoch, utc_offset_s FROM calls WHERE call_id IN (\(marks))",
-                                          arguments: StatementArguments(chunk)) {
+                for r in try Row.fetchAll(db, sql: "SELECT c.call_id, c.started_epoch, c.utc_offset_s FROM calls c WHERE c.call_id IN (\(marks)) AND \(sc)",
+                                          arguments: StatementArguments(chunk + sa)) {
                     out[r["call_id"]] = Timestamp(epochS: r["started_epoch"], offsetS: r["utc_offset_s"])
                 }
             }

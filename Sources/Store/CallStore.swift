@@ -1,4 +1,5 @@
 import CallAnalysis
+import CallQAModel
 import CallRecords
 import Foundation
 import GRDB
@@ -29,139 +30,6 @@ public enum StoreError: Error, Equatable, CustomStringConvertible, Sendable {
     }
 }
 
-/// Where a call's recording stands.
-public enum RecordingStatus: String, Sendable, Equatable, CaseIterable {
-    /// The call has no recording (e.g. abandoned).
-    case none
-    /// A recording is named but the file is not there.
-    case missing
-    /// Analysed; its metrics are in `analyses`.
-    case analysed
-    /// The file is there but could not be decoded or analysed.
-    case failed
-    /// The path resolves outside the audio root and was not read.
-    case outsideRoot = "outside_root"
-}
-
-/// What is stored about a call's current analysis, to decide whether it must be redone.
-public struct StoredAnalysisState: Sendable, Equatable {
-    public var recordingPath: String
-    public var contentSHA256: String
-    public var sizeBytes: Int64
-    public var mtimeEpoch: Double
-    public var analyzerVersion: String
-    public var parametersHash: String
-
-    public init(recordingPath: String, contentSHA256: String, sizeBytes: Int64, mtimeEpoch: Double,
-                analyzerVersion: String, parametersHash: String) {
-        self.recordingPath = recordingPath
-        self.contentSHA256 = contentSHA256
-        self.sizeBytes = sizeBytes
-        self.mtimeEpoch = mtimeEpoch
-        self.analyzerVersion = analyzerVersion
-        self.parametersHash = parametersHash
-    }
-}
-
-/// What is stored about a call, to tell unchanged from changed input.
-public struct StoredCallState: Sendable, Equatable {
-    public var fingerprint: String
-    public var recordingStatus: RecordingStatus
-    public var analysis: StoredAnalysisState?
-}
-
-/// A call record ready to store: the record plus what ingest resolved about it.
-public struct CallRow: Sendable {
-    /// The record as stored: its `attributes` already scrubbed of phone numbers; its
-    /// `caller` and `dialed` are never written (see `customerHash`, `dialed`).
-    public var record: CallRecord
-    public var sourceKind: InputKind
-    /// Keyed hash of the customer's number (the remote party: the caller on inbound calls,
-    /// the dialed number on outbound ones); nil when withheld or absent.
-    public var customerHash: String?
-    /// The customer's normalised number, only when clear-text storage was asked for explicitly.
-    public var customerClear: String?
-    /// The contact center's own number the call came in on (inbound dialed number); nil on
-    /// outbound calls, whose dialed number is the customer's.
-    public var dialed: String?
-    /// What identifies the stored record's content and the privacy setting it was stored
-    /// under (a keyed digest: it cannot be used to guess the numbers).
-    public var fingerprint: String
-    public var recordingPath: String?
-    public var recordingStatus: RecordingStatus
-    public var recordingError: String?
-
-    public init(record: CallRecord, sourceKind: InputKind, customerHash: String?, customerClear: String?,
-                dialed: String?, fingerprint: String,
-                recordingPath: String?, recordingStatus: RecordingStatus, recordingError: String?) {
-        self.record = record
-        self.sourceKind = sourceKind
-        self.customerHash = customerHash
-        self.customerClear = customerClear
-        self.dialed = dialed
-        self.fingerprint = fingerprint
-        self.recordingPath = recordingPath
-        self.recordingStatus = recordingStatus
-        self.recordingError = recordingError
-    }
-}
-
-/// An analysis ready to store, with what identifies the input and the settings.
-public struct AnalysisRow: Sendable {
-    public var analysis: RecordingAnalysis
-    public var state: StoredAnalysisState
-    /// JSON object of the parameter values used.
-    public var parametersJSON: String
-
-    public init(analysis: RecordingAnalysis, state: StoredAnalysisState, parametersJSON: String) {
-        self.analysis = analysis
-        self.state = state
-        self.parametersJSON = parametersJSON
-    }
-}
-
-/// One unit of work for the writer: a call and what to do with its analysis.
-public struct CallWrite: Sendable {
-    public enum AnalysisChange: Sendable {
-        /// Keep the stored analysis (record-only change).
-        case keep
-        /// Replace it with this one.
-        case replace(AnalysisRow)
-        /// Remove it (the recording is gone or failed).
-        case remove
-        /// The recording is unchanged; only its path or modification time moved.
-        case touch(path: String, mtimeEpoch: Double)
-    }
-
-    public var call: CallRow
-    public var analysis: AnalysisChange
-
-    public init(call: CallRow, analysis: AnalysisChange) {
-        self.call = call
-        self.analysis = analysis
-    }
-}
-
-/// A rejected input, as stored in `ingest_errors`.
-public struct IngestErrorRow: Sendable, Equatable {
-    public enum Stage: String, Sendable { case file, record, recording, analysis }
-    public var stage: Stage
-    public var sourceFile: String
-    public var line: Int?
-    public var callID: String?
-    public var field: String?
-    public var message: String
-
-    public init(stage: Stage, sourceFile: String, line: Int?, callID: String?, field: String?, message: String) {
-        self.stage = stage
-        self.sourceFile = sourceFile
-        self.line = line
-        self.callID = callID
-        self.field = field
-        self.message = message
-    }
-}
-
 /// The callqa database: owns the connection pool (WAL, foreign keys, busy timeout) and the
 /// migrations, and exposes intent-named methods. Writes are serialised by SQLite's single
 /// writer; every unit of work is one transaction.
@@ -173,8 +41,6 @@ public final class CallStore: Sendable {
     public let readOnly: Bool
     /// Read-only and made by a newer callqa: read anyway (tables this version knows), with a warning.
     public let madeByNewerVersion: Bool
-    /// Read-only with report aggregates not up to date: reports use the base tables.
-    public let staleAggregates: Bool
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Parameters:
@@ -205,15 +71,9 @@ public final class CallStore: Sendable {
             let (queue, state) = try Self.openReadOnly(path: path, configuration: config)
             pool = queue
             madeByNewerVersion = state != .current
-            // A snapshot taken while aggregates were being brought up to date (a killed
-            // ingest): reports compute from the base tables instead (same numbers, slower).
-            staleAggregates = (try? queue.read { db in
-                try db.tableExists("agg_dirty") ? (try Int.fetchOne(db, sql: "SELECT count(*) FROM agg_dirty") ?? 0) > 0 : true
-            }) ?? true
             return
         }
         madeByNewerVersion = false
-        staleAggregates = false
         let fm = FileManager.default
         func size(_ p: String) -> Int64? { ((try? fm.attributesOfItem(atPath: p))?[.size] as? NSNumber)?.int64Value }
         if size(path) == 0 {
@@ -384,10 +244,11 @@ public final class CallStore: Sendable {
 
     // MARK: Ingest
 
-    /// The stored state of these calls (absent ids are not in the map).
-    public func callStates(ids: [String]) throws(StoreError) -> [String: StoredCallState] {
+    /// The stored state of these calls (absent ids, and calls outside the scope, are not in the map).
+    public func callStates(ids: [String], scope: Scope) throws(StoreError) -> [String: StoredCallState] {
         try read { db in
             var out: [String: StoredCallState] = [:]
+            let (sc, sa) = scope.sql()
             for chunkStart in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = Array(ids[chunkStart..<min(ids.count, chunkStart + 500)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
@@ -396,8 +257,8 @@ public final class CallStore: Sendable {
                            a.recording_path, a.content_sha256, a.size_bytes, a.mtime_epoch,
                            a.analyzer_version, a.parameters_hash
                     FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id
-                    WHERE c.call_id IN (\(marks))
-                    """, arguments: StatementArguments(chunk))
+                    WHERE c.call_id IN (\(marks)) AND \(sc)
+                    """, arguments: StatementArguments(chunk + sa))
                 for r in rows {
                     var analysis: StoredAnalysisState?
                     if let p: String = r["recording_path"] {
@@ -605,59 +466,5 @@ public final class CallStore: Sendable {
                 try st.execute(arguments: [run, now, e.stage.rawValue, e.sourceFile, e.line, e.callID, e.field, e.message])
             }
         }
-    }
-}
-
-/// Speech segments as stored in `party_metrics.segments`: a JSON array of centiseconds
-/// (10 ms frames), start and end alternating: `[120,480,530,910]` = 1.20–4.80 s, 5.30–9.10 s.
-/// Queryable with `json_each`.
-public enum SegmentCodec {
-    public static func encode(_ spans: [FrameSpan]) -> String {
-        var out = "["
-        for (i, s) in spans.enumerated() {
-            if i > 0 { out += "," }
-            out += "\(s.start),\(s.end)"
-        }
-        return out + "]"
-    }
-
-    public static func decode(_ text: String) -> [FrameSpan]? {
-        let inner = text.trimmingCharacters(in: .whitespaces).dropFirst().dropLast()
-        if inner.trimmingCharacters(in: .whitespaces).isEmpty { return [] }
-        let values = inner.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard values.count % 2 == 0, values.allSatisfy({ $0 != nil }) else { return nil }
-        return stride(from: 0, to: values.count, by: 2).map { FrameSpan(values[$0]!, values[$0 + 1]!) }
-    }
-}
-
-/// Minimal JSON text for the few JSON columns the store writes.
-public enum JSONText {
-    /// `s` as a JSON string literal: quotes, backslashes and control characters escaped,
-    /// and U+2028/U+2029 too (line breaks to JavaScript, so the text is safe in a script).
-    public static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case "\u{2028}": out += "\\u2028"
-            case "\u{2029}": out += "\\u2029"
-            default:
-                if u.value < 0x20 || u.value == 0x7F {
-                    let hex = String(u.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
-    }
-
-    public static func object(_ pairs: [(String, String)]) -> String {
-        "{" + pairs.map { string($0.0) + ":" + $0.1 }.joined(separator: ",") + "}"
     }
 }

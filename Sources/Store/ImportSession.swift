@@ -1,19 +1,7 @@
+import CallQAModel
 import CallRecords
 import Foundation
 import GRDB
-
-/// What became of one imported row.
-public enum RowOutcome: Sendable, Equatable {
-    case stored
-    /// The same row is already in the database (a re-import).
-    case alreadyImported
-    /// The key appeared earlier in this same file.
-    case duplicateInFile(firstLine: Int, identical: Bool)
-    /// A stored row with the same key has different content.
-    case conflict(file: String, line: Int)
-    /// An evaluation older than the stored answer to the same criterion.
-    case olderThanStored(evaluatedAt: String, evaluator: String)
-}
 
 /// One import (surveys or evaluations) as one transaction: rows are checked against the
 /// database as they stream by, so memory does not grow with the file.

@@ -1,100 +1,14 @@
 import CallAnalysis
+import CallQAModel
 import CallRecords
 import Foundation
 import GRDB
-import Scorecard
 
-/// One call as the agent reports need it.
-public struct AgentCallRow: Sendable, Equatable {
-    public var callID: String
-    public var agentID: String
-    public var agentName: String?
-    public var team: String?
-    public var queue: String?
-    public var localDate: String
-    public var startedAt: String
-    public var answered: Bool
-    public var handleS: Double?
-    public var agentTalkRatio: Double?
-    public var silenceRatio: Double?
-    public var overtalkRatio: Double?
-    public var recordingPath: String?
-    /// Current score on the card asked for (nil: not scored by it).
-    public var cardID: String?
-    public var status: ScoreStatus?
-    public var score: Double?
-    public var target: Double?
-    public var criticalFailed: Bool
-}
-
-/// A failed (or partly met) criterion with its evidence, for coaching.
-public struct FailedCriterion: Sendable, Equatable {
-    public var callID: String
-    public var cardID: String
-    public var criterionID: String
-    public var outcome: Outcome
-    public var evidence: String
-    public var evidenceStartS: Double?
-    public var recordingPath: String?
-    public var critical: Bool
-}
-
-/// A card as stored (for names and criterion texts).
-public struct StoredCard: Sendable, Equatable {
-    public var id: String
-    public var name: String
-    public var target: Double
-    public var hash: String
-
-    public init(id: String, name: String, target: Double, hash: String) {
-        self.id = id
-        self.name = name
-        self.target = target
-        self.hash = hash
-    }
-}
-
-/// Everything about one call for the per-call view.
-public struct CallDetail: Sendable {
-    public var callID: String
-    public var record: [(String, String)]
-    public var analysis: [(String, String)]
-    public var health: [String]
-    public var durationS: Double?
-    /// Speech segments per party (agent, customer or mixed).
-    public var segments: [(party: String, spans: [FrameSpan])]
-    /// Audio events: kind, party, start, end.
-    public var events: [(kind: String, party: String?, startS: Double, endS: Double)]
-    public var recordingPath: String?
-    /// The legs of a transferred call (Asterisk, one CDR per bridge); empty for one leg.
-    public var legs: [StoredLeg] = []
-}
-
-/// One leg of a transferred call as stored in `call_legs`.
-public struct StoredLeg: Sendable, Equatable {
-    public var leg: Int
-    public var agentID: String?
-    public var talkS: Double?
-    public var startedAt: String?
-    /// The leg's own recording (`recordingfile`); nil when one recording holds the whole call.
-    public var recording: String?
-    /// The call's analysed recording covers this leg: the call's scores are this leg's agent's.
-    public var scored: Bool
-
-    public init(leg: Int, agentID: String?, talkS: Double?, startedAt: String?, recording: String?, scored: Bool) {
-        self.leg = leg
-        self.agentID = agentID
-        self.talkS = talkS
-        self.startedAt = startedAt
-        self.recording = recording
-        self.scored = scored
-    }
-}
 
 extension CallStore {
-    /// Answered and unanswered calls with an agent in the period, with their current score
-    /// on `cardID` (nil: the scores of whichever card scored them, one row per card).
-    public func agentCallRows(period: Period, cardID: String?) throws(StoreError) -> [AgentCallRow] {
+    /// Answered and unanswered calls in scope with an agent in the period, with their current
+    /// score on `cardID` (nil: the scores of whichever card scored them, one row per card).
+    public func agentCallRows(period: Period, cardID: String?, scope: Scope) throws(StoreError) -> [AgentCallRow] {
         try read { db in
             let (cond, args) = period.sql()
             var sql = """
@@ -110,8 +24,9 @@ extension CallStore {
                 """
             var all: [any DatabaseValueConvertible] = []
             if let cardID { sql += " AND s.card_id = ?"; all.append(cardID) }
-            sql += " WHERE c.agent_id IS NOT NULL AND \(cond) ORDER BY c.agent_id, c.started_epoch, s.card_id"
-            all += args
+            let (sc, sa) = scope.sql()
+            sql += " WHERE c.agent_id IS NOT NULL AND \(cond) AND \(sc) ORDER BY c.agent_id, c.started_epoch, s.card_id"
+            all += args + sa
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(all)).map { r in
                 AgentCallRow(callID: r["call_id"], agentID: r["agent_id"], agentName: r["agent_name"], team: r["team"],
                              queue: r["queue"], localDate: r["local_date"], startedAt: r["started_at"],
@@ -123,14 +38,15 @@ extension CallStore {
         }
     }
 
-    /// Criteria not fully met on the current scores of these calls, with evidence.
-    public func failedCriteria(callIDs: [String], cardID: String?) throws(StoreError) -> [FailedCriterion] {
+    /// Criteria not fully met on the current scores of these calls (those in scope), with evidence.
+    public func failedCriteria(callIDs: [String], cardID: String?, scope: Scope) throws(StoreError) -> [FailedCriterion] {
         try read { db in
             var out: [FailedCriterion] = []
+            let (sc, sa) = scope.sql()
             for start in stride(from: 0, to: callIDs.count, by: 500) {
                 let chunk = Array(callIDs[start..<min(callIDs.count, start + 500)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                var args: [any DatabaseValueConvertible] = chunk
+                var args: [any DatabaseValueConvertible] = chunk + sa
                 var sql = """
                     SELECT r.call_id, r.card_id, r.criterion_id, r.outcome, r.evidence, r.evidence_start_s, r.critical,
                            coalesce(a.recording_path, c.recording_path) AS path
@@ -138,7 +54,7 @@ extension CallStore {
                     JOIN scores s ON s.call_id = r.call_id AND s.card_id = r.card_id AND s.card_hash = r.card_hash AND s.is_current = 1
                     JOIN calls c ON c.call_id = r.call_id
                     LEFT JOIN analyses a ON a.call_id = r.call_id
-                    WHERE r.outcome IN ('not_met', 'partial') AND r.call_id IN (\(marks))
+                    WHERE r.outcome IN ('not_met', 'partial') AND r.call_id IN (\(marks)) AND \(sc)
                     """
                 if let cardID { sql += " AND r.card_id = ?"; args.append(cardID) }
                 sql += " ORDER BY r.call_id, r.card_id, r.position"
@@ -152,33 +68,38 @@ extension CallStore {
         }
     }
 
-    /// The current version of each card used in scores.
-    public func storedCards() throws(StoreError) -> [StoredCard] {
+    /// The current version of each card used in the scores of calls in scope.
+    public func storedCards(scope: Scope) throws(StoreError) -> [StoredCard] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            let (sc, sa) = scope.sql()
+            return try Row.fetchAll(db, sql: """
                 SELECT DISTINCT k.card_id, k.name, k.target, k.content_hash FROM scorecards k
                 JOIN scores s ON s.card_id = k.card_id AND s.card_hash = k.content_hash AND s.is_current = 1
+                JOIN calls c ON c.call_id = s.call_id
+                WHERE \(sc)
                 ORDER BY k.card_id
-                """).map { StoredCard(id: $0["card_id"], name: $0["name"], target: $0["target"], hash: $0["content_hash"]) }
+                """, arguments: StatementArguments(sa)).map { StoredCard(id: $0["card_id"], name: $0["name"], target: $0["target"], hash: $0["content_hash"]) }
         }
     }
 
-    /// Criterion texts of a card version, parsed from its stored YAML.
-    public func criterionTexts(cardID: String) throws(StoreError) -> [String: String] {
+    /// The YAML of the card version that the current scores of `cardID` use (file, hash, text);
+    /// nil when no current score uses the card.
+    public func currentCardText(cardID: String) throws(StoreError) -> (file: String, hash: String, yaml: String)? {
         try read { db in
-            guard let yaml = try String.fetchOne(db, sql: """
-                SELECT k.yaml FROM scorecards k JOIN scores s ON s.card_id = k.card_id AND s.card_hash = k.content_hash
+            try Row.fetchOne(db, sql: """
+                SELECT k.file, k.content_hash, k.yaml FROM scorecards k JOIN scores s ON s.card_id = k.card_id AND s.card_hash = k.content_hash
                 WHERE k.card_id = ? AND s.is_current = 1 LIMIT 1
-                """, arguments: [cardID]),
-                let card = try? CardLoader.parse(text: yaml, file: cardID, contentHash: "") else { return [:] }
-            return Dictionary(card.criteria.map { ($0.id, $0.text) }, uniquingKeysWith: { a, _ in a })
+                """, arguments: [cardID]).map { (file: $0["file"], hash: $0["content_hash"], yaml: $0["yaml"]) }
         }
     }
 
-    /// Everything about one call; nil when unknown.
-    public func callDetail(_ id: String) throws(StoreError) -> CallDetail? {
+    /// Everything about one call; nil when unknown or outside the scope (the two are one
+    /// answer: a reader cannot tell a call that exists from one that does not).
+    public func callDetail(_ id: String, scope: Scope) throws(StoreError) -> CallDetail? {
         try read { db in
-            guard let c = try Row.fetchOne(db, sql: "SELECT * FROM calls WHERE call_id = ?", arguments: [id]) else { return nil }
+            let (sc, sa) = scope.sql()
+            guard let c = try Row.fetchOne(db, sql: "SELECT * FROM calls c WHERE c.call_id = ? AND \(sc)",
+                                           arguments: StatementArguments([id] + sa)) else { return nil }
             var record: [(String, String)] = []
             for col in ["call_id", "agent_id", "agent_name", "team", "queue", "direction", "started_at", "wait_s", "answered",
                         "talk_s", "hold_s", "acw_s", "handle_s", "dialed", "recording", "recording_status", "recording_error"] {
@@ -217,9 +138,16 @@ extension CallStore {
         }
     }
 
-    /// The legs of a transferred call, in order; empty for a call of one leg.
-    public func callLegs(_ id: String) throws(StoreError) -> [StoredLeg] {
-        try read { db in try Self.legs(db, id) }
+    /// The legs of a transferred call in scope, in order; empty for a call of one leg (or
+    /// outside the scope).
+    public func callLegs(_ id: String, scope: Scope) throws(StoreError) -> [StoredLeg] {
+        try read { db in
+            let (sc, sa) = scope.sql()
+            guard try Row.fetchOne(db, sql: "SELECT 1 FROM calls c WHERE c.call_id = ? AND \(sc)", arguments: StatementArguments([id] + sa)) != nil else {
+                return []
+            }
+            return try Self.legs(db, id)
+        }
     }
 
     static func legs(_ db: Database, _ id: String) throws -> [StoredLeg] {

@@ -1,95 +1,12 @@
 import CallAnalysis
+import CallQAModel
 import CallRecords
 import Foundation
 import GRDB
-import Scorecard
-
-/// What scoring needs about one call.
-public struct ScoringInput: Sendable {
-    public var facts: CallFacts
-    /// Changes whenever the call record or its analysis changes.
-    public var dataFingerprint: String
-    /// Evaluator answers per card id, per criterion id.
-    public var answers: [String: [String: EvaluatorAnswer]]
-    public var startedEpoch: Double
-    public var team: String?
-}
-
-/// A stored score with its per-criterion results, for `explain` and reports.
-public struct StoredScore: Sendable {
-    public var callID: String
-    public var cardID: String
-    public var cardName: String
-    public var cardHash: String
-    public var status: ScoreStatus
-    public var score: Double?
-    public var criticalScore: Double?
-    public var criticalFailed: Bool
-    public var target: Double
-    public var unanswered: Int
-    public var reason: String?
-    public var scoredAt: String
-    public var results: [StoredCriterionResult]
-    /// The card version's YAML and file (for section weights and names); nil when not loaded.
-    public var cardYAML: String? = nil
-    public var cardFile: String? = nil
-}
-
-public struct StoredCriterionResult: Sendable {
-    public var sectionID: String
-    public var criterionID: String
-    public var outcome: Outcome
-    public var credit: Double?
-    public var earned: Double
-    public var possible: Double
-    public var critical: Bool
-    public var failsSection: Bool
-    public var provenance: String
-    public var evidence: String
-    public var evidenceStartS: Double?
-    public var evidenceEndS: Double?
-}
-
-/// An evaluator answer ready to store.
-public struct EvaluationRow: Sendable, Equatable {
-    public var callID: String
-    public var cardID: String
-    public var criterionID: String
-    public var answer: String
-    public var evaluator: String
-    public var evaluatedAt: String
-    public var comment: String?
-    public var source: SourceRef
-
-    public init(callID: String, cardID: String, criterionID: String, answer: String, evaluator: String,
-                evaluatedAt: String, comment: String?, source: SourceRef) {
-        self.callID = callID
-        self.cardID = cardID
-        self.criterionID = criterionID
-        self.answer = answer
-        self.evaluator = evaluator
-        self.evaluatedAt = evaluatedAt
-        self.comment = comment
-        self.source = source
-    }
-}
-
-/// A rejected row of an import (evaluations, surveys).
-public struct ImportErrorRow: Sendable, Equatable {
-    public var source: SourceRef
-    public var field: String?
-    public var message: String
-
-    public init(source: SourceRef, field: String?, message: String) {
-        self.source = source
-        self.field = field
-        self.message = message
-    }
-}
 
 extension CallStore {
-    /// Scoring inputs of the calls started in the period, or of the given ids.
-    public func scoringInputs(period: Period = .all, callIDs: [String]? = nil) throws(StoreError) -> [ScoringInput] {
+    /// Scoring inputs of the calls in scope started in the period, or of the given ids.
+    public func scoringInputs(period: Period = .all, callIDs: [String]? = nil, scope: Scope) throws(StoreError) -> [ScoringInput] {
         try read { db in
             var sql = """
                 SELECT c.*, a.content_sha256, a.parameters_hash, a.analyzer_version, a.duration_s, a.silence_s,
@@ -100,8 +17,9 @@ extension CallStore {
                 FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id WHERE 1
                 """
             let (condition, periodArgs) = period.sql()
-            sql += " AND " + condition
-            var args: [any DatabaseValueConvertible] = periodArgs
+            let (scoped, scopeArgs) = scope.sql()
+            sql += " AND " + condition + " AND " + scoped
+            var args: [any DatabaseValueConvertible] = periodArgs + scopeArgs
             if let ids = callIDs {
                 guard !ids.isEmpty else { return [] }
                 sql += " AND c.call_id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))"
@@ -219,7 +137,7 @@ extension CallStore {
     }
 
     /// Stores a card version (once per content hash).
-    public func registerCard(_ card: Scorecard) throws(StoreError) {
+    public func registerCard(_ card: CardVersion) throws(StoreError) {
         let now = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
         try write { db in
             try db.execute(sql: """
@@ -229,22 +147,30 @@ extension CallStore {
         }
     }
 
-    /// Current (card hash, inputs hash) per call for a card.
-    public func currentScoreKeys(cardID: String) throws(StoreError) -> [String: (cardHash: String, inputsHash: String)] {
+    /// Current (card hash, inputs hash) per call in scope for a card.
+    public func currentScoreKeys(cardID: String, scope: Scope) throws(StoreError) -> [String: (cardHash: String, inputsHash: String)] {
         try read { db in
             var out: [String: (String, String)] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT call_id, card_hash, inputs_hash FROM scores WHERE card_id = ? AND is_current = 1", arguments: [cardID]) {
+            let (sc, sa) = scope.sql()
+            for r in try Row.fetchAll(db, sql: """
+                SELECT s.call_id, s.card_hash, s.inputs_hash FROM scores s JOIN calls c ON c.call_id = s.call_id
+                WHERE s.card_id = ? AND s.is_current = 1 AND \(sc)
+                """, arguments: StatementArguments([cardID] + sa)) {
                 out[r["call_id"]] = (r["card_hash"], r["inputs_hash"])
             }
             return out
         }
     }
 
-    /// Current scores of a card per call (nil score = not scorable / nothing answered).
-    public func currentScores(cardID: String) throws(StoreError) -> [String: Double?] {
+    /// Current scores of a card per call in scope (nil score = not scorable / nothing answered).
+    public func currentScores(cardID: String, scope: Scope) throws(StoreError) -> [String: Double?] {
         try read { db in
             var out: [String: Double?] = [:]
-            for r in try Row.fetchAll(db, sql: "SELECT call_id, score FROM scores WHERE card_id = ? AND is_current = 1", arguments: [cardID]) {
+            let (sc, sa) = scope.sql()
+            for r in try Row.fetchAll(db, sql: """
+                SELECT s.call_id, s.score FROM scores s JOIN calls c ON c.call_id = s.call_id
+                WHERE s.card_id = ? AND s.is_current = 1 AND \(sc)
+                """, arguments: StatementArguments([cardID] + sa)) {
                 out[r["call_id"]] = r["score"] as Double?
             }
             return out
@@ -253,7 +179,7 @@ extension CallStore {
 
     /// Stores scores of one card in one transaction. A nil score means the card no longer
     /// applies to the call: its previous score stops being current (it stays queryable).
-    public func saveScores(card: Scorecard, _ items: [(callID: String, score: CallScore?, inputsHash: String)]) throws(StoreError) {
+    public func saveScores(card: CardVersion, _ items: [(callID: String, score: CallScore?, inputsHash: String)]) throws(StoreError) {
         guard !items.isEmpty else { return }
         let now = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
         try write { db in
@@ -285,14 +211,17 @@ extension CallStore {
         }
     }
 
-    /// Current scores of a call with their results, one per card.
-    public func storedScores(callID: String) throws(StoreError) -> [StoredScore] {
+    /// Current scores of a call with their results, one per card; none when the call is
+    /// outside the scope.
+    public func storedScores(callID: String, scope: Scope) throws(StoreError) -> [StoredScore] {
         try read { db in
+            let (sc, sa) = scope.sql()
             let scores = try Row.fetchAll(db, sql: """
                 SELECT s.*, k.name AS card_name, k.yaml AS card_yaml, k.file AS card_file FROM scores s
                 JOIN scorecards k ON k.card_id = s.card_id AND k.content_hash = s.card_hash
-                WHERE s.call_id = ? AND s.is_current = 1 ORDER BY s.card_id
-                """, arguments: [callID])
+                JOIN calls c ON c.call_id = s.call_id
+                WHERE s.call_id = ? AND s.is_current = 1 AND \(sc) ORDER BY s.card_id
+                """, arguments: StatementArguments([callID] + sa))
             return try scores.map { s in
                 let results = try Row.fetchAll(db, sql: """
                     SELECT * FROM criterion_results WHERE call_id = ? AND card_id = ? AND card_hash = ? ORDER BY position
@@ -314,14 +243,16 @@ extension CallStore {
 
     // MARK: Evaluations
 
-    /// Which of these call ids are stored.
-    public func existingCalls(_ ids: [String]) throws(StoreError) -> Set<String> {
+    /// Which of these call ids are stored (and in scope).
+    public func existingCalls(_ ids: [String], scope: Scope) throws(StoreError) -> Set<String> {
         try read { db in
             var out = Set<String>()
+            let (sc, sa) = scope.sql()
             for start in stride(from: 0, to: ids.count, by: 500) {
                 let chunk = Array(ids[start..<min(ids.count, start + 500)])
                 let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-                out.formUnion(try String.fetchAll(db, sql: "SELECT call_id FROM calls WHERE call_id IN (\(marks))", arguments: StatementArguments(chunk)))
+                out.formUnion(try String.fetchAll(db, sql: "SELECT c.call_id FROM calls c WHERE c.call_id IN (\(marks)) AND \(sc)",
+                                                  arguments: StatementArguments(chunk + sa)))
             }
             return out
         }

@@ -1,59 +1,8 @@
 import Analytics
+import CallQAModel
 import CallRecords
 import Foundation
 import GRDB
-
-/// A survey answer ready to store.
-public struct SurveyRow: Sendable, Equatable {
-    /// survey_id, else "call:" + call_id, else "caller:" + hash + "@" + answered_at.
-    public var key: String
-    public var surveyID: String?
-    public var callID: String?
-    public var callerHash: String?
-    /// false: no answer / timed out (kept apart, not in NPS).
-    public var answered: Bool
-    public var score: Int?
-    public var csat: Int?
-    public var answeredAt: Timestamp
-    public var comment: String?
-    public var fingerprint: String
-    public var source: SourceRef
-
-    public init(key: String, surveyID: String?, callID: String?, callerHash: String?, answered: Bool, score: Int?, csat: Int?,
-                answeredAt: Timestamp, comment: String?, fingerprint: String, source: SourceRef) {
-        self.key = key
-        self.surveyID = surveyID
-        self.callID = callID
-        self.callerHash = callerHash
-        self.answered = answered
-        self.score = score
-        self.csat = csat
-        self.answeredAt = answeredAt
-        self.comment = comment
-        self.fingerprint = fingerprint
-        self.source = source
-    }
-}
-
-/// One linked survey answer with what reports group it by.
-public struct SurveyFact: Sendable, Equatable {
-    public var callID: String
-    public var score: Int?
-    public var csat: Int?
-    public var comment: String?
-    public var answeredAt: String
-    public var agentID: String?
-    public var agentName: String?
-    public var team: String?
-    public var queue: String?
-    public var localDate: String
-}
-
-/// Counts of survey linking.
-public struct LinkCounts: Sendable, Equatable {
-    public var linked = 0
-    public var waiting = 0
-}
 
 extension CallStore {
     /// Links surveys still waiting: by call id when that call is stored, else by hashed caller
@@ -82,10 +31,12 @@ extension CallStore {
         return counts
     }
 
-    /// Answered, linked surveys of calls in the period (local dates in the call's offset).
-    public func surveyFacts(period: Period) throws(StoreError) -> [SurveyFact] {
+    /// Answered, linked surveys of calls in scope in the period (local dates in the call's offset).
+    public func surveyFacts(period: Period, scope: Scope) throws(StoreError) -> [SurveyFact] {
         try read { db in
-            let (cond, args) = period.sql()
+            let (pc, pa) = period.sql()
+            let (sc, sa) = scope.sql()
+            let (cond, args) = (pc + " AND " + sc, pa + sa)
             return try Row.fetchAll(db, sql: """
                 SELECT s.linked_call_id, s.score, s.csat, s.comment, s.answered_at, c.agent_id, a.agent_name,
                        c.team, c.queue, c.local_date
@@ -104,9 +55,11 @@ extension CallStore {
     /// Calls of the period as the KPIs need them. With a zone, day/hour/weekday are formed in
     /// it; otherwise in each call's own offset. A repeat is any later call of the same hashed
     /// caller within `fcrWindowS`, looked up over the whole database.
-    public func kpiRows(period: Period, zone: Timestamp.Zone?, fcrWindowS: Double) throws(StoreError) -> [CallKPIRow] {
+    public func kpiRows(period: Period, zone: Timestamp.Zone?, fcrWindowS: Double, scope: Scope) throws(StoreError) -> [CallKPIRow] {
         try read { db in
-            let (cond, args) = period.sql()
+            let (pc, pa) = period.sql()
+            let (sc, sa) = scope.sql()
+            let (cond, args) = (pc + " AND " + sc, pa + sa)
             let rows = try Row.fetchCursor(db, sql: """
                 SELECT c.call_id, c.started_epoch, c.local_date, c.local_hour, c.local_weekday, c.direction, c.answered,
                        c.wait_s, c.handle_s, c.agent_id, c.queue, c.team, c.dialed, c.customer_hash,

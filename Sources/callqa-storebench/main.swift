@@ -5,8 +5,10 @@
 //   callqa-storebench generate DB [--calls N] [--surveys M] [--agents A] [--seed S]
 //   callqa-storebench time DB [--json FILE]
 import Analytics
+import CallQAModel
 import CallRecords
 import Foundation
+import Pipeline
 import GRDB
 import Reports
 import Scorecard
@@ -67,7 +69,7 @@ func generate(db path: String) throws {
     try? FileManager.default.removeItem(atPath: path + "-shm")
     let store = try CallStore(path: path)
     let card = try CardLoader.parse(text: cardYAML, file: "bench.yaml", contentHash: SHA256.hex(Array(cardYAML.utf8)))
-    try store.registerCard(card)
+    try store.registerCard(card.version)
     let queues = ["orders", "support", "billing", "sales"], teams = ["Blue", "Red", "Green", "Gold", "Teal", "Plum", "Sand", "Rose"]
     let year0 = 1_767_225_600.0   // 2026-01-01T00:00:00Z
     let t = try seconds {
@@ -189,12 +191,12 @@ func time(db path: String) throws {
         rows.append((report, scope, best))
     }
     for (scope, period) in [("month", month), ("year", Period.all)] {
-        try measure("report agents", scope) { _ = try ReportBuilder.agents(store, period: period, filter: ReportFilter(), minScored: 10) }
+        try measure("report agents", scope) { _ = try ReportBuilder.agents(store, period: period, scope: .everything, minScored: 10) }
         try measure("report kpi --by hour", scope) {
-            _ = try ReportBuilder.kpi(store, period: period, zone: nil, by: [.hour], settings: KPISettings(), filter: ReportFilter())
+            _ = try ReportBuilder.kpi(store, period: period, zone: nil, by: [.hour], settings: KPISettings(), scope: .everything)
         }
         try measure("report nps --by agent", scope) {
-            _ = try ReportBuilder.nps(store, period: period, by: [.agent], minimumN: 30, filter: ReportFilter())
+            _ = try ReportBuilder.nps(store, period: period, by: [.agent], minimumN: 30, scope: .everything)
         }
     }
     let cores = ProcessInfo.processInfo.activeProcessorCount

@@ -1,3 +1,4 @@
+import CallQAModel
 import CallRecords
 import Foundation
 import Testing
@@ -68,11 +69,6 @@ func readAll(_ path: String, delimiter: UInt8? = nil) throws -> [Result<CSVRecor
             _ = try CSVReader(path: "/nonexistent/x.csv")
         }
         #expect(throws: CSVError.unreadable(file: "/tmp", reason: "is a directory")) { _ = try CSVReader(path: "/tmp") }
-    }
-
-    @Test func writerQuotesAndNeutralisesFormulas() {
-        #expect(CSVWriter.line(["a,b", "say \"x\"", "=HYPERLINK(1)", "-3", "+1 555", "@x", "plain"])
-            == "\"a,b\",\"say \"\"x\"\"\",'=HYPERLINK(1),-3,'+1 555,'@x,plain\n")
     }
 }
 

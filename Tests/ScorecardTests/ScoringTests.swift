@@ -1,3 +1,4 @@
+import CallQAModel
 import Foundation
 import Scorecard
 import Testing

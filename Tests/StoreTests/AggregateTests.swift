@@ -1,4 +1,5 @@
 import Analytics
+import CallQAModel
 import CallRecords
 import Foundation
 import Pipeline
@@ -27,8 +28,8 @@ import GRDB
         for dims in [[], [KPIDimension.hour], [.day, .agent], [.weekday, .queue], [.dialed, .team]] {
             for t in [20.0, 10] {
                 settings.slThresholdS = t
-                let sql = try store.kpiGroups(period: .all, by: dims, settings: settings, filter: CallFilter())
-                let swift = KPI.aggregate(try store.kpiRows(period: .all, zone: nil, fcrWindowS: settings.fcrWindowS), by: dims, settings: settings)
+                let sql = try store.kpiGroups(period: .all, by: dims, settings: settings, scope: Scope())
+                let swift = KPI.aggregate(try store.kpiRows(period: .all, zone: nil, fcrWindowS: settings.fcrWindowS, scope: .everything), by: dims, settings: settings)
                 #expect(sql.map(\.key) == swift.map(\.key), "\(dims)")
                 for (a, b) in zip(sql, swift) {
                     #expect(a.offered == b.offered && a.answered == b.answered && a.abandoned == b.abandoned && a.outbound == b.outbound)
@@ -39,17 +40,17 @@ import GRDB
                 }
             }
         }
-        let filtered = try store.kpiGroups(period: .all, by: [], settings: KPISettings(), filter: CallFilter(queue: "orders"))
+        let filtered = try store.kpiGroups(period: .all, by: [], settings: KPISettings(), scope: Scope(queue: "orders"))
         #expect(filtered.first?.offered == 6)
         // The hourly aggregates (default settings, whole days) give the same groups.
         try store.refreshAggregates()
         let day = try Period.parse(from: "2026-11-24", to: "2026-11-24", zone: nil).get()
-        #expect(try store.kpiGroupsFromHours(period: .all, by: [.day, .agent], settings: KPISettings(), filter: CallFilter()) == nil)
-        #expect(try store.kpiGroupsFromHours(period: .all, by: [], settings: KPISettings(), filter: CallFilter(agent: "a1")) == nil)
+        #expect(try store.kpiGroupsFromHours(period: .all, by: [.day, .agent], settings: KPISettings(), scope: Scope()) == nil)
+        #expect(try store.kpiGroupsFromHours(period: .all, by: [], settings: KPISettings(), scope: Scope(agent: "a1")) == nil)
         for dims in [[], [KPIDimension.hour], [.day], [.weekday, .queue], [.team, .hour], [.day, .team]] {
-            for (period, f) in [(Period.all, CallFilter()), (day, CallFilter(team: "Blue"))] {
-                let agg = try #require(try store.kpiGroupsFromHours(period: period, by: dims, settings: KPISettings(), filter: f))
-                let one = try store.kpiGroups(period: period, by: dims, settings: KPISettings(), filter: f)
+            for (period, f) in [(Period.all, Scope()), (day, Scope(team: "Blue"))] {
+                let agg = try #require(try store.kpiGroupsFromHours(period: period, by: dims, settings: KPISettings(), scope: f))
+                let one = try store.kpiGroups(period: period, by: dims, settings: KPISettings(), scope: f)
                 #expect(agg.map(\.key) == one.map(\.key), "\(dims)")
                 for (a, b) in zip(agg, one) {
                     #expect(a.offered == b.offered && a.answered == b.answered && a.abandoned == b.abandoned && a.outbound == b.outbound
@@ -62,18 +63,18 @@ import GRDB
         }
         var other = KPISettings()
         other.slThresholdS = 30
-        #expect(try store.kpiGroupsFromHours(period: .all, by: [], settings: other, filter: CallFilter()) == nil)
+        #expect(try store.kpiGroupsFromHours(period: .all, by: [], settings: other, scope: Scope()) == nil)
     }
 
     @Test func sqlAgentSummariesEqualThePerCallComputation() throws {
         let store = try Self.sampleDay()
-        let surveys = try store.surveyFacts(period: .all)
-        let nps = try store.npsByAgent(period: .all, filter: CallFilter())
-        for card in try store.storedCards() {
-            let rows = try store.agentCallRows(period: .all, cardID: card.id)
+        let surveys = try store.surveyFacts(period: .all, scope: .everything)
+        let nps = try store.npsByAgent(period: .all, scope: Scope())
+        for card in try store.storedCards(scope: .everything) {
+            let rows = try store.agentCallRows(period: .all, cardID: card.id, scope: .everything)
             let scored = Set(rows.filter { $0.status != nil }.map(\.agentID))
             let perCall = AgentReport.summaries(rows.filter { scored.contains($0.agentID) }, surveys: surveys, target: card.target, minScored: 10)
-            let sql = AgentReport.summaries(try store.agentAggregates(period: .all, cardID: card.id, filter: CallFilter()), nps: nps,
+            let sql = AgentReport.summaries(try store.agentAggregates(period: .all, cardID: card.id, scope: Scope()), nps: nps,
                                             target: card.target, minScored: 10)
             #expect(sql.map(\.agentID) == perCall.map(\.agentID), "\(card.id)")
             for (a, b) in zip(sql, perCall) {
@@ -85,8 +86,8 @@ import GRDB
             }
             // The day aggregates give the same sums.
             try store.refreshAggregates()
-            let days = try #require(try store.agentAggregatesFromDays(period: .all, cardID: card.id, filter: CallFilter()))
-            let onePass = try store.agentAggregates(period: .all, cardID: card.id, filter: CallFilter())
+            let days = try #require(try store.agentAggregatesFromDays(period: .all, cardID: card.id, scope: Scope()))
+            let onePass = try store.agentAggregates(period: .all, cardID: card.id, scope: Scope())
             #expect(days.sorted { $0.agentID < $1.agentID }.map(\.calls) == onePass.sorted { $0.agentID < $1.agentID }.map(\.calls))
             for (a, b) in zip(days.sorted { $0.agentID < $1.agentID }, onePass.sorted { $0.agentID < $1.agentID }) {
                 #expect(a.scored == b.scored && a.provisional == b.provisional && a.atTarget == b.atTarget && a.criticalFails == b.criticalFails)
@@ -97,14 +98,14 @@ import GRDB
         // NPS groups from the day aggregates equal the one-pass query (an instant period forces it).
         let wide = try Period.parse(from: "2000-01-01T00:00:00Z", to: "2100-01-01T00:00:00Z", zone: nil).get()
         for dims in [[], ["agent"], ["day", "queue"], ["team"]] {
-            let agg = try store.npsGroups(period: .all, by: dims, filter: CallFilter())
-            let one = try store.npsGroups(period: wide, by: dims, filter: CallFilter())
+            let agg = try store.npsGroups(period: .all, by: dims, scope: Scope())
+            let one = try store.npsGroups(period: wide, by: dims, scope: Scope())
             #expect(agg.map(\.key) == one.map(\.key) && agg.map(\.nps) == one.map(\.nps), "\(dims)")
         }
-        #expect(try store.npsDistributionAndComments(period: .all, filter: CallFilter(), limit: 10).dist
-            == (try store.npsDistributionAndComments(period: wide, filter: CallFilter(), limit: 10).dist))
+        #expect(try store.npsDistributionAndComments(period: .all, scope: Scope(), limit: 10).dist
+            == (try store.npsDistributionAndComments(period: wide, scope: Scope(), limit: 10).dist))
         // NPS groups by SQL equal the per-answer computation.
-        let groups = try store.npsGroups(period: .all, by: ["agent"], filter: CallFilter())
+        let groups = try store.npsGroups(period: .all, by: ["agent"], scope: Scope())
         let fromFacts = NPSReport.tables(surveys, by: [.agent], minimumN: 30)[0].rows.map { $0[0] }
         #expect(groups.map { Cell.text($0.key[0]) } == fromFacts)
     }

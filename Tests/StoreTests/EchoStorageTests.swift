@@ -74,7 +74,7 @@ import Testing
             try Int.fetchOne(db, sql: "SELECT segment_count FROM party_metrics WHERE call_id = 'e-1' AND party = 'customer'")
         }
         #expect(segments == 3)
-        guard let detail = try store.callDetail("e-1") else {
+        guard let detail = try store.callDetail("e-1", scope: .everything) else {
             Issue.record("no call detail")
             return
         }

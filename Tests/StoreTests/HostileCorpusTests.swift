@@ -1,3 +1,4 @@
+import CallQAModel
 import Foundation
 import GRDB
 import Store

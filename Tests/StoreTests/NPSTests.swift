@@ -1,4 +1,5 @@
 import Analytics
+import CallQAModel
 import CallRecords
 import Foundation
 import GRDB
@@ -44,7 +45,7 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
         #expect(again.imported == 0 && again.alreadyImported == 4)
         #expect(try count(store, "SELECT count(*) FROM surveys") == 4)
         // NPS counts answered surveys only: s1 (9) and s8 (2).
-        let facts = try store.surveyFacts(period: .all)
+        let facts = try store.surveyFacts(period: .all, scope: .everything)
         #expect(facts.map(\.score) == [9, 2])
         #expect(NPS(scores: facts.compactMap(\.score)).value == 0)
     }
@@ -58,7 +59,7 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
         #expect(s.imported == 2 && s.timeFromCall == 2)
         #expect(s.timeFromCallNote == "; no answered_at column: 2 surveys took their call's start time")
         #expect(s.rejected.map(\.message).contains { $0.contains("call 'c99' is not ingested yet and the file has no answered_at column") })
-        let facts = try store.surveyFacts(period: .all)
+        let facts = try store.surveyFacts(period: .all, scope: .everything)
         #expect(facts.first { $0.callID == "c1" }?.answeredAt == "2026-11-24T09:00:00+01:00")
     }
 
@@ -121,7 +122,7 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
 
                 """, to: dir.appendingPathComponent("manifest.csv"))
             let (_, store) = try ingest(dir)
-            let rows = try store.kpiRows(period: .all, zone: nil, fcrWindowS: 7 * 86400)
+            let rows = try store.kpiRows(period: .all, zone: nil, fcrWindowS: 7 * 86400, scope: .everything)
             return Dictionary(uniqueKeysWithValues: rows.map { ($0.callID, $0.repeatedWithinWindow) })
         }
         #expect(try ingestCalls(secondStart: "2026-11-24T11:00:00+00:00", secondCaller: "+1 555 0100")["g1"] == true)
@@ -144,20 +145,20 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
 
             """, to: dir.appendingPathComponent("manifest.csv"))
         let (_, store) = try ingest(dir)
-        let rows = try store.kpiRows(period: .all, zone: nil, fcrWindowS: 7 * 86400)
+        let rows = try store.kpiRows(period: .all, zone: nil, fcrWindowS: 7 * 86400, scope: .everything)
         let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0.callID, $0) })
         #expect(byID["f1"]?.repeatedWithinWindow == true)
         #expect(byID["f2"]?.repeatedWithinWindow == false)
         #expect(byID["f3"]?.repeatedWithinWindow == false)
         #expect(byID["f4"]?.repeatedWithinWindow == nil)
         #expect(byID["f1"]?.localDate == "2026-11-24" && byID["f1"]?.localHour == 23)
-        let utc = try store.kpiRows(period: .all, zone: .fixed(offsetS: 0), fcrWindowS: 7 * 86400)
+        let utc = try store.kpiRows(period: .all, zone: .fixed(offsetS: 0), fcrWindowS: 7 * 86400, scope: .everything)
         let f1 = try #require(utc.first { $0.callID == "f1" })
         #expect(f1.localDate == "2026-11-25" && f1.localHour == 4 && f1.weekday == 3)
         let g = KPI.aggregate(rows, by: [], settings: KPISettings())[0]
         #expect(g.fcrN == 3 && g.fcrResolved == 2)
         // A period in the call's own local days.
         let day = try Period.parse(from: "2026-11-24", to: "2026-11-24", zone: nil).get()
-        #expect(try store.kpiRows(period: day, zone: nil, fcrWindowS: 86400).map(\.callID) == ["f1"])
+        #expect(try store.kpiRows(period: day, zone: nil, fcrWindowS: 86400, scope: .everything).map(\.callID) == ["f1"])
     }
 }

@@ -1,5 +1,6 @@
 import Analytics
 import CallAnalysis
+import CallQAModel
 import CallRecords
 import Foundation
 import Reports

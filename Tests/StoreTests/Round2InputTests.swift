@@ -1,3 +1,4 @@
+import CallQAModel
 import CallRecords
 import Foundation
 import GRDB
@@ -201,7 +202,7 @@ extension Result {
         }
         #expect(calls == ["1764000000.1 PJSIP/1001 2026/11/24/leg1-1001.wav 395.0", "1764003600.4 PJSIP/1003 2026/11/24/b-1003.wav 180.0"])
         #expect(try count(store, "SELECT count(*) FROM analyses") == 2)
-        let legs = try store.callLegs("1764003600.4")
+        let legs = try store.callLegs("1764003600.4", scope: .everything)
         #expect(legs.map(\.scored) == [false, true] && legs.map(\.recording) == ["2026/11/24/a-1001.wav", "2026/11/24/b-1003.wav"])
         // Each call is one agent's: 1002 has no call, 1001 one (not two).
         #expect(try count(store, "SELECT count(*) FROM calls WHERE agent_id = 'PJSIP/1002'") == 0)

@@ -1,3 +1,4 @@
+import CallQAModel
 import CallRecords
 import Foundation
 import GRDB
@@ -76,13 +77,13 @@ func scoredBatch() throws -> (URL, CallStore, Scorecard) {
         let scored = try Scoring.run(cards: [card], store: store)
         #expect(scored[0].complete == 2 && scored[0].rescored == 2)
         // c1: greeting 1/1, silence 2/2, explain (4−1)/(5−1) = 0.75 → 3.75/4 = 93.75 %.
-        let c1 = try #require(try store.storedScores(callID: "c1").first)
+        let c1 = try #require(try store.storedScores(callID: "c1", scope: .everything).first)
         #expect(c1.status == .complete)
         #expect(abs(c1.score! - 93.75) < 1e-9)
         #expect(c1.results.first { $0.criterionID == "greeting" }?.provenance == "evaluator: Maria")
         #expect(c1.results.first { $0.criterionID == "greeting" }?.evidence == "answered yes by Maria on 2026-11-24T12:00:00+01:00: warm, named the company")
         // c2: greeting 0/1, silence 2/2, explain n/a → 2/3.
-        let c2 = try #require(try store.storedScores(callID: "c2").first)
+        let c2 = try #require(try store.storedScores(callID: "c2", scope: .everything).first)
         #expect(abs(c2.score! - 200.0 / 3) < 1e-9)
     }
 
@@ -103,7 +104,7 @@ func scoredBatch() throws -> (URL, CallStore, Scorecard) {
         #expect(try count(store, "SELECT count(*) FROM scores WHERE card_id = 'qa'") == 4)
         #expect(try count(store, "SELECT count(*) FROM scores WHERE card_id = 'qa' AND is_current = 1") == 2)
         #expect(try count(store, "SELECT count(*) FROM scores s JOIN scorecards k ON k.card_id = s.card_id AND k.content_hash = s.card_hash WHERE s.is_current = 0") == 2)
-        let silence = try store.storedScores(callID: "c1")[0].results.first { $0.criterionID == "silence" }
+        let silence = try store.storedScores(callID: "c1", scope: .everything)[0].results.first { $0.criterionID == "silence" }
         #expect(silence?.outcome == .notMet)
         #expect(silence?.evidence.contains("exceeds 1 s") == true)
         #expect(silence?.evidenceStartS != nil)
@@ -131,13 +132,13 @@ func scoredBatch() throws -> (URL, CallStore, Scorecard) {
     @Test func periodFiltersByLocalDateOrInstant() throws {
         let (_, store, _) = try scoredBatch()
         let day = try Period.parse(from: "2026-11-24", to: "2026-11-24", zone: nil).get()
-        #expect(try store.scoringInputs(period: day).count == 3)
+        #expect(try store.scoringInputs(period: day, scope: .everything).count == 3)
         let next = try Period.parse(from: "2026-11-25", to: nil, zone: nil).get()
-        #expect(try store.scoringInputs(period: next).isEmpty)
+        #expect(try store.scoringInputs(period: next, scope: .everything).isEmpty)
         let instant = try Period.parse(from: "2026-11-24T09:04:00+01:00", to: "2026-11-24T09:06:00+01:00", zone: nil).get()
-        #expect(try store.scoringInputs(period: instant).map(\.facts.callID) == ["c2"])
+        #expect(try store.scoringInputs(period: instant, scope: .everything).map(\.facts.callID) == ["c2"])
         let tokyo = try Period.parse(from: "2026-11-24", to: "2026-11-24", zone: .named("Asia/Tokyo")).get()
-        #expect(try store.scoringInputs(period: tokyo).count == 3)
+        #expect(try store.scoringInputs(period: tokyo, scope: .everything).count == 3)
         if case .failure(let e) = Period.parse(from: "24.11.2026", to: nil, zone: nil) {
             #expect(e.description.hasPrefix("--from: expected a date"))
         } else {

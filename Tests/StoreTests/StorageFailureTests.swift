@@ -20,7 +20,7 @@ import Glibc
         let path = dir.appendingPathComponent("db.sqlite").path
         let store = try CallStore(path: path, readOnly: true)
         #expect(try count(store, "SELECT count(*) FROM calls") == 1)
-        #expect(try store.kpiRows(period: .all, zone: nil, fcrWindowS: 86400).count == 1)
+        #expect(try store.kpiRows(period: .all, zone: nil, fcrWindowS: 86400, scope: .everything).count == 1)
         #expect {
             try store.write { db in try db.execute(sql: "DELETE FROM calls") }
         } throws: { error in

@@ -1,4 +1,5 @@
 import Analytics
+import CallQAModel
 import Scorecard
 import Foundation
 import Pipeline
@@ -11,7 +12,7 @@ import Testing
 @Suite struct TrustworthyReportTests {
     @Test func csvToStandardOutputKeepsEveryCardsRows() throws {
         let store = try AggregateTests.sampleDay()
-        let report = try ReportBuilder.agents(store, period: .all, filter: ReportFilter(), minScored: 10)
+        let report = try ReportBuilder.agents(store, period: .all, scope: Scope(), minScored: 10)
         #expect(report.tables.count == 3)
         let main = try #require(CSVExport.mainTable(report.tables))
         let lines = main.csv().split(separator: "\n")
@@ -32,7 +33,7 @@ import Testing
 
     @Test func agentReportShowsOnlyTheCardsOfTheirCallsAndCommentsOnce() throws {
         let store = try AggregateTests.sampleDay()
-        let report = try ReportBuilder.agent(store, agentID: "a3", period: .all, filter: ReportFilter(), minScored: 10)
+        let report = try ReportBuilder.agent(store, agentID: "a3", period: .all, scope: Scope(), minScored: 10)
         let cards = Set(report.tables.compactMap(\.cardID))
         #expect(cards == ["support-hotline"], "a3 takes support calls only")
         #expect(report.tables.filter { $0.kind == "agent_nps_comments" }.count == 1)
@@ -44,7 +45,7 @@ import Testing
     @Test func worstCallsMarkProvisionalAndCriticalPerCriterion() throws {
         let store = try AggregateTests.sampleDay()
         for agent in ["a1", "a2", "a3", "a4"] {
-            let report = try ReportBuilder.agent(store, agentID: agent, period: .all, filter: ReportFilter(), minScored: 10)
+            let report = try ReportBuilder.agent(store, agentID: agent, period: .all, scope: Scope(), minScored: 10)
             for t in report.tables where t.kind == "agent_worst_calls" {
                 let status = try #require(t.columns.firstIndex { $0.key == "status" })
                 for row in t.rows {
@@ -53,10 +54,10 @@ import Testing
                 }
             }
         }
-        #expect(try ReportBuilder.agent(store, agentID: "a1", period: .all, filter: ReportFilter(), minScored: 10).tables
+        #expect(try ReportBuilder.agent(store, agentID: "a1", period: .all, scope: Scope(), minScored: 10).tables
             .contains { t in t.kind == "agent_worst_calls" && t.rows.contains { $0.contains(.text("provisional")) } })
         // a2's critically failed call: the greeting row is not marked critical.
-        let a2 = try ReportBuilder.agent(store, agentID: "a2", period: .all, filter: ReportFilter(), minScored: 10)
+        let a2 = try ReportBuilder.agent(store, agentID: "a2", period: .all, scope: Scope(), minScored: 10)
         let worst = try #require(a2.tables.first { $0.kind == "agent_worst_calls" })
         let critCol = try #require(worst.columns.firstIndex { $0.key == "criterion_critical" })
         let idCol = try #require(worst.columns.firstIndex { $0.key == "criterion" })
@@ -75,7 +76,7 @@ import Testing
 @Suite struct WorstCallSectionsTests {
     @Test func terminalShowsEachWorstCallsSectionsOnAnIndentedLineWithin100Columns() throws {
         let store = try AggregateTests.sampleDay()
-        let report = try ReportBuilder.agent(store, agentID: "a2", period: .all, filter: ReportFilter(), minScored: 10)
+        let report = try ReportBuilder.agent(store, agentID: "a2", period: .all, scope: Scope(), minScored: 10)
         let text = ReportTable.text(report.tables)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         #expect(lines.allSatisfy { $0.count <= ReportTable.maxWidth }, "\(lines.filter { $0.count > 100 })")
@@ -91,7 +92,7 @@ import Testing
 
     @Test func htmlShowsEachWorstCallsSections() throws {
         let store = try AggregateTests.sampleDay()
-        let report = try ReportBuilder.agent(store, agentID: "a2", period: .all, filter: ReportFilter(), minScored: 10)
+        let report = try ReportBuilder.agent(store, agentID: "a2", period: .all, scope: Scope(), minScored: 10)
         #expect(report.html.contains("<tr class=\"detail\"><td colspan=\"7\"><span class=\"muted\">sections:</span> opening 0/5 · order ×2 0/8 (fails section: delivery_date)"),
                 "the critical call's sections under its rows")
         #expect(report.html.contains("order ×2 8.5/10 · conversation 5/6 · efficiency 1/1 · total 87.5</td></tr>"))
@@ -102,7 +103,7 @@ import Testing
 
     @Test func sectionsSummaryNamesWeightsAndSectionsWithNothingToScore() throws {
         let store = try AggregateTests.sampleDay()
-        let s = try #require(try store.storedScores(callID: "c-006").first { $0.cardID == "support-hotline" })
+        let s = try #require(try ReportBuilder.storedScores(store, callID: "c-006", scope: .everything).first { $0.cardID == "support-hotline" })
         #expect(ScoreRendering.sectionsSummary(s) == "opening 1/2 · diagnosis ×2 1/4 · resolution ×2 4/5 · conversation 4/4 · compliance n/a · total 62.5")
     }
 }
@@ -167,7 +168,7 @@ import Testing
         let html = try String(contentsOf: out1.appendingPathComponent("agents.html"), encoding: .utf8)
         #expect(html.contains("Period 2026-11-24, 11 calls"))
         // Without a period a report states the span of the calls it covers.
-        let all = try ReportBuilder.kpi(store, period: .all, zone: nil, by: [.day], settings: KPISettings(), filter: ReportFilter())
+        let all = try ReportBuilder.kpi(store, period: .all, zone: nil, by: [.day], settings: KPISettings(), scope: Scope())
         #expect(all.tables[0].period == ReportPeriod(from: "2026-11-24", to: "2026-11-25", calls: 22))
         #expect(all.tables[0].text().contains("period 2026-11-24 to 2026-11-25, 22 calls"))
     }
@@ -175,22 +176,22 @@ import Testing
     @Test func unknownIdsAndEmptyPeriodsAreErrorsThatSayWhatTheDatabaseHolds() throws {
         let store = try AggregateTests.sampleDay()
         #expect(throws: SelectionError.unknown(what: "agent", value: "zz9", known: ["a1", "a2", "a3", "a4"])) {
-            try ReportBuilder.checkSelection(store, period: .all, filter: ReportFilter(), agentID: "zz9")
+            try ReportBuilder.checkSelection(store, period: .all, scope: Scope(), agentID: "zz9")
         }
         do {
-            try ReportBuilder.checkSelection(store, period: .all, filter: ReportFilter(team: "Blu"))
+            try ReportBuilder.checkSelection(store, period: .all, scope: Scope(team: "Blu"))
             Issue.record("an unknown team passed")
         } catch let e as SelectionError {
             #expect(e.description == "unknown team 'Blu' (did you mean 'Blue'?); known: Blue, Red")
         }
         let december = try Period.parse(from: "2026-12-01", to: "2026-12-02", zone: nil).get()
         do {
-            try ReportBuilder.checkSelection(store, period: december, filter: ReportFilter())
+            try ReportBuilder.checkSelection(store, period: december, scope: Scope())
             Issue.record("an empty period passed")
         } catch let e as SelectionError {
             #expect(e.description == "no calls in period 2026-12-01 to 2026-12-02; the database holds 11 calls, 2026-11-24")
         }
-        try ReportBuilder.checkSelection(store, period: .all, filter: ReportFilter(team: "Blue"), agentID: "a1")
+        try ReportBuilder.checkSelection(store, period: .all, scope: Scope(team: "Blue"), agentID: "a1")
     }
 
     @Test func scorecardsAreFoundBesideTheDatabaseOrTheDayAndAMissingOneIsSaid() throws {
@@ -282,10 +283,10 @@ import Testing
         #expect(s.exclusionSummary.contains("applies_to.queue: support_de: 9 calls (queues seen: orders, sales, support)"), "\(s.exclusionSummary)")
         #expect(s.exclusionSummary.contains("abandoned (no conversation): 2 calls"))
         // The agents report has no block of zeros for it.
-        let agents = try ReportBuilder.agents(store, period: .all, filter: ReportFilter(), minScored: 10)
+        let agents = try ReportBuilder.agents(store, period: .all, scope: Scope(), minScored: 10)
         #expect(!agents.tables.contains { $0.cardID == "de-support" })
         // A card whose scored calls are all outside the selection says why its block is empty.
-        let blue = try ReportBuilder.agents(store, period: .all, filter: ReportFilter(team: "Red", scorecard: "order-confirmation"), minScored: 10)
+        let blue = try ReportBuilder.agents(store, period: .all, scope: Scope(team: "Red", scorecard: "order-confirmation"), minScored: 10)
         #expect(blue.tables[0].rows.isEmpty && blue.tables[0].text().contains("no call of this selection is scored by this card"))
         // HTML shows the legend once, as the terminal does.
         #expect(agents.html.components(separatedBy: "quality = mean of complete call scores").count == 2)
@@ -298,8 +299,8 @@ import Testing
 
     @Test func callReportIsGroupedWithUnitsAndEveryTerminalTableFits100Columns() throws {
         let store = try AggregateTests.sampleDay()
-        let d = try #require(try store.callDetail("c-001"))
-        let people = CallLayout.report(d, scores: try store.storedScores(callID: "c-001"), notScored: [], forPeople: true, evidence: true)
+        let d = try #require(try store.callDetail("c-001", scope: .everything))
+        let people = CallLayout.report(d, scores: try store.storedScores(callID: "c-001", scope: .everything), notScored: [], forPeople: true, evidence: true)
         let text = ReportTable.text(people)
         #expect(text.contains("queue wait         8 s"))
         #expect(text.contains("answered           yes"))
@@ -307,24 +308,24 @@ import Testing
         #expect(!text.contains("44.3519") && !text.contains("-37.1877") && !text.contains("answered           1"))
         for title in ["Call c-001", "Conversation", "Levels and health", "Sections of order-confirmation"] { #expect(text.contains(title)) }
         // CSV/JSON keep every raw value.
-        let raw = CallLayout.report(d, scores: try store.storedScores(callID: "c-001"), notScored: [], forPeople: false, evidence: false)
+        let raw = CallLayout.report(d, scores: try store.storedScores(callID: "c-001", scope: .everything), notScored: [], forPeople: false, evidence: false)
         #expect(raw[0].name == "call_record" && raw[1].name == "call_audio")
         #expect(raw[1].rows.contains { $0[0] == .text("agent.speech_dbfs") })
         // Every table of every report of the sample day fits 100 columns.
         var all: [String] = []
         for id in (1...11).map({ String(format: "c-%03d", $0) }) {
-            guard let d = try store.callDetail(id) else { continue }
-            let scores = try store.storedScores(callID: id)
+            guard let d = try store.callDetail(id, scope: .everything) else { continue }
+            let scores = try store.storedScores(callID: id, scope: .everything)
             all.append(ReportTable.text(CallLayout.report(d, scores: scores, notScored: try Scoring.whyNotScored(callID: id, store: store),
                                                           forPeople: true, evidence: true)))
             all.append(ScoreRendering.text(scores))
         }
-        all.append(ReportTable.text(try ReportBuilder.agents(store, period: .all, filter: ReportFilter(), minScored: 10).tables))
+        all.append(ReportTable.text(try ReportBuilder.agents(store, period: .all, scope: Scope(), minScored: 10).tables))
         for a in ["a1", "a2", "a3", "a4"] {
-            all.append(ReportTable.text(try ReportBuilder.agent(store, agentID: a, period: .all, filter: ReportFilter(), minScored: 10).tables))
+            all.append(ReportTable.text(try ReportBuilder.agent(store, agentID: a, period: .all, scope: Scope(), minScored: 10).tables))
         }
-        all.append(ReportTable.text(try ReportBuilder.kpi(store, period: .all, zone: nil, by: [.day, .agent], settings: KPISettings(), filter: ReportFilter()).tables))
-        all.append(ReportTable.text(try ReportBuilder.nps(store, period: .all, by: [.agent], minimumN: 30, filter: ReportFilter()).tables))
+        all.append(ReportTable.text(try ReportBuilder.kpi(store, period: .all, zone: nil, by: [.day, .agent], settings: KPISettings(), scope: Scope()).tables))
+        all.append(ReportTable.text(try ReportBuilder.nps(store, period: .all, by: [.agent], minimumN: 30, scope: Scope()).tables))
         for line in all.joined().split(separator: "\n") {
             #expect(line.count <= 100, "\(line.count): \(line)")
         }
@@ -421,7 +422,7 @@ import Testing
 @Suite struct SampleDayReadingTests {
     @Test func kpiTablesSayOutboundCallsAreNotOfferedCalls() throws {
         let store = try AggregateTests.sampleDay()
-        let report = try ReportBuilder.kpi(store, period: .all, zone: nil, by: [], settings: KPISettings(), filter: ReportFilter())
+        let report = try ReportBuilder.kpi(store, period: .all, zone: nil, by: [], settings: KPISettings(), scope: Scope())
         let text = ReportTable.text(report.tables)
         #expect(text.contains("offered = inbound calls (and calls without a direction); outbound calls are not offered calls: 2\n  outbound calls of this selection left out here"), "\(text)")
         #expect(text.contains("period 2026-11-24, 11 calls"))
@@ -429,7 +430,7 @@ import Testing
 
     @Test func htmlEvidenceLinksToItsMomentOfTheRecording() throws {
         let store = try AggregateTests.sampleDay()
-        let a2 = try ReportBuilder.agent(store, agentID: "a2", period: .all, filter: ReportFilter(), minScored: 10)
+        let a2 = try ReportBuilder.agent(store, agentID: "a2", period: .all, scope: Scope(), minScored: 10)
         #expect(a2.html.contains("-ulaw.wav#t=15.") && a2.html.contains("<a href=\"file:///"), "the worst calls' evidence is a link")
         let worst = try #require(a2.tables.first { $0.kind == "agent_worst_calls" })
         #expect(HTMLReport.table(worst).contains("\">longest silence 12.7 s at 00:15"))

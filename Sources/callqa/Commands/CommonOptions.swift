@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallQAModel
 import CallRecords
 import Foundation
 import Pipeline

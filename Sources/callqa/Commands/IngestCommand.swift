@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallAnalysis
+import CallQAModel
 import CallRecords
 import Foundation
 import Pipeline

@@ -1,6 +1,7 @@
 import Analytics
 import ArgumentParser
 import CallRecords
+import CallQAModel
 import Foundation
 import Pipeline
 import Reports
@@ -116,9 +117,9 @@ struct KPICommand: ParsableCommand {
         let store = try database.open(forReading: true)
         let zone = try periodOptions.zoneOption.zone()
         let period = try periodOptions.period()
-        let filter = ReportFilter(team: team, queue: queue, agent: agent)
-        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filter) }
-        let report = try reportCall { try ReportBuilder.kpi(store, period: period, zone: zone, by: by, settings: settings, filter: filter) }
+        let scope = Scope.everything.narrowed(team: team, queue: queue, agent: agent)
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, scope: scope) }
+        let report = try reportCall { try ReportBuilder.kpi(store, period: period, zone: zone, by: by, settings: settings, scope: scope) }
         try output.emit(report.tables) { report.html }
     }
 }
@@ -166,10 +167,10 @@ struct NPSReportCommand: ParsableCommand {
     func run() throws {
         let store = try database.open(forReading: true)
         let period = try periodOptions.period()
-        let filter = ReportFilter(team: team, queue: queue, agent: agent)
+        let scope = Scope.everything.narrowed(team: team, queue: queue, agent: agent)
         let minimumN = try minN ?? configOption.settings().npsMinimumN
-        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filter) }
-        let report = try reportCall { try ReportBuilder.nps(store, period: period, by: try dims(), minimumN: minimumN, filter: filter) }
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, scope: scope) }
+        let report = try reportCall { try ReportBuilder.nps(store, period: period, by: try dims(), minimumN: minimumN, scope: scope) }
         try output.emit(report.tables) { report.html }
     }
 }
@@ -193,7 +194,8 @@ struct ReportFilters: ParsableArguments {
 
     @OptionGroup var configOption: ConfigOption
 
-    var filter: ReportFilter { ReportFilter(team: team, queue: queue, agent: agent, scorecard: scorecard) }
+    /// The command line reads everything the database holds, narrowed by these options.
+    var scope: Scope { Scope.everything.narrowed(team: team, queue: queue, agent: agent, scorecard: scorecard) }
 
     /// `--min-scored`, else the settings file's, else 10.
     func minimumScored() throws -> Int { try minScored ?? configOption.settings().agentsMinimumScored }
@@ -216,11 +218,11 @@ struct AgentsCommand: ParsableCommand {
         let store = try database.open(forReading: true)
         let period = try periodOptions.period()
         let minScored = try filters.minimumScored()
-        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filters.filter) }
-        let report = try reportCall { try ReportBuilder.agents(store, period: period, filter: filters.filter, minScored: minScored) }
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, scope: filters.scope) }
+        let report = try reportCall { try ReportBuilder.agents(store, period: period, scope: filters.scope, minScored: minScored) }
         if let splitDir {
             let files = try reportCall {
-                try SplitReports.write(dir: splitDir, store: store, period: period, filter: filters.filter, minScored: minScored,
+                try SplitReports.write(dir: splitDir, store: store, period: period, scope: filters.scope, minScored: minScored,
                                        summaries: report.summaries)
             }
             print("wrote \(files.count) agent file(s) to \(splitDir)")
@@ -250,9 +252,9 @@ struct AgentCommand: ParsableCommand {
         let store = try database.open(forReading: true)
         let period = try periodOptions.period()
         let minScored = try filters.minimumScored()
-        try reportCall { try ReportBuilder.checkSelection(store, period: period, filter: filters.filter, agentID: agentID) }
+        try reportCall { try ReportBuilder.checkSelection(store, period: period, scope: filters.scope, agentID: agentID) }
         let report = try reportCall {
-            try ReportBuilder.agent(store, agentID: agentID, period: period, filter: filters.filter, minScored: minScored)
+            try ReportBuilder.agent(store, agentID: agentID, period: period, scope: filters.scope, minScored: minScored)
         }
         try output.emit(report.tables) { report.html }
     }
@@ -281,13 +283,13 @@ struct CallReportCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.open(forReading: true)
-        guard let detail = try storeCall({ try store.callDetail(callID) }) else {
+        guard let detail = try storeCall({ try store.callDetail(callID, scope: .everything) }) else {
             Terminal.error("no call '\(callID)' in \(database.path)")
             throw ExitCode(1)
         }
         // The selection options limit what may be shown: a call outside them is not shown.
         let field = { (name: String) in detail.record.first(where: { $0.0 == name })?.1 }
-        let inPeriod = try storeCall { try store.scoringInputs(period: try periodOptions.period(), callIDs: [callID]) }.isEmpty == false
+        let inPeriod = try storeCall { try store.scoringInputs(period: try periodOptions.period(), callIDs: [callID], scope: .everything) }.isEmpty == false
         for (option, value, actual) in [("--agent", agent, field("agent_id")), ("--team", team, field("team")), ("--queue", queue, field("queue"))] {
             if let value, actual != value {
                 Terminal.error("call '\(callID)' is not in the selection (\(option) \(value))")
@@ -298,7 +300,7 @@ struct CallReportCommand: ParsableCommand {
             Terminal.error("call '\(callID)' did not start within --from/--to")
             throw ExitCode(1)
         }
-        let scores = try storeCall { try store.storedScores(callID: callID) }
+        let scores = try storeCall { try ReportBuilder.storedScores(store, callID: callID, scope: .everything) }
         let notScored = try storeCall { try Scoring.whyNotScored(callID: callID, store: store) }
             .filter { n in !scores.contains { $0.cardID == n.cardID } }
         let tables = CallLayout.report(detail, scores: scores, notScored: notScored,

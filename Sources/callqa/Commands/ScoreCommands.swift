@@ -1,4 +1,5 @@
 import ArgumentParser
+import CallQAModel
 import Foundation
 import Pipeline
 import Reports
@@ -145,8 +146,8 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.open(forReading: true)
-        let scores = try storeCall { try store.storedScores(callID: callID) }
-        let known = try storeCall { try store.existingCalls([callID]) }
+        let scores = try storeCall { try ReportBuilder.storedScores(store, callID: callID, scope: .everything) }
+        let known = try storeCall { try store.existingCalls([callID], scope: .everything) }
         guard !known.isEmpty else {
             Terminal.error("no call '\(callID)' in \(database.path)")
             throw ExitCode(1)
@@ -155,7 +156,7 @@ struct ExplainCommand: ParsableCommand {
         let scored = Set(scores.map(\.cardID))
         let notScored = try storeCall { try Scoring.whyNotScored(callID: callID, store: store) }.filter { !scored.contains($0.cardID) }
         // A transferred call: its legs, and whose the scores are.
-        let detail = try storeCall { try store.callDetail(callID) }
+        let detail = try storeCall { try store.callDetail(callID, scope: .everything) }
         let agentID = detail.flatMap { Dictionary($0.record, uniquingKeysWith: { a, _ in a })["agent_id"] }
         let legs = detail?.legs ?? []
         let hasRecording = detail?.recordingPath != nil

@@ -1,4 +1,6 @@
+import CallQAModel
 import CallRecords
+import Reports
 import Foundation
 import Store
 
@@ -8,7 +10,7 @@ public enum SplitReports {
     public static let minimumTeamAgents = 5
 
     /// Writes the files; returns their paths.
-    public static func write(dir: String, store: CallStore, period: Period, filter: ReportFilter, minScored: Int,
+    public static func write(dir: String, store: CallStore, period: Period, scope: Scope, minScored: Int,
                              summaries: [(card: StoredCard, agents: [AgentSummary])]) throws -> [String] {
         do {
             try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -22,9 +24,7 @@ public enum SplitReports {
         let agents = Set(summaries.flatMap { $0.agents.map(\.agentID) }).sorted()
         var files: [String] = []
         for agent in agents {
-            var own = filter
-            own.agent = agent
-            let report = try ReportBuilder.agent(store, agentID: agent, period: period, filter: own, minScored: minScored,
+            let report = try ReportBuilder.agent(store, agentID: agent, period: period, scope: scope.requiring(agent: agent), minScored: minScored,
                                                  teamSummaries: summaries, minimumTeamAgents: minimumTeamAgents)
             let file = (dir as NSString).appendingPathComponent(fileName(agentID: agent))
             let html = HTMLReport.page(title: "callqa — your calls (\(agent))", tables: report.tables)

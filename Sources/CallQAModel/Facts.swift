@@ -1,3 +1,4 @@
+import Foundation
 /// A value a rule can compare.
 public enum FactValue: Sendable, Equatable, CustomStringConvertible {
     case number(Double)
@@ -13,7 +14,7 @@ public enum FactValue: Sendable, Equatable, CustomStringConvertible {
     }
 
     /// Shortest exact-looking form: 14.2, 10, 0.35.
-    static func format(_ v: Double) -> String {
+    public static func format(_ v: Double) -> String {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
         let r = (v * 100).rounded() / 100
         if r == r.rounded() { return String(Int(r)) }

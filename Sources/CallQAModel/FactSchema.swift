@@ -13,6 +13,14 @@ public enum MetricCatalog {
         public var unit: String
         /// Present only on stereo recordings (per-party and two-channel figures).
         public var stereoOnly: Bool
+
+        public init(name: String, kind: Kind, label: String, unit: String, stereoOnly: Bool) {
+            self.name = name
+            self.kind = kind
+            self.label = label
+            self.unit = unit
+            self.stereoOnly = stereoOnly
+        }
     }
 
     /// Every known metric, in documentation order.
@@ -67,7 +75,7 @@ public enum MetricCatalog {
         return e
     }()
 
-    static let byName: [String: Entry] = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
+    public static let byName: [String: Entry] = Dictionary(uniqueKeysWithValues: entries.map { ($0.name, $0) })
 
     /// The entry of a name; `call.attr.NAME` (a manifest's extra column) is text.
     public static func entry(_ name: String) -> Entry? {
@@ -97,7 +105,7 @@ public enum MetricCatalog {
         return best?.0
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
+    public static func editDistance(_ a: String, _ b: String) -> Int {
         let x = Array(a.utf8), y = Array(b.utf8)
         if x.isEmpty { return y.count }
         if y.isEmpty { return x.count }

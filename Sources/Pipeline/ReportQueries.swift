@@ -1,36 +1,10 @@
 import Analytics
+import CallQAModel
 import CallRecords
 import Foundation
+import Reports
+import Scorecard
 import Store
-
-/// Which calls a report covers.
-public struct ReportFilter: Sendable {
-    public var team: String?
-    public var queue: String?
-    /// Only this agent's own calls, scores and comments.
-    public var agent: String?
-    /// One card id; nil: every card that scored calls.
-    public var scorecard: String?
-
-    public init(team: String? = nil, queue: String? = nil, agent: String? = nil, scorecard: String? = nil) {
-        self.team = team
-        self.queue = queue
-        self.agent = agent
-        self.scorecard = scorecard
-    }
-
-    public func keep(_ r: AgentCallRow) -> Bool {
-        (team == nil || r.team == team) && (queue == nil || r.queue == queue) && (agent == nil || r.agentID == agent)
-    }
-
-    public func keep(_ s: SurveyFact) -> Bool {
-        (team == nil || s.team == team) && (queue == nil || s.queue == queue) && (agent == nil || s.agentID == agent)
-    }
-
-    public func keep(_ r: CallKPIRow) -> Bool {
-        (team == nil || r.team == team) && (queue == nil || r.queue == queue) && (agent == nil || r.agentID == agent)
-    }
-}
 
 /// A report ready to write: its tables and its HTML page.
 public struct BuiltReport: Sendable {
@@ -67,12 +41,15 @@ public enum SelectionError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// Gathers what each report needs from the store and renders it.
+/// The report queries: gather what each report needs from the store, under a scope, and
+/// hand it to the renderers in Reports. They only read: the aggregates they use are kept up
+/// to date by the writers (ingest, score, imports), and when a writer has left days
+/// unrebuilt, the store answers from the base tables.
 public enum ReportBuilder {
     /// The period a report states: the `--from/--to` bounds where given, else the span of
     /// the calls it covers, with their count.
-    public static func reportPeriod(_ store: CallStore, period: Period, filter: ReportFilter) throws -> ReportPeriod {
-        let span = try store.callSpan(period: period, filter: CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent))
+    public static func reportPeriod(_ store: CallStore, period: Period, scope: Scope) throws -> ReportPeriod {
+        let span = try store.callSpan(period: period, scope: scope)
         func iso(_ e: Double) -> String { Timestamp(epochS: e, offsetS: 0).iso8601 }
         return ReportPeriod(from: period.fromDate ?? period.fromEpoch.map(iso) ?? span.firstDate,
                             to: period.toDate ?? period.toEpoch.map(iso) ?? span.lastDate, calls: span.calls)
@@ -85,29 +62,30 @@ public enum ReportBuilder {
 
     /// Refuses a selection naming an agent, team or queue no call has, and a period (with
     /// the selection) that holds no call, saying what the database holds.
-    public static func checkSelection(_ store: CallStore, period: Period, filter: ReportFilter, agentID: String? = nil) throws {
-        for (what, value, column) in [("agent", agentID ?? filter.agent, CallStore.KnownColumn.agent), ("team", filter.team, .team),
-                                      ("queue", filter.queue, .queue)] {
+    public static func checkSelection(_ store: CallStore, period: Period, scope: Scope, agentID: String? = nil) throws {
+        // Known values are those the reader may see at all: an id outside the scope is as
+        // unknown as one that does not exist.
+        for (what, value, column) in [("agent", agentID ?? scope.agent, CallStore.KnownColumn.agent), ("team", scope.team, .team),
+                                      ("queue", scope.queue, .queue)] {
             guard let value else { continue }
-            let known = try store.knownValues(column)
+            let known = try store.knownValues(column, scope: scope.unfiltered)
             if !known.contains(value) { throw SelectionError.unknown(what: what, value: value, known: known) }
         }
-        var f = CallFilter(team: filter.team, queue: filter.queue, agent: agentID ?? filter.agent)
-        let span = try store.callSpan(period: period, filter: f)
+        let selected = agentID.map { scope.requiring(agent: $0) } ?? scope
+        let span = try store.callSpan(period: period, scope: selected)
         guard span.calls == 0 else { return }
         var sel: [String] = []
-        if let a = f.agent { sel.append("agent \(a)") }
-        if let t = f.team { sel.append("team \(t)") }
-        if let q = f.queue { sel.append("queue \(q)") }
-        f = CallFilter()
-        let p = try reportPeriod(store, period: period, filter: ReportFilter())
+        if let a = agentID ?? scope.agent { sel.append("agent \(a)") }
+        if let t = scope.team { sel.append("team \(t)") }
+        if let q = scope.queue { sel.append("queue \(q)") }
+        let p = try reportPeriod(store, period: period, scope: scope.unfiltered)
         throw SelectionError.emptyPeriod(period: period == .all ? "the database" : "period " + p.days, selection: sel.joined(separator: ", "),
-                                         database: try store.callSpan(period: .all, filter: f))
+                                         database: try store.callSpan(period: .all, scope: scope.unfiltered))
     }
 
-    public static func cards(_ store: CallStore, filter: ReportFilter) throws -> [StoredCard] {
-        let all = try store.storedCards()
-        guard let id = filter.scorecard else { return all }
+    public static func cards(_ store: CallStore, scope: Scope) throws -> [StoredCard] {
+        let all = try store.storedCards(scope: scope.unfiltered)
+        guard let id = scope.scorecard else { return all }
         guard let c = all.first(where: { $0.id == id }) else { throw UnknownCard(id: id, known: all.map(\.id)) }
         return [c]
     }
@@ -115,28 +93,26 @@ public enum ReportBuilder {
     /// The warning of a per-agent report on a database no card has scored.
     public static let noScores = "no scores: no scorecard has scored a call of this database (run callqa score --scorecards DIR); quality columns are empty"
 
-    public static func agents(_ store: CallStore, period: Period, filter: ReportFilter, minScored: Int) throws -> BuiltReport {
-        try store.refreshAggregates()
-        let callFilter = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
-        let nps = try store.npsByAgent(period: period, filter: callFilter)
+    public static func agents(_ store: CallStore, period: Period, scope: Scope, minScored: Int) throws -> BuiltReport {
+        let nps = try store.npsByAgent(period: period, scope: scope)
         var tables: [ReportTable] = []
         var body = ""
         var summaries: [(card: StoredCard, agents: [AgentSummary])] = []
-        let cards = try cards(store, filter: filter)
+        let cards = try cards(store, scope: scope)
         for card in cards {
-            let aggregates = try store.agentAggregatesFromDays(period: period, cardID: card.id, filter: callFilter)
-                ?? store.agentAggregates(period: period, cardID: card.id, filter: callFilter)
+            let aggregates = try store.agentAggregatesFromDays(period: period, cardID: card.id, scope: scope)
+                ?? store.agentAggregates(period: period, cardID: card.id, scope: scope)
             let s = AgentReport.summaries(aggregates, nps: nps, target: card.target, minScored: minScored)
             var t = AgentReport.table(s, card: card, target: card.target, minScored: minScored)
             t.emptyText = "(no call of this selection is scored by this card: `callqa score` names the card's filter that excluded them)"
             tables.append(t)
             summaries.append((card, s))
-            let (bins, daily) = try store.scoreDistribution(period: period, cardID: card.id, filter: callFilter)
+            let (bins, daily) = try store.scoreDistribution(period: period, cardID: card.id, scope: scope)
             body += HTMLPages.cardCharts(card: card, bins: bins, daily: daily)
         }
         if cards.isEmpty {
-            let rows = try store.agentCallRows(period: period, cardID: nil).filter(filter.keep)
-            let surveys = try store.surveyFacts(period: period).filter(filter.keep)
+            let rows = try store.agentCallRows(period: period, cardID: nil, scope: scope)
+            let surveys = try store.surveyFacts(period: period, scope: scope)
             let s = AgentReport.summaries(rows, surveys: surveys, target: 95, minScored: minScored)
             var t = AgentReport.table(s, card: nil, target: 95, minScored: minScored)
             t.warnings = [noScores]
@@ -144,7 +120,7 @@ public enum ReportBuilder {
             summaries.append((StoredCard(id: "", name: "", target: 95, hash: ""), s))
         }
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
-        tables = stamp(tables, try reportPeriod(store, period: period, filter: filter))
+        tables = stamp(tables, try reportPeriod(store, period: period, scope: scope))
         let html = HTMLPages.agentsPage(tables: tables, chartsBody: body, summaries: summaries.map { ($0.card, $0.agents) }, generated: generated)
         return BuiltReport(tables: tables, html: html, summaries: summaries)
     }
@@ -152,27 +128,28 @@ public enum ReportBuilder {
     /// One agent's report: a block per card that applies to the agent's calls in the period
     /// (the filter's card only, with `--scorecard`), no block for a card that scored none of
     /// them, and the NPS answers once.
-    public static func agent(_ store: CallStore, agentID: String, period: Period, filter: ReportFilter, minScored: Int,
+    public static func agent(_ store: CallStore, agentID: String, period: Period, scope: Scope, minScored: Int,
                              teamSummaries: [(card: StoredCard, agents: [AgentSummary])] = [], minimumTeamAgents: Int = 5) throws -> BuiltReport {
-        let surveys = try store.surveyFacts(period: period).filter { $0.agentID == agentID }.filter(filter.keep)
+        let own = scope.requiring(agent: agentID)
+        let surveys = try store.surveyFacts(period: period, scope: own)
         var tables: [ReportTable] = []
         var charts: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])] = []
         var blocks: [(card: StoredCard?, rows: [AgentCallRow])] = []
-        for card in try cards(store, filter: filter) {
-            let rows = try store.agentCallRows(period: period, cardID: card.id).filter { $0.agentID == agentID }.filter(filter.keep)
+        for card in try cards(store, scope: scope) {
+            let rows = try store.agentCallRows(period: period, cardID: card.id, scope: own)
             if rows.contains(where: { $0.status != nil }) { blocks.append((card, rows.filter { $0.status != nil })) }
         }
         if blocks.isEmpty {
-            blocks = [(nil, try store.agentCallRows(period: period, cardID: nil).filter { $0.agentID == agentID }.filter(filter.keep))]
+            blocks = [(nil, try store.agentCallRows(period: period, cardID: nil, scope: own))]
         }
         for (card, rows) in blocks {
-            let failed = try store.failedCriteria(callIDs: rows.map(\.callID), cardID: card?.id)
-            let texts = try card.map { try store.criterionTexts(cardID: $0.id) } ?? [:]
+            let failed = try store.failedCriteria(callIDs: rows.map(\.callID), cardID: card?.id, scope: own)
+            let texts = try card.map { try outline(store, cardID: $0.id)?.criterionTexts ?? [:] } ?? [:]
             // Section scores of the worst calls (the calls the report shows a score of).
             var sectionsByCall: [String: String] = [:]
             if let card {
                 for c in AgentReport.worstCalls(rows, AgentReport.worstShown) {
-                    guard let s = try store.storedScores(callID: c.callID).first(where: { $0.cardID == card.id }) else { continue }
+                    guard let s = try storedScores(store, callID: c.callID, scope: own).first(where: { $0.cardID == card.id }) else { continue }
                     sectionsByCall[c.callID] = ScoreRendering.sectionsSummary(s)
                 }
             }
@@ -198,48 +175,58 @@ public enum ReportBuilder {
             tables += t
         }
         tables.append(AgentReport.commentsTable(surveys.filter { $0.agentID == agentID }))
-        if try store.storedCards().isEmpty { for i in tables.indices { tables[i].warnings = [noScores] } }
-        var own = filter
-        own.agent = agentID
-        tables = stamp(tables, try reportPeriod(store, period: period, filter: own))
+        if try store.storedCards(scope: .everything).isEmpty { for i in tables.indices { tables[i].warnings = [noScores] } }
+        tables = stamp(tables, try reportPeriod(store, period: period, scope: own))
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
         let html = HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: [], generated: generated)
         return BuiltReport(tables: tables, html: html, summaries: [])
     }
 
     public static func kpi(_ store: CallStore, period: Period, zone: Timestamp.Zone?, by: [KPIDimension], settings: KPISettings,
-                           filter: ReportFilter) throws -> BuiltReport {
+                           scope: Scope) throws -> BuiltReport {
         let groups: [KPIGroup], hourly: [KPIGroup]
         if zone == nil {
             // Grouped in each call's own local time: SQLite aggregates in one pass.
-            let f = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
-            try store.refreshAggregates()
-            groups = try store.kpiGroupsFromHours(period: period, by: by, settings: settings, filter: f)
-                ?? store.kpiGroups(period: period, by: by, settings: settings, filter: f)
-            hourly = try store.kpiGroupsFromHours(period: period, by: [.hour], settings: settings, filter: f)
-                ?? store.kpiGroups(period: period, by: [.hour], settings: settings, filter: f)
+            groups = try store.kpiGroupsFromHours(period: period, by: by, settings: settings, scope: scope)
+                ?? store.kpiGroups(period: period, by: by, settings: settings, scope: scope)
+            hourly = try store.kpiGroupsFromHours(period: period, by: [.hour], settings: settings, scope: scope)
+                ?? store.kpiGroups(period: period, by: [.hour], settings: settings, scope: scope)
         } else {
             // Another zone: local fields per call (daylight saving included), aggregated here.
-            let rows = try store.kpiRows(period: period, zone: zone, fcrWindowS: settings.fcrWindowS).filter(filter.keep)
+            let rows = try store.kpiRows(period: period, zone: zone, fcrWindowS: settings.fcrWindowS, scope: scope)
             groups = KPI.aggregate(rows, by: by, settings: settings)
             hourly = KPI.aggregate(rows, by: [.hour], settings: settings)
         }
-        let tables = stamp(KPIReport.tables(groups, by: by, settings: settings), try reportPeriod(store, period: period, filter: filter))
+        let tables = stamp(KPIReport.tables(groups, by: by, settings: settings), try reportPeriod(store, period: period, scope: scope))
         let html = HTMLPages.kpi(tables: tables, slByHour: hourly.map { (label: $0.key[0], value: $0.serviceLevel(settings.headline)) })
         return BuiltReport(tables: tables, html: html, summaries: [])
     }
 
-    public static func nps(_ store: CallStore, period: Period, by: [NPSReport.Dimension], minimumN: Int, filter: ReportFilter) throws -> BuiltReport {
-        try store.refreshAggregates()
-        let f = CallFilter(team: filter.team, queue: filter.queue, agent: filter.agent)
-        let groups = try store.npsGroups(period: period, by: by.map(\.rawValue), filter: f)
-        let (dist, comments) = try store.npsDistributionAndComments(period: period, filter: f, limit: NPSReport.commentLimit)
+    public static func nps(_ store: CallStore, period: Period, by: [NPSReport.Dimension], minimumN: Int, scope: Scope) throws -> BuiltReport {
+        let groups = try store.npsGroups(period: period, by: by.map(\.rawValue), scope: scope)
+        let (dist, comments) = try store.npsDistributionAndComments(period: period, scope: scope, limit: NPSReport.commentLimit)
         let tables = stamp(NPSReport.tables(groups: groups, distribution: dist, comments: comments, by: by, minimumN: minimumN),
-                           try reportPeriod(store, period: period, filter: filter))
-        let byAgent = try store.npsGroups(period: period, by: ["agent"], filter: f).compactMap { g -> (label: String, value: Double, low: Double, high: Double, reliable: Bool)? in
+                           try reportPeriod(store, period: period, scope: scope))
+        let byAgent = try store.npsGroups(period: period, by: ["agent"], scope: scope).compactMap { g -> (label: String, value: Double, low: Double, high: Double, reliable: Bool)? in
             guard let v = g.nps.value, let ci = g.nps.interval else { return nil }
             return (g.key[0], v, ci.low, ci.high, g.nps.reliable(minimumN: minimumN))
         }
         return BuiltReport(tables: tables, html: HTMLPages.nps(tables: tables, byAgent: byAgent), summaries: [])
+    }
+
+    /// The sections and criterion texts of the card version that `cardID`'s current scores
+    /// use (parsed here, where cards are read; nil when no current score uses it).
+    public static func outline(_ store: CallStore, cardID: String) throws -> CardOutline? {
+        guard let stored = try store.currentCardText(cardID: cardID) else { return nil }
+        return Scorecard.outline(yaml: stored.yaml, file: cardID, contentHash: "")
+    }
+
+    /// A call's current scores (none outside the scope), each with its card's outline.
+    public static func storedScores(_ store: CallStore, callID: String, scope: Scope) throws -> [StoredScore] {
+        try store.storedScores(callID: callID, scope: scope).map { s in
+            var s = s
+            s.outline = s.cardYAML.flatMap { Scorecard.outline(yaml: $0, file: s.cardFile ?? s.cardID, contentHash: s.cardHash) }
+            return s
+        }
     }
 }

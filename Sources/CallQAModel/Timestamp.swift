@@ -198,3 +198,16 @@ public struct Timestamp: Sendable, Equatable, Hashable, Comparable {
         }
     }
 }
+
+extension String {
+    /// Without leading and trailing spaces and tabs; the string itself when there are none
+    /// (the common case, and much cheaper than Foundation's trimming).
+    public var trimmedSpaces: String {
+        guard let f = utf8.first, let l = utf8.last else { return self }
+        if f != 0x20 && f != 0x09 && l != 0x20 && l != 0x09 { return self }
+        var s = Substring(self)
+        while let c = s.first, c == " " || c == "\t" { s = s.dropFirst() }
+        while let c = s.last, c == " " || c == "\t" { s = s.dropLast() }
+        return String(s)
+    }
+}
