@@ -137,15 +137,18 @@ public final class ImportSession {
 
 extension CallStore {
     /// Runs one import in one transaction: everything the body stores and rejects, or nothing.
-    /// Surveys are linked to their calls before the commit.
+    /// Surveys are linked to their calls before the commit; then the report aggregates of
+    /// the days it touched are rebuilt (the writers keep them current, reports only read).
     public func importSession<T>(kind: String, file: String, surveyWindowS: Double? = nil,
                                  _ body: (ImportSession) throws -> (T, rows: Int, stored: Int)) throws -> (T, LinkCounts?) {
-        try write { db in
+        let result = try write { db in
             let session = try ImportSession(db: db, kind: kind, file: file)
             let (value, rows, stored) = try body(session)
             try session.finish(rows: rows, stored: stored)
             let links = try surveyWindowS.map { try Self.linkSurveys(db, windowS: $0) }
             return (value, links)
         }
+        try refreshAggregates()
+        return result
     }
 }
