@@ -10,6 +10,7 @@ demo:
 # (2) Set up and run the whole test suite.
 test:
 	bash scripts/setup.sh
+	python3 scripts/check-imports.py
 	swift build --build-tests
 	swift test
 

@@ -75,7 +75,10 @@ let package = Package(
         // Rendering alone: model values in, text out; no database, no files.
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CallQAModel", "CallAnalysis", "Analytics"]),
         .testTarget(name: "ScorecardTests", dependencies: ["Scorecard", "CallQAModel", "CallRecords"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "CallQAModel", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO", "Reports", "Analytics", "Scorecard"], exclude: ["Golden"]),
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "CallQAModel", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO", "Reports", "Analytics", "Scorecard",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], exclude: ["Golden"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
     ]
 )

@@ -198,13 +198,15 @@ public final class CallStore: Sendable {
         }
     }
 
-    /// Runs SQL reads on a consistent snapshot.
-    public func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    /// Runs SQL reads on a consistent snapshot. Not public: outside the store, call data is
+    /// only read through the intent-named methods, each of which takes a `Scope`
+    /// (`package` so the project's own tests and benchmarks may inspect tables).
+    package func read<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         try wrap { try pool.read(body) }
     }
 
-    /// Runs SQL writes in one transaction.
-    public func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
+    /// Runs SQL writes in one transaction (`package`: see `read`).
+    package func write<T>(_ body: (Database) throws -> T) throws(StoreError) -> T {
         try wrap { try pool.write(body) }
     }
 

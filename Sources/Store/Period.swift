@@ -4,7 +4,7 @@ import GRDB
 
 extension Period {
     /// SQL condition on a `calls` table alias, with its arguments.
-    public func sql(alias c: String = "c") -> (String, [any DatabaseValueConvertible]) {
+    func sql(alias c: String = "c") -> (String, [any DatabaseValueConvertible]) {
         var parts: [String] = [], args: [any DatabaseValueConvertible] = []
         if let fromEpoch { parts.append("\(c).started_epoch >= ?"); args.append(fromEpoch) }
         if let toEpoch { parts.append("\(c).started_epoch < ?"); args.append(toEpoch) }

@@ -1,0 +1,222 @@
+import Analytics
+import CallQAModel
+import Foundation
+import GRDB
+import Pipeline
+@testable import Store
+import Testing
+
+/// Access scope as a value: every read of call data takes a `Scope`, and none returns a row
+/// of a call outside it. The first test finds the store's public reads in its source, so a
+/// new query without a scope, or one this file does not exercise, fails here.
+@Suite struct ScopeTests {
+    /// Public methods of the store that are not reads of call data.
+    static let writers: Set<String> = ["save", "registerCard", "saveScores", "beginRun", "finishRun", "recordErrors",
+                                       "linkWaitingSurveys", "refreshAggregates", "importSession", "checkpoint",
+                                       // ImportSession: inside one import's write transaction.
+                                       "callExists", "reject", "eachRow", "survey", "evaluation"]
+    /// Reads of the database file itself, not of any call.
+    static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields"]
+    /// Card texts: the organisation's coaching cards, the same for every reader.
+    static let catalogue: Set<String> = ["latestCardTexts", "currentCardText"]
+
+    /// Every `public func` of Sources/Store with its parameter list.
+    static func publicFunctions() throws -> [(name: String, signature: String)] {
+        let dir = packageRoot.appendingPathComponent("Sources/Store")
+        var out: [(String, String)] = []
+        for file in try FileManager.default.contentsOfDirectory(atPath: dir.path) where file.hasSuffix(".swift") {
+            let text = try String(contentsOf: dir.appendingPathComponent(file), encoding: .utf8)
+            let regex = try NSRegularExpression(pattern: #"public (?:static )?func ([A-Za-z0-9_]+)(?:<[^>]*>)?\(([^{]*)"#)
+            for m in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
+                out.append((String(text[Range(m.range(at: 1), in: text)!]), String(text[Range(m.range(at: 2), in: text)!])))
+            }
+        }
+        return out
+    }
+
+    @Test func everyReadOfCallDataTakesAScopeAndIsExercisedBelow() throws {
+        let functions = try Self.publicFunctions()
+        #expect(functions.count > 30, "the scan found the store's methods")
+        let reads = functions.filter { !Self.writers.contains($0.name) && !Self.housekeeping.contains($0.name) && !Self.catalogue.contains($0.name) }
+        for r in reads {
+            #expect(r.signature.contains("scope: Scope"), "CallStore.\(r.name) reads call data without a Scope")
+        }
+        #expect(Set(reads.map(\.name)) == Set(Self.checks.map(\.name)),
+                "reads not exercised under an agent scope: \(Set(reads.map(\.name)).subtracting(Self.checks.map(\.name)).sorted())")
+    }
+
+    /// The sample day's calls per agent.
+    static func callsByAgent(_ store: CallStore) throws -> [String: Set<String>] {
+        try store.read { db in
+            var out: [String: Set<String>] = [:]
+            for r in try Row.fetchAll(db, sql: "SELECT call_id, agent_id FROM calls WHERE agent_id IS NOT NULL") {
+                out[r["agent_id"], default: []].insert(r["call_id"])
+            }
+            return out
+        }
+    }
+
+    /// One check per read: under `scope` (one agent's), whatever comes back belongs to `own`
+    /// (that agent's call ids), and a call of `other` is not returned.
+    typealias Check = (name: String, run: @Sendable (CallStore, Scope, _ own: Set<String>, _ all: [String], _ other: String, _ agent: String) throws -> Void)
+
+    static let checks: [Check] = [
+        ("agentCallRows", { s, scope, own, _, _, agent throws in
+            let rows = try s.agentCallRows(period: .all, cardID: nil, scope: scope)
+            #expect(!rows.isEmpty && rows.allSatisfy { $0.agentID == agent && own.contains($0.callID) })
+        }),
+        ("failedCriteria", { s, scope, own, all, _, _ throws in
+            let rows = try s.failedCriteria(callIDs: all, cardID: nil, scope: scope)
+            #expect(rows.allSatisfy { own.contains($0.callID) })
+            #expect(try s.failedCriteria(callIDs: all, cardID: nil, scope: .everything).count > rows.count)
+        }),
+        ("storedCards", { s, scope, _, _, _, _ throws in
+            #expect(try s.storedCards(scope: scope).count <= s.storedCards(scope: .everything).count)
+            #expect(try s.storedCards(scope: Scope(access: .teams([]))).isEmpty)
+        }),
+        ("callDetail", { s, scope, own, _, other, _ throws in
+            #expect(try s.callDetail(other, scope: scope) == nil)
+            #expect(try s.callDetail(own.sorted()[0], scope: scope) != nil)
+        }),
+        ("callLegs", { s, scope, _, _, other, _ throws in
+            #expect(try s.callLegs(other, scope: scope).isEmpty)
+        }),
+        ("callSpan", { s, scope, own, _, _, _ throws in
+            #expect(try s.callSpan(period: .all, scope: scope).calls == own.count)
+        }),
+        ("knownValues", { s, scope, _, _, _, agent throws in
+            #expect(try s.knownValues(.agent, scope: scope) == [agent])
+        }),
+        ("callStarts", { s, scope, own, all, _, _ throws in
+            #expect(Set(try s.callStarts(ids: all, scope: scope).keys) == own)
+        }),
+        ("callStates", { s, scope, own, all, _, _ throws in
+            #expect(Set(try s.callStates(ids: all, scope: scope).keys) == own)
+        }),
+        ("scoringInputs", { s, scope, own, _, _, _ throws in
+            #expect(Set(try s.scoringInputs(period: .all, scope: scope).map(\.facts.callID)) == own)
+        }),
+        ("currentScoreKeys", { s, scope, own, _, _, _ throws in
+            for card in try s.storedCards(scope: .everything) {
+                #expect(Set(try s.currentScoreKeys(cardID: card.id, scope: scope).keys).isSubset(of: own))
+            }
+        }),
+        ("currentScores", { s, scope, own, _, _, _ throws in
+            for card in try s.storedCards(scope: .everything) {
+                #expect(Set(try s.currentScores(cardID: card.id, scope: scope).keys).isSubset(of: own))
+            }
+        }),
+        ("storedScores", { s, scope, _, _, other, _ throws in
+            #expect(try s.storedScores(callID: other, scope: .everything).isEmpty == false, "the other call is scored")
+            #expect(try s.storedScores(callID: other, scope: scope).isEmpty)
+        }),
+        ("existingCalls", { s, scope, own, all, _, _ throws in
+            #expect(try s.existingCalls(all, scope: scope) == own)
+        }),
+        ("surveyFacts", { s, scope, _, _, _, agent throws in
+            #expect(try s.surveyFacts(period: .all, scope: scope).allSatisfy { $0.agentID == agent })
+        }),
+        ("kpiRows", { s, scope, own, _, _, _ throws in
+            #expect(Set(try s.kpiRows(period: .all, zone: nil, fcrWindowS: 604_800, scope: scope).map(\.callID)) == own)
+        }),
+        ("kpiGroups", { s, scope, own, _, _, agent throws in
+            let groups = try s.kpiGroups(period: .all, by: [.agent], settings: KPISettings(), scope: scope)
+            #expect(groups.map(\.key) == [[agent]])
+            #expect(groups.reduce(0) { $0 + $1.offered + $1.outbound } == own.count)
+        }),
+        ("kpiGroupsFromHours", { s, scope, _, _, _, _ throws in
+            // The hourly table has no agent column: it never answers for one agent.
+            #expect(try s.kpiGroupsFromHours(period: .all, by: [.day], settings: KPISettings(), scope: scope) == nil)
+        }),
+        ("agentAggregates", { s, scope, _, _, _, agent throws in
+            for card in try s.storedCards(scope: .everything) {
+                #expect(try s.agentAggregates(period: .all, cardID: card.id, scope: scope).allSatisfy { $0.agentID == agent })
+            }
+        }),
+        ("agentAggregatesFromDays", { s, scope, _, _, _, agent throws in
+            for card in try s.storedCards(scope: .everything) {
+                let rows = try #require(try s.agentAggregatesFromDays(period: .all, cardID: card.id, scope: scope))
+                let direct = try s.agentAggregates(period: .all, cardID: card.id, scope: scope)
+                #expect(rows.allSatisfy { $0.agentID == agent })
+                #expect(rows.map(\.calls) == direct.map(\.calls) && rows.map(\.scored) == direct.map(\.scored))
+            }
+        }),
+        ("scoreDistribution", { s, scope, _, _, _, agent throws in
+            for card in try s.storedCards(scope: .everything) {
+                let (bins, daily) = try s.scoreDistribution(period: .all, cardID: card.id, scope: scope)
+                #expect(daily.allSatisfy { $0.agent == agent })
+                #expect(bins.reduce(0, +) == daily.reduce(0) { $0 + $1.n })
+            }
+        }),
+        ("npsByAgent", { s, scope, _, _, _, agent throws in
+            #expect(Set(try s.npsByAgent(period: .all, scope: scope).keys).isSubset(of: [agent]))
+        }),
+        ("npsGroups", { s, scope, _, _, _, agent throws in
+            #expect(try s.npsGroups(period: .all, by: ["agent"], scope: scope).allSatisfy { $0.key == [agent] })
+        }),
+        ("npsDistributionAndComments", { s, scope, _, _, _, agent throws in
+            let (dist, comments) = try s.npsDistributionAndComments(period: .all, scope: scope, limit: 100)
+            #expect(comments.allSatisfy { $0.agentID == agent })
+            #expect(dist.reduce(0, +) == (try s.surveyFacts(period: .all, scope: scope)).filter { $0.score != nil }.count)
+        }),
+    ]
+
+    @Test func noReadReturnsAnotherAgentsCalls() throws {
+        let store = try AggregateTests.sampleDay()
+        let byAgent = try Self.callsByAgent(store)
+        let all = try store.read { db in try String.fetchAll(db, sql: "SELECT call_id FROM calls ORDER BY call_id") }
+        #expect(byAgent.count >= 3)
+        for (agent, own) in byAgent.sorted(by: { $0.key < $1.key }) {
+            // A scored call of another agent.
+            let other = try #require(byAgent.filter { $0.key != agent }.flatMap(\.value).sorted().first { id in
+                (try? store.storedScores(callID: id, scope: .everything).isEmpty == false) ?? false
+            })
+            for check in Self.checks {
+                try check.run(store, .agent(agent), own, all, other, agent)
+            }
+        }
+    }
+
+    @Test func aTeamScopeSeesItsTeamsCallsOnly() throws {
+        let store = try AggregateTests.sampleDay()
+        let teams = try store.knownValues(.team, scope: .everything)
+        #expect(teams.count >= 2)
+        for team in teams {
+            let scope = Scope.teams([team])
+            let rows = try store.agentCallRows(period: .all, cardID: nil, scope: scope)
+            #expect(!rows.isEmpty && rows.allSatisfy { $0.team == team })
+            #expect(try store.kpiRows(period: .all, zone: nil, fcrWindowS: 604_800, scope: scope).allSatisfy { $0.team == team })
+            #expect(try store.surveyFacts(period: .all, scope: scope).allSatisfy { $0.team == team })
+            #expect(try store.knownValues(.team, scope: scope) == [team])
+            // The hourly KPI table has a team column: it answers, with the same numbers as the calls.
+            let fast = try #require(try store.kpiGroupsFromHours(period: .all, by: [.day], settings: KPISettings(), scope: scope))
+            let slow = try store.kpiGroups(period: .all, by: [.day], settings: KPISettings(), scope: scope)
+            #expect(fast.map(\.offered) == slow.map(\.offered) && fast.map(\.answered) == slow.map(\.answered))
+            // A narrowing filter never widens the access.
+            let other = teams.first { $0 != team }!
+            #expect(try store.agentCallRows(period: .all, cardID: nil, scope: scope.narrowed(team: other)).isEmpty)
+        }
+    }
+
+    @Test func reportsUnderAnAgentScopeNameNoOneElse() throws {
+        let store = try AggregateTests.sampleDay()
+        let byAgent = try Self.callsByAgent(store)
+        for (agent, _) in byAgent {
+            let others = byAgent.keys.filter { $0 != agent }
+            let scope = Scope.agent(agent)
+            let reports = [try ReportBuilder.agents(store, period: .all, scope: scope, minScored: 10),
+                           try ReportBuilder.agent(store, agentID: agent, period: .all, scope: scope, minScored: 10),
+                           try ReportBuilder.nps(store, period: .all, by: [.agent], minimumN: 30, scope: scope)]
+            for r in reports {
+                let cells = r.tables.flatMap { $0.rows.flatMap { $0 } }.map { "\($0)" }
+                for o in others {
+                    #expect(!cells.contains { $0.contains("\"\(o)\"") || $0 == o }, "\(agent)'s report names \(o)")
+                }
+            }
+            // An id outside the scope is as unknown as one that does not exist.
+            #expect(throws: SelectionError.self) {
+                try ReportBuilder.checkSelection(store, period: .all, scope: scope.narrowed(agent: others.sorted()[0]))
+            }
+        }
+    }
+}
