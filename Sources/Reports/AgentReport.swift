@@ -316,9 +316,9 @@ public enum HTMLPages {
             for (party, spans) in d.segments {
                 lanes.append((party, spans.map { ($0.startS, $0.endS) }, party == "customer" ? "#e8833a" : "#5b8def"))
             }
-            for (kind, color) in [("overtalk", "#c7416b"), ("dead_air", "#555555"), ("hold", "#2e9e5b"), ("interruption", "#9c5bd1")] {
+            for (kind, color) in [(AudioEventKind.overtalk, "#c7416b"), (.deadAir, "#555555"), (.hold, "#2e9e5b"), (.interruption, "#9c5bd1")] {
                 let spans = d.events.filter { $0.kind == kind }.map { ($0.startS, $0.endS) }
-                if !spans.isEmpty || kind != "interruption" { lanes.append((kind.replacingOccurrences(of: "_", with: " "), spans, color)) }
+                if !spans.isEmpty || kind != .interruption { lanes.append((kind.rawValue.replacingOccurrences(of: "_", with: " "), spans, color)) }
             }
             body += SVGCharts.timeline(durationS: dur, lanes: lanes, title: "Timeline of call \(d.callID)")
         }

@@ -100,41 +100,38 @@ extension CallStore {
             let (sc, sa) = scope.sql()
             guard let c = try Row.fetchOne(db, sql: "SELECT * FROM calls c WHERE c.call_id = ? AND \(sc)",
                                            arguments: StatementArguments([id] + sa)) else { return nil }
-            var record: [(String, String)] = []
-            for col in ["call_id", "agent_id", "agent_name", "team", "queue", "direction", "started_at", "wait_s", "answered",
-                        "talk_s", "hold_s", "acw_s", "handle_s", "dialed", "recording", "recording_status", "recording_error"] {
-                if let v = c[col] as DatabaseValue?, !v.isNull { record.append((col, "\(v.storage.value ?? "")")) }
-            }
-            var analysis: [(String, String)] = []
-            var health: [String] = []
-            var duration: Double?
-            var path: String? = c["recording_path"]
+            let call = StoredCallRecord(
+                callID: c["call_id"], agentID: c["agent_id"], agentName: c["agent_name"], team: c["team"], queue: c["queue"],
+                direction: (c["direction"] as String?).flatMap(CallDirection.init(rawValue:)), startedAt: c["started_at"],
+                waitS: c["wait_s"], answered: (c["answered"] as Int) == 1, talkS: c["talk_s"], holdS: c["hold_s"], acwS: c["acw_s"],
+                handleS: c["handle_s"], dialed: c["dialed"], recording: c["recording"],
+                recordingStatus: RecordingStatus(rawValue: c["recording_status"]) ?? .none, recordingError: c["recording_error"],
+                recordingPath: c["recording_path"])
+            var audio: StoredAnalysis?
+            var parties: [StoredParty] = []
             if let a = try Row.fetchOne(db, sql: "SELECT * FROM analyses WHERE call_id = ?", arguments: [id]) {
-                for col in ["container", "encoding", "sample_rate", "channels", "duration_s", "silence_s", "silence_ratio", "non_talk_s",
-                            "overtalk_s", "overtalk_ratio", "interruptions_by_agent", "interruptions_by_customer", "dead_air_count",
-                            "dead_air_s", "longest_silence_s", "longest_silence_start_s", "hold_s", "talk_to_listen",
-                            "agent_response_gap_s", "analyzer_version", "content_sha256"] {
-                    if let v = a[col] as DatabaseValue?, !v.isNull { analysis.append((col, "\(v.storage.value ?? "")")) }
+                audio = StoredAnalysis(
+                    recordingPath: a["recording_path"], contentSHA256: a["content_sha256"], container: a["container"], encoding: a["encoding"],
+                    sampleRate: a["sample_rate"], channels: a["channels"], analyzerVersion: a["analyzer_version"], durationS: a["duration_s"],
+                    silenceS: a["silence_s"], silenceRatio: a["silence_ratio"], nonTalkS: a["non_talk_s"], overtalkS: a["overtalk_s"],
+                    overtalkRatio: a["overtalk_ratio"], interruptionsByAgent: a["interruptions_by_agent"],
+                    interruptionsByCustomer: a["interruptions_by_customer"], deadAirCount: a["dead_air_count"], deadAirS: a["dead_air_s"],
+                    longestSilenceS: a["longest_silence_s"], longestSilenceStartS: a["longest_silence_start_s"], holdS: a["hold_s"],
+                    toneS: a["tone_s"], talkToListen: a["talk_to_listen"], agentResponseGapS: a["agent_response_gap_s"],
+                    health: ((a["health"] as String?) ?? "").split(separator: ",").map(String.init))
+                parties = try Row.fetchAll(db, sql: "SELECT * FROM party_metrics WHERE call_id = ? ORDER BY party", arguments: [id]).map { p in
+                    StoredParty(party: p["party"], talkS: p["talk_s"], talkRatio: p["talk_ratio"], segmentCount: p["segment_count"],
+                                longestMonologueS: p["longest_monologue_s"], longestMonologueStartS: p["longest_monologue_start_s"],
+                                speechDBFS: p["speech_dbfs"], noiseDBFS: p["noise_dbfs"], snrDB: p["snr_db"], peakDBFS: p["peak_dbfs"],
+                                clippedShare: p["clipped_share"], echoCouplingDB: p["echo_coupling_db"], echoDelayMs: p["echo_delay_ms"],
+                                echoAppliedShare: p["echo_applied_share"], backgroundVoicesShare: p["background_voices_share"],
+                                segments: SegmentCodec.decode(p["segments"]) ?? [])
                 }
-                health = ((a["health"] as String?) ?? "").split(separator: ",").map(String.init)
-                duration = a["duration_s"]
-                path = a["recording_path"]
-                for p in try Row.fetchAll(db, sql: "SELECT * FROM party_metrics WHERE call_id = ? ORDER BY party", arguments: [id]) {
-                    let party: String = p["party"]
-                    for col in ["talk_s", "talk_ratio", "segment_count", "longest_monologue_s", "speech_dbfs", "noise_dbfs", "snr_db", "peak_dbfs", "clipped_share",
-                                "echo_coupling_db", "echo_delay_ms", "echo_applied_share", "background_voices_share"] {
-                        if let v = p[col] as DatabaseValue?, !v.isNull { analysis.append(("\(party).\(col)", "\(v.storage.value ?? "")")) }
-                    }
-                }
             }
-            let segments = try Row.fetchAll(db, sql: "SELECT party, segments FROM party_metrics WHERE call_id = ? ORDER BY party", arguments: [id]).map {
-                (party: $0["party"] as String, spans: SegmentCodec.decode($0["segments"]) ?? [])
+            let events = try Row.fetchAll(db, sql: "SELECT kind, party, start_s, end_s FROM audio_events WHERE call_id = ? ORDER BY start_s", arguments: [id]).compactMap { e in
+                AudioEventKind(rawValue: e["kind"]).map { AudioEvent(kind: $0, party: e["party"], startS: e["start_s"], endS: e["end_s"]) }
             }
-            let events = try Row.fetchAll(db, sql: "SELECT kind, party, start_s, end_s FROM audio_events WHERE call_id = ? ORDER BY start_s", arguments: [id]).map {
-                (kind: $0["kind"] as String, party: $0["party"] as String?, startS: $0["start_s"] as Double, endS: $0["end_s"] as Double)
-            }
-            return CallDetail(callID: id, record: record, analysis: analysis, health: health, durationS: duration,
-                              segments: segments, events: events, recordingPath: path, legs: try Self.legs(db, id))
+            return CallDetail(call: call, audio: audio, parties: parties, events: events, legs: try Self.legs(db, id))
         }
     }
 
@@ -154,20 +151,6 @@ extension CallStore {
         try Row.fetchAll(db, sql: "SELECT * FROM call_legs WHERE call_id = ? ORDER BY leg", arguments: [id]).map {
             StoredLeg(leg: $0["leg"], agentID: $0["agent_id"], talkS: $0["talk_s"], startedAt: $0["started_at"],
                       recording: $0["recording"], scored: ($0["scored"] as Int?) != 0)
-        }
-    }
-}
-
-extension DatabaseValue.Storage {
-    var value: Any? {
-        switch self {
-        case .null: nil
-        case let .int64(i): i
-        case let .double(d):
-            // Four decimals at most: figures to read, not to recompute.
-            d == d.rounded() ? String(format: "%.1f", d) : String(format: "%.4f", d).replacingOccurrences(of: #"0+$"#, with: "", options: .regularExpression)
-        case let .string(s): s
-        case let .blob(b): "\(b.count) bytes"
         }
     }
 }

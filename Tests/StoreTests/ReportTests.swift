@@ -119,16 +119,6 @@ func golden(_ name: String, _ text: String) throws {
         #expect(!html.contains("src=\"http") && !html.contains("href=\"http") && !html.contains("@import"))
         #expect(html.contains("<svg"))
     }
-
-    @Test func callTimelineAndEvidenceLinks() {
-        let d = CallDetail(callID: "c<1>", record: [("agent_id", "a1")], analysis: [], health: ["crosstalk"], durationS: 90,
-                           segments: [("agent", [FrameSpan(100, 400)]), ("customer", [FrameSpan(350, 900)])],
-                           events: [("dead_air", nil, 60, 75)], recordingPath: "/rec/a b.wav")
-        let html = HTMLPages.call(d, tables: [])
-        #expect(html.contains("Timeline of call c&lt;1&gt;"))
-        #expect(html.contains("file:///rec/a%20b.wav"))
-        #expect(HTMLPages.fileURL("/rec/x.wav", start: 192) == "file:///rec/x.wav#t=192")
-    }
 }
 
 func tempCSV(_ text: String) throws -> String {
