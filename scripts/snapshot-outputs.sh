@@ -13,6 +13,9 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bin=$(realpath "$1"); out=$2; shift 2
 work=/tmp/callqa-snapshot-work
+# One snapshot at a time on a machine: they share the work folder (so paths match).
+exec 9>/tmp/callqa-snapshot.lock
+flock 9
 rm -rf "$work" "$out" && mkdir -p "$work" "$out"
 cp -r SampleAudio "$work/day" && cp -r Scorecards "$work/Scorecards"
 db="$work/qa.sqlite"

@@ -155,8 +155,8 @@ private struct Context {
             guard case let .scalar(s) = k else { error(k, "\(what): keys must be plain words"); continue }
             let key = s.string
             if !keys.contains(key) {
-                let near = keys.min { MetricCatalog.editDistance($0, key) < MetricCatalog.editDistance($1, key) }
-                let hint = near.map { MetricCatalog.editDistance($0, key) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
+                let near = keys.min { FactSchema.editDistance($0, key) < FactSchema.editDistance($1, key) }
+                let hint = near.map { FactSchema.editDistance($0, key) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
                 error(k, "\(what): unknown key '\(key)'\(hint); allowed: \(keys.joined(separator: ", "))")
                 continue
             }
@@ -396,16 +396,16 @@ private struct Context {
         return Condition(metric: entry.name, comparison: cmp)
     }
 
-    mutating func metric(_ n: Node, what: String) -> MetricCatalog.Entry? {
+    mutating func metric(_ n: Node, what: String) -> FactSchema.Entry? {
         guard let name = string(n, what: "\(what) metric") else { return nil }
-        if let e = MetricCatalog.entry(name) { return e }
-        let hint = MetricCatalog.suggestion(for: name).map { " (did you mean '\($0)'?)" } ?? ""
+        if let e = FactSchema.entry(name) { return e }
+        let hint = FactSchema.suggestion(for: name).map { " (did you mean '\($0)'?)" } ?? ""
         error(n, "unknown metric '\(name)'\(hint); see the metric list in Scorecards/README.md")
         return nil
     }
 
     /// Exactly one comparison key (or none when `optional`).
-    mutating func comparison(_ m: [String: Node], node: Node, entry: MetricCatalog.Entry, what: String, optional: Bool) -> Comparison? {
+    mutating func comparison(_ m: [String: Node], node: Node, entry: FactSchema.Entry, what: String, optional: Bool) -> Comparison? {
         let present = Self.comparisonKeys.filter { m[$0] != nil }
         if present.isEmpty {
             if !optional { error(node, "\(what): needs one comparison: \(Self.comparisonKeys.joined(separator: ", "))") }
@@ -443,7 +443,7 @@ private struct Context {
         }
     }
 
-    mutating func value(_ n: Node, entry: MetricCatalog.Entry, what: String) -> FactValue? {
+    mutating func value(_ n: Node, entry: FactSchema.Entry, what: String) -> FactValue? {
         switch entry.kind {
         case .number: return number(n, what: what, range: -1e9...1e9).map { .number($0) }
         case .flag: return bool(n, what: what).map { .flag($0) }

@@ -156,7 +156,7 @@ public enum ScoringEngine {
         for cond in c.naWhen {
             switch lookup(cond.metric, facts) {
             case let .value(v, _) where cond.comparison.matches(v):
-                let unit = MetricCatalog.entry(cond.metric)?.unit ?? ""
+                let unit = FactSchema.entry(cond.metric)?.unit ?? ""
                 r.evidence = "N/A: \(cond.metric) = \(v) (na_when \(cond.comparison.describe(unit: unit)))"
                 return r
             default: continue
@@ -174,7 +174,7 @@ public enum ScoringEngine {
                 if case let .absent(why) = lookup(rule.metric, facts) { r.evidence = "N/A: \(rule.metric) unavailable (\(why))" }
                 return r
             }
-            let entry = MetricCatalog.entry(rule.metric)
+            let entry = FactSchema.entry(rule.metric)
             let unit = entry?.unit ?? ""
             let label = entry?.label ?? rule.metric
             var shown = "\(label) \(display(v, unit: unit))"
@@ -234,7 +234,7 @@ public enum ScoringEngine {
         if let v = facts.values[metric] { return .value(v, facts.spans[metric] ?? []) }
         if metric.hasPrefix("audio.") {
             if !facts.hasAudio { return .absent(facts.audioAbsentReason ?? "no analysed recording") }
-            if MetricCatalog.entry(metric)?.stereoOnly == true { return .absent("mono recording: no per-party figures") }
+            if FactSchema.entry(metric)?.stereoOnly == true { return .absent("mono recording: no per-party figures") }
             if metric.hasPrefix("audio.mixed.") { return .absent("stereo recording: per-party figures instead of mixed") }
             return .absent("not measured for this recording")
         }

@@ -386,42 +386,46 @@ public final class CallStore: Sendable {
         }
     }
 
+    /// `analyses` columns written besides the facts of the fact schema.
+    static let analysisOtherColumns = ["call_id", "recording_path", "content_sha256", "size_bytes", "mtime_epoch", "container", "encoding",
+                                       "sample_rate", "channels", "channels_used", "agent_channel", "analyzer_version", "parameters",
+                                       "parameters_hash", "longest_silence_start_s", "channel_correlation", "health", "truncated",
+                                       "non_finite_samples", "analysed_at"]
+    static let insertAnalysisSQL: String = {
+        let columns = analysisOtherColumns + FactSchema.analysisColumns.map(\.column)
+        return "INSERT INTO analyses (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+    }()
+    /// `party_metrics` columns written besides the per-party facts of the fact schema.
+    static let partyOtherColumns = ["call_id", "party", "longest_monologue_start_s", "peak_dbfs", "segments",
+                                    "echo_coupling_db", "echo_delay_ms", "echo_applied_share", "background_voices_share"]
+    static let insertPartySQL: String = {
+        let columns = partyOtherColumns + FactSchema.partyColumns.map(\.column)
+        return "INSERT INTO party_metrics (\(columns.joined(separator: ", "))) VALUES (\(Array(repeating: "?", count: columns.count).joined(separator: ", ")))"
+    }()
+
+    /// Stores an analysis: the columns the fact schema measures, and the others (format,
+    /// identity, health, segments, echo).
     static func insert(_ row: AnalysisRow, callID: String, now: String, db: Database) throws {
         let a = row.analysis
         let m = a.metrics
         let stereo = a.channelsUsed.count == 2
-        try db.cachedStatement(sql: """
-            INSERT INTO analyses (call_id, recording_path, content_sha256, size_bytes, mtime_epoch, container,
-                encoding, sample_rate, channels, channels_used, agent_channel, analyzer_version, parameters,
-                parameters_hash, duration_s, silence_s, silence_ratio, non_talk_s, overtalk_s, overtalk_ratio,
-                interruptions_by_agent, interruptions_by_customer, dead_air_count, dead_air_s,
-                longest_silence_s, longest_silence_start_s, hold_s, tone_s, talk_to_listen,
-                agent_response_gap_s, channel_correlation, health, truncated, non_finite_samples, analysed_at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [
-                callID, row.state.recordingPath, row.state.contentSHA256, row.state.sizeBytes, row.state.mtimeEpoch,
-                a.format.container, a.format.encoding, a.format.sampleRate, a.format.channels,
-                a.channelsUsed.map { String($0 + 1) }.joined(separator: ","),
-                stereo ? a.options.agentChannel.rawValue : nil, row.state.analyzerVersion, row.parametersJSON,
-                row.state.parametersHash, m.durationS, m.silenceS, m.silenceRatio, m.nonTalkS, m.overtalkS,
-                m.overtalkRatio, m.interruptionsByAgent, m.interruptionsByCustomer, m.deadAir.count,
-                Double(SpanMath.total(m.deadAir)) * frameDuration, m.longestSilenceS, m.longestSilenceStartS,
-                m.holdS, m.toneS, m.talkToListen, m.agentResponseGapS, m.channelCorrelation,
-                m.health.map(\.rawValue).joined(separator: ","), a.truncation == nil ? 0 : 1, a.nonFiniteSamples, now,
-            ])
+        let other: [(any DatabaseValueConvertible)?] = [
+            callID, row.state.recordingPath, row.state.contentSHA256, row.state.sizeBytes, row.state.mtimeEpoch,
+            a.format.container, a.format.encoding, a.format.sampleRate, a.format.channels,
+            a.channelsUsed.map { String($0 + 1) }.joined(separator: ","),
+            stereo ? a.options.agentChannel.rawValue : nil, row.state.analyzerVersion, row.parametersJSON,
+            row.state.parametersHash, m.longestSilenceStartS, m.channelCorrelation,
+            m.health.map(\.rawValue).joined(separator: ","), a.truncation == nil ? 0 : 1, a.nonFiniteSamples, now,
+        ]
+        try db.cachedStatement(sql: insertAnalysisSQL)
+            .execute(arguments: StatementArguments(other + FactSchema.analysisColumns.map { $0.measure(m) }))
         for (party, p) in m.parties.sorted(by: { $0.key.rawValue < $1.key.rawValue }) {
-            try db.cachedStatement(sql: """
-                INSERT INTO party_metrics (call_id, party, talk_s, talk_ratio, segment_count, longest_monologue_s,
-                    longest_monologue_start_s, speech_dbfs, noise_dbfs, snr_db, peak_dbfs, clipped_share, segments,
-                    echo_coupling_db, echo_delay_ms, echo_applied_share, background_voices_share)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [
-                    callID, party.rawValue, p.talkS, p.talkRatio, p.segmentCount, p.longestMonologueS,
-                    p.longestMonologueStartS, p.levels.activeSpeechDBFS, p.levels.noiseFloorDBFS, p.levels.snrDB,
-                    p.levels.peakDBFS, p.levels.clippedShare, SegmentCodec.encode(p.segments),
-                    m.echo[party]?.couplingDB, m.echo[party]?.delayMs, m.echo[party]?.appliedShare,
-                    min(1, max(0, p.backgroundVoicesShare)),
-                ])
+            let otherParty: [(any DatabaseValueConvertible)?] = [
+                callID, party.rawValue, p.longestMonologueStartS, p.levels.peakDBFS, SegmentCodec.encode(p.segments),
+                m.echo[party]?.couplingDB, m.echo[party]?.delayMs, m.echo[party]?.appliedShare, min(1, max(0, p.backgroundVoicesShare)),
+            ]
+            try db.cachedStatement(sql: insertPartySQL)
+                .execute(arguments: StatementArguments(otherParty + FactSchema.partyColumns.map { $0.measure(p) }))
         }
         let events = try db.cachedStatement(sql: "INSERT INTO audio_events (call_id, kind, party, start_s, end_s) VALUES (?, ?, ?, ?, ?)")
         func add(_ kind: String, _ party: String?, _ spans: [FrameSpan]) throws {

@@ -9,11 +9,8 @@ extension CallStore {
     public func scoringInputs(period: Period = .all, callIDs: [String]? = nil, scope: Scope) throws(StoreError) -> [ScoringInput] {
         try read { db in
             var sql = """
-                SELECT c.*, a.content_sha256, a.parameters_hash, a.analyzer_version, a.duration_s, a.silence_s,
-                       a.silence_ratio, a.non_talk_s, a.overtalk_s, a.overtalk_ratio, a.interruptions_by_agent,
-                       a.interruptions_by_customer, a.dead_air_count, a.dead_air_s, a.longest_silence_s,
-                       a.longest_silence_start_s, a.hold_s AS audio_hold_s, a.tone_s, a.talk_to_listen,
-                       a.agent_response_gap_s, a.health, a.recording_path AS analysed_path
+                SELECT c.*, a.content_sha256, a.parameters_hash, a.analyzer_version, \(Self.analysisFactColumns),
+                       a.longest_silence_start_s, a.health, a.recording_path AS analysed_path
                 FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id WHERE 1
                 """
             let (condition, periodArgs) = period.sql()
@@ -64,58 +61,61 @@ extension CallStore {
         }
     }
 
+    /// The whole-call fact columns of `analyses`, selected as `a_<column>` (a `calls` column
+    /// may have the same name: `hold_s`).
+    static let analysisFactColumns = FactSchema.analysisColumns.map { "a.\($0.column) AS a_\($0.column)" }.joined(separator: ", ")
+
+    /// A call's facts from its stored row (calls + `a_` analysis columns), its party rows and
+    /// its events, as the fact schema says where each fact is stored.
     static func facts(_ r: Row, parties: [Row], events: [Row]) -> CallFacts {
         var v: [String: FactValue] = [:]
-        func num(_ key: String, _ column: String) { if let x: Double = r[column] { v[key] = .number(x) } }
-        func text(_ key: String, _ column: String) { if let x: String = r[column] { v[key] = .text(x) } }
-        num("call.wait_s", "wait_s"); num("call.talk_s", "talk_s"); num("call.hold_s", "hold_s")
-        num("call.acw_s", "acw_s"); num("call.handle_s", "handle_s")
-        v["call.answered"] = .flag((r["answered"] as Int) == 1)
-        text("call.direction", "direction"); text("call.queue", "queue"); text("call.team", "team")
-        text("call.agent_id", "agent_id"); text("call.dialed", "dialed")
+        for (name, column, kind) in FactSchema.callColumns {
+            switch kind {
+            case .number: if let x: Double = r[column] { v[name] = .number(x) }
+            case .text: if let x: String = r[column] { v[name] = .text(x) }
+            case .flag: v[name] = .flag((r[column] as Int?) == 1)
+            }
+        }
         if let attrs: String = r["attributes"], let data = attrs.data(using: .utf8),
            let obj = try? JSONSerialization.jsonObject(with: data) as? [String: String] {
             for (k, x) in obj { v["call.attr.\(k)"] = .text(x) }
         }
         var spans: [String: [EvidenceSpan]] = [:]
         var absent: String?
-        if let duration: Double = r["duration_s"] {
-            v["audio.duration_s"] = .number(duration)
-            num("audio.silence_s", "silence_s"); num("audio.silence_ratio", "silence_ratio"); num("audio.non_talk_s", "non_talk_s")
-            num("audio.overtalk_s", "overtalk_s"); num("audio.overtalk_ratio", "overtalk_ratio")
-            num("audio.interruptions.by_agent", "interruptions_by_agent"); num("audio.interruptions.by_customer", "interruptions_by_customer")
-            num("audio.dead_air_count", "dead_air_count"); num("audio.dead_air_s", "dead_air_s")
-            num("audio.longest_silence_s", "longest_silence_s"); num("audio.hold_s", "audio_hold_s"); num("audio.tone_s", "tone_s")
-            num("audio.talk_to_listen", "talk_to_listen"); num("audio.agent.response_gap_s", "agent_response_gap_s")
+        if (r["a_duration_s"] as Double?) != nil {
             let flags = Set(((r["health"] as String?) ?? "").split(separator: ",").map(String.init))
-            for f in HealthFlag.allCases { v["audio.health.\(f.rawValue)"] = .flag(flags.contains(f.rawValue)) }
-            if let start: Double = r["longest_silence_start_s"], let len: Double = r["longest_silence_s"] {
+            var party: [String: Row] = [:]
+            for p in parties { party[p["party"]] = p }
+            for e in FactSchema.entries {
+                switch e.source {
+                case let .analysis(column): if let x: Double = r["a_" + column] { v[e.name] = .number(x) }
+                case let .party(p, column): if let x: Double = party[p]?[column] { v[e.name] = .number(x) }
+                case let .health(flag): v[e.name] = .flag(flags.contains(flag.rawValue))
+                case .call, .attribute: break
+                }
+            }
+            if let start: Double = r["longest_silence_start_s"], let len: Double = r["a_longest_silence_s"] {
                 spans["audio.longest_silence_s"] = [EvidenceSpan(startS: start, endS: start + len)]
             }
             for p in parties {
                 let party: String = p["party"]
                 let prefix = "audio.\(party)."
-                for (key, column) in [("talk_s", "talk_s"), ("talk_ratio", "talk_ratio"), ("segments", "segment_count"),
-                                      ("longest_monologue_s", "longest_monologue_s"), ("speech_dbfs", "speech_dbfs"),
-                                      ("noise_dbfs", "noise_dbfs"), ("snr_db", "snr_db"), ("clipped_share", "clipped_share")] {
-                    if let x: Double = p[column] { v[prefix + key] = .number(x) }
-                }
                 if let start: Double = p["longest_monologue_start_s"], let len: Double = p["longest_monologue_s"] {
                     spans[prefix + "longest_monologue_s"] = [EvidenceSpan(startS: start, endS: start + len)]
                 }
             }
             for e in events {
                 let span = EvidenceSpan(startS: e["start_s"], endS: e["end_s"])
-                switch (e["kind"] as String, e["party"] as String?) {
-                case ("dead_air", _):
+                switch (AudioEventKind(rawValue: e["kind"]), e["party"] as String?) {
+                case (.deadAir?, _):
                     spans["audio.dead_air_count", default: []].append(span)
                     spans["audio.dead_air_s", default: []].append(span)
-                case ("hold", _): spans["audio.hold_s", default: []].append(span)
-                case ("overtalk", _):
+                case (.hold?, _): spans["audio.hold_s", default: []].append(span)
+                case (.overtalk?, _):
                     spans["audio.overtalk_s", default: []].append(span)
                     spans["audio.overtalk_ratio", default: []].append(span)
-                case ("interruption", "agent"?): spans["audio.interruptions.by_agent", default: []].append(span)
-                case ("interruption", "customer"?): spans["audio.interruptions.by_customer", default: []].append(span)
+                case (.interruption?, "agent"?): spans["audio.interruptions.by_agent", default: []].append(span)
+                case (.interruption?, "customer"?): spans["audio.interruptions.by_customer", default: []].append(span)
                 default: break
                 }
             }

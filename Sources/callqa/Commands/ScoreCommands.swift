@@ -38,7 +38,7 @@ struct ScorecardCommand: ParsableCommand {
 
         func run() {
             var rows = [["metric", "kind", "unit", "stereo only", "meaning"]]
-            for e in MetricCatalog.entries {
+            for e in FactSchema.entries {
                 rows.append([e.name, e.kind.rawValue, e.unit, e.stereoOnly ? "yes" : "", e.label])
             }
             rows.append(["call.attr.NAME", "text", "", "", "a manifest's extra column NAME"])
