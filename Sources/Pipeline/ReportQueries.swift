@@ -129,7 +129,8 @@ public enum ReportBuilder {
     /// (the filter's card only, with `--scorecard`), no block for a card that scored none of
     /// them, and the NPS answers once.
     public static func agent(_ store: CallStore, agentID: String, period: Period, scope: Scope, minScored: Int,
-                             teamSummaries: [(card: StoredCard, agents: [AgentSummary])] = [], minimumTeamAgents: Int = 5) throws -> BuiltReport {
+                             teamSummaries: [(card: StoredCard, agents: [AgentSummary])] = [], minimumTeamAgents: Int = 5,
+                             links: Links = .files) throws -> BuiltReport {
         let own = scope.requiring(agent: agentID)
         let surveys = try store.surveyFacts(period: period, scope: own)
         var tables: [ReportTable] = []
@@ -154,7 +155,8 @@ public enum ReportBuilder {
                 }
             }
             var t = AgentReport.agentTables(agentID: agentID, rows: rows, failed: failed, texts: texts, surveys: surveys,
-                                            target: card?.target ?? 95, minScored: minScored, comments: false, sections: sectionsByCall)
+                                            target: card?.target ?? 95, minScored: minScored, comments: false, sections: sectionsByCall,
+                                            links: links)
             if let card {
                 for i in t.indices {
                     t[i].title += " — \(card.name)"

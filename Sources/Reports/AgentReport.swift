@@ -157,7 +157,7 @@ public enum AgentReport {
     /// Tables of one agent's report.
     public static func agentTables(agentID: String, rows: [AgentCallRow], failed: [FailedCriterion], texts: [String: String],
                                    surveys: [SurveyFact], target: Double, minScored: Int, worst: Int = worstShown,
-                                   comments: Bool = true, sections: [String: String] = [:]) -> [ReportTable] {
+                                   comments: Bool = true, sections: [String: String] = [:], links: Links = .files) -> [ReportTable] {
         let mine = rows.filter { $0.agentID == agentID }
         let summary = summaries(mine, surveys: surveys.filter { $0.agentID == agentID }, target: target, minScored: minScored)
         var tables = [table(summary, card: nil, target: target, minScored: minScored)]
@@ -196,7 +196,7 @@ public enum AgentReport {
             var status = c.status?.rawValue ?? ""
             if c.criticalFailed { status = c.status == .complete ? "critical fail" : status + ", critical fail" }
             for f in failed where f.callID == c.callID {
-                let link = f.recordingPath.map { p in f.evidenceStartS.map { "\(p)#t=\(JSONValue.format($0, decimals: 2))" } ?? p }
+                let link = links.recording(f.callID, f.recordingPath, f.evidenceStartS)
                 evidence.append([.text(c.callID), .text(c.localDate), .opt(c.score), .text(status), .text(c.criticalFailed ? "yes" : "no"),
                                  .opt(sections[c.callID]), .text(f.criterionID), .text(f.critical ? "yes" : ""), .text(f.evidence), .opt(link)])
             }
@@ -309,7 +309,7 @@ public enum HTMLPages {
         return HTMLReport.page(title: "callqa — NPS", tables: tables, body: body)
     }
 
-    public static func call(_ d: CallDetail, tables: [ReportTable]) -> String {
+    public static func call(_ d: CallDetail, tables: [ReportTable], links: Links = .files) -> String {
         var body = ""
         if let dur = d.durationS {
             var lanes: [(name: String, spans: [(Double, Double)], color: String)] = []
@@ -323,7 +323,9 @@ public enum HTMLPages {
             body += SVGCharts.timeline(durationS: dur, lanes: lanes, title: "Timeline of call \(d.callID)")
         }
         if let p = d.recordingPath {
-            body += "<p>Recording: <a href=\"\(HTMLReport.escape(fileURL(p)))\">\(HTMLReport.escape(p))</a></p>\n"
+            if let url = links.recording(d.callID, p, nil) {
+                body += "<p>Recording: <a href=\"\(HTMLReport.escape(url))\">\(HTMLReport.escape(p))</a></p>\n"
+            }
         }
         return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables, body: body)
     }

@@ -10,7 +10,7 @@ public enum CallLayout {
     /// `evidence` adds each card's evidence as its own table (the terminal has no room for it
     /// beside the criteria); last, the cards that did not score the call and why.
     public static func report(_ d: CallDetail, scores: [StoredScore], notScored: [(cardID: String, reason: String)],
-                              forPeople: Bool, evidence: Bool) -> [ReportTable] {
+                              forPeople: Bool, evidence: Bool, links: Links = .files) -> [ReportTable] {
         var tables = forPeople ? Self.tables(d) : [
             ReportTable(name: "call_record", title: "Call \(d.callID): call record", columns: [Column("field", .text), Column("value", .text)],
                         rows: d.record.map { [.text($0.0), .text($0.1)] }),
@@ -21,7 +21,7 @@ public enum CallLayout {
                                 hasRecording: d.recordingPath != nil, forPeople: forPeople) { tables.append(legs) }
         for s in scores {
             tables.append(ScoreRendering.criteriaTable(s, name: "call_score_" + s.cardID, title: ScoreRendering.head(s, withCall: false),
-                                                       recordingPath: d.recordingPath))
+                                                       recordingPath: d.recordingPath, links: links))
             tables.append(ScoreRendering.sectionsTable(s, name: "call_sections_" + s.cardID, title: "Sections of \(s.cardID)"))
             if evidence {
                 tables.append(ReportTable(name: "call_evidence_" + s.cardID, title: "Evidence of \(s.cardID)",
@@ -29,7 +29,7 @@ public enum CallLayout {
                                                     Column("evidence_link", nil, .text, inTable: false)],
                                           rows: s.results.map { r in
                                               [.text(r.criterionID), .text(r.evidence),
-                                               .opt(d.recordingPath.flatMap { p in r.evidenceStartS.map { HTMLPages.fileURL(p, start: $0) } })]
+                                               .opt(d.recordingPath.flatMap { p in r.evidenceStartS.flatMap { links.recording(d.callID, p, $0) } })]
                                           }))
             }
         }

@@ -46,14 +46,6 @@ public enum HTMLReport {
         return out
     }
 
-    /// A link to a recording: `file://` URLs as they are, a path (`/x/c-1.wav#t=3.2`) made one.
-    static func href(_ link: String) -> String {
-        if link.contains("://") { return link }
-        let parts = link.split(separator: "#", maxSplits: 1)
-        let encoded = String(parts[0]).addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? String(parts[0])
-        return "file://" + encoded + (parts.count > 1 ? "#" + parts[1] : "")
-    }
-
     public static func table(_ t: ReportTable) -> String {
         // The columns of the terminal table; CSV and JSON carry the rest.
         let shown = t.columns.indices.filter { t.columns[$0].inTable }
@@ -64,7 +56,7 @@ public enum HTMLReport {
             out += "<tr>"
             // Evidence links to its moment of the recording (`file:///…#t=START`): a click plays it.
             let link = t.columns.firstIndex { $0.key == "evidence_link" }.flatMap { i -> String? in
-                if case let .text(l) = full[i], !l.isEmpty { return href(l) } else { return nil }
+                if case let .text(l) = full[i], !l.isEmpty { return l } else { return nil }
             }
             for (c, col) in shown.map({ (full[$0], t.columns[$0]) }) {
                 let numeric = col.kind != .text

@@ -75,7 +75,7 @@ public enum ScoreRendering {
     }
 
     /// The criteria table of one score.
-    public static func criteriaTable(_ s: StoredScore, name: String, title: String, recordingPath: String? = nil) -> ReportTable {
+    public static func criteriaTable(_ s: StoredScore, name: String, title: String, recordingPath: String? = nil, links: Links = .files) -> ReportTable {
         ReportTable(
             name: name, title: title,
             columns: [Column("section", .text).width(12), Column("criterion", .text).width(22), Column("outcome", .text),
@@ -90,7 +90,7 @@ public enum ScoreRendering {
                 return [.text(r.sectionID), .text(r.criterionID), .text(r.outcome.rawValue), .text(points), .number(r.earned), .number(r.possible),
                         .text(r.critical ? "yes" : "no"), .text(r.failsSection ? "yes" : "no"), .text(effect(r)), .text(r.provenance),
                         .text(shortProvenance(r.provenance)), .text(r.evidence),
-                        .opt(recordingPath.flatMap { p in r.evidenceStartS.map { HTMLPages.fileURL(p, start: $0) } })]
+                        .opt(recordingPath.flatMap { p in r.evidenceStartS.flatMap { links.recording(s.callID, p, $0) } })]
             })
     }
 
