@@ -149,14 +149,24 @@ extension CallStore {
 }
 
 extension CallStore {
-    /// Rebuilds the per-day aggregates of the days whose calls, analyses or scores changed.
-    /// Returns the number of days rebuilt.
+    /// Rebuilds the per-day aggregates of the days whose calls, analyses or scores changed,
+    /// and of every day when the hourly KPI aggregates were built with other KPI thresholds
+    /// than `kpi` (or with unknown ones: a database just upgraded), recording `kpi` in
+    /// `agg_kpi_settings`. Returns the number of days rebuilt.
     @discardableResult
-    public func refreshAggregates() throws(StoreError) -> Int {
+    public func refreshAggregates(kpi: KPISettings = CallStore.defaultKPI) throws(StoreError) -> Int {
         // A read-only store never writes: its reports compute from the base tables when the
         // aggregates are stale (`aggregatesStale`).
         if readOnly { return 0 }
         return try write { db in
+            if try !Self.kpiAggregatesBuilt(with: kpi, db) {
+                // Thresholds are baked into the sums of every row: none may survive a change.
+                try db.execute(sql: """
+                    INSERT INTO agg_dirty SELECT DISTINCT local_date FROM calls WHERE local_date NOT IN (SELECT local_date FROM agg_dirty);
+                    DELETE FROM agg_kpi_hour;
+                    INSERT OR REPLACE INTO agg_kpi_settings (id, sl_threshold_s, short_abandon_s, fcr_window_s) VALUES (1, ?, ?, ?);
+                    """, arguments: [kpi.slThresholdS, kpi.shortAbandonS, kpi.fcrWindowS])
+            }
             let days = try Int.fetchOne(db, sql: "SELECT count(*) FROM agg_dirty") ?? 0
             guard days > 0 else { return 0 }
             let dirty = "SELECT local_date FROM agg_dirty"
@@ -188,13 +198,13 @@ extension CallStore {
                 INSERT INTO agg_kpi_hour
                 SELECT c.local_date, c.local_hour, max(c.local_weekday), coalesce(c.queue, ''), coalesce(c.team, ''),
                     sum(o), sum(1 - o), sum((1 - o) * c.answered), sum((1 - o) * (1 - c.answered)),
-                    sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) < \(Self.defaultKPI.shortAbandonS))),
-                    sum((1 - o) * c.answered * (coalesce(c.wait_s, 0) <= \(Self.defaultKPI.slThresholdS))),
-                    sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) <= \(Self.defaultKPI.slThresholdS))),
+                    sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) < ?)),
+                    sum((1 - o) * c.answered * (coalesce(c.wait_s, 0) <= ?)),
+                    sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) <= ?)),
                     total(CASE WHEN o = 0 AND c.answered = 1 THEN c.wait_s END), count(CASE WHEN o = 0 AND c.answered = 1 THEN c.wait_s END),
                     total(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END), count(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END),
                     sum((1 - o) * c.answered * (c.customer_hash IS NOT NULL)),
-                    sum((1 - o) * c.answered * (c.customer_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > \(Self.defaultKPI.fcrWindowS)))
+                    sum((1 - o) * c.answered * (c.customer_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > ?))
                 FROM (SELECT *, coalesce(direction = 'outbound', 0) AS o FROM calls WHERE local_date IN (\(dirty))) c
                 GROUP BY 1, 2, 4, 5;
                 DELETE FROM agg_nps_day WHERE local_date IN (\(dirty));
@@ -206,13 +216,23 @@ extension CallStore {
                 WHERE c.local_date IN (\(dirty))
                 GROUP BY 1, 2, 3, 4;
                 DELETE FROM agg_dirty;
-                """)
+                """, arguments: [kpi.shortAbandonS, kpi.slThresholdS, kpi.slThresholdS, kpi.fcrWindowS])
             return days
         }
     }
 
-    /// The settings the hourly KPI aggregates are built with.
+    /// The KPI settings the writers build the hourly KPI aggregates with (ingest, score,
+    /// imports); the thresholds used are recorded in `agg_kpi_settings`.
     public static let defaultKPI = KPISettings()
+
+    /// Whether `agg_kpi_hour` was built with exactly these thresholds (service level, short
+    /// abandon, FCR window; the headline variant is not in the sums).
+    static func kpiAggregatesBuilt(with s: KPISettings, _ db: Database) throws -> Bool {
+        guard try db.tableExists("agg_kpi_settings") else { return false }
+        return try Bool.fetchOne(db, sql: """
+            SELECT EXISTS (SELECT 1 FROM agg_kpi_settings WHERE sl_threshold_s = ? AND short_abandon_s = ? AND fcr_window_s = ?)
+            """, arguments: [s.slThresholdS, s.shortAbandonS, s.fcrWindowS]) ?? false
+    }
 
     /// Whether a period can be answered from the per-day aggregates (whole local days).
     static func daysOnly(_ p: Period) -> Bool { p.fromEpoch == nil && p.toEpoch == nil }
@@ -284,13 +304,14 @@ extension CallStore {
         }
     }
 
-    /// KPI groups from the hourly aggregates; nil unless the settings are the defaults, the
-    /// period is whole days, and the grouping and filter use day, hour, weekday, queue, team only.
+    /// KPI groups from the hourly aggregates; nil unless they were built with exactly these
+    /// thresholds (`agg_kpi_settings`), the period is whole days, the aggregates are up to
+    /// date, and the grouping and filter use day, hour, weekday, queue, team only.
     public func kpiGroupsFromHours(period: Period, by dims: [KPIDimension], settings: KPISettings, scope: Scope) throws(StoreError) -> [KPIGroup]? {
-        guard try useDayAggregates(period), !scope.namesAgent, dims.allSatisfy({ [.day, .hour, .weekday, .queue, .team].contains($0) }),
-              settings.slThresholdS == Self.defaultKPI.slThresholdS,
-              settings.shortAbandonS == Self.defaultKPI.shortAbandonS, settings.fcrWindowS == Self.defaultKPI.fcrWindowS else { return nil }
-        return try read { db in
+        guard Self.daysOnly(period), !scope.namesAgent, dims.allSatisfy({ [.day, .hour, .weekday, .queue, .team].contains($0) }) else { return nil }
+        return try read { db -> [KPIGroup]? in
+            // Checked in the snapshot the figures are read from.
+            guard try Self.useDayAggregates(period, db), try Self.kpiAggregatesBuilt(with: settings, db) else { return nil }
             let (dc, da) = Self.dayCondition(period)
             let (fc, fa) = scope.sql(alias: nil)
             func expr(_ d: KPIDimension, calls: Bool) -> String {

@@ -435,6 +435,22 @@ enum Migrations {
                     CHECK (background_voices_share BETWEEN 0 AND 1);
                 """)
         }
+        m.registerMigration("2026-12-05-kpi-aggregate-settings") { db in
+            // The KPI thresholds `agg_kpi_hour` was built with (one row; none = unknown).
+            // Reads use that table only for exactly these thresholds; a refresh with others
+            // rebuilds every day. Rows built before this table existed have unknown thresholds:
+            // dropped, and every day marked for the next writer to rebuild.
+            try db.execute(sql: """
+                CREATE TABLE agg_kpi_settings (
+                    id              INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    sl_threshold_s  REAL NOT NULL,
+                    short_abandon_s REAL NOT NULL,
+                    fcr_window_s    REAL NOT NULL
+                );
+                DELETE FROM agg_kpi_hour;
+                INSERT INTO agg_dirty SELECT DISTINCT local_date FROM calls WHERE local_date NOT IN (SELECT local_date FROM agg_dirty);
+                """)
+        }
         return m
     }
 }
