@@ -102,8 +102,8 @@ public enum Scoring {
     /// Why a call has no score on each stored card: the card's filter that excludes it
     /// (`applies_to.queue: support (this call: support_de)`, `abandoned (no conversation)`),
     /// or that it was not scored yet. Cards are the latest stored versions.
-    public static func whyNotScored(callID: String, store: CallStore) throws(StoreError) -> [(cardID: String, reason: String)] {
-        guard let input = try store.scoringInputs(period: .all, callIDs: [callID], scope: .everything).first else { return [] }
+    public static func whyNotScored(callID: String, store: CallStore, scope: Scope) throws(StoreError) -> [(cardID: String, reason: String)] {
+        guard let input = try store.scoringInputs(period: .all, callIDs: [callID], scope: scope).first else { return [] }
         var out: [(cardID: String, reason: String)] = []
         for stored in try store.latestCardTexts() {
             guard let card = try? CardLoader.parse(text: stored.yaml, file: stored.file, contentHash: stored.hash) else { continue }

@@ -291,9 +291,9 @@ import Testing
         // HTML shows the legend once, as the terminal does.
         #expect(agents.html.components(separatedBy: "quality = mean of complete call scores").count == 2)
         #expect(ReportTable.text(agents.tables).components(separatedBy: "quality = mean of complete call scores").count == 2)
-        let why = try Scoring.whyNotScored(callID: "c-009", store: store)
+        let why = try Scoring.whyNotScored(callID: "c-009", store: store, scope: .everything)
         #expect(why.contains { $0.reason == "abandoned (no conversation)" })
-        let other = try Scoring.whyNotScored(callID: "c-001", store: store)
+        let other = try Scoring.whyNotScored(callID: "c-001", store: store, scope: .everything)
         #expect(other.contains { $0.cardID == "de-support" && $0.reason == "applies_to.queue: support_de (this call: orders)" })
     }
 
@@ -316,7 +316,7 @@ import Testing
         for id in (1...11).map({ String(format: "c-%03d", $0) }) {
             guard let d = try store.callDetail(id, scope: .everything) else { continue }
             let scores = try store.storedScores(callID: id, scope: .everything)
-            all.append(ReportTable.text(CallLayout.report(d, scores: scores, notScored: try Scoring.whyNotScored(callID: id, store: store),
+            all.append(ReportTable.text(CallLayout.report(d, scores: scores, notScored: try Scoring.whyNotScored(callID: id, store: store, scope: .everything),
                                                           forPeople: true, evidence: true)))
             all.append(ScoreRendering.text(scores))
         }

@@ -283,30 +283,14 @@ struct CallReportCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.open(forReading: true)
-        guard let detail = try storeCall({ try store.callDetail(callID, scope: .everything) }) else {
-            Terminal.error("no call '\(callID)' in \(database.path)")
-            throw ExitCode(1)
-        }
+        let period = try periodOptions.period()
         // The selection options limit what may be shown: a call outside them is not shown.
-        let field = { (name: String) in detail.record.first(where: { $0.0 == name })?.1 }
-        let inPeriod = try storeCall { try store.scoringInputs(period: try periodOptions.period(), callIDs: [callID], scope: .everything) }.isEmpty == false
-        for (option, value, actual) in [("--agent", agent, field("agent_id")), ("--team", team, field("team")), ("--queue", queue, field("queue"))] {
-            if let value, actual != value {
-                Terminal.error("call '\(callID)' is not in the selection (\(option) \(value))")
-                throw ExitCode(1)
-            }
+        let report = try reportCall {
+            try ReportBuilder.call(store, callID: callID, period: period, scope: Scope.everything.narrowed(team: team, queue: queue, agent: agent))
         }
-        if !inPeriod {
-            Terminal.error("call '\(callID)' did not start within --from/--to")
-            throw ExitCode(1)
-        }
-        let scores = try storeCall { try ReportBuilder.storedScores(store, callID: callID, scope: .everything) }
-        let notScored = try storeCall { try Scoring.whyNotScored(callID: callID, store: store) }
-            .filter { n in !scores.contains { $0.cardID == n.cardID } }
-        let tables = CallLayout.report(detail, scores: scores, notScored: notScored,
-                                       forPeople: output.format == .table || output.format == .html,
-                                       evidence: output.format == .table || output.format == .html)
-        try output.emit(tables) { HTMLPages.call(detail, tables: tables) }
+        let people = output.format == .table || output.format == .html
+        let tables = report.tables(forPeople: people, evidence: people)
+        try output.emit(tables) { HTMLPages.call(report.detail, tables: tables) }
     }
 }
 
@@ -324,5 +308,8 @@ func reportCall<T>(_ body: () throws -> T) throws -> T {
     } catch let e as SplitReportError {
         Terminal.error(e.description)
         throw ExitCode(2)
+    } catch let e as CallReportError {
+        Terminal.error(e.description)
+        throw ExitCode(1)
     }
 }

@@ -146,20 +146,13 @@ struct ExplainCommand: ParsableCommand {
 
     func run() throws {
         let store = try database.open(forReading: true)
-        let scores = try storeCall { try ReportBuilder.storedScores(store, callID: callID, scope: .everything) }
-        let known = try storeCall { try store.existingCalls([callID], scope: .everything) }
-        guard !known.isEmpty else {
-            Terminal.error("no call '\(callID)' in \(database.path)")
-            throw ExitCode(1)
-        }
-        // Cards that did not score the call, and why (their filter, an abandoned call, not scored yet).
-        let scored = Set(scores.map(\.cardID))
-        let notScored = try storeCall { try Scoring.whyNotScored(callID: callID, store: store) }.filter { !scored.contains($0.cardID) }
-        // A transferred call: its legs, and whose the scores are.
-        let detail = try storeCall { try store.callDetail(callID, scope: .everything) }
-        let agentID = detail.flatMap { Dictionary($0.record, uniquingKeysWith: { a, _ in a })["agent_id"] }
-        let legs = detail?.legs ?? []
-        let hasRecording = detail?.recordingPath != nil
+        // The call's scores, the cards that did not score it and why (their filter, an
+        // abandoned call, not scored yet), and for a transferred call its legs.
+        let report = try reportCall { try ReportBuilder.call(store, callID: callID, period: .all, scope: .everything) }
+        let scores = report.scores, notScored = report.notScored
+        let agentID = report.detail.call.agentID
+        let legs = report.detail.legs
+        let hasRecording = report.detail.recordingPath != nil
         switch format {
         case .json:
             print(ScoreRendering.json(callID: callID, scores, notScored: notScored, agentID: agentID, legs: legs, hasRecording: hasRecording).rendered())
