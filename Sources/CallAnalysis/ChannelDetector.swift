@@ -102,15 +102,8 @@ public struct ChannelDetector: Sendable {
     /// Decided frames measured against the other channel's echo (a proven coupling).
     private var echoAppliedFrames = 0
 
-    // Echo of the other channel (stereo only; see `EchoTracker`).
-    private var echo: EchoTracker
-    /// Whether the other channel is heard (stereo), and the coupling `echo` applies now.
-    private var hasEcho = false
-    private var echoCoupling: Float = 0
-    /// Per frame in the lookahead window: the other channel's envelope (see `EchoTracker`).
-    private var echoRing: [SIMD4<Float>]
-    /// The echo margin as a power ratio (`echoMarginDB`).
-    private let echoMargin: Float
+    /// The other channel's echo (stereo only; see `EchoSource`).
+    private var echo: EchoSource?
     /// The echo expected in the frame being pushed or decided, margin included (band powers).
     private var expectedEcho = SIMD4<Float>(repeating: 0)
 
@@ -260,9 +253,6 @@ public struct ChannelDetector: Sendable {
         minHoldFrames = Int((parameters.minHoldS * fps).rounded())
         ring = Array(repeating: .silent, count: lookahead + 1)
         ringFlags = Array(repeating: 0, count: lookahead + 1)
-        echoRing = []
-        echo = EchoTracker(maxCouplingDB: parameters.echoMaxCouplingDB)
-        echoMargin = Float(pow(10, parameters.echoMarginDB / 10))
         backgroundTriggerDB = Float(parameters.backgroundTriggerDB)
         backgroundMargin = parameters.backgroundMarginDB > 0 ? Float(pow(10, parameters.backgroundMarginDB / 10)) : 0
     }
@@ -271,10 +261,7 @@ public struct ChannelDetector: Sendable {
     /// (`push(_:far:farNoise:)`) to tell its echo from this party's talk.
     public init(parameters: AnalysisParameters, stereo: Bool) {
         self.init(parameters: parameters)
-        if stereo {
-            hasEcho = true
-            echoRing = Array(repeating: .zero, count: ring.count)
-        }
+        if stereo { echo = EchoSource(parameters: parameters, lookahead: lookahead) }
     }
 
     /// What the echo tracker found: the coupling from the other channel (dB, median over
@@ -282,32 +269,19 @@ public struct ChannelDetector: Sendable {
     /// correlation of the two channels' levels at that delay, and the share of the frames
     /// decided while a proven coupling was taken off (nil on mono or before enough evidence).
     public var echoEstimate: EchoEstimate? {
-        let e = echo
-        guard hasEcho, e.farActiveFrames >= EchoTracker.minEvidence, let best = e.bestLag else { return nil }
-        return EchoEstimate(couplingDB: Double(e.couplingDB), delayMs: Double(best.lag) * frameDuration * 1000,
-                            correlation: best.correlation,
-                            appliedShare: decidedFrames > 0 ? Double(echoAppliedFrames) / Double(decidedFrames) : 0)
+        echo?.estimate(decidedFrames: decidedFrames, appliedFrames: echoAppliedFrames)
     }
 
     /// Feeds the next frame of a stereo call with the other channel's frame at the same time.
     public mutating func push(_ f: FrameFeatures, far: FrameFeatures) {
-        if hasEcho {
-            updateNoise(f)
-            let envelope = echo.update(near: f.bands, nearPower: f.power, nearNoise: noise, far: far.bands, farPower: far.power)
-            let slot = (ringHead + ringCount) % ring.count
-            echoRing[slot] = envelope
-            echoCoupling = echo.coupling
-            expectedEcho = echoCoupling * envelope * echoMargin
-            pushMeasured(f)
-        } else {
-            push(f)
-        }
+        updateNoise(f)
+        expectedEcho = echo?.update(near: f, nearNoise: noise, far: far) ?? .zero
+        pushMeasured(f)
     }
 
     /// Feeds the next frame; decides the frame that leaves the lookahead window.
     public mutating func push(_ f: FrameFeatures) {
-        updateNoise(f)
-        pushMeasured(f)
+        push(f, far: .silent)
     }
 
     /// `push` once the noise has taken the frame.
@@ -648,9 +622,9 @@ public struct ChannelDetector: Sendable {
         let flags = ringFlags[ringHead]
         let tone = flags & Self.toneFlag != 0, steady = flags & Self.steadyFlag != 0, keypress = flags & Self.keypressFlag != 0
         let longTone = flags & Self.longToneFlag != 0, callTone = flags & Self.callToneFlag != 0
-        if hasEcho {
-            expectedEcho = echoCoupling * echoRing[ringHead] * echoMargin
-            if echoCoupling > 0 { echoAppliedFrames += 1 }
+        if let e = echo?.remove() {
+            expectedEcho = e.expected
+            if e.applied { echoAppliedFrames += 1 }
         }
         ringHead += 1
         if ringHead == ring.count { ringHead = 0 }
@@ -659,7 +633,7 @@ public struct ChannelDetector: Sendable {
         if backgroundHeard { backgroundFrames += 1 }
         var item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress, longTone: longTone,
                            callTone: callTone)
-        item.echoDominated = hasEcho && expectedEcho.sum() > noise.sum()
+        item.echoDominated = echo != nil && expectedEcho.sum() > noise.sum()
         if recordFrames {
             frameSNR.append(f.bands / (noise + expectedEcho))
             frameGain.append(f.predictionGainDB)
