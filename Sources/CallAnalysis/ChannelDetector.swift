@@ -35,11 +35,9 @@ public enum FrameClass: UInt8, Sendable {
 ///    dips several times a second and keeps moving, music on hold dips rarely and holds notes.
 public struct ChannelDetector: Sendable {
     private let p: AnalysisParameters
-    private let lookahead: Int
     private let subWindow: Int
     private let subWindowCount: Int
     private let minHighFrames: Int
-    private let minToneFrames: Int
     private let absFloor: Float
     private let digitalSilence: Float
     private let rangeFactor: Float
@@ -48,18 +46,8 @@ public struct ChannelDetector: Sendable {
     private let halfSmoothing: Int
     private let envelopeDecay: Float
     private let dipFactor: Float
-    private let toneGain: Float
     private let rearmFactor: Float
     private let lowSNRPad: Int
-    /// 0.3 s: a shorter run of unchanging raw shape and level can be a held vowel.
-    private let minRawToneFrames: Int
-    /// 1 / `toneGain`: the largest order-2 residual a raw tone frame may leave.
-    private let maxRawResidual: Float
-    /// Frames of one digit that make a keypress (`minDTMFS`).
-    private let minDTMFFrames: Int
-    /// Pauses between keypresses bridged into the key sequence (`dtmfBridgeS`), in frames;
-    /// at most the lookahead, as only frames still in the window can be marked.
-    private let dtmfBridgeFrames: Int
 
     // Noise tracker state.
     private var smoothed = SIMD4<Float>(repeating: -1)
@@ -103,67 +91,18 @@ public struct ChannelDetector: Sendable {
     private var echoAppliedFrames = 0
 
     /// The other channel's echo (stereo only; see `EchoSource`).
-    private var echo: EchoSource?
+    private var echo: EchoSource
     /// The echo expected in the frame being pushed or decided, margin included (band powers).
     private var expectedEcho = SIMD4<Float>(repeating: 0)
 
-    // Lookahead ring: features and classes of frames not yet decided.
-    private var ring: [FrameFeatures]
-    /// Per frame in the window: `toneFlag` (part of a steady tone run), `steadyFlag` (its
-    /// spectral shape ρ₁, ρ₂ barely moved from the previous frame), `keypressFlag` (a DTMF
-    /// keypress or the pause between two), `longToneFlag` (part of a tone run of 0.3 s or
-    /// more), `callToneFlag` (part of a tone found by a window fit, a call-progress plan or a
-    /// sine, or by its exact repetition; see `updateCallTone`, `updatePeriodicTone`). One array: one
-    /// uniqueness check per write.
-    private var ringFlags: [UInt8]
-    private static let toneFlag: UInt8 = 1, steadyFlag: UInt8 = 2, keypressFlag: UInt8 = 4, longToneFlag: UInt8 = 8
-    private static let callToneFlag: UInt8 = 16
-    private var ringHead = 0          // index of the oldest undecided frame
-    private var ringCount = 0
-
-    // Tone run state (at entry).
-    private var prev: FrameFeatures?
-    /// The tone test on the differenced signal (order-4 gain) and on the signal itself
-    /// (order-2 gain of the averaged shape; counted only from `minRawToneFrames`).
-    private var toneRun = ToneRun()
-    private var rawRun = ToneRun()
-    /// Keypresses: the digit of the current run of `dualTone` frames, the frame it started,
-    /// its frames holding the digit, frames since the last one (one may be missing), and the
-    /// frame after the last keypress frame marked.
-    private var digit: UInt8 = 0
-    private var digitStart = 0
-    private var digitFrames = 0
-    private var digitMisses = 0
-    private var keypressEnd = Int.min / 2
-    /// Call-progress tones: the plan of the current run of windows explained by one, and
-    /// the run's length in passing windows.
-    private var callPlan: UInt8 = 0
-    private var callWindows = 0
-    /// Windows of the current run that failed since its last passing one, and the frames
-    /// from the run's first window to now.
-    private var callMisses = 0
-    private var callRunFrames = 0
-    /// Chains of sine runs (see `updateCallTone`): windows evaluated so far; the current
-    /// run's last passing window; the window where its chain began (its own first window
-    /// when it starts none) and the passing windows of the chain's runs before it (0: no
-    /// chain); the same of the last finished run of at least `chainRunWindows`, ending with it.
-    private var callWindowIndex = 0
-    private var runLastWindow = 0
-    private var chainStart = 0
-    private var chainBefore = 0
-    private var chainMarked = false
-    private var lastChainEnd = Int.min / 2
-    private var lastChainStart = 0
-    private var lastChainWindows = 0
-    /// A sine run of this many windows joins a chain; a chain of this many passing windows
-    /// is a tone.
-    static let chainRunWindows = 4
-    static let chainWindows = 12
-    /// Frames in a row that repeat themselves (see `updatePeriodicTone`).
-    private var periodicRun = 0
-    private var periodicMisses = 0
-    /// Frames pushed so far (index of the next frame).
-    private var pushed = 0
+    /// Frames not yet decided, with what the trackers marked on them.
+    private var window: LookaheadWindow
+    /// Steady tone runs and steady frames (step 5), keypresses (5a), call-progress tones and
+    /// sines (5b, 5d), beeps and buzzers (5c): each marks frames of the window.
+    private var toneRuns: ToneRunTracker
+    private var keypress: KeypressTracker
+    private var callProgress = CallProgressChainTracker()
+    private var periodic = PeriodicToneTracker()
 
     // Decision state.
     private var runStart = -1
@@ -227,14 +166,20 @@ public struct ChannelDetector: Sendable {
     public private(set) var peak: Float = 0
     public private(set) var clippedSamples: Int64 = 0
 
+    /// A detector for a mono recording's channel.
     public init(parameters: AnalysisParameters) {
+        self.init(parameters: parameters, stereo: false)
+    }
+
+    /// A detector for one channel; on a stereo call it takes the other channel's frames
+    /// (`push(_:far:)`) to tell its echo from this party's talk.
+    public init(parameters: AnalysisParameters, stereo: Bool) {
         p = parameters
         let fps = 1.0 / frameDuration
-        lookahead = max(2, Int((parameters.lookaheadS * fps).rounded()))
+        let lookahead = parameters.lookaheadFrames
         subWindow = 25
         subWindowCount = max(2, Int((parameters.noiseWindowS * fps / 25).rounded()))
         minHighFrames = max(1, Int((parameters.minSpeechS * fps).rounded()))
-        minToneFrames = max(2, Int((parameters.minToneS * fps).rounded()))
         absFloor = Float(pow(10, parameters.absoluteFloorDBFS / 10))
         digitalSilence = absFloor * 0.01
         rangeFactor = Float(pow(10, -parameters.dynamicRangeDB / 10))
@@ -243,25 +188,15 @@ public struct ChannelDetector: Sendable {
         halfSmoothing = max(0, Int((parameters.smoothingS / frameDuration / 2).rounded(.down)))
         envelopeDecay = Float(pow(10, -0.02))          // 0.2 dB per frame, 20 dB/s
         dipFactor = Float(pow(10, -parameters.dipDepthDB / 10))
-        toneGain = Float(pow(10, parameters.toneGainDB / 10))
         rearmFactor = Float(pow(10, -0.3))              // within 3 dB of the envelope
         lowSNRPad = max(0, Int((parameters.lowSNRPadS * fps).rounded()))
-        minRawToneFrames = Int((0.3 * fps).rounded())
-        maxRawResidual = 1 / toneGain
-        minDTMFFrames = max(1, Int((parameters.minDTMFS * fps).rounded()))
-        dtmfBridgeFrames = min(lookahead, Int((parameters.dtmfBridgeS * fps).rounded()))
         minHoldFrames = Int((parameters.minHoldS * fps).rounded())
-        ring = Array(repeating: .silent, count: lookahead + 1)
-        ringFlags = Array(repeating: 0, count: lookahead + 1)
+        window = LookaheadWindow(lookahead: lookahead)
+        toneRuns = ToneRunTracker(parameters: parameters)
+        keypress = KeypressTracker(parameters: parameters)
+        echo = EchoSource(parameters: parameters, lookahead: lookahead, stereo: stereo)
         backgroundTriggerDB = Float(parameters.backgroundTriggerDB)
         backgroundMargin = parameters.backgroundMarginDB > 0 ? Float(pow(10, parameters.backgroundMarginDB / 10)) : 0
-    }
-
-    /// A detector for one channel of a stereo call, which takes the other channel's frames
-    /// (`push(_:far:farNoise:)`) to tell its echo from this party's talk.
-    public init(parameters: AnalysisParameters, stereo: Bool) {
-        self.init(parameters: parameters)
-        if stereo { echo = EchoSource(parameters: parameters, lookahead: lookahead) }
     }
 
     /// What the echo tracker found: the coupling from the other channel (dB, median over
@@ -269,13 +204,13 @@ public struct ChannelDetector: Sendable {
     /// correlation of the two channels' levels at that delay, and the share of the frames
     /// decided while a proven coupling was taken off (nil on mono or before enough evidence).
     public var echoEstimate: EchoEstimate? {
-        echo?.estimate(decidedFrames: decidedFrames, appliedFrames: echoAppliedFrames)
+        echo.estimate(decidedFrames: decidedFrames, appliedFrames: echoAppliedFrames)
     }
 
     /// Feeds the next frame of a stereo call with the other channel's frame at the same time.
     public mutating func push(_ f: FrameFeatures, far: FrameFeatures) {
         updateNoise(f)
-        expectedEcho = echo?.update(near: f, nearNoise: noise, far: far) ?? .zero
+        expectedEcho = echo.update(near: f, nearNoise: noise, far: far)
         pushMeasured(f)
     }
 
@@ -287,34 +222,21 @@ public struct ChannelDetector: Sendable {
     /// `push` once the noise has taken the frame.
     private mutating func pushMeasured(_ f: FrameFeatures) {
         if f.power > digitalSilence { updateBackground() }
-        let steady = prev.map { abs(f.rho1 - $0.rho1) < 0.04 && abs(f.rho2 - $0.rho2) < 0.08 } ?? false
         updateBandWeights(f)
-        updateTone(f)
-        var slot = ringHead + ringCount
-        if slot >= ring.count { slot -= ring.count }
-        ring[slot] = f
-        ringFlags[slot] = steady ? Self.steadyFlag : 0
-        updateKeypress(f.dualTone, slot: slot)
-        updateCallTone(f.callTone, slot: slot)
-        updatePeriodicTone(f.periodicTone, slot: slot)
-        pushed += 1
-        let run = max(toneRun.length >= minToneFrames ? toneRun.length : 0,
-                      rawRun.length >= minRawToneFrames ? rawRun.length : 0)
-        if run > 0 {
-            // Mark the whole steady run (still inside the window) as tone.
-            // Runs of 0.3 s or more are also marked long: no vowel holds its shape and level
-            // that long; they are cut out of speech wherever they fall.
-            mark(run >= minRawToneFrames ? Self.toneFlag | Self.longToneFlag : Self.toneFlag, slot: slot, back: run - 1)
-        }
-        ringCount += 1
+        let tone = toneRuns.update(f)
+        window.push(f, flags: tone.steady ? .steady : [])
+        if let m = keypress.update(f.dualTone) { window.mark(m) }
+        if let m = callProgress.update(f.callTone) { window.mark(m) }
+        if let m = periodic.update(f.periodicTone, power: f.power, markable: window.markable) { window.mark(m) }
+        if let m = tone.run { window.mark(m) }
         peak = max(peak, f.peak)
         clippedSamples += Int64(f.clipped)
-        if ringCount > lookahead { decideOldest() }
+        if window.isFull { decideOldest() }
     }
 
     /// Decides every remaining frame and closes the last region.
     public mutating func finish() {
-        while ringCount > 0 { decideOldest() }
+        while window.count > 0 { decideOldest() }
         decideLast()
         closeRun(at: nextToDecide)
     }
@@ -406,173 +328,6 @@ public struct ChannelDetector: Sendable {
         backgroundFactor = backgroundHeard && backgroundMargin > 0 ? max(1, pow(10, backgroundLevelDB / 10) * backgroundMargin) : 1
     }
 
-    // MARK: - Tones
-
-    /// A tone keeps its spectral shape: the normalised autocorrelations barely move from
-    /// frame to frame nor drift from where the run started, and the frame is predictable.
-    /// Speech changes shape within a few frames (formant transitions, voicing changes).
-    /// Both tests work on 30 ms averages (see `ToneRun`).
-    private mutating func updateTone(_ f: FrameFeatures) {
-        defer { prev = f }
-        let valid = f.power > 0 && (prev?.power ?? 0) > 0
-        let gain = toneGain, maxResidual = maxRawResidual
-        toneRun.update(SIMD4(f.rho1, f.rho2, f.power, f.predictionGain), valid: valid) { $0.w >= gain }
-        // The same test on the signal itself (order-2 predictor of the averaged shape): a
-        // low tone under white noise keeps its shape there while the differenced signal is
-        // mostly noise. e₁ = 1 − ρ₁², e₁·e₂ = e₁² − (ρ₂ − ρ₁²)²; gain 1/e₂ ≥ tone gain ⇔
-        // e₁·e₂ ≤ e₁ · maxResidual (e₁ > 0): no division per frame.
-        rawRun.update(SIMD4(f.rawRho1, f.rawRho2, f.power, 0), valid: valid) { a in
-            let e1 = 1 - a.x * a.x
-            let c = a.y - a.x * a.x
-            return e1 > 0 && e1 * e1 - c * c <= e1 * maxResidual
-        }
-    }
-
-    // MARK: - Keypresses
-
-    /// Follows runs of frames holding the same DTMF digit. A run of `minDTMFFrames` is a
-    /// keypress: it is marked from the frame before its first (a partial frame at the
-    /// onset), back to the previous keypress when the pause is at most `dtmfBridgeFrames`, and
-    /// on while the digit lasts, one missing frame included (a partial frame at the offset, or
-    /// a frame the candidate gate skipped).
-    private mutating func updateKeypress(_ code: UInt8, slot: Int) {
-        let frame = pushed
-        if code != 0 && code == digit {
-            digitFrames += 1
-            digitMisses = 0
-        } else if code != 0 {
-            digit = code
-            digitStart = frame
-            digitFrames = 1
-            digitMisses = 0
-        } else if digit != 0 {
-            digitMisses += 1
-            if digitMisses > 1 { digit = 0 }
-        }
-        guard digit != 0, digitFrames >= minDTMFFrames else { return }
-        var from = frame
-        if digitFrames == minDTMFFrames && digitMisses == 0 {
-            from = digitStart - 1
-            if from - keypressEnd <= dtmfBridgeFrames { from = min(from, keypressEnd) }
-        }
-        mark(Self.keypressFlag, slot: slot, back: frame - from)
-        keypressEnd = frame + 1
-    }
-
-    // MARK: - Call-progress tones
-
-    /// Whether a window code is the sine fit's (`SineToneFit.codes`).
-    private static func isSine(_ code: UInt8) -> Bool { code == SineToneFit.codes.0 || code == SineToneFit.codes.1 }
-
-    /// Follows runs of 80 ms windows explained by one call-progress tone plan (ring-back,
-    /// dial, busy; see `CallProgressToneTest`) or one sine (`SineToneFit`), one window every
-    /// 40 ms. A run of `minWindows` covers 0.32 s: its frames are marked, and so are each
-    /// further window's new frames while the run lasts; `maxMisses` failing window inside a
-    /// run is bridged (not a window of another sine: that starts a new run). Sine runs of
-    /// `chainRunWindows` at most one window apart chain, and a chain of `chainWindows` is a
-    /// tone too. Kept apart from the per-frame tone test's frames: music on hold can hold a
-    /// chord on a plan's frequencies for seconds, and must stay hold.
-    private mutating func updateCallTone(_ code: UInt8, slot: Int) {
-        typealias Test = CallProgressToneTest
-        guard code != Test.notEvaluated else { return }
-        callWindowIndex += 1
-        if code != 0 && code == callPlan {
-            callWindows += 1
-            callRunFrames += Test.hopFrames
-            runLastWindow = callWindowIndex
-        } else if callWindows > 0 && callMisses < Test.maxMisses && !(Self.isSine(code) && Self.isSine(callPlan)) {
-            // A window of another sine starts a new run: the fit's two codes alternate from
-            // run to run, and bridged, the run of the first code would go on after it.
-            callMisses += 1
-            callRunFrames += Test.hopFrames
-            return
-        } else {
-            // The run ends. A sine run long enough ends its chain so far; a new sine run
-            // starting within one window of such an end continues the chain.
-            if Self.isSine(callPlan) && callWindows >= Self.chainRunWindows {
-                lastChainEnd = runLastWindow
-                lastChainStart = chainStart
-                lastChainWindows = chainBefore + callWindows
-            }
-            callPlan = code
-            callWindows = code != 0 ? 1 : 0
-            callMisses = 0
-            callRunFrames = Test.windowFrames
-            runLastWindow = callWindowIndex
-            chainMarked = false
-            let joins = Self.isSine(code) && callWindowIndex - lastChainEnd <= 2
-            chainBefore = joins ? lastChainWindows : 0
-            chainStart = joins ? lastChainStart : callWindowIndex
-            return
-        }
-        let missed = callMisses
-        callMisses = 0
-        // Sines back to back (the special information tone: three 0.33 s tones, each too short
-        // alone for `minWindows` when an 80 ms window straddles its edge): a chain of sine runs
-        // of at least `chainRunWindows`, at most one window apart, is a tone once it holds
-        // `chainWindows` passing windows; marked back to the chain's first window.
-        if chainBefore > 0 && callWindows >= Self.chainRunWindows && chainBefore + callWindows >= Self.chainWindows {
-            mark(Self.callToneFlag, slot: slot,
-                 back: chainMarked ? Test.hopFrames * (1 + missed) - 1
-                                   : (callWindowIndex - chainStart) * Test.hopFrames + Test.windowFrames - 1)
-            chainMarked = true
-            return
-        }
-        guard callWindows >= Test.minWindows else { return }
-        mark(Self.callToneFlag, slot: slot,
-             back: callWindows == Test.minWindows ? callRunFrames - 1 : Test.hopFrames * (1 + missed) - 1)
-    }
-
-    /// Follows runs of frames that repeat themselves at one lag and level (see
-    /// `PeriodicToneTest`; one failing frame inside a run is bridged). A run of `minFrames`
-    /// (0.25 s) is a tone: marked back to its first frame and the frames before it at its
-    /// level (the tone's onset, before its lag was found), and on while it lasts, as a call-progress
-    /// tone (cut out of speech wherever it falls; music on hold keeps it).
-    private mutating func updatePeriodicTone(_ code: UInt8, slot: Int) {
-        typealias Test = PeriodicToneTest
-        switch code {
-        case Test.starts:
-            periodicRun = 1
-            periodicMisses = 0
-            return
-        case Test.continues where periodicRun > 0:
-            periodicRun += 1 + periodicMisses
-        default:
-            if periodicRun > 0 && periodicMisses < Test.maxMisses {
-                periodicMisses += 1
-            } else {
-                periodicRun = 0
-                periodicMisses = 0
-            }
-            return
-        }
-        let missed = periodicMisses
-        periodicMisses = 0
-        guard periodicRun >= Test.minFrames else { return }
-        var back = missed
-        if periodicRun - missed <= Test.minFrames {
-            // Just confirmed: back to the run's first frame, and on back over the frames
-            // before it at its level (±2 dB), at most `minFrames` of them: the tone's onset,
-            // before the lag was found.
-            back = min(periodicRun - 1, ringCount)
-            let level = ring[(slot - back + ring.count) % ring.count].power
-            let limit = min(ringCount, back + Test.minFrames)
-            while back < limit {
-                let p = ring[(slot - back - 1 + ring.count) % ring.count].power
-                guard p < level * Test.levelRatio && level < p * Test.levelRatio else { break }
-                back += 1
-            }
-        }
-        mark(Self.callToneFlag, slot: slot, back: back)
-    }
-
-    /// Sets `flag` on the frame at `slot` and on the `back` frames before it, as far as they
-    /// are still in the lookahead window (only those can be marked).
-    @inline(__always)
-    private mutating func mark(_ flag: UInt8, slot: Int, back: Int) {
-        for k in 0...min(back, ringCount) { ringFlags[(slot - k + ring.count) % ring.count] |= flag }
-    }
-
     // MARK: - Decisions
 
     /// Noise-whitened SNR (linear) of a frame: band power / band noise, weighted by how
@@ -618,22 +373,19 @@ public struct ChannelDetector: Sendable {
     /// Moves the oldest frame out of the lookahead window; decides every frame whose
     /// centred smoothing window (±halfSmoothing frames) is now complete.
     private mutating func decideOldest() {
-        let f = ring[ringHead]
-        let flags = ringFlags[ringHead]
-        let tone = flags & Self.toneFlag != 0, steady = flags & Self.steadyFlag != 0, keypress = flags & Self.keypressFlag != 0
-        let longTone = flags & Self.longToneFlag != 0, callTone = flags & Self.callToneFlag != 0
-        if let e = echo?.remove() {
+        let (f, flags) = window.removeOldest()
+        let tone = flags.contains(.tone), steady = flags.contains(.steady), keypress = flags.contains(.keypress)
+        let longTone = flags.contains(.longTone), callTone = flags.contains(.callTone)
+        if echo.active {
+            let e = echo.remove()
             expectedEcho = e.expected
             if e.applied { echoAppliedFrames += 1 }
         }
-        ringHead += 1
-        if ringHead == ring.count { ringHead = 0 }
-        ringCount -= 1
         decidedFrames += 1
         if backgroundHeard { backgroundFrames += 1 }
         var item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress, longTone: longTone,
                            callTone: callTone)
-        item.echoDominated = echo != nil && expectedEcho.sum() > noise.sum()
+        item.echoDominated = echo.active && expectedEcho.sum() > noise.sum()
         if recordFrames {
             frameSNR.append(f.bands / (noise + expectedEcho))
             frameGain.append(f.predictionGainDB)
@@ -843,43 +595,5 @@ extension ChannelDetector {
             while k >= 2 && runMarks[k].dips - runMarks[k - 2].dips >= 2 && musicLeft(runMarks[k - 1]) { k -= 1 }
         }
         return runMarks[k]
-    }
-}
-
-/// A run of frames that hold a tone's shape and level, judged on 30 ms averages of
-/// (ρ₁, ρ₂, power, gain): two tones a few tens of hertz apart (ring-back 440 + 480 Hz) beat,
-/// and a single 10 ms frame at a beat null looks neither steady nor predictable. Steady:
-/// |Δρ₁| < 0.04 and |Δρ₂| < 0.08 from the previous average, within 0.06 / 0.12 of where the
-/// run started, level within ±2 dB of it (a vowel swells and fades), and predictable.
-struct ToneRun: Sendable {
-    private var history = (SIMD4<Float>.zero, SIMD4<Float>.zero)
-    private var average = SIMD4<Float>.zero
-    private var anchor = SIMD4<Float>.zero
-    /// Frames in the current run (0: none).
-    private(set) var length = 0
-
-    /// - Parameters:
-    ///   - frame: (ρ₁, ρ₂, power, prediction gain) of the frame.
-    ///   - valid: this frame and the one before carry signal.
-    ///   - predictable: whether the averaged frame is predictable enough for a tone.
-    @inline(__always)
-    mutating func update(_ frame: SIMD4<Float>, valid: Bool, predictable: (SIMD4<Float>) -> Bool) {
-        let averaged = (frame + history.0 + history.1) * (1 / 3)
-        let previous = average
-        history = (frame, history.0)
-        average = averaged
-        guard valid, predictable(averaged) else {
-            length = 0
-            return
-        }
-        let held = abs(averaged.x - previous.x) < 0.04 && abs(averaged.y - previous.y) < 0.08
-        let steady = held && abs(averaged.x - anchor.x) < 0.06 && abs(averaged.y - anchor.y) < 0.12
-            && averaged.z < anchor.z * 1.585 && averaged.z > anchor.z * 0.631
-        if steady && length > 0 {
-            length += 1
-        } else {
-            length = 1
-            anchor = averaged
-        }
     }
 }
