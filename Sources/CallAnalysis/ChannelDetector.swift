@@ -35,12 +35,7 @@ public enum FrameClass: UInt8, Sendable {
 ///    dips several times a second and keeps moving, music on hold dips rarely and holds notes.
 public struct ChannelDetector: Sendable {
     private let p: AnalysisParameters
-    private let subWindow: Int
-    private let subWindowCount: Int
     private let minHighFrames: Int
-    private let absFloor: Float
-    private let digitalSilence: Float
-    private let rangeFactor: Float
     private let onLinear: Float
     private let offLinear: Float
     private let halfSmoothing: Int
@@ -49,39 +44,13 @@ public struct ChannelDetector: Sendable {
     private let rearmFactor: Float
     private let lowSNRPad: Int
 
-    // Noise tracker state.
-    private var smoothed = SIMD4<Float>(repeating: -1)
-    private var currentMin = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
-    private var subMinima: [SIMD4<Float>] = []
-    private var subPos = 0
-    private var framesInSub = 0
-    private var windowMin = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
-    private var noise = SIMD4<Float>(repeating: -1)
-    private var speechLevel: Float = 0
-    private var speechExcess = SIMD4<Float>(repeating: 1)
-    private var bandWeights = SIMD4<Float>(repeating: 0.25)
+    /// The line's noise per band (step 1).
+    private var noise: NoiseTracker
+    /// Voices behind the talker (step 1b).
+    private var background: BackgroundVoicesTracker
+    /// How this channel's speech stands out in each band (step 2).
+    private var weights = SpeakerWeights()
 
-    // Background voices (see `updateBackground`).
-    /// The 10th and 30th percentiles of the smoothed SNR (dB), followed frame by frame:
-    /// each moves `backgroundStepDB` × (fraction − 1) down when a frame lies under it and
-    /// `backgroundStepDB` × fraction up otherwise, which holds it where that fraction of
-    /// frames lie under it (the 10th rises 0.6 dB a second, falls 5.4). A histogram of the
-    /// last 30 s, read twice a second, measured the same on the harness and cost 10 % of
-    /// the analysis.
-    private var backgroundLowDB: Float = 0
-    private var backgroundLevelDB: Float = 0
-    private var backgroundFramesSeen = 0
-    private static let backgroundStepDB: Float = 0.06
-    private let backgroundTriggerDB: Float
-    /// 0: background voices are measured, not taken off.
-    private let backgroundMargin: Float
-    /// What the noise-whitened SNR is divided by: 1, or the background's level over the
-    /// noise times `backgroundMargin` while the channel carries background voices.
-    private var backgroundFactor: Float = 1
-    /// Whether the channel carries background voices now (see `updateBackground`).
-    private var backgroundHeard = false
-    /// Whether the noise estimate stands over its floors (see `updateNoise`).
-    private var measuredNoise = false
     /// Decided frames during which the channel carried background voices (counted whether
     /// or not `background_margin_db` takes them off).
     public private(set) var backgroundFrames = 0
@@ -177,12 +146,7 @@ public struct ChannelDetector: Sendable {
         p = parameters
         let fps = 1.0 / frameDuration
         let lookahead = parameters.lookaheadFrames
-        subWindow = 25
-        subWindowCount = max(2, Int((parameters.noiseWindowS * fps / 25).rounded()))
         minHighFrames = max(1, Int((parameters.minSpeechS * fps).rounded()))
-        absFloor = Float(pow(10, parameters.absoluteFloorDBFS / 10))
-        digitalSilence = absFloor * 0.01
-        rangeFactor = Float(pow(10, -parameters.dynamicRangeDB / 10))
         onLinear = Float(pow(10, parameters.onThresholdDB / 10))
         offLinear = Float(pow(10, parameters.offThresholdDB / 10))
         halfSmoothing = max(0, Int((parameters.smoothingS / frameDuration / 2).rounded(.down)))
@@ -195,8 +159,8 @@ public struct ChannelDetector: Sendable {
         toneRuns = ToneRunTracker(parameters: parameters)
         keypress = KeypressTracker(parameters: parameters)
         echo = EchoSource(parameters: parameters, lookahead: lookahead, stereo: stereo)
-        backgroundTriggerDB = Float(parameters.backgroundTriggerDB)
-        backgroundMargin = parameters.backgroundMarginDB > 0 ? Float(pow(10, parameters.backgroundMarginDB / 10)) : 0
+        noise = NoiseTracker(parameters: parameters)
+        background = BackgroundVoicesTracker(parameters: parameters)
     }
 
     /// What the echo tracker found: the coupling from the other channel (dB, median over
@@ -209,9 +173,9 @@ public struct ChannelDetector: Sendable {
 
     /// Feeds the next frame of a stereo call with the other channel's frame at the same time.
     public mutating func push(_ f: FrameFeatures, far: FrameFeatures) {
-        updateNoise(f)
-        expectedEcho = echo.update(near: f, nearNoise: noise, far: far)
-        pushMeasured(f)
+        let signal = noise.update(f)
+        expectedEcho = echo.update(near: f, nearNoise: noise.bands, far: far)
+        pushMeasured(f, signal: signal)
     }
 
     /// Feeds the next frame; decides the frame that leaves the lookahead window.
@@ -219,10 +183,18 @@ public struct ChannelDetector: Sendable {
         push(f, far: .silent)
     }
 
-    /// `push` once the noise has taken the frame.
-    private mutating func pushMeasured(_ f: FrameFeatures) {
-        if f.power > digitalSilence { updateBackground() }
-        updateBandWeights(f)
+    /// `push` once the noise has taken the frame (`signal`: not digital silence).
+    private mutating func pushMeasured(_ f: FrameFeatures, signal: Bool) {
+        if noise.known {
+            let against = noise.bands + expectedEcho
+            if signal {
+                // Against the noise and the other party's echo expected now: echo is no voice behind.
+                background.update(smoothed: noise.smoothed, noise: against, lineNoiseMeasured: noise.measured)
+            } else {
+                background.updateSilence(lineNoiseMeasured: noise.measured)
+            }
+            weights.update(bandSNR: f.bands / against)
+        }
         let tone = toneRuns.update(f)
         window.push(f, flags: tone.steady ? .steady : [])
         if let m = keypress.update(f.dualTone) { window.mark(m) }
@@ -241,116 +213,7 @@ public struct ChannelDetector: Sendable {
         closeRun(at: nextToDecide)
     }
 
-    // MARK: - Noise
-
-    private mutating func updateNoise(_ f: FrameFeatures) {
-        // Digital silence (codec padding, MP3 encoder delay, muted legs) says nothing about
-        // the line's noise: letting it in would collapse the estimate and turn the real
-        // noise around it into "speech".
-        guard f.power > digitalSilence else {
-            // Digital silence is the quietest background there is (a clean line's pauses).
-            if noise.x > 0 { addBackground(0) }
-            return
-        }
-        let b = f.bands
-        if smoothed.x < 0 {
-            smoothed = b
-        } else {
-            // 3-frame smoothing: measured best on the accuracy harness (0.75 and 0.9 lose 1–3 F1 points clean).
-            smoothed = smoothed * 0.6 + b * 0.4
-        }
-        currentMin = vmin(currentMin, smoothed)
-        framesInSub += 1
-        if framesInSub == subWindow {
-            if subMinima.count < subWindowCount {
-                subMinima.append(currentMin)
-            } else {
-                subMinima[subPos] = currentMin
-                subPos = (subPos + 1) % subWindowCount
-            }
-            windowMin = subMinima.reduce(SIMD4<Float>(repeating: .greatestFiniteMagnitude)) { vmin($0, $1) }
-            currentMin = smoothed
-            framesInSub = 0
-        }
-        let m = vmin(windowMin, currentMin)
-        // Speech level: a slowly decaying peak of the frame power (−0.02 dB per frame).
-        speechLevel = max(f.power, speechLevel * 0.9954)
-        let floorLevel = max(absFloor, speechLevel * rangeFactor) * 0.25
-        let floorV = SIMD4<Float>(repeating: floorLevel)
-        if noise.x < 0 {
-            noise = vmax(m * 1.4, floorV)
-            return
-        }
-        // Frames within 4 dB of the minimum are noise: average them (MCRA-style).
-        let isNoise = b .< m * 2.5
-        let updated = noise * 0.96 + b * 0.04
-        noise.replace(with: updated, where: isNoise)
-        // Never below the minimum, never far above it (noise fell), never below the floors.
-        noise = vmin(vmax(noise, m), m * 4)
-        noise = vmax(noise, floorV)
-        // The line's noise measured, not the floors (a clean line: digital silence or a
-        // studio's floor in the pauses, where quiet sounds of the talker's own would pass for
-        // a background).
-        measuredNoise = noise.sum() > 8 * floorLevel
-    }
-
-    /// Background voices: colleagues on the floor behind the agent, a street or a shop behind
-    /// the customer. Their babble never falls back to the line's noise for long, so the
-    /// minimum-statistics floor sits under it and all of it stood over the thresholds as talk
-    /// (98 % of the non-speech frames of the harness's babble calls). On a line with
-    /// stationary noise, the 10th percentile of the smoothed SNR is at or under the noise
-    /// (−1.5…0 dB in the harness's calls, at every SNR); with babble it stands over it.
-    /// While it stands more than `background_trigger_db` over the floor of a line whose
-    /// noise is measured, the channel carries background voices (counted for health); with
-    /// `background_margin_db` over 0, every frame's SNR is then measured against the 30th
-    /// percentile plus that margin: the talker, 5–20 dB louder than the voices behind,
-    /// mostly stays talk (its quiet syllables do not), the voices mostly do not.
-    private mutating func updateBackground() {
-        guard noise.x > 0 else { return }
-        // Against the noise and the other party's echo expected now: echo is no voice behind.
-        addBackground((smoothed / (noise + expectedEcho)).sum() * 0.25)
-    }
-
-    private mutating func addBackground(_ ratio: Float) {
-        let x = fastDB(max(ratio, 1e-3))
-        if backgroundFramesSeen == 0 {
-            backgroundLowDB = x
-            backgroundLevelDB = x
-        }
-        backgroundFramesSeen += 1
-        backgroundLowDB += Self.backgroundStepDB * (x < backgroundLowDB ? -0.9 : 0.1)
-        backgroundLevelDB += Self.backgroundStepDB * (x < backgroundLevelDB ? -0.7 : 0.3)
-        guard backgroundFramesSeen >= 100 else { return }
-        // Voices behind the talker never let the line fall back to its noise: the 10th
-        // percentile stays over it (hold music of a few seconds, or a talker's long turn,
-        // does not hold it up that long); their level is the 30th.
-        backgroundHeard = backgroundLowDB > backgroundTriggerDB && measuredNoise
-        backgroundFactor = backgroundHeard && backgroundMargin > 0 ? max(1, pow(10, backgroundLevelDB / 10) * backgroundMargin) : 1
-    }
-
     // MARK: - Decisions
-
-    /// Noise-whitened SNR (linear) of a frame: band power / band noise, weighted by how
-    /// much the channel's speech stands out in each band (a matched filter for this
-    /// speaker over this line: with white hiss the low bands dominate, with rumble the
-    /// high ones).
-    @inline(__always) private func whitened(_ f: FrameFeatures) -> Float {
-        guard noise.x > 0 else { return 0 }
-        let r = f.bands / (noise + expectedEcho)
-        return (r * bandWeights).sum() / backgroundFactor
-    }
-
-    /// Learns the channel's speech spectrum: a running mean of each band's excess over
-    /// the noise, on frames that are clearly speech (unweighted SNR above 3 dB).
-    private mutating func updateBandWeights(_ f: FrameFeatures) {
-        guard noise.x > 0 else { return }
-        let r = f.bands / (noise + expectedEcho)
-        guard r.sum() * 0.25 > 2 else { return }
-        let excess = vmax(r - 1, .zero)
-        speechExcess += (excess - speechExcess) * 0.01
-        let floored = vmax(speechExcess, SIMD4<Float>(repeating: 0.05))
-        bandWeights = floored / floored.sum()
-    }
 
     private struct Pending {
         var w: Float
@@ -382,12 +245,16 @@ public struct ChannelDetector: Sendable {
             if e.applied { echoAppliedFrames += 1 }
         }
         decidedFrames += 1
-        if backgroundHeard { backgroundFrames += 1 }
-        var item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress, longTone: longTone,
+        if background.heard { backgroundFrames += 1 }
+        // Noise-whitened SNR (linear): band power over band noise, weighted by how much the
+        // channel's speech stands out in each band.
+        let bandSNR = f.bands / (noise.bands + expectedEcho)
+        let w = noise.known ? weights.weighted(bandSNR) / background.factor : 0
+        var item = Pending(w: w, power: f.power, tone: tone, steady: steady, keypress: keypress, longTone: longTone,
                            callTone: callTone)
-        item.echoDominated = echo.active && expectedEcho.sum() > noise.sum()
+        item.echoDominated = echo.active && expectedEcho.sum() > noise.bands.sum()
         if recordFrames {
-            frameSNR.append(f.bands / (noise + expectedEcho))
+            frameSNR.append(bandSNR)
             frameGain.append(f.predictionGainDB)
         }
         delay.append(item)
