@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Per-frame verdict of the detector, before utterance-level merging.
 public enum FrameClass: UInt8, Sendable {
     /// Nothing above the channel's noise.
@@ -38,7 +32,8 @@ public enum FrameClass: UInt8, Sendable {
 ///
 /// Lifecycle: `init(parameters:stereo:)`, `push` per frame, `finish()`. Everything found is in
 /// `output`, one value; `takeSettled` hands over the regions and spans no later frame can
-/// change. No allocation per frame: the trackers' state is inline or in buffers sized at init.
+/// change. Per frame nothing is allocated but the amortized growth of lists (the decider's
+/// delay, the output's spans); the trackers are structs called directly, no protocol.
 public struct ChannelDetector: Sendable {
     private var noise: NoiseTracker
     /// The other channel's echo (stereo only; inactive on mono).
