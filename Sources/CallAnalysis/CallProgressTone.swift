@@ -46,7 +46,7 @@ struct CallProgressToneTest: Sendable {
     /// A window ends every `hopFrames` frames (half a window).
     static let hopFrames = 4
     /// Windows in a row, one plan throughout, that make a tone: 8 + 6 × 4 frames, 0.32 s
-    /// (no vowel holds still that long; see `ChannelDetector`'s long tones).
+    /// (no vowel holds still that long; see `ToneRunTracker`'s long tones).
     static let minWindows = 7
     /// Failing windows a run may hold between two passing ones (hiss, a codec frame).
     static let maxMisses = 1

@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Per-frame verdict of the detector, before utterance-level merging.
 public enum FrameClass: UInt8, Sendable {
     /// Nothing above the channel's noise.
@@ -14,898 +8,174 @@ public enum FrameClass: UInt8, Sendable {
     case tone = 2
 }
 
-/// Speech activity detector for one channel.
+/// Speech activity detector for one channel: a thin composition of trackers, each a value
+/// type that takes a frame and returns what it found (the README's "The speech detector" has
+/// the steps in full, with the measurements behind them).
 ///
-/// 1. **Noise tracking per band** — minimum statistics (Martin 2001) over `noiseWindowS` on
-///    smoothed band powers gives a floor; frames within 4 dB of it update a running
-///    mean of the noise (minima-controlled recursive averaging, Cohen), so the estimate is
-///    unbiased and follows a changing floor. Floors: `absoluteFloorDBFS`, and the channel's
-///    speech level minus `dynamicRangeDB` (digital silence, very clean lines).
-/// 2. **Noise-whitened, speaker-weighted SNR** — each band's power divided by its noise,
-///    averaged over the four bands with weights learnt from the channel's own clear speech
-///    (a matched filter): white, pink and brown line noise are handled alike.
-/// 3. **Tones** — a run of at least `minToneS` predictable frames (prediction gain ≥
-///    `toneGainDB`) whose spectral shape (ρ₁, ρ₂) neither moves nor drifts is marked as tone
-///    frames; whether a whole region is a tone is decided from its share of them.
-/// 4. **Double threshold** — a region grows while the SNR, averaged over `smoothingS`,
-///    stays above `offThresholdDB` and is kept only if it holds `minSpeechS` above
-///    `onThresholdDB`. Decisions lag by `lookaheadS` so the noise estimate sees both sides.
-/// 5. **Dips and steadiness** — frames falling back to the noise or `dipDepthDB` under the
-///    speech envelope are counted, and so are frames whose spectral shape holds still; speech
-///    dips several times a second and keeps moving, music on hold dips rarely and holds notes.
+/// Per 10 ms frame, in `push`:
+/// 1. `NoiseTracker` follows the line's noise per band (step 1; digital silence is not taken).
+/// 2. **Other sources**: `EchoSource` (stereo, step 1a) answers the other party's echo
+///    expected in the frame, band powers that are added to the noise the frame is measured
+///    against. This is the seam through which evidence from outside this channel enters:
+///    whatever a source expects in a frame that is not this party (here the other channel's
+///    echo) confirms no speech, and is not a voice behind the talker either.
+/// 3. `BackgroundVoicesTracker` (step 1b) and `SpeakerWeights` (step 2) learn from the frame,
+///    measured against the noise plus what the sources expect.
+/// 4. The frame enters the `LookaheadWindow`; `ToneRunTracker` (step 5), `KeypressTracker`
+///    (5a), `CallProgressChainTracker` (5b, 5d) and `PeriodicToneTracker` (5c) return marks
+///    (`FrameMark`) for it and the frames before it that are still in the window.
+/// 5. The frame leaving the window (`lookahead_s` later, so the noise estimate has seen both
+///    sides) is measured: noise-whitened, speaker-weighted SNR against the noise and the
+///    sources' expectation known then. `RegionDecider` (steps 3 and 6) decides it once its
+///    smoothing window is complete; each decision and the marks the frame carries are
+///    recorded in `output`.
+///
+/// Lifecycle: `init(parameters:stereo:)`, `push` per frame, `finish()`. Everything found is in
+/// `output`, one value; `takeSettled` hands over the regions and spans no later frame can
+/// change. Per frame nothing is allocated but the amortized growth of lists (the decider's
+/// delay, the output's spans); the trackers are structs called directly, no protocol.
 public struct ChannelDetector: Sendable {
-    private let p: AnalysisParameters
-    private let lookahead: Int
-    private let subWindow: Int
-    private let subWindowCount: Int
-    private let minHighFrames: Int
-    private let minToneFrames: Int
-    private let absFloor: Float
-    private let digitalSilence: Float
-    private let rangeFactor: Float
-    private let onLinear: Float
-    private let offLinear: Float
-    private let halfSmoothing: Int
-    private let envelopeDecay: Float
-    private let dipFactor: Float
-    private let toneGain: Float
-    private let rearmFactor: Float
-    private let lowSNRPad: Int
-    /// 0.3 s: a shorter run of unchanging raw shape and level can be a held vowel.
-    private let minRawToneFrames: Int
-    /// 1 / `toneGain`: the largest order-2 residual a raw tone frame may leave.
-    private let maxRawResidual: Float
-    /// Frames of one digit that make a keypress (`minDTMFS`).
-    private let minDTMFFrames: Int
-    /// Pauses between keypresses bridged into the key sequence (`dtmfBridgeS`), in frames;
-    /// at most the lookahead, as only frames still in the window can be marked.
-    private let dtmfBridgeFrames: Int
+    private var noise: NoiseTracker
+    /// The other channel's echo (stereo only; inactive on mono).
+    private var echo: EchoSource
+    private var background: BackgroundVoicesTracker
+    private var weights = SpeakerWeights()
+    /// Frames not yet decided, with what the trackers marked on them.
+    private var window: LookaheadWindow
+    private var toneRuns: ToneRunTracker
+    private var keypress: KeypressTracker
+    private var callProgress = CallProgressChainTracker()
+    private var periodic = PeriodicToneTracker()
+    private var decider: RegionDecider
 
-    // Noise tracker state.
-    private var smoothed = SIMD4<Float>(repeating: -1)
-    private var currentMin = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
-    private var subMinima: [SIMD4<Float>] = []
-    private var subPos = 0
-    private var framesInSub = 0
-    private var windowMin = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
-    private var noise = SIMD4<Float>(repeating: -1)
-    private var speechLevel: Float = 0
-    private var speechExcess = SIMD4<Float>(repeating: 1)
-    private var bandWeights = SIMD4<Float>(repeating: 0.25)
-
-    // Background voices (see `updateBackground`).
-    /// The 10th and 30th percentiles of the smoothed SNR (dB), followed frame by frame:
-    /// each moves `backgroundStepDB` × (fraction − 1) down when a frame lies under it and
-    /// `backgroundStepDB` × fraction up otherwise, which holds it where that fraction of
-    /// frames lie under it (the 10th rises 0.6 dB a second, falls 5.4). A histogram of the
-    /// last 30 s, read twice a second, measured the same on the harness and cost 10 % of
-    /// the analysis.
-    private var backgroundLowDB: Float = 0
-    private var backgroundLevelDB: Float = 0
-    private var backgroundFramesSeen = 0
-    private static let backgroundStepDB: Float = 0.06
-    private let backgroundTriggerDB: Float
-    /// 0: background voices are measured, not taken off.
-    private let backgroundMargin: Float
-    /// What the noise-whitened SNR is divided by: 1, or the background's level over the
-    /// noise times `backgroundMargin` while the channel carries background voices.
-    private var backgroundFactor: Float = 1
-    /// Whether the channel carries background voices now (see `updateBackground`).
-    private var backgroundHeard = false
-    /// Whether the noise estimate stands over its floors (see `updateNoise`).
-    private var measuredNoise = false
-    /// Decided frames during which the channel carried background voices (counted whether
-    /// or not `background_margin_db` takes them off).
-    public private(set) var backgroundFrames = 0
-    /// Decided frames.
-    public private(set) var decidedFrames = 0
-    /// Decided frames measured against the other channel's echo (a proven coupling).
-    private var echoAppliedFrames = 0
-
-    // Echo of the other channel (stereo only; see `EchoTracker`).
-    private var echo: EchoTracker
-    /// Whether the other channel is heard (stereo), and the coupling `echo` applies now.
-    private var hasEcho = false
-    private var echoCoupling: Float = 0
-    /// Per frame in the lookahead window: the other channel's envelope (see `EchoTracker`).
-    private var echoRing: [SIMD4<Float>]
-    /// The echo margin as a power ratio (`echoMarginDB`).
-    private let echoMargin: Float
-    /// The echo expected in the frame being pushed or decided, margin included (band powers).
-    private var expectedEcho = SIMD4<Float>(repeating: 0)
-
-    // Lookahead ring: features and classes of frames not yet decided.
-    private var ring: [FrameFeatures]
-    /// Per frame in the window: `toneFlag` (part of a steady tone run), `steadyFlag` (its
-    /// spectral shape ρ₁, ρ₂ barely moved from the previous frame), `keypressFlag` (a DTMF
-    /// keypress or the pause between two), `longToneFlag` (part of a tone run of 0.3 s or
-    /// more), `callToneFlag` (part of a tone found by a window fit, a call-progress plan or a
-    /// sine, or by its exact repetition; see `updateCallTone`, `updatePeriodicTone`). One array: one
-    /// uniqueness check per write.
-    private var ringFlags: [UInt8]
-    private static let toneFlag: UInt8 = 1, steadyFlag: UInt8 = 2, keypressFlag: UInt8 = 4, longToneFlag: UInt8 = 8
-    private static let callToneFlag: UInt8 = 16
-    private var ringHead = 0          // index of the oldest undecided frame
-    private var ringCount = 0
-
-    // Tone run state (at entry).
-    private var prev: FrameFeatures?
-    /// The tone test on the differenced signal (order-4 gain) and on the signal itself
-    /// (order-2 gain of the averaged shape; counted only from `minRawToneFrames`).
-    private var toneRun = ToneRun()
-    private var rawRun = ToneRun()
-    /// Keypresses: the digit of the current run of `dualTone` frames, the frame it started,
-    /// its frames holding the digit, frames since the last one (one may be missing), and the
-    /// frame after the last keypress frame marked.
-    private var digit: UInt8 = 0
-    private var digitStart = 0
-    private var digitFrames = 0
-    private var digitMisses = 0
-    private var keypressEnd = Int.min / 2
-    /// Call-progress tones: the plan of the current run of windows explained by one, and
-    /// the run's length in passing windows.
-    private var callPlan: UInt8 = 0
-    private var callWindows = 0
-    /// Windows of the current run that failed since its last passing one, and the frames
-    /// from the run's first window to now.
-    private var callMisses = 0
-    private var callRunFrames = 0
-    /// Chains of sine runs (see `updateCallTone`): windows evaluated so far; the current
-    /// run's last passing window; the window where its chain began (its own first window
-    /// when it starts none) and the passing windows of the chain's runs before it (0: no
-    /// chain); the same of the last finished run of at least `chainRunWindows`, ending with it.
-    private var callWindowIndex = 0
-    private var runLastWindow = 0
-    private var chainStart = 0
-    private var chainBefore = 0
-    private var chainMarked = false
-    private var lastChainEnd = Int.min / 2
-    private var lastChainStart = 0
-    private var lastChainWindows = 0
-    /// A sine run of this many windows joins a chain; a chain of this many passing windows
-    /// is a tone.
-    static let chainRunWindows = 4
-    static let chainWindows = 12
-    /// Frames in a row that repeat themselves (see `updatePeriodicTone`).
-    private var periodicRun = 0
-    private var periodicMisses = 0
-    /// Frames pushed so far (index of the next frame).
-    private var pushed = 0
-
-    // Decision state.
-    private var runStart = -1
-    private var runHigh = 0
-    private var runSteady = 0
-    private var firstAbove = -1
-    private var runW = 0.0
-    private var lastAbove = -1
-    private var envelope: Float = 1e-20
-    private var dipArmed = true
-
-    /// Confirmed speech regions `[start, end)` in frames, in order, before padding and merging.
-    public private(set) var regions: [FrameSpan] = []
-    /// Per region: frames whose spectral shape barely moved from the frame before
-    /// (|Δρ₁| < 0.04 and |Δρ₂| < 0.08). Music holds notes; speech moves between sounds.
-    public private(set) var regionSteadyFrames: [Int] = []
-    /// Per region: the running count of dips when it opened and when it closed. The dips
-    /// of any run of regions, gaps included, are a difference of two marks: no list of
-    /// dip frames grows with the call.
-    public private(set) var regionDipMarks: [(opened: Int, closed: Int)] = []
-    /// Per region long enough to hold words and music on hold without a pause between
-    /// them (one detector region): where it splits into a side that dips like speech and a
-    /// side that dips like music, found as the region closed (see `splitPoint`), with the
-    /// steady frames and the running dip count at that frame. Sparse: few regions have one.
-    public private(set) var regionSplits: [Int: (frame: Int, steady: Int, dips: Int)] = [:]
-    /// Every `markFrames` frames of the open run: the frame, the run's steady frames and
-    /// the running dip count there (what a split needs; one entry per 0.25 s of the run).
-    private var runMarks: [(frame: Int, steady: Int, dips: Int)] = []
-    private static let markFrames = 25
-    /// Frames of the open run until its next mark.
-    private var toNextMark = 0
-    private let minHoldFrames: Int
-    /// Dips so far.
-    private var dipCount = 0
-    private var runDipsAtStart = 0
-    /// Tone frames, as spans.
-    public private(set) var tones: [FrameSpan] = []
-    /// Keypresses (DTMF digits, from the frame before the first whole one to the frame after
-    /// the last) and the pauses between them, as spans.
-    public private(set) var keypresses: [FrameSpan] = []
-    /// Frames of tone runs of 0.3 s or more (ring-back, dial tone), as spans; part of `tones`.
-    public private(set) var longTones: [FrameSpan] = []
-    /// Frames of tones found by a window fit (ring-back, dial, busy tones; sines) or by their
-    /// exact repetition (beeps, buzzers), as spans; not part of `tones` (see `updateCallTone`,
-    /// `updatePeriodicTone`).
-    public private(set) var callTones: [FrameSpan] = []
-    /// Per-frame classes, recorded only when `recordFrames` is set (tests, debugging).
-    public private(set) var frameClasses: [FrameClass] = []
-    /// Per-frame band SNRs (band power / band noise, linear), recorded with `frameClasses`.
-    public private(set) var frameSNR: [SIMD4<Float>] = []
-    /// Per-frame prediction gain (dB), recorded with `frameClasses`.
-    public private(set) var frameGain: [Float] = []
-    /// Record `frameClasses` (memory grows with length: tests only).
+    /// Everything found so far (regions and spans until handed over by `takeSettled`).
+    public private(set) var output = DetectorOutput()
+    /// Record `output.trace` (memory grows with length: tests and tuning only).
     public var recordFrames = false
 
-    // Level statistics.
-    public private(set) var speechPowerSum: Double = 0
-    public private(set) var speechFrames = 0
-    public private(set) var noisePowerSum: Double = 0
-    public private(set) var noiseFrames = 0
-    public private(set) var peak: Float = 0
-    public private(set) var clippedSamples: Int64 = 0
-
+    /// A detector for a mono recording's channel.
     public init(parameters: AnalysisParameters) {
-        p = parameters
-        let fps = 1.0 / frameDuration
-        lookahead = max(2, Int((parameters.lookaheadS * fps).rounded()))
-        subWindow = 25
-        subWindowCount = max(2, Int((parameters.noiseWindowS * fps / 25).rounded()))
-        minHighFrames = max(1, Int((parameters.minSpeechS * fps).rounded()))
-        minToneFrames = max(2, Int((parameters.minToneS * fps).rounded()))
-        absFloor = Float(pow(10, parameters.absoluteFloorDBFS / 10))
-        digitalSilence = absFloor * 0.01
-        rangeFactor = Float(pow(10, -parameters.dynamicRangeDB / 10))
-        onLinear = Float(pow(10, parameters.onThresholdDB / 10))
-        offLinear = Float(pow(10, parameters.offThresholdDB / 10))
-        halfSmoothing = max(0, Int((parameters.smoothingS / frameDuration / 2).rounded(.down)))
-        envelopeDecay = Float(pow(10, -0.02))          // 0.2 dB per frame, 20 dB/s
-        dipFactor = Float(pow(10, -parameters.dipDepthDB / 10))
-        toneGain = Float(pow(10, parameters.toneGainDB / 10))
-        rearmFactor = Float(pow(10, -0.3))              // within 3 dB of the envelope
-        lowSNRPad = max(0, Int((parameters.lowSNRPadS * fps).rounded()))
-        minRawToneFrames = Int((0.3 * fps).rounded())
-        maxRawResidual = 1 / toneGain
-        minDTMFFrames = max(1, Int((parameters.minDTMFS * fps).rounded()))
-        dtmfBridgeFrames = min(lookahead, Int((parameters.dtmfBridgeS * fps).rounded()))
-        minHoldFrames = Int((parameters.minHoldS * fps).rounded())
-        ring = Array(repeating: .silent, count: lookahead + 1)
-        ringFlags = Array(repeating: 0, count: lookahead + 1)
-        echoRing = []
-        echo = EchoTracker(maxCouplingDB: parameters.echoMaxCouplingDB)
-        echoMargin = Float(pow(10, parameters.echoMarginDB / 10))
-        backgroundTriggerDB = Float(parameters.backgroundTriggerDB)
-        backgroundMargin = parameters.backgroundMarginDB > 0 ? Float(pow(10, parameters.backgroundMarginDB / 10)) : 0
+        self.init(parameters: parameters, stereo: false)
     }
 
-    /// A detector for one channel of a stereo call, which takes the other channel's frames
-    /// (`push(_:far:farNoise:)`) to tell its echo from this party's talk.
+    /// A detector for one channel; on a stereo call it takes the other channel's frames
+    /// (`push(_:far:)`) to tell its echo from this party's talk.
     public init(parameters: AnalysisParameters, stereo: Bool) {
-        self.init(parameters: parameters)
-        if stereo {
-            hasEcho = true
-            echoRing = Array(repeating: .zero, count: ring.count)
-        }
+        let lookahead = parameters.lookaheadFrames
+        noise = NoiseTracker(parameters: parameters)
+        echo = EchoSource(parameters: parameters, lookahead: lookahead, stereo: stereo)
+        background = BackgroundVoicesTracker(parameters: parameters)
+        window = LookaheadWindow(lookahead: lookahead)
+        toneRuns = ToneRunTracker(parameters: parameters)
+        keypress = KeypressTracker(parameters: parameters)
+        decider = RegionDecider(parameters: parameters)
     }
 
-    /// What the echo tracker found: the coupling from the other channel (dB, median over
-    /// the last frames where the other party talked), its delay (ms, 10 ms resolution), the
-    /// correlation of the two channels' levels at that delay, and the share of the frames
-    /// decided while a proven coupling was taken off (nil on mono or before enough evidence).
-    public var echoEstimate: EchoEstimate? {
-        let e = echo
-        guard hasEcho, e.farActiveFrames >= EchoTracker.minEvidence, let best = e.bestLag else { return nil }
-        return EchoEstimate(couplingDB: Double(e.couplingDB), delayMs: Double(best.lag) * frameDuration * 1000,
-                            correlation: best.correlation,
-                            appliedShare: decidedFrames > 0 ? Double(echoAppliedFrames) / Double(decidedFrames) : 0)
-    }
-
-    /// Feeds the next frame of a stereo call with the other channel's frame at the same time.
+    /// Feeds the next frame of a stereo call with the other channel's frame at the same time
+    /// (a mono detector ignores `far`); decides the frame that leaves the lookahead window.
     public mutating func push(_ f: FrameFeatures, far: FrameFeatures) {
-        if hasEcho {
-            updateNoise(f)
-            let envelope = echo.update(near: f.bands, nearPower: f.power, nearNoise: noise, far: far.bands, farPower: far.power)
-            let slot = (ringHead + ringCount) % ring.count
-            echoRing[slot] = envelope
-            echoCoupling = echo.coupling
-            expectedEcho = echoCoupling * envelope * echoMargin
-            pushMeasured(f)
-        } else {
-            push(f)
-        }
+        let signal = noise.update(f)
+        let expected = echo.update(near: f, nearNoise: noise.bands, far: far)
+        take(f, signal: signal, expected: expected)
     }
 
-    /// Feeds the next frame; decides the frame that leaves the lookahead window.
+    /// Feeds the next frame (the other channel, if any, silent); decides the frame that leaves
+    /// the lookahead window.
     public mutating func push(_ f: FrameFeatures) {
-        updateNoise(f)
-        pushMeasured(f)
-    }
-
-    /// `push` once the noise has taken the frame.
-    private mutating func pushMeasured(_ f: FrameFeatures) {
-        if f.power > digitalSilence { updateBackground() }
-        let steady = prev.map { abs(f.rho1 - $0.rho1) < 0.04 && abs(f.rho2 - $0.rho2) < 0.08 } ?? false
-        updateBandWeights(f)
-        updateTone(f)
-        var slot = ringHead + ringCount
-        if slot >= ring.count { slot -= ring.count }
-        ring[slot] = f
-        ringFlags[slot] = steady ? Self.steadyFlag : 0
-        updateKeypress(f.dualTone, slot: slot)
-        updateCallTone(f.callTone, slot: slot)
-        updatePeriodicTone(f.periodicTone, slot: slot)
-        pushed += 1
-        let run = max(toneRun.length >= minToneFrames ? toneRun.length : 0,
-                      rawRun.length >= minRawToneFrames ? rawRun.length : 0)
-        if run > 0 {
-            // Mark the whole steady run (still inside the window) as tone.
-            // Runs of 0.3 s or more are also marked long: no vowel holds its shape and level
-            // that long; they are cut out of speech wherever they fall.
-            mark(run >= minRawToneFrames ? Self.toneFlag | Self.longToneFlag : Self.toneFlag, slot: slot, back: run - 1)
-        }
-        ringCount += 1
-        peak = max(peak, f.peak)
-        clippedSamples += Int64(f.clipped)
-        if ringCount > lookahead { decideOldest() }
+        push(f, far: .silent)
     }
 
     /// Decides every remaining frame and closes the last region.
     public mutating func finish() {
-        while ringCount > 0 { decideOldest() }
-        decideLast()
-        closeRun(at: nextToDecide)
+        while window.count > 0 { decideOldest() }
+        while let d = decider.decideRemaining() { record(d) }
+        if let r = decider.finish() { output.spans.add(r) }
+        output.echo = echo.estimate(decidedFrames: output.decidedFrames, appliedFrames: output.echoAppliedFrames)
     }
 
-    // MARK: - Noise
-
-    private mutating func updateNoise(_ f: FrameFeatures) {
-        // Digital silence (codec padding, MP3 encoder delay, muted legs) says nothing about
-        // the line's noise: letting it in would collapse the estimate and turn the real
-        // noise around it into "speech".
-        guard f.power > digitalSilence else {
-            // Digital silence is the quietest background there is (a clean line's pauses).
-            if noise.x > 0 { addBackground(0) }
-            return
-        }
-        let b = f.bands
-        if smoothed.x < 0 {
-            smoothed = b
-        } else {
-            // 3-frame smoothing: measured best on the accuracy harness (0.75 and 0.9 lose 1–3 F1 points clean).
-            smoothed = smoothed * 0.6 + b * 0.4
-        }
-        currentMin = vmin(currentMin, smoothed)
-        framesInSub += 1
-        if framesInSub == subWindow {
-            if subMinima.count < subWindowCount {
-                subMinima.append(currentMin)
-            } else {
-                subMinima[subPos] = currentMin
-                subPos = (subPos + 1) % subWindowCount
-            }
-            windowMin = subMinima.reduce(SIMD4<Float>(repeating: .greatestFiniteMagnitude)) { vmin($0, $1) }
-            currentMin = smoothed
-            framesInSub = 0
-        }
-        let m = vmin(windowMin, currentMin)
-        // Speech level: a slowly decaying peak of the frame power (−0.02 dB per frame).
-        speechLevel = max(f.power, speechLevel * 0.9954)
-        let floorLevel = max(absFloor, speechLevel * rangeFactor) * 0.25
-        let floorV = SIMD4<Float>(repeating: floorLevel)
-        if noise.x < 0 {
-            noise = vmax(m * 1.4, floorV)
-            return
-        }
-        // Frames within 4 dB of the minimum are noise: average them (MCRA-style).
-        let isNoise = b .< m * 2.5
-        let updated = noise * 0.96 + b * 0.04
-        noise.replace(with: updated, where: isNoise)
-        // Never below the minimum, never far above it (noise fell), never below the floors.
-        noise = vmin(vmax(noise, m), m * 4)
-        noise = vmax(noise, floorV)
-        // The line's noise measured, not the floors (a clean line: digital silence or a
-        // studio's floor in the pauses, where quiet sounds of the talker's own would pass for
-        // a background).
-        measuredNoise = noise.sum() > 8 * floorLevel
-    }
-
-    /// Background voices: colleagues on the floor behind the agent, a street or a shop behind
-    /// the customer. Their babble never falls back to the line's noise for long, so the
-    /// minimum-statistics floor sits under it and all of it stood over the thresholds as talk
-    /// (98 % of the non-speech frames of the harness's babble calls). On a line with
-    /// stationary noise, the 10th percentile of the smoothed SNR is at or under the noise
-    /// (−1.5…0 dB in the harness's calls, at every SNR); with babble it stands over it.
-    /// While it stands more than `background_trigger_db` over the floor of a line whose
-    /// noise is measured, the channel carries background voices (counted for health); with
-    /// `background_margin_db` over 0, every frame's SNR is then measured against the 30th
-    /// percentile plus that margin: the talker, 5–20 dB louder than the voices behind,
-    /// mostly stays talk (its quiet syllables do not), the voices mostly do not.
-    private mutating func updateBackground() {
-        guard noise.x > 0 else { return }
-        // Against the noise and the other party's echo expected now: echo is no voice behind.
-        addBackground((smoothed / (noise + expectedEcho)).sum() * 0.25)
-    }
-
-    private mutating func addBackground(_ ratio: Float) {
-        let x = fastDB(max(ratio, 1e-3))
-        if backgroundFramesSeen == 0 {
-            backgroundLowDB = x
-            backgroundLevelDB = x
-        }
-        backgroundFramesSeen += 1
-        backgroundLowDB += Self.backgroundStepDB * (x < backgroundLowDB ? -0.9 : 0.1)
-        backgroundLevelDB += Self.backgroundStepDB * (x < backgroundLevelDB ? -0.7 : 0.3)
-        guard backgroundFramesSeen >= 100 else { return }
-        // Voices behind the talker never let the line fall back to its noise: the 10th
-        // percentile stays over it (hold music of a few seconds, or a talker's long turn,
-        // does not hold it up that long); their level is the 30th.
-        backgroundHeard = backgroundLowDB > backgroundTriggerDB && measuredNoise
-        backgroundFactor = backgroundHeard && backgroundMargin > 0 ? max(1, pow(10, backgroundLevelDB / 10) * backgroundMargin) : 1
-    }
-
-    // MARK: - Tones
-
-    /// A tone keeps its spectral shape: the normalised autocorrelations barely move from
-    /// frame to frame nor drift from where the run started, and the frame is predictable.
-    /// Speech changes shape within a few frames (formant transitions, voicing changes).
-    /// Both tests work on 30 ms averages (see `ToneRun`).
-    private mutating func updateTone(_ f: FrameFeatures) {
-        defer { prev = f }
-        let valid = f.power > 0 && (prev?.power ?? 0) > 0
-        let gain = toneGain, maxResidual = maxRawResidual
-        toneRun.update(SIMD4(f.rho1, f.rho2, f.power, f.predictionGain), valid: valid) { $0.w >= gain }
-        // The same test on the signal itself (order-2 predictor of the averaged shape): a
-        // low tone under white noise keeps its shape there while the differenced signal is
-        // mostly noise. e₁ = 1 − ρ₁², e₁·e₂ = e₁² − (ρ₂ − ρ₁²)²; gain 1/e₂ ≥ tone gain ⇔
-        // e₁·e₂ ≤ e₁ · maxResidual (e₁ > 0): no division per frame.
-        rawRun.update(SIMD4(f.rawRho1, f.rawRho2, f.power, 0), valid: valid) { a in
-            let e1 = 1 - a.x * a.x
-            let c = a.y - a.x * a.x
-            return e1 > 0 && e1 * e1 - c * c <= e1 * maxResidual
-        }
-    }
-
-    // MARK: - Keypresses
-
-    /// Follows runs of frames holding the same DTMF digit. A run of `minDTMFFrames` is a
-    /// keypress: it is marked from the frame before its first (a partial frame at the
-    /// onset), back to the previous keypress when the pause is at most `dtmfBridgeFrames`, and
-    /// on while the digit lasts, one missing frame included (a partial frame at the offset, or
-    /// a frame the candidate gate skipped).
-    private mutating func updateKeypress(_ code: UInt8, slot: Int) {
-        let frame = pushed
-        if code != 0 && code == digit {
-            digitFrames += 1
-            digitMisses = 0
-        } else if code != 0 {
-            digit = code
-            digitStart = frame
-            digitFrames = 1
-            digitMisses = 0
-        } else if digit != 0 {
-            digitMisses += 1
-            if digitMisses > 1 { digit = 0 }
-        }
-        guard digit != 0, digitFrames >= minDTMFFrames else { return }
-        var from = frame
-        if digitFrames == minDTMFFrames && digitMisses == 0 {
-            from = digitStart - 1
-            if from - keypressEnd <= dtmfBridgeFrames { from = min(from, keypressEnd) }
-        }
-        mark(Self.keypressFlag, slot: slot, back: frame - from)
-        keypressEnd = frame + 1
-    }
-
-    // MARK: - Call-progress tones
-
-    /// Whether a window code is the sine fit's (`SineToneFit.codes`).
-    private static func isSine(_ code: UInt8) -> Bool { code == SineToneFit.codes.0 || code == SineToneFit.codes.1 }
-
-    /// Follows runs of 80 ms windows explained by one call-progress tone plan (ring-back,
-    /// dial, busy; see `CallProgressToneTest`) or one sine (`SineToneFit`), one window every
-    /// 40 ms. A run of `minWindows` covers 0.32 s: its frames are marked, and so are each
-    /// further window's new frames while the run lasts; `maxMisses` failing window inside a
-    /// run is bridged (not a window of another sine: that starts a new run). Sine runs of
-    /// `chainRunWindows` at most one window apart chain, and a chain of `chainWindows` is a
-    /// tone too. Kept apart from the per-frame tone test's frames: music on hold can hold a
-    /// chord on a plan's frequencies for seconds, and must stay hold.
-    private mutating func updateCallTone(_ code: UInt8, slot: Int) {
-        typealias Test = CallProgressToneTest
-        guard code != Test.notEvaluated else { return }
-        callWindowIndex += 1
-        if code != 0 && code == callPlan {
-            callWindows += 1
-            callRunFrames += Test.hopFrames
-            runLastWindow = callWindowIndex
-        } else if callWindows > 0 && callMisses < Test.maxMisses && !(Self.isSine(code) && Self.isSine(callPlan)) {
-            // A window of another sine starts a new run: the fit's two codes alternate from
-            // run to run, and bridged, the run of the first code would go on after it.
-            callMisses += 1
-            callRunFrames += Test.hopFrames
-            return
-        } else {
-            // The run ends. A sine run long enough ends its chain so far; a new sine run
-            // starting within one window of such an end continues the chain.
-            if Self.isSine(callPlan) && callWindows >= Self.chainRunWindows {
-                lastChainEnd = runLastWindow
-                lastChainStart = chainStart
-                lastChainWindows = chainBefore + callWindows
-            }
-            callPlan = code
-            callWindows = code != 0 ? 1 : 0
-            callMisses = 0
-            callRunFrames = Test.windowFrames
-            runLastWindow = callWindowIndex
-            chainMarked = false
-            let joins = Self.isSine(code) && callWindowIndex - lastChainEnd <= 2
-            chainBefore = joins ? lastChainWindows : 0
-            chainStart = joins ? lastChainStart : callWindowIndex
-            return
-        }
-        let missed = callMisses
-        callMisses = 0
-        // Sines back to back (the special information tone: three 0.33 s tones, each too short
-        // alone for `minWindows` when an 80 ms window straddles its edge): a chain of sine runs
-        // of at least `chainRunWindows`, at most one window apart, is a tone once it holds
-        // `chainWindows` passing windows; marked back to the chain's first window.
-        if chainBefore > 0 && callWindows >= Self.chainRunWindows && chainBefore + callWindows >= Self.chainWindows {
-            mark(Self.callToneFlag, slot: slot,
-                 back: chainMarked ? Test.hopFrames * (1 + missed) - 1
-                                   : (callWindowIndex - chainStart) * Test.hopFrames + Test.windowFrames - 1)
-            chainMarked = true
-            return
-        }
-        guard callWindows >= Test.minWindows else { return }
-        mark(Self.callToneFlag, slot: slot,
-             back: callWindows == Test.minWindows ? callRunFrames - 1 : Test.hopFrames * (1 + missed) - 1)
-    }
-
-    /// Follows runs of frames that repeat themselves at one lag and level (see
-    /// `PeriodicToneTest`; one failing frame inside a run is bridged). A run of `minFrames`
-    /// (0.25 s) is a tone: marked back to its first frame and the frames before it at its
-    /// level (the tone's onset, before its lag was found), and on while it lasts, as a call-progress
-    /// tone (cut out of speech wherever it falls; music on hold keeps it).
-    private mutating func updatePeriodicTone(_ code: UInt8, slot: Int) {
-        typealias Test = PeriodicToneTest
-        switch code {
-        case Test.starts:
-            periodicRun = 1
-            periodicMisses = 0
-            return
-        case Test.continues where periodicRun > 0:
-            periodicRun += 1 + periodicMisses
-        default:
-            if periodicRun > 0 && periodicMisses < Test.maxMisses {
-                periodicMisses += 1
-            } else {
-                periodicRun = 0
-                periodicMisses = 0
-            }
-            return
-        }
-        let missed = periodicMisses
-        periodicMisses = 0
-        guard periodicRun >= Test.minFrames else { return }
-        var back = missed
-        if periodicRun - missed <= Test.minFrames {
-            // Just confirmed: back to the run's first frame, and on back over the frames
-            // before it at its level (±2 dB), at most `minFrames` of them: the tone's onset,
-            // before the lag was found.
-            back = min(periodicRun - 1, ringCount)
-            let level = ring[(slot - back + ring.count) % ring.count].power
-            let limit = min(ringCount, back + Test.minFrames)
-            while back < limit {
-                let p = ring[(slot - back - 1 + ring.count) % ring.count].power
-                guard p < level * Test.levelRatio && level < p * Test.levelRatio else { break }
-                back += 1
-            }
-        }
-        mark(Self.callToneFlag, slot: slot, back: back)
-    }
-
-    /// Sets `flag` on the frame at `slot` and on the `back` frames before it, as far as they
-    /// are still in the lookahead window (only those can be marked).
+    /// `push` once the noise has taken the frame.
+    /// - Parameters:
+    ///   - signal: whether the frame is not digital silence (`NoiseTracker.update`).
+    ///   - expected: what the other sources expect in the frame (band powers).
     @inline(__always)
-    private mutating func mark(_ flag: UInt8, slot: Int, back: Int) {
-        for k in 0...min(back, ringCount) { ringFlags[(slot - k + ring.count) % ring.count] |= flag }
+    private mutating func take(_ f: FrameFeatures, signal: Bool, expected: SIMD4<Float>) {
+        if noise.known {
+            let against = noise.bands + expected
+            if signal {
+                background.update(smoothed: noise.smoothed, noise: against, lineNoiseMeasured: noise.measured)
+            } else {
+                background.updateSilence(lineNoiseMeasured: noise.measured)
+            }
+            weights.update(bandSNR: f.bands / against)
+        }
+        let tone = toneRuns.update(f)
+        window.push(f, flags: tone.steady ? .steady : [])
+        if let m = keypress.update(f.dualTone) { window.mark(m) }
+        if let m = callProgress.update(f.callTone) { window.mark(m) }
+        if let m = periodic.update(f.periodicTone, power: f.power, markable: window.markable) { window.mark(m) }
+        if let m = tone.run { window.mark(m) }
+        output.levels.peak = max(output.levels.peak, f.peak)
+        output.levels.clippedSamples += Int64(f.clipped)
+        if window.isFull { decideOldest() }
     }
 
-    // MARK: - Decisions
-
-    /// Noise-whitened SNR (linear) of a frame: band power / band noise, weighted by how
-    /// much the channel's speech stands out in each band (a matched filter for this
-    /// speaker over this line: with white hiss the low bands dominate, with rumble the
-    /// high ones).
-    @inline(__always) private func whitened(_ f: FrameFeatures) -> Float {
-        guard noise.x > 0 else { return 0 }
-        let r = f.bands / (noise + expectedEcho)
-        return (r * bandWeights).sum() / backgroundFactor
-    }
-
-    /// Learns the channel's speech spectrum: a running mean of each band's excess over
-    /// the noise, on frames that are clearly speech (unweighted SNR above 3 dB).
-    private mutating func updateBandWeights(_ f: FrameFeatures) {
-        guard noise.x > 0 else { return }
-        let r = f.bands / (noise + expectedEcho)
-        guard r.sum() * 0.25 > 2 else { return }
-        let excess = vmax(r - 1, .zero)
-        speechExcess += (excess - speechExcess) * 0.01
-        let floored = vmax(speechExcess, SIMD4<Float>(repeating: 0.05))
-        bandWeights = floored / floored.sum()
-    }
-
-    private struct Pending {
-        var w: Float
-        var power: Float
-        var tone: Bool
-        var steady: Bool
-        var keypress: Bool
-        var longTone: Bool
-        var callTone: Bool
-        /// The other party's expected echo outweighs this line's noise here: not a frame
-        /// of the line's noise floor (levels), whatever it is classed.
-        var echoDominated = false
-    }
-
-    /// Frames leaving the lookahead window, kept until their smoothing window is complete.
-    private var delay: [Pending] = []
-    private var delayFirst = 0        // frame index of delay[0]
-    private var nextToDecide = 0
-
-    /// Moves the oldest frame out of the lookahead window; decides every frame whose
-    /// centred smoothing window (±halfSmoothing frames) is now complete.
+    /// Moves the oldest frame out of the lookahead window, measures it against the noise and
+    /// the sources' expectation known now, and hands it to the region decider.
+    @inline(__always)
     private mutating func decideOldest() {
-        let f = ring[ringHead]
-        let flags = ringFlags[ringHead]
-        let tone = flags & Self.toneFlag != 0, steady = flags & Self.steadyFlag != 0, keypress = flags & Self.keypressFlag != 0
-        let longTone = flags & Self.longToneFlag != 0, callTone = flags & Self.callToneFlag != 0
-        if hasEcho {
-            expectedEcho = echoCoupling * echoRing[ringHead] * echoMargin
-            if echoCoupling > 0 { echoAppliedFrames += 1 }
+        let (f, flags) = window.removeOldest()
+        var expected = SIMD4<Float>.zero
+        if echo.active {
+            let e = echo.remove()
+            expected = e.expected
+            if e.applied { output.echoAppliedFrames += 1 }
         }
-        ringHead += 1
-        if ringHead == ring.count { ringHead = 0 }
-        ringCount -= 1
-        decidedFrames += 1
-        if backgroundHeard { backgroundFrames += 1 }
-        var item = Pending(w: whitened(f), power: f.power, tone: tone, steady: steady, keypress: keypress, longTone: longTone,
-                           callTone: callTone)
-        item.echoDominated = hasEcho && expectedEcho.sum() > noise.sum()
+        output.decidedFrames += 1
+        if background.heard { output.backgroundFrames += 1 }
+        // Noise-whitened SNR (linear): band power over band noise, weighted by how much the
+        // channel's speech stands out in each band.
+        let bandSNR = f.bands / (noise.bands + expected)
+        let w = noise.known ? weights.weighted(bandSNR) / background.factor : 0
+        let item = RegionDecider.Frame(w: w, power: f.power, flags: flags,
+                                       echoDominated: echo.active && expected.sum() > noise.bands.sum())
         if recordFrames {
-            frameSNR.append(f.bands / (noise + expectedEcho))
-            frameGain.append(f.predictionGainDB)
+            output.trace.bandSNR.append(bandSNR)
+            output.trace.predictionGainDB.append(f.predictionGainDB)
         }
-        delay.append(item)
-        while nextToDecide + halfSmoothing < delayFirst + delay.count { decideNext() }
+        if let d = decider.update(item) { record(d) }
     }
 
-    private mutating func decideLast() {
-        while nextToDecide < delayFirst + delay.count { decideNext() }
-    }
-
-    private mutating func decideNext() {
-        let i = nextToDecide - delayFirst
-        let lo = max(0, i - halfSmoothing), hi = min(delay.count - 1, i + halfSmoothing)
-        var sum: Float = 0
-        for k in lo...hi { sum += delay[k].w }
-        decide(delay[i], smoothedW: sum / Float(hi - lo + 1))
-        // Drop what no later window needs, a thousand frames at a time (one move, not one per frame).
-        let keepFrom = nextToDecide - halfSmoothing
-        if keepFrom - delayFirst >= 1024 {
-            delay.removeFirst(keepFrom - delayFirst)
-            delayFirst = keepFrom
-        }
-    }
-
-    private mutating func decide(_ item: Pending, smoothedW: Float) {
-        let frame = nextToDecide
-        nextToDecide += 1
+    /// Records a decision: the frame's spans, the region it closed, the level sums.
+    @inline(__always)
+    private mutating func record(_ d: RegionDecider.Decision) {
         // Tone frames are recorded apart; whether a region is a tone is decided on the
         // whole region (share of tone frames), so a steady vowel never splits speech (only
         // runs of 0.3 s or more, no vowel, are cut out of it).
-        if item.tone { Self.extend(&tones, with: frame) }
-        if item.keypress { Self.extend(&keypresses, with: frame) }
-        if item.longTone { Self.extend(&longTones, with: frame) }
-        if item.callTone { Self.extend(&callTones, with: frame) }
-        let cls: FrameClass = smoothedW >= offLinear ? .active : (item.tone ? .tone : .quiet)
-        if cls == .active {
-            if runStart < 0 {
-                runStart = frame; runHigh = 0; runSteady = 0; firstAbove = -1; runW = 0; runDipsAtStart = dipCount
-                runMarks.removeAll(keepingCapacity: true)
-                toNextMark = Self.markFrames
-            } else {
-                toNextMark -= 1
-                if toNextMark == 0 {
-                    runMarks.append((frame, runSteady, dipCount))
-                    toNextMark = Self.markFrames
-                }
-            }
-            runW += Double(item.w)
-            // Frames above the noise on their own: the region's edges are trimmed to them.
-            if item.w >= offLinear {
-                if firstAbove < 0 { firstAbove = frame }
-                lastAbove = frame
-            }
-            if item.steady { runSteady += 1 }
-            // Confirmation counts frames high when smoothed and above the noise on their own,
-            // so one loud click smeared over the smoothing window confirms nothing.
-            if smoothedW >= onLinear && item.w >= offLinear {
-                runHigh += 1
-                speechPowerSum += Double(item.power)
-                speechFrames += 1
-            }
-        } else {
-            closeRun(at: frame)
-            if cls == .quiet && !item.echoDominated {
-                noisePowerSum += Double(item.power)
-                noiseFrames += 1
-            }
+        output.spans.add(frame: d.frame, flags: d.item.flags)
+        if let r = d.closed { output.spans.add(r) }
+        if d.confirmed {
+            output.levels.speechPowerSum += Double(d.item.power)
+            output.levels.speechFrames += 1
+        } else if d.frameClass == .quiet && !d.item.echoDominated {
+            output.levels.noisePowerSum += Double(d.item.power)
+            output.levels.noiseFrames += 1
         }
-        // Dips: back to the noise, or far under the speech envelope (which decays 20 dB/s);
-        // the next dip counts once the level is back within 3 dB of the envelope.
-        // Compared in the power domain: no logarithm per frame.
-        let level = max(item.power, 1e-20)
-        envelope = max(level, envelope * envelopeDecay)
-        let isDip = cls != .active || level < envelope * dipFactor
-        if isDip {
-            if dipArmed { dipCount += 1; dipArmed = false }
-        } else if level > envelope * rearmFactor {
-            dipArmed = true
-        }
-        if recordFrames { frameClasses.append(cls) }
+        if recordFrames { output.trace.classes.append(d.frameClass) }
     }
-
-    /// Appends `frame` to the last span if it continues it, else as a span of its own.
-    private static func extend(_ spans: inout [FrameSpan], with frame: Int) {
-        if let last = spans.last, last.end == frame {
-            spans[spans.count - 1].end = frame + 1
-        } else {
-            spans.append(FrameSpan(frame, frame + 1))
-        }
-    }
-
-    private mutating func closeRun(at frame: Int) {
-        guard runStart >= 0 else { return }
-        if runHigh >= minHighFrames {
-            // The centred average reaches up to `halfSmoothing` frames past a loud onset or
-            // offset; frames there that are not above the noise on their own are dropped.
-            // Only on clear speech (mean whitened SNR ≥ 10 dB): at low SNR, onsets and
-            // decays really are under the noise frame by frame and trimming would cut speech.
-            var start = runStart, end = frame
-            if firstAbove >= 0 && runW >= 10 * Double(frame - runStart) {
-                start = min(max(start, firstAbove), runStart + halfSmoothing)
-                end = max(min(end, lastAbove + 1), frame - halfSmoothing)
-            } else {
-                // Speech under the noise: its onset and decay are there but below what a
-                // frame shows; `lowSNRPadS` restores them.
-                start = max(0, start - lowSNRPad)
-                end += lowSNRPad
-            }
-            let span = FrameSpan(start, max(start + 1, end))
-            if span.length >= minHoldFrames + 100, let split = splitPoint(span) {
-                regionSplits[regions.count] = split
-            }
-            regions.append(span)
-            regionSteadyFrames.append(runSteady)
-            regionDipMarks.append((runDipsAtStart, dipCount))
-        }
-        runStart = -1
-        runHigh = 0
-        runSteady = 0
-    }
-}
-
-/// What the detector found over a stretch of the call that nothing later can change: its
-/// closed regions (with their steady frames, dip marks and splits) and its tone,
-/// keypress and call-progress spans. `ConversationAnalyzer` turns each stretch into talk,
-/// hold and tones as soon as it is settled, so that no list of regions grows with the call.
-struct SettledSpans: Sendable {
-    var regions: [FrameSpan] = []
-    var regionSteadyFrames: [Int] = []
-    var regionDipMarks: [(opened: Int, closed: Int)] = []
-    /// Keyed by index into `regions`.
-    var regionSplits: [Int: (frame: Int, steady: Int, dips: Int)] = [:]
-    var tones: [FrameSpan] = []
-    var keypresses: [FrameSpan] = []
-    var longTones: [FrameSpan] = []
-    var callTones: [FrameSpan] = []
 }
 
 extension ChannelDetector {
-    /// Hands over everything found so far, if it is settled: no region is open, the last
-    /// one ended at least `minGap` frames before the next frame to decide (so no later
-    /// region can join it, padded or not), and no tone, keypress or call-progress span
+    /// Hands over the regions and spans found so far, if they are settled: no region is open,
+    /// the last one ended at least `minGap` frames before the next frame to decide (so no
+    /// later region can join it, padded or not), and no tone, keypress or call-progress span
     /// reaches that frame (so none can grow). Only when at least `minRegions` regions are
     /// waiting; `force` hands over everything (the end of the call).
     mutating func takeSettled(minGap: Int, minRegions: Int, force: Bool = false) -> SettledSpans? {
         if !force {
-            guard runStart < 0, regions.count >= minRegions, let last = regions.last,
-                  nextToDecide - last.end >= minGap else { return nil }
-            for spans in [tones, keypresses, longTones, callTones] {
-                if let l = spans.last, l.end >= nextToDecide { return nil }
-            }
+            let next = decider.nextFrame
+            guard !decider.isOpen, output.spans.regions.count >= minRegions, let last = output.spans.regions.last,
+                  next - last.end >= minGap, !output.spans.anySpan(reaching: next) else { return nil }
         }
-        let out = SettledSpans(regions: regions, regionSteadyFrames: regionSteadyFrames, regionDipMarks: regionDipMarks,
-                               regionSplits: regionSplits, tones: tones, keypresses: keypresses, longTones: longTones,
-                               callTones: callTones)
-        regions.removeAll(keepingCapacity: true)
-        regionSteadyFrames.removeAll(keepingCapacity: true)
-        regionDipMarks.removeAll(keepingCapacity: true)
-        regionSplits.removeAll(keepingCapacity: true)
-        tones.removeAll(keepingCapacity: true)
-        keypresses.removeAll(keepingCapacity: true)
-        longTones.removeAll(keepingCapacity: true)
-        callTones.removeAll(keepingCapacity: true)
-        return out
-    }
-}
-
-extension ChannelDetector {
-    /// Words and music on hold in one region (no pause between them for the analyzer's
-    /// split to use): of the run's marks (every 0.25 s), the one where one side, at least
-    /// `min_hold_s` long, dips like music and the other, at least 1 s long, dips at least
-    /// 1 per second more than music may; of several, the one whose sides differ most. That
-    /// mark lies up to `min_hold_s` short of the region's end, which may come early in the
-    /// music (a quiet passage ends the region); so the split then moves on into the music
-    /// side while the next 0.5 s still dips like syllables (2 dips or more).
-    private func splitPoint(_ span: FrameSpan) -> (frame: Int, steady: Int, dips: Int)? {
-        typealias Side = (frames: Int, margin: Double)
-        /// The region's two sides at a mark: their lengths and how far they dip above music.
-        func sides(_ m: (frame: Int, steady: Int, dips: Int)) -> (head: Side, tail: Side) {
-            let head = (frames: m.frame - span.start, steady: m.steady, dips: m.dips - runDipsAtStart)
-            let tail = (frames: span.end - m.frame, steady: runSteady - m.steady, dips: dipCount - m.dips)
-            return ((head.frames, p.holdMargin(dips: head.dips, durationFrames: head.frames, detectedFrames: head.frames,
-                                               steady: head.steady)),
-                    (tail.frames, p.holdMargin(dips: tail.dips, durationFrames: tail.frames, detectedFrames: tail.frames,
-                                               steady: tail.steady)))
-        }
-        var best: (index: Int, wordsFirst: Bool, contrast: Double)?
-        for (i, m) in runMarks.enumerated() where m.frame > span.start && m.frame < span.end {
-            let (head, tail) = sides(m)
-            for (wordsFirst, words, music) in [(true, head, tail), (false, tail, head)]
-            where music.frames >= minHoldFrames && music.margin < 0 && words.frames >= 100 && words.margin >= 1 {
-                if words.margin - music.margin > best?.contrast ?? -.infinity { best = (i, wordsFirst, words.margin - music.margin) }
-            }
-        }
-        guard let b = best else { return nil }
-        // What is left of the music side must still dip like music, over at least 1 s.
-        func musicLeft(_ m: (frame: Int, steady: Int, dips: Int)) -> Bool {
-            let music = b.wordsFirst ? sides(m).tail : sides(m).head
-            return music.frames >= 100 && music.margin < 0
-        }
-        var k = b.index
-        if b.wordsFirst {
-            while k + 2 < runMarks.count && runMarks[k + 2].dips - runMarks[k].dips >= 2 && musicLeft(runMarks[k + 1]) { k += 1 }
-        } else {
-            while k >= 2 && runMarks[k].dips - runMarks[k - 2].dips >= 2 && musicLeft(runMarks[k - 1]) { k -= 1 }
-        }
-        return runMarks[k]
-    }
-}
-
-/// A run of frames that hold a tone's shape and level, judged on 30 ms averages of
-/// (ρ₁, ρ₂, power, gain): two tones a few tens of hertz apart (ring-back 440 + 480 Hz) beat,
-/// and a single 10 ms frame at a beat null looks neither steady nor predictable. Steady:
-/// |Δρ₁| < 0.04 and |Δρ₂| < 0.08 from the previous average, within 0.06 / 0.12 of where the
-/// run started, level within ±2 dB of it (a vowel swells and fades), and predictable.
-struct ToneRun: Sendable {
-    private var history = (SIMD4<Float>.zero, SIMD4<Float>.zero)
-    private var average = SIMD4<Float>.zero
-    private var anchor = SIMD4<Float>.zero
-    /// Frames in the current run (0: none).
-    private(set) var length = 0
-
-    /// - Parameters:
-    ///   - frame: (ρ₁, ρ₂, power, prediction gain) of the frame.
-    ///   - valid: this frame and the one before carry signal.
-    ///   - predictable: whether the averaged frame is predictable enough for a tone.
-    @inline(__always)
-    mutating func update(_ frame: SIMD4<Float>, valid: Bool, predictable: (SIMD4<Float>) -> Bool) {
-        let averaged = (frame + history.0 + history.1) * (1 / 3)
-        let previous = average
-        history = (frame, history.0)
-        average = averaged
-        guard valid, predictable(averaged) else {
-            length = 0
-            return
-        }
-        let held = abs(averaged.x - previous.x) < 0.04 && abs(averaged.y - previous.y) < 0.08
-        let steady = held && abs(averaged.x - anchor.x) < 0.06 && abs(averaged.y - anchor.y) < 0.12
-            && averaged.z < anchor.z * 1.585 && averaged.z > anchor.z * 0.631
-        if steady && length > 0 {
-            length += 1
-        } else {
-            length = 1
-            anchor = averaged
-        }
+        return output.spans.take()
     }
 }

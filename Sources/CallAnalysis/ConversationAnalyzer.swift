@@ -49,7 +49,7 @@ public struct ChannelActivity: Sendable, Equatable {
     /// Per-frame classes when recording was requested (tests), else empty.
     public var frameClasses: [FrameClass]
     /// Share of the channel's frames (0–1) during which it carried voices behind the talker
-    /// (babble; see `ChannelDetector.updateBackground`).
+    /// (babble; see `BackgroundVoicesTracker`).
     public var backgroundVoicesShare: Double = 0
 
     public init(speech: [FrameSpan], hold: [FrameSpan] = [], tones: [FrameSpan] = [], keypresses: [FrameSpan] = [],
@@ -161,11 +161,11 @@ public struct ConversationAnalyzer: Sendable {
             if let rest = detectors[c].takeSettled(minGap: 0, minRegions: 0, force: true) {
                 parts[c].append(Self.activity(of: rest, frames: frames, p: parameters))
             }
-            activities.append(Self.channelActivity(parts[c], detector: detectors[c], samples: samplesSeen))
+            activities.append(Self.channelActivity(parts[c], detector: detectors[c].output, samples: samplesSeen))
         }
         return AnalysisOutcome(durationS: Double(samplesSeen) / Double(sampleRate), frameCount: frames,
                                channels: activities, envelopeCorrelation: channelCount == 2 ? corr.value : nil,
-                               echo: detectors.map(\.echoEstimate))
+                               echo: detectors.map(\.output.echo))
     }
 
     /// Talk, hold, tones and keypresses of a settled stretch of one channel (see
@@ -380,18 +380,19 @@ public struct ConversationAnalyzer: Sendable {
 
     /// A channel's activity: its stretches' talk, hold, tones and keypresses in order, with
     /// the detector's levels.
-    static func channelActivity(_ parts: ChannelParts, detector d: ChannelDetector, samples: Int64) -> ChannelActivity {
+    static func channelActivity(_ parts: ChannelParts, detector d: DetectorOutput, samples: Int64) -> ChannelActivity {
+        let l = d.levels
         let levels = ChannelLevels(
-            activeSpeechDBFS: d.speechFrames > 0 ? dB(d.speechPowerSum / Double(d.speechFrames)) : nil,
-            noiseFloorDBFS: d.noiseFrames > 0 ? dB(d.noisePowerSum / Double(d.noiseFrames)) : nil,
+            activeSpeechDBFS: l.speechFrames > 0 ? dB(l.speechPowerSum / Double(l.speechFrames)) : nil,
+            noiseFloorDBFS: l.noiseFrames > 0 ? dB(l.noisePowerSum / Double(l.noiseFrames)) : nil,
             snrDB: nil,
-            peakDBFS: d.peak > 0 ? 20 * log10(Double(d.peak)) : nil,
-            clippedShare: samples > 0 ? Double(d.clippedSamples) / Double(samples) : 0)
+            peakDBFS: l.peak > 0 ? 20 * log10(Double(l.peak)) : nil,
+            clippedShare: samples > 0 ? Double(l.clippedSamples) / Double(samples) : 0)
         var withSNR = levels
         if let s = levels.activeSpeechDBFS, let n = levels.noiseFloorDBFS { withSNR.snrDB = s - n }
         var activity = ChannelActivity(speech: parts.speech, hold: parts.hold, tones: parts.tones, keypresses: parts.keypresses,
-                                       levels: withSNR, frameClasses: d.frameClasses)
-        activity.backgroundVoicesShare = d.decidedFrames > 0 ? Double(d.backgroundFrames) / Double(d.decidedFrames) : 0
+                                       levels: withSNR, frameClasses: d.trace.classes)
+        activity.backgroundVoicesShare = d.backgroundVoicesShare
         return activity
     }
 }

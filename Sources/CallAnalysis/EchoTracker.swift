@@ -98,7 +98,7 @@ struct SlidingQuantiles: Sendable {
 /// or talks on its own rhythm when the other talks, and no coupling is applied.
 ///
 /// The echo predicted for a frame, coupling × envelope, is added to the noise the frame's
-/// SNR is measured against (`ChannelDetector.whitened`), times a margin: echo never
+/// SNR is measured against (`EchoSource`, `ChannelDetector`), times a margin: echo never
 /// confirms speech, while this party's own voice, tens of dB over its echo, still does.
 struct EchoTracker: Sendable {
     /// Frames of the other channel's history whose maximum is the envelope: 0–70 ms.

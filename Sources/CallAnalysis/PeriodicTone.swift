@@ -35,7 +35,7 @@ struct PeriodicToneTest: Sendable {
     static let searchStreak = 6
     /// Frames between two searches while a streak lasts and no lag holds.
     static let searchEvery = 6
-    /// Periodic frames in a row that make a tone (`ChannelDetector`): 0.25 s, short enough
+    /// Periodic frames in a row that make a tone (`PeriodicToneTracker`): 0.25 s, short enough
     /// for a special information tone's 0.33 s segments once the search has found the lag.
     static let minFrames = 25
     /// Failing frames a run may hold between two repeating ones.

@@ -18,7 +18,7 @@ import Darwin
 /// window holds a sine when they explain at least `minShare` (`call_tone_share`) of its
 /// energy, or `continueShare` of that to go on with a run. The frequency is then refined
 /// from how far the sine's phase moves from one 10 ms piece to the next. Consecutive windows hold the same sine while the frequency stays
-/// within 1 % of the run's mean so far (one failing window is bridged); `ChannelDetector`
+/// within 1 % of the run's mean so far (one failing window is bridged); `CallProgressChainTracker`
 /// makes a tone of `CallProgressToneTest.minWindows` of them (0.32 s), as of a tone plan.
 /// Above `highHz` GSM 6.10 also makes the frequency wander by 1–2 % from one 10 ms piece
 /// to the next: there each piece is also fitted ±`partDetune` off, and a run holds within
@@ -33,11 +33,11 @@ import Darwin
 /// a profile).
 struct SineToneFit: Sendable {
     /// Window codes for `FrameFeatures.callTone`, after the tone plans' 1–9: a new run of
-    /// windows takes the other code, so that `ChannelDetector` starts a new run.
+    /// windows takes the other code, so that `CallProgressChainTracker` starts a new run.
     static let codes: (UInt8, UInt8) = (10, 11)
     /// Frequency tolerance of a run, relative to the mean frequency of its windows so far.
     static let tolerance: Float = 0.01
-    /// Failing windows a run may hold between two passing ones (as `ChannelDetector`
+    /// Failing windows a run may hold between two passing ones (as `CallProgressChainTracker`
     /// bridges them).
     static let maxMisses = CallProgressToneTest.maxMisses
     /// Subwindows per window, each fitted with its own amplitude and phase.

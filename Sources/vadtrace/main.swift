@@ -31,11 +31,12 @@ do {
     }
     detector.finish()
     var text = "frame,class,b0,b1,b2,b3,gain_db,rho1,rho2,power_db,periodic,call_tone,dtmf\n"
-    for (i, c) in detector.frameClasses.enumerated() {
-        let w = detector.frameSNR[i]
+    let trace = detector.output.trace
+    for (i, c) in trace.classes.enumerated() {
+        let w = trace.bandSNR[i]
         let f = all[i]
         let pdb = f.power > 0 ? 10 * log10(f.power) : -200
-        text += "\(i),\(c.rawValue),\(w[0]),\(w[1]),\(w[2]),\(w[3]),\(detector.frameGain[i]),\(f.rho1),\(f.rho2),\(pdb),\(f.periodicTone),\(f.callTone),\(f.dualTone)\n"
+        text += "\(i),\(c.rawValue),\(w[0]),\(w[1]),\(w[2]),\(w[3]),\(trace.predictionGainDB[i]),\(f.rho1),\(f.rho2),\(pdb),\(f.periodicTone),\(f.callTone),\(f.dualTone)\n"
     }
     FileHandle.standardOutput.write(Data(text.utf8))
 } catch {

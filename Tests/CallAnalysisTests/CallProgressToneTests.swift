@@ -107,7 +107,7 @@ import Glibc
         var d = ChannelDetector(parameters: AnalysisParameters())
         for frame in frames { d.push(frame) }
         d.finish()
-        return (ends, d.callTones)
+        return (ends, d.output.spans.callTones)
     }
 
     /// The sine fit (`SineToneFit`) gives a run of windows one of its two codes and the next

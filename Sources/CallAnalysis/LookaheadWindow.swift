@@ -1,0 +1,99 @@
+/// What the trackers of a `ChannelDetector` mark on a frame while it waits in the lookahead
+/// window (one byte a frame).
+struct FrameFlags: OptionSet, Sendable {
+    let rawValue: UInt8
+
+    /// Part of a steady tone run (`ToneRunTracker`); whether the region it falls in is a tone
+    /// is decided on the whole region, from its share of such frames.
+    static let tone = FrameFlags(rawValue: 1)
+    /// Its spectral shape (ρ₁, ρ₂) barely moved from the frame before (`ToneRunTracker`):
+    /// music on hold holds notes, speech moves between sounds.
+    static let steady = FrameFlags(rawValue: 2)
+    /// A DTMF keypress or the pause between two (`KeypressTracker`).
+    static let keypress = FrameFlags(rawValue: 4)
+    /// Part of a tone run of 0.3 s or more (`ToneRunTracker`): no vowel holds that long, so it
+    /// is cut out of speech wherever it falls.
+    static let longTone = FrameFlags(rawValue: 8)
+    /// Part of a tone found by a window fit, a call-progress plan or a sine
+    /// (`CallProgressChainTracker`), or by its exact repetition (`PeriodicToneTracker`).
+    static let callTone = FrameFlags(rawValue: 16)
+}
+
+/// A tracker's verdict on the frame it was just given: `flags` belong on that frame and on
+/// the `back` frames before it (a run is known only once it has lasted; only the frames still
+/// in the lookahead window take them).
+struct FrameMark: Sendable, Equatable {
+    var flags: FrameFlags
+    /// Frames before the newest one that take `flags` too (≥ 0).
+    var back: Int
+
+    @inline(__always)
+    init(_ flags: FrameFlags, back: Int) {
+        self.flags = flags
+        self.back = back
+    }
+}
+
+/// The frames a `ChannelDetector` has measured and not yet decided, with what the trackers
+/// marked on them: decisions lag by the lookahead (`lookahead_s`) so the noise estimate has
+/// seen both sides of a frame, and a tracker can still mark the start of a run it confirms
+/// late. A ring of `lookahead + 1` frames: the newest plus up to `lookahead` before it.
+struct LookaheadWindow: Sendable {
+    /// Frames a decision lags behind the newest frame.
+    let lookahead: Int
+    private var frames: [FrameFeatures]
+    private var flags: [FrameFlags]
+    /// Slot of the oldest frame.
+    private var head = 0
+    /// Slot of the newest frame.
+    private var newest = 0
+    /// Frames in the window, the newest included.
+    private(set) var count = 0
+
+    /// - Parameter lookahead: frames a decision lags (≥ 1).
+    init(lookahead: Int) {
+        self.lookahead = lookahead
+        frames = Array(repeating: .silent, count: lookahead + 1)
+        flags = Array(repeating: [], count: lookahead + 1)
+    }
+
+    /// Frames before the newest one that a mark can still reach.
+    var markable: Int { count - 1 }
+
+    /// Whether the oldest frame is due for its decision (more than `lookahead` frames wait).
+    var isFull: Bool { count > lookahead }
+
+    /// Adds the newest frame, with the flags it holds on its own.
+    @inline(__always)
+    mutating func push(_ f: FrameFeatures, flags own: FrameFlags) {
+        var slot = head + count
+        if slot >= frames.count { slot -= frames.count }
+        frames[slot] = f
+        flags[slot] = own
+        newest = slot
+        count += 1
+    }
+
+    /// Sets a mark's flags on the newest frame and on the `back` frames before it, as far as
+    /// they are still in the window (only those can be marked).
+    @inline(__always)
+    mutating func mark(_ m: FrameMark) {
+        let n = flags.count
+        for k in 0...min(m.back, count - 1) { flags[(newest - k + n) % n].formUnion(m.flags) }
+    }
+
+    /// Removes the oldest frame and returns it with its flags.
+    @inline(__always)
+    mutating func removeOldest() -> (frame: FrameFeatures, flags: FrameFlags) {
+        let out = (frames[head], flags[head])
+        head += 1
+        if head == frames.count { head = 0 }
+        count -= 1
+        return out
+    }
+}
+
+extension AnalysisParameters {
+    /// Frames a detector's decisions lag the newest frame (`lookahead_s`, at least 2).
+    var lookaheadFrames: Int { max(2, Int((lookaheadS * (1.0 / frameDuration)).rounded())) }
+}
