@@ -29,6 +29,8 @@ let package = Package(
         .target(name: "CallAnalysis"),
         // Opening input files without hanging: regular files only (FIFOs, devices refused).
         .target(name: "FileAccess"),
+        // A file's SHA-256 (libcrypto) and its size/mtime stamp: how unchanged recordings are recognised.
+        .target(name: "FileDigest", dependencies: ["CCrypto", "FileAccess"]),
         // The only importer of CSndFile.
         .target(name: "AudioIO", dependencies: ["CSndFile", "FileAccess"]),
         // Pure parsing of call records: CSV reader, manifests, Asterisk CDR and queue_log,
@@ -45,10 +47,10 @@ let package = Package(
             "CallAnalysis", "CallRecords", "FileAccess", .product(name: "Yams", package: "Yams"),
         ]),
         // Pure rendering of results (JSON Lines, terminal tables).
-        .target(name: "Reports", dependencies: ["CallAnalysis", "Scorecard", "Store", "Analytics"]),
+        .target(name: "Reports", dependencies: ["CallAnalysis", "CallRecords", "Scorecard", "Store", "Analytics"]),
         // Orchestration: files -> analysis -> storage.
         .target(name: "Pipeline", dependencies: [
-            "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "Store", "Scorecard", "Analytics", "Reports", "CCrypto",
+            "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "FileDigest", "Store", "Scorecard", "Analytics", "Reports",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(
@@ -70,7 +72,11 @@ let package = Package(
         .testTarget(name: "CallRecordsTests", dependencies: ["CallRecords", "CallAnalysis"]),
         .testTarget(name: "AnalyticsTests", dependencies: ["Analytics"]),
         .testTarget(name: "ScorecardTests", dependencies: ["Scorecard", "CallRecords"]),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO", "Reports", "Analytics", "Scorecard"], exclude: ["Golden"]),
+        .testTarget(name: "StoreTests", dependencies: [
+            "Store", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO", "Reports", "Analytics", "Scorecard", "FileDigest",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ], exclude: ["Golden"]),
+        .testTarget(name: "FileDigestTests", dependencies: ["FileDigest"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
     ]
 )

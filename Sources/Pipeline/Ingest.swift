@@ -1,7 +1,7 @@
-import CCrypto
 import CallAnalysis
 import CallRecords
 import FileAccess
+import FileDigest
 import Foundation
 import Store
 import Synchronization
@@ -436,7 +436,7 @@ public enum Ingest {
                     IngestErrorRow(stage: .analysis, sourceFile: r.source.file, line: r.source.line, callID: r.callID,
                                    field: "recording", message: "\(r.source): call \(r.callID): \(message)"))
         }
-        let digest: (sha: String, size: Int64, mtime: Double)
+        let digest: FileDigestResult
         do { digest = try FileDigest.sha256(path: path) } catch { return fail(error.description) }
         if let a = stored?.analysis, stored?.recordingStatus == .analysed, a.contentSHA256 == digest.sha,
            a.analyzerVersion == analyzerVersion, a.parametersHash == paramsHash {
@@ -605,50 +605,6 @@ struct RecordingFinder {
             }
         }
         return nil
-    }
-}
-
-/// Streams a file through SHA-256 (OpenSSL's libcrypto: SHA extensions where the CPU has them).
-public enum FileDigest {
-    public struct Failure: Error, CustomStringConvertible {
-        public var description: String
-    }
-
-    public static func sha256(path: String) throws(Failure) -> (sha: String, size: Int64, mtime: Double) {
-        let fh: UnsafeMutablePointer<FILE>
-        do { fh = try RegularFile.openStream(path) } catch { throw Failure(description: error.description) }
-        defer { fclose(fh) }
-        var st = stat()
-        guard fstat(fileno(fh), &st) == 0 else { throw Failure(description: "cannot stat '\(path)'") }
-        guard let ctx = EVP_MD_CTX_new() else { throw Failure(description: "libcrypto: cannot create a digest context") }
-        defer { EVP_MD_CTX_free(ctx) }
-        guard EVP_DigestInit_ex(ctx, EVP_sha256(), nil) == 1 else { throw Failure(description: "libcrypto: SHA-256 unavailable") }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        var total: Int64 = 0
-        while true {
-            let n = buffer.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, fh) }
-            if n == 0 { break }
-            total += Int64(n)
-            _ = buffer.withUnsafeBytes { EVP_DigestUpdate(ctx, $0.baseAddress, n) }
-        }
-        if ferror(fh) != 0 { throw Failure(description: "read error in '\(path)'") }
-        var digest = [UInt8](repeating: 0, count: 32)
-        var length: UInt32 = 0
-        guard EVP_DigestFinal_ex(ctx, &digest, &length) == 1, length == 32 else {
-            throw Failure(description: "libcrypto: SHA-256 failed")
-        }
-        return (SHA256.hexString(digest), total, modification(st))
-    }
-
-    /// Size (bytes) and modification time (Unix s, with nanoseconds) of a file.
-    public static func sizeAndModification(path: String) -> (Int64, Double)? {
-        var st = stat()
-        guard stat(path, &st) == 0 else { return nil }
-        return (Int64(st.st_size), modification(st))
-    }
-
-    static func modification(_ st: stat) -> Double {
-        Double(st.st_mtim.tv_sec) + Double(st.st_mtim.tv_nsec) / 1e9
     }
 }
 

@@ -1,5 +1,6 @@
 import CallAnalysis
 import CallRecords
+import FileDigest
 import Foundation
 import GRDB
 import Pipeline
@@ -214,8 +215,8 @@ func count(_ store: CallStore, _ sql: String) throws -> Int {
     }
 }
 
-@Suite struct FileDigestTests {
-    /// libcrypto's digest of a file equals the Swift SHA-256 of its bytes.
+@Suite struct RecordingDigestTests {
+    /// libcrypto's digest of a recording equals the Swift SHA-256 (CallRecords) of its bytes.
     @Test func contentHashMatchesReference() throws {
         let dir = try batchFolder()
         for name in ["a.wav", "g.wav"] {
