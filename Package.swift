@@ -42,15 +42,18 @@ let package = Package(
         ]),
         // Pure statistics: NPS with adjusted-Wald intervals, Wilson and t intervals, KPI aggregation.
         .target(name: "Analytics"),
+        // The one strict YAML reader (cards, the settings file): safe file reading, typed
+        // values, every problem with file:line:column.
+        .target(name: "StrictYAML", dependencies: ["FileAccess", .product(name: "Yams", package: "Yams")]),
         // Coaching cards: YAML loading and linting, pure scoring of a call's facts.
         .target(name: "Scorecard", dependencies: [
-            "CallAnalysis", "CallRecords", "FileAccess", .product(name: "Yams", package: "Yams"),
+            "CallAnalysis", "CallRecords", "StrictYAML", .product(name: "Yams", package: "Yams"),
         ]),
         // Pure rendering of results (JSON Lines, terminal tables).
         .target(name: "Reports", dependencies: ["CallAnalysis", "CallRecords", "Scorecard", "Store", "Analytics"]),
         // Orchestration: files -> analysis -> storage.
         .target(name: "Pipeline", dependencies: [
-            "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "FileDigest", "Store", "Scorecard", "Analytics", "Reports",
+            "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "FileDigest", "StrictYAML", "Store", "Scorecard", "Analytics", "Reports",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(

@@ -1,4 +1,5 @@
 import CallAnalysis
+import StrictYAML
 
 /// The facts rules may name. Names outside this list are lint errors, with a suggestion.
 public enum MetricCatalog {
@@ -97,21 +98,7 @@ public enum MetricCatalog {
         return best?.0
     }
 
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let x = Array(a.utf8), y = Array(b.utf8)
-        if x.isEmpty { return y.count }
-        if y.isEmpty { return x.count }
-        var prev = Array(0...y.count)
-        var cur = [Int](repeating: 0, count: y.count + 1)
-        for i in 1...x.count {
-            cur[0] = i
-            for j in 1...y.count {
-                cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (x[i - 1] == y[j - 1] ? 0 : 1))
-            }
-            swap(&prev, &cur)
-        }
-        return prev[y.count]
-    }
+    static func editDistance(_ a: String, _ b: String) -> Int { StrictYAML.editDistance(a, b) }
 }
 
 extension String {
