@@ -20,7 +20,7 @@ let cardYAML = """
     """
 
 /// Two answered calls in queue 'orders' with recordings, one abandoned call.
-func scoredBatch() throws -> (URL, CallStore, Scorecard) {
+func scoredBatch() async throws -> (URL, CallStore, Scorecard) {
     let dir = try batchFolder()
     try write(manifestHeader + """
         c1,a.wav,a1,Anna,Blue,orders,inbound,2026-11-24T09:00:00+01:00,12,true,30,0,20,,
@@ -28,15 +28,15 @@ func scoredBatch() throws -> (URL, CallStore, Scorecard) {
         c3,,a1,Anna,Blue,orders,inbound,2026-11-24T09:07:00+01:00,40,false,,,,,
 
         """, to: dir.appendingPathComponent("manifest.csv"))
-    let (_, store) = try ingest(dir)
+    let (_, store) = try await ingest(dir)
     try write(cardYAML, to: dir.appendingPathComponent("qa.yaml"))
     let card = try CardLoader.load(path: dir.appendingPathComponent("qa.yaml").path)
     return (dir, store, card)
 }
 
 @Suite struct ScoreTests {
-    @Test func scoresAreStoredProvisionalUntilAnsweredAndSkippedWhenUnchanged() throws {
-        let (dir, store, card) = try scoredBatch()
+    @Test func scoresAreStoredProvisionalUntilAnsweredAndSkippedWhenUnchanged() async throws {
+        let (dir, store, card) = try await scoredBatch()
         let first = try Scoring.run(cards: [card], store: store)
         #expect(first[0].applicable == 2)   // the abandoned call is never scored
         #expect(first[0].provisional == 2 && first[0].rescored == 2)
@@ -86,8 +86,8 @@ func scoredBatch() throws -> (URL, CallStore, Scorecard) {
         #expect(abs(c2.score! - 200.0 / 3) < 1e-9)
     }
 
-    @Test func aChangedCardKeepsOldScoresQueryableAndWhatIfStoresNothing() throws {
-        let (dir, store, card) = try scoredBatch()
+    @Test func aChangedCardKeepsOldScoresQueryableAndWhatIfStoresNothing() async throws {
+        let (dir, store, card) = try await scoredBatch()
         _ = try Scoring.run(cards: [card], store: store)
         let stricter = cardYAML.replacingOccurrences(of: "at_most: 60", with: "at_most: 1")
         try write(stricter, to: dir.appendingPathComponent("qa2.yaml"))
@@ -109,18 +109,18 @@ func scoredBatch() throws -> (URL, CallStore, Scorecard) {
         #expect(silence?.evidenceStartS != nil)
     }
 
-    @Test func reanalysisMakesTheNextScoreRunRescore() throws {
-        let (dir, store, card) = try scoredBatch()
+    @Test func reanalysisMakesTheNextScoreRunRescore() async throws {
+        let (dir, store, card) = try await scoredBatch()
         _ = try Scoring.run(cards: [card], store: store)
         try FileManager.default.removeItem(at: dir.appendingPathComponent("a.wav"))
         try FileManager.default.copyItem(at: dir.appendingPathComponent("b.wav"), to: dir.appendingPathComponent("a.wav"))
-        _ = try ingest(dir)
+        _ = try await ingest(dir)
         let s = try Scoring.run(cards: [card], store: store)
         #expect(s[0].rescored == 1)
     }
 
-    @Test func templateListsManualCriteriaOfApplicableCalls() throws {
-        let (_, store, card) = try scoredBatch()
+    @Test func templateListsManualCriteriaOfApplicableCalls() async throws {
+        let (_, store, card) = try await scoredBatch()
         let csv = try EvaluationsImport.template(card: card, store: store, callIDs: nil, period: .all)
         let lines = csv.split(separator: "\n")
         #expect(lines.count == 1 + 2 * 2)
@@ -128,8 +128,8 @@ func scoredBatch() throws -> (URL, CallStore, Scorecard) {
         #expect(lines[1] == "c1,qa,greeting,,,,,Greets,a1")
     }
 
-    @Test func periodFiltersByLocalDateOrInstant() throws {
-        let (_, store, _) = try scoredBatch()
+    @Test func periodFiltersByLocalDateOrInstant() async throws {
+        let (_, store, _) = try await scoredBatch()
         let day = try Period.parse(from: "2026-11-24", to: "2026-11-24", zone: nil).get()
         #expect(try store.scoringInputs(period: day).count == 3)
         let next = try Period.parse(from: "2026-11-25", to: nil, zone: nil).get()
