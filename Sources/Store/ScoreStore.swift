@@ -130,15 +130,12 @@ extension CallStore {
                     guard let a = ManualAnswer(r["answer"] as String) else { continue }
                     let ans = EvaluatorAnswer(answer: a, evaluator: r["evaluator"], evaluatedAt: r["evaluated_at"], comment: r["comment"])
                     answers[call, default: [:]][r["card_id"], default: [:]][r["criterion_id"]] = ans
-                    answerText[call, default: []].append("\(r["card_id"] as String)/\(r["criterion_id"] as String)=\(a)/\(ans.evaluator)/\(ans.evaluatedAt ?? "")/\(ans.comment ?? "")")
+                    answerText[call, default: []].append(Self.answerText(r, a))
                 }
                 for r in chunk {
                     let id: String = r["call_id"]
                     let facts = Self.facts(r, parties: parties[id] ?? [], events: events[id] ?? [])
-                    let fp = [r["record_fingerprint"] as String, r["content_sha256"] as String? ?? "-", r["parameters_hash"] as String? ?? "-",
-                              r["analyzer_version"] as String? ?? "-", r["recording_status"] as String]
-                        + (answerText[id] ?? [])
-                    inputs.append(ScoringInput(facts: facts, dataFingerprint: SHA256.hex(Array(fp.joined(separator: "\u{1F}").utf8)),
+                    inputs.append(ScoringInput(facts: facts, dataFingerprint: Self.dataFingerprint(r, answers: answerText[id] ?? []),
                                                answers: answers[id] ?? [:], startedEpoch: r["started_epoch"], team: r["team"]))
                 }
             }
