@@ -41,6 +41,13 @@ import Testing
         full.referenced(.missing(path: dir.path + "/r1.wav"))
         #expect(full.unreferencedWarning == "4 recording(s) under the audio root are not referenced by any call: "
                 + (2..<6).map { "\(dir.path)/r\($0).wav" }.joined(separator: ", "))
+        // Past 20, the first 20 in order and an ellipsis.
+        let many = try Self.folder()
+        for i in (0..<30).reversed() { try Data().write(to: many.appendingPathComponent(String(format: "r%02d.wav", i))) }
+        var long = RecordingResolver(recordingPattern: nil, scanLimit: 100)
+        long.lookForUnreferenced(under: many.path)
+        #expect(long.unreferencedWarning == "30 recording(s) under the audio root are not referenced by any call: "
+                + (0..<20).map { String(format: "\(many.path)/r%02d.wav", $0) }.joined(separator: ", ") + ", …")
         var bounded = RecordingResolver(recordingPattern: nil, scanLimit: 2)
         bounded.lookForUnreferenced(under: dir.path)
         #expect(bounded.unreferencedWarning?.hasSuffix("(only the first 2 entries under \(dir.path) were looked at)") == true)

@@ -75,7 +75,13 @@ struct RecordingResolver {
     /// The warning about recordings under the roots that no call referenced; nil when none.
     var unreferencedWarning: String? {
         guard let left = unreferenced, !left.isEmpty else { return nil }
-        let shown = left.sorted().prefix(20).joined(separator: ", ")
+        // The first 20 in order, without sorting every file of a large root.
+        var first: [String] = []
+        for path in left where first.count < 20 || path < first[19] {
+            first.insert(path, at: first.firstIndex { path < $0 } ?? first.count)
+            if first.count > 20 { first.removeLast() }
+        }
+        let shown = first.joined(separator: ", ")
         let bound = truncatedRoots.isEmpty ? ""
             : " (only the first \(scanLimit) entries under \(truncatedRoots.joined(separator: ", ")) were looked at)"
         return "\(left.count) recording(s) under the audio root are not referenced by any call: \(shown)\(left.count > 20 ? ", …" : "")\(bound)"
