@@ -32,6 +32,8 @@ let package = Package(
         .target(name: "CallQAModel", dependencies: ["CallAnalysis", "Analytics"]),
         // Opening input files without hanging: regular files only (FIFOs, devices refused).
         .target(name: "FileAccess"),
+        // A file's SHA-256 (libcrypto) and its size/mtime stamp: how unchanged recordings are recognised.
+        .target(name: "FileDigest", dependencies: ["CCrypto", "FileAccess"]),
         // The only importer of CSndFile.
         .target(name: "AudioIO", dependencies: ["CSndFile", "FileAccess"]),
         // Pure parsing of call records: CSV reader, manifests, Asterisk CDR and queue_log,
@@ -43,15 +45,18 @@ let package = Package(
         ]),
         // Pure statistics: NPS with adjusted-Wald intervals, Wilson and t intervals, KPI aggregation.
         .target(name: "Analytics"),
+        // The one strict YAML reader (cards, the settings file): safe file reading, typed
+        // values, every problem with file:line:column.
+        .target(name: "StrictYAML", dependencies: ["FileAccess", .product(name: "Yams", package: "Yams")]),
         // Coaching cards: YAML loading and linting, pure scoring of a call's facts.
         .target(name: "Scorecard", dependencies: [
-            "CallQAModel", "CallAnalysis", "CallRecords", "FileAccess", .product(name: "Yams", package: "Yams"),
+            "CallQAModel", "CallAnalysis", "CallRecords", "StrictYAML", .product(name: "Yams", package: "Yams"),
         ]),
         // Pure rendering of results (terminal tables, CSV, JSON, HTML) from model values.
         .target(name: "Reports", dependencies: ["CallQAModel", "CallAnalysis", "Analytics"]),
-        // Orchestration: files -> analysis -> storage.
+        // Orchestration: files -> analysis -> storage; the report queries.
         .target(name: "Pipeline", dependencies: [
-            "CallQAModel", "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "Store", "Scorecard", "Analytics", "Reports", "CCrypto",
+            "CallQAModel", "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "FileDigest", "StrictYAML", "Store", "Scorecard", "Analytics", "Reports",
             .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(
@@ -76,9 +81,10 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports", "CallQAModel", "CallAnalysis", "Analytics"]),
         .testTarget(name: "ScorecardTests", dependencies: ["Scorecard", "CallQAModel", "CallRecords"]),
         .testTarget(name: "StoreTests", dependencies: [
-            "Store", "CallQAModel", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO", "Reports", "Analytics", "Scorecard",
+            "Store", "CallQAModel", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO", "Reports", "Analytics", "Scorecard", "FileDigest",
             .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Golden"]),
+        .testTarget(name: "FileDigestTests", dependencies: ["FileDigest"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
     ]
 )

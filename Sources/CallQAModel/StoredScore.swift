@@ -127,3 +127,39 @@ public struct ImportErrorRow: Sendable, Equatable {
         self.message = message
     }
 }
+
+/// What decides whether a call's scores are up to date, with the facts card filters read.
+/// Lighter than `ScoringInput`: no evidence spans, no evaluator answers, no segments.
+public struct ScoringKey: Sendable {
+    /// The call's facts without evidence spans; party values only when asked for.
+    public var facts: CallFacts
+    /// Changes whenever the call record, its analysis or its evaluator answers change (the
+    /// same value as `ScoringInput.dataFingerprint`).
+    public var dataFingerprint: String
+
+    public var callID: String { facts.callID }
+
+    public init(facts: CallFacts, dataFingerprint: String) {
+        self.facts = facts
+        self.dataFingerprint = dataFingerprint
+    }
+}
+
+/// A call's current score on a card, as stored: what it was computed from, and its outcome.
+public struct CurrentScoreState: Sendable, Equatable {
+    public var cardHash: String
+    /// The card hash and the call's data fingerprint when it was scored.
+    public var inputsHash: String
+    public var status: ScoreStatus
+    /// 0–100; nil when not scorable.
+    public var score: Double?
+    public var criticalFailed: Bool
+
+    public init(cardHash: String, inputsHash: String, status: ScoreStatus, score: Double? = nil, criticalFailed: Bool) {
+        self.cardHash = cardHash
+        self.inputsHash = inputsHash
+        self.status = status
+        self.score = score
+        self.criticalFailed = criticalFailed
+    }
+}

@@ -106,7 +106,7 @@ public enum DailyRun {
     }
 
     public static func run(_ o: RunOptions, store: CallStore, hasher: CallerHasher,
-                           progress: (@Sendable (IngestProgress) -> Void)? = nil) throws -> RunSummary {
+                           progress: (@Sendable (IngestProgress) -> Void)? = nil) async throws -> RunSummary {
         var summary = RunSummary()
         func step(_ name: String, _ file: String?, _ status: RunStep.Status, _ message: String) {
             summary.steps.append(RunStep(step: name, file: file, status: status, message: message))
@@ -118,7 +118,7 @@ public enum DailyRun {
         } else {
             var io = o.ingest
             io.inputs = inputs
-            let s = try Ingest.run(io, store: store, hasher: hasher, progress: progress)
+            let s = try await Ingest.run(io, store: store, hasher: hasher, progress: progress)
             summary.ingest = s
             for f in inputs {
                 let problems = s.problems.filter { $0.sourceFile == f }

@@ -45,49 +45,70 @@ public struct WhatIfRow: Sendable {
 
 /// Scores calls with cards and stores the results.
 public enum Scoring {
-    /// Scores every call started in the period with every card that applies. Calls whose
-    /// inputs and card are unchanged since their current score are skipped.
+    /// Scores every call started in the period with every card that applies. Only the calls
+    /// whose inputs changed since their current score on a card (new or changed call record,
+    /// analysis or evaluator answers, or another version of the card) are read in full and
+    /// scored again; the others are counted from their stored scores.
     public static func run(cards: [Scorecard], store: CallStore, period: Period = .all) throws(StoreError) -> [CardScoreSummary] {
-        let inputs = try store.scoringInputs(period: period, scope: .everything)
-        var summaries: [CardScoreSummary] = []
+        // What decides freshness, and the facts card filters read, for every call: light.
+        let partyFacts = cards.contains { $0.appliesTo.conditions.contains { isPartyMetric($0.metric) } }
+        let keys = try store.scoringKeys(period: period, partyFacts: partyFacts, scope: .everything)
+        var plans: [CardPlan] = []
+        var stale = Set<String>()
         for card in cards {
+            let plan = CardPlan(card: card, keys: keys, current: try store.currentScoreStates(cardID: card.id, scope: .everything))
+            for i in plan.stale { stale.insert(keys[i].callID) }
+            plans.append(plan)
+        }
+        // Evidence spans and answers only for the calls to score again.
+        var inputs: [String: ScoringInput] = [:]
+        let staleIDs = keys.map(\.callID).filter { stale.contains($0) }
+        for start in stride(from: 0, to: staleIDs.count, by: 500) {
+            for input in try store.scoringInputs(period: .all, callIDs: Array(staleIDs[start..<min(staleIDs.count, start + 500)]), scope: .everything) {
+                inputs[input.facts.callID] = input
+            }
+        }
+        var summaries: [CardScoreSummary] = []
+        for plan in plans {
+            let card = plan.card
             try store.registerCard(card.version)
-            let current = try store.currentScoreKeys(cardID: card.id, scope: .everything)
             var summary = CardScoreSummary(cardID: card.id, cardName: card.name, target: card.target)
             var writes: [(callID: String, score: CallScore?, inputsHash: String)] = []
             var scores: [Double] = []
-            var excluded: [String: (field: String?, calls: Int, seen: Set<String>)] = [:]
-            for input in inputs {
-                let id = input.facts.callID
-                let inputsHash = card.contentHash + ":" + input.dataFingerprint
-                if let why = ScoringEngine.exclusion(card, facts: input.facts) {
-                    var e = excluded[why.filter] ?? (why.field, 0, [])
-                    e.calls += 1
-                    if why.field != nil, let v = why.callValue { e.seen.insert(v) }
-                    excluded[why.filter] = e
-                    if current[id] != nil { writes.append((id, nil, inputsHash)) }
+            for (i, key) in keys.enumerated() {
+                let id = key.callID
+                let inputsHash = card.contentHash + ":" + key.dataFingerprint
+                let status: ScoreStatus, value: Double?, criticalFailed: Bool
+                switch plan.decisions[i] {
+                case .excluded(retire: let retire):
+                    if retire { writes.append((id, nil, inputsHash)) }
                     continue
+                case let .unchanged(stored):
+                    (status, value, criticalFailed) = (stored.status, stored.score, stored.criticalFailed)
+                case .stale:
+                    // Gone since the keys were read (purged meanwhile): nothing to score.
+                    guard let input = inputs[id] else { continue }
+                    let s = ScoringEngine.score(card, facts: input.facts, answers: input.answers[card.id] ?? [:])
+                    (status, value, criticalFailed) = (s.status, s.score, s.criticalFailed)
+                    summary.rescored += 1
+                    writes.append((id, s, inputsHash))
+                    if writes.count >= 2000 {
+                        try store.saveScores(card: card.version, writes)
+                        writes.removeAll(keepingCapacity: true)
+                    }
                 }
                 summary.applicable += 1
-                let s = ScoringEngine.score(card, facts: input.facts, answers: input.answers[card.id] ?? [:])
-                switch s.status {
+                switch status {
                 case .complete:
                     summary.complete += 1
-                    if let v = s.score { scores.append(v) }
+                    if let value { scores.append(value) }
                 case .provisional: summary.provisional += 1
                 case .notScorable: summary.notScorable += 1
                 }
-                if s.criticalFailed { summary.criticalFails += 1 }
-                if let c = current[id], c.cardHash == card.contentHash, c.inputsHash == inputsHash { continue }
-                summary.rescored += 1
-                writes.append((id, s, inputsHash))
-                if writes.count >= 2000 {
-                    try store.saveScores(card: card.version, writes)
-                    writes.removeAll(keepingCapacity: true)
-                }
+                if criticalFailed { summary.criticalFails += 1 }
             }
             try store.saveScores(card: card.version, writes)
-            summary.excluded = excluded.sorted { ($1.value.calls, $0.key) < ($0.value.calls, $1.key) }
+            summary.excluded = plan.excluded.sorted { ($1.value.calls, $0.key) < ($0.value.calls, $1.key) }
                 .map { (filter: $0.key, field: $0.value.field, calls: $0.value.calls, seen: $0.value.seen.sorted()) }
             if !scores.isEmpty {
                 summary.meanScore = scores.reduce(0, +) / Double(scores.count)
@@ -97,6 +118,53 @@ public enum Scoring {
         }
         try store.refreshAggregates()
         return summaries
+    }
+
+    /// Whether a metric is a per-party value (`audio.agent.talk_s`), read only when a card's
+    /// filter names one.
+    static func isPartyMetric(_ name: String) -> Bool {
+        ["audio.agent.", "audio.customer.", "audio.mixed."].contains { name.hasPrefix($0) }
+    }
+
+    /// What one card does with each call of a `score` run, decided from the light keys and
+    /// the card's current scores.
+    struct CardPlan {
+        enum Decision {
+            /// The card does not apply; `retire`: its current score stops being current.
+            case excluded(retire: Bool)
+            /// Scored from the same inputs and card version: counted as stored.
+            case unchanged(CurrentScoreState)
+            /// To score again.
+            case stale
+        }
+
+        let card: Scorecard
+        /// One per key, in key order.
+        var decisions: [Decision] = []
+        /// Indices of the stale keys.
+        var stale: [Int] = []
+        /// Calls the card does not apply to, by filter, with the values they have instead.
+        var excluded: [String: (field: String?, calls: Int, seen: Set<String>)] = [:]
+
+        init(card: Scorecard, keys: [ScoringKey], current: [String: CurrentScoreState]) {
+            self.card = card
+            decisions.reserveCapacity(keys.count)
+            for (i, key) in keys.enumerated() {
+                let stored = current[key.callID]
+                if let why = ScoringEngine.exclusion(card, facts: key.facts) {
+                    var e = excluded[why.filter] ?? (why.field, 0, [])
+                    e.calls += 1
+                    if why.field != nil, let v = why.callValue { e.seen.insert(v) }
+                    excluded[why.filter] = e
+                    decisions.append(.excluded(retire: stored != nil))
+                } else if let stored, stored.cardHash == card.contentHash, stored.inputsHash == card.contentHash + ":" + key.dataFingerprint {
+                    decisions.append(.unchanged(stored))
+                } else {
+                    decisions.append(.stale)
+                    stale.append(i)
+                }
+            }
+        }
     }
 
     /// Why a call has no score on each stored card: the card's filter that excludes it

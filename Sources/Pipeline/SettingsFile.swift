@@ -1,8 +1,8 @@
 import Analytics
 import CallAnalysis
 import CallRecords
-import FileAccess
 import Foundation
+import StrictYAML
 import Yams
 
 /// Settings from a YAML file: `callqa.yaml` in the working folder, or the file given with
@@ -26,7 +26,9 @@ import Yams
 /// ```
 ///
 /// Every section and key is optional. An unknown section or key, a value of the wrong kind
-/// or out of range is an error naming the file, the line and what was expected.
+/// or out of range is an error naming the file, the line and column and what was expected;
+/// every such problem of the file is reported, not just the first (the strict reader of
+/// `StrictYAML`, the same as the cards').
 public struct SettingsFile: Sendable, Equatable {
     /// The file read, if any.
     public var path: String?
@@ -53,140 +55,94 @@ public struct SettingsFile: Sendable, Equatable {
         return FileManager.default.fileExists(atPath: local) ? try load(path: local) : SettingsFile()
     }
 
-    /// Reads and checks a settings file.
+    /// Settings files larger than this are refused (bytes).
+    public static let maxFileBytes = 1 << 20
+
+    /// Reads and checks a settings file; throws every problem found.
     public static func load(path: String) throws(SettingsError) -> SettingsFile {
-        let data: Data
-        do { data = try RegularFile.read(path, limit: 1 << 20) } catch {
-            throw SettingsError(file: path, line: nil, message: "cannot read the file: \(error.reason)")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw SettingsError(file: path, line: nil, message: "not UTF-8 text")
-        }
+        let text: String
+        do { text = try StrictYAML.read(path: path, limit: maxFileBytes).text } catch { throw SettingsError([error]) }
         var settings = try parse(text, file: path)
         settings.path = path
         return settings
     }
 
-    /// Parses settings text; `file` names it in errors.
+    /// Parses settings text; `file` names it in errors. Every problem is collected (an unknown
+    /// key, a value of the wrong kind, a number out of range), each with its line and column.
     public static func parse(_ text: String, file: String) throws(SettingsError) -> SettingsFile {
-        func fail(_ node: Node?, _ message: String) -> SettingsError {
-            SettingsError(file: file, line: node?.mark?.line, message: message)
-        }
         let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let e as YamlError {
-            throw SettingsError(file: file, line: Self.line(of: e), message: "not valid YAML: \(Self.problem(of: e))")
-        } catch {
-            throw SettingsError(file: file, line: nil, message: "not valid YAML: \(error)")
-        }
+        do { root = try StrictYAML.compose(text, file: file) } catch { throw SettingsError([error]) }
         var s = SettingsFile()
         guard let root else { return s }   // an empty file: the defaults
-        guard let sections = root.mapping else {
-            throw fail(root, "expected sections 'analysis', 'kpi', 'nps' or 'agents' (a mapping), got a \(Self.kind(root))")
+        var reader = YAMLReader(file: file)
+        let sections = ["analysis", "kpi", "nps", "agents"]
+        guard let top = reader.mapping(root, what: "settings", keys: sections, depth: 0) else { throw SettingsError(reader.issues) }
+        /// A section's keys; nil for an absent or empty section (`kpi:` with nothing under it).
+        func section(_ name: String, keys: [String]) -> (values: [String: Node], keys: [String: Node])? {
+            guard let node = top[name], node.null == nil else { return nil }
+            return reader.mappingWithKeys(node, what: name, keys: keys, depth: 1)
         }
-        for (keyNode, value) in sections {
-            let section = keyNode.string ?? ""
-            guard let entries = value.mapping else {
-                if value.null != nil { continue }   // `kpi:` with nothing under it
-                throw fail(value, "section '\(section)': expected keys with values under it, got a \(Self.kind(value))")
+        let analysisKeys = AnalysisParameters.keyPaths.map(\.name) + ["agent_channel"]
+        if let m = section("analysis", keys: analysisKeys)?.values {
+            if let c = reader.choice(m["agent_channel"], what: "analysis.agent_channel", allowed: AgentChannel.allCases.map(\.rawValue)) {
+                s.agentChannel = AgentChannel(rawValue: c)
             }
-            for (k, v) in entries {
-                let key = k.string ?? ""
-                func number() throws(SettingsError) -> Double {
-                    guard let scalar = v.scalar, let x = Double(scalar.string), x.isFinite else {
-                        throw fail(v, "'\(section).\(key)': expected a number, got \(Self.describe(v))")
-                    }
-                    return x
-                }
-                switch section {
-                case "analysis":
-                    if key == "agent_channel" {
-                        guard let c = v.string.flatMap(AgentChannel.init(rawValue:)) else {
-                            throw fail(v, "'analysis.agent_channel': expected left or right, got \(Self.describe(v))")
-                        }
-                        s.agentChannel = c
-                    } else if let path = AnalysisParameters.keyPaths.first(where: { $0.name == key })?.keyPath {
-                        s.analysis[keyPath: path] = try number()
-                    } else {
-                        let known = AnalysisParameters.keyPaths.map(\.name) + ["agent_channel"]
-                        throw fail(k, "unknown key 'analysis.\(key)'; expected one of: \(known.joined(separator: ", "))")
-                    }
-                case "kpi":
-                    switch key {
-                    case "sl_threshold_s":
-                        s.kpi.slThresholdS = try number()
-                        if !(s.kpi.slThresholdS >= 0) { throw fail(v, "'kpi.sl_threshold_s': expected seconds ≥ 0") }
-                    case "short_abandon_s":
-                        s.kpi.shortAbandonS = try number()
-                        if !(s.kpi.shortAbandonS >= 0) { throw fail(v, "'kpi.short_abandon_s': expected seconds ≥ 0") }
-                    case "fcr_window_days":
-                        let days = try number()
-                        if !(days > 0) { throw fail(v, "'kpi.fcr_window_days': expected days > 0") }
-                        s.kpi.fcrWindowS = days * 86400
-                    case "sl_variant":
-                        guard let variant = v.string.flatMap(SLVariant.init(rawValue:)) else {
-                            throw fail(v, "'kpi.sl_variant': expected one of \(SLVariant.allCases.map(\.rawValue).joined(separator: ", ")), got \(Self.describe(v))")
-                        }
-                        s.kpi.headline = variant
-                    default:
-                        throw fail(k, "unknown key 'kpi.\(key)'; expected one of: \(kpiKeys.joined(separator: ", "))")
-                    }
-                case "nps":
-                    guard key == "min_n" else { throw fail(k, "unknown key 'nps.\(key)'; expected: min_n") }
-                    let n = try number()
-                    guard n >= 1, n == n.rounded(), n < 1e9 else { throw fail(v, "'nps.min_n': expected a whole number ≥ 1") }
-                    s.npsMinimumN = Int(n)
-                case "agents":
-                    guard key == "min_scored" else { throw fail(k, "unknown key 'agents.\(key)'; expected: min_scored") }
-                    let n = try number()
-                    guard n >= 1, n == n.rounded(), n < 1e9 else { throw fail(v, "'agents.min_scored': expected a whole number ≥ 1") }
-                    s.agentsMinimumScored = Int(n)
-                default:
-                    throw fail(keyNode, "unknown section '\(section)'; expected analysis, kpi, nps or agents")
+            for (name, path) in AnalysisParameters.keyPaths {
+                if let v = reader.number(m[name], what: "analysis.\(name)") { s.analysis[keyPath: path] = v }
+            }
+            // Ranges and relations between parameters, at the value they name (else the section).
+            if let problem = s.analysis.validationError() {
+                let named = AnalysisParameters.keyPaths.first { problem.contains("'\($0.name)'") && m[$0.name] != nil }
+                if let node = named.flatMap({ m[$0.name] }) ?? top["analysis"] {
+                    reader.error(node, "analysis: \(problem)")
                 }
             }
         }
-        if let problem = s.analysis.validationError() {
-            throw SettingsError(file: file, line: nil, message: "section 'analysis': \(problem)")
+        if let m = section("kpi", keys: kpiKeys)?.values {
+            func nonNegative(_ key: String, unit: String) -> Double? {
+                guard let node = m[key], let v = reader.number(node, what: "kpi.\(key)") else { return nil }
+                guard v >= 0 else { reader.error(node, "kpi.\(key): expected \(unit) ≥ 0, got \(YAMLReader.format(v))"); return nil }
+                return v
+            }
+            if let v = nonNegative("sl_threshold_s", unit: "seconds") { s.kpi.slThresholdS = v }
+            if let v = nonNegative("short_abandon_s", unit: "seconds") { s.kpi.shortAbandonS = v }
+            if let node = m["fcr_window_days"], let days = reader.number(node, what: "kpi.fcr_window_days") {
+                if days > 0 { s.kpi.fcrWindowS = days * 86400 } else { reader.error(node, "kpi.fcr_window_days: expected days > 0, got \(YAMLReader.format(days))") }
+            }
+            if let v = reader.choice(m["sl_variant"], what: "kpi.sl_variant", allowed: SLVariant.allCases.map(\.rawValue)) {
+                s.kpi.headline = SLVariant(rawValue: v) ?? s.kpi.headline
+            }
         }
+        /// A whole number ≥ 1 (counts of answers or calls).
+        func count(_ m: [String: Node], _ what: String, _ key: String) -> Int? {
+            guard let node = m[key], let n = reader.number(node, what: "\(what).\(key)") else { return nil }
+            guard n >= 1, n == n.rounded(), n < 1e9 else {
+                reader.error(node, "\(what).\(key): expected a whole number ≥ 1, got \(YAMLReader.format(n))")
+                return nil
+            }
+            return Int(n)
+        }
+        if let m = section("nps", keys: ["min_n"])?.values, let n = count(m, "nps", "min_n") { s.npsMinimumN = n }
+        if let m = section("agents", keys: ["min_scored"])?.values, let n = count(m, "agents", "min_scored") { s.agentsMinimumScored = n }
+        if !reader.issues.isEmpty { throw SettingsError(reader.issues) }
         return s
-    }
-
-    private static func kind(_ n: Node) -> String {
-        switch n {
-        case .scalar: "single value"
-        case .mapping: "mapping"
-        case .sequence: "list"
-        case .alias: "alias"
-        }
-    }
-
-    private static func describe(_ n: Node) -> String {
-        if let scalar = n.scalar { return "'\(scalar.string)'" }
-        return "a \(kind(n))"
-    }
-
-    private static func line(of e: YamlError) -> Int? {
-        switch e {
-        case let .scanner(_, _, mark, _), let .parser(_, _, mark, _), let .composer(_, _, mark, _): mark.line
-        default: nil
-        }
-    }
-
-    private static func problem(of e: YamlError) -> String {
-        switch e {
-        case let .scanner(_, problem, _, _), let .parser(_, problem, _, _), let .composer(_, problem, _, _): problem
-        default: "\(e)"
-        }
     }
 }
 
-/// A settings file that cannot be used: which file, which line if known, and why.
+/// A settings file that cannot be used: every problem found, in the order of the file, each
+/// with the file, line and column (`callqa.yaml:3:3: analysis: unknown key 'dead_air' (did you
+/// mean 'dead_air_s'?); allowed: …`).
 public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int?
-    public var message: String
+    public var issues: [YAMLIssue]
 
-    public var description: String { "\(file)\(line.map { ":\($0)" } ?? ""): \(message)" }
+    public init(_ issues: [YAMLIssue]) {
+        self.issues = issues.enumerated().sorted { ($0.element.line, $0.element.column, $0.offset) < ($1.element.line, $1.element.column, $1.offset) }.map(\.element)
+    }
+
+    /// One line per problem: `file:line:column: message` (`file: message` for the file as a whole).
+    public var lines: [String] {
+        issues.map { $0.line > 0 ? $0.description : "\($0.file): \($0.message)" }
+    }
+
+    public var description: String { lines.joined(separator: "\n") }
 }

@@ -1,25 +1,12 @@
 import CallQAModel
 import CallRecords
-import FileAccess
 import Foundation
+import StrictYAML
 import Yams
 
-/// A problem in a card file, with its position (1-based line and column).
-public struct LintIssue: Error, Sendable, Equatable, CustomStringConvertible {
-    public var file: String
-    public var line: Int
-    public var column: Int
-    public var message: String
-
-    public init(file: String, line: Int, column: Int, message: String) {
-        self.file = file
-        self.line = line
-        self.column = column
-        self.message = message
-    }
-
-    public var description: String { "\(file):\(line):\(column): \(message)" }
-}
+/// A problem in a card file, with its position (1-based line and column): the strict
+/// YAML reader's issue.
+public typealias LintIssue = YAMLIssue
 
 /// Reads card files strictly: every key is known, every value has the expected type
 /// (a quoted or unquoted scalar is read as text and converted by the loader, so `NO` stays
@@ -34,17 +21,9 @@ public enum CardLoader {
 
     /// Loads one card file; throws every problem found.
     public static func load(path: String) throws(LintFailure) -> Scorecard {
-        let data: Data
-        do {
-            // Regular files only (a FIFO would block), and no more than the limit is read.
-            data = try RegularFile.read(path, limit: maxFileBytes)
-        } catch {
-            throw LintFailure([LintIssue(file: path, line: 0, column: 0, message: "cannot read the file: \(error.reason)")])
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw LintFailure([LintIssue(file: path, line: 0, column: 0, message: "not valid UTF-8 text")])
-        }
-        return try parse(text: text, file: path, contentHash: SHA256.hex(Array(data)))
+        let file: (text: String, data: Data)
+        do { file = try StrictYAML.read(path: path, limit: maxFileBytes) } catch { throw LintFailure([error]) }
+        return try parse(text: file.text, file: path, contentHash: SHA256.hex(Array(file.data)))
     }
 
     /// Loads every `*.yaml` / `*.yml` in a folder (sorted), or one file.
@@ -78,19 +57,13 @@ public enum CardLoader {
     }
 
     public static func parse(text: String, file: String, contentHash: String) throws(LintFailure) -> Scorecard {
-        var ctx = Context(file: file)
+        var reader = YAMLReader(file: file, maxNodes: maxNodes, maxDepth: maxDepth)
         let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch let e as YamlError {
-            throw LintFailure([ctx.issue(from: e)])
-        } catch {
-            throw LintFailure([LintIssue(file: file, line: 0, column: 0, message: "YAML error: \(error)")])
-        }
+        do { root = try StrictYAML.compose(text, file: file) } catch { throw LintFailure([error]) }
         guard let root else { throw LintFailure([LintIssue(file: file, line: 1, column: 1, message: "empty file: expected a card (version, id, name, sections)")]) }
-        let card = ctx.card(root, text: text, hash: contentHash)
-        if !ctx.issues.isEmpty || card == nil {
-            throw LintFailure(ctx.issues.isEmpty ? [LintIssue(file: file, line: 1, column: 1, message: "not a card")] : ctx.issues)
+        let card = reader.card(root, text: text, hash: contentHash)
+        if !reader.issues.isEmpty || card == nil {
+            throw LintFailure(reader.issues.isEmpty ? [LintIssue(file: file, line: 1, column: 1, message: "not a card")] : reader.issues)
         }
         return card!
     }
@@ -103,94 +76,13 @@ public struct LintFailure: Error, Sendable, CustomStringConvertible {
     public var description: String { issues.map(\.description).joined(separator: "\n") }
 }
 
-private struct Context {
-    let file: String
-    var issues: [LintIssue] = []
-    var visited = 0
-    var exhausted = false
-
-    init(file: String) { self.file = file }
-
-    func position(_ n: Node) -> (Int, Int) { (n.mark?.line ?? 0, n.mark?.column ?? 0) }
-
-    mutating func error(_ n: Node, _ message: String) {
-        let (l, c) = position(n)
-        issues.append(LintIssue(file: file, line: l, column: c, message: message))
-    }
-
-    func issue(from e: YamlError) -> LintIssue {
-        switch e {
-        case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
-            return LintIssue(file: file, line: mark.line, column: mark.column, message: "YAML syntax: \(problem)")
-        case let .reader(problem, _, _, _):
-            return LintIssue(file: file, line: 0, column: 0, message: "YAML reader: \(problem)")
-        default:
-            return LintIssue(file: file, line: 0, column: 0, message: "YAML error: \(e)")
-        }
-    }
-
-    /// Counts nodes and depth; false (with one error) once the budget is spent.
-    mutating func budget(_ n: Node, depth: Int) -> Bool {
-        if exhausted { return false }
-        visited += 1
-        if visited > CardLoader.maxNodes || depth > CardLoader.maxDepth {
-            exhausted = true
-            error(n, visited > CardLoader.maxNodes
-                  ? "document too large: more than \(CardLoader.maxNodes) nodes (aliases expanding without end?)"
-                  : "nesting deeper than \(CardLoader.maxDepth) levels")
-            return false
-        }
-        return true
-    }
-
-    /// The key/value pairs of a mapping; unknown keys are errors (with a suggestion).
-    mutating func mapping(_ n: Node, what: String, keys: [String], required: [String] = [], depth: Int) -> [String: Node]? {
-        guard budget(n, depth: depth) else { return nil }
-        guard case let .mapping(m) = n else {
-            error(n, "\(what): expected a mapping of keys (\(keys.joined(separator: ", ")))")
-            return nil
-        }
-        var out: [String: Node] = [:]
-        for (k, v) in m {
-            guard case let .scalar(s) = k else { error(k, "\(what): keys must be plain words"); continue }
-            let key = s.string
-            if !keys.contains(key) {
-                let near = keys.min { FactSchema.editDistance($0, key) < FactSchema.editDistance($1, key) }
-                let hint = near.map { FactSchema.editDistance($0, key) <= 3 ? " (did you mean '\($0)'?)" : "" } ?? ""
-                error(k, "\(what): unknown key '\(key)'\(hint); allowed: \(keys.joined(separator: ", "))")
-                continue
-            }
-            if out[key] != nil { error(k, "\(what): key '\(key)' appears twice"); continue }
-            out[key] = v
-        }
-        for r in required where out[r] == nil { error(n, "\(what): missing '\(r)'") }
-        return out
-    }
-
-    mutating func string(_ n: Node?, what: String) -> String? {
-        guard let n else { return nil }
-        guard case let .scalar(s) = n else { error(n, "\(what): expected text"); return nil }
-        return s.string
-    }
-
+/// The card's own rules on top of the strict reader: ids, weights, sections, criteria, rules.
+private extension YAMLReader {
     mutating func identifier(_ n: Node?, what: String) -> String? {
         guard let s = string(n, what: what) else { return nil }
         let ok = !s.isEmpty && s.count <= 64 && s.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
         if !ok { error(n!, "\(what): expected an id of letters, digits, '-', '_' or '.' (at most 64), got '\(s)'") }
         return ok ? s : nil
-    }
-
-    mutating func number(_ n: Node?, what: String, range: ClosedRange<Double>) -> Double? {
-        guard let n else { return nil }
-        guard case let .scalar(s) = n, s.style == .plain || s.style == .any, let v = Double(s.string.trimmingCharacters(in: .whitespaces)) else {
-            error(n, "\(what): expected a number, got \(describe(n))")
-            return nil
-        }
-        guard v.isFinite, range.contains(v) else {
-            error(n, "\(what): expected a number between \(FactValue.format(range.lowerBound)) and \(FactValue.format(range.upperBound)), got \(s.string)")
-            return nil
-        }
-        return v
     }
 
     /// Weights that can matter: 0 (left out) or 0.001 to 1,000,000. A weight of 1e-200
@@ -202,34 +94,6 @@ private struct Context {
             return nil
         }
         return v
-    }
-
-    mutating func bool(_ n: Node?, what: String) -> Bool? {
-        guard let n else { return nil }
-        guard case let .scalar(s) = n else { error(n, "\(what): expected true or false"); return nil }
-        switch s.string {
-        case "true": return true
-        case "false": return false
-        default:
-            error(n, "\(what): expected true or false, got '\(s.string)'")
-            return nil
-        }
-    }
-
-    func describe(_ n: Node) -> String {
-        switch n {
-        case let .scalar(s): "'\(s.string)'"
-        case .mapping: "a mapping"
-        case .sequence: "a list"
-        case .alias: "an alias"
-        }
-    }
-
-    /// A list, or a single item treated as a list of one.
-    mutating func list(_ n: Node, depth: Int) -> [Node] {
-        guard budget(n, depth: depth) else { return [] }
-        if case let .sequence(s) = n { return Array(s) }
-        return [n]
     }
 
     mutating func card(_ root: Node, text: String, hash: String) -> Scorecard? {

@@ -45,15 +45,12 @@ extension CallStore {
                     guard let a = ManualAnswer(r["answer"] as String) else { continue }
                     let ans = EvaluatorAnswer(answer: a, evaluator: r["evaluator"], evaluatedAt: r["evaluated_at"], comment: r["comment"])
                     answers[call, default: [:]][r["card_id"], default: [:]][r["criterion_id"]] = ans
-                    answerText[call, default: []].append("\(r["card_id"] as String)/\(r["criterion_id"] as String)=\(a)/\(ans.evaluator)/\(ans.evaluatedAt ?? "")/\(ans.comment ?? "")")
+                    answerText[call, default: []].append(Self.answerText(r, a))
                 }
                 for r in chunk {
                     let id: String = r["call_id"]
                     let facts = Self.facts(r, parties: parties[id] ?? [], events: events[id] ?? [])
-                    let fp = [r["record_fingerprint"] as String, r["content_sha256"] as String? ?? "-", r["parameters_hash"] as String? ?? "-",
-                              r["analyzer_version"] as String? ?? "-", r["recording_status"] as String]
-                        + (answerText[id] ?? [])
-                    inputs.append(ScoringInput(facts: facts, dataFingerprint: SHA256.hex(Array(fp.joined(separator: "\u{1F}").utf8)),
+                    inputs.append(ScoringInput(facts: facts, dataFingerprint: Self.dataFingerprint(r, answers: answerText[id] ?? []),
                                                answers: answers[id] ?? [:], startedEpoch: r["started_epoch"], team: r["team"]))
                 }
             }
@@ -144,21 +141,6 @@ extension CallStore {
                 INSERT INTO scorecards (card_id, content_hash, name, target, file, yaml, first_used_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING
                 """, arguments: [card.id, card.contentHash, card.name, card.target, card.file, card.text, now])
-        }
-    }
-
-    /// Current (card hash, inputs hash) per call in scope for a card.
-    public func currentScoreKeys(cardID: String, scope: Scope) throws(StoreError) -> [String: (cardHash: String, inputsHash: String)] {
-        try read { db in
-            var out: [String: (String, String)] = [:]
-            let (sc, sa) = scope.sql()
-            for r in try Row.fetchAll(db, sql: """
-                SELECT s.call_id, s.card_hash, s.inputs_hash FROM scores s JOIN calls c ON c.call_id = s.call_id
-                WHERE s.card_id = ? AND s.is_current = 1 AND \(sc)
-                """, arguments: StatementArguments([cardID] + sa)) {
-                out[r["call_id"]] = (r["card_hash"], r["inputs_hash"])
-            }
-            return out
         }
     }
 

@@ -13,11 +13,16 @@ struct CallQA: ParsableCommand {
 
     /// Parses and runs; an unknown option gets our own "did you mean" (a swap of two letters
     /// is one edit, so `--fromat` means `--format`, not `--from`).
-    static func main() {
+    static func main() async {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do {
             var command = try parseAsRoot(arguments)
-            try command.run()
+            // `run` and `ingest` are asynchronous (a cancellable ingest); the others are not.
+            if var asynchronous = command as? AsyncParsableCommand {
+                try await asynchronous.run()
+            } else {
+                try command.run()
+            }
         } catch {
             let message = fullMessage(for: error)
             if let better = betterSuggestion(message, arguments: arguments) {

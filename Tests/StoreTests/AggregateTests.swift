@@ -11,19 +11,19 @@ import GRDB
 /// The SQL aggregates that make reports fast at scale give the same figures as the
 /// per-call computation they replace, on the sample day.
 @Suite struct AggregateTests {
-    static func sampleDay() throws -> CallStore {
+    static func sampleDay() async throws -> CallStore {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-day-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: packageRoot.appendingPathComponent("SampleAudio"), to: dir)
         try? FileManager.default.removeItem(at: dir.appendingPathComponent("callqa-report"))
         let store = try CallStore(path: dir.appendingPathComponent("day.sqlite").path)
         var o = RunOptions(folder: dir.path, scorecards: packageRoot.appendingPathComponent("Scorecards").path, out: dir.appendingPathComponent("out").path)
         o.ingest.jobs = 2
-        _ = try DailyRun.run(o, store: store, hasher: testKey)
+        _ = try await DailyRun.run(o, store: store, hasher: testKey)
         return store
     }
 
-    @Test func sqlKPIsEqualThePerCallComputation() throws {
-        let store = try Self.sampleDay()
+    @Test func sqlKPIsEqualThePerCallComputation() async throws {
+        let store = try await Self.sampleDay()
         var settings = KPISettings()
         for dims in [[], [KPIDimension.hour], [.day, .agent], [.weekday, .queue], [.dialed, .team]] {
             for t in [20.0, 10] {
@@ -66,8 +66,8 @@ import GRDB
         #expect(try store.kpiGroupsFromHours(period: .all, by: [], settings: other, scope: Scope()) == nil)
     }
 
-    @Test func sqlAgentSummariesEqualThePerCallComputation() throws {
-        let store = try Self.sampleDay()
+    @Test func sqlAgentSummariesEqualThePerCallComputation() async throws {
+        let store = try await Self.sampleDay()
         let surveys = try store.surveyFacts(period: .all, scope: .everything)
         let nps = try store.npsByAgent(period: .all, scope: Scope())
         for card in try store.storedCards(scope: .everything) {
@@ -113,8 +113,8 @@ import GRDB
 
 @Suite struct PrivacyTests {
     /// Caller numbers and the hashing key never reach the database in clear, nor any report.
-    @Test func callerNumbersAndTheKeyStayOut() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func callerNumbersAndTheKeyStayOut() async throws {
+        let store = try await AggregateTests.sampleDay()
         let dir = URL(fileURLWithPath: store.path).deletingLastPathComponent()
         let key = "test key for callqa 0123456789"
         let keyHex = SHA256.hexString(Array(key.utf8))

@@ -45,12 +45,12 @@ import Testing
         return data
     }
 
-    @Test func echoIsStoredAndShownByTheCallReport() throws {
+    @Test func echoIsStoredAndShownByTheCallReport() async throws {
         let dir = try batchFolder()
         try Self.bleedCall().write(to: dir.appendingPathComponent("bleed.wav"))
         try write(manifestHeader + "e-1,bleed.wav,a1,Anna Berg,Blue,orders,inbound,2026-11-24T09:02:10+01:00,8,true,30,0,30,+49 30 5550101,0800 111 222\n",
                   to: dir.appendingPathComponent("manifest.csv"))
-        let (_, store) = try ingest(dir)
+        let (_, store) = try await ingest(dir)
         let row = try store.read { db in
             try Row.fetchOne(db, sql: "SELECT echo_coupling_db, echo_delay_ms, echo_applied_share, background_voices_share FROM party_metrics WHERE call_id = 'e-1' AND party = 'customer'")
         }

@@ -9,8 +9,8 @@ import Testing
 /// stereo call (mixed ones for a mono call), every column it names exists, and what the
 /// store writes reads back as the same facts.
 @Suite struct FactSchemaTests {
-    @Test func everyEntryIsProducedForAnAnalysedStereoCallAndMixedOnesForMono() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func everyEntryIsProducedForAnAnalysedStereoCallAndMixedOnesForMono() async throws {
+        let store = try await AggregateTests.sampleDay()
         let inputs = try store.scoringInputs(period: .all, scope: .everything)
         let stereo = try #require(inputs.first { $0.facts.values["audio.agent.talk_s"] != nil
             && $0.facts.values["audio.agent.response_gap_s"] != nil && $0.facts.values["call.acw_s"] != nil
@@ -39,8 +39,8 @@ import Testing
         }
     }
 
-    @Test func everyColumnTheSchemaNamesExists() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func everyColumnTheSchemaNamesExists() async throws {
+        let store = try await AggregateTests.sampleDay()
         let columns = try store.read { db in
             try ["calls", "analyses", "party_metrics"].reduce(into: [String: Set<String>]()) { out, table in
                 out[table] = Set(try Row.fetchAll(db, sql: "PRAGMA table_info(\(table))").map { $0["name"] as String })
@@ -64,8 +64,8 @@ import Testing
         #expect(parties == columns["party_metrics"]!)
     }
 
-    @Test func storedFactsEqualTheAnalysisTheyCameFrom() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func storedFactsEqualTheAnalysisTheyCameFrom() async throws {
+        let store = try await AggregateTests.sampleDay()
         let input = try #require(try store.scoringInputs(period: .all, scope: .everything).first { $0.facts.values["audio.agent.talk_s"] != nil })
         let path = try #require(input.facts.recordingPath)
         let analysis = try RecordingAnalyzer.analyze(path: path, options: .init())

@@ -44,8 +44,8 @@ import Testing
         return out
     }
 
-    @Test func rowsBuiltWithOtherThresholdsAreNotRead() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func rowsBuiltWithOtherThresholdsAreNotRead() async throws {
+        let store = try await AggregateTests.sampleDay()
         let old = KPISettings(), new = Self.changed
         // Built with today's defaults (the run refreshed them).
         #expect(try store.refreshAggregates(kpi: old) == 0)
@@ -90,10 +90,10 @@ import Testing
         }
     }
 
-    @Test func aDatabaseOfThePreviousVersionUpgradesToTheSameNumbers() throws {
+    @Test func aDatabaseOfThePreviousVersionUpgradesToTheSameNumbers() async throws {
         let path: String, before: [String], beforeGroups: [[KPIGroup]], days: Int?
         do {
-            let store = try AggregateTests.sampleDay()
+            let store = try await AggregateTests.sampleDay()
             path = store.path
             before = try Self.kpiReport(store, KPISettings())
             beforeGroups = try Self.groupings.map { try store.kpiGroups(period: .all, by: $0, settings: KPISettings(), scope: Scope()) }
@@ -107,11 +107,12 @@ import Testing
         let last = "2026-12-05-kpi-aggregate-settings"
         #expect(list.items.last?.identifier == last)
         let queue = try DatabaseQueue(path: path)
-        try queue.write { db in
+        let previousVersion = list.items.count - 1
+        try queue.inDatabase { db in
             try db.execute(sql: """
                 DROP TABLE agg_kpi_settings;
                 DELETE FROM grdb_migrations WHERE identifier = ?;
-                PRAGMA user_version = \(list.items.count - 1);
+                PRAGMA user_version = \(previousVersion);
                 UPDATE agg_kpi_hour SET answered_within_t = 0, short_abandons = offered, fcr_resolved = 0;
                 """, arguments: [last])
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM agg_kpi_hour") ?? 0 > 0)

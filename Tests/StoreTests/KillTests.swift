@@ -246,9 +246,9 @@ extension KillTests {
 @Suite struct SplitDirTests {
     /// `report agents --split-dir`: each file holds its agent's own data only — no other
     /// agent's id, name or call id appears in it.
-    @Test func eachAgentFileHoldsOnlyThatAgent() throws {
+    @Test func eachAgentFileHoldsOnlyThatAgent() async throws {
         let exe = try callqaExecutable()
-        let store = try AggregateTests.sampleDay()
+        let store = try await AggregateTests.sampleDay()
         let split = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-split-\(UUID().uuidString)")
         let p = try KillTests.run(exe, ["report", "agents", "--db", store.path, "--split-dir", split.path])
         p.waitUntilExit()

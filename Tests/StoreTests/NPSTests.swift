@@ -14,8 +14,8 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
 }
 
 @Suite struct NPSImportTests {
-    @Test func everyRejectedCaseAndNoAnswerKeptApart() throws {
-        let (dir, store, _) = try scoredBatch()
+    @Test func everyRejectedCaseAndNoAnswerKeptApart() async throws {
+        let (dir, store, _) = try await scoredBatch()
         let s = try npsImport(dir, """
             survey_id,call_id,score,answered_at,comment
             s1,c1,9,2026-11-24T09:20:00+01:00,"Great <script>alert(1)</script>, thanks"
@@ -52,8 +52,8 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
 
     /// Issue 22: a survey file without answered_at whose rows all have a call_id was refused
     /// whole; each survey now takes its call's start time, and the summary says so.
-    @Test func withoutAnsweredAtSurveysTakeTheirCallsTime() throws {
-        let (dir, store, _) = try scoredBatch()
+    @Test func withoutAnsweredAtSurveysTakeTheirCallsTime() async throws {
+        let (dir, store, _) = try await scoredBatch()
         let s = try npsImport(dir, "call_id,score,comment\nc1,9,fine\nc2,4,slow\nc99,7,\n", store: store)
         #expect(s.fileError == nil)
         #expect(s.imported == 2 && s.timeFromCall == 2)
@@ -63,8 +63,8 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
         #expect(facts.first { $0.callID == "c1" }?.answeredAt == "2026-11-24T09:00:00+01:00")
     }
 
-    @Test func conflictingRowsAreRejectedAgainstTheStore() throws {
-        let (dir, store, _) = try scoredBatch()
+    @Test func conflictingRowsAreRejectedAgainstTheStore() async throws {
+        let (dir, store, _) = try await scoredBatch()
         _ = try npsImport(dir, "survey_id,call_id,score,answered_at,comment\ns1,c1,9,2026-11-24T09:20:00+01:00,ok\n,c2,8,2026-11-24T09:20:00+01:00,\n", store: store)
         let s = try npsImport(dir, "survey_id,call_id,score,answered_at,comment\ns1,c1,3,2026-11-24T09:20:00+01:00,changed\n,c2,2,2026-11-24T09:20:00+01:00,\n", name: "b.csv", store: store)
         #expect(s.imported == 0)
@@ -72,8 +72,8 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
         #expect(s.rejected[0].message.contains("conflicts with a stored survey"))
     }
 
-    @Test func surveysWaitForTheirCallAndJoinByCaller() throws {
-        let (dir, store, _) = try scoredBatch()
+    @Test func surveysWaitForTheirCallAndJoinByCaller() async throws {
+        let (dir, store, _) = try await scoredBatch()
         let s = try npsImport(dir, """
             call_id,caller,score,answered_at,comment
             late1,,10,2026-11-25T09:10:00+01:00,early survey
@@ -87,7 +87,7 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
             late2,,a3,Cleo,Red,support,inbound,2026-11-25T09:30:00+01:00,10,true,300,0,30,+49 30 5550001,0800
 
             """, to: dir.appendingPathComponent("day2.csv"))
-        _ = try ingest(dir, "day2.csv")
+        _ = try await ingest(dir, "day2.csv")
         let links = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT comment, linked_call_id, link_method FROM surveys ORDER BY comment").map {
                 "\($0["comment"] as String)=\(($0["linked_call_id"] as String?) ?? "-")/\(($0["link_method"] as String?) ?? "-")"
@@ -96,8 +96,8 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
         #expect(links == ["by caller=late2/caller_window", "early survey=late1/call_id", "unknown caller=-/-"])
     }
 
-    @Test func badFiles() throws {
-        let (dir, store, _) = try scoredBatch()
+    @Test func badFiles() async throws {
+        let (dir, store, _) = try await scoredBatch()
         #expect(try npsImport(dir, "survey_id;call;score\n", store: store).fileError?.contains("header needs score, answered_at and call_id") == true)
         #expect(try npsImport(dir, "", store: store).fileError?.contains("empty file") == true)
         // Issue 22: a file without answered_at is refused only when it cannot do without it.
@@ -113,29 +113,29 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
     /// A corrected call record re-ingested with another start time or caller moves the call
     /// among its callers' calls: the previous call's repeat is decided anew (it kept the gap
     /// to the call's old start time before).
-    @Test func repeatFollowsACorrectedCallRecord() throws {
+    @Test func repeatFollowsACorrectedCallRecord() async throws {
         let dir = try batchFolder()
-        func ingestCalls(secondStart: String, secondCaller: String) throws -> [String: Bool?] {
+        func ingestCalls(secondStart: String, secondCaller: String) async throws -> [String: Bool?] {
             try write(manifestHeader + """
                 g1,,a1,Anna,Blue,q,inbound,2026-11-24T10:00:00+00:00,5,true,60,0,0,+1 555 0100,800
                 g2,,a1,Anna,Blue,q,inbound,\(secondStart),5,true,60,0,0,\(secondCaller),800
 
                 """, to: dir.appendingPathComponent("manifest.csv"))
-            let (_, store) = try ingest(dir)
+            let (_, store) = try await ingest(dir)
             let rows = try store.kpiRows(period: .all, zone: nil, fcrWindowS: 7 * 86400, scope: .everything)
             return Dictionary(uniqueKeysWithValues: rows.map { ($0.callID, $0.repeatedWithinWindow) })
         }
-        #expect(try ingestCalls(secondStart: "2026-11-24T11:00:00+00:00", secondCaller: "+1 555 0100")["g1"] == true)
+        #expect(try await ingestCalls(secondStart: "2026-11-24T11:00:00+00:00", secondCaller: "+1 555 0100")["g1"] == true)
         // The second call was in fact ten days later: g1 was resolved first time.
-        #expect(try ingestCalls(secondStart: "2026-12-04T11:00:00+00:00", secondCaller: "+1 555 0100")["g1"] == false)
-        #expect(try ingestCalls(secondStart: "2026-11-24T12:00:00+00:00", secondCaller: "+1 555 0100")["g1"] == true)
+        #expect(try await ingestCalls(secondStart: "2026-12-04T11:00:00+00:00", secondCaller: "+1 555 0100")["g1"] == false)
+        #expect(try await ingestCalls(secondStart: "2026-11-24T12:00:00+00:00", secondCaller: "+1 555 0100")["g1"] == true)
         // Another caller called the second time.
-        #expect(try ingestCalls(secondStart: "2026-11-24T12:00:00+00:00", secondCaller: "+1 555 0199")["g1"] == false)
+        #expect(try await ingestCalls(secondStart: "2026-11-24T12:00:00+00:00", secondCaller: "+1 555 0199")["g1"] == false)
     }
 
     /// FCR windows are instants, not local days: a repeat 40 minutes later across local
     /// midnight counts; one 8 days later does not. Grouping follows --tz when given.
-    @Test func fcrAcrossMidnightAndZones() throws {
+    @Test func fcrAcrossMidnightAndZones() async throws {
         let dir = try batchFolder()
         try write(manifestHeader + """
             f1,,a1,Anna,Blue,q,inbound,2026-11-24T23:30:00-05:00,5,true,60,0,0,+1 555 0100,800
@@ -144,7 +144,7 @@ func npsImport(_ dir: URL, _ text: String, name: String = "surveys.csv", store: 
             f4,,a2,Ben,Blue,q,inbound,2026-11-25T06:00:00+01:00,5,true,60,0,0,,800
 
             """, to: dir.appendingPathComponent("manifest.csv"))
-        let (_, store) = try ingest(dir)
+        let (_, store) = try await ingest(dir)
         let rows = try store.kpiRows(period: .all, zone: nil, fcrWindowS: 7 * 86400, scope: .everything)
         let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0.callID, $0) })
         #expect(byID["f1"]?.repeatedWithinWindow == true)

@@ -24,8 +24,8 @@ import Testing
         return out
     }
 
-    @Test func reportsWriteNothingAndAgreeWhileAggregatesAreStale() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func reportsWriteNothingAndAgreeWhileAggregatesAreStale() async throws {
+        let store = try await AggregateTests.sampleDay()
         let fresh = try Self.everyReport(store)
         #expect(try !store.aggregatesStale())
         // A writer has marked the day changed and not rebuilt it yet.

@@ -216,8 +216,8 @@ extension Result {
 
 @Suite struct EvaluationAndCardRound2Tests {
     /// An answer dated 2062 was stored and then blocked every correction as "older".
-    @Test func evaluationsFromTheFutureAreRefused() throws {
-        let (dir, store, card) = try scoredBatch()
+    @Test func evaluationsFromTheFutureAreRefused() async throws {
+        let (dir, store, card) = try await scoredBatch()
         try write("""
             call_id,scorecard,criterion,answer,evaluator,evaluated_at,comment
             c1,qa,greeting,no,Maria,2062-01-01T12:00:00+01:00,

@@ -34,7 +34,7 @@ import Testing
         return out
     }
 
-    @Test func everyReadOfCallDataTakesAScopeAndIsExercisedBelow() throws {
+    @Test func everyReadOfCallDataTakesAScopeAndIsExercisedBelow() async throws {
         let functions = try Self.publicFunctions()
         #expect(functions.count > 30, "the scan found the store's methods")
         let reads = functions.filter { !Self.writers.contains($0.name) && !Self.housekeeping.contains($0.name) && !Self.catalogue.contains($0.name) }
@@ -96,14 +96,17 @@ import Testing
         ("scoringInputs", { s, scope, own, _, _, _ throws in
             #expect(Set(try s.scoringInputs(period: .all, scope: scope).map(\.facts.callID)) == own)
         }),
-        ("currentScoreKeys", { s, scope, own, _, _, _ throws in
-            for card in try s.storedCards(scope: .everything) {
-                #expect(Set(try s.currentScoreKeys(cardID: card.id, scope: scope).keys).isSubset(of: own))
-            }
-        }),
         ("currentScores", { s, scope, own, _, _, _ throws in
             for card in try s.storedCards(scope: .everything) {
                 #expect(Set(try s.currentScores(cardID: card.id, scope: scope).keys).isSubset(of: own))
+            }
+        }),
+        ("scoringKeys", { s, scope, own, _, _, _ throws in
+            #expect(Set(try s.scoringKeys(period: .all, partyFacts: true, scope: scope).map(\.callID)) == own)
+        }),
+        ("currentScoreStates", { s, scope, own, _, _, _ throws in
+            for card in try s.storedCards(scope: .everything) {
+                #expect(Set(try s.currentScoreStates(cardID: card.id, scope: scope).keys).isSubset(of: own))
             }
         }),
         ("storedScores", { s, scope, _, _, other, _ throws in
@@ -161,8 +164,8 @@ import Testing
         }),
     ]
 
-    @Test func noReadReturnsAnotherAgentsCalls() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func noReadReturnsAnotherAgentsCalls() async throws {
+        let store = try await AggregateTests.sampleDay()
         let byAgent = try Self.callsByAgent(store)
         let all = try store.read { db in try String.fetchAll(db, sql: "SELECT call_id FROM calls ORDER BY call_id") }
         #expect(byAgent.count >= 3)
@@ -177,8 +180,8 @@ import Testing
         }
     }
 
-    @Test func aTeamScopeSeesItsTeamsCallsOnly() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func aTeamScopeSeesItsTeamsCallsOnly() async throws {
+        let store = try await AggregateTests.sampleDay()
         let teams = try store.knownValues(.team, scope: .everything)
         #expect(teams.count >= 2)
         for team in teams {
@@ -198,8 +201,8 @@ import Testing
         }
     }
 
-    @Test func reportsUnderAnAgentScopeNameNoOneElse() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func reportsUnderAnAgentScopeNameNoOneElse() async throws {
+        let store = try await AggregateTests.sampleDay()
         let byAgent = try Self.callsByAgent(store)
         for (agent, _) in byAgent {
             let others = byAgent.keys.filter { $0 != agent }

@@ -47,22 +47,24 @@ import Testing
         #expect(try SettingsFile.parse("analysis:\nkpi:\n", file: "bare.yaml") == SettingsFile())
     }
 
-    /// Each broken file: the error names the file, the line where it is known, and what was
-    /// expected.
+    /// Each broken file: the error names the file, the line and column, and what was expected.
     @Test(arguments: [
-        ("analysis:\n  dead_air_s: 8\n  dead_air: 3\n", "f.yaml:3: unknown key 'analysis.dead_air'; expected one of: on_threshold_db"),
-        ("analysis:\n  dead_air_s: soon\n", "f.yaml:2: 'analysis.dead_air_s': expected a number, got 'soon'"),
-        ("analysis:\n  dead_air_s: [1, 2]\n", "f.yaml:2: 'analysis.dead_air_s': expected a number, got a list"),
-        ("analysis:\n  dead_air_s: -1\n", "f.yaml: section 'analysis': parameter 'dead_air_s': expected a number > 0"),
-        ("analysis:\n  agent_channel: middle\n", "f.yaml:2: 'analysis.agent_channel': expected left or right, got 'middle'"),
-        ("kpi:\n  sl_variant: best\n", "f.yaml:2: 'kpi.sl_variant': expected one of answered_within_t_over_all"),
-        ("kpi:\n  fcr_window_days: 0\n", "f.yaml:2: 'kpi.fcr_window_days': expected days > 0"),
-        ("nps:\n  min_n: 2.5\n", "f.yaml:2: 'nps.min_n': expected a whole number ≥ 1"),
-        ("scoring:\n  x: 1\n", "f.yaml:1: unknown section 'scoring'; expected analysis, kpi, nps or agents"),
-        ("agents:\n  min_score: 3\n", "f.yaml:2: unknown key 'agents.min_score'; expected: min_scored"),
-        ("analysis: 3\n", "f.yaml:1: section 'analysis': expected keys with values under it, got a single value"),
-        ("- analysis\n", "f.yaml:1: expected sections 'analysis', 'kpi', 'nps' or 'agents' (a mapping), got a list"),
-        ("analysis: [1, 2\n", "f.yaml:2: not valid YAML"),
+        ("analysis:\n  dead_air_s: 8\n  dead_air: 3\n", "f.yaml:3:3: analysis: unknown key 'dead_air' (did you mean 'dead_air_s'?); allowed: on_threshold_db"),
+        ("analysis:\n  dead_air_s: soon\n", "f.yaml:2:15: analysis.dead_air_s: expected a number, got 'soon'"),
+        ("analysis:\n  dead_air_s: [1, 2]\n", "f.yaml:2:15: analysis.dead_air_s: expected a number, got a list"),
+        ("analysis:\n  dead_air_s: -1\n", "f.yaml:2:15: analysis: parameter 'dead_air_s': expected a number > 0"),
+        ("analysis:\n  agent_channel: middle\n", "f.yaml:2:18: analysis.agent_channel: expected left or right, got 'middle'"),
+        ("kpi:\n  sl_variant: best\n", "f.yaml:2:15: kpi.sl_variant: expected answered_within_t_over_all, "),
+        ("kpi:\n  fcr_window_days: 0\n", "f.yaml:2:20: kpi.fcr_window_days: expected days > 0, got 0"),
+        ("kpi:\n  sl_threshold_s: -5\n", "f.yaml:2:19: kpi.sl_threshold_s: expected seconds ≥ 0, got -5"),
+        ("nps:\n  min_n: 2.5\n", "f.yaml:2:10: nps.min_n: expected a whole number ≥ 1, got 2.5"),
+        ("scoring:\n  x: 1\n", "f.yaml:1:1: settings: unknown key 'scoring'; allowed: analysis, kpi, nps, agents"),
+        ("agents:\n  min_score: 3\n", "f.yaml:2:3: agents: unknown key 'min_score' (did you mean 'min_scored'?); allowed: min_scored"),
+        // Yams refuses a key given twice while composing (with no position).
+        ("nps:\n  min_n: 3\n  min_n: 4\n", "f.yaml: YAML error: Parser: expected all keys to be unique"),
+        ("analysis: 3\n", "f.yaml:1:11: analysis: expected a mapping of keys (on_threshold_db, "),
+        ("- analysis\n", "f.yaml:1:1: settings: expected a mapping of keys (analysis, kpi, nps, agents)"),
+        ("analysis: [1, 2\n", "f.yaml:2:1: YAML syntax: "),
     ])
     func brokenFilesAreClearErrors(text: String, expected: String) {
         #expect {
@@ -70,6 +72,31 @@ import Testing
         } throws: { error in
             (error as? SettingsError)?.description.hasPrefix(expected) == true
         }
+    }
+
+    /// Every problem of the file is reported, in the file's order, each with its line and
+    /// column; reading does not stop at the first.
+    @Test func everyProblemIsReportedWithItsLine() throws {
+        let text = """
+            analysis:
+              dead_air_s: soon
+              agent_channel: middle
+            kpi:
+              sl_threshold_s: 30
+            nps:
+              min_nn: 12
+
+            """
+        let error = try #require(throws: SettingsError.self) { try SettingsFile.parse(text, file: "callqa.yaml") }
+        #expect(error.issues.map(\.line) == [2, 3, 7])
+        #expect(error.lines == [
+            "callqa.yaml:2:15: analysis.dead_air_s: expected a number, got 'soon'",
+            "callqa.yaml:3:18: analysis.agent_channel: expected left or right, got 'middle'",
+            "callqa.yaml:7:3: nps: unknown key 'min_nn' (did you mean 'min_n'?); allowed: min_n",
+        ])
+        // A file that cannot be read is one problem about the file as a whole.
+        let missing = try #require(throws: SettingsError.self) { try SettingsFile.load(path: "/nonexistent-callqa/callqa.yaml") }
+        #expect(missing.lines.count == 1 && missing.lines[0].hasPrefix("/nonexistent-callqa/callqa.yaml: cannot read the file: "))
     }
 
     /// `--config FILE` must exist; without it, `callqa.yaml` in the folder is read when there

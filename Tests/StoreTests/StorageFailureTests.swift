@@ -12,11 +12,11 @@ import Glibc
 @Suite struct StorageFailureTests {
     /// Reports on a database this user may not write (or on read-only media) open it
     /// read-only: reads work, nothing is created or migrated, and a write is a clear error.
-    @Test func readOnlyStoreReadsAndRefusesWrites() throws {
+    @Test func readOnlyStoreReadsAndRefusesWrites() async throws {
         let dir = try batchFolder()
         try write(manifestHeader + "r1,,a1,Anna,Blue,q,inbound,2026-11-24T10:00:00+00:00,5,true,60,0,0,+1 555 0100,800\n",
                   to: dir.appendingPathComponent("manifest.csv"))
-        _ = try ingest(dir)
+        _ = try await ingest(dir)
         let path = dir.appendingPathComponent("db.sqlite").path
         let store = try CallStore(path: path, readOnly: true)
         #expect(try count(store, "SELECT count(*) FROM calls") == 1)
@@ -116,11 +116,11 @@ import Glibc
 
     /// A recording replaced while it is read (after hashing, before the analysis ends) is
     /// refused for this run, stored as failed with a clear reason, and analysed by the next.
-    @Test func recordingReplacedWhileReadIsRefused() throws {
+    @Test func recordingReplacedWhileReadIsRefused() async throws {
         let (dir, _) = try copiedBatch(calls: 2)
         let target = dir.appendingPathComponent("r1.wav").path
         let replacement = dir.appendingPathComponent("c.wav").path
-        let (summary, store) = try ingest(dir) { options in
+        let (summary, store) = try await ingest(dir) { options in
             options.afterHash = { path in
                 guard path.hasSuffix("/r1.wav") else { return }
                 // Another process writes a different recording under the same name.
@@ -137,7 +137,7 @@ import Glibc
         #expect(try count(store, "SELECT count(*) FROM calls WHERE call_id = 'k1' AND recording_status = 'failed'") == 1)
         #expect(try count(store, "SELECT count(*) FROM analyses WHERE call_id = 'k1'") == 0)
         // The next run reads the file as it now is.
-        let (again, store2) = try ingest(dir)
+        let (again, store2) = try await ingest(dir)
         #expect(again.analysed == 1 && again.recordingsFailed == 0)
         #expect(try count(store2, "SELECT count(*) FROM analyses WHERE call_id = 'k1'") == 1)
     }
@@ -145,7 +145,7 @@ import Glibc
     /// A manifest read in chunks: every chunk stored, duplicates found across chunks
     /// (identical repeat ignored, different content rejected naming the first line), bad
     /// rows rejected with their line, and a rerun changes nothing.
-    @Test func manifestStreamsInChunks() throws {
+    @Test func manifestStreamsInChunks() async throws {
         let dir = try batchFolder()
         var rows = "call_id,agent_id,started_at,wait_s,answered\n"
         for i in 0..<1_000 {
@@ -155,7 +155,7 @@ import Glibc
         rows += "k10,a9,2026-11-24T08:10:00+01:00,10,false\n"    // line 1003: k10 again, other agent
         rows += "k2000,a1,not a time,3,true\n"                    // line 1004: bad start
         try write(rows, to: dir.appendingPathComponent("big.csv"))
-        let (summary, store) = try ingest(dir, "big.csv") { $0.chunkSize = 64 }
+        let (summary, store) = try await ingest(dir, "big.csv") { $0.chunkSize = 64 }
         #expect(summary.calls == 1_000)
         #expect(summary.recordsStored == 1_000)
         #expect(summary.rowsRejected == 2)
@@ -164,7 +164,7 @@ import Glibc
         #expect(messages.contains { $0.contains("big.csv:1004") && $0.contains("started_at") || $0.contains("big.csv:1004") && $0.contains("ISO 8601") })
         #expect(try count(store, "SELECT count(*) FROM calls") == 1_000)
         #expect(try count(store, "SELECT count(*) FROM calls WHERE agent_id = 'a3' AND call_id = 'k10'") == 1)
-        let (again, _) = try ingest(dir, "big.csv") { $0.chunkSize = 64 }
+        let (again, _) = try await ingest(dir, "big.csv") { $0.chunkSize = 64 }
         #expect(again.unchanged == 1_000 && again.recordsStored == 0)
     }
 }

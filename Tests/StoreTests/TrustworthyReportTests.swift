@@ -10,8 +10,8 @@ import Testing
 /// Issue 22: reports that never mislead — no dropped rows, no card an agent never takes,
 /// no provisional call passed off as final.
 @Suite struct TrustworthyReportTests {
-    @Test func csvToStandardOutputKeepsEveryCardsRows() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func csvToStandardOutputKeepsEveryCardsRows() async throws {
+        let store = try await AggregateTests.sampleDay()
         let report = try ReportBuilder.agents(store, period: .all, scope: Scope(), minScored: 10)
         #expect(report.tables.count == 3)
         let main = try #require(CSVExport.mainTable(report.tables))
@@ -31,8 +31,8 @@ import Testing
         #expect(try CSVExport.destination(out: tmp, tableCount: 1) == .folder(tmp))
     }
 
-    @Test func agentReportShowsOnlyTheCardsOfTheirCallsAndCommentsOnce() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func agentReportShowsOnlyTheCardsOfTheirCallsAndCommentsOnce() async throws {
+        let store = try await AggregateTests.sampleDay()
         let report = try ReportBuilder.agent(store, agentID: "a3", period: .all, scope: Scope(), minScored: 10)
         let cards = Set(report.tables.compactMap(\.cardID))
         #expect(cards == ["support-hotline"], "a3 takes support calls only")
@@ -42,8 +42,8 @@ import Testing
         #expect(main.csv().contains("support-hotline,a3,"))
     }
 
-    @Test func worstCallsMarkProvisionalAndCriticalPerCriterion() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func worstCallsMarkProvisionalAndCriticalPerCriterion() async throws {
+        let store = try await AggregateTests.sampleDay()
         for agent in ["a1", "a2", "a3", "a4"] {
             let report = try ReportBuilder.agent(store, agentID: agent, period: .all, scope: Scope(), minScored: 10)
             for t in report.tables where t.kind == "agent_worst_calls" {
@@ -74,8 +74,8 @@ import Testing
 /// Issue 22: a worst call's section scores are shown wherever its score is, the terminal and
 /// the HTML page included, not only in CSV/JSON.
 @Suite struct WorstCallSectionsTests {
-    @Test func terminalShowsEachWorstCallsSectionsOnAnIndentedLineWithin100Columns() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func terminalShowsEachWorstCallsSectionsOnAnIndentedLineWithin100Columns() async throws {
+        let store = try await AggregateTests.sampleDay()
         let report = try ReportBuilder.agent(store, agentID: "a2", period: .all, scope: Scope(), minScored: 10)
         let text = ReportTable.text(report.tables)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -90,8 +90,8 @@ import Testing
         #expect(text.contains("  sections: opening 5/5 · order ×2 8.5/10 · conversation 5/6 · efficiency 1/1 · total 87.5\n"))
     }
 
-    @Test func htmlShowsEachWorstCallsSections() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func htmlShowsEachWorstCallsSections() async throws {
+        let store = try await AggregateTests.sampleDay()
         let report = try ReportBuilder.agent(store, agentID: "a2", period: .all, scope: Scope(), minScored: 10)
         #expect(report.html.contains("<tr class=\"detail\"><td colspan=\"7\"><span class=\"muted\">sections:</span> opening 0/5 · order ×2 0/8 (fails section: delivery_date)"),
                 "the critical call's sections under its rows")
@@ -101,8 +101,8 @@ import Testing
         #expect(page.components(separatedBy: "<tr class=\"detail\">").count == 3, "one line per worst call")
     }
 
-    @Test func sectionsSummaryNamesWeightsAndSectionsWithNothingToScore() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func sectionsSummaryNamesWeightsAndSectionsWithNothingToScore() async throws {
+        let store = try await AggregateTests.sampleDay()
         let s = try #require(try ReportBuilder.storedScores(store, callID: "c-006", scope: .everything).first { $0.cardID == "support-hotline" })
         #expect(ScoreRendering.sectionsSummary(s) == "opening 1/2 · diagnosis ×2 1/4 · resolution ×2 4/5 · conversation 4/4 · compliance n/a · total 62.5")
     }
@@ -129,10 +129,10 @@ import Testing
         return (day1, day2)
     }
 
-    static func run(_ day: URL, store: CallStore) throws -> RunSummary {
+    static func run(_ day: URL, store: CallStore) async throws -> RunSummary {
         var o = RunOptions(folder: day.path, scorecards: packageRoot.appendingPathComponent("Scorecards").path, out: day.appendingPathComponent("out").path)
         o.ingest.jobs = 2
-        return try DailyRun.run(o, store: store, hasher: testKey)
+        return try await DailyRun.run(o, store: store, hasher: testKey)
     }
 
     static func periodOf(_ csv: URL) throws -> Set<String> {
@@ -145,12 +145,12 @@ import Testing
         })
     }
 
-    @Test func aSecondDayDoesNotLeakIntoTheFirstDaysRerun() throws {
+    @Test func aSecondDayDoesNotLeakIntoTheFirstDaysRerun() async throws {
         let (day1, day2) = try Self.twoDays()
         let store = try CallStore(path: day1.deletingLastPathComponent().appendingPathComponent("qa.sqlite").path)
-        _ = try Self.run(day1, store: store)
-        _ = try Self.run(day2, store: store)
-        let again = try Self.run(day1, store: store)
+        _ = try await Self.run(day1, store: store)
+        _ = try await Self.run(day2, store: store)
+        let again = try await Self.run(day1, store: store)
         let out1 = day1.appendingPathComponent("out"), out2 = day2.appendingPathComponent("out")
         #expect(try Self.periodOf(out1.appendingPathComponent("kpi_by_day.csv")) == ["2026-11-24…2026-11-24"])
         #expect(try Self.periodOf(out2.appendingPathComponent("kpi_by_day.csv")) == ["2026-11-25…2026-11-25"])
@@ -173,8 +173,8 @@ import Testing
         #expect(all.tables[0].text().contains("period 2026-11-24 to 2026-11-25, 22 calls"))
     }
 
-    @Test func unknownIdsAndEmptyPeriodsAreErrorsThatSayWhatTheDatabaseHolds() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func unknownIdsAndEmptyPeriodsAreErrorsThatSayWhatTheDatabaseHolds() async throws {
+        let store = try await AggregateTests.sampleDay()
         #expect(throws: SelectionError.unknown(what: "agent", value: "zz9", known: ["a1", "a2", "a3", "a4"])) {
             try ReportBuilder.checkSelection(store, period: .all, scope: Scope(), agentID: "zz9")
         }
@@ -194,7 +194,7 @@ import Testing
         try ReportBuilder.checkSelection(store, period: .all, scope: Scope(team: "Blue"), agentID: "a1")
     }
 
-    @Test func scorecardsAreFoundBesideTheDatabaseOrTheDayAndAMissingOneIsSaid() throws {
+    @Test func scorecardsAreFoundBesideTheDatabaseOrTheDayAndAMissingOneIsSaid() async throws {
         let (day1, _) = try Self.twoDays()
         let base = day1.deletingLastPathComponent()
         // Nothing anywhere: no path, and the message names where it looked.
@@ -217,7 +217,7 @@ import Testing
         var o = RunOptions(folder: day1.path, scorecards: nil, out: day1.appendingPathComponent("out").path)
         o.scorecardsMissing = none.missing
         o.ingest.jobs = 2
-        let s = try DailyRun.run(o, store: store, hasher: testKey)
+        let s = try await DailyRun.run(o, store: store, hasher: testKey)
         #expect(s.anyFailed)
         #expect(s.agentsTables.allSatisfy { $0.text().hasPrefix("WARNING: this run scored nothing") })
         #expect(ReportTable.text(s.agentsTables).hasPrefix("WARNING: this run scored nothing"))
@@ -267,8 +267,8 @@ import Testing
         #expect(ScoreRendering.sectionsTable(crit, name: "s", title: "s").rows.last?.last == .text("critical fail → call 0 (sections: 0): order_confirmed"))
     }
 
-    @Test func aCardThatAppliesToNoCallSaysWhichFilterExcludedThem() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func aCardThatAppliesToNoCallSaysWhichFilterExcludedThem() async throws {
+        let store = try await AggregateTests.sampleDay()
         let card = try CardLoader.parse(text: """
             version: 1
             id: de-support
@@ -297,8 +297,8 @@ import Testing
         #expect(other.contains { $0.cardID == "de-support" && $0.reason == "applies_to.queue: support_de (this call: orders)" })
     }
 
-    @Test func callReportIsGroupedWithUnitsAndEveryTerminalTableFits100Columns() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func callReportIsGroupedWithUnitsAndEveryTerminalTableFits100Columns() async throws {
+        let store = try await AggregateTests.sampleDay()
         let d = try #require(try store.callDetail("c-001", scope: .everything))
         let people = CallLayout.report(d, scores: try store.storedScores(callID: "c-001", scope: .everything), notScored: [], forPeople: true, evidence: true)
         let text = ReportTable.text(people)
@@ -347,8 +347,8 @@ import Testing
         return (p.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
     }
 
-    @Test func unknownIdsEmptyPeriodsTyposAndCSVFiles() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func unknownIdsEmptyPeriodsTyposAndCSVFiles() async throws {
+        let store = try await AggregateTests.sampleDay()
         let db = store.path
         let zz9 = try Self.run(["report", "agent", "zz9", "--db", db])
         #expect(zz9.status == 1 && zz9.err.contains("unknown agent 'zz9'") && !zz9.out.contains("(no data)"))
@@ -374,14 +374,14 @@ import Testing
 /// `warning` column in every CSV file, `WARNINGS.txt` beside them, and for a CSV on standard
 /// output the warning on standard error as well.
 @Suite struct CSVWarningTests {
-    @Test func aRunWithoutCardsWarnsInEveryCSVAndInWarningsTxtUntilARunScores() throws {
+    @Test func aRunWithoutCardsWarnsInEveryCSVAndInWarningsTxtUntilARunScores() async throws {
         let (day1, _) = try ReportPeriodTests.twoDays()
         let out = day1.appendingPathComponent("out")
         let store = try CallStore(path: day1.deletingLastPathComponent().appendingPathComponent("nocards.sqlite").path)
         var o = RunOptions(folder: day1.path, scorecards: nil, out: out.path)
         o.scorecardsMissing = "no Scorecards folder found"
         o.ingest.jobs = 2
-        _ = try DailyRun.run(o, store: store, hasher: testKey)
+        _ = try await DailyRun.run(o, store: store, hasher: testKey)
         let csvs = try FileManager.default.contentsOfDirectory(atPath: out.path).filter { $0.hasSuffix(".csv") }
         #expect(csvs.count >= 3)
         for f in csvs {
@@ -392,7 +392,7 @@ import Testing
         let warnings = try String(contentsOf: out.appendingPathComponent("WARNINGS.txt"), encoding: .utf8)
         #expect(warnings.hasPrefix("WARNING: this run scored nothing: no Scorecards folder found"))
         // The same day run again with cards: the warnings are gone with the reason.
-        _ = try ReportPeriodTests.run(day1, store: store)
+        _ = try await ReportPeriodTests.run(day1, store: store)
         #expect(!FileManager.default.fileExists(atPath: out.appendingPathComponent("WARNINGS.txt").path))
         let agents = try String(contentsOf: out.appendingPathComponent("agents_order-confirmation.csv"), encoding: .utf8)
         #expect(!agents.contains("warning"))
@@ -420,16 +420,16 @@ import Testing
 /// Issue 22, read as a QA manager on the sample day: what a table leaves out is said, and the
 /// evidence of the HTML pages plays its moment of the recording.
 @Suite struct SampleDayReadingTests {
-    @Test func kpiTablesSayOutboundCallsAreNotOfferedCalls() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func kpiTablesSayOutboundCallsAreNotOfferedCalls() async throws {
+        let store = try await AggregateTests.sampleDay()
         let report = try ReportBuilder.kpi(store, period: .all, zone: nil, by: [], settings: KPISettings(), scope: Scope())
         let text = ReportTable.text(report.tables)
         #expect(text.contains("offered = inbound calls (and calls without a direction); outbound calls are not offered calls: 2\n  outbound calls of this selection left out here"), "\(text)")
         #expect(text.contains("period 2026-11-24, 11 calls"))
     }
 
-    @Test func htmlEvidenceLinksToItsMomentOfTheRecording() throws {
-        let store = try AggregateTests.sampleDay()
+    @Test func htmlEvidenceLinksToItsMomentOfTheRecording() async throws {
+        let store = try await AggregateTests.sampleDay()
         let a2 = try ReportBuilder.agent(store, agentID: "a2", period: .all, scope: Scope(), minScored: 10)
         #expect(a2.html.contains("-ulaw.wav#t=15.") && a2.html.contains("<a href=\"file:///"), "the worst calls' evidence is a link")
         let worst = try #require(a2.tables.first { $0.kind == "agent_worst_calls" })

@@ -53,7 +53,7 @@ struct ConfigOption: ParsableArguments {
         do {
             return try SettingsFile.resolve(explicitPath: config)
         } catch {
-            Terminal.error("settings: \(error.description)")
+            for line in error.lines { Terminal.error("settings: \(line)") }
             throw ExitCode(2)
         }
     }

@@ -17,7 +17,7 @@ enum SummaryFormat: String, ExpressibleByArgument, CaseIterable {
 
 extension ManifestLocale: ExpressibleByArgument {}
 
-struct IngestCommand: ParsableCommand {
+struct IngestCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ingest",
         abstract: "Store call records and the analysis of their recordings in the database.",
@@ -91,7 +91,7 @@ struct IngestCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         var options = IngestOptions(inputs: inputs)
         options.inputKind = input
         options.audioRoot = audioRoot
@@ -116,7 +116,7 @@ struct IngestCommand: ParsableCommand {
         var progress: (@Sendable (IngestProgress) -> Void)?
         if let bar { progress = { bar.update($0) } }
         do {
-            summary = try Ingest.run(options, store: store, hasher: hasher, progress: progress)
+            summary = try await Ingest.run(options, store: store, hasher: hasher, progress: progress)
         } catch {
             bar?.finish()
             Terminal.error("\(error)")

@@ -7,7 +7,7 @@ import Pipeline
 import Reports
 import Store
 
-struct RunCommand: ParsableCommand {
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "The day's job: ingest a folder (manifest or Asterisk records + recordings), import surveys.csv and evaluations.csv, score, write the reports.",
@@ -57,7 +57,7 @@ struct RunCommand: ParsableCommand {
         }
     }
 
-    func run() throws {
+    func run() async throws {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDir), isDir.boolValue else {
             Terminal.error("'\(folder)' is not a folder")
@@ -86,7 +86,7 @@ struct RunCommand: ParsableCommand {
         if let bar { progress = { bar.update($0) } }
         let summary: RunSummary
         do {
-            summary = try DailyRun.run(options, store: store, hasher: CallerHasher(key: key), progress: progress)
+            summary = try await DailyRun.run(options, store: store, hasher: CallerHasher(key: key), progress: progress)
         } catch let e as StoreError {
             bar?.finish()
             Terminal.error(e.description)

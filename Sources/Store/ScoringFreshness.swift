@@ -1,0 +1,85 @@
+import CallQAModel
+import CallRecords
+import Foundation
+import GRDB
+
+extension CallStore {
+    /// The scoring keys of the calls in scope started in the period, in scoring order (start,
+    /// call id). `partyFacts`: also read the per-party values (`audio.agent.*`, …), for cards
+    /// whose `applies_to.when` names one.
+    public func scoringKeys(period: Period = .all, partyFacts: Bool, scope: Scope) throws(StoreError) -> [ScoringKey] {
+        try read { db in
+            let (pc, pa) = period.sql()
+            let (sc, sa) = scope.sql()
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT c.*, a.content_sha256, a.parameters_hash, a.analyzer_version, \(Self.analysisFactColumns),
+                       a.longest_silence_start_s, a.health, a.recording_path AS analysed_path
+                FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id WHERE \(pc) AND \(sc)
+                ORDER BY c.started_epoch, c.call_id
+                """, arguments: StatementArguments(pa + sa))
+            var keys: [ScoringKey] = []
+            keys.reserveCapacity(rows.count)
+            for chunkStart in stride(from: 0, to: rows.count, by: 500) {
+                let chunk = rows[chunkStart..<min(rows.count, chunkStart + 500)]
+                let ids = chunk.map { $0["call_id"] as String }
+                let marks = Array(repeating: "?", count: ids.count).joined(separator: ",")
+                var answerText: [String: [String]] = [:]
+                for r in try Row.fetchAll(db, sql: """
+                    SELECT call_id, card_id, criterion_id, answer, evaluator, evaluated_at, comment FROM evaluations
+                    WHERE call_id IN (\(marks)) ORDER BY card_id, criterion_id
+                    """, arguments: StatementArguments(ids)) {
+                    guard let a = ManualAnswer(r["answer"] as String) else { continue }
+                    answerText[r["call_id"], default: []].append(Self.answerText(r, a))
+                }
+                var parties: [String: [Row]] = [:]
+                if partyFacts {
+                    for r in try Row.fetchAll(db, sql: """
+                        SELECT call_id, party, longest_monologue_start_s, \(FactSchema.partyColumns.map(\.column).joined(separator: ", "))
+                        FROM party_metrics WHERE call_id IN (\(marks))
+                        """, arguments: StatementArguments(ids)) {
+                        parties[r["call_id"], default: []].append(r)
+                    }
+                }
+                for r in chunk {
+                    let id: String = r["call_id"]
+                    var facts = Self.facts(r, parties: parties[id] ?? [], events: [])
+                    facts.spans = [:]
+                    keys.append(ScoringKey(facts: facts, dataFingerprint: Self.dataFingerprint(r, answers: answerText[id] ?? [])))
+                }
+            }
+            return keys
+        }
+    }
+
+    /// The current score of every call in scope on a card, with what it was computed from.
+    public func currentScoreStates(cardID: String, scope: Scope) throws(StoreError) -> [String: CurrentScoreState] {
+        try read { db in
+            var out: [String: CurrentScoreState] = [:]
+            let (sc, sa) = scope.sql()
+            for r in try Row.fetchAll(db, sql: """
+                SELECT s.call_id, s.card_hash, s.inputs_hash, s.status, s.score, s.critical_failed FROM scores s
+                JOIN calls c ON c.call_id = s.call_id
+                WHERE s.card_id = ? AND s.is_current = 1 AND \(sc)
+                """, arguments: StatementArguments([cardID] + sa)) {
+                out[r["call_id"]] = CurrentScoreState(cardHash: r["card_hash"], inputsHash: r["inputs_hash"],
+                                                      status: ScoreStatus(rawValue: r["status"]) ?? .notScorable, score: r["score"],
+                                                      criticalFailed: (r["critical_failed"] as Int) == 1)
+            }
+            return out
+        }
+    }
+
+    /// One evaluator answer as it enters a call's data fingerprint.
+    static func answerText(_ r: Row, _ a: ManualAnswer) -> String {
+        "\(r["card_id"] as String)/\(r["criterion_id"] as String)=\(a)/\(r["evaluator"] as String)/\(r["evaluated_at"] as String? ?? "")/\(r["comment"] as String? ?? "")"
+    }
+
+    /// A call's data fingerprint: its record, its analysis (content, parameters, analyzer
+    /// version), its recording status and its evaluator answers (`answerText`, in card and
+    /// criterion order).
+    static func dataFingerprint(_ r: Row, answers: [String]) -> String {
+        let fp = [r["record_fingerprint"] as String, r["content_sha256"] as String? ?? "-", r["parameters_hash"] as String? ?? "-",
+                  r["analyzer_version"] as String? ?? "-", r["recording_status"] as String] + answers
+        return SHA256.hex(Array(fp.joined(separator: "\u{1F}").utf8))
+    }
+}
