@@ -435,6 +435,8 @@ enum Migrations {
                     CHECK (background_voices_share BETWEEN 0 AND 1);
                 """)
         }
+        // The workspace: users, sessions (token hashes only), audit log (AccountStore.swift).
+        m.registerMigration("2026-12-06-accounts-sessions-audit", AccountMigrations.accountsSessionsAudit)
         return m
     }
 }
