@@ -392,12 +392,14 @@ extension CallStore {
     /// after its last successful login) and for the address.
     public func loginFailures(name: String, address: String?, sinceEpoch: Double) throws(StoreError) -> (forName: Int, forAddress: Int) {
         try read { db in
-            let lastSuccess = try Double.fetchOne(db, sql: """
-                SELECT max(at_epoch) FROM audit_log WHERE action = 'login' AND actor = ? COLLATE NOCASE AND at_epoch >= ?
-                """, arguments: [name, sinceEpoch]) ?? sinceEpoch
+            // Row ids order the log even within one clock tick.
+            let lastSuccess = try Int64.fetchOne(db, sql: """
+                SELECT max(audit_id) FROM audit_log WHERE action = 'login' AND actor = ? COLLATE NOCASE AND at_epoch >= ?
+                """, arguments: [name, sinceEpoch]) ?? 0
             let forName = try Int.fetchOne(db, sql: """
-                SELECT count(*) FROM audit_log WHERE action = 'login_failed' AND actor = ? COLLATE NOCASE AND at_epoch >= ?
-                """, arguments: [name, max(sinceEpoch, lastSuccess)]) ?? 0
+                SELECT count(*) FROM audit_log
+                WHERE action = 'login_failed' AND actor = ? COLLATE NOCASE AND at_epoch >= ? AND audit_id > ?
+                """, arguments: [name, sinceEpoch, lastSuccess]) ?? 0
             var forAddress = 0
             if let address {
                 forAddress = try Int.fetchOne(db, sql: """
