@@ -24,6 +24,7 @@ public enum Pages {
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
             <title>\(title) · callqa</title>
+            <link rel="icon" href="/static/favicon.svg">
             <link rel="stylesheet" href="/static/callqa.css">
             <script src="/static/callqa.js" defer></script>
             </head><body>

@@ -10,7 +10,14 @@ enum StaticAssets {
     static let files: [String: Asset] = [
         "callqa.css": Asset(contentType: "text/css; charset=utf-8", body: css),
         "callqa.js": Asset(contentType: "text/javascript; charset=utf-8", body: js),
+        "favicon.svg": Asset(contentType: "image/svg+xml", body: icon),
     ]
+
+    /// Two bars, agent and customer.
+    static let icon = """
+        <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 16 16"><rect width="16" height="16" rx="3" fill="#1f5fbf"/>\
+        <rect x="3" y="4" width="7" height="3" fill="#fff"/><rect x="6" y="9" width="7" height="3" fill="#cfe0fa"/></svg>
+        """
 
     static let css = """
         :root { --ink: #1d2330; --muted: #5b6475; --line: #d8dde6; --accent: #1f5fbf; --bad: #b3261e; --bg: #f6f7f9; }
@@ -32,6 +39,7 @@ enum StaticAssets {
         table { border-collapse: collapse; width: 100%; background: #fff; }
         th, td { text-align: left; padding: .35rem .6rem; border-bottom: 1px solid var(--line); vertical-align: top; }
         th { color: var(--muted); font-weight: 600; }
+        #audit td:first-child, #users td:nth-child(6), #users td:nth-child(7) { white-space: nowrap; }
         audio { width: 100%; margin-top: .6rem; }
         .muted { color: var(--muted); }
         """

@@ -51,8 +51,9 @@ public struct WorkspaceServer: Sendable {
         return SecureResponder(inner: router.buildResponder())
     }
 
-    /// Paths open without a session: the login form and the static assets.
-    static func isPublic(_ path: String) -> Bool { path == "/login" || path.hasPrefix("/static/") }
+    /// Paths open without a session: the login form, the static assets, and the icon
+    /// browsers ask for on their own (a 404, never a redirect to the login form).
+    static func isPublic(_ path: String) -> Bool { path == "/login" || path.hasPrefix("/static/") || path == "/favicon.ico" }
     /// Paths that answer 401 rather than a redirect to the login page when there is no
     /// session: what scripts and players fetch.
     static func isAPI(_ path: String) -> Bool { path.hasPrefix("/calls/") && path.hasSuffix("/audio") }
@@ -220,9 +221,13 @@ struct Handlers: Sendable {
         Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: config.secureCookies, httpOnly: true, sameSite: .strict)
     }
 
-    /// A login form with a fresh login token (its cookie is set with the page).
-    func loginPage(status: HTTPResponse.Status = .ok, name: String = "", message: String? = nil, headers: HTTPFields = [:]) -> Response {
-        let token = Secrets.newToken()
+    /// A login form with the login token of the browser's cookie, or a new one (set with
+    /// the page). Kept while valid: a second tab, or any request that lands on the form,
+    /// must not invalidate the form already shown.
+    func loginPage(_ request: Request, status: HTTPResponse.Status = .ok, name: String = "", message: String? = nil,
+                   headers: HTTPFields = [:]) -> Response {
+        let existing = request.cookies[config.loginCookieName]?.value
+        let token = existing.flatMap { Authenticator.looksLikeToken($0) ? $0 : nil } ?? Secrets.newToken()
         var response = Response.html(Pages.login(csrf: Secrets.csrfToken(forSessionToken: token), name: name, message: message),
                                      status: status, headers: headers)
         response.setCookie(cookie(config.loginCookieName, token, maxAge: 3600))
@@ -231,7 +236,7 @@ struct Handlers: Sendable {
 
     @Sendable func loginForm(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         if context.session != nil { return .seeOther("/") }
-        return loginPage()
+        return loginPage(request)
     }
 
     @Sendable func login(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
@@ -245,9 +250,9 @@ struct Handlers: Sendable {
             response.setCookie(cookie(config.loginCookieName, "", maxAge: 0))
             return response
         case .failed:
-            return loginPage(status: .unauthorized, name: name, message: "Wrong user name or password.")
+            return loginPage(request, status: .unauthorized, name: name, message: "Wrong user name or password.")
         case let .throttled(retryAfterS):
-            return loginPage(status: .tooManyRequests, name: name,
+            return loginPage(request, status: .tooManyRequests, name: name,
                              message: "Too many failed logins for this user or from this address: wait \(retryAfterS / 60) minutes, then try again.",
                              headers: [.retryAfter: String(retryAfterS)])
         }

@@ -32,6 +32,20 @@ import Testing
         #expect(try await b.get("/login").status == .seeOther)
     }
 
+    @Test func theLoginFormKeepsItsTokenAndTheIconNeverRedirects() async throws {
+        let f = try Fixture()
+        let b = f.browser()
+        let first = try #require(Browser.csrf(in: try await b.get("/login").text))
+        // Whatever lands on the form meanwhile (a second tab) leaves the first form valid.
+        let second = try #require(Browser.csrf(in: try await b.get("/login").text))
+        #expect(first == second)
+        let icon = try await b.get("/favicon.ico")
+        #expect(icon.status == .notFound && icon.setCookies.isEmpty)
+        #expect(try await b.get("/static/favicon.svg").header("Content-Type") == "image/svg+xml")
+        let r = try await b.send(.post, "/login", body: "name=qa1&password=\(Browser.formEncode(Fixture.password))&csrf=\(first)")
+        #expect(r.status == .seeOther)
+    }
+
     @Test func secureCookiesUseHostPrefixAndSecure() async throws {
         let f = try Fixture(secureCookies: true)
         let b = f.browser()

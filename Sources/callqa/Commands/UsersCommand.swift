@@ -16,7 +16,12 @@ struct UsersCommand: ParsableCommand {
     )
 
     /// Who acts on the command line, for the audit log.
-    static var actor: String { "cli:" + (ProcessInfo.processInfo.environment["USER"] ?? "unknown") }
+    static var actor: String {
+        let env = ProcessInfo.processInfo.environment
+        if let name = env["USER"] ?? env["LOGNAME"], !name.isEmpty { return "cli:" + name }
+        if let pw = getpwuid(getuid()), let name = pw.pointee.pw_name { return "cli:" + String(cString: name) }
+        return "cli:uid \(getuid())"
+    }
 
     /// The password from standard input (first line), or a generated one that is printed.
     static func password(fromStdin: Bool) throws -> (password: String, generated: Bool) {
