@@ -16,8 +16,8 @@ struct AuditCommand: ParsableCommand {
     @OptionGroup var database: DatabaseOptions
     @Option(help: "First day (YYYY-MM-DD, inclusive) or instant (ISO 8601).") var from: String?
     @Option(help: "Last day (YYYY-MM-DD, inclusive) or instant (ISO 8601, exclusive).") var to: String?
-    @Option(parsing: .unconditional, help: "Time zone of the dates: an IANA name or ±HH:MM (default UTC).") var tz: String = "UTC"
-    @Option(help: "Output format: table, csv, json.") var format: TextRendering.Format = .table
+    @Option(parsing: .unconditional, help: "Time zone of the dates: an IANA name or ±HH:MM.") var tz: String = "UTC"
+    @Option(help: "Output format.") var format: TextRendering.Format = .table
 
     func validate() throws {
         guard let zone = Timestamp.Zone(tz) else {

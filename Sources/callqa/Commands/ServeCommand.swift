@@ -12,7 +12,7 @@ struct ServeCommand: ParsableCommand {
         commandName: "serve",
         abstract: "Serve the QA workspace (login, recordings, users, audit log) over HTTP.",
         discussion: """
-            Create accounts first with `callqa users add`. Listens on 127.0.0.1 by default; any other address needs \
+            Create accounts first with `callqa users add`. Listens on loopback unless --host names another address, which needs \
             --secure-cookies (behind a TLS reverse proxy) or, to send session cookies in clear, --insecure-http. \
             The database is shared with ingest/score running at the same time (SQLite WAL).
             """

@@ -52,7 +52,7 @@ struct UsersCommand: ParsableCommand {
         )
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "User name (1–64 characters; compared without case).") var name: String
-        @Option(help: "Role: \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: Role
+        @Option(help: "What the user may see and do (see the discussion above).") var role: Role
         @Option(name: .customLong("agent-id"), help: "The agent_id whose calls an agent account sees.") var agentID: String?
         @Option(name: .customLong("team"), help: "A team a supervisor sees (repeat for several).") var teams: [String] = []
         @Flag(name: .customLong("password-stdin"), help: "Read the password from the first line of standard input (12–72 bytes) instead of generating one.")
@@ -86,7 +86,7 @@ struct UsersCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the accounts.")
         @OptionGroup var database: DatabaseOptions
-        @Option(help: "Output format: table, csv, json.") var format: TextRendering.Format = .table
+        @Option(help: "Output format.") var format: TextRendering.Format = .table
 
         func run() throws {
             let store = try database.open()
