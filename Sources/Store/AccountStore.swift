@@ -44,6 +44,10 @@ public struct Account: Sendable, Equatable {
         if name.isEmpty || name.count > 64 || name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
             return "user name: expected 1 to 64 characters without control characters, got \(name.debugDescription)"
         }
+        if name.contains(":") {
+            // `cli:USER` marks command-line actions in the audit log: no account may look like one.
+            return "user name: ':' is not allowed (the audit log writes command-line actions as cli:USER), got \(name.debugDescription)"
+        }
         if name != name.trimmingCharacters(in: .whitespaces) {
             return "user name: leading or trailing spaces are not allowed, got \(name.debugDescription)"
         }

@@ -34,7 +34,10 @@ public struct Authenticator: Sendable {
 
     /// Checks a user name and password (bcrypt, off the request threads) unless throttled,
     /// records the attempt in the audit log, and on success starts a session.
-    public func login(name: String, password: String, address: String?) async throws(StoreError) -> LoginOutcome {
+    public func login(name typed: String, password: String, address: String?) async throws(StoreError) -> LoginOutcome {
+        // No account name is longer than 64 characters: what was typed is logged, but not
+        // megabytes of it.
+        let name = String(typed.prefix(128))
         let now = configuration.now()
         let since = now - configuration.throttleWindowS
         let failures = try store.loginFailures(name: name, address: address, sinceEpoch: since)

@@ -312,8 +312,12 @@ struct Handlers: Sendable {
             return c
         } ?? .both
         // Missing call, call without recording, call outside the scope, unreadable file: 404 alike.
-        guard let path = try server.locator.recordingPath(callID: callID, for: session.account),
-              let wav = try? DecodedWAV(path: path, channel: channel) else { throw PageError(.notFound) }
+        guard let path = try server.locator.recordingPath(callID: callID, for: session.account) else { throw PageError(.notFound) }
+        let wav: DecodedWAV
+        do { wav = try DecodedWAV(path: path, channel: channel) } catch {
+            context.logger.warning("call \(callID): \(error)")
+            throw PageError(.notFound)
+        }
         let total = wav.totalBytes
         let range: ClosedRange<Int64>
         var status = HTTPResponse.Status.ok

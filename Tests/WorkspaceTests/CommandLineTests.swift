@@ -123,6 +123,7 @@ import Testing
         #expect(Account.problem(name: "a", role: .supervisor, agentID: nil, teams: [""]) != nil)
         #expect(Account.problem(name: "", role: .qa, agentID: nil, teams: []) != nil)
         #expect(Account.problem(name: " a", role: .qa, agentID: nil, teams: []) != nil)
+        #expect(Account.problem(name: "cli:root", role: .qa, agentID: nil, teams: []) != nil)
         #expect(Account.problem(name: "a\u{1B}[31m", role: .qa, agentID: nil, teams: []) != nil)
         #expect(Account.problem(name: String(repeating: "x", count: 65), role: .qa, agentID: nil, teams: []) != nil)
         let tokens = Set((0..<200).map { _ in Secrets.newToken() })
