@@ -62,7 +62,7 @@ let package = Package(
         // The QA workspace (`callqa serve`): accounts, sessions, audit log, decoded audio with
         // Range support, server-rendered pages. Handlers decode, call the library, render.
         .target(name: "Workspace", dependencies: [
-            "Store", "AudioIO", "CCrypto",
+            "Store", "AudioIO", "CallRecords", "CCrypto",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "NIOCore", package: "swift-nio"),
