@@ -238,6 +238,27 @@ import Testing
         #expect(js.status == .ok && js.header("Content-Type") == "text/javascript; charset=utf-8" && js.text.contains("channel"))
     }
 
+    /// Another process (ingest, score) in the middle of a write transaction does not hold up
+    /// pages: the server reads from its WAL snapshot.
+    @Test func pagesAnswerWhileAnotherConnectionIsWriting() async throws {
+        let f = try Fixture()
+        let b = try await f.loggedIn("qa1")
+        let other = try CallStore(path: f.store.path)
+        let release = DispatchSemaphore(value: 0)
+        await withCheckedContinuation { (started: CheckedContinuation<Void, Never>) in
+            Thread {
+                _ = try? other.write { db in
+                    try db.execute(sql: "INSERT INTO agents (agent_id, team, updated_at) VALUES ('w1', 'Blue', 'now')")
+                    started.resume()
+                    release.wait()
+                }
+            }.start()
+        }
+        let home = try await b.get("/")
+        release.signal()
+        #expect(home.status == .ok && home.text.contains("qa1"))
+    }
+
     @Test func hostileNamesAreEscapedOnAdminPages() async throws {
         let f = try Fixture()
         let hostile = "<script>alert(1)</script>"
