@@ -7,12 +7,14 @@ demo:
 	swift build -c release --product callqa
 	.build/release/callqa run SampleAudio --db callqa.sqlite --scorecards Scorecards
 
-# (2) Set up and run the whole test suite.
+# (2) Set up and run the whole test suite: the Swift tests, then the workspace in headless
+# Chromium (tests/browser; screenshots in browser-out/).
 test:
 	bash scripts/setup.sh
 	python3 scripts/check-imports.py
 	swift build --build-tests
-	swift test
+	swift test --skip-build
+	python3 tests/browser/test_workspace.py
 
 build:
 	bash scripts/setup.sh
@@ -48,4 +50,4 @@ sample-audio:
 	python3 scripts/make-sample-day.py SampleAudio
 
 clean:
-	rm -rf .build bench-out accuracy-out
+	rm -rf .build bench-out accuracy-out browser-out

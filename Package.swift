@@ -11,6 +11,14 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        // The workspace server (`callqa serve`). No default traits: ConfigurationSupport would
+        // build swift-configuration, which callqa does not use. Nothing here may pull
+        // swift-nio-ssl (BoringSSL): TLS belongs to the reverse proxy (README).
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.14.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
     ],
     targets: [
         // libsndfile through pkg-config; Debian package libsndfile1-dev.
@@ -59,11 +67,22 @@ let package = Package(
             "CallQAModel", "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "FileDigest", "StrictYAML", "Store", "Scorecard", "Analytics", "Reports",
             .product(name: "Yams", package: "Yams"),
         ]),
+        // The QA workspace (`callqa serve`): accounts, sessions, audit log, decoded audio with
+        // Range support, server-rendered pages. Handlers decode, call the library, render.
+        .target(name: "Workspace", dependencies: [
+            "CallQAModel", "Store", "AudioIO", "CallRecords", "CCrypto",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "callqa",
             dependencies: [
-                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics",
+                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics", "Workspace",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // `make bench-audio`: decode-only vs full analysis throughput.
@@ -85,6 +104,13 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Golden"]),
         .testTarget(name: "FileDigestTests", dependencies: ["FileDigest"]),
+        // Router tests in-process (no sockets), the audio route against files libsndfile writes.
+        .testTarget(name: "WorkspaceTests", dependencies: [
+            "Workspace", "CallQAModel", "Store", "AudioIO", "CSndFile",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
     ]
 )

@@ -26,6 +26,8 @@ public final class SndFileSource: AudioSource {
     /// Frames still to be read: the WAV `fact` chunk's count on GSM 6.10 (see `factCodecs`),
     /// else unlimited.
     private var framesLeft = Int64.max
+    /// `framesLeft` comes from the fact chunk.
+    private var boundedByFact = false
 
     private var handle: OpaquePointer?
     /// The file descriptor libsndfile reads from (closed in `deinit`).
@@ -86,6 +88,7 @@ public final class SndFileSource: AudioSource {
            declared > 0, frames - declared <= 640 {
             frames = declared
             framesLeft = declared
+            boundedByFact = true
         }
         format = AudioFormat(container: container, encoding: encoding, sampleRate: Int(info.samplerate),
                              channels: Int(info.channels), frames: frames)
@@ -96,6 +99,18 @@ public final class SndFileSource: AudioSource {
     deinit {
         if let handle { sf_close(handle) }
         if descriptor >= 0 { close(descriptor) }
+    }
+
+    /// Positions the next `read` at `frame` (0 = the first) with libsndfile's `sf_seek`, for
+    /// serving a byte range of a recording without decoding it from the start.
+    /// - Returns: false when the file cannot seek there (the position is then unspecified:
+    ///   open the file again and read up to the frame instead).
+    public func seek(toFrame frame: Int64) -> Bool {
+        guard let handle, frame >= 0, frame <= format.frames else { return false }
+        guard sf_seek(handle, sf_count_t(frame), SEEK_SET) == sf_count_t(frame) else { return false }
+        // A fact-chunk count (GSM 6.10) bounds the frames from the new position on.
+        framesLeft = boundedByFact ? format.frames - frame : Int64.max
+        return true
     }
 
     /// Sample rates callqa analyses (Hz): telephony's 8 kHz up to studio 192 kHz. A header

@@ -451,6 +451,8 @@ enum Migrations {
                 INSERT INTO agg_dirty SELECT DISTINCT local_date FROM calls WHERE local_date NOT IN (SELECT local_date FROM agg_dirty);
                 """)
         }
+        // The workspace: users, sessions (token hashes only), audit log (AccountStore.swift).
+        m.registerMigration("2026-12-06-accounts-sessions-audit", AccountMigrations.accountsSessionsAudit)
         return m
     }
 }

@@ -154,3 +154,17 @@ extension CallStore {
         }
     }
 }
+
+extension CallStore {
+    /// The recording of a call in scope (the analysed file, else the one the record resolved
+    /// to); nil when the call is unknown, outside the scope, or has none: the three alike.
+    public func recordingPath(callID: String, scope: Scope) throws(StoreError) -> String? {
+        try read { db in
+            let (sc, sa) = scope.sql()
+            return try String.fetchOne(db, sql: """
+                SELECT coalesce(a.recording_path, c.recording_path) FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id
+                WHERE c.call_id = ? AND \(sc)
+                """, arguments: StatementArguments([callID] + sa))
+        }
+    }
+}

@@ -100,21 +100,25 @@ import Testing
             days = try store.read { db in try Int.fetchOne(db, sql: "SELECT count(DISTINCT local_date) FROM calls") }
         }
 
-        // Back to the previous schema version (the last migration only adds agg_kpi_settings),
-        // with up-to-date aggregates whose KPI rows were built with other thresholds, as by a
-        // callqa with other defaults.
+        // Back to the schema version before the KPI settings (dropping what that migration and
+        // the ones after it added), with up-to-date aggregates whose KPI rows were built with
+        // other thresholds, as by a callqa with other defaults.
         let list = Migrations.migrator()
-        let last = "2026-12-05-kpi-aggregate-settings"
-        #expect(list.items.last?.identifier == last)
+        let kpiMigration = "2026-12-05-kpi-aggregate-settings"
+        let index = try #require(list.items.firstIndex { $0.identifier == kpiMigration })
+        let later = list.items[(index + 1)...].map(\.identifier)
+        #expect(later == ["2026-12-06-accounts-sessions-audit"], "a newer migration: undo what it adds here too")
+        let removed = [kpiMigration] + later
+        let previousVersion = index
         let queue = try DatabaseQueue(path: path)
-        let previousVersion = list.items.count - 1
         try queue.inDatabase { db in
             try db.execute(sql: """
                 DROP TABLE agg_kpi_settings;
-                DELETE FROM grdb_migrations WHERE identifier = ?;
+                DROP TABLE audit_log; DROP TABLE sessions; DROP TABLE user_teams; DROP TABLE users;
+                DELETE FROM grdb_migrations WHERE identifier IN (\(removed.map { "'\($0)'" }.joined(separator: ", ")));
                 PRAGMA user_version = \(previousVersion);
                 UPDATE agg_kpi_hour SET answered_within_t = 0, short_abandons = offered, fcr_resolved = 0;
-                """, arguments: [last])
+                """)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM agg_kpi_hour") ?? 0 > 0)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM agg_dirty") == 0)
         }

@@ -78,6 +78,11 @@ import Testing
             #expect(try s.callDetail(other, scope: scope) == nil)
             #expect(try s.callDetail(own.sorted()[0], scope: scope) != nil)
         }),
+        ("recordingPath", { s, scope, own, _, other, _ throws in
+            #expect(try s.recordingPath(callID: other, scope: scope) == nil)
+            #expect(try s.recordingPath(callID: other, scope: .everything) != nil)
+            #expect(try own.contains { try s.recordingPath(callID: $0, scope: scope) != nil })
+        }),
         ("callLegs", { s, scope, _, _, other, _ throws in
             #expect(try s.callLegs(other, scope: scope).isEmpty)
         }),

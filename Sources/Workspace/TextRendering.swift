@@ -1,0 +1,90 @@
+import Foundation
+import Store
+
+/// Plain-text renderings of the audit log and the user list for the command line:
+/// an aligned table, RFC 4180 CSV (spreadsheet formulas neutralised), JSON.
+public enum TextRendering {
+    /// Output formats of `callqa audit` and `callqa users list`.
+    public enum Format: String, Sendable, CaseIterable {
+        case table, csv, json
+    }
+
+    public static let auditColumns = ["at", "action", "user", "address", "call_id", "target", "detail"]
+
+    public static func audit(_ entries: [AuditEntry], format: Format) -> String {
+        let rows = entries.map { e in [e.at, e.action.rawValue, e.actor, e.address, e.callID, e.target, e.detail] }
+        return render(columns: auditColumns, rows: rows, format: format)
+    }
+
+    public static let userColumns = ["name", "role", "agent_id", "teams", "status", "created_at", "last_login_at"]
+
+    public static func users(_ users: [UserRecord], format: Format) -> String {
+        let rows: [[String?]] = users.map { u in
+            [u.account.name, u.account.role.rawValue, u.account.agentID, u.account.teams.isEmpty ? nil : u.account.teams.joined(separator: ","),
+             u.disabled ? "disabled" : "active", u.createdAt, u.lastLoginAt]
+        }
+        return render(columns: userColumns, rows: rows, format: format)
+    }
+
+    static func render(columns: [String], rows: [[String?]], format: Format) -> String {
+        switch format {
+        case .table:
+            let cells = [columns] + rows.map { $0.map { clean($0 ?? "-") } }
+            let widths = columns.indices.map { i in cells.map { $0[i].count }.max() ?? 0 }
+            func line(_ r: [String]) -> String {
+                r.enumerated().map { i, v in i == r.count - 1 ? v : v.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
+                    .joined(separator: "  ")
+            }
+            let rule = widths.map { String(repeating: "-", count: $0) }
+            return ([line(cells[0]), line(rule)] + cells.dropFirst().map(line)).joined(separator: "\n") + "\n"
+        case .csv:
+            let lines = [columns.map(csvCell)] + rows.map { $0.map { csvCell($0 ?? "") } }
+            return lines.map { $0.joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
+        case .json:
+            let objects = rows.map { row in
+                "{" + zip(columns, row).map { k, v in "\(jsonString(k)): \(v.map(jsonString) ?? "null")" }.joined(separator: ", ") + "}"
+            }
+            return "[" + (objects.isEmpty ? "" : "\n  " + objects.joined(separator: ",\n  ") + "\n") + "]\n"
+        }
+    }
+
+    /// A CSV cell: quoted when needed; a leading `= + - @` (or tab, CR) gets a `'` so a
+    /// spreadsheet shows the text instead of running it.
+    static func csvCell(_ value: String) -> String {
+        var v = value
+        if let first = v.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { v = "'" + v }
+        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return v
+    }
+
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            default:
+                if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
+                    out += String(format: "\\u%04x", u.value)
+                } else {
+                    out.unicodeScalars.append(u)
+                }
+            }
+        }
+        return out + "\""
+    }
+
+    /// Control characters shown as `\u{…}` in the terminal, never acted on.
+    static func clean(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u.properties.generalCategory == .control { out += "\\u{\(String(u.value, radix: 16))}" } else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+}
