@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "CallRecords", dependencies: ["CallQAModel", "CallAnalysis", "FileAccess"]),
         // SQLite: one type owns the connection and the named migrations.
         .target(name: "Store", dependencies: [
-            "CallQAModel", "CallAnalysis", "CallRecords", "Analytics", .product(name: "GRDB", package: "GRDB.swift"),
+            "CallQAModel", "CallAnalysis", "Analytics", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Pure statistics: NPS with adjusted-Wald intervals, Wilson and t intervals, KPI aggregation.
         .target(name: "Analytics"),
@@ -58,7 +58,7 @@ let package = Package(
         .target(name: "StrictYAML", dependencies: ["FileAccess", .product(name: "Yams", package: "Yams")]),
         // Coaching cards: YAML loading and linting, pure scoring of a call's facts.
         .target(name: "Scorecard", dependencies: [
-            "CallQAModel", "CallAnalysis", "CallRecords", "StrictYAML", .product(name: "Yams", package: "Yams"),
+            "CallQAModel", "CallAnalysis", "StrictYAML", .product(name: "Yams", package: "Yams"),
         ]),
         // Pure rendering of results (terminal tables, CSV, JSON, HTML) from model values.
         .target(name: "Reports", dependencies: ["CallQAModel", "CallAnalysis", "Analytics"]),

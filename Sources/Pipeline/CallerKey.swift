@@ -1,3 +1,4 @@
+import CallQAModel
 import CallRecords
 import Foundation
 

@@ -1,5 +1,4 @@
 import CallQAModel
-import CallRecords
 import Foundation
 import GRDB
 

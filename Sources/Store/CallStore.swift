@@ -1,6 +1,5 @@
 import CallAnalysis
 import CallQAModel
-import CallRecords
 import Foundation
 import GRDB
 
@@ -50,7 +49,7 @@ public final class CallStore: Sendable {
     ///     writes fail with "the database file is read-only". The schema must be current.
     ///   - hasher: the caller-hashing key, needed once to upgrade a database whose earlier
     ///     version stored customer numbers in clear (see the migrations).
-    public init(path: String, busyTimeoutS: Double = 30, readOnly: Bool = false, hasher: CallerHasher? = nil) throws(StoreError) {
+    public init(path: String, busyTimeoutS: Double = 30, readOnly: Bool = false, hasher: (any CustomerNumberHasher)? = nil) throws(StoreError) {
         self.path = path
         var config = Configuration()
         config.foreignKeysEnabled = true

@@ -1,4 +1,4 @@
-import CallRecords
+import CallQAModel
 import GRDB
 
 /// Named, append-only migrations. Never edit one that has shipped: add the next.
@@ -7,7 +7,7 @@ import GRDB
 enum Migrations {
     /// - Parameter hasher: the caller-hashing key, for migrations that hash numbers stored
     ///   in clear by earlier versions; such a migration fails when it has work and no key.
-    static func migrator(hasher: CallerHasher? = nil) -> MigrationList {
+    static func migrator(hasher: (any CustomerNumberHasher)? = nil) -> MigrationList {
         var m = MigrationList()
         m.registerMigration("2026-11-25-calls-and-analyses") { db in
             try db.execute(sql: """
@@ -380,7 +380,7 @@ enum Migrations {
                     let dialed: String? = r["dialed"]
                     try update.execute(arguments: [dialed.flatMap { hasher.hash($0) }, r["call_id"] as String])
                 }
-                let withheld = CallerHasher.withheldSpellings.compactMap { hasher.unfilteredHash($0) }
+                let withheld = type(of: hasher).withheldSpellings.compactMap { hasher.unfilteredHash($0) }
                     + ["0", "00", "000", "0000", "+0", "+00"].compactMap { hasher.unfilteredHash($0) }
                 let marks = Array(repeating: "?", count: withheld.count).joined(separator: ",")
                 try db.execute(sql: "UPDATE calls SET customer_hash = NULL, customer_clear = NULL WHERE customer_hash IN (\(marks))",

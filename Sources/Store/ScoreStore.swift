@@ -1,6 +1,5 @@
 import CallAnalysis
 import CallQAModel
-import CallRecords
 import Foundation
 import GRDB
 

@@ -1,6 +1,5 @@
 import Analytics
 import CallQAModel
-import CallRecords
 import Foundation
 import GRDB
 

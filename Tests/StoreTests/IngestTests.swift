@@ -1,3 +1,4 @@
+import CallQAModel
 import CallAnalysis
 import CallRecords
 import FileDigest
