@@ -1,11 +1,9 @@
+import CallQAModel
 import Foundation
-import Pipeline
-import Reports
-import Store
 
-/// How an ingest summary is shown.
-enum IngestRendering {
-    static func text(_ s: IngestSummary, database: String) -> String {
+/// How an ingest summary is shown (`callqa ingest`: terminal text or JSON).
+public enum IngestRendering {
+    public static func text(_ s: IngestSummary, database: String) -> String {
         var lines: [String] = []
         lines.append("ingest into \(database) (run \(s.runID))")
         lines.append("  calls in input        \(s.calls)")
@@ -21,7 +19,7 @@ enum IngestRendering {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    static func json(_ s: IngestSummary, database: String) -> JSONValue {
+    public static func json(_ s: IngestSummary, database: String) -> JSONValue {
         .object([
             ("database", .string(database)),
             ("run_id", .int(Int(s.runID))),
