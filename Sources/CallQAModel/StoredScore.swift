@@ -96,13 +96,14 @@ public struct EvaluationRow: Sendable, Equatable {
     public var callID: String
     public var cardID: String
     public var criterionID: String
-    public var answer: String
+    /// The answer, parsed (stored as its text: `yes`, `no`, `partial`, `n/a` or a number).
+    public var answer: ManualAnswer
     public var evaluator: String
     public var evaluatedAt: String
     public var comment: String?
     public var source: SourceRef
 
-    public init(callID: String, cardID: String, criterionID: String, answer: String, evaluator: String,
+    public init(callID: String, cardID: String, criterionID: String, answer: ManualAnswer, evaluator: String,
                 evaluatedAt: String, comment: String?, source: SourceRef) {
         self.callID = callID
         self.cardID = cardID

@@ -297,7 +297,7 @@ public enum EvaluationsImport {
                         return
                     }
                     let comment = v["comment"].flatMap { $0.isEmpty ? nil : $0 }
-                    let row = EvaluationRow(callID: callID, cardID: cardID, criterionID: criterionID, answer: answer.description,
+                    let row = EvaluationRow(callID: callID, cardID: cardID, criterionID: criterionID, answer: answer,
                                             evaluator: evaluator, evaluatedAt: when.iso8601, comment: comment, source: ref)
                     let key = "\(callID)/\(cardID)/\(criterionID)"
                     switch try session.evaluation(row, evaluatedEpoch: when.epochS) {

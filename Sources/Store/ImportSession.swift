@@ -88,7 +88,7 @@ public final class ImportSession {
     public func evaluation(_ e: EvaluationRow, evaluatedEpoch: Double) throws -> RowOutcome {
         guard let lookup = evaluationLookup, let upsert = evaluationUpsert else { throw StoreError.database(path: "", reason: "cannot prepare evaluation statements") }
         if let row = try Row.fetchOne(lookup, arguments: [e.callID, e.cardID, e.criterionID]) {
-            let same = (row["answer"] as String) == e.answer && (row["evaluator"] as String) == e.evaluator
+            let same = (row["answer"] as String) == e.answer.description && (row["evaluator"] as String) == e.evaluator
                 && (row["evaluated_at"] as String) == e.evaluatedAt && (row["comment"] as String?) == e.comment
             if (row["import_id"] as Int64?) == importID { return .duplicateInFile(firstLine: row["source_line"], identical: same) }
             if same {
@@ -102,7 +102,7 @@ public final class ImportSession {
                 return .olderThanStored(evaluatedAt: old, evaluator: row["evaluator"])
             }
         }
-        try upsert.execute(arguments: [e.callID, e.cardID, e.criterionID, e.answer, e.evaluator, e.evaluatedAt, e.comment,
+        try upsert.execute(arguments: [e.callID, e.cardID, e.criterionID, e.answer.description, e.evaluator, e.evaluatedAt, e.comment,
                                        e.source.file, e.source.line, now, importID])
         return .stored
     }
