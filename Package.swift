@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "FileDigestTests", dependencies: ["FileDigest"]),
         // Router tests in-process (no sockets), the audio route against files libsndfile writes.
         .testTarget(name: "WorkspaceTests", dependencies: [
-            "Workspace", "CallQAModel", "Store", "AudioIO", "CSndFile", "Pipeline", "Scorecard",
+            "Workspace", "CallQAModel", "Store", "AudioIO", "CSndFile", "Pipeline", "Scorecard", "CallRecords", "Reports",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -43,11 +43,19 @@ extension Handlers {
     /// The card ids a filter may name: those scoring calls the user may see.
     func cardIDs(_ scope: Scope) throws -> [String] { try server.store.storedCards(scope: scope.unfiltered).map(\.id) }
 
-    func callsQuery(_ request: Request, scope: Scope) throws -> CallsQuery {
+    func known(_ scope: Scope) throws -> CallsQuery.Known {
+        let store = server.store
+        return CallsQuery.Known(cards: try cardIDs(scope), agents: try store.knownValues(.agent, scope: scope),
+                                teams: try store.knownValues(.team, scope: scope), queues: try store.knownValues(.queue, scope: scope))
+    }
+
+    func callsQuery(_ request: Request, scope: Scope, known: CallsQuery.Known) throws -> CallsQuery {
         do {
-            return try CallsQuery.parse(Self.query(request), latest: try latestDay(scope), cards: try cardIDs(scope))
+            return try CallsQuery.parse(Self.query(request), latest: try latestDay(scope), known: known)
         } catch is BadQuery {
             throw PageError(.badRequest)
+        } catch is UnknownValue {
+            throw PageError(.notFound)
         }
     }
 
@@ -56,15 +64,14 @@ extension Handlers {
     @Sendable func calls(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try user(context)
         let scope = session.account.scope
-        let q = try callsQuery(request, scope: scope)
+        let known = try known(scope)
+        let q = try callsQuery(request, scope: scope, known: known)
         var rows = try server.store.callList(q.filter, sort: q.sort, descending: q.descending, after: q.after, limit: Self.pageSize + 1,
                                              scope: q.scope(scope))
         let more = rows.count > Self.pageSize
         if more { rows.removeLast() }
-        let store = server.store
-        return .html(Pages.callsPage(session, query: q, rows: rows, hasMore: more, cards: try cardIDs(scope),
-                                     agents: try store.knownValues(.agent, scope: scope), teams: try store.knownValues(.team, scope: scope),
-                                     queues: try store.knownValues(.queue, scope: scope)))
+        return .html(Pages.callsPage(session, query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents,
+                                     teams: known.teams, queues: known.queues))
     }
 
     /// The most rows one export holds.
@@ -73,7 +80,7 @@ extension Handlers {
     @Sendable func callsCSV(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try user(context)
         let scope = session.account.scope
-        let q = try callsQuery(request, scope: scope)
+        let q = try callsQuery(request, scope: scope, known: try known(scope))
         var out = CSVWriter.line(Pages.csvColumns)
         var after: CallListCursor?
         var count = 0

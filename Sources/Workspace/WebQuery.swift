@@ -2,8 +2,12 @@ import CallQAModel
 import Foundation
 import Store
 
-/// A request's query values that did not pass their allow-list or format: answered 400.
+/// A request's query values that did not pass their format or allow-list: answered 400.
 struct BadQuery: Error {}
+
+/// A filter naming an agent, team, queue or card the user cannot see (or that does not
+/// exist): answered with the one 404.
+struct UnknownValue: Error {}
 
 /// The period of a page: a day, an ISO week (Monday–Sunday) or a calendar month around a
 /// date, a custom range of dates, or everything. Dates are the calls' local days, as
@@ -126,11 +130,24 @@ struct CallsQuery {
     static let filterNames = ["agent", "team", "queue", "dialed", "direction", "card", "min_score", "max_score", "critical",
                               "provisional", "dead_air", "interruptions", "detractor", "health"]
 
-    static func parse(_ q: @escaping (String) -> String?, latest: String?, cards: [String]) throws(BadQuery) -> CallsQuery {
+    /// The values the user may name: cards, agents, teams and queues of calls in their scope.
+    struct Known {
+        var cards: [String]
+        var agents: [String]
+        var teams: [String]
+        var queues: [String]
+    }
+
+    /// Malformed values throw `BadQuery`; an agent, team, queue or card outside `known`
+    /// throws `UnknownValue` (one answer for "not yours" and "does not exist").
+    static func parse(_ q: @escaping (String) -> String?, latest: String?, known: Known) throws -> CallsQuery {
         // An empty form field is an absent filter.
         let v: (String) -> String? = { name in q(name).flatMap { $0.isEmpty ? nil : $0 } }
         var r = CallsQuery(period: try WebPeriod.parse(v, latest: latest))
         r.agent = v("agent"); r.team = v("team"); r.queue = v("queue")
+        for (value, allowed) in [(r.agent, known.agents), (r.team, known.teams), (r.queue, known.queues)] {
+            if let value, !allowed.contains(value) { throw UnknownValue() }
+        }
         r.filter.period = r.period.period
         r.filter.dialed = v("dialed")
         if let d = v("direction") {
@@ -138,15 +155,15 @@ struct CallsQuery {
             r.filter.direction = dir
         }
         if let c = v("card") {
-            guard cards.contains(c) else { throw BadQuery() }
+            guard known.cards.contains(c) else { throw UnknownValue() }
             r.filter.cardID = c
         }
-        func number(_ name: String, _ range: ClosedRange<Double>) throws(BadQuery) -> Double? {
+        func number(_ name: String, _ range: ClosedRange<Double>) throws -> Double? {
             guard let t = v(name) else { return nil }
             guard let x = Double(t), x.isFinite, range.contains(x) else { throw BadQuery() }
             return x
         }
-        func flag(_ name: String) throws(BadQuery) -> Bool {
+        func flag(_ name: String) throws -> Bool {
             guard let t = v(name) else { return false }
             guard t == "1" || t == "on" else { throw BadQuery() }
             return true
