@@ -37,7 +37,14 @@ extension Handlers {
         let agents = try ReportBuilder.agents(server.store, period: period.period, scope: scope, minScored: 10)
         let kpi = try ReportBuilder.kpi(server.store, period: period.period, zone: nil, by: [], settings: KPISettings(), scope: scope)
         let nps = try ReportBuilder.nps(server.store, period: period.period, by: [], minimumN: 30, scope: scope)
-        return .html(Pages.overview(session, period: period, agents: agents, kpi: kpi, nps: nps))
+        // The quality trend: each card's distribution and weekly means per agent, drawn by the
+        // renderer of `report agents --format html`.
+        var charts = ""
+        for (card, _) in agents.summaries where !card.id.isEmpty {
+            let (bins, daily) = try server.store.scoreDistribution(period: period.period, cardID: card.id, scope: scope)
+            charts += HTMLPages.cardCharts(card: card, bins: bins, daily: daily)
+        }
+        return .html(Pages.overview(session, period: period, agents: agents, trend: charts, kpi: kpi, nps: nps))
     }
 
     /// The card ids a filter may name: those scoring calls the user may see.

@@ -38,7 +38,8 @@ extension Pages {
 
     /// The overview for a period: who is logged in, the agents against the card's target
     /// (`report agents`), the KPI headline and NPS, each number linking to its calls.
-    static func overview(_ session: AuthenticatedSession, period: WebPeriod, agents: BuiltReport, kpi: BuiltReport, nps: BuiltReport) -> HTML {
+    static func overview(_ session: AuthenticatedSession, period: WebPeriod, agents: BuiltReport, trend: String, kpi: BuiltReport,
+                         nps: BuiltReport) -> HTML {
         let a = session.account
         let pq = Query.string(period.query)
         var agentTables: [HTML] = []
@@ -66,6 +67,7 @@ extension Pages {
             <a href="/calls?\(pq)">The calls of this period</a></p></div>
             \(periodForm(period, action: "/"))
             <section class="card"><h2 class="section">Agents against the card's target</h2>\(agentTables)</section>
+            <section class="card" id="trend"><h2 class="section">Quality trend</h2>\(HTML(rendered: trend))</section>
             <section class="card"><h2 class="section">KPI headline</h2>\(kpiTables)</section>
             <section class="card"><h2 class="section">NPS</h2>\(npsTables)</section>
             """)

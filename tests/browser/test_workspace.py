@@ -86,7 +86,8 @@ class Checks:
 
     def shot(self, name):
         # The whole page: the window grows to the page's height for the picture.
-        height = self.d.execute_script("return document.documentElement.scrollHeight")
+        self.d.set_window_size(1280, 900)
+        height = self.d.execute_script("return document.body.scrollHeight")
         self.d.set_window_size(1280, min(max(height + 140, 900), 6000))
         self.d.save_screenshot(os.path.join(OUT, name + ".png"))
         self.d.set_window_size(1100, 900)
