@@ -66,6 +66,9 @@ enum StaticAssets {
         form.inline button { margin: 0; padding: .2rem .6rem; }
         tr.detail td { border-bottom: 1px solid var(--line); font-size: .9em; }
         table { margin-bottom: .6rem; }
+        .scroll { overflow-x: auto; }
+        #calls { font-size: .9em; }
+        #calls td:nth-child(2) { white-space: nowrap; }
         """
 
     /// The call page's player: channel switch (keeps the position), playback speed, `?t=`

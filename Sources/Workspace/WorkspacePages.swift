@@ -111,7 +111,7 @@ extension Pages {
             """
         let items = query.items
         let body = rows.map { r -> HTML in
-            let score: String = r.score.map { JSONValue.format($0, decimals: 1) } ?? (r.cardID == nil ? "—" : "n/a")
+            let score: String = r.score.map { JSONValue.format($0, decimals: 1) } ?? "—"
             var marks: [String] = []
             if r.provisional { marks.append("provisional") }
             if r.criticalFailed { marks.append("critical fail") }
@@ -135,9 +135,9 @@ extension Pages {
             <h1>Calls</h1>
             \(form)
             <p><a id="export" href="/calls.csv?\(Query.string(items))">Export the filtered list (CSV)</a></p>
-            <table id="calls"><thead><tr><th>call</th><th>started</th><th>agent</th><th>name</th><th>team</th><th>queue</th><th>direction</th>\
+            <div class="scroll"><table id="calls"><thead><tr><th>call</th><th>started</th><th>agent</th><th>name</th><th>team</th><th>queue</th><th>direction</th>\
             <th>answered</th><th>handle s</th><th>audio s</th><th>dead air s</th><th>interr.</th><th>card</th><th>score</th><th>status</th><th>NPS</th><th>health</th></tr></thead>
-            <tbody>\(body)</tbody></table>
+            <tbody>\(body)</tbody></table></div>
             \(empty)\(next)
             """)
     }
