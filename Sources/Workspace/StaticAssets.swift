@@ -53,6 +53,7 @@ enum StaticAssets {
         .period-label { margin: 0 0 .4rem; }
         .call-grid { display: grid; grid-template-columns: minmax(0, 1fr) 24rem; gap: 1rem; align-items: start; }
         .call-grid .main { min-width: 0; }
+        .call-grid.single { grid-template-columns: minmax(0, 1fr); }
         @media (max-width: 70rem) { .call-grid { grid-template-columns: minmax(0, 1fr); } }
         svg.timeline { width: 100%; height: auto; cursor: pointer; }
         svg.timeline .playhead { stroke: #b3261e; stroke-width: 2; }

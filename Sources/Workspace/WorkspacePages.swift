@@ -229,7 +229,7 @@ extension Pages {
             <h1>Call <span id="call-id">\(d.callID)</span></h1>
             <p class="period-label">Started <strong id="period">\(started)</strong> · \(agentLink) · <a href="/calls">all calls</a></p>
             \(noticeHTML)
-            <div class="call-grid"><div class="main">\(player)
+            <div class="call-grid\(evaluate == .empty ? " single" : "")"><div class="main">\(player)
             <section class="card" id="score"><h2 class="section">Score by section</h2>\(scoreTables.map { table($0) })</section></div>
             \(evaluate)</div>
             <section class="card"><h2 class="section">NPS answer</h2>\(nps)</section>
