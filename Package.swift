@@ -70,7 +70,7 @@ let package = Package(
         // The QA workspace (`callqa serve`): accounts, sessions, audit log, decoded audio with
         // Range support, server-rendered pages. Handlers decode, call the library, render.
         .target(name: "Workspace", dependencies: [
-            "CallQAModel", "Store", "AudioIO", "CallRecords", "CCrypto",
+            "CallQAModel", "Store", "AudioIO", "CallRecords", "CCrypto", "Pipeline", "Reports", "Analytics",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -106,7 +106,7 @@ let package = Package(
         .testTarget(name: "FileDigestTests", dependencies: ["FileDigest"]),
         // Router tests in-process (no sockets), the audio route against files libsndfile writes.
         .testTarget(name: "WorkspaceTests", dependencies: [
-            "Workspace", "CallQAModel", "Store", "AudioIO", "CSndFile",
+            "Workspace", "CallQAModel", "Store", "AudioIO", "CSndFile", "Pipeline", "Scorecard", "CallRecords", "Reports",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

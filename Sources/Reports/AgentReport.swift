@@ -310,24 +310,28 @@ public enum HTMLPages {
     }
 
     public static func call(_ d: CallDetail, tables: [ReportTable], links: Links = .files) -> String {
-        var body = ""
-        if let dur = d.durationS {
-            var lanes: [(name: String, spans: [(Double, Double)], color: String)] = []
-            for (party, spans) in d.segments {
-                lanes.append((party, spans.map { ($0.startS, $0.endS) }, party == "customer" ? "#e8833a" : "#5b8def"))
-            }
-            for (kind, color) in [(AudioEventKind.overtalk, "#c7416b"), (.deadAir, "#555555"), (.hold, "#2e9e5b"), (.interruption, "#9c5bd1")] {
-                let spans = d.events.filter { $0.kind == kind }.map { ($0.startS, $0.endS) }
-                if !spans.isEmpty || kind != .interruption { lanes.append((kind.rawValue.replacingOccurrences(of: "_", with: " "), spans, color)) }
-            }
-            body += SVGCharts.timeline(durationS: dur, lanes: lanes, title: "Timeline of call \(d.callID)")
-        }
+        var body = timeline(d) ?? ""
         if let p = d.recordingPath {
             if let url = links.recording(d.callID, p, nil) {
                 body += "<p>Recording: <a href=\"\(HTMLReport.escape(url))\">\(HTMLReport.escape(p))</a></p>\n"
             }
         }
         return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables, body: body)
+    }
+
+    /// The call's timeline (agent / customer speech, overtalk, dead air, hold, interruptions);
+    /// nil without an analysed recording. `interactive` for the workspace's player.
+    public static func timeline(_ d: CallDetail, interactive: Bool = false) -> String? {
+        guard let dur = d.durationS else { return nil }
+        var lanes: [(name: String, spans: [(Double, Double)], color: String)] = []
+        for (party, spans) in d.segments {
+            lanes.append((party, spans.map { ($0.startS, $0.endS) }, party == "customer" ? "#e8833a" : "#5b8def"))
+        }
+        for (kind, color) in [(AudioEventKind.overtalk, "#c7416b"), (.deadAir, "#555555"), (.hold, "#2e9e5b"), (.interruption, "#9c5bd1")] {
+            let spans = d.events.filter { $0.kind == kind }.map { ($0.startS, $0.endS) }
+            if !spans.isEmpty || kind != .interruption { lanes.append((kind.rawValue.replacingOccurrences(of: "_", with: " "), spans, color)) }
+        }
+        return SVGCharts.timeline(durationS: dur, lanes: lanes, title: "Timeline of call \(d.callID)", interactive: interactive)
     }
 
     /// `file:///path#t=START` for evidence links (percent-encoded path).

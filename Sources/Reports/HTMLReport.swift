@@ -46,10 +46,12 @@ public enum HTMLReport {
         return out
     }
 
-    public static func table(_ t: ReportTable) -> String {
+    /// `cellLink(row, columnKey)`: a link for a cell (the workspace links numbers to the calls
+    /// behind them); nil: plain text.
+    public static func table(_ t: ReportTable, id: String? = nil, cellLink: ((Int, String) -> String?)? = nil) -> String {
         // The columns of the terminal table; CSV and JSON carry the rest.
         let shown = t.columns.indices.filter { t.columns[$0].inTable }
-        var out = "<h2>\(escape(t.title))</h2>\n<table><thead><tr>"
+        var out = "<h2>\(escape(t.title))</h2>\n<table" + (id.map { " id=\"\(escape($0))\"" } ?? "") + "><thead><tr>"
         for i in shown { out += "<th>\(escape(t.columns[i].header))</th>" }
         out += "</tr></thead><tbody>\n"
         for (n, full) in t.rows.enumerated() {
@@ -64,6 +66,8 @@ public enum HTMLReport {
                 let text = escape(ReportTable.display(c, col.kind))
                 if col.key == "evidence", let link {
                     out += "<a href=\"\(escape(link))\">\(text)</a></td>"
+                } else if let href = cellLink?(n, col.key), !text.isEmpty {
+                    out += "<a href=\"\(escape(href))\">\(text)</a></td>"
                 } else {
                     out += text + "</td>"
                 }

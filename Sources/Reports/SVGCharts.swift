@@ -109,12 +109,20 @@ public enum SVGCharts {
     }
 
     /// The call's timeline: one lane per party plus overtalk, dead air and hold.
-    public static func timeline(durationS: Double, lanes: [(name: String, spans: [(Double, Double)], color: String)], title: String) -> String {
+    /// `interactive`: scalable (a `viewBox`), with the geometry a player script needs to map
+    /// a click to a second (`data-duration`, `data-left`, `data-plot-width` in viewBox units).
+    public static func timeline(durationS: Double, lanes: [(name: String, spans: [(Double, Double)], color: String)], title: String,
+                                interactive: Bool = false) -> String {
         let w = 900.0, left = 90.0, laneH = 22.0, top = 26.0
         let h = top + laneH * Double(lanes.count) + 26
         let d = max(durationS, 1)
         func x(_ t: Double) -> Double { left + (w - left - 10) * min(d, max(0, t)) / d }
-        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" role=\"img\" aria-label=\"\(e(title))\">"
+        var s = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"\(Int(w))\" height=\"\(Int(h))\" role=\"img\" aria-label=\"\(e(title))\""
+        if interactive {
+            s += " id=\"timeline\" class=\"timeline\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" data-duration=\"\(JSONValue.format(d, decimals: 3))\""
+            s += " data-left=\"\(f(left))\" data-plot-width=\"\(f(w - left - 10))\" data-top=\"\(f(top))\" data-bottom=\"\(f(top + laneH * Double(lanes.count)))\""
+        }
+        s += ">"
         s += "<text x=\"10\" y=\"16\" font-size=\"13\" font-weight=\"600\">\(e(title))</text>"
         for (i, lane) in lanes.enumerated() {
             let y = top + laneH * Double(i)

@@ -55,6 +55,11 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable, Codable {
     case userPassword = "user_password"
     /// The audit log itself was read.
     case auditRead = "audit_read"
+    /// Evaluator answers saved in the workspace (`call_id`, `target` the card, `detail` the
+    /// answers and the score before and after).
+    case evaluation
+    /// An agent acknowledged an evaluation (`call_id`, `target` the card).
+    case acknowledgement
 }
 
 /// One row of the audit log.

@@ -453,6 +453,42 @@ enum Migrations {
         }
         // The workspace: users, sessions (token hashes only), audit log (AccountStore.swift).
         m.registerMigration("2026-12-06-accounts-sessions-audit", AccountMigrations.accountsSessionsAudit)
+        // The workspace's pages: an agent acknowledges the evaluation of a call on a card as it
+        // stood (its latest answer time; a later answer makes it unacknowledged again), and the
+        // audit log records evaluations saved and acknowledged (its CHECK is rebuilt: SQLite
+        // cannot alter one).
+        m.registerMigration("2026-12-07-workspace-evaluations") { db in
+            try db.execute(sql: """
+                CREATE TABLE audit_log_new (
+                    audit_id INTEGER PRIMARY KEY,
+                    at       TEXT NOT NULL,
+                    at_epoch REAL NOT NULL,
+                    action   TEXT NOT NULL CHECK (action IN ('login', 'login_failed', 'login_throttled', 'logout', 'audio',
+                                 'user_added', 'user_disabled', 'user_enabled', 'user_password', 'audit_read',
+                                 'evaluation', 'acknowledgement')),
+                    actor    TEXT,
+                    address  TEXT,
+                    call_id  TEXT,
+                    target   TEXT,
+                    detail   TEXT
+                );
+                INSERT INTO audit_log_new SELECT audit_id, at, at_epoch, action, actor, address, call_id, target, detail FROM audit_log;
+                DROP TABLE audit_log;
+                ALTER TABLE audit_log_new RENAME TO audit_log;
+                CREATE INDEX audit_by_time ON audit_log(at_epoch);
+                CREATE INDEX audit_by_action ON audit_log(action, at_epoch);
+                """)
+            try db.execute(sql: """
+                CREATE TABLE evaluation_acknowledgements (
+                    call_id         TEXT NOT NULL REFERENCES calls(call_id) ON DELETE CASCADE,
+                    card_id         TEXT NOT NULL,
+                    evaluated_at    TEXT NOT NULL,
+                    acknowledged_by TEXT NOT NULL,
+                    acknowledged_at TEXT NOT NULL,
+                    PRIMARY KEY (call_id, card_id)
+                ) WITHOUT ROWID;
+                """)
+        }
         return m
     }
 }

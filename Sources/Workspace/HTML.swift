@@ -13,6 +13,10 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible, ExpressibleByS
     /// Nothing.
     public static let empty: HTML = ""
 
+    /// Markup produced by Reports' renderers, which escape every data-derived text themselves
+    /// (`HTMLReport.table`, `SVGCharts`); never for text from the data.
+    init(rendered markup: String) { rendered = markup }
+
     /// Joins pieces of markup.
     public static func join(_ parts: [HTML], separator: HTML = "") -> HTML {
         var out = HTML.empty

@@ -9,11 +9,12 @@ public enum Pages {
     static func layout(title: String, session: AuthenticatedSession?, body: HTML) -> HTML {
         var nav = HTML.empty
         if let session {
+            let agentLink: HTML = session.account.agentID.map { "<a href=\"/agents/\(HTML.pathSegment($0))\" id=\"nav-me\">My page</a>" } ?? ""
             let admin: HTML = session.account.role == .admin
                 ? "<a href=\"/admin/users\">Users</a><a href=\"/admin/audit\">Audit log</a>" : ""
             nav = """
                 <header class="top"><span class="brand">callqa</span>
-                <nav><a href="/">Home</a>\(admin)</nav>
+                <nav><a href="/" id="nav-overview">Overview</a><a href="/calls" id="nav-calls">Calls</a>\(agentLink)\(admin)</nav>
                 <span class="who">\(session.account.name) · \(session.account.role.rawValue)</span>
                 <form method="post" action="/logout"><input type="hidden" name="csrf" value="\(session.csrfToken)">\
                 <button type="submit" class="link" id="logout">Log out</button></form>
@@ -59,31 +60,6 @@ public enum Pages {
         case .qa: "every call; evaluates"
         case .admin: "every call; manages users and reads the audit log"
         }
-    }
-
-    /// The home page for now: who is logged in, their scope, and a player for one call by id.
-    /// (The overview replaces it.)
-    public static func home(_ session: AuthenticatedSession, callID: String?) -> HTML {
-        let a = session.account
-        var player = HTML.empty
-        if let callID, !callID.isEmpty {
-            let src = "/calls/\(HTML.pathSegment(callID))/audio"
-            player = """
-                <div class="card"><h2>Call \(callID)</h2>
-                <audio id="player" controls preload="metadata" src="\(src)" data-src="\(src)"></audio>
-                <label for="channel">Channels</label>
-                <select id="channel"><option value="both">both</option><option value="left">left</option><option value="right">right</option></select>
-                <p class="muted"><a href="\(src)?download=1" download>Download (WAV)</a></p></div>
-                """
-        }
-        return layout(title: "Home", session: session, body: """
-            <div class="card"><h1>Logged in as <span id="user">\(a.name)</span></h1>
-            <p>Role: <strong id="role">\(a.role.rawValue)</strong>. Sees: <span id="scope">\(scopeDescription(a))</span>.</p>
-            <p class="muted">The overview, calls, call and evaluation pages come with the next step of the workspace.</p></div>
-            <form class="card" method="get" action="/"><label for="call">Listen to a call (id)</label>
-            <input type="text" id="call" name="call" value="\(callID ?? "")"><button type="submit" id="listen">Open player</button></form>
-            \(player)
-            """)
     }
 
     /// Admin: every user.

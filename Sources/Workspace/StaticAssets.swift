@@ -42,23 +42,113 @@ enum StaticAssets {
         #audit td:first-child, #users td:nth-child(6), #users td:nth-child(7) { white-space: nowrap; }
         audio { width: 100%; margin-top: .6rem; }
         .muted { color: var(--muted); }
+        main { max-width: 90rem; }
+        h2.section { font-size: 1.1rem; margin: 0 0 .5rem; }
+        section.card h2 { font-size: 1rem; margin: .8rem 0 .3rem; }
+        td.n { text-align: right; font-variant-numeric: tabular-nums; }
+        .row { display: flex; flex-wrap: wrap; gap: .4rem 1rem; align-items: flex-end; }
+        .row label, label.check, label.choice { display: inline-block; margin: .3rem 0; }
+        .row input[type=text] { width: auto; }
+        form.filters button, form.period button { margin-top: 0; }
+        .period-label { margin: 0 0 .4rem; }
+        .call-grid { display: grid; grid-template-columns: minmax(0, 1fr) 24rem; gap: 1rem; align-items: start; }
+        .call-grid .main { min-width: 0; }
+        .call-grid.single { grid-template-columns: minmax(0, 1fr); }
+        @media (max-width: 70rem) { .call-grid { grid-template-columns: minmax(0, 1fr); } }
+        svg.timeline { width: 100%; height: auto; cursor: pointer; }
+        svg.timeline .playhead { stroke: #b3261e; stroke-width: 2; }
+        .notice.ok { border-color: #2e9e5b; background: #eef8f1; }
+        .notice.error { border-color: var(--bad); background: #fbeeee; }
+        fieldset.criterion { border: 1px solid var(--line); border-radius: 4px; margin: .5rem 0; padding: .3rem .6rem .5rem; }
+        fieldset.criterion legend { font-weight: 600; }
+        fieldset.criterion input[type=text] { margin-top: .3rem; }
+        label.choice { margin-right: .6rem; color: var(--ink); }
+        form.inline { display: inline; }
+        form.inline button { margin: 0; padding: .2rem .6rem; }
+        tr.detail td { border-bottom: 1px solid var(--line); font-size: .9em; }
+        table { margin-bottom: .6rem; }
+        .scroll { overflow-x: auto; }
+        #calls { font-size: .9em; }
+        #calls td:nth-child(2) { white-space: nowrap; }
         """
 
-    /// The player's channel switch: changes the `<audio>` source and keeps the position.
+    /// The call page's player: channel switch (keeps the position), playback speed, `?t=`
+    /// start, the timeline (a playhead that follows playback; a click seeks), evidence links
+    /// of the same call that seek without reloading.
     static let js = """
         "use strict";
         document.addEventListener("DOMContentLoaded", function () {
-          var select = document.getElementById("channel");
           var audio = document.getElementById("player");
-          if (!select || !audio) { return; }
-          select.addEventListener("change", function () {
-            var at = audio.currentTime, playing = !audio.paused;
-            var base = audio.getAttribute("data-src");
-            audio.src = base + "?channel=" + encodeURIComponent(select.value);
-            audio.addEventListener("loadedmetadata", function once() {
-              audio.removeEventListener("loadedmetadata", once);
-              audio.currentTime = at;
-              if (playing) { audio.play(); }
+          if (!audio) { return; }
+          var select = document.getElementById("channel");
+          var speed = document.getElementById("speed");
+          var svg = document.getElementById("timeline");
+          function seek(t, play) {
+            var go = function () { audio.currentTime = t; if (play) { audio.play(); } };
+            if (audio.readyState >= 1) { go(); } else {
+              audio.addEventListener("loadedmetadata", function once() { audio.removeEventListener("loadedmetadata", once); go(); });
+            }
+          }
+          var start = parseFloat(audio.getAttribute("data-start"));
+          if (isFinite(start) && start >= 0) { seek(start, false); }
+          if (select) {
+            select.addEventListener("change", function () {
+              var at = audio.currentTime, playing = !audio.paused, rate = audio.playbackRate;
+              var base = audio.getAttribute("data-src");
+              audio.src = base + "?channel=" + encodeURIComponent(select.value);
+              audio.addEventListener("loadedmetadata", function once() {
+                audio.removeEventListener("loadedmetadata", once);
+                audio.currentTime = at;
+                audio.playbackRate = rate;
+                if (playing) { audio.play(); }
+              });
+            });
+          }
+          if (speed) {
+            speed.addEventListener("change", function () { audio.playbackRate = parseFloat(speed.value) || 1; });
+          }
+          if (svg) {
+            var duration = parseFloat(svg.getAttribute("data-duration"));
+            var left = parseFloat(svg.getAttribute("data-left"));
+            var width = parseFloat(svg.getAttribute("data-plot-width"));
+            var top = parseFloat(svg.getAttribute("data-top"));
+            var bottom = parseFloat(svg.getAttribute("data-bottom"));
+            var ns = "http://www.w3.org/2000/svg";
+            var head = document.createElementNS(ns, "line");
+            head.setAttribute("class", "playhead");
+            head.setAttribute("y1", String(top));
+            head.setAttribute("y2", String(bottom));
+            svg.appendChild(head);
+            var place = function () {
+              var t = Math.max(0, Math.min(duration, audio.currentTime || 0));
+              var x = left + width * t / duration;
+              head.setAttribute("x1", String(x));
+              head.setAttribute("x2", String(x));
+            };
+            place();
+            audio.addEventListener("timeupdate", place);
+            audio.addEventListener("seeked", place);
+            svg.addEventListener("click", function (ev) {
+              var box = svg.getBoundingClientRect();
+              var vb = svg.viewBox.baseVal;
+              var x = (ev.clientX - box.left) * vb.width / box.width;
+              var t = (x - left) / width * duration;
+              if (t < 0 || t > duration) { return; }
+              seek(t, !audio.paused);
+              place();
+            });
+          }
+          // Evidence of this call: seek in place rather than reload the page.
+          var here = window.location.pathname;
+          document.querySelectorAll("a[href*='?t=']").forEach(function (a) {
+            var url = new URL(a.href, window.location.href);
+            if (url.pathname !== here) { return; }
+            a.addEventListener("click", function (ev) {
+              var t = parseFloat(url.searchParams.get("t"));
+              if (!isFinite(t)) { return; }
+              ev.preventDefault();
+              seek(t, true);
+              audio.scrollIntoView({block: "center"});
             });
           });
         });

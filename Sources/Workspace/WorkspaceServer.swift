@@ -9,7 +9,8 @@ import Store
 
 /// The workspace: the router of every page, wrapped so that every response — pages, audio,
 /// static files, errors — carries the security headers. Handlers are thin: decode the
-/// request, call `Authenticator`, `RecordingLocator`, `DecodedWAV` or the store, render.
+/// request, call `Authenticator`, `RecordingLocator`, `DecodedWAV`, the report queries or the
+/// store (always with the account's scope), render.
 public struct WorkspaceServer: Sendable {
     public let store: CallStore
     public let configuration: WorkspaceConfiguration
@@ -44,7 +45,13 @@ public struct WorkspaceServer: Sendable {
         router.get("/login", use: handlers.loginForm)
         router.post("/login", use: handlers.login)
         router.post("/logout", use: handlers.logout)
-        router.get("/", use: handlers.home)
+        router.get("/", use: handlers.overview)
+        router.get("/calls", use: handlers.calls)
+        router.get("/calls.csv", use: handlers.callsCSV)
+        router.get("/calls/:id", use: handlers.call)
+        router.post("/calls/:id/evaluate", use: handlers.evaluate)
+        router.get("/agents/:id", use: handlers.agent)
+        router.post("/agents/:id/acknowledge", use: handlers.acknowledge)
         router.get("/static/:file", use: handlers.staticFile)
         router.get("/admin/users", use: handlers.adminUsers)
         router.get("/admin/audit", use: handlers.adminAudit)
@@ -264,11 +271,6 @@ struct Handlers: Sendable {
         var response = Response.seeOther("/login")
         response.setCookie(cookie(config.sessionCookieName, "", maxAge: 0))
         return response
-    }
-
-    @Sendable func home(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
-        guard let session = context.session else { return .seeOther("/login") }
-        return .html(Pages.home(session, callID: request.uri.queryParameters.get("call")))
     }
 
     @Sendable func staticFile(_ request: Request, _ context: WorkspaceContext) async throws -> Response {

@@ -14,7 +14,12 @@ import Testing
     static let writers: Set<String> = ["save", "registerCard", "saveScores", "beginRun", "finishRun", "recordErrors",
                                        "linkWaitingSurveys", "refreshAggregates", "importSession", "checkpoint",
                                        // ImportSession: inside one import's write transaction.
-                                       "callExists", "reject", "eachRow", "survey", "evaluation"]
+                                       "callExists", "reject", "eachRow", "survey", "evaluation",
+                                       // The workspace's writes: each checks its scope inside its transaction.
+                                       "saveEvaluations", "acknowledgeEvaluation"]
+    /// Accounts, sessions and the audit log of the workspace (AccountStore.swift): no call data.
+    static let accounts: Set<String> = ["addUser", "users", "credentials", "setUserDisabled", "setUserPassword", "createSession",
+                                        "session", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures"]
     /// Reads of the database file itself, not of any call.
     static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields"]
     /// Card texts: the organisation's coaching cards, the same for every reader.
@@ -171,6 +176,26 @@ import Testing
             let (dist, comments) = try s.npsDistributionAndComments(period: .all, scope: scope, limit: 100)
             #expect(comments.allSatisfy { $0.agentID == agent })
             #expect(dist.reduce(0, +) == (try s.surveyFacts(period: .all, scope: scope)).filter { $0.score != nil }.count)
+        }),
+        ("callList", { s, scope, own, _, other, agent throws in
+            let rows = try s.callList(CallListFilter(), sort: .started, descending: true, after: nil, limit: 10_000, scope: scope)
+            #expect(Set(rows.map(\.callID)) == own && rows.allSatisfy { $0.agentID == agent })
+            #expect(try s.callList(CallListFilter(), sort: .score, descending: false, after: nil, limit: 10_000,
+                                   scope: scope.narrowed(agent: try s.callDetail(other, scope: .everything)?.call.agentID)).isEmpty)
+        }),
+        ("evaluations", { s, scope, own, all, _, _ throws in
+            for id in all where !own.contains(id) { #expect(try s.evaluations(callID: id, scope: scope).isEmpty) }
+            #expect(try all.contains { try !s.evaluations(callID: $0, scope: .everything).isEmpty }, "the sample day has evaluations")
+        }),
+        ("callSurveys", { s, scope, own, all, _, _ throws in
+            for id in all where !own.contains(id) { #expect(try s.callSurveys(callID: id, scope: scope).isEmpty) }
+            #expect(try all.contains { try !s.callSurveys(callID: $0, scope: .everything).isEmpty }, "the sample day has surveys")
+        }),
+        ("evaluationsToAcknowledge", { s, scope, own, all, _, agent throws in
+            #expect(try s.evaluationsToAcknowledge(agentID: agent, period: .all, scope: scope).allSatisfy { own.contains($0.callID) })
+            for other in Set(try s.knownValues(.agent, scope: .everything)).subtracting([agent]) {
+                #expect(try s.evaluationsToAcknowledge(agentID: other, period: .all, scope: scope).isEmpty)
+            }
         }),
     ]
 

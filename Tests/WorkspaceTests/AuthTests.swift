@@ -273,10 +273,11 @@ import Testing
         #expect(!users.text.contains("<img") && !users.text.contains("<b>"))
         let audit = try await admin.get("/admin/audit")
         #expect(audit.text.contains("&lt;img src=x onerror=alert(2)&gt;") && !audit.text.contains("<img"))
-        // The home page echoes a call id: escaped in text and attribute, percent-encoded in URLs.
-        let home = try await admin.get("/?call=%22%3E%3Cscript%3Ex%3C%2Fscript%3E")
-        #expect(!home.text.contains("\"><script>") && home.text.contains("&quot;&gt;&lt;script&gt;x&lt;/script&gt;"))
-        #expect(home.text.contains("/calls/%22%3E%3Cscript%3Ex%3C%2Fscript%3E/audio"))
+        // The calls page echoes filter values: escaped in text and attributes, percent-encoded in URLs.
+        let calls = try await admin.get("/calls?dialed=%22%3E%3Cscript%3Ex%3C%2Fscript%3E")
+        #expect(calls.status == .ok)
+        #expect(!calls.text.contains("\"><script>") && calls.text.contains("&quot;&gt;&lt;script&gt;x&lt;/script&gt;"))
+        #expect(calls.text.contains("dialed=%22%3E%3Cscript%3Ex%3C%2Fscript%3E"))
     }
 
     @Test func adminPagesListUsersAndTheAuditLogAndReadingItIsAudited() async throws {

@@ -6,7 +6,11 @@ with a qa, an agent (a1) and an admin account created through `callqa users add
 --password-stdin`, then checks what only a browser proves: the login form and its cookies,
 a GSM 6.10 recording (which browsers cannot play as stored) playing and seeking in an
 <audio> element, Range requests from the page answered 206, an agent refused another
-agent's recording (404) but given their own, logout. Screenshots go to browser-out/.
+agent's recording (404) but given their own, logout; the pages: overview (a number opens
+its calls), calls list with a filter, the call page (?t= start, the timeline follows
+playback and seeks on click, speed), the qa evaluation (the score changes) and a stale form
+refused, the agent's own calls only (another agent's call, recording and export: 404), an
+acknowledgement. Screenshots go to browser-out/.
 
 Run by `make test` after the Swift tests; ends with the line `browser: N passed, N failed`.
 Waits are bounded polls on the page's state, never fixed sleeps.
@@ -20,6 +24,7 @@ import traceback
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -80,7 +85,12 @@ class Checks:
         return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: condition(d), message=what)
 
     def shot(self, name):
+        # The whole page: the window grows to the page's height for the picture.
+        self.d.set_window_size(1280, 900)
+        height = self.d.execute_script("return document.body.scrollHeight")
+        self.d.set_window_size(1280, min(max(height + 140, 900), 6000))
         self.d.save_screenshot(os.path.join(OUT, name + ".png"))
+        self.d.set_window_size(1100, 900)
 
     def fetch(self, path, range_header=None):
         """fetch() from the page: status, Content-Range and the first bytes of the body."""
@@ -138,8 +148,7 @@ class Checks:
 
     def gsm_recording_plays_and_seeks(self):
         # c-008 is stored as GSM 6.10, which Chromium cannot play: the server decodes it.
-        self.d.find_element(By.ID, "call").send_keys("c-008")
-        self.d.find_element(By.ID, "listen").click()
+        self.d.get(self.base + "/calls/c-008")
         self.wait(lambda d: d.execute_script("const a = document.getElementById('player'); return a && a.readyState >= 1"),
                   "metadata loaded")
         duration = self.d.execute_script("return document.getElementById('player').duration")
@@ -162,7 +171,7 @@ class Checks:
 
     def channel_switch_keeps_playing(self):
         # c-001 is stereo µ-law; the page's script switches to the left channel.
-        self.d.get(self.base + "/?call=c-001")
+        self.d.get(self.base + "/calls/c-001")
         self.wait(lambda d: d.execute_script("return document.getElementById('player').readyState >= 1"), "metadata")
         Select(self.d.find_element(By.ID, "channel")).select_by_value("left")
         self.wait(lambda d: d.execute_script("return document.getElementById('player').src").endswith("?channel=left"),
@@ -185,6 +194,87 @@ class Checks:
         assert tail["status"] == 206 and tail["length"] == 100, tail
         beyond = self.fetch("/calls/c-001/audio", f"bytes={total}-")
         assert beyond["status"] == 416 and beyond["contentRange"] == f"bytes */{total}", beyond
+
+    def overview_and_calls_pages(self):
+        self.d.get(self.base + "/")
+        assert "Period:" in self.d.find_element(By.CLASS_NAME, "period-label").text
+        assert self.d.find_elements(By.CSS_SELECTOR, "#agents-0 tbody tr"), "the agents table"
+        self.shot("10-overview-qa")
+        # A number links to the calls behind it.
+        link = self.d.find_element(By.CSS_SELECTOR, "#agents-0 tbody tr td:nth-child(3) a")
+        link.click()
+        self.wait(lambda d: "/calls?" in d.current_url and "agent=" in d.current_url, "the calls behind a number")
+        rows = self.d.find_elements(By.CSS_SELECTOR, "#calls tbody tr")
+        assert rows, "calls listed"
+        self.shot("11-calls-of-an-agent")
+        self.d.get(self.base + "/calls?period=all")
+        assert len(self.d.find_elements(By.CSS_SELECTOR, "#calls tbody tr")) == 11
+        Select(self.d.find_element(By.ID, "f-team")).select_by_visible_text("Red")
+        self.d.find_element(By.ID, "apply").click()
+        self.wait(lambda d: "team=Red" in d.current_url, "filter applied")
+        teams = [r.find_elements(By.TAG_NAME, "td")[4].text for r in self.d.find_elements(By.CSS_SELECTOR, "#calls tbody tr")]
+        assert teams and all(t == "Red" for t in teams), teams
+        self.shot("12-calls-filtered")
+
+    def call_page_timeline_seeks(self):
+        self.d.get(self.base + "/calls/c-001?t=20")
+        self.wait(lambda d: d.execute_script("const a = document.getElementById('player'); return a.readyState >= 1 && a.currentTime >= 19.9"),
+                  "?t=20 starts the player at 20 s")
+        self.d.execute_script("const a = document.getElementById('player'); a.currentTime = 0;")
+        self.wait(lambda d: d.execute_script("return document.getElementById('player').currentTime") < 0.5, "back at 0")
+        self.d.execute_script("document.getElementById('player').play()")
+        self.wait(lambda d: d.execute_script("return document.getElementById('player').currentTime") > 0.5, "playing")
+        svg = self.d.find_element(By.ID, "timeline")
+        geo = self.d.execute_script("""
+            const s = document.getElementById('timeline'), b = s.getBoundingClientRect(), vb = s.viewBox.baseVal;
+            return {w: b.width, h: b.height, vw: vb.width, left: +s.dataset.left, pw: +s.dataset.plotWidth, d: +s.dataset.duration};""")
+        # Click at 75 % of the call (offsets from the element's centre, in CSS pixels).
+        x_view = geo["left"] + geo["pw"] * 0.75
+        x_css = x_view * geo["w"] / geo["vw"]
+        ActionChains(self.d).move_to_element_with_offset(svg, int(x_css - geo["w"] / 2), 0).click().perform()
+        target = geo["d"] * 0.75
+        self.wait(lambda d: abs(d.execute_script("return document.getElementById('player').currentTime") - target) < 2.5,
+                  f"position jumps to about {target:.1f} s")
+        head = self.d.execute_script("return +document.querySelector('#timeline .playhead').getAttribute('x1')")
+        assert abs(head - x_view) < 30, (head, x_view)
+        self.d.execute_script("document.getElementById('player').playbackRate = 1.5")
+        Select(self.d.find_element(By.ID, "speed")).select_by_value("2")
+        assert self.d.execute_script("return document.getElementById('player').playbackRate") == 2
+        self.d.execute_script("document.getElementById('player').pause()")
+        self.shot("13-call-page-timeline")
+
+    def qa_evaluates_and_the_score_changes(self):
+        self.d.get(self.base + "/calls/c-011")
+        self.shot("14-call-page-before-evaluation")
+        form = self.d.find_element(By.ID, "evaluate-order-confirmation")
+        names = sorted({e.get_attribute("name") for e in form.find_elements(By.CSS_SELECTOR, "input[type=radio]")})
+        assert names, "manual criteria in the form"
+        for name in names:
+            form.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='yes']").click()
+        form.find_element(By.CSS_SELECTOR, "input[name^='comment.']").send_keys("clear and friendly")
+        form.find_element(By.CLASS_NAME, "save-evaluation").click()
+        self.wait(lambda d: d.find_elements(By.ID, "saved"), "saved notice")
+        before = self.d.find_element(By.ID, "score-before").text
+        after = self.d.find_element(By.ID, "score-after").text
+        assert "provisional" in before and "complete" in after and before != after, (before, after)
+        history = self.d.find_element(By.ID, "history").text
+        assert "qa1" in history and "web" in history, history
+        self.shot("15-call-page-after-evaluation")
+
+    def a_stale_form_is_refused(self):
+        self.d.get(self.base + "/calls/c-006")
+        form = self.d.find_element(By.ID, "evaluate-support-hotline")
+        # Another evaluator saves first (same form, posted from the page's script context).
+        status = self.d.execute_async_script("""
+            const done = arguments[0], f = document.getElementById('evaluate-support-hotline'), data = new URLSearchParams(new FormData(f));
+            for (const r of f.querySelectorAll('input[type=radio][value=yes]')) { data.set(r.name, 'yes'); }
+            fetch(f.action, {method: 'POST', body: data, credentials: 'same-origin'}).then(r => done(r.status));""")
+        assert status == 200, status
+        radio = form.find_elements(By.CSS_SELECTOR, "input[type=radio][value='no']")[0]
+        radio.click()
+        form.find_element(By.CLASS_NAME, "save-evaluation").click()
+        self.wait(lambda d: d.find_elements(By.ID, "stale"), "told the call changed")
+        self.shot("16-stale-evaluation-refused")
 
     def logout_ends_the_session(self):
         self.d.get(self.base + "/")
@@ -210,6 +300,26 @@ class Checks:
         self.d.get(self.base + "/calls/c-003/audio")
         assert "Not found" in self.d.page_source
         self.shot("07-agent-other-agents-call-404")
+        self.d.get(self.base + "/calls?period=all")
+        listed = {r.find_element(By.TAG_NAME, "a").text for r in self.d.find_elements(By.CSS_SELECTOR, "#calls tbody tr")}
+        assert listed == {"c-001", "c-002", "c-011"}, listed
+        self.shot("17-agent-calls")
+        page_other = self.fetch("/calls/c-003")
+        csv_other = self.fetch("/calls.csv?agent=a2")
+        assert page_other["status"] == 404 and csv_other["status"] == 404, (page_other, csv_other)
+        assert page_other["head"] == missing["head"] and csv_other["head"] == missing["head"]
+        own_csv = self.fetch("/calls.csv?period=all")
+        assert own_csv["status"] == 200, own_csv
+        self.d.get(self.base + "/calls/c-003")
+        assert "Not found" in self.d.page_source
+        self.d.get(self.base + "/agents/a1?period=all")
+        self.shot("18-agent-page")
+        self.d.find_element(By.CSS_SELECTOR, "#acknowledge button.ack").click()
+        self.wait(lambda d: "acknowledged by agent-a1" in d.page_source, "acknowledged")
+        self.shot("19-agent-acknowledged")
+        self.d.get(self.base + "/calls/c-001")
+        assert not self.d.find_elements(By.ID, "evaluate"), "agents do not evaluate"
+        self.shot("20-agent-own-call")
         self.d.get(self.base + "/")
         self.logout()
 
@@ -243,6 +353,10 @@ def main():
         c.check("GSM recording plays and seeks", c.gsm_recording_plays_and_seeks)
         c.check("channel switch keeps playing", c.channel_switch_keeps_playing)
         c.check("ranges from the page", c.ranges_from_the_page)
+        c.check("overview and calls pages", c.overview_and_calls_pages)
+        c.check("call page timeline seeks", c.call_page_timeline_seeks)
+        c.check("qa evaluates and the score changes", c.qa_evaluates_and_the_score_changes)
+        c.check("a stale form is refused", c.a_stale_form_is_refused)
         c.check("logout ends the session", c.logout_ends_the_session)
         c.check("agent sees only own recordings", c.agent_sees_only_own_recordings)
         c.check("admin reads the audit log", c.admin_reads_the_audit_log)

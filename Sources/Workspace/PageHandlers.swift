@@ -1,0 +1,217 @@
+import Analytics
+import CallQAModel
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Pipeline
+import Reports
+import Store
+
+/// The handlers of the pages: decode the query or form, call the report queries and the
+/// store's reads with the account's scope, render. A call, agent or card outside the scope
+/// answers the same 404 as one that does not exist.
+extension Handlers {
+    /// The logged-in session (the middleware has sent everyone else to the login page).
+    func user(_ context: WorkspaceContext) throws -> AuthenticatedSession {
+        guard let session = context.session else { throw PageError(.notFound) }
+        return session
+    }
+
+    /// Query values, decoded as forms send them (`+` is a space).
+    static func query(_ request: Request) -> (String) -> String? {
+        let q = request.uri.query ?? ""
+        return { Forms.field($0, in: q) }
+    }
+
+    /// The last day with calls the user may see: where a period without a date is anchored.
+    func latestDay(_ scope: Scope) throws -> String? { try server.store.callSpan(period: .all, scope: scope).lastDate }
+
+    func period(_ request: Request, scope: Scope) throws -> WebPeriod {
+        do { return try WebPeriod.parse(Self.query(request), latest: try latestDay(scope)) } catch is BadQuery { throw PageError(.badRequest) }
+    }
+
+    @Sendable func overview(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        let session = try user(context)
+        let scope = session.account.scope
+        let period = try period(request, scope: scope)
+        let agents = try ReportBuilder.agents(server.store, period: period.period, scope: scope, minScored: 10)
+        let kpi = try ReportBuilder.kpi(server.store, period: period.period, zone: nil, by: [], settings: KPISettings(), scope: scope)
+        let nps = try ReportBuilder.nps(server.store, period: period.period, by: [], minimumN: 30, scope: scope)
+        // The quality trend: each card's distribution and weekly means per agent, drawn by the
+        // renderer of `report agents --format html`.
+        var charts = ""
+        for (card, _) in agents.summaries where !card.id.isEmpty {
+            let (bins, daily) = try server.store.scoreDistribution(period: period.period, cardID: card.id, scope: scope)
+            charts += HTMLPages.cardCharts(card: card, bins: bins, daily: daily)
+        }
+        return .html(Pages.overview(session, period: period, agents: agents, trend: charts, kpi: kpi, nps: nps))
+    }
+
+    /// The card ids a filter may name: those scoring calls the user may see.
+    func cardIDs(_ scope: Scope) throws -> [String] { try server.store.storedCards(scope: scope.unfiltered).map(\.id) }
+
+    func known(_ scope: Scope) throws -> CallsQuery.Known {
+        let store = server.store
+        return CallsQuery.Known(cards: try cardIDs(scope), agents: try store.knownValues(.agent, scope: scope),
+                                teams: try store.knownValues(.team, scope: scope), queues: try store.knownValues(.queue, scope: scope))
+    }
+
+    func callsQuery(_ request: Request, scope: Scope, known: CallsQuery.Known) throws -> CallsQuery {
+        do {
+            return try CallsQuery.parse(Self.query(request), latest: try latestDay(scope), known: known)
+        } catch is BadQuery {
+            throw PageError(.badRequest)
+        } catch is UnknownValue {
+            throw PageError(.notFound)
+        }
+    }
+
+    static let pageSize = 50
+
+    @Sendable func calls(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        let session = try user(context)
+        let scope = session.account.scope
+        let known = try known(scope)
+        let q = try callsQuery(request, scope: scope, known: known)
+        var rows = try server.store.callList(q.filter, sort: q.sort, descending: q.descending, after: q.after, limit: Self.pageSize + 1,
+                                             scope: q.scope(scope))
+        let more = rows.count > Self.pageSize
+        if more { rows.removeLast() }
+        return .html(Pages.callsPage(session, query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents,
+                                     teams: known.teams, queues: known.queues))
+    }
+
+    /// The most rows one export holds.
+    static let exportLimit = 200_000
+
+    @Sendable func callsCSV(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        let session = try user(context)
+        let scope = session.account.scope
+        let q = try callsQuery(request, scope: scope, known: try known(scope))
+        var out = CSVWriter.line(Pages.csvColumns)
+        var after: CallListCursor?
+        var count = 0
+        while count < Self.exportLimit {
+            let page = try server.store.callList(q.filter, sort: q.sort, descending: q.descending, after: after, limit: 5000, scope: q.scope(scope))
+            for r in page { out += Pages.csvLine(r) }
+            count += page.count
+            guard page.count == 5000, let last = page.last else { break }
+            after = CallListCursor(value: last.cursorValue(q.sort), callID: last.callID)
+        }
+        let buffer = ByteBuffer(string: out)
+        return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentLength: String(buffer.readableBytes),
+                                               .contentDisposition: "attachment; filename=\"calls.csv\""],
+                        body: .init(byteBuffer: buffer))
+    }
+
+    /// A call in the user's scope, or the one 404.
+    func callReport(_ callID: String, scope: Scope) throws -> CallReport {
+        do {
+            return try ReportBuilder.call(server.store, callID: callID, period: .all, scope: scope)
+        } catch is CallReportError {
+            throw PageError(.notFound)
+        }
+    }
+
+    func callPage(_ session: AuthenticatedSession, callID: String, startS: Double?, notice: Pages.EvaluationNotice? = nil,
+                  status: HTTPResponse.Status = .ok) throws -> Response {
+        let scope = session.account.scope
+        let report = try callReport(callID, scope: scope)
+        let surveys = try server.store.callSurveys(callID: callID, scope: scope)
+        let sheet = try WebEvaluation.sheet(server.store, callID: callID, scope: scope)
+        return .html(Pages.call(session, report: report, surveys: surveys, sheet: sheet, startS: startS, notice: notice), status: status)
+    }
+
+    @Sendable func call(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        let session = try user(context)
+        guard let callID = context.parameters.get("id") else { throw PageError(.notFound) }
+        // `?t=SECONDS`: where the player starts (evidence links); anything else is ignored.
+        let t = Self.query(request)("t").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
+        return try callPage(session, callID: callID, startS: t)
+    }
+
+    /// Saves the evaluate form (qa only): answers stored as `evaluations import` stores them,
+    /// the call rescored, the score before and after shown; a stale form saves nothing.
+    @Sendable func evaluate(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        let session = try user(context)
+        guard let callID = context.parameters.get("id") else { throw PageError(.notFound) }
+        // Everyone but qa: the same 404 as a call that does not exist (and as the page of a
+        // call outside the scope).
+        guard session.account.role == .qa else { throw PageError(.notFound) }
+        var request = request
+        let body = String(buffer: try await request.collectBody(upTo: context.maxUploadSize))
+        guard let cardID = Forms.field("card", in: body), let version = Forms.field("version", in: body) else { throw PageError(.badRequest) }
+        var answers: [WebEvaluation.Answer] = []
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let key = Forms.decode(parts[0])
+            guard key.hasPrefix("answer."), parts.count == 2 else { continue }
+            let criterion = String(key.dropFirst("answer.".count))
+            answers.append(.init(criterionID: criterion, answer: Forms.decode(parts[1]), comment: Forms.field("comment." + criterion, in: body)))
+        }
+        let now = config.now()
+        let result = try WebEvaluation.save(server.store, callID: callID, cardID: cardID, answers: answers, evaluator: session.account.name,
+                                            fingerprint: version, nowEpoch: now, scope: session.account.scope)
+        switch result {
+        case .notFound:
+            throw PageError(.notFound)
+        case .stale:
+            return try callPage(session, callID: callID, startS: nil, notice: .stale, status: .conflict)
+        case let .invalid(problems):
+            return try callPage(session, callID: callID, startS: nil, notice: .invalid(problems), status: .badRequest)
+        case let .saved(changed, before, after):
+            let given = answers.filter { !$0.answer.trimmingCharacters(in: .whitespaces).isEmpty }
+                .map { "\($0.criterionID)=\($0.answer)" }.joined(separator: " ")
+            try auth.audit(.evaluation, by: session.account, address: address(request, context), callID: callID, target: cardID,
+                           detail: "\(changed) changed: \(given); score \(Pages.scoreText(before)) → \(Pages.scoreText(after))")
+            return try callPage(session, callID: callID, startS: nil, notice: .saved(card: cardID, changed: changed, before: before, after: after))
+        }
+    }
+
+    @Sendable func agent(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        let session = try user(context)
+        guard let agentID = context.parameters.get("id") else { throw PageError(.notFound) }
+        let scope = session.account.scope
+        let store = server.store
+        // An agent outside the scope is as unknown as one that does not exist.
+        guard try store.knownValues(.agent, scope: scope).contains(agentID) else { throw PageError(.notFound) }
+        let period = try period(request, scope: scope.requiring(agent: agentID))
+        var report: BuiltReport?, empty: String?
+        do {
+            try ReportBuilder.checkSelection(store, period: period.period, scope: scope, agentID: agentID)
+            report = try ReportBuilder.agent(store, agentID: agentID, period: period.period, scope: scope, minScored: 10, links: .workspace())
+        } catch let e as SelectionError {
+            if case .unknown = e { throw PageError(.notFound) }
+            empty = "No calls of this agent in this period."
+        }
+        var trend: [String] = []
+        for card in try store.storedCards(scope: scope.requiring(agent: agentID)) {
+            let rows = try store.agentCallRows(period: period.period, cardID: card.id, scope: scope.requiring(agent: agentID))
+            let t = AgentReport.weeklyTrend(rows.filter { $0.status == .complete })
+            if !t.weeks.isEmpty {
+                trend.append(SVGCharts.lines(t.series, xLabels: t.weeks, target: card.target, title: "Weekly mean quality — \(card.name)"))
+            }
+        }
+        let acks = try store.evaluationsToAcknowledge(agentID: agentID, period: period.period, scope: scope)
+        let canAck = session.account.role == .agent && session.account.agentID == agentID
+        return .html(Pages.agent(session, agentID: agentID, period: period, report: report, emptyMessage: empty, trend: trend,
+                                 acknowledgements: acks, canAcknowledge: canAck))
+    }
+
+    /// An agent acknowledges an evaluation of one of their own calls.
+    @Sendable func acknowledge(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        let session = try user(context)
+        guard let agentID = context.parameters.get("id"), session.account.role == .agent, session.account.agentID == agentID else {
+            throw PageError(.notFound)
+        }
+        var request = request
+        let body = String(buffer: try await request.collectBody(upTo: context.maxUploadSize))
+        guard let callID = Forms.field("call", in: body), let cardID = Forms.field("card", in: body) else { throw PageError(.badRequest) }
+        guard try server.store.acknowledgeEvaluation(callID: callID, cardID: cardID, by: session.account.name, nowEpoch: config.now(),
+                                                     scope: session.account.scope.requiring(agent: agentID)) else {
+            throw PageError(.notFound)
+        }
+        try auth.audit(.acknowledgement, by: session.account, address: address(request, context), callID: callID, target: cardID)
+        return .seeOther("/agents/\(HTML.pathSegment(agentID))")
+    }
+}

@@ -1,0 +1,246 @@
+import CallQAModel
+import Foundation
+import Store
+
+/// A request's query values that did not pass their format or allow-list: answered 400.
+struct BadQuery: Error {}
+
+/// A filter naming an agent, team, queue or card the user cannot see (or that does not
+/// exist): answered with the one 404.
+struct UnknownValue: Error {}
+
+/// The period of a page: a day, an ISO week (Monday–Sunday) or a calendar month around a
+/// date, a custom range of dates, or everything. Dates are the calls' local days, as
+/// `report --from/--to` reads them. Always shown on the page.
+struct WebPeriod: Equatable {
+    enum Kind: String, CaseIterable {
+        case day, week, month, custom, all
+    }
+
+    var kind: Kind
+    /// The date it was chosen around (day, week, month).
+    var date: String?
+    /// Inclusive local dates; nil: open.
+    var from: String?
+    var to: String?
+
+    var period: Period { Period(fromDate: from, toDate: to) }
+
+    /// `2026-11-24 to 2026-11-30 (week)`.
+    var label: String {
+        switch kind {
+        case .all: "all calls"
+        case .day: "\(from ?? "") (day)"
+        default: "\(from ?? "…") to \(to ?? "…") (\(kind.rawValue))"
+        }
+    }
+
+    /// The query that selects it again (for links and forms).
+    var query: [(String, String)] {
+        switch kind {
+        case .all: [("period", "all")]
+        case .custom: [("period", "custom")] + (from.map { [("from", $0)] } ?? []) + (to.map { [("to", $0)] } ?? [])
+        default: [("period", kind.rawValue), ("date", date ?? "")]
+        }
+    }
+
+    static let calendar: Calendar = {
+        var c = Calendar(identifier: .gregorian)
+        c.timeZone = TimeZone(identifier: "UTC")!
+        c.firstWeekday = 2
+        return c
+    }()
+
+    /// `YYYY-MM-DD` → a date at UTC midnight; nil for anything else.
+    static func day(_ text: String) -> Date? {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard text.utf8.count == 10, parts.count == 3, let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]),
+              parts[0].count == 4, parts[1].count == 2, parts[2].count == 2, (1...12).contains(m), (1...31).contains(d) else { return nil }
+        guard let date = calendar.date(from: DateComponents(year: y, month: m, day: d)),
+              calendar.component(.day, from: date) == d else { return nil }
+        return date
+    }
+
+    static func text(_ d: Date) -> String {
+        let c = calendar.dateComponents([.year, .month, .day], from: d)
+        return String(format: "%04d-%02d-%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0)
+    }
+
+    /// From the query (`period`, `date`, `from`, `to`); `latest` (the last day with calls in
+    /// the user's scope) anchors a period without a date. Unknown values throw `BadQuery`.
+    static func parse(_ q: (String) -> String?, latest: String?) throws(BadQuery) -> WebPeriod {
+        let kindText = q("period") ?? (q("from") != nil || q("to") != nil ? "custom" : "month")
+        guard let kind = Kind(rawValue: kindText) else { throw BadQuery() }
+        switch kind {
+        case .all:
+            return WebPeriod(kind: .all)
+        case .custom:
+            let from = q("from"), to = q("to")
+            if let from, day(from) == nil { throw BadQuery() }
+            if let to, day(to) == nil { throw BadQuery() }
+            if let from, let to, from > to { throw BadQuery() }
+            return WebPeriod(kind: .custom, from: from, to: to)
+        case .day, .week, .month:
+            let anchorText = q("date") ?? latest ?? text(Date())
+            guard let anchor = day(anchorText) else { throw BadQuery() }
+            let start: Date, end: Date
+            switch kind {
+            case .day:
+                start = anchor; end = anchor
+            case .week:
+                let weekday = calendar.component(.weekday, from: anchor)  // 1 = Sunday
+                start = calendar.date(byAdding: .day, value: -((weekday + 5) % 7), to: anchor)!
+                end = calendar.date(byAdding: .day, value: 6, to: start)!
+            default:
+                let c = calendar.dateComponents([.year, .month], from: anchor)
+                start = calendar.date(from: c)!
+                end = calendar.date(byAdding: DateComponents(month: 1, day: -1), to: start)!
+            }
+            return WebPeriod(kind: kind, date: anchorText, from: text(start), to: text(end))
+        }
+    }
+}
+
+/// Query strings for links: every value percent-encoded.
+enum Query {
+    static func encode(_ s: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return s.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+    }
+
+    static func string(_ items: [(String, String)]) -> String {
+        items.map { "\(encode($0.0))=\(encode($0.1))" }.joined(separator: "&")
+    }
+}
+
+/// The calls list's query: filters, sort and cursor, each checked against its allow-list or
+/// format (a value that fails is a 400, never SQL).
+struct CallsQuery {
+    var period: WebPeriod
+    var filter = CallListFilter()
+    var agent: String?
+    var team: String?
+    var queue: String?
+    var sort: CallListSort = .started
+    var descending = true
+    var after: CallListCursor?
+
+    /// The names of the filter parameters, in form order.
+    static let filterNames = ["agent", "team", "queue", "dialed", "direction", "card", "min_score", "max_score", "critical",
+                              "provisional", "dead_air", "interruptions", "detractor", "health"]
+
+    /// The values the user may name: cards, agents, teams and queues of calls in their scope.
+    struct Known {
+        var cards: [String]
+        var agents: [String]
+        var teams: [String]
+        var queues: [String]
+    }
+
+    /// Malformed values throw `BadQuery`; an agent, team, queue or card outside `known`
+    /// throws `UnknownValue` (one answer for "not yours" and "does not exist").
+    static func parse(_ q: @escaping (String) -> String?, latest: String?, known: Known) throws -> CallsQuery {
+        // An empty form field is an absent filter.
+        let v: (String) -> String? = { name in q(name).flatMap { $0.isEmpty ? nil : $0 } }
+        var r = CallsQuery(period: try WebPeriod.parse(v, latest: latest))
+        r.agent = v("agent"); r.team = v("team"); r.queue = v("queue")
+        for (value, allowed) in [(r.agent, known.agents), (r.team, known.teams), (r.queue, known.queues)] {
+            if let value, !allowed.contains(value) { throw UnknownValue() }
+        }
+        r.filter.period = r.period.period
+        r.filter.dialed = v("dialed")
+        if let d = v("direction") {
+            guard let dir = CallDirection(rawValue: d) else { throw BadQuery() }
+            r.filter.direction = dir
+        }
+        if let c = v("card") {
+            guard known.cards.contains(c) else { throw UnknownValue() }
+            r.filter.cardID = c
+        }
+        func number(_ name: String, _ range: ClosedRange<Double>) throws -> Double? {
+            guard let t = v(name) else { return nil }
+            guard let x = Double(t), x.isFinite, range.contains(x) else { throw BadQuery() }
+            return x
+        }
+        func flag(_ name: String) throws -> Bool {
+            guard let t = v(name) else { return false }
+            guard t == "1" || t == "on" else { throw BadQuery() }
+            return true
+        }
+        r.filter.minScore = try number("min_score", 0...100)
+        r.filter.maxScore = try number("max_score", 0...100)
+        r.filter.minDeadAirS = try number("dead_air", 0...86_400)
+        if let n = try number("interruptions", 0...100_000) {
+            guard n == n.rounded() else { throw BadQuery() }
+            r.filter.minInterruptions = Int(n)
+        }
+        r.filter.criticalFail = try flag("critical")
+        r.filter.provisional = try flag("provisional")
+        r.filter.detractor = try flag("detractor")
+        if let h = v("health") {
+            guard healthFlags.contains(h) else { throw BadQuery() }
+            r.filter.health = h
+        }
+        if let s = v("sort") {
+            guard let sort = CallListSort(rawValue: s) else { throw BadQuery() }
+            r.sort = sort
+        }
+        if let o = v("order") {
+            guard o == "asc" || o == "desc" else { throw BadQuery() }
+            r.descending = o == "desc"
+        }
+        if let id = q("after_id") {
+            let value = q("after") ?? ""
+            if !r.sort.isTextKey { guard Double(value)?.isFinite == true else { throw BadQuery() } }
+            r.after = CallListCursor(value: value, callID: id)
+        }
+        return r
+    }
+
+    /// The recording health flags a filter may name (those the analysis sets).
+    static let healthFlags = ["agent_channel_silent", "customer_channel_silent", "no_speech", "agent_clipping", "customer_clipping",
+                              "clipping", "agent_low_snr", "customer_low_snr", "low_snr", "channels_identical", "crosstalk",
+                              "truncated", "non_finite_samples", "out_of_range_samples", "agent_channel_echo", "customer_channel_echo", "agent_background_voices",
+                              "customer_background_voices", "background_voices"]
+
+    /// The scope narrowed by the agent, team and queue filters (never wider than the access).
+    func scope(_ base: Scope) -> Scope { base.narrowed(team: team, queue: queue, agent: agent) }
+
+    /// Every parameter but the cursor (for the next page, the export and the sort links).
+    var items: [(String, String)] {
+        var out = period.query
+        for (k, val) in [("agent", agent), ("team", team), ("queue", queue), ("dialed", filter.dialed),
+                         ("direction", filter.direction?.rawValue), ("card", filter.cardID),
+                         ("min_score", filter.minScore.map(Self.num)), ("max_score", filter.maxScore.map(Self.num)),
+                         ("critical", filter.criticalFail ? "1" : nil), ("provisional", filter.provisional ? "1" : nil),
+                         ("dead_air", filter.minDeadAirS.map(Self.num)), ("interruptions", filter.minInterruptions.map(String.init)),
+                         ("detractor", filter.detractor ? "1" : nil), ("health", filter.health)] {
+            if let val { out.append((k, val)) }
+        }
+        out.append(("sort", sort.rawValue))
+        out.append(("order", descending ? "desc" : "asc"))
+        return out
+    }
+
+    static func num(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+}
+
+extension CallListSort {
+    var isTextKey: Bool { self == .agent }
+}
+
+extension CallListRow {
+    /// The value of `sort` on this row, as the next page's cursor carries it.
+    func cursorValue(_ sort: CallListSort) -> String {
+        func n(_ v: Double?) -> String { String(v ?? -1) }
+        switch sort {
+        case .started: return String(startedEpoch)
+        case .score: return n(score)
+        case .agent: return agentID ?? ""
+        case .deadAir: return n(deadAirS)
+        case .interruptions: return String(interruptions ?? -1)
+        case .handle: return n(handleS)
+        }
+    }
+}
