@@ -129,7 +129,7 @@ public enum WebEvaluation {
                 continue
             }
             let comment = a.comment.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : String($0.prefix(2000)) }
-            rows.append(EvaluationRow(callID: callID, cardID: cardID, criterionID: criterion.id, answer: answer.description,
+            rows.append(EvaluationRow(callID: callID, cardID: cardID, criterionID: criterion.id, answer: answer,
                                       evaluator: evaluator, evaluatedAt: when.iso8601, comment: comment,
                                       source: SourceRef(file: "web", line: i + 1)))
         }

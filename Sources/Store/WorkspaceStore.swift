@@ -1,5 +1,4 @@
 import CallQAModel
-import CallRecords
 import Foundation
 import GRDB
 
@@ -110,7 +109,7 @@ extension [StoredEvaluation] {
         let text = sorted { ($0.cardID, $0.criterionID) < ($1.cardID, $1.criterionID) }
             .map { [$0.cardID, $0.criterionID, $0.answer, $0.evaluator, $0.evaluatedAt, $0.comment ?? "\u{1}"].joined(separator: "\u{0}") }
             .joined(separator: "\u{2}")
-        return String(CallRecords.SHA256.hex([UInt8](text.utf8)).prefix(32))
+        return String(SHA256.hex([UInt8](text.utf8)).prefix(32))
     }
 }
 

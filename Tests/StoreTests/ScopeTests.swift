@@ -24,10 +24,6 @@ import Testing
     static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields"]
     /// Card texts: the organisation's coaching cards, the same for every reader.
     static let catalogue: Set<String> = ["latestCardTexts", "currentCardText"]
-    /// Workspace accounts, sessions and the audit log (no call data; the workspace lets only
-    /// admins read users and the log, and a user only their own session).
-    static let accounts: Set<String> = ["addUser", "users", "credentials", "setUserDisabled", "setUserPassword", "createSession",
-                                        "session", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures"]
 
     /// Every `public func` of Sources/Store with its parameter list.
     static func publicFunctions() throws -> [(name: String, signature: String)] {
