@@ -1,11 +1,15 @@
 # callqa — the two commands of the README, plus benchmarks and the accuracy harness.
-.PHONY: demo test build bench bench-audio bench-ingest bench-store accuracy sample-audio check-html clean
+.PHONY: demo serve test build bench bench-audio bench-ingest bench-store accuracy sample-audio check-html clean
 
 # (1) Set up, build, and run the main job on SampleAudio/.
 demo:
 	bash scripts/setup.sh
 	swift build -c release --product callqa
 	.build/release/callqa run SampleAudio --db callqa.sqlite --scorecards Scorecards
+
+# The workspace on the sample day, with demo accounts whose passwords are generated and printed.
+serve:
+	bash scripts/serve-demo.sh
 
 # (2) Set up and run the whole test suite: the Swift tests, then the workspace in headless
 # Chromium (tests/browser; screenshots in browser-out/).

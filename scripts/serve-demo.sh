@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# `make serve`: the sample day in the workspace. Builds callqa, runs SampleAudio/ into
+# demo-workspace.sqlite (once), gives the demo accounts new generated passwords (printed
+# here, never stored in clear), and serves on http://127.0.0.1:${PORT:-8080}/ until Ctrl-C.
+# There is no default password: every start prints fresh ones.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+swift build -c release --product callqa
+bin=.build/release/callqa
+db=${CALLQA_DEMO_DB:-demo-workspace.sqlite}
+port=${PORT:-8080}
+if [ ! -f "$db" ]; then
+    "$bin" run SampleAudio --db "$db" --scorecards Scorecards --out demo-report >/dev/null || true
+fi
+echo
+echo "Demo accounts (passwords generated now; run make serve again for new ones):"
+printf '  %-12s %-11s %-37s %s\n' user role password sees
+while read -r name role extra sees; do
+    if "$bin" users list --db "$db" | awk 'NR > 2 {print $1}' | grep -qx "$name"; then
+        out=$("$bin" users password "$name" --db "$db")
+    else
+        out=$("$bin" users add "$name" --role "$role" $( [ "$extra" = - ] || echo "$extra" ) --db "$db")
+    fi
+    printf '  %-12s %-11s %-37s %s\n' "$name" "$role" "$(sed -n 's/^password: //p' <<<"$out")" "${sees//_/ }"
+done <<'ACCOUNTS'
+qa qa - every_call,_evaluates
+supervisor supervisor --team=Blue team_Blue
+agent-a1 agent --agent-id=a1 own_calls_of_agent_a1
+admin admin - everything,_users,_audit_log
+ACCOUNTS
+echo
+echo "Open http://127.0.0.1:$port/ and log in (Ctrl-C stops the server)."
+exec "$bin" serve --db "$db" --port "$port"
