@@ -67,10 +67,11 @@ public struct Account: Sendable, Equatable {
 
 extension Account {
     /// What this account may see, as the value every store read takes: an agent their own
-    /// calls, a supervisor their teams' calls (none without a team), QA and admins everything.
+    /// calls (none without an agent id, an empty one included), a supervisor their teams' calls
+    /// (none without a team), QA and admins everything.
     public var scope: Scope {
         switch role {
-        case .agent: agentID.map { Scope.agent($0) } ?? Scope(access: .teams([]))
+        case .agent: agentID.flatMap { $0.isEmpty ? nil : Scope.agent($0) } ?? Scope(access: .teams([]))
         case .supervisor: Scope.teams(teams)
         case .qa, .admin: .everything
         }

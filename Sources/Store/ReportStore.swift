@@ -130,7 +130,7 @@ extension CallStore {
             let events = try Row.fetchAll(db, sql: "SELECT kind, party, start_s, end_s FROM audio_events WHERE call_id = ? ORDER BY start_s", arguments: [id]).compactMap { e in
                 AudioEventKind(rawValue: e["kind"]).map { AudioEvent(kind: $0, party: e["party"], startS: e["start_s"], endS: e["end_s"]) }
             }
-            return CallDetail(call: call, audio: audio, parties: parties, events: events, legs: try Self.legs(db, id))
+            return CallDetail(call: call, audio: audio, parties: parties, events: events, legs: try Self.legs(db, id, scope: scope))
         }
     }
 
@@ -142,15 +142,33 @@ extension CallStore {
             guard try Row.fetchOne(db, sql: "SELECT 1 FROM calls c WHERE c.call_id = ? AND \(sc)", arguments: StatementArguments([id] + sa)) != nil else {
                 return []
             }
-            return try Self.legs(db, id)
+            return try Self.legs(db, id, scope: scope)
         }
     }
 
-    static func legs(_ db: Database, _ id: String) throws -> [StoredLeg] {
-        try Row.fetchAll(db, sql: "SELECT * FROM call_legs WHERE call_id = ? ORDER BY leg", arguments: [id]).map {
+    /// Another agent's id on a leg of a call the reader may see, when the reader's access does
+    /// not reach that agent (a transfer to another team): named like this instead.
+    public static let otherAgent = "(another agent)"
+
+    static func legs(_ db: Database, _ id: String, scope: Scope) throws -> [StoredLeg] {
+        var legs = try Row.fetchAll(db, sql: "SELECT * FROM call_legs WHERE call_id = ? ORDER BY leg", arguments: [id]).map {
             StoredLeg(leg: $0["leg"], agentID: $0["agent_id"], talkS: $0["talk_s"], startedAt: $0["started_at"],
                       recording: $0["recording"], scored: ($0["scored"] as Int?) != 0)
         }
+        // A restricted reader sees the agents of the legs within their access only.
+        switch scope.access {
+        case .everything:
+            break
+        case let .agent(own):
+            for i in legs.indices where legs[i].agentID != nil && legs[i].agentID != own { legs[i].agentID = otherAgent }
+        case let .teams(teams):
+            for i in legs.indices {
+                guard let agent = legs[i].agentID else { continue }
+                let team = try String.fetchOne(db, sql: "SELECT team FROM agents WHERE agent_id = ?", arguments: [agent])
+                if !(team.map(teams.contains) ?? false) { legs[i].agentID = otherAgent }
+            }
+        }
+        return legs
     }
 }
 

@@ -156,7 +156,7 @@ extension CallStore {
                        (SELECT count(*) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS scored,
                        (SELECT max(s.status = 'provisional') FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS provisional,
                        (SELECT max(s.critical_failed) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS critical_failed,
-                       (SELECT min(v.score) FROM surveys v WHERE v.call_id = c.call_id AND v.score IS NOT NULL) AS nps
+                       (SELECT min(v.score) FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score IS NOT NULL) AS nps
                 FROM calls c
                 LEFT JOIN agents g ON g.agent_id = c.agent_id
                 LEFT JOIN analyses a ON a.call_id = c.call_id
@@ -219,13 +219,15 @@ extension CallStore {
         }
     }
 
-    /// The survey answers linked to a call in scope.
+    /// The survey answers linked to a call in scope (by call id, or by the caller and time
+    /// window as `nps import` links them), answered ones only, as the reports count them.
     public func callSurveys(callID: String, scope: Scope) throws(StoreError) -> [SurveyFact] {
         try read { db in
             let (sc, sa) = scope.sql()
             return try Row.fetchAll(db, sql: """
-                SELECT v.call_id, v.score, v.csat, v.comment, v.answered_at, c.agent_id, c.agent_name, c.team, c.queue, c.local_date
-                FROM surveys v JOIN calls c ON c.call_id = v.call_id WHERE v.call_id = ? AND \(sc) ORDER BY v.answered_epoch
+                SELECT v.linked_call_id AS call_id, v.score, v.csat, v.comment, v.answered_at, c.agent_id, c.agent_name, c.team, c.queue, c.local_date
+                FROM surveys v JOIN calls c ON c.call_id = v.linked_call_id
+                WHERE v.linked_call_id = ? AND v.answered = 1 AND \(sc) ORDER BY v.answered_epoch
                 """, arguments: StatementArguments([callID] + sa)).map { r in
                 SurveyFact(callID: r["call_id"], score: r["score"], csat: r["csat"], comment: r["comment"], answeredAt: r["answered_at"],
                            agentID: r["agent_id"], agentName: r["agent_name"], team: r["team"], queue: r["queue"], localDate: r["local_date"])

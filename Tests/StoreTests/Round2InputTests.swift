@@ -154,6 +154,11 @@ extension Result {
             }
         }
         #expect(legs == ["PJSIP/1001 100.0", "PJSIP/1002 295.0"])
+        // A restricted reader sees the legs' agents within their access only.
+        let ownLegs = try #require(try store.callDetail("1764000000.1", scope: .agent("PJSIP/1002"))).legs.map(\.agentID)
+        #expect(ownLegs == [CallStore.otherAgent, "PJSIP/1002"])
+        #expect(try store.callDetail("1764000000.1", scope: .everything)?.legs.map(\.agentID) == ["PJSIP/1001", "PJSIP/1002"])
+        #expect(try store.callDetail("1764000000.1", scope: .teams(["nobody's team"])) == nil)
         #expect(try count(store, "SELECT count(*) FROM call_legs WHERE call_id = '1764003600.4'") == 2)
         // Re-running the same file changes nothing.
         let again = try HostileCorpusTests.runCallqa(["ingest", "Master.csv", "--db", db], cwd: dir)
