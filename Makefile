@@ -1,5 +1,5 @@
 # callqa — the two commands of the README, plus benchmarks and the accuracy harness.
-.PHONY: demo serve test build bench bench-audio bench-ingest bench-store accuracy sample-audio check-html clean
+.PHONY: demo serve test build bench bench-audio bench-ingest bench-store bench-workspace accuracy sample-audio check-html clean
 
 # (1) Set up, build, and run the main job on SampleAudio/.
 demo:
@@ -24,8 +24,9 @@ build:
 	bash scripts/setup.sh
 	swift build -c release --product callqa
 
-# Speed and memory (not part of the test suite): analysis, batch ingest beside peers, store.
-bench: bench-audio bench-ingest bench-store
+# Speed and memory (not part of the test suite): analysis, batch ingest beside peers, store,
+# workspace under load (wrk; bench-workspace installs the Debian package wrk when missing).
+bench: bench-audio bench-ingest bench-store bench-workspace
 
 bench-audio:
 	bash scripts/setup.sh
@@ -38,6 +39,10 @@ bench-ingest:
 bench-store:
 	bash scripts/setup.sh
 	bash scripts/bench-store.sh
+
+bench-workspace:
+	bash scripts/setup.sh
+	bash scripts/bench-workspace.sh
 
 # Accuracy against exact truth per condition (bleed, babble, floor, music on hold, noise, codecs, ...),
 # tuning and held-out splits, beside webrtcvad and silero-vad; installs espeak-ng, flite, sox, asterisk
