@@ -53,24 +53,6 @@ public struct Scope: Sendable, Equatable, CustomStringConvertible {
     /// "unknown agent" checks and the database span).
     public var unfiltered: Scope { Scope(access: access) }
 
-    /// Whether a call with these fields is inside the scope (for values that did not come
-    /// from a scoped query, e.g. in tests).
-    public func admits(agentID: String?, team: String?, queue: String?) -> Bool {
-        switch access {
-        case .everything: break
-        case let .teams(ts): guard let team, ts.contains(team) else { return false }
-        case let .agent(a): guard agentID == a else { return false }
-        }
-        return (self.team == nil || self.team == team) && (self.queue == nil || self.queue == queue)
-            && (self.agent == nil || self.agent == agentID)
-    }
-
-    /// Whether the access is limited to one agent or some teams.
-    public var isRestricted: Bool { access != .everything }
-
-    /// Whether any narrowing filter is set.
-    public var isFiltered: Bool { team != nil || queue != nil || agent != nil }
-
     public var description: String {
         var parts: [String] = []
         switch access {

@@ -1,3 +1,5 @@
+import Reports
+
 /// A piece of HTML. Literal text written in Swift is markup; every interpolated `String` is
 /// escaped (`& < > " '`), so data can only ever appear as text:
 /// `let row: HTML = "<td>\(user.name)</td>"` is safe whatever the name holds.
@@ -24,22 +26,9 @@ public struct HTML: Sendable, Equatable, CustomStringConvertible, ExpressibleByS
         return out
     }
 
-    /// `&`, `<`, `>`, `"` and `'` as character references: safe in text and in quoted attributes.
-    public static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for ch in text.unicodeScalars {
-            switch ch {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out
-    }
+    /// `&`, `<`, `>`, `"` and `'` (and control characters) as character references: safe in text
+    /// and in quoted attributes. The same escaping as the static reports.
+    public static func escape(_ text: String) -> String { HTMLReport.escape(text) }
 
     /// Percent-encodes one URL path segment (RFC 3986 unreserved characters stay).
     public static func pathSegment(_ text: String) -> String {

@@ -1,4 +1,6 @@
+import CallQAModel
 import Foundation
+import Reports
 import Store
 
 /// Plain-text renderings of the audit log and the user list for the command line:
@@ -38,45 +40,14 @@ public enum TextRendering {
             let rule = widths.map { String(repeating: "-", count: $0) }
             return ([line(cells[0]), line(rule)] + cells.dropFirst().map(line)).joined(separator: "\n") + "\n"
         case .csv:
-            let lines = [columns.map(csvCell)] + rows.map { $0.map { csvCell($0 ?? "") } }
+            let lines = [columns.map { CSVWriter.cell($0) }] + rows.map { $0.map { CSVWriter.cell($0 ?? "") } }
             return lines.map { $0.joined(separator: ",") }.joined(separator: "\r\n") + "\r\n"
         case .json:
             let objects = rows.map { row in
-                "{" + zip(columns, row).map { k, v in "\(jsonString(k)): \(v.map(jsonString) ?? "null")" }.joined(separator: ", ") + "}"
+                "{" + zip(columns, row).map { k, v in "\(JSONText.string(k)): \(v.map(JSONText.string) ?? "null")" }.joined(separator: ", ") + "}"
             }
             return "[" + (objects.isEmpty ? "" : "\n  " + objects.joined(separator: ",\n  ") + "\n") + "]\n"
         }
-    }
-
-    /// A CSV cell: quoted when needed; a leading `= + - @` (or tab, CR) gets a `'` so a
-    /// spreadsheet shows the text instead of running it.
-    static func csvCell(_ value: String) -> String {
-        var v = value
-        if let first = v.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first) { v = "'" + v }
-        if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
-        }
-        return v
-    }
-
-    static func jsonString(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 || u.value == 0x7F || u.value == 0x2028 || u.value == 0x2029 {
-                    out += String(format: "\\u%04x", u.value)
-                } else {
-                    out.unicodeScalars.append(u)
-                }
-            }
-        }
-        return out + "\""
     }
 
     /// Control characters shown as `\u{…}` in the terminal, never acted on.

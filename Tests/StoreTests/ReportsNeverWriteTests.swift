@@ -15,7 +15,7 @@ import Testing
         var out = ""
         for r in [try ReportBuilder.agents(store, period: .all, scope: .everything, minScored: 10),
                   try ReportBuilder.agent(store, agentID: "a2", period: .all, scope: .everything, minScored: 10),
-                  try ReportBuilder.kpi(store, period: .all, zone: nil, by: [.day, .queue], settings: KPISettingsDefaults.value, scope: .everything),
+                  try ReportBuilder.kpi(store, period: .all, zone: nil, by: [.day, .queue], settings: KPISettings(), scope: .everything),
                   try ReportBuilder.nps(store, period: .all, by: [.agent], minimumN: 30, scope: .everything)] {
             out += r.tables.map { $0.text() }.joined()
         }
@@ -48,8 +48,4 @@ import Testing
         #expect(try !store.aggregatesStale())
         #expect(try Self.everyReport(store) == fresh)
     }
-}
-
-enum KPISettingsDefaults {
-    static var value: Analytics.KPISettings { .init() }
 }
