@@ -10,14 +10,18 @@ public struct WatchSourceRow: Sendable, Equatable {
     public var offset: Int64
     /// The line the next record starts on.
     public var nextLine: Int
+    /// SHA-256 (hex) of the last bytes consumed (up to 64, before `offset`): finds the copy
+    /// logrotate's copytruncate made, to read what the truncation took away.
+    public var tailSHA256: String
 
-    public init(path: String, kind: InputKind, device: UInt64, inode: UInt64, offset: Int64, nextLine: Int) {
+    public init(path: String, kind: InputKind, device: UInt64, inode: UInt64, offset: Int64, nextLine: Int, tailSHA256: String = "") {
         self.path = path
         self.kind = kind
         self.device = device
         self.inode = inode
         self.offset = offset
         self.nextLine = nextLine
+        self.tailSHA256 = tailSHA256
     }
 }
 

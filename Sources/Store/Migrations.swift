@@ -501,6 +501,7 @@ enum Migrations {
                     inode      INTEGER NOT NULL,
                     offset     INTEGER NOT NULL CHECK (offset >= 0),
                     next_line  INTEGER NOT NULL CHECK (next_line >= 1),
+                    tail_sha256 TEXT NOT NULL,
                     updated_at TEXT NOT NULL
                 ) WITHOUT ROWID;
                 CREATE TABLE watch_lines (

@@ -15,7 +15,7 @@ extension CallStore {
             try Row.fetchAll(db, sql: "SELECT * FROM watch_sources ORDER BY path").compactMap { r in
                 guard let kind = InputKind(rawValue: r["kind"]) else { return nil }
                 return WatchSourceRow(path: r["path"], kind: kind, device: UInt64(bitPattern: r["device"]), inode: UInt64(bitPattern: r["inode"]),
-                                      offset: r["offset"], nextLine: r["next_line"])
+                                      offset: r["offset"], nextLine: r["next_line"], tailSHA256: r["tail_sha256"])
             }
         }
     }
@@ -28,11 +28,11 @@ extension CallStore {
         let now = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
         return try write { db in
             try db.execute(sql: """
-                INSERT INTO watch_sources (path, kind, device, inode, offset, next_line, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+                INSERT INTO watch_sources (path, kind, device, inode, offset, next_line, tail_sha256, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (path) DO UPDATE SET kind = excluded.kind, device = excluded.device, inode = excluded.inode,
-                    offset = excluded.offset, next_line = excluded.next_line, updated_at = excluded.updated_at
+                    offset = excluded.offset, next_line = excluded.next_line, tail_sha256 = excluded.tail_sha256, updated_at = excluded.updated_at
                 """, arguments: [source.path, source.kind.rawValue, Int64(bitPattern: source.device), Int64(bitPattern: source.inode),
-                                 source.offset, source.nextLine, now])
+                                 source.offset, source.nextLine, source.tailSHA256, now])
             var ids: [Int64] = []
             let insert = try db.makeStatement(sql: """
                 INSERT INTO watch_lines (source_path, file, line, call_key, read_epoch, done, sealed) VALUES (?, ?, ?, ?, ?, 0, ?)

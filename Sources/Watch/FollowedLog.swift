@@ -23,6 +23,8 @@ final class FollowedLog {
     /// When `path` was seen to name another file, or none: the open one is drained until
     /// the grace period after this has passed (monotonic seconds).
     private var rotatedAt: Double?
+    /// The open file is a finished copy (copytruncate's): read it to its end at once.
+    private var drainNow = false
     /// A manifest's delimiter (from its header line).
     private var manifestDelimiter: UInt8?
 
@@ -83,10 +85,10 @@ final class FollowedLog {
         if let (id, size) = Self.identity(path), id == current {
             fd = open(path, O_RDONLY | O_CLOEXEC)
             reading = path
-            if size < state.offset {
-                notes.append("\(path) is shorter (\(size) bytes) than where it was read up to (\(state.offset)): truncated while callqa was not running; read again from its start")
-                state.offset = 0
-                state.nextLine = 1
+            // Shorter than read, or other bytes where the last ones read were: truncated
+            // (and perhaps written again) while callqa was not running.
+            if fd >= 0, size < state.offset || Self.tailHash(fd: fd, offset: state.offset) != state.tailSHA256 {
+                truncated(now: now, notes: &notes, size: size)
             }
             return
         }
@@ -110,6 +112,48 @@ final class FollowedLog {
         }
         notes.append("\(path): the file read up to byte \(state.offset) (inode \(state.inode)) is gone; lines written to it after that were not read")
         if let (id, _) = Self.identity(path) { begin(id) } else { state = WatchSourceRow(path: path, kind: kind, device: 0, inode: 0, offset: 0, nextLine: 1) }
+    }
+
+    /// SHA-256 of the (up to) 64 bytes before `offset` of an open file ("" at its start).
+    static func tailHash(fd: Int32, offset: Int64) -> String {
+        let n = Int(min(64, offset))
+        guard n > 0 else { return "" }
+        var b = [UInt8](repeating: 0, count: n)
+        let got = b.withUnsafeMutableBytes { pread(fd, $0.baseAddress, n, off_t(offset) - off_t(n)) }
+        return got == n ? SHA256.hex(b) : "-"
+    }
+
+    /// The file being read was truncated under its name (copytruncate). What was written to
+    /// it after the last read and before the truncation is in the copy logrotate made
+    /// (`queue_log.1`, `queue_log-20261208`): the sibling whose bytes before the position are
+    /// the ones last read. That copy is read to its end first, then the truncated file from
+    /// its start; with no such copy, the truncated file is read from its start.
+    private func truncated(now: Double, notes: inout [String], size: Int64) {
+        let folder = (path as NSString).deletingLastPathComponent, base = (path as NSString).lastPathComponent
+        if state.offset > 0, !state.tailSHA256.isEmpty,
+           let names = try? FileManager.default.contentsOfDirectory(atPath: folder.isEmpty ? "." : folder) {
+            for name in names.sorted() where name != base && name.hasPrefix(base) {
+                let candidate = folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
+                guard let (_, copySize) = Self.identity(candidate), copySize >= state.offset else { continue }
+                let copy = open(candidate, O_RDONLY | O_CLOEXEC)
+                guard copy >= 0 else { continue }
+                if Self.tailHash(fd: copy, offset: state.offset) == state.tailSHA256 {
+                    if fd >= 0 { close(fd) }
+                    fd = copy
+                    reading = candidate
+                    rotatedAt = now
+                    drainNow = true
+                    notes.append("\(path) was truncated (copytruncate): reading the rest of its copy \(candidate) from byte \(state.offset) first")
+                    return
+                }
+                close(copy)
+            }
+        }
+        notes.append("\(path) was truncated (\(size) bytes, read up to \(state.offset)) and no copy of what was read holds the rest: reading it again from its start")
+        state.offset = 0
+        state.nextLine = 1
+        state.tailSHA256 = ""
+        if kind == .manifest { manifestDelimiter = nil }
     }
 
     /// Starts reading `path` (a new file) from its start.
@@ -155,15 +199,16 @@ final class FollowedLog {
         var st = stat()
         guard fstat(fd, &st) == 0 else { return nil }
         var restarted = false
-        if Int64(st.st_size) < state.offset {
-            notes.append("\(reading) was truncated (\(st.st_size) bytes, read up to \(state.offset)): reading it again from its start")
-            state.offset = 0
-            state.nextLine = 1
-            restarted = true
-            if kind == .manifest { manifestDelimiter = nil }
+        // Shorter than read, or grown again past where it was read with other bytes there:
+        // truncated between two looks.
+        if rotatedAt == nil, Int64(st.st_size) < state.offset
+            || (Int64(st.st_size) > state.offset && state.offset > 0 && Self.tailHash(fd: fd, offset: state.offset) != state.tailSHA256) {
+            truncated(now: now, notes: &notes, size: Int64(st.st_size))
+            restarted = !drainNow
+            guard fstat(fd, &st) == 0 else { return nil }
         }
         let available = Int64(st.st_size) - state.offset
-        let draining = rotatedAt.map { now - $0 >= graceS } ?? false
+        let draining = drainNow || (rotatedAt.map { now - $0 >= graceS } ?? false)
         let count = Int(min(available, Int64(maxBytes)))
         var bytes = [UInt8](repeating: 0, count: count)
         var got = 0
@@ -186,10 +231,12 @@ final class FollowedLog {
         batch.errors = parsed.errors
         state.offset += Int64(parsed.consumed)
         state.nextLine = parsed.nextLine
+        if parsed.consumed > 0 { state.tailSHA256 = Self.tailHash(fd: fd, offset: state.offset) }
         if final {
             close(fd)
             fd = -1
             rotatedAt = nil
+            drainNow = false
             if let (id, _) = Self.identity(path) {
                 begin(id)
                 batch.restarted = true
