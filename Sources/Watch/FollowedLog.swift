@@ -209,24 +209,34 @@ final class FollowedLog {
         }
         let available = Int64(st.st_size) - state.offset
         let draining = drainNow || (rotatedAt.map { now - $0 >= graceS } ?? false)
-        let count = Int(min(available, Int64(maxBytes)))
-        var bytes = [UInt8](repeating: 0, count: count)
-        var got = 0
-        while got < count {
-            let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(state.offset) + off_t(got)) }
-            if n <= 0 { break }
-            got += n
-        }
-        bytes.removeSubrange(got...)
-        // The rest of a rotated file, once its grace period is over: its last line is final.
-        let final = draining && Int64(got) == available
+        var count = Int(min(available, Int64(maxBytes)))
         var batch = Batch(file: reading, state: state, notes: notes)
         batch.fromFileStart = state.offset == 0
         batch.restarted = restarted
-        if kind == .manifest, state.offset == 0, manifestDelimiter == nil, !bytes.isEmpty {
-            manifestDelimiter = CSVReader.detectDelimiter(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes)
+        var final = false
+        var parsed: (records: [CSVRecord], errors: [RecordError], consumed: Int, nextLine: Int) = ([], [], 0, state.nextLine)
+        while true {
+            var bytes = [UInt8](repeating: 0, count: count)
+            var got = 0
+            while got < count {
+                let n = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress! + got, count - got, off_t(state.offset) + off_t(got)) }
+                if n <= 0 { break }
+                got += n
+            }
+            bytes.removeSubrange(got...)
+            // The rest of a rotated file, once its grace period is over: its last line is final.
+            final = draining && Int64(got) == available
+            if kind == .manifest, state.offset == 0, manifestDelimiter == nil, !bytes.isEmpty {
+                manifestDelimiter = CSVReader.detectDelimiter(bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? Array(bytes.dropFirst(3)) : bytes)
+            }
+            parsed = Self.records(in: bytes, final: final, file: reading, firstLine: state.nextLine, atFileStart: state.offset == 0, delimiter: delimiter)
+            // A record longer than what was read: read more (up to 64 MiB at once).
+            if parsed.consumed == 0, !final, Int64(got) < available, got == count, count < 1 << 26 {
+                count = Int(min(available, Int64(count) * 2))
+                continue
+            }
+            break
         }
-        let parsed = Self.records(in: bytes, final: final, file: reading, firstLine: state.nextLine, atFileStart: state.offset == 0, delimiter: delimiter)
         batch.records = parsed.records
         batch.errors = parsed.errors
         state.offset += Int64(parsed.consumed)

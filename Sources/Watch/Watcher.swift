@@ -319,14 +319,17 @@ public final class Watcher {
             if let why = r.gaveUp { logger.warning("stored after waiting \(Int(options.waitS)) s for \(why)", metadata: ["call_id": "\(r.key)"]) }
             if r.withoutRecording { summary.withoutRecording += 1 }
         }
-        try store.markWatchLinesDone(done)
-        guard !storedIDs.isEmpty else { return }
+        // Scored and checked before the lines are marked done: killed in between, the next
+        // start stores the call again (unchanged: nothing written), scores it (only if its
+        // score is not current) and checks the rules (an alert is stored once per call and rule).
         summary.callsStored += storedIDs.count
-        if !cards.isEmpty {
+        if !cards.isEmpty, !storedIDs.isEmpty {
             _ = try Scoring.run(cards: cards, store: store, callIDs: storedIDs, refreshAggregates: false)
         }
         let raised = try store.raiseAlerts(try evaluator.evaluate(callIDs: storedIDs, store: store, nowEpoch: epoch))
         report(raised)
+        try store.markWatchLinesDone(done)
+        guard !storedIDs.isEmpty else { return }
         // One line per call, after its score is in the database (what `make bench-watch` reads).
         let now = epoch
         for id in storedIDs {
