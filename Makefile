@@ -11,13 +11,15 @@ demo:
 serve:
 	bash scripts/serve-demo.sh
 
-# (2) Set up and run the whole test suite: the Swift tests, then the workspace in headless
-# Chromium (tests/browser; screenshots in browser-out/).
+# (2) Set up and run the whole test suite: the Swift tests, `callqa watch` against a PBX
+# played by a script (killed and restarted 10 times, compared with a batch ingest), then the
+# workspace in headless Chromium (tests/browser; screenshots in browser-out/).
 test:
 	bash scripts/setup.sh
 	python3 scripts/check-imports.py
 	swift build --build-tests
 	swift test --skip-build
+	python3 tests/watch/test_watch.py
 	python3 tests/browser/test_workspace.py
 
 build:

@@ -38,6 +38,27 @@ def wav_parts(path):
     raise ValueError(f"{path}: no data chunk")
 
 
+def trimmed(path, seconds, out_dir):
+    """A copy of a WAV file with only its first `seconds` of audio (whole blocks), its sizes
+    (RIFF, data, fact) set to match: short recordings keep a test's analysis cheap."""
+    b = open(path, "rb").read()
+    header, data_size_at, fact_at, payload = wav_parts(path)
+    fmt = b.index(b"fmt ") + 8
+    channels, rate = struct.unpack("<HI", b[fmt + 2:fmt + 8])
+    byte_rate, block = struct.unpack("<IH", b[fmt + 8:fmt + 14])
+    n = min(len(payload), int(byte_rate * seconds) // block * block)
+    h = bytearray(header)
+    h[4:8] = struct.pack("<I", len(header) - 8 + n)
+    h[data_size_at:data_size_at + 4] = struct.pack("<I", n)
+    if fact_at is not None:
+        old_frames = struct.unpack("<I", b[fact_at:fact_at + 4])[0]
+        h[fact_at:fact_at + 4] = struct.pack("<I", old_frames * n // len(payload))
+    out = os.path.join(out_dir, os.path.basename(path))
+    with open(out, "wb") as f:
+        f.write(bytes(h) + payload[:n])
+    return out
+
+
 class Call:
     def __init__(self, n, uid, start_epoch, queue, agent, answered, source, wait_s, talk_s, caller):
         self.n, self.uid, self.start, self.queue, self.agent = n, uid, start_epoch, queue, agent
