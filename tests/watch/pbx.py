@@ -38,6 +38,28 @@ def wav_parts(path):
     raise ValueError(f"{path}: no data chunk")
 
 
+def looped(path, seconds, out_dir):
+    """A copy of a WAV file whose audio is its own audio repeated to `seconds` (whole blocks),
+    sizes set to match: calls of a realistic length from short samples."""
+    b = open(path, "rb").read()
+    header, data_size_at, fact_at, payload = wav_parts(path)
+    fmt = b.index(b"fmt ") + 8
+    byte_rate, block = struct.unpack("<IH", b[fmt + 8:fmt + 14])
+    usable = len(payload) // block * block
+    n = int(byte_rate * seconds) // block * block
+    data = (payload[:usable] * (n // usable + 1))[:n]
+    h = bytearray(header)
+    h[4:8] = struct.pack("<I", len(header) - 8 + n)
+    h[data_size_at:data_size_at + 4] = struct.pack("<I", n)
+    if fact_at is not None:
+        old_frames = struct.unpack("<I", b[fact_at:fact_at + 4])[0]
+        h[fact_at:fact_at + 4] = struct.pack("<I", old_frames * n // len(payload))
+    out = os.path.join(out_dir, os.path.basename(path))
+    with open(out, "wb") as f:
+        f.write(bytes(h) + data)
+    return out
+
+
 def trimmed(path, seconds, out_dir):
     """A copy of a WAV file with only its first `seconds` of audio (whole blocks), its sizes
     (RIFF, data, fact) set to match: short recordings keep a test's analysis cheap."""
@@ -142,6 +164,7 @@ class PBX:
             t0 = c.n * spacing_s + (gap if rotate_after is not None and c.n > rotate_after else 0.0)
             ql = c.queue_lines()
             events.append((t0, "queue", c, ql[0][1]))
+            c.pieces = pieces
             if c.answered:
                 events.append((t0 + 0.1, "queue", c, ql[1][1]))
                 events.append((t0 + 0.15, "rec_open", c, None))
@@ -193,9 +216,8 @@ class PBX:
                 open_files[c.uid] = (f, header, payload, path)
             elif kind == "rec_piece":
                 f, header, payload, path = open_files[c.uid]
-                pieces = sum(1 for e in events if e[1] == "rec_piece" and e[2] is c)
-                lo = len(payload) * arg // pieces
-                hi = len(payload) * (arg + 1) // pieces
+                lo = len(payload) * arg // c.pieces
+                hi = len(payload) * (arg + 1) // c.pieces
                 f.write(payload[lo:hi])
                 f.flush()
             elif kind == "rec_close":
