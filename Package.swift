@@ -77,10 +77,16 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        // `callqa watch`: continuous ingest from recording folders and the PBX's own logs,
+        // alerts. Linux inotify through Glibc; sealing of kept record lines through libcrypto.
+        .target(name: "Watch", dependencies: [
+            "CallQAModel", "CallRecords", "Pipeline", "Store", "Scorecard", "CCrypto",
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(
             name: "callqa",
             dependencies: [
-                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics", "Workspace",
+                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics", "Workspace", "Watch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -112,5 +118,10 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
+        .testTarget(name: "WatchTests", dependencies: [
+            "Watch", "Pipeline", "Store", "CallRecords", "CallQAModel",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

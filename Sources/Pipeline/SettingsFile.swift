@@ -23,6 +23,12 @@ import Yams
 ///   min_n: 30
 /// agents:
 ///   min_scored: 10          # below this many scored calls an agent is too few to judge
+/// alerts:                   # callqa watch (AlertSettings)
+///   rules:
+///     - id: dead-air
+///       metric: audio.longest_silence_s
+///       at_least: 30
+///   webhook: https://hooks.example.com/callqa
 /// ```
 ///
 /// Every section and key is optional. An unknown section or key, a value of the wrong kind
@@ -39,6 +45,8 @@ public struct SettingsFile: Sendable, Equatable {
     public var npsMinimumN = 30
     /// Below this many scored calls an agent's quality is marked too small to judge.
     public var agentsMinimumScored = 10
+    /// `callqa watch`'s alert rules and where alerts are sent.
+    public var alerts = AlertSettings()
 
     /// The file looked for in the working folder when no `--config` is given.
     public static let defaultName = "callqa.yaml"
@@ -75,7 +83,7 @@ public struct SettingsFile: Sendable, Equatable {
         var s = SettingsFile()
         guard let root else { return s }   // an empty file: the defaults
         var reader = YAMLReader(file: file)
-        let sections = ["analysis", "kpi", "nps", "agents"]
+        let sections = ["analysis", "kpi", "nps", "agents", "alerts"]
         guard let top = reader.mapping(root, what: "settings", keys: sections, depth: 0) else { throw SettingsError(reader.issues) }
         /// A section's keys; nil for an absent or empty section (`kpi:` with nothing under it).
         func section(_ name: String, keys: [String]) -> (values: [String: Node], keys: [String: Node])? {
@@ -124,6 +132,7 @@ public struct SettingsFile: Sendable, Equatable {
         }
         if let m = section("nps", keys: ["min_n"])?.values, let n = count(m, "nps", "min_n") { s.npsMinimumN = n }
         if let m = section("agents", keys: ["min_scored"])?.values, let n = count(m, "agents", "min_scored") { s.agentsMinimumScored = n }
+        if let node = top["alerts"], node.null == nil { s.alerts = AlertSettings.parse(node, reader: &reader) }
         if !reader.issues.isEmpty { throw SettingsError(reader.issues) }
         return s
     }

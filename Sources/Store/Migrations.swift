@@ -489,6 +489,54 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        // `callqa watch`: where each followed call-record file was read up to (its identity,
+        // byte offset and line), the record lines of calls it still holds (sealed: they carry
+        // caller numbers; see WatchStore), and the alerts its rules raised.
+        m.registerMigration("2026-12-08-watch-and-alerts") { db in
+            try db.execute(sql: """
+                CREATE TABLE watch_sources (
+                    path       TEXT PRIMARY KEY NOT NULL,
+                    kind       TEXT NOT NULL CHECK (kind IN ('manifest', 'asterisk-cdr', 'queue-log')),
+                    device     INTEGER NOT NULL,
+                    inode      INTEGER NOT NULL,
+                    offset     INTEGER NOT NULL CHECK (offset >= 0),
+                    next_line  INTEGER NOT NULL CHECK (next_line >= 1),
+                    tail_sha256 TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE watch_lines (
+                    line_id     INTEGER PRIMARY KEY,
+                    source_path TEXT NOT NULL REFERENCES watch_sources(path) ON DELETE CASCADE,
+                    file        TEXT NOT NULL,
+                    line        INTEGER NOT NULL,
+                    call_key    TEXT NOT NULL,
+                    read_epoch  REAL NOT NULL,
+                    done        INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+                    sealed      BLOB NOT NULL
+                );
+                CREATE INDEX watch_lines_by_key ON watch_lines(source_path, call_key);
+                CREATE TABLE watch_state (
+                    key   TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE alerts (
+                    alert_id           INTEGER PRIMARY KEY,
+                    call_id            TEXT NOT NULL REFERENCES calls(call_id) ON DELETE CASCADE,
+                    rule_id            TEXT NOT NULL,
+                    reason             TEXT NOT NULL,
+                    raised_at          TEXT NOT NULL,
+                    raised_epoch       REAL NOT NULL,
+                    notify_status      TEXT NOT NULL CHECK (notify_status IN ('none', 'pending', 'sent', 'failed')),
+                    notify_attempts    INTEGER NOT NULL DEFAULT 0,
+                    notify_error       TEXT,
+                    notified_at        TEXT,
+                    next_attempt_epoch REAL,
+                    UNIQUE (call_id, rule_id)
+                );
+                CREATE INDEX alerts_by_time ON alerts(raised_epoch);
+                CREATE INDEX alerts_to_notify ON alerts(next_attempt_epoch) WHERE notify_status = 'pending';
+                """)
+        }
         return m
     }
 }

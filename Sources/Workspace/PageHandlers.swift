@@ -198,6 +198,16 @@ extension Handlers {
                                  acknowledgements: acks, canAcknowledge: canAck))
     }
 
+    /// The alerts on calls in the user's scope (supervisors: their teams'; qa and admins:
+    /// all). Agents get the same 404 as for a page that does not exist: alerts are for
+    /// whoever coaches them.
+    @Sendable func alerts(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        let session = try user(context)
+        guard session.account.role != .agent else { throw PageError(.notFound) }
+        let limit = 500
+        return .html(Pages.alerts(session, alerts: try server.store.alerts(limit: limit, scope: session.account.scope), limit: limit))
+    }
+
     /// An agent acknowledges an evaluation of one of their own calls.
     @Sendable func acknowledge(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try user(context)

@@ -51,6 +51,7 @@ public struct WorkspaceServer: Sendable {
         router.get("/calls/:id", use: handlers.call)
         router.post("/calls/:id/evaluate", use: handlers.evaluate)
         router.get("/agents/:id", use: handlers.agent)
+        router.get("/alerts", use: handlers.alerts)
         router.post("/agents/:id/acknowledge", use: handlers.acknowledge)
         router.get("/static/:file", use: handlers.staticFile)
         router.get("/admin/users", use: handlers.adminUsers)

@@ -16,12 +16,18 @@ import Testing
                                        // ImportSession: inside one import's write transaction.
                                        "callExists", "reject", "eachRow", "survey", "evaluation",
                                        // The workspace's writes: each checks its scope inside its transaction.
-                                       "saveEvaluations", "acknowledgeEvaluation"]
+                                       "saveEvaluations", "acknowledgeEvaluation",
+                                       // `callqa watch`: its positions, kept lines, alerts and their notifications.
+                                       "consumeWatchLines", "markWatchLinesDone", "deleteWatchLines", "setWatchState",
+                                       "raiseAlerts", "recordNotification"]
     /// Accounts, sessions and the audit log of the workspace (AccountStore.swift): no call data.
     static let accounts: Set<String> = ["addUser", "users", "credentials", "setUserDisabled", "setUserPassword", "createSession",
                                         "session", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures"]
     /// Reads of the database file itself, not of any call.
-    static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields"]
+    static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields",
+                                            // The watcher's own state: file positions, and its kept record
+                                            // lines (sealed; read back only by the watcher at start).
+                                            "watchSources", "watchLines", "watchState"]
     /// Card texts: the organisation's coaching cards, the same for every reader.
     static let catalogue: Set<String> = ["latestCardTexts", "currentCardText"]
 
@@ -192,6 +198,20 @@ import Testing
             for other in Set(try s.knownValues(.agent, scope: .everything)).subtracting([agent]) {
                 #expect(try s.evaluationsToAcknowledge(agentID: other, period: .all, scope: scope).isEmpty)
             }
+        }),
+        ("alerts", { s, scope, own, all, _, _ throws in
+            try s.raiseAlerts(all.map { NewAlert(callID: $0, ruleID: "scope-test", reason: "test", raisedEpoch: 1, notify: true) })
+            #expect(Set(try s.alerts(limit: 10_000, scope: scope).map(\.callID)) == own)
+            #expect(Set(try s.alerts(limit: 10_000, scope: .everything).map(\.callID)) == Set(all))
+        }),
+        ("alertsToNotify", { s, scope, own, all, _, _ throws in
+            try s.raiseAlerts(all.map { NewAlert(callID: $0, ruleID: "scope-test", reason: "test", raisedEpoch: 1, notify: true) })
+            #expect(Set(try s.alertsToNotify(nowEpoch: 2, limit: 10_000, scope: scope).map(\.callID)) == own)
+        }),
+        ("detractorsWithoutAlert", { s, scope, own, _, _, _ throws in
+            let mine = try s.detractorsWithoutAlert(ruleID: "scope-survey", maxScore: 10, sinceEpoch: 0, scope: scope).map(\.callID)
+            #expect(Set(mine).isSubset(of: own))
+            #expect(try s.detractorsWithoutAlert(ruleID: "scope-survey", maxScore: 10, sinceEpoch: 0, scope: .everything).count > mine.count)
         }),
     ]
 
