@@ -489,6 +489,10 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        // The loops around a score: disputes (with an append-only history, and the history of
+        // every replaced evaluator answer), calibration sessions (blind answers), coaching notes;
+        // the audit log learns their actions (QALoopMigrations.swift).
+        m.registerMigration("2026-12-08-disputes-calibration-coaching", QALoopMigrations.disputesCalibrationCoaching)
         return m
     }
 }
