@@ -47,7 +47,7 @@ public enum DisputeRefusal: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String {
         switch self {
-        case let .role(role, action): "a \(role.rawValue) may not \(action.rawValue) a dispute (\(DisputeRules.whoMay(action)))"
+        case let .role(role, action): "\(role.withArticle) may not \(action.rawValue) a dispute (\(DisputeRules.whoMay(action)))"
         case let .state(state, action):
             state.map { "the dispute is \($0.rawValue): it cannot be \(action.event)" } ?? "there is no dispute to \(action.rawValue)"
         }

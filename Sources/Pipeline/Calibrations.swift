@@ -22,7 +22,7 @@ public enum Calibrations {
         case invalid(String)
         public var description: String {
             switch self {
-            case let .role(role, what): "a \(role.rawValue) may not \(what) (only qa may)"
+            case let .role(role, what): "\(role.withArticle) may not \(what) (only qa may)"
             case let .invalid(why): why
             }
         }
@@ -216,6 +216,24 @@ public enum Calibrations {
         let inputs = try store.scoringInputs(period: .all, callIDs: s.calls, scope: account.scope)
         return compute(session: s, card: card, facts: Dictionary(inputs.map { ($0.facts.callID, $0.facts) }, uniquingKeysWith: { a, _ in a }),
                        answers: answers)
+    }
+
+    /// The results of session `id` for the command line (which reads everything): the
+    /// results, or why there are none (no such session, or it is still open).
+    public static func report(_ store: CallStore, id: Int64) throws -> Swift.Result<CalibrationResults, Problem> {
+        guard let s = try store.calibrationSession(id: id, member: nil, scope: .everything) else {
+            let known = try store.calibrationSessions(member: nil, scope: .everything).map { String($0.id) }
+            return .failure(.invalid("no calibration session \(id); sessions: \(known.isEmpty ? "none" : known.joined(separator: ", "))"))
+        }
+        guard s.state == .closed else {
+            return .failure(.invalid("calibration session \(id) is open: its answers are sealed until it is closed (callqa calibration close \(id) --as USER)"))
+        }
+        guard let answers = try store.revealedCalibrationAnswers(sessionID: id, scope: .everything), let card = try card(store, s) else {
+            return .failure(.invalid("calibration session \(id): its card version \(s.cardID) \(s.cardHash.prefix(8)) is not stored"))
+        }
+        let inputs = try store.scoringInputs(period: .all, callIDs: s.calls, scope: .everything)
+        return .success(compute(session: s, card: card, facts: Dictionary(inputs.map { ($0.facts.callID, $0.facts) }, uniquingKeysWith: { a, _ in a }),
+                                answers: answers))
     }
 
     /// The results from a session's answers (pure: the tests feed it by hand).

@@ -23,7 +23,7 @@ public enum CoachingNotes {
     /// optional follow-up date (`YYYY-MM-DD`).
     public static func add(_ store: CallStore, agentID: String, keep: String, change: String, references: String, followUp: String?,
                            by account: Account, nowEpoch: Double) throws -> Result {
-        guard CoachingRules.mayWrite(account.role) else { return .refused("a \(account.role.rawValue) may not write coaching notes (supervisors and qa do)") }
+        guard CoachingRules.mayWrite(account.role) else { return .refused("\(account.role.withArticle) may not write coaching notes (supervisors and qa do)") }
         let texts: (keep: String, change: String)
         switch CoachingText.check(keep: keep, change: change) {
         case let .failure(e): return .invalid(e.description)
@@ -43,7 +43,7 @@ public enum CoachingNotes {
                                          by: account.name, role: account.role, nowEpoch: nowEpoch, scope: account.scope) {
         case let .added(n): return .done(n)
         case .notFound: return .notFound
-        case let .refused(r): return .refused("a \(r.rawValue) may not write coaching notes")
+        case let .refused(r): return .refused("\(r.withArticle) may not write coaching notes")
         case let .badReference(c): return .invalid("reference \(c.debugDescription): not a call of agent \(agentID)")
         }
     }
@@ -57,7 +57,7 @@ public enum CoachingNotes {
     /// A supervisor or QA marks the follow-up of a note done, with its result.
     public static func followUp(_ store: CallStore, id: Int64, result: String, by account: Account, nowEpoch: Double) throws -> Result {
         let text = result.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard CoachingRules.mayWrite(account.role) else { return .refused("a \(account.role.rawValue) may not close follow-ups") }
+        guard CoachingRules.mayWrite(account.role) else { return .refused("\(account.role.withArticle) may not close follow-ups") }
         guard !text.isEmpty, text.count <= CoachingText.maxCharacters else {
             return .invalid("the follow-up needs a result (1 to \(CoachingText.maxCharacters) characters)")
         }
@@ -69,7 +69,7 @@ public enum CoachingNotes {
         switch o {
         case let .done(n): .done(n)
         case .notFound: .notFound
-        case let .refused(r): .refused("a \(r.rawValue) may not do this")
+        case let .refused(r): .refused("\(r.withArticle) may not do this")
         case .already: .conflict("this note is \(already)")
         case .noFollowUp: .conflict("this note plans no follow-up")
         }

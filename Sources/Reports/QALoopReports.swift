@@ -32,11 +32,11 @@ public enum QALoopReports {
         let list = ReportTable(
             name: "disputes", title: "\(head) — each dispute",
             columns: [Column("dispute_id", "id", .count), Column("call_id", "call", .text), Column("agent_id", "agent", .text),
-                      Column("scorecard", "card", .text).width(18), Column("criterion", .text).width(18), Column("state", .text),
+                      Column("scorecard", "card", .text, inTable: false), Column("criterion", .text).width(20), Column("state", .text),
                       Column("answer", .text), Column("new_answer", "new", .text), Column("evaluator", .text).width(16),
-                      Column("opened_by", "by", .text).width(12), Column("opened_at", "opened", .text),
-                      Column("reason", .text).width(30), Column("resolved_by", "decided by", .text).width(12),
-                      Column("resolved_at", "decided", .text, inTable: false), Column("resolution", .text).width(30),
+                      Column("opened_by", "by", .text).width(12), Column("opened_at", "opened", .text, inTable: false),
+                      Column("reason", .text).width(24), Column("resolved_by", "decided by", .text).width(12),
+                      Column("resolved_at", "decided", .text, inTable: false), Column("resolution", .text).width(24),
                       Column("deadline_at", .text, inTable: false)],
             rows: r.disputes.map { d in
                 [.int(Int(d.id)), .text(d.callID), .opt(d.agentID), .text(d.cardID), .text(d.criterionID), .text(d.state.rawValue),
@@ -129,14 +129,16 @@ public enum QALoopReports {
     /// Sessions, newest first, with their progress (never answers).
     public static func calibrationSessions(_ sessions: [CalibrationSession]) -> ReportTable {
         ReportTable(name: "calibration_sessions", title: "Calibration sessions",
-                    columns: [Column("session_id", "id", .count), Column("name", .text).width(28), Column("scorecard", "card", .text),
-                              Column("state", .text), Column("calls", .count), Column("expert", .text), Column("evaluators", .text).width(30),
-                              Column("progress", .text).width(30), Column("created_at", "created", .text), Column("closed_at", "closed", .text)],
+                    columns: [Column("session_id", "id", .count), Column("name", .text).width(24), Column("scorecard", "card", .text).width(20),
+                              Column("state", .text), Column("calls", .count), Column("expert", .text, inTable: false),
+                              Column("evaluators", .text, inTable: false), Column("progress", "calls done per member", .text),
+                              Column("created", .text).terminal, Column("created_at", .text, inTable: false), Column("closed_at", .text, inTable: false)],
                     rows: sessions.map { s in
-                        let progress = s.members.map { "\($0.name) \($0.callsDone)/\(s.callCount)" }.joined(separator: ", ")
+                        let progress = s.members.map { "\($0.name)\($0.role == .expert ? "*" : "") \($0.callsDone)/\(s.callCount)" }.joined(separator: ", ")
                         return [.int(Int(s.id)), .text(s.name), .text(s.cardID), .text(s.state.rawValue), .int(s.callCount), .opt(s.expert?.name),
-                                .text(s.evaluators.map(\.name).joined(separator: ", ")), .text(progress), .text(s.createdAt), .opt(s.closedAt)]
-                    })
+                                .text(s.evaluators.map(\.name).joined(separator: ", ")), .text(progress), .text(String(s.createdAt.prefix(10))),
+                                .text(s.createdAt), .opt(s.closedAt)]
+                    }, notes: ["* the expert; members answer in the workspace, and nobody sees another's answers until the session is closed"])
     }
 
     // MARK: Coaching
@@ -144,17 +146,18 @@ public enum QALoopReports {
     /// Coaching notes, newest first; `today` (`YYYY-MM-DD`) decides which follow-ups are overdue.
     public static func coachingTable(_ notes: [CoachingNote], title: String, today: String) -> ReportTable {
         ReportTable(name: "coaching", title: title,
-                    columns: [Column("note_id", "id", .count), Column("agent_id", "agent", .text), Column("created_at", "written", .text),
-                              Column("author", "by", .text).width(14), Column("keep", .text).width(28), Column("change", .text).width(28),
-                              Column("references", "calls", .text).width(24), Column("follow_up", "follow-up", .text),
-                              Column("status", .text).width(22), Column("acknowledged_at", "acknowledged", .text),
-                              Column("follow_up_result", "result", .text, inTable: false)],
+                    columns: [Column("note_id", "id", .count), Column("agent_id", "agent", .text), Column("written", .text).terminal,
+                              Column("created_at", .text, inTable: false), Column("author", "by", .text).width(12),
+                              Column("keep", .text).width(20), Column("change", .text).width(20), Column("references", "calls", .text).width(20),
+                              Column("follow_up", "follow-up", .text), Column("status", .text),
+                              Column("acknowledged_at", .text, inTable: false), Column("follow_up_done_at", .text, inTable: false),
+                              Column("follow_up_result", .text, inTable: false)],
                     rows: notes.map { n in
-                        var status: [String] = [n.acknowledged ? "acknowledged" : "not acknowledged"]
+                        var status: [String] = [n.acknowledged ? "acknowledged" : "NOT acknowledged"]
                         if n.followUpDoneAt != nil { status.append("followed up") } else if n.overdue(today: today) { status.append("OVERDUE") }
-                        return [.int(Int(n.id)), .text(n.agentID), .text(n.createdAt), .text(n.author), .text(n.keep), .text(n.change),
+                        return [.int(Int(n.id)), .text(n.agentID), .text(n.createdDate), .text(n.createdAt), .text(n.author), .text(n.keep), .text(n.change),
                                 .text(n.references.map(\.text).joined(separator: " ")), .opt(n.followUpDate), .text(status.joined(separator: ", ")),
-                                .opt(n.acknowledgedAt), .opt(n.followUpResult)]
+                                .opt(n.acknowledgedAt), .opt(n.followUpDoneAt), .opt(n.followUpResult)]
                     })
     }
 }
