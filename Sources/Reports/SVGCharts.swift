@@ -53,9 +53,12 @@ public enum SVGCharts {
         }
         for (k, m) in markers.enumerated() {
             guard let i = xLabels.firstIndex(of: m.xLabel) else { continue }
-            let ty = top + 10 + 12 * Double(k % 3)
+            // Near the bottom of the plot (scores sit near the top) and on the side with room: the
+            // legend is to the right of the plot.
+            let ty = h - bottom - 6 - 12 * Double(k % 3)
+            let right = x(i) > left + plotW / 2
             s += "<g class=\"marker\"><line x1=\"\(f(x(i)))\" x2=\"\(f(x(i)))\" y1=\"\(f(top))\" y2=\"\(f(h - bottom))\" stroke=\"#2e9e5b\" stroke-width=\"1.5\" stroke-dasharray=\"3 3\"/>"
-            s += "<text x=\"\(f(x(i) + 3))\" y=\"\(f(ty))\" font-size=\"10\" fill=\"#1e7b34\">\(e(m.text))</text></g>"
+            s += "<text x=\"\(f(right ? x(i) - 4 : x(i) + 4))\" y=\"\(f(ty))\" font-size=\"10\" fill=\"#1e7b34\" text-anchor=\"\(right ? "end" : "start")\">\(e(m.text))</text></g>"
         }
         for (k, serie) in series.enumerated() {
             let c = colors[k % colors.count]

@@ -223,7 +223,8 @@ extension Pages {
     // MARK: Disputes report
 
     static func disputes(_ session: AuthenticatedSession, period: WebPeriod, report: DisputeReport, state: DisputeState?) -> HTML {
-        let tables = QALoopReports.disputeTables(report, periodText: "opened \(period.label)")
+        let when = period.kind == .all ? "at any time" : period.label
+        let tables = QALoopReports.disputeTables(report, periodText: "opened \(when)")
         let stateOptions = ([""] + DisputeState.allCases.map(\.rawValue)).map { v -> HTML in
             v == (state?.rawValue ?? "") ? "<option value=\"\(v)\" selected>\(v.isEmpty ? "any" : v)</option>" : "<option value=\"\(v)\">\(v.isEmpty ? "any" : v)</option>"
         }
@@ -241,7 +242,7 @@ extension Pages {
             <h1>Disputes</h1>
             <p class="muted">\(who) Raise one from the call page (agents and supervisors), within the window after the answer was stored; QA decides there.</p>
             <form class="card period" method="get" action="/disputes">
-            <p class="period-label">Opened: <strong id="period">\(period.label)</strong></p>
+            <p class="period-label">Opened: <strong id="period">\(when)</strong></p>
             <div class="row"><label>Period <select name="period">\(WebPeriod.Kind.allCases.map { k -> HTML in k == period.kind ? "<option selected>\(k.rawValue)</option>" : "<option>\(k.rawValue)</option>" })</select></label>
             <label>Date <input type="date" name="date" value="\(period.date ?? "")"></label>
             <label>From <input type="date" name="from" value="\(period.kind == .custom ? period.from ?? "" : "")"></label>
@@ -391,7 +392,7 @@ extension Pages {
         }
         let scores = s.members.map { m -> HTML in
             let sc = results.scores.first { $0.callID == callID && $0.member == m.name }
-            return "<td class=\"n\">\(sc?.score.map { JSONValue.format($0, decimals: 1) } ?? "incomplete")</td>"
+            return "<td><strong>\(sc?.score.map { JSONValue.format($0, decimals: 1) } ?? "incomplete")</strong></td>"
         }
         return layout(title: "Calibration \(s.name) · \(callID) · answers", session: session, body: """
             <h1>Calibration <a href="/calibration/\(String(s.id))">\(s.name)</a> · call \(callID) · every answer</h1>
