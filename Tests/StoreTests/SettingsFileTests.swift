@@ -71,7 +71,7 @@ import Testing
         ("analysis: 3\n", "f.yaml:1:11: analysis: expected a mapping of keys (on_threshold_db, "),
         ("- analysis\n", "f.yaml:1:1: settings: expected a mapping of keys (analysis, kpi, nps, agents, disputes)"),
         ("disputes:\n  window_days: 0\n", "f.yaml:2:16: disputes.window_days: expected days > 0 and at most 3650, got 0"),
-        ("disputes:\n  window: 3\n", "f.yaml:2:3: disputes: unknown key 'window' (did you mean 'window_days'?); allowed: window_days"),
+        ("disputes:\n  window_day: 3\n", "f.yaml:2:3: disputes: unknown key 'window_day' (did you mean 'window_days'?); allowed: window_days"),
         ("analysis: [1, 2\n", "f.yaml:2:1: YAML syntax: "),
     ])
     func brokenFilesAreClearErrors(text: String, expected: String) {

@@ -44,7 +44,7 @@ struct DisputesCommand: ParsableCommand {
         abstract: "Disputes of evaluator answers: list, show, raise, accept, reject, withdraw.",
         discussion: """
             Agents (their own calls) and supervisors (their teams' calls) raise a dispute of one criterion's answer, with a reason, \
-            within the window after the answer was stored (disputes.window_days in the settings file, default 7). QA accepts \
+            within the window after the answer was stored (7 days unless disputes.window_days in the settings file says otherwise). QA accepts \
             (the answer changes, attributed to them, and the call is rescored) or rejects it, with a reason. --as names the \
             workspace account acting; its role and scope apply as in the workspace. Every step is kept and audited.
             """,
