@@ -141,7 +141,7 @@ public enum CoachingText {
 
     /// Checks keep/change: at least one written, each within the limit; returns them trimmed.
     public static func check(keep: String, change: String) -> Result<(keep: String, change: String), CoachingInputError> {
-        let k = keep.trimmingCharacters(in: .whitespacesAndNewlines), c = change.trimmingCharacters(in: .whitespacesAndNewlines)
+        let k = DisputeText.oneLine(keep), c = DisputeText.oneLine(change)
         if k.isEmpty && c.isEmpty { return .failure(.text("write what to keep, what to change, or both")) }
         if k.count > maxCharacters || c.count > maxCharacters { return .failure(.text("keep and change: at most \(maxCharacters) characters each")) }
         return .success((k, c))

@@ -192,10 +192,19 @@ public struct Dispute: Sendable, Equatable {
 public enum DisputeText {
     public static let maxCharacters = 2000
 
-    /// The text trimmed; nil when empty (a reason is required) or longer than the limit.
+    /// The text on one line (line breaks, tabs and other control characters become spaces)
+    /// and trimmed; nil when empty (a reason is required) or longer than the limit.
     public static func reason(_ text: String) -> String? {
-        let t = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let t = oneLine(text)
         return t.isEmpty || t.count > maxCharacters ? nil : t
+    }
+
+    /// Control characters (line breaks included) as spaces, trimmed: reasons and notes are
+    /// shown in table cells, terminal lines and the audit log.
+    public static func oneLine(_ text: String) -> String {
+        var out = ""
+        for u in text.unicodeScalars { out.unicodeScalars.append(u.properties.generalCategory == .control ? " " : u) }
+        return out.trimmingCharacters(in: .whitespaces)
     }
 }
 

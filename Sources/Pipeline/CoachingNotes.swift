@@ -56,7 +56,7 @@ public enum CoachingNotes {
 
     /// A supervisor or QA marks the follow-up of a note done, with its result.
     public static func followUp(_ store: CallStore, id: Int64, result: String, by account: Account, nowEpoch: Double) throws -> Result {
-        let text = result.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = DisputeText.oneLine(result)
         guard CoachingRules.mayWrite(account.role) else { return .refused("\(account.role.withArticle) may not close follow-ups") }
         guard !text.isEmpty, text.count <= CoachingText.maxCharacters else {
             return .invalid("the follow-up needs a result (1 to \(CoachingText.maxCharacters) characters)")

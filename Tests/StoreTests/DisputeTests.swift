@@ -53,6 +53,9 @@ import Testing
         #expect(w.isOpen(storedEpoch: 1000, nowEpoch: 1000 + 7 * 86_400))
         #expect(!w.isOpen(storedEpoch: 1000, nowEpoch: 1000 + 7 * 86_400 + 1))
         #expect(DisputeWindow().days == 7)
+        // Reasons are one line of 1 to 2000 characters: breaks and control characters become spaces.
+        #expect(DisputeText.reason(" a\nb\tc\u{1B}[31m ") == "a b c [31m")
+        #expect(DisputeText.reason(" \n\t ") == nil && DisputeText.reason(String(repeating: "x", count: 2001)) == nil)
     }
 
     /// When the answers of a call were stored (epoch s).
