@@ -140,12 +140,20 @@ extension CallStore {
         }
     }
 
-    /// Closes an open session: from now on every answer is revealed, and none changes.
+    /// Closes an open session whose calls are all in `scope`: from now on every answer is
+    /// revealed, and none changes.
     public func closeCalibrationSession(id: Int64, by: String, nowEpoch: Double, scope: Scope) throws(StoreError) -> CloseCalibrationOutcome {
         try write { db in
             guard let state = try String.fetchOne(db, sql: "SELECT state FROM calibration_sessions WHERE session_id = ?", arguments: [id]) else {
                 return .notFound
             }
+            // Whoever closes a session reveals every call's answers: they must see every call.
+            let (sc, sa) = scope.sql()
+            let hidden = try Int.fetchOne(db, sql: """
+                SELECT count(*) FROM calibration_calls k LEFT JOIN calls c ON c.call_id = k.call_id AND \(sc)
+                WHERE k.session_id = ? AND c.call_id IS NULL
+                """, arguments: StatementArguments(sa + [id])) ?? 0
+            guard hidden == 0 else { return .notFound }
             guard state == "open" else { return .alreadyClosed }
             try db.execute(sql: "UPDATE calibration_sessions SET state = 'closed', closed_by = ?, closed_at = ? WHERE session_id = ? AND state = 'open'",
                            arguments: [by, Self.iso(nowEpoch), id])

@@ -84,6 +84,8 @@ import Testing
         #expect(try Calibrations.session(store, id: s.id, for: u["red"]!) == nil)
         #expect(try Calibrations.session(store, id: s.id, for: u["ann"]!) == nil)
         #expect(try Calibrations.sessions(store, for: u["ada"]!).count == 1 && (try Calibrations.sessions(store, for: u["ann"]!)).isEmpty)
+        // A scope that does not hold every call cannot close it (the store refuses too).
+        #expect(try store.closeCalibrationSession(id: s.id, by: "x", nowEpoch: 29, scope: .agent("a1")) == .notFound)
         // Only QA closes; then the answers are revealed and frozen.
         #expect(try Calibrations.close(store, id: s.id, by: u["sue"]!, nowEpoch: 30) == .failure(.role(.supervisor, "close a calibration session")))
         guard case .success? = try Calibrations.close(store, id: s.id, by: qa, nowEpoch: 30) else { Issue.record("not closed"); return }
