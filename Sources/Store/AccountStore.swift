@@ -60,6 +60,22 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable, Codable {
     case evaluation
     /// An agent acknowledged an evaluation (`call_id`, `target` the card).
     case acknowledgement
+    /// A dispute raised, accepted, rejected or withdrawn (`call_id`, `target` `dispute N`,
+    /// `detail` the criterion, the answers and the reason).
+    case disputeOpened = "dispute_opened"
+    case disputeAccepted = "dispute_accepted"
+    case disputeRejected = "dispute_rejected"
+    case disputeWithdrawn = "dispute_withdrawn"
+    /// A calibration session created, a member's answers saved, a session closed (`target`
+    /// `calibration N`; answers: `call_id` and how many, never the answers themselves).
+    case calibrationCreated = "calibration_created"
+    case calibrationAnswers = "calibration_answers"
+    case calibrationClosed = "calibration_closed"
+    /// A coaching note recorded, acknowledged by the agent, its follow-up marked done
+    /// (`target` `coaching N`, `detail` the agent).
+    case coachingNote = "coaching_note"
+    case coachingAcknowledged = "coaching_acknowledged"
+    case coachingFollowUp = "coaching_follow_up"
 }
 
 /// One row of the audit log.

@@ -537,6 +537,10 @@ enum Migrations {
                 CREATE INDEX alerts_to_notify ON alerts(next_attempt_epoch) WHERE notify_status = 'pending';
                 """)
         }
+        // The loops around a score: disputes (with an append-only history, and the history of
+        // every replaced evaluator answer), calibration sessions (blind answers), coaching notes;
+        // the audit log learns their actions (QALoopMigrations.swift).
+        m.registerMigration("2026-12-08-disputes-calibration-coaching", QALoopMigrations.disputesCalibrationCoaching)
         return m
     }
 }

@@ -10,12 +10,14 @@ public enum Pages {
         var nav = HTML.empty
         if let session {
             let agentLink: HTML = session.account.agentID.map { "<a href=\"/agents/\(HTML.pathSegment($0))\" id=\"nav-me\">My page</a>" } ?? ""
+            let calibration: HTML = session.account.role == .agent ? "" : "<a href=\"/calibration\" id=\"nav-calibration\">Calibration</a>"
             let admin: HTML = session.account.role == .admin
                 ? "<a href=\"/admin/users\">Users</a><a href=\"/admin/audit\">Audit log</a>" : ""
             let alerts: HTML = session.account.role == .agent ? "" : "<a href=\"/alerts\" id=\"nav-alerts\">Alerts</a>"
             nav = """
                 <header class="top"><span class="brand">callqa</span>
-                <nav><a href="/" id="nav-overview">Overview</a><a href="/calls" id="nav-calls">Calls</a>\(alerts)\(agentLink)\(admin)</nav>
+                <nav><a href="/" id="nav-overview">Overview</a><a href="/calls" id="nav-calls">Calls</a>\(alerts)\(agentLink)\
+                <a href="/disputes" id="nav-disputes">Disputes</a><a href="/coaching" id="nav-coaching">Coaching</a>\(calibration)\(admin)</nav>
                 <span class="who">\(session.account.name) · \(session.account.role.rawValue)</span>
                 <form method="post" action="/logout"><input type="hidden" name="csrf" value="\(session.csrfToken)">\
                 <button type="submit" class="link" id="logout">Log out</button></form>

@@ -70,6 +70,21 @@ enum StaticAssets {
         .scroll { overflow-x: auto; }
         #calls { font-size: .9em; }
         #calls td:nth-child(2) { white-space: nowrap; }
+        textarea { width: 100%; padding: .45rem .5rem; border: 1px solid var(--line); border-radius: 4px; font: inherit; display: block; }
+        .two { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
+        @media (max-width: 50rem) { .two { grid-template-columns: 1fr; } }
+        .card.inset { background: var(--bg); margin-top: 1rem; }
+        ol.history { margin: .1rem 0 .3rem; font-size: .9em; }
+        form.decide { margin-top: .5rem; }
+        form.decide label { display: inline-block; margin: .2rem .6rem .2rem 0; }
+        form.decide button { margin-top: .3rem; }
+        button.reject, button.withdraw { background: #6b7280; }
+        table.notes a, #dispute-list td:first-child, #disputes-table a { white-space: nowrap; }
+        table.notes td.text { max-width: 22rem; }
+        form.follow input[type=text] { width: 12rem; margin-top: .3rem; }
+        .state.accepted { color: #1e7b34; } .state.rejected { color: var(--bad); } .state.open { color: var(--accent); }
+        .bad { color: var(--bad); }
+        td.bad { color: var(--bad); font-weight: 600; }
         """
 
     /// The call page's player: channel switch (keeps the position), playback speed, `?t=`

@@ -31,6 +31,9 @@ public struct WorkspaceConfiguration: Sendable {
     public var clientAddressFromProxy: Bool = false
     /// bcrypt cost of password hashes made by the server (none yet; `users` uses 12).
     public var bcryptCost: UInt8 = Secrets.bcryptCost
+    /// How long after an evaluator answer is stored it may be disputed (default 7 days;
+    /// `--dispute-window-days`, or `disputes.window_days` in the settings file).
+    public var disputeWindow = DisputeWindow()
     /// The clock (epoch seconds); tests move it instead of waiting.
     public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 
