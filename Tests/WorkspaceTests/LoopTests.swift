@@ -156,9 +156,11 @@ import Testing
         let audit = try f.store.auditEntries(fromEpoch: nil, toEpoch: nil)
         #expect(audit.contains { $0.action == .disputeOpened && $0.actor == "agent1" && $0.callID == "c-001" })
         #expect(audit.contains { $0.action == .disputeAccepted && $0.actor == "qa1" && ($0.detail ?? "").contains("answer yes by Maria Lopez → partial") })
-        // The window: forty days later nothing can be disputed any more (a new login: the old
-        // session has ended by then).
-        f.clock.advance(40 * 86_400)
+        // The window: eight days after the answers were stored nothing can be disputed any more
+        // (a new login: the old session has ended by then).
+        let answer = try #require(try f.store.evaluations(callID: "c-001", scope: .everything).first { $0.criterionID == "confirm_order" })
+        let storedAt = try #require(Timestamp.parse(answer.importedAt, zone: nil)).epochS
+        f.clock.advance(storedAt + 8 * 86_400 - f.clock.now)
         let (later, laterToken) = try await Self.user(f, "agent1")
         let late = try await later.get("/calls/c-001")
         #expect(late.text.contains("id=\"nothing-to-dispute\""))
@@ -282,9 +284,13 @@ import Testing
         let open = try Self.run(f, ["disputes", "open", "c-001", "--card", "order-confirmation", "--criterion", "greeting",
                                     "--reason", "I greeted at 0:02", "--as", "agent1"])
         #expect(open.status == 0 && open.out.hasPrefix("dispute 1 open: call c-001, order-confirmation/greeting, answer yes by Maria Lopez"), "\(open.out)\(open.err)")
+        // An answer stored long ago (set by hand) is past any window of a few days.
+        try f.store.write { db in
+            try db.execute(sql: "UPDATE evaluations SET imported_at = '2026-01-01T00:00:00Z' WHERE call_id = 'c-001' AND criterion_id = 'payment_link'")
+        }
         let late = try Self.run(f, ["disputes", "open", "c-001", "--card", "order-confirmation", "--criterion", "payment_link",
-                                    "--reason", "r", "--as", "agent1", "--window-days", "0.00001"])
-        #expect(late.status == 1 && late.err.contains("could be disputed until"))
+                                    "--reason", "r", "--as", "agent1", "--window-days", "30"])
+        #expect(late.status == 1 && late.err.contains("could be disputed until 2026-01-31T00:00:00Z (30 days after it was stored)"), "\(late.err)")
         let accept = try Self.run(f, ["disputes", "accept", "1", "--answer", "partial", "--reason", "no company name", "--as", "qa1"])
         #expect(accept.status == 0 && accept.out.contains("dispute 1 accepted") && accept.out.contains("→ partial; score"), "\(accept.out)\(accept.err)")
         let again = try Self.run(f, ["disputes", "reject", "1", "--reason", "x", "--as", "qa1"])
