@@ -156,9 +156,11 @@ import Testing
         let audit = try f.store.auditEntries(fromEpoch: nil, toEpoch: nil)
         #expect(audit.contains { $0.action == .disputeOpened && $0.actor == "agent1" && $0.callID == "c-001" })
         #expect(audit.contains { $0.action == .disputeAccepted && $0.actor == "qa1" && ($0.detail ?? "").contains("answer yes by Maria Lopez → partial") })
-        // The window: forty days later nothing can be disputed any more (a new login: the old
-        // session has ended by then).
-        f.clock.advance(40 * 86_400)
+        // The window: eight days after the answers were stored nothing can be disputed any more
+        // (a new login: the old session has ended by then).
+        let answer = try #require(try f.store.evaluations(callID: "c-001", scope: .everything).first { $0.criterionID == "confirm_order" })
+        let storedAt = try #require(Timestamp.parse(answer.importedAt, zone: nil)).epochS
+        f.clock.advance(storedAt + 8 * 86_400 - f.clock.now)
         let (later, laterToken) = try await Self.user(f, "agent1")
         let late = try await later.get("/calls/c-001")
         #expect(late.text.contains("id=\"nothing-to-dispute\""))
@@ -263,5 +265,68 @@ import Testing
         #expect(!(try await agent.get("/coaching")).text.contains("secret-a3-note"))
         #expect(!(try await sup.get("/coaching")).text.contains("secret-a3-note"))
         #expect(try await (try await f.loggedIn("qa1")).get("/coaching").text.contains("secret-a3-note"))
+    }
+}
+
+/// The loops' commands through the real binary, acting `--as` accounts of the sample day.
+@Suite struct LoopCommandLineTests {
+    static func run(_ f: SampleFixture, _ args: [String]) throws -> (status: Int32, out: String, err: String) {
+        try CommandLineTests.run(args + ["--db", f.store.path])
+    }
+
+    @Test func disputesCalibrationAndCoachingFromTheCommandLine() async throws {
+        let f = try await SampleFixture()
+        try LoopTests.addUser(f, "eva", .qa)
+        let nobody = try Self.run(f, ["disputes", "open", "c-001", "--card", "order-confirmation", "--criterion", "greeting", "--reason", "r", "--as", "nobody"])
+        #expect(nobody.status == 1 && nobody.err.contains("no user named 'nobody'"))
+        let byQA = try Self.run(f, ["disputes", "open", "c-001", "--card", "order-confirmation", "--criterion", "greeting", "--reason", "r", "--as", "qa1"])
+        #expect(byQA.status == 1 && byQA.err.contains("a qa may not open a dispute"), "\(byQA.err)")
+        let open = try Self.run(f, ["disputes", "open", "c-001", "--card", "order-confirmation", "--criterion", "greeting",
+                                    "--reason", "I greeted at 0:02", "--as", "agent1"])
+        #expect(open.status == 0 && open.out.hasPrefix("dispute 1 open: call c-001, order-confirmation/greeting, answer yes by Maria Lopez"), "\(open.out)\(open.err)")
+        // An answer stored long ago (set by hand) is past any window of a few days.
+        try f.store.write { db in
+            try db.execute(sql: "UPDATE evaluations SET imported_at = '2026-01-01T00:00:00Z' WHERE call_id = 'c-001' AND criterion_id = 'payment_link'")
+        }
+        let late = try Self.run(f, ["disputes", "open", "c-001", "--card", "order-confirmation", "--criterion", "payment_link",
+                                    "--reason", "r", "--as", "agent1", "--window-days", "30"])
+        #expect(late.status == 1 && late.err.contains("could be disputed until 2026-01-31T00:00:00Z (30 days after it was stored)"), "\(late.err)")
+        let accept = try Self.run(f, ["disputes", "accept", "1", "--answer", "partial", "--reason", "no company name", "--as", "qa1"])
+        #expect(accept.status == 0 && accept.out.contains("dispute 1 accepted") && accept.out.contains("→ partial; score"), "\(accept.out)\(accept.err)")
+        let again = try Self.run(f, ["disputes", "reject", "1", "--reason", "x", "--as", "qa1"])
+        #expect(again.status == 1 && again.err.contains("the dispute is accepted: it cannot be rejected"))
+        let show = try Self.run(f, ["disputes", "show", "1"])
+        #expect(show.status == 0 && show.out.contains("opened") && show.out.contains("accepted") && show.out.contains("agent1"))
+        let report = try Self.run(f, ["report", "disputes", "--format", "json"])
+        #expect(report.status == 0 && report.out.contains("\"disputes_by_evaluator\"") && report.out.contains("\"accepted_share\":1"), "\(report.out)")
+        // Calibration: only qa creates and closes; the report waits for the close.
+        let supCreate = try Self.run(f, ["calibration", "create", "s", "--card", "order-confirmation", "--calls", "c-001,c-002",
+                                         "--evaluators", "eva", "--expert", "qa1", "--as", "sup-blue"])
+        #expect(supCreate.status == 1 && supCreate.err.contains("may not create a calibration session"))
+        let create = try Self.run(f, ["calibration", "create", "Nov", "--card", "order-confirmation", "--calls", "c-001,c-002",
+                                      "--evaluators", "eva", "--expert", "qa1", "--as", "qa1"])
+        #expect(create.status == 0 && create.out.contains("calibration session 1 “Nov” created"), "\(create.err)")
+        let sealed = try Self.run(f, ["calibration", "report", "1"])
+        #expect(sealed.status == 1 && sealed.err.contains("is open: its answers are sealed"))
+        #expect(try Self.run(f, ["calibration", "close", "1", "--as", "sup-blue"]).status == 1)
+        #expect(try Self.run(f, ["calibration", "close", "1", "--as", "qa1"]).status == 0)
+        let results = try Self.run(f, ["calibration", "report", "1", "--answers", "--format", "json"])
+        #expect(results.status == 0 && results.out.contains("\"calibration_evaluators\"") && results.out.contains("\"calibration_answers\""))
+        #expect(try Self.run(f, ["calibration", "list"]).out.contains("closed"))
+        // Coaching: supervisors and qa write; the list shows what waits.
+        #expect(try Self.run(f, ["coaching", "add", "a1", "--keep", "k", "--as", "agent1"]).status == 1)
+        let add = try Self.run(f, ["coaching", "add", "a1", "--keep", "Warm greeting", "--calls", "c-001@12.5-20", "--follow-up", "2026-11-01",
+                                   "--as", "sup-blue"])
+        #expect(add.status == 0 && add.out.contains("coaching note 1 for agent a1 recorded, follow-up 2026-11-01"), "\(add.err)")
+        let waiting = try Self.run(f, ["coaching", "list", "--waiting", "--format", "csv"])
+        #expect(waiting.status == 0 && waiting.out.contains("NOT acknowledged, OVERDUE") && waiting.out.contains("c-001@12.5-20"))
+        #expect(try Self.run(f, ["coaching", "done", "1", "--result", "better", "--as", "sup-blue"]).status == 0)
+        // Every step audited, by the command line acting as the account.
+        let audit = try f.store.auditEntries(fromEpoch: nil, toEpoch: nil)
+        for (action, actor) in [(AuditAction.disputeOpened, "cli:tester as agent1"), (.disputeAccepted, "cli:tester as qa1"),
+                                (.calibrationCreated, "cli:tester as qa1"), (.calibrationClosed, "cli:tester as qa1"),
+                                (.coachingNote, "cli:tester as sup-blue"), (.coachingFollowUp, "cli:tester as sup-blue")] {
+            #expect(audit.contains { $0.action == action && $0.actor == actor }, "\(action)")
+        }
     }
 }
