@@ -76,6 +76,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
+        ], resources: [
+            // The API's OpenAPI document, compiled into the binary (served at /api/v1/openapi.json).
+            .embedInCode("openapi.json"),
         ]),
         .executableTarget(
             name: "callqa",

@@ -489,6 +489,10 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        // The API (`/api/v1`): tokens for scripts and BI tools, kept as SHA-256 only, each
+        // acting as its user (TokenStore.swift); the audit log records their creation,
+        // revocation and survey imports (its CHECK is rebuilt: SQLite cannot alter one).
+        m.registerMigration("2026-12-08-api-tokens", TokenMigrations.apiTokens)
         return m
     }
 }
