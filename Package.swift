@@ -110,6 +110,7 @@ let package = Package(
         // Router tests in-process (no sockets), the audio route against files libsndfile writes.
         .testTarget(name: "WorkspaceTests", dependencies: [
             "Workspace", "CallQAModel", "Store", "AudioIO", "CSndFile", "Pipeline", "Scorecard", "CallRecords", "Reports",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

@@ -75,8 +75,12 @@ public struct TokenRecord: Sendable, Equatable {
     public var lastUsedAddress: String?
     public var status: TokenStatus
 
-    /// ISO 8601 UTC of an epoch time, whole seconds.
-    public static func iso(_ epoch: Double) -> String { Timestamp(epochS: epoch.rounded(.down), offsetS: 0).iso8601 }
+    /// ISO 8601 UTC, whole seconds.
+    public var expiresAt: String { Self.iso(expiresEpoch) }
+    public var revokedAt: String? { revokedEpoch.map(Self.iso) }
+    public var lastUsedAt: String? { lastUsedEpoch.map(Self.iso) }
+
+    static func iso(_ epoch: Double) -> String { Timestamp(epochS: epoch.rounded(.down), offsetS: 0).iso8601 }
 }
 
 /// A live token found by its hash: the account it acts as.

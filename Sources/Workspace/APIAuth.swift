@@ -62,7 +62,7 @@ extension Authenticator {
         case .userDisabled: throw TokenProblem.userDisabled(userName)
         case let .added(record):
             try store.appendAudit(AuditEntry(atEpoch: now, action: .tokenAdded, actor: actor, target: record.userName,
-                                             detail: "token #\(record.tokenID)\(label.map { " (\($0))" } ?? ""), expires \(TokenRecord.iso(record.expiresEpoch))"))
+                                             detail: "token #\(record.tokenID)\(label.map { " (\($0))" } ?? ""), expires \(record.expiresAt)"))
             return NewAPIToken(token: token, record: record)
         }
     }
@@ -171,10 +171,9 @@ struct APIMiddleware {
         }
         do {
             return try await next(request, context)
-        } catch let error as HTTPError {
-            throw APIError.from(status: error.status, headers: error.headers)
-        } catch let error as PageError {
-            throw APIError.from(status: error.status, headers: error.headers)
+        } catch let error as any HTTPResponseError {
+            // The router's own errors, a page's, a body over its limit: all answered as JSON.
+            throw APIError.from(status: error.status, headers: (error as? HTTPError)?.headers ?? (error as? PageError)?.headers ?? [:])
         }
     }
 }

@@ -27,17 +27,37 @@ extension Handlers {
 
     @Sendable func apiMe(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let caller = try apiCaller(context)
-        _ = try APIQuery(request, allowed: [])
+        _ = try apiQuery(request, "GET /api/v1/me")
         return .json(APIRender.me(caller))
     }
 
     /// The parameters of the calls list: the calls page's, with `limit` and `cursor` for
     /// its keyset pages.
     static let callsParameters = ["period", "date", "from", "to"] + CallsQuery.filterNames + ["sort", "order", "limit", "cursor"]
+    static let selectionParameters = ["period", "date", "from", "to", "agent", "team", "queue", "card"]
+
+    /// The query parameters each route takes (any other is a 400): the OpenAPI document
+    /// lists the same, which the tests check.
+    static let apiQueryParameters: [String: [String]] = [
+        "GET /api/v1/me": [],
+        "GET /api/v1/calls": callsParameters,
+        "GET /api/v1/calls/{call_id}": [],
+        "GET /api/v1/calls/{call_id}/recording": ["channel", "download"],
+        "GET /api/v1/calls/{call_id}/evaluations": [],
+        "POST /api/v1/calls/{call_id}/evaluations": [],
+        "GET /api/v1/evaluations": selectionParameters + ["limit", "cursor"],
+        "GET /api/v1/agents": selectionParameters + ["min_scored"],
+        "POST /api/v1/surveys": ["link_window_h", "tz", "country_code"],
+    ]
+
+    /// The query of a request to the route `key` (`"GET /api/v1/calls"`).
+    func apiQuery(_ request: Request, _ key: String) throws(APIError) -> APIQuery {
+        try APIQuery(request, allowed: Self.apiQueryParameters[key] ?? [])
+    }
 
     @Sendable func apiCalls(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let caller = try apiCaller(context)
-        let q = try APIQuery(request, allowed: Self.callsParameters)
+        let q = try apiQuery(request, "GET /api/v1/calls")
         let scope = caller.account.scope
         let query: CallsQuery
         do {
@@ -71,7 +91,7 @@ extension Handlers {
     @Sendable func apiCall(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let caller = try apiCaller(context)
         let callID = try callID(context)
-        _ = try APIQuery(request, allowed: [])
+        _ = try apiQuery(request, "GET /api/v1/calls/{call_id}")
         let scope = caller.account.scope
         let report: CallReport
         do {
@@ -86,7 +106,7 @@ extension Handlers {
     @Sendable func apiRecording(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let caller = try apiCaller(context)
         let callID = try callID(context)
-        let q = try APIQuery(request, allowed: ["channel", "download"])
+        let q = try apiQuery(request, "GET /api/v1/calls/{call_id}/recording")
         if let c = q.value("channel"), ChannelSelection(rawValue: c) == nil {
             throw APIError.badQuery(BadQuery("channel", expected: "both, left or right", got: c))
         }
@@ -97,7 +117,7 @@ extension Handlers {
     @Sendable func apiCallEvaluations(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let caller = try apiCaller(context)
         let callID = try callID(context)
-        _ = try APIQuery(request, allowed: [])
+        _ = try apiQuery(request, "GET /api/v1/calls/{call_id}/evaluations")
         guard let sheet = try WebEvaluation.sheet(server.store, callID: callID, scope: caller.account.scope) else { throw APIError.notFound }
         return .json(APIRender.sheet(callID: callID, sheet), headers: [.eTag: "\"\(sheet.fingerprint)\""])
     }
@@ -115,7 +135,7 @@ extension Handlers {
     func bodyBytes(_ request: inout Request, limit: Int) async throws -> [UInt8] {
         do {
             return Array(try await request.collectBody(upTo: limit).readableBytesView)
-        } catch let e as HTTPError where e.status == .contentTooLarge {
+        } catch is NIOTooManyBytesError {
             throw APIError(.contentTooLarge, "payload_too_large", "the request body is larger than \(limit) bytes, the most this route takes")
         }
     }
@@ -126,7 +146,7 @@ extension Handlers {
     @Sendable func apiSaveEvaluations(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let caller = try apiCaller(context)
         let callID = try callID(context)
-        _ = try APIQuery(request, allowed: [])
+        _ = try apiQuery(request, "POST /api/v1/calls/{call_id}/evaluations")
         // Everyone but qa: the same 404 as a call that does not exist (as the evaluate form).
         guard caller.account.role == .qa else { throw APIError.notFound }
         let scope = caller.account.scope
@@ -215,7 +235,7 @@ extension Handlers {
     /// Stored evaluator answers of the calls in scope, for BI tools: keyset pages in key order.
     @Sendable func apiEvaluations(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let caller = try apiCaller(context)
-        let q = try APIQuery(request, allowed: ["period", "date", "from", "to", "agent", "team", "queue", "card", "limit", "cursor"])
+        let q = try apiQuery(request, "GET /api/v1/evaluations")
         let scope = caller.account.scope
         let (period, narrowed, cardID) = try selection(q, scope: scope)
         let limit = try q.limit(default: 100, max: 1000)
@@ -258,7 +278,7 @@ extension Handlers {
     /// and of the overview, under the caller's scope.
     @Sendable func apiAgents(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let caller = try apiCaller(context)
-        let q = try APIQuery(request, allowed: ["period", "date", "from", "to", "agent", "team", "queue", "card", "min_scored"])
+        let q = try apiQuery(request, "GET /api/v1/agents")
         let (period, scope, card) = try selection(q, scope: caller.account.scope)
         let minScored = try q.integer("min_scored", 1...1000) ?? 10
         let report = try ReportBuilder.agents(server.store, period: period.period, scope: card.map { scope.narrowed(scorecard: $0) } ?? scope,
@@ -273,7 +293,7 @@ extension Handlers {
     /// JSON `{"surveys": [{…}]}` with the same fields; the same checks, storing and linking.
     @Sendable func apiImportSurveys(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let caller = try apiCaller(context)
-        let q = try APIQuery(request, allowed: ["link_window_h", "tz", "country_code"])
+        let q = try apiQuery(request, "POST /api/v1/surveys")
         // Surveys link to any call: only roles that see every call import them.
         guard caller.account.role == .qa || caller.account.role == .admin else { throw APIError.notFound }
         var windowS = NPSImport.defaultWindowS

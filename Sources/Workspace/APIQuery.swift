@@ -16,9 +16,9 @@ struct APIQuery {
             guard allowed.contains(name) else {
                 let near = Suggest.nearest(name, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
                 let list = allowed.isEmpty ? "this route takes none" : "allowed: " + allowed.joined(separator: ", ")
-                throw APIError.badRequest(nil, "unknown query parameter \(BadQuery.quoted(name))\(near); \(list)")
+                throw APIError(.badRequest, "bad_request", "unknown query parameter \(BadQuery.quoted(name))\(near); \(list)", field: name)
             }
-            guard values[name] == nil else { throw APIError.badRequest(nil, "query parameter '\(name)' is given twice") }
+            guard values[name] == nil else { throw APIError(.badRequest, "bad_request", "query parameter '\(name)' is given twice", field: name) }
             values[name] = parts.count > 1 ? Forms.decode(parts[1]) : ""
         }
     }

@@ -1,4 +1,3 @@
-import CallAnalysis
 import CallQAModel
 import Pipeline
 import Reports
@@ -28,7 +27,7 @@ enum APIRender {
             ("user", .string(a.name)), ("role", .string(a.role.rawValue)), ("agent_id", text(a.agentID)),
             ("teams", .array(a.teams.map { .string($0) })), ("sees", .string(Pages.scopeDescription(a))),
             ("auth", .object([("kind", .string(c.tokenID == nil ? "session" : "token")), ("token_id", c.tokenID.map { .int(Int($0)) } ?? .null),
-                              ("expires_at", c.expiresEpoch.map { .string(TokenRecord.iso($0)) } ?? .null)])),
+                              ("expires_at", c.expiresEpoch.map { .string(Timestamp(epochS: $0.rounded(.down), offsetS: 0).iso8601) } ?? .null)])),
         ])
     }
 

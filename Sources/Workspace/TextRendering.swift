@@ -34,8 +34,8 @@ public enum TextRendering {
     /// `callqa tokens list`: every token's number, user, status and use (never the token).
     public static func tokens(_ tokens: [TokenRecord], format: Format) -> String {
         let rows: [[String?]] = tokens.map { t in
-            [String(t.tokenID), t.userName, t.role.rawValue, t.label, t.status.rawValue, t.createdAt, t.createdBy, TokenRecord.iso(t.expiresEpoch),
-             t.revokedEpoch.map(TokenRecord.iso), t.lastUsedEpoch.map(TokenRecord.iso), t.lastUsedAddress]
+            [String(t.tokenID), t.userName, t.role.rawValue, t.label, t.status.rawValue, t.createdAt, t.createdBy, t.expiresAt,
+             t.revokedAt, t.lastUsedAt, t.lastUsedAddress]
         }
         return render(columns: tokenColumns, rows: rows, format: format)
     }

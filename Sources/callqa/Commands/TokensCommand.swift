@@ -42,7 +42,7 @@ struct TokensCommand: ParsableCommand {
                 let made = try TokensCommand.authenticator(store).createAPIToken(userName: user, days: Double(expires), label: label,
                                                                                  actor: UsersCommand.actor)
                 let r = made.record
-                print("token #\(r.tokenID) for '\(Terminal.safe(r.userName))' (role \(r.role.rawValue)), expires \(TokenRecord.iso(r.expiresEpoch)); shown once, keep it secret:")
+                print("token #\(r.tokenID) for '\(Terminal.safe(r.userName))' (role \(r.role.rawValue)), expires \(r.expiresAt); shown once, keep it secret:")
                 print(made.token)
             } catch let e as Authenticator.TokenProblem {
                 throw UsersCommand.fail(e.description)
