@@ -8,7 +8,8 @@ import Testing
         [], ["run"], ["ingest"], ["analyze"], ["score"], ["explain"], ["scorecard"], ["scorecard", "lint"], ["scorecard", "check"],
         ["scorecard", "metrics"], ["evaluations"], ["evaluations", "import"], ["evaluations", "template"], ["nps"], ["nps", "import"],
         ["report"], ["report", "agents"], ["report", "agent"], ["report", "call"], ["report", "kpi"], ["report", "nps"], ["check"],
-        ["serve"], ["users"], ["users", "add"], ["users", "list"], ["users", "password"], ["audit"],
+        ["serve"], ["users"], ["users", "add"], ["users", "list"], ["users", "password"], ["tokens"], ["tokens", "add"], ["tokens", "list"],
+        ["tokens", "revoke"], ["audit"],
     ]
 
     /// `callqa ARGS --help` on a terminal so wide that every line break left is one of the text's own.
