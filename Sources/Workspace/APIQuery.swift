@@ -5,21 +5,30 @@ import Hummingbird
 import Store
 
 /// A request's query parameters for the API: each name must be one the route takes (a
-/// typo is a 400 with "did you mean"), and none may be given twice.
+/// typo is a 400 with "did you mean"), and none may be given twice. Values are
+/// percent-decoded only (RFC 3986): a `+` stays a plus, as in `dialed=+4930…` or `tz=+01:00`
+/// (a space is `%20`).
 struct APIQuery {
     private(set) var values: [String: String] = [:]
+
+    static func decode(_ s: Substring) throws(APIError) -> String {
+        guard let d = String(s).removingPercentEncoding else {
+            throw APIError.badRequest(nil, "the query has a malformed %-escape in \(BadQuery.quoted(String(s)))")
+        }
+        return d
+    }
 
     init(_ request: Request, allowed: [String]) throws(APIError) {
         for pair in (request.uri.query ?? "").split(separator: "&", omittingEmptySubsequences: true) {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            let name = Forms.decode(parts[0])
+            let name = try Self.decode(parts[0])
             guard allowed.contains(name) else {
                 let near = Suggest.nearest(name, in: allowed).map { " (did you mean '\($0)'?)" } ?? ""
                 let list = allowed.isEmpty ? "this route takes none" : "allowed: " + allowed.joined(separator: ", ")
                 throw APIError(.badRequest, "bad_request", "unknown query parameter \(BadQuery.quoted(name))\(near); \(list)", field: name)
             }
             guard values[name] == nil else { throw APIError(.badRequest, "bad_request", "query parameter '\(name)' is given twice", field: name) }
-            values[name] = parts.count > 1 ? Forms.decode(parts[1]) : ""
+            values[name] = parts.count > 1 ? try Self.decode(parts[1]) : ""
         }
     }
 

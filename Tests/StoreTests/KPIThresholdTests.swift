@@ -107,13 +107,15 @@ import Testing
         let kpiMigration = "2026-12-05-kpi-aggregate-settings"
         let index = try #require(list.items.firstIndex { $0.identifier == kpiMigration })
         let later = list.items[(index + 1)...].map(\.identifier)
-        #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations"], "a newer migration: undo what it adds here too")
+        #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations", "2026-12-08-api-tokens"],
+                "a newer migration: undo what it adds here too")
         let removed = [kpiMigration] + later
         let previousVersion = index
         let queue = try DatabaseQueue(path: path)
         try queue.inDatabase { db in
             try db.execute(sql: """
                 DROP TABLE agg_kpi_settings;
+                DROP TABLE api_tokens;
                 DROP TABLE audit_log; DROP TABLE sessions; DROP TABLE user_teams; DROP TABLE users; DROP TABLE evaluation_acknowledgements;
                 DELETE FROM grdb_migrations WHERE identifier IN (\(removed.map { "'\($0)'" }.joined(separator: ", ")));
                 PRAGMA user_version = \(previousVersion);

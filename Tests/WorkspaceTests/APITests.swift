@@ -282,6 +282,11 @@ import Testing
         }
         let dialed = try await api.get("/api/v1/calls?period=all&dialed=%27%20OR%20%271%27%3D%271").json
         #expect(dialed["calls"]?.array.isEmpty == true)
+        // Values are percent-decoded only: %20 is a space, + is a plus (as in +4930… or +01:00).
+        let did = try await api.get("/api/v1/calls?period=all&dialed=0800%20111%20222").json["calls"]?.array ?? []
+        #expect(!did.isEmpty && did.count < 11)
+        #expect(try await api.get("/api/v1/calls?period=all&dialed=0800+111+222").json["calls"]?.array.isEmpty == true)
+        #expect(try await api.get("/api/v1/calls?period=all&dialed=%zz").status == .badRequest)
         // Unknown and repeated parameters are refused, with a suggestion.
         let typo = try await api.get("/api/v1/calls?min_scor=50").json
         #expect(typo.at("error.message")?.string?.contains("did you mean 'min_score'?") == true && typo.at("error.field")?.string == "min_scor")
@@ -447,13 +452,14 @@ import Testing
         let typo = try await api.post("/api/v1/surveys", json: #"{"surveys":[{"call_id":"c-001","scroe":5}]}"#).json
         #expect(typo.at("error.message")?.string?.contains("did you mean 'score'?") == true)
         #expect(try await api.post("/api/v1/surveys?tz=Mars/Olympus", csv: csv).status == .badRequest)
+        #expect(try await api.post("/api/v1/surveys?tz=+01:00&link_window_h=12.5&country_code=49", csv: csv).status == .ok)
         #expect(try await api.post("/api/v1/surveys?link_window_h=0", csv: csv).status == .badRequest)
         #expect(try await api.post("/api/v1/surveys?country_code=4x", csv: csv).status == .badRequest)
         #expect(try await f.client.execute(.post, "/api/v1/surveys", headers: [.authorization: "Bearer \(api.token!)", .contentType: "text/plain"], body: csv)
             .status == .unsupportedMediaType)
         // Every import is audited with its counts.
         let log = try f.store.auditEntries(fromEpoch: nil, toEpoch: nil).filter { $0.action == .surveyImport }
-        #expect(log.count == 4 && log.allSatisfy { $0.actor == "qa1" && $0.detail?.hasPrefix("api token #") == true })
+        #expect(log.count == 5 && log.allSatisfy { $0.actor == "qa1" && $0.detail?.hasPrefix("api token #") == true })
     }
 
     @Test func rateAndSizeLimits() async throws {
