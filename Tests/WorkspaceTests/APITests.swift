@@ -483,6 +483,45 @@ import Testing
         #expect(tooLarge.status == .contentTooLarge && tooLarge.text.contains("1000 bytes"))
     }
 
+    /// The API's numbers are the reports': `report agents --format json` and `explain --format
+    /// json` through the binary on the same database, and the calls page's export.
+    @Test func theNumbersAreThoseOfTheReportsAndThePages() async throws {
+        let f = try await SampleFixture()
+        for (user, cliScope) in [("qa1", [String]()), ("sup-blue", ["--team", "Blue"]), ("agent1", ["--agent", "a1"])] {
+            let api = try f.api(user)
+            let cli = try CommandLineTests.run(["report", "agents", "--format", "json", "--db", f.store.path] + cliScope)
+            #expect(cli.status == 0, "\(cli.err)")
+            let tables = try JSONInput.parse(Array(cli.out.utf8)).array
+            let cards = try await api.get("/api/v1/agents?period=all").json["cards"]!.array
+            #expect(!cards.isEmpty)
+            // The command line, narrowed by an option, lists every card (those of other teams
+            // empty); the API lists the cards that score calls the user may see, as the overview.
+            for t in tables {
+                let card = cards.first { "agents_" + ($0["scorecard"]?.string ?? "") == t["table"]?.string }
+                #expect(t["rows"] == (card?["agents"] ?? .array([])), "\(user) \(t["table"]?.string ?? "")")
+            }
+            #expect(cards.allSatisfy { c in tables.contains { $0["table"]?.string == "agents_" + (c["scorecard"]?.string ?? "") } })
+        }
+        let api = try f.api("qa1")
+        for call in ["c-001", "c-003", "c-008", "c-009"] {
+            let cli = try CommandLineTests.run(["explain", call, "--format", "json", "--db", f.store.path])
+            let explain = try JSONInput.parse(Array(cli.out.utf8))
+            let got = try await api.get("/api/v1/calls/\(call)").json
+            for key in ["scores", "not_scored", "legs", "transfer"] {
+                #expect(explain[key] != nil && got[key] == explain[key], "\(call) \(key)")
+            }
+            #expect(got.at("call.agent_id") == explain["agent_id"])
+        }
+        // The calls list is the calls page's: the same calls in the same order as its export.
+        let b = try await f.loggedIn("qa1")
+        for query in ["period=all", "period=all&card=order-confirmation&sort=score&order=asc", "period=all&sort=agent&team=Red",
+                      "period=all&detractor=1", "period=all&sort=dead_air&order=desc&min_score=10"] {
+            let csv = try await b.get("/calls.csv?\(query)").text.split(whereSeparator: \.isNewline).dropFirst().map { String($0.prefix { $0 != "," }) }
+            let ids = try await api.get("/api/v1/calls?\(query)&limit=1000").json["calls"]!.array.compactMap { $0["call_id"]?.string }
+            #expect(ids == csv, "\(query)")
+        }
+    }
+
     @Test func theTokensCommand() throws {
         let db = try CommandLineTests.freshDatabase()
         #expect(try CommandLineTests.run(["users", "add", "bi", "--role", "supervisor", "--team", "Blue", "--db", db]).status == 0)
