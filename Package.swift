@@ -76,6 +76,9 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
+        ], resources: [
+            // The API's OpenAPI document, compiled into the binary (served at /api/v1/openapi.json).
+            .embedInCode("openapi.json"),
         ]),
         // `callqa watch`: continuous ingest from recording folders and the PBX's own logs,
         // alerts. Linux inotify through Glibc; sealing of kept record lines through libcrypto.
@@ -113,6 +116,7 @@ let package = Package(
         // Router tests in-process (no sockets), the audio route against files libsndfile writes.
         .testTarget(name: "WorkspaceTests", dependencies: [
             "Workspace", "CallQAModel", "Store", "AudioIO", "CSndFile", "Pipeline", "Scorecard", "CallRecords", "Reports",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),

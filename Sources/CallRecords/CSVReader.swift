@@ -68,13 +68,31 @@ public final class CSVReader {
 
     /// Opens `path`. With `delimiter` nil, the delimiter is detected from the first line
     /// (comma or semicolon, whichever is more frequent outside quotes; comma on a tie).
-    public init(path: String, delimiter: UInt8? = nil, maxFieldBytes: Int = 1 << 20) throws(CSVError) {
+    public convenience init(path: String, delimiter: UInt8? = nil, maxFieldBytes: Int = 1 << 20) throws(CSVError) {
         // Regular files only: a FIFO or device named like a CSV would block forever.
         let h: UnsafeMutablePointer<FILE>
         do { h = try RegularFile.openStream(path) } catch {
             throw .unreadable(file: path, reason: error.reason)
         }
-        file = path
+        try self.init(stream: h, name: path, delimiter: delimiter, maxFieldBytes: maxFieldBytes)
+    }
+
+    /// Reads CSV text held in memory (a request body) exactly as a file of those bytes:
+    /// `name` stands for the file in messages (`name:LINE`). The bytes go to an anonymous
+    /// temporary file, deleted when the reader is closed.
+    public convenience init(bytes: [UInt8], name: String, delimiter: UInt8? = nil, maxFieldBytes: Int = 1 << 20) throws(CSVError) {
+        guard let tmp = tmpfile() else { throw .unreadable(file: name, reason: "cannot create a temporary file to read it from") }
+        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, tmp) }
+        guard written == bytes.count, fflush(tmp) == 0 else {
+            fclose(tmp)
+            throw .unreadable(file: name, reason: "cannot write it to a temporary file")
+        }
+        rewind(tmp)
+        try self.init(stream: tmp, name: name, delimiter: delimiter, maxFieldBytes: maxFieldBytes)
+    }
+
+    private init(stream h: UnsafeMutablePointer<FILE>, name: String, delimiter: UInt8?, maxFieldBytes: Int) throws(CSVError) {
+        file = name
         handle = h
         buffer = [UInt8](repeating: 0, count: 1 << 16)
         self.maxFieldBytes = maxFieldBytes

@@ -76,6 +76,12 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable, Codable {
     case coachingNote = "coaching_note"
     case coachingAcknowledged = "coaching_acknowledged"
     case coachingFollowUp = "coaching_follow_up"
+    /// An API token was created (`target` the user it acts as, `detail` its id, label, expiry).
+    case tokenAdded = "token_added"
+    /// An API token was revoked (`target` its user, `detail` its id).
+    case tokenRevoked = "token_revoked"
+    /// Surveys imported through the API (`detail` the counts).
+    case surveyImport = "survey_import"
 }
 
 /// One row of the audit log.

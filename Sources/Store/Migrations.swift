@@ -541,6 +541,10 @@ enum Migrations {
         // every replaced evaluator answer), calibration sessions (blind answers), coaching notes;
         // the audit log learns their actions (QALoopMigrations.swift).
         m.registerMigration("2026-12-08-disputes-calibration-coaching", QALoopMigrations.disputesCalibrationCoaching)
+        // The API (`/api/v1`): tokens for scripts and BI tools, kept as SHA-256 only, each
+        // acting as its user (TokenStore.swift); the audit log records their creation,
+        // revocation and survey imports (its CHECK is rebuilt: SQLite cannot alter one).
+        m.registerMigration("2026-12-08-api-tokens", TokenMigrations.apiTokens)
         return m
     }
 }

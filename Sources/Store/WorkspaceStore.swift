@@ -235,19 +235,19 @@ extension CallStore {
         }
     }
 
-    /// Stores evaluator answers from the browser exactly as `evaluations import` stores a
-    /// file's rows (one import run of kind `evaluations`, source file `web`), in one
-    /// transaction, only when the call is in `scope` and its stored answers still have the
-    /// fingerprint the form was rendered with.
+    /// Stores evaluator answers from the browser or the API exactly as `evaluations import`
+    /// stores a file's rows (one import run of kind `evaluations`, source file `source`:
+    /// `web` or `api`), in one transaction, only when the call is in `scope` and its stored
+    /// answers still have the fingerprint the form (or the API client) read.
     public func saveEvaluations(_ rows: [EvaluationRow], callID: String, expectedFingerprint: String, nowEpoch: Double,
-                                scope: Scope) throws(StoreError) -> SaveEvaluationsOutcome {
+                                source: String = "web", scope: Scope) throws(StoreError) -> SaveEvaluationsOutcome {
         let outcome: SaveEvaluationsOutcome = try write { db in
             let (sc, sa) = scope.sql()
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM calls c WHERE c.call_id = ? AND \(sc)", arguments: StatementArguments([callID] + sa)) != nil else {
                 return .notFound
             }
             guard try Self.evaluations(db, callID: callID, scope: scope).fingerprint == expectedFingerprint else { return .stale }
-            let session = try ImportSession(db: db, kind: "evaluations", file: "web")
+            let session = try ImportSession(db: db, kind: "evaluations", file: source)
             var stored = 0
             for r in rows where r.callID == callID {
                 if case .stored = try session.evaluation(r, evaluatedEpoch: nowEpoch) { stored += 1 }

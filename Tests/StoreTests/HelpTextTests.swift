@@ -12,6 +12,7 @@ import Testing
         ["disputes"], ["disputes", "list"], ["disputes", "show"], ["disputes", "open"], ["disputes", "accept"], ["disputes", "reject"],
         ["disputes", "withdraw"], ["report", "disputes"], ["calibration"], ["calibration", "create"], ["calibration", "list"],
         ["calibration", "close"], ["calibration", "report"], ["coaching"], ["coaching", "add"], ["coaching", "list"], ["coaching", "done"],
+        ["tokens"], ["tokens", "add"], ["tokens", "list"], ["tokens", "revoke"],
     ]
 
     /// `callqa ARGS --help` on a terminal so wide that every line break left is one of the text's own.

@@ -25,7 +25,9 @@ import Testing
                                        "closeCalibrationSession", "addCoachingNote", "acknowledgeCoachingNote", "completeCoachingFollowUp"]
     /// Accounts, sessions and the audit log of the workspace (AccountStore.swift): no call data.
     static let accounts: Set<String> = ["addUser", "users", "credentials", "setUserDisabled", "setUserPassword", "createSession",
-                                        "session", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures"]
+                                        "session", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures",
+                                        // API tokens (TokenStore.swift): accounts' credentials, no call data.
+                                        "addToken", "tokens", "revokeToken", "revokeTokens", "apiToken"]
     /// Reads of the database file itself, not of any call.
     static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields",
                                             // The watcher's own state: file positions, and its kept record
@@ -195,6 +197,16 @@ import Testing
         ("callSurveys", { s, scope, own, all, _, _ throws in
             for id in all where !own.contains(id) { #expect(try s.callSurveys(callID: id, scope: scope).isEmpty) }
             #expect(try all.contains { try !s.callSurveys(callID: $0, scope: .everything).isEmpty }, "the sample day has surveys")
+        }),
+        ("evaluationList", { s, scope, own, _, other, _ throws in
+            let all = try s.evaluationList(period: .all, cardID: nil, after: nil, limit: 10_000, scope: .everything)
+            #expect(all.contains { $0.callID == other } || all.contains { !own.contains($0.callID) }, "the sample day has others' evaluations")
+            let rows = try s.evaluationList(period: .all, cardID: nil, after: nil, limit: 10_000, scope: scope)
+            #expect(rows.allSatisfy { own.contains($0.callID) })
+            #expect(rows.map(\.callID) == all.filter { own.contains($0.callID) }.map(\.callID), "every own answer, in key order")
+            // A cursor past another agent's call still never reaches beyond the scope.
+            let after = EvaluationListCursor(callID: "", cardID: "", criterionID: "")
+            #expect(try s.evaluationList(period: .all, cardID: nil, after: after, limit: 10_000, scope: scope).allSatisfy { own.contains($0.callID) })
         }),
         ("evaluationsToAcknowledge", { s, scope, own, all, _, agent throws in
             #expect(try s.evaluationsToAcknowledge(agentID: agent, period: .all, scope: scope).allSatisfy { own.contains($0.callID) })

@@ -10,7 +10,8 @@ agent's recording (404) but given their own, logout; the pages: overview (a numb
 its calls), calls list with a filter, the call page (?t= start, the timeline follows
 playback and seeks on click, speed), the qa evaluation (the score changes) and a stale form
 refused, the agent's own calls only (another agent's call, recording and export: 404), an
-acknowledgement; the loops around a score: a dispute raised by the agent and accepted by QA
+acknowledgement; the JSON API from the logged-in page (reads with the cookie, a write refused
+without the page's CSRF token and accepted with it); the loops around a score: a dispute raised by the agent and accepted by QA
 (the call rescored, the history kept, the agent sees the outcome), a calibration session of
 three evaluators and an expert scored blind (the results answer 404 until QA closes it), a
 coaching note from a call acknowledged by the agent. Screenshots go to browser-out/.
@@ -283,6 +284,32 @@ class Checks:
         self.wait(lambda d: d.find_elements(By.ID, "stale"), "told the call changed")
         self.shot("16-stale-evaluation-refused")
 
+    def api_from_the_browser_session(self):
+        """The session cookie opens /api/v1 from the page; writes need the page's CSRF token."""
+        result = self.d.execute_async_script("""
+            const done = arguments[0];
+            const csrf = document.querySelector('input[name=csrf]').value;
+            (async () => {
+                const me = await (await fetch('/api/v1/me', {credentials: 'same-origin'})).json();
+                const calls = await (await fetch('/api/v1/calls?period=all&limit=1000', {credentials: 'same-origin'})).json();
+                const sheet = await (await fetch('/api/v1/calls/c-004/evaluations', {credentials: 'same-origin'})).json();
+                const body = JSON.stringify({scorecard: sheet.cards[0].scorecard, version: sheet.version, answers: []});
+                const post = (headers) => fetch('/api/v1/calls/c-004/evaluations',
+                    {method: 'POST', credentials: 'same-origin', headers: Object.assign({'Content-Type': 'application/json'}, headers), body});
+                const without = await post({});
+                const withToken = await post({'X-CSRF-Token': csrf});
+                done({me, calls: calls.calls.length, without: without.status, withoutBody: await without.json(),
+                      with: withToken.status, saved: (await withToken.json()).saved});
+            })().catch(e => done({error: String(e)}));
+        """)
+        assert "error" not in result, result
+        assert result["me"]["role"] == "qa" and result["me"]["auth"]["kind"] == "session", result["me"]
+        assert result["calls"] == 11, result
+        assert result["without"] == 403 and result["withoutBody"]["error"]["code"] == "forbidden", result
+        assert result["with"] == 200 and result["saved"] == 0, result
+        self.d.get(self.base + "/api/v1/calls/c-003")
+        assert '"call_id":"c-003"' in self.d.page_source
+
     def logout_ends_the_session(self):
         self.d.get(self.base + "/")
         self.logout()
@@ -527,6 +554,7 @@ def main():
         c.check("call page timeline seeks", c.call_page_timeline_seeks)
         c.check("qa evaluates and the score changes", c.qa_evaluates_and_the_score_changes)
         c.check("a stale form is refused", c.a_stale_form_is_refused)
+        c.check("the API from the browser session", c.api_from_the_browser_session)
         c.check("logout ends the session", c.logout_ends_the_session)
         c.check("agent sees only own recordings", c.agent_sees_only_own_recordings)
         c.check("dispute raised by the agent", c.dispute_raised_by_the_agent)
