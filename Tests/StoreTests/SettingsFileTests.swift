@@ -63,7 +63,7 @@ import Testing
         // Yams refuses a key given twice while composing (with no position).
         ("nps:\n  min_n: 3\n  min_n: 4\n", "f.yaml: YAML error: Parser: expected all keys to be unique"),
         ("analysis: 3\n", "f.yaml:1:11: analysis: expected a mapping of keys (on_threshold_db, "),
-        ("- analysis\n", "f.yaml:1:1: settings: expected a mapping of keys (analysis, kpi, nps, agents)"),
+        ("- analysis\n", "f.yaml:1:1: settings: expected a mapping of keys (analysis, kpi, nps, agents, alerts)"),
         ("analysis: [1, 2\n", "f.yaml:2:1: YAML syntax: "),
     ])
     func brokenFilesAreClearErrors(text: String, expected: String) {
