@@ -42,7 +42,10 @@ public struct ScorecardLocation: Sendable, Equatable {
         if !dbDir.isEmpty { candidates.append((dbDir as NSString).appendingPathComponent("Scorecards")) }
         if let dayFolder {
             candidates.append((dayFolder as NSString).appendingPathComponent("Scorecards"))
-            let parent = ((dayFolder as NSString).standardizingPath as NSString).deletingLastPathComponent
+            // A name without a slash has no parent here; Foundation's deletingLastPathComponent
+            // traps on some of them (a one-letter folder: `callqa run e`).
+            let standardized = (dayFolder as NSString).standardizingPath
+            let parent = standardized.contains("/") ? (standardized as NSString).deletingLastPathComponent : ""
             if !parent.isEmpty { candidates.append((parent as NSString).appendingPathComponent("Scorecards")) }
         }
         var seen = Set<String>(), tried: [String] = []

@@ -122,6 +122,7 @@ import Testing
                 DROP TABLE api_tokens;
                 DROP TABLE alerts; DROP TABLE watch_lines; DROP TABLE watch_sources; DROP TABLE watch_state;
                 DROP TABLE audit_log; DROP TABLE sessions; DROP TABLE user_teams; DROP TABLE users; DROP TABLE evaluation_acknowledgements;
+                DROP TABLE alerts; DROP TABLE watch_lines; DROP TABLE watch_sources; DROP TABLE watch_state;
                 DELETE FROM grdb_migrations WHERE identifier IN (\(removed.map { "'\($0)'" }.joined(separator: ", ")));
                 PRAGMA user_version = \(previousVersion);
                 UPDATE agg_kpi_hour SET answered_within_t = 0, short_abandons = offered, fcr_resolved = 0;

@@ -223,18 +223,24 @@ def main():
     check(kills == KILLS, f"watch was SIGKILLed and restarted {kills} times while the PBX played")
 
     answered = [c for c in calls if c.answered]
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
+
+    def settled():
+        """Every call stored and scored, and no alert waiting to be sent."""
         try:
             stored = rows(watch_db, "calls", ["call_id", "recording_status"])
             scored = rows(watch_db, "scores WHERE is_current = 1", ["call_id"])
+            waiting = rows(watch_db, "alerts WHERE notify_status = 'pending'", ["alert_id"])
         except sqlite3.OperationalError:
-            stored, scored = [], []
-        if len(stored) == CALLS and sum(1 for _, s in stored if s == "analysed") == len(answered) and len(scored) == len(answered):
-            break
-        time.sleep(0.25)
-    print(f"every call stored and scored {time.monotonic() - t0:.1f} s after the PBX started", flush=True)
-    time.sleep(1.5)   # the alerts of the last calls reach the command and the webhook
+            return False
+        return (len(stored) == CALLS and sum(1 for _, s in stored if s == "analysed") == len(answered)
+                and len(scored) == len(answered) and not waiting)
+
+    deadline = time.monotonic() + 90
+    streak = 0
+    while time.monotonic() < deadline and streak < 3:
+        streak = streak + 1 if settled() else 0
+        time.sleep(0.5)
+    print(f"every call stored and scored, every alert sent, {time.monotonic() - t0:.1f} s after the PBX started", flush=True)
     proc.send_signal(signal.SIGTERM)
     try:
         rc = proc.wait(timeout=30)

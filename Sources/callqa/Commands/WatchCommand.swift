@@ -122,7 +122,9 @@ struct WatchCommand: AsyncParsableCommand {
         var options = WatchOptions(folders: folders, ingest: ingest)
         options.recordFiles = recordFiles
         options.audioRoot = audioRoot
-        options.scorecards = cardsOption.location(database: database, dayFolder: folders.first).path
+        // An absolute folder: Foundation's path functions trap on some short relative names.
+        options.scorecards = cardsOption.location(database: database,
+                                                  dayFolder: folders.first.map { URL(fileURLWithPath: $0).standardizedFileURL.path }).path
         options.settleS = settleS
         options.rescanS = rescanS
         options.waitS = waitS
