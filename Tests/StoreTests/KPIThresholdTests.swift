@@ -107,7 +107,8 @@ import Testing
         let kpiMigration = "2026-12-05-kpi-aggregate-settings"
         let index = try #require(list.items.firstIndex { $0.identifier == kpiMigration })
         let later = list.items[(index + 1)...].map(\.identifier)
-        #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations"], "a newer migration: undo what it adds here too")
+        #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations", "2026-12-08-tone-events"],
+               "a newer migration: undo what it adds here too (the tone events migration adds nothing to undo: it rebuilds audio_events)")
         let removed = [kpiMigration] + later
         let previousVersion = index
         let queue = try DatabaseQueue(path: path)
