@@ -14,6 +14,28 @@ if [ -z "$bin" ]; then swift build -c release --product callqa >/dev/null; bin=.
 out=check-html-out
 rm -rf "$out" && mkdir -p "$out/png"
 cp -r SampleAudio "$out/day" && rm -rf "$out/day/callqa-report"
+# One more call, with tones (six DTMF keys from the customer at 2 s, a ring-back tone on the
+# agent's line from 5 to 7 s), so the timeline's tones lane has something to show.
+python3 - "$out/day" <<'PY'
+import math, random, struct, sys, wave
+day, rate = sys.argv[1], 8000
+random.seed(7)
+left = [random.gauss(0, 0.001) for _ in range(10 * rate)]
+right = [random.gauss(0, 0.001) for _ in range(10 * rate)]
+rows, cols = [697, 770, 852, 941], [1209, 1336, 1477, 1633]
+for d in range(6):
+    for i in range(800):
+        t = i / rate
+        right[16000 + d * 1600 + i] += 0.03 * (math.sin(2 * math.pi * rows[d % 4] * t) + math.sin(2 * math.pi * cols[d * 3 % 4] * t))
+for i in range(40000, 56000):
+    t = i / rate
+    left[i] += 0.05 * (math.sin(2 * math.pi * 440 * t) + math.sin(2 * math.pi * 480 * t))
+with wave.open(f"{day}/c-012-tones.wav", "wb") as w:
+    w.setnchannels(2); w.setsampwidth(2); w.setframerate(rate)
+    w.writeframes(b"".join(struct.pack("<hh", int(l * 32767), int(r * 32767)) for l, r in zip(left, right)))
+with open(f"{day}/manifest.csv", "a") as m:
+    m.write("c-012,c-012-tones.wav,a2,Ben Okafor,Blue,orders,inbound,2026-11-24T15:00:00+01:00,4,true,10,0,10,+49 30 5550199,0800 111 222,\n")
+PY
 db="$out/check.sqlite"
 "$bin" run "$out/day" --db "$db" --scorecards Scorecards >/dev/null || true
 "$bin" report call c-003 --db "$db" --format html --out "$out/single-call-c-003.html"

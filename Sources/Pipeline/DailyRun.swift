@@ -210,12 +210,12 @@ public enum DailyRun {
         for t in agents.tables { try put(t.name + ".csv", t.csv()) }
         let kpi = stamped(try ReportBuilder.kpi(store, period: period, zone: nil, by: [.day], settings: o.kpi, scope: .everything,
                                                 links: folder.links(page: "kpi.html")))
-        try put("kpi.html", kpi.html)
+        try put("kpi.html", StaticFolder.underHeading(kpi.html, StaticFolder.folderNavigation))
         try put("kpi.json", JSONValue.array(kpi.tables.map { $0.json() }).rendered() + "\n")
         for t in kpi.tables { try put(t.name + ".csv", t.csv()) }
         let nps = stamped(try ReportBuilder.nps(store, period: period, by: [.agent], minimumN: o.npsMinimumN, scope: .everything,
                                                 links: folder.links(page: "nps.html")))
-        try put("nps.html", nps.html)
+        try put("nps.html", StaticFolder.underHeading(nps.html, StaticFolder.folderNavigation))
         try put("nps.json", JSONValue.array(nps.tables.map { $0.json() }).rendered() + "\n")
         for t in nps.tables { try put(t.name + ".csv", t.csv()) }
         let periodLine = agents.tables.first?.period.map { "<p>\(HTMLReport.escape($0.label.prefix(1).uppercased() + $0.label.dropFirst()))</p>\n" } ?? ""

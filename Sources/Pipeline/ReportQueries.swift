@@ -131,10 +131,11 @@ public enum ReportBuilder {
     /// (the filter's card only, with `--scorecard`), no block for a card that scored none of
     /// them, and the NPS answers once. `callList` adds the list of every call of the agent in
     /// the period with each card's score (`agent_calls`, before the NPS answers: what the
-    /// agent's numbers link to in a static report folder); `links` the HTML page's links.
+    /// agent's numbers link to in a static report folder); `links` the HTML page's links;
+    /// `cardCache` parses each card version once over many reports.
     public static func agent(_ store: CallStore, agentID: String, period: Period, scope: Scope, minScored: Int,
                              teamSummaries: [(card: StoredCard, agents: [AgentSummary])] = [], minimumTeamAgents: Int = 5,
-                             links: Links = .files, callList: Bool = false) throws -> BuiltReport {
+                             links: Links = .files, callList: Bool = false, cardCache: CardCache? = nil) throws -> BuiltReport {
         let own = scope.requiring(agent: agentID)
         let surveys = try store.surveyFacts(period: period, scope: own)
         var tables: [ReportTable] = []
@@ -154,7 +155,7 @@ public enum ReportBuilder {
             var sectionsByCall: [String: String] = [:]
             if let card {
                 for c in AgentReport.worstCalls(rows, AgentReport.worstShown) {
-                    guard let s = try storedScores(store, callID: c.callID, scope: own).first(where: { $0.cardID == card.id }) else { continue }
+                    guard let s = try storedScores(store, callID: c.callID, scope: own, cards: cardCache).first(where: { $0.cardID == card.id }) else { continue }
                     sectionsByCall[c.callID] = ScoreRendering.sectionsSummary(s)
                 }
             }
@@ -237,12 +238,42 @@ public enum ReportBuilder {
         return Scorecard.outline(yaml: stored.yaml, file: cardID, contentHash: "")
     }
 
-    /// A call's current scores (none outside the scope), each with its card's outline.
-    public static func storedScores(_ store: CallStore, callID: String, scope: Scope) throws -> [StoredScore] {
+    /// A call's current scores (none outside the scope), each with its card's outline
+    /// (parsed once per card version when a `cards` cache is given).
+    public static func storedScores(_ store: CallStore, callID: String, scope: Scope, cards: CardCache? = nil) throws -> [StoredScore] {
         try store.storedScores(callID: callID, scope: scope).map { s in
             var s = s
-            s.outline = s.cardYAML.flatMap { Scorecard.outline(yaml: $0, file: s.cardFile ?? s.cardID, contentHash: s.cardHash) }
+            s.outline = s.cardYAML.flatMap { yaml in
+                cards?.outline(hash: s.cardHash) { Scorecard.outline(yaml: yaml, file: s.cardFile ?? s.cardID, contentHash: s.cardHash) }
+                    ?? Scorecard.outline(yaml: yaml, file: s.cardFile ?? s.cardID, contentHash: s.cardHash)
+            }
             return s
         }
+    }
+}
+
+/// Cards parsed once per content hash, for a writer that renders many calls (the call pages
+/// of a static report folder): parsing a card's YAML costs far more than reading a call.
+/// One writer's, on one thread.
+public final class CardCache {
+    private var cards: [String: Scorecard?] = [:]
+    private var outlines: [String: CardOutline?] = [:]
+
+    public init() {}
+
+    /// The card of this content hash, parsed by `parse` the first time.
+    func card(hash: String, _ parse: () -> Scorecard?) -> Scorecard? {
+        if let c = cards[hash] { return c }
+        let c = parse()
+        cards[hash] = c
+        return c
+    }
+
+    /// The outline of this card version, made by `make` the first time.
+    func outline(hash: String, _ make: () -> CardOutline?) -> CardOutline? {
+        if let o = outlines[hash] { return o }
+        let o = make()
+        outlines[hash] = o
+        return o
     }
 }

@@ -23,6 +23,7 @@ public enum SplitReports {
         let agents = Set(summaries.flatMap { $0.agents.map(\.agentID) }).sorted()
         let root = StaticFolder.absolute(dir)
         var files: [String] = []
+        let cards = CardCache()
         for agent in agents {
             let own = scope.requiring(agent: agent)
             // Call pages show that agent's access: a transferred call's other agents are not named.
@@ -36,7 +37,8 @@ public enum SplitReports {
             let folder = ReportFolder(root: root, agentPages: [agent: name], callPages: pages)
             let links = folder.links(page: name)
             let report = try ReportBuilder.agent(store, agentID: agent, period: period, scope: own, minScored: minScored,
-                                                 teamSummaries: summaries, minimumTeamAgents: minimumTeamAgents, links: links, callList: true)
+                                                 teamSummaries: summaries, minimumTeamAgents: minimumTeamAgents, links: links, callList: true,
+                                                 cardCache: cards)
             let file = (dir as NSString).appendingPathComponent(name)
             let html = HTMLReport.page(title: "callqa — your calls (\(agent))", tables: report.tables, links: links, anchors: true,
                                        style: "td:first-child{white-space:nowrap}")
@@ -48,7 +50,7 @@ public enum SplitReports {
                     throw SplitReportError(description: "cannot create the folder '\(companionDir)': " + reason(error))
                 }
             }
-            try StaticFolder.writeCallPages(store, folder: folder, scope: callScope, navigation: { _, page in
+            try StaticFolder.writeCallPages(store, folder: folder, scope: callScope, cards: cards, navigation: { _, page in
                 StaticFolder.nav([(folder.href(from: page, to: name), "your calls (\(agent))")])
             }, put: { relative, text in try put((dir as NSString).appendingPathComponent(relative), text) })
             StaticFolder.removeStale(in: companionDir, prefix: "call", keep: Set(pages.values.map { ($0 as NSString).lastPathComponent }))

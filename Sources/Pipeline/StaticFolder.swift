@@ -44,11 +44,11 @@ public enum StaticFolder {
     /// Writes the page of each call of `folder.callPages` as `scope` sees it, and the script
     /// beside them. `navigation(detail, page)`: the links under each page's heading.
     /// `put(path relative to the folder, text)` writes a file.
-    static func writeCallPages(_ store: CallStore, folder: ReportFolder, scope: Scope, navigation: (CallDetail, String) -> String,
-                               put: (String, String) throws -> Void) throws {
+    static func writeCallPages(_ store: CallStore, folder: ReportFolder, scope: Scope, cards: CardCache = CardCache(),
+                               navigation: (CallDetail, String) -> String, put: (String, String) throws -> Void) throws {
         var scriptFolders = Set<String>()
         for (callID, page) in folder.callPages.sorted(by: { $0.key < $1.key }) {
-            let report = try ReportBuilder.call(store, callID: callID, period: .all, scope: scope)
+            let report = try ReportBuilder.call(store, callID: callID, period: .all, scope: scope, cards: cards)
             let links = folder.links(page: page)
             let tables = report.tables(forPeople: true, evidence: true, links: links)
             try put(page, HTMLPages.call(report.detail, tables: tables, links: links, player: player(report.detail, folder: folder, page: page),
@@ -72,13 +72,17 @@ public enum StaticFolder {
         "<p class=\"nav\">" + items.map { "<a href=\"\(HTMLReport.escape($0.href))\">\(HTMLReport.escape($0.text))</a>" }.joined(separator: " · ") + "</p>\n"
     }
 
+    /// The line under the heading of the folder's top pages (KPIs, NPS, calls).
+    static let folderNavigation = nav([("index.html", "report"), ("agents.html", "agents"), ("calls.html", "all calls"), ("kpi.html", "KPIs"),
+                                       ("nps.html", "NPS")])
+
     /// The line under the agents page's heading: the folder's other pages and each agent's
     /// page (the agents' tables come after the charts, far down the page).
     static func agentsNavigation(_ folder: ReportFolder, calls: [CallListRow]) -> String {
         var names: [String: String] = [:]
         for c in calls { if let a = c.agentID, let n = c.agentName { names[a] = n } }
         let agents = folder.agentPages.sorted { $0.key < $1.key }.map { (href: $0.value, text: $0.key + (names[$0.key].map { " (\($0))" } ?? "")) }
-        return nav([("index.html", "report"), ("calls.html", "all calls"), ("kpi.html", "KPIs"), ("nps.html", "NPS")])
+        return folderNavigation
             + (agents.isEmpty ? "" : "<p class=\"nav\">Each agent's page: " + agents.map { "<a href=\"\(HTMLReport.escape($0.href))\">\(HTMLReport.escape($0.text))</a>" }.joined(separator: " · ") + "</p>\n")
     }
 
@@ -102,19 +106,20 @@ public enum StaticFolder {
         for i in list.indices { list[i].warnings = warnings }
         let callsPage = HTMLReport.page(title: "callqa — calls", tables: list, links: folder.links(page: "calls.html"), anchors: true,
                                         style: "td{white-space:nowrap}")
-        try put("calls.html", underHeading(callsPage, nav([("index.html", "report"), ("agents.html", "agents"), ("kpi.html", "KPIs"), ("nps.html", "NPS")])))
+        try put("calls.html", underHeading(callsPage, folderNavigation))
         // Each agent's page.
+        let cards = CardCache()
         for (agentID, page) in folder.agentPages.sorted(by: { $0.key < $1.key }) {
             let links = folder.links(page: page)
             let report = try ReportBuilder.agent(store, agentID: agentID, period: period, scope: .everything, minScored: minScored,
-                                                 links: links, callList: true)
+                                                 links: links, callList: true, cardCache: cards)
             try put(page, underHeading(report.html, banner + nav([(folder.href(from: page, to: "index.html"), "report"),
                                                                   (folder.href(from: page, to: "agents.html"), "all agents"),
                                                                   (folder.href(from: page, to: "calls.html"), "all calls"),
                                                                   ("#" + ReportFolder.agentCallsAnchor, "this agent's calls")])))
         }
         // Each call's page.
-        try writeCallPages(store, folder: folder, scope: .everything, navigation: { d, page in
+        try writeCallPages(store, folder: folder, scope: .everything, cards: cards, navigation: { d, page in
             var items = [(href: folder.href(from: page, to: "index.html"), text: "report"), (folder.href(from: page, to: "agents.html"), "all agents")]
             if let a = d.call.agentID, let p = folder.agentPages[a] {
                 items.append((folder.href(from: page, to: p), "agent \(a)" + (d.call.agentName.map { " (\($0))" } ?? "")))

@@ -388,13 +388,13 @@ public enum HTMLPages {
         let speeds = ["0.75", "1", "1.25", "1.5", "2"].map { s in "<option value=\"\(s)\"\(s == "1" ? " selected" : "")>\(s)×</option>" }.joined()
         out += "<audio id=\"player\" controls preload=\"metadata\" src=\"\(e(p.href))\"></audio>\n"
         out += "<p class=\"note\"><label>Speed <select id=\"speed\">\(speeds)</select></label> · Click the timeline to play from that moment; evidence links below jump to their second.</p>\n"
-        if case let .someBrowsers(which) = playback {
-            out += "<p class=\"note\" id=\"codec-note\">This recording\(format): \(e(which)). If it stays silent, open \(link) with a media player, or listen in the workspace (<code>callqa serve</code>).</p>\n"
-        }
         if p.relative {
             out += "<p class=\"note\" id=\"recording-link\">Recording \(link)\(format), linked relative to this page: it plays wherever the folder \(e(p.holder)) is moved, zipped or mailed whole, with this report inside it. The report folder sent alone keeps its pages and links, not the recordings.</p>\n"
         } else {
             out += "<p class=\"note\" id=\"recording-link\">Recording \(link)\(format), linked by its full path because it lies outside the folder that holds this report: it plays on this computer only. To send a report with its recordings, write it inside the recordings' folder (the default of <code>callqa run DIR</code>: DIR/callqa-report) and send that folder whole.</p>\n"
+        }
+        if case let .someBrowsers(which) = playback {
+            out += "<p class=\"note\" id=\"codec-note\">\(e(which)) If the player stays silent, open the file with a media player, or listen in the workspace (<code>callqa serve</code>), which decodes every format.</p>\n"
         }
         return out
     }

@@ -6,7 +6,7 @@ public struct RecordingPlayer: Sendable, Equatable {
     /// Whether browsers play a format.
     public enum Playback: Sendable, Equatable {
         case everywhere
-        /// Some browsers (the text says which).
+        /// Some browsers (the sentence says which).
         case someBrowsers(String)
         case none
     }
@@ -41,14 +41,14 @@ public struct RecordingPlayer: Sendable, Equatable {
     /// What browsers make of a container and encoding as the analysis names them
     /// (`WAV`/`µ-law`, …; see AudioIO's format names).
     public static func playback(container: String?, encoding: String?) -> Playback {
-        guard let container, let encoding else { return .someBrowsers("its format is unknown (the recording was not analysed)") }
+        guard let container, let encoding else { return .someBrowsers("The recording's format is unknown (it was not analysed).") }
         switch encoding {
         case "GSM 6.10", "IMA ADPCM", "MS ADPCM", "VOX ADPCM", "G.721", "G.723": return .none
-        case "µ-law", "A-law": return .someBrowsers("Chrome, Edge and other Chromium-based browsers play G.711 \(encoding) WAV; others may stay silent")
-        case "PCM8", "PCM16", "PCM24", "float32": return ["WAV", "WAVEX", "RF64"].contains(container) ? .everywhere : .someBrowsers("not every browser plays \(container) files")
+        case "µ-law", "A-law": return .someBrowsers("Chrome, Edge and other Chromium-based browsers play G.711 \(encoding) WAV; other browsers may stay silent.")
+        case "PCM8", "PCM16", "PCM24", "float32": return ["WAV", "WAVEX", "RF64"].contains(container) ? .everywhere : .someBrowsers("Not every browser plays \(container) files.")
         case "MP3", "FLAC": return .everywhere
-        case "Vorbis", "Opus": return .someBrowsers("Safari may not play Ogg \(encoding)")
-        default: return .someBrowsers("not every browser plays \(container) \(encoding)")
+        case "Vorbis", "Opus": return .someBrowsers("Safari may not play Ogg \(encoding).")
+        default: return .someBrowsers("Not every browser plays \(container) \(encoding).")
         }
     }
 

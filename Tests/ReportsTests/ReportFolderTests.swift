@@ -88,6 +88,6 @@ import Testing
         let far = page(Self.player(encoding: "PCM16", relative: false))
         #expect(far.contains("src=\"file:///rec/c-1.wav\"") && far.contains("it plays on this computer only"))
         let unknown = page(Self.player(encoding: nil))
-        #expect(unknown.contains("<audio") && unknown.contains("its format is unknown"))
+        #expect(unknown.contains("<audio") && unknown.contains("The recording&#39;s format is unknown (it was not analysed). If the player stays silent"))
     }
 }
