@@ -177,11 +177,12 @@ public enum Scoring {
     /// Why a call has no score on each stored card: the card's filter that excludes it
     /// (`applies_to.queue: support (this call: support_de)`, `abandoned (no conversation)`),
     /// or that it was not scored yet. Cards are the latest stored versions.
-    public static func whyNotScored(callID: String, store: CallStore, scope: Scope) throws(StoreError) -> [(cardID: String, reason: String)] {
+    public static func whyNotScored(callID: String, store: CallStore, scope: Scope, cards: CardCache? = nil) throws(StoreError) -> [(cardID: String, reason: String)] {
         guard let input = try store.scoringInputs(period: .all, callIDs: [callID], scope: scope).first else { return [] }
         var out: [(cardID: String, reason: String)] = []
         for stored in try store.latestCardTexts() {
-            guard let card = try? CardLoader.parse(text: stored.yaml, file: stored.file, contentHash: stored.hash) else { continue }
+            let parse = { try? CardLoader.parse(text: stored.yaml, file: stored.file, contentHash: stored.hash) }
+            guard let card = cards.map({ $0.card(hash: stored.hash, parse) }) ?? parse() else { continue }
             let reason = ScoringEngine.exclusion(card, facts: input.facts)?.description ?? "applies, not scored yet (run callqa score)"
             out.append((card.id, reason))
         }

@@ -119,11 +119,12 @@ public enum SVGCharts {
         return s + "</svg>\n"
     }
 
-    /// The call's timeline: one lane per party plus overtalk, dead air and hold.
+    /// The call's timeline: one lane per party plus overtalk, dead air, hold and tones.
     /// `interactive`: scalable (a `viewBox`), with the geometry a player script needs to map
     /// a click to a second (`data-duration`, `data-left`, `data-plot-width` in viewBox units).
+    /// `laneNotes`: a text shown inside a lane, by lane name (what the lane cannot show).
     public static func timeline(durationS: Double, lanes: [(name: String, spans: [(Double, Double)], color: String)], title: String,
-                                interactive: Bool = false) -> String {
+                                interactive: Bool = false, laneNotes: [String: String] = [:]) -> String {
         let w = 900.0, left = 90.0, laneH = 22.0, top = 26.0
         let h = top + laneH * Double(lanes.count) + 26
         let d = max(durationS, 1)
@@ -139,6 +140,9 @@ public enum SVGCharts {
             let y = top + laneH * Double(i)
             s += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 15))\" font-size=\"11\" text-anchor=\"end\">\(e(lane.name))</text>"
             s += "<rect x=\"\(f(left))\" y=\"\(f(y + 3))\" width=\"\(f(w - left - 10))\" height=\"\(f(laneH - 6))\" fill=\"#f3f5f8\"/>"
+            if let note = laneNotes[lane.name] {
+                s += "<text x=\"\(f(left + 6))\" y=\"\(f(y + 15))\" font-size=\"11\" font-style=\"italic\" fill=\"#5a6775\">\(e(note))</text>"
+            }
             for (a, b) in lane.spans {
                 s += "<rect x=\"\(f(x(a)))\" y=\"\(f(y + 3))\" width=\"\(f(max(0.8, x(b) - x(a))))\" height=\"\(f(laneH - 6))\" fill=\"\(lane.color)\"><title>\(e(lane.name)) \(f(a))–\(f(b)) s</title></rect>"
             }

@@ -545,6 +545,25 @@ enum Migrations {
         // acting as its user (TokenStore.swift); the audit log records their creation,
         // revocation and survey imports (its CHECK is rebuilt: SQLite cannot alter one).
         m.registerMigration("2026-12-08-api-tokens", TokenMigrations.apiTokens)
+        // Tones (ring-back, dial, busy, SIT, beeps, DTMF) are stored as events, not only as
+        // `tone_s`: the kind CHECK is rebuilt (SQLite cannot alter one). Analyses made before
+        // keep no tone rows until their recording is analysed again (analyzer version 14 on).
+        m.registerMigration("2026-12-08-tone-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE audio_events_new (
+                    call_id TEXT NOT NULL REFERENCES analyses(call_id) ON DELETE CASCADE,
+                    kind    TEXT NOT NULL CHECK (kind IN ('dead_air', 'hold', 'overtalk', 'interruption', 'tone')),
+                    party   TEXT CHECK (party IN ('agent', 'customer')),
+                    start_s REAL NOT NULL,
+                    end_s   REAL NOT NULL CHECK (end_s >= start_s)
+                );
+                INSERT INTO audio_events_new (call_id, kind, party, start_s, end_s)
+                    SELECT call_id, kind, party, start_s, end_s FROM audio_events;
+                DROP TABLE audio_events;
+                ALTER TABLE audio_events_new RENAME TO audio_events;
+                CREATE INDEX audio_events_by_call ON audio_events(call_id, kind, start_s);
+                """)
+        }
         return m
     }
 }

@@ -65,30 +65,6 @@ public struct CallListCursor: Sendable, Equatable {
     }
 }
 
-/// One row of the calls list.
-public struct CallListRow: Sendable, Equatable {
-    public var callID: String
-    public var startedAt: String
-    public var startedEpoch: Double
-    public var agentID: String?
-    public var agentName: String?
-    public var team: String?
-    public var queue: String?
-    public var direction: String?
-    public var answered: Bool
-    public var handleS: Double?
-    public var durationS: Double?
-    public var deadAirS: Double?
-    public var interruptions: Int?
-    public var health: [String]
-    /// The shown card's current score (the filter's card, else the lowest of the call's cards).
-    public var cardID: String?
-    public var score: Double?
-    public var provisional: Bool
-    public var criticalFailed: Bool
-    public var nps: Int?
-}
-
 /// A stored evaluator answer, as the call page's history shows it.
 public struct StoredEvaluation: Sendable, Equatable {
     public var cardID: String

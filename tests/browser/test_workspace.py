@@ -14,7 +14,12 @@ acknowledgement; the JSON API from the logged-in page (reads with the cookie, a 
 without the page's CSRF token and accepted with it); the loops around a score: a dispute raised by the agent and accepted by QA
 (the call rescored, the history kept, the agent sees the outcome), a calibration session of
 three evaluators and an expert scored blind (the results answer 404 until QA closes it), a
-coaching note from a call acknowledged by the agent. Screenshots go to browser-out/.
+coaching note from a call acknowledged by the agent.
+Then the static report folder `callqa run` writes, opened from file:// as a
+mailed folder would be: agents → agent → call, an evidence link `call-….html#t=S` starting
+the call page's player at S (the recording linked relative to the page), a second evidence
+link seeking in place, the timeline's click, and a GSM call page saying why it has no
+player. Screenshots go to browser-out/.
 
 Run by `make test` after the Swift tests; ends with the line `browser: N passed, N failed`.
 Waits are bounded polls on the page's state, never fixed sleeps.
@@ -58,6 +63,18 @@ def make_database():
         if r.returncode != 0:
             raise RuntimeError(f"users add {name}: {r.stderr}")
     return db
+
+
+def make_static_folder():
+    """`callqa run` on a copy of SampleAudio: the report folder inside the day's folder, as
+    `run` writes it by default (recordings linked relative to the pages)."""
+    day = os.path.join(OUT, "day")
+    shutil.copytree(os.path.join(ROOT, "SampleAudio"), day)
+    shutil.rmtree(os.path.join(day, "callqa-report"), ignore_errors=True)
+    run = callqa("run", day, "--db", os.path.join(OUT, "static.sqlite"), "--scorecards", os.path.join(ROOT, "Scorecards"))
+    if run.returncode not in (0, 1):
+        raise RuntimeError(f"callqa run (static folder) failed ({run.returncode}): {run.stderr}")
+    return os.path.join(day, "callqa-report")
 
 
 def start_server(db):
@@ -231,6 +248,8 @@ class Checks:
         self.d.execute_script("document.getElementById('player').play()")
         self.wait(lambda d: d.execute_script("return document.getElementById('player').currentTime") > 0.5, "playing")
         svg = self.d.find_element(By.ID, "timeline")
+        lanes = [t.text for t in svg.find_elements(By.TAG_NAME, "text")]
+        assert "tones" in lanes and "hold" in lanes, lanes
         geo = self.d.execute_script("""
             const s = document.getElementById('timeline'), b = s.getBoundingClientRect(), vb = s.viewBox.baseVal;
             return {w: b.width, h: b.height, vw: vb.width, left: +s.dataset.left, pw: +s.dataset.plotWidth, d: +s.dataset.duration};""")
@@ -533,18 +552,69 @@ class Checks:
         self.logout()
 
 
+    # -- the static report folder, from file:// ----------------------------------------------
+
+    def player_at(self, seconds, what, tolerance=0.3):
+        self.wait(lambda d: d.execute_script(
+            "const a = document.getElementById('player'); return a.readyState >= 1 && Math.abs(a.currentTime - arguments[0]) < arguments[1]",
+            seconds, tolerance), what)
+
+    def static_folder_agents_to_call_seeks(self):
+        folder = self.static
+        self.d.get("file://" + os.path.join(folder, "agents.html"))
+        self.shot("20-static-agents")
+        self.d.find_element(By.PARTIAL_LINK_TEXT, "a2 (Ben Okafor)").click()
+        self.wait(lambda d: "/agents/agent-a2-" in d.current_url, "the agent's page")
+        calls = [a.text for a in self.d.find_elements(By.CSS_SELECTOR, "#agent_calls tbody a")]
+        assert "c-003" in calls and "c-004" in calls, calls
+        self.shot("21-static-agent-a2")
+        link = self.d.find_element(By.CSS_SELECTOR, "a[href*='#t=15.41']")
+        assert link.get_attribute("href").split("/")[-1].startswith("call-c-003-"), link.get_attribute("href")
+        link.click()
+        self.wait(lambda d: d.current_url.endswith("#t=15.41"), "the call page at #t=15.41")
+        src = self.d.execute_script("return document.getElementById('player').getAttribute('src')")
+        assert src == "../../c-003-ulaw.wav", src
+        self.player_at(15.41, "#t=15.41 starts the player at 15.41 s")
+        # Evidence on the call's own page seeks in place (no reload: the marker stays).
+        self.d.execute_script("window.__samePage = 1; document.getElementById('player').pause()")
+        self.d.find_element(By.CSS_SELECTOR, "a[href$='#t=7.12']").click()
+        self.player_at(7.12, "a second evidence link seeks to 7.12 s")
+        assert self.d.execute_script("return window.__samePage") == 1, "the page was reloaded"
+        lanes = [t.text for t in self.d.find_elements(By.CSS_SELECTOR, "#timeline text")]
+        assert "tones" in lanes, lanes
+        svg = self.d.find_element(By.ID, "timeline")
+        geo = self.d.execute_script("""
+            const s = document.getElementById('timeline'), b = s.getBoundingClientRect(), vb = s.viewBox.baseVal;
+            return {w: b.width, vw: vb.width, left: +s.dataset.left, pw: +s.dataset.plotWidth, d: +s.dataset.duration};""")
+        x_css = (geo["left"] + geo["pw"] * 0.5) * geo["w"] / geo["vw"]
+        ActionChains(self.d).move_to_element_with_offset(svg, int(x_css - geo["w"] / 2), 0).click().perform()
+        self.player_at(geo["d"] * 0.5, "a click on the timeline seeks", tolerance=1.5)
+        self.d.execute_script("document.getElementById('player').pause()")
+        self.shot("22-static-call-c-003")
+
+    def static_gsm_call_says_why(self):
+        pages = os.listdir(os.path.join(self.static, "calls"))
+        gsm = next(p for p in pages if p.startswith("call-c-008-"))
+        self.d.get("file://" + os.path.join(self.static, "calls", gsm) + "#t=3")
+        assert not self.d.find_elements(By.TAG_NAME, "audio"), "a GSM page has no player"
+        assert "Browsers cannot play this recording's format (WAV GSM 6.10)" in self.d.find_element(By.ID, "no-player").text
+        self.shot("23-static-call-c-008-gsm")
+
+
 def main():
     for tool in (CALLQA, "/usr/bin/chromium", "/usr/bin/chromedriver"):
         if not os.path.exists(tool):
             print(f"browser: missing {tool} (make test runs scripts/setup.sh and swift build first)", file=sys.stderr)
             return 2
     db = make_database()
+    static = make_static_folder()
     server, host = start_server(db)
     driver = None
     started = time.monotonic()
     try:
         driver = make_driver()
         c = Checks(driver, "http://" + host)
+        c.static = static
         c.check("wrong password is refused", c.wrong_password_is_refused)
         c.check("qa logs in", c.qa_logs_in)
         c.check("GSM recording plays and seeks", c.gsm_recording_plays_and_seeks)
@@ -562,6 +632,8 @@ def main():
         c.check("calibration of three evaluators", c.calibration_of_three_evaluators)
         c.check("coaching from a call", c.coaching_from_a_call)
         c.check("admin reads the audit log", c.admin_reads_the_audit_log)
+        c.check("static folder: agents to call, #t= seeks", c.static_folder_agents_to_call_seeks)
+        c.check("static folder: a GSM call says why it has no player", c.static_gsm_call_says_why)
     finally:
         if driver is not None:
             driver.quit()
