@@ -39,7 +39,7 @@ public struct WorkspaceConfiguration: Sendable {
     public var apiBurst: Double = 60
     /// API requests per second one caller may make on average.
     public var apiRatePerS: Double = 10
-    /// The largest body of an API survey import (bytes): about 40,000 CSV rows, imported in
+    /// The largest body of an API survey import (bytes): 40,000–70,000 CSV rows, imported in
     /// one transaction; larger files go through `callqa nps import` or several requests.
     public var apiMaxImportBytes: Int = 4 << 20
     /// The largest body of any other API write (bytes).
