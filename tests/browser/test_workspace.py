@@ -562,12 +562,12 @@ class Checks:
     def static_folder_agents_to_call_seeks(self):
         folder = self.static
         self.d.get("file://" + os.path.join(folder, "agents.html"))
-        self.shot("20-static-agents")
+        self.shot("34-static-agents")
         self.d.find_element(By.PARTIAL_LINK_TEXT, "a2 (Ben Okafor)").click()
         self.wait(lambda d: "/agents/agent-a2-" in d.current_url, "the agent's page")
         calls = [a.text for a in self.d.find_elements(By.CSS_SELECTOR, "#agent_calls tbody a")]
         assert "c-003" in calls and "c-004" in calls, calls
-        self.shot("21-static-agent-a2")
+        self.shot("35-static-agent-a2")
         link = self.d.find_element(By.CSS_SELECTOR, "a[href*='#t=15.41']")
         assert link.get_attribute("href").split("/")[-1].startswith("call-c-003-"), link.get_attribute("href")
         link.click()
@@ -590,7 +590,7 @@ class Checks:
         ActionChains(self.d).move_to_element_with_offset(svg, int(x_css - geo["w"] / 2), 0).click().perform()
         self.player_at(geo["d"] * 0.5, "a click on the timeline seeks", tolerance=1.5)
         self.d.execute_script("document.getElementById('player').pause()")
-        self.shot("22-static-call-c-003")
+        self.shot("36-static-call-c-003")
 
     def static_gsm_call_says_why(self):
         pages = os.listdir(os.path.join(self.static, "calls"))
@@ -598,7 +598,7 @@ class Checks:
         self.d.get("file://" + os.path.join(self.static, "calls", gsm) + "#t=3")
         assert not self.d.find_elements(By.TAG_NAME, "audio"), "a GSM page has no player"
         assert "Browsers cannot play this recording's format (WAV GSM 6.10)" in self.d.find_element(By.ID, "no-player").text
-        self.shot("23-static-call-c-008-gsm")
+        self.shot("37-static-call-c-008-gsm")
 
 
 def main():
