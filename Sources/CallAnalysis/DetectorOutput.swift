@@ -141,4 +141,8 @@ public struct FrameTrace: Sendable {
     /// for digital silence, −99 before the noise is known) and whether the other party talked
     /// (0/1).
     public internal(set) var backgroundInput: [SIMD2<Float>] = []
+    /// Per frame, when it was decided (stereo): the echo expected in it (dBFS, band powers
+    /// summed, margin included; −120 when none) and the line's noise it was measured against
+    /// (dBFS, summed).
+    public internal(set) var echo: [SIMD2<Float>] = []
 }

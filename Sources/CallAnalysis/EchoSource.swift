@@ -46,13 +46,16 @@ struct EchoSource: Sendable {
     /// Takes the next frame of both channels; returns the echo expected in this channel's
     /// frame (band powers, margin included; 0 while no coupling is proven, and on mono).
     /// - Parameters:
-    ///   - near: this channel's frame; `nearNoise` its band noise (negative while unknown).
+    ///   - near: this channel's frame; `nearNoise` its band noise (negative while unknown),
+    ///     `nearNoiseMeasured` whether that is the line's noise, not a floor
+    ///     (`NoiseTracker.measured`).
     ///   - far: the other channel's frame at the same time.
     @inline(__always)
-    mutating func update(near: FrameFeatures, nearNoise: SIMD4<Float>, far: FrameFeatures) -> SIMD4<Float> {
+    mutating func update(near: FrameFeatures, nearNoise: SIMD4<Float>, nearNoiseMeasured: Bool = true,
+                         far: FrameFeatures) -> SIMD4<Float> {
         guard active else { return .zero }
         let envelope = tracker.update(near: near.bands, nearPower: near.power, nearNoise: nearNoise,
-                                      far: far.bands, farPower: far.power)
+                                      nearNoiseMeasured: nearNoiseMeasured, far: far.bands, farPower: far.power)
         var slot = head + count
         if slot >= envelopes.count { slot -= envelopes.count }
         envelopes[slot] = envelope
@@ -61,14 +64,25 @@ struct EchoSource: Sendable {
     }
 
     /// The oldest frame leaves the window: the echo expected in it with the coupling known
-    /// now (band powers, margin included), and whether a proven coupling was applied.
+    /// now (band powers, margin included), whether a proven coupling was applied, and the
+    /// other channel's envelope of the frame (what a coupling proven later is applied to,
+    /// see `expected(envelope:)`).
     @inline(__always)
-    mutating func remove() -> (expected: SIMD4<Float>, applied: Bool) {
-        guard active else { return (.zero, false) }
+    mutating func remove() -> (expected: SIMD4<Float>, applied: Bool, envelope: SIMD4<Float>) {
+        guard active else { return (.zero, false, .zero) }
         let envelope = envelopes[head]
         head += 1
         if head == envelopes.count { head = 0 }
         count -= 1
+        let coupling = tracker.coupling
+        return (coupling * envelope * margin, coupling > 0, envelope)
+    }
+
+    /// The echo expected (band powers, margin included) in a frame of the other channel's
+    /// `envelope` with the coupling known now: for frames held back from the call's start
+    /// (`ChannelDetector`, hindsight), decided once the coupling is proven.
+    @inline(__always)
+    func expected(envelope: SIMD4<Float>) -> (expected: SIMD4<Float>, applied: Bool) {
         let coupling = tracker.coupling
         return (coupling * envelope * margin, coupling > 0)
     }

@@ -165,9 +165,10 @@ struct EchoTracker: Sendable {
     /// is the echo expected in it.
     /// - Parameters:
     ///   - near: this channel's band powers and frame power; `nearNoise` its band noise
-    ///     (negative while unknown).
+    ///     (negative while unknown), `nearNoiseMeasured` whether that is the line's noise
+    ///     and not a floor (`NoiseTracker.measured`).
     ///   - far: the other channel's band powers and frame power.
-    mutating func update(near: SIMD4<Float>, nearPower: Float, nearNoise: SIMD4<Float>,
+    mutating func update(near: SIMD4<Float>, nearPower: Float, nearNoise: SIMD4<Float>, nearNoiseMeasured: Bool = true,
                          far: SIMD4<Float>, farPower: Float) -> SIMD4<Float> {
         farRing[pos] = far
         farLog = SIMD8(fastDB(max(farPower, 1e-12)), farLog[0], farLog[1], farLog[2], farLog[3], farLog[4], farLog[5], farLog[6])
@@ -186,8 +187,18 @@ struct EchoTracker: Sendable {
         farActiveFrames += 1
         // Signed: with no echo this channel's power scatters about its noise, and the median
         // of the ratio stays near 0 (clamped at 0, the positive half of the scatter made a
-        // coupling of its own out of nothing).
-        ratios.add((near.sum() - nearNoise.sum()) / max(envelope.sum(), 1e-20))
+        // coupling of its own out of nothing). On a clean line (`nearNoiseMeasured` false:
+        // the "noise" is a floor, −70 dBFS or the talker's level − 45 dB, with digital
+        // silence under it) nothing is subtracted: an echo a few dB over that floor, under it
+        // in its quieter frames, held the median at nothing while its louder syllables read
+        // as talk (the correlation gate stays: with no echo this channel is silent or talks
+        // on its own rhythm while the other talks). Not on a codec's idle frames (power 0,
+        // `codec_idle_steps`): they hide an echo under the quantizer's step, and held the
+        // median at nothing on clean µ-law and A-law lines the same way.
+        if nearPower > 0 {
+            let under = nearNoiseMeasured ? nearNoise.sum() : 0
+            ratios.add((near.sum() - under) / max(envelope.sum(), 1e-20))
+        }
         let x = Double(fastDB(max(nearPower, 1e-12)))
         let y = SIMD8<Double>(farLog)
         sx = sx * Self.forget + x
