@@ -397,6 +397,58 @@ import Glibc
         #expect(echo.estimate(decidedFrames: 1, appliedFrames: 0) == nil)
     }
 
+    /// Codec-idle frames (power 0: an echo under a µ-law or A-law quantizer's step) are no
+    /// evidence of the coupling. The other party talks at −26…−14 dBFS in two-second turns;
+    /// its echo, 30 dB down, is idle wherever it falls under −47 dBFS (7 of the 11 loud
+    /// levels), as a clean line's codec sends it. The louder echo frames prove a coupling of
+    /// about −30 dB (reading low by up to 3 dB: the envelope is the loudest frame of the last
+    /// 70 ms). Counted as ratios, the idle frames held the median under 0: no coupling, and
+    /// the echo's louder syllables were talk (analyzer 15).
+    @Test func codecIdleFramesAreNoCouplingEvidence() {
+        var tracker = EchoTracker(maxCouplingDB: -10)
+        let noise = SIMD4<Float>(repeating: 1e-9)
+        for i in 0..<4000 {
+            let talks = (i / 200) % 2 == 0
+            let levelDB: Float = talks ? -20 + Float((i * 7) % 13 - 6) : -70
+            let level = pow(10, levelDB / 10)
+            let echo = level * 1e-3
+            let nearPower: Float = talks && levelDB >= -17 ? echo + 4e-9 : 0
+            let near = nearPower > 0 ? SIMD4(repeating: nearPower / 4) : SIMD4(repeating: 1e-20)
+            _ = tracker.update(near: near, nearPower: nearPower, nearNoise: noise, far: SIMD4(repeating: level / 4), farPower: level)
+        }
+        #expect(tracker.coupling > 0)
+        #expect(tracker.couplingDB <= -29 && tracker.couplingDB >= -34, "\(tracker.couplingDB)")
+    }
+
+    /// On a clean line the noise is a floor (`NoiseTracker.measured` false, −70 dBFS or the
+    /// talker's level − 45 dB), not something under the echo: the coupling is this line's
+    /// power over the other's envelope, with nothing subtracted. Here the other party talks
+    /// at −26…−14 dBFS, its echo 30 dB down (−54…−44 dBFS) over a floor at −47 dBFS: most of
+    /// its frames lie under the floor, and only its louder syllables stand over it (the talk
+    /// that analyzer 15 counted). Not subtracting the floor proves the coupling (reading
+    /// low by up to 6 dB, as the envelope is the loudest frame of the last 70 ms);
+    /// subtracting it put the median under 0, as it still does where the floor is the
+    /// line's noise measured.
+    @Test func aCleanLinesFloorIsNotSubtractedFromItsEcho() {
+        func run(measured: Bool) -> EchoTracker {
+            var tracker = EchoTracker(maxCouplingDB: -10)
+            let floor = SIMD4<Float>(repeating: 2e-5 / 4)
+            for i in 0..<4000 {
+                let talks = (i / 200) % 2 == 0
+                let levelDB: Float = talks ? -20 + Float((i * 7) % 13 - 6) : -90
+                let level = pow(10, levelDB / 10)
+                let nearPower: Float = talks ? level * 1e-3 : 1e-12
+                _ = tracker.update(near: SIMD4(repeating: nearPower / 4), nearPower: nearPower, nearNoise: floor,
+                                   nearNoiseMeasured: measured, far: SIMD4(repeating: level / 4), farPower: level)
+            }
+            return tracker
+        }
+        let clean = run(measured: false)
+        #expect(clean.coupling > 0)
+        #expect(clean.couplingDB <= -29 && clean.couplingDB >= -37, "\(clean.couplingDB)")
+        #expect(run(measured: true).coupling == 0)
+    }
+
     // MARK: - The composition
 
     /// The other channel's evidence enters only through the echo source: a stereo detector
