@@ -59,7 +59,9 @@ public struct ChannelDetector: Sendable {
     /// stretch of the call). Memory: at most this many `Held` values (about 100 bytes) per
     /// channel, whatever the call's length.
     static let hindsightFrames = 1000
-    private let hindsightFrames: Int
+    /// `hindsightFrames` on a stereo call, 0 on mono. (Internal: tests set 0 before the first
+    /// frame to decide as without hindsight.)
+    var hindsightFrames: Int
     /// Frames that left the lookahead window so far, up to `hindsightFrames`.
     private var leftWindow = 0
     /// Frames held back, oldest first (empty once decided).

@@ -449,6 +449,31 @@ import Glibc
         #expect(run(measured: true).coupling == 0)
     }
 
+    /// Hindsight: the echo of the other party's first words, decided before the coupling
+    /// was proven, is taken off once it is. The agent opens the call with a short word (0.3 s;
+    /// the coupling needs 50 frames of its loud talk, and the next word comes 2 s later),
+    /// the customer's clean line carries only its echo (30 dB down, 20 ms late): with
+    /// hindsight the customer has no talk; deciding each frame as it leaves the lookahead
+    /// window, the echo of the agent's first words is talk.
+    @Test func theEchoOfTheFirstWordsIsTakenOffInHindsight() {
+        let agentBursts: [(Double, Double)] = [(0.2, 0.5), (2.5, 2.8), (4, 6), (7, 9.5), (10.5, 13)]
+        let agent = channel(seconds: 14, noiseDBFS: -60, bursts: agentBursts, burstDBFS: -20, seed: 51)
+        var customer = [Float](repeating: 0, count: agent.count)
+        for i in 160..<customer.count { customer[i] = 0.0316 * agent[i - 160] }
+        let near = Self.frames(customer), far = Self.frames(agent)
+        func run(hindsight: Bool) -> DetectorOutput {
+            var d = ChannelDetector(parameters: AnalysisParameters(), stereo: true)
+            if !hindsight { d.hindsightFrames = 0 }
+            for i in near.indices { d.push(near[i], far: far[i]) }
+            d.finish()
+            return d.output
+        }
+        let late = run(hindsight: true)
+        #expect(late.echo?.applied == true)
+        #expect(late.spans.regions.isEmpty, "\(late.spans.regions)")
+        #expect(!run(hindsight: false).spans.regions.isEmpty)
+    }
+
     // MARK: - The composition
 
     /// The other channel's evidence enters only through the echo source: a stereo detector
