@@ -1,9 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Music on hold that goes on after a hold span, cut off from it by a quiet passage (step 6b).
 ///
 /// Music whose quiet passages fall back to the line's noise leaves, after the hold span step 6
@@ -26,7 +20,6 @@ import Darwin
 /// detector region split into words and music (no level of its own) ends the chain. Stereo
 /// only: on a mono line the other party's silence cannot be seen. Deterministic and
 /// traceable: a piece moved to hold is a talk segment of `analyze` that became a hold span.
-nonisolated(unsafe) let debugHoldFollow = getenv("HF_DEBUG") != nil
 enum HoldFollow {
     /// A detector region (unpadded) with its frames' mean power per band.
     struct Level: Sendable, Equatable {
@@ -36,8 +29,10 @@ enum HoldFollow {
 
     /// The longest rest between a hold span (or a piece taken) and the next piece (s).
     static let maxGapS = 1.5
-    /// How far a piece's level may rise over the hold span's (dB).
-    static let maxLevelRiseDB = 3.0
+    /// How far a piece's level may rise over the hold span's (dB). On the tuning split the
+    /// music pieces after a hold stood −6.5…+1.5 dB over it, the words after one +3.7…+9 dB
+    /// (where the other party was silent in between).
+    static let maxLevelRiseDB = 2.5
 
     /// Moves the talk pieces that continue a hold span to hold, on both channels of a stereo
     /// call (`parts` in channel order; unchanged otherwise).
@@ -57,7 +52,6 @@ enum HoldFollow {
                 var q = p
                 while q < before[c].count {
                     let s = before[c][q]
-                    if debugHoldFollow { print("HF c\(c) hold \(h.start)-\(h.end) \(holdLevel) piece \(s.start)-\(s.end) \(level(over: s, parts[c].regionLevels, whole: true) ?? -999) gap \(s.start - end) otherclear \(SpanMath.intersection([FrameSpan(end, s.end)], other).isEmpty)") }
                     guard s.start - end <= gap,
                           SpanMath.intersection([FrameSpan(end, s.end)], other).isEmpty,
                           let l = level(over: s, parts[c].regionLevels, whole: true),
