@@ -143,8 +143,7 @@ public struct ChannelDetector: Sendable {
         let reference = background.reference
         let level = reference > 0 ? f.power / reference : RegionDecider.noBackground
         let item = RegionDecider.Frame(w: w, power: f.power, flags: flags,
-                                       echoDominated: echo.active && expected.sum() > noise.bands.sum(), level: level,
-                                       bands: f.bands)
+                                       echoDominated: echo.active && expected.sum() > noise.bands.sum(), level: level)
         if recordFrames {
             output.trace.bandSNR.append(bandSNR)
             output.trace.predictionGainDB.append(f.predictionGainDB)

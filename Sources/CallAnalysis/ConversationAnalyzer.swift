@@ -161,10 +161,6 @@ public struct ConversationAnalyzer: Sendable {
             if let rest = detectors[c].takeSettled(minGap: 0, minRegions: 0, force: true) {
                 parts[c].append(Self.activity(of: rest, frames: frames, p: parameters))
             }
-        }
-        // Music going on after a hold span, cut off from it by a rest (step 6b).
-        HoldFollow.apply(&parts)
-        for c in 0..<channelCount {
             activities.append(Self.channelActivity(parts[c], detector: detectors[c].output, samples: samplesSeen))
         }
         return AnalysisOutcome(durationS: Double(samplesSeen) / Double(sampleRate), frameCount: frames,
@@ -379,11 +375,7 @@ public struct ConversationAnalyzer: Sendable {
         }
         // Tones are never speech, even when padding or a join reached into them.
         speech = SpanMath.subtract(speech, tones)
-        var levels: [HoldFollow.Level] = []
-        for (i, r) in d.regions.enumerated() where d.regionSplits[i] == nil {
-            levels.append(HoldFollow.Level(span: r, bands: d.regionBands[i]))
-        }
-        return ChannelParts(speech: speech, hold: hold, tones: tones, keypresses: d.keypresses, regionLevels: levels)
+        return ChannelParts(speech: speech, hold: hold, tones: tones, keypresses: d.keypresses)
     }
 
     /// A channel's activity: its stretches' talk, hold, tones and keypresses in order, with
@@ -412,9 +404,6 @@ struct ChannelParts: Sendable {
     var hold: [FrameSpan] = []
     var tones: [FrameSpan] = []
     var keypresses: [FrameSpan] = []
-    /// The detector regions with their levels, in order (regions split into words and music
-    /// left out), for `HoldFollow`.
-    var regionLevels: [HoldFollow.Level] = []
 
     /// Appends a later stretch's.
     mutating func append(_ part: ChannelParts) {
@@ -422,7 +411,6 @@ struct ChannelParts: Sendable {
         hold += part.hold
         tones += part.tones
         keypresses += part.keypresses
-        regionLevels += part.regionLevels
     }
 }
 

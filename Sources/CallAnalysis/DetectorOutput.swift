@@ -40,8 +40,6 @@ public struct SettledSpans: Sendable {
     /// any run of regions, gaps included, are a difference of two marks: no list of dip
     /// frames grows with the call.
     public internal(set) var regionDipMarks: [(opened: Int, closed: Int)] = []
-    /// Per region: its frames' mean power in each of the four bands (`HoldFollow`).
-    public internal(set) var regionBands: [SIMD4<Float>] = []
     /// Per region long enough to hold words and music on hold without a pause between them
     /// (one detector region), keyed by index into `regions`: where it splits into a side that
     /// dips like speech and a side that dips like music (`RegionDecider.splitPoint`), with the
@@ -74,7 +72,6 @@ public struct SettledSpans: Sendable {
         regions.append(r.span)
         regionSteadyFrames.append(r.steadyFrames)
         regionDipMarks.append(r.dips)
-        regionBands.append(r.bands)
     }
 
     /// Whether a span ends at or after `frame` (it may still grow).
@@ -91,7 +88,6 @@ public struct SettledSpans: Sendable {
         regions.removeAll(keepingCapacity: true)
         regionSteadyFrames.removeAll(keepingCapacity: true)
         regionDipMarks.removeAll(keepingCapacity: true)
-        regionBands.removeAll(keepingCapacity: true)
         regionSplits.removeAll(keepingCapacity: true)
         tones.removeAll(keepingCapacity: true)
         keypresses.removeAll(keepingCapacity: true)

@@ -41,9 +41,6 @@ struct RegionDecider: Sendable {
         /// While voices behind the talker are taken off (step 1b): the frame's power over the
         /// channel's background level (linear); `noBackground` otherwise.
         var level: Float = RegionDecider.noBackground
-        /// The frame's four band powers (`FrameFeatures.bands`), summed per region for its
-        /// level (`HoldFollow`).
-        var bands: SIMD4<Float> = .zero
     }
 
     /// `Frame.level` when no background is taken off: it passes both of its thresholds,
@@ -65,8 +62,6 @@ struct RegionDecider: Sendable {
         var dips: (opened: Int, closed: Int)
         /// Where it splits into words and music, for regions long enough to hold both.
         var split: Split?
-        /// Its frames' mean power in each of the four bands (`HoldFollow`'s level).
-        var bands: SIMD4<Float> = .zero
     }
 
     /// The verdict on one frame.
@@ -115,8 +110,6 @@ struct RegionDecider: Sendable {
     private var runStart = -1
     private var runHigh = 0
     private var runSteady = 0
-    /// The open run's band powers, summed (`Region.bandSum`).
-    private var runBands: SIMD4<Float> = .zero
     private var firstAbove = -1
     private var lastAbove = -1
     private var runW = 0.0
@@ -209,7 +202,6 @@ struct RegionDecider: Sendable {
         if cls == .active {
             if runStart < 0 {
                 runStart = frame; runHigh = 0; runSteady = 0; firstAbove = -1; runW = 0; runDipsAtStart = dipCount
-                runBands = .zero
                 runMarks.removeAll(keepingCapacity: true)
                 toNextMark = Self.markFrames
             } else {
@@ -220,7 +212,6 @@ struct RegionDecider: Sendable {
                 }
             }
             runW += Double(item.w)
-            runBands += item.bands
             // Frames above the noise on their own: the region's edges are trimmed to them.
             if item.w >= offLinear {
                 if firstAbove < 0 { firstAbove = frame }
@@ -275,8 +266,7 @@ struct RegionDecider: Sendable {
         }
         let span = FrameSpan(start, max(start + 1, end))
         let split = span.length >= minHoldFrames + 100 ? splitPoint(span) : nil
-        return Region(span: span, steadyFrames: runSteady, dips: (runDipsAtStart, dipCount), split: split,
-                      bands: runBands / Float(max(1, frame - runStart)))
+        return Region(span: span, steadyFrames: runSteady, dips: (runDipsAtStart, dipCount), split: split)
     }
 
     /// Words and music on hold in one region (no pause between them for the analyzer's
