@@ -2,28 +2,107 @@ import CallQAModel
 import GRDB
 
 extension CallStore {
-    /// Calls in scope started within `period`, with their first and last local day.
+    /// Calls in scope started within `period`, with their first and last local day. For
+    /// whole days, counted from the day aggregates (every call is in `agg_kpi_hour`, an
+    /// agent's calls in `agg_calls_day`; the days still marked come from `calls`).
     public func callSpan(period: Period, scope: Scope) throws(StoreError) -> CallSpan {
+        try callSpan(period: period, scope: scope, aggregates: true)
+    }
+
+    /// `aggregates: false` counts in `calls` only (tests compare the two).
+    func callSpan(period: Period, scope: Scope, aggregates: Bool) throws(StoreError) -> CallSpan {
         try read { db in
-            let (pc, pa) = period.sql()
-            let (fc, fa) = scope.sql()
-            let row = try Row.fetchOne(db, sql: "SELECT count(*) AS n, min(c.local_date) AS a, max(c.local_date) AS b FROM calls c WHERE \(pc) AND \(fc)",
+            let row: Row?
+            if aggregates, Self.daysOnly(period) {
+                let (src, sa) = scope.namesAgent ? DayAggregate.calls.source(period) : DayAggregate.kpi.source(period)
+                let count = scope.namesAgent ? "calls" : "outbound + offered"
+                let (fc, fa) = scope.sql(alias: nil)
+                row = try Row.fetchOne(db, sql: "SELECT sum(\(count)) AS n, min(local_date) AS a, max(local_date) AS b FROM \(src) WHERE \(fc)",
+                                       arguments: StatementArguments(sa + fa))
+            } else {
+                let (pc, pa) = period.sql()
+                let (fc, fa) = scope.sql()
+                row = try Row.fetchOne(db, sql: "SELECT count(*) AS n, min(c.local_date) AS a, max(c.local_date) AS b FROM calls c WHERE \(pc) AND \(fc)",
                                        arguments: StatementArguments(pa + fa))
+            }
             return CallSpan(calls: row?["n"] ?? 0, firstDate: row?["a"], lastDate: row?["b"])
+        }
+    }
+
+    /// The last local day with a call in scope (nil without calls): where the workspace
+    /// anchors a period given without a date. One index seek for an unrestricted scope.
+    public func lastCallDate(scope: Scope) throws(StoreError) -> String? {
+        try read { db in
+            let (sc, sa) = scope.sql()
+            return try String.fetchOne(db, sql: "SELECT max(c.local_date) FROM calls c WHERE \(sc)", arguments: StatementArguments(sa))
         }
     }
 
     /// Distinct non-empty values of a call column (`agent_id`, `team`, `queue`) among the
     /// calls in scope, sorted: the known values an unknown id is compared with (a reader is
-    /// never told of an agent, team or queue outside their scope).
+    /// never told of an agent, team or queue outside their scope). Read by seeking from one
+    /// value to the next in the indexes on (team, queue, agent) and (agent, start), a few
+    /// steps per value rather than a pass over every call.
     public func knownValues(_ column: KnownColumn, scope: Scope) throws(StoreError) -> [String] {
         try read { db in
-            let (sc, sa) = scope.sql()
-            return try String.fetchAll(db, sql: """
-                SELECT DISTINCT c.\(column.rawValue) FROM calls c
-                WHERE c.\(column.rawValue) IS NOT NULL AND c.\(column.rawValue) <> '' AND \(sc) ORDER BY 1
-                """, arguments: StatementArguments(sa))
+            /// `column`'s values among the calls whose leading index columns have these values
+            /// (nil: NULL), ascending, without NULL and ''.
+            func seek(_ column: String, _ fixed: [(String, String?)]) throws -> [String] {
+                let conditions = fixed.map { $0.1 == nil ? "\($0.0) IS NULL" : "\($0.0) = ?" } + ["\(column) > ?"]
+                let fixedArgs: [any DatabaseValueConvertible] = fixed.compactMap(\.1)
+                let sql = "SELECT min(\(column)) FROM calls WHERE \(conditions.joined(separator: " AND "))"
+                var out: [String] = [], last = ""
+                while let v = try String.fetchOne(db, sql: sql, arguments: StatementArguments(fixedArgs + [last])) {
+                    out.append(v)
+                    last = v
+                }
+                return out
+            }
+            /// The queues (with NULL) of the calls of one team (nil: of calls without a team).
+            func queues(_ team: String?) throws -> [String?] { try seek("queue", [("team", team)]).map { $0 } + [nil] }
+            let unfiltered = scope.team == nil && scope.queue == nil && scope.agent == nil
+            switch (scope.access, column) {
+            case (.everything, .agent) where unfiltered:
+                return try seek("agent_id", [])
+            case (.everything, .team) where unfiltered:
+                return try seek("team", [])
+            case (.everything, .queue) where unfiltered:
+                let teams: [String?] = try seek("team", []).map { $0 } + [nil, ""]
+                return Array(Set(try teams.flatMap { try seek("queue", [("team", $0)]) })).sorted()
+            case let (.teams(teams), .team) where unfiltered:
+                return try Set(teams).filter { try !$0.isEmpty && Self.hasCall(db, team: $0) }.sorted()
+            case let (.teams(teams), .queue) where unfiltered:
+                return Array(Set(try Set(teams).flatMap { try seek("queue", [("team", $0)]) })).sorted()
+            case let (.teams(teams), .agent) where unfiltered:
+                var agents: Set<String> = []
+                for team in Set(teams) {
+                    for queue in try queues(team) { agents.formUnion(try seek("agent_id", [("team", team), ("queue", queue)])) }
+                }
+                return agents.sorted()
+            default:
+                let (sc, sa) = scope.sql()
+                return try String.fetchAll(db, sql: """
+                    SELECT DISTINCT c.\(column.rawValue) FROM calls c
+                    WHERE c.\(column.rawValue) IS NOT NULL AND c.\(column.rawValue) <> '' AND \(sc) ORDER BY 1
+                    """, arguments: StatementArguments(sa))
+            }
         }
+    }
+
+    /// A number that moves on with every change of calls, agents, analyses, per-party
+    /// metrics, scores, card versions or surveys (triggers on those tables, in whatever process
+    /// or tool writes): two reads at the same number read the same data. Nil on a database
+    /// without it (read-only and older).
+    public func dataVersion() throws(StoreError) -> Int64? {
+        try read { db in
+            guard try db.tableExists("data_version") else { return nil }
+            return try Int64.fetchOne(db, sql: "SELECT version FROM data_version WHERE id = 1")
+        }
+    }
+
+    /// Whether any call has this team.
+    static func hasCall(_ db: Database, team: String) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM calls WHERE team = ?)", arguments: [team]) ?? false
     }
 
     /// The text of each card's latest stored version (the one first used last): what a call

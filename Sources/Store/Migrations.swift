@@ -489,6 +489,52 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        m.registerMigration("2026-12-08-workspace-indexes") { db in
+            // The workspace's calls list pages by (start, call id): one index walks it in
+            // either direction and stops after a page (it replaces the index on the start
+            // alone). Teams, queues and agents are listed by seeking from one value to the next
+            // in (team, queue, agent) instead of reading every call.
+            try db.execute(sql: """
+                CREATE INDEX calls_by_start_id ON calls(started_epoch, call_id);
+                DROP INDEX calls_by_start;
+                CREATE INDEX calls_by_team ON calls(team, queue, agent_id);
+                """)
+        }
+        m.registerMigration("2026-12-08-data-version") { db in
+            // A number that every change of the data the workspace's pages show moves on: a
+            // page computed at one version may be answered again while the number is the
+            // same (`CallStore.dataVersion`). Triggers, so no writer can forget it, nor a
+            // hand edit with the sqlite3 shell. The report aggregates are left out: they are
+            // derived from these tables, and what a report reads is the same either way.
+            try db.execute(sql: """
+                CREATE TABLE data_version (
+                    id      INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    version INTEGER NOT NULL
+                );
+                INSERT INTO data_version (id, version) VALUES (1, 0);
+                CREATE TRIGGER data_version_calls_insert AFTER INSERT ON calls BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_calls_update AFTER UPDATE ON calls BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_calls_delete AFTER DELETE ON calls BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_agents_insert AFTER INSERT ON agents BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_agents_update AFTER UPDATE ON agents BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_agents_delete AFTER DELETE ON agents BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_analyses_insert AFTER INSERT ON analyses BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_analyses_update AFTER UPDATE ON analyses BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_analyses_delete AFTER DELETE ON analyses BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_party_metrics_insert AFTER INSERT ON party_metrics BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_party_metrics_update AFTER UPDATE ON party_metrics BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_party_metrics_delete AFTER DELETE ON party_metrics BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scores_insert AFTER INSERT ON scores BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scores_update AFTER UPDATE ON scores BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scores_delete AFTER DELETE ON scores BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scorecards_insert AFTER INSERT ON scorecards BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scorecards_update AFTER UPDATE ON scorecards BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scorecards_delete AFTER DELETE ON scorecards BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_surveys_insert AFTER INSERT ON surveys BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_surveys_update AFTER UPDATE ON surveys BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_surveys_delete AFTER DELETE ON surveys BEGIN UPDATE data_version SET version = version + 1; END;
+                """)
+        }
         return m
     }
 }

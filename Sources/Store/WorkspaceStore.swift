@@ -33,23 +33,11 @@ public struct CallListFilter: Sendable, Equatable {
     public init() {}
 }
 
-/// How the calls list is sorted; each key is a fixed SQL expression (never user text).
+/// How the calls list is sorted; each key is a fixed SQL expression in `callList` (never user text).
 public enum CallListSort: String, Sendable, CaseIterable {
     case started, score, agent
     case deadAir = "dead_air"
     case interruptions, handle
-
-    /// The expression the list sorts and pages by (NULLs become a value below every real one).
-    var expression: String {
-        switch self {
-        case .started: "started_epoch"
-        case .score: "coalesce(score, -1)"
-        case .agent: "coalesce(agent_id, '')"
-        case .deadAir: "coalesce(dead_air_s, -1)"
-        case .interruptions: "coalesce(interruptions, -1)"
-        case .handle: "coalesce(handle_s, -1)"
-        }
-    }
 
     var isText: Bool { self == .agent }
 }
@@ -140,53 +128,79 @@ public enum SaveEvaluationsOutcome: Sendable, Equatable {
 extension CallStore {
     /// One page of the calls list: calls in scope and period matching `filter`, sorted by
     /// `sort` (then call id), starting after `after`, at most `limit` rows.
+    ///
+    /// Two steps in one statement: the page's call ids are chosen first, computing only what
+    /// the filters and the sort key need (sorted by start, the default, this walks the index
+    /// `calls_by_start_id` from the page's end and stops after `limit` matches); the shown
+    /// values (score, card, marks, NPS) are then computed for those rows only.
     public func callList(_ filter: CallListFilter, sort: CallListSort, descending: Bool, after: CallListCursor?, limit: Int,
                          scope: Scope) throws(StoreError) -> [CallListRow] {
         try read { db in
-            var args: [any DatabaseValueConvertible] = []
             let card = filter.cardID
             let cardCond = card == nil ? "" : " AND s.card_id = ?"
-            func cardArg() { if let card { args.append(card) } }
-            var inner = """
-                SELECT c.call_id, c.started_at, c.started_epoch, c.agent_id, coalesce(g.agent_name, c.agent_name) AS agent_name,
-                       c.team, c.queue, c.direction, c.answered, c.handle_s, a.duration_s, a.dead_air_s, a.health,
-                       CASE WHEN a.call_id IS NULL THEN NULL ELSE coalesce(a.interruptions_by_agent, 0) + coalesce(a.interruptions_by_customer, 0) END AS interruptions,
-                       (SELECT s.card_id FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond) ORDER BY s.score IS NULL, s.score, s.card_id LIMIT 1) AS card_id,
-                       (SELECT min(s.score) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS score,
-                       (SELECT count(*) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS scored,
-                       (SELECT max(s.status = 'provisional') FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS provisional,
-                       (SELECT max(s.critical_failed) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS critical_failed,
-                       (SELECT min(v.score) FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score IS NOT NULL) AS nps
-                FROM calls c
-                LEFT JOIN agents g ON g.agent_id = c.agent_id
-                LEFT JOIN analyses a ON a.call_id = c.call_id
-                """
-            for _ in 0..<5 { cardArg() }
-            let (pc, pa) = filter.period.sql()
+            let cardArgs: [any DatabaseValueConvertible] = card.map { [$0] } ?? []
+            /// A condition or value over the call's current scores (of the filtered card).
+            func scores(_ select: String, _ extra: String = "") -> String {
+                "(SELECT \(select) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)\(extra))"
+            }
+            let interruptions = "CASE WHEN a.call_id IS NULL THEN NULL ELSE coalesce(a.interruptions_by_agent, 0) + coalesce(a.interruptions_by_customer, 0) END"
+            let key: String, keyArgs: [any DatabaseValueConvertible]
+            switch sort {
+            case .started: (key, keyArgs) = ("c.started_epoch", [])
+            case .score: (key, keyArgs) = ("coalesce(\(scores("min(s.score)")), -1)", cardArgs)
+            case .agent: (key, keyArgs) = ("coalesce(c.agent_id, '')", [])
+            case .deadAir: (key, keyArgs) = ("coalesce(a.dead_air_s, -1)", [])
+            case .interruptions: (key, keyArgs) = ("coalesce(\(interruptions), -1)", [])
+            case .handle: (key, keyArgs) = ("coalesce(c.handle_s, -1)", [])
+            }
+            // Step 1: the page's call ids and sort values.
+            let (pc, pa) = filter.period.sql(impliedStartBounds: true)
             let (sc, sa) = scope.sql()
-            inner += " WHERE \(pc) AND \(sc)"
-            args += pa + sa
-            if let d = filter.direction { inner += " AND c.direction = ?"; args.append(d.rawValue) }
-            if let d = filter.dialed { inner += " AND c.dialed = ?"; args.append(d) }
-            if let h = filter.health { inner += " AND (',' || a.health || ',') LIKE ? ESCAPE '\\'"; args.append("%," + Self.likeEscaped(h) + ",%") }
-            if let m = filter.minDeadAirS { inner += " AND a.dead_air_s >= ?"; args.append(m) }
-            var outer = "SELECT * FROM (\(inner)) WHERE 1"
-            if card != nil { outer += " AND scored > 0" }
-            if let m = filter.minScore { outer += " AND score >= ?"; args.append(m) }
-            if let m = filter.maxScore { outer += " AND score <= ?"; args.append(m) }
-            if filter.criticalFail { outer += " AND critical_failed = 1" }
-            if filter.provisional { outer += " AND provisional = 1" }
-            if let m = filter.minInterruptions { outer += " AND interruptions >= ?"; args.append(m) }
-            if filter.detractor { outer += " AND nps <= 6" }
-            let key = sort.expression, op = descending ? "<" : ">", dir = descending ? "DESC" : "ASC"
+            var conditions = [pc, sc]
+            var args: [any DatabaseValueConvertible] = keyArgs + pa + sa
+            if let d = filter.direction { conditions.append("c.direction = ?"); args.append(d.rawValue) }
+            if let d = filter.dialed { conditions.append("c.dialed = ?"); args.append(d) }
+            if let h = filter.health { conditions.append("(',' || a.health || ',') LIKE ? ESCAPE '\\'"); args.append("%," + Self.likeEscaped(h) + ",%") }
+            if let m = filter.minDeadAirS { conditions.append("a.dead_air_s >= ?"); args.append(m) }
+            if let m = filter.minInterruptions { conditions.append("\(interruptions) >= ?"); args.append(m) }
+            if card != nil { conditions.append("EXISTS \(scores("1"))"); args += cardArgs }
+            if let m = filter.minScore { conditions.append("\(scores("min(s.score)")) >= ?"); args += cardArgs + [m] }
+            if let m = filter.maxScore { conditions.append("\(scores("min(s.score)")) <= ?"); args += cardArgs + [m] }
+            if filter.criticalFail { conditions.append("EXISTS \(scores("1", " AND s.critical_failed = 1"))"); args += cardArgs }
+            if filter.provisional { conditions.append("EXISTS \(scores("1", " AND s.status = 'provisional'"))"); args += cardArgs }
+            if filter.detractor {
+                conditions.append("EXISTS (SELECT 1 FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score <= 6)")
+            }
+            let op = descending ? "<" : ">", dir = descending ? "DESC" : "ASC"
             if let after {
                 let v: any DatabaseValueConvertible = sort.isText ? after.value : (Double(after.value) ?? 0)
-                outer += " AND (\(key) \(op) ? OR (\(key) = ? AND call_id \(op) ?))"
-                args += [v, v, after.callID]
+                conditions.append("(\(key) \(op) ? OR (\(key) = ? AND c.call_id \(op) ?))")
+                args += keyArgs + [v] + keyArgs + [v, after.callID]
             }
-            outer += " ORDER BY \(key) \(dir), call_id \(dir) LIMIT ?"
+            let page = """
+                SELECT c.call_id AS call_id, \(key) AS k FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id
+                WHERE \(conditions.joined(separator: " AND "))
+                ORDER BY k \(dir), c.call_id \(dir) LIMIT ?
+                """
             args.append(max(1, min(limit, 10_000)))
-            return try Row.fetchAll(db, sql: outer, arguments: StatementArguments(args)).map { r in
+            // Step 2: what the list shows, for those rows only.
+            let sql = """
+                SELECT c.call_id, c.started_at, c.started_epoch, c.agent_id, coalesce(g.agent_name, c.agent_name) AS agent_name,
+                       c.team, c.queue, c.direction, c.answered, c.handle_s, a.duration_s, a.dead_air_s, a.health,
+                       \(interruptions) AS interruptions,
+                       \(scores("s.card_id", " ORDER BY s.score IS NULL, s.score, s.card_id LIMIT 1")) AS card_id,
+                       \(scores("min(s.score)")) AS score,
+                       \(scores("max(s.status = 'provisional')")) AS provisional,
+                       \(scores("max(s.critical_failed)")) AS critical_failed,
+                       (SELECT min(v.score) FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score IS NOT NULL) AS nps
+                FROM (\(page)) p
+                JOIN calls c ON c.call_id = p.call_id
+                LEFT JOIN agents g ON g.agent_id = c.agent_id
+                LEFT JOIN analyses a ON a.call_id = c.call_id
+                ORDER BY p.k \(dir), p.call_id \(dir)
+                """
+            let shownArgs: [any DatabaseValueConvertible] = cardArgs + cardArgs + cardArgs + cardArgs
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(shownArgs + args)).map { r in
                 CallListRow(callID: r["call_id"], startedAt: r["started_at"], startedEpoch: r["started_epoch"], agentID: r["agent_id"],
                             agentName: r["agent_name"], team: r["team"], queue: r["queue"], direction: r["direction"],
                             answered: (r["answered"] as Int) == 1, handleS: r["handle_s"], durationS: r["duration_s"],

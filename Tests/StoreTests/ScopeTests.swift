@@ -19,9 +19,9 @@ import Testing
                                        "saveEvaluations", "acknowledgeEvaluation"]
     /// Accounts, sessions and the audit log of the workspace (AccountStore.swift): no call data.
     static let accounts: Set<String> = ["addUser", "users", "credentials", "setUserDisabled", "setUserPassword", "createSession",
-                                        "session", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures"]
+                                        "session", "touchSession", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures"]
     /// Reads of the database file itself, not of any call.
-    static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields"]
+    static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields", "dataVersion"]
     /// Card texts: the organisation's coaching cards, the same for every reader.
     static let catalogue: Set<String> = ["latestCardTexts", "currentCardText"]
 
@@ -94,6 +94,10 @@ import Testing
         }),
         ("callSpan", { s, scope, own, _, _, _ throws in
             #expect(try s.callSpan(period: .all, scope: scope).calls == own.count)
+        }),
+        ("lastCallDate", { s, scope, _, _, _, _ throws in
+            #expect(try s.lastCallDate(scope: scope) == s.callSpan(period: .all, scope: scope).lastDate)
+            #expect(try s.lastCallDate(scope: Scope(access: .teams([]))) == nil)
         }),
         ("knownValues", { s, scope, _, _, _, agent throws in
             #expect(try s.knownValues(.agent, scope: scope) == [agent])
