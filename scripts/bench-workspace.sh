@@ -19,7 +19,8 @@
 # WRK_DURATION (10s), WRK_TIMEOUT (10s: slower answers count as errors).
 # CALLQA_BIN / STOREBENCH_BIN: use these binaries, skip the build.
 # INGEST_BATCH (5000): calls per ingest round during the loaded run.
-# BENCH_MODES ("same varied"): which URL modes to run.
+# BENCH_MODES ("same varied"): which URL modes to run; "varied-uncached" is added when the
+# callqa under test has a page cache (a second server with --page-cache 0).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${BENCH_DIR:-bench-out}
@@ -80,26 +81,44 @@ if [ "${BENCH_RESTORE:-1}" = 1 ] && [ ! -f "$pristine" ]; then
 fi
 call_id=g$((calls / 2))   # the generator's calls are g0 … g(N-1)
 
-# The server on a free port (the first start of a newer callqa migrates the database first).
-log="$out/workspace-serve.log"
-"$CALLQA_BIN" serve --db "$db" --port 0 >"$log" 2>&1 &
-serve_pid=$!
+# The server on a free port (the first start of a newer callqa migrates the database first),
+# and, when this callqa keeps page results (`--page-cache`), a second one on the same
+# database that keeps none: the varied URLs are loaded on both, so the figures show what the
+# cache saves and what a request costs without it. Sessions live in the database: one login
+# serves both.
+serve_pids=()
 ingest_pid=
 cleanup() {
     [ -n "$ingest_pid" ] && kill "$ingest_pid" 2>/dev/null || true
-    kill "$serve_pid" 2>/dev/null || true
+    for p in "${serve_pids[@]}"; do kill "$p" 2>/dev/null || true; done
     wait 2>/dev/null || true
 }
 trap cleanup EXIT
-base=
-for _ in $(seq 1 3000); do
-    base=$(sed -n 's|^callqa workspace: \(http://[^ ]*\)/ .*|\1|p' "$log")
-    [ -n "$base" ] && break
-    kill -0 "$serve_pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
-    sleep 0.2
-done
-[ -n "$base" ] || { echo "bench-workspace: the server printed no port" >&2; cat "$log" >&2; exit 1; }
-echo "serving $db at $base ($("$CALLQA_BIN" --version 2>/dev/null || echo callqa))"
+start_server() {  # log file, extra options…; prints the base URL
+    local log=$1
+    shift
+    "$CALLQA_BIN" serve --db "$db" --port 0 "$@" >"$log" 2>&1 &
+    local pid=$!
+    serve_pids+=("$pid")
+    local url=
+    for _ in $(seq 1 3000); do
+        url=$(sed -n 's|^callqa workspace: \(http://[^ ]*\)/ .*|\1|p' "$log")
+        [ -n "$url" ] && break
+        kill -0 "$pid" 2>/dev/null || { cat "$log" >&2; exit 1; }
+        sleep 0.2
+    done
+    [ -n "$url" ] || { echo "bench-workspace: the server printed no port" >&2; cat "$log" >&2; exit 1; }
+    base_url=$url
+}
+start_server "$out/workspace-serve.log"
+base=$base_url
+uncached=
+if "$CALLQA_BIN" serve --help 2>/dev/null | grep -q -- '--page-cache'; then
+    start_server "$out/workspace-serve-uncached.log" --page-cache 0
+    uncached=$base_url
+    modes="$modes varied-uncached"
+fi
+echo "serving $db at $base ($("$CALLQA_BIN" --version 2>/dev/null || echo callqa))${uncached:+, and without page cache at $uncached}"
 
 # Log in: the login form's cookie and CSRF field, then the session cookie.
 jar="$out/workspace-cookies.txt"
@@ -182,7 +201,11 @@ init = function(args) math.randomseed(1000 + tid) end
 request = function()
     local e = list[math.random(#list)]
     if e[2] == "" then return wrk.format("GET", e[1]) end
-    return wrk.format("GET", e[1], {{["Range"] = e[2]}})
+    -- Headers given to wrk.format replace wrk.headers (the cookie): copy them, add the range.
+    local h = {{}}
+    for k, v in pairs(wrk.headers) do h[k] = v end
+    h["Range"] = e[2]
+    return wrk.format("GET", e[1], h)
 end
 """ + report + "\n")
 lua("overview", [(p, None) for p in overview])
@@ -207,26 +230,28 @@ drain() {  # wait until requests wrk left queued in the server are answered (a c
 run_table() {  # label mode
     local label=$1 mode=$2
     echo
-    if [ "$mode" = same ]; then
-        echo "== $label, same URL: wrk -t$threads -c$conns -d$duration --latency (alone: one request, no other load from wrk)"
-    else
-        echo "== $label, varied URLs (picked per request from the lists above): wrk -t$threads -c$conns -d$duration"
-    fi
+    case $mode in
+    same) echo "== $label, same URL: wrk -t$threads -c$conns -d$duration --latency (alone: one request, no other load from wrk)" ;;
+    varied) echo "== $label, varied URLs (picked per request from the lists above): wrk -t$threads -c$conns -d$duration" ;;
+    *) echo "== $label, varied URLs on the server that keeps no page results (--page-cache 0): wrk -t$threads -c$conns -d$duration" ;;
+    esac
     printf '%-44s %9s %9s %9s %9s %9s %8s %8s %8s\n' route "alone ms" "p50 ms" "p95 ms" "p99 ms" "req/s" requests errors timeouts
     for route in "overview|/|overview" "calls page|/calls|calls" "call page|/calls/$call_id|call" "audio first 1 KiB|/calls/bench-audio/audio|audio"; do
         IFS='|' read -r name path key <<<"$route"
         local extra=() script="$out/workspace-wrk.lua" alone="-" shown="$path"
         [ "$key" = audio ] && extra=(-H 'Range: bytes=0-1023')
-        if [ "$mode" = varied ]; then
+        local target=$base
+        if [ "$mode" != same ]; then
             script="$out/workspace-varied-$key.lua"
             extra=()
             shown="(varied)"
             [ "$key" = audio ] && name="audio 1 KiB ranges"
+            [ "$mode" = varied-uncached ] && { target=$uncached; shown="(varied, no cache)"; }
         fi
         drain
         [ "$mode" = same ] && alone=$(single "$path")
         local line
-        line=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency --timeout "${WRK_TIMEOUT:-10s}" -s "$script" -H "$cookie" "${extra[@]}" "$base$path" | grep '^WRK ' || true)
+        line=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency --timeout "${WRK_TIMEOUT:-10s}" -s "$script" -H "$cookie" "${extra[@]}" "$target$path" | grep '^WRK ' || true)
         if [ -z "$line" ]; then echo "$name: wrk failed" >&2; continue; fi
         read -r _ n rps p50 p95 p99 errs tmo <<<"$line"
         printf '%-44s %9s %9s %9s %9s %9s %8s %8s %8s\n' "$name $shown" "$alone" "$p50" "$p95" "$p99" "$rps" "$n" "$errs" "$tmo"

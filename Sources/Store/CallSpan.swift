@@ -45,38 +45,37 @@ extension CallStore {
     /// steps per value rather than a pass over every call.
     public func knownValues(_ column: KnownColumn, scope: Scope) throws(StoreError) -> [String] {
         try read { db in
-            /// `column`'s values among the calls whose leading index columns have these values
-            /// (nil: NULL), ascending, without NULL and ''.
-            func seek(_ column: String, _ fixed: [(String, String?)]) throws -> [String] {
-                let conditions = fixed.map { $0.1 == nil ? "\($0.0) IS NULL" : "\($0.0) = ?" } + ["\(column) > ?"]
-                let fixedArgs: [any DatabaseValueConvertible] = fixed.compactMap(\.1)
-                let sql = "SELECT min(\(column)) FROM calls WHERE \(conditions.joined(separator: " AND "))"
+            /// The values of `expr` (one of `Self.seekColumns`) among the calls whose earlier
+            /// index expressions have these values, ascending, '' left out.
+            func seek(_ expr: String, _ fixed: [(String, String)]) throws -> [String] {
+                let conditions = fixed.map { "\($0.0) = ?" } + ["\(expr) > ?"]
+                let sql = "SELECT min(\(expr)) FROM calls WHERE \(conditions.joined(separator: " AND "))"
                 var out: [String] = [], last = ""
-                while let v = try String.fetchOne(db, sql: sql, arguments: StatementArguments(fixedArgs + [last])) {
+                while let v = try String.fetchOne(db, sql: sql, arguments: StatementArguments(fixed.map(\.1) + [last])) {
                     out.append(v)
                     last = v
                 }
                 return out
             }
-            /// The queues (with NULL) of the calls of one team (nil: of calls without a team).
-            func queues(_ team: String?) throws -> [String?] { try seek("queue", [("team", team)]).map { $0 } + [nil] }
+            let (team, queue, agent) = Self.seekColumns
+            /// The queues of one team's calls ('' for calls without a team), with '' for those without a queue.
+            func queues(_ t: String) throws -> [String] { try seek(queue, [(team, t)]) + [""] }
             let unfiltered = scope.team == nil && scope.queue == nil && scope.agent == nil
             switch (scope.access, column) {
             case (.everything, .agent) where unfiltered:
                 return try seek("agent_id", [])
             case (.everything, .team) where unfiltered:
-                return try seek("team", [])
+                return try seek(team, [])
             case (.everything, .queue) where unfiltered:
-                let teams: [String?] = try seek("team", []).map { $0 } + [nil, ""]
-                return Array(Set(try teams.flatMap { try seek("queue", [("team", $0)]) })).sorted()
-            case let (.teams(teams), .team) where unfiltered:
-                return try Set(teams).filter { try !$0.isEmpty && Self.hasCall(db, team: $0) }.sorted()
-            case let (.teams(teams), .queue) where unfiltered:
-                return Array(Set(try Set(teams).flatMap { try seek("queue", [("team", $0)]) })).sorted()
-            case let (.teams(teams), .agent) where unfiltered:
+                return Array(Set(try (seek(team, []) + [""]).flatMap { try seek(queue, [(team, $0)]) })).sorted()
+            case let (.teams(teams), .team) where unfiltered && !teams.contains(""):
+                return try Set(teams).filter { try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM calls WHERE \(team) = ?)", arguments: [$0]) == true }.sorted()
+            case let (.teams(teams), .queue) where unfiltered && !teams.contains(""):
+                return Array(Set(try Set(teams).flatMap { try seek(queue, [(team, $0)]) })).sorted()
+            case let (.teams(teams), .agent) where unfiltered && !teams.contains(""):
                 var agents: Set<String> = []
-                for team in Set(teams) {
-                    for queue in try queues(team) { agents.formUnion(try seek("agent_id", [("team", team), ("queue", queue)])) }
+                for t in Set(teams) {
+                    for q in try queues(t) { agents.formUnion(try seek(agent, [(team, t), (queue, q)])) }
                 }
                 return agents.sorted()
             default:
@@ -89,6 +88,9 @@ extension CallStore {
         }
     }
 
+    /// The expressions of the index `calls_by_team`, in its order (NULL and '' are one value).
+    static let seekColumns = ("coalesce(team, '')", "coalesce(queue, '')", "coalesce(agent_id, '')")
+
     /// A number that moves on with every change of calls, agents, analyses, per-party
     /// metrics, scores, card versions or surveys (triggers on those tables, in whatever process
     /// or tool writes): two reads at the same number read the same data. Nil on a database
@@ -98,11 +100,6 @@ extension CallStore {
             guard try db.tableExists("data_version") else { return nil }
             return try Int64.fetchOne(db, sql: "SELECT version FROM data_version WHERE id = 1")
         }
-    }
-
-    /// Whether any call has this team.
-    static func hasCall(_ db: Database, team: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM calls WHERE team = ?)", arguments: [team]) ?? false
     }
 
     /// The text of each card's latest stored version (the one first used last): what a call

@@ -17,6 +17,10 @@ enum DayAggregate: String, CaseIterable {
     /// The table's rows for the calls whose local day meets `days` (a condition on
     /// `c.local_date` with `dayArgs`), in the table's column order, with the arguments in
     /// the order of the text. `kpi` gives the thresholds baked into `agg_kpi_hour`.
+    /// `CROSS JOIN` keeps `calls` outermost: the days' calls are found by the day index, then
+    /// their scores and surveys by call. (Without it, a reader's card condition pushed into
+    /// the query leads SQLite to walk every current score of the card first: a second
+    /// instead of nothing when no day is marked.)
     func rows(days: String, _ dayArgs: [any DatabaseValueConvertible], kpi: KPISettings) -> (String, [any DatabaseValueConvertible]) {
         switch self {
         case .calls:
@@ -40,7 +44,7 @@ enum DayAggregate: String, CaseIterable {
                     total(CASE WHEN s.status = 'complete' THEN s.score END), total(CASE WHEN s.status = 'complete' THEN s.score * s.score END),
                     sum(s.status = 'complete' AND s.score >= s.target), sum(s.status = 'complete' AND s.critical_failed = 1),
                     \((0..<10).map { "sum(s.status = 'complete' AND min(9, CAST(s.score / 10 AS INTEGER)) = \($0))" }.joined(separator: ", "))
-                FROM calls c JOIN scores s ON s.call_id = c.call_id AND s.is_current = 1
+                FROM calls c CROSS JOIN scores s ON s.call_id = c.call_id AND s.is_current = 1
                 WHERE c.agent_id IS NOT NULL AND \(days)
                 GROUP BY 1, 2, 3, 4, 5
                 """, dayArgs)
@@ -63,7 +67,7 @@ enum DayAggregate: String, CaseIterable {
                 SELECT c.local_date, coalesce(c.agent_id, ''), coalesce(c.team, ''), coalesce(c.queue, ''),
                     sum(s.score >= 9), sum(s.score BETWEEN 7 AND 8), sum(s.score <= 6), count(s.csat), sum(coalesce(s.csat >= 4, 0)),
                     \((0...10).map { "sum(s.score = \($0))" }.joined(separator: ", "))
-                FROM calls c JOIN surveys s ON s.linked_call_id = c.call_id AND s.answered = 1
+                FROM calls c CROSS JOIN surveys s ON s.linked_call_id = c.call_id AND s.answered = 1
                 WHERE \(days)
                 GROUP BY 1, 2, 3, 4
                 """, dayArgs)

@@ -45,14 +45,15 @@ extension Handlers {
         let version = try server.store.dataVersion()
         let period = try period(request, scope: scope)
         let store = server.store
-        let (agents, kpi, nps) = try server.pageCache.value(cacheKey("overview", scope: scope, query: period.query, version: version)) {
+        let sections = try server.pageCache.value(cacheKey("overview", scope: scope, query: period.query, version: version)) {
             // The quality trend (each card's distribution and weekly means per agent) comes
             // with the agents' tables: the charts of `report agents --format html`.
-            (try ReportBuilder.agents(store, period: period.period, scope: scope, minScored: 10, page: false),
-             try ReportBuilder.kpi(store, period: period.period, zone: nil, by: [], settings: KPISettings(), scope: scope),
-             try ReportBuilder.nps(store, period: period.period, by: [], minimumN: 30, scope: scope))
+            let agents = try ReportBuilder.agents(store, period: period.period, scope: scope, minScored: 10, page: false)
+            let kpi = try ReportBuilder.kpi(store, period: period.period, zone: nil, by: [], settings: KPISettings(), scope: scope)
+            let nps = try ReportBuilder.nps(store, period: period.period, by: [], minimumN: 30, scope: scope)
+            return Pages.overviewSections(period: period, agents: agents, trend: agents.charts, kpi: kpi, nps: nps)
         }
-        return .html(Pages.overview(session, period: period, agents: agents, trend: agents.charts, kpi: kpi, nps: nps))
+        return .html(Pages.overview(session, period: period, sections: sections))
     }
 
     /// The card ids a filter may name: those scoring calls the user may see.
@@ -90,13 +91,17 @@ extension Handlers {
         let q = try callsQuery(request, scope: scope, known: known)
         let store = server.store
         let cursor = q.after.map { [("after", $0.value), ("after_id", $0.callID)] } ?? []
-        var rows = try server.pageCache.value(cacheKey("calls", scope: q.scope(scope), query: q.items + cursor, version: version)) {
-            try store.callList(q.filter, sort: q.sort, descending: q.descending, after: q.after, limit: Self.pageSize + 1, scope: q.scope(scope))
+        // Keyed by the account's scope (the form lists its agents, teams and queues) and the
+        // whole query (which narrows it).
+        let body = try server.pageCache.value(cacheKey("calls", scope: scope, query: q.items + cursor, version: version)) {
+            var rows = try store.callList(q.filter, sort: q.sort, descending: q.descending, after: q.after, limit: Self.pageSize + 1,
+                                          scope: q.scope(scope))
+            let more = rows.count > Self.pageSize
+            if more { rows.removeLast() }
+            return Pages.callsBody(query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents, teams: known.teams,
+                                   queues: known.queues)
         }
-        let more = rows.count > Self.pageSize
-        if more { rows.removeLast() }
-        return .html(Pages.callsPage(session, query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents,
-                                     teams: known.teams, queues: known.queues))
+        return .html(Pages.layout(title: "Calls", session: session, body: body))
     }
 
     /// The most rows one export holds.

@@ -201,4 +201,36 @@ import Testing
         try store.appendAudit(AuditEntry(atEpoch: 0, action: .login, actor: "u"))
         #expect(try store.dataVersion() == last)
     }
+
+    /// The known agents, teams and queues, read by seeking through the (team, queue, agent)
+    /// index, are those of a DISTINCT over every call in scope, with calls without a team,
+    /// with an empty team and without an agent among them.
+    @Test func knownValuesAreTheDistinctValuesOfTheCallsInScope() async throws {
+        let store = try await AggregateTests.sampleDay()
+        try store.write { db in
+            for (id, agent, team, queue) in [("k-1", nil, "", "q-empty-team"), ("k-2", "a9", nil, "q-no-team"), ("k-3", "a8", "Blue", nil),
+                                             ("k-4", "", "Teal", ""), ("k-5", "a7", "Blue", "")] as [(String, String?, String?, String?)] {
+                try db.execute(sql: """
+                    INSERT INTO calls (call_id, source_kind, source_file, source_line, record_fingerprint, agent_id, team, queue, started_at,
+                        started_epoch, utc_offset_s, local_date, local_hour, local_weekday, answered, recording_status, ingested_at)
+                    VALUES (?, 'manifest', 'x.csv', 2, 'f', ?, ?, ?, '2026-11-24T09:00:00Z', 1795510800, 0, '2026-11-24', 9, 2, 0, 'none', '2026-11-24T10:00:00Z')
+                    """, arguments: [id, agent, team, queue])
+            }
+        }
+        for scope in [Scope.everything, .teams(["Blue"]), .teams(["Blue", "Red", "Nope", ""]), .teams([]), .agent("a1"), .agent("a9"),
+                      Scope(team: "Blue"), Scope(access: .teams(["Red"]), queue: "support")] {
+            for column in [CallStore.KnownColumn.agent, .team, .queue] {
+                let (sc, sa) = scope.sql()
+                let distinct = try store.read { db in
+                    try String.fetchAll(db, sql: """
+                        SELECT DISTINCT c.\(column.rawValue) FROM calls c
+                        WHERE c.\(column.rawValue) IS NOT NULL AND c.\(column.rawValue) <> '' AND \(sc) ORDER BY 1
+                        """, arguments: StatementArguments(sa))
+                }
+                #expect(try store.knownValues(column, scope: scope) == distinct, "\(scope) \(column)")
+            }
+        }
+        #expect(try store.knownValues(.queue, scope: .everything).contains("q-empty-team"))
+        #expect(try store.knownValues(.queue, scope: .everything).contains("q-no-team"))
+    }
 }
