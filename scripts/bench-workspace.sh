@@ -220,9 +220,9 @@ results="$out/workspace-results.txt"
 single() {  # path: one request alone, in ms
     { curl -s -o /dev/null -m 300 -w '%{time_total}' -H "$cookie" -H 'Range: bytes=0-1023' "$base$1" || echo 300; } | awk '{ printf "%.1f", $1 * 1000 }'
 }
-drain() {  # wait until requests wrk left queued in the server are answered (a cheap page answers fast again)
+drain() {  # server: wait until requests wrk left queued in it are answered (a cheap page answers fast again)
     for _ in $(seq 1 120); do
-        t=$(curl -s -o /dev/null -m 300 -w '%{time_total}' -H "$cookie" "$base/calls/$call_id" || echo 999)
+        t=$(curl -s -o /dev/null -m 300 -w '%{time_total}' -H "$cookie" "$1/calls/$call_id" || echo 999)
         awk -v t="$t" 'BEGIN { exit !(t < 0.5) }' && return
         sleep 1
     done
@@ -248,7 +248,7 @@ run_table() {  # label mode
             [ "$key" = audio ] && name="audio 1 KiB ranges"
             [ "$mode" = varied-uncached ] && { target=$uncached; shown="(varied, no cache)"; }
         fi
-        drain
+        drain "$target"
         [ "$mode" = same ] && alone=$(single "$path")
         local line
         line=$(wrk -t"$threads" -c"$conns" -d"$duration" --latency --timeout "${WRK_TIMEOUT:-10s}" -s "$script" -H "$cookie" "${extra[@]}" "$target$path" | grep '^WRK ' || true)
@@ -256,8 +256,8 @@ run_table() {  # label mode
         read -r _ n rps p50 p95 p99 errs tmo <<<"$line"
         printf '%-44s %9s %9s %9s %9s %9s %8s %8s %8s\n' "$name $shown" "$alone" "$p50" "$p95" "$p99" "$rps" "$n" "$errs" "$tmo"
         echo "$label|$mode|$name|$path|$n|$rps|$p50|$p95|$p99|$errs|$tmo|$alone" >>"$results"
+        drain "$target"
     done
-    drain
 }
 : >"$results"
 echo "load average before the idle runs: $(cut -d' ' -f1-3 /proc/loadavg)"
