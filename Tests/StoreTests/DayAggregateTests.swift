@@ -208,6 +208,10 @@ import Testing
     @Test func knownValuesAreTheDistinctValuesOfTheCallsInScope() async throws {
         let store = try await AggregateTests.sampleDay()
         try store.write { db in
+            for agent in ["a9", "a8", "a7", ""] {
+                try db.execute(sql: "INSERT OR IGNORE INTO agents (agent_id, agent_name, team, updated_at) VALUES (?, ?, NULL, '2026-11-24T09:00:00Z')",
+                               arguments: [agent, "Agent \(agent)"])
+            }
             for (id, agent, team, queue) in [("k-1", nil, "", "q-empty-team"), ("k-2", "a9", nil, "q-no-team"), ("k-3", "a8", "Blue", nil),
                                              ("k-4", "", "Teal", ""), ("k-5", "a7", "Blue", "")] as [(String, String?, String?, String?)] {
                 try db.execute(sql: """

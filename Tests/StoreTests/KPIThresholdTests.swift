@@ -107,12 +107,19 @@ import Testing
         let kpiMigration = "2026-12-05-kpi-aggregate-settings"
         let index = try #require(list.items.firstIndex { $0.identifier == kpiMigration })
         let later = list.items[(index + 1)...].map(\.identifier)
-        #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations"], "a newer migration: undo what it adds here too")
+        #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations", "2026-12-08-workspace-indexes",
+                          "2026-12-08-data-version"], "a newer migration: undo what it adds here too")
         let removed = [kpiMigration] + later
         let previousVersion = index
         let queue = try DatabaseQueue(path: path)
         try queue.inDatabase { db in
+            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_version_%'") {
+                try db.execute(sql: "DROP TRIGGER \(trigger)")
+            }
             try db.execute(sql: """
+                DROP TABLE data_version;
+                DROP INDEX calls_by_start_id; CREATE INDEX calls_by_start ON calls(started_epoch);
+                DROP INDEX calls_by_team; DROP INDEX surveys_detractor_comments;
                 DROP TABLE agg_kpi_settings;
                 DROP TABLE audit_log; DROP TABLE sessions; DROP TABLE user_teams; DROP TABLE users; DROP TABLE evaluation_acknowledgements;
                 DELETE FROM grdb_migrations WHERE identifier IN (\(removed.map { "'\($0)'" }.joined(separator: ", ")));
