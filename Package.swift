@@ -76,11 +76,20 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
+        ], resources: [
+            // The API's OpenAPI document, compiled into the binary (served at /api/v1/openapi.json).
+            .embedInCode("openapi.json"),
+        ]),
+        // `callqa watch`: continuous ingest from recording folders and the PBX's own logs,
+        // alerts. Linux inotify through Glibc; sealing of kept record lines through libcrypto.
+        .target(name: "Watch", dependencies: [
+            "CallQAModel", "CallRecords", "Pipeline", "Store", "Scorecard", "CCrypto",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(
             name: "callqa",
             dependencies: [
-                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics", "Workspace",
+                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics", "Workspace", "Watch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -107,10 +116,16 @@ let package = Package(
         // Router tests in-process (no sockets), the audio route against files libsndfile writes.
         .testTarget(name: "WorkspaceTests", dependencies: [
             "Workspace", "CallQAModel", "Store", "AudioIO", "CSndFile", "Pipeline", "Scorecard", "CallRecords", "Reports",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
+        .testTarget(name: "WatchTests", dependencies: [
+            "Watch", "Pipeline", "Store", "CallRecords", "CallQAModel",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

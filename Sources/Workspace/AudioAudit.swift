@@ -12,7 +12,8 @@ import Foundation
 /// an access is never left out — at worst counted twice.
 final class AudioAuditLedger: @unchecked Sendable {
     struct Key: Hashable {
-        /// The SHA-256 of the session token (the token itself is kept nowhere).
+        /// Who listens: the way in (the page, an API token, the API from a session), the
+        /// account and the SHA-256 of the session token (the token itself is kept nowhere).
         var session: String
         var callID: String
         var channel: String
