@@ -412,8 +412,14 @@ extension CallStore {
         try npsDistributionAndComments(period: period, scope: scope, limit: limit, aggregates: true)
     }
 
+    /// How the latest detractor comments are found: the capped walk by answer time (at most
+    /// twice the period's answered surveys, at least 2,000 entries, or `cap` entries), or
+    /// only by probing the period's calls (`none`). Tests compare the ways.
+    enum CommentWalk { case automatic, none, cap(Int) }
+
     /// `aggregates: false` computes from the base tables only (tests compare the two).
-    func npsDistributionAndComments(period: Period, scope: Scope, limit: Int, aggregates: Bool) throws(StoreError) -> (dist: [Int], comments: [SurveyFact]) {
+    func npsDistributionAndComments(period: Period, scope: Scope, limit: Int, aggregates: Bool,
+                                    walk commentWalk: CommentWalk = .automatic) throws(StoreError) -> (dist: [Int], comments: [SurveyFact]) {
         try read { db in
             let (cond, args) = period.sql()
             let (fcond, fargs) = scope.sql()
@@ -434,16 +440,59 @@ extension CallStore {
                     if (0...10).contains(sc) { dist[sc] = r["n"] }
                 }
             }
-            let comments = try Row.fetchAll(db, sql: """
+            // The latest detractor comments. A large period holds many: they are found by
+            // walking the index of detractor comments by answer time, newest first, checking
+            // each one's call, and stopping after `limit` found; the walk is capped at twice
+            // the period's answered surveys (what the other way reads at least), and when it
+            // ends before `limit` are found (or the period cannot hold `limit`), the period's
+            // calls are probed one by one in the index of detractor comments by call instead.
+            // The first `limit` matches of the walk are the first `limit` overall: either way
+            // the same rows in the same order.
+            let shown = """
                 SELECT s.linked_call_id, s.score, s.csat, s.comment, s.answered_at, c.agent_id, g.agent_name, c.team, c.queue, c.local_date
-                FROM surveys s JOIN calls c ON c.call_id = s.linked_call_id LEFT JOIN agents g ON g.agent_id = c.agent_id
-                WHERE s.answered = 1 AND s.score <= 6 AND s.comment IS NOT NULL AND s.comment != '' AND \(cond) AND \(fcond)
-                ORDER BY s.answered_epoch DESC, s.survey_key LIMIT ?
-                """, arguments: StatementArguments(args + fargs + [limit])).map { r in
+                """
+            func fact(_ r: Row) -> SurveyFact {
                 SurveyFact(callID: r["linked_call_id"], score: r["score"], csat: r["csat"], comment: r["comment"],
                            answeredAt: r["answered_at"], agentID: r["agent_id"], agentName: r["agent_name"],
                            team: r["team"], queue: r["queue"], localDate: r["local_date"])
             }
+            let detractors = dist[0...6].reduce(0, +)
+            let isComment = "s.answered = 1 AND s.score <= 6 AND s.comment IS NOT NULL AND s.comment != ''"
+            let walkCap: Int? = switch commentWalk {
+            case .automatic: max(2_000, 2 * dist.reduce(0, +))
+            case .none: nil
+            case let .cap(n): max(1, n)
+            }
+            if detractors >= limit, let walk = walkCap {
+                // Where the capped walk ends: the index's entry number `walk` (none: the index
+                // is shorter, the walk may read all of it).
+                let end = try Row.fetchOne(db, sql: """
+                    SELECT s.answered_epoch AS e, s.survey_key AS k FROM surveys s INDEXED BY surveys_detractor_comments_by_time
+                    WHERE \(isComment) ORDER BY s.answered_epoch DESC, s.survey_key LIMIT 1 OFFSET ?
+                    """, arguments: [walk - 1])
+                var bound = "1", boundArgs: [any DatabaseValueConvertible] = []
+                if let end {
+                    let e: Double = end["e"], k: String = end["k"]
+                    bound = "s.answered_epoch >= ? AND (s.answered_epoch > ? OR s.survey_key <= ?)"
+                    boundArgs = [e, e, k]
+                }
+                // Index order is the order asked for: no sort, the walk stops after `limit`.
+                let found = try Row.fetchAll(db, sql: """
+                    \(shown)
+                    FROM surveys s INDEXED BY surveys_detractor_comments_by_time CROSS JOIN calls c ON c.call_id = s.linked_call_id
+                    LEFT JOIN agents g ON g.agent_id = c.agent_id
+                    WHERE \(isComment) AND \(bound) AND \(cond) AND \(fcond)
+                    ORDER BY s.answered_epoch DESC, s.survey_key LIMIT ?
+                    """, arguments: StatementArguments(boundArgs + args + fargs + [limit])).map(fact)
+                if found.count >= limit || end == nil { return (dist, found) }
+            }
+            let comments = try Row.fetchAll(db, sql: """
+                \(shown)
+                FROM calls c CROSS JOIN surveys s INDEXED BY surveys_detractor_comments ON s.linked_call_id = c.call_id
+                LEFT JOIN agents g ON g.agent_id = c.agent_id
+                WHERE \(isComment) AND \(cond) AND \(fcond)
+                ORDER BY s.answered_epoch DESC, s.survey_key LIMIT ?
+                """, arguments: StatementArguments(args + fargs + [limit])).map(fact)
             return (dist, comments)
         }
     }

@@ -619,6 +619,26 @@ enum Migrations {
                 CREATE TRIGGER data_version_surveys_delete AFTER DELETE ON surveys BEGIN UPDATE data_version SET version = version + 1; END;
                 """)
         }
+        m.registerMigration("2026-12-08-detractor-comments-by-time") { db in
+            // The latest detractor comments of a large period (the overview's NPS, `report
+            // nps`) are found newest first along this index, which holds each one's call, and
+            // the walk stops once enough are found (`npsDistributionAndComments`).
+            try db.execute(sql: """
+                CREATE INDEX surveys_detractor_comments_by_time ON surveys(answered_epoch DESC, survey_key, linked_call_id)
+                    WHERE answered = 1 AND score <= 6 AND comment IS NOT NULL AND comment != '';
+                """)
+        }
+        m.registerMigration("2026-12-08-calls-list-sort-keys") { db in
+            // The workspace's calls list sorted by handle time, agent, dead air or
+            // interruptions walks the sort key's index in the page's order and stops after a
+            // page of matches (`callList`), instead of reading every call of the period.
+            try db.execute(sql: """
+                CREATE INDEX calls_by_handle ON calls(coalesce(handle_s, -1), call_id);
+                CREATE INDEX calls_by_agent_key ON calls(coalesce(agent_id, ''), call_id);
+                CREATE INDEX analyses_by_dead_air ON analyses(dead_air_s, call_id);
+                CREATE INDEX analyses_by_interruptions ON analyses(coalesce(interruptions_by_agent, 0) + coalesce(interruptions_by_customer, 0), call_id);
+                """)
+        }
         return m
     }
 }

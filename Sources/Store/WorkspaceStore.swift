@@ -111,6 +111,13 @@ extension CallStore {
     /// values (score, card, marks, NPS) are then computed for those rows only.
     public func callList(_ filter: CallListFilter, sort: CallListSort, descending: Bool, after: CallListCursor?, limit: Int,
                          scope: Scope) throws(StoreError) -> [CallListRow] {
+        try callList(filter, sort: sort, descending: descending, after: after, limit: limit, scope: scope, walkCap: Self.walkCap)
+    }
+
+    /// `walkCap`: how many index entries a sorted walk reads at most (nil: no walk; tests
+    /// compare the ways).
+    package func callList(_ filter: CallListFilter, sort: CallListSort, descending: Bool, after: CallListCursor?, limit: Int,
+                          scope: Scope, walkCap: Int?) throws(StoreError) -> [CallListRow] {
         try read { db in
             let card = filter.cardID
             let cardCond = card == nil ? "" : " AND s.card_id = ?"
@@ -133,7 +140,7 @@ extension CallStore {
             let (pc, pa) = filter.period.sql(impliedStartBounds: true)
             let (sc, sa) = scope.sql()
             var conditions = [pc, sc]
-            var args: [any DatabaseValueConvertible] = keyArgs + pa + sa
+            var args: [any DatabaseValueConvertible] = pa + sa
             if let d = filter.direction { conditions.append("c.direction = ?"); args.append(d.rawValue) }
             if let d = filter.dialed { conditions.append("c.dialed = ?"); args.append(d) }
             if let h = filter.health { conditions.append("(',' || a.health || ',') LIKE ? ESCAPE '\\'"); args.append("%," + Self.likeEscaped(h) + ",%") }
@@ -148,18 +155,24 @@ extension CallStore {
                 conditions.append("EXISTS (SELECT 1 FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score <= 6)")
             }
             let op = descending ? "<" : ">", dir = descending ? "DESC" : "ASC"
-            if let after {
-                let v: any DatabaseValueConvertible = sort.isText ? after.value : (Double(after.value) ?? 0)
-                conditions.append("(\(key) \(op) ? OR (\(key) = ? AND c.call_id \(op) ?))")
-                args += keyArgs + [v] + keyArgs + [v, after.callID]
+            let cursorValue: (any DatabaseValueConvertible)? = after.map { a -> any DatabaseValueConvertible in
+                sort.isText ? a.value : (Double(a.value) ?? 0)
             }
+            /// The cursor's condition on a sort key expression (none without a cursor).
+            func cursor(_ key: String, _ keyArgs: [any DatabaseValueConvertible], id: String = "c.call_id") -> (String, [any DatabaseValueConvertible]) {
+                guard let after, let v = cursorValue else { return ("1", []) }
+                return ("(\(key) \(op) ? OR (\(key) = ? AND \(id) \(op) ?))", keyArgs + [v] + keyArgs + [v, after.callID])
+            }
+            let (cc, ca) = cursor(key, keyArgs)
+            let limitArg = max(1, min(limit, 10_000))
             let page = """
                 SELECT c.call_id AS call_id, \(key) AS k FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id
-                WHERE \(conditions.joined(separator: " AND "))
+                WHERE \(conditions.joined(separator: " AND ")) AND \(cc)
                 ORDER BY k \(dir), c.call_id \(dir) LIMIT ?
                 """
-            args.append(max(1, min(limit, 10_000)))
+            let pageArgs: [any DatabaseValueConvertible] = keyArgs + args + ca + [limitArg]
             // Step 2: what the list shows, for those rows only.
+            func shown(_ page: String, _ pageArgs: [any DatabaseValueConvertible]) throws -> [CallListRow] {
             let sql = """
                 SELECT c.call_id, c.started_at, c.started_epoch, c.agent_id, coalesce(g.agent_name, c.agent_name) AS agent_name,
                        c.team, c.queue, c.direction, c.answered, c.handle_s, a.duration_s, a.dead_air_s, a.health,
@@ -176,7 +189,7 @@ extension CallStore {
                 ORDER BY p.k \(dir), p.call_id \(dir)
                 """
             let shownArgs: [any DatabaseValueConvertible] = cardArgs + cardArgs + cardArgs + cardArgs
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(shownArgs + args)).map { r in
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(shownArgs + pageArgs)).map { r in
                 CallListRow(callID: r["call_id"], startedAt: r["started_at"], startedEpoch: r["started_epoch"], agentID: r["agent_id"],
                             agentName: r["agent_name"], team: r["team"], queue: r["queue"], direction: r["direction"],
                             answered: (r["answered"] as Int) == 1, handleS: r["handle_s"], durationS: r["duration_s"],
@@ -185,6 +198,74 @@ extension CallStore {
                             cardID: r["card_id"], score: r["score"], provisional: (r["provisional"] as Int?) == 1,
                             criticalFailed: (r["critical_failed"] as Int?) == 1, nps: r["nps"])
             }
+            }
+            // Sorted by another column than the start: the key's index, walked in the page's
+            // order from the cursor, checking each call against the period, scope and filters,
+            // stops after `limit` matches. The walk is capped (`walkCap` index entries): a
+            // period or filter that matches little is answered the other way, reading the
+            // period's calls. Either way the same rows: the walk's first `limit` matches are
+            // the first `limit` of the whole order, as long as it covers every key (a call
+            // without analysis has the key -1 for dead air and interruptions: it comes last
+            // in descending order; ascending, only after a cursor past -1).
+            if let walkCap, walkCap > 0, let walk = Self.walkIndex(sort, descending: descending, cursor: cursorValue) {
+                let (wc, wa) = cursor(walk.key, [], id: walk.id)
+                let rangeArgs: [any DatabaseValueConvertible] = cursorValue.map { [$0] } ?? []
+                // Where the capped walk ends: the index's entry number `walkCap` from the cursor.
+                let end = try Row.fetchOne(db, sql: """
+                    SELECT \(walk.key) AS k, \(walk.id) AS id FROM \(walk.from)
+                    WHERE \(walk.range(op)) AND \(wc) ORDER BY k \(dir), \(walk.id) \(dir) LIMIT 1 OFFSET ?
+                    """, arguments: StatementArguments(rangeArgs + wa + [walkCap - 1]))
+                var bound = "1", boundArgs: [any DatabaseValueConvertible] = []
+                if let end {
+                    let back = descending ? ">" : "<"
+                    bound = "(\(walk.key) \(back) ? OR (\(walk.key) = ? AND \(walk.id) \(back)= ?))"
+                    boundArgs = [end["k"] as DatabaseValue, end["k"] as DatabaseValue, end["id"] as String]
+                }
+                let walkPage = """
+                    SELECT \(walk.id) AS call_id, \(walk.key) AS k FROM \(walk.from) \(walk.join)
+                    WHERE \(walk.range(op)) AND \(wc) AND \(bound) AND \(conditions.joined(separator: " AND "))
+                    ORDER BY k \(dir), \(walk.id) \(dir) LIMIT ?
+                    """
+                let rows = try shown(walkPage, rangeArgs + wa + boundArgs + args + [limitArg])
+                if rows.count >= limitArg || (end == nil && walk.coversAll) { return rows }
+            }
+            return try shown(page, pageArgs)
+        }
+    }
+
+    /// How many index entries a sorted walk of the calls list reads at most.
+    static let walkCap = 5_000
+
+    /// A sort key's index to walk in the page's order: the indexed table (`from`), the join
+    /// of the other table (calls as `c`, analyses as `a`), the key expression and the call id
+    /// column as the index has them, a condition on the key that starts the walk at the
+    /// cursor (`range(op)`, one argument, the cursor's value; none without a cursor), and
+    /// whether the index holds every call. Nil: no index for this sort, or the order starts
+    /// with calls the index does not hold.
+    static func walkIndex(_ sort: CallListSort, descending: Bool, cursor: (any DatabaseValueConvertible)?)
+        -> (from: String, join: String, key: String, id: String, range: (String) -> String, coversAll: Bool)? {
+        func range(_ key: String) -> (String) -> String {
+            { op in cursor == nil ? "1" : "\(key) \(op)= ?" }
+        }
+        let onCalls = "LEFT JOIN analyses a ON a.call_id = c.call_id"
+        let onAnalyses = "CROSS JOIN calls c ON c.call_id = a.call_id"
+        switch sort {
+        case .handle:
+            let key = "coalesce(c.handle_s, -1)"
+            return ("calls c INDEXED BY calls_by_handle", onCalls, key, "c.call_id", range(key), true)
+        case .agent:
+            let key = "coalesce(c.agent_id, '')"
+            return ("calls c INDEXED BY calls_by_agent_key", onCalls, key, "c.call_id", range(key), true)
+        case .deadAir, .interruptions:
+            // Calls without an analysis (key -1) are not in the index: ascending, they come first.
+            if !descending {
+                guard let v = cursor as? Double, v >= 0 else { return nil }
+            }
+            let key = sort == .deadAir ? "a.dead_air_s" : "(coalesce(a.interruptions_by_agent, 0) + coalesce(a.interruptions_by_customer, 0))"
+            let index = sort == .deadAir ? "analyses_by_dead_air" : "analyses_by_interruptions"
+            return ("analyses a INDEXED BY \(index)", onAnalyses, key, "a.call_id", range(key), false)
+        case .started, .score:
+            return nil
         }
     }
 

@@ -80,7 +80,7 @@ import Testing
             return sum + (try store.agentAggregates(period: day, cardID: card.id, scope: .everything).reduce(0) { $0 + $1.scoreSum })
         }
         #expect(abs(storedSum - trueSum) > 1, "the marked day's stored aggregates differ from its calls")
-        var compared = 0
+        var compared = 0, commentsWalked = 0
         for period in try Self.periods() {
             for scope in Self.scopes {
                 let what = "\(period) \(scope)"
@@ -117,6 +117,17 @@ import Testing
                         "\(what)")
                 #expect(try store.npsDistributionAndComments(period: period, scope: scope, limit: 50, aggregates: true).dist
                     == store.npsDistributionAndComments(period: period, scope: scope, limit: 50, aggregates: false).dist, "\(what)")
+                // The latest detractor comments: the same rows in the same order whether walked
+                // along the index by answer time (capped at a few entries or not) or found by
+                // probing the period's calls.
+                for limit in [1, 2, 3, 50] {
+                    let probed = try store.npsDistributionAndComments(period: period, scope: scope, limit: limit, aggregates: true, walk: .none).comments
+                    for walk in [CallStore.CommentWalk.automatic, .cap(1), .cap(2), .cap(4)] {
+                        let got = try store.npsDistributionAndComments(period: period, scope: scope, limit: limit, aggregates: true, walk: walk).comments
+                        #expect(got == probed, "\(what) limit \(limit) \(walk)")
+                    }
+                    if limit == 2, probed.count == 2 { commentsWalked += 1 }
+                }
                 #expect(try store.callSpan(period: period, scope: scope, aggregates: true) == store.callSpan(period: period, scope: scope, aggregates: false),
                         "\(what)")
                 for dims in [[KPIDimension](), [.hour], [.day], [.weekday, .queue], [.team, .hour], [.day, .team]] {
@@ -137,6 +148,7 @@ import Testing
             }
         }
         #expect(compared == 30)
+        #expect(commentsWalked > 0, "some periods hold detractor comments to walk to")
         // Reading wrote nothing: the day is still marked.
         #expect(try store.read { db in try String.fetchAll(db, sql: "SELECT local_date FROM agg_dirty") } == [Self.dirty])
     }

@@ -202,6 +202,28 @@ struct SampleFixture {
                     after = CallListCursor(value: last.cursorValue(sort), callID: last.callID)
                 }
                 #expect(full.count == 11 && walked == full.map(\.callID), "\(sort) \(descending)")
+                // The sorted walk along the key's index, capped at a few entries (then the
+                // page is read the other way) or not, gives the same pages as no walk, with
+                // and without a filter that leaves calls out.
+                var outbound = CallListFilter()
+                outbound.direction = .outbound
+                var deadAir = CallListFilter()
+                deadAir.minDeadAirS = 1
+                for filter in [CallListFilter(), outbound, deadAir] {
+                    let plain = try f.store.callList(filter, sort: sort, descending: descending, after: nil, limit: 100, scope: .everything,
+                                                     walkCap: nil)
+                    for cap in [1, 2, 5, 5_000] {
+                        var pages: [String] = [], after: CallListCursor?
+                        while true {
+                            let page = try f.store.callList(filter, sort: sort, descending: descending, after: after, limit: 3,
+                                                            scope: .everything, walkCap: cap)
+                            pages += page.map(\.callID)
+                            guard let last = page.last, page.count == 3 else { break }
+                            after = CallListCursor(value: last.cursorValue(sort), callID: last.callID)
+                        }
+                        #expect(pages == plain.map(\.callID), "\(sort) \(descending) cap \(cap) filter \(filter)")
+                    }
+                }
             }
         }
         // Through the router: the next-page link carries the cursor.
