@@ -463,7 +463,16 @@ extension CallStore {
             case .none: nil
             case let .cap(n): max(1, n)
             }
-            if detractors >= limit, let walk = walkCap {
+            // Spread evenly, the walk meets the period's comments once in (all comments /
+            // the period's detractors) entries at best: a walk that cannot find `limit` within
+            // its cap is not started (a week of a year's calls).
+            var everyComment = 0
+            if walkCap != nil, detractors >= limit {
+                everyComment = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM surveys s INDEXED BY surveys_detractor_comments_by_time WHERE \(isComment)
+                    """) ?? 0
+            }
+            if detractors >= limit, let walk = walkCap, limit * everyComment / max(1, detractors) <= walk {
                 // Where the capped walk ends: the index's entry number `walk` (none: the index
                 // is shorter, the walk may read all of it).
                 let end = try Row.fetchOne(db, sql: """
