@@ -2,9 +2,9 @@
 /// it into its `WHERE` clause in one place (Store's `Scope.sql`), so a new query cannot
 /// forget it: an agent's scope returns that agent's calls and nothing derived from anyone
 /// else's; a supervisor's, the calls of their teams.
-public struct Scope: Sendable, Equatable, CustomStringConvertible {
+public struct Scope: Sendable, Hashable, CustomStringConvertible {
     /// Who may see what.
-    public enum Access: Sendable, Equatable {
+    public enum Access: Sendable, Hashable {
         /// Every call (QA, admins, the command line).
         case everything
         /// Calls whose team (as stored on the call) is one of these.

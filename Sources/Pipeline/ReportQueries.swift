@@ -9,8 +9,11 @@ import Store
 /// A report ready to write: its tables and its HTML page.
 public struct BuiltReport: Sendable {
     public var tables: [ReportTable]
+    /// The whole HTML page (empty when not asked for).
     public var html: String
     public var summaries: [(card: StoredCard, agents: [AgentSummary])]
+    /// `agents`: each card's charts (score distribution, weekly means per agent) as HTML.
+    public var charts: String = ""
 }
 
 /// A card id that has no scores.
@@ -93,8 +96,12 @@ public enum ReportBuilder {
     /// The warning of a per-agent report on a database no card has scored.
     public static let noScores = "no scores: no scorecard has scored a call of this database (run callqa score --scorecards DIR); quality columns are empty"
 
-    /// `links`: where the HTML page's agents and numbers link (a static report folder's pages).
-    public static func agents(_ store: CallStore, period: Period, scope: Scope, minScored: Int, links: Links = .files) throws -> BuiltReport {
+    /// - Parameters:
+    ///   - links: where the HTML page's agents and numbers link (a static report folder's pages).
+    ///   - page: render the whole HTML page into `html` (the workspace shows the tables and
+    ///     `charts` in its own page instead).
+    public static func agents(_ store: CallStore, period: Period, scope: Scope, minScored: Int, links: Links = .files,
+                              page: Bool = true) throws -> BuiltReport {
         let nps = try store.npsByAgent(period: period, scope: scope)
         var tables: [ReportTable] = []
         var body = ""
@@ -122,9 +129,9 @@ public enum ReportBuilder {
         }
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
         tables = stamp(tables, try reportPeriod(store, period: period, scope: scope))
-        let html = HTMLPages.agentsPage(tables: tables, chartsBody: body, summaries: summaries.map { ($0.card, $0.agents) }, generated: generated,
-                                        links: links)
-        return BuiltReport(tables: tables, html: html, summaries: summaries)
+        let html = page ? HTMLPages.agentsPage(tables: tables, chartsBody: body, summaries: summaries.map { ($0.card, $0.agents) }, generated: generated,
+                                               links: links) : ""
+        return BuiltReport(tables: tables, html: html, summaries: summaries, charts: body)
     }
 
     /// One agent's report: a block per card that applies to the agent's calls in the period

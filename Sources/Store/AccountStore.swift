@@ -34,6 +34,9 @@ public struct StoredSession: Sendable, Equatable {
     public var lastSeenEpoch: Double
     /// Absolute end, epoch seconds.
     public var expiresEpoch: Double
+    /// The last-seen time was due to be refreshed but the database was busy: record it later
+    /// with `touchSession(wait: true)`.
+    public var touchDue = false
 }
 
 /// What an audit row records.
@@ -313,9 +316,12 @@ extension CallStore {
         }
     }
 
-    /// The live session of this token hash, refreshing its last-seen time; nil when there is
-    /// none, or it has been idle `idleS` or longer, or passed its absolute end, or its user
-    /// is disabled (such a session is deleted). Reads only, except to delete or refresh.
+    /// The live session of this token hash; nil when there is none, or it has been idle
+    /// `idleS` or longer, or passed its absolute end, or its user is disabled (such a session
+    /// is deleted). Its last-seen time is refreshed at most once a minute, and only when that
+    /// write needs no waiting for another writer (an ingest in another process): otherwise
+    /// `touchDue` says that the caller should record it later (`touchSession(wait: true)`).
+    /// Reads only, except to delete or refresh.
     public func session(tokenSHA256: String, nowEpoch: Double, idleS: Double) throws(StoreError) -> StoredSession? {
         let found: (StoredSession, disabled: Bool)? = try read { db in
             guard let r = try Row.fetchOne(db, sql: """
@@ -336,12 +342,39 @@ extension CallStore {
         }
         // One write a minute per session is enough to measure idleness.
         if nowEpoch - session.lastSeenEpoch >= 60 {
-            try write { db in
-                try db.execute(sql: "UPDATE sessions SET last_seen_epoch = ? WHERE token_sha256 = ?", arguments: [nowEpoch, tokenSHA256])
+            if try touchSession(tokenSHA256: tokenSHA256, nowEpoch: nowEpoch, wait: false) {
+                session.lastSeenEpoch = nowEpoch
+            } else {
+                session.touchDue = true
             }
-            session.lastSeenEpoch = nowEpoch
         }
         return session
+    }
+
+    /// Records a request of a session (`last_seen_epoch`, never moved back).
+    /// - Parameter wait: false: give up at once when another connection holds the write lock
+    ///   (returns false), so a request never waits for a long write of another process.
+    /// - Returns: whether the time was written.
+    @discardableResult
+    public func touchSession(tokenSHA256: String, nowEpoch: Double, wait: Bool) throws(StoreError) -> Bool {
+        let sql = "UPDATE sessions SET last_seen_epoch = max(last_seen_epoch, ?) WHERE token_sha256 = ?"
+        if wait {
+            try write { db in try db.execute(sql: sql, arguments: [nowEpoch, tokenSHA256]) }
+            return true
+        }
+        return try wrap {
+            try pool.writeWithoutTransaction { db -> Bool in
+                // One statement in autocommit mode: it takes the write lock or fails with BUSY at once.
+                try db.execute(sql: "PRAGMA busy_timeout = 0")
+                defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(busyTimeoutS * 1000))") }
+                do {
+                    try db.execute(sql: sql, arguments: [nowEpoch, tokenSHA256])
+                    return true
+                } catch let e as DatabaseError where e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED {
+                    return false
+                }
+            }
+        }
     }
 
     /// Ends a session (logout). - Returns: false when there was none.

@@ -86,20 +86,25 @@ extension CallStore {
     /// Complete scores of a card in 10-point bins (0–9 … 90–100) and per agent per day
     /// (count, sum), for the charts; from the day aggregates when the period is whole days.
     public func scoreDistribution(period: Period, cardID: String, scope: Scope) throws(StoreError) -> (bins: [Int], daily: [(agent: String, date: String, n: Int, sum: Double)]) {
+        try scoreDistribution(period: period, cardID: cardID, scope: scope, aggregates: true)
+    }
+
+    /// `aggregates: false` computes from the base tables only (tests compare the two).
+    func scoreDistribution(period: Period, cardID: String, scope: Scope, aggregates: Bool) throws(StoreError) -> (bins: [Int], daily: [(agent: String, date: String, n: Int, sum: Double)]) {
         try read { db in
             var bins = [Int](repeating: 0, count: 10)
-            if try Self.useDayAggregates(period, db) {
-                let (dc, da) = Self.dayCondition(period)
+            if aggregates, Self.daysOnly(period) {
+                let (src, sa) = DayAggregate.scores.source(period)
                 let (fc, fa) = scope.sql(alias: nil)
                 let sums = (0..<10).map { "sum(b\($0)) AS b\($0)" }.joined(separator: ", ")
-                if let r = try Row.fetchOne(db, sql: "SELECT \(sums) FROM agg_scores_day WHERE card_id = ? AND \(dc) AND \(fc)",
-                                            arguments: StatementArguments([cardID] + da + fa)) {
+                if let r = try Row.fetchOne(db, sql: "SELECT \(sums) FROM \(src) WHERE card_id = ? AND \(fc)",
+                                            arguments: StatementArguments(sa + [cardID] + fa)) {
                     for i in 0..<10 { bins[i] = (r["b\(i)"] as Int?) ?? 0 }
                 }
                 let daily = try Row.fetchAll(db, sql: """
-                    SELECT agent_id, local_date, sum(scored) AS n, total(score_sum) AS total FROM agg_scores_day
-                    WHERE card_id = ? AND \(dc) AND \(fc) GROUP BY agent_id, local_date HAVING sum(scored) > 0
-                    """, arguments: StatementArguments([cardID] + da + fa)).map {
+                    SELECT agent_id, local_date, sum(scored) AS n, total(score_sum) AS total FROM \(src)
+                    WHERE card_id = ? AND \(fc) GROUP BY agent_id, local_date HAVING sum(scored) > 0
+                    """, arguments: StatementArguments(sa + [cardID] + fa)).map {
                     (agent: $0["agent_id"] as String, date: $0["local_date"] as String, n: $0["n"] as Int, sum: $0["total"] as Double)
                 }
                 return (bins, daily)
@@ -126,7 +131,12 @@ extension CallStore {
 
     /// NPS counts per agent (answered, linked surveys of calls in the period).
     public func npsByAgent(period: Period, scope: Scope) throws(StoreError) -> [String: NPS] {
-        if try useDayAggregates(period) {
+        try npsByAgent(period: period, scope: scope, aggregates: true)
+    }
+
+    /// `aggregates: false` computes from the base tables only (tests compare the two).
+    func npsByAgent(period: Period, scope: Scope, aggregates: Bool) throws(StoreError) -> [String: NPS] {
+        if aggregates, Self.daysOnly(period) {
             return Dictionary(uniqueKeysWithValues: try npsGroups(period: period, by: ["agent"], scope: scope)
                 .filter { $0.key[0] != "(none)" }.map { ($0.key[0], $0.nps) })
         }
@@ -148,16 +158,19 @@ extension CallStore {
 }
 
 extension CallStore {
-    /// Rebuilds the per-day aggregates of the days whose calls, analyses or scores changed,
-    /// and of every day when the hourly KPI aggregates were built with other KPI thresholds
-    /// than `kpi` (or with unknown ones: a database just upgraded), recording `kpi` in
-    /// `agg_kpi_settings`. Returns the number of days rebuilt.
+    /// Rebuilds the per-day aggregates of the days whose calls, analyses, scores or surveys
+    /// changed (`agg_dirty`), and of every day when the hourly KPI aggregates were built with
+    /// other KPI thresholds than `kpi` (or with unknown ones: a database just upgraded),
+    /// recording `kpi` in `agg_kpi_settings`. One short transaction per day, so the write lock
+    /// is never held for long (another process — the workspace writing its audit log — waits
+    /// at most one day's rebuild); readers meanwhile compute the days still marked from the
+    /// base tables (`DayAggregate.source`). Days marked while it runs are left to the writer
+    /// that marked them. Returns the number of days rebuilt.
     @discardableResult
     public func refreshAggregates(kpi: KPISettings = CallStore.defaultKPI) throws(StoreError) -> Int {
-        // A read-only store never writes: its reports compute from the base tables when the
-        // aggregates are stale (`aggregatesStale`).
+        // A read-only store never writes: its reports compute the marked days from the base tables.
         if readOnly { return 0 }
-        return try write { db in
+        let days: [String] = try write { db in
             if try !Self.kpiAggregatesBuilt(with: kpi, db) {
                 // Thresholds are baked into the sums of every row: none may survive a change.
                 try db.execute(sql: """
@@ -166,58 +179,26 @@ extension CallStore {
                     INSERT OR REPLACE INTO agg_kpi_settings (id, sl_threshold_s, short_abandon_s, fcr_window_s) VALUES (1, ?, ?, ?);
                     """, arguments: [kpi.slThresholdS, kpi.shortAbandonS, kpi.fcrWindowS])
             }
-            let days = try Int.fetchOne(db, sql: "SELECT count(*) FROM agg_dirty") ?? 0
-            guard days > 0 else { return 0 }
-            let dirty = "SELECT local_date FROM agg_dirty"
-            try db.execute(sql: """
-                DELETE FROM agg_calls_day WHERE local_date IN (\(dirty));
-                INSERT INTO agg_calls_day
-                SELECT c.local_date, c.agent_id, coalesce(c.team, ''), coalesce(c.queue, ''), count(*), sum(c.answered),
-                    sum(c.answered * (coalesce(c.direction, '') != 'outbound')),
-                    total(CASE WHEN c.answered = 1 THEN p.talk_ratio END), count(CASE WHEN c.answered = 1 THEN p.talk_ratio END),
-                    total(CASE WHEN c.answered = 1 THEN a.silence_ratio END), count(CASE WHEN c.answered = 1 THEN a.silence_ratio END),
-                    total(CASE WHEN c.answered = 1 THEN a.overtalk_ratio END), count(CASE WHEN c.answered = 1 THEN a.overtalk_ratio END),
-                    total(CASE WHEN c.answered = 1 THEN c.handle_s END), count(CASE WHEN c.answered = 1 THEN c.handle_s END)
-                FROM calls c
-                LEFT JOIN analyses a ON a.call_id = c.call_id
-                LEFT JOIN party_metrics p ON p.call_id = c.call_id AND p.party = 'agent'
-                WHERE c.agent_id IS NOT NULL AND c.local_date IN (\(dirty))
-                GROUP BY 1, 2, 3, 4;
-                DELETE FROM agg_scores_day WHERE local_date IN (\(dirty));
-                INSERT INTO agg_scores_day
-                SELECT s.card_id, c.local_date, c.agent_id, coalesce(c.team, ''), coalesce(c.queue, ''), count(*),
-                    sum(s.status = 'complete'), sum(s.status = 'provisional'),
-                    total(CASE WHEN s.status = 'complete' THEN s.score END), total(CASE WHEN s.status = 'complete' THEN s.score * s.score END),
-                    sum(s.status = 'complete' AND s.score >= s.target), sum(s.status = 'complete' AND s.critical_failed = 1),
-                    \((0..<10).map { "sum(s.status = 'complete' AND min(9, CAST(s.score / 10 AS INTEGER)) = \($0))" }.joined(separator: ", "))
-                FROM calls c JOIN scores s ON s.call_id = c.call_id AND s.is_current = 1
-                WHERE c.agent_id IS NOT NULL AND c.local_date IN (\(dirty))
-                GROUP BY 1, 2, 3, 4, 5;
-                DELETE FROM agg_kpi_hour WHERE local_date IN (\(dirty));
-                INSERT INTO agg_kpi_hour
-                SELECT c.local_date, c.local_hour, max(c.local_weekday), coalesce(c.queue, ''), coalesce(c.team, ''),
-                    sum(o), sum(1 - o), sum((1 - o) * c.answered), sum((1 - o) * (1 - c.answered)),
-                    sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) < ?)),
-                    sum((1 - o) * c.answered * (coalesce(c.wait_s, 0) <= ?)),
-                    sum((1 - o) * (1 - c.answered) * (coalesce(c.wait_s, 0) <= ?)),
-                    total(CASE WHEN o = 0 AND c.answered = 1 THEN c.wait_s END), count(CASE WHEN o = 0 AND c.answered = 1 THEN c.wait_s END),
-                    total(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END), count(CASE WHEN o = 0 AND c.answered = 1 THEN c.handle_s END),
-                    sum((1 - o) * c.answered * (c.customer_hash IS NOT NULL)),
-                    sum((1 - o) * c.answered * (c.customer_hash IS NOT NULL) * (c.next_call_gap_s IS NULL OR c.next_call_gap_s > ?))
-                FROM (SELECT *, coalesce(direction = 'outbound', 0) AS o FROM calls WHERE local_date IN (\(dirty))) c
-                GROUP BY 1, 2, 4, 5;
-                DELETE FROM agg_nps_day WHERE local_date IN (\(dirty));
-                INSERT INTO agg_nps_day
-                SELECT c.local_date, coalesce(c.agent_id, ''), coalesce(c.team, ''), coalesce(c.queue, ''),
-                    sum(s.score >= 9), sum(s.score BETWEEN 7 AND 8), sum(s.score <= 6), count(s.csat), sum(coalesce(s.csat >= 4, 0)),
-                    \((0...10).map { "sum(s.score = \($0))" }.joined(separator: ", "))
-                FROM calls c JOIN surveys s ON s.linked_call_id = c.call_id AND s.answered = 1
-                WHERE c.local_date IN (\(dirty))
-                GROUP BY 1, 2, 3, 4;
-                DELETE FROM agg_dirty;
-                """, arguments: [kpi.shortAbandonS, kpi.slThresholdS, kpi.slThresholdS, kpi.fcrWindowS])
-            return days
+            return try String.fetchAll(db, sql: "SELECT local_date FROM agg_dirty ORDER BY local_date")
         }
+        var rebuilt = 0
+        for day in days {
+            let done: Bool = try write { db in
+                // Another writer may have rebuilt it already, or switched the thresholds (then
+                // it rebuilds every day itself).
+                guard try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM agg_dirty WHERE local_date = ?)", arguments: [day]) == true,
+                      try Self.kpiAggregatesBuilt(with: kpi, db) else { return false }
+                for table in DayAggregate.allCases {
+                    try db.execute(sql: "DELETE FROM \(table.rawValue) WHERE local_date = ?", arguments: [day])
+                    let (rows, args) = table.rows(days: "c.local_date = ?", [day], kpi: kpi)
+                    try db.execute(sql: "INSERT INTO \(table.rawValue) \(rows)", arguments: StatementArguments(args))
+                }
+                try db.execute(sql: "DELETE FROM agg_dirty WHERE local_date = ?", arguments: [day])
+                return true
+            }
+            if done { rebuilt += 1 }
+        }
+        return rebuilt
     }
 
     /// The KPI settings the writers build the hourly KPI aggregates with (ingest, score,
@@ -233,19 +214,14 @@ extension CallStore {
             """, arguments: [s.slThresholdS, s.shortAbandonS, s.fcrWindowS]) ?? false
     }
 
-    /// Whether a period can be answered from the per-day aggregates (whole local days).
+    /// Whether a period can be answered from the per-day aggregates: whole local days.
+    /// Reports never refresh the aggregates (the writers do: ingest, score, imports); the
+    /// days a writer has marked and not rebuilt yet (an ingest in progress, a killed one, a
+    /// snapshot) are computed from the base tables within the same statement
+    /// (`DayAggregate.source`), the others read from the aggregate tables.
     static func daysOnly(_ p: Period) -> Bool { p.fromEpoch == nil && p.toEpoch == nil }
 
-    /// Whether the day/hour aggregates may answer for this period: whole days, and the
-    /// aggregates up to date. Reports never refresh them (the writers do: ingest, score,
-    /// imports); while a writer has marked days it has not rebuilt yet (an ingest in
-    /// progress, a killed one, a snapshot), reports compute from the base tables instead.
-    func useDayAggregates(_ p: Period) throws(StoreError) -> Bool {
-        guard Self.daysOnly(p) else { return false }
-        return try !aggregatesStale()
-    }
-
-    /// Days marked changed and not yet rebuilt into the aggregates (checked at each read).
+    /// Days marked changed and not yet rebuilt into the aggregates.
     public func aggregatesStale() throws(StoreError) -> Bool {
         try read { db in try Self.aggregatesStale(db) }
     }
@@ -253,11 +229,6 @@ extension CallStore {
     static func aggregatesStale(_ db: Database) throws -> Bool {
         guard try db.tableExists("agg_dirty") else { return true }
         return try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM agg_dirty)") ?? true
-    }
-
-    /// `useDayAggregates` inside a read, in the same snapshot as the figures it guards.
-    static func useDayAggregates(_ p: Period, _ db: Database) throws -> Bool {
-        try daysOnly(p) && !aggregatesStale(db)
     }
 
     /// Group keys for a SELECT: `e0 AS k0, e1 AS k1, ` (empty without groups) and the
@@ -277,24 +248,25 @@ extension CallStore {
 
     /// Per-agent figures from the day aggregates; nil when the period is not whole days.
     public func agentAggregatesFromDays(period: Period, cardID: String, scope: Scope) throws(StoreError) -> [AgentAggregate]? {
-        guard try useDayAggregates(period) else { return nil }
+        guard Self.daysOnly(period) else { return nil }
         return try read { db in
-            let (dc, da) = Self.dayCondition(period)
+            let (scores, sa) = DayAggregate.scores.source(period)
+            let (calls, ca) = DayAggregate.calls.source(period)
             let (fc, fa) = scope.sql(alias: nil)
             let sql = """
                 WITH sc AS (
                     SELECT agent_id, sum(scored) AS scored, sum(provisional) AS provisional, total(score_sum) AS ssum, total(score_sq) AS ssq,
                            sum(at_target) AS at_target, sum(critical_fails) AS crit
-                    FROM agg_scores_day WHERE card_id = ? AND \(dc) AND \(fc) GROUP BY agent_id HAVING sum(scores) > 0),
+                    FROM \(scores) WHERE card_id = ? AND \(fc) GROUP BY agent_id HAVING sum(scores) > 0),
                 cd AS (
                     SELECT agent_id, max(nullif(team, '')) AS team, sum(calls) AS calls,
                            total(talk_sum) / nullif(sum(talk_n), 0) AS talk, total(silence_sum) / nullif(sum(silence_n), 0) AS silence,
                            total(overtalk_sum) / nullif(sum(overtalk_n), 0) AS overtalk, total(handle_sum) / nullif(sum(handle_n), 0) AS aht
-                    FROM agg_calls_day WHERE \(dc) AND \(fc) GROUP BY agent_id)
+                    FROM \(calls) WHERE \(fc) GROUP BY agent_id)
                 SELECT sc.*, cd.team, cd.calls, cd.talk, cd.silence, cd.overtalk, cd.aht, g.agent_name
                 FROM sc JOIN cd ON cd.agent_id = sc.agent_id LEFT JOIN agents g ON g.agent_id = sc.agent_id
                 """
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments([cardID] + da + fa + da + fa)).map { r in
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(sa + [cardID] + fa + ca + fa)).map { r in
                 AgentAggregate(agentID: r["agent_id"], name: r["agent_name"], team: r["team"], calls: r["calls"],
                                scored: r["scored"], provisional: r["provisional"], scoreSum: r["ssum"], scoreSquares: r["ssq"],
                                atTarget: r["at_target"], criticalFails: r["crit"], talkRatio: r["talk"], silenceRatio: r["silence"],
@@ -310,8 +282,9 @@ extension CallStore {
         guard Self.daysOnly(period), !scope.namesAgent, dims.allSatisfy({ [.day, .hour, .weekday, .queue, .team].contains($0) }) else { return nil }
         return try read { db -> [KPIGroup]? in
             // Checked in the snapshot the figures are read from.
-            guard try Self.useDayAggregates(period, db), try Self.kpiAggregatesBuilt(with: settings, db) else { return nil }
-            let (dc, da) = Self.dayCondition(period)
+            guard try Self.kpiAggregatesBuilt(with: settings, db) else { return nil }
+            let (hours, ha) = DayAggregate.kpi.source(period, kpi: settings)
+            let (days, daysArgs) = DayAggregate.calls.source(period)
             let (fc, fa) = scope.sql(alias: nil)
             func expr(_ d: KPIDimension, calls: Bool) -> String {
                 switch d {
@@ -331,7 +304,7 @@ extension CallStore {
                     sum(short_abandons) AS short_ab, sum(answered_within_t) AS answered_t, sum(abandoned_within_t) AS abandoned_t,
                     total(wait_sum) / nullif(sum(wait_n), 0) AS asa, total(handle_sum) / nullif(sum(handle_n), 0) AS aht, sum(handle_n) AS aht_n,
                     sum(fcr_n) AS fcr_n, sum(fcr_resolved) AS fcr_ok
-                FROM agg_kpi_hour WHERE \(dc) AND \(fc)
+                FROM \(hours) WHERE \(fc)
                 \(grouping)
                 """
             // Agent-days (not meaningful per hour of day) from the per-day call table.
@@ -340,12 +313,12 @@ extension CallStore {
                 let (daySelect, dayGrouping) = Self.grouped(dims.map { expr($0, calls: true) })
                 for r in try Row.fetchAll(db, sql: """
                     SELECT \(daySelect) count(DISTINCT agent_id || '|' || local_date) AS n
-                    FROM agg_calls_day WHERE answered_inbound > 0 AND \(dc) AND \(fc) \(dayGrouping)
-                    """, arguments: StatementArguments(da + fa)) {
+                    FROM \(days) WHERE answered_inbound > 0 AND \(fc) \(dayGrouping)
+                    """, arguments: StatementArguments(daysArgs + fa)) {
                     agentDays[Self.keys(r, dims)] = r["n"]
                 }
             }
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(da + fa)).compactMap { r -> KPIGroup? in
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(ha + fa)).compactMap { r -> KPIGroup? in
                 guard var g = Self.kpiGroup(r, dims) else { return nil }
                 if let days = agentDays[g.key], days > 0 { g.callsPerAgentDay = Double(g.answered) / Double(days) }
                 return g
@@ -372,9 +345,14 @@ extension CallStore {
 
     /// NPS counts per group (day, queue, team, agent) computed by SQLite.
     public func npsGroups(period: Period, by dims: [String], scope: Scope) throws(StoreError) -> [NPSGroupCounts] {
-        if try useDayAggregates(period) {
+        try npsGroups(period: period, by: dims, scope: scope, aggregates: true)
+    }
+
+    /// `aggregates: false` computes from the base tables only (tests compare the two).
+    func npsGroups(period: Period, by dims: [String], scope: Scope, aggregates: Bool) throws(StoreError) -> [NPSGroupCounts] {
+        if aggregates, Self.daysOnly(period) {
             return try read { db in
-                let (dc, da) = Self.dayCondition(period, column: "n.local_date")
+                let (src, sa) = DayAggregate.nps.source(period)
                 let (fc, fa) = scope.sql(alias: "n")
                 let exprs = dims.map { d -> String in
                     switch d {
@@ -388,11 +366,11 @@ extension CallStore {
                 let sql = """
                     SELECT \(select) max(g.agent_name) AS name,
                         sum(n.promoters) AS p, sum(n.passives) AS m, sum(n.detractors) AS d, sum(n.csat_n) AS csat_n, sum(n.csat_top) AS csat_top
-                    FROM agg_nps_day n LEFT JOIN agents g ON g.agent_id = n.agent_id
-                    WHERE \(dc) AND \(fc)
+                    FROM \(src) n LEFT JOIN agents g ON g.agent_id = n.agent_id
+                    WHERE \(fc)
                     \(grouping)
                     """
-                return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(da + fa)).compactMap { r in
+                return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(sa + fa)).compactMap { r in
                     guard let csatN = r["csat_n"] as Int?, (r["p"] as Int? ?? 0) + (r["m"] as Int? ?? 0) + (r["d"] as Int? ?? 0) + csatN > 0 else { return nil }
                     return NPSGroupCounts(key: (0..<dims.count).map { r["k\($0)"] as String }, agentName: dims == ["agent"] ? r["name"] : nil,
                                           nps: NPS(promoters: r["p"] ?? 0, passives: r["m"] ?? 0, detractors: r["d"] ?? 0),
@@ -431,15 +409,26 @@ extension CallStore {
 
     /// Score distribution (0…10) and the latest detractor comments (at most `limit`).
     public func npsDistributionAndComments(period: Period, scope: Scope, limit: Int) throws(StoreError) -> (dist: [Int], comments: [SurveyFact]) {
+        try npsDistributionAndComments(period: period, scope: scope, limit: limit, aggregates: true)
+    }
+
+    /// How the latest detractor comments are found: the capped walk by answer time (at most
+    /// twice the period's answered surveys, at least 2,000 entries, or `cap` entries), or
+    /// only by probing the period's calls (`none`). Tests compare the ways.
+    enum CommentWalk { case automatic, none, cap(Int) }
+
+    /// `aggregates: false` computes from the base tables only (tests compare the two).
+    func npsDistributionAndComments(period: Period, scope: Scope, limit: Int, aggregates: Bool,
+                                    walk commentWalk: CommentWalk = .automatic) throws(StoreError) -> (dist: [Int], comments: [SurveyFact]) {
         try read { db in
             let (cond, args) = period.sql()
             let (fcond, fargs) = scope.sql()
             var dist = [Int](repeating: 0, count: 11)
-            if try Self.useDayAggregates(period, db) {
-                let (dc, da) = Self.dayCondition(period)
+            if aggregates, Self.daysOnly(period) {
+                let (src, sa) = DayAggregate.nps.source(period)
                 let (fc, fa) = scope.sql(alias: nil)
                 let sums = (0...10).map { "sum(s\($0)) AS s\($0)" }.joined(separator: ", ")
-                if let r = try Row.fetchOne(db, sql: "SELECT \(sums) FROM agg_nps_day WHERE \(dc) AND \(fc)", arguments: StatementArguments(da + fa)) {
+                if let r = try Row.fetchOne(db, sql: "SELECT \(sums) FROM \(src) WHERE \(fc)", arguments: StatementArguments(sa + fa)) {
                     for i in 0...10 { dist[i] = (r["s\(i)"] as Int?) ?? 0 }
                 }
             } else {
@@ -451,16 +440,68 @@ extension CallStore {
                     if (0...10).contains(sc) { dist[sc] = r["n"] }
                 }
             }
-            let comments = try Row.fetchAll(db, sql: """
+            // The latest detractor comments. A large period holds many: they are found by
+            // walking the index of detractor comments by answer time, newest first, checking
+            // each one's call, and stopping after `limit` found; the walk is capped at twice
+            // the period's answered surveys (what the other way reads at least), and when it
+            // ends before `limit` are found (or the period cannot hold `limit`), the period's
+            // calls are probed one by one in the index of detractor comments by call instead.
+            // The first `limit` matches of the walk are the first `limit` overall: either way
+            // the same rows in the same order.
+            let shown = """
                 SELECT s.linked_call_id, s.score, s.csat, s.comment, s.answered_at, c.agent_id, g.agent_name, c.team, c.queue, c.local_date
-                FROM surveys s JOIN calls c ON c.call_id = s.linked_call_id LEFT JOIN agents g ON g.agent_id = c.agent_id
-                WHERE s.answered = 1 AND s.score <= 6 AND s.comment IS NOT NULL AND s.comment != '' AND \(cond) AND \(fcond)
-                ORDER BY s.answered_epoch DESC, s.survey_key LIMIT ?
-                """, arguments: StatementArguments(args + fargs + [limit])).map { r in
+                """
+            func fact(_ r: Row) -> SurveyFact {
                 SurveyFact(callID: r["linked_call_id"], score: r["score"], csat: r["csat"], comment: r["comment"],
                            answeredAt: r["answered_at"], agentID: r["agent_id"], agentName: r["agent_name"],
                            team: r["team"], queue: r["queue"], localDate: r["local_date"])
             }
+            let detractors = dist[0...6].reduce(0, +)
+            let isComment = "s.answered = 1 AND s.score <= 6 AND s.comment IS NOT NULL AND s.comment != ''"
+            let walkCap: Int? = switch commentWalk {
+            case .automatic: max(2_000, 2 * dist.reduce(0, +))
+            case .none: nil
+            case let .cap(n): max(1, n)
+            }
+            // Spread evenly, the walk meets the period's comments once in (all comments /
+            // the period's detractors) entries at best: a walk that cannot find `limit` within
+            // its cap is not started (a week of a year's calls).
+            var everyComment = 0
+            if walkCap != nil, detractors >= limit {
+                everyComment = try Int.fetchOne(db, sql: """
+                    SELECT count(*) FROM surveys s INDEXED BY surveys_detractor_comments_by_time WHERE \(isComment)
+                    """) ?? 0
+            }
+            if detractors >= limit, let walk = walkCap, limit * everyComment / max(1, detractors) <= walk {
+                // Where the capped walk ends: the index's entry number `walk` (none: the index
+                // is shorter, the walk may read all of it).
+                let end = try Row.fetchOne(db, sql: """
+                    SELECT s.answered_epoch AS e, s.survey_key AS k FROM surveys s INDEXED BY surveys_detractor_comments_by_time
+                    WHERE \(isComment) ORDER BY s.answered_epoch DESC, s.survey_key LIMIT 1 OFFSET ?
+                    """, arguments: [walk - 1])
+                var bound = "1", boundArgs: [any DatabaseValueConvertible] = []
+                if let end {
+                    let e: Double = end["e"], k: String = end["k"]
+                    bound = "s.answered_epoch >= ? AND (s.answered_epoch > ? OR s.survey_key <= ?)"
+                    boundArgs = [e, e, k]
+                }
+                // Index order is the order asked for: no sort, the walk stops after `limit`.
+                let found = try Row.fetchAll(db, sql: """
+                    \(shown)
+                    FROM surveys s INDEXED BY surveys_detractor_comments_by_time CROSS JOIN calls c ON c.call_id = s.linked_call_id
+                    LEFT JOIN agents g ON g.agent_id = c.agent_id
+                    WHERE \(isComment) AND \(bound) AND \(cond) AND \(fcond)
+                    ORDER BY s.answered_epoch DESC, s.survey_key LIMIT ?
+                    """, arguments: StatementArguments(boundArgs + args + fargs + [limit])).map(fact)
+                if found.count >= limit || end == nil { return (dist, found) }
+            }
+            let comments = try Row.fetchAll(db, sql: """
+                \(shown)
+                FROM calls c CROSS JOIN surveys s INDEXED BY surveys_detractor_comments ON s.linked_call_id = c.call_id
+                LEFT JOIN agents g ON g.agent_id = c.agent_id
+                WHERE \(isComment) AND \(cond) AND \(fcond)
+                ORDER BY s.answered_epoch DESC, s.survey_key LIMIT ?
+                """, arguments: StatementArguments(args + fargs + [limit])).map(fact)
             return (dist, comments)
         }
     }

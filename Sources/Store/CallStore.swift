@@ -40,6 +40,8 @@ public final class CallStore: Sendable {
     public let readOnly: Bool
     /// Read-only and made by a newer callqa: read anyway (tables this version knows), with a warning.
     public let madeByNewerVersion: Bool
+    /// How long a write waits for another connection's write lock (s).
+    let busyTimeoutS: Double
 
     /// Opens (creating if needed) the database at `path` and brings its schema up to date.
     /// - Parameters:
@@ -51,6 +53,7 @@ public final class CallStore: Sendable {
     ///     version stored customer numbers in clear (see the migrations).
     public init(path: String, busyTimeoutS: Double = 30, readOnly: Bool = false, hasher: (any CustomerNumberHasher)? = nil) throws(StoreError) {
         self.path = path
+        self.busyTimeoutS = busyTimeoutS
         var config = Configuration()
         config.foreignKeysEnabled = true
         config.busyMode = .timeout(busyTimeoutS)
@@ -88,10 +91,13 @@ public final class CallStore: Sendable {
             }
         }
         // A WAL left behind means the last writer did not close cleanly: check the file
-        // before writing. Small databases are checked every time (milliseconds).
+        // before writing. Small databases are checked every time (milliseconds). A WAL that
+        // another process has open (the workspace serving, an ingest running) is that
+        // process's live log, not one left behind: its first writable open checked the file.
         let walSize = ((try? fm.attributesOfItem(atPath: path + "-wal"))?[.size] as? NSNumber)?.int64Value ?? 0
         let fileSize = ((try? fm.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
-        let check = fileSize > 0 && (walSize > 0 || fileSize <= Self.alwaysCheckBytes)
+        let leftBehind = walSize > 0 && !Self.openPaths.contains(path) && !Self.walOpenInAnotherProcess(path)
+        let check = fileSize > 0 && (leftBehind || fileSize <= Self.alwaysCheckBytes)
         do {
             // Checked through a read-only connection first: opening the pool writes (GRDB
             // makes the WAL file exist), and a damaged or newer database gets no byte.
@@ -116,6 +122,7 @@ public final class CallStore: Sendable {
             let pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator(hasher: hasher).migrate(pool, path: path)
             self.pool = pool
+            Self.openPaths.insert(path)
         } catch let e as StoreError {
             throw e
         } catch let e as DatabaseError {
@@ -130,6 +137,32 @@ public final class CallStore: Sendable {
 
     /// Databases up to this size get `PRAGMA quick_check` at every writable open (bytes).
     static let alwaysCheckBytes: Int64 = 256 << 20
+
+    deinit {
+        if !readOnly { Self.openPaths.remove(path) }
+    }
+
+    /// The databases this process holds writable stores of (their WAL is live).
+    static let openPaths = PathCounter()
+
+    /// Whether another process has this WAL database open. Every SQLite connection to a WAL
+    /// database holds a read lock on byte 128 of its `-shm` file (SQLite's "dead man's
+    /// switch", which tells the first connection after a crash to recover) for as long as it
+    /// is open; `F_GETLK` asks whether anyone holds a lock there without taking one. Asked
+    /// only while this process has no connection to the file (`openPaths`): closing the
+    /// descriptor opened here would drop this process's own locks on it.
+    static func walOpenInAnotherProcess(_ path: String) -> Bool {
+        let fd = open(path + "-shm", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        var lock = flock()
+        lock.l_type = Int16(F_WRLCK)
+        lock.l_whence = Int16(SEEK_SET)
+        lock.l_start = 128
+        lock.l_len = 1
+        guard fcntl(fd, F_GETLK, &lock) == 0 else { return false }
+        return lock.l_type != Int16(F_UNLCK)
+    }
 
     /// A read-only connection. SQLite reads a WAL database read-only only where it can keep
     /// its shared-memory file beside it; on read-only media it must be told the file cannot
@@ -209,12 +242,35 @@ public final class CallStore: Sendable {
         try wrap { try pool.write(body) }
     }
 
-    /// Copies the WAL into the main file and truncates it (`wal_checkpoint(TRUNCATE)`), so
-    /// values a run removed (clear numbers) are overwritten in the file now, not at some
-    /// later checkpoint. Pages an open reader still needs stay until it closes: best effort.
-    public func checkpoint() {
+    /// Copies the WAL into the main file (and truncates it when no one reads), so values a
+    /// run removed (clear numbers) are overwritten in the file now, not at some later
+    /// checkpoint. Never holds the write lock while it waits: passive checkpoints, repeated
+    /// until every frame written before the call is in the main file (readers that still
+    /// need an older page finish their read first) or `waitS` has passed, then one attempt to
+    /// truncate the WAL that gives up at once when another connection is busy. A workspace
+    /// serving pages meanwhile is neither blocked nor made to wait. Best effort.
+    public func checkpoint(waitS: Double = 10) {
         guard !readOnly else { return }
-        _ = try? pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)") }
+        func passive() -> (log: Int, done: Int)? {
+            guard let r = try? pool.writeWithoutTransaction({ db in try Row.fetchOne(db, sql: "PRAGMA wal_checkpoint(PASSIVE)") }),
+                  let log = r[1] as Int?, let done = r[2] as Int?, log >= 0 else { return nil }
+            return (log, done)
+        }
+        guard var state = passive() else { return }
+        let target = state.log
+        let deadline = Date().addingTimeInterval(waitS)
+        // Done when the frames up to `target` are copied, or when the WAL started over (a
+        // writer restarts it only once every frame is copied).
+        while state.done < target, state.log >= target, Date() < deadline {
+            usleep(20_000)
+            guard let next = passive() else { return }
+            state = next
+        }
+        _ = try? pool.writeWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA busy_timeout = 0")
+            defer { try? db.execute(sql: "PRAGMA busy_timeout = \(Int(busyTimeoutS * 1000))") }
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE)")
+        }
     }
 
     /// What `callqa check` found: SQLite's full `integrity_check` and the schema version.
@@ -473,4 +529,23 @@ public final class CallStore: Sendable {
             }
         }
     }
+}
+
+/// A count per canonical file path, shared by the threads of the process.
+final class PathCounter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var counts: [String: Int] = [:]
+
+    static func key(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+
+    func insert(_ path: String) { lock.withLock { counts[Self.key(path), default: 0] += 1 } }
+
+    func remove(_ path: String) {
+        lock.withLock {
+            let k = Self.key(path)
+            if let n = counts[k] { counts[k] = n > 1 ? n - 1 : nil }
+        }
+    }
+
+    func contains(_ path: String) -> Bool { lock.withLock { counts[Self.key(path)] != nil } }
 }

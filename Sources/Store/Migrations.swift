@@ -564,6 +564,81 @@ enum Migrations {
                 CREATE INDEX audio_events_by_call ON audio_events(call_id, kind, start_s);
                 """)
         }
+        m.registerMigration("2026-12-08-workspace-indexes") { db in
+            // The workspace's calls list pages by (start, call id): one index walks it in
+            // either direction and stops after a page (it replaces the index on the start
+            // alone). Teams, queues and agents are listed by seeking from one value to the next
+            // in (team, queue, agent) instead of reading every call. That index is on the
+            // expressions `coalesce(…, '')`, which only those seeks use: a query's `team = ?`
+            // is never steered to it (SQLite, without statistics, would take it for a narrow
+            // condition and read a whole team's calls instead of a period's).
+            try db.execute(sql: """
+                CREATE INDEX calls_by_start_id ON calls(started_epoch, call_id);
+                DROP INDEX calls_by_start;
+                CREATE INDEX calls_by_team ON calls(coalesce(team, ''), coalesce(queue, ''), coalesce(agent_id, ''));
+                """)
+            // The detractor comments of a period (the overview's NPS, `report nps`) are probed
+            // call by call in an index of those surveys alone, a tenth of all surveys.
+            try db.execute(sql: """
+                CREATE INDEX surveys_detractor_comments ON surveys(linked_call_id)
+                    WHERE answered = 1 AND score <= 6 AND comment IS NOT NULL AND comment != '';
+                """)
+        }
+        m.registerMigration("2026-12-08-data-version") { db in
+            // A number that every change of the data the workspace's pages show moves on: a
+            // page computed at one version may be answered again while the number is the
+            // same (`CallStore.dataVersion`). Triggers, so no writer can forget it, nor a
+            // hand edit with the sqlite3 shell. The report aggregates are left out: they are
+            // derived from these tables, and what a report reads is the same either way.
+            try db.execute(sql: """
+                CREATE TABLE data_version (
+                    id      INTEGER PRIMARY KEY NOT NULL CHECK (id = 1),
+                    version INTEGER NOT NULL
+                );
+                INSERT INTO data_version (id, version) VALUES (1, 0);
+                CREATE TRIGGER data_version_calls_insert AFTER INSERT ON calls BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_calls_update AFTER UPDATE ON calls BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_calls_delete AFTER DELETE ON calls BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_agents_insert AFTER INSERT ON agents BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_agents_update AFTER UPDATE ON agents BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_agents_delete AFTER DELETE ON agents BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_analyses_insert AFTER INSERT ON analyses BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_analyses_update AFTER UPDATE ON analyses BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_analyses_delete AFTER DELETE ON analyses BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_party_metrics_insert AFTER INSERT ON party_metrics BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_party_metrics_update AFTER UPDATE ON party_metrics BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_party_metrics_delete AFTER DELETE ON party_metrics BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scores_insert AFTER INSERT ON scores BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scores_update AFTER UPDATE ON scores BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scores_delete AFTER DELETE ON scores BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scorecards_insert AFTER INSERT ON scorecards BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scorecards_update AFTER UPDATE ON scorecards BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_scorecards_delete AFTER DELETE ON scorecards BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_surveys_insert AFTER INSERT ON surveys BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_surveys_update AFTER UPDATE ON surveys BEGIN UPDATE data_version SET version = version + 1; END;
+                CREATE TRIGGER data_version_surveys_delete AFTER DELETE ON surveys BEGIN UPDATE data_version SET version = version + 1; END;
+                """)
+        }
+        m.registerMigration("2026-12-08-detractor-comments-by-time") { db in
+            // The latest detractor comments of a large period (the overview's NPS, `report
+            // nps`) are found newest first along this index, which holds each one's call, and
+            // the walk stops once enough are found (`npsDistributionAndComments`).
+            try db.execute(sql: """
+                CREATE INDEX surveys_detractor_comments_by_time ON surveys(answered_epoch DESC, survey_key, linked_call_id)
+                    WHERE answered = 1 AND score <= 6 AND comment IS NOT NULL AND comment != '';
+                """)
+        }
+        m.registerMigration("2026-12-08-calls-list-sort-keys") { db in
+            // The workspace's calls list sorted by handle time, agent, dead air or
+            // interruptions walks the sort key's index in the page's order and stops after a
+            // page of matches (`callList`), instead of reading every call of the period.
+            try db.execute(sql: """
+                CREATE INDEX calls_by_handle ON calls(coalesce(handle_s, -1), call_id);
+                CREATE INDEX calls_by_agent_key ON calls(coalesce(agent_id, ''), call_id);
+                CREATE INDEX analyses_by_dead_air ON analyses(dead_air_s, call_id);
+                CREATE INDEX analyses_by_interruptions ON analyses(coalesce(interruptions_by_agent, 0) + coalesce(interruptions_by_customer, 0), call_id);
+                """)
+        }
         return m
     }
 }

@@ -71,11 +71,16 @@ extension CallStore {
     public func storedCards(scope: Scope) throws(StoreError) -> [StoredCard] {
         try read { db in
             let (sc, sa) = scope.sql()
+            // A version is listed when one call in scope has a current score with it: probed
+            // card version by card version (a handful), stopping at the first such call. One
+            // agent's calls are few: probe them (CROSS JOIN keeps calls outermost); otherwise
+            // walk the card's current scores until one is in scope.
+            let probe = scope.namesAgent
+                ? "SELECT 1 FROM calls c CROSS JOIN scores s ON s.call_id = c.call_id"
+                : "SELECT 1 FROM scores s JOIN calls c ON c.call_id = s.call_id"
             return try Row.fetchAll(db, sql: """
-                SELECT DISTINCT k.card_id, k.name, k.target, k.content_hash FROM scorecards k
-                JOIN scores s ON s.card_id = k.card_id AND s.card_hash = k.content_hash AND s.is_current = 1
-                JOIN calls c ON c.call_id = s.call_id
-                WHERE \(sc)
+                SELECT k.card_id, k.name, k.target, k.content_hash FROM scorecards k
+                WHERE EXISTS (\(probe) WHERE s.card_id = k.card_id AND s.card_hash = k.content_hash AND s.is_current = 1 AND \(sc))
                 ORDER BY k.card_id
                 """, arguments: StatementArguments(sa)).map { StoredCard(id: $0["card_id"], name: $0["name"], target: $0["target"], hash: $0["content_hash"]) }
         }

@@ -33,23 +33,11 @@ public struct CallListFilter: Sendable, Equatable {
     public init() {}
 }
 
-/// How the calls list is sorted; each key is a fixed SQL expression (never user text).
+/// How the calls list is sorted; each key is a fixed SQL expression in `callList` (never user text).
 public enum CallListSort: String, Sendable, CaseIterable {
     case started, score, agent
     case deadAir = "dead_air"
     case interruptions, handle
-
-    /// The expression the list sorts and pages by (NULLs become a value below every real one).
-    var expression: String {
-        switch self {
-        case .started: "started_epoch"
-        case .score: "coalesce(score, -1)"
-        case .agent: "coalesce(agent_id, '')"
-        case .deadAir: "coalesce(dead_air_s, -1)"
-        case .interruptions: "coalesce(interruptions, -1)"
-        case .handle: "coalesce(handle_s, -1)"
-        }
-    }
 
     var isText: Bool { self == .agent }
 }
@@ -116,53 +104,92 @@ public enum SaveEvaluationsOutcome: Sendable, Equatable {
 extension CallStore {
     /// One page of the calls list: calls in scope and period matching `filter`, sorted by
     /// `sort` (then call id), starting after `after`, at most `limit` rows.
+    ///
+    /// Two steps in one statement: the page's call ids are chosen first, computing only what
+    /// the filters and the sort key need (sorted by start, the default, this walks the index
+    /// `calls_by_start_id` from the page's end and stops after `limit` matches); the shown
+    /// values (score, card, marks, NPS) are then computed for those rows only.
     public func callList(_ filter: CallListFilter, sort: CallListSort, descending: Bool, after: CallListCursor?, limit: Int,
                          scope: Scope) throws(StoreError) -> [CallListRow] {
+        try callList(filter, sort: sort, descending: descending, after: after, limit: limit, scope: scope, walkCap: Self.walkCap)
+    }
+
+    /// `walkCap`: how many index entries a sorted walk reads at most (nil: no walk; tests
+    /// compare the ways).
+    package func callList(_ filter: CallListFilter, sort: CallListSort, descending: Bool, after: CallListCursor?, limit: Int,
+                          scope: Scope, walkCap: Int?) throws(StoreError) -> [CallListRow] {
         try read { db in
-            var args: [any DatabaseValueConvertible] = []
             let card = filter.cardID
             let cardCond = card == nil ? "" : " AND s.card_id = ?"
-            func cardArg() { if let card { args.append(card) } }
-            var inner = """
+            let cardArgs: [any DatabaseValueConvertible] = card.map { [$0] } ?? []
+            /// A condition or value over the call's current scores (of the filtered card).
+            func scores(_ select: String, _ extra: String = "") -> String {
+                "(SELECT \(select) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)\(extra))"
+            }
+            let interruptions = "CASE WHEN a.call_id IS NULL THEN NULL ELSE coalesce(a.interruptions_by_agent, 0) + coalesce(a.interruptions_by_customer, 0) END"
+            let key: String, keyArgs: [any DatabaseValueConvertible]
+            switch sort {
+            case .started: (key, keyArgs) = ("c.started_epoch", [])
+            case .score: (key, keyArgs) = ("coalesce(\(scores("min(s.score)")), -1)", cardArgs)
+            case .agent: (key, keyArgs) = ("coalesce(c.agent_id, '')", [])
+            case .deadAir: (key, keyArgs) = ("coalesce(a.dead_air_s, -1)", [])
+            case .interruptions: (key, keyArgs) = ("coalesce(\(interruptions), -1)", [])
+            case .handle: (key, keyArgs) = ("coalesce(c.handle_s, -1)", [])
+            }
+            // Step 1: the page's call ids and sort values.
+            let (pc, pa) = filter.period.sql(impliedStartBounds: true)
+            let (sc, sa) = scope.sql()
+            var conditions = [pc, sc]
+            var args: [any DatabaseValueConvertible] = pa + sa
+            if let d = filter.direction { conditions.append("c.direction = ?"); args.append(d.rawValue) }
+            if let d = filter.dialed { conditions.append("c.dialed = ?"); args.append(d) }
+            if let h = filter.health { conditions.append("(',' || a.health || ',') LIKE ? ESCAPE '\\'"); args.append("%," + Self.likeEscaped(h) + ",%") }
+            if let m = filter.minDeadAirS { conditions.append("a.dead_air_s >= ?"); args.append(m) }
+            if let m = filter.minInterruptions { conditions.append("\(interruptions) >= ?"); args.append(m) }
+            if card != nil { conditions.append("EXISTS \(scores("1"))"); args += cardArgs }
+            if let m = filter.minScore { conditions.append("\(scores("min(s.score)")) >= ?"); args += cardArgs + [m] }
+            if let m = filter.maxScore { conditions.append("\(scores("min(s.score)")) <= ?"); args += cardArgs + [m] }
+            if filter.criticalFail { conditions.append("EXISTS \(scores("1", " AND s.critical_failed = 1"))"); args += cardArgs }
+            if filter.provisional { conditions.append("EXISTS \(scores("1", " AND s.status = 'provisional'"))"); args += cardArgs }
+            if filter.detractor {
+                conditions.append("EXISTS (SELECT 1 FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score <= 6)")
+            }
+            let op = descending ? "<" : ">", dir = descending ? "DESC" : "ASC"
+            let cursorValue: (any DatabaseValueConvertible)? = after.map { a -> any DatabaseValueConvertible in
+                sort.isText ? a.value : (Double(a.value) ?? 0)
+            }
+            /// The cursor's condition on a sort key expression (none without a cursor).
+            func cursor(_ key: String, _ keyArgs: [any DatabaseValueConvertible], id: String = "c.call_id") -> (String, [any DatabaseValueConvertible]) {
+                guard let after, let v = cursorValue else { return ("1", []) }
+                return ("(\(key) \(op) ? OR (\(key) = ? AND \(id) \(op) ?))", keyArgs + [v] + keyArgs + [v, after.callID])
+            }
+            let (cc, ca) = cursor(key, keyArgs)
+            let limitArg = max(1, min(limit, 10_000))
+            let page = """
+                SELECT c.call_id AS call_id, \(key) AS k FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id
+                WHERE \(conditions.joined(separator: " AND ")) AND \(cc)
+                ORDER BY k \(dir), c.call_id \(dir) LIMIT ?
+                """
+            let pageArgs: [any DatabaseValueConvertible] = keyArgs + args + ca + [limitArg]
+            // Step 2: what the list shows, for those rows only.
+            func shown(_ page: String, _ pageArgs: [any DatabaseValueConvertible]) throws -> [CallListRow] {
+            let sql = """
                 SELECT c.call_id, c.started_at, c.started_epoch, c.agent_id, coalesce(g.agent_name, c.agent_name) AS agent_name,
                        c.team, c.queue, c.direction, c.answered, c.handle_s, a.duration_s, a.dead_air_s, a.health,
-                       CASE WHEN a.call_id IS NULL THEN NULL ELSE coalesce(a.interruptions_by_agent, 0) + coalesce(a.interruptions_by_customer, 0) END AS interruptions,
-                       (SELECT s.card_id FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond) ORDER BY s.score IS NULL, s.score, s.card_id LIMIT 1) AS card_id,
-                       (SELECT min(s.score) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS score,
-                       (SELECT count(*) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS scored,
-                       (SELECT max(s.status = 'provisional') FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS provisional,
-                       (SELECT max(s.critical_failed) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS critical_failed,
+                       \(interruptions) AS interruptions,
+                       \(scores("s.card_id", " ORDER BY s.score IS NULL, s.score, s.card_id LIMIT 1")) AS card_id,
+                       \(scores("min(s.score)")) AS score,
+                       \(scores("max(s.status = 'provisional')")) AS provisional,
+                       \(scores("max(s.critical_failed)")) AS critical_failed,
                        (SELECT min(v.score) FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score IS NOT NULL) AS nps
-                FROM calls c
+                FROM (\(page)) p
+                JOIN calls c ON c.call_id = p.call_id
                 LEFT JOIN agents g ON g.agent_id = c.agent_id
                 LEFT JOIN analyses a ON a.call_id = c.call_id
+                ORDER BY p.k \(dir), p.call_id \(dir)
                 """
-            for _ in 0..<5 { cardArg() }
-            let (pc, pa) = filter.period.sql()
-            let (sc, sa) = scope.sql()
-            inner += " WHERE \(pc) AND \(sc)"
-            args += pa + sa
-            if let d = filter.direction { inner += " AND c.direction = ?"; args.append(d.rawValue) }
-            if let d = filter.dialed { inner += " AND c.dialed = ?"; args.append(d) }
-            if let h = filter.health { inner += " AND (',' || a.health || ',') LIKE ? ESCAPE '\\'"; args.append("%," + Self.likeEscaped(h) + ",%") }
-            if let m = filter.minDeadAirS { inner += " AND a.dead_air_s >= ?"; args.append(m) }
-            var outer = "SELECT * FROM (\(inner)) WHERE 1"
-            if card != nil { outer += " AND scored > 0" }
-            if let m = filter.minScore { outer += " AND score >= ?"; args.append(m) }
-            if let m = filter.maxScore { outer += " AND score <= ?"; args.append(m) }
-            if filter.criticalFail { outer += " AND critical_failed = 1" }
-            if filter.provisional { outer += " AND provisional = 1" }
-            if let m = filter.minInterruptions { outer += " AND interruptions >= ?"; args.append(m) }
-            if filter.detractor { outer += " AND nps <= 6" }
-            let key = sort.expression, op = descending ? "<" : ">", dir = descending ? "DESC" : "ASC"
-            if let after {
-                let v: any DatabaseValueConvertible = sort.isText ? after.value : (Double(after.value) ?? 0)
-                outer += " AND (\(key) \(op) ? OR (\(key) = ? AND call_id \(op) ?))"
-                args += [v, v, after.callID]
-            }
-            outer += " ORDER BY \(key) \(dir), call_id \(dir) LIMIT ?"
-            args.append(max(1, min(limit, 10_000)))
-            return try Row.fetchAll(db, sql: outer, arguments: StatementArguments(args)).map { r in
+            let shownArgs: [any DatabaseValueConvertible] = cardArgs + cardArgs + cardArgs + cardArgs
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(shownArgs + pageArgs)).map { r in
                 CallListRow(callID: r["call_id"], startedAt: r["started_at"], startedEpoch: r["started_epoch"], agentID: r["agent_id"],
                             agentName: r["agent_name"], team: r["team"], queue: r["queue"], direction: r["direction"],
                             answered: (r["answered"] as Int) == 1, handleS: r["handle_s"], durationS: r["duration_s"],
@@ -171,6 +198,74 @@ extension CallStore {
                             cardID: r["card_id"], score: r["score"], provisional: (r["provisional"] as Int?) == 1,
                             criticalFailed: (r["critical_failed"] as Int?) == 1, nps: r["nps"])
             }
+            }
+            // Sorted by another column than the start: the key's index, walked in the page's
+            // order from the cursor, checking each call against the period, scope and filters,
+            // stops after `limit` matches. The walk is capped (`walkCap` index entries): a
+            // period or filter that matches little is answered the other way, reading the
+            // period's calls. Either way the same rows: the walk's first `limit` matches are
+            // the first `limit` of the whole order, as long as it covers every key (a call
+            // without analysis has the key -1 for dead air and interruptions: it comes last
+            // in descending order; ascending, only after a cursor past -1).
+            if let walkCap, walkCap > 0, let walk = Self.walkIndex(sort, descending: descending, cursor: cursorValue) {
+                let (wc, wa) = cursor(walk.key, [], id: walk.id)
+                let rangeArgs: [any DatabaseValueConvertible] = cursorValue.map { [$0] } ?? []
+                // Where the capped walk ends: the index's entry number `walkCap` from the cursor.
+                let end = try Row.fetchOne(db, sql: """
+                    SELECT \(walk.key) AS k, \(walk.id) AS id FROM \(walk.from)
+                    WHERE \(walk.range(op)) AND \(wc) ORDER BY k \(dir), \(walk.id) \(dir) LIMIT 1 OFFSET ?
+                    """, arguments: StatementArguments(rangeArgs + wa + [walkCap - 1]))
+                var bound = "1", boundArgs: [any DatabaseValueConvertible] = []
+                if let end {
+                    let back = descending ? ">" : "<"
+                    bound = "(\(walk.key) \(back) ? OR (\(walk.key) = ? AND \(walk.id) \(back)= ?))"
+                    boundArgs = [end["k"] as DatabaseValue, end["k"] as DatabaseValue, end["id"] as String]
+                }
+                let walkPage = """
+                    SELECT \(walk.id) AS call_id, \(walk.key) AS k FROM \(walk.from) \(walk.join)
+                    WHERE \(walk.range(op)) AND \(wc) AND \(bound) AND \(conditions.joined(separator: " AND "))
+                    ORDER BY k \(dir), \(walk.id) \(dir) LIMIT ?
+                    """
+                let rows = try shown(walkPage, rangeArgs + wa + boundArgs + args + [limitArg])
+                if rows.count >= limitArg || (end == nil && walk.coversAll) { return rows }
+            }
+            return try shown(page, pageArgs)
+        }
+    }
+
+    /// How many index entries a sorted walk of the calls list reads at most.
+    static let walkCap = 5_000
+
+    /// A sort key's index to walk in the page's order: the indexed table (`from`), the join
+    /// of the other table (calls as `c`, analyses as `a`), the key expression and the call id
+    /// column as the index has them, a condition on the key that starts the walk at the
+    /// cursor (`range(op)`, one argument, the cursor's value; none without a cursor), and
+    /// whether the index holds every call. Nil: no index for this sort, or the order starts
+    /// with calls the index does not hold.
+    static func walkIndex(_ sort: CallListSort, descending: Bool, cursor: (any DatabaseValueConvertible)?)
+        -> (from: String, join: String, key: String, id: String, range: (String) -> String, coversAll: Bool)? {
+        func range(_ key: String) -> (String) -> String {
+            { op in cursor == nil ? "1" : "\(key) \(op)= ?" }
+        }
+        let onCalls = "LEFT JOIN analyses a ON a.call_id = c.call_id"
+        let onAnalyses = "CROSS JOIN calls c ON c.call_id = a.call_id"
+        switch sort {
+        case .handle:
+            let key = "coalesce(c.handle_s, -1)"
+            return ("calls c INDEXED BY calls_by_handle", onCalls, key, "c.call_id", range(key), true)
+        case .agent:
+            let key = "coalesce(c.agent_id, '')"
+            return ("calls c INDEXED BY calls_by_agent_key", onCalls, key, "c.call_id", range(key), true)
+        case .deadAir, .interruptions:
+            // Calls without an analysis (key -1) are not in the index: ascending, they come first.
+            if !descending {
+                guard let v = cursor as? Double, v >= 0 else { return nil }
+            }
+            let key = sort == .deadAir ? "a.dead_air_s" : "(coalesce(a.interruptions_by_agent, 0) + coalesce(a.interruptions_by_customer, 0))"
+            let index = sort == .deadAir ? "analyses_by_dead_air" : "analyses_by_interruptions"
+            return ("analyses a INDEXED BY \(index)", onAnalyses, key, "a.call_id", range(key), false)
+        case .started, .score:
+            return nil
         }
     }
 

@@ -69,8 +69,14 @@ public struct Authenticator: Sendable {
     /// lifetime, or its user is disabled.
     public func session(token: String) throws(StoreError) -> AuthenticatedSession? {
         guard Self.looksLikeToken(token) else { return nil }
-        guard let s = try store.session(tokenSHA256: Secrets.sha256Hex(token), nowEpoch: configuration.now(),
-                                        idleS: configuration.idleTimeoutS) else { return nil }
+        let hash = Secrets.sha256Hex(token), now = configuration.now()
+        guard let s = try store.session(tokenSHA256: hash, nowEpoch: now, idleS: configuration.idleTimeoutS) else { return nil }
+        if s.touchDue {
+            // Another process holds the write lock (an ingest): the last-seen time is written
+            // when it is free, without holding up this request.
+            let store = self.store
+            DispatchQueue.global().async { _ = try? store.touchSession(tokenSHA256: hash, nowEpoch: now, wait: true) }
+        }
         return AuthenticatedSession(account: s.account, token: token)
     }
 

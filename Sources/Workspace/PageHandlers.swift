@@ -24,7 +24,7 @@ extension Handlers {
     }
 
     /// The last day with calls the user may see: where a period without a date is anchored.
-    func latestDay(_ scope: Scope) throws -> String? { try server.store.callSpan(period: .all, scope: scope).lastDate }
+    func latestDay(_ scope: Scope) throws -> String? { try server.store.lastCallDate(scope: scope) }
 
     func period(_ request: Request, scope: Scope) throws -> WebPeriod {
         do { return try WebPeriod.parse(Self.query(request), latest: try latestDay(scope)) } catch is BadQuery { throw PageError(.badRequest) }
@@ -32,28 +32,39 @@ extension Handlers {
 
     @Sendable func overview(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try user(context)
+        return try await Blocking.run { try overviewPage(request, session) }
+    }
+
+    /// The key of a page's figures in the cache: nil (no caching) without a data version.
+    func cacheKey(_ page: String, scope: Scope, query: [(String, String)], version: Int64?) -> PageCache.Key? {
+        version.map { PageCache.Key(page: page, scope: scope, query: query.flatMap { [$0.0, $0.1] }, version: $0) }
+    }
+
+    func overviewPage(_ request: Request, _ session: AuthenticatedSession) throws -> Response {
         let scope = session.account.scope
+        let version = try server.store.dataVersion()
         let period = try period(request, scope: scope)
-        let agents = try ReportBuilder.agents(server.store, period: period.period, scope: scope, minScored: 10)
-        let kpi = try ReportBuilder.kpi(server.store, period: period.period, zone: nil, by: [], settings: KPISettings(), scope: scope)
-        let nps = try ReportBuilder.nps(server.store, period: period.period, by: [], minimumN: 30, scope: scope)
-        // The quality trend: each card's distribution and weekly means per agent, drawn by the
-        // renderer of `report agents --format html`.
-        var charts = ""
-        for (card, _) in agents.summaries where !card.id.isEmpty {
-            let (bins, daily) = try server.store.scoreDistribution(period: period.period, cardID: card.id, scope: scope)
-            charts += HTMLPages.cardCharts(card: card, bins: bins, daily: daily)
+        let store = server.store
+        let sections = try server.pageCache.value(cacheKey("overview", scope: scope, query: period.query, version: version)) {
+            // The quality trend (each card's distribution and weekly means per agent) comes
+            // with the agents' tables: the charts of `report agents --format html`.
+            let agents = try ReportBuilder.agents(store, period: period.period, scope: scope, minScored: 10, page: false)
+            let kpi = try ReportBuilder.kpi(store, period: period.period, zone: nil, by: [], settings: KPISettings(), scope: scope)
+            let nps = try ReportBuilder.nps(store, period: period.period, by: [], minimumN: 30, scope: scope)
+            return Pages.overviewSections(period: period, agents: agents, trend: agents.charts, kpi: kpi, nps: nps)
         }
-        return .html(Pages.overview(session, period: period, agents: agents, trend: charts, kpi: kpi, nps: nps))
+        return .html(Pages.overview(session, period: period, sections: sections))
     }
 
     /// The card ids a filter may name: those scoring calls the user may see.
     func cardIDs(_ scope: Scope) throws -> [String] { try server.store.storedCards(scope: scope.unfiltered).map(\.id) }
 
-    func known(_ scope: Scope) throws -> CallsQuery.Known {
+    func known(_ scope: Scope, version: Int64? = nil) throws -> CallsQuery.Known {
         let store = server.store
-        return CallsQuery.Known(cards: try cardIDs(scope), agents: try store.knownValues(.agent, scope: scope),
-                                teams: try store.knownValues(.team, scope: scope), queues: try store.knownValues(.queue, scope: scope))
+        return try server.pageCache.value(cacheKey("known", scope: scope, query: [], version: version)) {
+            CallsQuery.Known(cards: try cardIDs(scope), agents: try store.knownValues(.agent, scope: scope),
+                             teams: try store.knownValues(.team, scope: scope), queues: try store.knownValues(.queue, scope: scope))
+        }
     }
 
     func callsQuery(_ request: Request, scope: Scope, known: CallsQuery.Known) throws -> CallsQuery {
@@ -70,15 +81,27 @@ extension Handlers {
 
     @Sendable func calls(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try user(context)
+        return try await Blocking.run { try callsPage(request, session) }
+    }
+
+    func callsPage(_ request: Request, _ session: AuthenticatedSession) throws -> Response {
         let scope = session.account.scope
-        let known = try known(scope)
+        let version = try server.store.dataVersion()
+        let known = try known(scope, version: version)
         let q = try callsQuery(request, scope: scope, known: known)
-        var rows = try server.store.callList(q.filter, sort: q.sort, descending: q.descending, after: q.after, limit: Self.pageSize + 1,
-                                             scope: q.scope(scope))
-        let more = rows.count > Self.pageSize
-        if more { rows.removeLast() }
-        return .html(Pages.callsPage(session, query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents,
-                                     teams: known.teams, queues: known.queues))
+        let store = server.store
+        let cursor = q.after.map { [("after", $0.value), ("after_id", $0.callID)] } ?? []
+        // Keyed by the account's scope (the form lists its agents, teams and queues) and the
+        // whole query (which narrows it).
+        let body = try server.pageCache.value(cacheKey("calls", scope: scope, query: q.items + cursor, version: version)) {
+            var rows = try store.callList(q.filter, sort: q.sort, descending: q.descending, after: q.after, limit: Self.pageSize + 1,
+                                          scope: q.scope(scope))
+            let more = rows.count > Self.pageSize
+            if more { rows.removeLast() }
+            return Pages.callsBody(query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents, teams: known.teams,
+                                   queues: known.queues)
+        }
+        return .html(Pages.layout(title: "Calls", session: session, body: body))
     }
 
     /// The most rows one export holds.
@@ -86,6 +109,10 @@ extension Handlers {
 
     @Sendable func callsCSV(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try user(context)
+        return try await Blocking.run { try callsCSVResponse(request, session) }
+    }
+
+    func callsCSVResponse(_ request: Request, _ session: AuthenticatedSession) throws -> Response {
         let scope = session.account.scope
         let q = try callsQuery(request, scope: scope, known: try known(scope))
         var out = CSVWriter.line(Pages.csvColumns)
@@ -129,7 +156,7 @@ extension Handlers {
         guard let callID = context.parameters.get("id") else { throw PageError(.notFound) }
         // `?t=SECONDS`: where the player starts (evidence links); anything else is ignored.
         let t = Self.query(request)("t").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
-        return try callPage(session, callID: callID, startS: t)
+        return try await Blocking.run { try callPage(session, callID: callID, startS: t) }
     }
 
     /// Saves the evaluate form (qa only): answers stored as `evaluations import` stores them,
@@ -151,6 +178,14 @@ extension Handlers {
             let criterion = String(key.dropFirst("answer.".count))
             answers.append(.init(criterionID: criterion, answer: Forms.decode(parts[1]), comment: Forms.field("comment." + criterion, in: body)))
         }
+        let client = address(request, context)
+        return try await Blocking.run { [answers] in
+            try saveEvaluation(session, callID: callID, cardID: cardID, answers: answers, fingerprint: version, address: client)
+        }
+    }
+
+    func saveEvaluation(_ session: AuthenticatedSession, callID: String, cardID: String, answers: [WebEvaluation.Answer],
+                        fingerprint version: String, address client: String?) throws -> Response {
         let now = config.now()
         let result = try WebEvaluation.save(server.store, callID: callID, cardID: cardID, answers: answers, evaluator: session.account.name,
                                             fingerprint: version, nowEpoch: now, scope: session.account.scope)
@@ -164,7 +199,7 @@ extension Handlers {
         case let .saved(changed, before, after):
             let given = answers.filter { !$0.answer.trimmingCharacters(in: .whitespaces).isEmpty }
                 .map { "\($0.criterionID)=\($0.answer)" }.joined(separator: " ")
-            try auth.audit(.evaluation, by: session.account, address: address(request, context), callID: callID, target: cardID,
+            try auth.audit(.evaluation, by: session.account, address: client, callID: callID, target: cardID,
                            detail: "\(changed) changed: \(given); score \(Pages.scoreText(before)) → \(Pages.scoreText(after))")
             return try callPage(session, callID: callID, startS: nil, notice: .saved(card: cardID, changed: changed, before: before, after: after))
         }
@@ -173,7 +208,7 @@ extension Handlers {
     @Sendable func agent(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try user(context)
         guard let agentID = context.parameters.get("id") else { throw PageError(.notFound) }
-        return try agentPage(request, session: session, agentID: agentID, notice: nil)
+        return try await Blocking.run { try agentPage(request, session: session, agentID: agentID, notice: nil) }
     }
 
     /// The agent page (with a notice from a coaching action), or the one 404.
@@ -237,11 +272,14 @@ extension Handlers {
         var request = request
         let body = String(buffer: try await request.collectBody(upTo: context.maxUploadSize))
         guard let callID = Forms.field("call", in: body), let cardID = Forms.field("card", in: body) else { throw PageError(.badRequest) }
-        guard try server.store.acknowledgeEvaluation(callID: callID, cardID: cardID, by: session.account.name, nowEpoch: config.now(),
-                                                     scope: session.account.scope.requiring(agent: agentID)) else {
-            throw PageError(.notFound)
+        let client = address(request, context)
+        return try await Blocking.run { [server, auth, config] in
+            guard try server.store.acknowledgeEvaluation(callID: callID, cardID: cardID, by: session.account.name, nowEpoch: config.now(),
+                                                         scope: session.account.scope.requiring(agent: agentID)) else {
+                throw PageError(.notFound)
+            }
+            try auth.audit(.acknowledgement, by: session.account, address: client, callID: callID, target: cardID)
+            return .seeOther("/agents/\(HTML.pathSegment(agentID))")
         }
-        try auth.audit(.acknowledgement, by: session.account, address: address(request, context), callID: callID, target: cardID)
-        return .seeOther("/agents/\(HTML.pathSegment(agentID))")
     }
 }

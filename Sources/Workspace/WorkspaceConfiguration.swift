@@ -29,6 +29,13 @@ public struct WorkspaceConfiguration: Sendable {
     /// Take the client address from `X-Real-IP` (set by the reverse proxy) instead of the
     /// connection's peer, which behind a proxy is always the proxy itself.
     public var clientAddressFromProxy: Bool = false
+    /// One `audio` audit row covers a session's further byte ranges of the same recording
+    /// (same call, channel selection, play or download) for this long (s); see
+    /// `AudioAuditLedger`. 0: a row for every range.
+    public var audioAuditWindowS: Double = 10 * 60
+    /// Results of the overview and the calls list kept for repeated requests while the data
+    /// is unchanged (`PageCache`); 0: none.
+    public var pageCacheEntries: Int = 256
     /// bcrypt cost of password hashes made by the server (none yet; `users` uses 12).
     public var bcryptCost: UInt8 = Secrets.bcryptCost
     /// How long after an evaluator answer is stored it may be disputed (default 7 days;

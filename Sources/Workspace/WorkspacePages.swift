@@ -36,11 +36,24 @@ extension Pages {
 
     // MARK: Overview
 
-    /// The overview for a period: who is logged in, the agents against the card's target
-    /// (`report agents`), the KPI headline and NPS, each number linking to its calls.
-    static func overview(_ session: AuthenticatedSession, period: WebPeriod, agents: BuiltReport, trend: String, kpi: BuiltReport,
-                         nps: BuiltReport) -> HTML {
+    /// The overview for a period: who is logged in (rendered for each request, with the
+    /// navigation and the logout form's CSRF token) around its sections
+    /// (`overviewSections`).
+    static func overview(_ session: AuthenticatedSession, period: WebPeriod, sections: HTML) -> HTML {
         let a = session.account
+        let pq = Query.string(period.query)
+        return layout(title: "Overview", session: session, body: """
+            <div class="card who"><h1>Overview</h1>
+            <p>Logged in as <span id="user">\(a.name)</span>. Role: <strong id="role">\(a.role.rawValue)</strong>. Sees: <span id="scope">\(scopeDescription(a))</span>.
+            <a href="/calls?\(pq)">The calls of this period</a></p></div>
+            \(sections)
+            """)
+    }
+
+    /// The overview's period form and figures: the agents against the card's target (`report
+    /// agents`), the quality trend, the KPI headline and NPS, each number linking to its
+    /// calls. The same for every user of one scope, so the page cache keeps them rendered.
+    static func overviewSections(period: WebPeriod, agents: BuiltReport, trend: String, kpi: BuiltReport, nps: BuiltReport) -> HTML {
         let pq = Query.string(period.query)
         var agentTables: [HTML] = []
         for (i, t) in agents.tables.enumerated() {
@@ -61,21 +74,20 @@ extension Pages {
             key == "offered" || key == "answered" || key == "abandoned" ? "/calls?" + pq : nil
         } }
         let npsTables = nps.tables.map { t in table(t) { _, key in key.hasPrefix("detractors") ? "/calls?\(pq)&detractor=1" : nil } }
-        return layout(title: "Overview", session: session, body: """
-            <div class="card who"><h1>Overview</h1>
-            <p>Logged in as <span id="user">\(a.name)</span>. Role: <strong id="role">\(a.role.rawValue)</strong>. Sees: <span id="scope">\(scopeDescription(a))</span>.
-            <a href="/calls?\(pq)">The calls of this period</a></p></div>
+        return """
             \(periodForm(period, action: "/"))
             <section class="card"><h2 class="section">Agents against the card's target</h2>\(agentTables)</section>
             <section class="card" id="trend"><h2 class="section">Quality trend</h2>\(HTML(rendered: trend))</section>
             <section class="card"><h2 class="section">KPI headline</h2>\(kpiTables)</section>
             <section class="card"><h2 class="section">NPS</h2>\(npsTables)</section>
-            """)
+            """
     }
 
     // MARK: Calls
 
-    static func callsPage(_ session: AuthenticatedSession, query: CallsQuery, rows: [CallListRow], hasMore: Bool, cards: [String],
+    /// The calls page's form, list and links: the same for every user of one scope, so the
+    /// page cache keeps them rendered.
+    static func callsBody(query: CallsQuery, rows: [CallListRow], hasMore: Bool, cards: [String],
                           agents: [String], teams: [String], queues: [String]) -> HTML {
         func select(_ name: String, _ values: [String], _ current: String?) -> HTML {
             let opts = values.map { v -> HTML in v == current ? "<option selected>\(v)</option>" : "<option>\(v)</option>" }
@@ -131,7 +143,7 @@ extension Pages {
             next = "<p><a id=\"next\" href=\"/calls?\(Query.string(q))\">Next page →</a></p>"
         }
         let empty: HTML = rows.isEmpty ? "<p class=\"muted\" id=\"no-calls\">No calls match these filters in this period.</p>" : ""
-        return layout(title: "Calls", session: session, body: """
+        return """
             <h1>Calls</h1>
             \(form)
             <p><a id="export" href="/calls.csv?\(Query.string(items))">Export the filtered list (CSV)</a></p>
@@ -139,7 +151,7 @@ extension Pages {
             <th>answered</th><th>handle s</th><th>audio s</th><th>dead air s</th><th>interr.</th><th>card</th><th>score</th><th>status</th><th>NPS</th><th>health</th></tr></thead>
             <tbody>\(body)</tbody></table></div>
             \(empty)\(next)
-            """)
+            """
     }
 
     /// The filtered list as CSV (spreadsheet formulas neutralised by Reports' writer).

@@ -17,6 +17,10 @@ public struct WorkspaceServer: Sendable {
     public let configuration: WorkspaceConfiguration
     public let locator: any RecordingLocator
     public let authenticator: Authenticator
+    /// Which recording accesses already have their audit row (one per listening, not per range).
+    let audioAudit: AudioAuditLedger
+    /// The overview's and the calls list's figures while the data is unchanged.
+    let pageCache: PageCache
     /// The caller-hashing key, for surveys imported through the API that link by caller
     /// (loaded when first needed: `callqa.key` beside the database, or `CALLQA_HASH_KEY`).
     public let callerKey: @Sendable () throws -> [UInt8]
@@ -28,6 +32,8 @@ public struct WorkspaceServer: Sendable {
         self.configuration = configuration
         self.locator = locator ?? StoreRecordingLocator(store: store)
         authenticator = Authenticator(store: store, configuration: configuration)
+        audioAudit = AudioAuditLedger(windowS: configuration.audioAuditWindowS)
+        pageCache = PageCache(capacity: configuration.pageCacheEntries)
         let path = store.path
         self.callerKey = callerKey ?? { try CallerKey.load(forDatabase: path) }
         limiter = RateLimiter(burst: configuration.apiBurst, ratePerS: configuration.apiRatePerS)
@@ -221,7 +227,8 @@ struct SessionMiddleware: RouterMiddleware {
         if WorkspaceServer.isAPIv1(path) { return try await api.handle(request, context: context, next: next) }
         var context = context
         if let token = request.cookies[configuration.sessionCookieName]?.value {
-            context.session = try authenticator.session(token: token)
+            let authenticator = self.authenticator
+            context.session = try await Blocking.run { try authenticator.session(token: token) }
         }
         if context.session == nil, !WorkspaceServer.isPublic(path) {
             if WorkspaceServer.isAPI(path) { throw PageError(.unauthorized) }
@@ -321,7 +328,10 @@ struct Handlers: Sendable {
     }
 
     @Sendable func logout(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
-        if let session = context.session { try auth.logout(session, address: address(request, context)) }
+        if let session = context.session {
+            let client = address(request, context)
+            try await Blocking.run { [auth] in try auth.logout(session, address: client) }
+        }
         var response = Response.seeOther("/login")
         response.setCookie(cookie(config.sessionCookieName, "", maxAge: 0))
         return response
@@ -343,7 +353,7 @@ struct Handlers: Sendable {
 
     @Sendable func adminUsers(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try admin(context)
-        return .html(Pages.users(session, users: try server.store.users()))
+        return try await Blocking.run { [server] in .html(Pages.users(session, users: try server.store.users())) }
     }
 
     @Sendable func adminAudit(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
@@ -354,10 +364,12 @@ struct Handlers: Sendable {
             throw PageError(.badRequest)
         }
         let limit = 1000
-        let entries = try server.store.auditEntries(fromEpoch: period.fromEpoch, toEpoch: period.toEpoch, limit: limit)
-        try auth.audit(.auditRead, by: session.account, address: address(request, context),
-                       detail: "web: from \(from ?? "start") to \(to ?? "now")")
-        return .html(Pages.audit(session, entries: entries, from: from, to: to, limit: limit))
+        let client = address(request, context)
+        return try await Blocking.run { [server, auth] in
+            let entries = try server.store.auditEntries(fromEpoch: period.fromEpoch, toEpoch: period.toEpoch, limit: limit)
+            try auth.audit(.auditRead, by: session.account, address: client, detail: "web: from \(from ?? "start") to \(to ?? "now")")
+            return .html(Pages.audit(session, entries: entries, from: from, to: to, limit: limit))
+        }
     }
 
     /// The recording decoded to 16-bit PCM WAV, with byte ranges; audited.
@@ -375,32 +387,45 @@ struct Handlers: Sendable {
             return c
         } ?? .both
         // Missing call, call without recording, call outside the scope, unreadable file: 404 alike.
-        guard let path = try server.locator.recordingPath(callID: callID, for: account) else { throw PageError(.notFound) }
-        let wav: DecodedWAV
-        do { wav = try DecodedWAV(path: path, channel: channel) } catch {
-            context.logger.warning("call \(callID): \(error)")
-            throw PageError(.notFound)
-        }
-        let total = wav.totalBytes
-        let range: ClosedRange<Int64>
-        var status = HTTPResponse.Status.ok
-        var headers: HTTPFields = [.contentType: "audio/wav", .acceptRanges: "bytes", .cacheControl: "no-store"]
         let download = request.uri.queryParameters.get("download") == "1"
-        headers[.contentDisposition] = "\(download ? "attachment" : "inline"); filename=\"\(HTML.pathSegment(callID)).wav\""
-        switch RangeRequest(header: request.headers[.range], total: total) {
-        case .full:
-            range = 0...(total - 1)
-        case let .partial(r):
-            range = r
-            status = .partialContent
-            headers[.contentRange] = "bytes \(r.lowerBound)-\(r.upperBound)/\(total)"
-        case .unsatisfiable:
-            throw PageError(.rangeNotSatisfiable, headers: [.contentRange: "bytes */\(total)"])
+        let rangeHeader = request.headers[.range], client = address(request, context), logger = context.logger
+        // Who listens, for the ledger: the way in (the page, an API token, the API from a
+        // session), the account, and the session's token hashed.
+        let holder = "\(via ?? "page")|\(account.name)|\(context.session.map { Secrets.sha256Hex($0.token) } ?? "")"
+        let (wav, range, status, headers) = try await Blocking.run { [server, auth, config] in
+            guard let path = try server.locator.recordingPath(callID: callID, for: account) else { throw PageError(.notFound) }
+            let wav: DecodedWAV
+            do { wav = try DecodedWAV(path: path, channel: channel) } catch {
+                logger.warning("call \(callID): \(error)")
+                throw PageError(.notFound)
+            }
+            let total = wav.totalBytes
+            let range: ClosedRange<Int64>
+            var status = HTTPResponse.Status.ok
+            var headers: HTTPFields = [.contentType: "audio/wav", .acceptRanges: "bytes", .cacheControl: "no-store"]
+            headers[.contentDisposition] = "\(download ? "attachment" : "inline"); filename=\"\(HTML.pathSegment(callID)).wav\""
+            switch RangeRequest(header: rangeHeader, total: total) {
+            case .full:
+                range = 0...(total - 1)
+            case let .partial(r):
+                range = r
+                status = .partialContent
+                headers[.contentRange] = "bytes \(r.lowerBound)-\(r.upperBound)/\(total)"
+            case .unsatisfiable:
+                throw PageError(.rangeNotSatisfiable, headers: [.contentRange: "bytes */\(total)"])
+            }
+            headers[.contentLength] = String(range.upperBound - range.lowerBound + 1)
+            // Audited before a byte is sent: one row per listening (AudioAuditLedger).
+            let now = config.now()
+            let key = AudioAuditLedger.Key(session: holder, callID: callID, channel: channel.rawValue, download: download)
+            if !server.audioAudit.covers(key, now: now) {
+                try auth.audit(.audio, by: account, address: client, callID: callID,
+                               detail: "\(via.map { $0 + ": " } ?? "")\(download ? "download" : "play") bytes \(range.lowerBound)-\(range.upperBound)/\(total) channel \(channel.rawValue)")
+                server.audioAudit.wrote(key, now: now)
+            }
+            return (wav, range, status, headers)
         }
         let length = range.upperBound - range.lowerBound + 1
-        headers[.contentLength] = String(length)
-        try auth.audit(.audio, by: account, address: address(request, context), callID: callID,
-                       detail: "\(via.map { $0 + ": " } ?? "")\(download ? "download" : "play") bytes \(range.lowerBound)-\(range.upperBound)/\(total) channel \(channel.rawValue)")
         let body = ResponseBody(contentLength: Int(length)) { writer in
             try await wav.write(range: range) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
             try await writer.finish(nil)

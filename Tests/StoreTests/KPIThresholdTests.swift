@@ -108,13 +108,22 @@ import Testing
         let index = try #require(list.items.firstIndex { $0.identifier == kpiMigration })
         let later = list.items[(index + 1)...].map(\.identifier)
         #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations", "2026-12-08-watch-and-alerts",
-                          "2026-12-08-disputes-calibration-coaching", "2026-12-08-api-tokens", "2026-12-08-tone-events"],
+                          "2026-12-08-disputes-calibration-coaching", "2026-12-08-api-tokens", "2026-12-08-tone-events",
+                          "2026-12-08-workspace-indexes", "2026-12-08-data-version", "2026-12-08-detractor-comments-by-time",
+                          "2026-12-08-calls-list-sort-keys"],
                "a newer migration: undo what it adds here too (the tone events migration adds nothing to undo: it rebuilds audio_events)")
         let removed = [kpiMigration] + later
         let previousVersion = index
         let queue = try DatabaseQueue(path: path)
         try queue.inDatabase { db in
+            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_version_%'") {
+                try db.execute(sql: "DROP TRIGGER \(trigger)")
+            }
             try db.execute(sql: """
+                DROP TABLE data_version;
+                DROP INDEX calls_by_start_id; CREATE INDEX calls_by_start ON calls(started_epoch);
+                DROP INDEX calls_by_team; DROP INDEX surveys_detractor_comments; DROP INDEX surveys_detractor_comments_by_time;
+                DROP INDEX calls_by_handle; DROP INDEX calls_by_agent_key; DROP INDEX analyses_by_dead_air; DROP INDEX analyses_by_interruptions;
                 DROP TABLE agg_kpi_settings;
                 DROP TABLE coaching_refs; DROP TABLE coaching_notes; DROP TABLE calibration_answers; DROP TABLE calibration_members;
                 DROP TABLE calibration_calls; DROP TABLE calibration_sessions; DROP TABLE dispute_events; DROP TABLE disputes;

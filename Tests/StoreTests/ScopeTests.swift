@@ -25,11 +25,11 @@ import Testing
                                        "closeCalibrationSession", "addCoachingNote", "acknowledgeCoachingNote", "completeCoachingFollowUp"]
     /// Accounts, sessions and the audit log of the workspace (AccountStore.swift): no call data.
     static let accounts: Set<String> = ["addUser", "users", "credentials", "setUserDisabled", "setUserPassword", "createSession",
-                                        "session", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures",
+                                        "session", "touchSession", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures",
                                         // API tokens (TokenStore.swift): accounts' credentials, no call data.
                                         "addToken", "tokens", "revokeToken", "revokeTokens", "apiToken"]
     /// Reads of the database file itself, not of any call.
-    static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields",
+    static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields", "dataVersion",
                                             // The watcher's own state: file positions, and its kept record
                                             // lines (sealed; read back only by the watcher at start).
                                             "watchSources", "watchLines", "watchState"]
@@ -105,6 +105,10 @@ import Testing
         }),
         ("callSpan", { s, scope, own, _, _, _ throws in
             #expect(try s.callSpan(period: .all, scope: scope).calls == own.count)
+        }),
+        ("lastCallDate", { s, scope, _, _, _, _ throws in
+            #expect(try s.lastCallDate(scope: scope) == s.callSpan(period: .all, scope: scope).lastDate)
+            #expect(try s.lastCallDate(scope: Scope(access: .teams([]))) == nil)
         }),
         ("knownValues", { s, scope, _, _, _, agent throws in
             #expect(try s.knownValues(.agent, scope: scope) == [agent])

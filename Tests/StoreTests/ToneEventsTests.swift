@@ -62,9 +62,22 @@ import Testing
         // Back to the version before: the old CHECK, no tone rows, analyses of analyzer 13.
         let list = Migrations.migrator()
         let index = try #require(list.items.firstIndex { $0.identifier == Self.migration })
-        #expect(index == list.items.count - 1, "a newer migration: undo what it adds here too")
+        let later = list.items[(index + 1)...].map(\.identifier)
+        #expect(later == ["2026-12-08-workspace-indexes", "2026-12-08-data-version", "2026-12-08-detractor-comments-by-time",
+                          "2026-12-08-calls-list-sort-keys"], "a newer migration: undo what it adds here too")
         let queue = try DatabaseQueue(path: path)
         try queue.inDatabase { db in
+            // The workspace's migrations after it (indexes, the data version), undone first.
+            for trigger in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name LIKE 'data_version_%'") {
+                try db.execute(sql: "DROP TRIGGER \(trigger)")
+            }
+            try db.execute(sql: """
+                DROP TABLE data_version;
+                DROP INDEX calls_by_start_id; CREATE INDEX calls_by_start ON calls(started_epoch);
+                DROP INDEX calls_by_team; DROP INDEX surveys_detractor_comments; DROP INDEX surveys_detractor_comments_by_time;
+                DROP INDEX calls_by_handle; DROP INDEX calls_by_agent_key; DROP INDEX analyses_by_dead_air; DROP INDEX analyses_by_interruptions;
+                DELETE FROM grdb_migrations WHERE identifier IN (\(later.map { "'\($0)'" }.joined(separator: ", ")));
+                """)
             try db.execute(sql: """
                 CREATE TABLE audio_events_old (
                     call_id TEXT NOT NULL REFERENCES analyses(call_id) ON DELETE CASCADE,

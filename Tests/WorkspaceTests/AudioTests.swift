@@ -66,12 +66,53 @@ import Testing
         }
         let unsatisfiable = try await b.get("/calls/c-a2/audio", headers: [.range: "bytes=\(total)-"])
         #expect(unsatisfiable.status == .rangeNotSatisfiable && unsatisfiable.header("Content-Range") == "bytes */\(total)")
-        // Every served response is in the audit log with its range.
+        // One audit row for this listening (the first range), covering the session's further
+        // ranges of the recording.
         let rows = try f.store.auditEntries(fromEpoch: nil, toEpoch: nil).filter { $0.action == .audio }
-        #expect(rows.count == 1 + cases.count)
+        #expect(rows.count == 1)
         #expect(rows.allSatisfy { $0.actor == "qa1" && $0.callID == "c-a2" && $0.address == "192.0.2.10" })
         #expect(rows[0].detail == "play bytes 0-\(total - 1)/\(total) channel both")
-        #expect(rows[2].detail == "play bytes 0-43/\(total) channel both")
+    }
+
+    /// What one `audio` audit row stands for: one session's listening of one call on one
+    /// channel selection (or its download), for the audit window from its first range.
+    @Test func oneAuditRowPerListeningNotPerRange() async throws {
+        let f = try Fixture { $0.audioAuditWindowS = 600 }
+        let b = try await f.loggedIn("qa1")
+        func rows() throws -> [AuditEntry] { try f.store.auditEntries(fromEpoch: nil, toEpoch: nil).filter { $0.action == .audio } }
+        for range in ["bytes=0-1023", "bytes=1024-50000", "bytes=90000-", "bytes=0-1"] {
+            #expect(try await b.get("/calls/c-a1/audio", headers: [.range: range]).status == .partialContent)
+            f.clock.advance(60)
+        }
+        #expect(try rows().map(\.detail) == ["play bytes 0-1023/96044 channel both"])
+        // Another channel, a download, another call: each its own row.
+        #expect(try await b.get("/calls/c-a1/audio?channel=left", headers: [.range: "bytes=0-99"]).status == .partialContent)
+        #expect(try await b.get("/calls/c-a1/audio?download=1").status == .ok)
+        #expect(try await b.get("/calls/c-a2/audio", headers: [.range: "bytes=5-9"]).status == .partialContent)
+        #expect(try rows().map { "\($0.callID ?? "") \($0.detail ?? "")" } == [
+            "c-a1 play bytes 0-1023/96044 channel both", "c-a1 play bytes 0-99/48044 channel left",
+            "c-a1 download bytes 0-96043/96044 channel both", "c-a2 play bytes 5-9/96044 channel both",
+        ])
+        // The same listening after the window (counted from its row): a new row.
+        f.clock.advance(400)
+        #expect(try await b.get("/calls/c-a1/audio", headers: [.range: "bytes=2048-4095"]).status == .partialContent)
+        #expect(try rows().count == 5 && rows().last?.detail == "play bytes 2048-4095/96044 channel both")
+        // Another session of the same user (another browser): its own row at once.
+        let other = try await f.loggedIn("qa1")
+        #expect(try await other.get("/calls/c-a1/audio", headers: [.range: "bytes=0-1"]).status == .partialContent)
+        #expect(try rows().count == 6)
+        // A refused request writes nothing and covers nothing.
+        #expect(try await b.get("/calls/c-a1/audio", headers: [.range: "bytes=999999-"]).status == .rangeNotSatisfiable)
+        #expect(try rows().count == 6)
+    }
+
+    @Test func aZeroWindowAuditsEveryRange() async throws {
+        let f = try Fixture { $0.audioAuditWindowS = 0 }
+        let b = try await f.loggedIn("qa1")
+        for range in ["bytes=0-1", "bytes=2-3", "bytes=4-5"] {
+            #expect(try await b.get("/calls/c-a1/audio", headers: [.range: range]).status == .partialContent)
+        }
+        #expect(try f.store.auditEntries(fromEpoch: nil, toEpoch: nil).filter { $0.action == .audio }.count == 3)
     }
 
     @Test func channelSelectionServesOneChannelAsMono() async throws {

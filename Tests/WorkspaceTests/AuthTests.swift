@@ -164,6 +164,33 @@ import Testing
         #expect(try await busy.get("/").status == .seeOther)
     }
 
+    /// While another process holds the write lock (an ingest), a request does not wait to
+    /// record its session's last-seen time: the session is answered from its read, and the
+    /// time is written once the lock is free.
+    @Test func aSessionIsAnsweredWithoutWaitingForAnotherWriter() async throws {
+        let f = try Fixture()
+        let b = try await f.loggedIn("qa1")
+        let hash = Secrets.sha256Hex(try #require(b.cookies[f.configuration.sessionCookieName]))
+        let loggedInAt = f.clock.now
+        f.clock.advance(120)
+        let other = try CallStore(path: f.store.path, busyTimeoutS: 30)
+        try other.write { db in
+            // Holds the write lock from here on, as an ingest's transaction does.
+            try db.execute(sql: "INSERT INTO audit_log (at, at_epoch, action, actor) VALUES ('1970-01-01T00:00:00Z', 0, 'audit_read', 'another process')")
+            let started = Date()
+            #expect(try f.store.touchSession(tokenSHA256: hash, nowEpoch: f.clock.now, wait: false) == false)
+            let s = try #require(try f.store.session(tokenSHA256: hash, nowEpoch: f.clock.now, idleS: 1800))
+            #expect(s.touchDue && s.lastSeenEpoch == loggedInAt && s.account.name == "qa1")
+            // Gave up at once instead of the 30 s busy timeout.
+            #expect(Date().timeIntervalSince(started) < 10)
+        }
+        let s = try #require(try f.store.session(tokenSHA256: hash, nowEpoch: f.clock.now, idleS: 1800))
+        #expect(!s.touchDue && s.lastSeenEpoch == f.clock.now)
+        // The time never moves back.
+        #expect(try f.store.touchSession(tokenSHA256: hash, nowEpoch: loggedInAt, wait: true))
+        #expect(try f.store.session(tokenSHA256: hash, nowEpoch: f.clock.now, idleS: 1800)?.lastSeenEpoch == f.clock.now)
+    }
+
     @Test func disablingOrChangingThePasswordEndsSessions() async throws {
         let f = try Fixture()
         let a = try await f.loggedIn("qa1")

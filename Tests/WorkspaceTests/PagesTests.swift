@@ -3,6 +3,7 @@ import CallRecords
 import Foundation
 import HTTPTypes
 import Pipeline
+import Reports
 import Store
 import Testing
 @testable import Workspace
@@ -201,12 +202,150 @@ struct SampleFixture {
                     after = CallListCursor(value: last.cursorValue(sort), callID: last.callID)
                 }
                 #expect(full.count == 11 && walked == full.map(\.callID), "\(sort) \(descending)")
+                // The sorted walk along the key's index, capped at a few entries (then the
+                // page is read the other way) or not, gives the same pages as no walk, with
+                // and without a filter that leaves calls out.
+                var outbound = CallListFilter()
+                outbound.direction = .outbound
+                var deadAir = CallListFilter()
+                deadAir.minDeadAirS = 1
+                for filter in [CallListFilter(), outbound, deadAir] {
+                    let plain = try f.store.callList(filter, sort: sort, descending: descending, after: nil, limit: 100, scope: .everything,
+                                                     walkCap: nil)
+                    for cap in [1, 2, 5, 5_000] {
+                        var pages: [String] = [], after: CallListCursor?
+                        while true {
+                            let page = try f.store.callList(filter, sort: sort, descending: descending, after: after, limit: 3,
+                                                            scope: .everything, walkCap: cap)
+                            pages += page.map(\.callID)
+                            guard let last = page.last, page.count == 3 else { break }
+                            after = CallListCursor(value: last.cursorValue(sort), callID: last.callID)
+                        }
+                        #expect(pages == plain.map(\.callID), "\(sort) \(descending) cap \(cap) filter \(filter)")
+                    }
+                }
             }
         }
         // Through the router: the next-page link carries the cursor.
         let qa = try await f.loggedIn("qa1")
         let first = try await qa.get("/calls?period=all&sort=handle&order=asc")
         #expect(first.status == .ok && !first.text.contains("id=\"next\""), "11 calls fit one page of 50")
+    }
+
+    /// Each filter of the calls list keeps exactly the calls whose shown values match it, and
+    /// each sort orders by the shown value (then call id): what the page shows is what was
+    /// filtered and sorted on, with and without a card.
+    @Test func filtersAndSortsFollowTheShownValues() async throws {
+        let f = try await SampleFixture()
+        func list(_ filter: CallListFilter, _ sort: CallListSort = .started, descending: Bool = true) throws -> [CallListRow] {
+            try f.store.callList(filter, sort: sort, descending: descending, after: nil, limit: 1000, scope: .everything)
+        }
+        let cards = try f.store.storedCards(scope: .everything).map(\.id)
+        #expect(!cards.isEmpty)
+        for card in [nil] + cards.map(Optional.some) {
+            var base = CallListFilter()
+            base.cardID = card
+            let all = try list(base)
+            if let card { #expect(!all.isEmpty && all.allSatisfy { $0.cardID == card }, "the filter's card is the one shown") }
+            func check(_ name: String, nonTrivial: Bool = false, _ change: (inout CallListFilter) -> Void, _ keep: (CallListRow) -> Bool) throws {
+                var filter = base
+                change(&filter)
+                let got = try list(filter).map(\.callID)
+                #expect(got == all.filter(keep).map(\.callID), "\(name), card \(card ?? "any")")
+                if nonTrivial { #expect(!got.isEmpty && got.count < all.count, "\(name) selects some calls of the sample day") }
+            }
+            try check("critical", nonTrivial: card == nil, { $0.criticalFail = true }) { $0.criticalFailed }
+            try check("provisional", nonTrivial: card == nil, { $0.provisional = true }) { $0.provisional }
+            try check("min score", nonTrivial: card == nil, { $0.minScore = 60 }) { ($0.score ?? -1) >= 60 }
+            try check("max score", { $0.maxScore = 80 }) { $0.score.map { $0 <= 80 } ?? false }
+            try check("score range", { $0.minScore = 20; $0.maxScore = 90 }) { $0.score.map { $0 >= 20 && $0 <= 90 } ?? false }
+            try check("dead air", { $0.minDeadAirS = 5 }) { ($0.deadAirS ?? -1) >= 5 }
+            try check("interruptions", { $0.minInterruptions = 1 }) { ($0.interruptions ?? -1) >= 1 }
+            try check("detractor", nonTrivial: card == nil, { $0.detractor = true }) { ($0.nps ?? 99) <= 6 }
+            try check("outbound", { $0.direction = .outbound }) { $0.direction == "outbound" }
+            for flag in Set(all.flatMap(\.health)).sorted() {
+                try check("health \(flag)", { $0.health = flag }) { $0.health.contains(flag) }
+            }
+            for sort in CallListSort.allCases {
+                for descending in [false, true] {
+                    let rows = try list(base, sort, descending: descending)
+                    #expect(Set(rows.map(\.callID)) == Set(all.map(\.callID)), "\(sort)")
+                    func key(_ r: CallListRow) -> String {
+                        func n(_ x: Double?) -> String { String(format: "%012.4f", (x ?? -1) + 1) }
+                        switch sort {
+                        case .started: return n(r.startedEpoch)
+                        case .score: return n(r.score)
+                        case .agent: return r.agentID ?? ""
+                        case .deadAir: return n(r.deadAirS)
+                        case .interruptions: return n(r.interruptions.map(Double.init))
+                        case .handle: return n(r.handleS)
+                        }
+                    }
+                    let expected = rows.sorted { (key($0), $0.callID) < (key($1), $1.callID) }.map(\.callID)
+                    #expect(rows.map(\.callID) == (descending ? expected.reversed() : expected), "\(sort) \(descending), card \(card ?? "any")")
+                }
+            }
+        }
+    }
+
+    /// The overview's agents tables are `report agents` for the user's scope and period: the
+    /// same renderer on the same figures, links aside.
+    @Test func theOverviewShowsWhatReportAgentsSays() async throws {
+        let f = try await SampleFixture()
+        func unlinked(_ html: String) -> String {
+            html.replacingOccurrences(of: #"<a href="[^"]*">"#, with: "", options: .regularExpression).replacingOccurrences(of: "</a>", with: "")
+        }
+        var compared = 0
+        for role in Role.allCases {
+            let b = try await f.loggedIn(f.role(role))
+            let account = try #require(try f.store.users().first { $0.account.name == f.role(role) }).account
+            for (query, period) in [("period=all", Period.all), ("period=day&date=2026-11-24", try Period.parse(from: "2026-11-24", to: "2026-11-24", zone: nil).get()),
+                                    ("period=month&date=2026-11-24", try Period.parse(from: "2026-11-01", to: "2026-11-30", zone: nil).get())] {
+                let page = try await b.get("/?" + query)
+                #expect(page.status == .ok, "\(role) \(query)")
+                let report = try ReportBuilder.agents(f.store, period: period, scope: account.scope, minScored: 10)
+                #expect(!report.tables.isEmpty)
+                for (i, t) in report.tables.enumerated() {
+                    let expected = unlinked(HTMLReport.table(t, id: "agents-\(i)"))
+                    #expect(unlinked(page.text).contains(expected), "\(role) \(query) table \(i)")
+                    compared += 1
+                }
+            }
+        }
+        #expect(compared >= 12)
+    }
+
+    /// The overview and the calls list come from the cache while the data is unchanged, and
+    /// are computed again after any change, whoever makes it (here: a hand edit in SQL).
+    @Test func repeatedPagesComeFromTheCacheUntilTheDataChanges() async throws {
+        let f = try await SampleFixture()
+        let qa = try await f.loggedIn("qa1")
+        let cache = f.server.pageCache
+        let first = try await qa.get("/calls?period=all&sort=score&order=asc")
+        let overview = try await qa.get("/?period=all")
+        let (hits, misses) = (cache.hits, cache.misses)
+        #expect(try await qa.get("/calls?period=all&sort=score&order=asc").text == first.text)
+        #expect(try await qa.get("/?period=all").text == overview.text)
+        #expect(cache.hits == hits + 3 && cache.misses == misses, "known values, calls, overview: from the cache")
+        // Another user with the same scope shares the figures, not the page.
+        let admin = try await f.loggedIn("admin1")
+        let adminPage = try await admin.get("/calls?period=all&sort=score&order=asc")
+        #expect(cache.misses == misses && adminPage.text.contains("admin1") && !adminPage.text.contains(">qa1<"))
+        // A supervisor's scope is another key.
+        let sup = try await f.loggedIn("sup-blue")
+        _ = try await sup.get("/calls?period=all&sort=score&order=asc")
+        #expect(cache.misses == misses + 2)
+        // A score changed by hand: the next request shows it.
+        let version = try #require(try f.store.dataVersion())
+        try f.store.write { db in
+            try db.execute(sql: "UPDATE scores SET score = 3.7 WHERE rowid = (SELECT rowid FROM scores WHERE is_current = 1 AND score IS NOT NULL ORDER BY call_id LIMIT 1)")
+        }
+        #expect(try f.store.dataVersion() ?? 0 > version)
+        #expect(!first.text.contains(">3.7<"))
+        let after = try await qa.get("/calls?period=all&sort=score&order=asc")
+        #expect(after.text.contains(">3.7<") && after.text != first.text)
+        #expect(try await qa.get("/?period=all").text != overview.text, "the overview's figures include that score")
+        #expect(cache.count <= 4, "entries of the older version are dropped")
     }
 
     @Test func filterAndSortValuesThatTrySQLAreRefused() async throws {

@@ -73,8 +73,11 @@ public struct IngestDriver {
 
     // MARK: Calls
 
+    /// Calls without a recording to analyse written per transaction.
+    static let recordBatch = 100
+
     /// Stores calls: duplicates refused, records without (usable) audio written in
-    /// transactions of 1,000, then the recordings' jobs run in parallel, each call written
+    /// transactions of `recordBatch`, then the recordings' jobs run in parallel, each call written
     /// in its own transaction as its job finishes. Returns early, with everything done so far
     /// stored, when the task is cancelled.
     public mutating func ingest(_ items: [IngestItem]) async throws(StoreError) {
@@ -165,8 +168,10 @@ public struct IngestDriver {
                 }
             }
         }
-        for start in stride(from: 0, to: recordOnly.count, by: 1000) {
-            let part = Array(recordOnly[start..<min(recordOnly.count, start + 1000)])
+        // Short transactions: another process's write (the workspace's audit log, a session)
+        // waits for one batch at most.
+        for start in stride(from: 0, to: recordOnly.count, by: Self.recordBatch) {
+            let part = Array(recordOnly[start..<min(recordOnly.count, start + Self.recordBatch)])
             try store.save(part)
             handledCallIDs += part.map(\.call.record.callID)
         }

@@ -30,6 +30,12 @@ struct ServeCommand: ParsableCommand {
     var behindProxy = false
     @Option(name: .customLong("idle-timeout-min"), help: "A session unused this many minutes ends.") var idleTimeoutMin: Double = 30
     @Option(name: .customLong("session-hours"), help: "A session ends this many hours after login, however used.") var sessionHours: Double = 12
+    @Option(name: .customLong("audio-audit-min"),
+            help: "One audit row covers a session's byte ranges of one recording (channel, play or download) for this many minutes; 0: a row per range.")
+    var audioAuditMin: Double = 10
+    @Option(name: .customLong("page-cache"),
+            help: "Keep this many results of the overview and the calls list for repeated requests while the data is unchanged; 0: none.")
+    var pageCache: Int = 256
     @Option(name: .customLong("dispute-window-days"), help: "Days after an evaluator answer is stored during which it may be disputed (default: the settings file's disputes.window_days, else 7).")
     var disputeWindowDays: Double?
     @OptionGroup var configOption: ConfigOption
@@ -43,6 +49,8 @@ struct ServeCommand: ParsableCommand {
         c.clientAddressFromProxy = behindProxy
         c.idleTimeoutS = idleTimeoutMin * 60
         c.sessionLifetimeS = sessionHours * 3600
+        c.audioAuditWindowS = audioAuditMin * 60
+        c.pageCacheEntries = pageCache
         return c
     }
 
@@ -52,6 +60,8 @@ struct ServeCommand: ParsableCommand {
         guard idleTimeoutMin > 0, sessionHours > 0 else {
             throw ValidationError("--idle-timeout-min and --session-hours: expected values above 0")
         }
+        guard pageCache >= 0 else { throw ValidationError("--page-cache: expected 0 or more results, got \(pageCache)") }
+        guard audioAuditMin >= 0, audioAuditMin.isFinite else { throw ValidationError("--audio-audit-min: expected 0 or more minutes, got \(audioAuditMin)") }
         if let problem = settings.bindingProblem { throw ValidationError(problem) }
     }
 
