@@ -3,6 +3,7 @@ import CallAnalysis
 import CallRecords
 import Foundation
 import StrictYAML
+import Transcription
 import Yams
 
 /// Settings from a YAML file: `callqa.yaml` in the working folder, or the file given with
@@ -23,6 +24,14 @@ import Yams
 ///   min_n: 30
 /// agents:
 ///   min_scored: 10          # below this many scored calls an agent is too few to judge
+/// transcription:            # see `TranscriptionSetup`
+///   model: /usr/local/share/callqa/models/ggml-base-q8_0.bin
+///   stage: true             # transcribe during ingest and run
+///   select: {cards: [order-confirmation], queues: [support], sample_share: 0.1}
+///   language: auto
+///   languages_by_queue: {support_de: de}
+///   customer_channel: true
+///   redact: true
 /// ```
 ///
 /// Every section and key is optional. An unknown section or key, a value of the wrong kind
@@ -39,6 +48,8 @@ public struct SettingsFile: Sendable, Equatable {
     public var npsMinimumN = 30
     /// Below this many scored calls an agent's quality is marked too small to judge.
     public var agentsMinimumScored = 10
+    /// The `transcription` section.
+    public var transcription = TranscriptionSetup()
 
     /// The file looked for in the working folder when no `--config` is given.
     public static let defaultName = "callqa.yaml"
@@ -75,7 +86,7 @@ public struct SettingsFile: Sendable, Equatable {
         var s = SettingsFile()
         guard let root else { return s }   // an empty file: the defaults
         var reader = YAMLReader(file: file)
-        let sections = ["analysis", "kpi", "nps", "agents"]
+        let sections = ["analysis", "kpi", "nps", "agents", "transcription"]
         guard let top = reader.mapping(root, what: "settings", keys: sections, depth: 0) else { throw SettingsError(reader.issues) }
         /// A section's keys; nil for an absent or empty section (`kpi:` with nothing under it).
         func section(_ name: String, keys: [String]) -> (values: [String: Node], keys: [String: Node])? {
@@ -124,8 +135,92 @@ public struct SettingsFile: Sendable, Equatable {
         }
         if let m = section("nps", keys: ["min_n"])?.values, let n = count(m, "nps", "min_n") { s.npsMinimumN = n }
         if let m = section("agents", keys: ["min_scored"])?.values, let n = count(m, "agents", "min_scored") { s.agentsMinimumScored = n }
+        if let t = section("transcription", keys: TranscriptionSetup.keys) {
+            s.transcription = TranscriptionSetup.parse(t.values, reader: &reader)
+        }
         if !reader.issues.isEmpty { throw SettingsError(reader.issues) }
         return s
+    }
+}
+
+/// The `transcription` section of the settings file: which model, which calls, how.
+///
+/// ```yaml
+/// transcription:
+///   model: /usr/local/share/callqa/models/ggml-base-q8_0.bin   # default (see README)
+///   stage: false            # true: ingest and run transcribe the calls they analysed
+///   select:                 # which calls need transcripts (absent: every analysed call);
+///     cards: [order-confirmation]   # a call is selected when any rule holds
+///     queues: [support]
+///     sample_share: 0.1     # 10 % of all calls, chosen by call id
+///   language: auto          # or one language for every call: en, de, ru, …
+///   languages_by_queue: {support_de: de, support_ru: ru}
+///   customer_channel: true  # false: the customer's channel is never transcribed
+///   redact: true            # digit runs (card and phone numbers, codes) out before storage
+///   window_s: 25            # longest recogniser window (s), 5–28
+///   jobs: 2                 # calls in parallel (default: every core)
+///   threads: 1              # recogniser threads per call
+/// ```
+public struct TranscriptionSetup: Sendable, Equatable {
+    /// nil: the command line's `--model`, else the installed default.
+    public var modelPath: String?
+    public var stage = false
+    public var selection = TranscriptSelection()
+    public var settings = TranscriptionSettings()
+    public var jobs: Int?
+    public var threads: Int?
+
+    public init() {}
+
+    static let keys = ["model", "stage", "select", "language", "languages_by_queue", "customer_channel", "redact", "window_s", "jobs", "threads"]
+
+    static func parse(_ m: [String: Node], reader: inout YAMLReader) -> TranscriptionSetup {
+        var t = TranscriptionSetup()
+        if let p = reader.string(m["model"], what: "transcription.model") {
+            if p.isEmpty { reader.error(m["model"]!, "transcription.model: expected the path of a whisper.cpp model file") } else { t.modelPath = p }
+        }
+        if let b = reader.bool(m["stage"], what: "transcription.stage") { t.stage = b }
+        if let b = reader.bool(m["customer_channel"], what: "transcription.customer_channel") { t.settings.customerChannel = b }
+        if let b = reader.bool(m["redact"], what: "transcription.redact") { t.settings.redact = b }
+        if let w = reader.number(m["window_s"], what: "transcription.window_s", range: 5...28) { t.settings.windowS = w }
+        func language(_ node: Node, what: String) -> String? {
+            guard let code = reader.string(node, what: what) else { return nil }
+            guard code.count == 2 || code.count == 3, code == code.lowercased(), WhisperSession.knowsLanguage(code) else {
+                reader.error(node, "\(what): expected a language code whisper knows (en, de, fr, es, it, ru, pl, nl, pt, …) or auto, got '\(code)'")
+                return nil
+            }
+            return code
+        }
+        if let node = m["language"], let s = node.scalar?.string, s == "auto" {
+            t.settings.language = nil
+        } else if let node = m["language"] {
+            t.settings.language = language(node, what: "transcription.language")
+        }
+        if let node = m["languages_by_queue"] {
+            if case let .mapping(pairs) = node, reader.budget(node, depth: 2) {
+                for (k, v) in pairs {
+                    guard let queue = k.scalar?.string, !queue.isEmpty else { reader.error(k, "transcription.languages_by_queue: keys are queue names"); continue }
+                    if t.settings.languagesByQueue[queue] != nil { reader.error(k, "transcription.languages_by_queue: queue '\(queue)' appears twice"); continue }
+                    if let code = language(v, what: "transcription.languages_by_queue.\(queue)") { t.settings.languagesByQueue[queue] = code }
+                }
+            } else {
+                reader.error(node, "transcription.languages_by_queue: expected queue names with a language each, e.g. {support_de: de}")
+            }
+        }
+        func count(_ key: String, _ range: ClosedRange<Double>) -> Int? {
+            guard let node = m[key], let v = reader.number(node, what: "transcription.\(key)", range: range) else { return nil }
+            guard v == v.rounded() else { reader.error(node, "transcription.\(key): expected a whole number, got \(YAMLReader.format(v))"); return nil }
+            return Int(v)
+        }
+        t.jobs = count("jobs", 1...256)
+        t.threads = count("threads", 1...64)
+        if let node = m["select"], let sel = reader.mapping(node, what: "transcription.select", keys: ["cards", "queues", "sample_share"], depth: 2) {
+            if let c = sel["cards"] { t.selection.cards = reader.list(c, depth: 3).compactMap { reader.string($0, what: "transcription.select.cards") } }
+            if let q = sel["queues"] { t.selection.queues = reader.list(q, depth: 3).compactMap { reader.string($0, what: "transcription.select.queues") } }
+            t.selection.sampleShare = reader.number(sel["sample_share"], what: "transcription.select.sample_share", range: 0...1)
+            if t.selection.selectsAll { reader.error(node, "transcription.select: give cards, queues or sample_share (or leave select out: every analysed call)") }
+        }
+        return t
     }
 }
 

@@ -60,6 +60,10 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable, Codable {
     case evaluation
     /// An agent acknowledged an evaluation (`call_id`, `target` the card).
     case acknowledgement
+    /// A call page showed the call's transcript (`call_id`; `detail` the words shown).
+    case transcript
+    /// The calls list was searched in transcripts (`detail` the words searched and the hits).
+    case transcriptSearch = "transcript_search"
 }
 
 /// One row of the audit log.
