@@ -117,7 +117,9 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "TranscriptionTests", dependencies: ["Transcription", "CallQAModel", "AudioIO"], exclude: ["Fixtures"]),
+        .testTarget(name: "TranscriptionTests", dependencies: [
+            "Transcription", "CallQAModel", "AudioIO", "Pipeline", "Store", "Scorecard", "CallRecords",
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
     ]
 )

@@ -154,6 +154,7 @@ public struct SettingsFile: Sendable, Equatable {
 ///     queues: [support]
 ///     sample_share: 0.1     # 10 % of all calls, chosen by call id
 ///   language: auto          # or one language for every call: en, de, ru, …
+///   languages: [en, de]     # detection picks among these (default: any whisper knows)
 ///   languages_by_queue: {support_de: de, support_ru: ru}
 ///   customer_channel: true  # false: the customer's channel is never transcribed
 ///   redact: true            # digit runs (card and phone numbers, codes) out before storage
@@ -172,7 +173,7 @@ public struct TranscriptionSetup: Sendable, Equatable {
 
     public init() {}
 
-    static let keys = ["model", "stage", "select", "language", "languages_by_queue", "customer_channel", "redact", "window_s", "jobs", "threads"]
+    static let keys = ["model", "stage", "select", "language", "languages", "languages_by_queue", "customer_channel", "redact", "window_s", "jobs", "threads"]
 
     static func parse(_ m: [String: Node], reader: inout YAMLReader) -> TranscriptionSetup {
         var t = TranscriptionSetup()
@@ -195,6 +196,9 @@ public struct TranscriptionSetup: Sendable, Equatable {
             t.settings.language = nil
         } else if let node = m["language"] {
             t.settings.language = language(node, what: "transcription.language")
+        }
+        if let node = m["languages"] {
+            t.settings.detectAmong = reader.list(node, depth: 2).compactMap { language($0, what: "transcription.languages") }
         }
         if let node = m["languages_by_queue"] {
             if case let .mapping(pairs) = node, reader.budget(node, depth: 2) {

@@ -70,6 +70,19 @@ public struct TranscribeSummary: Sendable {
 
     /// Recording time per wall time (×), over the recordings transcribed.
     public var realtimeFactor: Double { wallS > 0 ? audioS / wallS : 0 }
+
+    /// One line: `9 calls transcribed (new 9), 2 up to date, 0 not selected, 0 failed; 780
+    /// words, 1 digit run redacted; 12.3× realtime`.
+    public static func line(_ s: TranscribeSummary) -> String {
+        let reasons = s.reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        var out = "\(s.transcribed) call\(s.transcribed == 1 ? "" : "s") transcribed" + (reasons.isEmpty ? "" : " (\(reasons))")
+            + ", \(s.upToDate) up to date, \(s.notSelected) not selected, \(s.failed.count) failed"
+        if s.otherShard > 0 { out += ", \(s.otherShard) in other shards" }
+        out += "; \(s.words) words, " + (s.redactionOn ? "\(s.redactions) digit run\(s.redactions == 1 ? "" : "s") redacted" : "redaction OFF")
+        if !s.customerChannelOn { out += ", customer channel not transcribed" }
+        if s.transcribed > 0 { out += "; " + String(format: "%.1f", s.realtimeFactor) + "× realtime" }
+        return out
+    }
 }
 
 /// Progress of a transcription run.

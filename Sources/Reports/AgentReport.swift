@@ -309,14 +309,19 @@ public enum HTMLPages {
         return HTMLReport.page(title: "callqa — NPS", tables: tables, body: body)
     }
 
-    public static func call(_ d: CallDetail, tables: [ReportTable], links: Links = .files) -> String {
+    /// The static call page: the timeline, the recording, the transcript beside them (each
+    /// turn's time a link to that second of the recording), then the tables.
+    public static func call(_ d: CallDetail, tables: [ReportTable], transcript: StoredTranscript? = nil, links: Links = .files) -> String {
         var body = timeline(d) ?? ""
         if let p = d.recordingPath {
             if let url = links.recording(d.callID, p, nil) {
                 body += "<p>Recording: <a href=\"\(HTMLReport.escape(url))\">\(HTMLReport.escape(p))</a></p>\n"
             }
         }
-        return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables, body: body)
+        if let transcript {
+            body += TranscriptRendering.html(transcript, callID: d.callID, recordingPath: d.recordingPath, links: links)
+        }
+        return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables.filter { $0.name != "call_transcript" }, body: body)
     }
 
     /// The call's timeline (agent / customer speech, overtalk, dead air, hold, interruptions);

@@ -63,7 +63,7 @@ extension CallStore {
     }
 
     /// What identifies an analysis for its transcript: analyzer version and parameters hash.
-    public static func analysisHash(version: String, parametersHash: String) -> String { version + "/" + parametersHash }
+    static func analysisHash(version: String, parametersHash: String) -> String { version + "/" + parametersHash }
 
     /// Stores a call's transcript, replacing the one it had, in one transaction — only when
     /// the call's analysis is still the one it was made from (same recording content and

@@ -29,6 +29,8 @@ public struct CallListFilter: Sendable, Equatable {
     public var detractor = false
     /// Only recordings with this health flag.
     public var health: String?
+    /// Only calls whose transcript holds these words (`TranscriptQuery`).
+    public var transcript: TranscriptQuery?
 
     public init() {}
 }
@@ -87,6 +89,8 @@ public struct CallListRow: Sendable, Equatable {
     public var provisional: Bool
     public var criticalFailed: Bool
     public var nps: Int?
+    /// With a transcript search: the words around the match, matched words in `[ ]`.
+    public var snippet: String?
 }
 
 /// A stored evaluator answer, as the call page's history shows it.
@@ -156,12 +160,18 @@ extension CallStore {
                        (SELECT count(*) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS scored,
                        (SELECT max(s.status = 'provisional') FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS provisional,
                        (SELECT max(s.critical_failed) FROM scores s WHERE s.call_id = c.call_id AND s.is_current = 1\(cardCond)) AS critical_failed,
-                       (SELECT min(v.score) FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score IS NOT NULL) AS nps
+                       (SELECT min(v.score) FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score IS NOT NULL) AS nps,
+                       \(filter.transcript == nil ? "NULL" : """
+                       (SELECT tp.party || ': ' || snippet(transcript_fts, 0, '[', ']', '…', 10) FROM transcript_fts
+                        JOIN transcript_parties tp ON tp.id = transcript_fts.rowid
+                        WHERE transcript_fts MATCH ? AND tp.call_id = c.call_id ORDER BY transcript_fts.rank LIMIT 1)
+                       """) AS snippet
                 FROM calls c
                 LEFT JOIN agents g ON g.agent_id = c.agent_id
                 LEFT JOIN analyses a ON a.call_id = c.call_id
                 """
             for _ in 0..<5 { cardArg() }
+            if let t = filter.transcript { args.append(t.match) }
             let (pc, pa) = filter.period.sql()
             let (sc, sa) = scope.sql()
             inner += " WHERE \(pc) AND \(sc)"
@@ -170,6 +180,13 @@ extension CallStore {
             if let d = filter.dialed { inner += " AND c.dialed = ?"; args.append(d) }
             if let h = filter.health { inner += " AND (',' || a.health || ',') LIKE ? ESCAPE '\\'"; args.append("%," + Self.likeEscaped(h) + ",%") }
             if let m = filter.minDeadAirS { inner += " AND a.dead_air_s >= ?"; args.append(m) }
+            if let t = filter.transcript {
+                inner += """
+                     AND c.call_id IN (SELECT tp.call_id FROM transcript_fts JOIN transcript_parties tp ON tp.id = transcript_fts.rowid
+                                       WHERE transcript_fts MATCH ?)
+                    """
+                args.append(t.match)
+            }
             var outer = "SELECT * FROM (\(inner)) WHERE 1"
             if card != nil { outer += " AND scored > 0" }
             if let m = filter.minScore { outer += " AND score >= ?"; args.append(m) }
@@ -193,7 +210,7 @@ extension CallStore {
                             deadAirS: r["dead_air_s"], interruptions: r["interruptions"],
                             health: ((r["health"] as String?) ?? "").split(separator: ",").map(String.init),
                             cardID: r["card_id"], score: r["score"], provisional: (r["provisional"] as Int?) == 1,
-                            criticalFailed: (r["critical_failed"] as Int?) == 1, nps: r["nps"])
+                            criticalFailed: (r["critical_failed"] as Int?) == 1, nps: r["nps"], snippet: r["snippet"])
             }
         }
     }

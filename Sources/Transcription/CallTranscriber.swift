@@ -19,6 +19,8 @@ public struct TranscriptionSettings: Sendable, Equatable {
     public var language: String?
     /// A language per queue name (case-insensitive), before `language` and detection.
     public var languagesByQueue: [String: String] = [:]
+    /// Detection picks among these (`[en, de, ru]`); empty: any language whisper knows.
+    public var detectAmong: [String] = []
 
     public init() {}
 
@@ -28,6 +30,7 @@ public struct TranscriptionSettings: Sendable, Equatable {
         let queues = languagesByQueue.sorted { $0.key < $1.key }.map { (JSONText.string($0.key), JSONText.string($0.value)) }
         return JSONText.object([
             ("customer_channel", customerChannel ? "true" : "false"),
+            ("detect_among", "[" + detectAmong.map(JSONText.string).joined(separator: ",") + "]"),
             ("gap_s", JSONValueText.number(gapS)),
             ("language", language.map(JSONText.string) ?? "null"),
             ("languages_by_queue", "{" + queues.map { "\($0.0):\($0.1)" }.joined(separator: ",") + "}"),
@@ -157,7 +160,7 @@ public struct CallTranscriber {
                 return
             }
             pending.append((s, w, samples))
-            if states[s].windows[w].speechS >= Self.detectionSpeechS, let found = session.detectLanguage(samples: samples) {
+            if states[s].windows[w].speechS >= Self.detectionSpeechS, let found = session.detectLanguage(samples: samples, among: settings.detectAmong) {
                 language = (found.code, "detected", found.probability)
                 for p in pending { try run(p.state, p.window, p.samples, language: found.code) }
                 pending = []
@@ -218,7 +221,7 @@ public struct CallTranscriber {
         if !pending.isEmpty {
             // No window had enough speech: detect on the longest one.
             let longest = pending.max { $0.samples.count < $1.samples.count }!
-            let found = session.detectLanguage(samples: longest.samples)
+            let found = session.detectLanguage(samples: longest.samples, among: settings.detectAmong)
             language = (found?.code ?? "en", found == nil ? "default" : "detected", found?.probability)
             for p in pending { try run(p.state, p.window, p.samples, language: language!.code) }
         }

@@ -54,18 +54,26 @@ public struct Resampler: Sendable {
         if up == down { return samples }
         let outCount = samples.count * up / down
         var out = [Float](repeating: 0, count: outCount)
+        let width = 2 * halfTaps
+        // The phases' taps side by side, so the loop below touches raw memory only.
+        let flat = phases.flatMap { $0 }
         samples.withUnsafeBufferPointer { x in
-            for n in 0..<outCount {
-                let position = n * down            // in units of 1/up input samples
-                let base = position / up
-                let taps = phases[position % up]
-                var acc: Float = 0
-                let first = base - halfTaps + 1
-                for k in 0..<taps.count {
-                    let i = first + k
-                    if i >= 0 && i < x.count { acc += taps[k] * x[i] }
+            flat.withUnsafeBufferPointer { taps in
+                out.withUnsafeMutableBufferPointer { y in
+                    for n in 0..<outCount {
+                        let position = n * down            // in units of 1/up input samples
+                        let first = position / up - halfTaps + 1
+                        let row = (position % up) * width
+                        let lo = max(0, -first), hi = min(width, x.count - first)
+                        var acc: Float = 0
+                        var k = lo
+                        while k < hi {
+                            acc += taps[row + k] * x[first + k]
+                            k += 1
+                        }
+                        y[n] = acc
+                    }
                 }
-                out[n] = acc
             }
         }
         return out

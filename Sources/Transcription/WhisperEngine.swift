@@ -102,16 +102,21 @@ public final class WhisperSession {
     deinit { whisper_free_state(state) }
 
     /// The language of 16 kHz mono speech (its first 30 s): an ISO 639-1 code and its
-    /// probability; nil when the model is English-only or detection fails.
-    public func detectLanguage(samples: [Float]) -> (code: String, probability: Double)? {
+    /// probability; the most probable of `among` when given (whisper hears Welsh in GSM
+    /// noise: a contact center knows which languages its callers speak); nil when the
+    /// model is English-only or detection fails.
+    public func detectLanguage(samples: [Float], among: [String] = []) -> (code: String, probability: Double)? {
         guard model.isMultilingual, !samples.isEmpty else { return nil }
         let ok = samples.withUnsafeBufferPointer { buf in
             whisper_pcm_to_mel_with_state(model.context, state, buf.baseAddress, Int32(buf.count), threads)
         }
         guard ok == 0 else { return nil }
         var probs = [Float](repeating: 0, count: Int(whisper_lang_max_id()) + 1)
-        let id = whisper_lang_auto_detect_with_state(model.context, state, 0, threads, &probs)
-        guard id >= 0, let code = whisper_lang_str(id) else { return nil }
+        var id = whisper_lang_auto_detect_with_state(model.context, state, 0, threads, &probs)
+        guard id >= 0 else { return nil }
+        let allowed = among.map { whisper_lang_id($0) }.filter { $0 >= 0 && Int($0) < probs.count }
+        if !allowed.isEmpty { id = allowed.max { probs[Int($0)] < probs[Int($1)] }! }
+        guard let code = whisper_lang_str(id) else { return nil }
         return (String(cString: code), Double(probs[Int(id)]))
     }
 

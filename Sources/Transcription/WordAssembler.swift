@@ -11,7 +11,7 @@ public enum WordAssembler {
     /// Words of one window in recording time. A token starting with a space starts a word;
     /// tokens without one (word pieces, punctuation) join the word before. Times are the
     /// tokens' (clamped to their segment) mapped through the window's pieces; confidence is
-    /// the mean probability of the word's tokens. Loops (the same 1–4 words said 3 times in
+    /// the mean probability of the word's tokens. Loops (the same 1–10 words said 3 times in
     /// a row or more, which whisper produces when it loses its place) keep one copy.
     public static func words(_ segments: [DecodedSegment], window: SpeechWindow) -> [TranscriptWord] {
         var out: [TranscriptWord] = []
@@ -43,7 +43,7 @@ public enum WordAssembler {
         return removingLoops(out)
     }
 
-    /// Keeps one copy of any run of 1–4 words repeated 3 or more times in a row (compared
+    /// Keeps one copy of any run of 1–10 words repeated 3 or more times in a row (compared
     /// normalised).
     public static func removingLoops(_ words: [TranscriptWord]) -> [TranscriptWord] {
         let keys = words.map { TranscriptText.word($0.text) }
@@ -51,7 +51,7 @@ public enum WordAssembler {
         var i = 0
         while i < words.count {
             var advanced = false
-            for n in 1...4 where i + 3 * n <= words.count {
+            for n in 1...10 where i + 3 * n <= words.count {
                 var copies = 1
                 while i + (copies + 1) * n <= words.count, Array(keys[(i + copies * n)..<(i + (copies + 1) * n)]) == Array(keys[i..<(i + n)]) {
                     copies += 1

@@ -77,6 +77,10 @@ extension Handlers {
                                              scope: q.scope(scope))
         let more = rows.count > Self.pageSize
         if more { rows.removeLast() }
+        if let t = q.filter.transcript {
+            try auth.audit(.transcriptSearch, by: session.account, address: address(request, context),
+                           detail: "\(t.label) in \(q.period.label): \(rows.count)\(more ? "+" : "") calls")
+        }
         return .html(Pages.callsPage(session, query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents,
                                      teams: known.teams, queues: known.queues))
     }
@@ -113,12 +117,17 @@ extension Handlers {
         }
     }
 
+    /// The call page; showing a transcript is audited (it is what the recording says).
     func callPage(_ session: AuthenticatedSession, callID: String, startS: Double?, notice: Pages.EvaluationNotice? = nil,
-                  status: HTTPResponse.Status = .ok) throws -> Response {
+                  status: HTTPResponse.Status = .ok, address: String?) throws -> Response {
         let scope = session.account.scope
         let report = try callReport(callID, scope: scope)
         let surveys = try server.store.callSurveys(callID: callID, scope: scope)
         let sheet = try WebEvaluation.sheet(server.store, callID: callID, scope: scope)
+        if let t = report.transcript {
+            try auth.audit(.transcript, by: session.account, address: address, callID: callID,
+                           detail: "\(t.transcript.wordCount) words, \(t.transcript.redactions) redacted")
+        }
         return .html(Pages.call(session, report: report, surveys: surveys, sheet: sheet, startS: startS, notice: notice), status: status)
     }
 
@@ -127,7 +136,7 @@ extension Handlers {
         guard let callID = context.parameters.get("id") else { throw PageError(.notFound) }
         // `?t=SECONDS`: where the player starts (evidence links); anything else is ignored.
         let t = Self.query(request)("t").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
-        return try callPage(session, callID: callID, startS: t)
+        return try callPage(session, callID: callID, startS: t, address: address(request, context))
     }
 
     /// Saves the evaluate form (qa only): answers stored as `evaluations import` stores them,
@@ -156,15 +165,16 @@ extension Handlers {
         case .notFound:
             throw PageError(.notFound)
         case .stale:
-            return try callPage(session, callID: callID, startS: nil, notice: .stale, status: .conflict)
+            return try callPage(session, callID: callID, startS: nil, notice: .stale, status: .conflict, address: address(request, context))
         case let .invalid(problems):
-            return try callPage(session, callID: callID, startS: nil, notice: .invalid(problems), status: .badRequest)
+            return try callPage(session, callID: callID, startS: nil, notice: .invalid(problems), status: .badRequest, address: address(request, context))
         case let .saved(changed, before, after):
             let given = answers.filter { !$0.answer.trimmingCharacters(in: .whitespaces).isEmpty }
                 .map { "\($0.criterionID)=\($0.answer)" }.joined(separator: " ")
             try auth.audit(.evaluation, by: session.account, address: address(request, context), callID: callID, target: cardID,
                            detail: "\(changed) changed: \(given); score \(Pages.scoreText(before)) → \(Pages.scoreText(after))")
-            return try callPage(session, callID: callID, startS: nil, notice: .saved(card: cardID, changed: changed, before: before, after: after))
+            return try callPage(session, callID: callID, startS: nil, notice: .saved(card: cardID, changed: changed, before: before, after: after),
+                                address: address(request, context))
         }
     }
 

@@ -70,11 +70,25 @@ enum StaticAssets {
         .scroll { overflow-x: auto; }
         #calls { font-size: .9em; }
         #calls td:nth-child(2) { white-space: nowrap; }
+        tr.said td { color: var(--muted); }
+        mark { background: #fff1a8; color: var(--ink); }
+        input[type=search] { padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; font: inherit; }
+        ol.turns { position: relative; list-style: none; padding: 0; margin: .4rem 0; max-height: 26rem; overflow-y: auto; }
+        ol.turns li { margin: .2rem 0; padding: .15rem .5rem; border-left: 3px solid #5b8def; }
+        ol.turns li.customer { border-left-color: #e8833a; }
+        ol.turns li.mixed { border-left-color: var(--muted); }
+        ol.turns .t { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: .3rem; }
+        ol.turns .who { color: var(--muted); font-size: .85em; margin-right: .3rem; }
+        span.w { cursor: pointer; border-radius: 3px; }
+        span.w.now { background: #ffe27a; }
+        span.w.redacted { background: #eceff3; color: var(--muted); }
+        fieldset.phrase p.heard { margin: .2rem 0; font-size: .9em; color: var(--muted); }
         """
 
     /// The call page's player: channel switch (keeps the position), playback speed, `?t=`
-    /// start, the timeline (a playhead that follows playback; a click seeks), evidence links
-    /// of the same call that seek without reloading.
+    /// start, the timeline (a playhead that follows playback; a click seeks), the transcript
+    /// (the words being said lit; a click on a word seeks), evidence links of the same call
+    /// that seek without reloading.
     static let js = """
         "use strict";
         document.addEventListener("DOMContentLoaded", function () {
@@ -136,6 +150,32 @@ enum StaticAssets {
               if (t < 0 || t > duration) { return; }
               seek(t, !audio.paused);
               place();
+            });
+          }
+          // The transcript: the words being said light up; a click on a word plays from it.
+          var words = Array.prototype.slice.call(document.querySelectorAll("#transcript span.w"));
+          if (words.length) {
+            var box = document.querySelector("#transcript ol.turns");
+            var spans = words.map(function (w) {
+              return [parseFloat(w.getAttribute("data-s")), parseFloat(w.getAttribute("data-e"))];
+            });
+            var lit = [];
+            var light = function () {
+              var t = audio.currentTime || 0;
+              lit.forEach(function (w) { w.classList.remove("now"); });
+              lit = [];
+              for (var i = 0; i < words.length; i++) {
+                if (spans[i][0] <= t && t < spans[i][1] + 0.05) { words[i].classList.add("now"); lit.push(words[i]); }
+              }
+              if (lit.length && box) {
+                var y = lit[0].offsetTop;
+                if (y < box.scrollTop || y > box.scrollTop + box.clientHeight - 24) { box.scrollTop = Math.max(0, y - box.clientHeight / 3); }
+              }
+            };
+            audio.addEventListener("timeupdate", light);
+            audio.addEventListener("seeked", light);
+            words.forEach(function (w, i) {
+              w.addEventListener("click", function () { seek(spans[i][0], true); });
             });
           }
           // Evidence of this call: seek in place rather than reload the page.

@@ -16,7 +16,9 @@ import Testing
                                        // ImportSession: inside one import's write transaction.
                                        "callExists", "reject", "eachRow", "survey", "evaluation",
                                        // The workspace's writes: each checks its scope inside its transaction.
-                                       "saveEvaluations", "acknowledgeEvaluation"]
+                                       "saveEvaluations", "acknowledgeEvaluation",
+                                       // Transcription: stores one call's transcript if its analysis is unchanged.
+                                       "saveTranscript"]
     /// Accounts, sessions and the audit log of the workspace (AccountStore.swift): no call data.
     static let accounts: Set<String> = ["addUser", "users", "credentials", "setUserDisabled", "setUserPassword", "createSession",
                                         "session", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures"]
@@ -193,7 +195,42 @@ import Testing
                 #expect(try s.evaluationsToAcknowledge(agentID: other, period: .all, scope: scope).isEmpty)
             }
         }),
+        ("transcriptionCandidates", { s, scope, own, _, _, _ throws in
+            let ids = Set(try s.transcriptionCandidates(scope: scope).map(\.callID))
+            #expect(!ids.isEmpty && ids.isSubset(of: own))
+            #expect(try s.transcriptionCandidates(scope: .everything).count > ids.count)
+        }),
+        ("transcript", { s, scope, own, _, other, _ throws in
+            try transcribeAll(s)
+            #expect(try s.transcript(callID: other, scope: .everything) != nil)
+            #expect(try s.transcript(callID: other, scope: scope) == nil)
+            #expect(try own.contains { try s.transcript(callID: $0, scope: scope) != nil })
+        }),
+        ("searchTranscripts", { s, scope, own, _, _, _ throws in
+            try transcribeAll(s)
+            let q = try #require(TranscriptQuery("hello"))
+            let mine = Set(try s.searchTranscripts(q, scope: scope).map(\.callID))
+            #expect(!mine.isEmpty && mine.isSubset(of: own))
+            #expect(try s.searchTranscripts(q, scope: .everything).count > mine.count)
+            // The calls list's search takes the same scope.
+            var filter = CallListFilter()
+            filter.transcript = q
+            let listed = try s.callList(filter, sort: .started, descending: true, after: nil, limit: 100, scope: scope)
+            #expect(Set(listed.map(\.callID)) == mine && listed.allSatisfy { $0.snippet?.contains("[hello]") == true })
+        }),
+        ("transcriptTotals", { s, scope, own, _, _, _ throws in
+            try transcribeAll(s)
+            let mine = try s.transcriptTotals(scope: scope), all = try s.transcriptTotals(scope: .everything)
+            #expect(mine.calls > 0 && mine.calls <= own.count && all.calls > mine.calls)
+        }),
     ]
+
+    /// A transcript for every analysed call of the sample day (a few words each), once.
+    static func transcribeAll(_ s: CallStore) throws {
+        for c in try s.transcriptionCandidates(scope: .everything) where c.stored == nil {
+            try FactSchemaTests.saveTranscript(s, callID: c.callID)
+        }
+    }
 
     @Test func noReadReturnsAnotherAgentsCalls() async throws {
         let store = try await AggregateTests.sampleDay()

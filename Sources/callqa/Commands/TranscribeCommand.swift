@@ -35,6 +35,19 @@ struct TranscriptionOptions: ParsableArguments {
         }
     }
 
+    /// What the transcription stage of `ingest` and `run` does, when on (`--transcribe` or
+    /// the settings' `transcription.stage`); nil when off.
+    func stage(_ settings: SettingsFile, on flag: Bool) -> TranscribeOptions? {
+        let setup = apply(to: settings.transcription)
+        guard flag || setup.stage else { return nil }
+        var o = TranscribeOptions(modelPath: modelPath(setup))
+        o.settings = setup.settings
+        o.selection = setup.selection
+        o.jobs = setup.jobs ?? ProcessInfo.processInfo.activeProcessorCount
+        o.threadsPerJob = setup.threads ?? 1
+        return o
+    }
+
     /// The settings file's transcription section with these options applied.
     func apply(to setup: TranscriptionSetup) -> TranscriptionSetup {
         var s = setup
