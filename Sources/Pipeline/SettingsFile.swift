@@ -222,7 +222,7 @@ public struct TranscriptionSetup: Sendable, Equatable {
             if let c = sel["cards"] { t.selection.cards = reader.list(c, depth: 3).compactMap { reader.string($0, what: "transcription.select.cards") } }
             if let q = sel["queues"] { t.selection.queues = reader.list(q, depth: 3).compactMap { reader.string($0, what: "transcription.select.queues") } }
             t.selection.sampleShare = reader.number(sel["sample_share"], what: "transcription.select.sample_share", range: 0...1)
-            if t.selection.selectsAll { reader.error(node, "transcription.select: give cards, queues or sample_share (or leave select out: every analysed call)") }
+            if sel.isEmpty { reader.error(node, "transcription.select: give cards, queues or sample_share (or leave select out: every analysed call)") }
         }
         return t
     }

@@ -2,7 +2,7 @@
 """Transcript accuracy: scripted two-party calls whose words are known, through callqa's own
 ingest, transcribe and score, measured against their scripts.
 
-    transcripts.py OUTDIR --bin CALLQA --model MODEL [--calls-per-group N] [--seed S]
+    transcripts.py OUTDIR --bin CALLQA --model MODEL [--calls-per-group N] [--phrase-calls N] [--language-set] [--seed S]
 
 Calls (agent left, customer right; 8 kHz; band-limited to 300-3400 Hz; line noise 35 dB
 under the speech; written as PCM16, G.711 mu-law or A-law, or mono GSM 6.10 in turn):
@@ -190,22 +190,24 @@ def make_call(cid, spec, rng, tmp, outdir):
             "mono": codec == "gsm", "lines": lines, "phrases": spec.get("phrases", {})}
 
 
-def build(outdir, per_group, seed):
+def build(outdir, per_group, seed, phrase_calls=None):
     rng = random.Random(seed)
     os.makedirs(outdir, exist_ok=True)
     calls = []
     n = 0
     with tempfile.TemporaryDirectory() as tmp:
-        def add(spec):
+        def add(spec, codecs=CODECS):
             nonlocal n
             n += 1
-            spec["codec"] = CODECS[n % len(CODECS)]
+            spec["codec"] = codecs[n % len(codecs)]
             calls.append(make_call(f"t-{n:03d}", spec, rng, tmp, outdir))
 
-        # English with phrase criteria: flite pairs, then espeak.
+        # English with phrase criteria (stereo: the criteria name the agent): flite pairs
+        # (three quarters), then espeak.
         flite = ["slt", "rms", "awb", "kal"]
+        english = phrase_calls if phrase_calls is not None else 4 * per_group
         for group, voices in [("en-flite", None), ("en-espeak", ["en-us", "en-us+f3"])]:
-            count = per_group * (3 if group == "en-flite" else 1)
+            count = english - english // 4 if group == "en-flite" else english // 4
             for i in range(count):
                 if voices is None:
                     a, c = flite[i % 4], flite[(i + 1 + i // 4) % 4]
@@ -229,7 +231,7 @@ def build(outdir, per_group, seed):
                     turns.append(("agent", (kind, a, agent_lines[k], 0)))
                     if k < 5:
                         turns.append(("customer", (kind, c, cust[k], 0)))
-                add({"language": "en", "voices": group, "turns": turns, "phrases": said})
+                add({"language": "en", "voices": group, "turns": turns, "phrases": said}, codecs=["pcm16", "ulaw", "alaw"])
         # Real speakers reading their prompts.
         for lang in ["en", "es", "fr", "it", "ru"]:
             prompts = real_prompts(lang)
@@ -287,34 +289,49 @@ def main():
     ap.add_argument("out")
     ap.add_argument("--bin", required=True)
     ap.add_argument("--model", required=True)
-    ap.add_argument("--calls-per-group", type=int, default=4)
+    ap.add_argument("--calls-per-group", type=int, default=4, help="calls per real-voice language and per espeak language pair")
+    ap.add_argument("--phrase-calls", type=int, default=40, help="English calls with phrase criteria")
+    ap.add_argument("--language-set", action="store_true", help="give each call its language (per queue) instead of detecting it")
     ap.add_argument("--seed", type=int, default=26)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     calls_dir = os.path.join(args.out, "calls")
     stamp = os.path.join(calls_dir, ".done")
     me = open(__file__, "rb").read()
-    key = f"{hash(me) & 0xffffffff:x}-{args.calls_per_group}-{args.seed}"
+    import hashlib
+    key = f"{hashlib.sha1(me).hexdigest()[:12]}-{args.calls_per_group}-{args.phrase_calls}-{args.seed}"
     if not os.path.exists(stamp) or open(stamp).read() != key:
         subprocess.run(["rm", "-rf", calls_dir])
         print(f"transcripts: generating calls into {calls_dir}", flush=True)
-        build(calls_dir, args.calls_per_group, args.seed)
+        build(calls_dir, args.calls_per_group, args.seed, args.phrase_calls)
         open(stamp, "w").write(key)
     truth = json.load(open(os.path.join(calls_dir, "truth.json")))
     model = os.path.basename(args.model)
-    db = os.path.join(args.out, f"db-{model}.sqlite")
+    mode = "set" if args.language_set else "detected"
+    db = os.path.join(args.out, f"db-{model}-{mode}.sqlite")
     for suffix in ["", "-wal", "-shm"]:
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
     with open(os.path.join(args.out, "phrases.yaml"), "w") as f:
         f.write(CARD)
-    with open(os.path.join(args.out, "callqa.yaml"), "w") as f:
-        # Detection among the harness's languages, as a contact center names its own.
-        f.write("transcription:\n  languages: [" + ", ".join(LANGS) + "]\n")
+    config = os.path.join(args.out, f"callqa-{mode}.yaml")
+    with open(config, "w") as f:
+        if args.language_set:
+            # Each queue's language, as a contact center sets it for its language lines.
+            f.write("transcription:\n  languages_by_queue: {" + ", ".join(f"{l}: {l}" for l in LANGS) + "}\n")
+        else:
+            # Detection among the harness's languages, as a contact center names its own.
+            f.write("transcription:\n  languages: [" + ", ".join(LANGS) + "]\n")
     run([args.bin, "ingest", os.path.join(calls_dir, "manifest.csv"), "--db", db, "--jobs", str(args.jobs)])
     started = time.time()
-    r = run([args.bin, "transcribe", "--db", db, "--model", args.model, "--jobs", str(args.jobs), "--format", "json",
-             "--config", os.path.join(args.out, "callqa.yaml")])
+    # An English-only model hears the English calls only.
+    english_only = ".en." in model or model.endswith(".en.bin")
+    if english_only:
+        truth = [c for c in truth if c["language"] == "en"]
+    cmd = [args.bin, "transcribe", "--db", db, "--model", args.model, "--jobs", str(args.jobs), "--format", "json", "--config", config]
+    if english_only:
+        cmd += ["--calls", ",".join(c["call_id"] for c in truth)]
+    r = run(cmd)
     wall = time.time() - started
     summary = json.loads(r.stdout)
     run([args.bin, "score", "--db", db, "--scorecards", os.path.join(args.out, "phrases.yaml")])
@@ -366,13 +383,13 @@ def main():
                 p["said"] += 1; p["found"] += detected
             else:
                 p["not_said"] += 1; p["false_hits"] += detected
-    results = {"model": model, "calls": len(truth), "wall_s": round(wall, 1), "transcribe": summary,
+    results = {"model": model, "language": mode, "calls": len(truth), "wall_s": round(wall, 1), "transcribe": summary,
                "language_detected_right": f"{lang_ok}/{lang_n}",
                "wer": {f"{k[0]}:{k[1]}:{k[2]}": {"wer": round(v[0] / max(1, v[1]), 4), "edits": v[0], "words": v[1], "channels": v[2]}
                        for k, v in sorted(groups.items())},
                "phrases": phrase}
-    json.dump(results, open(os.path.join(args.out, f"results-{model}.json"), "w"), indent=1)
-    print(f"\nTranscripts with {model}: {len(truth)} calls, {summary['audio_s'] / 60:.1f} min of recordings, "
+    json.dump(results, open(os.path.join(args.out, f"results-{model}-{mode}.json"), "w"), indent=1)
+    print(f"\nTranscripts with {model}, language {mode}: {len(truth)} calls, {summary['audio_s'] / 60:.1f} min of recordings, "
           f"{summary['realtime_factor']:.1f}x realtime on {args.jobs} jobs; language detected right {lang_ok}/{lang_n}")
     print(f"{'group':<34}{'WER':>8}{'words':>8}{'channels':>10}")
     for k, v in sorted(groups.items()):

@@ -4,7 +4,8 @@
 # once per model.
 #   CALLQA_BIN=path            use this binary (skips the build)
 #   MODELS="a.bin b.bin"       model files in $CALLQA_MODEL_DIR (default: base and tiny.en q8_0)
-#   TRANSCRIPT_CALLS=n         calls per voice group (default 4: 70 calls)
+#   TRANSCRIPT_CALLS=n         calls per real-voice language and espeak pair (default 4)
+#   PHRASE_CALLS=n             English calls with phrase criteria (default 40)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
@@ -28,6 +29,10 @@ fi
 models_dir=${CALLQA_MODEL_DIR:-/usr/local/share/callqa/models}
 out=${ACCURACY_DIR:-accuracy-out}/transcripts
 mkdir -p "$out"
+args=(--calls-per-group "${TRANSCRIPT_CALLS:-4}" --phrase-calls "${PHRASE_CALLS:-40}")
 for m in ${MODELS:-ggml-base-q8_0.bin ggml-tiny.en-q8_0.bin}; do
-    python3 scripts/accuracy/transcripts.py "$out" --bin "$bin" --model "$models_dir/$m" --calls-per-group "${TRANSCRIPT_CALLS:-4}"
+    python3 scripts/accuracy/transcripts.py "$out" --bin "$bin" --model "$models_dir/$m" "${args[@]}"
 done
+# Each call's language given (per queue) instead of detected: what a contact center whose
+# lines are per language would set.
+python3 scripts/accuracy/transcripts.py "$out" --bin "$bin" --model "$models_dir/ggml-base-q8_0.bin" --language-set "${args[@]}"
