@@ -107,7 +107,7 @@ let package = Package(
         .testTarget(name: "ScorecardTests", dependencies: ["Scorecard", "CallQAModel", "CallRecords"]),
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "CallQAModel", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO", "Reports", "Analytics", "Scorecard", "FileDigest",
-            .product(name: "GRDB", package: "GRDB.swift"),
+            "Transcription", .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Golden"]),
         .testTarget(name: "FileDigestTests", dependencies: ["FileDigest"]),
         // Router tests in-process (no sockets), the audio route against files libsndfile writes.

@@ -107,7 +107,8 @@ import Testing
         let kpiMigration = "2026-12-05-kpi-aggregate-settings"
         let index = try #require(list.items.firstIndex { $0.identifier == kpiMigration })
         let later = list.items[(index + 1)...].map(\.identifier)
-        #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations"], "a newer migration: undo what it adds here too")
+        #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations", "2026-12-08-transcripts"],
+                "a newer migration: undo what it adds here too")
         let removed = [kpiMigration] + later
         let previousVersion = index
         let queue = try DatabaseQueue(path: path)
@@ -115,6 +116,7 @@ import Testing
             try db.execute(sql: """
                 DROP TABLE agg_kpi_settings;
                 DROP TABLE audit_log; DROP TABLE sessions; DROP TABLE user_teams; DROP TABLE users; DROP TABLE evaluation_acknowledgements;
+                DROP TABLE transcript_fts; DROP TABLE transcript_parties; DROP TABLE transcripts;
                 DELETE FROM grdb_migrations WHERE identifier IN (\(removed.map { "'\($0)'" }.joined(separator: ", ")));
                 PRAGMA user_version = \(previousVersion);
                 UPDATE agg_kpi_hour SET answered_within_t = 0, short_abandons = offered, fcr_resolved = 0;

@@ -58,12 +58,12 @@ import Testing
         ("kpi:\n  fcr_window_days: 0\n", "f.yaml:2:20: kpi.fcr_window_days: expected days > 0, got 0"),
         ("kpi:\n  sl_threshold_s: -5\n", "f.yaml:2:19: kpi.sl_threshold_s: expected seconds ≥ 0, got -5"),
         ("nps:\n  min_n: 2.5\n", "f.yaml:2:10: nps.min_n: expected a whole number ≥ 1, got 2.5"),
-        ("scoring:\n  x: 1\n", "f.yaml:1:1: settings: unknown key 'scoring'; allowed: analysis, kpi, nps, agents"),
+        ("scoring:\n  x: 1\n", "f.yaml:1:1: settings: unknown key 'scoring'; allowed: analysis, kpi, nps, agents, transcription"),
         ("agents:\n  min_score: 3\n", "f.yaml:2:3: agents: unknown key 'min_score' (did you mean 'min_scored'?); allowed: min_scored"),
         // Yams refuses a key given twice while composing (with no position).
         ("nps:\n  min_n: 3\n  min_n: 4\n", "f.yaml: YAML error: Parser: expected all keys to be unique"),
         ("analysis: 3\n", "f.yaml:1:11: analysis: expected a mapping of keys (on_threshold_db, "),
-        ("- analysis\n", "f.yaml:1:1: settings: expected a mapping of keys (analysis, kpi, nps, agents)"),
+        ("- analysis\n", "f.yaml:1:1: settings: expected a mapping of keys (analysis, kpi, nps, agents, transcription)"),
         ("analysis: [1, 2\n", "f.yaml:2:1: YAML syntax: "),
     ])
     func brokenFilesAreClearErrors(text: String, expected: String) {
