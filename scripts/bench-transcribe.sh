@@ -1,39 +1,28 @@
 #!/usr/bin/env bash
-# Speed and memory of transcription (`make bench-transcribe`): calls of the transcript
-# accuracy harness (English, flite voices, two parties, about 45 s each; generated once into
-# bench-out/transcribe-calls), ingested, then `callqa transcribe` with each model, on one
+# Speed and memory of transcription (`make bench-transcribe`): English two-party calls of
+# about 3 minutes (flite voices, mu-law stereo; generated once into bench-out/transcribe-calls
+# by scripts/accuracy/transcripts.py), ingested, then `callqa transcribe` with each model, on one
 # core (taskset, 1 job × 1 thread) and on every core (N jobs × 1 thread), timed with
 # /usr/bin/time: × realtime per core = recording seconds / CPU seconds, peak RSS; the same for
 # the acoustic analysis alone (ingest) for the ratio; and the cores a 1,000-seat day (8,000
 # hours of recordings) would need. Writes bench-out/transcribe.json.
 #
 #   CALLQA_BIN=path   time this binary (skips the build)
-#   BENCH_CALLS=n     calls (default 12)
+#   BENCH_CALLS=n     calls (default 6)
+#   BENCH_CALL_S=s    about how long each call is (default 180)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${BENCH_DIR:-bench-out}
 mkdir -p "$out"
 if [ -n "${CALLQA_BIN:-}" ]; then bin=$CALLQA_BIN; else swift build -c release --product callqa >/dev/null; bin=.build/release/callqa; fi
 models=${CALLQA_MODEL_DIR:-/usr/local/share/callqa/models}
-calls=${BENCH_CALLS:-12}
+calls=${BENCH_CALLS:-6}
+seconds=${BENCH_CALL_S:-180}
 dir="$out/transcribe-calls"
-if [ "$(cat "$dir/.n" 2>/dev/null)" != "$calls" ]; then
+if [ "$(cat "$dir/.n" 2>/dev/null)" != "$calls $seconds" ]; then
     rm -rf "$dir"
-    python3 - "$dir" "$calls" <<'PY'
-import sys, os, json
-sys.path.insert(0, "scripts/accuracy")
-import transcripts as t
-import random, tempfile
-out, n = sys.argv[1], int(sys.argv[2])
-# Only the English flite calls: what a contact center's calls sound like most.
-calls = t.build(out, max(1, (n + 2) // 3), 99)
-keep = [c for c in calls if c["voices"] == "en-flite" and not c["mono"]][:n]
-with open(os.path.join(out, "manifest.csv"), "w") as f:
-    f.write("call_id,recording,agent_id,queue,direction,started_at,answered\n")
-    for i, c in enumerate(keep):
-        f.write(f"{c['call_id']},{c['recording']},a1,en,inbound,2026-12-08T10:{i:02d}:00+00:00,true\n")
-PY
-    echo "$calls" > "$dir/.n"
+    python3 -c "import sys; sys.path.insert(0, 'scripts/accuracy'); import transcripts as t; t.build_long('$dir', $calls, $seconds, 99)"
+    echo "$calls $seconds" > "$dir/.n"
 fi
 cores=$(nproc)
 cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//')

@@ -256,6 +256,30 @@ def build(outdir, per_group, seed, phrase_calls=None):
     return calls
 
 
+def build_long(outdir, count, seconds, seed):
+    """English two-party calls of about `seconds` each (flite voices, mu-law stereo), for the
+    transcription benchmark: turns drawn from the script banks until the call is long enough."""
+    rng = random.Random(seed)
+    os.makedirs(outdir, exist_ok=True)
+    flite = ["slt", "rms", "awb", "kal"]
+    calls = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for i in range(count):
+            a, c = flite[i % 4], flite[(i + 1) % 4]
+            turns, t = [], 0.0
+            while t < seconds:
+                turns.append(("agent", ("flite", a, rng.choice(EN_AGENT + [p[0].format(name="Sam") for p in PHRASES.values()]), 0)))
+                turns.append(("customer", ("flite", c, rng.choice(EN_CUSTOMER), 0)))
+                t += 6.5   # about one agent line and one customer line with their pauses
+            spec = {"language": "en", "voices": "en-flite", "turns": turns, "codec": "ulaw"}
+            calls.append(make_call(f"b-{i + 1:03d}", spec, rng, tmp, outdir))
+    with open(os.path.join(outdir, "manifest.csv"), "w") as f:
+        f.write("call_id,recording,agent_id,queue,direction,started_at,answered\n")
+        for i, c in enumerate(calls):
+            f.write(f"{c['call_id']},{c['recording']},a1,en,inbound,2026-12-08T10:{i:02d}:00+00:00,true\n")
+    return calls
+
+
 CARD = """version: 1
 id: phrases
 name: Phrase criteria (accuracy harness)
