@@ -133,7 +133,7 @@ public enum Transcribe {
         summary.model = (o.modelPath as NSString).lastPathComponent
         summary.redactionOn = o.settings.redact
         summary.customerChannelOn = o.settings.customerChannel
-        let model = try WhisperModel(path: o.modelPath)
+        guard FileManager.default.fileExists(atPath: o.modelPath) else { throw TranscriptionError.modelMissing(path: o.modelPath) }
         let modelSHA: String
         do { modelSHA = try FileDigest.sha256(path: o.modelPath).sha } catch {
             throw TranscriptionError.modelUnusable(path: o.modelPath)
@@ -175,12 +175,16 @@ public enum Transcribe {
             summary.reasons[reason, default: 0] += 1
             work.append((c, p))
         }
+        summary.wallS = Date().timeIntervalSince(clock)
+        guard !work.isEmpty else { return summary }
+        // Loaded only when there is something to transcribe (a re-run reads 80 MB less).
+        let model = try WhisperModel(path: o.modelPath)
         let queue = WorkQueue(count: work.count)
         let items = work
         let settings = o.settings
         let threads = o.threadsPerJob
         let total = work.count
-        let workers = max(1, min(o.jobs, work.count))
+        let workers = min(max(1, o.jobs), work.count)
         let results = await withTaskGroup(of: [WorkResult].self) { group in
             for _ in 0..<workers {
                 group.addTask {
