@@ -30,6 +30,9 @@ prints the tables.
 import argparse, array, gzip, json, os, random, re, sqlite3, subprocess, sys, tempfile, time, unicodedata, wave
 
 RATE = 8000
+# Bump when the calls this script makes change (their texts, voices, codecs, levels): the
+# calls of OUTDIR are made again when it, --calls-per-group, --phrase-calls or --seed differ.
+GENERATOR = 1
 CODECS = ["pcm16", "ulaw", "alaw", "gsm"]
 
 EN_AGENT = [
@@ -316,14 +319,13 @@ def main():
     ap.add_argument("--calls-per-group", type=int, default=4, help="calls per real-voice language and per espeak language pair")
     ap.add_argument("--phrase-calls", type=int, default=40, help="English calls with phrase criteria")
     ap.add_argument("--language-set", action="store_true", help="give each call its language (per queue) instead of detecting it")
+    ap.add_argument("--evaluate-only", action="store_true", help="measure the database a previous run left, without running callqa")
     ap.add_argument("--seed", type=int, default=26)
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     args = ap.parse_args()
     calls_dir = os.path.join(args.out, "calls")
     stamp = os.path.join(calls_dir, ".done")
-    me = open(__file__, "rb").read()
-    import hashlib
-    key = f"{hashlib.sha1(me).hexdigest()[:12]}-{args.calls_per_group}-{args.phrase_calls}-{args.seed}"
+    key = f"generator {GENERATOR}-{args.calls_per_group}-{args.phrase_calls}-{args.seed}"
     if not os.path.exists(stamp) or open(stamp).read() != key:
         subprocess.run(["rm", "-rf", calls_dir])
         print(f"transcripts: generating calls into {calls_dir}", flush=True)
@@ -334,7 +336,7 @@ def main():
     mode = "set" if args.language_set else "detected"
     db = os.path.join(args.out, f"db-{model}-{mode}.sqlite")
     for suffix in ["", "-wal", "-shm"]:
-        if os.path.exists(db + suffix):
+        if os.path.exists(db + suffix) and not args.evaluate_only:
             os.remove(db + suffix)
     with open(os.path.join(args.out, "phrases.yaml"), "w") as f:
         f.write(CARD)
@@ -346,19 +348,30 @@ def main():
         else:
             # Detection among the harness's languages, as a contact center names its own.
             f.write("transcription:\n  languages: [" + ", ".join(LANGS) + "]\n")
-    run([args.bin, "ingest", os.path.join(calls_dir, "manifest.csv"), "--db", db, "--jobs", str(args.jobs)])
+    if not args.evaluate_only:
+        run([args.bin, "ingest", os.path.join(calls_dir, "manifest.csv"), "--db", db, "--jobs", str(args.jobs)])
     started = time.time()
     # An English-only model hears the English calls only.
-    english_only = ".en." in model or model.endswith(".en.bin")
+    english_only = re.search(r"\.en([-_.]|$)", model) is not None
     if english_only:
         truth = [c for c in truth if c["language"] == "en"]
     cmd = [args.bin, "transcribe", "--db", db, "--model", args.model, "--jobs", str(args.jobs), "--format", "json", "--config", config]
     if english_only:
         cmd += ["--calls", ",".join(c["call_id"] for c in truth)]
-    r = run(cmd)
+    summary_file = os.path.join(args.out, f"transcribe-{model}-{mode}.json")
+    if args.evaluate_only:
+        if os.path.exists(summary_file):
+            summary = json.load(open(summary_file))
+        else:
+            c = sqlite3.connect(db)
+            audio = c.execute("SELECT coalesce(sum(a.duration_s), 0) FROM transcripts t JOIN analyses a USING (call_id)").fetchone()[0]
+            summary = {"audio_s": audio, "realtime_factor": 0}
+    else:
+        r = run(cmd)
+        summary = json.loads(r.stdout)
+        json.dump(summary, open(summary_file, "w"))
+        run([args.bin, "score", "--db", db, "--scorecards", os.path.join(args.out, "phrases.yaml")])
     wall = time.time() - started
-    summary = json.loads(r.stdout)
-    run([args.bin, "score", "--db", db, "--scorecards", os.path.join(args.out, "phrases.yaml")])
     con = sqlite3.connect(db)
     words = {}
     for cid, party, js in con.execute("SELECT call_id, party, words_json FROM transcript_parties"):
@@ -399,14 +412,15 @@ def main():
             outcome = outcomes.get((c["call_id"], crit))
             # prohibited: met = not said; the others: met = said.
             detected = (outcome == "not_met") if crit == "prohibited" else (outcome == "met")
-            p = phrase.setdefault(crit, {"said": 0, "found": 0, "not_said": 0, "false_hits": 0, "unanswered": 0})
-            if outcome not in ("met", "not_met"):
-                p["unanswered"] += 1
-                continue
-            if said:
-                p["said"] += 1; p["found"] += detected
-            else:
-                p["not_said"] += 1; p["false_hits"] += detected
+            for key in [crit, "voices " + c["voices"]]:
+                p = phrase.setdefault(key, {"said": 0, "found": 0, "not_said": 0, "false_hits": 0, "unanswered": 0})
+                if outcome not in ("met", "not_met"):
+                    p["unanswered"] += 1
+                    continue
+                if said:
+                    p["said"] += 1; p["found"] += detected
+                else:
+                    p["not_said"] += 1; p["false_hits"] += detected
     results = {"model": model, "language": mode, "calls": len(truth), "wall_s": round(wall, 1), "transcribe": summary,
                "language_detected_right": f"{lang_ok}/{lang_n}",
                "wer": {f"{k[0]}:{k[1]}:{k[2]}": {"wer": round(v[0] / max(1, v[1]), 4), "edits": v[0], "words": v[1], "channels": v[2]}
@@ -419,11 +433,13 @@ def main():
     for k, v in sorted(groups.items()):
         print(f"{(k[0] + ' ' + k[1] + ' ' + k[2]).strip():<34}{100 * v[0] / max(1, v[1]):>7.1f}%{v[1]:>8}{v[2]:>10}")
     print(f"\n{'phrase criterion':<18}{'recall':>14}{'false hits':>14}{'unanswered':>12}")
+    phrase = dict(sorted(phrase.items(), key=lambda kv: (kv[0].startswith("voices "), kv[0])))
     tf = tn = tr = ts = 0
     for crit, p in phrase.items():
         print(f"{crit:<18}{p['found']:>6}/{p['said']:<4}{100 * p['found'] / max(1, p['said']):>4.0f}%"
               f"{p['false_hits']:>6}/{p['not_said']:<4}{100 * p['false_hits'] / max(1, p['not_said']):>4.0f}%{p['unanswered']:>12}")
-        tf += p["false_hits"]; tn += p["not_said"]; tr += p["found"]; ts += p["said"]
+        if not crit.startswith("voices "):
+            tf += p["false_hits"]; tn += p["not_said"]; tr += p["found"]; ts += p["said"]
     print(f"{'all':<18}{tr:>6}/{ts:<4}{100 * tr / max(1, ts):>4.1f}%{tf:>6}/{tn:<4}{100 * tf / max(1, tn):>4.1f}%")
 
 
