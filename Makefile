@@ -1,5 +1,5 @@
 # callqa — the two commands of the README, plus benchmarks and the accuracy harness.
-.PHONY: demo serve test build bench bench-audio bench-ingest bench-store bench-workspace bench-transcribe accuracy accuracy-transcripts sample-audio check-html clean
+.PHONY: demo serve test build bench bench-audio bench-ingest bench-store bench-workspace bench-watch bench-transcribe accuracy accuracy-transcripts sample-audio check-html clean
 
 # (1) Set up, build, and run the main job on SampleAudio/.
 demo:
@@ -11,13 +11,15 @@ demo:
 serve:
 	bash scripts/serve-demo.sh
 
-# (2) Set up and run the whole test suite: the Swift tests, then the workspace in headless
-# Chromium (tests/browser; screenshots in browser-out/).
+# (2) Set up and run the whole test suite: the Swift tests, `callqa watch` against a PBX
+# played by a script (killed and restarted 10 times, compared with a batch ingest), then the
+# workspace in headless Chromium (tests/browser; screenshots in browser-out/).
 test:
 	bash scripts/setup.sh
 	python3 scripts/check-imports.py
 	swift build --build-tests
 	swift test --skip-build
+	python3 tests/watch/test_watch.py
 	python3 tests/browser/test_workspace.py
 
 build:
@@ -25,8 +27,9 @@ build:
 	swift build -c release --product callqa
 
 # Speed and memory (not part of the test suite): analysis, batch ingest beside peers, store,
-# workspace under load (wrk; bench-workspace installs the Debian package wrk when missing).
-bench: bench-audio bench-ingest bench-store bench-workspace bench-transcribe
+# workspace under load (wrk; bench-workspace installs the Debian package wrk when missing),
+# callqa watch's latency at 3 calls a second, transcription speed and memory.
+bench: bench-audio bench-ingest bench-store bench-workspace bench-watch bench-transcribe
 
 bench-audio:
 	bash scripts/setup.sh
@@ -43,6 +46,11 @@ bench-store:
 bench-workspace:
 	bash scripts/setup.sh
 	bash scripts/bench-workspace.sh
+
+# callqa watch at a 1,000-seat center's peak (3 calls/s): recording completion → score in the database.
+bench-watch:
+	bash scripts/setup.sh
+	bash scripts/bench-watch.sh
 
 # Transcription: × realtime per core and peak memory with each model, cores for 8,000 h a day.
 bench-transcribe:

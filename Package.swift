@@ -82,11 +82,20 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
+        ], resources: [
+            // The API's OpenAPI document, compiled into the binary (served at /api/v1/openapi.json).
+            .embedInCode("openapi.json"),
+        ]),
+        // `callqa watch`: continuous ingest from recording folders and the PBX's own logs,
+        // alerts. Linux inotify through Glibc; sealing of kept record lines through libcrypto.
+        .target(name: "Watch", dependencies: [
+            "CallQAModel", "CallRecords", "Pipeline", "Store", "Scorecard", "CCrypto",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(
             name: "callqa",
             dependencies: [
-                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics", "Workspace", "Transcription",
+                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics", "Workspace", "Watch", "Transcription",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -113,13 +122,20 @@ let package = Package(
         // Router tests in-process (no sockets), the audio route against files libsndfile writes.
         .testTarget(name: "WorkspaceTests", dependencies: [
             "Workspace", "CallQAModel", "Store", "AudioIO", "CSndFile", "Pipeline", "Scorecard", "CallRecords", "Reports",
+            .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
         .testTarget(name: "TranscriptionTests", dependencies: [
-            "Transcription", "CallQAModel", "AudioIO", "Pipeline", "Store", "Scorecard", "CallRecords",
+            "Transcription", "CallQAModel", "AudioIO", "Pipeline", "Store", "Scorecard", "CallRecords", "Watch",
+            .product(name: "Logging", package: "swift-log"),
         ], exclude: ["Fixtures"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
+        .testTarget(name: "WatchTests", dependencies: [
+            "Watch", "Pipeline", "Store", "CallRecords", "CallQAModel",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
     ]
 )

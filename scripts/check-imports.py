@@ -27,7 +27,8 @@ for t in pkg["targets"]:
                 m = re.match(r"\s*(?:@testable\s+|@_exported\s+|@preconcurrency\s+)?import\s+(?:struct\s+|enum\s+|class\s+|func\s+)?([A-Za-z0-9_]+)", line)
                 if m and m.group(1) not in system and m.group(1) not in deps and m.group(1) != name:
                     bad.append(f"{os.path.relpath(p, root)}:{i}: {name} imports {m.group(1)}, which Package.swift does not declare for it")
-rules = [("Reports", {"Store", "GRDB", "Scorecard", "Pipeline"}), ("Store", {"Scorecard", "Reports", "Pipeline"}),
+rules = [("Reports", {"Store", "GRDB", "Scorecard", "Pipeline"}), ("Store", {"Scorecard", "Reports", "Pipeline", "Watch"}),
+         ("Pipeline", {"Watch", "Workspace"}), ("Watch", {"Workspace"}), ("Workspace", {"Watch"}),
          ("CallQAModel", set(declared_of) - {"CallAnalysis", "Analytics"} | {"GRDB", "Yams"})]
 for target, forbidden in rules:
     for d in declared_of.get(target, set()) & forbidden:

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make serve`: the sample day in the workspace. Builds callqa, runs SampleAudio/ into
 # demo-workspace.sqlite and transcribes it (once), gives the demo accounts new generated passwords (printed
-# here, never stored in clear), and serves on http://127.0.0.1:${PORT:-8080}/ until Ctrl-C.
+# here, never stored in clear), makes a one-day API token for qa (printed with a curl line),
+# and serves on http://127.0.0.1:${PORT:-8080}/ until Ctrl-C.
 # There is no default password: every start prints fresh ones.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -31,6 +32,12 @@ supervisor supervisor --team=Blue team_Blue
 agent-a1 agent --agent-id=a1 own_calls_of_agent_a1
 admin admin - everything,_users,_audit_log
 ACCOUNTS
+# An API token for qa, valid one day (earlier demo tokens of qa are revoked first).
+"$bin" tokens revoke --user qa --db "$db" >/dev/null
+token=$("$bin" tokens add --user qa --expires 1 --label "make serve demo" --db "$db" | tail -n 1)
+echo
+echo "API token of qa (one day): $token"
+echo "  curl -H 'Authorization: Bearer $token' 'http://127.0.0.1:$port/api/v1/calls?period=all&limit=5'"
 echo
 echo "Open http://127.0.0.1:$port/ and log in (Ctrl-C stops the server)."
 exec "$bin" serve --db "$db" --port "$port"

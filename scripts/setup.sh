@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what callqa needs to build and test, when missing: libsndfile and SQLite
-# headers (Debian packages); for the workspace's browser test, Debian's chromium and
+# headers (Debian packages); curl (`callqa watch` posts alerts to webhooks with it, and its
+# test checks that); for the workspace's browser test, Debian's chromium and
 # chromium-driver and Selenium 4.38.0 from PyPI (4.38.0: newer ones need a certifi the
 # registry does not serve here); for transcripts, cmake and g++ (Debian) and then
 # scripts/whisper/setup-whisper.sh: whisper.cpp and the speech models, built and converted
@@ -10,7 +11,7 @@ set -euo pipefail
 sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 need=()
-for pkg in libsndfile1-dev libsqlite3-dev libssl-dev pkg-config chromium chromium-driver cmake g++ make; do
+for pkg in libsndfile1-dev libsqlite3-dev libssl-dev pkg-config curl chromium chromium-driver cmake g++ make; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)

@@ -101,11 +101,18 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// whose noise is measured, the channel carries voices behind the talker (stationary
     /// line noise: −1.5…0 dB).
     public var backgroundTriggerDB: Double = 1.5
-    /// Background voices: each frame's SNR is then measured against the 30th percentile plus
-    /// this (dB); 0 (the default) measures the voices (health) without taking them off. 7 dB
-    /// took the harness's babble calls from F1 0.58–0.61 to 0.64–0.65 and cost calls without
-    /// babble up to 0.011 (see README, step 1b).
-    public var backgroundMarginDB: Double = 0
+    /// Background voices (stereo): when the median of a channel's smoothed SNR over the frames
+    /// where the other party talks loud stands more than this over its noise (dB), the channel
+    /// carries voices behind the talker (stationary line noise: −0.1…+0.6 dB).
+    public var backgroundGateDB: Double = 0.8
+    /// Background voices: while they are heard, a region is confirmed only where the frame
+    /// power (smoothed over `smoothing_s`) stands this much over the channel's background
+    /// level, the running 30th percentile of its power (dB); 0 measures the voices (health)
+    /// without taking them off.
+    public var backgroundMarginDB: Double = 7
+    /// Background voices: while they are heard, a region grows only while the smoothed frame
+    /// power stands this much over the background level (dB; at most `background_margin_db`).
+    public var backgroundExtendDB: Double = 3
     /// Gaps of nobody talking at least this long count as non-talk time (s); Contact Lens uses 3.
     public var minSilenceS: Double = 3.0
     /// Nobody talking for at least this long is a dead-air event (s).
@@ -138,7 +145,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
             ("smoothing_s", smoothingS),
             ("hold_max_dips_per_s", holdMaxDipsPerS), ("hold_dips_per_steady_share", holdDipsPerSteadyShare),
             ("codec_idle_steps", codecIdleSteps), ("dtmf_bridge_s", dtmfBridgeS), ("echo_margin_db", echoMarginDB),
-            ("background_trigger_db", backgroundTriggerDB), ("background_margin_db", backgroundMarginDB),
+            ("background_trigger_db", backgroundTriggerDB), ("background_gate_db", backgroundGateDB),
+            ("background_margin_db", backgroundMarginDB), ("background_extend_db", backgroundExtendDB),
         ]
         for (name, v) in nonNegatives where !(v >= 0 && v.isFinite) {
             return "parameter '\(name)': expected a number ≥ 0, got \(v)"
@@ -188,7 +196,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         ("hold_max_dips_per_s", \.holdMaxDipsPerS), ("hold_dips_per_steady_share", \.holdDipsPerSteadyShare),
         ("dip_depth_db", \.dipDepthDB), ("codec_idle_steps", \.codecIdleSteps),
         ("echo_margin_db", \.echoMarginDB), ("echo_max_coupling_db", \.echoMaxCouplingDB),
-        ("background_trigger_db", \.backgroundTriggerDB), ("background_margin_db", \.backgroundMarginDB),
+        ("background_trigger_db", \.backgroundTriggerDB), ("background_gate_db", \.backgroundGateDB),
+        ("background_margin_db", \.backgroundMarginDB), ("background_extend_db", \.backgroundExtendDB),
         ("min_silence_s", \.minSilenceS), ("dead_air_s", \.deadAirS),
         ("min_interruption_s", \.minInterruptionS), ("clip_level", \.clipLevel),
         ("low_snr_db", \.lowSNRDB), ("clipping_share", \.clippingShare),

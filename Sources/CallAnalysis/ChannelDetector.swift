@@ -64,7 +64,7 @@ public struct ChannelDetector: Sendable {
         let lookahead = parameters.lookaheadFrames
         noise = NoiseTracker(parameters: parameters)
         echo = EchoSource(parameters: parameters, lookahead: lookahead, stereo: stereo)
-        background = BackgroundVoicesTracker(parameters: parameters)
+        background = BackgroundVoicesTracker(parameters: parameters, stereo: stereo)
         window = LookaheadWindow(lookahead: lookahead)
         toneRuns = ToneRunTracker(parameters: parameters)
         keypress = KeypressTracker(parameters: parameters)
@@ -76,7 +76,7 @@ public struct ChannelDetector: Sendable {
     public mutating func push(_ f: FrameFeatures, far: FrameFeatures) {
         let signal = noise.update(f)
         let expected = echo.update(near: f, nearNoise: noise.bands, far: far)
-        take(f, signal: signal, expected: expected)
+        take(f, signal: signal, expected: expected, farTalks: echo.active && background.farTalks(power: far.power))
     }
 
     /// Feeds the next frame (the other channel, if any, silent); decides the frame that leaves
@@ -98,16 +98,18 @@ public struct ChannelDetector: Sendable {
     ///   - signal: whether the frame is not digital silence (`NoiseTracker.update`).
     ///   - expected: what the other sources expect in the frame (band powers).
     @inline(__always)
-    private mutating func take(_ f: FrameFeatures, signal: Bool, expected: SIMD4<Float>) {
+    private mutating func take(_ f: FrameFeatures, signal: Bool, expected: SIMD4<Float>, farTalks: Bool) {
         if noise.known {
             let against = noise.bands + expected
             if signal {
-                background.update(smoothed: noise.smoothed, noise: against, lineNoiseMeasured: noise.measured)
+                background.update(smoothed: noise.smoothed, noise: against, lineNoiseMeasured: noise.measured, power: f.power,
+                                  farTalks: farTalks)
             } else {
-                background.updateSilence(lineNoiseMeasured: noise.measured)
+                background.updateSilence(lineNoiseMeasured: noise.measured, farTalks: farTalks)
             }
             weights.update(bandSNR: f.bands / against)
         }
+        if recordFrames { output.trace.backgroundInput.append(SIMD2(noise.known ? background.lastInput : -99, farTalks ? 1 : 0)) }
         let tone = toneRuns.update(f)
         window.push(f, flags: tone.steady ? .steady : [])
         if let m = keypress.update(f.dualTone) { window.mark(m) }
@@ -135,12 +137,18 @@ public struct ChannelDetector: Sendable {
         // Noise-whitened SNR (linear): band power over band noise, weighted by how much the
         // channel's speech stands out in each band.
         let bandSNR = f.bands / (noise.bands + expected)
-        let w = noise.known ? weights.weighted(bandSNR) / background.factor : 0
+        let w = noise.known ? weights.weighted(bandSNR) : 0
+        // With voices behind the talker taken off (step 1b), the frame's power over the
+        // background level; otherwise nothing to pass.
+        let reference = background.reference
+        let level = reference > 0 ? f.power / reference : RegionDecider.noBackground
         let item = RegionDecider.Frame(w: w, power: f.power, flags: flags,
-                                       echoDominated: echo.active && expected.sum() > noise.bands.sum())
+                                       echoDominated: echo.active && expected.sum() > noise.bands.sum(), level: level)
         if recordFrames {
             output.trace.bandSNR.append(bandSNR)
             output.trace.predictionGainDB.append(f.predictionGainDB)
+            output.trace.weightedSNR.append(w)
+            output.trace.background.append(background.traceValues)
         }
         if let d = decider.update(item) { record(d) }
     }

@@ -86,7 +86,9 @@ public struct ConversationMetrics: Sendable, Equatable {
     /// Music-on-hold spans (union over channels) and their total (s).
     public var hold: [FrameSpan]
     public var holdS: Double
-    /// Steady tones found on any channel (s).
+    /// Tones found on any channel (ring-back, dial and busy tones, SIT, beeps, DTMF
+    /// keypresses; union over channels) and their total (s).
+    public var tones: [FrameSpan]
     public var toneS: Double
     /// Keypress sequences (DTMF) on any channel: digits and the pauses between them (spans).
     /// Which digits were pressed is never kept: they are often card numbers or PINs.
@@ -115,6 +117,7 @@ public struct ConversationMetrics: Sendable, Equatable {
         // Hold removes speech on every channel: the music is on one leg but the call is on hold.
         let speechPer = outcome.channels.map { SpanMath.subtract($0.speech, hold) }
         let tones = SpanMath.normalize(outcome.channels.flatMap(\.tones))
+        self.tones = tones
         toneS = Double(SpanMath.total(tones)) * frameDuration
         keypresses = SpanMath.normalize(outcome.channels.flatMap(\.keypresses))
         let stereo = outcome.channels.count == 2

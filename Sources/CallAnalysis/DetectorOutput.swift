@@ -131,4 +131,14 @@ public struct FrameTrace: Sendable {
     public internal(set) var bandSNR: [SIMD4<Float>] = []
     /// Per frame: the order-4 prediction gain (dB).
     public internal(set) var predictionGainDB: [Float] = []
+    /// Per frame: the speaker-weighted SNR the region decider took (linear).
+    public internal(set) var weightedSNR: [Float] = []
+    /// Per frame, when it was decided: the background tracker's 10th percentile of the
+    /// smoothed SNR (dB), its median while the other party talks (dB; −99 before it is
+    /// known), whether it heard voices behind the talker (0/1), its background level (dBFS).
+    public internal(set) var background: [SIMD4<Float>] = []
+    /// Per frame, as it entered: its smoothed SNR as the background tracker took it (dB; −30
+    /// for digital silence, −99 before the noise is known) and whether the other party talked
+    /// (0/1).
+    public internal(set) var backgroundInput: [SIMD2<Float>] = []
 }

@@ -38,7 +38,15 @@ struct RegionDecider: Sendable {
         /// The other party's expected echo outweighs this line's noise here: not a frame of the
         /// line's noise floor (levels), whatever it is classed.
         var echoDominated: Bool
+        /// While voices behind the talker are taken off (step 1b): the frame's power over the
+        /// channel's background level (linear); `noBackground` otherwise.
+        var level: Float = RegionDecider.noBackground
     }
+
+    /// `Frame.level` when no background is taken off: it passes both of its thresholds,
+    /// smoothed with any other frames' (a window straddling the start or end of babble
+    /// is judged by the noise alone).
+    static let noBackground: Float = 1e30
 
     /// Where a region splits into words and music (see `splitPoint`): the frame, and the
     /// region's steady frames and the running dip count there.
@@ -76,6 +84,10 @@ struct RegionDecider: Sendable {
     private let minHighFrames: Int
     private let onLinear: Float
     private let offLinear: Float
+    /// `background_margin_db` and `background_extend_db` as power ratios: the smoothed
+    /// `Frame.level` a confirmed frame and a region's frame need.
+    private let backgroundOn: Float
+    private let backgroundOff: Float
     private let envelopeDecay: Float
     private let dipFactor: Float
     private let rearmFactor: Float
@@ -90,6 +102,8 @@ struct RegionDecider: Sendable {
     private var delayFirst = 0
     /// Index of the next frame to decide.
     private(set) var nextFrame = 0
+    /// Index of the last frame taken with a background level (`Frame.level`), or −1.
+    private var lastLevelFrame = -1
 
     // The open region (run): its first frame (−1: none), frames confirming it, steady
     // frames, first and last frame above the noise on its own, sum of its SNR.
@@ -117,6 +131,8 @@ struct RegionDecider: Sendable {
         minHighFrames = max(1, Int((parameters.minSpeechS * fps).rounded()))
         onLinear = Float(pow(10, parameters.onThresholdDB / 10))
         offLinear = Float(pow(10, parameters.offThresholdDB / 10))
+        backgroundOn = Float(pow(10, parameters.backgroundMarginDB / 10))
+        backgroundOff = Float(pow(10, min(parameters.backgroundExtendDB, parameters.backgroundMarginDB) / 10))
         halfSmoothing = max(0, Int((parameters.smoothingS / frameDuration / 2).rounded(.down)))
         envelopeDecay = Float(pow(10, -0.02))          // 0.2 dB per frame, 20 dB/s
         dipFactor = Float(pow(10, -parameters.dipDepthDB / 10))
@@ -132,6 +148,7 @@ struct RegionDecider: Sendable {
     /// whose smoothing window it completes (none for the first `halfSmoothing` frames).
     @inline(__always)
     mutating func update(_ item: Frame) -> Decision? {
+        if item.level < Self.noBackground { lastLevelFrame = delayFirst + delay.count }
         delay.append(item)
         // Each frame completes at most one window: frames are decided `halfSmoothing` behind.
         guard nextFrame + halfSmoothing < delayFirst + delay.count else { return nil }
@@ -154,7 +171,16 @@ struct RegionDecider: Sendable {
         let lo = max(0, i - halfSmoothing), hi = min(delay.count - 1, i + halfSmoothing)
         var sum: Float = 0
         for k in lo...hi { sum += delay[k].w }
-        let decision = decide(delay[i], smoothedW: sum / Float(hi - lo + 1))
+        let n = Float(hi - lo + 1)
+        // The background level's ratio only where a frame of the window has one (voices behind
+        // taken off); otherwise nothing to sum.
+        var level = Self.noBackground
+        if lastLevelFrame >= delayFirst + lo {
+            level = 0
+            for k in lo...hi { level += delay[k].level }
+            level /= n
+        }
+        let decision = decide(delay[i], smoothedW: sum / n, smoothedLevel: level)
         // Drop what no later window needs, a thousand frames at a time (one move, not one per frame).
         let keepFrom = nextFrame - halfSmoothing
         if keepFrom - delayFirst >= 1024 {
@@ -165,12 +191,13 @@ struct RegionDecider: Sendable {
     }
 
     @inline(__always)
-    private mutating func decide(_ item: Frame, smoothedW: Float) -> Decision {
+    private mutating func decide(_ item: Frame, smoothedW: Float, smoothedLevel: Float) -> Decision {
         let frame = nextFrame
         nextFrame += 1
         // Tone frames are counted apart; whether a region is a tone is decided on the whole
         // region (share of tone frames), so a steady vowel never splits speech.
-        let cls: FrameClass = smoothedW >= offLinear ? .active : (item.flags.contains(.tone) ? .tone : .quiet)
+        let above = smoothedW >= offLinear && smoothedLevel >= backgroundOff
+        let cls: FrameClass = above ? .active : (item.flags.contains(.tone) ? .tone : .quiet)
         var decision = Decision(frame: frame, item: item, frameClass: cls, confirmed: false, closed: nil)
         if cls == .active {
             if runStart < 0 {
@@ -193,7 +220,7 @@ struct RegionDecider: Sendable {
             if item.flags.contains(.steady) { runSteady += 1 }
             // Confirmation counts frames high when smoothed and above the noise on their own,
             // so one loud click smeared over the smoothing window confirms nothing.
-            if smoothedW >= onLinear && item.w >= offLinear {
+            if smoothedW >= onLinear && item.w >= offLinear && smoothedLevel >= backgroundOn {
                 runHigh += 1
                 decision.confirmed = true
             }

@@ -10,6 +10,9 @@ public enum Role: String, Sendable, Equatable, CaseIterable, Codable {
     case qa
     /// Every call; manages users and reads the audit log.
     case admin
+
+    /// `an agent`, `a supervisor`, `a qa`, `an admin`: the role in a sentence.
+    public var withArticle: String { (self == .agent || self == .admin ? "an " : "a ") + rawValue }
 }
 
 /// Who is logged in, as data: the role, the agent id (agents) and the teams (supervisors).

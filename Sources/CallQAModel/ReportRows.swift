@@ -238,7 +238,7 @@ public struct StoredAnalysis: Sendable, Equatable {
         add("interruptions_by_customer", interruptionsByCustomer.map(StoredText.int))
         add("dead_air_count", StoredText.int(deadAirCount)); add("dead_air_s", StoredText.real(deadAirS))
         add("longest_silence_s", StoredText.real(longestSilenceS)); add("longest_silence_start_s", longestSilenceStartS.map(StoredText.real))
-        add("hold_s", StoredText.real(holdS)); add("talk_to_listen", talkToListen.map(StoredText.real))
+        add("hold_s", StoredText.real(holdS)); add("tone_s", StoredText.real(toneS)); add("talk_to_listen", talkToListen.map(StoredText.real))
         add("agent_response_gap_s", agentResponseGapS.map(StoredText.real)); add("analyzer_version", analyzerVersion)
         add("content_sha256", contentSHA256)
         return out
@@ -310,6 +310,9 @@ public enum AudioEventKind: String, Sendable, Equatable, CaseIterable {
     case hold
     case overtalk
     case interruption
+    /// Ring-back, dial, busy or SIT tones, beeps, DTMF keypresses (union over channels);
+    /// stored from analyzer version 14 on (earlier analyses have `tone_s` only).
+    case tone
 }
 
 /// A stretch of a recording the analysis marked (`audio_events`).
@@ -381,3 +384,56 @@ public struct StoredLeg: Sendable, Equatable {
         self.scored = scored
     }
 }
+
+/// One row of the calls list (the workspace's calls page, a static report folder's `calls.html`).
+public struct CallListRow: Sendable, Equatable {
+    public var callID: String
+    public var startedAt: String
+    public var startedEpoch: Double
+    public var agentID: String?
+    public var agentName: String?
+    public var team: String?
+    public var queue: String?
+    public var direction: String?
+    public var answered: Bool
+    public var handleS: Double?
+    public var durationS: Double?
+    public var deadAirS: Double?
+    public var interruptions: Int?
+    public var health: [String]
+    /// The shown card's current score (the filter's card, else the lowest of the call's cards).
+    public var cardID: String?
+    public var score: Double?
+    public var provisional: Bool
+    public var criticalFailed: Bool
+    public var nps: Int?
+    /// With a transcript search: the party and the words around the match, matched words in `[ ]`.
+    public var snippet: String?
+
+    public init(callID: String, startedAt: String, startedEpoch: Double, agentID: String?, agentName: String?, team: String?,
+                queue: String?, direction: String?, answered: Bool, handleS: Double?, durationS: Double?, deadAirS: Double?,
+                interruptions: Int?, health: [String], cardID: String?, score: Double?, provisional: Bool, criticalFailed: Bool, nps: Int?,
+                snippet: String? = nil) {
+        self.snippet = snippet
+        self.callID = callID
+        self.startedAt = startedAt
+        self.startedEpoch = startedEpoch
+        self.agentID = agentID
+        self.agentName = agentName
+        self.team = team
+        self.queue = queue
+        self.direction = direction
+        self.answered = answered
+        self.handleS = handleS
+        self.durationS = durationS
+        self.deadAirS = deadAirS
+        self.interruptions = interruptions
+        self.health = health
+        self.cardID = cardID
+        self.score = score
+        self.provisional = provisional
+        self.criticalFailed = criticalFailed
+        self.nps = nps
+    }
+}
+

@@ -30,59 +30,112 @@ public enum AsteriskCDR {
             out.fileError = RecordError(source: SourceRef(file: path, line: 0), message: error.description)
             return out
         }
-        let names = columns ?? defaultColumns
-        guard let uidIndex = names.firstIndex(of: "uniqueid") ?? names.firstIndex(of: "linkedid") else {
-            out.fileError = RecordError(source: SourceRef(file: path, line: 0),
-                                        message: "the column map has no 'uniqueid': calls cannot be identified")
+        var rows: Rows
+        do { rows = try Rows(zone: zone, columns: columns) } catch {
+            out.fileError = RecordError(source: SourceRef(file: path, line: 0), message: error.message)
             return out
         }
-        var byID: [String: Int] = [:], byLinkedID: [String: Int] = [:]
         while let rec = reader.nextRecord(onError: {
             out.errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
         }) {
+            out.errors += rows.add(rec, file: path).errors
+        }
+        out.records = rows.records
+        return out
+    }
+
+    /// Master.csv rows folded into calls one row at a time, exactly as `parse` folds a whole
+    /// file: `parse` is this over every row of the file. `callqa watch` feeds it the rows of a
+    /// file that grows. A call is keyed by the uniqueid of its first row; later rows with the
+    /// same uniqueid (or linkedid) are further legs of it, exact repeats are ignored.
+    public struct Rows: Sendable {
+        let zone: Timestamp.Zone
+        let names: [String]
+        let explicitColumns: Int?
+        let uidIndex: Int
+        /// The calls by key (the first row's uniqueid), and the keys in order of first row.
+        public private(set) var byKey: [String: CallRecord] = [:]
+        public private(set) var keys: [String] = []
+        private var byID: [String: String] = [:], byLinkedID: [String: String] = [:]
+
+        /// - Throws: when the column map has no `uniqueid` (calls cannot be identified).
+        public init(zone: Timestamp.Zone, columns: [String]? = nil) throws(RecordError) {
+            self.zone = zone
+            names = columns ?? defaultColumns
+            explicitColumns = columns?.count
+            guard let uid = names.firstIndex(of: "uniqueid") ?? names.firstIndex(of: "linkedid") else {
+                throw RecordError(source: SourceRef(file: "", line: 0), message: "the column map has no 'uniqueid': calls cannot be identified")
+            }
+            uidIndex = uid
+        }
+
+        /// The calls in order of their first row.
+        public var records: [CallRecord] { keys.compactMap { byKey[$0] } }
+
+        /// The key a row belongs to, without folding it in: its call's when it is a further
+        /// leg or a repeat, else its own uniqueid; nil when it has none.
+        public func key(of rec: CSVRecord) -> String? {
+            guard rec.fields.count > uidIndex else { return nil }
+            let uid = rec.fields[uidIndex].trimmedSpaces
+            guard !uid.isEmpty else { return nil }
+            if let k = byID[uid] { return k }
+            if let i = names.firstIndex(of: "linkedid"), i < rec.fields.count, let linked = FieldParse.text(rec.fields[i]), let k = byLinkedID[linked] {
+                return k
+            }
+            return uid
+        }
+
+        /// Folds one row in. Returns the key of the call it belongs to (nil when the row was
+        /// rejected before it could be tied to a call) and the row's errors.
+        @discardableResult
+        public mutating func add(_ rec: CSVRecord, file path: String) -> (key: String?, errors: [RecordError]) {
             let ref = SourceRef(file: path, line: rec.line)
-            let minimum = columns?.count ?? 17
+            let minimum = explicitColumns ?? 17
             guard rec.fields.count >= minimum, rec.fields.count <= max(names.count, minimum) else {
-                out.errors.append(RecordError(source: ref, message: "expected \(columns.map { "\($0.count)" } ?? "17, 18 or 21") cdr_csv columns (with uniqueid), got \(rec.fields.count)"))
-                continue
+                return (nil, [RecordError(source: ref, message: "expected \(explicitColumns.map { "\($0)" } ?? "17, 18 or 21") cdr_csv columns (with uniqueid), got \(rec.fields.count)")])
             }
             var v: [String: String] = [:]
             for (i, f) in rec.fields.enumerated() where i < names.count { v[names[i]] = f }
             let uid = rec.fields[uidIndex].trimmedSpaces
             guard !uid.isEmpty else {
-                out.errors.append(RecordError(source: ref, field: "uniqueid", message: "missing uniqueid"))
-                continue
+                return (nil, [RecordError(source: ref, field: "uniqueid", message: "missing uniqueid")])
             }
             guard uid.count <= 200, !uid.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
-                out.errors.append(RecordError(source: ref, field: "uniqueid", message: "uniqueid must be one line of at most 200 characters without control characters"))
-                continue
+                return (nil, [RecordError(source: ref, field: "uniqueid", message: "uniqueid must be one line of at most 200 characters without control characters")])
             }
-            do {
-                let call = try record(v, uid: uid, ref: ref, zone: zone)
-                // Asterisk 12+ writes one row per bridge: a transferred call has several rows
-                // with the same uniqueid (or, between channels, the same linkedid).
-                let linked = v["linkedid"].flatMap(FieldParse.text)
-                if let previous = byID[uid] ?? linked.flatMap({ byLinkedID[$0] }) {
-                    if out.records[previous].fingerprint == call.fingerprint || out.records[previous].legs.contains(where: { Self.leg(Self.leg(call)) == Self.leg($0) }) {
-                        continue
-                    }
-                    if let merged = Self.addLeg(call, to: out.records[previous]) {
-                        out.records[previous] = merged
-                        byID[uid] = previous
-                    } else {
-                        out.errors.append(RecordError(source: ref, callID: uid, field: "uniqueid",
-                                                      message: "duplicate uniqueid '\(uid)' with different content (first at line \(out.records[previous].source.line)); a further leg (bridge) of one call must start within 12 hours after it"))
-                    }
-                    continue
+            let call: CallRecord
+            do { call = try record(v, uid: uid, ref: ref, zone: zone) } catch { return (nil, [error]) }
+            // Asterisk 12+ writes one row per bridge: a transferred call has several rows
+            // with the same uniqueid (or, between channels, the same linkedid).
+            let linked = v["linkedid"].flatMap(FieldParse.text)
+            if let previous = byID[uid] ?? linked.flatMap({ byLinkedID[$0] }), let first = byKey[previous] {
+                if first.fingerprint == call.fingerprint || first.legs.contains(where: { leg(leg(call)) == leg($0) }) {
+                    return (previous, [])
                 }
-                byID[uid] = out.records.count
-                if let linked { byLinkedID[linked] = out.records.count }
-                out.records.append(call)
-            } catch {
-                out.errors.append(error)
+                if let merged = addLeg(call, to: first) {
+                    byKey[previous] = merged
+                    byID[uid] = previous
+                    return (previous, [])
+                }
+                return (nil, [RecordError(source: ref, callID: uid, field: "uniqueid",
+                                          message: "duplicate uniqueid '\(uid)' with different content (first at line \(first.source.line)); a further leg (bridge) of one call must start within 12 hours after it")])
             }
+            byID[uid] = uid
+            if let linked { byLinkedID[linked] = uid }
+            byKey[uid] = call
+            keys.append(uid)
+            return (uid, [])
         }
-        return out
+
+        /// Forgets calls (their rows were folded long ago and they are stored): a later row with
+        /// one of their uniqueids starts a new call.
+        public mutating func remove(keys gone: Set<String>) {
+            guard !gone.isEmpty else { return }
+            for k in gone { byKey.removeValue(forKey: k) }
+            keys.removeAll { gone.contains($0) }
+            byID = byID.filter { !gone.contains($0.value) }
+            byLinkedID = byLinkedID.filter { !gone.contains($0.value) }
+        }
     }
 
     static func record(_ v: [String: String], uid: String, ref: SourceRef, zone: Timestamp.Zone) throws(RecordError) -> CallRecord {
@@ -230,48 +283,81 @@ public enum QueueLog {
             out.fileError = RecordError(source: SourceRef(file: path, line: 0), message: error.description)
             return out
         }
-        var index: [String: Int] = [:]
+        var events = Events(zone: zone)
         while let rec = reader.nextRecord(onError: {
             out.errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
         }) {
+            out.errors += events.add(rec, file: path).errors
+        }
+        out.records = events.records
+        return out
+    }
+
+    /// The events that end a call in the queue (it was answered and finished, or abandoned).
+    public static let finalEvents: Set<String> = ["ABANDON", "EXITWITHTIMEOUT", "COMPLETEAGENT", "COMPLETECALLER", "TRANSFER"]
+
+    /// queue_log lines folded into calls one line at a time, exactly as `parse` folds a whole
+    /// file (`parse` is this over every line). `callqa watch` feeds it the lines of a log
+    /// that grows. A call is keyed by its call id.
+    public struct Events: Sendable {
+        let zone: Timestamp.Zone
+        public private(set) var byKey: [String: CallRecord] = [:]
+        public private(set) var keys: [String] = []
+        /// Calls whose final event (`finalEvents`) was read.
+        public private(set) var finished: Set<String> = []
+
+        public init(zone: Timestamp.Zone) {
+            self.zone = zone
+        }
+
+        /// The calls in order of their first line.
+        public var records: [CallRecord] { keys.compactMap { byKey[$0] } }
+
+        /// The call id of a line that concerns a call (nil for `NONE` and lines without one).
+        public static func key(of rec: CSVRecord) -> String? {
+            guard rec.fields.count >= 5 else { return nil }
+            let id = rec.fields[1].trimmedSpaces
+            return id.isEmpty || id == "NONE" ? nil : id
+        }
+
+        /// Folds one line in. Returns the call id it concerned (nil for lines that concern no
+        /// call or were rejected before they could) and the line's errors.
+        @discardableResult
+        public mutating func add(_ rec: CSVRecord, file path: String) -> (key: String?, errors: [RecordError]) {
             let ref = SourceRef(file: path, line: rec.line)
             let f = rec.fields
             guard f.count >= 5 else {
-                out.errors.append(RecordError(source: ref, message: "expected time|callid|queue|agent|event[|data…], got \(f.count) field(s)"))
-                continue
+                return (nil, [RecordError(source: ref, message: "expected time|callid|queue|agent|event[|data…], got \(f.count) field(s)")])
             }
             let callID = f[1].trimmedSpaces
             let event = f[4].trimmedSpaces.uppercased()
-            guard callID != "NONE", !callID.isEmpty else { continue }
+            guard callID != "NONE", !callID.isEmpty else { return (nil, []) }
             // The same rule as a manifest's call_id: ids are shown in reports and terminals.
             guard callID.count <= 200, !callID.unicodeScalars.contains(where: { $0.value < 0x20 || ($0.value >= 0x7F && $0.value < 0xA0) }) else {
-                out.errors.append(RecordError(source: ref, field: "callid", message: "call id must be one line of at most 200 characters without control characters"))
-                continue
+                return (nil, [RecordError(source: ref, field: "callid", message: "call id must be one line of at most 200 characters without control characters")])
             }
             let known = ["ENTERQUEUE", "CONNECT", "ABANDON", "EXITWITHTIMEOUT", "COMPLETEAGENT", "COMPLETECALLER", "TRANSFER"]
-            guard known.contains(event) else { continue }
+            guard known.contains(event) else { return (nil, []) }
             guard let epoch = FieldParse.decimal(f[0].trimmedSpaces), epoch > 0, epoch < 1e11 else {
-                out.errors.append(RecordError(source: ref, callID: callID, field: "time", message: "expected Unix time in seconds, got \"\(f[0])\""))
-                continue
+                return (nil, [RecordError(source: ref, callID: callID, field: "time", message: "expected Unix time in seconds, got \"\(f[0])\"")])
             }
+            var errors: [RecordError] = []
             func data(_ i: Int) -> String { 4 + i < f.count ? f[4 + i].trimmedSpaces : "" }
             func seconds(_ i: Int, _ name: String) -> Double? {
                 let t = data(i)
                 guard let v = FieldParse.decimal(t), v >= 0, v < 1e7 else {
-                    out.errors.append(RecordError(source: ref, callID: callID, field: name, message: "\(event): expected seconds ≥ 0, got \"\(t)\""))
+                    errors.append(RecordError(source: ref, callID: callID, field: name, message: "\(event): expected seconds ≥ 0, got \"\(t)\""))
                     return nil
                 }
                 return v
             }
-            let i: Int
-            if let existing = index[callID] { i = existing } else {
-                i = out.records.count
-                index[callID] = i
+            if byKey[callID] == nil {
+                keys.append(callID)
                 var call = CallRecord(callID: callID, source: ref)
                 call.direction = .inbound
-                out.records.append(call)
+                byKey[callID] = call
             }
-            var call = out.records[i]
+            var call = byKey[callID]!
             let queue = f[2].trimmedSpaces
             if call.queue == nil, !queue.isEmpty, queue != "NONE" { call.queue = queue }
             let agent = f[3].trimmedSpaces
@@ -282,24 +368,24 @@ public enum QueueLog {
                 call.source = ref
                 if let cid = FieldParse.text(data(2)) { call.caller = cid }
             case "CONNECT":
-                guard let wait = seconds(1, "holdtime") else { continue }
+                guard let wait = seconds(1, "holdtime") else { return (callID, errors) }
                 call.waitS = wait
                 call.answered = true
                 if agent != "NONE", !agent.isEmpty { call.agentID = agent }
             case "ABANDON", "EXITWITHTIMEOUT":
-                guard let wait = seconds(3, "waittime") else { continue }
+                guard let wait = seconds(3, "waittime") else { return (callID, errors) }
                 call.waitS = wait
                 call.answered = false
                 call.attributes["queue_exit"] = event.lowercased()
             case "COMPLETEAGENT", "COMPLETECALLER":
-                guard let wait = seconds(1, "holdtime"), let talk = seconds(2, "calltime") else { continue }
+                guard let wait = seconds(1, "holdtime"), let talk = seconds(2, "calltime") else { return (callID, errors) }
                 call.waitS = wait
                 call.talkS = talk
                 call.answered = true
                 if agent != "NONE", !agent.isEmpty { call.agentID = agent }
                 call.attributes["queue_exit"] = event.lowercased()
             case "TRANSFER":
-                guard let wait = seconds(3, "holdtime"), let talk = seconds(4, "calltime") else { continue }
+                guard let wait = seconds(3, "holdtime"), let talk = seconds(4, "calltime") else { return (callID, errors) }
                 call.waitS = wait
                 call.talkS = talk
                 call.answered = true
@@ -308,9 +394,18 @@ public enum QueueLog {
             default: break
             }
             if call.startedAt == nil { call.startedAt = ts }
-            out.records[i] = call
+            if QueueLog.finalEvents.contains(event) { finished.insert(callID) }
+            byKey[callID] = call
+            return (callID, errors)
         }
-        return out
+
+        /// Forgets calls (folded long ago and stored): a later line with their id starts anew.
+        public mutating func remove(keys gone: Set<String>) {
+            guard !gone.isEmpty else { return }
+            for k in gone { byKey.removeValue(forKey: k) }
+            keys.removeAll { gone.contains($0) }
+            finished.subtract(gone)
+        }
     }
 
     /// Adds what the queue_log knows to CDR records with the same id (queue, agent, wait,

@@ -61,16 +61,38 @@ public final class CSVReader {
     private var filled = 0
     private var eof = false
     private var line = 1
+    /// Bytes of the input dropped from the buffer before `position` (for `byteOffset`).
+    private var consumedBefore = 0
+    /// The bytes a chunk reader reads (`fmemopen` reads them in place: kept alive here).
+    private var chunk: UnsafeMutableRawBufferPointer?
 
     /// Opens `path`. With `delimiter` nil, the delimiter is detected from the first line
     /// (comma or semicolon, whichever is more frequent outside quotes; comma on a tie).
-    public init(path: String, delimiter: UInt8? = nil, maxFieldBytes: Int = 1 << 20) throws(CSVError) {
+    public convenience init(path: String, delimiter: UInt8? = nil, maxFieldBytes: Int = 1 << 20) throws(CSVError) {
         // Regular files only: a FIFO or device named like a CSV would block forever.
         let h: UnsafeMutablePointer<FILE>
         do { h = try RegularFile.openStream(path) } catch {
             throw .unreadable(file: path, reason: error.reason)
         }
-        file = path
+        try self.init(stream: h, name: path, delimiter: delimiter, maxFieldBytes: maxFieldBytes)
+    }
+
+    /// Reads CSV text held in memory (a request body) exactly as a file of those bytes:
+    /// `name` stands for the file in messages (`name:LINE`). The bytes go to an anonymous
+    /// temporary file, deleted when the reader is closed.
+    public convenience init(bytes: [UInt8], name: String, delimiter: UInt8? = nil, maxFieldBytes: Int = 1 << 20) throws(CSVError) {
+        guard let tmp = tmpfile() else { throw .unreadable(file: name, reason: "cannot create a temporary file to read it from") }
+        let written = bytes.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, tmp) }
+        guard written == bytes.count, fflush(tmp) == 0 else {
+            fclose(tmp)
+            throw .unreadable(file: name, reason: "cannot write it to a temporary file")
+        }
+        rewind(tmp)
+        try self.init(stream: tmp, name: name, delimiter: delimiter, maxFieldBytes: maxFieldBytes)
+    }
+
+    private init(stream h: UnsafeMutablePointer<FILE>, name: String, delimiter: UInt8?, maxFieldBytes: Int) throws(CSVError) {
+        file = name
         handle = h
         buffer = [UInt8](repeating: 0, count: 1 << 16)
         self.maxFieldBytes = maxFieldBytes
@@ -82,7 +104,42 @@ public final class CSVReader {
         if delimiter == nil { self.delimiter = detectDelimiter() }
     }
 
-    deinit { fclose(handle) }
+    /// Reads records from bytes in memory: a piece of a file that grows (`callqa watch`
+    /// follows logs this way). `firstLine` is the line of the file the bytes start on (line
+    /// numbers of records and errors count from it); a UTF-8 byte-order mark is skipped only
+    /// when `atFileStart`. No conversion of UTF-16 or CR-only text: a piece is read as UTF-8
+    /// with LF or CRLF line ends, as the whole file would be.
+    public init(bytes: [UInt8], file: String, firstLine: Int, atFileStart: Bool, delimiter: UInt8, maxFieldBytes: Int = 1 << 20) throws(CSVError) {
+        self.file = file
+        self.maxFieldBytes = maxFieldBytes
+        self.delimiter = delimiter
+        line = firstLine
+        buffer = [UInt8](repeating: 0, count: 1 << 16)
+        // fmemopen refuses a size of 0: an empty piece is one byte that is never read.
+        let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
+        storage.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+        chunk = storage
+        guard let h = fmemopen(storage.baseAddress, max(1, bytes.count), "r") else {
+            storage.deallocate()
+            chunk = nil
+            throw .unreadable(file: file, reason: "cannot read a piece of it in memory")
+        }
+        handle = h
+        if bytes.isEmpty { eof = true } else { refill() }
+        if atFileStart, filled >= 3, buffer[0] == 0xEF, buffer[1] == 0xBB, buffer[2] == 0xBF { position = 3 }
+    }
+
+    deinit {
+        fclose(handle)
+        chunk?.deallocate()
+    }
+
+    /// Bytes of the input read so far, up to the end of the last record returned (and the
+    /// blank lines before the next one when `next` returned nil).
+    public var byteOffset: Int { consumedBefore + position }
+
+    /// The line the next record starts on (or would: blank lines before it not yet skipped).
+    public var nextLine: Int { line }
 
     /// Excel's "Unicode text" (UTF-16 with a byte-order mark) and classic-Mac CR-only line
     /// ends are read as what they are: the file is converted to UTF-8 / LF into a temporary
@@ -133,11 +190,15 @@ public final class CSVReader {
 
     /// Counts commas and semicolons on the first line (within the first buffer), outside quotes.
     private func detectDelimiter() -> UInt8 {
+        Self.detectDelimiter(buffer[position..<filled])
+    }
+
+    /// The delimiter of CSV text from its first line: semicolon or tab when more frequent
+    /// than commas outside quotes, else comma.
+    public static func detectDelimiter(_ bytes: some Collection<UInt8>) -> UInt8 {
         var commas = 0, semicolons = 0, tabs = 0
         var quoted = false
-        var i = position
-        while i < filled {
-            let b = buffer[i]
+        for b in bytes {
             if b == UInt8(ascii: "\"") { quoted.toggle() }
             else if !quoted {
                 if b == UInt8(ascii: "\n") { break }
@@ -145,7 +206,6 @@ public final class CSVReader {
                 if b == UInt8(ascii: ";") { semicolons += 1 }
                 if b == UInt8(ascii: "\t") { tabs += 1 }
             }
-            i += 1
         }
         if semicolons > commas && semicolons >= tabs { return UInt8(ascii: ";") }
         if tabs > commas && tabs > semicolons { return UInt8(ascii: "\t") }
@@ -153,6 +213,7 @@ public final class CSVReader {
     }
 
     private func refill() {
+        consumedBefore += position
         if position < filled {
             // Keep unread bytes (never happens with byte-at-a-time reading, kept for safety).
             buffer.replaceSubrange(0..<(filled - position), with: buffer[position..<filled])

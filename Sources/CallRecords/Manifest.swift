@@ -47,18 +47,13 @@ public enum Manifest {
         private let reader: CSVReader
         /// What was done to read an unusual file (UTF-16, CR-only line ends), for a warning.
         public var notice: String? { reader.notice }
-        private let header: [String]
-        private let idIndex: Int
-        private let zone: Timestamp.Zone?
-        private let locale: ManifestLocale
+        private let columns: Columns
 
         /// - Parameter locale: `.german` also reads a German spreadsheet export: `43,7`
         ///   seconds and `24.11.2026 09:18` start times (in `zone`).
         /// - Throws: a `RecordError` for the whole file (unreadable, empty, bad header).
         public init(path: String, zone: Timestamp.Zone?, locale: ManifestLocale = .iso) throws(RecordError) {
             self.path = path
-            self.zone = zone
-            self.locale = locale
             do {
                 reader = try CSVReader(path: path)
             } catch {
@@ -71,6 +66,39 @@ public enum Manifest {
             guard let first else {
                 throw RecordError(source: SourceRef(file: path, line: 1), message: "empty file: expected a header row with at least 'call_id'")
             }
+            columns = try Columns(header: first, file: path, zone: zone, locale: locale)
+        }
+
+        /// Header columns that are not manifest columns: kept as call attributes.
+        public var extraColumns: [String] { columns.header.filter { !$0.isEmpty && !Manifest.knownColumns.contains($0) } }
+
+        /// The next valid call, or nil at the end; rows rejected on the way go to `errors`.
+        public func next(errors: inout [RecordError]) -> CallRecord? {
+            let path = self.path
+            while let record = reader.nextRecord(onError: {
+                errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
+            }) {
+                do {
+                    if let call = try columns.call(record, file: path) { return call }
+                } catch {
+                    errors.append(error)
+                }
+            }
+            return nil
+        }
+    }
+
+    /// A manifest's header, checked, and the reading of its rows one at a time: what
+    /// `Reader` does for a whole file, for a manifest that grows (`callqa watch`).
+    public struct Columns: Sendable {
+        public let header: [String]
+        let idIndex: Int
+        let zone: Timestamp.Zone?
+        let locale: ManifestLocale
+
+        /// Checks the header row: no column twice, no near-miss of a known column, `call_id`
+        /// and `started_at` present.
+        public init(header first: CSVRecord, file path: String, zone: Timestamp.Zone?, locale: ManifestLocale = .iso) throws(RecordError) {
             let h = first.fields.map { $0.trimmedSpaces.lowercased() }
             var seen = Set<String>()
             for name in h where !name.isEmpty {
@@ -97,31 +125,26 @@ public enum Manifest {
             }
             header = h
             idIndex = id
+            self.zone = zone
+            self.locale = locale
         }
 
-        /// Header columns that are not manifest columns: kept as call attributes.
-        public var extraColumns: [String] { header.filter { !$0.isEmpty && !Manifest.knownColumns.contains($0) } }
+        /// The call id of a row (nil when it has none).
+        public func key(of rec: CSVRecord) -> String? {
+            guard rec.fields.count == header.count else { return nil }
+            let id = rec.fields[idIndex].trimmedSpaces
+            return id.isEmpty ? nil : id
+        }
 
-        /// The next valid call, or nil at the end; rows rejected on the way go to `errors`.
-        public func next(errors: inout [RecordError]) -> CallRecord? {
-            let path = self.path
-            while let record = reader.nextRecord(onError: {
-                errors.append(RecordError(source: SourceRef(file: path, line: $0.line), message: $0.description))
-            }) {
-                let ref = SourceRef(file: path, line: record.line)
-                if record.fields.count != header.count {
-                    if record.fields.count == 1 && record.fields[0].trimmedSpaces.isEmpty { continue }
-                    errors.append(RecordError(source: ref, callID: idIndex < record.fields.count ? record.fields[idIndex] : nil,
-                                              message: "expected \(header.count) fields as in the header, got \(record.fields.count)"))
-                    continue
-                }
-                do {
-                    return try Manifest.row(record.fields, header: header, idIndex: idIndex, ref: ref, zone: zone, locale: locale)
-                } catch {
-                    errors.append(error)
-                }
+        /// The call of one row; nil for a blank line. Throws the row's error.
+        public func call(_ record: CSVRecord, file path: String) throws(RecordError) -> CallRecord? {
+            let ref = SourceRef(file: path, line: record.line)
+            if record.fields.count != header.count {
+                if record.fields.count == 1 && record.fields[0].trimmedSpaces.isEmpty { return nil }
+                throw RecordError(source: ref, callID: idIndex < record.fields.count ? record.fields[idIndex] : nil,
+                                  message: "expected \(header.count) fields as in the header, got \(record.fields.count)")
             }
-            return nil
+            return try Manifest.row(record.fields, header: header, idIndex: idIndex, ref: ref, zone: zone, locale: locale)
         }
     }
 

@@ -42,7 +42,8 @@ extension ReportBuilder {
     /// One call under `scope`: its detail, scores and the cards that did not score it. The
     /// scope's narrowing filters and the period limit what may be shown; a call outside the
     /// access itself is `unknown`, exactly like a missing one.
-    public static func call(_ store: CallStore, callID: String, period: Period, scope: Scope) throws -> CallReport {
+    /// `cards`: parses each card version once over many calls.
+    public static func call(_ store: CallStore, callID: String, period: Period, scope: Scope, cards: CardCache? = nil) throws -> CallReport {
         guard let detail = try store.callDetail(callID, scope: scope.unfiltered) else {
             throw CallReportError.unknown(callID: callID, database: store.path)
         }
@@ -53,8 +54,8 @@ extension ReportBuilder {
         if try store.scoringInputs(period: period, callIDs: [callID], scope: scope.unfiltered).isEmpty {
             throw CallReportError.notInPeriod(callID: callID)
         }
-        let scores = try storedScores(store, callID: callID, scope: scope.unfiltered)
-        let notScored = try Scoring.whyNotScored(callID: callID, store: store, scope: scope.unfiltered)
+        let scores = try storedScores(store, callID: callID, scope: scope.unfiltered, cards: cards)
+        let notScored = try Scoring.whyNotScored(callID: callID, store: store, scope: scope.unfiltered, cards: cards)
             .filter { n in !scores.contains { $0.cardID == n.cardID } }
         return CallReport(detail: detail, scores: scores, notScored: notScored, transcript: try store.transcript(callID: callID, scope: scope.unfiltered))
     }

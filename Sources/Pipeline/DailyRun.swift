@@ -42,7 +42,10 @@ public struct ScorecardLocation: Sendable, Equatable {
         if !dbDir.isEmpty { candidates.append((dbDir as NSString).appendingPathComponent("Scorecards")) }
         if let dayFolder {
             candidates.append((dayFolder as NSString).appendingPathComponent("Scorecards"))
-            let parent = ((dayFolder as NSString).standardizingPath as NSString).deletingLastPathComponent
+            // A name without a slash has no parent here; Foundation's deletingLastPathComponent
+            // traps on some of them (a one-letter folder: `callqa run e`).
+            let standardized = (dayFolder as NSString).standardizingPath
+            let parent = standardized.contains("/") ? (standardized as NSString).deletingLastPathComponent : ""
             if !parent.isEmpty { candidates.append((parent as NSString).appendingPathComponent("Scorecards")) }
         }
         var seen = Set<String>(), tried: [String] = []
@@ -214,26 +217,40 @@ public enum DailyRun {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             summary.reportFiles.append(path)
         }
-        let agents = stamped(try ReportBuilder.agents(store, period: period, scope: .everything, minScored: o.minScored))
+        // The folder's pages link to one another: each agent and call of the period has its page.
+        let calls = try StaticFolder.calls(store, period: period, scope: .everything)
+        let folder = StaticFolder.runFolder(root: o.out, calls: calls)
+        var agents = stamped(try ReportBuilder.agents(store, period: period, scope: .everything, minScored: o.minScored,
+                                                      links: folder.links(page: "agents.html")))
+        agents.html = StaticFolder.underHeading(agents.html, StaticFolder.agentsNavigation(folder, calls: calls))
         summary.agentsTables = agents.tables
         try put("agents.html", agents.html)
         try put("agents.json", JSONValue.array(agents.tables.map { $0.json() }).rendered() + "\n")
         for t in agents.tables { try put(t.name + ".csv", t.csv()) }
-        let kpi = stamped(try ReportBuilder.kpi(store, period: period, zone: nil, by: [.day], settings: o.kpi, scope: .everything))
-        try put("kpi.html", kpi.html)
+        let kpi = stamped(try ReportBuilder.kpi(store, period: period, zone: nil, by: [.day], settings: o.kpi, scope: .everything,
+                                                links: folder.links(page: "kpi.html")))
+        try put("kpi.html", StaticFolder.underHeading(kpi.html, StaticFolder.folderNavigation))
         try put("kpi.json", JSONValue.array(kpi.tables.map { $0.json() }).rendered() + "\n")
         for t in kpi.tables { try put(t.name + ".csv", t.csv()) }
-        let nps = stamped(try ReportBuilder.nps(store, period: period, by: [.agent], minimumN: o.npsMinimumN, scope: .everything))
-        try put("nps.html", nps.html)
+        let nps = stamped(try ReportBuilder.nps(store, period: period, by: [.agent], minimumN: o.npsMinimumN, scope: .everything,
+                                                links: folder.links(page: "nps.html")))
+        try put("nps.html", StaticFolder.underHeading(nps.html, StaticFolder.folderNavigation))
         try put("nps.json", JSONValue.array(nps.tables.map { $0.json() }).rendered() + "\n")
         for t in nps.tables { try put(t.name + ".csv", t.csv()) }
         let periodLine = agents.tables.first?.period.map { "<p>\(HTMLReport.escape($0.label.prefix(1).uppercased() + $0.label.dropFirst()))</p>\n" } ?? ""
         let index = HTMLReport.page(title: "callqa report", tables: [], body: warnings.map { "<p class=\"bad\">Warning: \(HTMLReport.escape($0))</p>\n" }.joined() + periodLine + """
             <ul><li><a href="agents.html">Agents: quality against the target</a></li>
             <li><a href="kpi.html">KPIs by day and service level by hour</a></li>
-            <li><a href="nps.html">NPS by agent</a></li></ul>
+            <li><a href="nps.html">NPS by agent</a></li>
+            <li><a href="calls.html">Calls of the period, each with its page and recording</a></li></ul>
             """)
         try put("index.html", index)
+        try StaticFolder.writeRunPages(store, folder: folder, calls: calls, period: period, minScored: o.minScored, warnings: warnings) { name, text in
+            let path = (o.out as NSString).appendingPathComponent(name)
+            try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            summary.reportFiles.append(path)
+        }
         // Beside the CSV files, a file nobody opening the folder can miss; gone when a later
         // run of the day scored (a stale one would mislead).
         let warningsFile = (o.out as NSString).appendingPathComponent("WARNINGS.txt")

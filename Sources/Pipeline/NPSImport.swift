@@ -28,7 +28,78 @@ public struct SurveyImportSummary: Sendable {
     }
 }
 
-/// `callqa nps import`: post-call survey answers (0–10), joined to calls.
+/// Where survey rows come from. Every source goes through the same checks, storing and
+/// linking: what `callqa nps import` does with a file, the API does with a request body.
+public enum SurveyInput: Sendable {
+    /// CSV: a file, or CSV bytes (`CSVReader(bytes:name:)`); `open` may be called twice (a
+    /// file without `answered_at` is read once for its call ids first).
+    case csv(name: String, open: @Sendable () throws -> CSVReader)
+    /// Rows already split into fields under `header` (JSON objects turned into columns);
+    /// row n (from 1) is reported as `name:n`.
+    case rows(name: String, header: [String], rows: [[String]])
+
+    /// What rejected rows name as their file.
+    public var name: String {
+        switch self {
+        case let .csv(name, _), let .rows(name, _, _): name
+        }
+    }
+
+    /// The header, lowercased and trimmed as the checks expect; nil for an empty source.
+    fileprivate func header() throws -> (header: [String], reader: CSVReader?)? {
+        switch self {
+        case let .csv(_, open):
+            let reader = try open()
+            guard let h = try reader.next() else { return nil }
+            return (h.fields.map { $0.trimmedSpaces.lowercased() }, reader)
+        case let .rows(_, header, _):
+            return (header.map { $0.trimmedSpaces.lowercased() }, nil)
+        }
+    }
+
+    /// The non-empty values of column `index` in every data row.
+    fileprivate func values(ofColumn index: Int) throws -> Set<String> {
+        var out = Set<String>()
+        func add(_ fields: [String]) {
+            guard fields.count > index else { return }
+            let v = fields[index].trimmedSpaces
+            if !v.isEmpty { out.insert(v) }
+        }
+        switch self {
+        case let .csv(_, open):
+            let reader = try open()
+            _ = try reader.next()
+            while let r = try reader.next() { add(r.fields) }
+        case let .rows(_, _, rows):
+            rows.forEach(add)
+        }
+        return out
+    }
+
+    /// Streams the data rows through `body`, rejecting unreadable records and rows with
+    /// another number of fields than the header; returns the rows read.
+    fileprivate func eachRow(_ session: ImportSession, reader: CSVReader?, columns: Int,
+                             _ body: (SourceRef, [String]) throws -> Void) throws -> Int {
+        switch self {
+        case let .csv(name, _):
+            guard let reader else { return 0 }
+            return try session.eachRow(of: reader, path: name, columns: columns, body)
+        case let .rows(name, _, rows):
+            for (i, fields) in rows.enumerated() {
+                let ref = SourceRef(file: name, line: i + 1)
+                guard fields.count == columns else {
+                    try session.reject(ref, field: nil, "expected \(columns) fields as in the header, got \(fields.count)")
+                    continue
+                }
+                try body(ref, fields)
+            }
+            return rows.count
+        }
+    }
+}
+
+/// `callqa nps import` (and the API's survey import): post-call survey answers (0–10),
+/// joined to calls.
 public enum NPSImport {
     /// Default window for joining a survey without call id to its caller's call (s).
     public static let defaultWindowS = 24.0 * 3600
@@ -37,21 +108,27 @@ public enum NPSImport {
     /// surveys to calls (by call id, or by hashed caller within `windowS` after the call).
     public static func run(path: String, store: CallStore, hasher: CallerHasher, zone: Timestamp.Zone?,
                            windowS: Double = defaultWindowS) throws -> SurveyImportSummary {
+        try run(.csv(name: path, open: { try CSVReader(path: path) }), store: store, hasher: hasher, zone: zone, windowS: windowS)
+    }
+
+    /// Imports the rows of `input`: every valid row and the rejected rows in one
+    /// transaction, then links surveys to calls (by call id, or by hashed caller within
+    /// `windowS` after the call).
+    public static func run(_ input: SurveyInput, store: CallStore, hasher: CallerHasher, zone: Timestamp.Zone?,
+                           windowS: Double = defaultWindowS) throws -> SurveyImportSummary {
         var summary = SurveyImportSummary()
-        let reader: CSVReader
-        do { reader = try CSVReader(path: path) } catch {
-            summary.fileError = error.description
-            return summary
-        }
+        let path = input.name
         var header: [String] = []
+        let reader: CSVReader?
         do {
-            guard let h = try reader.next() else {
+            guard let h = try input.header() else {
                 summary.fileError = "\(path): empty file: expected a header with call_id, score, answered_at, comment"
                 return summary
             }
-            header = h.fields.map { $0.trimmedSpaces.lowercased() }
+            header = h.header
+            reader = h.reader
         } catch {
-            summary.fileError = error.description
+            summary.fileError = (error as? CSVError)?.description ?? "\(error)"
             return summary
         }
         if Set(header).count != header.count {
@@ -72,19 +149,12 @@ public enum NPSImport {
                 return summary
             }
             do {
-                let ids = try CSVReader(path: path)
-                _ = try ids.next()
-                var wanted = Set<String>()
-                while let r = try ids.next() {
-                    guard r.fields.count > idColumn else { continue }
-                    let id = r.fields[idColumn].trimmedSpaces
-                    if !id.isEmpty { wanted.insert(id) }
-                }
+                let wanted = try input.values(ofColumn: idColumn)
                 callTimes = try store.callStarts(ids: Array(wanted), scope: .everything)
             } catch let e as StoreError {
                 throw e
             } catch {
-                summary.fileError = "\(error)"
+                summary.fileError = (error as? CSVError)?.description ?? "\(error)"
                 return summary
             }
             summary.timeFromCall = 0
@@ -109,7 +179,7 @@ public enum NPSImport {
                 func reject(_ ref: SourceRef, _ field: String?, _ message: String) throws {
                     try session.reject(ref, field: field, message)
                 }
-                let rows = try session.eachRow(of: reader, path: path, columns: header.count) { ref, fields in
+                let rows = try input.eachRow(session, reader: reader, columns: header.count) { ref, fields in
                     let t = { (k: String) -> String in index[k].map { fields[$0].trimmedSpaces } ?? "" }
                     let scoreText = t("score")
                     var score: Int?

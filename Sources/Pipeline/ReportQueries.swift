@@ -93,7 +93,8 @@ public enum ReportBuilder {
     /// The warning of a per-agent report on a database no card has scored.
     public static let noScores = "no scores: no scorecard has scored a call of this database (run callqa score --scorecards DIR); quality columns are empty"
 
-    public static func agents(_ store: CallStore, period: Period, scope: Scope, minScored: Int) throws -> BuiltReport {
+    /// `links`: where the HTML page's agents and numbers link (a static report folder's pages).
+    public static func agents(_ store: CallStore, period: Period, scope: Scope, minScored: Int, links: Links = .files) throws -> BuiltReport {
         let nps = try store.npsByAgent(period: period, scope: scope)
         var tables: [ReportTable] = []
         var body = ""
@@ -121,16 +122,20 @@ public enum ReportBuilder {
         }
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
         tables = stamp(tables, try reportPeriod(store, period: period, scope: scope))
-        let html = HTMLPages.agentsPage(tables: tables, chartsBody: body, summaries: summaries.map { ($0.card, $0.agents) }, generated: generated)
+        let html = HTMLPages.agentsPage(tables: tables, chartsBody: body, summaries: summaries.map { ($0.card, $0.agents) }, generated: generated,
+                                        links: links)
         return BuiltReport(tables: tables, html: html, summaries: summaries)
     }
 
     /// One agent's report: a block per card that applies to the agent's calls in the period
     /// (the filter's card only, with `--scorecard`), no block for a card that scored none of
-    /// them, and the NPS answers once.
+    /// them, and the NPS answers once. `callList` adds the list of every call of the agent in
+    /// the period with each card's score (`agent_calls`, before the NPS answers: what the
+    /// agent's numbers link to in a static report folder); `links` the HTML page's links;
+    /// `cardCache` parses each card version once over many reports.
     public static func agent(_ store: CallStore, agentID: String, period: Period, scope: Scope, minScored: Int,
                              teamSummaries: [(card: StoredCard, agents: [AgentSummary])] = [], minimumTeamAgents: Int = 5,
-                             links: Links = .files) throws -> BuiltReport {
+                             links: Links = .files, callList: Bool = false, cardCache: CardCache? = nil) throws -> BuiltReport {
         let own = scope.requiring(agent: agentID)
         let surveys = try store.surveyFacts(period: period, scope: own)
         var tables: [ReportTable] = []
@@ -150,7 +155,7 @@ public enum ReportBuilder {
             var sectionsByCall: [String: String] = [:]
             if let card {
                 for c in AgentReport.worstCalls(rows, AgentReport.worstShown) {
-                    guard let s = try storedScores(store, callID: c.callID, scope: own).first(where: { $0.cardID == card.id }) else { continue }
+                    guard let s = try storedScores(store, callID: c.callID, scope: own, cards: cardCache).first(where: { $0.cardID == card.id }) else { continue }
                     sectionsByCall[c.callID] = ScoreRendering.sectionsSummary(s)
                 }
             }
@@ -176,16 +181,25 @@ public enum ReportBuilder {
             }
             tables += t
         }
-        tables.append(AgentReport.commentsTable(surveys.filter { $0.agentID == agentID }))
+        if callList {
+            let all = blocks.count == 1 && blocks[0].card == nil ? blocks[0].rows : try store.agentCallRows(period: period, cardID: nil, scope: own)
+            tables.append(AgentReport.callsTable(agentID: agentID, calls: all,
+                                                 byCard: blocks.compactMap { b in b.card.map { (card: $0, rows: b.rows) } }))
+        }
+        var comments = AgentReport.commentsTable(surveys.filter { $0.agentID == agentID })
+        comments.agentID = agentID
+        tables.append(comments)
         if try store.storedCards(scope: .everything).isEmpty { for i in tables.indices { tables[i].warnings = [noScores] } }
         tables = stamp(tables, try reportPeriod(store, period: period, scope: own))
         let generated = Timestamp(epochS: Date().timeIntervalSince1970.rounded(), offsetS: 0).iso8601
-        let html = HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: [], generated: generated)
+        let html = HTMLPages.agents(tables: tables, scoresByCard: charts, summaries: [], generated: generated,
+                                    title: callList ? "callqa — agent \(agentID)" : "callqa — agent quality", links: links, anchors: callList,
+                                    style: callList ? "td:first-child{white-space:nowrap}" : "")
         return BuiltReport(tables: tables, html: html, summaries: [])
     }
 
     public static func kpi(_ store: CallStore, period: Period, zone: Timestamp.Zone?, by: [KPIDimension], settings: KPISettings,
-                           scope: Scope) throws -> BuiltReport {
+                           scope: Scope, links: Links = .files) throws -> BuiltReport {
         let groups: [KPIGroup], hourly: [KPIGroup]
         if zone == nil {
             // Grouped in each call's own local time: SQLite aggregates in one pass.
@@ -200,11 +214,12 @@ public enum ReportBuilder {
             hourly = KPI.aggregate(rows, by: [.hour], settings: settings)
         }
         let tables = stamp(KPIReport.tables(groups, by: by, settings: settings), try reportPeriod(store, period: period, scope: scope))
-        let html = HTMLPages.kpi(tables: tables, slByHour: hourly.map { (label: $0.key[0], value: $0.serviceLevel(settings.headline)) })
+        let html = HTMLPages.kpi(tables: tables, slByHour: hourly.map { (label: $0.key[0], value: $0.serviceLevel(settings.headline)) }, links: links)
         return BuiltReport(tables: tables, html: html, summaries: [])
     }
 
-    public static func nps(_ store: CallStore, period: Period, by: [NPSReport.Dimension], minimumN: Int, scope: Scope) throws -> BuiltReport {
+    public static func nps(_ store: CallStore, period: Period, by: [NPSReport.Dimension], minimumN: Int, scope: Scope,
+                           links: Links = .files) throws -> BuiltReport {
         let groups = try store.npsGroups(period: period, by: by.map(\.rawValue), scope: scope)
         let (dist, comments) = try store.npsDistributionAndComments(period: period, scope: scope, limit: NPSReport.commentLimit)
         let tables = stamp(NPSReport.tables(groups: groups, distribution: dist, comments: comments, by: by, minimumN: minimumN),
@@ -213,7 +228,7 @@ public enum ReportBuilder {
             guard let v = g.nps.value, let ci = g.nps.interval else { return nil }
             return (g.key[0], v, ci.low, ci.high, g.nps.reliable(minimumN: minimumN))
         }
-        return BuiltReport(tables: tables, html: HTMLPages.nps(tables: tables, byAgent: byAgent), summaries: [])
+        return BuiltReport(tables: tables, html: HTMLPages.nps(tables: tables, byAgent: byAgent, links: links), summaries: [])
     }
 
     /// The sections and criterion texts of the card version that `cardID`'s current scores
@@ -223,12 +238,42 @@ public enum ReportBuilder {
         return Scorecard.outline(yaml: stored.yaml, file: cardID, contentHash: "")
     }
 
-    /// A call's current scores (none outside the scope), each with its card's outline.
-    public static func storedScores(_ store: CallStore, callID: String, scope: Scope) throws -> [StoredScore] {
+    /// A call's current scores (none outside the scope), each with its card's outline
+    /// (parsed once per card version when a `cards` cache is given).
+    public static func storedScores(_ store: CallStore, callID: String, scope: Scope, cards: CardCache? = nil) throws -> [StoredScore] {
         try store.storedScores(callID: callID, scope: scope).map { s in
             var s = s
-            s.outline = s.cardYAML.flatMap { Scorecard.outline(yaml: $0, file: s.cardFile ?? s.cardID, contentHash: s.cardHash) }
+            s.outline = s.cardYAML.flatMap { yaml in
+                cards?.outline(hash: s.cardHash) { Scorecard.outline(yaml: yaml, file: s.cardFile ?? s.cardID, contentHash: s.cardHash) }
+                    ?? Scorecard.outline(yaml: yaml, file: s.cardFile ?? s.cardID, contentHash: s.cardHash)
+            }
             return s
         }
+    }
+}
+
+/// Cards parsed once per content hash, for a writer that renders many calls (the call pages
+/// of a static report folder): parsing a card's YAML costs far more than reading a call.
+/// One writer's, on one thread.
+public final class CardCache {
+    private var cards: [String: Scorecard?] = [:]
+    private var outlines: [String: CardOutline?] = [:]
+
+    public init() {}
+
+    /// The card of this content hash, parsed by `parse` the first time.
+    func card(hash: String, _ parse: () -> Scorecard?) -> Scorecard? {
+        if let c = cards[hash] { return c }
+        let c = parse()
+        cards[hash] = c
+        return c
+    }
+
+    /// The outline of this card version, made by `make` the first time.
+    func outline(hash: String, _ make: () -> CardOutline?) -> CardOutline? {
+        if let o = outlines[hash] { return o }
+        let o = make()
+        outlines[hash] = o
+        return o
     }
 }

@@ -49,14 +49,21 @@ public enum Scoring {
     /// whose inputs changed since their current score on a card (new or changed call record,
     /// analysis or evaluator answers, or another version of the card) are read in full and
     /// scored again; the others are counted from their stored scores.
-    public static func run(cards: [Scorecard], store: CallStore, period: Period = .all) throws(StoreError) -> [CardScoreSummary] {
+    ///
+    /// - Parameters:
+    ///   - callIDs: only these calls (`callqa watch` scores the calls it just stored); the
+    ///     summaries then count only them. Nil: every call of the period.
+    ///   - refreshAggregates: rebuild the report aggregates of the days changed (a service
+    ///     that scores call by call does it at its own pace instead).
+    public static func run(cards: [Scorecard], store: CallStore, period: Period = .all, callIDs: [String]? = nil,
+                           refreshAggregates: Bool = true) throws(StoreError) -> [CardScoreSummary] {
         // What decides freshness, and the facts card filters read, for every call: light.
         let partyFacts = cards.contains { $0.appliesTo.conditions.contains { isPartyMetric($0.metric) } }
-        let keys = try store.scoringKeys(period: period, partyFacts: partyFacts, scope: .everything)
+        let keys = try store.scoringKeys(period: period, callIDs: callIDs, partyFacts: partyFacts, scope: .everything)
         var plans: [CardPlan] = []
         var stale = Set<String>()
         for card in cards {
-            let plan = CardPlan(card: card, keys: keys, current: try store.currentScoreStates(cardID: card.id, scope: .everything))
+            let plan = CardPlan(card: card, keys: keys, current: try store.currentScoreStates(cardID: card.id, callIDs: callIDs, scope: .everything))
             for i in plan.stale { stale.insert(keys[i].callID) }
             plans.append(plan)
         }
@@ -116,7 +123,7 @@ public enum Scoring {
             }
             summaries.append(summary)
         }
-        try store.refreshAggregates()
+        if refreshAggregates { try store.refreshAggregates() }
         return summaries
     }
 
@@ -170,11 +177,12 @@ public enum Scoring {
     /// Why a call has no score on each stored card: the card's filter that excludes it
     /// (`applies_to.queue: support (this call: support_de)`, `abandoned (no conversation)`),
     /// or that it was not scored yet. Cards are the latest stored versions.
-    public static func whyNotScored(callID: String, store: CallStore, scope: Scope) throws(StoreError) -> [(cardID: String, reason: String)] {
+    public static func whyNotScored(callID: String, store: CallStore, scope: Scope, cards: CardCache? = nil) throws(StoreError) -> [(cardID: String, reason: String)] {
         guard let input = try store.scoringInputs(period: .all, callIDs: [callID], scope: scope).first else { return [] }
         var out: [(cardID: String, reason: String)] = []
         for stored in try store.latestCardTexts() {
-            guard let card = try? CardLoader.parse(text: stored.yaml, file: stored.file, contentHash: stored.hash) else { continue }
+            let parse = { try? CardLoader.parse(text: stored.yaml, file: stored.file, contentHash: stored.hash) }
+            guard let card = cards.map({ $0.card(hash: stored.hash, parse) }) ?? parse() else { continue }
             let reason = ScoringEngine.exclusion(card, facts: input.facts)?.description ?? "applies, not scored yet (run callqa score)"
             out.append((card.id, reason))
         }

@@ -1,5 +1,6 @@
 import Analytics
 import CallAnalysis
+import CallQAModel
 import CallRecords
 import Foundation
 import StrictYAML
@@ -24,9 +25,17 @@ import Yams
 ///   min_n: 30
 /// agents:
 ///   min_scored: 10          # below this many scored calls an agent is too few to judge
+/// alerts:                   # callqa watch (AlertSettings)
+///   rules:
+///     - id: dead-air
+///       metric: audio.longest_silence_s
+///       at_least: 30
+///   webhook: https://hooks.example.com/callqa
+/// disputes:
+///   window_days: 7          # how long after an evaluator answer is stored it may be disputed
 /// transcription:            # see `TranscriptionSetup`
 ///   model: /usr/local/share/callqa/models/ggml-base-q8_0.bin
-///   stage: true             # transcribe during ingest and run
+///   stage: true             # transcribe during ingest, run and watch
 ///   select: {cards: [order-confirmation], queues: [support], sample_share: 0.1}
 ///   language: auto
 ///   languages_by_queue: {support_de: de}
@@ -48,6 +57,10 @@ public struct SettingsFile: Sendable, Equatable {
     public var npsMinimumN = 30
     /// Below this many scored calls an agent's quality is marked too small to judge.
     public var agentsMinimumScored = 10
+    /// `callqa watch`'s alert rules and where alerts are sent.
+    public var alerts = AlertSettings()
+    /// How long after an evaluator answer is stored it may be disputed.
+    public var disputeWindow = DisputeWindow()
     /// The `transcription` section.
     public var transcription = TranscriptionSetup()
 
@@ -86,7 +99,7 @@ public struct SettingsFile: Sendable, Equatable {
         var s = SettingsFile()
         guard let root else { return s }   // an empty file: the defaults
         var reader = YAMLReader(file: file)
-        let sections = ["analysis", "kpi", "nps", "agents", "transcription"]
+        let sections = ["analysis", "kpi", "nps", "agents", "alerts", "disputes", "transcription"]
         guard let top = reader.mapping(root, what: "settings", keys: sections, depth: 0) else { throw SettingsError(reader.issues) }
         /// A section's keys; nil for an absent or empty section (`kpi:` with nothing under it).
         func section(_ name: String, keys: [String]) -> (values: [String: Node], keys: [String: Node])? {
@@ -135,6 +148,13 @@ public struct SettingsFile: Sendable, Equatable {
         }
         if let m = section("nps", keys: ["min_n"])?.values, let n = count(m, "nps", "min_n") { s.npsMinimumN = n }
         if let m = section("agents", keys: ["min_scored"])?.values, let n = count(m, "agents", "min_scored") { s.agentsMinimumScored = n }
+        if let node = top["alerts"], node.null == nil { s.alerts = AlertSettings.parse(node, reader: &reader) }
+        if let m = section("disputes", keys: ["window_days"])?.values, let node = m["window_days"],
+           let days = reader.number(node, what: "disputes.window_days") {
+            if days > 0 && days <= 3650 { s.disputeWindow = DisputeWindow(days: days) } else {
+                reader.error(node, "disputes.window_days: expected days > 0 and at most 3650, got \(YAMLReader.format(days))")
+            }
+        }
         if let t = section("transcription", keys: TranscriptionSetup.keys) {
             s.transcription = TranscriptionSetup.parse(t.values, reader: &reader)
         }
@@ -148,7 +168,7 @@ public struct SettingsFile: Sendable, Equatable {
 /// ```yaml
 /// transcription:
 ///   model: /usr/local/share/callqa/models/ggml-base-q8_0.bin   # default (see README)
-///   stage: false            # true: ingest and run transcribe the calls they analysed
+///   stage: false            # true: ingest, run and watch transcribe the calls they analysed
 ///   select:                 # which calls need transcripts (absent: every analysed call);
 ///     cards: [order-confirmation]   # a call is selected when any rule holds
 ///     queues: [support]

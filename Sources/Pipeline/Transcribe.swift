@@ -149,7 +149,7 @@ public enum Transcribe {
         // Facts for card selection: only when the selection names cards.
         var facts: [String: CallFacts] = [:]
         if !o.selection.cards.isEmpty {
-            let keys = try store.scoringKeys(period: o.period, partyFacts: false, scope: .everything)
+            let keys = try store.scoringKeys(period: o.period, callIDs: o.callIDs, partyFacts: false, scope: .everything)
             for k in keys { facts[k.callID] = k.facts }
         }
         var work: [(candidate: TranscriptionCandidate, provenance: TranscriptProvenance)] = []

@@ -117,9 +117,10 @@ public enum WebEvaluation {
 
     /// Checks the answers against the card's manual criteria, stores them in one transaction
     /// (refused as `stale` when the call's stored answers no longer have `fingerprint`), and
-    /// rescores the call.
+    /// rescores the call. `source` is what the evaluation history shows as where the answers
+    /// came from: `web` (the evaluate form) or `api` (`/api/v1`).
     public static func save(_ store: CallStore, callID: String, cardID: String, answers: [Answer], evaluator: String,
-                            fingerprint: String, nowEpoch: Double, scope: Scope) throws -> SaveResult {
+                            fingerprint: String, nowEpoch: Double, source: String = "web", scope: Scope) throws -> SaveResult {
         guard let input = try store.scoringInputs(period: .all, callIDs: [callID], scope: scope).first else { return .notFound }
         let all = try cards(store)
         guard let card = all.first(where: { $0.id == cardID }), ScoringEngine.exclusion(card, facts: input.facts) == nil else { return .notFound }
@@ -140,11 +141,12 @@ public enum WebEvaluation {
             let comment = a.comment.flatMap { $0.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty ? nil : String($0.prefix(2000)) }
             rows.append(EvaluationRow(callID: callID, cardID: cardID, criterionID: criterion.id, answer: answer,
                                       evaluator: evaluator, evaluatedAt: when.iso8601, comment: comment,
-                                      source: SourceRef(file: "web", line: i + 1)))
+                                      source: SourceRef(file: source, line: i + 1)))
         }
         if !problems.isEmpty { return .invalid(problems) }
         let before = try state(store, callID: callID, cardID: cardID)
-        switch try store.saveEvaluations(rows, callID: callID, expectedFingerprint: fingerprint, nowEpoch: nowEpoch, scope: scope) {
+        switch try store.saveEvaluations(rows, callID: callID, expectedFingerprint: fingerprint, nowEpoch: nowEpoch, source: source,
+                                            scope: scope) {
         case .notFound: return .notFound
         case .stale: return .stale
         case let .saved(changed):

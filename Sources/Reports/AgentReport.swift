@@ -216,7 +216,36 @@ public enum AgentReport {
                                   rows: evidence,
                                   notes: ["status: provisional = manual criteria not answered yet, the score may change; critical fail = complete, and a critical criterion failed and set the call to 0. crit = the criterion itself is critical. sections: each section's points after its fails-section rule, and the total."]))
         if comments { tables.append(commentsTable(surveys.filter { $0.agentID == agentID })) }
+        for i in tables.indices { tables[i].agentID = agentID }
         return tables
+    }
+
+    /// Every call of one agent in the period, with its score on each card that scored it:
+    /// the list behind the agent's numbers (a static report folder's agent page, anchor
+    /// `agent_calls`). `calls`: the agent's calls (any card); `byCard`: each card's rows.
+    public static func callsTable(agentID: String, calls: [AgentCallRow], byCard: [(card: StoredCard, rows: [AgentCallRow])]) -> ReportTable {
+        var scored: [String: [String: AgentCallRow]] = [:]
+        for (card, rows) in byCard { for r in rows where r.status != nil { scored[card.id, default: [:]][r.callID] = r } }
+        func cell(_ r: AgentCallRow?) -> Cell {
+            guard let r, let status = r.status else { return .null }
+            var parts = [r.score.map { JSONValue.format($0, decimals: 1) + " %" } ?? "no score"]
+            if status != .complete { parts.append(status.rawValue.replacingOccurrences(of: "_", with: " ")) }
+            if r.criticalFailed { parts.append("critical fail") }
+            return .text(parts.joined(separator: ", "))
+        }
+        var seen = Set<String>()
+        let rows = calls.filter { seen.insert($0.callID).inserted }.sorted { ($0.startedAt, $0.callID) < ($1.startedAt, $1.callID) }.map { c -> [Cell] in
+            [.text(c.callID), .text(c.startedAt), .opt(c.queue), .text(c.answered ? "yes" : "no"), .opt(c.handleS)]
+                + byCard.map { cell(scored[$0.card.id]?[c.callID]) }
+        }
+        var t = ReportTable(name: "agent_calls", title: "Calls in the period (\(rows.count))",
+                            columns: [Column("call_id", "call", .text), Column("started_at", "started", .text), Column("queue", .text),
+                                      Column("answered", .text), Column("handle_s", "handle s", .wholeSeconds)]
+                                + byCard.map { Column("score_" + $0.card.id, $0.card.name, .text) },
+                            rows: rows,
+                            notes: ["Each card's score of the call; provisional = manual criteria not answered yet; critical fail = a critical criterion failed and set the call to 0."])
+        t.agentID = agentID
+        return t
     }
 
     /// How many of an agent's lowest-scored calls the report shows.
@@ -251,8 +280,11 @@ public enum AgentReport {
 
 /// Whole HTML pages of the reports.
 public enum HTMLPages {
+    /// `links`, `anchors`, `style`: as `HTMLReport.page` (a static report folder's agent page
+    /// links its calls and numbers); `title` of the page.
     public static func agents(tables: [ReportTable], scoresByCard: [(card: StoredCard, scores: [Double], rows: [AgentCallRow])],
-                              summaries: [(StoredCard, [AgentSummary])], generated: String) -> String {
+                              summaries: [(StoredCard, [AgentSummary])], generated: String, title: String = "callqa — agent quality",
+                              links: Links = .files, anchors: Bool = false, style: String = "") -> String {
         var charts = ""
         for (card, scores, rows) in scoresByCard {
             charts += "<h2>\(HTMLReport.escape(card.name))</h2>\n"
@@ -262,7 +294,8 @@ public enum HTMLPages {
                 charts += SVGCharts.lines(trend.series, xLabels: trend.weeks, target: card.target, title: "Weekly mean quality per agent")
             }
         }
-        return agentsPage(tables: tables, chartsBody: charts, summaries: summaries, generated: generated)
+        return agentsPage(tables: tables, chartsBody: charts, summaries: summaries, generated: generated, title: title, links: links,
+                          anchors: anchors, style: style)
     }
 
     /// The charts of one card: the distribution against the target and weekly means per agent.
@@ -285,7 +318,9 @@ public enum HTMLPages {
         return body
     }
 
-    public static func agentsPage(tables: [ReportTable], chartsBody: String, summaries: [(StoredCard, [AgentSummary])], generated: String) -> String {
+    public static func agentsPage(tables: [ReportTable], chartsBody: String, summaries: [(StoredCard, [AgentSummary])], generated: String,
+                                  title: String = "callqa — agent quality", links: Links = .files, anchors: Bool = false,
+                                  style: String = "") -> String {
         var body = "<p class=\"muted\">Generated \(HTMLReport.escape(generated)) by callqa. Quality target and intervals as noted under each table.</p>\n" + chartsBody
         if let (_, s) = summaries.first {
             let withNPS = s.filter { $0.nps != nil }
@@ -294,49 +329,105 @@ public enum HTMLPages {
                                             title: "NPS by agent with 95 % intervals (grey: n < 30)")
             }
         }
-        return HTMLReport.page(title: "callqa — agent quality", tables: tables, body: body)
+        return HTMLReport.page(title: title, tables: tables, body: body, links: links, anchors: anchors, style: style)
     }
 
-    public static func kpi(tables: [ReportTable], slByHour: [(label: String, value: Double?)]) -> String {
+    public static func kpi(tables: [ReportTable], slByHour: [(label: String, value: Double?)], links: Links = .files) -> String {
         var body = ""
         if !slByHour.isEmpty { body += SVGCharts.bars(slByHour, goal: 0.8, title: "Service level by hour of day (goal 80/20)") }
-        return HTMLReport.page(title: "callqa — KPIs", tables: tables, body: body)
+        return HTMLReport.page(title: "callqa — KPIs", tables: tables, body: body, links: links)
     }
 
-    public static func nps(tables: [ReportTable], byAgent: [(label: String, value: Double, low: Double, high: Double, reliable: Bool)]) -> String {
+    public static func nps(tables: [ReportTable], byAgent: [(label: String, value: Double, low: Double, high: Double, reliable: Bool)],
+                           links: Links = .files) -> String {
         var body = ""
         if !byAgent.isEmpty { body += SVGCharts.intervals(byAgent, title: "NPS with 95 % intervals (grey: not reliable)") }
-        return HTMLReport.page(title: "callqa — NPS", tables: tables, body: body)
+        return HTMLReport.page(title: "callqa — NPS", tables: tables, body: body, links: links)
     }
 
-    /// The static call page: the timeline, the recording, the transcript beside them (each
-    /// turn's time a link to that second of the recording), then the tables.
-    public static func call(_ d: CallDetail, tables: [ReportTable], transcript: StoredTranscript? = nil, links: Links = .files) -> String {
-        var body = timeline(d) ?? ""
-        if let p = d.recordingPath {
-            if let url = links.recording(d.callID, p, nil) {
-                body += "<p>Recording: <a href=\"\(HTMLReport.escape(url))\">\(HTMLReport.escape(p))</a></p>\n"
+    /// The page of one call. Without a player (a single file): the timeline and a link to the
+    /// recording. With one (a static report folder): the recording's player, or the reason
+    /// there is none, the timeline that follows it and seeks on click, and the call pages'
+    /// script (`player.script`; `#t=SECONDS` in the address starts there). `navigation`:
+    /// links shown under the heading. The transcript, when the call has one, follows the
+    /// timeline (each turn's time a link to that second; with a player, the words being said
+    /// light up) and replaces the `call_transcript` table.
+    public static func call(_ d: CallDetail, tables: [ReportTable], transcript: StoredTranscript? = nil, links: Links = .files,
+                            player: RecordingPlayer? = nil, navigation: String = "") -> String {
+        let tables = transcript == nil ? tables : tables.filter { $0.name != "call_transcript" }
+        let said = transcript.map { TranscriptRendering.html($0, callID: d.callID, recordingPath: d.recordingPath, links: links) } ?? ""
+        guard let player else {
+            var body = navigation + (timeline(d) ?? "")
+            if let p = d.recordingPath {
+                if let url = links.recording(d.callID, p, nil) {
+                    body += "<p>Recording: <a href=\"\(HTMLReport.escape(url))\">\(HTMLReport.escape(p))</a></p>\n"
+                }
             }
+            return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables, body: body + said, links: links)
         }
-        if let transcript {
-            body += TranscriptRendering.html(transcript, callID: d.callID, recordingPath: d.recordingPath, links: links)
-        }
-        return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables.filter { $0.name != "call_transcript" }, body: body)
+        var body = navigation + "<div id=\"recording\">\n" + playerHTML(player)
+        body += timeline(d, interactive: true) ?? "<p class=\"muted\">No analysed recording: no timeline.</p>\n"
+        body += "</div>\n" + said + "<script src=\"\(HTMLReport.escape(player.script))\" defer></script>\n"
+        return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables, body: body, links: links,
+                               style: "audio{width:100%;max-width:900px;margin:8px 0 2px}")
     }
 
-    /// The call's timeline (agent / customer speech, overtalk, dead air, hold, interruptions);
-    /// nil without an analysed recording. `interactive` for the workspace's player.
+    /// The player, or why there is none, and how the page reaches the recording.
+    static func playerHTML(_ p: RecordingPlayer) -> String {
+        let e = HTMLReport.escape
+        let name = (p.path as NSString).lastPathComponent
+        let link = "<a href=\"\(e(p.href))\">\(e(p.relative ? name : p.path))</a>"
+        let format = p.format.map { " (\(e($0)))" } ?? ""
+        var out = ""
+        guard p.exists else {
+            return "<p class=\"bad\" id=\"no-player\">The recording is not at \(e(p.path)) any more (moved or deleted after the analysis): nothing to play.</p>\n"
+        }
+        let playback = RecordingPlayer.playback(container: p.container, encoding: p.encoding)
+        if playback == .none {
+            out += "<p class=\"bad\" id=\"no-player\">Browsers cannot play this recording's format\(format), so this page has no player. "
+                + "Open \(link) with a media player (VLC, for one), or listen in the workspace (<code>callqa serve</code>), which decodes every format for the browser. "
+                + "Evidence links below name their second.</p>\n"
+            return out
+        }
+        let speeds = ["0.75", "1", "1.25", "1.5", "2"].map { s in "<option value=\"\(s)\"\(s == "1" ? " selected" : "")>\(s)×</option>" }.joined()
+        out += "<audio id=\"player\" controls preload=\"metadata\" src=\"\(e(p.href))\"></audio>\n"
+        out += "<p class=\"note\"><label>Speed <select id=\"speed\">\(speeds)</select></label> · Click the timeline to play from that moment; evidence links below jump to their second.</p>\n"
+        if p.relative {
+            out += "<p class=\"note\" id=\"recording-link\">Recording \(link)\(format), linked relative to this page: it plays wherever the folder \(e(p.holder)) is moved, zipped or mailed whole, with this report inside it. The report folder sent alone keeps its pages and links, not the recordings.</p>\n"
+        } else {
+            out += "<p class=\"note\" id=\"recording-link\">Recording \(link)\(format), linked by its full path because it lies outside the folder that holds this report: it plays on this computer only. To send a report with its recordings, write it inside the recordings' folder (the default of <code>callqa run DIR</code>: DIR/callqa-report) and send that folder whole.</p>\n"
+        }
+        if case let .someBrowsers(which) = playback {
+            out += "<p class=\"note\" id=\"codec-note\">\(e(which)) If the player stays silent, open the file with a media player, or listen in the workspace (<code>callqa serve</code>), which decodes every format.</p>\n"
+        }
+        return out
+    }
+
+    /// The call's timeline (agent / customer speech, overtalk, dead air, hold, tones,
+    /// interruptions); nil without an analysed recording. `interactive` for a player (the
+    /// workspace's, a static folder's call page). An analysis made before tones were stored
+    /// as events (analyzer version 13 and earlier) says so in the tones lane, with its total.
     public static func timeline(_ d: CallDetail, interactive: Bool = false) -> String? {
         guard let dur = d.durationS else { return nil }
         var lanes: [(name: String, spans: [(Double, Double)], color: String)] = []
         for (party, spans) in d.segments {
             lanes.append((party, spans.map { ($0.startS, $0.endS) }, party == "customer" ? "#e8833a" : "#5b8def"))
         }
-        for (kind, color) in [(AudioEventKind.overtalk, "#c7416b"), (.deadAir, "#555555"), (.hold, "#2e9e5b"), (.interruption, "#9c5bd1")] {
+        for (kind, color) in [(AudioEventKind.overtalk, "#c7416b"), (.deadAir, "#555555"), (.hold, "#2e9e5b"), (.tone, "#c98a00"),
+                              (.interruption, "#9c5bd1")] {
             let spans = d.events.filter { $0.kind == kind }.map { ($0.startS, $0.endS) }
-            if !spans.isEmpty || kind != .interruption { lanes.append((kind.rawValue.replacingOccurrences(of: "_", with: " "), spans, color)) }
+            if !spans.isEmpty || kind != .interruption { lanes.append((laneName(kind), spans, color)) }
         }
-        return SVGCharts.timeline(durationS: dur, lanes: lanes, title: "Timeline of call \(d.callID)", interactive: interactive)
+        var notes: [String: String] = [:]
+        if let a = d.audio, a.toneS > 0, !d.events.contains(where: { $0.kind == .tone }) {
+            notes[laneName(.tone)] = "\(JSONValue.format(a.toneS, decimals: 1)) s of tones, not placed: analysed by \(a.analyzerVersion); ingest again to place them"
+        }
+        return SVGCharts.timeline(durationS: dur, lanes: lanes, title: "Timeline of call \(d.callID)", interactive: interactive, laneNotes: notes)
+    }
+
+    /// A timeline lane's name: `dead air`, `hold`, `tones`, …
+    public static func laneName(_ kind: AudioEventKind) -> String {
+        kind == .tone ? "tones" : kind.rawValue.replacingOccurrences(of: "_", with: " ")
     }
 
     /// `file:///path#t=START` for evidence links (percent-encoded path).

@@ -129,7 +129,8 @@ public enum CallLayout {
             ("overtalk", join([secs(an["overtalk_s"]), pct(an["overtalk_ratio"]).map { "(\($0))" }], " ")),
             ("interruptions", stereo ? join([an["interruptions_by_agent"].map { "by agent \($0)" }, an["interruptions_by_customer"].map { "by customer \($0)" }]) : nil),
             ("agent response gap", stereo ? secs(an["agent_response_gap_s"]).map { "\($0) mean" } : nil),
-            ("hold (music / tones)", join([secs(an["hold_s"]), secs(an["tone_s"]).map { "tones \($0)" }], ", ")),
+            // Tones only when there are some (`tone_s` is in every analysis).
+            ("hold (music / tones)", join([secs(an["hold_s"]), num(an["tone_s"]).flatMap { $0 > 0 ? secs(an["tone_s"]).map { "tones \($0)" } : nil }], ", ")),
         ]))
         func levels(_ p: String) -> String? {
             join([num(an["\(p).speech_dbfs"]).map { "speech " + JSONValue.format($0, decimals: 1) },

@@ -1,5 +1,7 @@
 import Foundation
-/// Self-contained HTML: no network, no scripts, no external fonts; every data-derived text escaped.
+/// Self-contained HTML: no network, no external fonts, no inline scripts (the call pages of a
+/// static report folder load one script file written beside them); every data-derived text
+/// escaped.
 public enum HTMLReport {
     /// Escapes text for HTML element content and attribute values.
     public static func escape(_ s: String) -> String {
@@ -29,12 +31,17 @@ public enum HTMLReport {
         ol.turns{list-style:none;padding:0;margin:6px 0;max-height:32em;overflow-y:auto}ol.turns li{margin:3px 0;padding:2px 6px;border-left:3px solid #5b8def}
         ol.turns li.customer{border-left-color:#e8833a}ol.turns li.mixed{border-left-color:#8a96a3}ol.turns .t{color:#5a6775;font-variant-numeric:tabular-nums;margin-right:4px}
         ol.turns .who{color:#5a6775;font-size:12px;margin-right:4px}span.w.redacted{background:#eceff3;color:#5a6775}
+        span.w{border-radius:3px}span.w.now{background:#ffe27a}#player~* span.w,#recording~* span.w{cursor:pointer}
         """
 
-    /// A page with the given tables (HTML rendering of any report).
-    public static func page(title: String, tables: [ReportTable], body: String = "") -> String {
+    /// A page with the given tables (HTML rendering of any report). `links` links the cells
+    /// (`Links.cellLink(for:)`: ids to their pages, numbers to the calls behind them; nothing
+    /// with `.files`); `anchors` gives each table its name as `id` (a link target); `style`
+    /// adds CSS for this page.
+    public static func page(title: String, tables: [ReportTable], body: String = "", links: Links = .files, anchors: Bool = false,
+                            style extra: String = "") -> String {
         var out = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>\(escape(title))</title>"
-        out += "<style>\(style)</style></head><body>\n<h1>\(escape(title))</h1>\n"
+        out += "<style>\(style)\(extra.isEmpty ? "" : "\n" + extra)</style></head><body>\n<h1>\(escape(title))</h1>\n"
         for w in tables.first?.warnings ?? [] { out += "<p class=\"bad\">Warning: \(escape(w))</p>\n" }
         if let p = tables.first?.period { out += "<p class=\"period\">\(escape(p.label.prefix(1).uppercased() + p.label.dropFirst()))</p>\n" }
         out += body
@@ -43,7 +50,7 @@ public enum HTMLReport {
         for t in tables {
             var t = t
             t.notes = t.notes.filter { seen.insert($0).inserted }
-            out += table(t)
+            out += table(t, id: anchors ? t.name : nil, cellLink: links.cellLink(for: t))
         }
         out += "</body></html>\n"
         return out

@@ -92,6 +92,9 @@ public struct ReportTable: Sendable {
     public var notes: [String]
     /// The card this table belongs to, when a report has one block per card.
     public var cardID: String?
+    /// The agent this table is about, in one agent's report (its numbers link to that
+    /// agent's calls in a static report folder); not written to CSV or JSON.
+    public var agentID: String?
     /// What the table is, whatever its card (`agents`, `agent_summary`): tables of one kind
     /// and different cards are merged, with a `scorecard` column, into one CSV on standard output.
     public var kind: String

@@ -32,8 +32,10 @@ public enum SVGCharts {
         return s
     }
 
-    /// One line per series over shared x labels (weeks), y 0–100, with a target line.
-    public static func lines(_ series: [(name: String, points: [String: Double])], xLabels: [String], target: Double, title: String) -> String {
+    /// One line per series over shared x labels (weeks), y 0–100, with a target line, and
+    /// `markers`: a dashed vertical line at an x label with a short text (when an agent was coached).
+    public static func lines(_ series: [(name: String, points: [String: Double])], xLabels: [String], target: Double, title: String,
+                             markers: [(xLabel: String, text: String)] = []) -> String {
         let w = 640.0, h = 240.0, left = 40.0, right = 150.0, bottom = 30.0, top = 24.0
         let colors = ["#5b8def", "#e8833a", "#2e9e5b", "#9c5bd1", "#c7416b", "#3aa6b9", "#8a7a3a", "#555555"]
         let plotW = w - left - right, plotH = h - bottom - top
@@ -48,6 +50,15 @@ public enum SVGCharts {
         s += "<line x1=\"\(f(left))\" x2=\"\(f(left + plotW))\" y1=\"\(f(y(target)))\" y2=\"\(f(y(target)))\" stroke=\"#b3261e\" stroke-dasharray=\"5 3\"/>"
         for (i, l) in xLabels.enumerated() {
             s += "<text x=\"\(f(x(i)))\" y=\"\(f(h - bottom + 14))\" font-size=\"10\" text-anchor=\"middle\">\(e(l))</text>"
+        }
+        for (k, m) in markers.enumerated() {
+            guard let i = xLabels.firstIndex(of: m.xLabel) else { continue }
+            // Near the bottom of the plot (scores sit near the top) and on the side with room: the
+            // legend is to the right of the plot.
+            let ty = h - bottom - 6 - 12 * Double(k % 3)
+            let right = x(i) > left + plotW / 2
+            s += "<g class=\"marker\"><line x1=\"\(f(x(i)))\" x2=\"\(f(x(i)))\" y1=\"\(f(top))\" y2=\"\(f(h - bottom))\" stroke=\"#2e9e5b\" stroke-width=\"1.5\" stroke-dasharray=\"3 3\"/>"
+            s += "<text x=\"\(f(right ? x(i) - 4 : x(i) + 4))\" y=\"\(f(ty))\" font-size=\"10\" fill=\"#1e7b34\" text-anchor=\"\(right ? "end" : "start")\">\(e(m.text))</text></g>"
         }
         for (k, serie) in series.enumerated() {
             let c = colors[k % colors.count]
@@ -108,11 +119,12 @@ public enum SVGCharts {
         return s + "</svg>\n"
     }
 
-    /// The call's timeline: one lane per party plus overtalk, dead air and hold.
+    /// The call's timeline: one lane per party plus overtalk, dead air, hold and tones.
     /// `interactive`: scalable (a `viewBox`), with the geometry a player script needs to map
     /// a click to a second (`data-duration`, `data-left`, `data-plot-width` in viewBox units).
+    /// `laneNotes`: a text shown inside a lane, by lane name (what the lane cannot show).
     public static func timeline(durationS: Double, lanes: [(name: String, spans: [(Double, Double)], color: String)], title: String,
-                                interactive: Bool = false) -> String {
+                                interactive: Bool = false, laneNotes: [String: String] = [:]) -> String {
         let w = 900.0, left = 90.0, laneH = 22.0, top = 26.0
         let h = top + laneH * Double(lanes.count) + 26
         let d = max(durationS, 1)
@@ -128,6 +140,9 @@ public enum SVGCharts {
             let y = top + laneH * Double(i)
             s += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 15))\" font-size=\"11\" text-anchor=\"end\">\(e(lane.name))</text>"
             s += "<rect x=\"\(f(left))\" y=\"\(f(y + 3))\" width=\"\(f(w - left - 10))\" height=\"\(f(laneH - 6))\" fill=\"#f3f5f8\"/>"
+            if let note = laneNotes[lane.name] {
+                s += "<text x=\"\(f(left + 6))\" y=\"\(f(y + 15))\" font-size=\"11\" font-style=\"italic\" fill=\"#5a6775\">\(e(note))</text>"
+            }
             for (a, b) in lane.spans {
                 s += "<rect x=\"\(f(x(a)))\" y=\"\(f(y + 3))\" width=\"\(f(max(0.8, x(b) - x(a))))\" height=\"\(f(laneH - 6))\" fill=\"\(lane.color)\"><title>\(e(lane.name)) \(f(a))–\(f(b)) s</title></rect>"
             }

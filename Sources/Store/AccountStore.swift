@@ -60,6 +60,28 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable, Codable {
     case evaluation
     /// An agent acknowledged an evaluation (`call_id`, `target` the card).
     case acknowledgement
+    /// A dispute raised, accepted, rejected or withdrawn (`call_id`, `target` `dispute N`,
+    /// `detail` the criterion, the answers and the reason).
+    case disputeOpened = "dispute_opened"
+    case disputeAccepted = "dispute_accepted"
+    case disputeRejected = "dispute_rejected"
+    case disputeWithdrawn = "dispute_withdrawn"
+    /// A calibration session created, a member's answers saved, a session closed (`target`
+    /// `calibration N`; answers: `call_id` and how many, never the answers themselves).
+    case calibrationCreated = "calibration_created"
+    case calibrationAnswers = "calibration_answers"
+    case calibrationClosed = "calibration_closed"
+    /// A coaching note recorded, acknowledged by the agent, its follow-up marked done
+    /// (`target` `coaching N`, `detail` the agent).
+    case coachingNote = "coaching_note"
+    case coachingAcknowledged = "coaching_acknowledged"
+    case coachingFollowUp = "coaching_follow_up"
+    /// An API token was created (`target` the user it acts as, `detail` its id, label, expiry).
+    case tokenAdded = "token_added"
+    /// An API token was revoked (`target` its user, `detail` its id).
+    case tokenRevoked = "token_revoked"
+    /// Surveys imported through the API (`detail` the counts).
+    case surveyImport = "survey_import"
     /// A call page showed the call's transcript (`call_id`; `detail` the words shown).
     case transcript
     /// The calls list was searched in transcripts (`detail` the words searched and the hits).
@@ -140,6 +162,42 @@ enum AccountMigrations {
                 target   TEXT,
                 detail   TEXT
             );
+            CREATE INDEX audit_by_time ON audit_log(at_epoch);
+            CREATE INDEX audit_by_action ON audit_log(action, at_epoch);
+            """)
+    }
+
+    /// Rebuilds `audit_log` with `actions` added to its CHECK (SQLite cannot alter a CHECK).
+    /// The actions it allows already are read from the table's own definition, so every
+    /// migration that widens it (disputes, API tokens) keeps its actions whatever order the two run in.
+    static func widenAuditActions(_ db: Database, with actions: [String]) throws {
+        guard let sql = try String.fetchOne(db, sql: "SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'"),
+              let open = sql.range(of: "action IN ("),
+              let close = sql[open.upperBound...].firstIndex(of: ")") else {
+            throw DatabaseError(resultCode: .SQLITE_ERROR, message: "audit_log: cannot read the actions its CHECK allows")
+        }
+        var allowed: [String] = []
+        for item in sql[open.upperBound..<close].split(separator: ",") {
+            let name = item.trimmingCharacters(in: .whitespacesAndNewlines).trimmingCharacters(in: CharacterSet(charactersIn: "'"))
+            if !name.isEmpty, !allowed.contains(name) { allowed.append(name) }
+        }
+        for a in actions where !allowed.contains(a) { allowed.append(a) }
+        let list = allowed.map { "'" + $0.replacingOccurrences(of: "'", with: "''") + "'" }.joined(separator: ", ")
+        try db.execute(sql: """
+            CREATE TABLE audit_log_new (
+                audit_id INTEGER PRIMARY KEY,
+                at       TEXT NOT NULL,
+                at_epoch REAL NOT NULL,
+                action   TEXT NOT NULL CHECK (action IN (\(list))),
+                actor    TEXT,
+                address  TEXT,
+                call_id  TEXT,
+                target   TEXT,
+                detail   TEXT
+            );
+            INSERT INTO audit_log_new SELECT audit_id, at, at_epoch, action, actor, address, call_id, target, detail FROM audit_log;
+            DROP TABLE audit_log;
+            ALTER TABLE audit_log_new RENAME TO audit_log;
             CREATE INDEX audit_by_time ON audit_log(at_epoch);
             CREATE INDEX audit_by_action ON audit_log(action, at_epoch);
             """)

@@ -438,6 +438,7 @@ public final class CallStore: Sendable {
         }
         try add("dead_air", nil, m.deadAir)
         try add("hold", nil, m.hold)
+        try add("tone", nil, m.tones)
         try add("overtalk", nil, m.overtalk)
         try add("interruption", "agent", m.interruptionSpansByAgent)
         try add("interruption", "customer", m.interruptionSpansByCustomer)

@@ -489,11 +489,86 @@ enum Migrations {
                 ) WITHOUT ROWID;
                 """)
         }
+        // `callqa watch`: where each followed call-record file was read up to (its identity,
+        // byte offset and line), the record lines of calls it still holds (sealed: they carry
+        // caller numbers; see WatchStore), and the alerts its rules raised.
+        m.registerMigration("2026-12-08-watch-and-alerts") { db in
+            try db.execute(sql: """
+                CREATE TABLE watch_sources (
+                    path       TEXT PRIMARY KEY NOT NULL,
+                    kind       TEXT NOT NULL CHECK (kind IN ('manifest', 'asterisk-cdr', 'queue-log')),
+                    device     INTEGER NOT NULL,
+                    inode      INTEGER NOT NULL,
+                    offset     INTEGER NOT NULL CHECK (offset >= 0),
+                    next_line  INTEGER NOT NULL CHECK (next_line >= 1),
+                    tail_sha256 TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE watch_lines (
+                    line_id     INTEGER PRIMARY KEY,
+                    source_path TEXT NOT NULL REFERENCES watch_sources(path) ON DELETE CASCADE,
+                    file        TEXT NOT NULL,
+                    line        INTEGER NOT NULL,
+                    call_key    TEXT NOT NULL,
+                    read_epoch  REAL NOT NULL,
+                    done        INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1)),
+                    sealed      BLOB NOT NULL
+                );
+                CREATE INDEX watch_lines_by_key ON watch_lines(source_path, call_key);
+                CREATE TABLE watch_state (
+                    key   TEXT PRIMARY KEY NOT NULL,
+                    value TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE alerts (
+                    alert_id           INTEGER PRIMARY KEY,
+                    call_id            TEXT NOT NULL REFERENCES calls(call_id) ON DELETE CASCADE,
+                    rule_id            TEXT NOT NULL,
+                    reason             TEXT NOT NULL,
+                    raised_at          TEXT NOT NULL,
+                    raised_epoch       REAL NOT NULL,
+                    notify_status      TEXT NOT NULL CHECK (notify_status IN ('none', 'pending', 'sent', 'failed')),
+                    notify_attempts    INTEGER NOT NULL DEFAULT 0,
+                    notify_error       TEXT,
+                    notified_at        TEXT,
+                    next_attempt_epoch REAL,
+                    UNIQUE (call_id, rule_id)
+                );
+                CREATE INDEX alerts_by_time ON alerts(raised_epoch);
+                CREATE INDEX alerts_to_notify ON alerts(next_attempt_epoch) WHERE notify_status = 'pending';
+                """)
+        }
+        // The loops around a score: disputes (with an append-only history, and the history of
+        // every replaced evaluator answer), calibration sessions (blind answers), coaching notes;
+        // the audit log learns their actions (QALoopMigrations.swift).
+        m.registerMigration("2026-12-08-disputes-calibration-coaching", QALoopMigrations.disputesCalibrationCoaching)
+        // The API (`/api/v1`): tokens for scripts and BI tools, kept as SHA-256 only, each
+        // acting as its user (TokenStore.swift); the audit log records their creation,
+        // revocation and survey imports (its CHECK is rebuilt: SQLite cannot alter one).
+        m.registerMigration("2026-12-08-api-tokens", TokenMigrations.apiTokens)
+        // Tones (ring-back, dial, busy, SIT, beeps, DTMF) are stored as events, not only as
+        // `tone_s`: the kind CHECK is rebuilt (SQLite cannot alter one). Analyses made before
+        // keep no tone rows until their recording is analysed again (analyzer version 14 on).
+        m.registerMigration("2026-12-08-tone-events") { db in
+            try db.execute(sql: """
+                CREATE TABLE audio_events_new (
+                    call_id TEXT NOT NULL REFERENCES analyses(call_id) ON DELETE CASCADE,
+                    kind    TEXT NOT NULL CHECK (kind IN ('dead_air', 'hold', 'overtalk', 'interruption', 'tone')),
+                    party   TEXT CHECK (party IN ('agent', 'customer')),
+                    start_s REAL NOT NULL,
+                    end_s   REAL NOT NULL CHECK (end_s >= start_s)
+                );
+                INSERT INTO audio_events_new (call_id, kind, party, start_s, end_s)
+                    SELECT call_id, kind, party, start_s, end_s FROM audio_events;
+                DROP TABLE audio_events;
+                ALTER TABLE audio_events_new RENAME TO audio_events;
+                CREATE INDEX audio_events_by_call ON audio_events(call_id, kind, start_s);
+                """)
+        }
         // Transcripts (issue 26): one current transcript per call, with what made it (model,
         // settings, the recording's content and the analysis whose speech segments it heard);
         // each party's words (JSON) and text, the text indexed for search (FTS5, external
         // content kept in step by triggers, so a removed transcript leaves the index too).
-        // The audit log records transcripts shown and searches (its CHECK is rebuilt).
+        // The audit log records transcripts shown and searches (its CHECK is widened).
         m.registerMigration("2026-12-08-transcripts") { db in
             try db.execute(sql: """
                 CREATE TABLE transcripts (
@@ -542,26 +617,7 @@ enum Migrations {
                     INSERT INTO transcript_fts (rowid, text) VALUES (new.id, new.text);
                 END;
                 """)
-            try db.execute(sql: """
-                CREATE TABLE audit_log_new (
-                    audit_id INTEGER PRIMARY KEY,
-                    at       TEXT NOT NULL,
-                    at_epoch REAL NOT NULL,
-                    action   TEXT NOT NULL CHECK (action IN ('login', 'login_failed', 'login_throttled', 'logout', 'audio',
-                                 'user_added', 'user_disabled', 'user_enabled', 'user_password', 'audit_read',
-                                 'evaluation', 'acknowledgement', 'transcript', 'transcript_search')),
-                    actor    TEXT,
-                    address  TEXT,
-                    call_id  TEXT,
-                    target   TEXT,
-                    detail   TEXT
-                );
-                INSERT INTO audit_log_new SELECT audit_id, at, at_epoch, action, actor, address, call_id, target, detail FROM audit_log;
-                DROP TABLE audit_log;
-                ALTER TABLE audit_log_new RENAME TO audit_log;
-                CREATE INDEX audit_by_time ON audit_log(at_epoch);
-                CREATE INDEX audit_by_action ON audit_log(action, at_epoch);
-                """)
+            try AccountMigrations.widenAuditActions(db, with: ["transcript", "transcript_search"])
         }
         return m
     }

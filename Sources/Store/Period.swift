@@ -11,4 +11,16 @@ extension Period {
         if let toDate { parts.append("\(c).local_date <= ?"); args.append(toDate) }
         return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
     }
+
+    /// SQL condition on an instant other than a call's start (when a dispute was opened, a
+    /// coaching note written): epoch bounds on `epoch`, date bounds on the UTC day of `at`
+    /// (an ISO 8601 UTC text column).
+    func sql(epoch: String, at: String) -> (String, [any DatabaseValueConvertible]) {
+        var parts: [String] = [], args: [any DatabaseValueConvertible] = []
+        if let fromEpoch { parts.append("\(epoch) >= ?"); args.append(fromEpoch) }
+        if let toEpoch { parts.append("\(epoch) < ?"); args.append(toEpoch) }
+        if let fromDate { parts.append("substr(\(at), 1, 10) >= ?"); args.append(fromDate) }
+        if let toDate { parts.append("substr(\(at), 1, 10) <= ?"); args.append(toDate) }
+        return (parts.isEmpty ? "1" : parts.joined(separator: " AND "), args)
+    }
 }

@@ -116,6 +116,7 @@ extension CallStore {
                     spans["audio.dead_air_count", default: []].append(span)
                     spans["audio.dead_air_s", default: []].append(span)
                 case (.hold?, _): spans["audio.hold_s", default: []].append(span)
+                case (.tone?, _): spans["audio.tone_s", default: []].append(span)
                 case (.overtalk?, _):
                     spans["audio.overtalk_s", default: []].append(span)
                     spans["audio.overtalk_ratio", default: []].append(span)

@@ -3,20 +3,22 @@ import Foundation
 import GRDB
 
 extension CallStore {
-    /// The scoring keys of the calls in scope started in the period, in scoring order (start,
-    /// call id). `partyFacts`: also read the per-party values (`audio.agent.*`, …), for cards
-    /// whose `applies_to.when` names one.
-    public func scoringKeys(period: Period = .all, partyFacts: Bool, scope: Scope) throws(StoreError) -> [ScoringKey] {
-        try read { db in
+    /// The scoring keys of the calls in scope started in the period (only those of `callIDs`
+    /// when given), in scoring order (start, call id). `partyFacts`: also read the per-party
+    /// values (`audio.agent.*`, …), for cards whose `applies_to.when` names one.
+    public func scoringKeys(period: Period = .all, callIDs: [String]? = nil, partyFacts: Bool, scope: Scope) throws(StoreError) -> [ScoringKey] {
+        if let callIDs, callIDs.isEmpty { return [] }
+        return try read { db in
             let (pc, pa) = period.sql()
             let (sc, sa) = scope.sql()
+            let (ic, ia) = Self.idCondition(callIDs)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.*, a.content_sha256, a.parameters_hash, a.analyzer_version, \(Self.analysisFactColumns),
                        a.longest_silence_start_s, a.health, a.recording_path AS analysed_path, t.words_sha256
                 FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id LEFT JOIN transcripts t ON t.call_id = c.call_id
-                WHERE \(pc) AND \(sc)
+                WHERE \(pc) AND \(sc) AND \(ic)
                 ORDER BY c.started_epoch, c.call_id
-                """, arguments: StatementArguments(pa + sa))
+                """, arguments: StatementArguments(pa + sa + ia))
             var keys: [ScoringKey] = []
             keys.reserveCapacity(rows.count)
             for chunkStart in stride(from: 0, to: rows.count, by: 500) {
@@ -61,22 +63,32 @@ extension CallStore {
         }
     }
 
-    /// The current score of every call in scope on a card, with what it was computed from.
-    public func currentScoreStates(cardID: String, scope: Scope) throws(StoreError) -> [String: CurrentScoreState] {
-        try read { db in
+    /// The current score of every call in scope on a card (of `callIDs` when given), with
+    /// what it was computed from.
+    public func currentScoreStates(cardID: String, callIDs: [String]? = nil, scope: Scope) throws(StoreError) -> [String: CurrentScoreState] {
+        if let callIDs, callIDs.isEmpty { return [:] }
+        return try read { db in
             var out: [String: CurrentScoreState] = [:]
             let (sc, sa) = scope.sql()
+            let (ic, ia) = Self.idCondition(callIDs)
             for r in try Row.fetchAll(db, sql: """
                 SELECT s.call_id, s.card_hash, s.inputs_hash, s.status, s.score, s.critical_failed FROM scores s
                 JOIN calls c ON c.call_id = s.call_id
-                WHERE s.card_id = ? AND s.is_current = 1 AND \(sc)
-                """, arguments: StatementArguments([cardID] + sa)) {
+                WHERE s.card_id = ? AND s.is_current = 1 AND \(sc) AND \(ic)
+                """, arguments: StatementArguments([cardID] + sa + ia)) {
                 out[r["call_id"]] = CurrentScoreState(cardHash: r["card_hash"], inputsHash: r["inputs_hash"],
                                                       status: ScoreStatus(rawValue: r["status"]) ?? .notScorable, score: r["score"],
                                                       criticalFailed: (r["critical_failed"] as Int) == 1)
             }
             return out
         }
+    }
+
+    /// `c.call_id IN (…)` for a list of ids, `1` for none (every call). Lists are short here
+    /// (one cycle of `callqa watch`); SQLite takes up to 32,766 parameters.
+    static func idCondition(_ ids: [String]?) -> (String, [any DatabaseValueConvertible]) {
+        guard let ids else { return ("1", []) }
+        return ("c.call_id IN (\(Array(repeating: "?", count: ids.count).joined(separator: ",")))", ids)
     }
 
     /// One evaluator answer as it enters a call's data fingerprint.

@@ -160,4 +160,82 @@ extension CallStore {
             return (r?["n"] ?? 0, r?["w"] ?? 0, r?["x"] ?? 0)
         }
     }
+
+    /// Copies the transcripts of another callqa database — `transcribe --shard I/N` run on a
+    /// copy of this one, on another machine — into this one, 500 calls per transaction. A
+    /// transcript is taken only where this database has its call analysed from the same
+    /// recording content with the same analysis (what `saveTranscript` checks); one whose
+    /// model, settings and words are those of the transcript here already is left as it is.
+    /// The other database is opened read-only.
+    public func importTranscripts(fromDatabase path: String) throws(StoreError) -> TranscriptImportSummary {
+        let other = try CallStore(path: path, readOnly: true)
+        var summary = TranscriptImportSummary()
+        var after = ""
+        while true {
+            let (rows, parties) = try other.read { db -> ([Row], [String: [Row]]) in
+                let rows = try Row.fetchAll(db, sql: """
+                    SELECT call_id, model, model_sha256, engine, settings, settings_hash, content_sha256, analysis_hash, language,
+                           language_source, language_probability, words, redactions, speech_s, wall_s, words_sha256, transcribed_at
+                    FROM transcripts WHERE call_id > ? ORDER BY call_id LIMIT 500
+                    """, arguments: [after])
+                var parties: [String: [Row]] = [:]
+                if let first = rows.first, let last = rows.last {
+                    for r in try Row.fetchAll(db, sql: """
+                        SELECT call_id, party, words, speech_s, talk_s, words_per_min, redactions, skipped, words_json, text
+                        FROM transcript_parties WHERE call_id BETWEEN ? AND ? ORDER BY call_id, party
+                        """, arguments: [first["call_id"] as String, last["call_id"] as String]) {
+                        parties[r["call_id"], default: []].append(r)
+                    }
+                }
+                return (rows, parties)
+            }
+            guard let last = rows.last else { break }
+            after = last["call_id"]
+            try write { db in
+                for r in rows {
+                    let id: String = r["call_id"]
+                    guard let a = try Row.fetchOne(db, sql: "SELECT content_sha256, analyzer_version, parameters_hash FROM analyses WHERE call_id = ?",
+                                                   arguments: [id]),
+                          a["content_sha256"] as String == r["content_sha256"] as String,
+                          Self.analysisHash(version: a["analyzer_version"], parametersHash: a["parameters_hash"]) == r["analysis_hash"] as String else {
+                        summary.notMatching.append(id)
+                        continue
+                    }
+                    if let here = try Row.fetchOne(db, sql: "SELECT model_sha256, engine, settings_hash, words_sha256 FROM transcripts WHERE call_id = ?",
+                                                   arguments: [id]),
+                       ["model_sha256", "engine", "settings_hash", "words_sha256"].allSatisfy({ here[$0] as String == r[$0] as String }) {
+                        summary.unchanged += 1
+                        continue
+                    }
+                    try db.execute(sql: "DELETE FROM transcripts WHERE call_id = ?", arguments: [id])
+                    try db.execute(sql: """
+                        INSERT INTO transcripts (call_id, model, model_sha256, engine, settings, settings_hash, content_sha256, analysis_hash,
+                            language, language_source, language_probability, words, redactions, speech_s, wall_s, words_sha256, transcribed_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """, arguments: StatementArguments(r.databaseValues.map { $0 as (any DatabaseValueConvertible)? }))
+                    for p in parties[id] ?? [] {
+                        try db.execute(sql: """
+                            INSERT INTO transcript_parties (call_id, party, words, speech_s, talk_s, words_per_min, redactions, skipped, words_json, text)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """, arguments: StatementArguments(p.databaseValues.map { $0 as (any DatabaseValueConvertible)? }))
+                    }
+                    summary.imported += 1
+                }
+            }
+        }
+        return summary
+    }
+}
+
+/// What `importTranscripts(fromDatabase:)` did.
+public struct TranscriptImportSummary: Sendable, Equatable {
+    /// Transcripts copied (new here, or replacing another).
+    public var imported = 0
+    /// Already here with the same model, engine, settings and words.
+    public var unchanged = 0
+    /// Calls whose transcript was not copied: not in this database, or analysed here from
+    /// another recording or with another analysis (`callqa transcribe` here makes them).
+    public var notMatching: [String] = []
+
+    public init() {}
 }

@@ -67,32 +67,6 @@ public struct CallListCursor: Sendable, Equatable {
     }
 }
 
-/// One row of the calls list.
-public struct CallListRow: Sendable, Equatable {
-    public var callID: String
-    public var startedAt: String
-    public var startedEpoch: Double
-    public var agentID: String?
-    public var agentName: String?
-    public var team: String?
-    public var queue: String?
-    public var direction: String?
-    public var answered: Bool
-    public var handleS: Double?
-    public var durationS: Double?
-    public var deadAirS: Double?
-    public var interruptions: Int?
-    public var health: [String]
-    /// The shown card's current score (the filter's card, else the lowest of the call's cards).
-    public var cardID: String?
-    public var score: Double?
-    public var provisional: Bool
-    public var criticalFailed: Bool
-    public var nps: Int?
-    /// With a transcript search: the words around the match, matched words in `[ ]`.
-    public var snippet: String?
-}
-
 /// A stored evaluator answer, as the call page's history shows it.
 public struct StoredEvaluation: Sendable, Equatable {
     public var cardID: String
@@ -252,19 +226,19 @@ extension CallStore {
         }
     }
 
-    /// Stores evaluator answers from the browser exactly as `evaluations import` stores a
-    /// file's rows (one import run of kind `evaluations`, source file `web`), in one
-    /// transaction, only when the call is in `scope` and its stored answers still have the
-    /// fingerprint the form was rendered with.
+    /// Stores evaluator answers from the browser or the API exactly as `evaluations import`
+    /// stores a file's rows (one import run of kind `evaluations`, source file `source`:
+    /// `web` or `api`), in one transaction, only when the call is in `scope` and its stored
+    /// answers still have the fingerprint the form (or the API client) read.
     public func saveEvaluations(_ rows: [EvaluationRow], callID: String, expectedFingerprint: String, nowEpoch: Double,
-                                scope: Scope) throws(StoreError) -> SaveEvaluationsOutcome {
+                                source: String = "web", scope: Scope) throws(StoreError) -> SaveEvaluationsOutcome {
         let outcome: SaveEvaluationsOutcome = try write { db in
             let (sc, sa) = scope.sql()
             guard try Int.fetchOne(db, sql: "SELECT 1 FROM calls c WHERE c.call_id = ? AND \(sc)", arguments: StatementArguments([callID] + sa)) != nil else {
                 return .notFound
             }
             guard try Self.evaluations(db, callID: callID, scope: scope).fingerprint == expectedFingerprint else { return .stale }
-            let session = try ImportSession(db: db, kind: "evaluations", file: "web")
+            let session = try ImportSession(db: db, kind: "evaluations", file: source)
             var stored = 0
             for r in rows where r.callID == callID {
                 if case .stored = try session.evaluation(r, evaluatedEpoch: nowEpoch) { stored += 1 }

@@ -119,7 +119,7 @@ extension Handlers {
 
     /// The call page; showing a transcript is audited (it is what the recording says).
     func callPage(_ session: AuthenticatedSession, callID: String, startS: Double?, notice: Pages.EvaluationNotice? = nil,
-                  status: HTTPResponse.Status = .ok, address: String?) throws -> Response {
+                  loopNotice: Pages.LoopNotice? = nil, status: HTTPResponse.Status = .ok, address: String?) throws -> Response {
         let scope = session.account.scope
         let report = try callReport(callID, scope: scope)
         let surveys = try server.store.callSurveys(callID: callID, scope: scope)
@@ -128,7 +128,9 @@ extension Handlers {
             try auth.audit(.transcript, by: session.account, address: address, callID: callID,
                            detail: "\(t.transcript.wordCount) words, \(t.transcript.redactions) redacted")
         }
-        return .html(Pages.call(session, report: report, surveys: surveys, sheet: sheet, startS: startS, notice: notice), status: status)
+        let disputes = try Disputes.forCall(server.store, callID: callID, account: session.account, window: config.disputeWindow, nowEpoch: config.now())
+        return .html(Pages.call(session, report: report, surveys: surveys, sheet: sheet, startS: startS, notice: notice, disputes: disputes,
+                                loopNotice: loopNotice), status: status)
     }
 
     @Sendable func call(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
@@ -181,11 +183,17 @@ extension Handlers {
     @Sendable func agent(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try user(context)
         guard let agentID = context.parameters.get("id") else { throw PageError(.notFound) }
+        return try agentPage(request, session: session, agentID: agentID, notice: nil)
+    }
+
+    /// The agent page (with a notice from a coaching action), or the one 404.
+    func agentPage(_ request: Request, session: AuthenticatedSession, agentID: String, notice: Pages.LoopNotice?,
+                   status: HTTPResponse.Status = .ok) throws -> Response {
         let scope = session.account.scope
         let store = server.store
         // An agent outside the scope is as unknown as one that does not exist.
         guard try store.knownValues(.agent, scope: scope).contains(agentID) else { throw PageError(.notFound) }
-        let period = try period(request, scope: scope.requiring(agent: agentID))
+        let period = try self.period(request, scope: scope.requiring(agent: agentID))
         var report: BuiltReport?, empty: String?
         do {
             try ReportBuilder.checkSelection(store, period: period.period, scope: scope, agentID: agentID)
@@ -194,18 +202,40 @@ extension Handlers {
             if case .unknown = e { throw PageError(.notFound) }
             empty = "No calls of this agent in this period."
         }
+        // The trend shows when the agent was coached (notes written in the period), so the
+        // effect of a conversation can be seen in the weeks after it.
+        let notes = try store.coachingNotes(CoachingFilter(agentID: agentID), scope: scope)
+        let inPeriod = notes.filter { n in (period.from.map { n.createdDate >= $0 } ?? true) && (period.to.map { n.createdDate <= $0 } ?? true) }
+        var coachedWeeks: [String: [String]] = [:]
+        for n in inPeriod { coachedWeeks[AgentReport.isoWeek(n.createdDate), default: []].append(n.createdDate) }
         var trend: [String] = []
         for card in try store.storedCards(scope: scope.requiring(agent: agentID)) {
             let rows = try store.agentCallRows(period: period.period, cardID: card.id, scope: scope.requiring(agent: agentID))
             let t = AgentReport.weeklyTrend(rows.filter { $0.status == .complete })
             if !t.weeks.isEmpty {
-                trend.append(SVGCharts.lines(t.series, xLabels: t.weeks, target: card.target, title: "Weekly mean quality — \(card.name)"))
+                let weeks = Set(t.weeks).union(coachedWeeks.keys).sorted()
+                let markers = coachedWeeks.keys.sorted().map { w in
+                    (xLabel: w, text: "coached " + Set(coachedWeeks[w] ?? []).sorted().map { String($0.dropFirst(5)) }.joined(separator: ", "))
+                }
+                trend.append(SVGCharts.lines(t.series, xLabels: weeks, target: card.target, title: "Weekly mean quality — \(card.name)",
+                                             markers: markers))
             }
         }
         let acks = try store.evaluationsToAcknowledge(agentID: agentID, period: period.period, scope: scope)
         let canAck = session.account.role == .agent && session.account.agentID == agentID
+        let coaching = Pages.agentCoaching(session, agentID: agentID, notes: notes, today: today, notice: notice)
         return .html(Pages.agent(session, agentID: agentID, period: period, report: report, emptyMessage: empty, trend: trend,
-                                 acknowledgements: acks, canAcknowledge: canAck))
+                                 acknowledgements: acks, canAcknowledge: canAck, coaching: coaching), status: status)
+    }
+
+    /// The alerts on calls in the user's scope (supervisors: their teams'; qa and admins:
+    /// all). Agents get the same 404 as for a page that does not exist: alerts are for
+    /// whoever coaches them.
+    @Sendable func alerts(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        let session = try user(context)
+        guard session.account.role != .agent else { throw PageError(.notFound) }
+        let limit = 500
+        return .html(Pages.alerts(session, alerts: try server.store.alerts(limit: limit, scope: session.account.scope), limit: limit))
     }
 
     /// An agent acknowledges an evaluation of one of their own calls.

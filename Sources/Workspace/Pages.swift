@@ -10,11 +10,14 @@ public enum Pages {
         var nav = HTML.empty
         if let session {
             let agentLink: HTML = session.account.agentID.map { "<a href=\"/agents/\(HTML.pathSegment($0))\" id=\"nav-me\">My page</a>" } ?? ""
+            let calibration: HTML = session.account.role == .agent ? "" : "<a href=\"/calibration\" id=\"nav-calibration\">Calibration</a>"
             let admin: HTML = session.account.role == .admin
                 ? "<a href=\"/admin/users\">Users</a><a href=\"/admin/audit\">Audit log</a>" : ""
+            let alerts: HTML = session.account.role == .agent ? "" : "<a href=\"/alerts\" id=\"nav-alerts\">Alerts</a>"
             nav = """
                 <header class="top"><span class="brand">callqa</span>
-                <nav><a href="/" id="nav-overview">Overview</a><a href="/calls" id="nav-calls">Calls</a>\(agentLink)\(admin)</nav>
+                <nav><a href="/" id="nav-overview">Overview</a><a href="/calls" id="nav-calls">Calls</a>\(alerts)\(agentLink)\
+                <a href="/disputes" id="nav-disputes">Disputes</a><a href="/coaching" id="nav-coaching">Coaching</a>\(calibration)\(admin)</nav>
                 <span class="who">\(session.account.name) · \(session.account.role.rawValue)</span>
                 <form method="post" action="/logout"><input type="hidden" name="csrf" value="\(session.csrfToken)">\
                 <button type="submit" class="link" id="logout">Log out</button></form>
@@ -96,6 +99,32 @@ public enum Pages {
             <button type="submit">Show</button></form>
             \(truncated)
             <table id="audit"><thead><tr><th>time (UTC)</th><th>action</th><th>user</th><th>address</th><th>call</th><th>target</th><th>detail</th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            """)
+    }
+
+    /// The alerts `callqa watch` raised on calls the user may see, newest first.
+    public static func alerts(_ session: AuthenticatedSession, alerts: [AlertRow], limit: Int) -> HTML {
+        let rows = alerts.map { a -> HTML in
+            let agent: HTML = a.agentID.map { "<a href=\"/agents/\(HTML.pathSegment($0))\">\($0)</a>" } ?? ""
+            let notified: String = switch a.notifyStatus {
+            case .none: "—"
+            case .pending: a.notifyAttempts == 0 ? "waiting" : "retrying (\(a.notifyAttempts) failed)"
+            case .sent: "sent"
+            case .failed: "failed after \(a.notifyAttempts) attempts"
+            }
+            return """
+                <tr><td>\(a.raisedAt)</td><td><a href="/calls/\(HTML.pathSegment(a.callID))">\(a.callID)</a></td><td>\(a.callStartedAt)</td>\
+                <td>\(agent)</td><td>\(a.team)</td><td>\(a.ruleID)</td><td>\(a.reason)</td><td title="\(a.notifyError ?? "")">\(notified)</td></tr>
+                """
+        }
+        let truncated: HTML = alerts.count >= limit ? "<p class=\"muted\">Only the newest \(limit) alerts are shown.</p>" : ""
+        let empty: HTML = alerts.isEmpty ? "<p class=\"muted\" id=\"no-alerts\">No alerts on the calls you may see.</p>" : ""
+        return layout(title: "Alerts", session: session, body: """
+            <h1>Alerts</h1>
+            <p class="muted">Raised by <code>callqa watch</code> as calls come in, by the rules of its settings file (dead air, a failed critical criterion, a detractor survey, …). Open the call to listen to it and call the customer back.</p>
+            \(truncated)\(empty)
+            <table id="alerts"><thead><tr><th>raised (UTC)</th><th>call</th><th>call started</th><th>agent</th><th>team</th><th>rule</th><th>reason</th><th>notification</th></tr></thead>
             <tbody>\(rows)</tbody></table>
             """)
     }

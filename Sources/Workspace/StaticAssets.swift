@@ -1,3 +1,5 @@
+import Reports
+
 /// The stylesheet and script of the workspace, compiled into the binary: the pages load
 /// nothing from anywhere else, and the CSP allows scripts from `'self'` only.
 enum StaticAssets {
@@ -83,114 +85,26 @@ enum StaticAssets {
         span.w.now { background: #ffe27a; }
         span.w.redacted { background: #eceff3; color: var(--muted); }
         fieldset.phrase p.heard { margin: .2rem 0; font-size: .9em; color: var(--muted); }
+        textarea { width: 100%; padding: .45rem .5rem; border: 1px solid var(--line); border-radius: 4px; font: inherit; display: block; }
+        .two { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
+        @media (max-width: 50rem) { .two { grid-template-columns: 1fr; } }
+        .card.inset { background: var(--bg); margin-top: 1rem; }
+        ol.history { margin: .1rem 0 .3rem; font-size: .9em; }
+        form.decide { margin-top: .5rem; }
+        form.decide label { display: inline-block; margin: .2rem .6rem .2rem 0; }
+        form.decide button { margin-top: .3rem; }
+        button.reject, button.withdraw { background: #6b7280; }
+        table.notes a, #dispute-list td:first-child, #disputes-table a { white-space: nowrap; }
+        table.notes td.text { max-width: 22rem; }
+        form.follow input[type=text] { width: 12rem; margin-top: .3rem; }
+        .state.accepted { color: #1e7b34; } .state.rejected { color: var(--bad); } .state.open { color: var(--accent); }
+        .bad { color: var(--bad); }
+        td.bad { color: var(--bad); font-weight: 600; }
         """
 
-    /// The call page's player: channel switch (keeps the position), playback speed, `?t=`
-    /// start, the timeline (a playhead that follows playback; a click seeks), the transcript
-    /// (the words being said lit; a click on a word seeks), evidence links of the same call
-    /// that seek without reloading.
-    static let js = """
-        "use strict";
-        document.addEventListener("DOMContentLoaded", function () {
-          var audio = document.getElementById("player");
-          if (!audio) { return; }
-          var select = document.getElementById("channel");
-          var speed = document.getElementById("speed");
-          var svg = document.getElementById("timeline");
-          function seek(t, play) {
-            var go = function () { audio.currentTime = t; if (play) { audio.play(); } };
-            if (audio.readyState >= 1) { go(); } else {
-              audio.addEventListener("loadedmetadata", function once() { audio.removeEventListener("loadedmetadata", once); go(); });
-            }
-          }
-          var start = parseFloat(audio.getAttribute("data-start"));
-          if (isFinite(start) && start >= 0) { seek(start, false); }
-          if (select) {
-            select.addEventListener("change", function () {
-              var at = audio.currentTime, playing = !audio.paused, rate = audio.playbackRate;
-              var base = audio.getAttribute("data-src");
-              audio.src = base + "?channel=" + encodeURIComponent(select.value);
-              audio.addEventListener("loadedmetadata", function once() {
-                audio.removeEventListener("loadedmetadata", once);
-                audio.currentTime = at;
-                audio.playbackRate = rate;
-                if (playing) { audio.play(); }
-              });
-            });
-          }
-          if (speed) {
-            speed.addEventListener("change", function () { audio.playbackRate = parseFloat(speed.value) || 1; });
-          }
-          if (svg) {
-            var duration = parseFloat(svg.getAttribute("data-duration"));
-            var left = parseFloat(svg.getAttribute("data-left"));
-            var width = parseFloat(svg.getAttribute("data-plot-width"));
-            var top = parseFloat(svg.getAttribute("data-top"));
-            var bottom = parseFloat(svg.getAttribute("data-bottom"));
-            var ns = "http://www.w3.org/2000/svg";
-            var head = document.createElementNS(ns, "line");
-            head.setAttribute("class", "playhead");
-            head.setAttribute("y1", String(top));
-            head.setAttribute("y2", String(bottom));
-            svg.appendChild(head);
-            var place = function () {
-              var t = Math.max(0, Math.min(duration, audio.currentTime || 0));
-              var x = left + width * t / duration;
-              head.setAttribute("x1", String(x));
-              head.setAttribute("x2", String(x));
-            };
-            place();
-            audio.addEventListener("timeupdate", place);
-            audio.addEventListener("seeked", place);
-            svg.addEventListener("click", function (ev) {
-              var box = svg.getBoundingClientRect();
-              var vb = svg.viewBox.baseVal;
-              var x = (ev.clientX - box.left) * vb.width / box.width;
-              var t = (x - left) / width * duration;
-              if (t < 0 || t > duration) { return; }
-              seek(t, !audio.paused);
-              place();
-            });
-          }
-          // The transcript: the words being said light up; a click on a word plays from it.
-          var words = Array.prototype.slice.call(document.querySelectorAll("#transcript span.w"));
-          if (words.length) {
-            var box = document.querySelector("#transcript ol.turns");
-            var spans = words.map(function (w) {
-              return [parseFloat(w.getAttribute("data-s")), parseFloat(w.getAttribute("data-e"))];
-            });
-            var lit = [];
-            var light = function () {
-              var t = audio.currentTime || 0;
-              lit.forEach(function (w) { w.classList.remove("now"); });
-              lit = [];
-              for (var i = 0; i < words.length; i++) {
-                if (spans[i][0] <= t && t < spans[i][1] + 0.05) { words[i].classList.add("now"); lit.push(words[i]); }
-              }
-              if (lit.length && box) {
-                var y = lit[0].offsetTop;
-                if (y < box.scrollTop || y > box.scrollTop + box.clientHeight - 24) { box.scrollTop = Math.max(0, y - box.clientHeight / 3); }
-              }
-            };
-            audio.addEventListener("timeupdate", light);
-            audio.addEventListener("seeked", light);
-            words.forEach(function (w, i) {
-              w.addEventListener("click", function () { seek(spans[i][0], true); });
-            });
-          }
-          // Evidence of this call: seek in place rather than reload the page.
-          var here = window.location.pathname;
-          document.querySelectorAll("a[href*='?t=']").forEach(function (a) {
-            var url = new URL(a.href, window.location.href);
-            if (url.pathname !== here) { return; }
-            a.addEventListener("click", function (ev) {
-              var t = parseFloat(url.searchParams.get("t"));
-              if (!isFinite(t)) { return; }
-              ev.preventDefault();
-              seek(t, true);
-              audio.scrollIntoView({block: "center"});
-            });
-          });
-        });
-        """
+    /// The call page's player, shared with the static report folders' call pages
+    /// (Reports' `PlayerScript`): channel switch (keeps the position), playback speed, `?t=`
+    /// start, the timeline (a playhead that follows playback; a click seeks), evidence links
+    /// of the same call that seek without reloading.
+    static let js = PlayerScript.source
 }

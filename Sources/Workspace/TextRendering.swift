@@ -3,7 +3,7 @@ import Foundation
 import Reports
 import Store
 
-/// Plain-text renderings of the audit log and the user list for the command line:
+/// Plain-text renderings of the audit log, the user list and the API tokens for the command line:
 /// an aligned table, RFC 4180 CSV (spreadsheet formulas neutralised), JSON.
 public enum TextRendering {
     /// Output formats of `callqa audit` and `callqa users list`.
@@ -26,6 +26,18 @@ public enum TextRendering {
              u.disabled ? "disabled" : "active", u.createdAt, u.lastLoginAt]
         }
         return render(columns: userColumns, rows: rows, format: format)
+    }
+
+    public static let tokenColumns = ["id", "user", "role", "label", "status", "created_at", "created_by", "expires_at", "revoked_at",
+                                      "last_used_at", "last_used_address"]
+
+    /// `callqa tokens list`: every token's number, user, status and use (never the token).
+    public static func tokens(_ tokens: [TokenRecord], format: Format) -> String {
+        let rows: [[String?]] = tokens.map { t in
+            [String(t.tokenID), t.userName, t.role.rawValue, t.label, t.status.rawValue, t.createdAt, t.createdBy, t.expiresAt,
+             t.revokedAt, t.lastUsedAt, t.lastUsedAddress]
+        }
+        return render(columns: tokenColumns, rows: rows, format: format)
     }
 
     static func render(columns: [String], rows: [[String?]], format: Format) -> String {

@@ -2,12 +2,35 @@ import CallQAModel
 import Foundation
 import Store
 
-/// A request's query values that did not pass their format or allow-list: answered 400.
-struct BadQuery: Error {}
+/// A request's query value that did not pass its format or allow-list: answered 400 (the
+/// API says which parameter and what it expects; the pages show their one error page).
+struct BadQuery: Error, Equatable {
+    /// The query parameter.
+    var field: String
+    /// What was expected and what came, e.g. `expected asc or desc, got "up"`.
+    var message: String
+
+    init(_ field: String, _ message: String) {
+        self.field = field
+        self.message = message
+    }
+
+    /// `expected …, got "VALUE"` (the value cut to 100 characters).
+    init(_ field: String, expected: String, got value: String) {
+        self.init(field, "expected \(expected), got \(Self.quoted(value))")
+    }
+
+    static func quoted(_ value: String) -> String {
+        (value.count > 100 ? String(value.prefix(100)) + "…" : value).debugDescription
+    }
+}
 
 /// A filter naming an agent, team, queue or card the user cannot see (or that does not
-/// exist): answered with the one 404.
-struct UnknownValue: Error {}
+/// exist): answered with the one 404 (the same whichever of the two it is).
+struct UnknownValue: Error, Equatable {
+    /// The query parameter.
+    var field: String
+}
 
 /// The period of a page: a day, an ISO week (Monday–Sunday) or a calendar month around a
 /// date, a custom range of dates, or everything. Dates are the calls' local days, as
@@ -70,19 +93,19 @@ struct WebPeriod: Equatable {
     /// the user's scope) anchors a period without a date. Unknown values throw `BadQuery`.
     static func parse(_ q: (String) -> String?, latest: String?) throws(BadQuery) -> WebPeriod {
         let kindText = q("period") ?? (q("from") != nil || q("to") != nil ? "custom" : "month")
-        guard let kind = Kind(rawValue: kindText) else { throw BadQuery() }
+        guard let kind = Kind(rawValue: kindText) else { throw BadQuery("period", expected: "day, week, month, custom or all", got: kindText) }
         switch kind {
         case .all:
             return WebPeriod(kind: .all)
         case .custom:
             let from = q("from"), to = q("to")
-            if let from, day(from) == nil { throw BadQuery() }
-            if let to, day(to) == nil { throw BadQuery() }
-            if let from, let to, from > to { throw BadQuery() }
+            if let from, day(from) == nil { throw BadQuery("from", expected: "a date YYYY-MM-DD", got: from) }
+            if let to, day(to) == nil { throw BadQuery("to", expected: "a date YYYY-MM-DD", got: to) }
+            if let from, let to, from > to { throw BadQuery("from", "the period is empty: from \(from) is after to \(to)") }
             return WebPeriod(kind: .custom, from: from, to: to)
         case .day, .week, .month:
             let anchorText = q("date") ?? latest ?? text(Date())
-            guard let anchor = day(anchorText) else { throw BadQuery() }
+            guard let anchor = day(anchorText) else { throw BadQuery("date", expected: "a date YYYY-MM-DD", got: anchorText) }
             let start: Date, end: Date
             switch kind {
             case .day:
@@ -145,59 +168,65 @@ struct CallsQuery {
         let v: (String) -> String? = { name in q(name).flatMap { $0.isEmpty ? nil : $0 } }
         var r = CallsQuery(period: try WebPeriod.parse(v, latest: latest))
         r.agent = v("agent"); r.team = v("team"); r.queue = v("queue")
-        for (value, allowed) in [(r.agent, known.agents), (r.team, known.teams), (r.queue, known.queues)] {
-            if let value, !allowed.contains(value) { throw UnknownValue() }
+        for (field, value, allowed) in [("agent", r.agent, known.agents), ("team", r.team, known.teams), ("queue", r.queue, known.queues)] {
+            if let value, !allowed.contains(value) { throw UnknownValue(field: field) }
         }
         r.filter.period = r.period.period
         r.filter.dialed = v("dialed")
         if let d = v("direction") {
-            guard let dir = CallDirection(rawValue: d) else { throw BadQuery() }
+            guard let dir = CallDirection(rawValue: d) else { throw BadQuery("direction", expected: "inbound or outbound", got: d) }
             r.filter.direction = dir
         }
         if let c = v("card") {
-            guard known.cards.contains(c) else { throw UnknownValue() }
+            guard known.cards.contains(c) else { throw UnknownValue(field: "card") }
             r.filter.cardID = c
         }
         func number(_ name: String, _ range: ClosedRange<Double>) throws -> Double? {
             guard let t = v(name) else { return nil }
-            guard let x = Double(t), x.isFinite, range.contains(x) else { throw BadQuery() }
+            guard let x = Double(t), x.isFinite, range.contains(x) else {
+                throw BadQuery(name, expected: "a number from \(num(range.lowerBound)) to \(num(range.upperBound))", got: t)
+            }
             return x
         }
         func flag(_ name: String) throws -> Bool {
             guard let t = v(name) else { return false }
-            guard t == "1" || t == "on" else { throw BadQuery() }
+            guard t == "1" || t == "on" else { throw BadQuery(name, expected: "1 (or on; leave the parameter out for no filter)", got: t) }
             return true
         }
         r.filter.minScore = try number("min_score", 0...100)
         r.filter.maxScore = try number("max_score", 0...100)
         r.filter.minDeadAirS = try number("dead_air", 0...86_400)
         if let n = try number("interruptions", 0...100_000) {
-            guard n == n.rounded() else { throw BadQuery() }
+            guard n == n.rounded() else { throw BadQuery("interruptions", expected: "a whole number from 0 to 100000", got: v("interruptions") ?? "") }
             r.filter.minInterruptions = Int(n)
         }
         r.filter.criticalFail = try flag("critical")
         r.filter.provisional = try flag("provisional")
         r.filter.detractor = try flag("detractor")
         if let h = v("health") {
-            guard healthFlags.contains(h) else { throw BadQuery() }
+            guard healthFlags.contains(h) else { throw BadQuery("health", expected: "a recording health flag (\(healthFlags.joined(separator: ", ")))", got: h) }
             r.filter.health = h
         }
         // Words said (transcript search): letters and digits only reach the index.
         if let said = v("said") {
-            guard said.count <= 200 else { throw BadQuery() }
+            guard said.count <= 200 else { throw BadQuery("said", "expected at most 200 characters, got \(said.count)") }
             r.filter.transcript = TranscriptQuery(said)
         }
         if let s = v("sort") {
-            guard let sort = CallListSort(rawValue: s) else { throw BadQuery() }
+            guard let sort = CallListSort(rawValue: s) else {
+                throw BadQuery("sort", expected: CallListSort.allCases.map(\.rawValue).joined(separator: ", "), got: s)
+            }
             r.sort = sort
         }
         if let o = v("order") {
-            guard o == "asc" || o == "desc" else { throw BadQuery() }
+            guard o == "asc" || o == "desc" else { throw BadQuery("order", expected: "asc or desc", got: o) }
             r.descending = o == "desc"
         }
         if let id = q("after_id") {
             let value = q("after") ?? ""
-            if !r.sort.isTextKey { guard Double(value)?.isFinite == true else { throw BadQuery() } }
+            if !r.sort.isTextKey {
+                guard Double(value)?.isFinite == true else { throw BadQuery("after", expected: "the number the last row was sorted by", got: value) }
+            }
             r.after = CallListCursor(value: value, callID: id)
         }
         return r

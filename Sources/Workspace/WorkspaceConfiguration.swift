@@ -31,6 +31,19 @@ public struct WorkspaceConfiguration: Sendable {
     public var clientAddressFromProxy: Bool = false
     /// bcrypt cost of password hashes made by the server (none yet; `users` uses 12).
     public var bcryptCost: UInt8 = Secrets.bcryptCost
+    /// How long after an evaluator answer is stored it may be disputed (default 7 days;
+    /// `--dispute-window-days`, or `disputes.window_days` in the settings file).
+    public var disputeWindow = DisputeWindow()
+    /// API requests one caller (a token, or a user's browser session) may make at once
+    /// before it must slow down to `apiRatePerS`.
+    public var apiBurst: Double = 60
+    /// API requests per second one caller may make on average.
+    public var apiRatePerS: Double = 10
+    /// The largest body of an API survey import (bytes): 40,000–70,000 CSV rows, imported in
+    /// one transaction; larger files go through `callqa nps import` or several requests.
+    public var apiMaxImportBytes: Int = 4 << 20
+    /// The largest body of any other API write (bytes).
+    public var apiMaxBodyBytes: Int = 64 << 10
     /// The clock (epoch seconds); tests move it instead of waiting.
     public var now: @Sendable () -> Double = { Date().timeIntervalSince1970 }
 

@@ -10,6 +10,8 @@ public struct WorkspaceContext: RequestContext {
     public var peerAddress: String?
     /// The logged-in user's session, set by `SessionMiddleware`.
     public var session: AuthenticatedSession?
+    /// Who calls `/api/v1` (a token's user, or the session's), set by `APIMiddleware`.
+    public var apiCaller: APICaller?
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)

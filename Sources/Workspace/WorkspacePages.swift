@@ -188,36 +188,22 @@ extension Pages {
         case invalid([String])
     }
 
-    static func scoreText(_ s: WebEvaluation.ScoreState?) -> String {
+    /// `71.9 % (complete, critical fail)`, `no score (provisional)`, `not scored`.
+    public static func scoreText(_ s: WebEvaluation.ScoreState?) -> String {
         guard let s else { return "not scored" }
         let value = s.score.map { JSONValue.format($0, decimals: 1) + " %" } ?? "no score"
         return "\(value) (\(s.status.rawValue.replacingOccurrences(of: "_", with: " "))\(s.criticalFailed ? ", critical fail" : ""))"
     }
 
     static func call(_ session: AuthenticatedSession, report: CallReport, surveys: [SurveyFact], sheet: EvaluationSheet?,
-                     startS: Double?, notice: EvaluationNotice? = nil) -> HTML {
+                     startS: Double?, notice: EvaluationNotice? = nil, disputes: Disputes.CallDisputes? = nil,
+                     loopNotice: LoopNotice? = nil) -> HTML {
         let d = report.detail
-        let id = HTML.pathSegment(d.callID)
-        let src = "/calls/\(id)/audio"
         let tables = report.tables(forPeople: true, evidence: true, links: .workspace(), transcript: false)
         let scoreNames = ["call_score_", "call_sections_", "call_evidence_", "call_not_scored"]
         let scoreTables = tables.filter { t in scoreNames.contains { t.name.hasPrefix($0) } }
         let metricTables = tables.filter { t in !scoreNames.contains { t.name.hasPrefix($0) } }
-        var player = HTML.empty
-        if d.recordingPath != nil {
-            let speeds = ["0.75", "1", "1.25", "1.5", "2"].map { s -> HTML in s == "1" ? "<option value=\"1\" selected>1×</option>" : "<option value=\"\(s)\">\(s)×</option>" }
-            player = """
-                <div class="card player"><audio id="player" controls preload="metadata" src="\(src)" data-src="\(src)" data-start="\(startS.map { JSONValue.format($0, decimals: 2) } ?? "")"></audio>
-                <div class="row"><label>Speed <select id="speed">\(speeds)</select></label>
-                <label>Channels <select id="channel"><option value="both">both</option><option value="left">left</option><option value="right">right</option></select></label>
-                <a href="\(src)?download=1" download>Download (WAV)</a></div>
-                \(HTML(rendered: HTMLPages.timeline(d, interactive: true) ?? "<p class=\"muted\">No analysed recording: no timeline.</p>"))
-                <p class="muted legend">Click the timeline to play from that moment; evidence links below jump to their second.</p></div>
-                \(transcriptSection(report))
-                """
-        } else {
-            player = "<div class=\"card\"><p class=\"muted\">This call has no recording.</p></div>"
-        }
+        let player: HTML = "\(Self.player(d, startS: startS))\(transcriptSection(report))"
         var noticeHTML = HTML.empty
         switch notice {
         case let .saved(card, changed, before, after)?:
@@ -260,6 +246,8 @@ extension Pages {
             \(evaluate)</div>
             <section class="card"><h2 class="section">NPS answer</h2>\(nps)</section>
             <section class="card"><h2 class="section">Evaluation history</h2>\(historyHTML)</section>
+            \(disputesSection(session, callID: d.callID, disputes: disputes, sheet: sheet, notice: loopNotice))
+            \(coachingFromCall(session, callID: d.callID, agentID: agent, startS: startS))
             <section class="card" id="metrics"><h2 class="section">Metrics</h2>\(metricTables.map { table($0) })</section>
             """)
     }
@@ -272,6 +260,26 @@ extension Pages {
                 : "<section class=\"card transcript\" id=\"transcript\"><h2 class=\"section\">Transcript</h2><p class=\"muted\">Not transcribed (callqa transcribe).</p></section>"
         }
         return HTML(rendered: TranscriptRendering.html(t, callID: report.detail.callID, recordingPath: report.detail.recordingPath, links: .workspace()))
+    }
+
+    /// The player (speed, channels, download) and the interactive timeline of a call.
+    static func player(_ d: CallDetail, startS: Double?) -> HTML {
+        let src = "/calls/\(HTML.pathSegment(d.callID))/audio"
+        var player = HTML.empty
+        if d.recordingPath != nil {
+            let speeds = ["0.75", "1", "1.25", "1.5", "2"].map { s -> HTML in s == "1" ? "<option value=\"1\" selected>1×</option>" : "<option value=\"\(s)\">\(s)×</option>" }
+            player = """
+                <div class="card player"><audio id="player" controls preload="metadata" src="\(src)" data-src="\(src)" data-start="\(startS.map { JSONValue.format($0, decimals: 2) } ?? "")"></audio>
+                <div class="row"><label>Speed <select id="speed">\(speeds)</select></label>
+                <label>Channels <select id="channel"><option value="both">both</option><option value="left">left</option><option value="right">right</option></select></label>
+                <a href="\(src)?download=1" download>Download (WAV)</a></div>
+                \(HTML(rendered: HTMLPages.timeline(d, interactive: true) ?? "<p class=\"muted\">No analysed recording: no timeline.</p>"))
+                <p class="muted legend">Click the timeline to play from that moment; evidence links below jump to their second.</p></div>
+                """
+        } else {
+            player = "<div class=\"card\"><p class=\"muted\">This call has no recording.</p></div>"
+        }
+        return player
     }
 
     /// The manual criteria of each applicable card as a form (qa only).
@@ -314,7 +322,7 @@ extension Pages {
     // MARK: Agent
 
     static func agent(_ session: AuthenticatedSession, agentID: String, period: WebPeriod, report: BuiltReport?, emptyMessage: String?,
-                      trend: [String], acknowledgements: [EvaluationToAcknowledge], canAcknowledge: Bool) -> HTML {
+                      trend: [String], acknowledgements: [EvaluationToAcknowledge], canAcknowledge: Bool, coaching: HTML = "") -> HTML {
         // The call ids of the report's tables open the call's page.
         let tables = (report?.tables ?? []).map { t in
             let callColumn = t.columns.firstIndex { $0.key == "call_id" }
@@ -348,6 +356,7 @@ extension Pages {
             \(message)
             <section class="card"><h2 class="section">Quality trend</h2>\(trend.map { HTML(rendered: $0) })</section>
             <section class="card"><h2 class="section">Evaluations to acknowledge</h2>\(ackTable)</section>
+            \(coaching)
             <section class="card" id="agent-report">\(tables)</section>
             """)
     }

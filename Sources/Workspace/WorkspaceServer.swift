@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Pipeline
 import Store
 
 /// The workspace: the router of every page, wrapped so that every response — pages, audio,
@@ -16,12 +17,20 @@ public struct WorkspaceServer: Sendable {
     public let configuration: WorkspaceConfiguration
     public let locator: any RecordingLocator
     public let authenticator: Authenticator
+    /// The caller-hashing key, for surveys imported through the API that link by caller
+    /// (loaded when first needed: `callqa.key` beside the database, or `CALLQA_HASH_KEY`).
+    public let callerKey: @Sendable () throws -> [UInt8]
+    let limiter: RateLimiter
 
-    public init(store: CallStore, configuration: WorkspaceConfiguration, locator: (any RecordingLocator)? = nil) {
+    public init(store: CallStore, configuration: WorkspaceConfiguration, locator: (any RecordingLocator)? = nil,
+                callerKey: (@Sendable () throws -> [UInt8])? = nil) {
         self.store = store
         self.configuration = configuration
         self.locator = locator ?? StoreRecordingLocator(store: store)
         authenticator = Authenticator(store: store, configuration: configuration)
+        let path = store.path
+        self.callerKey = callerKey ?? { try CallerKey.load(forDatabase: path) }
+        limiter = RateLimiter(burst: configuration.apiBurst, ratePerS: configuration.apiRatePerS)
     }
 
     /// Serves until SIGINT/SIGTERM.
@@ -40,7 +49,8 @@ public struct WorkspaceServer: Sendable {
     public func makeResponder() -> SecureResponder<RouterResponder<WorkspaceContext>> {
         let router = Router(context: WorkspaceContext.self)
         // Middleware before routes: Hummingbird wraps each route as it is added.
-        router.add(middleware: SessionMiddleware(authenticator: authenticator, configuration: configuration))
+        router.add(middleware: SessionMiddleware(authenticator: authenticator, configuration: configuration,
+                                                 api: APIMiddleware(authenticator: authenticator, configuration: configuration, limiter: limiter)))
         let handlers = Handlers(server: self)
         router.get("/login", use: handlers.loginForm)
         router.post("/login", use: handlers.login)
@@ -51,11 +61,41 @@ public struct WorkspaceServer: Sendable {
         router.get("/calls/:id", use: handlers.call)
         router.post("/calls/:id/evaluate", use: handlers.evaluate)
         router.get("/agents/:id", use: handlers.agent)
+        router.get("/alerts", use: handlers.alerts)
         router.post("/agents/:id/acknowledge", use: handlers.acknowledge)
         router.get("/static/:file", use: handlers.staticFile)
         router.get("/admin/users", use: handlers.adminUsers)
         router.get("/admin/audit", use: handlers.adminAudit)
         router.get("/calls/:id/audio", use: handlers.audio)
+        // Disputes, calibration, coaching (LoopHandlers.swift).
+        router.post("/calls/:id/disputes", use: handlers.openDispute)
+        router.get("/disputes", use: handlers.disputesPage)
+        router.post("/disputes/:id/accept", use: handlers.acceptDispute)
+        router.post("/disputes/:id/reject", use: handlers.rejectDispute)
+        router.post("/disputes/:id/withdraw", use: handlers.withdrawDispute)
+        router.get("/coaching", use: handlers.coachingPage)
+        router.post("/agents/:id/coaching", use: handlers.addCoaching)
+        router.post("/coaching/:id/acknowledge", use: handlers.acknowledgeCoaching)
+        router.post("/coaching/:id/follow-up", use: handlers.followUpCoaching)
+        router.get("/calibration", use: handlers.calibrationList)
+        router.post("/calibration", use: handlers.createCalibration)
+        router.get("/calibration/:id", use: handlers.calibrationSession)
+        router.post("/calibration/:id/close", use: handlers.closeCalibration)
+        router.get("/calibration/:id/results", use: handlers.calibrationResults)
+        router.get("/calibration/:id/calls/:call", use: handlers.calibrationCall)
+        router.post("/calibration/:id/calls/:call", use: handlers.saveCalibration)
+        router.get("/calibration/:id/calls/:call/answers", use: handlers.calibrationCallAnswers)
+        // The API (APIHandlers.swift): JSON, bearer tokens or the session, the same scopes.
+        router.get(.init(stringLiteral: Self.openAPIPath), use: handlers.openAPI)
+        router.get("/api/v1/me", use: handlers.apiMe)
+        router.get("/api/v1/calls", use: handlers.apiCalls)
+        router.get("/api/v1/calls/:id", use: handlers.apiCall)
+        router.get("/api/v1/calls/:id/recording", use: handlers.apiRecording)
+        router.get("/api/v1/calls/:id/evaluations", use: handlers.apiCallEvaluations)
+        router.post("/api/v1/calls/:id/evaluations", use: handlers.apiSaveEvaluations)
+        router.get("/api/v1/evaluations", use: handlers.apiEvaluations)
+        router.get("/api/v1/agents", use: handlers.apiAgents)
+        router.post("/api/v1/surveys", use: handlers.apiImportSurveys)
         return SecureResponder(inner: router.buildResponder())
     }
 
@@ -65,6 +105,10 @@ public struct WorkspaceServer: Sendable {
     /// Paths that answer 401 rather than a redirect to the login page when there is no
     /// session: what scripts and players fetch.
     static func isAPI(_ path: String) -> Bool { path.hasPrefix("/calls/") && path.hasSuffix("/audio") }
+    /// The JSON API: its own authentication (bearer tokens) and JSON errors.
+    static func isAPIv1(_ path: String) -> Bool { path == "/api" || path.hasPrefix("/api/") }
+    /// The OpenAPI document of the API (public: it holds no data).
+    public static let openAPIPath = "/api/v1/openapi.json"
 }
 
 /// Adds the security headers to every response and renders every error as a page, so that
@@ -82,6 +126,14 @@ public struct SecureResponder<Inner: HTTPResponder>: HTTPResponder where Inner.C
         var response: Response
         do {
             response = try await inner.respond(to: request, context: context)
+        } catch let error as APIError {
+            response = error.response()
+        } catch let error as any HTTPResponseError where WorkspaceServer.isAPIv1(request.uri.path) {
+            let headers = (error as? HTTPError)?.headers ?? (error as? PageError)?.headers ?? [:]
+            response = APIError.from(status: error.status, headers: headers).response()
+        } catch let error where WorkspaceServer.isAPIv1(request.uri.path) {
+            context.logger.error("\(request.method) \(request.uri.path): \(error)")
+            response = APIError.from(status: .internalServerError).response()
         } catch let error as PageError {
             response = error.page()
         } catch let error as HTTPError {
@@ -162,10 +214,12 @@ struct SessionMiddleware: RouterMiddleware {
     typealias Context = WorkspaceContext
     let authenticator: Authenticator
     let configuration: WorkspaceConfiguration
+    let api: APIMiddleware
 
     func handle(_ request: Request, context: WorkspaceContext, next: (Request, WorkspaceContext) async throws -> Response) async throws -> Response {
-        var context = context
         let path = request.uri.path
+        if WorkspaceServer.isAPIv1(path) { return try await api.handle(request, context: context, next: next) }
+        var context = context
         if let token = request.cookies[configuration.sessionCookieName]?.value {
             context.session = try authenticator.session(token: token)
         }
@@ -310,12 +364,18 @@ struct Handlers: Sendable {
     @Sendable func audio(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         guard let session = context.session else { throw PageError(.unauthorized) }
         guard let callID = context.parameters.get("id") else { throw PageError(.notFound) }
+        return try await recording(request, context, account: session.account, callID: callID, via: nil)
+    }
+
+    /// The recording of `callID` as `account` may hear it (the page's player, or the API
+    /// with `via` saying which way in for the audit log); every response served is audited.
+    func recording(_ request: Request, _ context: WorkspaceContext, account: Account, callID: String, via: String?) async throws -> Response {
         let channel = try request.uri.queryParameters.get("channel").map { text in
             guard let c = ChannelSelection(rawValue: text) else { throw PageError(.badRequest) }
             return c
         } ?? .both
         // Missing call, call without recording, call outside the scope, unreadable file: 404 alike.
-        guard let path = try server.locator.recordingPath(callID: callID, for: session.account) else { throw PageError(.notFound) }
+        guard let path = try server.locator.recordingPath(callID: callID, for: account) else { throw PageError(.notFound) }
         let wav: DecodedWAV
         do { wav = try DecodedWAV(path: path, channel: channel) } catch {
             context.logger.warning("call \(callID): \(error)")
@@ -339,8 +399,8 @@ struct Handlers: Sendable {
         }
         let length = range.upperBound - range.lowerBound + 1
         headers[.contentLength] = String(length)
-        try auth.audit(.audio, by: session.account, address: address(request, context), callID: callID,
-                       detail: "\(download ? "download" : "play") bytes \(range.lowerBound)-\(range.upperBound)/\(total) channel \(channel.rawValue)")
+        try auth.audit(.audio, by: account, address: address(request, context), callID: callID,
+                       detail: "\(via.map { $0 + ": " } ?? "")\(download ? "download" : "play") bytes \(range.lowerBound)-\(range.upperBound)/\(total) channel \(channel.rawValue)")
         let body = ResponseBody(contentLength: Int(length)) { writer in
             try await wav.write(range: range) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }
             try await writer.finish(nil)

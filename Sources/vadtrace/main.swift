@@ -1,6 +1,7 @@
 // Developer tool: per-frame trace of the detector for one channel of one file, as CSV on
 // stdout. Used to tune the detector against the accuracy harness's truth; not part of
-// the product's CLI.
+// the product's CLI. A stereo file is analysed as the product does (each channel hears the
+// other's frames, for its echo).
 import AudioIO
 import CallAnalysis
 import Foundation
@@ -14,29 +15,37 @@ do {
     let src = try SndFileSource(path: args[1])
     let channel = args.count > 2 ? Int(args[2]) ?? 0 : 0
     let p = AnalysisParameters()
-    var extractor = FrameFeatureExtractor(sampleRate: src.format.sampleRate, parameters: p,
-                                          quantization: CodecQuantization(encoding: src.format.encoding))
-    var detector = ChannelDetector(parameters: p)
+    let stereo = src.format.channels == 2
+    let q = CodecQuantization(encoding: src.format.encoding)
+    var extractors = (0..<src.format.channels).map { _ in
+        FrameFeatureExtractor(sampleRate: src.format.sampleRate, parameters: p, quantization: q)
+    }
+    var detector = ChannelDetector(parameters: p, stereo: stereo)
     detector.recordFrames = true
     var block = AudioBlock(channelCount: src.format.channels, capacity: 4096)
-    var features: [FrameFeatures] = []
+    var features = Array(repeating: [FrameFeatures](), count: src.format.channels)
     var all: [FrameFeatures] = []
     while try src.read(into: &block) > 0 {
-        features.removeAll(keepingCapacity: true)
-        block.channels[channel].withUnsafeBufferPointer { buf in
-            extractor.consume(UnsafeBufferPointer(rebasing: buf[0..<block.frameCount]), into: &features)
+        for c in 0..<src.format.channels {
+            features[c].removeAll(keepingCapacity: true)
+            block.channels[c].withUnsafeBufferPointer { buf in
+                extractors[c].consume(UnsafeBufferPointer(rebasing: buf[0..<block.frameCount]), into: &features[c])
+            }
         }
-        for f in features { detector.push(f) }
-        all += features
+        for i in features[channel].indices {
+            if stereo { detector.push(features[channel][i], far: features[1 - channel][i]) } else { detector.push(features[channel][i]) }
+        }
+        all += features[channel]
     }
     detector.finish()
-    var text = "frame,class,b0,b1,b2,b3,gain_db,rho1,rho2,power_db,periodic,call_tone,dtmf\n"
+    var text = "frame,class,b0,b1,b2,b3,gain_db,rho1,rho2,power_db,periodic,call_tone,dtmf,w,bg_low_db,bg_far_db,bg_heard,bg_level_dbfs,bg_in_db,far_talks\n"
     let trace = detector.output.trace
     for (i, c) in trace.classes.enumerated() {
         let w = trace.bandSNR[i]
         let f = all[i]
         let pdb = f.power > 0 ? 10 * log10(f.power) : -200
-        text += "\(i),\(c.rawValue),\(w[0]),\(w[1]),\(w[2]),\(w[3]),\(trace.predictionGainDB[i]),\(f.rho1),\(f.rho2),\(pdb),\(f.periodicTone),\(f.callTone),\(f.dualTone)\n"
+        let b = trace.background[i]
+        text += "\(i),\(c.rawValue),\(w[0]),\(w[1]),\(w[2]),\(w[3]),\(trace.predictionGainDB[i]),\(f.rho1),\(f.rho2),\(pdb),\(f.periodicTone),\(f.callTone),\(f.dualTone),\(trace.weightedSNR[i]),\(b[0]),\(b[1]),\(b[2]),\(b[3]),\(trace.backgroundInput[i][0]),\(trace.backgroundInput[i][1])\n"
     }
     FileHandle.standardOutput.write(Data(text.utf8))
 } catch {

@@ -124,3 +124,84 @@ extension Signals {
 func mix(_ signal: [Float], into x: inout [Float], at: Int) {
     for i in 0..<min(signal.count, x.count - at) { x[at + i] += signal[i] }
 }
+
+extension Signals {
+    /// A voiced talker: a pulse train whose pitch glides around `f0Hz` (intonation, ±15 %,
+    /// and 1 % jitter from period to period), through two formant resonators that move from
+    /// one vowel to the next within each syllable (0.18–0.26 s), each syllable opened by a
+    /// 30 ms consonant (noise), under a syllable envelope; voiced only inside `spans`
+    /// (seconds). Scaled to an RMS of `dbfs` over the spans. One pitch at a time, as a voice
+    /// has, and cheap to make (a few operations a sample).
+    static func voice(seconds: Double, spans: [(Double, Double)], f0Hz: Float, dbfs: Float, seed: UInt64,
+                      sampleRate: Int = 8000) -> [Float] {
+        var g = Signals(seed: seed)
+        let n = Int(seconds * Double(sampleRate)), sr = Float(sampleRate)
+        var out = [Float](repeating: 0, count: n)
+        let vowels: [(Float, Float)] = [(350, 2200), (500, 1500), (700, 1200), (450, 900), (600, 1800), (300, 2400)]
+        let glide = Float.pi * (g.uniform() + 1)
+        var phase: Float = 0, jitter: Float = 1
+        var y1a: Float = 0, y2a: Float = 0, y1b: Float = 0, y2b: Float = 0
+        var energy: Double = 0
+        var count = 0
+        var vowel = vowels[0]
+        for (s, e) in spans {
+            let a = max(0, Int(s * Double(sampleRate))), b = min(n, Int(e * Double(sampleRate)))
+            var i = a
+            while i < b {
+                // One syllable: from the last vowel to the next, its length and loudness.
+                let length = Int((0.18 + 0.04 * (g.uniform() + 1)) * sr)
+                let from = vowel
+                vowel = vowels[Int((g.uniform() + 1) * 2.99)]
+                let loud = 0.6 + 0.4 * (g.uniform() + 1) / 2
+                let consonant = Int(0.03 * sr)
+                for k in 0..<min(length, b - i) {
+                    let t = Float(i + k) / sr, u = Float(k) / Float(length)
+                    let f1 = from.0 + (vowel.0 - from.0) * u, f2 = from.1 + (vowel.1 - from.1) * u
+                    let ca = 2 * 0.97 * cos(2 * .pi * f1 / sr), cb = 2 * 0.95 * cos(2 * .pi * f2 / sr)
+                    let f0 = f0Hz * (1 + 0.15 * sin(2 * .pi * 1.3 * t + glide)) * jitter
+                    phase += f0 / sr
+                    var source: Float = 0.05 * g.uniform()
+                    if phase >= 1 {
+                        phase -= 1
+                        source += 1
+                        jitter = 1 + 0.01 * g.uniform()
+                    }
+                    if k < consonant { source = 0.6 * g.uniform() }
+                    let ya = source + ca * y1a - 0.9409 * y2a
+                    y2a = y1a; y1a = ya
+                    let yb = ya + cb * y1b - 0.9025 * y2b
+                    y2b = y1b; y1b = yb
+                    let env = loud * max(0.03, sin(.pi * u))
+                    out[i + k] = (ya + 0.5 * yb) * env
+                    energy += Double(out[i + k] * out[i + k])
+                    count += 1
+                }
+                i += length
+            }
+        }
+        let rms = count > 0 ? Float((energy / Double(count)).squareRoot()) : 1
+        let scale = pow(10, dbfs / 20) / max(rms, 1e-12)
+        return out.map { $0 * scale }
+    }
+    /// Other people talking behind a talker: `voices` voices (pitch 90–240 Hz), each in
+    /// utterances of 1–3 s with pauses of 0.2–1 s all along, together at an RMS of `dbfs`.
+    static func babble(seconds: Double, voices: Int, dbfs: Float, seed: UInt64) -> [Float] {
+        var g = Signals(seed: seed)
+        var out = [Float](repeating: 0, count: Int(seconds * 8000))
+        for v in 0..<voices {
+            var spans: [(Double, Double)] = []
+            var t = 0.0
+            while t < seconds {
+                let e = t + 1 + Double(g.uniform() + 1)
+                spans.append((t, min(e, seconds)))
+                t = e + 0.2 + 0.4 * Double(g.uniform() + 1)
+            }
+            let f0 = 90 + 75 * (g.uniform() + 1)
+            let x = voice(seconds: seconds, spans: spans, f0Hz: f0, dbfs: -20, seed: seed &+ UInt64(v) &* 7919)
+            for i in out.indices { out[i] += x[i] }
+        }
+        let rms = (out.reduce(Float(0)) { $0 + $1 * $1 } / Float(out.count)).squareRoot()
+        let scale = pow(10, dbfs / 20) / max(rms, 1e-12)
+        return out.map { $0 * scale }
+    }
+}

@@ -213,35 +213,116 @@ import Glibc
     // MARK: - Background voices
 
     /// A smoothed SNR that never falls back to the noise (5 dB throughout) is voices behind
-    /// the talker once 100 frames are in, on a line whose noise is measured; 0 dB is not.
-    /// With `background_margin_db` 7, the SNR is then divided by the 30th percentile plus
-    /// 7 dB: 12 dB.
+    /// the talker once 100 frames are in, on a line whose noise is measured (the 10th
+    /// percentile's sign); 0 dB is not. On a stereo call they are then taken off: the
+    /// reference is the background level (the frame power's 30th percentile).
     @Test func backgroundVoices() {
-        var p = AnalysisParameters()
-        p.backgroundMarginDB = 7
         let noise = SIMD4<Float>(repeating: 1e-6)
         let fiveDB = noise * pow(10, 0.5)
-        var babble = BackgroundVoicesTracker(parameters: p)
+        var babble = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: true)
         for i in 0..<150 {
-            babble.update(smoothed: fiveDB, noise: noise, lineNoiseMeasured: true)
-            if i == 98 { #expect(!babble.heard && babble.factor == 1) }
+            babble.update(smoothed: fiveDB, noise: noise, lineNoiseMeasured: true, power: 1e-4, farTalks: false)
+            if i == 98 { #expect(!babble.heard && babble.reference == 0) }
         }
         #expect(babble.heard)
-        #expect(abs(10 * log10(babble.factor) - 12) < 0.1, "factor \(10 * log10(babble.factor)) dB")
-        // The same on a line whose noise is one of the floors: not heard.
-        var clean = BackgroundVoicesTracker(parameters: p)
-        for _ in 0..<150 { clean.update(smoothed: fiveDB, noise: noise, lineNoiseMeasured: false) }
-        #expect(!clean.heard && clean.factor == 1)
+        #expect(abs(10 * log10(babble.reference) + 40) < 0.1, "reference \(10 * log10(babble.reference)) dBFS")
+        // The same on a mono call: heard (health), not taken off.
+        var mono = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: false)
+        for _ in 0..<150 { mono.update(smoothed: fiveDB, noise: noise, lineNoiseMeasured: true, power: 1e-4, farTalks: false) }
+        #expect(mono.heard && mono.reference == 0)
+        // On a line whose noise is one of the floors: not heard.
+        var clean = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: true)
+        for _ in 0..<150 { clean.update(smoothed: fiveDB, noise: noise, lineNoiseMeasured: false, power: 1e-4, farTalks: false) }
+        #expect(!clean.heard && clean.reference == 0)
         // Stationary noise (0 dB) and digital silence: not heard.
-        var stationary = BackgroundVoicesTracker(parameters: p)
+        var stationary = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: true)
         for i in 0..<300 {
             if i % 10 == 0 {
-                stationary.updateSilence(lineNoiseMeasured: true)
+                stationary.updateSilence(lineNoiseMeasured: true, farTalks: false)
             } else {
-                stationary.update(smoothed: noise, noise: noise, lineNoiseMeasured: true)
+                stationary.update(smoothed: noise, noise: noise, lineNoiseMeasured: true, power: 1e-6, farTalks: false)
             }
         }
         #expect(!stationary.heard)
+        // `background_margin_db` 0: heard, never taken off.
+        var p = AnalysisParameters()
+        p.backgroundMarginDB = 0
+        var measured = BackgroundVoicesTracker(parameters: p, stereo: true)
+        for _ in 0..<150 { measured.update(smoothed: fiveDB, noise: noise, lineNoiseMeasured: true, power: 1e-4, farTalks: false) }
+        #expect(measured.heard && measured.reference == 0)
+    }
+
+    /// Voices behind the talker no louder than the line's noise: the smoothed SNR spreads
+    /// over 0…4 dB and falls back to the noise often enough that the 10th percentile stays
+    /// under `background_trigger_db`. While the other party talks it stands at 2 dB: heard by
+    /// that sign (median over `background_gate_db`), taken off; stationary noise (±1 dB) is not.
+    @Test func voicesAtTheNoiseAreHeardWhileTheOtherPartyTalks() {
+        let noise = SIMD4<Float>(repeating: 1e-6)
+        var g = Signals(seed: 5)
+        var babble = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: true)
+        var stationary = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: true)
+        for i in 0..<3000 {
+            let far = i % 3 == 0                                  // the other party talks a third of the time
+            let babbleDB = 2 + 2 * g.uniform(), noiseDB = g.uniform()
+            babble.update(smoothed: noise * pow(10, babbleDB / 10), noise: noise, lineNoiseMeasured: true, power: 1e-5, farTalks: far)
+            stationary.update(smoothed: noise * pow(10, noiseDB / 10), noise: noise, lineNoiseMeasured: true, power: 1e-6, farTalks: far)
+        }
+        #expect(babble.traceValues[0] < 1.5, "10th percentile \(babble.traceValues[0]) dB")
+        #expect(babble.heard && babble.reference > 0)
+        #expect(abs((babble.whileFarTalksDB ?? -99) - 2) < 0.5, "\(String(describing: babble.whileFarTalksDB))")
+        #expect(!stationary.heard && stationary.reference == 0)
+        #expect(abs(stationary.whileFarTalksDB ?? -99) < 0.5, "\(String(describing: stationary.whileFarTalksDB))")
+        // Without the other party (mono), the same voices are not heard: that sign needs it.
+        var mono = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: false)
+        var h = Signals(seed: 5)
+        for _ in 0..<3000 {
+            mono.update(smoothed: noise * pow(10, (2 + 2 * h.uniform()) / 10), noise: noise, lineNoiseMeasured: true, power: 1e-5,
+                        farTalks: false)
+        }
+        #expect(!mono.heard)
+    }
+
+    /// A clean line (its pauses digital silence) whose party talks over the other now and
+    /// then: what it holds while the other talks is its own voice, 20 dB over the floor, and
+    /// silence; never voices behind, whatever that median says.
+    @Test func aCleanLineHasNoVoicesBehind() {
+        let noise = SIMD4<Float>(repeating: 1e-6)
+        var t = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: true)
+        for i in 0..<3000 {
+            let far = i % 2 == 0
+            if i % 10 < 3 {
+                t.updateSilence(lineNoiseMeasured: true, farTalks: far)
+            } else {
+                t.update(smoothed: noise * 100, noise: noise, lineNoiseMeasured: true, power: 1e-3, farTalks: far)
+            }
+            #expect(!t.heard, "frame \(i)")
+            if t.heard { break }
+        }
+        #expect((t.whileFarTalksDB ?? -99) > 10)
+    }
+
+    /// The other party talks where its power is within 10 dB of its loud level and 10 dB
+    /// over its quiet level: a voice at −20 dBFS in turns over −60 dBFS noise talks; a
+    /// keyboard at −55 dBFS in its pauses does not.
+    @Test func theOtherPartyTalksAtItsVoicesLevel() {
+        var t = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: true)
+        var talks = 0, voiced = 0, keys = 0
+        for i in 0..<6000 {
+            // Turns of 2 s every 4 s: loud frames, a quieter one in four (−33 dBFS); pauses
+            // of line noise with a key click every half second.
+            let second = i / 100
+            let power: Float = second % 4 < 2 ? 1e-2 * (i % 20 < 15 ? 1 : 0.05) : (i % 50 == 0 ? 3e-6 : 1e-6)
+            let talking = t.farTalks(power: power)
+            guard i >= 1000 else { continue }
+            if second % 4 < 2 && i % 20 < 15 {
+                voiced += 1
+                talks += talking ? 1 : 0
+            } else if second % 4 >= 2 {
+                keys += talking ? 1 : 0
+            }
+        }
+        #expect(talks == voiced, "\(talks) of \(voiced)")
+        #expect(keys == 0, "\(keys)")
     }
 
     // MARK: - Region decisions

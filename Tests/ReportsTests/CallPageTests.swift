@@ -46,4 +46,28 @@ import Testing
         #expect(text.contains("talk 30 s (33.3 %), 1 segments, longest monologue 12 s"))
         #expect(text.contains("health") && text.contains("crosstalk"))
     }
+
+    /// Tones are a lane of the timeline (what the analysis stored as tone events), and the
+    /// hold line of the call report counts them.
+    @Test func tonesHaveTheirLaneAndTheirPlaceInTheHoldLine() {
+        var d = Self.detail()
+        d.audio?.toneS = 3.2
+        d.events += [AudioEvent(kind: .tone, party: nil, startS: 2, endS: 3.1), AudioEvent(kind: .tone, party: nil, startS: 5, endS: 7.1)]
+        let svg = HTMLPages.timeline(d) ?? ""
+        #expect(svg.contains(">tones</text>"))
+        #expect(svg.contains("fill=\"#c98a00\"><title>tones 2–3.1 s</title>") && svg.contains("<title>tones 5–7.1 s</title>"))
+        #expect(!svg.contains("not placed"))
+        let hold = CallLayout.tables(d).first { $0.name == "call_conversation" }?.rows.first { $0.first == .text("hold (music / tones)") }
+        #expect(hold?.last == .text("0 s, tones 3.2 s"))
+        // No tones: the lane is there and empty, and the hold line says the hold alone.
+        let none = Self.detail()
+        #expect((HTMLPages.timeline(none) ?? "").contains(">tones</text>") && !(HTMLPages.timeline(none) ?? "").contains("<title>tones"))
+        #expect(CallLayout.tables(none).first { $0.name == "call_conversation" }?.rows.first { $0.first == .text("hold (music / tones)") }?.last
+                == .text("0 s"))
+        #expect(Dictionary(none.analysis, uniquingKeysWith: { a, _ in a })["tone_s"] == "0.0", "tone_s is a raw field")
+        // Analysed before tones were stored as events: the lane says where its total went.
+        var old = Self.detail()
+        old.audio?.toneS = 3.2
+        #expect((HTMLPages.timeline(old) ?? "").contains("3.2 s of tones, not placed: analysed by callqa-analysis 13; ingest again to place them"))
+    }
 }

@@ -9,6 +9,10 @@ import Testing
         ["scorecard", "metrics"], ["evaluations"], ["evaluations", "import"], ["evaluations", "template"], ["nps"], ["nps", "import"],
         ["report"], ["report", "agents"], ["report", "agent"], ["report", "call"], ["report", "kpi"], ["report", "nps"], ["check"],
         ["serve"], ["users"], ["users", "add"], ["users", "list"], ["users", "password"], ["audit"],
+        ["disputes"], ["disputes", "list"], ["disputes", "show"], ["disputes", "open"], ["disputes", "accept"], ["disputes", "reject"],
+        ["disputes", "withdraw"], ["report", "disputes"], ["calibration"], ["calibration", "create"], ["calibration", "list"],
+        ["calibration", "close"], ["calibration", "report"], ["coaching"], ["coaching", "add"], ["coaching", "list"], ["coaching", "done"],
+        ["tokens"], ["tokens", "add"], ["tokens", "list"], ["tokens", "revoke"],
     ]
 
     /// `callqa ARGS --help` on a terminal so wide that every line break left is one of the text's own.

@@ -107,15 +107,22 @@ import Testing
         let kpiMigration = "2026-12-05-kpi-aggregate-settings"
         let index = try #require(list.items.firstIndex { $0.identifier == kpiMigration })
         let later = list.items[(index + 1)...].map(\.identifier)
-        #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations", "2026-12-08-transcripts"],
-                "a newer migration: undo what it adds here too")
+        #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations", "2026-12-08-watch-and-alerts",
+                          "2026-12-08-disputes-calibration-coaching", "2026-12-08-api-tokens", "2026-12-08-tone-events",
+                          "2026-12-08-transcripts"],
+               "a newer migration: undo what it adds here too (the tone events migration adds nothing to undo: it rebuilds audio_events)")
         let removed = [kpiMigration] + later
         let previousVersion = index
         let queue = try DatabaseQueue(path: path)
         try queue.inDatabase { db in
             try db.execute(sql: """
                 DROP TABLE agg_kpi_settings;
+                DROP TABLE coaching_refs; DROP TABLE coaching_notes; DROP TABLE calibration_answers; DROP TABLE calibration_members;
+                DROP TABLE calibration_calls; DROP TABLE calibration_sessions; DROP TABLE dispute_events; DROP TABLE disputes;
+                DROP TRIGGER evaluations_keep_history; DROP TABLE evaluation_history;
+                DROP TABLE api_tokens;
                 DROP TABLE audit_log; DROP TABLE sessions; DROP TABLE user_teams; DROP TABLE users; DROP TABLE evaluation_acknowledgements;
+                DROP TABLE alerts; DROP TABLE watch_lines; DROP TABLE watch_sources; DROP TABLE watch_state;
                 DROP TABLE transcript_fts; DROP TABLE transcript_parties; DROP TABLE transcripts;
                 DELETE FROM grdb_migrations WHERE identifier IN (\(removed.map { "'\($0)'" }.joined(separator: ", ")));
                 PRAGMA user_version = \(previousVersion);

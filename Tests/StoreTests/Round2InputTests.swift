@@ -105,8 +105,14 @@ extension Result {
         let out = dir.appendingPathComponent("split").path
         let o = try HostileCorpusTests.runCallqa(["report", "agents", "--db", db, "--split-dir", out], cwd: dir)
         #expect(o.status == 0 && o.output.contains("wrote 2 agent file(s)"), "\(o.output)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: out)
-        #expect(files.count == 2 && files.allSatisfy { $0.count < 70 && !$0.contains("/") }, "\(files)")
+        // Each agent's file and, beside it, the folder of the same name with its call pages.
+        let entries = try FileManager.default.contentsOfDirectory(atPath: out)
+        let files = entries.filter { $0.hasSuffix(".html") }
+        #expect(files.count == 2 && entries.count == 4 && entries.allSatisfy { $0.count < 70 && !$0.contains("/") }, "\(entries)")
+        for f in files {
+            let calls = try FileManager.default.contentsOfDirectory(atPath: out + "/" + f.dropLast(5)).filter { $0.hasPrefix("call-") }
+            #expect(calls.count == 1, "\(f): \(calls)")
+        }
         // A folder that cannot be made: a plain message.
         try Data().write(to: dir.appendingPathComponent("afile"))
         let bad = try HostileCorpusTests.runCallqa(["report", "agents", "--db", db, "--split-dir", dir.appendingPathComponent("afile/sub").path], cwd: dir)

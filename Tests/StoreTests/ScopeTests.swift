@@ -17,15 +17,27 @@ import Testing
                                        "callExists", "reject", "eachRow", "survey", "evaluation",
                                        // The workspace's writes: each checks its scope inside its transaction.
                                        "saveEvaluations", "acknowledgeEvaluation",
-                                       // Transcription: stores one call's transcript if its analysis is unchanged.
-                                       "saveTranscript"]
+                                       // `callqa watch`: its positions, kept lines, alerts and their notifications.
+                                       "consumeWatchLines", "markWatchLinesDone", "deleteWatchLines", "setWatchState",
+                                       "raiseAlerts", "recordNotification",
+                                       // Disputes, calibration, coaching: each checks its scope (and the role) inside its transaction.
+                                       "openDispute", "resolveDispute", "createCalibrationSession", "saveCalibrationAnswers",
+                                       "closeCalibrationSession", "addCoachingNote", "acknowledgeCoachingNote", "completeCoachingFollowUp",
+                                       // Transcription: stores one call's transcript (or copies a shard database's) where its analysis is unchanged.
+                                       "saveTranscript", "importTranscripts"]
+
     /// Accounts, sessions and the audit log of the workspace (AccountStore.swift): no call data.
     static let accounts: Set<String> = ["addUser", "users", "credentials", "setUserDisabled", "setUserPassword", "createSession",
-                                        "session", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures"]
+                                        "session", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures",
+                                        // API tokens (TokenStore.swift): accounts' credentials, no call data.
+                                        "addToken", "tokens", "revokeToken", "revokeTokens", "apiToken"]
     /// Reads of the database file itself, not of any call.
-    static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields"]
+    static let housekeeping: Set<String> = ["check", "integrityCheck", "aggregatesStale", "calendarFields",
+                                            // The watcher's own state: file positions, and its kept record
+                                            // lines (sealed; read back only by the watcher at start).
+                                            "watchSources", "watchLines", "watchState"]
     /// Card texts: the organisation's coaching cards, the same for every reader.
-    static let catalogue: Set<String> = ["latestCardTexts", "currentCardText"]
+    static let catalogue: Set<String> = ["latestCardTexts", "currentCardText", "cardVersionText"]
 
     /// Every `public func` of Sources/Store with its parameter list.
     static func publicFunctions() throws -> [(name: String, signature: String)] {
@@ -189,6 +201,16 @@ import Testing
             for id in all where !own.contains(id) { #expect(try s.callSurveys(callID: id, scope: scope).isEmpty) }
             #expect(try all.contains { try !s.callSurveys(callID: $0, scope: .everything).isEmpty }, "the sample day has surveys")
         }),
+        ("evaluationList", { s, scope, own, _, other, _ throws in
+            let all = try s.evaluationList(period: .all, cardID: nil, after: nil, limit: 10_000, scope: .everything)
+            #expect(all.contains { $0.callID == other } || all.contains { !own.contains($0.callID) }, "the sample day has others' evaluations")
+            let rows = try s.evaluationList(period: .all, cardID: nil, after: nil, limit: 10_000, scope: scope)
+            #expect(rows.allSatisfy { own.contains($0.callID) })
+            #expect(rows.map(\.callID) == all.filter { own.contains($0.callID) }.map(\.callID), "every own answer, in key order")
+            // A cursor past another agent's call still never reaches beyond the scope.
+            let after = EvaluationListCursor(callID: "", cardID: "", criterionID: "")
+            #expect(try s.evaluationList(period: .all, cardID: nil, after: after, limit: 10_000, scope: scope).allSatisfy { own.contains($0.callID) })
+        }),
         ("evaluationsToAcknowledge", { s, scope, own, all, _, agent throws in
             #expect(try s.evaluationsToAcknowledge(agentID: agent, period: .all, scope: scope).allSatisfy { own.contains($0.callID) })
             for other in Set(try s.knownValues(.agent, scope: .everything)).subtracting([agent]) {
@@ -223,6 +245,66 @@ import Testing
             let mine = try s.transcriptTotals(scope: scope), all = try s.transcriptTotals(scope: .everything)
             #expect(mine.calls > 0 && mine.calls <= own.count && all.calls > mine.calls)
         }),
+        ("alerts", { s, scope, own, all, _, _ throws in
+            try s.raiseAlerts(all.map { NewAlert(callID: $0, ruleID: "scope-test", reason: "test", raisedEpoch: 1, notify: true) })
+            #expect(Set(try s.alerts(limit: 10_000, scope: scope).map(\.callID)) == own)
+            #expect(Set(try s.alerts(limit: 10_000, scope: .everything).map(\.callID)) == Set(all))
+        }),
+        ("alertsToNotify", { s, scope, own, all, _, _ throws in
+            try s.raiseAlerts(all.map { NewAlert(callID: $0, ruleID: "scope-test", reason: "test", raisedEpoch: 1, notify: true) })
+            #expect(Set(try s.alertsToNotify(nowEpoch: 2, limit: 10_000, scope: scope).map(\.callID)) == own)
+        }),
+        ("detractorsWithoutAlert", { s, scope, own, _, _, _ throws in
+            let mine = try s.detractorsWithoutAlert(ruleID: "scope-survey", maxScore: 10, sinceEpoch: 0, scope: scope).map(\.callID)
+            #expect(Set(mine).isSubset(of: own))
+            #expect(try s.detractorsWithoutAlert(ruleID: "scope-survey", maxScore: 10, sinceEpoch: 0, scope: .everything).count > mine.count)
+        }),
+        ("disputes", { s, scope, own, _, _, _ throws in
+            let mine = try s.disputes(DisputeFilter(), scope: scope)
+            #expect(!mine.isEmpty && mine.allSatisfy { own.contains($0.callID) })
+            #expect(try s.disputes(DisputeFilter(), scope: .everything).count > mine.count)
+        }),
+        ("dispute", { s, scope, own, _, _, _ throws in
+            for d in try s.disputes(DisputeFilter(), scope: .everything) {
+                #expect((try s.dispute(id: d.id, scope: scope) != nil) == own.contains(d.callID))
+            }
+        }),
+        ("replacedEvaluations", { s, scope, own, all, _, _ throws in
+            for id in all where !own.contains(id) { #expect(try s.replacedEvaluations(callID: id, scope: scope).isEmpty) }
+            #expect(try all.contains { try !s.replacedEvaluations(callID: $0, scope: .everything).isEmpty })
+        }),
+        ("calibrationSessions", { s, scope, own, _, _, _ throws in
+            let sessions = try s.calibrationSessions(member: nil, scope: scope)
+            #expect(!sessions.isEmpty && sessions.allSatisfy { Set($0.calls) == own })
+        }),
+        ("calibrationSession", { s, scope, own, _, _, _ throws in
+            for x in try s.calibrationSessions(member: nil, scope: .everything) {
+                #expect(Set(try #require(try s.calibrationSession(id: x.id, member: nil, scope: scope)).calls) == own)
+                #expect(x.calls.count > own.count)
+            }
+        }),
+        ("calibrationAnswers", { s, scope, own, _, _, _ throws in
+            for x in try s.calibrationSessions(member: nil, scope: .everything) {
+                for m in x.members {
+                    let answers = try s.calibrationAnswers(sessionID: x.id, userID: m.userID, scope: scope)
+                    #expect(Set(answers.map(\.callID)) == own)
+                }
+            }
+        }),
+        ("revealedCalibrationAnswers", { s, scope, own, _, _, _ throws in
+            for x in try s.calibrationSessions(member: nil, scope: .everything) {
+                #expect(Set(try #require(try s.revealedCalibrationAnswers(sessionID: x.id, scope: scope)).map(\.callID)) == own)
+            }
+        }),
+        ("coachingNotes", { s, scope, own, _, _, agent throws in
+            let notes = try s.coachingNotes(CoachingFilter(), scope: scope)
+            #expect(notes.count == 1 && notes.allSatisfy { $0.agentID == agent && Set($0.references.map(\.callID)) == own })
+        }),
+        ("coachingNote", { s, scope, _, _, _, agent throws in
+            for n in try s.coachingNotes(CoachingFilter(), scope: .everything) {
+                #expect((try s.coachingNote(id: n.id, scope: scope) != nil) == (n.agentID == agent))
+            }
+        }),
     ]
 
     /// A transcript for every analysed call of the sample day (a few words each), once.
@@ -232,8 +314,50 @@ import Testing
         }
     }
 
+    /// Disputes, a closed calibration session and coaching notes over every agent's calls,
+    /// once per store (written with the store's own writers, scope everything).
+    static func seedLoops(_ s: CallStore) throws {
+        guard try s.disputes(DisputeFilter(), scope: .everything).isEmpty else { return }
+        let now = Date().timeIntervalSince1970
+        let all = try s.read { db in try String.fetchAll(db, sql: "SELECT call_id FROM calls ORDER BY call_id") }
+        for call in all {
+            guard let e = try s.evaluations(callID: call, scope: .everything).first else { continue }
+            guard case let .opened(d) = try s.openDispute(callID: call, cardID: e.cardID, criterionID: e.criterionID, reason: "seed",
+                                                          by: "sup", role: .supervisor, window: DisputeWindow(), nowEpoch: now, scope: .everything) else {
+                throw StoreError.database(path: "", reason: "seed dispute")
+            }
+            _ = try s.resolveDispute(id: d.id, decision: .accept(newAnswer: e.answer == "yes" ? .no : .yes), reason: "seed", by: "qa",
+                                     role: .qa, nowEpoch: now + 1, scope: .everything)
+        }
+        var ids: [Int64] = []
+        for name in ["scope-expert", "scope-evaluator"] {
+            guard case let .added(a) = try s.addUser(name: name, role: .qa, agentID: nil, teams: [], passwordHash: "x", nowEpoch: now) else { continue }
+            ids.append(a.userID)
+        }
+        let card = try #require(try s.latestCardTexts().first { $0.id == "order-confirmation" })
+        let withAgent = try s.read { db in try String.fetchAll(db, sql: "SELECT call_id FROM calls WHERE agent_id IS NOT NULL ORDER BY call_id") }
+        guard case let .created(session) = try s.createCalibrationSession(name: "scope", cardID: card.id, cardHash: card.hash, manualCriteria: 6,
+                                                                          expertUserID: ids[0], evaluatorUserIDs: [ids[1]], callIDs: withAgent,
+                                                                          by: "qa", nowEpoch: now, scope: .everything) else {
+            throw StoreError.database(path: "", reason: "seed session")
+        }
+        for u in ids {
+            for call in withAgent {
+                _ = try s.saveCalibrationAnswers(sessionID: session.id, callID: call, userID: u,
+                                                 answers: [CalibrationAnswerInput(criterionID: "greeting", answer: "yes")], nowEpoch: now, scope: .everything)
+            }
+        }
+        _ = try s.closeCalibrationSession(id: session.id, by: "qa", nowEpoch: now, scope: .everything)
+        for agent in try s.knownValues(.agent, scope: .everything) {
+            let own = try s.callList(CallListFilter(), sort: .started, descending: false, after: nil, limit: 100, scope: .agent(agent)).map(\.callID)
+            _ = try s.addCoachingNote(agentID: agent, keep: "k", change: "c", references: own.map { CoachingReference(callID: $0, startS: 1) },
+                                      followUpDate: "2026-12-01", by: "qa", role: .qa, nowEpoch: now, scope: .everything)
+        }
+    }
+
     @Test func noReadReturnsAnotherAgentsCalls() async throws {
         let store = try await AggregateTests.sampleDay()
+        try Self.seedLoops(store)
         let byAgent = try Self.callsByAgent(store)
         let all = try store.read { db in try String.fetchAll(db, sql: "SELECT call_id FROM calls ORDER BY call_id") }
         #expect(byAgent.count >= 3)

@@ -1,5 +1,6 @@
 import Analytics
 import CallAnalysis
+import CallQAModel
 import Foundation
 import Pipeline
 import Testing
@@ -42,6 +43,11 @@ import Testing
         }
     }
 
+    @Test func theDisputeWindowComesFromTheFile() throws {
+        #expect(try SettingsFile.parse("disputes:\n  window_days: 14\n", file: "d.yaml").disputeWindow == DisputeWindow(days: 14))
+        #expect(try SettingsFile.parse("", file: "d.yaml").disputeWindow.days == 7)
+    }
+
     @Test func emptyFileAndEmptySectionsAreTheDefaults() throws {
         #expect(try SettingsFile.parse("", file: "empty.yaml") == SettingsFile())
         #expect(try SettingsFile.parse("analysis:\nkpi:\n", file: "bare.yaml") == SettingsFile())
@@ -58,12 +64,14 @@ import Testing
         ("kpi:\n  fcr_window_days: 0\n", "f.yaml:2:20: kpi.fcr_window_days: expected days > 0, got 0"),
         ("kpi:\n  sl_threshold_s: -5\n", "f.yaml:2:19: kpi.sl_threshold_s: expected seconds ≥ 0, got -5"),
         ("nps:\n  min_n: 2.5\n", "f.yaml:2:10: nps.min_n: expected a whole number ≥ 1, got 2.5"),
-        ("scoring:\n  x: 1\n", "f.yaml:1:1: settings: unknown key 'scoring'; allowed: analysis, kpi, nps, agents, transcription"),
+        ("scoring:\n  x: 1\n", "f.yaml:1:1: settings: unknown key 'scoring'; allowed: analysis, kpi, nps, agents, alerts, disputes, transcription"),
         ("agents:\n  min_score: 3\n", "f.yaml:2:3: agents: unknown key 'min_score' (did you mean 'min_scored'?); allowed: min_scored"),
         // Yams refuses a key given twice while composing (with no position).
         ("nps:\n  min_n: 3\n  min_n: 4\n", "f.yaml: YAML error: Parser: expected all keys to be unique"),
         ("analysis: 3\n", "f.yaml:1:11: analysis: expected a mapping of keys (on_threshold_db, "),
-        ("- analysis\n", "f.yaml:1:1: settings: expected a mapping of keys (analysis, kpi, nps, agents, transcription)"),
+        ("- analysis\n", "f.yaml:1:1: settings: expected a mapping of keys (analysis, kpi, nps, agents, alerts, disputes, transcription)"),
+        ("disputes:\n  window_days: 0\n", "f.yaml:2:16: disputes.window_days: expected days > 0 and at most 3650, got 0"),
+        ("disputes:\n  window_day: 3\n", "f.yaml:2:3: disputes: unknown key 'window_day' (did you mean 'window_days'?); allowed: window_days"),
         ("analysis: [1, 2\n", "f.yaml:2:1: YAML syntax: "),
     ])
     func brokenFilesAreClearErrors(text: String, expected: String) {

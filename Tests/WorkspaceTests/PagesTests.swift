@@ -16,7 +16,10 @@ struct SampleFixture {
     static let hostile = "<script>alert(1)</script>"
     let store: CallStore
     let clock = TestClock(1_796_000_000)
+    let server: WorkspaceServer
     let client: RouterClient
+    /// The caller-hashing key the day was ingested with (the server's too).
+    static let hashKey = Array("test key for callqa 0123456789".utf8)
 
     /// Users: name → (role, agent id, teams). a1 and a2 are in team Blue, a3 and a4 in Red.
     static let users: [(name: String, role: Role, agentID: String?, teams: [String])] = [
@@ -37,7 +40,7 @@ struct SampleFixture {
         }
     }
 
-    init() async throws {
+    init(configure: (inout WorkspaceConfiguration) -> Void = { _ in }) async throws {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-pages-\(UUID().uuidString)")
         try FileManager.default.copyItem(at: Self.root.appendingPathComponent("SampleAudio"), to: dir)
         try? FileManager.default.removeItem(at: dir.appendingPathComponent("callqa-report"))
@@ -62,7 +65,7 @@ struct SampleFixture {
         store = try CallStore(path: dir.appendingPathComponent("day.sqlite").path)
         var o = RunOptions(folder: dir.path, scorecards: cards.path, out: dir.appendingPathComponent("out").path)
         o.ingest.jobs = 2
-        _ = try await DailyRun.run(o, store: store, hasher: CallerHasher(key: Array("test key for callqa 0123456789".utf8)))
+        _ = try await DailyRun.run(o, store: store, hasher: CallerHasher(key: Self.hashKey))
         try store.write { db in
             try db.execute(sql: "UPDATE agents SET agent_name = ? WHERE agent_id = 'a2'", arguments: [Self.hostile])
             try db.execute(sql: "UPDATE calls SET agent_name = ? WHERE agent_id = 'a2'", arguments: [Self.hostile])
@@ -76,7 +79,11 @@ struct SampleFixture {
         let clock = clock
         c.now = { clock.now }
         c.bcryptCost = 4
-        client = RouterClient(responder: WorkspaceServer(store: store, configuration: c).makeResponder())
+        // The clock stands still in tests: no API rate limit unless a test sets one.
+        c.apiBurst = 1_000_000
+        configure(&c)
+        server = WorkspaceServer(store: store, configuration: c, callerKey: { Self.hashKey })
+        client = RouterClient(responder: server.makeResponder())
     }
 
     func loggedIn(_ name: String) async throws -> Browser {

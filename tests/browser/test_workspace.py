@@ -10,7 +10,16 @@ agent's recording (404) but given their own, logout; the pages: overview (a numb
 its calls), calls list with a filter, the call page (?t= start, the timeline follows
 playback and seeks on click, speed), the qa evaluation (the score changes) and a stale form
 refused, the agent's own calls only (another agent's call, recording and export: 404), an
-acknowledgement. Screenshots go to browser-out/.
+acknowledgement; the JSON API from the logged-in page (reads with the cookie, a write refused
+without the page's CSRF token and accepted with it); the loops around a score: a dispute raised by the agent and accepted by QA
+(the call rescored, the history kept, the agent sees the outcome), a calibration session of
+three evaluators and an expert scored blind (the results answer 404 until QA closes it), a
+coaching note from a call acknowledged by the agent.
+Then the static report folder `callqa run` writes, opened from file:// as a
+mailed folder would be: agents → agent → call, an evidence link `call-….html#t=S` starting
+the call page's player at S (the recording linked relative to the page), a second evidence
+link seeking in place, the timeline's click, and a GSM call page saying why it has no
+player. Screenshots go to browser-out/.
 
 Run by `make test` after the Swift tests; ends with the line `browser: N passed, N failed`.
 Waits are bounded polls on the page's state, never fixed sleeps.
@@ -32,7 +41,8 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 OUT = os.path.join(ROOT, "browser-out")
 CALLQA = os.environ.get("CALLQA_BIN", os.path.join(ROOT, ".build", "debug", "callqa"))
 PASSWORDS = {"qa1": "qa password for the browser test", "agent-a1": "agent password for the browser test",
-             "admin1": "admin password for the browser test"}
+             "admin1": "admin password for the browser test", "eval-a": "evaluator a password for the browser test",
+             "eval-b": "evaluator b password for the browser test", "eval-c": "evaluator c password for the browser test"}
 
 
 def callqa(*args, stdin=None):
@@ -52,11 +62,24 @@ def make_database():
     if t.returncode != 0:
         raise RuntimeError(f"callqa transcribe failed ({t.returncode}): {t.stderr}")
     for name, extra in [("qa1", ["--role", "qa"]), ("agent-a1", ["--role", "agent", "--agent-id", "a1"]),
-                        ("admin1", ["--role", "admin"])]:
+                        ("admin1", ["--role", "admin"]), ("eval-a", ["--role", "qa"]), ("eval-b", ["--role", "qa"]),
+                        ("eval-c", ["--role", "qa"])]:
         r = callqa("users", "add", name, *extra, "--password-stdin", "--db", db, stdin=PASSWORDS[name] + "\n")
         if r.returncode != 0:
             raise RuntimeError(f"users add {name}: {r.stderr}")
     return db
+
+
+def make_static_folder():
+    """`callqa run` on a copy of SampleAudio: the report folder inside the day's folder, as
+    `run` writes it by default (recordings linked relative to the pages)."""
+    day = os.path.join(OUT, "day")
+    shutil.copytree(os.path.join(ROOT, "SampleAudio"), day)
+    shutil.rmtree(os.path.join(day, "callqa-report"), ignore_errors=True)
+    run = callqa("run", day, "--db", os.path.join(OUT, "static.sqlite"), "--scorecards", os.path.join(ROOT, "Scorecards"))
+    if run.returncode not in (0, 1):
+        raise RuntimeError(f"callqa run (static folder) failed ({run.returncode}): {run.stderr}")
+    return os.path.join(day, "callqa-report")
 
 
 def start_server(db):
@@ -230,6 +253,8 @@ class Checks:
         self.d.execute_script("document.getElementById('player').play()")
         self.wait(lambda d: d.execute_script("return document.getElementById('player').currentTime") > 0.5, "playing")
         svg = self.d.find_element(By.ID, "timeline")
+        lanes = [t.text for t in svg.find_elements(By.TAG_NAME, "text")]
+        assert "tones" in lanes and "hold" in lanes, lanes
         geo = self.d.execute_script("""
             const s = document.getElementById('timeline'), b = s.getBoundingClientRect(), vb = s.viewBox.baseVal;
             return {w: b.width, h: b.height, vw: vb.width, left: +s.dataset.left, pw: +s.dataset.plotWidth, d: +s.dataset.duration};""")
@@ -288,7 +313,9 @@ class Checks:
         names = sorted({e.get_attribute("name") for e in form.find_elements(By.CSS_SELECTOR, "input[type=radio]")})
         assert names, "manual criteria in the form"
         for name in names:
-            form.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='yes']").click()
+            # greeting "no": the agent disputes it later (dispute_raised_by_the_agent).
+            value = "no" if name == "answer.greeting" else "yes"
+            form.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']").click()
         form.find_element(By.CSS_SELECTOR, "input[name^='comment.']").send_keys("clear and friendly")
         form.find_element(By.CLASS_NAME, "save-evaluation").click()
         self.wait(lambda d: d.find_elements(By.ID, "saved"), "saved notice")
@@ -313,6 +340,32 @@ class Checks:
         form.find_element(By.CLASS_NAME, "save-evaluation").click()
         self.wait(lambda d: d.find_elements(By.ID, "stale"), "told the call changed")
         self.shot("16-stale-evaluation-refused")
+
+    def api_from_the_browser_session(self):
+        """The session cookie opens /api/v1 from the page; writes need the page's CSRF token."""
+        result = self.d.execute_async_script("""
+            const done = arguments[0];
+            const csrf = document.querySelector('input[name=csrf]').value;
+            (async () => {
+                const me = await (await fetch('/api/v1/me', {credentials: 'same-origin'})).json();
+                const calls = await (await fetch('/api/v1/calls?period=all&limit=1000', {credentials: 'same-origin'})).json();
+                const sheet = await (await fetch('/api/v1/calls/c-004/evaluations', {credentials: 'same-origin'})).json();
+                const body = JSON.stringify({scorecard: sheet.cards[0].scorecard, version: sheet.version, answers: []});
+                const post = (headers) => fetch('/api/v1/calls/c-004/evaluations',
+                    {method: 'POST', credentials: 'same-origin', headers: Object.assign({'Content-Type': 'application/json'}, headers), body});
+                const without = await post({});
+                const withToken = await post({'X-CSRF-Token': csrf});
+                done({me, calls: calls.calls.length, without: without.status, withoutBody: await without.json(),
+                      with: withToken.status, saved: (await withToken.json()).saved});
+            })().catch(e => done({error: String(e)}));
+        """)
+        assert "error" not in result, result
+        assert result["me"]["role"] == "qa" and result["me"]["auth"]["kind"] == "session", result["me"]
+        assert result["calls"] == 11, result
+        assert result["without"] == 403 and result["withoutBody"]["error"]["code"] == "forbidden", result
+        assert result["with"] == 200 and result["saved"] == 0, result
+        self.d.get(self.base + "/api/v1/calls/c-003")
+        assert '"call_id":"c-003"' in self.d.page_source
 
     def logout_ends_the_session(self):
         self.d.get(self.base + "/")
@@ -370,8 +423,220 @@ class Checks:
         assert any("login_failed qa1" in r for r in rows) and any("logout agent-a1" in r for r in rows)
         self.shot("08-admin-audit")
         self.d.get(self.base + "/admin/users")
-        assert len(self.d.find_elements(By.CSS_SELECTOR, "#users tbody tr")) == 3
+        assert len(self.d.find_elements(By.CSS_SELECTOR, "#users tbody tr")) == 6
         self.shot("09-admin-users")
+
+    # -- the loops around a score: disputes, calibration, coaching --------------------------
+
+    def logged_in(self, name):
+        self.login(name, PASSWORDS[name])
+        self.wait(lambda d: d.current_url == self.base + "/", f"{name} home")
+
+    def score_text(self):
+        return self.d.find_element(By.ID, "score").text
+
+    def dispute_raised_by_the_agent(self):
+        # c-011 is agent a1's call; qa answered greeting "no" in qa_evaluates_and_the_score_changes.
+        self.logged_in("agent-a1")
+        self.d.get(self.base + "/calls/c-011")
+        Select(self.d.find_element(By.ID, "dispute-criterion")).select_by_value("order-confirmation/greeting")
+        self.d.find_element(By.ID, "dispute-reason").send_keys("I greeted with the company name and my name at 0:02.")
+        self.d.find_element(By.ID, "dispute-submit").click()
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#dispute-list tr[data-state='open']"), "the dispute is open")
+        assert self.d.find_elements(By.CSS_SELECTOR, "#dispute-list button.withdraw"), "the agent may withdraw it"
+        assert not self.d.find_elements(By.CSS_SELECTOR, "#dispute-list button.accept"), "agents do not decide"
+        self.d.find_element(By.ID, "disputes").location_once_scrolled_into_view
+        self.shot("21-dispute-raised-by-agent")
+        self.d.get(self.base + "/")
+        self.logout()
+
+    def dispute_resolved_by_qa(self):
+        self.logged_in("qa1")
+        self.d.get(self.base + "/calls/c-011")
+        before = self.score_text()
+        row = self.d.find_element(By.CSS_SELECTOR, "#dispute-list tr[data-state='open']")
+        dispute_id = row.get_attribute("id").split("-")[1]
+        form = self.d.find_element(By.ID, "accept-" + dispute_id)
+        Select(form.find_element(By.NAME, "answer")).select_by_visible_text("yes")
+        form.find_element(By.NAME, "reason").send_keys("Heard it at 0:02: company name and own name.")
+        self.shot("22-dispute-before-qa-decides")
+        form.find_element(By.CSS_SELECTOR, "button.accept").click()
+        self.wait(lambda d: d.find_elements(By.CSS_SELECTOR, "#dispute-list tr[data-state='accepted']"), "accepted")
+        after = self.score_text()
+        assert before != after, "the call was rescored"
+        history = self.d.find_element(By.ID, "dispute-list").text
+        assert "opened by agent-a1" in history and "accepted by qa1" in history and "answer no → yes" in history, history
+        replaced = self.d.find_element(By.ID, "replaced").text
+        assert "no" in replaced and "qa1" in replaced, replaced
+        self.d.find_element(By.ID, "disputes").location_once_scrolled_into_view
+        self.shot("23-dispute-accepted-by-qa")
+        self.d.get(self.base + "/disputes?period=all")
+        assert "qa1" in self.d.find_element(By.ID, "by-evaluator").text
+        self.shot("24-disputes-report")
+        self.d.get(self.base + "/")
+        self.logout()
+        # The agent sees the outcome.
+        self.logged_in("agent-a1")
+        self.d.get(self.base + "/disputes?period=all")
+        table = self.d.find_element(By.ID, "disputes-table").text
+        assert "accepted" in table and "c-011" in table, table
+        self.shot("25-disputes-agent-sees-outcome")
+        self.d.get(self.base + "/")
+        self.logout()
+
+    CALIBRATION_CALLS = ["c-001", "c-002", "c-004"]
+
+    def answer_calibration(self, session_url, answers):
+        """Answers every manual criterion of each call: `answers(call, criterion)` → value."""
+        for call in self.CALIBRATION_CALLS:
+            self.d.get(f"{session_url}/calls/{call}")
+            form = self.d.find_element(By.ID, "calibration-form")
+            # Blind: nothing of anyone else, and the results are not there yet (404).
+            assert not form.find_elements(By.CSS_SELECTOR, "input[type=radio]:checked:not([value=''])"), "a fresh form"
+            for r in [self.fetch(session_url.replace(self.base, "") + "/results"),
+                      self.fetch(session_url.replace(self.base, "") + f"/calls/{call}/answers")]:
+                assert r["status"] == 404, r
+            names = sorted({e.get_attribute("name") for e in form.find_elements(By.CSS_SELECTOR, "input[type=radio]")})
+            for name in names:
+                value = answers(call, name.split(".", 1)[1])
+                form.find_element(By.CSS_SELECTOR, f"input[name='{name}'][value='{value}']").click()
+            form.find_element(By.ID, "calibration-save").click()
+            self.wait(lambda d: d.find_elements(By.ID, "loop-ok"), f"saved {call}")
+
+    def calibration_of_three_evaluators(self):
+        self.logged_in("qa1")
+        self.d.get(self.base + "/calibration")
+        self.d.find_element(By.ID, "cal-name").send_keys("November orders calibration")
+        Select(self.d.find_element(By.ID, "cal-card")).select_by_visible_text("order-confirmation")
+        Select(self.d.find_element(By.ID, "cal-expert")).select_by_visible_text("qa1")
+        self.d.find_element(By.ID, "cal-calls").send_keys(", ".join(self.CALIBRATION_CALLS))
+        for name in ["eval-a", "eval-b", "eval-c"]:
+            self.d.find_element(By.CSS_SELECTOR, f"#cal-evaluators input[value='{name}']").click()
+        self.shot("26-calibration-create")
+        self.d.find_element(By.ID, "cal-submit").click()
+        self.wait(lambda d: "/calibration/" in d.current_url and d.find_elements(By.ID, "session-state"), "the session page")
+        session_url = self.d.current_url
+        assert self.d.find_element(By.ID, "session-state").text == "open"
+        # The expert's answers: every criterion yes.
+        self.answer_calibration(session_url, lambda call, c: "yes")
+        self.d.get(self.base + "/")
+        self.logout()
+        # Three evaluators, blind; eval-b fails the greeting of c-001, eval-c gives partial on c-004's payment link.
+        plans = {"eval-a": lambda call, c: "yes",
+                 "eval-b": lambda call, c: "no" if (call, c) == ("c-001", "greeting") else "yes",
+                 "eval-c": lambda call, c: "partial" if (call, c) == ("c-004", "payment_link") else "yes"}
+        for name, plan in plans.items():
+            self.logged_in(name)
+            self.d.get(session_url)
+            assert self.d.find_elements(By.ID, "sealed"), "the answers are sealed"
+            self.answer_calibration(session_url, plan)
+            self.d.get(f"{session_url}/calls/c-001")
+            if name == "eval-b":
+                checked = self.d.find_element(By.CSS_SELECTOR, "input[name='answer.greeting']:checked").get_attribute("value")
+                assert checked == "no", checked
+                self.shot("27-calibration-blind-form")
+            self.d.get(self.base + "/")
+            self.logout()
+        # QA closes: the results, every answer.
+        self.logged_in("qa1")
+        self.d.get(session_url)
+        self.shot("28-calibration-before-close")
+        self.d.find_element(By.ID, "close-session").click()
+        self.wait(lambda d: d.find_elements(By.ID, "results"), "results shown")
+        rows = self.d.find_elements(By.CSS_SELECTOR, "#calibration_evaluators tbody tr")
+        assert len(rows) == 3, len(rows)
+        text = self.d.find_element(By.ID, "calibration_evaluators").text
+        assert "eval-a" in text and "eval-b" in text and "eval-c" in text, text
+        criteria = self.d.find_element(By.ID, "calibration_criteria").text
+        assert "greeting" in criteria and "payment_link" in criteria, criteria
+        self.shot("29-calibration-results")
+        self.d.get(f"{session_url}/calls/c-001/answers")
+        answers = self.d.find_element(By.ID, "call-answers").text
+        assert "eval-b" in answers and "qa1 (expert)" in answers, answers
+        self.shot("30-calibration-answers-of-a-call")
+        self.d.get(self.base + "/")
+        self.logout()
+
+    def coaching_from_a_call(self):
+        self.logged_in("qa1")
+        self.d.get(self.base + "/calls/c-002?t=14")
+        self.d.find_element(By.ID, "coach-keep").send_keys("Warm greeting, clear read-back of the order.")
+        self.d.find_element(By.ID, "coach-change").send_keys("Agree the delivery window before closing.")
+        refs = self.d.find_element(By.ID, "coach-refs")
+        assert refs.get_attribute("value") == "c-002@14", refs.get_attribute("value")
+        self.d.execute_script("document.getElementById('coach-follow-up').value = '2026-12-01'")
+        self.d.find_element(By.ID, "coach-submit").click()
+        self.wait(lambda d: "/agents/a1" in d.current_url and d.find_elements(By.ID, "agent-notes"), "the agent page with the note")
+        # The sample day's calls are older than today's note: the whole period shows both.
+        self.d.get(self.base + "/agents/a1?period=all")
+        markers = self.d.find_elements(By.CSS_SELECTOR, "svg g.marker")
+        assert markers and "coached" in markers[0].text, "the trend marks the coaching date"
+        self.shot("31-coaching-note-on-agent-page")
+        self.d.get(self.base + "/coaching")
+        assert self.d.find_elements(By.CSS_SELECTOR, "#unacknowledged tbody tr")
+        self.shot("32-coaching-waiting")
+        self.d.get(self.base + "/")
+        self.logout()
+        self.logged_in("agent-a1")
+        self.d.get(self.base + "/coaching")
+        self.d.find_element(By.CSS_SELECTOR, "#my-notes button.coach-ack").click()
+        self.wait(lambda d: "acknowledged by agent-a1" in d.find_element(By.ID, "my-notes").text, "acknowledged")
+        self.shot("33-coaching-acknowledged")
+        link = self.d.find_element(By.CSS_SELECTOR, "#my-notes a[href*='c-002?t=14']")
+        link.click()
+        self.wait(lambda d: d.execute_script("const a = document.getElementById('player'); return a && a.readyState >= 1 && a.currentTime >= 13.9"),
+                  "the note's link plays the call from its second")
+        self.d.get(self.base + "/")
+        self.logout()
+
+
+    # -- the static report folder, from file:// ----------------------------------------------
+
+    def player_at(self, seconds, what, tolerance=0.3):
+        self.wait(lambda d: d.execute_script(
+            "const a = document.getElementById('player'); return a.readyState >= 1 && Math.abs(a.currentTime - arguments[0]) < arguments[1]",
+            seconds, tolerance), what)
+
+    def static_folder_agents_to_call_seeks(self):
+        folder = self.static
+        self.d.get("file://" + os.path.join(folder, "agents.html"))
+        self.shot("34-static-agents")
+        self.d.find_element(By.PARTIAL_LINK_TEXT, "a2 (Ben Okafor)").click()
+        self.wait(lambda d: "/agents/agent-a2-" in d.current_url, "the agent's page")
+        calls = [a.text for a in self.d.find_elements(By.CSS_SELECTOR, "#agent_calls tbody a")]
+        assert "c-003" in calls and "c-004" in calls, calls
+        self.shot("35-static-agent-a2")
+        link = self.d.find_element(By.CSS_SELECTOR, "a[href*='#t=15.41']")
+        assert link.get_attribute("href").split("/")[-1].startswith("call-c-003-"), link.get_attribute("href")
+        link.click()
+        self.wait(lambda d: d.current_url.endswith("#t=15.41"), "the call page at #t=15.41")
+        src = self.d.execute_script("return document.getElementById('player').getAttribute('src')")
+        assert src == "../../c-003-ulaw.wav", src
+        self.player_at(15.41, "#t=15.41 starts the player at 15.41 s")
+        # Evidence on the call's own page seeks in place (no reload: the marker stays).
+        self.d.execute_script("window.__samePage = 1; document.getElementById('player').pause()")
+        self.d.find_element(By.CSS_SELECTOR, "a[href$='#t=7.12']").click()
+        self.player_at(7.12, "a second evidence link seeks to 7.12 s")
+        assert self.d.execute_script("return window.__samePage") == 1, "the page was reloaded"
+        lanes = [t.text for t in self.d.find_elements(By.CSS_SELECTOR, "#timeline text")]
+        assert "tones" in lanes, lanes
+        svg = self.d.find_element(By.ID, "timeline")
+        geo = self.d.execute_script("""
+            const s = document.getElementById('timeline'), b = s.getBoundingClientRect(), vb = s.viewBox.baseVal;
+            return {w: b.width, vw: vb.width, left: +s.dataset.left, pw: +s.dataset.plotWidth, d: +s.dataset.duration};""")
+        x_css = (geo["left"] + geo["pw"] * 0.5) * geo["w"] / geo["vw"]
+        ActionChains(self.d).move_to_element_with_offset(svg, int(x_css - geo["w"] / 2), 0).click().perform()
+        self.player_at(geo["d"] * 0.5, "a click on the timeline seeks", tolerance=1.5)
+        self.d.execute_script("document.getElementById('player').pause()")
+        self.shot("36-static-call-c-003")
+
+    def static_gsm_call_says_why(self):
+        pages = os.listdir(os.path.join(self.static, "calls"))
+        gsm = next(p for p in pages if p.startswith("call-c-008-"))
+        self.d.get("file://" + os.path.join(self.static, "calls", gsm) + "#t=3")
+        assert not self.d.find_elements(By.TAG_NAME, "audio"), "a GSM page has no player"
+        assert "Browsers cannot play this recording's format (WAV GSM 6.10)" in self.d.find_element(By.ID, "no-player").text
+        self.shot("37-static-call-c-008-gsm")
 
 
 def main():
@@ -380,12 +645,14 @@ def main():
             print(f"browser: missing {tool} (make test runs scripts/setup.sh and swift build first)", file=sys.stderr)
             return 2
     db = make_database()
+    static = make_static_folder()
     server, host = start_server(db)
     driver = None
     started = time.monotonic()
     try:
         driver = make_driver()
         c = Checks(driver, "http://" + host)
+        c.static = static
         c.check("wrong password is refused", c.wrong_password_is_refused)
         c.check("qa logs in", c.qa_logs_in)
         c.check("GSM recording plays and seeks", c.gsm_recording_plays_and_seeks)
@@ -396,9 +663,16 @@ def main():
         c.check("transcript follows playback and is searched", c.transcript_follows_playback)
         c.check("qa evaluates and the score changes", c.qa_evaluates_and_the_score_changes)
         c.check("a stale form is refused", c.a_stale_form_is_refused)
+        c.check("the API from the browser session", c.api_from_the_browser_session)
         c.check("logout ends the session", c.logout_ends_the_session)
         c.check("agent sees only own recordings", c.agent_sees_only_own_recordings)
+        c.check("dispute raised by the agent", c.dispute_raised_by_the_agent)
+        c.check("dispute resolved by qa", c.dispute_resolved_by_qa)
+        c.check("calibration of three evaluators", c.calibration_of_three_evaluators)
+        c.check("coaching from a call", c.coaching_from_a_call)
         c.check("admin reads the audit log", c.admin_reads_the_audit_log)
+        c.check("static folder: agents to call, #t= seeks", c.static_folder_agents_to_call_seeks)
+        c.check("static folder: a GSM call says why it has no player", c.static_gsm_call_says_why)
     finally:
         if driver is not None:
             driver.quit()

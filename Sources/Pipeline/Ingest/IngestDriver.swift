@@ -28,17 +28,20 @@ public struct IngestDriver {
     var files: [String] = []
     /// Recording jobs so far (progress total) and finished (progress done).
     var jobsTotal = 0, jobsDone = 0
+    /// Calls of this run (or cycle) whose write committed, or that were found unchanged.
+    public private(set) var handledCallIDs: [String] = []
 
-    /// Begins a run in the store (`ingest_runs`).
+    /// Begins a run in the store (`ingest_runs`), or goes on with `runID` (a service that
+    /// ingests in cycles: `callqa watch`).
     public init(options: IngestOptions, store: CallStore, hasher: CallerHasher,
-                progress: (@Sendable (IngestProgress) -> Void)? = nil) throws(StoreError) {
+                progress: (@Sendable (IngestProgress) -> Void)? = nil, runID: Int64? = nil) throws(StoreError) {
         self.options = options
         self.store = store
         self.hasher = hasher
         self.progress = progress
         context = JobContext(analysis: options.analysis, afterHash: options.afterHash)
         resolver = RecordingResolver(recordingPattern: options.recordingPattern, scanLimit: options.unreferencedScanLimit)
-        summary.runID = try store.beginRun(inputs: options.inputs)
+        if let runID { summary.runID = runID } else { summary.runID = try store.beginRun(inputs: options.inputs) }
     }
 
     // MARK: What the inputs report
@@ -83,7 +86,7 @@ public struct IngestDriver {
         var unique: [(IngestItem, Resolution)] = []
         unique.reserveCapacity(items.count)
         for var item in items {
-            if item.kind != .manifest { resolver.locate(&item.record, root: item.root) }
+            if item.kind != .manifest && !item.located { resolver.locate(&item.record, root: item.root) }
             let r = item.record
             let fingerprint = r.fingerprint.hashValue
             if let first = seen[r.callID] {
@@ -121,6 +124,7 @@ public struct IngestDriver {
             func storeUnlessUnchanged(_ row: CallRow) {
                 if let stored, stored.fingerprint == row.fingerprint, stored.recordingStatus == row.recordingStatus, stored.analysis == nil {
                     summary.unchanged += 1
+                    handledCallIDs.append(r.callID)
                 } else {
                     recordOnly.append(CallWrite(call: row, analysis: .remove))
                 }
@@ -153,14 +157,18 @@ public struct IngestDriver {
                 row.recordingPath = path
                 row.recordingStatus = .analysed
                 switch RecordingJob.plan(record: r, row: row, stored: stored, path: path, context: context) {
-                case .unchanged: summary.unchanged += 1
+                case .unchanged:
+                    summary.unchanged += 1
+                    handledCallIDs.append(r.callID)
                 case let .recordOnly(write): recordOnly.append(write)
                 case let .job(job): jobs.append(job)
                 }
             }
         }
         for start in stride(from: 0, to: recordOnly.count, by: 1000) {
-            try store.save(Array(recordOnly[start..<min(recordOnly.count, start + 1000)]))
+            let part = Array(recordOnly[start..<min(recordOnly.count, start + 1000)])
+            try store.save(part)
+            handledCallIDs += part.map(\.call.record.callID)
         }
         summary.recordsStored += recordOnly.count
         try await run(jobs)
@@ -216,6 +224,7 @@ public struct IngestDriver {
         summary.recordsStored += tally.failed
         summary.audioS += tally.audioS
         summary.problems += tally.problems.sorted { $0.0 < $1.0 }.map(\.1)
+        handledCallIDs += tally.handled.sorted().map { jobs[$0].record.callID }
         if let e = tally.storeError { throw e }
         if tally.skipped || tally.done < jobs.count { summary.cancelled = true }
     }
@@ -227,9 +236,12 @@ public struct IngestDriver {
         var problems: [(Int, IngestErrorRow)] = []
         var storeError: StoreError?
         var skipped = false
+        /// Indices of the jobs whose write committed.
+        var handled: [Int] = []
 
         mutating func count(_ i: Int, _ result: RecordingJob.Result) {
             done += 1
+            handled.append(i)
             audioS += result.audioS
             switch result.outcome {
             case .analysed: analysed += 1
@@ -258,6 +270,27 @@ public struct IngestDriver {
         // main file until a checkpoint: do it now.
         store.checkpoint()
         return summary
+    }
+}
+
+extension IngestDriver {
+    /// Ends one cycle of a service's run (`callqa watch`): surveys that were waiting for the
+    /// calls just stored are linked, the cycle's problems are recorded under the run, and
+    /// the cycle's summary is returned; the next cycle starts afresh (duplicates are looked
+    /// for within a cycle: a call that comes again in a later one is an update). Report
+    /// aggregates are not rebuilt here: the caller does it at its own pace (reports compute
+    /// from the base tables meanwhile), and no checkpoint is forced (readers may be busy).
+    public mutating func endCycle() throws(StoreError) -> IngestSummary {
+        summary.wallS = (ContinuousClock.now - clock).seconds
+        _ = try store.linkWaitingSurveys(windowS: options.surveyWindowS)
+        try store.recordErrors(run: summary.runID, summary.problems)
+        let done = summary
+        summary = IngestSummary()
+        summary.runID = done.runID
+        seen = [:]
+        files = []
+        handledCallIDs = []
+        return done
     }
 }
 

@@ -10,11 +10,16 @@ public struct IngestItem: Sendable {
     public var kind: InputKind
     /// The audio root (a standardized path): `--audio-root`, else the input file's folder.
     public var root: String
+    /// An Asterisk call whose recording was already looked for (`callqa watch` finds it in
+    /// its own index of the folder, which follows the files as they come): the driver does
+    /// not look again.
+    public var located: Bool
 
-    public init(record: CallRecord, kind: InputKind, root: String) {
+    public init(record: CallRecord, kind: InputKind, root: String, located: Bool = false) {
         self.record = record
         self.kind = kind
         self.root = root
+        self.located = located
     }
 }
 

@@ -61,8 +61,12 @@ struct AnalysisParameterOptions: ParsableArguments {
     var echoMaxCouplingDb: Double?
     @Option(help: "Background voices: the channel's running 10th-percentile SNR above this means voices behind the talker (dB).")
     var backgroundTriggerDb: Double?
-    @Option(help: "Background voices: frames are then measured against that level plus this (dB).")
+    @Option(help: "Background voices (stereo): the median SNR of the channel while the other party talks above this means voices behind the talker (dB).")
+    var backgroundGateDb: Double?
+    @Option(help: "Background voices: talk is then confirmed only this far over the channel's background level (dB; 0 = measure only).")
     var backgroundMarginDb: Double?
+    @Option(help: "Background voices: talk then extends only while this far over the background level (dB).")
+    var backgroundExtendDb: Double?
     @Option(help: "Silent gaps at least this long count as non-talk time (s).")
     var minSilenceS: Double?
     @Option(help: "Silent gaps at least this long are dead air (s).")
@@ -88,7 +92,8 @@ struct AnalysisParameterOptions: ParsableArguments {
             (callToneShare, \.callToneShare), (periodicDifference, \.periodicDifference), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
             (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps),
             (echoMarginDb, \.echoMarginDB), (echoMaxCouplingDb, \.echoMaxCouplingDB),
-            (backgroundTriggerDb, \.backgroundTriggerDB), (backgroundMarginDb, \.backgroundMarginDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
+            (backgroundTriggerDb, \.backgroundTriggerDB), (backgroundGateDb, \.backgroundGateDB),
+            (backgroundMarginDb, \.backgroundMarginDB), (backgroundExtendDb, \.backgroundExtendDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
         ]

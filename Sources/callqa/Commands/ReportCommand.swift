@@ -62,8 +62,8 @@ struct ReportOutputOptions: ParsableArguments {
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Reports: agents, one agent, one call, KPIs, NPS — as terminal tables, CSV, JSON or self-contained HTML.",
-        subcommands: [AgentsCommand.self, AgentCommand.self, CallReportCommand.self, KPICommand.self, NPSReportCommand.self]
+        abstract: "Reports: agents, one agent, one call, KPIs, NPS, disputes — as terminal tables, CSV, JSON or self-contained HTML.",
+        subcommands: [AgentsCommand.self, AgentCommand.self, CallReportCommand.self, KPICommand.self, NPSReportCommand.self, ReportDisputesCommand.self]
     )
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Dispatch
 import Foundation
 import Logging
+import CallQAModel
 import Store
 import Workspace
 
@@ -29,6 +30,9 @@ struct ServeCommand: ParsableCommand {
     var behindProxy = false
     @Option(name: .customLong("idle-timeout-min"), help: "A session unused this many minutes ends.") var idleTimeoutMin: Double = 30
     @Option(name: .customLong("session-hours"), help: "A session ends this many hours after login, however used.") var sessionHours: Double = 12
+    @Option(name: .customLong("dispute-window-days"), help: "Days after an evaluator answer is stored during which it may be disputed (default: the settings file's disputes.window_days, else 7).")
+    var disputeWindowDays: Double?
+    @OptionGroup var configOption: ConfigOption
 
     var settings: WorkspaceConfiguration {
         var c = WorkspaceConfiguration()
@@ -44,6 +48,7 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         guard (0...65535).contains(port) else { throw ValidationError("--port: expected 0 to 65535, got \(port)") }
+        if let d = disputeWindowDays, !(d > 0 && d <= 3650) { throw ValidationError("--dispute-window-days: expected days > 0 and at most 3650") }
         guard idleTimeoutMin > 0, sessionHours > 0 else {
             throw ValidationError("--idle-timeout-min and --session-hours: expected values above 0")
         }
@@ -56,9 +61,11 @@ struct ServeCommand: ParsableCommand {
         if !users.contains(where: { !$0.disabled }) {
             Terminal.warning("no active account in '\(database.path)': nobody can log in; add one with callqa users add NAME --role admin")
         }
+        var configuration = settings
+        configuration.disputeWindow = try disputeWindowDays.map { DisputeWindow(days: $0) } ?? configOption.settings().disputeWindow
         var logger = Logger(label: "callqa.serve")
         logger.logLevel = .warning
-        let server = WorkspaceServer(store: store, configuration: settings)
+        let server = WorkspaceServer(store: store, configuration: configuration)
         let host = settings.host, dbPath = database.path
         final class Outcome: @unchecked Sendable { var error: (any Error)? }
         let outcome = Outcome()

@@ -91,6 +91,9 @@ struct TranscribeCommand: AsyncParsableCommand {
     @Option(help: "Recogniser threads per call (default: the settings file's, else 1).")
     var threads: Int?
 
+    @Option(name: .customLong("import"), help: "Instead of transcribing: copy the transcripts of another callqa database (a --shard run on a copy of this one) into this one; repeatable.")
+    var imports: [String] = []
+
     @Option(help: "Output format.")
     var format: SummaryFormat = .table
 
@@ -113,6 +116,7 @@ struct TranscribeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        if !imports.isEmpty { return try importShards() }
         let settings = try configOption.settings()
         let setup = transcription.apply(to: settings.transcription)
         var options = TranscribeOptions(modelPath: transcription.modelPath(setup))
@@ -139,6 +143,35 @@ struct TranscribeCommand: AsyncParsableCommand {
             print(TranscriptionStage.text(summary, database: database.path, jobs: options.jobs, threads: options.threadsPerJob), terminator: "")
         }
         if !summary.failed.isEmpty { throw ExitCode(1) }
+    }
+
+    /// `--import FILE…`: the transcripts of shard databases copied in; calls whose analysis
+    /// differs here are listed (exit status 1) and left to `transcribe` on this database.
+    func importShards() throws {
+        let store = try database.open()
+        var rows: [(String, TranscriptImportSummary)] = []
+        for path in imports {
+            do { rows.append((path, try store.importTranscripts(fromDatabase: path))) } catch {
+                Terminal.error("\(error)")
+                throw ExitCode(2)
+            }
+        }
+        switch format {
+        case .json:
+            print(JSONValue.array(rows.map { path, s in
+                .object([("database", .string(path)), ("imported", .int(s.imported)), ("unchanged", .int(s.unchanged)),
+                         ("not_matching", .array(s.notMatching.map { .string($0) }))])
+            }).rendered())
+        case .table:
+            for (path, s) in rows {
+                for id in s.notMatching.prefix(20) {
+                    Terminal.error("\(path): call \(id): not imported: not in \(database.path), or analysed there from another recording or with another analysis")
+                }
+                if s.notMatching.count > 20 { Terminal.error("\(path): \(s.notMatching.count - 20) more calls not imported") }
+                print("\(path): \(s.imported) transcripts imported, \(s.unchanged) unchanged, \(s.notMatching.count) not matching")
+            }
+        }
+        if rows.contains(where: { !$0.1.notMatching.isEmpty }) { throw ExitCode(1) }
     }
 }
 
