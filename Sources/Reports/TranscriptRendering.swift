@@ -34,14 +34,14 @@ public enum TranscriptRendering {
         switch t.languageSource {
         case "detected": language += " (detected\(t.languageProbability.map { ", " + JSONValue.format($0 * 100, decimals: 0) + " %" } ?? ""))"
         case "queue": language += " (set for the queue)"
-        case "setting": language += " (set)"
+        case "setting": language += " (set for every call)"
         case "model": language += " (English-only model)"
         default: break
         }
         var parts = [language, s.provenance.model, "\(t.wordCount) words", "\(t.redactions) digit run\(t.redactions == 1 ? "" : "s") redacted"]
         let wpm = t.parties.compactMap { p in p.wordsPerMinute.map { "\(p.party) \(JSONValue.format($0, decimals: 0)) words/min" } }
         if !wpm.isEmpty { parts.append(wpm.joined(separator: ", ")) }
-        for p in t.parties where p.skipped != nil { parts.append("\(p.party): \(p.skipped!)") }
+        for p in t.parties { if let why = p.skipped { parts.append("\(p.party): \(why)") } }
         return parts.joined(separator: " · ")
     }
 

@@ -34,6 +34,7 @@ import traceback
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -110,7 +111,9 @@ class Checks:
         self.passed, self.failed = 0, 0
 
     def wait(self, condition, what, timeout=30):
-        return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: condition(d), message=what)
+        # An element found just before the page reloads goes stale: look again, as for a missing one.
+        return WebDriverWait(self.d, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)) \
+            .until(lambda d: condition(d), message=what)
 
     def shot(self, name):
         # The whole page: the window grows to the page's height for the picture.
@@ -282,7 +285,7 @@ class Checks:
             if (!w || a.paused) { return false; }
             return +w.dataset.s <= a.currentTime + 0.3 && a.currentTime <= +w.dataset.e + 0.4;"""
         self.wait(lambda d: d.execute_script(lit), "the word being said is lit while the call plays")
-        self.shot("21-call-transcript-playing")
+        self.shot("38-call-transcript-playing")
         # A click on a later word plays from it.
         later = words[len(words) * 2 // 3]
         start = float(later.get_attribute("data-s"))
@@ -304,7 +307,7 @@ class Checks:
         assert "c-001" in ids and "c-002" not in ids, (word, ids)
         marks = [m.text.lower() for m in self.d.find_elements(By.CSS_SELECTOR, "#calls tr.said mark")]
         assert word in marks, (word, marks)
-        self.shot("22-calls-search-said")
+        self.shot("39-calls-search-said")
 
     def qa_evaluates_and_the_score_changes(self):
         self.d.get(self.base + "/calls/c-011")
