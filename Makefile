@@ -1,5 +1,5 @@
 # callqa — the two commands of the README, plus benchmarks and the accuracy harness.
-.PHONY: demo serve test build bench bench-audio bench-ingest bench-store bench-workspace bench-watch accuracy sample-audio check-html clean
+.PHONY: demo serve test build bench bench-audio bench-ingest bench-store bench-workspace bench-watch bench-transcribe accuracy accuracy-transcripts sample-audio check-html clean
 
 # (1) Set up, build, and run the main job on SampleAudio/.
 demo:
@@ -28,8 +28,8 @@ build:
 
 # Speed and memory (not part of the test suite): analysis, batch ingest beside peers, store,
 # workspace under load (wrk; bench-workspace installs the Debian package wrk when missing),
-# callqa watch's latency at 3 calls a second.
-bench: bench-audio bench-ingest bench-store bench-workspace bench-watch
+# callqa watch's latency at 3 calls a second, transcription speed and memory.
+bench: bench-audio bench-ingest bench-store bench-workspace bench-watch bench-transcribe
 
 bench-audio:
 	bash scripts/setup.sh
@@ -52,12 +52,23 @@ bench-watch:
 	bash scripts/setup.sh
 	bash scripts/bench-watch.sh
 
+# Transcription: × realtime per core and peak memory with each model, cores for 8,000 h a day.
+bench-transcribe:
+	bash scripts/setup.sh
+	bash scripts/bench-transcribe.sh
+
 # Accuracy against exact truth per condition (bleed, babble, floor, music on hold, noise, codecs, ...),
 # tuning and held-out splits, beside webrtcvad and silero-vad; installs espeak-ng, flite, sox, asterisk
 # sounds and PyPI webrtcvad-wheels, onnxruntime, silero-vad (--no-deps) when missing.
 # ACCURACY_SPLIT=tuning|heldout|both (both), CALLQA_BIN=path (skips the build), CALLS=n (2 per variant).
 accuracy:
 	bash scripts/accuracy/run.sh
+	bash scripts/accuracy/transcripts.sh
+
+# Transcripts alone: WER per language, voice set and codec; phrase-criterion recall and false
+# hits (MODELS="ggml-base-q8_0.bin ggml-tiny.en-q8_0.bin", TRANSCRIPT_CALLS=n per group).
+accuracy-transcripts:
+	bash scripts/accuracy/transcripts.sh
 
 # Render the HTML reports of the sample day with headless Chromium and look at them.
 check-html:

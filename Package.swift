@@ -33,6 +33,9 @@ let package = Package(
             pkgConfig: "libcrypto",
             providers: [.apt(["libssl-dev"]), .brew(["openssl"])]
         ),
+        // whisper.cpp 1.8.5 (static), built and installed by scripts/whisper/setup-whisper.sh from
+        // the pywhispercpp 1.5.1 source distribution; pkg-config name callqa-whisper.
+        .systemLibrary(name: "CWhisper", pkgConfig: "callqa-whisper"),
         // Pure signal processing and conversation metrics: no files, no printing.
         .target(name: "CallAnalysis"),
         // The model every other layer speaks: call records and timestamps, stored rows and
@@ -47,6 +50,9 @@ let package = Package(
         // Pure parsing of call records: CSV reader, manifests, Asterisk CDR and queue_log,
         // timestamps, caller normalisation and keyed hashing. No database, no printing.
         .target(name: "CallRecords", dependencies: ["CallQAModel", "CallAnalysis", "FileAccess"]),
+        // Speech to text: the only importer of CWhisper. Windows of one party's speech,
+        // 16 kHz conversion, words with times, redaction of digit runs.
+        .target(name: "Transcription", dependencies: ["CWhisper", "AudioIO", "CallQAModel"]),
         // SQLite: one type owns the connection and the named migrations.
         .target(name: "Store", dependencies: [
             "CallQAModel", "CallAnalysis", "Analytics", .product(name: "GRDB", package: "GRDB.swift"),
@@ -65,7 +71,7 @@ let package = Package(
         // Orchestration: files -> analysis -> storage; the report queries.
         .target(name: "Pipeline", dependencies: [
             "CallQAModel", "CallAnalysis", "AudioIO", "CallRecords", "FileAccess", "FileDigest", "StrictYAML", "Store", "Scorecard", "Analytics", "Reports",
-            .product(name: "Yams", package: "Yams"),
+            "Transcription", .product(name: "Yams", package: "Yams"),
         ]),
         // The QA workspace (`callqa serve`): accounts, sessions, audit log, decoded audio with
         // Range support, server-rendered pages. Handlers decode, call the library, render.
@@ -89,7 +95,7 @@ let package = Package(
         .executableTarget(
             name: "callqa",
             dependencies: [
-                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics", "Workspace", "Watch",
+                "Pipeline", "Reports", "CallQAModel", "CallAnalysis", "CallRecords", "Store", "Scorecard", "Analytics", "Workspace", "Watch", "Transcription",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -110,7 +116,7 @@ let package = Package(
         .testTarget(name: "ScorecardTests", dependencies: ["Scorecard", "CallQAModel", "CallRecords"]),
         .testTarget(name: "StoreTests", dependencies: [
             "Store", "CallQAModel", "Pipeline", "CallRecords", "CallAnalysis", "AudioIO", "Reports", "Analytics", "Scorecard", "FileDigest",
-            .product(name: "GRDB", package: "GRDB.swift"),
+            "Transcription", .product(name: "GRDB", package: "GRDB.swift"),
         ], exclude: ["Golden"]),
         .testTarget(name: "FileDigestTests", dependencies: ["FileDigest"]),
         // Router tests in-process (no sockets), the audio route against files libsndfile writes.
@@ -121,6 +127,10 @@ let package = Package(
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
         ]),
+        .testTarget(name: "TranscriptionTests", dependencies: [
+            "Transcription", "CallQAModel", "AudioIO", "Pipeline", "Store", "Scorecard", "CallRecords", "Watch",
+            .product(name: "Logging", package: "swift-log"),
+        ], exclude: ["Fixtures"]),
         .testTarget(name: "AudioIOTests", dependencies: ["AudioIO", "Pipeline", "CallAnalysis", "Reports", "CSndFile"]),
         .testTarget(name: "WatchTests", dependencies: [
             "Watch", "Pipeline", "Store", "CallRecords", "CallQAModel",

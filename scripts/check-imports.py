@@ -33,6 +33,10 @@ rules = [("Reports", {"Store", "GRDB", "Scorecard", "Pipeline"}), ("Store", {"Sc
 for target, forbidden in rules:
     for d in declared_of.get(target, set()) & forbidden:
         bad.append(f"Package.swift: {target} depends on {d}")
+# whisper.cpp's C API is Transcription's alone (its tests may not reach past it either).
+for target, deps in declared_of.items():
+    if "CWhisper" in deps and target != "Transcription":
+        bad.append(f"Package.swift: {target} depends on CWhisper (only Transcription may)")
 if declared_of.get("CallQAModel", set()) - {"CallAnalysis", "Analytics"}:
     bad.append(f"Package.swift: CallQAModel depends on {sorted(declared_of['CallQAModel'] - {'CallAnalysis', 'Analytics'})}")
 for b in bad:

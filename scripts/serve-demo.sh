@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make serve`: the sample day in the workspace. Builds callqa, runs SampleAudio/ into
-# demo-workspace.sqlite (once), gives the demo accounts new generated passwords (printed
+# demo-workspace.sqlite and transcribes it (once), gives the demo accounts new generated passwords (printed
 # here, never stored in clear), makes a one-day API token for qa (printed with a curl line),
 # and serves on http://127.0.0.1:${PORT:-8080}/ until Ctrl-C.
 # There is no default password: every start prints fresh ones.
@@ -13,6 +13,8 @@ db=${CALLQA_DEMO_DB:-demo-workspace.sqlite}
 port=${PORT:-8080}
 if [ ! -f "$db" ]; then
     "$bin" run SampleAudio --db "$db" --scorecards Scorecards --out demo-report >/dev/null || true
+    # Transcripts for the call pages and the search (English sample calls; the base model).
+    "$bin" transcribe --db "$db" --language en >/dev/null || true
 fi
 echo
 echo "Demo accounts (passwords generated now; run make serve again for new ones):"

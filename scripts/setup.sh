@@ -3,12 +3,15 @@
 # headers (Debian packages); curl (`callqa watch` posts alerts to webhooks with it, and its
 # test checks that); for the workspace's browser test, Debian's chromium and
 # chromium-driver and Selenium 4.38.0 from PyPI (4.38.0: newer ones need a certifi the
-# registry does not serve here). Swift itself must be on PATH (see README).
+# registry does not serve here); for transcripts, cmake and g++ (Debian) and then
+# scripts/whisper/setup-whisper.sh: whisper.cpp and the speech models, built and converted
+# once per machine (it does nothing when its stamps match). Swift itself must be on PATH
+# (see README).
 set -euo pipefail
 sudo_cmd=""
 [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
 need=()
-for pkg in libsndfile1-dev libsqlite3-dev libssl-dev pkg-config curl chromium chromium-driver; do
+for pkg in libsndfile1-dev libsqlite3-dev libssl-dev pkg-config curl chromium chromium-driver cmake g++ make; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 python3 -m pip --version >/dev/null 2>&1 || need+=(python3-pip)
@@ -24,3 +27,4 @@ if ! python3 -c 'import sys, selenium; sys.exit(selenium.__version__ != "4.38.0"
         || python3 -m pip install -q --disable-pip-version-check --break-system-packages "selenium==4.38.0"
 fi
 command -v swift >/dev/null || { echo "setup: swift not found on PATH (install Swift 6.1+ from swift.org)" >&2; exit 2; }
+bash "$(dirname "$0")/whisper/setup-whisper.sh"

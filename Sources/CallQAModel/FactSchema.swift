@@ -22,6 +22,9 @@ public enum FactSchema {
         case health(HealthFlag)
         /// A manifest's extra column (`call.attr.NAME`), stored in `calls.attributes`.
         case attribute
+        /// A column of `transcript_parties`, in the row of `party`: present when the call has
+        /// a transcript (`callqa transcribe`).
+        case transcript(String, column: String)
     }
 
     /// How a stored audio figure is measured from an analysis (the database mapping).
@@ -119,6 +122,12 @@ public enum FactSchema {
                 e.append(Entry(name: "audio.\(party).\(f.key)", kind: .number, label: f.label(who, party), unit: f.unit,
                                stereoOnly: party != "mixed", source: .party(party, column: f.column), measure: .party(f.measure)))
             }
+        }
+        // From the transcript, per party: words per minute of the party's talk time.
+        for party in parties {
+            let who = party == "mixed" ? "speech" : party
+            e.append(Entry(name: "audio.\(party).words_per_min", kind: .number, label: "\(who) words per minute", unit: "",
+                           stereoOnly: party != "mixed", source: .transcript(party, column: "words_per_min")))
         }
         for flag in HealthFlag.allCases {
             e.append(Entry(name: "audio.health.\(flag.rawValue)", kind: .flag, label: "health: \(flag.rawValue.replacingOccurrences("_", " "))",

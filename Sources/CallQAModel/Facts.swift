@@ -57,15 +57,22 @@ public struct CallFacts: Sendable, Equatable {
     public var spans: [String: [EvidenceSpan]]
     /// The recording, for evidence links (`file#t=START`).
     public var recordingPath: String?
+    /// The call's transcript, for phrase criteria; nil when it has none.
+    public var transcript: CallTranscript?
+    /// Why there is no transcript ("not transcribed yet", "out of date: …").
+    public var transcriptAbsentReason: String?
 
     public init(callID: String, agentID: String? = nil, values: [String: FactValue] = [:], audioAbsentReason: String? = nil,
-                spans: [String: [EvidenceSpan]] = [:], recordingPath: String? = nil) {
+                spans: [String: [EvidenceSpan]] = [:], recordingPath: String? = nil, transcript: CallTranscript? = nil,
+                transcriptAbsentReason: String? = nil) {
         self.callID = callID
         self.agentID = agentID
         self.values = values
         self.audioAbsentReason = audioAbsentReason
         self.spans = spans
         self.recordingPath = recordingPath
+        self.transcript = transcript
+        self.transcriptAbsentReason = transcriptAbsentReason
     }
 
     /// Whether the call has an analysed recording.

@@ -407,10 +407,14 @@ public struct CallListRow: Sendable, Equatable {
     public var provisional: Bool
     public var criticalFailed: Bool
     public var nps: Int?
+    /// With a transcript search: the party and the words around the match, matched words in `[ ]`.
+    public var snippet: String?
 
     public init(callID: String, startedAt: String, startedEpoch: Double, agentID: String?, agentName: String?, team: String?,
                 queue: String?, direction: String?, answered: Bool, handleS: Double?, durationS: Double?, deadAirS: Double?,
-                interruptions: Int?, health: [String], cardID: String?, score: Double?, provisional: Bool, criticalFailed: Bool, nps: Int?) {
+                interruptions: Int?, health: [String], cardID: String?, score: Double?, provisional: Bool, criticalFailed: Bool, nps: Int?,
+                snippet: String? = nil) {
+        self.snippet = snippet
         self.callID = callID
         self.startedAt = startedAt
         self.startedEpoch = startedEpoch

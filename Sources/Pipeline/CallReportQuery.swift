@@ -27,10 +27,14 @@ public struct CallReport: Sendable {
     public var scores: [StoredScore]
     /// Cards that did not score the call, and why.
     public var notScored: [(cardID: String, reason: String)]
+    /// The call's transcript, when it has one.
+    public var transcript: StoredTranscript?
 
-    /// The tables: grouped for people (terminal, HTML) or raw (CSV, JSON).
-    public func tables(forPeople: Bool, evidence: Bool, links: Links = .files) -> [ReportTable] {
+    /// The tables: grouped for people (terminal, HTML) or raw (CSV, JSON); the transcript last
+    /// (`transcript`: false leaves it out, for pages that show it on their own).
+    public func tables(forPeople: Bool, evidence: Bool, links: Links = .files, transcript withTranscript: Bool = true) -> [ReportTable] {
         CallLayout.report(detail, scores: scores, notScored: notScored, forPeople: forPeople, evidence: evidence, links: links)
+            + (withTranscript ? TranscriptRendering.tables(transcript, forPeople: forPeople) : [])
     }
 }
 
@@ -53,6 +57,6 @@ extension ReportBuilder {
         let scores = try storedScores(store, callID: callID, scope: scope.unfiltered, cards: cards)
         let notScored = try Scoring.whyNotScored(callID: callID, store: store, scope: scope.unfiltered, cards: cards)
             .filter { n in !scores.contains { $0.cardID == n.cardID } }
-        return CallReport(detail: detail, scores: scores, notScored: notScored)
+        return CallReport(detail: detail, scores: scores, notScored: notScored, transcript: try store.transcript(callID: callID, scope: scope.unfiltered))
     }
 }

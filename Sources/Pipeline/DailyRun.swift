@@ -79,6 +79,9 @@ public struct RunOptions: Sendable {
     public var kpi = KPISettings()
     /// Below this many answers an NPS is marked not reliable.
     public var npsMinimumN = 30
+    /// Transcribe the folder's calls before scoring (the settings' `transcription.stage`,
+    /// or `--transcribe`); nil: no transcription stage.
+    public var transcription: TranscribeOptions?
 
     public init(folder: String, scorecards: String?, out: String?) {
         self.folder = folder
@@ -162,7 +165,20 @@ public enum DailyRun {
                 for r in s.rejected { step("evaluations", evaluations, .warning, r.message) }
             }
         }
-        // 4. Scores.
+        // 4. Transcripts of the folder's calls (before scoring: phrase criteria read them).
+        if var t = o.transcription {
+            if let first = summary.ingest?.firstDate { t.period = Period(fromDate: first, toDate: summary.ingest?.lastDate) }
+            do {
+                let s = try await Transcribe.run(t, cards: cards, store: store)
+                step("transcribe", nil, s.failed.isEmpty ? .ok : .failed, TranscribeSummary.line(s))
+                for f in s.failed.prefix(10) { step("transcribe", f.callID, .failed, f.message) }
+            } catch let e as StoreError {
+                throw e
+            } catch {
+                step("transcribe", nil, .failed, "\(error)")
+            }
+        }
+        // 5. Scores.
         if !cards.isEmpty {
             for c in try Scoring.run(cards: cards, store: store) {
                 let mean = c.meanScore.map { String(format: "%.1f %%", $0) } ?? "—"
@@ -194,7 +210,7 @@ public enum DailyRun {
             }
             return r
         }
-        // 5. Reports.
+        // 6. Reports.
         try FileManager.default.createDirectory(atPath: o.out, withIntermediateDirectories: true)
         func put(_ name: String, _ text: String) throws {
             let path = (o.out as NSString).appendingPathComponent(name)

@@ -287,7 +287,7 @@ public enum EvaluationsImport {
                         return
                     }
                     guard try session.callExists(callID) else { try reject(ref, "call_id", "unknown call '\(callID)' (ingest it first)"); return }
-                    guard criterion.isManual else { try reject(ref, "criterion", "'\(criterionID)' is answered automatically, not by evaluators"); return }
+                    guard criterion.takesEvaluatorAnswers else { try reject(ref, "criterion", "'\(criterionID)' is answered automatically, not by evaluators"); return }
                     guard let answer = ManualAnswer(t("answer")) else {
                         try reject(ref, "answer", "expected yes, no, partial, n/a or a number, got \"\(t("answer"))\"")
                         return

@@ -4,6 +4,7 @@ import CallQAModel
 import CallRecords
 import Foundation
 import StrictYAML
+import Transcription
 import Yams
 
 /// Settings from a YAML file: `callqa.yaml` in the working folder, or the file given with
@@ -32,6 +33,14 @@ import Yams
 ///   webhook: https://hooks.example.com/callqa
 /// disputes:
 ///   window_days: 7          # how long after an evaluator answer is stored it may be disputed
+/// transcription:            # see `TranscriptionSetup`
+///   model: /usr/local/share/callqa/models/ggml-base-q8_0.bin
+///   stage: true             # transcribe during ingest, run and watch
+///   select: {cards: [order-confirmation], queues: [support], sample_share: 0.1}
+///   language: auto
+///   languages_by_queue: {support_de: de}
+///   customer_channel: true
+///   redact: true
 /// ```
 ///
 /// Every section and key is optional. An unknown section or key, a value of the wrong kind
@@ -52,6 +61,8 @@ public struct SettingsFile: Sendable, Equatable {
     public var alerts = AlertSettings()
     /// How long after an evaluator answer is stored it may be disputed.
     public var disputeWindow = DisputeWindow()
+    /// The `transcription` section.
+    public var transcription = TranscriptionSetup()
 
     /// The file looked for in the working folder when no `--config` is given.
     public static let defaultName = "callqa.yaml"
@@ -88,7 +99,7 @@ public struct SettingsFile: Sendable, Equatable {
         var s = SettingsFile()
         guard let root else { return s }   // an empty file: the defaults
         var reader = YAMLReader(file: file)
-        let sections = ["analysis", "kpi", "nps", "agents", "alerts", "disputes"]
+        let sections = ["analysis", "kpi", "nps", "agents", "alerts", "disputes", "transcription"]
         guard let top = reader.mapping(root, what: "settings", keys: sections, depth: 0) else { throw SettingsError(reader.issues) }
         /// A section's keys; nil for an absent or empty section (`kpi:` with nothing under it).
         func section(_ name: String, keys: [String]) -> (values: [String: Node], keys: [String: Node])? {
@@ -144,8 +155,96 @@ public struct SettingsFile: Sendable, Equatable {
                 reader.error(node, "disputes.window_days: expected days > 0 and at most 3650, got \(YAMLReader.format(days))")
             }
         }
+        if let t = section("transcription", keys: TranscriptionSetup.keys) {
+            s.transcription = TranscriptionSetup.parse(t.values, reader: &reader)
+        }
         if !reader.issues.isEmpty { throw SettingsError(reader.issues) }
         return s
+    }
+}
+
+/// The `transcription` section of the settings file: which model, which calls, how.
+///
+/// ```yaml
+/// transcription:
+///   model: /usr/local/share/callqa/models/ggml-base-q8_0.bin   # default (see README)
+///   stage: false            # true: ingest, run and watch transcribe the calls they analysed
+///   select:                 # which calls need transcripts (absent: every analysed call);
+///     cards: [order-confirmation]   # a call is selected when any rule holds
+///     queues: [support]
+///     sample_share: 0.1     # 10 % of all calls, chosen by call id
+///   language: auto          # or one language for every call: en, de, ru, …
+///   languages: [en, de]     # detection picks among these (default: any whisper knows)
+///   languages_by_queue: {support_de: de, support_ru: ru}
+///   customer_channel: true  # false: the customer's channel is never transcribed
+///   redact: true            # digit runs (card and phone numbers, codes) out before storage
+///   window_s: 25            # longest recogniser window (s), 5–28
+///   jobs: 2                 # calls in parallel (default: every core)
+///   threads: 1              # recogniser threads per call
+/// ```
+public struct TranscriptionSetup: Sendable, Equatable {
+    /// nil: the command line's `--model`, else the installed default.
+    public var modelPath: String?
+    public var stage = false
+    public var selection = TranscriptSelection()
+    public var settings = TranscriptionSettings()
+    public var jobs: Int?
+    public var threads: Int?
+
+    public init() {}
+
+    static let keys = ["model", "stage", "select", "language", "languages", "languages_by_queue", "customer_channel", "redact", "window_s", "jobs", "threads"]
+
+    static func parse(_ m: [String: Node], reader: inout YAMLReader) -> TranscriptionSetup {
+        var t = TranscriptionSetup()
+        if let p = reader.string(m["model"], what: "transcription.model") {
+            if p.isEmpty { reader.error(m["model"]!, "transcription.model: expected the path of a whisper.cpp model file") } else { t.modelPath = p }
+        }
+        if let b = reader.bool(m["stage"], what: "transcription.stage") { t.stage = b }
+        if let b = reader.bool(m["customer_channel"], what: "transcription.customer_channel") { t.settings.customerChannel = b }
+        if let b = reader.bool(m["redact"], what: "transcription.redact") { t.settings.redact = b }
+        if let w = reader.number(m["window_s"], what: "transcription.window_s", range: 5...28) { t.settings.windowS = w }
+        func language(_ node: Node, what: String) -> String? {
+            guard let code = reader.string(node, what: what) else { return nil }
+            guard code.count == 2 || code.count == 3, code == code.lowercased(), WhisperSession.knowsLanguage(code) else {
+                reader.error(node, "\(what): expected a language code whisper knows (en, de, fr, es, it, ru, pl, nl, pt, …) or auto, got '\(code)'")
+                return nil
+            }
+            return code
+        }
+        if let node = m["language"], let s = node.scalar?.string, s == "auto" {
+            t.settings.language = nil
+        } else if let node = m["language"] {
+            t.settings.language = language(node, what: "transcription.language")
+        }
+        if let node = m["languages"] {
+            t.settings.detectAmong = reader.list(node, depth: 2).compactMap { language($0, what: "transcription.languages") }
+        }
+        if let node = m["languages_by_queue"] {
+            if case let .mapping(pairs) = node, reader.budget(node, depth: 2) {
+                for (k, v) in pairs {
+                    guard let queue = k.scalar?.string, !queue.isEmpty else { reader.error(k, "transcription.languages_by_queue: keys are queue names"); continue }
+                    if t.settings.languagesByQueue[queue] != nil { reader.error(k, "transcription.languages_by_queue: queue '\(queue)' appears twice"); continue }
+                    if let code = language(v, what: "transcription.languages_by_queue.\(queue)") { t.settings.languagesByQueue[queue] = code }
+                }
+            } else {
+                reader.error(node, "transcription.languages_by_queue: expected queue names with a language each, e.g. {support_de: de}")
+            }
+        }
+        func count(_ key: String, _ range: ClosedRange<Double>) -> Int? {
+            guard let node = m[key], let v = reader.number(node, what: "transcription.\(key)", range: range) else { return nil }
+            guard v == v.rounded() else { reader.error(node, "transcription.\(key): expected a whole number, got \(YAMLReader.format(v))"); return nil }
+            return Int(v)
+        }
+        t.jobs = count("jobs", 1...256)
+        t.threads = count("threads", 1...64)
+        if let node = m["select"], let sel = reader.mapping(node, what: "transcription.select", keys: ["cards", "queues", "sample_share"], depth: 2) {
+            if let c = sel["cards"] { t.selection.cards = reader.list(c, depth: 3).compactMap { reader.string($0, what: "transcription.select.cards") } }
+            if let q = sel["queues"] { t.selection.queues = reader.list(q, depth: 3).compactMap { reader.string($0, what: "transcription.select.queues") } }
+            t.selection.sampleShare = reader.number(sel["sample_share"], what: "transcription.select.sample_share", range: 0...1)
+            if sel.isEmpty { reader.error(node, "transcription.select: give cards, queues or sample_share (or leave select out: every analysed call)") }
+        }
+        return t
     }
 }
 

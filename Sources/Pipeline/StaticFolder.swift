@@ -51,7 +51,8 @@ public enum StaticFolder {
             let report = try ReportBuilder.call(store, callID: callID, period: .all, scope: scope, cards: cards)
             let links = folder.links(page: page)
             let tables = report.tables(forPeople: true, evidence: true, links: links)
-            try put(page, HTMLPages.call(report.detail, tables: tables, links: links, player: player(report.detail, folder: folder, page: page),
+            try put(page, HTMLPages.call(report.detail, tables: tables, transcript: report.transcript, links: links,
+                                         player: player(report.detail, folder: folder, page: page),
                                          navigation: navigation(report.detail, page)))
             scriptFolders.insert((page as NSString).deletingLastPathComponent)
         }

@@ -22,6 +22,9 @@ public struct ManualCriterionForm: Sendable, Equatable {
     public var comment: String?
     public var evaluator: String?
     public var evaluatedAt: String?
+    /// A phrase criterion: what the transcript answers (`met: the agent said "…" at 00:02–00:04`);
+    /// an evaluator's answer overrides it. nil for manual criteria.
+    public var transcript: String?
 }
 
 /// The manual criteria of one card that applies to a call.
@@ -52,15 +55,21 @@ public enum WebEvaluation {
         guard let input = try store.scoringInputs(period: .all, callIDs: [callID], scope: scope).first else { return nil }
         let stored = try store.evaluations(callID: callID, scope: scope)
         var forms: [EvaluationForm] = []
-        for card in try cards(store) where !card.manualCriteria.isEmpty && ScoringEngine.exclusion(card, facts: input.facts) == nil {
+        for card in try cards(store) where !card.evaluatorCriteria.isEmpty && ScoringEngine.exclusion(card, facts: input.facts) == nil {
             var criteria: [ManualCriterionForm] = []
+            // What the transcript answers, without any evaluator's override.
+            let automatic = card.criteria.contains(where: \.isPhrase) ? ScoringEngine.score(card, facts: input.facts, answers: [:]).results : []
             for section in card.sections {
-                for c in section.criteria where c.isManual {
+                for c in section.criteria where c.takesEvaluatorAnswers {
                     let kind: ManualCriterionForm.Kind
                     if case let .scale(lo, hi) = c.answering { kind = .scale(min: lo, max: hi) } else { kind = .yesNo }
                     let s = stored.first { $0.cardID == card.id && $0.criterionID == c.id }
+                    let heard = automatic.first { $0.criterionID == c.id }.map { r in
+                        (r.outcome == .unanswered ? "no answer" : r.outcome.rawValue.replacingOccurrences(of: "_", with: " ")) + ": " + r.evidence
+                    }
                     criteria.append(ManualCriterionForm(id: c.id, text: c.text, sectionName: section.name, kind: kind, critical: c.critical,
-                                                        answer: s?.answer, comment: s?.comment, evaluator: s?.evaluator, evaluatedAt: s?.evaluatedAt))
+                                                        answer: s?.answer, comment: s?.comment, evaluator: s?.evaluator, evaluatedAt: s?.evaluatedAt,
+                                                        transcript: c.isPhrase ? heard : nil))
                 }
             }
             forms.append(EvaluationForm(cardID: card.id, cardName: card.name, criteria: criteria))
@@ -120,8 +129,8 @@ public enum WebEvaluation {
         for (i, a) in answers.enumerated() {
             let text = a.answer.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
-            guard let criterion = card.criteria.first(where: { $0.id == a.criterionID }), criterion.isManual else {
-                problems.append("card '\(cardID)' has no manual criterion '\(a.criterionID)'")
+            guard let criterion = card.criteria.first(where: { $0.id == a.criterionID }), criterion.takesEvaluatorAnswers else {
+                problems.append("card '\(cardID)' has no manual or phrase criterion '\(a.criterionID)'")
                 continue
             }
             guard let answer = ManualAnswer(text), answer.mismatch(for: criterion.answering) == nil else {

@@ -349,9 +349,13 @@ public enum HTMLPages {
     /// recording. With one (a static report folder): the recording's player, or the reason
     /// there is none, the timeline that follows it and seeks on click, and the call pages'
     /// script (`player.script`; `#t=SECONDS` in the address starts there). `navigation`:
-    /// links shown under the heading.
-    public static func call(_ d: CallDetail, tables: [ReportTable], links: Links = .files, player: RecordingPlayer? = nil,
-                            navigation: String = "") -> String {
+    /// links shown under the heading. The transcript, when the call has one, follows the
+    /// timeline (each turn's time a link to that second; with a player, the words being said
+    /// light up) and replaces the `call_transcript` table.
+    public static func call(_ d: CallDetail, tables: [ReportTable], transcript: StoredTranscript? = nil, links: Links = .files,
+                            player: RecordingPlayer? = nil, navigation: String = "") -> String {
+        let tables = transcript == nil ? tables : tables.filter { $0.name != "call_transcript" }
+        let said = transcript.map { TranscriptRendering.html($0, callID: d.callID, recordingPath: d.recordingPath, links: links) } ?? ""
         guard let player else {
             var body = navigation + (timeline(d) ?? "")
             if let p = d.recordingPath {
@@ -359,11 +363,11 @@ public enum HTMLPages {
                     body += "<p>Recording: <a href=\"\(HTMLReport.escape(url))\">\(HTMLReport.escape(p))</a></p>\n"
                 }
             }
-            return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables, body: body, links: links)
+            return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables, body: body + said, links: links)
         }
         var body = navigation + "<div id=\"recording\">\n" + playerHTML(player)
         body += timeline(d, interactive: true) ?? "<p class=\"muted\">No analysed recording: no timeline.</p>\n"
-        body += "</div>\n<script src=\"\(HTMLReport.escape(player.script))\" defer></script>\n"
+        body += "</div>\n" + said + "<script src=\"\(HTMLReport.escape(player.script))\" defer></script>\n"
         return HTMLReport.page(title: "callqa — call \(d.callID)", tables: tables, body: body, links: links,
                                style: "audio{width:100%;max-width:900px;margin:8px 0 2px}")
     }

@@ -28,6 +28,10 @@ public enum HTMLReport {
         td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f5f8;font-weight:600}
         .note{color:#5a6775;font-size:12px;margin:2px 0}.bad{color:#b3261e;font-weight:600}.good{color:#1e7b34}
         .muted{color:#8a96a3}svg{display:block;margin:8px 0}
+        ol.turns{list-style:none;padding:0;margin:6px 0;max-height:32em;overflow-y:auto}ol.turns li{margin:3px 0;padding:2px 6px;border-left:3px solid #5b8def}
+        ol.turns li.customer{border-left-color:#e8833a}ol.turns li.mixed{border-left-color:#8a96a3}ol.turns .t{color:#5a6775;font-variant-numeric:tabular-nums;margin-right:4px}
+        ol.turns .who{color:#5a6775;font-size:12px;margin-right:4px}span.w.redacted{background:#eceff3;color:#5a6775}
+        span.w{border-radius:3px}span.w.now{background:#ffe27a}#player~* span.w,#recording~* span.w{cursor:pointer}
         """
 
     /// A page with the given tables (HTML rendering of any report). `links` links the cells

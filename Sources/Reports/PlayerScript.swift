@@ -7,7 +7,8 @@
 /// channel switch (workspace: the server decodes one channel, the position is kept); the
 /// timeline's playhead that follows playback and a click that seeks; a start second from
 /// the player's `data-start` (workspace `?t=`) or the address's `#t=SECONDS` (static
-/// pages), also when the hash changes; evidence links to the same page (`?t=` or `#t=`)
+/// pages), also when the hash changes; the transcript's words lit while they are said (a
+/// click on a word plays from it); evidence links to the same page (`?t=` or `#t=`)
 /// seek in place rather than reload.
 public enum PlayerScript {
     public static let source = """
@@ -88,6 +89,32 @@ public enum PlayerScript {
               if (t < 0 || t > duration) { return; }
               seek(t, !audio.paused);
               place();
+            });
+          }
+          // The transcript: the words being said light up; a click on a word plays from it.
+          var words = Array.prototype.slice.call(document.querySelectorAll("#transcript span.w"));
+          if (words.length) {
+            var box = document.querySelector("#transcript ol.turns");
+            var spans = words.map(function (w) {
+              return [parseFloat(w.getAttribute("data-s")), parseFloat(w.getAttribute("data-e"))];
+            });
+            var lit = [];
+            var light = function () {
+              var t = audio.currentTime || 0;
+              lit.forEach(function (w) { w.classList.remove("now"); });
+              lit = [];
+              for (var i = 0; i < words.length; i++) {
+                if (spans[i][0] <= t && t < spans[i][1] + 0.05) { words[i].classList.add("now"); lit.push(words[i]); }
+              }
+              if (lit.length && box) {
+                var y = lit[0].offsetTop;
+                if (y < box.scrollTop || y > box.scrollTop + box.clientHeight - 24) { box.scrollTop = Math.max(0, y - box.clientHeight / 3); }
+              }
+            };
+            audio.addEventListener("timeupdate", light);
+            audio.addEventListener("seeked", light);
+            words.forEach(function (w, i) {
+              w.addEventListener("click", function () { seek(spans[i][0], true); });
             });
           }
           // Evidence of this call: seek in place rather than reload the page.

@@ -17,6 +17,8 @@ public struct Scorecard: Sendable, Equatable {
 
     public var criteria: [Criterion] { sections.flatMap(\.criteria) }
     public var manualCriteria: [Criterion] { criteria.filter(\.isManual) }
+    /// Manual and phrase criteria: what an evaluator may answer.
+    public var evaluatorCriteria: [Criterion] { criteria.filter(\.takesEvaluatorAnswers) }
 }
 
 /// Which calls a card scores. Only answered calls are ever scored.
@@ -54,16 +56,31 @@ public struct Criterion: Sendable, Equatable {
     /// Credit of a manual "partial" answer (0–1), default 0.5.
     public var partialCredit: Double
 
+    /// Answered by an evaluator only (`manual`).
     public var isManual: Bool {
-        if case .auto = answering { return false }
-        return true
+        switch answering {
+        case .auto, .phrase: false
+        case .yesNo, .scale: true
+        }
     }
+
+    /// Answered from the transcript (`auto: {phrase: …}`).
+    public var isPhrase: Bool {
+        if case .phrase = answering { return true }
+        return false
+    }
+
+    /// Takes evaluator answers: manual criteria, and phrase criteria, whose evaluator answer
+    /// overrides the transcript's.
+    public var takesEvaluatorAnswers: Bool { isManual || isPhrase }
 }
 
 /// How a criterion is answered.
 public enum Answering: Sendable, Equatable {
     /// From the call's facts.
     case auto(AutoRule)
+    /// From the call's transcript; an evaluator's yes / no / partial / n/a overrides it.
+    case phrase(PhraseRule)
     /// By an evaluator: yes / no / partial / n/a.
     case yesNo
     /// By an evaluator: a whole number on a scale, mapped linearly to 0–1 credit; or n/a.

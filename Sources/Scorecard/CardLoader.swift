@@ -186,10 +186,16 @@ private extension YAMLReader {
         switch (m["auto"], m["manual"]) {
         case (nil, nil): error(n, "\(what): needs 'auto' (a rule) or 'manual' (answered by an evaluator)")
         case (.some, .some): error(n, "\(what): has both 'auto' and 'manual'; choose one")
-        case let (.some(a), nil): answering = autoRule(a, what: what).map { .auto($0) }
+        case let (.some(a), nil):
+            if case .mapping = a, a["phrase"] != nil {
+                answering = phraseCriterion(a, what: what).map { .phrase($0) }
+            } else {
+                answering = autoRule(a, what: what).map { .auto($0) }
+            }
         case let (nil, .some(man)): answering = manual(man, what: what)
         }
         if m["partial"] != nil, case .auto = answering { error(m["partial"]!, "\(what): 'partial' applies to manual criteria; auto rules give partial credit with bands") }
+        if m["partial"] != nil, case .phrase = answering { error(m["partial"]!, "\(what): 'partial' applies to manual criteria; a phrase is said or not (an evaluator's override may be partial)") }
         var naWhen: [Condition] = []
         if let na = m["na_when"] { naWhen = list(na, depth: 5).compactMap { condition($0, what: "\(what) na_when", depth: 6) } }
         guard let id, let text, let answering else { return nil }
@@ -215,6 +221,71 @@ private extension YAMLReader {
             return nil
         }
         return .scale(min: Int(lo), max: Int(hi))
+    }
+
+    /// Phrases longer than this many words, or more phrases than `maxPhrases` in a list, are refused.
+    static let maxPhraseWords = 20
+    static let maxPhrases = 100
+
+    /// `auto: {phrase: {party, any_of, none_of, within_s, within_last_s}}`.
+    mutating func phraseCriterion(_ n: Node, what: String) -> PhraseRule? {
+        guard let outer = mapping(n, what: "\(what) auto", keys: ["phrase"], required: ["phrase"], depth: 5), let p = outer["phrase"] else { return nil }
+        let keys = ["party", "any_of", "none_of", "within_s", "within_last_s"]
+        guard let m = mapping(p, what: "\(what) phrase", keys: keys, required: ["party"], depth: 6) else { return nil }
+        let party = choice(m["party"], what: "\(what) phrase party", allowed: PhraseRule.Party.allCases.map(\.rawValue)).flatMap(PhraseRule.Party.init)
+        if m["any_of"] == nil && m["none_of"] == nil {
+            error(p, "\(what) phrase: needs any_of (phrases one of which must be said) or none_of (phrases that must not be), or both")
+        }
+        func phrases(_ key: String) -> [String]? {
+            guard let node = m[key] else { return [] }
+            guard case let .sequence(seq) = node, !seq.isEmpty else {
+                error(node, "\(what) phrase \(key): expected a non-empty list of phrases, e.g. [\"thank you for calling\"]")
+                return nil
+            }
+            if seq.count > Self.maxPhrases { error(node, "\(what) phrase \(key): at most \(Self.maxPhrases) phrases, got \(seq.count)"); return nil }
+            var out: [String] = [], seen: [String: Int] = [:], ok = true
+            for item in seq {
+                guard budget(item, depth: 7), let text = string(item, what: "\(what) phrase \(key)") else { ok = false; continue }
+                let words = TranscriptText.words(text)
+                let letters = words.joined().count
+                if words.isEmpty || letters < 3 {
+                    error(item, "\(what) phrase \(key): '\(text)' has \(words.isEmpty ? "no words" : "fewer than 3 letters"): it would match almost anything (or nothing)")
+                    ok = false
+                } else if words.count > Self.maxPhraseWords {
+                    error(item, "\(what) phrase \(key): '\(text)' has \(words.count) words; at most \(Self.maxPhraseWords) (say the essential part)")
+                    ok = false
+                } else if words.contains(where: { w in w.filter(\.isNumber).count >= TranscriptText.redactionMinDigits }) {
+                    error(item, "\(what) phrase \(key): '\(text)' holds a run of \(TranscriptText.redactionMinDigits)+ digits: digit runs are redacted from transcripts before storage, so it can never match")
+                    ok = false
+                } else if let first = seen[words.joined(separator: " ")] {
+                    error(item, "\(what) phrase \(key): '\(text)' is the same as phrase \(first + 1) once normalised (case, punctuation)")
+                    ok = false
+                }
+                seen[words.joined(separator: " ")] = seen[words.joined(separator: " ")] ?? out.count
+                out.append(text)
+            }
+            return ok ? out : nil
+        }
+        let anyOf = phrases("any_of"), noneOf = phrases("none_of")
+        if let a = anyOf, let b = noneOf {
+            let shared = Set(a.map { TranscriptText.words($0).joined(separator: " ") }).intersection(b.map { TranscriptText.words($0).joined(separator: " ") })
+            if let s = shared.sorted().first { error(p, "\(what) phrase: '\(s)' is in both any_of and none_of") }
+        }
+        var within: (from: Double, to: Double)?
+        if let w = m["within_s"] {
+            if case let .sequence(seq) = w, seq.count == 2,
+               let a = number(seq[0], what: "\(what) phrase within_s", range: 0...86_400),
+               let b = number(seq[1], what: "\(what) phrase within_s", range: 0...86_400) {
+                if a < b { within = (a, b) } else { error(w, "\(what) phrase within_s: FROM must be before TO, got [\(FactValue.format(a)), \(FactValue.format(b))]") }
+            } else {
+                error(w, "\(what) phrase within_s: expected [FROM, TO], seconds from the start of the call")
+            }
+        }
+        let last = m["within_last_s"].flatMap { number($0, what: "\(what) phrase within_last_s", range: 1...86_400) }
+        guard let party, let anyOf, let noneOf, !(anyOf.isEmpty && noneOf.isEmpty) else { return nil }
+        if m["within_s"] != nil && within == nil { return nil }
+        if m["within_last_s"] != nil && last == nil { return nil }
+        return PhraseRule(party: party, anyOf: anyOf, noneOf: noneOf, withinS: within, withinLastS: last)
     }
 
     static let comparisonKeys = ["at_most", "at_least", "below", "above", "between", "equals", "not_equals", "one_of"]

@@ -198,6 +198,50 @@ public enum ScoringEngine {
                     r.evidence = "\(shown): no band matches → no credit"
                 }
             }
+        case let .phrase(rule):
+            // What the transcript says, overridden by an evaluator's answer when there is one.
+            var heard: String
+            var credit: Double?
+            var span: EvidenceSpan?
+            if let t = facts.transcript {
+                let duration: Double? = { if case let .number(v)? = facts.values["audio.duration_s"] { return v }; return nil }()
+                switch PhraseMatcher.judge(rule, transcript: t, durationS: duration) {
+                case let .met(evidence, s): (heard, credit, span) = (evidence, 1, s)
+                case let .notMet(evidence, s): (heard, credit, span) = (evidence, 0, s)
+                case let .cannotTell(why): (heard, credit) = ("transcript cannot tell: \(why)", nil)
+                }
+            } else {
+                heard = "no transcript (\(facts.transcriptAbsentReason ?? "not transcribed"))"
+            }
+            if let a = answer {
+                r.provenance = "evaluator: \(a.evaluator) (overrides transcript)"
+                var said = "answered \(a.answer) by \(a.evaluator)"
+                if let at = a.evaluatedAt { said += " on \(at)" }
+                if let comment = a.comment, !comment.isEmpty { said += ": \(comment)" }
+                r.evidence = said + "; transcript: " + heard
+                r.evidenceSpan = span
+                switch a.answer {
+                case .notApplicable: return r
+                case .yes: count(1)
+                case .no: count(0)
+                case .partial: count(c.partialCredit)
+                case .points:
+                    r.outcome = .unanswered
+                    r.provenance = "awaiting evaluator"
+                    r.evidence = "answer '\(a.answer)' does not fit this criterion; transcript: " + heard
+                }
+                return r
+            }
+            guard let credit else {
+                r.outcome = .unanswered
+                r.provenance = "awaiting transcript or evaluator"
+                r.evidence = heard
+                return r
+            }
+            count(credit)
+            r.provenance = "transcript"
+            r.evidence = heard
+            r.evidenceSpan = span
         case .yesNo, .scale:
             guard let a = answer else {
                 r.outcome = .unanswered
@@ -269,6 +313,8 @@ extension ManualAnswer {
     public func mismatch(for answering: Answering) -> String? {
         switch (answering, self) {
         case (.auto, _): return "criterion is answered automatically, not by evaluators"
+        case (.phrase, .points): return "expected yes, no, partial or n/a (overriding the transcript)"
+        case (.phrase, _): return nil
         case (.yesNo, .points): return "expected yes, no, partial or n/a"
         case (.yesNo, _): return nil
         case let (.scale(lo, hi), .points(p)): return (lo...hi).contains(p) ? nil : "expected a whole number from \(lo) to \(hi) or n/a"

@@ -85,6 +85,10 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable, Codable {
     case tokenRevoked = "token_revoked"
     /// Surveys imported through the API (`detail` the counts).
     case surveyImport = "survey_import"
+    /// A call page showed the call's transcript (`call_id`; `detail` the words shown).
+    case transcript
+    /// The calls list was searched in transcripts (`detail` the words searched and the hits).
+    case transcriptSearch = "transcript_search"
 }
 
 /// One row of the audit log.

@@ -432,12 +432,18 @@ public final class CallStore: Sendable {
             break
         case .remove:
             try db.cachedStatement(sql: "DELETE FROM analyses WHERE call_id = ?").execute(arguments: [r.callID])
+            // A transcript describes a recording that is no longer analysed: gone with it.
+            try db.cachedStatement(sql: "DELETE FROM transcripts WHERE call_id = ?").execute(arguments: [r.callID])
         case let .touch(path, mtime):
             try db.cachedStatement(sql: "UPDATE analyses SET recording_path = ?, mtime_epoch = ? WHERE call_id = ?")
                 .execute(arguments: [path, mtime, r.callID])
         case let .replace(a):
             try db.cachedStatement(sql: "DELETE FROM analyses WHERE call_id = ?").execute(arguments: [r.callID])
             try insert(a, callID: r.callID, now: now, db: db)
+            // Another recording: its old transcript says nothing about it. (The same recording
+            // analysed with other parameters keeps its words until transcribed again.)
+            try db.cachedStatement(sql: "DELETE FROM transcripts WHERE call_id = ? AND content_sha256 != ?")
+                .execute(arguments: [r.callID, a.state.contentSHA256])
         }
     }
 

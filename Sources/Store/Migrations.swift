@@ -639,6 +639,68 @@ enum Migrations {
                 CREATE INDEX analyses_by_interruptions ON analyses(coalesce(interruptions_by_agent, 0) + coalesce(interruptions_by_customer, 0), call_id);
                 """)
         }
+        // Transcripts (issue 26): one current transcript per call, with what made it (model,
+        // settings, the recording's content and the analysis whose speech segments it heard);
+        // each party's words (JSON) and text, the text indexed for search (FTS5, external
+        // content kept in step by triggers, so a removed transcript leaves the index too).
+        // The audit log records transcripts shown and searches (its CHECK is widened).
+        m.registerMigration("2026-12-08-transcripts") { db in
+            try db.execute(sql: """
+                CREATE TABLE transcripts (
+                    call_id              TEXT PRIMARY KEY NOT NULL REFERENCES calls(call_id) ON DELETE CASCADE,
+                    model                TEXT NOT NULL,
+                    model_sha256         TEXT NOT NULL,
+                    engine               TEXT NOT NULL,
+                    settings             TEXT NOT NULL,
+                    settings_hash        TEXT NOT NULL,
+                    content_sha256       TEXT NOT NULL,
+                    analysis_hash        TEXT NOT NULL,
+                    language             TEXT NOT NULL,
+                    language_source      TEXT NOT NULL CHECK (language_source IN ('detected', 'queue', 'setting', 'model', 'default', 'none')),
+                    language_probability REAL,
+                    words                INTEGER NOT NULL CHECK (words >= 0),
+                    redactions           INTEGER NOT NULL CHECK (redactions >= 0),
+                    speech_s             REAL NOT NULL,
+                    wall_s               REAL NOT NULL,
+                    words_sha256         TEXT NOT NULL,
+                    transcribed_at       TEXT NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE transcript_parties (
+                    id            INTEGER PRIMARY KEY,
+                    call_id       TEXT NOT NULL REFERENCES transcripts(call_id) ON DELETE CASCADE,
+                    party         TEXT NOT NULL CHECK (party IN ('agent', 'customer', 'mixed')),
+                    words         INTEGER NOT NULL CHECK (words >= 0),
+                    speech_s      REAL NOT NULL,
+                    talk_s        REAL,
+                    words_per_min REAL,
+                    redactions    INTEGER NOT NULL CHECK (redactions >= 0),
+                    skipped       TEXT,
+                    words_json    TEXT NOT NULL,
+                    text          TEXT NOT NULL,
+                    UNIQUE (call_id, party)
+                );
+                CREATE VIRTUAL TABLE transcript_fts USING fts5(
+                    text, content = 'transcript_parties', content_rowid = 'id', tokenize = 'unicode61 remove_diacritics 2');
+                CREATE TRIGGER transcript_parties_fts_insert AFTER INSERT ON transcript_parties BEGIN
+                    INSERT INTO transcript_fts (rowid, text) VALUES (new.id, new.text);
+                END;
+                CREATE TRIGGER transcript_parties_fts_delete AFTER DELETE ON transcript_parties BEGIN
+                    INSERT INTO transcript_fts (transcript_fts, rowid, text) VALUES ('delete', old.id, old.text);
+                END;
+                CREATE TRIGGER transcript_parties_fts_update AFTER UPDATE ON transcript_parties BEGIN
+                    INSERT INTO transcript_fts (transcript_fts, rowid, text) VALUES ('delete', old.id, old.text);
+                    INSERT INTO transcript_fts (rowid, text) VALUES (new.id, new.text);
+                END;
+                """)
+            // A transcript changes what the calls list's search finds: the pages' data version
+            // moves on with it (see 2026-12-08-data-version).
+            for table in ["transcripts", "transcript_parties"] {
+                for event in ["insert", "update", "delete"] {
+                    try db.execute(sql: "CREATE TRIGGER data_version_\(table)_\(event) AFTER \(event.uppercased()) ON \(table) BEGIN UPDATE data_version SET version = version + 1; END")
+                }
+            }
+            try AccountMigrations.widenAuditActions(db, with: ["transcript", "transcript_search"])
+        }
         return m
     }
 }

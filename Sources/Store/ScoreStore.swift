@@ -9,8 +9,8 @@ extension CallStore {
         try read { db in
             var sql = """
                 SELECT c.*, a.content_sha256, a.parameters_hash, a.analyzer_version, \(Self.analysisFactColumns),
-                       a.longest_silence_start_s, a.health, a.recording_path AS analysed_path
-                FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id WHERE 1
+                       a.longest_silence_start_s, a.health, a.recording_path AS analysed_path, t.words_sha256
+                FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id LEFT JOIN transcripts t ON t.call_id = c.call_id WHERE 1
                 """
             let (condition, periodArgs) = period.sql()
             let (scoped, scopeArgs) = scope.sql()
@@ -46,9 +46,18 @@ extension CallStore {
                     answers[call, default: [:]][r["card_id"], default: [:]][r["criterion_id"]] = ans
                     answerText[call, default: []].append(Self.answerText(r, a))
                 }
+                var transcripts: [String: Row] = [:], transcriptParties: [String: [Row]] = [:]
+                for r in try Row.fetchAll(db, sql: "SELECT * FROM transcripts WHERE call_id IN (\(marks))", arguments: StatementArguments(ids)) {
+                    transcripts[r["call_id"]] = r
+                }
+                for r in try Row.fetchAll(db, sql: "SELECT * FROM transcript_parties WHERE call_id IN (\(marks)) ORDER BY party",
+                                          arguments: StatementArguments(ids)) {
+                    transcriptParties[r["call_id"], default: []].append(r)
+                }
                 for r in chunk {
                     let id: String = r["call_id"]
-                    let facts = Self.facts(r, parties: parties[id] ?? [], events: events[id] ?? [])
+                    var facts = Self.facts(r, parties: parties[id] ?? [], events: events[id] ?? [])
+                    Self.addTranscript(&facts, transcripts[id].map { Self.storedTranscript($0, parties: transcriptParties[id] ?? []) })
                     inputs.append(ScoringInput(facts: facts, dataFingerprint: Self.dataFingerprint(r, answers: answerText[id] ?? []),
                                                answers: answers[id] ?? [:], startedEpoch: r["started_epoch"], team: r["team"]))
                 }
@@ -87,7 +96,7 @@ extension CallStore {
                 case let .analysis(column): if let x: Double = r["a_" + column] { v[e.name] = .number(x) }
                 case let .party(p, column): if let x: Double = party[p]?[column] { v[e.name] = .number(x) }
                 case let .health(flag): v[e.name] = .flag(flags.contains(flag.rawValue))
-                case .call, .attribute: break
+                case .call, .attribute, .transcript: break
                 }
             }
             if let start: Double = r["longest_silence_start_s"], let len: Double = r["a_longest_silence_s"] {
@@ -131,6 +140,19 @@ extension CallStore {
         }
         return CallFacts(callID: r["call_id"], agentID: r["agent_id"], values: v, audioAbsentReason: absent, spans: spans,
                          recordingPath: r["analysed_path"] ?? r["recording_path"])
+    }
+
+    /// A call's transcript into its facts: the words (for phrase criteria) and each party's
+    /// words per minute; without one, why.
+    static func addTranscript(_ facts: inout CallFacts, _ stored: StoredTranscript?) {
+        guard let stored else {
+            facts.transcriptAbsentReason = facts.hasAudio ? "not transcribed yet (callqa transcribe)" : (facts.audioAbsentReason ?? "no analysed recording")
+            return
+        }
+        facts.transcript = stored.transcript
+        for p in stored.transcript.parties {
+            if let wpm = p.wordsPerMinute { facts.values["audio.\(p.party).words_per_min"] = .number(wpm) }
+        }
     }
 
     /// Stores a card version (once per content hash).

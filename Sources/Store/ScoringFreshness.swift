@@ -14,8 +14,9 @@ extension CallStore {
             let (ic, ia) = Self.idCondition(callIDs)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT c.*, a.content_sha256, a.parameters_hash, a.analyzer_version, \(Self.analysisFactColumns),
-                       a.longest_silence_start_s, a.health, a.recording_path AS analysed_path
-                FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id WHERE \(pc) AND \(sc) AND \(ic)
+                       a.longest_silence_start_s, a.health, a.recording_path AS analysed_path, t.words_sha256
+                FROM calls c LEFT JOIN analyses a ON a.call_id = c.call_id LEFT JOIN transcripts t ON t.call_id = c.call_id
+                WHERE \(pc) AND \(sc) AND \(ic)
                 ORDER BY c.started_epoch, c.call_id
                 """, arguments: StatementArguments(pa + sa + ia))
             var keys: [ScoringKey] = []
@@ -32,6 +33,13 @@ extension CallStore {
                     guard let a = ManualAnswer(r["answer"] as String) else { continue }
                     answerText[r["call_id"], default: []].append(Self.answerText(r, a))
                 }
+                var wordsPerMinute: [String: [Row]] = [:]
+                if partyFacts {
+                    for r in try Row.fetchAll(db, sql: "SELECT call_id, party, talk_s, words, skipped, words_per_min FROM transcript_parties WHERE call_id IN (\(marks))",
+                                              arguments: StatementArguments(ids)) {
+                        wordsPerMinute[r["call_id"], default: []].append(r)
+                    }
+                }
                 var parties: [String: [Row]] = [:]
                 if partyFacts {
                     for r in try Row.fetchAll(db, sql: """
@@ -45,6 +53,9 @@ extension CallStore {
                     let id: String = r["call_id"]
                     var facts = Self.facts(r, parties: parties[id] ?? [], events: [])
                     facts.spans = [:]
+                    for w in wordsPerMinute[id] ?? [] {
+                        if let v: Double = w["words_per_min"] { facts.values["audio.\(w["party"] as String).words_per_min"] = .number(v) }
+                    }
                     keys.append(ScoringKey(facts: facts, dataFingerprint: Self.dataFingerprint(r, answers: answerText[id] ?? [])))
                 }
             }
@@ -86,11 +97,13 @@ extension CallStore {
     }
 
     /// A call's data fingerprint: its record, its analysis (content, parameters, analyzer
-    /// version), its recording status and its evaluator answers (`answerText`, in card and
-    /// criterion order).
+    /// version), its recording status, its evaluator answers (`answerText`, in card and
+    /// criterion order) and its transcript's words, when it has one (calls without a
+    /// transcript keep the fingerprint they had before transcripts existed).
     static func dataFingerprint(_ r: Row, answers: [String]) -> String {
-        let fp = [r["record_fingerprint"] as String, r["content_sha256"] as String? ?? "-", r["parameters_hash"] as String? ?? "-",
+        var fp = [r["record_fingerprint"] as String, r["content_sha256"] as String? ?? "-", r["parameters_hash"] as String? ?? "-",
                   r["analyzer_version"] as String? ?? "-", r["recording_status"] as String] + answers
+        if let words: String = r["words_sha256"] { fp.append("transcript:" + words) }
         return SHA256.hex(Array(fp.joined(separator: "\u{1F}").utf8))
     }
 }

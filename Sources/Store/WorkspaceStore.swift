@@ -29,6 +29,8 @@ public struct CallListFilter: Sendable, Equatable {
     public var detractor = false
     /// Only recordings with this health flag.
     public var health: String?
+    /// Only calls whose transcript holds these words (`TranscriptQuery`).
+    public var transcript: TranscriptQuery?
 
     public init() {}
 }
@@ -154,6 +156,13 @@ extension CallStore {
             if filter.detractor {
                 conditions.append("EXISTS (SELECT 1 FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score <= 6)")
             }
+            if let t = filter.transcript {
+                conditions.append("""
+                    c.call_id IN (SELECT tp.call_id FROM transcript_fts JOIN transcript_parties tp ON tp.id = transcript_fts.rowid
+                                  WHERE transcript_fts MATCH ?)
+                    """)
+                args.append(t.match)
+            }
             let op = descending ? "<" : ">", dir = descending ? "DESC" : "ASC"
             let cursorValue: (any DatabaseValueConvertible)? = after.map { a -> any DatabaseValueConvertible in
                 sort.isText ? a.value : (Double(a.value) ?? 0)
@@ -181,14 +190,20 @@ extension CallStore {
                        \(scores("min(s.score)")) AS score,
                        \(scores("max(s.status = 'provisional')")) AS provisional,
                        \(scores("max(s.critical_failed)")) AS critical_failed,
-                       (SELECT min(v.score) FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score IS NOT NULL) AS nps
+                       (SELECT min(v.score) FROM surveys v WHERE v.linked_call_id = c.call_id AND v.answered = 1 AND v.score IS NOT NULL) AS nps,
+                       \(filter.transcript == nil ? "NULL" : """
+                       (SELECT tp.party || ': ' || snippet(transcript_fts, 0, '[', ']', '…', 10) FROM transcript_fts
+                        JOIN transcript_parties tp ON tp.id = transcript_fts.rowid
+                        WHERE transcript_fts MATCH ? AND tp.call_id = c.call_id ORDER BY transcript_fts.rank LIMIT 1)
+                       """) AS snippet
                 FROM (\(page)) p
                 JOIN calls c ON c.call_id = p.call_id
                 LEFT JOIN agents g ON g.agent_id = c.agent_id
                 LEFT JOIN analyses a ON a.call_id = c.call_id
                 ORDER BY p.k \(dir), p.call_id \(dir)
                 """
-            let shownArgs: [any DatabaseValueConvertible] = cardArgs + cardArgs + cardArgs + cardArgs
+            var shownArgs: [any DatabaseValueConvertible] = cardArgs + cardArgs + cardArgs + cardArgs
+            if let t = filter.transcript { shownArgs.append(t.match) }
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(shownArgs + pageArgs)).map { r in
                 CallListRow(callID: r["call_id"], startedAt: r["started_at"], startedEpoch: r["started_epoch"], agentID: r["agent_id"],
                             agentName: r["agent_name"], team: r["team"], queue: r["queue"], direction: r["direction"],
@@ -196,7 +211,7 @@ extension CallStore {
                             deadAirS: r["dead_air_s"], interruptions: r["interruptions"],
                             health: ((r["health"] as String?) ?? "").split(separator: ",").map(String.init),
                             cardID: r["card_id"], score: r["score"], provisional: (r["provisional"] as Int?) == 1,
-                            criticalFailed: (r["critical_failed"] as Int?) == 1, nps: r["nps"])
+                            criticalFailed: (r["critical_failed"] as Int?) == 1, nps: r["nps"], snippet: r["snippet"])
             }
             }
             // Sorted by another column than the start: the key's index, walked in the page's

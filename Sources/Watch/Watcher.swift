@@ -35,6 +35,10 @@ public struct WatchOptions: Sendable {
     /// meanwhile reports compute from the base tables, so the workspace is never behind.
     public var aggregatesS = 10.0
     public var alerts = AlertSettings()
+    /// Transcribe each cycle's stored calls before they are scored (phrase criteria read the
+    /// transcripts; the selection of the settings' `transcription` section applies); nil: no
+    /// transcription stage.
+    public var transcription: TranscribeOptions?
     /// The `curl` program for webhooks (nil: not installed).
     public var curlPath: String?
     /// How often the loop looks at the followed files and the waiting calls (s).
@@ -57,6 +61,7 @@ public struct WatchSummary: Sendable, Equatable {
     public var callsStored = 0
     public var analysed = 0
     public var withoutRecording = 0
+    public var transcribed = 0
     public var rowsRejected = 0
     public var alerts = 0
 }
@@ -113,6 +118,9 @@ public final class Watcher {
         notifier = AlertNotifier(settings: options.alerts, store: store, logger: logger, curl: options.curlPath)
         if options.alerts.webhook != nil && options.curlPath == nil {
             throw WatchError("alerts.webhook needs curl (Debian package curl), which is not installed")
+        }
+        if let t = options.transcription, !FileManager.default.fileExists(atPath: t.modelPath) {
+            throw WatchError("speech model '\(t.modelPath)' not found (transcription.model, --model; see the README's Transcripts)")
         }
         if let path = options.scorecards {
             let (loaded, issues) = CardLoader.loadAll(path)
@@ -227,6 +235,7 @@ public final class Watcher {
             "cards": "\(cards.map(\.id).joined(separator: ", "))", "settle_s": "\(options.settleS)", "wait_s": "\(options.waitS)",
             "kept_lines": "\(replayed)", "pending_calls": "\(assembler.pendingCount)", "alert_rules": "\(options.alerts.rules.count)",
             "inotify": "\(recordings.inotifyProblems.isEmpty ? "on" : "degraded")",
+            "transcription": "\(options.transcription.map { ($0.modelPath as NSString).lastPathComponent } ?? "off")",
         ])
         if options.scorecards == nil { logger.warning("no scorecards: calls are stored and analysed, not scored") }
     }
@@ -323,6 +332,19 @@ public final class Watcher {
         // start stores the call again (unchanged: nothing written), scores it (only if its
         // score is not current) and checks the rules (an alert is stored once per call and rule).
         summary.callsStored += storedIDs.count
+        if var t = options.transcription, !storedIDs.isEmpty {
+            t.callIDs = storedIDs
+            do {
+                let s = try await Transcribe.run(t, cards: cards, store: store)
+                summary.transcribed += s.transcribed
+                for f in s.failed { logger.warning("not transcribed: \(f.message)", metadata: ["call_id": "\(f.callID)"]) }
+            } catch let e as StoreError {
+                throw e
+            } catch {
+                // The model became unusable (replaced, removed): calls are still stored and scored.
+                logger.error("transcription: \(error)")
+            }
+        }
         if !cards.isEmpty, !storedIDs.isEmpty {
             _ = try Scoring.run(cards: cards, store: store, callIDs: storedIDs, refreshAggregates: false)
         }

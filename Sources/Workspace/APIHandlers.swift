@@ -32,8 +32,10 @@ extension Handlers {
     }
 
     /// The parameters of the calls list: the calls page's, with `limit` and `cursor` for
-    /// its keyset pages.
-    static let callsParameters = ["period", "date", "from", "to"] + CallsQuery.filterNames + ["sort", "order", "limit", "cursor"]
+    /// its keyset pages — but not the transcript search `said` (the API does not search
+    /// transcripts: a search is audited with what was searched, on the workspace's page).
+    static let callsParameters = ["period", "date", "from", "to"] + CallsQuery.filterNames.filter { $0 != "said" }
+        + ["sort", "order", "limit", "cursor"]
     static let selectionParameters = ["period", "date", "from", "to", "agent", "team", "queue", "card"]
 
     /// The query parameters each route takes (any other is a 400): the OpenAPI document

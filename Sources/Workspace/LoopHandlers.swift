@@ -29,8 +29,9 @@ extension Handlers {
     // MARK: Disputes
 
     /// The call page with a notice from a dispute or coaching action.
-    func callPage(_ session: AuthenticatedSession, callID: String, loopNotice: Pages.LoopNotice, status: HTTPResponse.Status) throws -> Response {
-        try callPage(session, callID: callID, startS: nil, loopNotice: loopNotice, status: status)
+    func callPage(_ session: AuthenticatedSession, callID: String, loopNotice: Pages.LoopNotice, status: HTTPResponse.Status,
+                  address: String?) throws -> Response {
+        try callPage(session, callID: callID, startS: nil, loopNotice: loopNotice, status: status, address: address)
     }
 
     /// Raises a dispute (agents on their calls, supervisors on their teams').
@@ -88,11 +89,13 @@ extension Handlers {
         case let .refused(r):
             if case .role = r { throw PageError(.notFound) }
             return try callPage(session, callID: callID, loopNotice: .init(ok: false, text: r.description.prefix(1).uppercased() + r.description.dropFirst() + "."),
-                                status: .conflict)
+                                status: .conflict, address: address(request, context))
         case let .conflict(why):
-            return try callPage(session, callID: callID, loopNotice: .init(ok: false, text: "Nothing was changed: \(why)."), status: .conflict)
+            return try callPage(session, callID: callID, loopNotice: .init(ok: false, text: "Nothing was changed: \(why)."), status: .conflict,
+                                address: address(request, context))
         case let .invalid(why):
-            return try callPage(session, callID: callID, loopNotice: .init(ok: false, text: "Nothing was changed: \(why)."), status: .badRequest)
+            return try callPage(session, callID: callID, loopNotice: .init(ok: false, text: "Nothing was changed: \(why)."), status: .badRequest,
+                                address: address(request, context))
         case let .done(d, before, after):
             let action: AuditAction = switch d.state {
             case .open: .disputeOpened
@@ -144,7 +147,7 @@ extension Handlers {
         case let .invalid(why), let .conflict(why):
             let n = Pages.LoopNotice(ok: false, text: "Nothing was recorded: \(why).")
             if back.hasPrefix("call:") {
-                return try callPage(session, callID: String(back.dropFirst(5)), loopNotice: n, status: .badRequest)
+                return try callPage(session, callID: String(back.dropFirst(5)), loopNotice: n, status: .badRequest, address: address(request, context))
             }
             return try agentPage(request, session: session, agentID: agentID, notice: n, status: .badRequest)
         case let .done(note):

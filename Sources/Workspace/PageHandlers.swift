@@ -90,6 +90,19 @@ extension Handlers {
         let known = try known(scope, version: version)
         let q = try callsQuery(request, scope: scope, known: known)
         let store = server.store
+        if let t = q.filter.transcript {
+            // A search of what was said is audited with what it found, so it is never answered
+            // from the page cache.
+            var rows = try store.callList(q.filter, sort: q.sort, descending: q.descending, after: q.after, limit: Self.pageSize + 1,
+                                          scope: q.scope(scope))
+            let more = rows.count > Self.pageSize
+            if more { rows.removeLast() }
+            try auth.audit(.transcriptSearch, by: session.account, address: address(request, context),
+                           detail: "\(t.label) in \(q.period.label): \(rows.count)\(more ? "+" : "") calls")
+            let body = Pages.callsBody(query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents, teams: known.teams,
+                                       queues: known.queues)
+            return .html(Pages.layout(title: "Calls", session: session, body: body))
+        }
         let cursor = q.after.map { [("after", $0.value), ("after_id", $0.callID)] } ?? []
         // Keyed by the account's scope (the form lists its agents, teams and queues) and the
         // whole query (which narrows it).
@@ -140,12 +153,17 @@ extension Handlers {
         }
     }
 
+    /// The call page; showing a transcript is audited (it is what the recording says).
     func callPage(_ session: AuthenticatedSession, callID: String, startS: Double?, notice: Pages.EvaluationNotice? = nil,
-                  loopNotice: Pages.LoopNotice? = nil, status: HTTPResponse.Status = .ok) throws -> Response {
+                  loopNotice: Pages.LoopNotice? = nil, status: HTTPResponse.Status = .ok, address: String?) throws -> Response {
         let scope = session.account.scope
         let report = try callReport(callID, scope: scope)
         let surveys = try server.store.callSurveys(callID: callID, scope: scope)
         let sheet = try WebEvaluation.sheet(server.store, callID: callID, scope: scope)
+        if let t = report.transcript {
+            try auth.audit(.transcript, by: session.account, address: address, callID: callID,
+                           detail: "\(t.transcript.wordCount) words, \(t.transcript.redactions) redacted")
+        }
         let disputes = try Disputes.forCall(server.store, callID: callID, account: session.account, window: config.disputeWindow, nowEpoch: config.now())
         return .html(Pages.call(session, report: report, surveys: surveys, sheet: sheet, startS: startS, notice: notice, disputes: disputes,
                                 loopNotice: loopNotice), status: status)
@@ -156,7 +174,8 @@ extension Handlers {
         guard let callID = context.parameters.get("id") else { throw PageError(.notFound) }
         // `?t=SECONDS`: where the player starts (evidence links); anything else is ignored.
         let t = Self.query(request)("t").flatMap(Double.init).flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }
-        return try await Blocking.run { try callPage(session, callID: callID, startS: t) }
+        let address = address(request, context)
+        return try await Blocking.run { try callPage(session, callID: callID, startS: t, address: address) }
     }
 
     /// Saves the evaluate form (qa only): answers stored as `evaluations import` stores them,
@@ -193,15 +212,16 @@ extension Handlers {
         case .notFound:
             throw PageError(.notFound)
         case .stale:
-            return try callPage(session, callID: callID, startS: nil, notice: .stale, status: .conflict)
+            return try callPage(session, callID: callID, startS: nil, notice: .stale, status: .conflict, address: address(request, context))
         case let .invalid(problems):
-            return try callPage(session, callID: callID, startS: nil, notice: .invalid(problems), status: .badRequest)
+            return try callPage(session, callID: callID, startS: nil, notice: .invalid(problems), status: .badRequest, address: address(request, context))
         case let .saved(changed, before, after):
             let given = answers.filter { !$0.answer.trimmingCharacters(in: .whitespaces).isEmpty }
                 .map { "\($0.criterionID)=\($0.answer)" }.joined(separator: " ")
             try auth.audit(.evaluation, by: session.account, address: client, callID: callID, target: cardID,
                            detail: "\(changed) changed: \(given); score \(Pages.scoreText(before)) → \(Pages.scoreText(after))")
-            return try callPage(session, callID: callID, startS: nil, notice: .saved(card: cardID, changed: changed, before: before, after: after))
+            return try callPage(session, callID: callID, startS: nil, notice: .saved(card: cardID, changed: changed, before: before, after: after),
+                                address: address(request, context))
         }
     }
 

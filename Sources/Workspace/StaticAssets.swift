@@ -72,6 +72,19 @@ enum StaticAssets {
         .scroll { overflow-x: auto; }
         #calls { font-size: .9em; }
         #calls td:nth-child(2) { white-space: nowrap; }
+        tr.said td { color: var(--muted); }
+        mark { background: #fff1a8; color: var(--ink); }
+        input[type=search] { padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; font: inherit; }
+        ol.turns { position: relative; list-style: none; padding: 0; margin: .4rem 0; max-height: 26rem; overflow-y: auto; }
+        ol.turns li { margin: .2rem 0; padding: .15rem .5rem; border-left: 3px solid #5b8def; }
+        ol.turns li.customer { border-left-color: #e8833a; }
+        ol.turns li.mixed { border-left-color: var(--muted); }
+        ol.turns .t { color: var(--muted); font-variant-numeric: tabular-nums; margin-right: .3rem; }
+        ol.turns .who { color: var(--muted); font-size: .85em; margin-right: .3rem; }
+        span.w { cursor: pointer; border-radius: 3px; }
+        span.w.now { background: #ffe27a; }
+        span.w.redacted { background: #eceff3; color: var(--muted); }
+        fieldset.phrase p.heard { margin: .2rem 0; font-size: .9em; color: var(--muted); }
         textarea { width: 100%; padding: .45rem .5rem; border: 1px solid var(--line); border-radius: 4px; font: inherit; display: block; }
         .two { display: grid; grid-template-columns: 1fr 1fr; gap: 0 1rem; }
         @media (max-width: 50rem) { .two { grid-template-columns: 1fr; } }

@@ -150,7 +150,7 @@ struct CallsQuery {
 
     /// The names of the filter parameters, in form order.
     static let filterNames = ["agent", "team", "queue", "dialed", "direction", "card", "min_score", "max_score", "critical",
-                              "provisional", "dead_air", "interruptions", "detractor", "health"]
+                              "provisional", "dead_air", "interruptions", "detractor", "health", "said"]
 
     /// The values the user may name: cards, agents, teams and queues of calls in their scope.
     struct Known {
@@ -206,6 +206,11 @@ struct CallsQuery {
             guard healthFlags.contains(h) else { throw BadQuery("health", expected: "a recording health flag (\(healthFlags.joined(separator: ", ")))", got: h) }
             r.filter.health = h
         }
+        // Words said (transcript search): letters and digits only reach the index.
+        if let said = v("said") {
+            guard said.count <= 200 else { throw BadQuery("said", "expected at most 200 characters, got \(said.count)") }
+            r.filter.transcript = TranscriptQuery(said)
+        }
         if let s = v("sort") {
             guard let sort = CallListSort(rawValue: s) else {
                 throw BadQuery("sort", expected: CallListSort.allCases.map(\.rawValue).joined(separator: ", "), got: s)
@@ -243,7 +248,7 @@ struct CallsQuery {
                          ("min_score", filter.minScore.map(Self.num)), ("max_score", filter.maxScore.map(Self.num)),
                          ("critical", filter.criticalFail ? "1" : nil), ("provisional", filter.provisional ? "1" : nil),
                          ("dead_air", filter.minDeadAirS.map(Self.num)), ("interruptions", filter.minInterruptions.map(String.init)),
-                         ("detractor", filter.detractor ? "1" : nil), ("health", filter.health)] {
+                         ("detractor", filter.detractor ? "1" : nil), ("health", filter.health), ("said", filter.transcript?.label)] {
             if let val { out.append((k, val)) }
         }
         out.append(("sort", sort.rawValue))

@@ -115,6 +115,7 @@ extension Pages {
             <div class="row">\(text("min_score", "score ≥", f.minScore.map(CallsQuery.num)))\(text("max_score", "score ≤", f.maxScore.map(CallsQuery.num)))
             \(text("dead_air", "dead air ≥ s", f.minDeadAirS.map(CallsQuery.num)))\(text("interruptions", "interruptions ≥", f.minInterruptions.map(String.init)))
             \(select("health", CallsQuery.healthFlags, f.health))</div>
+            <div class="row"><label>Said (transcripts) <input type="search" name="said" id="f-said" value="\(f.transcript?.label ?? "")" size="28" maxlength="200" placeholder="words or &quot;a phrase&quot;"></label></div>
             <div class="row">\(check("critical", "critical fail", f.criticalFail))\(check("provisional", "provisional (waiting for evaluation)", f.provisional))
             \(check("detractor", "NPS detractor", f.detractor))
             \(select("sort", CallListSort.allCases.map(\.rawValue), query.sort.rawValue))
@@ -134,7 +135,7 @@ extension Pages {
                 <td class="n">\(number(r.handleS, decimals: 0))</td><td class="n">\(number(r.durationS, decimals: 0))</td>\
                 <td class="n">\(number(r.deadAirS))</td><td class="n">\(r.interruptions.map(String.init))</td>\
                 <td>\(r.cardID)</td><td class="n">\(score)</td><td>\(marks.joined(separator: ", "))</td><td class="n">\(r.nps.map(String.init))</td>\
-                <td>\(r.health.joined(separator: ", "))</td></tr>
+                <td>\(r.health.joined(separator: ", "))</td></tr>\(snippetRow(r.snippet))
                 """
         }
         var next = HTML.empty
@@ -152,6 +153,30 @@ extension Pages {
             <tbody>\(body)</tbody></table></div>
             \(empty)\(next)
             """
+    }
+
+    /// A transcript search's match under its call's row: `agent: … thank you for [calling] …`
+    /// with the matched words marked.
+    static func snippetRow(_ snippet: String?) -> HTML {
+        guard let snippet else { return .empty }
+        var parts: [HTML] = []
+        var marked = false
+        var current = ""
+        func flush() {
+            guard !current.isEmpty else { return }
+            parts.append(marked ? "<mark>\(current)</mark>" : "\(current)")
+            current = ""
+        }
+        for ch in snippet {
+            if ch == "[" || ch == "]" {
+                flush()
+                marked = ch == "["
+            } else {
+                current.append(ch)
+            }
+        }
+        flush()
+        return "<tr class=\"detail said\"><td colspan=\"17\">\(parts)</td></tr>"
     }
 
     /// The filtered list as CSV (spreadsheet formulas neutralised by Reports' writer).
@@ -186,11 +211,11 @@ extension Pages {
                      startS: Double?, notice: EvaluationNotice? = nil, disputes: Disputes.CallDisputes? = nil,
                      loopNotice: LoopNotice? = nil) -> HTML {
         let d = report.detail
-        let tables = report.tables(forPeople: true, evidence: true, links: .workspace())
+        let tables = report.tables(forPeople: true, evidence: true, links: .workspace(), transcript: false)
         let scoreNames = ["call_score_", "call_sections_", "call_evidence_", "call_not_scored"]
         let scoreTables = tables.filter { t in scoreNames.contains { t.name.hasPrefix($0) } }
         let metricTables = tables.filter { t in !scoreNames.contains { t.name.hasPrefix($0) } }
-        let player = Self.player(d, startS: startS)
+        let player: HTML = "\(Self.player(d, startS: startS))\(transcriptSection(report))"
         var noticeHTML = HTML.empty
         switch notice {
         case let .saved(card, changed, before, after)?:
@@ -239,6 +264,16 @@ extension Pages {
             """)
     }
 
+    /// The transcript beside the timeline: the words being said light up as the recording
+    /// plays (callqa.js), a click on a word plays from it.
+    static func transcriptSection(_ report: CallReport) -> HTML {
+        guard let t = report.transcript else {
+            return report.detail.recordingPath == nil ? .empty
+                : "<section class=\"card transcript\" id=\"transcript\"><h2 class=\"section\">Transcript</h2><p class=\"muted\">Not transcribed (callqa transcribe).</p></section>"
+        }
+        return HTML(rendered: TranscriptRendering.html(t, callID: report.detail.callID, recordingPath: report.detail.recordingPath, links: .workspace()))
+    }
+
     /// The player (speed, channels, download) and the interactive timeline of a call.
     static func player(_ d: CallDetail, startS: Double?) -> HTML {
         let src = "/calls/\(HTML.pathSegment(d.callID))/audio"
@@ -274,10 +309,11 @@ extension Pages {
                     let checked: HTML = (c.answer ?? "") == v ? " checked" : ""
                     return "<label class=\"choice\"><input type=\"radio\" name=\"\(name)\" value=\"\(v)\"\(checked)> \(label)</label>"
                 }
-                let who: HTML = c.evaluator.map { "<span class=\"muted\">answered by \($0) at \(c.evaluatedAt ?? "")</span>" } ?? ""
+                let who: HTML = c.evaluator.map { "<span class=\"muted\">answered by \($0) at \(c.evaluatedAt ?? "")\(c.transcript == nil ? "" : " (overrides the transcript)")</span>" } ?? ""
+                let heard: HTML = c.transcript.map { "<p class=\"heard\">From the transcript: \($0). An answer here overrides it.</p>" } ?? ""
                 return """
-                    <fieldset class="criterion" data-criterion="\(c.id)"><legend>\(c.sectionName): \(c.text)\(c.critical ? " (critical)" : "")</legend>
-                    \(radios)
+                    <fieldset class="criterion\(c.transcript == nil ? "" : " phrase")" data-criterion="\(c.id)"><legend>\(c.sectionName): \(c.text)\(c.critical ? " (critical)" : "")</legend>
+                    \(heard)\(radios)
                     <input type="text" name="comment.\(c.id)" value="\(c.comment ?? "")" placeholder="comment" aria-label="comment on \(c.id)"> \(who)</fieldset>
                     """
             }
@@ -291,7 +327,7 @@ extension Pages {
                 <button type="submit" class="save-evaluation">Save evaluation</button></form>
                 """
         }
-        let empty: HTML = sheet.forms.isEmpty ? "<p class=\"muted\">No card with manual criteria applies to this call.</p>" : ""
+        let empty: HTML = sheet.forms.isEmpty ? "<p class=\"muted\">No card with manual or phrase criteria applies to this call.</p>" : ""
         return "<aside class=\"card side\" id=\"evaluate\"><h2 class=\"section\">Evaluate</h2>\(empty)\(forms)</aside>"
     }
 

@@ -110,7 +110,7 @@ import Testing
         #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations", "2026-12-08-watch-and-alerts",
                           "2026-12-08-disputes-calibration-coaching", "2026-12-08-api-tokens", "2026-12-08-tone-events",
                           "2026-12-08-workspace-indexes", "2026-12-08-data-version", "2026-12-08-detractor-comments-by-time",
-                          "2026-12-08-calls-list-sort-keys"],
+                          "2026-12-08-calls-list-sort-keys", "2026-12-08-transcripts"],
                "a newer migration: undo what it adds here too (the tone events migration adds nothing to undo: it rebuilds audio_events)")
         let removed = [kpiMigration] + later
         let previousVersion = index
@@ -131,6 +131,7 @@ import Testing
                 DROP TABLE api_tokens;
                 DROP TABLE audit_log; DROP TABLE sessions; DROP TABLE user_teams; DROP TABLE users; DROP TABLE evaluation_acknowledgements;
                 DROP TABLE alerts; DROP TABLE watch_lines; DROP TABLE watch_sources; DROP TABLE watch_state;
+                DROP TABLE transcript_fts; DROP TABLE transcript_parties; DROP TABLE transcripts;
                 DELETE FROM grdb_migrations WHERE identifier IN (\(removed.map { "'\($0)'" }.joined(separator: ", ")));
                 PRAGMA user_version = \(previousVersion);
                 UPDATE agg_kpi_hour SET answered_within_t = 0, short_abandons = offered, fcr_resolved = 0;

@@ -22,7 +22,10 @@ import Testing
                                        "raiseAlerts", "recordNotification",
                                        // Disputes, calibration, coaching: each checks its scope (and the role) inside its transaction.
                                        "openDispute", "resolveDispute", "createCalibrationSession", "saveCalibrationAnswers",
-                                       "closeCalibrationSession", "addCoachingNote", "acknowledgeCoachingNote", "completeCoachingFollowUp"]
+                                       "closeCalibrationSession", "addCoachingNote", "acknowledgeCoachingNote", "completeCoachingFollowUp",
+                                       // Transcription: stores one call's transcript (or copies a shard database's) where its analysis is unchanged.
+                                       "saveTranscript", "importTranscripts"]
+
     /// Accounts, sessions and the audit log of the workspace (AccountStore.swift): no call data.
     static let accounts: Set<String> = ["addUser", "users", "credentials", "setUserDisabled", "setUserPassword", "createSession",
                                         "session", "touchSession", "deleteSession", "sessionCount", "appendAudit", "auditEntries", "loginFailures",
@@ -218,6 +221,34 @@ import Testing
                 #expect(try s.evaluationsToAcknowledge(agentID: other, period: .all, scope: scope).isEmpty)
             }
         }),
+        ("transcriptionCandidates", { s, scope, own, _, _, _ throws in
+            let ids = Set(try s.transcriptionCandidates(scope: scope).map(\.callID))
+            #expect(!ids.isEmpty && ids.isSubset(of: own))
+            #expect(try s.transcriptionCandidates(scope: .everything).count > ids.count)
+        }),
+        ("transcript", { s, scope, own, _, other, _ throws in
+            try transcribeAll(s)
+            #expect(try s.transcript(callID: other, scope: .everything) != nil)
+            #expect(try s.transcript(callID: other, scope: scope) == nil)
+            #expect(try own.contains { try s.transcript(callID: $0, scope: scope) != nil })
+        }),
+        ("searchTranscripts", { s, scope, own, _, _, _ throws in
+            try transcribeAll(s)
+            let q = try #require(TranscriptQuery("hello"))
+            let mine = Set(try s.searchTranscripts(q, scope: scope).map(\.callID))
+            #expect(!mine.isEmpty && mine.isSubset(of: own))
+            #expect(try s.searchTranscripts(q, scope: .everything).count > mine.count)
+            // The calls list's search takes the same scope.
+            var filter = CallListFilter()
+            filter.transcript = q
+            let listed = try s.callList(filter, sort: .started, descending: true, after: nil, limit: 100, scope: scope)
+            #expect(Set(listed.map(\.callID)) == mine && listed.allSatisfy { $0.snippet?.contains("[hello]") == true })
+        }),
+        ("transcriptTotals", { s, scope, own, _, _, _ throws in
+            try transcribeAll(s)
+            let mine = try s.transcriptTotals(scope: scope), all = try s.transcriptTotals(scope: .everything)
+            #expect(mine.calls > 0 && mine.calls <= own.count && all.calls > mine.calls)
+        }),
         ("alerts", { s, scope, own, all, _, _ throws in
             try s.raiseAlerts(all.map { NewAlert(callID: $0, ruleID: "scope-test", reason: "test", raisedEpoch: 1, notify: true) })
             #expect(Set(try s.alerts(limit: 10_000, scope: scope).map(\.callID)) == own)
@@ -279,6 +310,13 @@ import Testing
             }
         }),
     ]
+
+    /// A transcript for every analysed call of the sample day (a few words each), once.
+    static func transcribeAll(_ s: CallStore) throws {
+        for c in try s.transcriptionCandidates(scope: .everything) where c.stored == nil {
+            try FactSchemaTests.saveTranscript(s, callID: c.callID)
+        }
+    }
 
     /// Disputes, a closed calibration session and coaching notes over every agent's calls,
     /// once per store (written with the store's own writers, scope everything).

@@ -139,7 +139,10 @@ import Testing
         let abandoned = try String(contentsOf: out.appendingPathComponent("calls/" + ReportFolder.callFileName("c-009")), encoding: .utf8)
         #expect(!abandoned.contains("<audio") && !abandoned.contains("<script"))
 
-        // The split pages: each agent's page and, beside it, that agent's calls only.
+        // The split pages: each agent's page and, beside it, that agent's calls only; a
+        // transcribed call's page shows its transcript under the player (the words lit by
+        // the page's script as they are said).
+        try FactSchemaTests.saveTranscript(store, callID: "c-003")
         let split = dir.appendingPathComponent("split")
         let report = try ReportBuilder.agents(store, period: .all, scope: .everything, minScored: 10)
         let files = try SplitReports.write(dir: split.path, store: store, period: .all, scope: .everything, minScored: 10, summaries: report.summaries)
@@ -154,6 +157,16 @@ import Testing
             let linked = splitGraph[split.appendingPathComponent(name).path] ?? []
             for c in own { #expect(linked.contains(split.appendingPathComponent(String(name.dropLast(5)) + "/" + c).path), "\(agent) → \(c)") }
         }
+        let a2Split = split.appendingPathComponent(String(SplitReports.fileName(agentID: "a2").dropLast(5)))
+        let transcribed = try String(contentsOf: a2Split.appendingPathComponent(c003), encoding: .utf8)
+        #expect(transcribed.contains("<section class=\"card transcript\" id=\"transcript\">"))
+        #expect(transcribed.contains("<span class=\"w\" data-s=\"1\" data-e=\"1.4\">hello</span>"), "the words with their seconds")
+        if let t = transcribed.range(of: "id=\"transcript\""), let a = transcribed.range(of: "<audio") {
+            #expect(t.lowerBound > a.lowerBound, "the transcript follows the player")
+        } else {
+            Issue.record("the split call page has no player or no transcript")
+        }
+        #expect(!callPage.contains("id=\"transcript\""), "the run's page was written before the transcript existed")
     }
 
     @Test func aRecordingOutsideTheFolderHoldingTheReportIsLinkedByItsFullPathAndSaysSo() async throws {

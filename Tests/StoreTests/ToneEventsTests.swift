@@ -64,7 +64,7 @@ import Testing
         let index = try #require(list.items.firstIndex { $0.identifier == Self.migration })
         let later = list.items[(index + 1)...].map(\.identifier)
         #expect(later == ["2026-12-08-workspace-indexes", "2026-12-08-data-version", "2026-12-08-detractor-comments-by-time",
-                          "2026-12-08-calls-list-sort-keys"], "a newer migration: undo what it adds here too")
+                          "2026-12-08-calls-list-sort-keys", "2026-12-08-transcripts"], "a newer migration: undo what it adds here too")
         let queue = try DatabaseQueue(path: path)
         try queue.inDatabase { db in
             // The workspace's migrations after it (indexes, the data version), undone first.
@@ -91,7 +91,8 @@ import Testing
                 ALTER TABLE audio_events_old RENAME TO audio_events;
                 CREATE INDEX audio_events_by_call ON audio_events(call_id, kind, start_s);
                 UPDATE analyses SET analyzer_version = 'callqa-analysis 13';
-                DELETE FROM grdb_migrations WHERE identifier = '\(Self.migration)';
+                DROP TABLE transcript_fts; DROP TABLE transcript_parties; DROP TABLE transcripts;
+                DELETE FROM grdb_migrations WHERE identifier IN (\(([Self.migration] + later).map { "'\($0)'" }.joined(separator: ", ")));
                 PRAGMA user_version = \(index);
                 """)
             // That schema has no room for a tone.

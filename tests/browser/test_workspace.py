@@ -34,6 +34,7 @@ import traceback
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
+from selenium.common.exceptions import StaleElementReferenceException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -56,6 +57,11 @@ def make_database():
     run = callqa("run", "SampleAudio", "--db", db, "--out", os.path.join(OUT, "report"))
     if run.returncode not in (0, 1):
         raise RuntimeError(f"callqa run failed ({run.returncode}): {run.stderr}")
+    # Two calls transcribed with the small English model (the call page's transcript, the search).
+    model = os.path.join(os.environ.get("CALLQA_MODEL_DIR") or "/usr/local/share/callqa/models", "ggml-tiny.en-q8_0.bin")
+    t = callqa("transcribe", "--db", db, "--model", model, "--calls", "c-001,c-003", "--language", "en", "--jobs", "2")
+    if t.returncode != 0:
+        raise RuntimeError(f"callqa transcribe failed ({t.returncode}): {t.stderr}")
     for name, extra in [("qa1", ["--role", "qa"]), ("agent-a1", ["--role", "agent", "--agent-id", "a1"]),
                         ("admin1", ["--role", "admin"]), ("eval-a", ["--role", "qa"]), ("eval-b", ["--role", "qa"]),
                         ("eval-c", ["--role", "qa"])]:
@@ -105,7 +111,9 @@ class Checks:
         self.passed, self.failed = 0, 0
 
     def wait(self, condition, what, timeout=30):
-        return WebDriverWait(self.d, timeout, poll_frequency=0.1).until(lambda d: condition(d), message=what)
+        # An element found just before the page reloads goes stale: look again, as for a missing one.
+        return WebDriverWait(self.d, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)) \
+            .until(lambda d: condition(d), message=what)
 
     def shot(self, name):
         # The whole page: the window grows to the page's height for the picture.
@@ -267,6 +275,39 @@ class Checks:
         assert self.d.execute_script("return document.getElementById('player').playbackRate") == 2
         self.d.execute_script("document.getElementById('player').pause()")
         self.shot("13-call-page-timeline")
+
+    def transcript_follows_playback(self):
+        self.d.get(self.base + "/calls/c-001")
+        words = self.d.find_elements(By.CSS_SELECTOR, "#transcript span.w")
+        assert len(words) > 10, len(words)
+        self.d.execute_script("const a = document.getElementById('player'); a.currentTime = 1.5; a.play();")
+        lit = """const a = document.getElementById('player'), w = document.querySelector('#transcript span.w.now');
+            if (!w || a.paused) { return false; }
+            return +w.dataset.s <= a.currentTime + 0.3 && a.currentTime <= +w.dataset.e + 0.4;"""
+        self.wait(lambda d: d.execute_script(lit), "the word being said is lit while the call plays")
+        self.shot("38-call-transcript-playing")
+        # A click on a later word plays from it.
+        later = words[len(words) * 2 // 3]
+        start = float(later.get_attribute("data-s"))
+        self.d.execute_script("arguments[0].scrollIntoView({block: 'center'});", later)
+        later.click()
+        self.wait(lambda d: abs(d.execute_script("return document.getElementById('player').currentTime") - start) < 0.8,
+                  f"a click on a word plays from {start:.2f} s")
+        self.wait(lambda d: d.execute_script("return document.querySelector('#transcript span.w.now') !== null"), "a word is lit after the click")
+        self.d.execute_script("document.getElementById('player').pause()")
+        # Search the calls by what was said: c-001 comes back with the words marked, not c-002.
+        word = next(w.text.strip(".,?!").lower() for w in words if len(w.text.strip(".,?!")) >= 6 and w.text.strip(".,?!").isalpha())
+        self.d.get(self.base + "/calls?period=all")
+        box = self.d.find_element(By.ID, "f-said")
+        box.clear()
+        box.send_keys(word)
+        self.d.find_element(By.ID, "apply").click()
+        self.wait(lambda d: "said=" in d.current_url, "the search is in the address")
+        ids = [a.text for a in self.d.find_elements(By.CSS_SELECTOR, "#calls tbody td:first-child a")]
+        assert "c-001" in ids and "c-002" not in ids, (word, ids)
+        marks = [m.text.lower() for m in self.d.find_elements(By.CSS_SELECTOR, "#calls tr.said mark")]
+        assert word in marks, (word, marks)
+        self.shot("39-calls-search-said")
 
     def qa_evaluates_and_the_score_changes(self):
         self.d.get(self.base + "/calls/c-011")
@@ -622,6 +663,7 @@ def main():
         c.check("ranges from the page", c.ranges_from_the_page)
         c.check("overview and calls pages", c.overview_and_calls_pages)
         c.check("call page timeline seeks", c.call_page_timeline_seeks)
+        c.check("transcript follows playback and is searched", c.transcript_follows_playback)
         c.check("qa evaluates and the score changes", c.qa_evaluates_and_the_score_changes)
         c.check("a stale form is refused", c.a_stale_form_is_refused)
         c.check("the API from the browser session", c.api_from_the_browser_session)

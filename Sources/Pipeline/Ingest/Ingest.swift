@@ -50,6 +50,13 @@ public struct IngestProgress: Sendable {
     public var audioS: Double
     /// Wall time since the start (s).
     public var elapsedS: Double
+
+    public init(done: Int, total: Int, audioS: Double, elapsedS: Double) {
+        self.done = done
+        self.total = total
+        self.audioS = audioS
+        self.elapsedS = elapsedS
+    }
 }
 
 /// Reads call records and recordings into the store: parallel analysis, one transaction

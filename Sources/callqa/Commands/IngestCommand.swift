@@ -68,6 +68,15 @@ struct IngestCommand: AsyncParsableCommand {
 
     @OptionGroup var configOption: ConfigOption
 
+    @Flag(help: "Transcribe the calls of the ingested days afterwards (as the settings' transcription.stage: true does).")
+    var transcribe = false
+
+    @OptionGroup(title: "Transcription (with --transcribe or transcription.stage)")
+    var transcription: TranscriptionOptions
+
+    /// Read only by the transcription stage when its selection names cards.
+    @OptionGroup var cardsOption: ScorecardsOption
+
     @OptionGroup(title: "Analysis parameters")
     var parameterOptions: AnalysisParameterOptions
 
@@ -86,6 +95,7 @@ struct IngestCommand: AsyncParsableCommand {
             }
             if !names.contains("uniqueid") { throw ValidationError("--cdr-columns: must include uniqueid") }
         }
+        try transcription.validateLanguage()
         if let recordingPattern, !recordingPattern.contains("{uniqueid}") {
             throw ValidationError("--recording-pattern: must contain {uniqueid}, got '\(recordingPattern)'")
         }
@@ -123,15 +133,30 @@ struct IngestCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         bar?.finish()
+        // The transcription stage: the ingested days' calls (up-to-date ones are skipped).
+        var transcribed: TranscribeSummary?
+        if var t = transcription.stage(settings, on: transcribe), let first = summary.firstDate {
+            t.period = Period(fromDate: first, toDate: summary.lastDate)
+            let cards = t.selection.cards.isEmpty ? [] : try cardsOption.load(database: database)
+            transcribed = try await TranscriptionStage.run(t, cards: cards, store: store, showProgress: format == .table)
+        }
         switch format {
         case .json:
-            print(IngestRendering.json(summary, database: database.path).rendered())
+            var object = IngestRendering.json(summary, database: database.path)
+            if let transcribed, case let .object(pairs) = object {
+                object = .object(pairs + [("transcription", TranscriptionStage.json(transcribed, database: database.path))])
+            }
+            print(object.rendered())
         case .table:
             for p in summary.problems { Terminal.error(p.message) }
             for w in summary.warnings { Terminal.warning(w) }
             print(IngestRendering.text(summary, database: database.path), terminator: "")
+            if let transcribed {
+                for f in transcribed.failed { Terminal.error("call \(f.callID): \(f.message)") }
+                print("  transcription         " + TerminalText.clean(TranscribeSummary.line(transcribed)))
+            }
         }
-        if summary.anyFailed { throw ExitCode(1) }
+        if summary.anyFailed || !(transcribed?.failed.isEmpty ?? true) { throw ExitCode(1) }
     }
 }
 

@@ -290,7 +290,7 @@ struct CallReportCommand: ParsableCommand {
         }
         let people = output.format == .table || output.format == .html
         let tables = report.tables(forPeople: people, evidence: people)
-        try output.emit(tables) { HTMLPages.call(report.detail, tables: tables) }
+        try output.emit(tables) { HTMLPages.call(report.detail, tables: tables, transcript: report.transcript) }
     }
 }
 

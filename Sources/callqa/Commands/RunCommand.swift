@@ -43,9 +43,16 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var zoneOption: ZoneOption
     @OptionGroup var configOption: ConfigOption
 
+    @Flag(help: "Transcribe the folder's calls before scoring (as the settings' transcription.stage: true does).")
+    var transcribe = false
+
+    @OptionGroup(title: "Transcription (with --transcribe or transcription.stage)")
+    var transcription: TranscriptionOptions
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs: expected a number ≥ 1, got \(jobs)") }
         _ = try period()
+        try transcription.validateLanguage()
     }
 
     /// `--from/--to`, nil when neither is given.
@@ -81,6 +88,10 @@ struct RunCommand: AsyncParsableCommand {
         options.minScored = settings.agentsMinimumScored
         options.ingest.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         options.ingest.zone = try zoneOption.zone()
+        options.transcription = transcription.stage(settings, on: transcribe)
+        if options.transcription?.settings.redact == false {
+            Terminal.warning("transcription.redact is false: card numbers, phone numbers and codes said on calls are stored in clear text")
+        }
         let bar = Terminal.stderrIsTTY ? ProgressBar() : nil
         var progress: (@Sendable (IngestProgress) -> Void)?
         if let bar { progress = { bar.update($0) } }

@@ -20,7 +20,8 @@ struct WatchCommand: AsyncParsableCommand {
         database with the lines it consumed. A call is stored once its record is complete and its recording is \
         complete (unchanged for --settle-s, WAV header final, not open by the PBX), or after --wait-s without it \
         (flagged as a batch ingest flags it) — exactly as `callqa ingest` of the same files stores it — then scored \
-        with the cards and checked against the settings file's alert rules. SIGTERM or SIGINT: the calls being \
+        with the cards and checked against the settings file's alert rules. With --transcribe (or the settings' \
+        transcription.stage) each call is transcribed before it is scored. SIGTERM or SIGINT: the calls being \
         analysed are finished and stored, exit status 0. Logs one JSON object per line on standard error.
         """
     )
@@ -82,8 +83,15 @@ struct WatchCommand: AsyncParsableCommand {
     @OptionGroup var zoneOption: ZoneOption
     @OptionGroup var configOption: ConfigOption
 
+    @Flag(help: "Transcribe each stored call before scoring it (as the settings' transcription.stage: true does).")
+    var transcribe = false
+
+    @OptionGroup(title: "Transcription (with --transcribe or transcription.stage)")
+    var transcription: TranscriptionOptions
+
     func validate() throws {
         _ = try zoneOption.zone()
+        try transcription.validateLanguage()
         for (name, v, low) in [("--settle-s", settleS, 0.0), ("--rescan-s", rescanS, 0.5), ("--wait-s", waitS, 0.0), ("--keep-h", keepH, 0.0),
                                ("--aggregates-s", aggregatesS, 0.0)] where !(v.isFinite && v >= low) {
             throw ValidationError("\(name): expected a number of at least \(low), got \(v)")
@@ -131,6 +139,7 @@ struct WatchCommand: AsyncParsableCommand {
         options.keepS = keepH * 3600
         options.aggregatesS = aggregatesS
         options.alerts = settings.alerts
+        options.transcription = transcription.stage(settings, on: transcribe)
         options.curlPath = ["/usr/bin/curl", "/usr/local/bin/curl", "/bin/curl"].first { FileManager.default.isExecutableFile(atPath: $0) }
         let store = try database.open()
         let key: [UInt8]
@@ -161,7 +170,7 @@ struct WatchCommand: AsyncParsableCommand {
             let summary = try await task.value
             logger.notice("stopped", metadata: ["calls_stored": "\(summary.callsStored)", "analysed": "\(summary.analysed)",
                                                 "stored_without_recording": "\(summary.withoutRecording)", "rows_rejected": "\(summary.rowsRejected)",
-                                                "alerts": "\(summary.alerts)"])
+                                                "transcribed": "\(summary.transcribed)", "alerts": "\(summary.alerts)"])
         } catch let e as WatchError {
             logger.error("\(e.description)")
             throw ExitCode(2)
