@@ -81,10 +81,11 @@ extension Handlers {
 
     @Sendable func calls(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try user(context)
-        return try await Blocking.run { try callsPage(request, session) }
+        let client = address(request, context)
+        return try await Blocking.run { try callsPage(request, session, address: client) }
     }
 
-    func callsPage(_ request: Request, _ session: AuthenticatedSession) throws -> Response {
+    func callsPage(_ request: Request, _ session: AuthenticatedSession, address client: String?) throws -> Response {
         let scope = session.account.scope
         let version = try server.store.dataVersion()
         let known = try known(scope, version: version)
@@ -97,7 +98,7 @@ extension Handlers {
                                           scope: q.scope(scope))
             let more = rows.count > Self.pageSize
             if more { rows.removeLast() }
-            try auth.audit(.transcriptSearch, by: session.account, address: address(request, context),
+            try auth.audit(.transcriptSearch, by: session.account, address: client,
                            detail: "\(t.label) in \(q.period.label): \(rows.count)\(more ? "+" : "") calls")
             let body = Pages.callsBody(query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents, teams: known.teams,
                                        queues: known.queues)
@@ -212,16 +213,16 @@ extension Handlers {
         case .notFound:
             throw PageError(.notFound)
         case .stale:
-            return try callPage(session, callID: callID, startS: nil, notice: .stale, status: .conflict, address: address(request, context))
+            return try callPage(session, callID: callID, startS: nil, notice: .stale, status: .conflict, address: client)
         case let .invalid(problems):
-            return try callPage(session, callID: callID, startS: nil, notice: .invalid(problems), status: .badRequest, address: address(request, context))
+            return try callPage(session, callID: callID, startS: nil, notice: .invalid(problems), status: .badRequest, address: client)
         case let .saved(changed, before, after):
             let given = answers.filter { !$0.answer.trimmingCharacters(in: .whitespaces).isEmpty }
                 .map { "\($0.criterionID)=\($0.answer)" }.joined(separator: " ")
             try auth.audit(.evaluation, by: session.account, address: client, callID: callID, target: cardID,
                            detail: "\(changed) changed: \(given); score \(Pages.scoreText(before)) → \(Pages.scoreText(after))")
             return try callPage(session, callID: callID, startS: nil, notice: .saved(card: cardID, changed: changed, before: before, after: after),
-                                address: address(request, context))
+                                address: client)
         }
     }
 
