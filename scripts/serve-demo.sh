@@ -14,7 +14,11 @@ port=${PORT:-8080}
 if [ ! -f "$db" ]; then
     "$bin" run SampleAudio --db "$db" --scorecards Scorecards --out demo-report >/dev/null || true
     # Transcripts for the call pages and the search (English sample calls; the base model).
-    "$bin" transcribe --db "$db" --language en >/dev/null || true
+    if ! "$bin" transcribe --db "$db" --language en >/dev/null 2>/tmp/callqa-demo-transcribe.$$; then
+        echo "serve-demo: transcription failed; the call pages will show no transcript:" >&2
+        cat /tmp/callqa-demo-transcribe.$$ >&2
+    fi
+    rm -f /tmp/callqa-demo-transcribe.$$
 fi
 echo
 echo "Demo accounts (passwords generated now; run make serve again for new ones):"

@@ -25,10 +25,10 @@ public enum HTMLReport {
         body{font:14px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px;color:#1d2733;max-width:1200px}
         h1{font-size:22px}h2{font-size:17px;margin-top:28px;border-bottom:1px solid #d8dee6;padding-bottom:4px}
         table{border-collapse:collapse;margin:8px 0 4px}th,td{padding:3px 8px;border-bottom:1px solid #e6eaef;text-align:left;vertical-align:top}
-        td.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f5f8;font-weight:600}
+        td.n,th.n{text-align:right;font-variant-numeric:tabular-nums}th{background:#f3f5f8;font-weight:600}
         .note{color:#5a6775;font-size:12px;margin:2px 0}.bad{color:#b3261e;font-weight:600}.good{color:#1e7b34}
         .muted{color:#8a96a3}svg{display:block;margin:8px 0}
-        ol.turns{list-style:none;padding:0;margin:6px 0;max-height:32em;overflow-y:auto}ol.turns li{margin:3px 0;padding:2px 6px;border-left:3px solid #5b8def}
+        ol.turns{position:relative;list-style:none;padding:0;margin:6px 0;max-height:32em;overflow-y:auto}ol.turns li{margin:3px 0;padding:2px 6px;border-left:3px solid #5b8def}
         ol.turns li.customer{border-left-color:#e8833a}ol.turns li.mixed{border-left-color:#8a96a3}ol.turns .t{color:#5a6775;font-variant-numeric:tabular-nums;margin-right:4px}
         ol.turns .who{color:#5a6775;font-size:12px;margin-right:4px}span.w.redacted{background:#eceff3;color:#5a6775}
         span.w{border-radius:3px}span.w.now{background:#ffe27a}#player~* span.w,#recording~* span.w{cursor:pointer}
@@ -62,7 +62,7 @@ public enum HTMLReport {
         // The columns of the terminal table; CSV and JSON carry the rest.
         let shown = t.columns.indices.filter { t.columns[$0].inTable }
         var out = "<h2>\(escape(t.title))</h2>\n<table" + (id.map { " id=\"\(escape($0))\"" } ?? "") + "><thead><tr>"
-        for i in shown { out += "<th>\(escape(t.columns[i].header))</th>" }
+        for i in shown { out += (t.columns[i].kind != .text ? "<th class=\"n\">" : "<th>") + "\(escape(t.columns[i].header))</th>" }
         out += "</tr></thead><tbody>\n"
         for (n, full) in t.rows.enumerated() {
             out += "<tr>"

@@ -47,7 +47,7 @@ enum StaticAssets {
         main { max-width: 90rem; }
         h2.section { font-size: 1.1rem; margin: 0 0 .5rem; }
         section.card h2 { font-size: 1rem; margin: .8rem 0 .3rem; }
-        td.n { text-align: right; font-variant-numeric: tabular-nums; }
+        td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
         .row { display: flex; flex-wrap: wrap; gap: .4rem 1rem; align-items: flex-end; }
         .row label, label.check, label.choice { display: inline-block; margin: .3rem 0; }
         .row input[type=text] { width: auto; }

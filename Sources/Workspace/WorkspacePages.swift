@@ -149,7 +149,7 @@ extension Pages {
             \(form)
             <p><a id="export" href="/calls.csv?\(Query.string(items))">Export the filtered list (CSV)</a></p>
             <div class="scroll"><table id="calls"><thead><tr><th>call</th><th>started</th><th>agent</th><th>name</th><th>team</th><th>queue</th><th>direction</th>\
-            <th>answered</th><th>handle s</th><th>audio s</th><th>dead air s</th><th>interr.</th><th>card</th><th>score</th><th>status</th><th>NPS</th><th>health</th></tr></thead>
+            <th>answered</th><th class="n">handle s</th><th class="n">audio s</th><th class="n">dead air s</th><th class="n">interr.</th><th>card</th><th class="n">score</th><th>status</th><th class="n">NPS</th><th>health</th></tr></thead>
             <tbody>\(body)</tbody></table></div>
             \(empty)\(next)
             """
@@ -240,7 +240,7 @@ extension Pages {
             "<tr><td>\(s.answeredAt)</td><td class=\"n\">\(s.score.map(String.init) ?? "no answer")</td><td class=\"n\">\(s.csat.map(String.init))</td><td>\(s.comment)</td></tr>"
         }
         let nps: HTML = surveys.isEmpty ? "<p class=\"muted\">No survey answer for this call.</p>"
-            : "<table id=\"nps\"><thead><tr><th>answered</th><th>NPS score</th><th>CSAT</th><th>comment</th></tr></thead><tbody>\(npsRows)</tbody></table>"
+            : "<table id=\"nps\"><thead><tr><th>answered</th><th class=\"n\">NPS score</th><th class=\"n\">CSAT</th><th>comment</th></tr></thead><tbody>\(npsRows)</tbody></table>"
         let history = (sheet?.stored ?? []).map { e -> HTML in
             "<tr><td>\(e.cardID)</td><td>\(e.criterionID)</td><td>\(e.answer)</td><td>\(e.evaluator)</td><td>\(e.evaluatedAt)</td><td>\(e.source)</td><td>\(e.comment)</td></tr>"
         }
@@ -359,7 +359,7 @@ extension Pages {
             return "<tr><td><a href=\"/calls/\(HTML.pathSegment(e.callID))\">\(e.callID)</a></td><td>\(e.startedAt)</td><td>\(e.cardID)</td><td class=\"n\">\(e.answers)</td><td>\(e.evaluator)</td><td>\(e.evaluatedAt)</td><td>\(action)</td></tr>"
         }
         let ackTable: HTML = ack.isEmpty ? "<p class=\"muted\">No evaluations in this period.</p>"
-            : "<table id=\"acknowledge\"><thead><tr><th>call</th><th>started</th><th>card</th><th>answers</th><th>evaluator</th><th>evaluated</th><th></th></tr></thead><tbody>\(ack)</tbody></table>"
+            : "<table id=\"acknowledge\"><thead><tr><th>call</th><th>started</th><th>card</th><th class=\"n\">answers</th><th>evaluator</th><th>evaluated</th><th></th></tr></thead><tbody>\(ack)</tbody></table>"
         let message: HTML = emptyMessage.map { "<p class=\"muted\" id=\"empty\">\($0)</p>" } ?? ""
         return layout(title: "Agent \(agentID)", session: session, body: """
             <h1>Agent <span id="agent-id">\(agentID)</span></h1>
