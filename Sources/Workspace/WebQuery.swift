@@ -210,6 +210,10 @@ struct CallsQuery {
         if let said = v("said") {
             guard said.count <= 200 else { throw BadQuery("said", "expected at most 200 characters, got \(said.count)") }
             r.filter.transcript = TranscriptQuery(said)
+            // Only punctuation or quotes would silently list every call: refused instead.
+            if r.filter.transcript == nil, !said.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw BadQuery("said", expected: "words (letters or digits) to search the transcripts for", got: said)
+            }
         }
         if let s = v("sort") {
             guard let sort = CallListSort(rawValue: s) else {

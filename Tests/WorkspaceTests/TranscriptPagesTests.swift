@@ -69,6 +69,12 @@ import Testing
         let odd = try await qa.get("/calls?period=all&said=calling+OR+*+NEAR(x)+col%3Ay")
         #expect(odd.status == .ok && !odd.text.contains("/calls/c-001\""), "every word must be said: or, near, x, col, y are not")
         #expect(try await qa.get("/calls?period=all&said=" + String(repeating: "a", count: 201)).status == .badRequest)
+        // A search of only punctuation or quotes would list every call: refused; an empty field is no search.
+        for nothing in ["%22", "*", "%22%22+%2A"] {
+            #expect(try await qa.get("/calls?period=all&said=" + nothing).status == .badRequest, "said=\(nothing)")
+        }
+        let empty = try await qa.get("/calls?period=all&said=")
+        #expect(empty.status == .ok && empty.text.contains("/calls/c-003\""))
         // The CSV export takes the same filter; searches are audited with their words.
         let csv = try await qa.get("/calls.csv?period=all&said=mortgage")
         #expect(csv.text.split(separator: "\n").count == 2 && csv.text.contains("c-005"))
