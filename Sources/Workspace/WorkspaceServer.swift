@@ -97,6 +97,7 @@ public struct WorkspaceServer: Sendable {
         router.get("/api/v1/calls", use: handlers.apiCalls)
         router.get("/api/v1/calls/:id", use: handlers.apiCall)
         router.get("/api/v1/calls/:id/recording", use: handlers.apiRecording)
+        router.get("/api/v1/calls/:id/transcript", use: handlers.apiTranscript)
         router.get("/api/v1/calls/:id/evaluations", use: handlers.apiCallEvaluations)
         router.post("/api/v1/calls/:id/evaluations", use: handlers.apiSaveEvaluations)
         router.get("/api/v1/evaluations", use: handlers.apiEvaluations)
