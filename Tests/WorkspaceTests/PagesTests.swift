@@ -117,6 +117,11 @@ struct SampleFixture {
             }
             for call in calls {
                 let want = SampleFixture.visible(call, to: role)
+                if call != "c-009" {
+                    // HEAD of the recording: the GET's status, no body (out of scope: the 404).
+                    let head = try await b.send(.head, "/calls/\(call)/audio")
+                    #expect(head.status == (want ? .ok : .notFound) && head.body.isEmpty, "\(role) HEAD \(call) audio: \(head.status.code)")
+                }
                 for path in ["/calls/\(call)", "/calls/\(call)?t=3"] + (call == "c-009" ? [] : ["/calls/\(call)/audio"]) {
                     if want {
                         let r = try await b.get(path)
