@@ -89,6 +89,9 @@ public enum AuditAction: String, Sendable, Equatable, CaseIterable, Codable {
     case transcript
     /// The calls list was searched in transcripts (`detail` the words searched and the hits).
     case transcriptSearch = "transcript_search"
+    /// Call data exported from the workspace (`target` what was exported, e.g. `calls.csv`;
+    /// `detail` the period, the filters, the sort and the number of rows).
+    case export
 }
 
 /// One row of the audit log.

@@ -701,6 +701,11 @@ enum Migrations {
             }
             try AccountMigrations.widenAuditActions(db, with: ["transcript", "transcript_search"])
         }
+        // Exports of call data (the calls list as CSV) are audited: who, when, from where,
+        // which period and filters, how many rows.
+        m.registerMigration("2026-12-09-export-audit") { db in
+            try AccountMigrations.widenAuditActions(db, with: ["export"])
+        }
         return m
     }
 }

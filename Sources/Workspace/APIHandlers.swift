@@ -45,6 +45,7 @@ extension Handlers {
         "GET /api/v1/calls": callsParameters,
         "GET /api/v1/calls/{call_id}": [],
         "GET /api/v1/calls/{call_id}/recording": ["channel", "download"],
+        "GET /api/v1/calls/{call_id}/transcript": [],
         "GET /api/v1/calls/{call_id}/evaluations": [],
         "POST /api/v1/calls/{call_id}/evaluations": [],
         "GET /api/v1/evaluations": selectionParameters + ["limit", "cursor"],
@@ -102,6 +103,30 @@ extension Handlers {
             throw APIError.notFound
         }
         return .json(APIRender.call(report, surveys: try server.store.callSurveys(callID: callID, scope: scope)))
+    }
+
+    /// The call's transcript: each party's words with their times and confidence, the
+    /// redactions, the language and the model. Scoped as the call (outside the scope: the one
+    /// 404); a call in scope without a transcript is a 404 that says so. Audited as the call
+    /// page audits showing one (`transcript`).
+    @Sendable func apiTranscript(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        let caller = try apiCaller(context)
+        let callID = try callID(context)
+        _ = try apiQuery(request, "GET /api/v1/calls/{call_id}/transcript")
+        let client = address(request, context)
+        return try await Blocking.run { try transcriptResponse(caller, callID: callID, address: client) }
+    }
+
+    func transcriptResponse(_ caller: APICaller, callID: String, address client: String?) throws -> Response {
+        let scope = caller.account.scope
+        guard try server.store.callDetail(callID, scope: scope) != nil else { throw APIError.notFound }
+        guard let stored = try server.store.transcript(callID: callID, scope: scope) else {
+            throw APIError(.notFound, "no_transcript", "call '\(callID)' has no transcript: it has not been transcribed (callqa transcribe)")
+        }
+        let t = stored.transcript
+        try auth.audit(.transcript, by: caller.account, address: client, callID: callID,
+                       detail: "\(caller.via): \(t.wordCount) words, \(t.redactions) redacted")
+        return .json(APIRender.transcript(stored))
     }
 
     /// The recording, as on the call page (decoded to 16-bit PCM WAV, byte ranges, audited).

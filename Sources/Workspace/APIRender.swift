@@ -47,6 +47,32 @@ enum APIRender {
     /// `GET /api/v1/calls/{id}`: the record, the analysis with each party's figures and
     /// speech segments, the marked events, the scores as `explain --format json` gives them,
     /// and the survey answers.
+    /// A stored transcript: what made it, and each party's words (times in seconds from the
+    /// start of the recording, confidence 0–1; a redacted digit run is one word `[redacted]`).
+    static func transcript(_ s: StoredTranscript) -> JSONValue {
+        let t = s.transcript
+        return .object([
+            ("call_id", .string(t.callID)),
+            ("language", .string(t.language)), ("language_source", .string(t.languageSource)),
+            ("language_probability", t.languageProbability.map { .ratio($0) } ?? .null),
+            ("model", .string(s.provenance.model)), ("model_sha256", .string(s.provenance.modelSHA256)), ("engine", .string(s.provenance.engine)),
+            ("transcribed_at", .string(s.transcribedAt)),
+            ("word_count", .int(t.wordCount)), ("redactions", .int(t.redactions)),
+            ("parties", .array(t.parties.map { p in
+                .object([
+                    ("party", .string(p.party)), ("word_count", .int(p.words.count)), ("redactions", .int(p.redactions)),
+                    ("speech_s", .seconds(p.speechS)), ("talk_s", seconds(p.talkS)),
+                    ("words_per_minute", p.wordsPerMinute.map { .number($0, decimals: 1) } ?? .null),
+                    ("skipped", text(p.skipped)),
+                    ("words", .array(p.words.map { w in
+                        .object([("text", .string(w.text)), ("start_s", .seconds(w.startS)), ("end_s", .seconds(w.endS)),
+                                 ("confidence", .number(w.confidence, decimals: 3)), ("redacted", .bool(w.isRedacted))])
+                    })),
+                ])
+            })),
+        ])
+    }
+
     static func call(_ report: CallReport, surveys: [SurveyFact]) -> JSONValue {
         let d = report.detail
         let c = d.call

@@ -123,10 +123,14 @@ extension Handlers {
 
     @Sendable func callsCSV(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
         let session = try user(context)
-        return try await Blocking.run { try callsCSVResponse(request, session) }
+        let client = address(request, context)
+        return try await Blocking.run { try callsCSVResponse(request, session, address: client) }
     }
 
-    func callsCSVResponse(_ request: Request, _ session: AuthenticatedSession) throws -> Response {
+    /// The filtered calls list as CSV, audited as an export (`export`: the period, the filters
+    /// and how many rows left). A query the user may not make (a 404 or 400) exports nothing
+    /// and records nothing, as the list's own search does.
+    func callsCSVResponse(_ request: Request, _ session: AuthenticatedSession, address client: String?) throws -> Response {
         let scope = session.account.scope
         let q = try callsQuery(request, scope: scope, known: try known(scope))
         var out = CSVWriter.line(Pages.csvColumns)
@@ -139,10 +143,22 @@ extension Handlers {
             guard page.count == 5000, let last = page.last else { break }
             after = CallListCursor(value: last.cursorValue(q.sort), callID: last.callID)
         }
+        try auth.audit(.export, by: session.account, address: client, target: "calls.csv",
+                       detail: Self.exportDetail(q, rows: count))
         let buffer = ByteBuffer(string: out)
         return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentLength: String(buffer.readableBytes),
                                                .contentDisposition: "attachment; filename=\"calls.csv\""],
                         body: .init(byteBuffer: buffer))
+    }
+
+    /// `2026-11-24 to 2026-11-30 (week); agent=a1 critical=1; sort started desc; 12 rows`:
+    /// what an auditor needs to know which calls left the workspace.
+    static func exportDetail(_ q: CallsQuery, rows: Int) -> String {
+        let periodNames: Set<String> = ["period", "date", "from", "to", "sort", "order"]
+        let filters = q.items.filter { !periodNames.contains($0.0) }.map { "\($0.0)=\($0.1)" }
+        let limit = rows >= exportLimit ? " (the export limit)" : ""
+        return "\(q.period.label); \(filters.isEmpty ? "no filters" : filters.joined(separator: " ")); "
+            + "sort \(q.sort.rawValue) \(q.descending ? "desc" : "asc"); \(rows) rows\(limit)"
     }
 
     /// A call in the user's scope, or the one 404.

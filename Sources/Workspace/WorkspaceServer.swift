@@ -73,6 +73,7 @@ public struct WorkspaceServer: Sendable {
         router.get("/admin/users", use: handlers.adminUsers)
         router.get("/admin/audit", use: handlers.adminAudit)
         router.get("/calls/:id/audio", use: handlers.audio)
+        router.head("/calls/:id/audio", use: handlers.audioHead)
         // Disputes, calibration, coaching (LoopHandlers.swift).
         router.post("/calls/:id/disputes", use: handlers.openDispute)
         router.get("/disputes", use: handlers.disputesPage)
@@ -97,6 +98,7 @@ public struct WorkspaceServer: Sendable {
         router.get("/api/v1/calls", use: handlers.apiCalls)
         router.get("/api/v1/calls/:id", use: handlers.apiCall)
         router.get("/api/v1/calls/:id/recording", use: handlers.apiRecording)
+        router.get("/api/v1/calls/:id/transcript", use: handlers.apiTranscript)
         router.get("/api/v1/calls/:id/evaluations", use: handlers.apiCallEvaluations)
         router.post("/api/v1/calls/:id/evaluations", use: handlers.apiSaveEvaluations)
         router.get("/api/v1/evaluations", use: handlers.apiEvaluations)
@@ -155,6 +157,8 @@ public struct SecureResponder<Inner: HTTPResponder>: HTTPResponder where Inner.C
         response.headers[.referrerPolicy] = "no-referrer"
         response.headers[.xFrameOptions] = "DENY"
         if response.headers[.cacheControl] == nil { response.headers[.cacheControl] = "no-store" }
+        // A HEAD answer (the recording's, or an error page) has the headers and never a body.
+        if request.method == .head { response = response.createHeadResponse() }
         return response
     }
 }
@@ -379,9 +383,19 @@ struct Handlers: Sendable {
         return try await recording(request, context, account: session.account, callID: callID, via: nil)
     }
 
+    /// `HEAD` of the recording: the headers a GET would answer (type, length, range,
+    /// disposition) and no body; nothing is heard, so nothing is audited.
+    @Sendable func audioHead(_ request: Request, _ context: WorkspaceContext) async throws -> Response {
+        guard let session = context.session else { throw PageError(.unauthorized) }
+        guard let callID = context.parameters.get("id") else { throw PageError(.notFound) }
+        return try await recording(request, context, account: session.account, callID: callID, via: nil, headersOnly: true)
+    }
+
     /// The recording of `callID` as `account` may hear it (the page's player, or the API
     /// with `via` saying which way in for the audit log); every response served is audited.
-    func recording(_ request: Request, _ context: WorkspaceContext, account: Account, callID: String, via: String?) async throws -> Response {
+    /// `headersOnly` (HEAD): the same checks and headers, no body, no audit row.
+    func recording(_ request: Request, _ context: WorkspaceContext, account: Account, callID: String, via: String?,
+                   headersOnly: Bool = false) async throws -> Response {
         let channel = try request.uri.queryParameters.get("channel").map { text in
             guard let c = ChannelSelection(rawValue: text) else { throw PageError(.badRequest) }
             return c
@@ -418,13 +432,14 @@ struct Handlers: Sendable {
             // Audited before a byte is sent: one row per listening (AudioAuditLedger).
             let now = config.now()
             let key = AudioAuditLedger.Key(session: holder, callID: callID, channel: channel.rawValue, download: download)
-            if !server.audioAudit.covers(key, now: now) {
+            if !headersOnly, !server.audioAudit.covers(key, now: now) {
                 try auth.audit(.audio, by: account, address: client, callID: callID,
                                detail: "\(via.map { $0 + ": " } ?? "")\(download ? "download" : "play") bytes \(range.lowerBound)-\(range.upperBound)/\(total) channel \(channel.rawValue)")
                 server.audioAudit.wrote(key, now: now)
             }
             return (wav, range, status, headers)
         }
+        if headersOnly { return Response(status: status, headers: headers) }
         let length = range.upperBound - range.lowerBound + 1
         let body = ResponseBody(contentLength: Int(length)) { writer in
             try await wav.write(range: range) { bytes in try await writer.write(ByteBuffer(bytes: bytes)) }

@@ -126,6 +126,56 @@ import Testing
         #expect(audio.count == served && audio.allSatisfy { $0.detail?.hasPrefix("api token #") == true }, "\(audio.map(\.detail))")
     }
 
+    /// `GET /api/v1/calls/{id}/transcript`: every role in scope gets the words with their
+    /// times and confidence; out of scope is the one 404 of a missing call; a call in scope
+    /// without a transcript is a 404 that says so; each transcript served is one audit row.
+    @Test func theTranscriptIsScopedAsTheCallAndAudited() async throws {
+        let f = try await SampleFixture()
+        try TranscriptPagesTests.transcribe(f.store, "c-001", agent: ["Thank", "you", "for", "calling", TranscriptWord.redactedText])
+        try TranscriptPagesTests.transcribe(f.store, "c-005", agent: ["technical", "support"])
+        func shown() throws -> [AuditEntry] { try f.store.auditEntries(fromEpoch: nil, toEpoch: nil).filter { $0.action == .transcript } }
+        for role in Role.allCases {
+            let api = try f.api(f.role(role))
+            let missing = try await api.get("/api/v1/calls/c-missing/transcript")
+            let missingCode = try missing.json.at("error.code")?.string
+            #expect(missing.status == .notFound && missingCode == "not_found")
+            for call in ["c-001", "c-005"] {
+                let before = try shown().count
+                let r = try await api.get("/api/v1/calls/\(call)/transcript")
+                if SampleFixture.visible(call, to: role) {
+                    #expect(r.status == .ok, "\(role) \(call): \(r.status.code)")
+                    #expect(try shown().count == before + 1)
+                } else {
+                    #expect(r.status == .notFound && r.body == missing.body, "\(role) \(call): \(r.status.code) \(r.text)")
+                    #expect(try shown().count == before, "an answer without a transcript is not audited")
+                }
+            }
+        }
+        let qa = try f.api("qa1")
+        let t = try await qa.get("/api/v1/calls/c-001/transcript").json
+        #expect(t["call_id"]?.string == "c-001" && t["language"]?.string == "en" && t["language_source"]?.string == "setting")
+        #expect(t["model"]?.string == "ggml-test.bin" && t["word_count"]?.int == 7 && t["redactions"]?.int == 1)
+        let parties = t["parties"]?.array ?? []
+        #expect(parties.compactMap { $0["party"]?.string } == ["agent", "customer"])
+        let agentWords = parties.first?["words"]?.array ?? []
+        #expect(agentWords.compactMap { $0["text"]?.string } == ["Thank", "you", "for", "calling", TranscriptWord.redactedText])
+        #expect(agentWords.first?["start_s"]?.double == 1 && agentWords.first?["end_s"]?.double == 1.4 && agentWords.first?["confidence"]?.double == 0.9)
+        #expect(agentWords.map { $0["redacted"] == .bool(true) } == [false, false, false, false, true])
+        #expect(parties.first?["redactions"]?.int == 1 && parties.last?["word_count"]?.int == 2)
+        // The row: the call, the token, what was shown.
+        let row = try #require(try shown().last)
+        #expect(row.callID == "c-001" && row.actor == "qa1" && row.detail?.hasPrefix("api token #") == true
+                && row.detail?.hasSuffix(": 7 words, 1 redacted") == true, "\(row.detail ?? "nil")")
+
+        // In scope, not transcribed: a 404 that says so, not the one of a missing call; nothing audited.
+        let before = try shown().count
+        let none = try await qa.get("/api/v1/calls/c-002/transcript")
+        let noneError = try none.json
+        #expect(none.status == .notFound && noneError.at("error.code")?.string == "no_transcript")
+        #expect(noneError.at("error.message")?.string == "call 'c-002' has no transcript: it has not been transcribed (callqa transcribe)")
+        #expect(try shown().count == before)
+    }
+
     @Test func tokensRevokedExpiredDisabledWrongAndHashed() async throws {
         let f = try await SampleFixture()
         let token = try f.token("qa1", days: 1)

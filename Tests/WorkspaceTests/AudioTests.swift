@@ -106,6 +106,33 @@ import Testing
         #expect(try rows().count == 6)
     }
 
+    /// HEAD answers the headers a GET would (type, length, ranges, disposition), with no body
+    /// and no audit row; refused HEADs answer as the GETs would, without a body.
+    @Test func headAnswersTheHeadersOfGetWithoutBodyOrAudit() async throws {
+        let f = try Fixture { $0.audioAuditWindowS = 0 }
+        let b = try await f.loggedIn("qa1")
+        func rows() throws -> Int { try f.store.auditEntries(fromEpoch: nil, toEpoch: nil).filter { $0.action == .audio }.count }
+        for (uri, range) in [("/calls/c-a1/audio", nil), ("/calls/c-a1/audio", "bytes=1024-50000"), ("/calls/c-a1/audio?channel=left&download=1", nil)] as [(String, String?)] {
+            let headers: HTTPFields = range.map { [.range: $0] } ?? [:]
+            let before = try rows()
+            let head = try await b.send(.head, uri, headers: headers)
+            #expect(try rows() == before, "HEAD \(uri) is not a listening")
+            let get = try await b.get(uri, headers: headers)
+            #expect(head.status == get.status && head.body.isEmpty && !get.body.isEmpty, "\(uri) \(range ?? "")")
+            for name in [HTTPField.Name.contentType, .contentLength, .contentRange, .acceptRanges, .contentDisposition, .cacheControl] {
+                #expect(head.header(name.rawName) == get.header(name.rawName), "\(uri) \(range ?? ""): \(name)")
+            }
+            #expect(head.header("Content-Length") == String(get.body.count))
+        }
+        #expect(try rows() == 3, "the GETs were audited")
+        let unsatisfiable = try await b.send(.head, "/calls/c-a1/audio", headers: [.range: "bytes=999999-"])
+        #expect(unsatisfiable.status == .rangeNotSatisfiable && unsatisfiable.header("Content-Range") == "bytes */96044" && unsatisfiable.body.isEmpty)
+        let missing = try await b.send(.head, "/calls/c-missing/audio")
+        #expect(missing.status == .notFound && missing.body.isEmpty)
+        #expect(try await Browser(f.client).send(.head, "/calls/c-a1/audio").status == .unauthorized)
+        #expect(try rows() == 3)
+    }
+
     @Test func aZeroWindowAuditsEveryRange() async throws {
         let f = try Fixture { $0.audioAuditWindowS = 0 }
         let b = try await f.loggedIn("qa1")

@@ -182,6 +182,15 @@ struct SchemaCheck {
             try expect(try await qa.get(t.replacingOccurrences(of: "{call_id}", with: "c-missing")), "GET", t, 404)
             try expect(try await agent.get(t.replacingOccurrences(of: "{call_id}", with: "c-005")), "GET", t, 404)
         }
+        let tr = "/api/v1/calls/{call_id}/transcript"
+        try TranscriptPagesTests.transcribe(f.store, "c-001", agent: ["thank", "you", "for", "calling", TranscriptWord.redactedText])
+        try expect(try await qa.get("/api/v1/calls/c-001/transcript"), "GET", tr, 200)
+        try expect(try await agent.get("/api/v1/calls/c-001/transcript"), "GET", tr, 200)
+        try expect(try await qa.get("/api/v1/calls/c-001/transcript?x=1"), "GET", tr, 400)
+        try expect(try await anonymous.get("/api/v1/calls/c-001/transcript"), "GET", tr, 401)
+        try expect(try await qa.get("/api/v1/calls/c-missing/transcript"), "GET", tr, 404)
+        try expect(try await agent.get("/api/v1/calls/c-005/transcript"), "GET", tr, 404)
+        try expect(try await qa.get("/api/v1/calls/c-002/transcript"), "GET", tr, 404)
         let rec = "/api/v1/calls/{call_id}/recording"
         try expect(try await qa.get("/api/v1/calls/c-001/recording"), "GET", rec, 200)
         try expect(try await qa.get("/api/v1/calls/c-008/recording?channel=left&download=1"), "GET", rec, 200)
@@ -246,7 +255,7 @@ struct SchemaCheck {
         let limited = APIClient(client: RouterClient(responder: WorkspaceServer(store: f.store, configuration: tight, callerKey: { SampleFixture.hashKey })
             .makeResponder()), token: try f.token("qa1"))
         _ = try await limited.get("/api/v1/me")
-        for (method, path) in [("GET", "/api/v1/me"), ("GET", "/api/v1/calls"), ("GET", "/api/v1/calls/{call_id}"), ("GET", rec), ("GET", ev), ("POST", ev),
+        for (method, path) in [("GET", "/api/v1/me"), ("GET", "/api/v1/calls"), ("GET", "/api/v1/calls/{call_id}"), ("GET", rec), ("GET", tr), ("GET", ev), ("POST", ev),
                                ("GET", "/api/v1/evaluations"), ("GET", "/api/v1/agents"), ("POST", sv)] {
             let uri = path.replacingOccurrences(of: "{call_id}", with: "c-001")
             try expect(method == "GET" ? try await limited.get(uri) : try await limited.post(uri, json: "{}"), method, path, 429)

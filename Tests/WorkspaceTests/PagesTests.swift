@@ -117,6 +117,11 @@ struct SampleFixture {
             }
             for call in calls {
                 let want = SampleFixture.visible(call, to: role)
+                if call != "c-009" {
+                    // HEAD of the recording: the GET's status, no body (out of scope: the 404).
+                    let head = try await b.send(.head, "/calls/\(call)/audio")
+                    #expect(head.status == (want ? .ok : .notFound) && head.body.isEmpty, "\(role) HEAD \(call) audio: \(head.status.code)")
+                }
                 for path in ["/calls/\(call)", "/calls/\(call)?t=3"] + (call == "c-009" ? [] : ["/calls/\(call)/audio"]) {
                     if want {
                         let r = try await b.get(path)
@@ -187,6 +192,45 @@ struct SampleFixture {
         let sorted = try await qa.get("/calls.csv?period=all&sort=score&order=asc&card=order-confirmation")
         let scores = sorted.text.split(separator: "\n").dropFirst().map { $0.split(separator: ",", omittingEmptySubsequences: false)[13] }
         #expect(scores.compactMap { Double($0) } == scores.compactMap { Double($0) }.sorted())
+    }
+
+    /// Every CSV export is one audit row: who, from where, the period, the filters and the
+    /// number of rows; an export the user may not make (404) or a malformed one (400) leaves none.
+    @Test func anExportIsAuditedWithItsFiltersAndRowCount() async throws {
+        let f = try await SampleFixture()
+        func exports() throws -> [AuditEntry] { try f.store.auditEntries(fromEpoch: nil, toEpoch: nil).filter { $0.action == .export } }
+        let b = try await f.loggedIn("agent1")
+        let csv = try await b.get("/calls.csv?period=all&team=Blue")
+        let rows = csv.text.split(separator: "\n").count - 1
+        #expect(csv.status == .ok && rows == 3)
+        var audited = try exports()
+        #expect(audited.count == 1)
+        let row = try #require(audited.first)
+        #expect(row.actor == "agent1" && row.target == "calls.csv" && row.callID == nil && row.address != nil)
+        #expect(row.detail == "all calls; team=Blue; sort started desc; 3 rows", "\(row.detail ?? "nil")")
+
+        // Out of scope (another team's agent), unknown, malformed: the one 404 / a 400, no row.
+        for (path, status) in [("/calls.csv?period=all&agent=a3", HTTPResponse.Status.notFound),
+                               ("/calls.csv?team=NoSuchTeam", .notFound), ("/calls.csv?period=week&date=yesterday", .badRequest)] {
+            #expect(try await b.get(path).status == status, "\(path)")
+        }
+        #expect(try exports().count == 1)
+
+        // An empty export is recorded too (0 rows), with the period as chosen.
+        let qa = try await f.loggedIn("qa1")
+        let none = try await qa.get("/calls.csv?period=custom&from=2001-01-01&to=2001-01-31&critical=1")
+        #expect(none.status == .ok && none.text.split(separator: "\n").count == 1)
+        audited = try exports()
+        #expect(audited.count == 2)
+        #expect(audited.last?.actor == "qa1"
+                && audited.last?.detail == "2001-01-01 to 2001-01-31 (custom); critical=1; sort started desc; 0 rows", "\(audited.last?.detail ?? "nil")")
+        // Shown on the audit page.
+        let admin = try await f.loggedIn("admin1")
+        let page = try await admin.get("/admin/audit")
+        #expect(page.status == .ok && page.text.contains("export") && page.text.contains("critical=1; sort started desc; 0 rows"))
+        // And by `callqa audit` (the same rendering).
+        let text = TextRendering.audit(audited, format: .csv)
+        #expect(text.contains(",export,agent1,") && text.contains("all calls; team=Blue; sort started desc; 3 rows"), "\(text)")
     }
 
     @Test func keysetPagesWalkTheWholeListInEveryOrder() async throws {
