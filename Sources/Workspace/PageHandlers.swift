@@ -99,7 +99,7 @@ extension Handlers {
             let more = rows.count > Self.pageSize
             if more { rows.removeLast() }
             try auth.audit(.transcriptSearch, by: session.account, address: client,
-                           detail: "\(t.label) in \(q.period.label): \(rows.count)\(more ? "+" : "") calls")
+                           detail: "\(t.label) in \(q.period.label): \(rows.count)\(more ? "+" : "") \(rows.count == 1 && !more ? "call" : "calls")")
             let body = Pages.callsBody(query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents, teams: known.teams,
                                        queues: known.queues)
             return .html(Pages.layout(title: "Calls", session: session, body: body))

@@ -120,12 +120,15 @@ public enum Pages {
         }
         let truncated: HTML = alerts.count >= limit ? "<p class=\"muted\">Only the newest \(limit) alerts are shown.</p>" : ""
         let empty: HTML = alerts.isEmpty ? "<p class=\"muted\" id=\"no-alerts\">No alerts on the calls you may see.</p>" : ""
+        // No header row over nothing: the table only when there are alerts.
+        let table: HTML = """
+            <table id="alerts"><thead><tr><th>raised (UTC)</th><th>call</th><th>call started</th><th>agent</th><th>team</th><th>rule</th><th>reason</th><th>notification</th></tr></thead>
+            <tbody>\(rows)</tbody></table>
+            """
         return layout(title: "Alerts", session: session, body: """
             <h1>Alerts</h1>
             <p class="muted">Raised by <code>callqa watch</code> as calls come in, by the rules of its settings file (dead air, a failed critical criterion, a detractor survey, …). Open the call to listen to it and call the customer back.</p>
-            \(truncated)\(empty)
-            <table id="alerts"><thead><tr><th>raised (UTC)</th><th>call</th><th>call started</th><th>agent</th><th>team</th><th>rule</th><th>reason</th><th>notification</th></tr></thead>
-            <tbody>\(rows)</tbody></table>
+            \(truncated)\(empty)\(alerts.isEmpty ? "" : table)
             """)
     }
 

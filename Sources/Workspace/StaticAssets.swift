@@ -71,7 +71,7 @@ enum StaticAssets {
         table { margin-bottom: .6rem; }
         .scroll { overflow-x: auto; }
         #calls { font-size: .9em; }
-        #calls td:nth-child(2) { white-space: nowrap; }
+        #calls td:nth-child(1), #calls td:nth-child(2) { white-space: nowrap; }
         tr.said td { color: var(--muted); }
         mark { background: #fff1a8; color: var(--ink); }
         input[type=search] { padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; font: inherit; }
