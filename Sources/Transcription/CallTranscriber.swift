@@ -94,7 +94,7 @@ public struct TranscriptionStats: Sendable, Equatable {
 /// Memory holds one window per party, not the call.
 public struct CallTranscriber {
     /// Version of how windows, words and redaction are made; part of the stored settings.
-    public static let version = "callqa-transcribe 1"
+    public static let version = "callqa-transcribe 2"
     /// Language detection waits for a window with this much speech (s), else takes the first.
     public static let detectionSpeechS = 4.0
 
@@ -226,10 +226,12 @@ public struct CallTranscriber {
             for p in pending { try run(p.state, p.window, p.samples, language: language!.code) }
         }
         var parties: [PartyTranscript] = []
-        for s in states {
+        for (n, s) in states.enumerated() {
             var words = s.words.sorted { $0.startS < $1.startS }
             var runs = 0
-            if settings.redact { (words, runs) = Redactor.redact(words) }
+            // A code the other party asked for is redacted from this party's answer.
+            let others = states.indices.filter { $0 != n }.flatMap { states[$0].words }
+            if settings.redact { (words, runs) = Redactor.redact(words, otherParty: others) }
             parties.append(PartyTranscript(party: s.party, words: words, speechS: s.speechS, talkS: s.talkS, redactions: runs, skipped: s.skipped))
         }
         let lang = language ?? (settings.language ?? "en", settings.language == nil ? "none" : "setting", nil)

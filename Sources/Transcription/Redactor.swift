@@ -14,11 +14,26 @@ import CallQAModel
 public enum Redactor {
     public static let minDigits = TranscriptText.redactionMinDigits
     public static let minContextDigits = 3
-    public static let contextWords = 6
+    public static let contextWords = 12
     public static let maxGapS = 1.5
+    /// Groups of one number: at most this many filler words and seconds between two.
+    public static let maxBridgeWords = 3
+    public static let maxBridgeS = 6.0
+    /// A code announced by the other party: a run starting within this many seconds after.
+    public static let contextS = 20.0
 
     /// The words with every qualifying run replaced, and how many runs were.
-    public static func redact(_ words: [TranscriptWord]) -> (words: [TranscriptWord], runs: Int) {
+    ///
+    /// Runs said in groups (`4539 … 1488 … 0343 … 6467`, the way a card is read out, with
+    /// pauses while the agent writes, or fillers between: `uh`, `and`, `then`, `okay`) are
+    /// one chain when at most `maxBridgeWords` filler words and `maxBridgeS` seconds lie
+    /// between two groups: a chain of `minDigits` digits or more is redacted group by group,
+    /// so no group of a card or phone number stays in clear. A short code answers a question
+    /// asked by the other party (`otherParty`: "what is the security code?" on the agent's
+    /// channel, "seven three eight" on the customer's): a run of `minContextDigits` digits or
+    /// more that starts within `contextS` seconds after the other party said a word that
+    /// announces a code is redacted too.
+    public static func redact(_ words: [TranscriptWord], otherParty: [TranscriptWord] = []) -> (words: [TranscriptWord], runs: Int) {
         let keys = words.map { TranscriptText.words($0.text) }
         var value = keys.map { digitCount($0) }
         // Homophones count only when a neighbour is a sure digit.
@@ -27,35 +42,80 @@ public enum Redactor {
             let before = i > 0 ? value[i - 1] : nil, after = i + 1 < words.count ? digitCount(keys[i + 1]) : nil
             if (before ?? 0) > 0 || (after ?? 0) > 0 { value[i] = 1 }
         }
-        var out: [TranscriptWord] = []
-        var runs = 0
+        // The runs: number words with pauses under `maxGapS` between them.
+        var runs: [(start: Int, end: Int, digits: Int)] = []
         var i = 0
         while i < words.count {
-            guard let first = value[i], first > 0 || multiplier(keys[i]) else {
-                out.append(words[i])
-                i += 1
-                continue
-            }
+            guard let first = value[i], first > 0 || multiplier(keys[i]) else { i += 1; continue }
             var j = i + 1
             var digits = first
             while j < words.count, let v = value[j], words[j].startS - words[j - 1].endS <= maxGapS {
                 digits += v
                 j += 1
             }
-            let announced = (max(0, i - contextWords)..<i).contains { k in keys[k].contains { contextWordSet.contains($0) } }
-            if digits >= minDigits || (announced && digits >= minContextDigits) {
-                let span = words[i..<j]
+            runs.append((i, j, digits))
+            i = j
+        }
+        // Chains of runs said in groups.
+        var chainDigits = [Int](repeating: 0, count: runs.count)
+        var chainOf = [Int](repeating: 0, count: runs.count)
+        var r = 0
+        while r < runs.count {
+            var e = r + 1
+            while e < runs.count {
+                let between = runs[e - 1].end..<runs[e].start
+                let bridged = between.count <= maxBridgeWords
+                    && between.allSatisfy { k in keys[k].allSatisfy { fillers.contains($0) } }
+                    && words[runs[e].start].startS - words[runs[e - 1].end - 1].endS <= maxBridgeS
+                guard bridged else { break }
+                e += 1
+            }
+            let total = runs[r..<e].reduce(0) { $0 + $1.digits }
+            for k in r..<e { chainDigits[k] = total; chainOf[k] = r }
+            r = e
+        }
+        // When the other party announced a code.
+        let announcedAt: [Double] = otherParty.compactMap { w in
+            TranscriptText.words(w.text).contains { contextWordSet.contains($0) } ? w.endS : nil
+        }
+        // Which runs go: a long chain, an announced code, and every group of a chain one of
+        // whose groups goes (the last digit of a code repeated after a pause).
+        var goes = runs.indices.map { n -> Bool in
+            let run = runs[n], startS = words[run.start].startS
+            let announced = (max(0, run.start - contextWords)..<run.start).contains { k in keys[k].contains { contextWordSet.contains($0) } }
+                || announcedAt.contains { $0 <= startS + 0.5 && startS - $0 <= contextS }
+            return chainDigits[n] >= minDigits || (announced && run.digits >= minContextDigits)
+        }
+        for n in runs.indices where goes[n] {
+            for k in runs.indices where chainOf[k] == chainOf[n] { goes[k] = true }
+        }
+        var out: [TranscriptWord] = []
+        var redactedRuns = 0
+        var next = 0
+        for (n, run) in runs.enumerated() {
+            out.append(contentsOf: words[next..<run.start])
+            next = run.end
+            if goes[n] {
+                let span = words[run.start..<run.end]
                 out.append(TranscriptWord(text: TranscriptWord.redactedText, startS: span.first!.startS,
                                           endS: span.map(\.endS).max() ?? span.first!.endS,
                                           confidence: span.map(\.confidence).min() ?? 0))
-                runs += 1
+                redactedRuns += 1
             } else {
-                out.append(contentsOf: words[i..<j])
+                out.append(contentsOf: words[run.start..<run.end])
             }
-            i = j
         }
-        return (out, runs)
+        out.append(contentsOf: words[next...])
+        return (out, redactedRuns)
     }
+
+    /// Words that may lie between the groups of one number said in groups (a recogniser
+    /// writes a hesitation as `uh`, `um`, sometimes `at`).
+    static let fillers: Set<String> = [
+        "uh", "um", "umm", "er", "erm", "ah", "eh", "hmm", "mm", "at", "and", "then", "okay", "ok", "yes", "yeah", "right",
+        "so", "sorry", "next", "dash", "space", "comma", "is", "it", "its", "the", "rest", "last", "oh",
+        "und", "dann", "ja", "et", "puis", "oui", "y", "luego", "si", "e", "poi", "en", "dan", "i", "potem", "tak", "и", "потом", "да",
+    ]
 
     /// Digits a word stands for: written digits count one each; `twenty` two, `hundred`
     /// two more, `thousand` three, `double`/`triple` as the digit they repeat (counted by the

@@ -138,6 +138,46 @@ import Testing
         #expect(r.words[1].startS == 0.5 && r.words[1].endS == 2.4 && r.words[1].isRedacted)
     }
 
+    /// A card read out in groups, with pauses while the agent writes it down or fillers the
+    /// recogniser writes as `uh` or `at`; a security code the other party asked for.
+    @Test func numbersSaidInGroupsAndCodesAskedForAreRedacted() {
+        func text(_ w: [TranscriptWord]) -> String { w.map(\.text).joined(separator: " ") }
+        // Four groups of four, 3 s apart: every group redacted (each alone is under 5 digits).
+        let paused = Redactor.redact(words("4 5 3 9 1 4 8 8 0 3 4 3 6 4 6 7", gap: 0.1).enumerated().map { n, w in
+            TranscriptWord(text: w.text, startS: w.startS + Double(n / 4) * 3, endS: w.endS + Double(n / 4) * 3, confidence: 0.9)
+        })
+        #expect(text(paused.words) == "[redacted] [redacted] [redacted] [redacted]" && paused.runs == 4, "\(text(paused.words))")
+        // Groups with fillers between them.
+        let filled = Redactor.redact(words("my card is 5 1 0 5 at 1 0 5 1 uh 0 0 1 2 and then 4 4 4 4 thanks"))
+        #expect(text(filled.words) == "my card is [redacted] at [redacted] uh [redacted] and then [redacted] thanks", "\(text(filled.words))")
+        // Not bridged by words that are not fillers; not across a long pause.
+        #expect(Redactor.redact(words("I waited 2 days for 24 hours and 300 dollars")).runs == 0)
+        #expect(Redactor.redact(words("room 12 on floor 3 and 4 guests")).runs == 0)
+        #expect(Redactor.redact(words("1 2 3 4", gap: 7)).runs == 0)
+        // The agent asks for the security code; the customer answers on the other channel.
+        let agent = [TranscriptWord(text: "what", startS: 10, endS: 10.3, confidence: 0.9),
+                     TranscriptWord(text: "is", startS: 10.3, endS: 10.5, confidence: 0.9),
+                     TranscriptWord(text: "the", startS: 10.5, endS: 10.7, confidence: 0.9),
+                     TranscriptWord(text: "security", startS: 10.7, endS: 11.2, confidence: 0.9),
+                     TranscriptWord(text: "code?", startS: 11.2, endS: 11.6, confidence: 0.9)]
+        let answer = [TranscriptWord(text: "it", startS: 13, endS: 13.2, confidence: 0.9),
+                      TranscriptWord(text: "is", startS: 13.2, endS: 13.4, confidence: 0.9),
+                      TranscriptWord(text: "seven", startS: 13.4, endS: 13.8, confidence: 0.9),
+                      TranscriptWord(text: "three", startS: 13.8, endS: 14.2, confidence: 0.9),
+                      TranscriptWord(text: "eight", startS: 14.2, endS: 14.6, confidence: 0.9)]
+        #expect(text(Redactor.redact(answer, otherParty: agent).words) == "it is [redacted]")
+        #expect(text(Redactor.redact(answer).words) == "it is seven three eight", "without the question, three digits are kept")
+        // The code's last digit heard again after a pause goes with it.
+        let again = answer + [TranscriptWord(text: "8", startS: 16.7, endS: 16.7, confidence: 0.99)]
+        #expect(text(Redactor.redact(again, otherParty: agent).words) == "it is [redacted] [redacted]")
+        // Answered long after (another topic): kept.
+        let late = answer.map { TranscriptWord(text: $0.text, startS: $0.startS + 60, endS: $0.endS + 60, confidence: 0.9) }
+        #expect(Redactor.redact(late, otherParty: agent).runs == 0)
+        // Mono: the question nine words before the answer, in the same party's words.
+        #expect(text(Redactor.redact(words("can you read me the security code on the back of the card please it is 7 3 8")).words)
+                == "can you read me the security code on the back of the card please it is [redacted]")
+    }
+
     // MARK: Storage forms
 
     @Test func wordsRoundTripThroughTheirStoredForm() {
