@@ -240,6 +240,8 @@ public enum Transcribe {
             summary.audioS += r.audioS
             summary.languages[t.language, default: 0] += 1
         }
+        // The replaced transcripts' words leave the full-text index and the file.
+        if summary.transcribed > 0 { try store.compactTranscriptIndex() }
         summary.wallS = Date().timeIntervalSince(clock)
         return summary
     }

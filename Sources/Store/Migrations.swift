@@ -706,6 +706,14 @@ enum Migrations {
         m.registerMigration("2026-12-09-export-audit") { db in
             try AccountMigrations.widenAuditActions(db, with: ["export"])
         }
+        // The full-text index of transcripts kept the tokens of deleted and replaced
+        // transcripts (card numbers of a run without redaction, say) until some merge: rebuilt
+        // from the current transcripts and merged into one segment, so they leave the file
+        // (secure_delete zeroes the freed pages; the migration checkpoints the WAL).
+        m.registerMigration("2026-12-09-transcript-index-rebuild") { db in
+            try db.execute(sql: "INSERT INTO transcript_fts (transcript_fts) VALUES ('rebuild')")
+            try db.execute(sql: "INSERT INTO transcript_fts (transcript_fts) VALUES ('optimize')")
+        }
         return m
     }
 }

@@ -167,8 +167,16 @@ extension CallStore {
     /// recording content with the same analysis (what `saveTranscript` checks); one whose
     /// model, settings and words are those of the transcript here already is left as it is.
     /// The other database is opened read-only.
-    public func importTranscripts(fromDatabase path: String) throws(StoreError) -> TranscriptImportSummary {
+    ///
+    /// With `requireRedaction` (the importing run redacts), a transcript whose stored settings
+    /// do not say `"redact": true` — the shard ran with `transcription.redact: false`, so its
+    /// words may hold card numbers in clear — is not taken: listed in `unredacted`, nothing
+    /// of it written. After any import the full-text index is optimised
+    /// (`compactTranscriptIndex`), so the replaced transcripts' words leave the file.
+    public func importTranscripts(fromDatabase path: String, requireRedaction: Bool = true) throws(StoreError) -> TranscriptImportSummary {
         let other = try CallStore(path: path, readOnly: true)
+        var summaryChanged = false
+        defer { if summaryChanged { try? compactTranscriptIndex() } }
         var summary = TranscriptImportSummary()
         var after = ""
         while true {
@@ -201,6 +209,10 @@ extension CallStore {
                         summary.notMatching.append(id)
                         continue
                     }
+                    if requireRedaction, !Self.settingsRedact(r["settings"]) {
+                        summary.unredacted.append(id)
+                        continue
+                    }
                     if let here = try Row.fetchOne(db, sql: "SELECT model_sha256, engine, settings_hash, words_sha256 FROM transcripts WHERE call_id = ?",
                                                    arguments: [id]),
                        ["model_sha256", "engine", "settings_hash", "words_sha256"].allSatisfy({ here[$0] as String == r[$0] as String }) {
@@ -220,10 +232,36 @@ extension CallStore {
                             """, arguments: StatementArguments(p.databaseValues.map { $0 as (any DatabaseValueConvertible)? }))
                     }
                     summary.imported += 1
+                    summaryChanged = true
                 }
             }
         }
         return summary
+    }
+
+    /// Whether a transcript's stored settings JSON says its digit runs were redacted
+    /// (`"redact": true`); anything else — false, missing, not JSON — is taken as not.
+    static func settingsRedact(_ settings: String?) -> Bool {
+        guard let data = settings?.data(using: .utf8),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let redact = object["redact"] as? Bool else { return false }
+        return redact
+    }
+
+    /// Merges the full-text index of transcripts into one segment (FTS5 'optimize'), which
+    /// drops the tokens of deleted and replaced transcripts that the index otherwise keeps
+    /// until some later merge (SQLite 3.40 has no FTS5 secure-delete); the freed pages are
+    /// zeroed (`PRAGMA secure_delete` is on) and the WAL is checkpointed, so the words are
+    /// gone from the database file. Run after anything that replaces or deletes transcripts.
+    public func compactTranscriptIndex() throws(StoreError) {
+        try optimizeTranscriptIndex()
+        checkpoint()
+    }
+
+    /// FTS5 'optimize' of the transcripts' index alone (the caller checkpoints); nearly
+    /// free when the index is one segment with nothing deleted.
+    public func optimizeTranscriptIndex() throws(StoreError) {
+        try write { db in try db.execute(sql: "INSERT INTO transcript_fts (transcript_fts) VALUES ('optimize')") }
     }
 }
 
@@ -236,6 +274,9 @@ public struct TranscriptImportSummary: Sendable, Equatable {
     /// Calls whose transcript was not copied: not in this database, or analysed here from
     /// another recording or with another analysis (`callqa transcribe` here makes them).
     public var notMatching: [String] = []
+    /// Calls not taken because the shard transcribed them with redaction off while this
+    /// import requires redaction: their words may hold card numbers in clear.
+    public var unredacted: [String] = []
 
     public init() {}
 }

@@ -70,8 +70,8 @@ extension Handlers {
     func callsQuery(_ request: Request, scope: Scope, known: CallsQuery.Known) throws -> CallsQuery {
         do {
             return try CallsQuery.parse(Self.query(request), latest: try latestDay(scope), known: known)
-        } catch is BadQuery {
-            throw PageError(.badRequest)
+        } catch let e as BadQuery {
+            throw PageError(.badRequest, detail: "\(e.field): \(e.message)")
         } catch is UnknownValue {
             throw PageError(.notFound)
         }

@@ -209,6 +209,11 @@ struct CallsQuery {
         // Words said (transcript search): letters and digits only reach the index.
         if let said = v("said") {
             guard said.count <= 200 else { throw BadQuery("said", "expected at most 200 characters, got \(said.count)") }
+            // A card number typed here would go into the audit log with the search: refused
+            // (without echoing it), as it could never match a redacted transcript.
+            if Self.holdsRedactedDigitRun(said) {
+                throw BadQuery("said", "digit runs of \(TranscriptText.redactionMinDigits) or more are redacted from transcripts, so a search for them finds nothing; search for words said instead")
+            }
             r.filter.transcript = TranscriptQuery(said)
             // Only punctuation or quotes would silently list every call: refused instead.
             if r.filter.transcript == nil, !said.trimmingCharacters(in: .whitespaces).isEmpty {
@@ -261,6 +266,22 @@ struct CallsQuery {
     }
 
     static func num(_ x: Double) -> String { x == x.rounded() ? String(Int(x)) : String(x) }
+
+    /// Whether `text` holds a run of `TranscriptText.redactionMinDigits` digits or more, its
+    /// digits apart only by spaces or punctuation (`4111 1111`, `4111-1111`) as the redactor
+    /// joins them; a letter ends a run.
+    static func holdsRedactedDigitRun(_ text: String) -> Bool {
+        var run = 0
+        for c in text {
+            if c.isNumber {
+                run += 1
+                if run >= TranscriptText.redactionMinDigits { return true }
+            } else if c.isLetter {
+                run = 0
+            }
+        }
+        return false
+    }
 }
 
 extension CallListSort {

@@ -168,10 +168,13 @@ public struct SecureResponder<Inner: HTTPResponder>: HTTPResponder where Inner.C
 struct PageError: HTTPResponseError {
     let status: HTTPResponse.Status
     let headers: HTTPFields
+    /// What was wrong, said on the page (plain text, escaped there); nil: the status's text.
+    let detail: String?
 
-    init(_ status: HTTPResponse.Status, headers: HTTPFields = [:]) {
+    init(_ status: HTTPResponse.Status, headers: HTTPFields = [:], detail: String? = nil) {
         self.status = status
         self.headers = headers
+        self.detail = detail
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response { page() }
@@ -185,7 +188,8 @@ struct PageError: HTTPResponseError {
         case 400: ("Bad request", "The request could not be read.")
         default: ("Error", "Something went wrong on the server; its log says what.")
         }
-        var response = Response.html(Pages.error(status: status.code, title: title, message: message), status: status)
+        let said = detail.map { HTML.escape($0) } ?? message
+        var response = Response.html(Pages.error(status: status.code, title: title, message: said), status: status)
         for field in headers where field.name != .contentLength && field.name != .contentType {
             response.headers.append(field)
         }

@@ -79,7 +79,7 @@ import Testing
                                                     TranscriptWord(text: "there", startS: 1.5, endS: 1.9, confidence: 0.8)],
                             speechS: 2, talkS: p.talkS, redactions: 0)
         }
-        let provenance = TranscriptProvenance(model: "test.bin", modelSHA256: "m", engine: "test", settings: "{}", settingsHash: "s",
+        let provenance = TranscriptProvenance(model: "test.bin", modelSHA256: "m", engine: "test", settings: #"{"redact":true}"#, settingsHash: "s",
                                               contentSHA256: c.contentSHA256, analysisHash: c.analysisHash)
         #expect(try store.saveTranscript(CallTranscript(callID: callID, language: "en", languageSource: "setting", parties: parties),
                                          provenance: provenance, wallS: 0.1))

@@ -110,7 +110,8 @@ import Testing
         #expect(later == ["2026-12-06-accounts-sessions-audit", "2026-12-07-workspace-evaluations", "2026-12-08-watch-and-alerts",
                           "2026-12-08-disputes-calibration-coaching", "2026-12-08-api-tokens", "2026-12-08-tone-events",
                           "2026-12-08-workspace-indexes", "2026-12-08-data-version", "2026-12-08-detractor-comments-by-time",
-                          "2026-12-08-calls-list-sort-keys", "2026-12-08-transcripts", "2026-12-09-export-audit"],
+                          "2026-12-08-calls-list-sort-keys", "2026-12-08-transcripts", "2026-12-09-export-audit",
+                          "2026-12-09-transcript-index-rebuild"],
                "a newer migration: undo what it adds here too (the tone events migration adds nothing to undo: it rebuilds audio_events; the export audit only widens the audit log's CHECK, dropped with the table below)")
         let removed = [kpiMigration] + later
         let previousVersion = index

@@ -24,7 +24,9 @@ import Testing
                                        "openDispute", "resolveDispute", "createCalibrationSession", "saveCalibrationAnswers",
                                        "closeCalibrationSession", "addCoachingNote", "acknowledgeCoachingNote", "completeCoachingFollowUp",
                                        // Transcription: stores one call's transcript (or copies a shard database's) where its analysis is unchanged.
-                                       "saveTranscript", "importTranscripts"]
+                                       "saveTranscript", "importTranscripts",
+                                       // Housekeeping: merges the transcripts' full-text index, reading nothing out.
+                                       "compactTranscriptIndex", "optimizeTranscriptIndex"]
 
     /// Accounts, sessions and the audit log of the workspace (AccountStore.swift): no call data.
     static let accounts: Set<String> = ["addUser", "users", "credentials", "setUserDisabled", "setUserPassword", "createSession",

@@ -64,7 +64,8 @@ import Testing
         let index = try #require(list.items.firstIndex { $0.identifier == Self.migration })
         let later = list.items[(index + 1)...].map(\.identifier)
         #expect(later == ["2026-12-08-workspace-indexes", "2026-12-08-data-version", "2026-12-08-detractor-comments-by-time",
-                          "2026-12-08-calls-list-sort-keys", "2026-12-08-transcripts", "2026-12-09-export-audit"],
+                          "2026-12-08-calls-list-sort-keys", "2026-12-08-transcripts", "2026-12-09-export-audit",
+                          "2026-12-09-transcript-index-rebuild"],
                 "a newer migration: undo what it adds here too (the export audit widens the audit log's CHECK again, which keeps what it allows)")
         let queue = try DatabaseQueue(path: path)
         try queue.inDatabase { db in

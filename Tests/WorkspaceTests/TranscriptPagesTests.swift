@@ -80,6 +80,25 @@ import Testing
         #expect(csv.text.split(separator: "\n").count == 2 && csv.text.contains("c-005"))
         let searches = try f.store.auditEntries(fromEpoch: nil, toEpoch: nil).filter { $0.action == .transcriptSearch }
         #expect(searches.contains { $0.actor == "agent1" && $0.detail?.hasPrefix("mortgage in ") == true && $0.detail?.hasSuffix(": 0 calls") == true })
+
+        // A card number searched for would go into the audit log: a run of five digits or
+        // more (as the redactor joins them) is refused, on the page and the export, unaudited
+        // and not echoed; shorter numbers and numbers apart by words are searched.
+        let auditBefore = try f.store.auditEntries(fromEpoch: nil, toEpoch: nil).count
+        for card in ["4111111111111111", "4111+1111+1111+1111", "card+41111", "4111-1", "%2241+11+1%22", "%EF%BC%94%EF%BC%91%EF%BC%91%EF%BC%91%EF%BC%91"] {
+            for page in ["/calls", "/calls.csv"] {
+                let r = try await qa.get("\(page)?period=all&said=\(card)")
+                #expect(r.status == .badRequest, "\(page) said=\(card)")
+                #expect(r.text.contains("digit runs of 5 or more are redacted from transcripts"), "\(page) said=\(card)")
+                #expect(!r.text.contains("4111") && !r.text.contains("41111"), "the number is not echoed")
+            }
+        }
+        let after = try f.store.auditEntries(fromEpoch: nil, toEpoch: nil)
+        #expect(after.count == auditBefore, "a refused search is not audited")
+        #expect(!after.contains { ($0.detail ?? "").contains("4111") })
+        for ok in ["room+12", "1234", "12+days+345"] {
+            #expect(try await qa.get("/calls?period=all&said=\(ok)").status == .ok, "said=\(ok)")
+        }
     }
 
     @Test func evaluatorSeesTheTranscriptsAnswerAndOverridesIt() async throws {

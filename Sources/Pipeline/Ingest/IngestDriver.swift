@@ -272,7 +272,9 @@ public struct IngestDriver {
                             failed: summary.recordingsFailed + summary.filesFailed, rejected: summary.rowsRejected,
                             audioS: summary.audioS, wallS: summary.wallS)
         // Rewritten rows (a clear number removed, a record updated) leave the old page in the
-        // main file until a checkpoint: do it now.
+        // main file until a checkpoint: do it now. A recording analysed again or gone takes
+        // its transcript with it: the index drops that transcript's words first.
+        try store.optimizeTranscriptIndex()
         store.checkpoint()
         return summary
     }

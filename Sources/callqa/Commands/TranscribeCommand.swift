@@ -147,11 +147,17 @@ struct TranscribeCommand: AsyncParsableCommand {
 
     /// `--import FILE…`: the transcripts of shard databases copied in; calls whose analysis
     /// differs here are listed (exit status 1) and left to `transcribe` on this database.
+    /// When this run redacts (the settings' `transcription.redact`, on by default), a shard
+    /// transcript made with redaction off is refused (named, exit status 1).
     func importShards() throws {
+        let redact = transcription.apply(to: try configOption.settings().transcription).settings.redact
+        if !redact {
+            Terminal.warning("transcription.redact is false: card numbers, phone numbers and codes said on calls are stored in clear text")
+        }
         let store = try database.open()
         var rows: [(String, TranscriptImportSummary)] = []
         for path in imports {
-            do { rows.append((path, try store.importTranscripts(fromDatabase: path))) } catch {
+            do { rows.append((path, try store.importTranscripts(fromDatabase: path, requireRedaction: redact))) } catch {
                 Terminal.error("\(error)")
                 throw ExitCode(2)
             }
@@ -160,7 +166,8 @@ struct TranscribeCommand: AsyncParsableCommand {
         case .json:
             print(JSONValue.array(rows.map { path, s in
                 .object([("database", .string(path)), ("imported", .int(s.imported)), ("unchanged", .int(s.unchanged)),
-                         ("not_matching", .array(s.notMatching.map { .string($0) }))])
+                         ("not_matching", .array(s.notMatching.map { .string($0) })),
+                         ("unredacted", .array(s.unredacted.map { .string($0) }))])
             }).rendered())
         case .table:
             for (path, s) in rows {
@@ -168,10 +175,14 @@ struct TranscribeCommand: AsyncParsableCommand {
                     Terminal.error("\(path): call \(id): not imported: not in \(database.path), or analysed there from another recording or with another analysis")
                 }
                 if s.notMatching.count > 20 { Terminal.error("\(path): \(s.notMatching.count - 20) more calls not imported") }
-                print("\(path): \(s.imported) transcripts imported, \(s.unchanged) unchanged, \(s.notMatching.count) not matching")
+                for id in s.unredacted.prefix(20) {
+                    Terminal.error("\(path): call \(id): not imported: transcribed there with transcription.redact false (digit runs in clear), and this run redacts; transcribe it here or run the shard with redaction on")
+                }
+                if s.unredacted.count > 20 { Terminal.error("\(path): \(s.unredacted.count - 20) more calls not imported: not redacted") }
+                print("\(path): \(s.imported) transcripts imported, \(s.unchanged) unchanged, \(s.notMatching.count) not matching, \(s.unredacted.count) refused (not redacted)")
             }
         }
-        if rows.contains(where: { !$0.1.notMatching.isEmpty }) { throw ExitCode(1) }
+        if rows.contains(where: { !$0.1.notMatching.isEmpty || !$0.1.unredacted.isEmpty }) { throw ExitCode(1) }
     }
 }
 
