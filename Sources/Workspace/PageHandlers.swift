@@ -90,30 +90,28 @@ extension Handlers {
         let version = try server.store.dataVersion()
         let known = try known(scope, version: version)
         let q = try callsQuery(request, scope: scope, known: known)
-        let store = server.store
+        /// One page of the list (and the row after it: whether there is a next page).
+        func page() throws -> (body: HTML, rows: Int, more: Bool) {
+            var rows = try server.store.callList(q.filter, sort: q.sort, descending: q.descending, after: q.after,
+                                                 limit: Self.pageSize + 1, scope: q.scope(scope))
+            let more = rows.count > Self.pageSize
+            if more { rows.removeLast() }
+            return (Pages.callsBody(query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents, teams: known.teams,
+                                    queues: known.queues), rows.count, more)
+        }
+        let body: HTML
         if let t = q.filter.transcript {
             // A search of what was said is audited with what it found, so it is never answered
             // from the page cache.
-            var rows = try store.callList(q.filter, sort: q.sort, descending: q.descending, after: q.after, limit: Self.pageSize + 1,
-                                          scope: q.scope(scope))
-            let more = rows.count > Self.pageSize
-            if more { rows.removeLast() }
+            let p = try page()
             try auth.audit(.transcriptSearch, by: session.account, address: client,
-                           detail: "\(t.label) in \(q.period.label): \(rows.count)\(more ? "+" : "") \(rows.count == 1 && !more ? "call" : "calls")")
-            let body = Pages.callsBody(query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents, teams: known.teams,
-                                       queues: known.queues)
-            return .html(Pages.layout(title: "Calls", session: session, body: body))
-        }
-        let cursor = q.after.map { [("after", $0.value), ("after_id", $0.callID)] } ?? []
-        // Keyed by the account's scope (the form lists its agents, teams and queues) and the
-        // whole query (which narrows it).
-        let body = try server.pageCache.value(cacheKey("calls", scope: scope, query: q.items + cursor, version: version)) {
-            var rows = try store.callList(q.filter, sort: q.sort, descending: q.descending, after: q.after, limit: Self.pageSize + 1,
-                                          scope: q.scope(scope))
-            let more = rows.count > Self.pageSize
-            if more { rows.removeLast() }
-            return Pages.callsBody(query: q, rows: rows, hasMore: more, cards: known.cards, agents: known.agents, teams: known.teams,
-                                   queues: known.queues)
+                           detail: "\(t.label) in \(q.period.label): \(p.rows)\(p.more ? "+" : "") \(p.rows == 1 && !p.more ? "call" : "calls")")
+            body = p.body
+        } else {
+            let cursor = q.after.map { [("after", $0.value), ("after_id", $0.callID)] } ?? []
+            // Keyed by the account's scope (the form lists its agents, teams and queues) and the
+            // whole query (which narrows it).
+            body = try server.pageCache.value(cacheKey("calls", scope: scope, query: q.items + cursor, version: version)) { try page().body }
         }
         return .html(Pages.layout(title: "Calls", session: session, body: body))
     }
