@@ -81,6 +81,15 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     public var holdMaxDipsPerS: Double = 0.8
     /// See `holdMaxDipsPerS` (dips/s per unit of steady share).
     public var holdDipsPerSteadyShare: Double = 4.5
+    /// Held notes (`SpectralLineTest`): a region whose measured frames hold more than this
+    /// many spectral peaks in place 0.3 s later, on average over at least 5 pairs, may dip
+    /// `holdDipsPerHeldLine` per second more for each peak over it, and counts as hold from
+    /// `minLineHoldS` on (music on hold cut into short pieces by its quiet passages).
+    public var holdHeldLines: Double = 2.0
+    /// See `holdHeldLines` (dips/s per held peak).
+    public var holdDipsPerHeldLine: Double = 1.5
+    /// See `holdHeldLines` (s).
+    public var minLineHoldS: Double = 1.5
     /// A dip: the frame level falls this far below the running speech envelope, which
     /// decays 20 dB/s (dB).
     public var dipDepthDB: Double = 10.0
@@ -133,7 +142,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         let positives: [(String, Double)] = [
             ("min_speech_s", minSpeechS), ("noise_window_s", noiseWindowS),
             ("min_silence_s", minSilenceS), ("dead_air_s", deadAirS),
-            ("min_interruption_s", minInterruptionS), ("min_hold_s", minHoldS),
+            ("min_interruption_s", minInterruptionS), ("min_hold_s", minHoldS), ("min_line_hold_s", minLineHoldS),
             ("min_tone_s", minToneS), ("dip_depth_db", dipDepthDB), ("min_dtmf_s", minDTMFS),
             ("dtmf_max_twist_db", dtmfMaxTwistDB),
         ]
@@ -144,6 +153,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
             ("merge_gap_s", mergeGapS), ("pad_s", padS), ("low_snr_pad_s", lowSNRPadS), ("lookahead_s", lookaheadS),
             ("smoothing_s", smoothingS),
             ("hold_max_dips_per_s", holdMaxDipsPerS), ("hold_dips_per_steady_share", holdDipsPerSteadyShare),
+            ("hold_held_lines", holdHeldLines), ("hold_dips_per_held_line", holdDipsPerHeldLine),
             ("codec_idle_steps", codecIdleSteps), ("dtmf_bridge_s", dtmfBridgeS), ("echo_margin_db", echoMarginDB),
             ("background_trigger_db", backgroundTriggerDB), ("background_gate_db", backgroundGateDB),
             ("background_margin_db", backgroundMarginDB), ("background_extend_db", backgroundExtendDB),
@@ -194,6 +204,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         ("dtmf_share", \.dtmfShare), ("dtmf_max_twist_db", \.dtmfMaxTwistDB), ("min_dtmf_s", \.minDTMFS), ("dtmf_bridge_s", \.dtmfBridgeS),
         ("call_tone_share", \.callToneShare), ("periodic_difference", \.periodicDifference), ("min_hold_s", \.minHoldS),
         ("hold_max_dips_per_s", \.holdMaxDipsPerS), ("hold_dips_per_steady_share", \.holdDipsPerSteadyShare),
+        ("hold_held_lines", \.holdHeldLines), ("hold_dips_per_held_line", \.holdDipsPerHeldLine),
+        ("min_line_hold_s", \.minLineHoldS),
         ("dip_depth_db", \.dipDepthDB), ("codec_idle_steps", \.codecIdleSteps),
         ("echo_margin_db", \.echoMarginDB), ("echo_max_coupling_db", \.echoMaxCouplingDB),
         ("background_trigger_db", \.backgroundTriggerDB), ("background_gate_db", \.backgroundGateDB),
@@ -206,11 +218,28 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// How far a stretch's dips per second lie above the most music on hold may have, given
     /// its steady share (negative: it dips like music): `durationFrames` long, of which
     /// `detectedFrames` were detected and `steady` of those held their spectral shape.
-    func holdMargin(dips: Int, durationFrames: Int, detectedFrames: Int, steady: Int) -> Double {
+    func holdMargin(dips: Int, durationFrames: Int, detectedFrames: Int, steady: Int, lines: LineCount) -> Double {
         let rate = Double(dips) / (Double(durationFrames) * frameDuration)
         let steadyShare = detectedFrames > 0 ? Double(steady) / Double(detectedFrames) : 0
-        return rate - (holdMaxDipsPerS + holdDipsPerSteadyShare * steadyShare)
+        // Held notes allow more dips only where the frame-to-frame shape is unsteady (noise and
+        // codecs shake it; music there still holds its notes): a steady spectrum that holds
+        // its peaks is also what a monotone synthetic voice looks like on a clean line, and
+        // music there dips rarely enough without the allowance.
+        let allowance = steadyShare < Self.lineAllowanceMaxSteadyShare ? holdDipsPerHeldLine * heldLinesOver(lines) : 0
+        return rate - (holdMaxDipsPerS + holdDipsPerSteadyShare * steadyShare + allowance)
     }
+
+    /// See `holdMargin`: the steady share under which held notes allow more dips.
+    static let lineAllowanceMaxSteadyShare = 0.3
+
+    /// Held peaks per measured pair over `holdHeldLines` (0 under it, or with fewer than
+    /// `minLinePairs` pairs).
+    func heldLinesOver(_ lines: LineCount) -> Double {
+        lines.pairs >= Self.minLinePairs ? max(0, lines.mean - holdHeldLines) : 0
+    }
+
+    /// Measured pairs a region needs for its held notes to count (0.5 s of measured frames).
+    static let minLinePairs = 5
 
     /// Name/value pairs in a fixed order, snake_case, for results and reports.
     public var namedValues: [(String, Double)] { Self.keyPaths.map { ($0.name, self[keyPath: $0.keyPath]) } }

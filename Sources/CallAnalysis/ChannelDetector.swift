@@ -86,6 +86,7 @@ public struct ChannelDetector: Sendable {
         var reference: Float
         var heard: Bool
         var traceBackground: SIMD4<Float>
+        var heldLines: UInt8
     }
 
     /// Everything found so far (regions and spans until handed over by `takeSettled`).
@@ -175,7 +176,7 @@ public struct ChannelDetector: Sendable {
                         noise: noise.bands, weights: noise.known ? weights.weights : .zero,
                         envelope: .zero, expected: .zero, applied: false,
                         reference: background.reference, heard: background.heard,
-                        traceBackground: recordFrames ? background.traceValues : .zero)
+                        traceBackground: recordFrames ? background.traceValues : .zero, heldLines: f.heldLines)
         if echo.active {
             let e = echo.remove()
             held.expected = e.expected
@@ -229,7 +230,8 @@ public struct ChannelDetector: Sendable {
         // background level; otherwise nothing to pass.
         let level = h.reference > 0 ? h.power / h.reference : RegionDecider.noBackground
         let item = RegionDecider.Frame(w: w, power: h.power, flags: h.flags,
-                                       echoDominated: echo.active && h.expected.sum() > h.noise.sum(), level: level)
+                                       echoDominated: echo.active && h.expected.sum() > h.noise.sum(), level: level,
+                                       heldLines: h.heldLines)
         if recordFrames {
             output.trace.bandSNR.append(bandSNR)
             output.trace.predictionGainDB.append(h.predictionGainDB)

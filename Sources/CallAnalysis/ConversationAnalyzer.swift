@@ -177,9 +177,15 @@ public struct ConversationAnalyzer: Sendable {
         // Pad, then join regions whose gap is shorter than mergeGapS (utterance level).
         // Utterances, with the detected frames they hold, how many of those are steady, and
         // the dips from their first region's opening to their last region's closing.
-        struct Region { var span: FrameSpan; var frames: Int; var steady: Int; var dips: (opened: Int, closed: Int); var tonal: Bool }
+        struct Region {
+            var span: FrameSpan; var frames: Int; var steady: Int; var dips: (opened: Int, closed: Int); var tonal: Bool
+            var lines: LineCount
+        }
         /// Joined regions: `members` index the regions they were joined from (contiguous).
-        struct Utterance { var span: FrameSpan; var frames: Int; var steady: Int; var dipsFrom: Int; var dipsTo: Int; var members: Range<Int> }
+        struct Utterance {
+            var span: FrameSpan; var frames: Int; var steady: Int; var dipsFrom: Int; var dipsTo: Int; var members: Range<Int>
+            var lines: LineCount
+        }
         func join(_ regions: [Region], _ indices: [Int]) -> [Utterance] {
             var merged: [Utterance] = []
             for i in indices {
@@ -188,11 +194,12 @@ public struct ConversationAnalyzer: Sendable {
                     merged[merged.count - 1].span.end = max(last.span.end, r.span.end)
                     merged[merged.count - 1].frames += r.frames
                     merged[merged.count - 1].steady += r.steady
+                    merged[merged.count - 1].lines = merged[merged.count - 1].lines + r.lines
                     merged[merged.count - 1].dipsTo = r.dips.closed
                     merged[merged.count - 1].members = last.members.lowerBound..<(i + 1)
                 } else {
                     merged.append(Utterance(span: r.span, frames: r.frames, steady: r.steady, dipsFrom: r.dips.opened,
-                                            dipsTo: r.dips.closed, members: i..<(i + 1)))
+                                            dipsTo: r.dips.closed, members: i..<(i + 1), lines: r.lines))
                 }
             }
             return merged
@@ -202,10 +209,10 @@ public struct ConversationAnalyzer: Sendable {
         let tonesAndKeys = SpanMath.normalize(d.tones + d.keypresses)
         /// A detected span as a region: padded, tonal when at least `tone_region_share` of it
         /// is tone frames (a tone unless it belongs to music on hold: held notes, decided below).
-        func region(_ r: FrameSpan, steady: Int, dips: (opened: Int, closed: Int)) -> Region {
+        func region(_ r: FrameSpan, steady: Int, dips: (opened: Int, closed: Int), lines: LineCount) -> Region {
             let toneFrames = Double(SpanMath.total(SpanMath.intersection([r], d.tones)))
             return Region(span: FrameSpan(max(0, r.start - pad), min(frames, r.end + pad)), frames: r.length, steady: steady,
-                          dips: dips, tonal: toneFrames >= p.toneRegionShare * Double(r.length))
+                          dips: dips, tonal: toneFrames >= p.toneRegionShare * Double(r.length), lines: lines)
         }
         for (i, r) in d.regions.enumerated() {
             // A region nearly all tone frames or keypresses is a tone (ring-back, DTMF, dial
@@ -219,11 +226,12 @@ public struct ConversationAnalyzer: Sendable {
             if let split = d.regionSplits[i] {
                 // Words and music in one region: judged as two regions, with no pause between
                 // them (the split of step 6 and the music of a speech utterance take it up).
-                regions.append(region(FrameSpan(r.start, split.frame), steady: split.steady, dips: (marks.opened, split.dips)))
+                regions.append(region(FrameSpan(r.start, split.frame), steady: split.steady, dips: (marks.opened, split.dips),
+                                      lines: split.lines))
                 regions.append(region(FrameSpan(split.frame, r.end), steady: d.regionSteadyFrames[i] - split.steady,
-                                      dips: (split.dips, marks.closed)))
+                                      dips: (split.dips, marks.closed), lines: d.regionLines[i] - split.lines))
             } else {
-                regions.append(region(r, steady: d.regionSteadyFrames[i], dips: marks))
+                regions.append(region(r, steady: d.regionSteadyFrames[i], dips: marks, lines: d.regionLines[i]))
             }
         }
         // Music on hold: long regions that dip too rarely for speech, given how steady their
@@ -236,9 +244,17 @@ public struct ConversationAnalyzer: Sendable {
         /// How far the utterance's dips per second lie above the most a hold region may
         /// have, given its steady share (negative: dips like music).
         func speechMargin(_ u: Utterance) -> Double {
-            p.holdMargin(dips: u.dipsTo - u.dipsFrom, durationFrames: u.span.length, detectedFrames: u.frames, steady: u.steady)
+            p.holdMargin(dips: u.dipsTo - u.dipsFrom, durationFrames: u.span.length, detectedFrames: u.frames, steady: u.steady,
+                         lines: u.lines)
         }
-        func isHold(_ u: Utterance) -> Bool { u.span.length >= minHold && speechMargin(u) < 0 }
+        let minLineHold = Int((p.minLineHoldS * fps).rounded())
+        /// Long enough (shorter with held notes) and dipping like music.
+        func isHold(_ u: Utterance) -> Bool {
+            u.span.length >= (p.heldLinesOver(u.lines) > 0 ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0
+        }
+        /// Hold at `min_hold_s` or longer: the music side of a split (a shorter side with held
+        /// notes would split words off music's own louder passages).
+        func isLongHold(_ u: Utterance) -> Bool { u.span.length >= minHold && speechMargin(u) < 0 }
         /// Words that run straight into music on the same line (or music into words), with a
         /// pause under `merge_gap_s`, are joined to it and judged with it. Splits `members`
         /// (a joined utterance's regions, in order) where one side is hold and the other, at
@@ -250,9 +266,11 @@ public struct ConversationAnalyzer: Sendable {
             // utterance are consecutive and each pause between them is under merge_gap_s).
             let n = members.count
             var frames = [0], steady = [0], ends = [Int.min]
+            var lines = [LineCount()]
             for i in members {
                 frames.append(frames.last! + regions[i].frames)
                 steady.append(steady.last! + regions[i].steady)
+                lines.append(lines.last! + regions[i].lines)
                 ends.append(max(ends.last!, regions[i].span.end))
             }
             var tailEnds = [Int](repeating: Int.min, count: n + 1)
@@ -262,13 +280,14 @@ public struct ConversationAnalyzer: Sendable {
                 let end = r.lowerBound == 0 ? ends[r.upperBound] : tailEnds[r.lowerBound]
                 return Utterance(span: FrameSpan(first.span.start, end), frames: frames[r.upperBound] - frames[r.lowerBound],
                                  steady: steady[r.upperBound] - steady[r.lowerBound], dipsFrom: first.dips.opened,
-                                 dipsTo: last.dips.closed, members: members[r.lowerBound]..<(members[r.upperBound - 1] + 1))
+                                 dipsTo: last.dips.closed, members: members[r.lowerBound]..<(members[r.upperBound - 1] + 1),
+                                 lines: lines[r.upperBound] - lines[r.lowerBound])
             }
             var best: (k: Int, wordsFirst: Bool, contrast: Double)?
             for k in 1..<n {
                 let head = side(0..<k), tail = side(k..<n)
                 for (wordsFirst, w, m) in [(true, head, tail), (false, tail, head)]
-                where isHold(m) && w.span.length >= 100 && speechMargin(w) >= 1 {
+                where isLongHold(m) && w.span.length >= 100 && speechMargin(w) >= 1 {
                     let contrast = speechMargin(w) - speechMargin(m)
                     if contrast > best?.contrast ?? -.infinity { best = (k, wordsFirst, contrast) }
                 }

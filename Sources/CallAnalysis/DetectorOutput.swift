@@ -44,7 +44,9 @@ public struct SettledSpans: Sendable {
     /// (one detector region), keyed by index into `regions`: where it splits into a side that
     /// dips like speech and a side that dips like music (`RegionDecider.splitPoint`), with the
     /// steady frames and the running dip count at that frame. Sparse: few regions have one.
-    public internal(set) var regionSplits: [Int: (frame: Int, steady: Int, dips: Int)] = [:]
+    public internal(set) var regionSplits: [Int: (frame: Int, steady: Int, dips: Int, lines: LineCount)] = [:]
+    /// Per region: its held-note measurements (`FrameFeatures.heldLines`).
+    public internal(set) var regionLines: [LineCount] = []
     /// Tone frames (`FrameFlags.tone`), as spans.
     public internal(set) var tones: [FrameSpan] = []
     /// Keypresses (DTMF digits, from the frame before the first whole one to the frame after
@@ -72,6 +74,7 @@ public struct SettledSpans: Sendable {
         regions.append(r.span)
         regionSteadyFrames.append(r.steadyFrames)
         regionDipMarks.append(r.dips)
+        regionLines.append(r.lines)
     }
 
     /// Whether a span ends at or after `frame` (it may still grow).
@@ -88,6 +91,7 @@ public struct SettledSpans: Sendable {
         regions.removeAll(keepingCapacity: true)
         regionSteadyFrames.removeAll(keepingCapacity: true)
         regionDipMarks.removeAll(keepingCapacity: true)
+        regionLines.removeAll(keepingCapacity: true)
         regionSplits.removeAll(keepingCapacity: true)
         tones.removeAll(keepingCapacity: true)
         keypresses.removeAll(keepingCapacity: true)

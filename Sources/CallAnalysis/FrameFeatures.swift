@@ -24,9 +24,8 @@ public struct FrameFeatures: Sendable, Equatable {
     public var rawRho2: Float = 0
     /// Largest |sample| in the frame.
     public var peak: Float
-    /// Samples at or above the clip level (saturating; a frame holds fewer than 65,536 samples
-    /// below 6.5 MHz).
-    public var clipped: UInt16
+    /// `clipped` (low 12 bits) and `heldLines` (top 4 bits) in two bytes (see `toneCodes`).
+    var clipCodes: UInt16 = 0
     /// Where an 80 ms call-progress window ends (every fourth frame): the tone plan (1 +
     /// index, see `CallProgressToneTest`) that explains at least `call_tone_share` of it, or
     /// 0; `CallProgressToneTest.notEvaluated` (255) on the other frames.
@@ -48,6 +47,33 @@ public struct FrameFeatures: Sendable, Equatable {
     public var periodicTone: UInt8 {
         get { toneCodes >> 6 }
         set { toneCodes = toneCodes & 0x3F | newValue << 6 }
+    }
+
+    /// Samples at or above the clip level (saturating at 4,095; a frame holds fewer below
+    /// 409.6 kHz).
+    public var clipped: UInt16 {
+        get { clipCodes & 0x0FFF }
+        set { clipCodes = clipCodes & 0xF000 | min(newValue, 0x0FFF) }
+    }
+    /// Held notes (`SpectralLineTest`): 0 where the frame was not measured (all but every
+    /// tenth frame, quiet ones, and those whose partner 0.3 s before was not), else 1 + the
+    /// number of its spectral peaks that stood in the same place 0.3 s before (at most 15).
+    public var heldLines: UInt8 {
+        get { UInt8(clipCodes >> 12) }
+        set { clipCodes = clipCodes & 0x0FFF | UInt16(min(newValue, 15)) << 12 }
+    }
+
+    public init(bands: SIMD4<Float>, power: Float, predictionGain: Float, rho1: Float, rho2: Float, rawRho1: Float = 0,
+                rawRho2: Float = 0, peak: Float, clipped: UInt16) {
+        self.bands = bands
+        self.power = power
+        self.predictionGain = predictionGain
+        self.rho1 = rho1
+        self.rho2 = rho2
+        self.rawRho1 = rawRho1
+        self.rawRho2 = rawRho2
+        self.peak = peak
+        self.clipped = clipped
     }
 
     public static let silent = FrameFeatures(bands: .zero, power: 0, predictionGain: 1, rho1: 0, rho2: 0, peak: 0, clipped: 0)
@@ -173,6 +199,8 @@ public struct FrameFeatureExtractor: Sendable {
     private var periodicWanted = false
     /// A frame and its history, assembled when they straddle two blocks.
     private var lagWindow: [Float]
+    /// Held notes, measured on every tenth frame (see `FrameFeatures.heldLines`).
+    private var lineTest: SpectralLineTest
 
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
@@ -198,8 +226,9 @@ public struct FrameFeatureExtractor: Sendable {
         callTone = CallProgressToneTest(sampleRate: sampleRate, frameLength: frameLength, minShare: callToneShare)
         periodicTest = PeriodicToneTest(sampleRate: sampleRate, frameLength: frameLength, maxDifference: periodicDifference)
         sineFit = SineToneFit(sampleRate: sampleRate, frameLength: frameLength, minShare: callToneShare)
-        tail = [Float](repeating: 0, count: max(periodicTest.maxLag, (CallProgressToneTest.windowFrames - 1) * frameLength)
-                                           + frameLength)
+        lineTest = SpectralLineTest(sampleRate: sampleRate, lagStep: lagStep)
+        tail = [Float](repeating: 0, count: max(periodicTest.maxLag, (CallProgressToneTest.windowFrames - 1) * frameLength,
+                                                lineTest.windowSamples - frameLength) + frameLength)
         lagWindow = tail
     }
 
@@ -249,6 +278,7 @@ public struct FrameFeatureExtractor: Sendable {
     @inline(__always)
     private mutating func testTones(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
         if periodicWanted { testPeriodicity(&f, block: block, start: start) } else { periodicRun = 0 }
+        if (framesSeen - 1) % SpectralLineTest.gridFrames == 0 { testLines(&f, block: block, start: start) }
         if f.callTone == 0 {
             testSine(&f, block: block, start: start)
         } else if f.callTone != CallProgressToneTest.notEvaluated && sineFit.runOpen(above: CallProgressToneTest.foldHz) {
@@ -267,6 +297,25 @@ public struct FrameFeatureExtractor: Sendable {
         periodicTest = test
         periodicRun = f.periodicTone == 0 ? 0 : periodicRun + 1
         if periodicRun >= Self.sineGateRun { lastSineCue = framesSeen }
+    }
+
+    /// Held notes on a grid frame (every tenth) 3 dB over the line's quietest of the last
+    /// 4–5 s; quieter grid frames are skipped (pauses: nothing to hold). Out of line: one frame
+    /// in ten gets here.
+    @inline(never)
+    private mutating func testLines(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
+        guard f.power > 2 * lineQuietest.power, framesSeen * frameLength >= lineTest.windowSamples else {
+            lineTest.skip()
+            return
+        }
+        let n = frameLength
+        let history = lineTest.windowSamples - n
+        // Swapped out, not copied: a copy would share its buffers and copy them on write.
+        var test = SpectralLineTest.placeholder
+        swap(&test, &lineTest)
+        let held = withHistory(block: block, start: start, history: history) { test.measure(endingAt: $0 + n) }
+        swap(&test, &lineTest)
+        f.heldLines = held.map { UInt8(min($0, 14) + 1) } ?? 0
     }
 
     /// At the end of an 80 ms window no tone plan explained: the sine fit, if one of the
@@ -526,7 +575,7 @@ public struct FrameFeatureExtractor: Sendable {
                 let rawInverse = power > 0 ? 1 / power : 0
                 return FrameFeatures(bands: bands, power: power, predictionGain: 1, rho1: c1 * inverse, rho2: c2 * inverse,
                                      rawRho1: raw1 * rawInverse, rawRho2: raw2 * rawInverse, peak: peak,
-                                     clipped: UInt16(min(clipped, Int(UInt16.max))))
+                                     clipped: UInt16(min(clipped, 0x0FFF)))
         }
         // Keep the last samples and differences the next frame's lags reach back to
         // (1–2 and 4–8 values: element by element, a memmove call costs more).

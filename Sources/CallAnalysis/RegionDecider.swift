@@ -41,6 +41,8 @@ struct RegionDecider: Sendable {
         /// While voices behind the talker are taken off (step 1b): the frame's power over the
         /// channel's background level (linear); `noBackground` otherwise.
         var level: Float = RegionDecider.noBackground
+        /// Held notes measured on the frame (`FrameFeatures.heldLines`).
+        var heldLines: UInt8 = 0
     }
 
     /// `Frame.level` when no background is taken off: it passes both of its thresholds,
@@ -50,7 +52,7 @@ struct RegionDecider: Sendable {
 
     /// Where a region splits into words and music (see `splitPoint`): the frame, and the
     /// region's steady frames and the running dip count there.
-    typealias Split = (frame: Int, steady: Int, dips: Int)
+    typealias Split = (frame: Int, steady: Int, dips: Int, lines: LineCount)
 
     /// A confirmed speech region, as it closes.
     struct Region: Sendable {
@@ -60,6 +62,8 @@ struct RegionDecider: Sendable {
         var steadyFrames: Int
         /// The running count of dips when the region opened and when it closed.
         var dips: (opened: Int, closed: Int)
+        /// Its held-note measurements.
+        var lines = LineCount()
         /// Where it splits into words and music, for regions long enough to hold both.
         var split: Split?
     }
@@ -110,6 +114,7 @@ struct RegionDecider: Sendable {
     private var runStart = -1
     private var runHigh = 0
     private var runSteady = 0
+    private var runLines = LineCount()
     private var firstAbove = -1
     private var lastAbove = -1
     private var runW = 0.0
@@ -201,13 +206,14 @@ struct RegionDecider: Sendable {
         var decision = Decision(frame: frame, item: item, frameClass: cls, confirmed: false, closed: nil)
         if cls == .active {
             if runStart < 0 {
-                runStart = frame; runHigh = 0; runSteady = 0; firstAbove = -1; runW = 0; runDipsAtStart = dipCount
+                runStart = frame; runHigh = 0; runSteady = 0; runLines = LineCount(); firstAbove = -1; runW = 0
+                runDipsAtStart = dipCount
                 runMarks.removeAll(keepingCapacity: true)
                 toNextMark = Self.markFrames
             } else {
                 toNextMark -= 1
                 if toNextMark == 0 {
-                    runMarks.append((frame, runSteady, dipCount))
+                    runMarks.append((frame, runSteady, dipCount, runLines))
                     toNextMark = Self.markFrames
                 }
             }
@@ -218,6 +224,7 @@ struct RegionDecider: Sendable {
                 lastAbove = frame
             }
             if item.flags.contains(.steady) { runSteady += 1 }
+            runLines.add(code: item.heldLines)
             // Confirmation counts frames high when smoothed and above the noise on their own,
             // so one loud click smeared over the smoothing window confirms nothing.
             if smoothedW >= onLinear && item.w >= offLinear && smoothedLevel >= backgroundOn {
@@ -248,6 +255,7 @@ struct RegionDecider: Sendable {
             runStart = -1
             runHigh = 0
             runSteady = 0
+            runLines = LineCount()
         }
         guard runHigh >= minHighFrames else { return nil }
         // The centred average reaches up to `halfSmoothing` frames past a loud onset or
@@ -266,7 +274,7 @@ struct RegionDecider: Sendable {
         }
         let span = FrameSpan(start, max(start + 1, end))
         let split = span.length >= minHoldFrames + 100 ? splitPoint(span) : nil
-        return Region(span: span, steadyFrames: runSteady, dips: (runDipsAtStart, dipCount), split: split)
+        return Region(span: span, steadyFrames: runSteady, dips: (runDipsAtStart, dipCount), lines: runLines, split: split)
     }
 
     /// Words and music on hold in one region (no pause between them for the analyzer's
@@ -281,12 +289,12 @@ struct RegionDecider: Sendable {
         typealias Side = (frames: Int, margin: Double)
         /// The region's two sides at a mark: their lengths and how far they dip above music.
         func sides(_ m: Split) -> (head: Side, tail: Side) {
-            let head = (frames: m.frame - span.start, steady: m.steady, dips: m.dips - runDipsAtStart)
-            let tail = (frames: span.end - m.frame, steady: runSteady - m.steady, dips: dipCount - m.dips)
+            let head = (frames: m.frame - span.start, steady: m.steady, dips: m.dips - runDipsAtStart, lines: m.lines)
+            let tail = (frames: span.end - m.frame, steady: runSteady - m.steady, dips: dipCount - m.dips, lines: runLines - m.lines)
             return ((head.frames, p.holdMargin(dips: head.dips, durationFrames: head.frames, detectedFrames: head.frames,
-                                               steady: head.steady)),
+                                               steady: head.steady, lines: head.lines)),
                     (tail.frames, p.holdMargin(dips: tail.dips, durationFrames: tail.frames, detectedFrames: tail.frames,
-                                               steady: tail.steady)))
+                                               steady: tail.steady, lines: tail.lines)))
         }
         var best: (index: Int, wordsFirst: Bool, contrast: Double)?
         for (i, m) in runMarks.enumerated() where m.frame > span.start && m.frame < span.end {

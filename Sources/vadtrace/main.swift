@@ -38,14 +38,14 @@ do {
         all += features[channel]
     }
     detector.finish()
-    var text = "frame,class,b0,b1,b2,b3,gain_db,rho1,rho2,power_db,periodic,call_tone,dtmf,w,bg_low_db,bg_far_db,bg_heard,bg_level_dbfs,bg_in_db,far_talks,echo_dbfs,noise_dbfs\n"
+    var text = "frame,class,b0,b1,b2,b3,gain_db,rho1,rho2,power_db,periodic,call_tone,dtmf,w,bg_low_db,bg_far_db,bg_heard,bg_level_dbfs,bg_in_db,far_talks,echo_dbfs,noise_dbfs,held_lines\n"
     let trace = detector.output.trace
     for (i, c) in trace.classes.enumerated() {
         let w = trace.bandSNR[i]
         let f = all[i]
         let pdb = f.power > 0 ? 10 * log10(f.power) : -200
         let b = trace.background[i]
-        text += "\(i),\(c.rawValue),\(w[0]),\(w[1]),\(w[2]),\(w[3]),\(trace.predictionGainDB[i]),\(f.rho1),\(f.rho2),\(pdb),\(f.periodicTone),\(f.callTone),\(f.dualTone),\(trace.weightedSNR[i]),\(b[0]),\(b[1]),\(b[2]),\(b[3]),\(trace.backgroundInput[i][0]),\(trace.backgroundInput[i][1]),\(trace.echo[i][0]),\(trace.echo[i][1])\n"
+        text += "\(i),\(c.rawValue),\(w[0]),\(w[1]),\(w[2]),\(w[3]),\(trace.predictionGainDB[i]),\(f.rho1),\(f.rho2),\(pdb),\(f.periodicTone),\(f.callTone),\(f.dualTone),\(trace.weightedSNR[i]),\(b[0]),\(b[1]),\(b[2]),\(b[3]),\(trace.backgroundInput[i][0]),\(trace.backgroundInput[i][1]),\(trace.echo[i][0]),\(trace.echo[i][1]),\(Int(f.heldLines) - 1)\n"
     }
     FileHandle.standardOutput.write(Data(text.utf8))
 } catch {

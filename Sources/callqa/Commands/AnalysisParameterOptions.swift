@@ -51,6 +51,12 @@ struct AnalysisParameterOptions: ParsableArguments {
     var holdMaxDipsPerS: Double?
     @Option(help: "Dips per second a region needs per unit of steady share (frames whose spectrum holds still) to be speech.")
     var holdDipsPerSteadyShare: Double?
+    @Option(help: "Held notes: peaks a region holds in place 0.3 s later (mean per measured pair) above which it may dip more and still be hold music.")
+    var holdHeldLines: Double?
+    @Option(help: "Dips per second a region may have more, per held peak over --hold-held-lines, and still be hold music.")
+    var holdDipsPerHeldLine: Double?
+    @Option(help: "Minimum length of a music-on-hold region with held notes (s).")
+    var minLineHoldS: Double?
     @Option(help: "Depth of an energy dip under the speech envelope (dB).")
     var dipDepthDb: Double?
     @Option(help: "µ-law, A-law, 8-bit PCM: a frame within this many quantizer steps is codec idle noise, not talk (0 = off).")
@@ -90,6 +96,7 @@ struct AnalysisParameterOptions: ParsableArguments {
             (minToneS, \.minToneS), (toneRegionShare, \.toneRegionShare), (pureToneShare, \.pureToneShare),
             (dtmfShare, \.dtmfShare), (dtmfMaxTwistDb, \.dtmfMaxTwistDB), (minDtmfS, \.minDTMFS), (dtmfBridgeS, \.dtmfBridgeS),
             (callToneShare, \.callToneShare), (periodicDifference, \.periodicDifference), (minHoldS, \.minHoldS), (holdMaxDipsPerS, \.holdMaxDipsPerS), (holdDipsPerSteadyShare, \.holdDipsPerSteadyShare),
+            (holdHeldLines, \.holdHeldLines), (holdDipsPerHeldLine, \.holdDipsPerHeldLine), (minLineHoldS, \.minLineHoldS),
             (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps),
             (echoMarginDb, \.echoMarginDB), (echoMaxCouplingDb, \.echoMaxCouplingDB),
             (backgroundTriggerDb, \.backgroundTriggerDB), (backgroundGateDb, \.backgroundGateDB),
