@@ -349,7 +349,8 @@ def main():
             per_file.setdefault(os.path.basename(audio), {})[det] = {
                 k: v for k, v in f1.row().items() if k in ("precision", "recall", "f1", "false_alarm")}
             per_file[os.path.basename(audio)][det].update(
-                {"talk_ratio": mp["talk_ratio"], "overtalk_s": mp.get("overtalk_s"), "interruptions": intr_p})
+                {"talk_ratio": mp["talk_ratio"], "overtalk_s": mp.get("overtalk_s"), "interruptions": intr_p,
+                 "hold_talk": hold_counts[0], "hold_frames": hold_counts[1]})
         per_file[os.path.basename(audio)]["truth"] = {"talk_ratio": mt["talk_ratio"],
                                                       "overtalk_s": mt.get("overtalk_s"), "interruptions": intr_t}
     if args.verbose:
@@ -359,7 +360,8 @@ def main():
                 if r:
                     print(f"{name:48s} {det:7s} P={r['precision']:.3f} R={r['recall']:.3f} F1={r['f1']:.3f} "
                           f"FA={r['false_alarm']:.3f} over={r['overtalk_s']} intr={r['interruptions']} "
-                          f"(truth over={per_file[name]['truth']['overtalk_s']} intr={per_file[name]['truth']['interruptions']})")
+                          f"(truth over={per_file[name]['truth']['overtalk_s']} intr={per_file[name]['truth']['interruptions']})"
+                          + (f" hold={r['hold_talk']}/{r['hold_frames']}" if r.get("hold_frames") else ""))
     kind_order = ["all", "scenario", "condition", "snr", "codec", "voices", "condition×voices", "hold×codec", "hold×snr"]
     band_order = {"clean": 0, "20": 1, "10": 2, "5": 3}
     sort_key = lambda k: (kind_order.index(k[0]), band_order.get(k[1], 9), k[1])
