@@ -52,12 +52,20 @@ quiet_customer, clicks, noise, dead_air, tones, mono) and "params" (bleed gain d
 ms, codec and band per direction, babble level and voices, MOH piece and level, floor
 levels, speech level per channel in dBFS).
 
+More music for tuning: --music-bank extra takes the hold music from the soundtracks of
+Debian's hyperrogue-music, singularity-music, drascula-music and asc-music (EXTRA_MUSIC: 64
+pieces of 20 s or more, ogg and mp3 decoded by sox), --music-bank both from those and the
+split's opsound pieces; either is refused with --split heldout. The default (opsound) gives
+the same files as before the option existed.
+
 Usage: gencalls.py OUTDIR [--split tuning|heldout] [--calls-per-condition N] [--seed S]
                    [--duration SECONDS] [--voices synthetic|real|both] [--scenarios a,b]
+                   [--music-bank opsound|extra|both]
 Writes OUTDIR/<name>.{wav,mp3,flac} and OUTDIR/<name>.truth.json; needs espeak-ng, flite,
-sox, lame, asterisk-core-sounds-{en,es,fr,it,ru}-wav and asterisk-moh-opsound-wav.
-Generation is repeatable bit for bit (sox -R, seeded generators); utterances are cached in
-OUTDIR/.cache.
+sox, lame, asterisk-core-sounds-{en,es,fr,it,ru}-wav and asterisk-moh-opsound-wav (and for
+the extra music bank hyperrogue-music, singularity-music, drascula-music, asc-music).
+Generation is repeatable bit for bit (sox -R, seeded generators); utterances and decoded
+extra music are cached in OUTDIR/.cache.
 """
 import argparse
 import functools
@@ -168,6 +176,17 @@ MOH_PIECES = {"tuning": ["macroform-cold_day.wav", "macroform-robot_dity.wav"],
               "heldout": ["macroform-the_simplicity.wav", "manolo_camp-morning_coffee.wav",
                           "reno_project-system.wav"]}
 SPLIT_SEEDS = {"tuning": 11, "heldout": 7}
+# More real music, for the tuning split only (--music-bank extra|both): the game soundtracks
+# of four Debian packages, produced and recorded music of several kinds (HyperRogue's
+# orchestral, piano and ambient pieces; Endgame: Singularity's electronic and ambient
+# score; Drascula's adventure-game soundtrack; ASC's rock-orchestral themes). Pieces under
+# EXTRA_MIN_S are left out (jingles). The held-out split never uses them.
+EXTRA_MUSIC = [("hyperrogue-music", "/usr/share/hyperrogue/music/*.ogg"),
+               ("singularity-music", "/usr/share/games/singularity/music/**/*.ogg"),
+               ("drascula-music", "/usr/share/scummvm/drascula/audio/*.ogg"),
+               ("asc-music", "/usr/share/games/asc/music/*.mp3")]
+EXTRA_MIN_S = 20.0
+EXTRA_MAX_S = 240.0       # decoded and cached: a piece's first 4 minutes
 
 ENCODINGS = {"pcm16": (["-e", "signed-integer", "-b", "16"], "wav"),
              "ulaw": (["-e", "u-law", "-b", "8"], "wav"),
@@ -338,6 +357,64 @@ class UtteranceBank:
         return trim(read_raw(path, sr))
 
 
+class MusicBank:
+    """Music-on-hold pieces: asterisk's opsound WAVs (MOH_PIECES, read directly) and, for
+    the tuning split, the extra Debian soundtracks (EXTRA_MUSIC), each decoded once with
+    sox (ogg / mp3 -> mono, the call's rate, trimmed to EXTRA_MAX_S, peak -1 dBFS, 16-bit
+    without dither) into the cache and read back memory-mapped."""
+
+    def __init__(self, cache, split, which):
+        self.cache = cache
+        self.pieces, self.paths = [], {}
+        if which in ("opsound", "both"):
+            self.pieces += MOH_PIECES[split]
+        if which in ("extra", "both"):
+            found = []
+            for pkg, pattern in EXTRA_MUSIC:
+                files = sorted(glob.glob(pattern, recursive=True))
+                if not files:
+                    sys.exit(f"--music-bank {which} needs the Debian package {pkg} ({pattern})")
+                for f in files:
+                    length = float(subprocess.run(["soxi", "-D", f], check=True, capture_output=True,
+                                                  text=True).stdout)
+                    if length >= EXTRA_MIN_S:
+                        label = f"{pkg}:{os.path.relpath(f, os.path.dirname(pattern.split('*')[0]))}"
+                        found.append(label)
+                        self.paths[label] = f
+            self.pieces += found
+
+    def read(self, piece, sr):
+        """The piece as float64 at sr (opsound: read_raw, memoised; extra: the cached decode)."""
+        if piece not in self.paths:
+            return read_raw(os.path.join(MOH_DIR, piece), sr)
+        src = self.paths[piece]
+        path = os.path.join(self.cache, "music-" + hashlib.sha1(f"{src}|{sr}".encode()).hexdigest()[:16] + ".s16")
+        if not os.path.exists(path):
+            run(["sox", "-R", src, "-D", "-t", "raw", "-e", "signed-integer", "-b", "16", path + ".tmp",
+                 "trim", "0", str(EXTRA_MAX_S), "channels", "1", "rate", str(sr), "gain", "-n", "-1"])
+            os.replace(path + ".tmp", path)
+        return np.memmap(path, dtype=np.int16, mode="r")
+
+    def segment(self, piece, sr, length, rng):
+        """(offset, float segment of `length` samples). Extra pieces: up to 20 offsets are
+        tried for one without a quiet stretch (over 10 % of its 100 ms blocks 35 dB under the
+        piece's level: an intro, a fade or a break), the last one taken otherwise."""
+        moh = self.read(piece, sr)
+        if piece not in self.paths:
+            off = rng.randrange(0, max(1, len(moh) - length))
+            return off, moh[off: off + length]
+        level = np.sqrt(np.mean(np.asarray(moh, dtype=np.float64) ** 2)) + 1e-12
+        block = sr // 10
+        for _ in range(20):
+            off = rng.randrange(0, max(1, len(moh) - length))
+            seg = np.asarray(moh[off: off + length], dtype=np.float64)
+            nb = len(seg) // block
+            rms = np.sqrt(np.mean(seg[: nb * block].reshape(nb, block) ** 2, axis=1))
+            if nb and np.mean(rms < level * 10 ** (-35 / 20)) <= 0.1:
+                break
+        return off, seg / 32768.0
+
+
 class BabbleBank:
     """Other people talking: one continuous stream per babble talker, built per call from
     that talker's utterances with pauses of 0.15-1.2 s, starting at a random point."""
@@ -479,7 +556,7 @@ def keyboard(n, sr, rng, spans, nrng):
     return out
 
 
-def build_call(bank, rng, duration, voice_set, extras, sr, force_hold=False, force_dead=False):
+def build_call(bank, music, rng, duration, voice_set, extras, sr, force_hold=False, force_dead=False):
     """Returns (speech, nonspeech, raw truth, gains, events, moh track, dead-air spans).
 
     speech: the two parties' foreground speech; nonspeech: tones per channel; moh: unit-RMS
@@ -510,11 +587,9 @@ def build_call(bank, rng, duration, voice_set, extras, sr, force_hold=False, for
     while t < duration - 2:
         r = rng.random()
         if ((extras and r < 0.06) or force_hold) and not did_hold and t > 10:
-            piece = rng.choice(bank.moh_pieces)
-            moh = read_raw(os.path.join(MOH_DIR, piece), sr)
+            piece = rng.choice(music.pieces)
             length = int(rng.uniform(8, 15) * sr) if force_hold else int(rng.uniform(6, 12) * sr)
-            off = rng.randrange(0, max(1, len(moh) - length))
-            seg = moh[off: off + length]
+            off, seg = music.segment(piece, sr, length, rng)
             seg = seg / (np.sqrt(np.mean(seg ** 2)) + 1e-12)
             s = int(max(t, line_free[0] + 0.2) * sr)
             e = min(n, s + len(seg))
@@ -587,7 +662,7 @@ def db(p):
     return round(10 * np.log10(max(p, 1e-20)), 2)
 
 
-def make_call(name, variant, scenario, vs, bank, babble, rng, nrng, args, outdir):
+def make_call(name, variant, scenario, vs, bank, music, babble, rng, nrng, args, outdir):
     """Builds, mixes, encodes one call and writes its audio and truth JSON."""
     sr = variant.get("rate", SR)
     frame = sr // 100
@@ -595,7 +670,7 @@ def make_call(name, variant, scenario, vs, bank, babble, rng, nrng, args, outdir
     k = variant["k"]
     conditions, params = [], {}
     ch, ns, raw, gains, events, moh = build_call(
-        bank, rng, args.duration, vs, extras=(k % 2 == 0), sr=sr,
+        bank, music, rng, args.duration, vs, extras=(k % 2 == 0), sr=sr,
         force_hold=variant.get("moh", False), force_dead=variant.get("clicks", False))
     n = len(ch[0])
     gap = int(MERGE_GAP_S * 100)
@@ -750,7 +825,13 @@ def main():
     ap.add_argument("--voices", choices=["synthetic", "real", "both"], default="both",
                     help="both: the calls of each variant alternate synthetic and real")
     ap.add_argument("--scenarios", default=",".join(SCENARIOS), help="comma list of " + ", ".join(SCENARIOS))
+    ap.add_argument("--music-bank", choices=["opsound", "extra", "both"], default="opsound",
+                    help="hold music: the split's asterisk opsound pieces (opsound), the Debian "
+                         "soundtracks of EXTRA_MUSIC (extra; tuning split only) or both")
     args = ap.parse_args()
+    if args.music_bank != "opsound" and args.split != "tuning":
+        sys.exit(f"--music-bank {args.music_bank} is for the tuning split only: the held-out split's "
+                 "music stays unseen (opsound held-out pieces)")
     seed = SPLIT_SEEDS[args.split] if args.seed is None else args.seed
     other = SPLIT_SEEDS["heldout" if args.split == "tuning" else "tuning"]
     if seed == other:
@@ -762,8 +843,7 @@ def main():
     os.makedirs(cache, exist_ok=True)
     voice_sets = ["synthetic", "real"] if args.voices == "both" else [args.voices]
     banks = {vs: UtteranceBank(cache, vs, rng) for vs in voice_sets}
-    for b in banks.values():
-        b.moh_pieces = MOH_PIECES[args.split]
+    music = MusicBank(cache, args.split, args.music_bank)
     babble = BabbleBank(cache, args.split, rng)
     count = 0
     for scenario in args.scenarios.split(","):
@@ -773,9 +853,10 @@ def main():
                 v = dict(variant, k=k)
                 rate = "" if v.get("rate", SR) == SR else f"-{v['rate'] // 1000}k"
                 name = f"{scenario}-{v['snr']}-{v['codec']}{rate}-{vs}-{vi}{k}"
-                make_call(name, v, scenario, vs, banks[vs], babble, rng, nrng, args, args.outdir)
+                make_call(name, v, scenario, vs, banks[vs], music, babble, rng, nrng, args, args.outdir)
                 count += 1
-    print(f"wrote {count} calls ({args.split}, seed {seed}) to {args.outdir}")
+    print(f"wrote {count} calls ({args.split}, seed {seed}, music {args.music_bank}: {len(music.pieces)} pieces) "
+          f"to {args.outdir}")
 
 
 if __name__ == "__main__":

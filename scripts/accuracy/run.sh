@@ -11,6 +11,8 @@
 #   CALLQA_BIN=path                      score this binary; skips the swift build
 #   ACCURACY_DIR=dir                     output root (accuracy-out): dir/tuning, dir/heldout
 #   CALLS=n                              calls per scenario variant (2: 104 calls per split)
+# The soundtracks of hyperrogue-music, singularity-music, drascula-music and asc-music are
+# installed for gencalls.py --music-bank extra|both (tuning only; the splits here use opsound).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 sudo_cmd=""; [ "$(id -u)" -ne 0 ] && sudo_cmd=sudo
@@ -21,7 +23,8 @@ case "$split" in both) splits="tuning heldout";; tuning|heldout) splits=$split;;
 need=()
 for pkg in espeak-ng sox libsox-fmt-all lame flite asterisk-core-sounds-en-wav asterisk-core-sounds-es-wav \
            asterisk-core-sounds-fr-wav asterisk-core-sounds-it-wav asterisk-core-sounds-ru-wav \
-           asterisk-moh-opsound-wav python3-numpy python3-scipy python3-pip; do
+           asterisk-moh-opsound-wav hyperrogue-music singularity-music drascula-music asc-music \
+           python3-numpy python3-scipy python3-pip; do
     dpkg -s "$pkg" >/dev/null 2>&1 || need+=("$pkg")
 done
 if [ ${#need[@]} -gt 0 ]; then
