@@ -89,7 +89,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// See `holdHeldLines` (dips/s per held peak).
     public var holdDipsPerHeldLine: Double = 1.5
     /// See `holdHeldLines` (s).
-    public var minLineHoldS: Double = 1.5
+    public var minLineHoldS: Double = 2.0
     /// A dip: the frame level falls this far below the running speech envelope, which
     /// decays 20 dB/s (dB).
     public var dipDepthDB: Double = 10.0
@@ -221,21 +221,21 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     func holdMargin(dips: Int, durationFrames: Int, detectedFrames: Int, steady: Int, lines: LineCount) -> Double {
         let rate = Double(dips) / (Double(durationFrames) * frameDuration)
         let steadyShare = detectedFrames > 0 ? Double(steady) / Double(detectedFrames) : 0
-        // Held notes allow more dips only where the frame-to-frame shape is unsteady (noise and
-        // codecs shake it; music there still holds its notes): a steady spectrum that holds
-        // its peaks is also what a monotone synthetic voice looks like on a clean line, and
-        // music there dips rarely enough without the allowance.
-        let allowance = steadyShare < Self.lineAllowanceMaxSteadyShare ? holdDipsPerHeldLine * heldLinesOver(lines) : 0
+        let allowance = holdDipsPerHeldLine * heldLinesOver(lines, steadyShare: steadyShare)
         return rate - (holdMaxDipsPerS + holdDipsPerSteadyShare * steadyShare + allowance)
     }
 
-    /// See `holdMargin`: the steady share under which held notes allow more dips.
-    static let lineAllowanceMaxSteadyShare = 0.3
+    /// The steady share under which held notes count. Noise and codecs shake a frame's
+    /// shape from one frame to the next, and music under them still holds its notes; a
+    /// spectrum that holds still and keeps its peaks is also a held vowel or a monotone
+    /// synthetic voice on a clean line, and music there dips rarely enough without them.
+    static let heldLinesMaxSteadyShare = 0.3
 
-    /// Held peaks per measured pair over `holdHeldLines` (0 under it, or with fewer than
-    /// `minLinePairs` pairs).
-    func heldLinesOver(_ lines: LineCount) -> Double {
-        lines.pairs >= Self.minLinePairs ? max(0, lines.mean - holdHeldLines) : 0
+    /// Held peaks per measured pair over `holdHeldLines` (0 under it, with fewer than
+    /// `minLinePairs` pairs, or at a steady share of `heldLinesMaxSteadyShare` or more).
+    func heldLinesOver(_ lines: LineCount, steadyShare: Double) -> Double {
+        guard lines.pairs >= Self.minLinePairs, steadyShare < Self.heldLinesMaxSteadyShare else { return 0 }
+        return max(0, lines.mean - holdHeldLines)
     }
 
     /// Measured pairs a region needs for its held notes to count (0.5 s of measured frames).

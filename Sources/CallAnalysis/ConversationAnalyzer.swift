@@ -250,7 +250,9 @@ public struct ConversationAnalyzer: Sendable {
         let minLineHold = Int((p.minLineHoldS * fps).rounded())
         /// Long enough (shorter with held notes) and dipping like music.
         func isHold(_ u: Utterance) -> Bool {
-            u.span.length >= (p.heldLinesOver(u.lines) > 0 ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0
+            let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
+            let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare) > 0
+            return u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0
         }
         /// Hold at `min_hold_s` or longer: the music side of a split (a shorter side with held
         /// notes would split words off music's own louder passages).

@@ -121,6 +121,8 @@ import Glibc
         let steadyPlain = p.holdMargin(dips: 8, durationFrames: 200, detectedFrames: 200, steady: 80, lines: LineCount())
         #expect(steady == steadyPlain)
         // Fewer than five measured pairs say nothing.
-        #expect(p.heldLinesOver(LineCount(pairs: 4, held: 40)) == 0)
+        #expect(p.heldLinesOver(LineCount(pairs: 4, held: 40), steadyShare: 0.1) == 0)
+        #expect(p.heldLinesOver(LineCount(pairs: 5, held: 40), steadyShare: 0.1) == 6)
+        #expect(p.heldLinesOver(LineCount(pairs: 5, held: 40), steadyShare: 0.3) == 0)
     }
 }
