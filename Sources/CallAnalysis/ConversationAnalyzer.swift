@@ -108,6 +108,13 @@ public struct ConversationAnalyzer: Sendable {
         settleGap = Int((parameters.mergeGapS * fps).rounded()) + 2 * Int((parameters.padS * fps).rounded()) + 1
     }
 
+    /// Music next to hold (see `activity`): the most frames between a speech utterance with
+    /// held notes and hold on its line for it to be hold too (1.5 s), its shortest length
+    /// (0.5 s) and the fewest measured pairs it needs.
+    static let holdChainFrames = 150
+    static let minChainPieceFrames = 50
+    static let minChainPairs = 3
+
     /// Regions that wait before a settled stretch is turned into talk: the work per stretch
     /// is small, and the lists stay short. (Internal: tests set 1 and `Int.max`, which must
     /// give the same result.)
@@ -239,6 +246,8 @@ public struct ConversationAnalyzer: Sendable {
         var speech: [FrameSpan] = []
         /// The regions the speech utterances were joined from.
         var speechRegions: [FrameSpan] = []
+        /// The speech utterances, as the indices of the regions they were joined from.
+        var speechPieces: [[Int]] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
         /// How far the utterance's dips per second lie above the most a hold region may
@@ -307,7 +316,9 @@ public struct ConversationAnalyzer: Sendable {
             let words = Set(split.words.filter { !regions[$0].tonal })
             for v in join(regions, words.sorted()) {
                 speech.append(v.span)
-                speechRegions += v.members.filter { words.contains($0) }.map { regions[$0].span }
+                let members = v.members.filter { words.contains($0) }
+                speechRegions += members.map { regions[$0].span }
+                speechPieces.append(members)
             }
         }
         for u in join(regions, Array(regions.indices)) {
@@ -349,9 +360,38 @@ public struct ConversationAnalyzer: Sendable {
                         hold.append(w.span)
                     } else {
                         speech.append(w.span)
-                        speechRegions += w.members.filter { !regions[$0].tonal && !music.contains($0) }.map { regions[$0].span }
+                        let members = w.members.filter { !regions[$0].tonal && !music.contains($0) }
+                        speechRegions += members.map { regions[$0].span }
+                        speechPieces.append(members)
                     }
                 }
+            }
+        }
+        // Music next to hold: a speech utterance of at least 0.5 s that holds notes (at least 3
+        // measured pairs, as many held peaks as `hold_held_lines` allows more dips for, a steady
+        // share under 0.3) within `holdChainFrames` of hold on this line is hold too, and so on
+        // along a chain (music cut by its quiet passages into pieces too short to judge alone).
+        var chainable = speechPieces.filter { members in
+            guard let first = members.first, let last = members.last else { return false }
+            let lines = members.reduce(LineCount()) { $0 + regions[$1].lines }
+            let frames = members.reduce(0) { $0 + regions[$1].frames }, steady = members.reduce(0) { $0 + regions[$1].steady }
+            return regions[last].span.end - regions[first].span.start >= Self.minChainPieceFrames
+                && lines.pairs >= Self.minChainPairs && lines.mean > p.holdHeldLines
+                && Double(steady) < AnalysisParameters.heldLinesMaxSteadyShare * Double(max(1, frames))
+        }
+        var chained = true
+        while chained && !chainable.isEmpty && !hold.isEmpty {
+            chained = false
+            for k in chainable.indices.reversed() {
+                let members = chainable[k]
+                let span = FrameSpan(regions[members.first!].span.start, members.map { regions[$0].span.end }.max()!)
+                guard hold.contains(where: { span.start - $0.end <= Self.holdChainFrames && $0.start - span.end <= Self.holdChainFrames })
+                else { continue }
+                hold.append(span)
+                let gone = Set(members.map { regions[$0].span })
+                speechRegions.removeAll { gone.contains($0) }
+                chainable.remove(at: k)
+                chained = true
             }
         }
         hold = SpanMath.normalize(hold)

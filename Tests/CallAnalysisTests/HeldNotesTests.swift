@@ -109,6 +109,25 @@ import Glibc
                 "hold \(before.channels[0].hold) speech \(before.channels[0].speech)")
     }
 
+    /// Music cut by a quiet passage: a piece of 1.26 s (too short to judge alone) 0.8 s after
+    /// hold is hold too; the same piece 4 s from any hold stays talk.
+    @Test func musicNextToHoldIsHold() {
+        var g = Signals(seed: 31)
+        var x = g.noise(count: 20 * 8000, rms: pow(10, -56.0 / 20))
+        let rms = Float(pow(10, -46.0 / 20))
+        mix(Self.struckChords(seconds: 5.04, rms: rms), into: &x, at: 3 * 8000)
+        let piece = Self.struckChords(seconds: 1.26, rms: rms)
+        mix(piece, into: &x, at: Int(8.84 * 8000))
+        mix(piece, into: &x, at: 14 * 8000)
+        let out = analyze([x]).channels[0]
+        let near = [FrameSpan(884, 1010)], far = [FrameSpan(1400, 1526)]
+        #expect(SpanMath.total(SpanMath.intersection(out.hold, [FrameSpan(300, 804)])) >= 400, "hold \(out.hold)")
+        #expect(SpanMath.total(SpanMath.intersection(out.hold, near)) >= 110, "hold \(out.hold) speech \(out.speech)")
+        #expect(SpanMath.total(SpanMath.intersection(out.speech, near)) == 0, "speech \(out.speech)")
+        #expect(SpanMath.total(SpanMath.intersection(out.speech, far)) >= 110, "hold \(out.hold) speech \(out.speech)")
+        #expect(SpanMath.total(SpanMath.intersection(out.hold, far)) == 0)
+    }
+
     @Test func heldNotesAllowNothingWhereTheShapeHoldsStill() {
         let p = AnalysisParameters()
         let strong = LineCount(pairs: 20, held: 80)
