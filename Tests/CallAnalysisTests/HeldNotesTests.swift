@@ -128,6 +128,28 @@ import Glibc
         #expect(SpanMath.total(SpanMath.intersection(out.hold, far)) == 0)
     }
 
+    /// The window reaches 64 ms back, across block boundaries (kept as a tail): any block
+    /// size gives the same analysis.
+    @Test func blockSizeDoesNotChangeHeldNotes() {
+        let x = Self.wordsMusicWords()
+        let reference = analyze([x], block: 4096)
+        #expect(SpanMath.total(reference.channels[0].hold) >= 480)
+        for block in [333, 80, 79, 1000, 513] {
+            #expect(analyze([x], block: block) == reference, "block \(block)")
+        }
+    }
+
+    /// At 16 kHz the window's samples are first averaged in pairs: the same chords are hold.
+    @Test func wideBandChordsAreHold() {
+        let narrow = Self.wordsMusicWords()
+        // Each 8 kHz sample twice (a 16 kHz stream with nothing above 4 kHz but the noise).
+        var g = Signals(seed: 41)
+        let noise = g.noise(count: narrow.count * 2, rms: pow(10, -62.0 / 20))
+        let wide = (0..<(narrow.count * 2)).map { narrow[$0 / 2] + noise[$0] }
+        let out = analyze([wide], sampleRate: 16000).channels[0]
+        #expect(SpanMath.total(SpanMath.intersection(out.hold, [FrameSpan(300, 900)])) >= 480, "hold \(out.hold) speech \(out.speech)")
+    }
+
     @Test func heldNotesAllowNothingWhereTheShapeHoldsStill() {
         let p = AnalysisParameters()
         let strong = LineCount(pairs: 20, held: 80)
