@@ -18,7 +18,8 @@ test:
 	bash scripts/setup.sh
 	python3 scripts/check-imports.py
 	swift build --build-tests
-	swift test --skip-build
+	@# The tests' temporary folders go to a folder of their own, removed afterwards (pass or fail).
+	d=$$(mktemp -d /tmp/callqa-tests.XXXXXX); TMPDIR=$$d swift test --skip-build; rc=$$?; rm -rf "$$d"; exit $$rc
 	python3 tests/watch/test_watch.py
 	python3 tests/browser/test_workspace.py
 
