@@ -79,7 +79,8 @@ public struct ConversationAnalyzer: Sendable {
     /// Per channel: talk, hold, tones and keypresses of the stretches already settled.
     private var parts: [ChannelParts]
     /// Frames a stretch's last region must lie before the next frame to decide to be settled:
-    /// a pause no later region can be joined across, padding included.
+    /// a pause no later region can be joined or chained (music next to hold) across, padding
+    /// included.
     private let settleGap: Int
     private var samplesSeen: Int64 = 0
     // Cross-channel envelope correlation (health: bleed / duplicated channel).
@@ -105,7 +106,9 @@ public struct ConversationAnalyzer: Sendable {
         for c in 0..<channelCount { featureScratch[c].reserveCapacity(64) }
         parts = Array(repeating: ChannelParts(), count: channelCount)
         let fps = 1.0 / frameDuration
-        settleGap = Int((parameters.mergeGapS * fps).rounded()) + 2 * Int((parameters.padS * fps).rounded()) + 1
+        // Past the reach of the chain of music next to hold too (`holdChainFrames`): a stretch
+        // handed over between two pieces of one chain would leave the later piece talk.
+        settleGap = max(Int((parameters.mergeGapS * fps).rounded()), Self.holdChainFrames) + 2 * Int((parameters.padS * fps).rounded()) + 1
     }
 
     /// Music next to hold (see `activity`): the most frames between a speech utterance with

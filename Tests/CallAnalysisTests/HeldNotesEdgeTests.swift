@@ -134,6 +134,35 @@ extension HeldNotesTests {
         #expect(SpanMath.total(SpanMath.intersection(out.hold, [FrameSpan(300, 900)])) >= 450, "hold \(out.hold)")
     }
 
+    /// Music chained to hold (1.5 s apart at most) is chained wherever the detector's
+    /// stretches end: handed over after every region or only at the end, in any blocks.
+    @Test func chainedMusicDoesNotDependOnWhereStretchesEnd() {
+        var g = Signals(seed: 31)
+        var x = g.noise(count: 20 * 8000, rms: pow(10, -56.0 / 20))
+        let rms = Float(pow(10, -46.0 / 20))
+        mix(Self.struckChords(seconds: 5.04, rms: rms), into: &x, at: 3 * 8000)
+        mix(Self.struckChords(seconds: 1.26, rms: rms), into: &x, at: Int(8.84 * 8000))
+        mix(Self.struckChords(seconds: 1.26, rms: rms), into: &x, at: Int(14 * 8000))
+        let whole = Self.settled([x], settleRegions: Int.max, block: 4096)
+        #expect(SpanMath.total(SpanMath.intersection(whole.channels[0].hold, [FrameSpan(884, 1010)])) >= 110)
+        for (regions, block) in [(1, 4096), (1, 333), (64, 4096)] {
+            let out = Self.settled([x], settleRegions: regions, block: block)
+            #expect(out == whole, "settle after \(regions) regions, blocks of \(block): hold \(out.channels[0].hold)")
+        }
+    }
+
+    static func settled(_ channels: [[Float]], settleRegions: Int, block: Int) -> AnalysisOutcome {
+        var a = ConversationAnalyzer(parameters: AnalysisParameters(), sampleRate: 8000, channelCount: channels.count)
+        a.settleRegions = settleRegions
+        var i = 0
+        while i < channels[0].count {
+            let m = min(block, channels[0].count - i)
+            a.consume(channels: channels.map { Array($0[i..<(i + m)]) }, frameCount: m)
+            i += m
+        }
+        return a.finish()
+    }
+
     /// Stereo at 16 kHz: the same outcome for any block size.
     @Test func stereoWideBandIsTheSameForAnyBlockSize() {
         let a = Self.wordsMusicWords(sampleRate: 16000)
