@@ -151,6 +151,32 @@ extension HeldNotesTests {
         }
     }
 
+    /// A chain runs both ways and as far as its links reach: a piece 0.8 s before hold and
+    /// five after it, each 0.8 s after the one before, are hold; a piece 4.5 s after the
+    /// last stays talk.
+    @Test func aChainRunsBothWaysLinkByLink() {
+        var g = Signals(seed: 33)
+        var x = g.noise(count: 28 * 8000, rms: pow(10, -56.0 / 20))
+        let rms = Float(pow(10, -46.0 / 20))
+        let piece = Self.struckChords(seconds: 1.26, rms: rms)
+        mix(piece, into: &x, at: Int(1.94 * 8000))
+        mix(Self.struckChords(seconds: 5.04, rms: rms), into: &x, at: 4 * 8000)
+        var pieces = [FrameSpan(194, 320)]
+        for k in 0..<5 {
+            let start = 904 + 206 * k
+            mix(piece, into: &x, at: start * 80)
+            pieces.append(FrameSpan(start, start + 126))
+        }
+        mix(piece, into: &x, at: 2280 * 80)
+        let out = analyze([x]).channels[0]
+        for p in pieces {
+            #expect(SpanMath.total(SpanMath.intersection(out.hold, [p])) >= 110, "\(p): hold \(out.hold) speech \(out.speech)")
+            #expect(SpanMath.intersection(out.speech, [p]).isEmpty, "\(p): speech \(out.speech)")
+        }
+        #expect(SpanMath.intersection(out.hold, [FrameSpan(2280, 2406)]).isEmpty, "hold \(out.hold)")
+        #expect(SpanMath.total(SpanMath.intersection(out.speech, [FrameSpan(2280, 2406)])) >= 110, "speech \(out.speech)")
+    }
+
     static func settled(_ channels: [[Float]], settleRegions: Int, block: Int) -> AnalysisOutcome {
         var a = ConversationAnalyzer(parameters: AnalysisParameters(), sampleRate: 8000, channelCount: channels.count)
         a.settleRegions = settleRegions
