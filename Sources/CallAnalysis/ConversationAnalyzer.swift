@@ -79,7 +79,8 @@ public struct ConversationAnalyzer: Sendable {
     /// Per channel: talk, hold, tones and keypresses of the stretches already settled.
     private var parts: [ChannelParts]
     /// Frames a stretch's last region must lie before the next frame to decide to be settled:
-    /// a pause no later region can be joined across, padding included.
+    /// a pause no later region can be joined or chained (music next to hold) across, padding
+    /// included.
     private let settleGap: Int
     private var samplesSeen: Int64 = 0
     // Cross-channel envelope correlation (health: bleed / duplicated channel).
@@ -105,7 +106,9 @@ public struct ConversationAnalyzer: Sendable {
         for c in 0..<channelCount { featureScratch[c].reserveCapacity(64) }
         parts = Array(repeating: ChannelParts(), count: channelCount)
         let fps = 1.0 / frameDuration
-        settleGap = Int((parameters.mergeGapS * fps).rounded()) + 2 * Int((parameters.padS * fps).rounded()) + 1
+        // Past the reach of the chain of music next to hold too (`holdChainFrames`): a stretch
+        // handed over between two pieces of one chain would leave the later piece talk.
+        settleGap = max(Int((parameters.mergeGapS * fps).rounded()), Self.holdChainFrames) + 2 * Int((parameters.padS * fps).rounded()) + 1
     }
 
     /// Music next to hold (see `activity`): the most frames between a speech utterance with
@@ -371,28 +374,40 @@ public struct ConversationAnalyzer: Sendable {
         // measured pairs, as many held peaks as `hold_held_lines` allows more dips for, a steady
         // share under 0.3) within `holdChainFrames` of hold on this line is hold too, and so on
         // along a chain (music cut by its quiet passages into pieces too short to judge alone).
-        var chainable = speechPieces.filter { members in
-            guard let first = members.first, let last = members.last else { return false }
+        // The chains are the groups of such pieces and hold spans, in order of their starts,
+        // each next one starting within `holdChainFrames` of the group's latest end: a group
+        // with hold in it is hold (one sort and one pass, however long the chain).
+        let chainable: [(span: FrameSpan, members: [Int])] = speechPieces.compactMap { members in
+            guard let first = members.first, let last = members.last else { return nil }
             let lines = members.reduce(LineCount()) { $0 + regions[$1].lines }
             let frames = members.reduce(0) { $0 + regions[$1].frames }, steady = members.reduce(0) { $0 + regions[$1].steady }
-            return regions[last].span.end - regions[first].span.start >= Self.minChainPieceFrames
+            guard regions[last].span.end - regions[first].span.start >= Self.minChainPieceFrames
                 && lines.pairs >= Self.minChainPairs && lines.mean > p.holdHeldLines
-                && Double(steady) < AnalysisParameters.heldLinesMaxSteadyShare * Double(max(1, frames))
+                && Double(steady) < AnalysisParameters.heldLinesMaxSteadyShare * Double(max(1, frames)) else { return nil }
+            return (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members)
         }
-        var chained = true
-        while chained && !chainable.isEmpty && !hold.isEmpty {
-            chained = false
-            for k in chainable.indices.reversed() {
-                let members = chainable[k]
-                let span = FrameSpan(regions[members.first!].span.start, members.map { regions[$0].span.end }.max()!)
-                guard hold.contains(where: { span.start - $0.end <= Self.holdChainFrames && $0.start - span.end <= Self.holdChainFrames })
-                else { continue }
-                hold.append(span)
-                let gone = Set(members.map { regions[$0].span })
-                speechRegions.removeAll { gone.contains($0) }
-                chainable.remove(at: k)
-                chained = true
+        if !chainable.isEmpty && !hold.isEmpty {
+            // (span, index into `chainable`, or −1 for hold)
+            let items = (hold.map { ($0, -1) } + chainable.enumerated().map { ($0.element.span, $0.offset) })
+                .sorted { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
+            var chained: [Int] = []
+            var group: [Int] = [], groupHasHold = false, groupEnd = Int.min
+            for (span, k) in items {
+                if groupEnd != Int.min && span.start - groupEnd > Self.holdChainFrames {
+                    if groupHasHold { chained += group }
+                    group.removeAll(keepingCapacity: true)
+                    groupHasHold = false
+                }
+                if k < 0 { groupHasHold = true } else { group.append(k) }
+                groupEnd = max(groupEnd, span.end)
             }
+            if groupHasHold { chained += group }
+            var gone = Set<FrameSpan>()
+            for k in chained {
+                hold.append(chainable[k].span)
+                for i in chainable[k].members { gone.insert(regions[i].span) }
+            }
+            if !gone.isEmpty { speechRegions.removeAll { gone.contains($0) } }
         }
         hold = SpanMath.normalize(hold)
         // A hold span that is nearly all a call-progress tone found by its fit is that tone (a

@@ -3,10 +3,11 @@
 /// for hundreds of milliseconds, through codecs and noise; a voice's harmonics move with
 /// its pitch and its sounds, so few of them are still in place 0.3 s on (a synthetic voice
 /// that holds one pitch keeps more). Measured on every `gridFrames`-th frame that stands
-/// 3 dB over the line's quietest of the last 4–5 s: a 64 ms Hann window (512 samples at
-/// 8 kHz; at higher rates the mean of every `lagStep` samples) ending with the frame, its
-/// power spectrum by a 512-point FFT (15.6 Hz bins at 8 kHz), and the bins between 100 Hz
-/// and 1.5 kHz that are the highest within ±3 bins and 6 dB over one of the bins 3 away.
+/// 3 dB over the line's quietest of the last 4–5 s: the 64 ms ending with the frame (513
+/// samples at 8 kHz; at higher rates the mean of every `lagStep` samples), halved to 4 kHz
+/// by a (1, 2, 1)/4 filter, under a 256-point Hann window, its power spectrum by a
+/// 256-point real FFT (15.6 Hz bins at 8 kHz), and the bins between 100 Hz and 1.5 kHz
+/// that are the highest within ±3 bins and 6 dB over one of the bins 3 away.
 /// A frame's value is the number of its peaks that the measured frame `lagFrames` before
 /// has in the same bin; 0 when either was not measured.
 struct SpectralLineTest: Sendable {
@@ -79,19 +80,25 @@ struct SpectralLineTest: Sendable {
 
     /// Measures the grid frame whose window ends at `end` (`windowSamples` readable before
     /// it); returns its peaks held since the grid frame `lagFrames` before, nil when that one
-    /// was not measured.
+    /// was not measured. A window that holds a sample that is not a number (a frame the
+    /// extractor made silent) is not measured either: it pairs with nothing.
     mutating func measure(endingAt end: UnsafePointer<Float>) -> Int? {
         let mask = peaks(endingAt: end)
         let before = history.removeFirst()
         history.append(mask)
-        guard let b = before else { return nil }
-        return (mask.0 & b.0).nonzeroBitCount + (mask.1 & b.1).nonzeroBitCount
+        guard let m = mask, let b = before else { return nil }
+        return (m.0 & b.0).nonzeroBitCount + (m.1 & b.1).nonzeroBitCount
     }
 
-    /// The peak bins of the window ending at `end`, bit k for bin `lowBin + k`.
-    mutating func peaks(endingAt end: UnsafePointer<Float>) -> (UInt64, UInt64) {
+    /// The peak bins of the window ending at `end`, bit k for bin `lowBin + k`; nil when its
+    /// spectrum is not a number (NaN or infinite samples in the window: every comparison
+    /// would fail, and the window would count as measured with no peaks).
+    mutating func peaks(endingAt end: UnsafePointer<Float>) -> (UInt64, UInt64)? {
         spectrum(endingAt: end)
         var m0: UInt64 = 0, m1: UInt64 = 0
+        var total: Float = 0
+        for k in (lowBin - 3)...(highBin + 2) { total += power[k] }
+        guard !total.isNaN else { return nil }
         power.withUnsafeBufferPointer { p in
             for j in lowBin..<highBin {
                 let v = p[j]
