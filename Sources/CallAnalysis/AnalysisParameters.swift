@@ -85,7 +85,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// many spectral peaks in place 0.3 s later, on average over at least 5 pairs, may dip
     /// `holdDipsPerHeldLine` per second more for each peak over it, and counts as hold from
     /// `minLineHoldS` on (music on hold cut into short pieces by its quiet passages).
-    public var holdHeldLines: Double = 2.0
+    public var holdHeldLines: Double = 0.5
     /// See `holdHeldLines` (dips/s per held peak).
     public var holdDipsPerHeldLine: Double = 1.5
     /// See `holdHeldLines` (s).
@@ -239,7 +239,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     }
 
     /// Measured pairs a region needs for its held notes to count (0.5 s of measured frames).
-    static let minLinePairs = 5
+    static let minLinePairs = HeldLinesVariant.minLinePairs
 
     /// Name/value pairs in a fixed order, snake_case, for results and reports.
     public var namedValues: [(String, Double)] { Self.keyPaths.map { ($0.name, self[keyPath: $0.keyPath]) } }

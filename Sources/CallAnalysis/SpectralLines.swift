@@ -11,9 +11,9 @@
 /// A frame's value is the number of its peaks that the measured frame `lagFrames` before
 /// has in the same bin; 0 when either was not measured.
 struct SpectralLineTest: Sendable {
-    /// Frames between two measured frames, and between the two frames of a pair.
-    static let gridFrames = 10
-    static let lagFrames = 30
+    /// Frames between two measured frames, and between the oldest and newest frame compared.
+    static let gridFrames = HeldLinesVariant.grid
+    static let lagFrames = HeldLinesVariant.mode == .pair ? HeldLinesVariant.pairLag : 2 * HeldLinesVariant.grid
     /// FFT length (samples at 4 kHz: the window's samples, averaged by `lagStep`, halved).
     static let size = 256
     /// Peak bins: [100, 1500) Hz; at most 128 bins (two 64-bit masks).
@@ -85,9 +85,24 @@ struct SpectralLineTest: Sendable {
     mutating func measure(endingAt end: UnsafePointer<Float>) -> Int? {
         let mask = peaks(endingAt: end)
         let before = history.removeFirst()
+        let middle = history.first ?? nil
         history.append(mask)
-        guard let m = mask, let b = before else { return nil }
-        return (m.0 & b.0).nonzeroBitCount + (m.1 & b.1).nonzeroBitCount
+        guard let m = mask else { return nil }
+        switch HeldLinesVariant.mode {
+        case .pair:
+            guard let b = before else { return nil }
+            return (m.0 & b.0).nonzeroBitCount + (m.1 & b.1).nonzeroBitCount
+        case .triple:
+            guard let a = before, let b = middle else { return nil }
+            return (m.0 & a.0 & b.0).nonzeroBitCount + (m.1 & a.1 & b.1).nonzeroBitCount
+        case .fallback:
+            if let a = before, let b = middle {
+                return (m.0 & a.0 & b.0).nonzeroBitCount + (m.1 & a.1 & b.1).nonzeroBitCount
+            }
+            guard let b = before ?? middle else { return nil }
+            let pair = (m.0 & b.0).nonzeroBitCount + (m.1 & b.1).nonzeroBitCount
+            return max(0, Int((Double(pair) * HeldLinesVariant.pairScale - HeldLinesVariant.pairOffset).rounded(.down)))
+        }
     }
 
     /// The peak bins of the window ending at `end`, bit k for bin `lowBin + k`; nil when its
@@ -212,6 +227,30 @@ struct SpectralLineTest: Sendable {
             }
         }}}}}}}}}
     }
+}
+
+/// PROTOTYPE (branch moh-g20, not for main): the variants of the held-note measure, chosen
+/// by environment variables read once, so that one release build measures them all.
+/// CALLQA_HELD_MODE pair | triple | fallback (default fallback); CALLQA_HELD_GRID (default
+/// 20; pair mode: 10); CALLQA_HELD_PAIR_LAG (pair mode, default 30); CALLQA_HELD_PAIR_SCALE
+/// and CALLQA_HELD_PAIR_OFFSET (fallback: a pair's count × scale − offset, default 1, 0);
+/// CALLQA_MIN_LINE_PAIRS (default 3), CALLQA_MIN_CHAIN_PAIRS (default 2).
+enum HeldLinesVariant {
+    enum Mode: Sendable { case pair, triple, fallback }
+    static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
+    static let mode: Mode = {
+        switch env("CALLQA_HELD_MODE") {
+        case "pair": return .pair
+        case "triple": return .triple
+        default: return .fallback
+        }
+    }()
+    static let grid: Int = env("CALLQA_HELD_GRID").flatMap { Int($0) } ?? (mode == .pair ? 10 : 20)
+    static let pairLag: Int = env("CALLQA_HELD_PAIR_LAG").flatMap { Int($0) } ?? 30
+    static let pairScale: Double = env("CALLQA_HELD_PAIR_SCALE").flatMap { Double($0) } ?? 1
+    static let pairOffset: Double = env("CALLQA_HELD_PAIR_OFFSET").flatMap { Double($0) } ?? 0
+    static let minLinePairs: Int = env("CALLQA_MIN_LINE_PAIRS").flatMap { Int($0) } ?? 3
+    static let minChainPairs: Int = env("CALLQA_MIN_CHAIN_PAIRS").flatMap { Int($0) } ?? 2
 }
 
 /// Held-note measurements over some frames (a region, a side of a split): how many
