@@ -82,7 +82,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// See `holdMaxDipsPerS` (dips/s per unit of steady share).
     public var holdDipsPerSteadyShare: Double = 4.5
     /// Held notes (`SpectralLineTest`): a region whose measured frames hold more than this
-    /// many spectral peaks in place 0.3 s later, on average over at least 5 pairs, may dip
+    /// many spectral peaks in place 0.2 and 0.4 s later, on average over at least 3 measurements, may dip
     /// `holdDipsPerHeldLine` per second more for each peak over it, and counts as hold from
     /// `minLineHoldS` on (music on hold cut into short pieces by its quiet passages).
     public var holdHeldLines: Double = 0.5
@@ -238,8 +238,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         return max(0, lines.mean - holdHeldLines)
     }
 
-    /// Measured pairs a region needs for its held notes to count (0.5 s of measured frames).
-    static let minLinePairs = HeldLinesVariant.minLinePairs
+    /// Measurements a region needs for its held notes to count (0.6 s of measured grid frames).
+    static let minLinePairs = 3
 
     /// Name/value pairs in a fixed order, snake_case, for results and reports.
     public var namedValues: [(String, Double)] { Self.keyPaths.map { ($0.name, self[keyPath: $0.keyPath]) } }

@@ -116,7 +116,7 @@ public struct ConversationAnalyzer: Sendable {
     /// (0.5 s) and the fewest measured pairs it needs.
     static let holdChainFrames = 150
     static let minChainPieceFrames = 50
-    static let minChainPairs = HeldLinesVariant.minChainPairs
+    static let minChainPairs = 2
 
     /// Regions that wait before a settled stretch is turned into talk: the work per stretch
     /// is small, and the lists stay short. (Internal: tests set 1 and `Int.max`, which must

@@ -56,8 +56,8 @@ public struct FrameFeatures: Sendable, Equatable {
         set { clipCodes = clipCodes & 0xF000 | min(newValue, 0x0FFF) }
     }
     /// Held notes (`SpectralLineTest`): 0 where the frame was not measured (all but every
-    /// tenth frame, quiet ones, and those whose partner 0.3 s before was not), else 1 + the
-    /// number of its spectral peaks that stood in the same place 0.3 s before (at most 15).
+    /// twentieth frame, quiet ones, and those with neither grid frame 0.2 and 0.4 s before measured), else 1 + the
+    /// number of its spectral peaks that stood in the same place in both (at most 15; see `SpectralLineTest.measure` for a gap).
     public var heldLines: UInt8 {
         get { UInt8(clipCodes >> 12) }
         set { clipCodes = clipCodes & 0x0FFF | UInt16(min(newValue, 15)) << 12 }
@@ -199,7 +199,7 @@ public struct FrameFeatureExtractor: Sendable {
     private var periodicWanted = false
     /// A frame and its history, assembled when they straddle two blocks.
     private var lagWindow: [Float]
-    /// Held notes, measured on every tenth frame (see `FrameFeatures.heldLines`).
+    /// Held notes, measured on every twentieth frame (see `FrameFeatures.heldLines`).
     private var lineTest: SpectralLineTest
 
     /// - Parameters:
@@ -299,9 +299,9 @@ public struct FrameFeatureExtractor: Sendable {
         if periodicRun >= Self.sineGateRun { lastSineCue = framesSeen }
     }
 
-    /// Held notes on a grid frame (every tenth) 3 dB over the line's quietest of the last
+    /// Held notes on a grid frame (every twentieth) 3 dB over the line's quietest of the last
     /// 4–5 s; quieter grid frames are skipped (pauses: nothing to hold). Out of line: one frame
-    /// in ten gets here.
+    /// in twenty gets here.
     @inline(never)
     private mutating func testLines(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
         guard f.power > 2 * lineQuietest.power, framesSeen * frameLength >= lineTest.windowSamples else {

@@ -1,19 +1,24 @@
 /// Held notes: the spectral peaks (lines) of a frame that stand at the same frequency
-/// 0.3 s later. Music on hold holds notes and chords: its peaks below 1.5 kHz stay put
-/// for hundreds of milliseconds, through codecs and noise; a voice's harmonics move with
-/// its pitch and its sounds, so few of them are still in place 0.3 s on (a synthetic voice
-/// that holds one pitch keeps more). Measured on every `gridFrames`-th frame that stands
+/// 0.2 and 0.4 s later. Music on hold holds notes and chords: its peaks below 1.5 kHz stay
+/// put for hundreds of milliseconds, through codecs and noise; a voice's harmonics move
+/// with its pitch and its sounds, so few of them are still in place 0.4 s on (a synthetic
+/// voice that holds one pitch keeps more). Measured on every `gridFrames`-th frame that stands
 /// 3 dB over the line's quietest of the last 4–5 s: the 64 ms ending with the frame (513
 /// samples at 8 kHz; at higher rates the mean of every `lagStep` samples), halved to 4 kHz
 /// by a (1, 2, 1)/4 filter, under a 256-point Hann window, its power spectrum by a
 /// 256-point real FFT (15.6 Hz bins at 8 kHz), and the bins between 100 Hz and 1.5 kHz
 /// that are the highest within ±3 bins and 6 dB over one of the bins 3 away.
-/// A frame's value is the number of its peaks that the measured frame `lagFrames` before
-/// has in the same bin; 0 when either was not measured.
+/// A frame's value is the number of its peaks that both measured frames before it have in
+/// the same bin (see `measure` for a gap); not measured when the frame itself was not.
 struct SpectralLineTest: Sendable {
-    /// Frames between two measured frames, and between the oldest and newest frame compared.
-    static let gridFrames = HeldLinesVariant.grid
-    static let lagFrames = HeldLinesVariant.mode == .pair ? HeldLinesVariant.pairLag : 2 * HeldLinesVariant.grid
+    /// Frames between two measured frames (0.2 s), and between the oldest and the newest of
+    /// the three frames compared (0.4 s).
+    static let gridFrames = 20
+    static let lagFrames = 40
+    /// A pair (one of the three frames unmeasured) counts the peaks it holds beyond this
+    /// many: over 0.2–0.4 s a voice keeps about as many of its peaks in two frames as
+    /// music keeps in three, fewer than a triple's scale allows without it.
+    static let pairDiscount = 2
     /// FFT length (samples at 4 kHz: the window's samples, averaged by `lagStep`, halved).
     static let size = 256
     /// Peak bins: [100, 1500) Hz; at most 128 bins (two 64-bit masks).
@@ -79,30 +84,21 @@ struct SpectralLineTest: Sendable {
     }
 
     /// Measures the grid frame whose window ends at `end` (`windowSamples` readable before
-    /// it); returns its peaks held since the grid frame `lagFrames` before, nil when that one
-    /// was not measured. A window that holds a sample that is not a number (a frame the
+    /// it); returns its peaks held through the two grid frames before (`lagFrames` back) or,
+    /// when one of those was not measured (struck notes: a gap), those it holds with the
+    /// other less `pairDiscount`; nil when neither was measured. A window that holds a sample that is not a number (a frame the
     /// extractor made silent) is not measured either: it pairs with nothing.
     mutating func measure(endingAt end: UnsafePointer<Float>) -> Int? {
         let mask = peaks(endingAt: end)
-        let before = history.removeFirst()
-        let middle = history.first ?? nil
+        let oldest = history.removeFirst()
+        let middle = history[0]
         history.append(mask)
         guard let m = mask else { return nil }
-        switch HeldLinesVariant.mode {
-        case .pair:
-            guard let b = before else { return nil }
-            return (m.0 & b.0).nonzeroBitCount + (m.1 & b.1).nonzeroBitCount
-        case .triple:
-            guard let a = before, let b = middle else { return nil }
+        if let a = oldest, let b = middle {
             return (m.0 & a.0 & b.0).nonzeroBitCount + (m.1 & a.1 & b.1).nonzeroBitCount
-        case .fallback:
-            if let a = before, let b = middle {
-                return (m.0 & a.0 & b.0).nonzeroBitCount + (m.1 & a.1 & b.1).nonzeroBitCount
-            }
-            guard let b = before ?? middle else { return nil }
-            let pair = (m.0 & b.0).nonzeroBitCount + (m.1 & b.1).nonzeroBitCount
-            return max(0, Int((Double(pair) * HeldLinesVariant.pairScale - HeldLinesVariant.pairOffset).rounded(.down)))
         }
+        guard let b = oldest ?? middle else { return nil }
+        return max(0, (m.0 & b.0).nonzeroBitCount + (m.1 & b.1).nonzeroBitCount - Self.pairDiscount)
     }
 
     /// The peak bins of the window ending at `end`, bit k for bin `lowBin + k`; nil when its
@@ -227,30 +223,6 @@ struct SpectralLineTest: Sendable {
             }
         }}}}}}}}}
     }
-}
-
-/// PROTOTYPE (branch moh-g20, not for main): the variants of the held-note measure, chosen
-/// by environment variables read once, so that one release build measures them all.
-/// CALLQA_HELD_MODE pair | triple | fallback (default fallback); CALLQA_HELD_GRID (default
-/// 20; pair mode: 10); CALLQA_HELD_PAIR_LAG (pair mode, default 30); CALLQA_HELD_PAIR_SCALE
-/// and CALLQA_HELD_PAIR_OFFSET (fallback: a pair's count × scale − offset, default 1, 0);
-/// CALLQA_MIN_LINE_PAIRS (default 3), CALLQA_MIN_CHAIN_PAIRS (default 2).
-enum HeldLinesVariant {
-    enum Mode: Sendable { case pair, triple, fallback }
-    static func env(_ name: String) -> String? { getenv(name).map { String(cString: $0) } }
-    static let mode: Mode = {
-        switch env("CALLQA_HELD_MODE") {
-        case "pair": return .pair
-        case "triple": return .triple
-        default: return .fallback
-        }
-    }()
-    static let grid: Int = env("CALLQA_HELD_GRID").flatMap { Int($0) } ?? (mode == .pair ? 10 : 20)
-    static let pairLag: Int = env("CALLQA_HELD_PAIR_LAG").flatMap { Int($0) } ?? 30
-    static let pairScale: Double = env("CALLQA_HELD_PAIR_SCALE").flatMap { Double($0) } ?? 1
-    static let pairOffset: Double = env("CALLQA_HELD_PAIR_OFFSET").flatMap { Double($0) } ?? 0
-    static let minLinePairs: Int = env("CALLQA_MIN_LINE_PAIRS").flatMap { Int($0) } ?? 3
-    static let minChainPairs: Int = env("CALLQA_MIN_CHAIN_PAIRS").flatMap { Int($0) } ?? 2
 }
 
 /// Held-note measurements over some frames (a region, a side of a split): how many
