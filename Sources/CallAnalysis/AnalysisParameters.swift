@@ -232,9 +232,9 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     static let heldLinesMaxSteadyShare = 0.3
 
     /// Held peaks per measured pair over `holdHeldLines` (0 under it, with fewer than
-    /// `minLinePairs` pairs, or at a steady share of `heldLinesMaxSteadyShare` or more).
-    func heldLinesOver(_ lines: LineCount, steadyShare: Double) -> Double {
-        guard lines.pairs >= Self.minLinePairs, steadyShare < Self.heldLinesMaxSteadyShare else { return 0 }
+    /// `minPairs` pairs, or at a steady share of `heldLinesMaxSteadyShare` or more).
+    func heldLinesOver(_ lines: LineCount, steadyShare: Double, minPairs: Int = minLinePairs) -> Double {
+        guard lines.pairs >= minPairs, steadyShare < Self.heldLinesMaxSteadyShare else { return 0 }
         return max(0, lines.mean - holdHeldLines)
     }
 

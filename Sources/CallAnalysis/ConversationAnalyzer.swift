@@ -381,9 +381,9 @@ public struct ConversationAnalyzer: Sendable {
             guard let first = members.first, let last = members.last else { return nil }
             let lines = members.reduce(LineCount()) { $0 + regions[$1].lines }
             let frames = members.reduce(0) { $0 + regions[$1].frames }, steady = members.reduce(0) { $0 + regions[$1].steady }
-            guard regions[last].span.end - regions[first].span.start >= Self.minChainPieceFrames
-                && lines.pairs >= Self.minChainPairs && lines.mean > p.holdHeldLines
-                && Double(steady) < AnalysisParameters.heldLinesMaxSteadyShare * Double(max(1, frames)) else { return nil }
+            guard regions[last].span.end - regions[first].span.start >= Self.minChainPieceFrames,
+                  p.heldLinesOver(lines, steadyShare: Double(steady) / Double(max(1, frames)), minPairs: Self.minChainPairs) > 0
+            else { return nil }
             return (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members)
         }
         if !chainable.isEmpty && !hold.isEmpty {
