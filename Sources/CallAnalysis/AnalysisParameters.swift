@@ -225,6 +225,16 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         return rate - (holdMaxDipsPerS + holdDipsPerSteadyShare * steadyShare + allowance)
     }
 
+    /// How much more a split's music side looks like music than its words side: the
+    /// difference of their margins (`holdMargin`) plus `holdDipsPerHeldLine` per held peak
+    /// the music side holds more on average. The margins alone barely tell words joined to
+    /// music apart from the music: the words on the music side share its held notes'
+    /// allowance, so a split early in the words scores about as well as the one where the
+    /// music starts; the held notes themselves change there.
+    func splitContrast(words: (margin: Double, lines: LineCount), music: (margin: Double, lines: LineCount)) -> Double {
+        words.margin - music.margin + holdDipsPerHeldLine * max(0, music.lines.mean - words.lines.mean)
+    }
+
     /// The steady share under which held notes count. Noise and codecs shake a frame's
     /// shape from one frame to the next, and music under them still holds its notes; a
     /// spectrum that holds still and keeps its peaks is also a held vowel or a monotone

@@ -273,7 +273,7 @@ public struct ConversationAnalyzer: Sendable {
         /// pause under `merge_gap_s`, are joined to it and judged with it. Splits `members`
         /// (a joined utterance's regions, in order) where one side is hold and the other, at
         /// least a second long, dips like speech; of such splits, the one whose sides differ
-        /// most in dips per second. Nil when there is none.
+        /// most in dips per second and held notes (`splitContrast`). Nil when there is none.
         func splitAtMusic(_ members: [Int]) -> (words: [Int], music: [Int])? {
             guard members.count > 1 else { return nil }
             // Each side as one utterance, from running sums (the members of a joined
@@ -302,7 +302,7 @@ public struct ConversationAnalyzer: Sendable {
                 let head = side(0..<k), tail = side(k..<n)
                 for (wordsFirst, w, m) in [(true, head, tail), (false, tail, head)]
                 where isLongHold(m) && w.span.length >= 100 && speechMargin(w) >= 1 {
-                    let contrast = speechMargin(w) - speechMargin(m)
+                    let contrast = p.splitContrast(words: (speechMargin(w), w.lines), music: (speechMargin(m), m.lines))
                     if contrast > best?.contrast ?? -.infinity { best = (k, wordsFirst, contrast) }
                 }
             }

@@ -280,28 +280,30 @@ struct RegionDecider: Sendable {
     /// Words and music on hold in one region (no pause between them for the analyzer's
     /// split to use): of the run's marks (every 0.25 s), the one where one side, at least
     /// `min_hold_s` long, dips like music and the other, at least 1 s long, dips at least
-    /// 1 per second more than music may; of several, the one whose sides differ most. That
+    /// 1 per second more than music may; of several, the one whose sides differ most
+    /// (`AnalysisParameters.splitContrast`). That
     /// mark lies up to `min_hold_s` short of the region's end, which may come early in the
     /// music (a quiet passage ends the region); so the split then moves on into the music
     /// side while the next 0.5 s still dips like syllables (2 dips or more).
     private func splitPoint(_ span: FrameSpan) -> Split? {
         let p = parameters
-        typealias Side = (frames: Int, margin: Double)
+        typealias Side = (frames: Int, margin: Double, lines: LineCount)
         /// The region's two sides at a mark: their lengths and how far they dip above music.
         func sides(_ m: Split) -> (head: Side, tail: Side) {
             let head = (frames: m.frame - span.start, steady: m.steady, dips: m.dips - runDipsAtStart, lines: m.lines)
             let tail = (frames: span.end - m.frame, steady: runSteady - m.steady, dips: dipCount - m.dips, lines: runLines - m.lines)
             return ((head.frames, p.holdMargin(dips: head.dips, durationFrames: head.frames, detectedFrames: head.frames,
-                                               steady: head.steady, lines: head.lines)),
+                                               steady: head.steady, lines: head.lines), head.lines),
                     (tail.frames, p.holdMargin(dips: tail.dips, durationFrames: tail.frames, detectedFrames: tail.frames,
-                                               steady: tail.steady, lines: tail.lines)))
+                                               steady: tail.steady, lines: tail.lines), tail.lines))
         }
         var best: (index: Int, wordsFirst: Bool, contrast: Double)?
         for (i, m) in runMarks.enumerated() where m.frame > span.start && m.frame < span.end {
             let (head, tail) = sides(m)
             for (wordsFirst, words, music) in [(true, head, tail), (false, tail, head)]
             where music.frames >= minHoldFrames && music.margin < 0 && words.frames >= 100 && words.margin >= 1 {
-                if words.margin - music.margin > best?.contrast ?? -.infinity { best = (i, wordsFirst, words.margin - music.margin) }
+                let contrast = p.splitContrast(words: (words.margin, words.lines), music: (music.margin, music.lines))
+                if contrast > best?.contrast ?? -.infinity { best = (i, wordsFirst, contrast) }
             }
         }
         guard let b = best else { return nil }
