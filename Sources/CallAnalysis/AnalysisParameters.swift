@@ -241,15 +241,15 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// synthetic voice on a clean line, and music there dips rarely enough without them.
     static let heldLinesMaxSteadyShare = 0.3
 
-    /// Held peaks per measured pair over `holdHeldLines` (0 under it, with fewer than
-    /// `minPairs` pairs, or at a steady share of `heldLinesMaxSteadyShare` or more).
-    func heldLinesOver(_ lines: LineCount, steadyShare: Double, minPairs: Int = minLinePairs) -> Double {
-        guard lines.pairs >= minPairs, steadyShare < Self.heldLinesMaxSteadyShare else { return 0 }
+    /// Held peaks per measurement over `holdHeldLines` (0 under it, with fewer than
+    /// `minMeasurements`, or at a steady share of `heldLinesMaxSteadyShare` or more).
+    func heldLinesOver(_ lines: LineCount, steadyShare: Double, minMeasurements: Int = minLineMeasurements) -> Double {
+        guard lines.measurements >= minMeasurements, steadyShare < Self.heldLinesMaxSteadyShare else { return 0 }
         return max(0, lines.mean - holdHeldLines)
     }
 
     /// Measurements a region needs for its held notes to count (0.6 s of measured grid frames).
-    static let minLinePairs = 3
+    static let minLineMeasurements = 3
 
     /// Name/value pairs in a fixed order, snake_case, for results and reports.
     public var namedValues: [(String, Double)] { Self.keyPaths.map { ($0.name, self[keyPath: $0.keyPath]) } }

@@ -113,10 +113,10 @@ public struct ConversationAnalyzer: Sendable {
 
     /// Music next to hold (see `activity`): the most frames between a speech utterance with
     /// held notes and hold on its line for it to be hold too (1.5 s), its shortest length
-    /// (0.5 s) and the fewest measured pairs it needs.
+    /// (0.5 s) and the fewest held-note measurements it needs.
     static let holdChainFrames = 150
     static let minChainPieceFrames = 50
-    static let minChainPairs = 2
+    static let minChainMeasurements = 2
 
     /// Regions that wait before a settled stretch is turned into talk: the work per stretch
     /// is small, and the lists stay short. (Internal: tests set 1 and `Int.max`, which must
@@ -370,8 +370,8 @@ public struct ConversationAnalyzer: Sendable {
                 }
             }
         }
-        // Music next to hold: a speech utterance of at least 0.5 s that holds notes (at least 3
-        // measured pairs, as many held peaks as `hold_held_lines` allows more dips for, a steady
+        // Music next to hold: a speech utterance of at least 0.5 s that holds notes (at least 2
+        // measurements, as many held peaks as `hold_held_lines` allows more dips for, a steady
         // share under 0.3) within `holdChainFrames` of hold on this line is hold too, and so on
         // along a chain (music cut by its quiet passages into pieces too short to judge alone).
         // The chains are the groups of such pieces and hold spans, in order of their starts,
@@ -382,7 +382,7 @@ public struct ConversationAnalyzer: Sendable {
             let lines = members.reduce(LineCount()) { $0 + regions[$1].lines }
             let frames = members.reduce(0) { $0 + regions[$1].frames }, steady = members.reduce(0) { $0 + regions[$1].steady }
             guard regions[last].span.end - regions[first].span.start >= Self.minChainPieceFrames,
-                  p.heldLinesOver(lines, steadyShare: Double(steady) / Double(max(1, frames)), minPairs: Self.minChainPairs) > 0
+                  p.heldLinesOver(lines, steadyShare: Double(steady) / Double(max(1, frames)), minMeasurements: Self.minChainMeasurements) > 0
             else { return nil }
             return (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members)
         }

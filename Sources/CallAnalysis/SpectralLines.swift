@@ -77,7 +77,7 @@ struct SpectralLineTest: Sendable {
     /// Stands in while the extractor's own test is swapped out (never measures).
     static let placeholder = SpectralLineTest(sampleRate: 8000, lagStep: 1)
 
-    /// A grid frame that was not measured (too quiet): it pairs with nothing.
+    /// A grid frame that was not measured (too quiet): it holds nothing for the frames after it.
     mutating func skip() {
         history.removeFirst()
         history.append(nil)
@@ -87,7 +87,7 @@ struct SpectralLineTest: Sendable {
     /// it); returns its peaks held through the two grid frames before (`lagFrames` back) or,
     /// when one of those was not measured (struck notes: a gap), those it holds with the
     /// other less `pairDiscount`; nil when neither was measured. A window that holds a sample that is not a number (a frame the
-    /// extractor made silent) is not measured either: it pairs with nothing.
+    /// extractor made silent) is not measured either.
     mutating func measure(endingAt end: UnsafePointer<Float>) -> Int? {
         let mask = peaks(endingAt: end)
         let oldest = history.removeFirst()
@@ -225,14 +225,14 @@ struct SpectralLineTest: Sendable {
     }
 }
 
-/// Held-note measurements over some frames (a region, a side of a split): how many
-/// measured pairs and how many peaks they held in all (`FrameFeatures.heldLines`).
+/// Held-note measurements over some frames (a region, a side of a split): how many grid
+/// frames were measured and how many peaks they held in all (`FrameFeatures.heldLines`).
 public struct LineCount: Sendable, Equatable {
-    public var pairs = 0
+    public var measurements = 0
     public var held = 0
 
-    public init(pairs: Int = 0, held: Int = 0) {
-        self.pairs = pairs
+    public init(measurements: Int = 0, held: Int = 0) {
+        self.measurements = measurements
         self.held = held
     }
 
@@ -240,15 +240,19 @@ public struct LineCount: Sendable, Equatable {
     @inline(__always)
     mutating func add(code: UInt8) {
         guard code > 0 else { return }
-        pairs += 1
+        measurements += 1
         held += Int(code) - 1
     }
 
-    /// Peaks held per measured pair (0 without any).
-    public var mean: Double { pairs > 0 ? Double(held) / Double(pairs) : 0 }
+    /// Peaks held per measurement (0 without any).
+    public var mean: Double { measurements > 0 ? Double(held) / Double(measurements) : 0 }
 
-    static func + (a: LineCount, b: LineCount) -> LineCount { LineCount(pairs: a.pairs + b.pairs, held: a.held + b.held) }
-    static func - (a: LineCount, b: LineCount) -> LineCount { LineCount(pairs: a.pairs - b.pairs, held: a.held - b.held) }
+    static func + (a: LineCount, b: LineCount) -> LineCount {
+        LineCount(measurements: a.measurements + b.measurements, held: a.held + b.held)
+    }
+    static func - (a: LineCount, b: LineCount) -> LineCount {
+        LineCount(measurements: a.measurements - b.measurements, held: a.held - b.held)
+    }
 }
 
 #if canImport(Glibc)

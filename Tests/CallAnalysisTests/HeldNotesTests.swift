@@ -167,7 +167,7 @@ import Glibc
 
     @Test func heldNotesAllowNothingWhereTheShapeHoldsStill() {
         let p = AnalysisParameters()
-        let strong = LineCount(pairs: 20, held: 50)
+        let strong = LineCount(measurements: 20, held: 50)
         // Unsteady shape (noise shakes it): 2.5 held peaks per measurement allow 1.5 × (2.5 − 0.5) = 3 dips/s more.
         let shaken = p.holdMargin(dips: 8, durationFrames: 200, detectedFrames: 200, steady: 20, lines: strong)
         let plain = p.holdMargin(dips: 8, durationFrames: 200, detectedFrames: 200, steady: 20, lines: LineCount())
@@ -177,8 +177,8 @@ import Glibc
         let steadyPlain = p.holdMargin(dips: 8, durationFrames: 200, detectedFrames: 200, steady: 80, lines: LineCount())
         #expect(steady == steadyPlain)
         // Fewer than three measurements say nothing.
-        #expect(p.heldLinesOver(LineCount(pairs: 2, held: 20), steadyShare: 0.1) == 0)
-        #expect(p.heldLinesOver(LineCount(pairs: 3, held: 24), steadyShare: 0.1) == 7.5)
-        #expect(p.heldLinesOver(LineCount(pairs: 3, held: 24), steadyShare: 0.3) == 0)
+        #expect(p.heldLinesOver(LineCount(measurements: 2, held: 20), steadyShare: 0.1) == 0)
+        #expect(p.heldLinesOver(LineCount(measurements: 3, held: 24), steadyShare: 0.1) == 7.5)
+        #expect(p.heldLinesOver(LineCount(measurements: 3, held: 24), steadyShare: 0.3) == 0)
     }
 }

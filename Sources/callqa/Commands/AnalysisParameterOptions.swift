@@ -51,7 +51,7 @@ struct AnalysisParameterOptions: ParsableArguments {
     var holdMaxDipsPerS: Double?
     @Option(help: "Dips per second a region needs per unit of steady share (frames whose spectrum holds still) to be speech.")
     var holdDipsPerSteadyShare: Double?
-    @Option(help: "Held notes: peaks a region holds in place 0.3 s later (mean per measured pair) above which it may dip more and still be hold music.")
+    @Option(help: "Held notes: peaks a region holds in place through three grid frames 0.2 s apart (mean per measurement) above which it may dip more and still be hold music.")
     var holdHeldLines: Double?
     @Option(help: "Dips per second a region may have more, per held peak over --hold-held-lines, and still be hold music.")
     var holdDipsPerHeldLine: Double?
