@@ -122,6 +122,12 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// Background voices: while they are heard, a region grows only while the smoothed frame
     /// power stands this much over the background level (dB; at most `background_margin_db`).
     public var backgroundExtendDB: Double = 3
+    /// Near the talker (stereo): a run of talk is confirmed only where its smoothed power comes
+    /// within this much of the channel's talker level (its loud level, the running 90th
+    /// percentile of its frame power; dB), or within a second after a run that did: a floor's
+    /// distant voices and keyboards, 20–30 dB under the agent, stand over the noise of a line
+    /// with little of it. How far a run grows is unchanged. 0 = off.
+    public var backgroundTalkerDB: Double = 15
     /// Gaps of nobody talking at least this long count as non-talk time (s); Contact Lens uses 3.
     public var minSilenceS: Double = 3.0
     /// Nobody talking for at least this long is a dead-air event (s).
@@ -157,6 +163,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
             ("codec_idle_steps", codecIdleSteps), ("dtmf_bridge_s", dtmfBridgeS), ("echo_margin_db", echoMarginDB),
             ("background_trigger_db", backgroundTriggerDB), ("background_gate_db", backgroundGateDB),
             ("background_margin_db", backgroundMarginDB), ("background_extend_db", backgroundExtendDB),
+            ("background_talker_db", backgroundTalkerDB),
         ]
         for (name, v) in nonNegatives where !(v >= 0 && v.isFinite) {
             return "parameter '\(name)': expected a number ≥ 0, got \(v)"
@@ -210,6 +217,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         ("echo_margin_db", \.echoMarginDB), ("echo_max_coupling_db", \.echoMaxCouplingDB),
         ("background_trigger_db", \.backgroundTriggerDB), ("background_gate_db", \.backgroundGateDB),
         ("background_margin_db", \.backgroundMarginDB), ("background_extend_db", \.backgroundExtendDB),
+        ("background_talker_db", \.backgroundTalkerDB),
         ("min_silence_s", \.minSilenceS), ("dead_air_s", \.deadAirS),
         ("min_interruption_s", \.minInterruptionS), ("clip_level", \.clipLevel),
         ("low_snr_db", \.lowSNRDB), ("clipping_share", \.clippingShare),

@@ -78,6 +78,8 @@ struct BackgroundVoicesTracker: Sendable {
     let gateDB: Float
     /// `background_margin_db` over 0: voices heard are taken off.
     let takesOff: Bool
+    /// `background_talker_db` under the talker's loud level, as a power share (0: off).
+    let talkerShare: Float
     /// Whether there is another channel (stereo).
     let stereo: Bool
 
@@ -106,6 +108,11 @@ struct BackgroundVoicesTracker: Sendable {
     private var farLoud: Float = 0
     private var farQuiet: Float = 0
     private var farFrames = 0
+    /// This channel's loud level (its talker's: the 90th percentile of its frame power, full
+    /// scale²), followed like the other channel's over the frames with signal, and the frames
+    /// it has taken.
+    private var loud: Float = 0
+    private var loudFrames = 0
     /// The smoothed SNR (dB) of the frame taken last (tracing).
     private(set) var lastInput: Float = -99
     /// Whether the channel carries background voices now.
@@ -123,6 +130,7 @@ struct BackgroundVoicesTracker: Sendable {
         triggerDB = Float(parameters.backgroundTriggerDB)
         gateDB = Float(parameters.backgroundGateDB)
         takesOff = parameters.backgroundMarginDB > 0
+        talkerShare = parameters.backgroundTalkerDB > 0 ? Float(pow(10, -parameters.backgroundTalkerDB / 10)) : 0
         self.stereo = stereo
         whileFarTalks = SlidingQuantiles(window: Self.farWindow, scale: 1, fractions: [0.5], refreshEvery: 64)
     }
@@ -130,6 +138,12 @@ struct BackgroundVoicesTracker: Sendable {
     /// The power a frame's is compared with while voices behind are taken off (full scale²):
     /// the background level; 0 when they are not.
     var reference: Float { takenOff ? level : 0 }
+
+    /// Near the talker (step 1c, stereo): the power a run of talk must come within, or follow
+    /// within a second a run that did (`RegionDecider`), to be confirmed (full scale²):
+    /// `background_talker_db` under this channel's loud level, once that has settled (3 s);
+    /// 0 before, on a mono call, or when it is off.
+    var talkerFloor: Float { stereo && loudFrames > Self.settlingFrames ? loud * talkerShare : 0 }
 
     /// The median of the smoothed SNR while the other party talks (dB), once known.
     var whileFarTalksDB: Float? { farMedianDB > -99 ? farMedianDB : nil }
@@ -160,6 +174,18 @@ struct BackgroundVoicesTracker: Sendable {
             farQuiet *= x < farQuiet ? 1 / Steps.farUpSettling : 1 / Steps.farDownSettling
         }
         return farFrames > 100 && x > farLoud * 0.1 && x > farQuiet * 10
+    }
+
+    /// This channel's loud level takes a frame's power (see `loud`).
+    @inline(__always)
+    private mutating func followLoud(_ x: Float) {
+        if loudFrames == 0 { loud = x }
+        loudFrames += 1
+        if loudFrames > Self.settlingFrames {
+            loud *= x < loud ? farDown : farUp
+        } else {
+            loud *= x < loud ? Steps.farDownSettling : Steps.farUpSettling
+        }
     }
 
     /// Percentile steps as power factors: 10^(dB/10) of each tracker's step.
@@ -196,6 +222,7 @@ struct BackgroundVoicesTracker: Sendable {
         silentShare -= silentShare * 0.002
         smoothedPower = smoothedPower < 0 ? power : smoothedPower * 0.6 + power * 0.4
         let p = max(smoothedPower, 1e-12)
+        followLoud(max(power, 1e-12))
         if levelFrames == 0 {
             level = p
             settling.reserveCapacity(Self.settlingFrames)

@@ -84,6 +84,7 @@ public struct ChannelDetector: Sendable {
         /// The background level voices behind are taken off against (0: not taken off), and
         /// whether voices were heard behind.
         var reference: Float
+        var talkerFloor: Float
         var heard: Bool
         var traceBackground: SIMD4<Float>
         var heldLines: UInt8
@@ -175,7 +176,7 @@ public struct ChannelDetector: Sendable {
         var held = Held(bands: f.bands, power: f.power, predictionGainDB: f.predictionGainDB, flags: flags,
                         noise: noise.bands, weights: noise.known ? weights.weights : .zero,
                         envelope: .zero, expected: .zero, applied: false,
-                        reference: background.reference, heard: background.heard,
+                        reference: background.reference, talkerFloor: background.talkerFloor, heard: background.heard,
                         traceBackground: recordFrames ? background.traceValues : .zero, heldLines: f.heldLines)
         if echo.active {
             let e = echo.remove()
@@ -195,9 +196,9 @@ public struct ChannelDetector: Sendable {
     /// Decides the frames held back from the call's start (hindsight): a frame decided
     /// with no echo taken off takes the coupling proven since, if any; one decided with no
     /// voices behind taken off takes the background level they are taken off against now,
-    /// if they are. Everything else (its noise, speaker weights, marks) is as it was when it
-    /// left the window, so a call on which neither sign came up is decided exactly as without
-    /// hindsight.
+    /// if they are; one decided before the talker's loud level settled takes the level it is
+    /// near the talker against now (step 1c). Everything else (its noise, speaker weights,
+    /// marks) is as it was when it left the window.
     private mutating func decideHeld() {
         let frames = heldBack
         heldBack = []
@@ -211,6 +212,7 @@ public struct ChannelDetector: Sendable {
                 h.reference = background.reference
                 h.heard = h.heard || background.heard
             }
+            if h.talkerFloor == 0 { h.talkerFloor = background.talkerFloor }
             decide(h)
         }
     }
@@ -229,9 +231,10 @@ public struct ChannelDetector: Sendable {
         // With voices behind the talker taken off (step 1b), the frame's power over the
         // background level; otherwise nothing to pass.
         let level = h.reference > 0 ? h.power / h.reference : RegionDecider.noBackground
+        let talker = h.talkerFloor > 0 ? h.power / h.talkerFloor : RegionDecider.noBackground
         let item = RegionDecider.Frame(w: w, power: h.power, flags: h.flags,
                                        echoDominated: echo.active && h.expected.sum() > h.noise.sum(), level: level,
-                                       heldLines: h.heldLines)
+                                       talker: talker, heldLines: h.heldLines)
         if recordFrames {
             output.trace.bandSNR.append(bandSNR)
             output.trace.predictionGainDB.append(h.predictionGainDB)

@@ -41,6 +41,9 @@ struct RegionDecider: Sendable {
         /// While voices behind the talker are taken off (step 1b): the frame's power over the
         /// channel's background level (linear); `noBackground` otherwise.
         var level: Float = RegionDecider.noBackground
+        /// While voices behind the talker are taken off: the frame's power over
+        /// `background_talker_db` under the talker's loud level (linear); `noBackground` otherwise.
+        var talker: Float = RegionDecider.noBackground
         /// Held notes measured on the frame (`FrameFeatures.heldLines`).
         var heldLines: UInt8 = 0
     }
@@ -86,6 +89,10 @@ struct RegionDecider: Sendable {
     /// Frames either side of a frame in its smoothing window.
     let halfSmoothing: Int
     private let minHighFrames: Int
+    /// Near the talker (step 1c): a run that never comes within `background_talker_db` of
+    /// the talker's loud level is still confirmed this many frames (1 s) after the last frame
+    /// of one that did: a talker's soft words between its louder ones.
+    static let talkerBridgeFrames = 100
     private let onLinear: Float
     private let offLinear: Float
     /// `background_margin_db` and `background_extend_db` as power ratios: the smoothed
@@ -113,6 +120,9 @@ struct RegionDecider: Sendable {
     // frames, first and last frame above the noise on its own, sum of its SNR.
     private var runStart = -1
     private var runHigh = 0
+    /// The last confirmed frame that came within `background_talker_db` of the talker's loud
+    /// level (every confirmed frame where that is not measured), or `Int.min`.
+    private var lastNearTalker = Int.min
     private var runSteady = 0
     private var runLines = LineCount()
     private var firstAbove = -1
@@ -153,7 +163,7 @@ struct RegionDecider: Sendable {
     /// whose smoothing window it completes (none for the first `halfSmoothing` frames).
     @inline(__always)
     mutating func update(_ item: Frame) -> Decision? {
-        if item.level < Self.noBackground { lastLevelFrame = delayFirst + delay.count }
+        if item.level < Self.noBackground || item.talker < Self.noBackground { lastLevelFrame = delayFirst + delay.count }
         delay.append(item)
         // Each frame completes at most one window: frames are decided `halfSmoothing` behind.
         guard nextFrame + halfSmoothing < delayFirst + delay.count else { return nil }
@@ -179,13 +189,18 @@ struct RegionDecider: Sendable {
         let n = Float(hi - lo + 1)
         // The background level's ratio only where a frame of the window has one (voices behind
         // taken off); otherwise nothing to sum.
-        var level = Self.noBackground
+        var level = Self.noBackground, talker = Self.noBackground
         if lastLevelFrame >= delayFirst + lo {
             level = 0
-            for k in lo...hi { level += delay[k].level }
+            talker = 0
+            for k in lo...hi {
+                level += delay[k].level
+                talker += delay[k].talker
+            }
             level /= n
+            talker /= n
         }
-        let decision = decide(delay[i], smoothedW: sum / n, smoothedLevel: level)
+        let decision = decide(delay[i], smoothedW: sum / n, smoothedLevel: level, smoothedTalker: talker)
         // Drop what no later window needs, a thousand frames at a time (one move, not one per frame).
         let keepFrom = nextFrame - halfSmoothing
         if keepFrom - delayFirst >= 1024 {
@@ -196,7 +211,7 @@ struct RegionDecider: Sendable {
     }
 
     @inline(__always)
-    private mutating func decide(_ item: Frame, smoothedW: Float, smoothedLevel: Float) -> Decision {
+    private mutating func decide(_ item: Frame, smoothedW: Float, smoothedLevel: Float, smoothedTalker: Float) -> Decision {
         let frame = nextFrame
         nextFrame += 1
         // Tone frames are counted apart; whether a region is a tone is decided on the whole
@@ -230,6 +245,7 @@ struct RegionDecider: Sendable {
             if smoothedW >= onLinear && item.w >= offLinear && smoothedLevel >= backgroundOn {
                 runHigh += 1
                 decision.confirmed = true
+                if smoothedTalker >= 1 { lastNearTalker = frame }
             }
         } else {
             decision.closed = closeRun(at: frame)
@@ -257,7 +273,7 @@ struct RegionDecider: Sendable {
             runSteady = 0
             runLines = LineCount()
         }
-        guard runHigh >= minHighFrames else { return nil }
+        guard runHigh >= minHighFrames, lastNearTalker >= runStart - Self.talkerBridgeFrames else { return nil }
         // The centred average reaches up to `halfSmoothing` frames past a loud onset or
         // offset; frames there that are not above the noise on their own are dropped.
         // Only on clear speech (mean whitened SNR ≥ 10 dB): at low SNR, onsets and

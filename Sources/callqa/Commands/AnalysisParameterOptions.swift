@@ -73,6 +73,8 @@ struct AnalysisParameterOptions: ParsableArguments {
     var backgroundMarginDb: Double?
     @Option(help: "Background voices: talk then extends only while this far over the background level (dB).")
     var backgroundExtendDb: Double?
+    @Option(help: "Stereo: talk is confirmed only within this many dB of the channel's talker level (its loud level), or within 1 s after talk that is (0 = off).")
+    var backgroundTalkerDb: Double?
     @Option(help: "Silent gaps at least this long count as non-talk time (s).")
     var minSilenceS: Double?
     @Option(help: "Silent gaps at least this long are dead air (s).")
@@ -100,7 +102,7 @@ struct AnalysisParameterOptions: ParsableArguments {
             (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps),
             (echoMarginDb, \.echoMarginDB), (echoMaxCouplingDb, \.echoMaxCouplingDB),
             (backgroundTriggerDb, \.backgroundTriggerDB), (backgroundGateDb, \.backgroundGateDB),
-            (backgroundMarginDb, \.backgroundMarginDB), (backgroundExtendDb, \.backgroundExtendDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
+            (backgroundMarginDb, \.backgroundMarginDB), (backgroundExtendDb, \.backgroundExtendDB), (backgroundTalkerDb, \.backgroundTalkerDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
         ]
