@@ -115,6 +115,8 @@ struct RegionDecider: Sendable {
     private(set) var nextFrame = 0
     /// Index of the last frame taken with a background level (`Frame.level`), or −1.
     private var lastLevelFrame = -1
+    /// Index of the last frame taken with a talker level (`Frame.talker`), or −1.
+    private var lastTalkerFrame = -1
 
     // The open region (run): its first frame (−1: none), frames confirming it, steady
     // frames, first and last frame above the noise on its own, sum of its SNR.
@@ -163,7 +165,8 @@ struct RegionDecider: Sendable {
     /// whose smoothing window it completes (none for the first `halfSmoothing` frames).
     @inline(__always)
     mutating func update(_ item: Frame) -> Decision? {
-        if item.level < Self.noBackground || item.talker < Self.noBackground { lastLevelFrame = delayFirst + delay.count }
+        if item.level < Self.noBackground { lastLevelFrame = delayFirst + delay.count }
+        if item.talker < Self.noBackground { lastTalkerFrame = delayFirst + delay.count }
         delay.append(item)
         // Each frame completes at most one window: frames are decided `halfSmoothing` behind.
         guard nextFrame + halfSmoothing < delayFirst + delay.count else { return nil }
@@ -189,15 +192,18 @@ struct RegionDecider: Sendable {
         let n = Float(hi - lo + 1)
         // The background level's ratio only where a frame of the window has one (voices behind
         // taken off); otherwise nothing to sum.
-        var level = Self.noBackground, talker = Self.noBackground
+        var level = Self.noBackground
         if lastLevelFrame >= delayFirst + lo {
             level = 0
-            talker = 0
-            for k in lo...hi {
-                level += delay[k].level
-                talker += delay[k].talker
-            }
+            for k in lo...hi { level += delay[k].level }
             level /= n
+        }
+        // The talker level's ratio (step 1c) only where it can matter: a frame that confirms
+        // otherwise, with a talker level in its window.
+        var talker = Self.noBackground
+        if lastTalkerFrame >= delayFirst + lo && sum / n >= onLinear && delay[i].w >= offLinear && level >= backgroundOn {
+            talker = 0
+            for k in lo...hi { talker += delay[k].talker }
             talker /= n
         }
         let decision = decide(delay[i], smoothedW: sum / n, smoothedLevel: level, smoothedTalker: talker)
