@@ -199,8 +199,12 @@ public struct FrameFeatureExtractor: Sendable {
     private var periodicWanted = false
     /// A frame and its history, assembled when they straddle two blocks.
     private var lagWindow: [Float]
-    /// Held notes, measured on every tenth frame (see `FrameFeatures.heldLines`).
-    private var lineTest: SpectralLineTest
+    /// Held notes, measured on every tenth frame (see `FrameFeatures.heldLines`). Optional
+    /// only so that `testLines` can move it out and back (`take()`): a copy would retain and
+    /// release its ten arrays on every measured frame.
+    private var lineTest: SpectralLineTest?
+    /// `lineTest`'s window (samples of history a measurement needs before a frame's end).
+    private let lineWindowSamples: Int
 
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
@@ -226,9 +230,11 @@ public struct FrameFeatureExtractor: Sendable {
         callTone = CallProgressToneTest(sampleRate: sampleRate, frameLength: frameLength, minShare: callToneShare)
         periodicTest = PeriodicToneTest(sampleRate: sampleRate, frameLength: frameLength, maxDifference: periodicDifference)
         sineFit = SineToneFit(sampleRate: sampleRate, frameLength: frameLength, minShare: callToneShare)
-        lineTest = SpectralLineTest(sampleRate: sampleRate, lagStep: lagStep)
+        let lines = SpectralLineTest(sampleRate: sampleRate, lagStep: lagStep)
+        lineTest = lines
+        lineWindowSamples = lines.windowSamples
         tail = [Float](repeating: 0, count: max(periodicTest.maxLag, (CallProgressToneTest.windowFrames - 1) * frameLength,
-                                                lineTest.windowSamples - frameLength) + frameLength)
+                                                lines.windowSamples - frameLength) + frameLength)
         lagWindow = tail
     }
 
@@ -304,17 +310,17 @@ public struct FrameFeatureExtractor: Sendable {
     /// in ten gets here.
     @inline(never)
     private mutating func testLines(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
-        guard f.power > 2 * lineQuietest.power, framesSeen * frameLength >= lineTest.windowSamples else {
-            lineTest.skip()
+        guard f.power > 2 * lineQuietest.power, framesSeen * frameLength >= lineWindowSamples else {
+            lineTest!.skip()
             return
         }
         let n = frameLength
-        let history = lineTest.windowSamples - n
-        // Swapped out, not copied: a copy would share its buffers and copy them on write.
-        var test = SpectralLineTest.placeholder
-        swap(&test, &lineTest)
+        let history = lineWindowSamples - n
+        // Moved out and back, not copied: a copy would share its buffers (retained and
+        // released each time) and copy them on write.
+        var test = lineTest.take()!
         let held = withHistory(block: block, start: start, history: history) { test.measure(endingAt: $0 + n) }
-        swap(&test, &lineTest)
+        lineTest = consume test
         f.heldLines = held.map { UInt8(min($0, 14) + 1) } ?? 0
     }
 

@@ -27,6 +27,8 @@ struct SpectralLineTest: Sendable {
     private let lowBin: Int
     private let highBin: Int
     private let hann: [Float]
+    /// The window for the SIMD input loop: (w[2n], 0, w[2n+1], 0) for n = 0 …< size/2.
+    private let hannLanes: [SIMD4<Float>]
     /// Complex FFT of size/2 points: cos and −sin of each stage's twiddles from the third
     /// stage on (stage of length L: 2πj/L for j < L/2, stages one after the other), and the
     /// bit-reversed order.
@@ -51,6 +53,7 @@ struct SpectralLineTest: Sendable {
         highBin = min(Self.size / 2 - 3, lowBin + 128, Int(Self.highHz / binHz))
         hann = (0..<Self.size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(Self.size))) }
         let half = Self.size / 2
+        hannLanes = (0..<half).map { [hann] n in SIMD4(hann[2 * n], 0, hann[2 * n + 1], 0) }
         let stages = sequence(first: 8, next: { $0 * 2 }).prefix { $0 <= half }
         let angles = stages.flatMap { len in (0..<len / 2).map { 2 * Double.pi * Double($0) / Double(len) } }
         stageCos = angles.map { Float(cos($0)) }
@@ -68,9 +71,6 @@ struct SpectralLineTest: Sendable {
         power = [Float](repeating: 0, count: half + 1)
         history = Array(repeating: nil, count: Self.lagFrames / Self.gridFrames)
     }
-
-    /// Stands in while the extractor's own test is swapped out (never measures).
-    static let placeholder = SpectralLineTest(sampleRate: 8000, lagStep: 1)
 
     /// A grid frame that was not measured (too quiet): it pairs with nothing.
     mutating func skip() {
@@ -96,11 +96,39 @@ struct SpectralLineTest: Sendable {
     mutating func peaks(endingAt end: UnsafePointer<Float>) -> (UInt64, UInt64)? {
         spectrum(endingAt: end)
         var m0: UInt64 = 0, m1: UInt64 = 0
-        var total: Float = 0
-        for k in (lowBin - 3)...(highBin + 2) { total += power[k] }
+        // Whether a bin is not a number: the powers are sums of squares (≥ 0, +∞ or NaN), so
+        // their sum is NaN exactly when one of them is, in whatever order it is summed.
+        let total = power.withUnsafeBufferPointer { pb -> Float in
+            let p = pb.baseAddress!
+            var lanes = SIMD4<Float>.zero
+            var k = lowBin - 3
+            while k + 4 <= highBin + 3 {
+                lanes += UnsafeRawPointer(p + k).loadUnaligned(as: SIMD4<Float>.self)
+                k += 4
+            }
+            var t = lanes.sum()
+            while k <= highBin + 2 { t += p[k]; k += 1 }
+            return t
+        }
         guard !total.isNaN else { return nil }
-        power.withUnsafeBufferPointer { p in
-            for j in lowBin..<highBin {
+        power.withUnsafeBufferPointer { pb in
+            // Four bins a turn in SIMD lanes, without a branch per comparison (they mispredict);
+            // a turn lies wholly in one mask (k = j − lowBin is a multiple of 4). The rest bin by bin.
+            let p = pb.baseAddress!
+            let prominence = SIMD4<Float>(repeating: Self.prominence)
+            let laneBits = SIMD4<UInt32>(1, 2, 4, 8)
+            @inline(__always) func at(_ j: Int) -> SIMD4<Float> { UnsafeRawPointer(p + j).loadUnaligned(as: SIMD4<Float>.self) }
+            var j0 = lowBin
+            while j0 + 4 <= highBin {
+                let v = at(j0), l3 = at(j0 - 3), r3 = at(j0 + 3)
+                let peak = (v .>= at(j0 - 1)) .& (v .>= at(j0 + 1)) .& (v .>= at(j0 - 2)) .& (v .>= at(j0 + 2))
+                    .& (v .>= l3) .& (v .>= r3) .& ((v .> prominence * l3) .| (v .> prominence * r3))
+                let bits = UInt64(SIMD4<UInt32>(repeating: 0).replacing(with: laneBits, where: peak).wrappedSum())
+                let k = j0 - lowBin
+                if k < 64 { m0 |= bits << UInt64(k) } else { m1 |= bits << UInt64(k - 64) }
+                j0 += 4
+            }
+            for j in j0..<highBin {
                 let v = p[j]
                 guard v >= p[j - 1], v >= p[j + 1], v >= p[j - 2], v >= p[j + 2], v >= p[j - 3], v >= p[j + 3],
                       v > Self.prominence * p[j - 3] || v > Self.prominence * p[j + 3] else { continue }
@@ -119,6 +147,7 @@ struct SpectralLineTest: Sendable {
         let step = lagStep
         let low = lowBin - 3, high = highBin + 2
         hann.withUnsafeBufferPointer { wb in
+        hannLanes.withUnsafeBufferPointer { hl4 in
         reversed.withUnsafeBufferPointer { revb in
         re.withUnsafeMutableBufferPointer { rb in
         im.withUnsafeMutableBufferPointer { ib in
@@ -134,14 +163,22 @@ struct SpectralLineTest: Sendable {
             // (−1.6 dB there) — then even samples to the real parts, odd to the imaginary, in
             // bit-reversed order. At higher rates each sample is first the mean of `lagStep`.
             if step == 1 {
-                var x = start
+                // Four samples a turn in SIMD lanes: lane 0 is a, lane 2 is b, the same
+                // operations in the same order as one at a time (`hannLanes` holds the
+                // window's even and odd samples in those lanes).
+                let hl = UnsafeRawPointer(hl4.baseAddress!)
+                var x = UnsafeRawPointer(start)
+                let quarter: SIMD4<Float> = SIMD4(repeating: 0.25), halfOne: SIMD4<Float> = SIMD4(repeating: 0.5)
+                let stride = MemoryLayout<SIMD4<Float>>.stride
                 for n in 0..<half {
-                    let a = 0.25 * (x[0] + x[2]) + 0.5 * x[1]
-                    let b = 0.25 * (x[2] + x[4]) + 0.5 * x[3]
+                    let x0 = x.loadUnaligned(as: SIMD4<Float>.self)
+                    let x1 = x.loadUnaligned(fromByteOffset: 4, as: SIMD4<Float>.self)
+                    let x2 = x.loadUnaligned(fromByteOffset: 8, as: SIMD4<Float>.self)
+                    let v = (quarter * (x0 + x2) + halfOne * x1) * hl.load(fromByteOffset: n * stride, as: SIMD4<Float>.self)
                     let k = rev[n]
-                    r[k] = a * w[2 * n]
-                    i[k] = b * w[2 * n + 1]
-                    x += 4
+                    r[k] = v[0]
+                    i[k] = v[2]
+                    x += stride
                 }
             } else {
                 let scale = 1 / Float(step)
@@ -199,8 +236,27 @@ struct SpectralLineTest: Sendable {
                 offset += h
                 len <<= 1
             }
-            // The real signal's spectrum from the half-length complex one, bin by bin.
-            for k in low...high {
+            // The real signal's spectrum from the half-length complex one, four bins a turn
+            // in SIMD lanes (bins k…k+3 with their mirrors half−k…half−k−3, read backwards),
+            // the same operations in the same order as bin by bin; the rest bin by bin.
+            var k0 = low
+            while k0 + 3 <= high {
+                let b0 = half - k0 - 3
+                let zr = UnsafeRawPointer(r + k0).loadUnaligned(as: SIMD4<Float>.self)
+                let zi = UnsafeRawPointer(i + k0).loadUnaligned(as: SIMD4<Float>.self)
+                let mr = UnsafeRawPointer(r + b0).loadUnaligned(as: SIMD4<Float>.self)
+                let mi = UnsafeRawPointer(i + b0).loadUnaligned(as: SIMD4<Float>.self)
+                let cr = SIMD4(mr[3], mr[2], mr[1], mr[0]), ci = -SIMD4(mi[3], mi[2], mi[1], mi[0])
+                let c = UnsafeRawPointer(wc + k0).loadUnaligned(as: SIMD4<Float>.self)
+                let s = UnsafeRawPointer(ws + k0).loadUnaligned(as: SIMD4<Float>.self)
+                let er = zr + cr, ei = zi + ci
+                let dr = zr - cr, di = zi - ci
+                let xr = er + c * di + s * dr
+                let xi = ei - c * dr + s * di
+                UnsafeMutableRawPointer(p + k0).storeBytes(of: xr * xr + xi * xi, as: SIMD4<Float>.self)
+                k0 += 4
+            }
+            for k in k0..<(high + 1) {
                 let b = half - k
                 let zr = r[k], zi = i[k], cr = r[b], ci = -i[b]
                 let er = zr + cr, ei = zi + ci
@@ -210,7 +266,7 @@ struct SpectralLineTest: Sendable {
                 let xi = ei - wc[k] * dr + ws[k] * di
                 p[k] = xr * xr + xi * xi
             }
-        }}}}}}}}}
+        }}}}}}}}}}
     }
 }
 
