@@ -13,7 +13,9 @@ public struct FrameFeatures: Sendable, Equatable {
     /// sinusoids (dial, ring-back, DTMF tones).
     public var predictionGain: Float
     /// `predictionGain` in dB.
-    public var predictionGainDB: Float { predictionGain > 0 ? 10 * log10(predictionGain) : 0 }
+    public var predictionGainDB: Float { Self.decibels(gain: predictionGain) }
+    /// A prediction gain in dB (0 for no gain).
+    static func decibels(gain: Float) -> Float { gain > 0 ? 10 * log10(gain) : 0 }
     /// Normalised autocorrelation at lag 1 and 2 (spectral shape, for steadiness).
     public var rho1: Float
     public var rho2: Float
