@@ -38,9 +38,6 @@ struct SpectralLineTest: Sendable {
     /// Post-processing twiddles of the real FFT: e^{−2πik/size}.
     private let realCos: [Float]
     private let realSin: [Float]
-    private var re: [Float]
-    private var im: [Float]
-    private var power: [Float]
     /// The masks of the last `lagFrames / gridFrames` measured grid frames (oldest first),
     /// nil where a grid frame was not measured.
     private var history: [(UInt64, UInt64)?]
@@ -66,9 +63,6 @@ struct SpectralLineTest: Sendable {
         }
         realCos = (0...half).map { Float(cos(2 * Double.pi * Double($0) / Double(Self.size))) }
         realSin = (0...half).map { Float(-sin(2 * Double.pi * Double($0) / Double(Self.size))) }
-        re = [Float](repeating: 0, count: half)
-        im = [Float](repeating: 0, count: half)
-        power = [Float](repeating: 0, count: half + 1)
         history = Array(repeating: nil, count: Self.lagFrames / Self.gridFrames)
     }
 
@@ -93,28 +87,38 @@ struct SpectralLineTest: Sendable {
     /// The peak bins of the window ending at `end`, bit k for bin `lowBin + k`; nil when its
     /// spectrum is not a number (NaN or infinite samples in the window: every comparison
     /// would fail, and the window would count as measured with no peaks).
-    mutating func peaks(endingAt end: UnsafePointer<Float>) -> (UInt64, UInt64)? {
-        spectrum(endingAt: end)
+    func peaks(endingAt end: UnsafePointer<Float>) -> (UInt64, UInt64)? {
+        // The FFT's working arrays and the power spectrum on the stack (three allocations:
+        // one of more than 1 kB would be on the heap): as arrays of the test they were
+        // retained and released, with the tables, on every measured frame.
+        let half = Self.size / 2
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: half) { re in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: half) { im in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: half + 1) { power in
+                    spectrum(endingAt: end, re: re.baseAddress!, im: im.baseAddress!, power: power.baseAddress!)
+                    return peaks(power: power.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// The peak bins of the power spectrum `p` (see `spectrum`).
+    private func peaks(power p: UnsafeMutablePointer<Float>) -> (UInt64, UInt64)? {
         var m0: UInt64 = 0, m1: UInt64 = 0
         // Whether a bin is not a number: the powers are sums of squares (≥ 0, +∞ or NaN), so
         // their sum is NaN exactly when one of them is, in whatever order it is summed.
-        let total = power.withUnsafeBufferPointer { pb -> Float in
-            let p = pb.baseAddress!
-            var lanes = SIMD4<Float>.zero
-            var k = lowBin - 3
-            while k + 4 <= highBin + 3 {
-                lanes += UnsafeRawPointer(p + k).loadUnaligned(as: SIMD4<Float>.self)
-                k += 4
-            }
-            var t = lanes.sum()
-            while k <= highBin + 2 { t += p[k]; k += 1 }
-            return t
+        var lanes = SIMD4<Float>.zero
+        var k = lowBin - 3
+        while k + 4 <= highBin + 3 {
+            lanes += UnsafeRawPointer(p + k).loadUnaligned(as: SIMD4<Float>.self)
+            k += 4
         }
+        var total = lanes.sum()
+        while k <= highBin + 2 { total += p[k]; k += 1 }
         guard !total.isNaN else { return nil }
-        power.withUnsafeBufferPointer { pb in
+        do {
             // Four bins a turn in SIMD lanes, without a branch per comparison (they mispredict);
             // a turn lies wholly in one mask (k = j − lowBin is a multiple of 4). The rest bin by bin.
-            let p = pb.baseAddress!
             let prominence = SIMD4<Float>(repeating: Self.prominence)
             let laneBits = SIMD4<UInt32>(1, 2, 4, 8)
             @inline(__always) func at(_ j: Int) -> SIMD4<Float> { UnsafeRawPointer(p + j).loadUnaligned(as: SIMD4<Float>.self) }
@@ -140,8 +144,10 @@ struct SpectralLineTest: Sendable {
     }
 
     /// `power[k]` = |X[k]|² of the Hann-windowed window ending at `end`, for the bins the
-    /// peaks compare (`lowBin` − 3 … `highBin` + 2).
-    private mutating func spectrum(endingAt end: UnsafePointer<Float>) {
+    /// peaks compare (`lowBin` − 3 … `highBin` + 2); `re` and `im` (size/2 each) are the FFT's
+    /// working arrays.
+    private func spectrum(endingAt end: UnsafePointer<Float>, re r: UnsafeMutablePointer<Float>,
+                          im i: UnsafeMutablePointer<Float>, power p: UnsafeMutablePointer<Float>) {
         let half = Self.size / 2
         let start = end - windowSamples
         let step = lagStep
@@ -149,16 +155,12 @@ struct SpectralLineTest: Sendable {
         hann.withUnsafeBufferPointer { wb in
         hannLanes.withUnsafeBufferPointer { hl4 in
         reversed.withUnsafeBufferPointer { revb in
-        re.withUnsafeMutableBufferPointer { rb in
-        im.withUnsafeMutableBufferPointer { ib in
         stageCos.withUnsafeBufferPointer { scb in
         stageSin.withUnsafeBufferPointer { ssb in
         realCos.withUnsafeBufferPointer { wcb in
         realSin.withUnsafeBufferPointer { wsb in
-        power.withUnsafeMutableBufferPointer { pb in
-            let w = wb.baseAddress!, rev = revb.baseAddress!, r = rb.baseAddress!, i = ib.baseAddress!
+            let w = wb.baseAddress!, rev = revb.baseAddress!
             let sc = scb.baseAddress!, ss = ssb.baseAddress!, wc = wcb.baseAddress!, ws = wsb.baseAddress!
-            let p = pb.baseAddress!
             // Halved to 4 kHz (at 8 kHz) by a (1, 2, 1)/4 filter — the peaks lie under 1.5 kHz
             // (−1.6 dB there) — then even samples to the real parts, odd to the imaginary, in
             // bit-reversed order. At higher rates each sample is first the mean of `lagStep`.
@@ -266,7 +268,7 @@ struct SpectralLineTest: Sendable {
                 let xi = ei - wc[k] * dr + ws[k] * di
                 p[k] = xr * xr + xi * xi
             }
-        }}}}}}}}}}
+        }}}}}}}
     }
 }
 
