@@ -408,18 +408,33 @@ public struct FrameFeatureExtractor: Sendable {
     /// not a valid autocorrelation: numerical noise on near-silent frames) or its residual
     /// reaches 10⁻⁶ of the power (60 dB cap). Frames with no power get a gain of 1 (0 dB).
     private mutating func fillPredictionGains(_ out: inout [FrameFeatures], from first: Int) {
-        precondition(out.count - first == pendingLags.count)
-        var start = 0
-        while start < pendingLags.count {
-            var lanes = (SIMD4<Float>.zero, SIMD4<Float>.zero, SIMD4<Float>.zero, SIMD4<Float>.zero, SIMD4<Float>.zero)
-            let count = min(4, pendingLags.count - start)
-            for k in 0..<count {
-                let v = pendingLags[start + k]
-                lanes.0[k] = v[0]; lanes.1[k] = v[1]; lanes.2[k] = v[2]; lanes.3[k] = v[3]; lanes.4[k] = v[4]
+        let total = pendingLags.count
+        precondition(out.count - first == total)
+        guard total > 0 else { return }
+        // Through buffer pointers, four frames transposed into the lanes at once (a lane
+        // written one at a time, and an array element checked per frame, cost more than the
+        // recursion); the lanes are independent, so the last turn's empty lanes (zero power,
+        // gain 1, not stored) change nothing.
+        pendingLags.withUnsafeBufferPointer { lb in
+            out.withUnsafeMutableBufferPointer { ob in
+                let lags = lb.baseAddress!, dst = ob.baseAddress! + first
+                var start = 0
+                while start < total {
+                    let count = min(4, total - start)
+                    let a = lags[start]
+                    let b = count > 1 ? lags[start + 1] : .zero
+                    let c = count > 2 ? lags[start + 2] : .zero
+                    let d = count > 3 ? lags[start + 3] : .zero
+                    let gains = Self.predictionGains(r0: SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
+                                                     SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]),
+                                                     SIMD4(a[4], b[4], c[4], d[4]))
+                    dst[start].predictionGain = gains[0]
+                    if count > 1 { dst[start + 1].predictionGain = gains[1] }
+                    if count > 2 { dst[start + 2].predictionGain = gains[2] }
+                    if count > 3 { dst[start + 3].predictionGain = gains[3] }
+                    start += 4
+                }
             }
-            let gains = Self.predictionGains(r0: lanes.0, lanes.1, lanes.2, lanes.3, lanes.4)
-            for k in 0..<count { out[first + start + k].predictionGain = gains[k] }
-            start += 4
         }
         pendingLags.removeAll(keepingCapacity: true)
     }
