@@ -27,8 +27,9 @@ struct SpectralLineTest: Sendable {
     private let lowBin: Int
     private let highBin: Int
     private let hann: [Float]
-    /// The window for the SIMD input loop: (w[2n], 0, w[2n+1], 0) for n = 0 …< size/2.
-    private let hannLanes: [SIMD4<Float>]
+    /// The window in the FFT's input order (8 kHz input loop): w[2·rev(u)] for u < size/2,
+    /// then w[2·rev(u) + 1].
+    private let hannReversed: [Float]
     /// Complex FFT of size/2 points: cos and −sin of each stage's twiddles from the third
     /// stage on (stage of length L: 2πj/L for j < L/2, stages one after the other), and the
     /// bit-reversed order.
@@ -50,7 +51,6 @@ struct SpectralLineTest: Sendable {
         highBin = min(Self.size / 2 - 3, lowBin + 128, Int(Self.highHz / binHz))
         hann = (0..<Self.size).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(Self.size))) }
         let half = Self.size / 2
-        hannLanes = (0..<half).map { [hann] n in SIMD4(hann[2 * n], 0, hann[2 * n + 1], 0) }
         let stages = sequence(first: 8, next: { $0 * 2 }).prefix { $0 <= half }
         let angles = stages.flatMap { len in (0..<len / 2).map { 2 * Double.pi * Double($0) / Double(len) } }
         stageCos = angles.map { Float(cos($0)) }
@@ -61,6 +61,7 @@ struct SpectralLineTest: Sendable {
             for b in 0..<bits where i & (1 << b) != 0 { r |= 1 << (bits - 1 - b) }
             return r
         }
+        hannReversed = reversed.map { [hann] n in hann[2 * n] } + reversed.map { [hann] n in hann[2 * n + 1] }
         realCos = (0...half).map { Float(cos(2 * Double.pi * Double($0) / Double(Self.size))) }
         realSin = (0...half).map { Float(-sin(2 * Double.pi * Double($0) / Double(Self.size))) }
         history = Array(repeating: nil, count: Self.lagFrames / Self.gridFrames)
@@ -153,7 +154,7 @@ struct SpectralLineTest: Sendable {
         let step = lagStep
         let low = lowBin - 3, high = highBin + 2
         hann.withUnsafeBufferPointer { wb in
-        hannLanes.withUnsafeBufferPointer { hl4 in
+        hannReversed.withUnsafeBufferPointer { hrb in
         reversed.withUnsafeBufferPointer { revb in
         stageCos.withUnsafeBufferPointer { scb in
         stageSin.withUnsafeBufferPointer { ssb in
@@ -165,22 +166,27 @@ struct SpectralLineTest: Sendable {
             // (−1.6 dB there) — then even samples to the real parts, odd to the imaginary, in
             // bit-reversed order. At higher rates each sample is first the mean of `lagStep`.
             if step == 1 {
-                // Four samples a turn in SIMD lanes: lane 0 is a, lane 2 is b, the same
-                // operations in the same order as one at a time (`hannLanes` holds the
-                // window's even and odd samples in those lanes).
-                let hl = UnsafeRawPointer(hl4.baseAddress!)
-                var x = UnsafeRawPointer(start)
+                // Four slots of the FFT's input a turn, in its (bit-reversed) order, so that
+                // they are stored together: the four windows' samples transposed into SIMD
+                // lanes, then the same operations in the same order as one at a time.
+                let hr = hrb.baseAddress!, hi = hr + half
                 let quarter: SIMD4<Float> = SIMD4(repeating: 0.25), halfOne: SIMD4<Float> = SIMD4(repeating: 0.5)
-                let stride = MemoryLayout<SIMD4<Float>>.stride
-                for n in 0..<half {
-                    let x0 = x.loadUnaligned(as: SIMD4<Float>.self)
-                    let x1 = x.loadUnaligned(fromByteOffset: 4, as: SIMD4<Float>.self)
-                    let x2 = x.loadUnaligned(fromByteOffset: 8, as: SIMD4<Float>.self)
-                    let v = (quarter * (x0 + x2) + halfOne * x1) * hl.load(fromByteOffset: n * stride, as: SIMD4<Float>.self)
-                    let k = rev[n]
-                    r[k] = v[0]
-                    i[k] = v[2]
-                    x += stride
+                @inline(__always) func load(_ q: UnsafePointer<Float>) -> SIMD4<Float> {
+                    UnsafeRawPointer(q).loadUnaligned(as: SIMD4<Float>.self)
+                }
+                var u = 0
+                while u < half {
+                    let p0 = start + 4 * rev[u], p1 = start + 4 * rev[u + 1]
+                    let p2 = start + 4 * rev[u + 2], p3 = start + 4 * rev[u + 3]
+                    let s0 = load(p0), s1 = load(p1), s2 = load(p2), s3 = load(p3)
+                    let x0 = SIMD4(s0[0], s1[0], s2[0], s3[0]), x1 = SIMD4(s0[1], s1[1], s2[1], s3[1])
+                    let x2 = SIMD4(s0[2], s1[2], s2[2], s3[2]), x3 = SIMD4(s0[3], s1[3], s2[3], s3[3])
+                    let x4 = SIMD4(p0[4], p1[4], p2[4], p3[4])
+                    let a = quarter * (x0 + x2) + halfOne * x1
+                    let b = quarter * (x2 + x4) + halfOne * x3
+                    UnsafeMutableRawPointer(r + u).storeBytes(of: a * load(hr + u), as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(i + u).storeBytes(of: b * load(hi + u), as: SIMD4<Float>.self)
+                    u += 4
                 }
             } else {
                 let scale = 1 / Float(step)
