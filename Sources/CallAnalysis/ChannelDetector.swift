@@ -71,7 +71,8 @@ public struct ChannelDetector: Sendable {
     private struct Held {
         var bands: SIMD4<Float>
         var power: Float
-        var predictionGainDB: Float
+        /// The frame's prediction gain (linear; in dB only for the trace, so no logarithm per frame).
+        var predictionGain: Float
         var flags: FrameFlags
         /// The line's band noise, and the speaker weights (zero while the noise was unknown).
         var noise: SIMD4<Float>
@@ -173,7 +174,7 @@ public struct ChannelDetector: Sendable {
     @inline(__always)
     private mutating func decideOldest() {
         let (f, flags) = window.removeOldest()
-        var held = Held(bands: f.bands, power: f.power, predictionGainDB: f.predictionGainDB, flags: flags,
+        var held = Held(bands: f.bands, power: f.power, predictionGain: f.predictionGain, flags: flags,
                         noise: noise.bands, weights: noise.known ? weights.weights : .zero,
                         envelope: .zero, expected: .zero, applied: false,
                         reference: background.reference, talkerFloor: background.talkerFloor, heard: background.heard,
@@ -237,7 +238,7 @@ public struct ChannelDetector: Sendable {
                                        talker: talker, heldLines: h.heldLines)
         if recordFrames {
             output.trace.bandSNR.append(bandSNR)
-            output.trace.predictionGainDB.append(h.predictionGainDB)
+            output.trace.predictionGainDB.append(FrameFeatures.decibels(gain: h.predictionGain))
             output.trace.weightedSNR.append(w)
             output.trace.background.append(h.traceBackground)
             output.trace.echo.append(SIMD2(fastDB(max(h.expected.sum(), 1e-12)), fastDB(max(h.noise.sum(), 1e-12))))

@@ -143,15 +143,24 @@ public struct ConversationAnalyzer: Sendable {
 
     private mutating func push() {
         let n = featureScratch[0].count
-        // Through a buffer pointer: no copy-on-write check of the array per frame.
-        detectors.withUnsafeMutableBufferPointer { ds in
-            if channelCount == 2 {
-                // Each detector hears the other channel's frames (echo), a block at a time (one
-                // detector's state stays in cache).
-                for i in 0..<n { ds[0].push(featureScratch[0][i], far: featureScratch[1][i]) }
-                for i in 0..<n { ds[1].push(featureScratch[1][i], far: featureScratch[0][i]) }
-                for i in 0..<n { corr.add(featureScratch[0][i].power, featureScratch[1][i].power) }
-            } else {
+        // Through buffer pointers: no copy-on-write check of the detectors' array and no
+        // bounds checks of the frames' per frame (the frames are read through local copies
+        // of the arrays, shared, not copied).
+        if channelCount == 2 {
+            let near = featureScratch[0], far = featureScratch[1]
+            near.withUnsafeBufferPointer { a in
+                far.withUnsafeBufferPointer { b in
+                    detectors.withUnsafeMutableBufferPointer { ds in
+                        // Each detector hears the other channel's frames (echo), a block at a
+                        // time (one detector's state stays in cache).
+                        for i in 0..<n { ds[0].push(a[i], far: b[i]) }
+                        for i in 0..<n { ds[1].push(b[i], far: a[i]) }
+                    }
+                    for i in 0..<n { corr.add(a[i].power, b[i].power) }
+                }
+            }
+        } else {
+            detectors.withUnsafeMutableBufferPointer { ds in
                 for f in featureScratch[0] { ds[0].push(f) }
             }
         }

@@ -27,6 +27,10 @@ struct EchoSource: Sendable {
     /// The echo margin as a power ratio (`echo_margin_db`): the echo expected in a frame
     /// counts this much louder.
     let margin: Float
+    /// `margin` in every lane, held as a vector: read as a scalar, the compiler loads it with
+    /// a 16-byte load that reached into `envelopes`, stored just before on every frame (a
+    /// store that cannot be forwarded: a stall per frame in the profile).
+    private let marginLanes: SIMD4<Float>
     /// The other channel's envelope (band powers, see `EchoTracker.update`) of each frame in
     /// the lookahead window, oldest at `head`.
     private var envelopes: [SIMD4<Float>]
@@ -40,6 +44,7 @@ struct EchoSource: Sendable {
         active = stereo
         tracker = EchoTracker(maxCouplingDB: parameters.echoMaxCouplingDB)
         margin = Float(pow(10, parameters.echoMarginDB / 10))
+        marginLanes = SIMD4(repeating: margin)
         envelopes = Array(repeating: .zero, count: stereo ? lookahead + 1 : 0)
     }
 
@@ -60,7 +65,7 @@ struct EchoSource: Sendable {
         if slot >= envelopes.count { slot -= envelopes.count }
         envelopes[slot] = envelope
         count += 1
-        return tracker.coupling * envelope * margin
+        return tracker.coupling * envelope * marginLanes
     }
 
     /// The oldest frame leaves the window: the echo expected in it with the coupling known
@@ -75,7 +80,7 @@ struct EchoSource: Sendable {
         if head == envelopes.count { head = 0 }
         count -= 1
         let coupling = tracker.coupling
-        return (coupling * envelope * margin, coupling > 0, envelope)
+        return (coupling * envelope * marginLanes, coupling > 0, envelope)
     }
 
     /// The echo expected (band powers, margin included) in a frame of the other channel's
@@ -84,7 +89,7 @@ struct EchoSource: Sendable {
     @inline(__always)
     func expected(envelope: SIMD4<Float>) -> (expected: SIMD4<Float>, applied: Bool) {
         let coupling = tracker.coupling
-        return (coupling * envelope * margin, coupling > 0)
+        return (coupling * envelope * marginLanes, coupling > 0)
     }
 
     /// What the tracker found, with the share of the `decidedFrames` frames of which

@@ -13,7 +13,9 @@ public struct FrameFeatures: Sendable, Equatable {
     /// sinusoids (dial, ring-back, DTMF tones).
     public var predictionGain: Float
     /// `predictionGain` in dB.
-    public var predictionGainDB: Float { predictionGain > 0 ? 10 * log10(predictionGain) : 0 }
+    public var predictionGainDB: Float { Self.decibels(gain: predictionGain) }
+    /// A prediction gain in dB (0 for no gain).
+    static func decibels(gain: Float) -> Float { gain > 0 ? 10 * log10(gain) : 0 }
     /// Normalised autocorrelation at lag 1 and 2 (spectral shape, for steadiness).
     public var rho1: Float
     public var rho2: Float
@@ -199,8 +201,12 @@ public struct FrameFeatureExtractor: Sendable {
     private var periodicWanted = false
     /// A frame and its history, assembled when they straddle two blocks.
     private var lagWindow: [Float]
-    /// Held notes, measured on every twentieth frame (see `FrameFeatures.heldLines`).
-    private var lineTest: SpectralLineTest
+    /// Held notes, measured on every twentieth frame (see `FrameFeatures.heldLines`). Optional
+    /// only so that `testLines` can move it out and back (`take()`): a copy would retain and
+    /// release its ten arrays on every measured frame.
+    private var lineTest: SpectralLineTest?
+    /// `lineTest`'s window (samples of history a measurement needs before a frame's end).
+    private let lineWindowSamples: Int
 
     /// - Parameters:
     ///   - sampleRate: Hz, > 0.
@@ -226,9 +232,11 @@ public struct FrameFeatureExtractor: Sendable {
         callTone = CallProgressToneTest(sampleRate: sampleRate, frameLength: frameLength, minShare: callToneShare)
         periodicTest = PeriodicToneTest(sampleRate: sampleRate, frameLength: frameLength, maxDifference: periodicDifference)
         sineFit = SineToneFit(sampleRate: sampleRate, frameLength: frameLength, minShare: callToneShare)
-        lineTest = SpectralLineTest(sampleRate: sampleRate, lagStep: lagStep)
+        let lines = SpectralLineTest(sampleRate: sampleRate, lagStep: lagStep)
+        lineTest = lines
+        lineWindowSamples = lines.windowSamples
         tail = [Float](repeating: 0, count: max(periodicTest.maxLag, (CallProgressToneTest.windowFrames - 1) * frameLength,
-                                                lineTest.windowSamples - frameLength) + frameLength)
+                                                lines.windowSamples - frameLength) + frameLength)
         lagWindow = tail
     }
 
@@ -304,17 +312,17 @@ public struct FrameFeatureExtractor: Sendable {
     /// in twenty gets here.
     @inline(never)
     private mutating func testLines(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
-        guard f.power > 2 * lineQuietest.power, framesSeen * frameLength >= lineTest.windowSamples else {
-            lineTest.skip()
+        guard f.power > 2 * lineQuietest.power, framesSeen * frameLength >= lineWindowSamples else {
+            lineTest!.skip()
             return
         }
         let n = frameLength
-        let history = lineTest.windowSamples - n
-        // Swapped out, not copied: a copy would share its buffers and copy them on write.
-        var test = SpectralLineTest.placeholder
-        swap(&test, &lineTest)
+        let history = lineWindowSamples - n
+        // Moved out and back, not copied: a copy would share its buffers (retained and
+        // released each time) and copy them on write.
+        var test = lineTest.take()!
         let held = withHistory(block: block, start: start, history: history) { test.measure(endingAt: $0 + n) }
-        swap(&test, &lineTest)
+        lineTest = consume test
         f.heldLines = held.map { UInt8(min($0, 14) + 1) } ?? 0
     }
 
@@ -400,18 +408,33 @@ public struct FrameFeatureExtractor: Sendable {
     /// not a valid autocorrelation: numerical noise on near-silent frames) or its residual
     /// reaches 10⁻⁶ of the power (60 dB cap). Frames with no power get a gain of 1 (0 dB).
     private mutating func fillPredictionGains(_ out: inout [FrameFeatures], from first: Int) {
-        precondition(out.count - first == pendingLags.count)
-        var start = 0
-        while start < pendingLags.count {
-            var lanes = (SIMD4<Float>.zero, SIMD4<Float>.zero, SIMD4<Float>.zero, SIMD4<Float>.zero, SIMD4<Float>.zero)
-            let count = min(4, pendingLags.count - start)
-            for k in 0..<count {
-                let v = pendingLags[start + k]
-                lanes.0[k] = v[0]; lanes.1[k] = v[1]; lanes.2[k] = v[2]; lanes.3[k] = v[3]; lanes.4[k] = v[4]
+        let total = pendingLags.count
+        precondition(out.count - first == total)
+        guard total > 0 else { return }
+        // Through buffer pointers, four frames transposed into the lanes at once (a lane
+        // written one at a time, and an array element checked per frame, cost more than the
+        // recursion); the lanes are independent, so the last turn's empty lanes (zero power,
+        // gain 1, not stored) change nothing.
+        pendingLags.withUnsafeBufferPointer { lb in
+            out.withUnsafeMutableBufferPointer { ob in
+                let lags = lb.baseAddress!, dst = ob.baseAddress! + first
+                var start = 0
+                while start < total {
+                    let count = min(4, total - start)
+                    let a = lags[start]
+                    let b = count > 1 ? lags[start + 1] : .zero
+                    let c = count > 2 ? lags[start + 2] : .zero
+                    let d = count > 3 ? lags[start + 3] : .zero
+                    let gains = Self.predictionGains(r0: SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
+                                                     SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]),
+                                                     SIMD4(a[4], b[4], c[4], d[4]))
+                    dst[start].predictionGain = gains[0]
+                    if count > 1 { dst[start + 1].predictionGain = gains[1] }
+                    if count > 2 { dst[start + 2].predictionGain = gains[2] }
+                    if count > 3 { dst[start + 3].predictionGain = gains[3] }
+                    start += 4
+                }
             }
-            let gains = Self.predictionGains(r0: lanes.0, lanes.1, lanes.2, lanes.3, lanes.4)
-            for k in 0..<count { out[first + start + k].predictionGain = gains[k] }
-            start += 4
         }
         pendingLags.removeAll(keepingCapacity: true)
     }

@@ -78,8 +78,17 @@ struct LookaheadWindow: Sendable {
     /// they are still in the window (only those can be marked).
     @inline(__always)
     mutating func mark(_ m: FrameMark) {
-        let n = flags.count
-        for k in 0...min(m.back, count - 1) { flags[(newest - k + n) % n].formUnion(m.flags) }
+        // Backwards from the newest slot, wrapping by hand: a remainder per frame is an
+        // integer division, and tone runs mark up to the whole window on every frame.
+        let reach = min(m.back, count - 1)
+        flags.withUnsafeMutableBufferPointer { fb in
+            let n = fb.count
+            var slot = newest
+            for _ in 0...reach {
+                fb[slot].formUnion(m.flags)
+                slot = slot == 0 ? n - 1 : slot - 1
+            }
+        }
     }
 
     /// Removes the oldest frame and returns it with its flags.

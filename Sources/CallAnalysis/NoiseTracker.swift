@@ -34,7 +34,11 @@ struct NoiseTracker: Sendable {
     private(set) var bands = SIMD4<Float>(repeating: -1)
     /// Whether the noise stands over its floors: the line's noise measured, not a floor (a
     /// clean line: digital silence or a studio's floor in the pauses).
-    private(set) var measured = false
+    var measured: Bool { measuredFlag != 0 }
+    /// `measured` as a 32-bit word: the detector reads it right after `update` wrote it, and
+    /// the compiler reads a Bool field with a 32-bit load, which a 1-byte store cannot be
+    /// forwarded to (a stall of a dozen cycles per frame in the profile).
+    private var measuredFlag: UInt32 = 0
 
     private var currentMin = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
     private var subMinima: [SIMD4<Float>] = []
@@ -96,7 +100,7 @@ struct NoiseTracker: Sendable {
         // Never below the minimum, never far above it (noise fell), never below the floors.
         bands = vmin(vmax(bands, m), m * 4)
         bands = vmax(bands, floorV)
-        measured = bands.sum() > 8 * floorLevel
+        measuredFlag = bands.sum() > 8 * floorLevel ? 1 : 0
         return true
     }
 }

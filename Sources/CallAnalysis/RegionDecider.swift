@@ -253,7 +253,10 @@ struct RegionDecider: Sendable {
                 decision.confirmed = true
                 if smoothedTalker >= 1 { lastNearTalker = frame }
             }
-        } else {
+        } else if runStart >= 0 {
+            // Only where a run is open (`closeRun` returns nil at once otherwise): the call
+            // returns the optional region through memory, and reading it back after every
+            // quiet frame stalled on the stores just made (a twelfth of the decider's time).
             decision.closed = closeRun(at: frame)
         }
         // Dips: back to the noise, or far under the speech envelope (which decays 20 dB/s);

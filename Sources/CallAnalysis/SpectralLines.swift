@@ -32,6 +32,9 @@ struct SpectralLineTest: Sendable {
     private let lowBin: Int
     private let highBin: Int
     private let hann: [Float]
+    /// The window in the FFT's input order (8 kHz input loop): w[2·rev(u)] for u < size/2,
+    /// then w[2·rev(u) + 1].
+    private let hannReversed: [Float]
     /// Complex FFT of size/2 points: cos and −sin of each stage's twiddles from the third
     /// stage on (stage of length L: 2πj/L for j < L/2, stages one after the other), and the
     /// bit-reversed order.
@@ -41,9 +44,6 @@ struct SpectralLineTest: Sendable {
     /// Post-processing twiddles of the real FFT: e^{−2πik/size}.
     private let realCos: [Float]
     private let realSin: [Float]
-    private var re: [Float]
-    private var im: [Float]
-    private var power: [Float]
     /// The masks of the last `lagFrames / gridFrames` measured grid frames (oldest first),
     /// nil where a grid frame was not measured.
     private var history: [(UInt64, UInt64)?]
@@ -66,16 +66,11 @@ struct SpectralLineTest: Sendable {
             for b in 0..<bits where i & (1 << b) != 0 { r |= 1 << (bits - 1 - b) }
             return r
         }
+        hannReversed = reversed.map { [hann] n in hann[2 * n] } + reversed.map { [hann] n in hann[2 * n + 1] }
         realCos = (0...half).map { Float(cos(2 * Double.pi * Double($0) / Double(Self.size))) }
         realSin = (0...half).map { Float(-sin(2 * Double.pi * Double($0) / Double(Self.size))) }
-        re = [Float](repeating: 0, count: half)
-        im = [Float](repeating: 0, count: half)
-        power = [Float](repeating: 0, count: half + 1)
         history = Array(repeating: nil, count: Self.lagFrames / Self.gridFrames)
     }
-
-    /// Stands in while the extractor's own test is swapped out (never measures).
-    static let placeholder = SpectralLineTest(sampleRate: 8000, lagStep: 1)
 
     /// A grid frame that was not measured (too quiet): it holds nothing for the frames after it.
     mutating func skip() {
@@ -104,14 +99,52 @@ struct SpectralLineTest: Sendable {
     /// The peak bins of the window ending at `end`, bit k for bin `lowBin + k`; nil when its
     /// spectrum is not a number (NaN or infinite samples in the window: every comparison
     /// would fail, and the window would count as measured with no peaks).
-    mutating func peaks(endingAt end: UnsafePointer<Float>) -> (UInt64, UInt64)? {
-        spectrum(endingAt: end)
+    func peaks(endingAt end: UnsafePointer<Float>) -> (UInt64, UInt64)? {
+        // The FFT's working arrays and the power spectrum on the stack (three allocations:
+        // one of more than 1 kB would be on the heap): as arrays of the test they were
+        // retained and released, with the tables, on every measured frame.
+        let half = Self.size / 2
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: half) { re in
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: half) { im in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: half + 1) { power in
+                    spectrum(endingAt: end, re: re.baseAddress!, im: im.baseAddress!, power: power.baseAddress!)
+                    return peaks(power: power.baseAddress!)
+                }
+            }
+        }
+    }
+
+    /// The peak bins of the power spectrum `p` (see `spectrum`).
+    private func peaks(power p: UnsafeMutablePointer<Float>) -> (UInt64, UInt64)? {
         var m0: UInt64 = 0, m1: UInt64 = 0
-        var total: Float = 0
-        for k in (lowBin - 3)...(highBin + 2) { total += power[k] }
+        // Whether a bin is not a number: the powers are sums of squares (≥ 0, +∞ or NaN), so
+        // their sum is NaN exactly when one of them is, in whatever order it is summed.
+        var lanes = SIMD4<Float>.zero
+        var k = lowBin - 3
+        while k + 4 <= highBin + 3 {
+            lanes += UnsafeRawPointer(p + k).loadUnaligned(as: SIMD4<Float>.self)
+            k += 4
+        }
+        var total = lanes.sum()
+        while k <= highBin + 2 { total += p[k]; k += 1 }
         guard !total.isNaN else { return nil }
-        power.withUnsafeBufferPointer { p in
-            for j in lowBin..<highBin {
+        do {
+            // Four bins a turn in SIMD lanes, without a branch per comparison (they mispredict);
+            // a turn lies wholly in one mask (k = j − lowBin is a multiple of 4). The rest bin by bin.
+            let prominence = SIMD4<Float>(repeating: Self.prominence)
+            let laneBits = SIMD4<UInt32>(1, 2, 4, 8)
+            @inline(__always) func at(_ j: Int) -> SIMD4<Float> { UnsafeRawPointer(p + j).loadUnaligned(as: SIMD4<Float>.self) }
+            var j0 = lowBin
+            while j0 + 4 <= highBin {
+                let v = at(j0), l3 = at(j0 - 3), r3 = at(j0 + 3)
+                let peak = (v .>= at(j0 - 1)) .& (v .>= at(j0 + 1)) .& (v .>= at(j0 - 2)) .& (v .>= at(j0 + 2))
+                    .& (v .>= l3) .& (v .>= r3) .& ((v .> prominence * l3) .| (v .> prominence * r3))
+                let bits = UInt64(SIMD4<UInt32>(repeating: 0).replacing(with: laneBits, where: peak).wrappedSum())
+                let k = j0 - lowBin
+                if k < 64 { m0 |= bits << UInt64(k) } else { m1 |= bits << UInt64(k - 64) }
+                j0 += 4
+            }
+            for j in j0..<highBin {
                 let v = p[j]
                 guard v >= p[j - 1], v >= p[j + 1], v >= p[j - 2], v >= p[j + 2], v >= p[j - 3], v >= p[j + 3],
                       v > Self.prominence * p[j - 3] || v > Self.prominence * p[j + 3] else { continue }
@@ -123,36 +156,48 @@ struct SpectralLineTest: Sendable {
     }
 
     /// `power[k]` = |X[k]|² of the Hann-windowed window ending at `end`, for the bins the
-    /// peaks compare (`lowBin` − 3 … `highBin` + 2).
-    private mutating func spectrum(endingAt end: UnsafePointer<Float>) {
+    /// peaks compare (`lowBin` − 3 … `highBin` + 2); `re` and `im` (size/2 each) are the FFT's
+    /// working arrays.
+    private func spectrum(endingAt end: UnsafePointer<Float>, re r: UnsafeMutablePointer<Float>,
+                          im i: UnsafeMutablePointer<Float>, power p: UnsafeMutablePointer<Float>) {
         let half = Self.size / 2
         let start = end - windowSamples
         let step = lagStep
         let low = lowBin - 3, high = highBin + 2
         hann.withUnsafeBufferPointer { wb in
+        hannReversed.withUnsafeBufferPointer { hrb in
         reversed.withUnsafeBufferPointer { revb in
-        re.withUnsafeMutableBufferPointer { rb in
-        im.withUnsafeMutableBufferPointer { ib in
         stageCos.withUnsafeBufferPointer { scb in
         stageSin.withUnsafeBufferPointer { ssb in
         realCos.withUnsafeBufferPointer { wcb in
         realSin.withUnsafeBufferPointer { wsb in
-        power.withUnsafeMutableBufferPointer { pb in
-            let w = wb.baseAddress!, rev = revb.baseAddress!, r = rb.baseAddress!, i = ib.baseAddress!
+            let w = wb.baseAddress!, rev = revb.baseAddress!
             let sc = scb.baseAddress!, ss = ssb.baseAddress!, wc = wcb.baseAddress!, ws = wsb.baseAddress!
-            let p = pb.baseAddress!
             // Halved to 4 kHz (at 8 kHz) by a (1, 2, 1)/4 filter — the peaks lie under 1.5 kHz
             // (−1.6 dB there) — then even samples to the real parts, odd to the imaginary, in
             // bit-reversed order. At higher rates each sample is first the mean of `lagStep`.
             if step == 1 {
-                var x = start
-                for n in 0..<half {
-                    let a = 0.25 * (x[0] + x[2]) + 0.5 * x[1]
-                    let b = 0.25 * (x[2] + x[4]) + 0.5 * x[3]
-                    let k = rev[n]
-                    r[k] = a * w[2 * n]
-                    i[k] = b * w[2 * n + 1]
-                    x += 4
+                // Four slots of the FFT's input a turn, in its (bit-reversed) order, so that
+                // they are stored together: the four windows' samples transposed into SIMD
+                // lanes, then the same operations in the same order as one at a time.
+                let hr = hrb.baseAddress!, hi = hr + half
+                let quarter: SIMD4<Float> = SIMD4(repeating: 0.25), halfOne: SIMD4<Float> = SIMD4(repeating: 0.5)
+                @inline(__always) func load(_ q: UnsafePointer<Float>) -> SIMD4<Float> {
+                    UnsafeRawPointer(q).loadUnaligned(as: SIMD4<Float>.self)
+                }
+                var u = 0
+                while u < half {
+                    let p0 = start + 4 * rev[u], p1 = start + 4 * rev[u + 1]
+                    let p2 = start + 4 * rev[u + 2], p3 = start + 4 * rev[u + 3]
+                    let s0 = load(p0), s1 = load(p1), s2 = load(p2), s3 = load(p3)
+                    let x0 = SIMD4(s0[0], s1[0], s2[0], s3[0]), x1 = SIMD4(s0[1], s1[1], s2[1], s3[1])
+                    let x2 = SIMD4(s0[2], s1[2], s2[2], s3[2]), x3 = SIMD4(s0[3], s1[3], s2[3], s3[3])
+                    let x4 = SIMD4(p0[4], p1[4], p2[4], p3[4])
+                    let a = quarter * (x0 + x2) + halfOne * x1
+                    let b = quarter * (x2 + x4) + halfOne * x3
+                    UnsafeMutableRawPointer(r + u).storeBytes(of: a * load(hr + u), as: SIMD4<Float>.self)
+                    UnsafeMutableRawPointer(i + u).storeBytes(of: b * load(hi + u), as: SIMD4<Float>.self)
+                    u += 4
                 }
             } else {
                 let scale = 1 / Float(step)
@@ -210,8 +255,27 @@ struct SpectralLineTest: Sendable {
                 offset += h
                 len <<= 1
             }
-            // The real signal's spectrum from the half-length complex one, bin by bin.
-            for k in low...high {
+            // The real signal's spectrum from the half-length complex one, four bins a turn
+            // in SIMD lanes (bins k…k+3 with their mirrors half−k…half−k−3, read backwards),
+            // the same operations in the same order as bin by bin; the rest bin by bin.
+            var k0 = low
+            while k0 + 3 <= high {
+                let b0 = half - k0 - 3
+                let zr = UnsafeRawPointer(r + k0).loadUnaligned(as: SIMD4<Float>.self)
+                let zi = UnsafeRawPointer(i + k0).loadUnaligned(as: SIMD4<Float>.self)
+                let mr = UnsafeRawPointer(r + b0).loadUnaligned(as: SIMD4<Float>.self)
+                let mi = UnsafeRawPointer(i + b0).loadUnaligned(as: SIMD4<Float>.self)
+                let cr = SIMD4(mr[3], mr[2], mr[1], mr[0]), ci = -SIMD4(mi[3], mi[2], mi[1], mi[0])
+                let c = UnsafeRawPointer(wc + k0).loadUnaligned(as: SIMD4<Float>.self)
+                let s = UnsafeRawPointer(ws + k0).loadUnaligned(as: SIMD4<Float>.self)
+                let er = zr + cr, ei = zi + ci
+                let dr = zr - cr, di = zi - ci
+                let xr = er + c * di + s * dr
+                let xi = ei - c * dr + s * di
+                UnsafeMutableRawPointer(p + k0).storeBytes(of: xr * xr + xi * xi, as: SIMD4<Float>.self)
+                k0 += 4
+            }
+            for k in k0..<(high + 1) {
                 let b = half - k
                 let zr = r[k], zi = i[k], cr = r[b], ci = -i[b]
                 let er = zr + cr, ei = zi + ci
@@ -221,7 +285,7 @@ struct SpectralLineTest: Sendable {
                 let xi = ei - wc[k] * dr + ws[k] * di
                 p[k] = xr * xr + xi * xi
             }
-        }}}}}}}}}
+        }}}}}}}
     }
 }
 

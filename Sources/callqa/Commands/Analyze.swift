@@ -14,6 +14,7 @@ enum AnalyzeFormat: String, ExpressibleByArgument, CaseIterable {
 
 struct Analyze: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "analyze",
         abstract: "Measure recordings: per-party talk, silence, overtalk, interruptions, dead air, hold, levels, health.",
         discussion: """
         Reads every format libsndfile decodes (PCM, µ-law, A-law, GSM 6.10, IMA/MS ADPCM, FLAC, Ogg, MP3). \

@@ -14,6 +14,7 @@ struct EvaluationsCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import answers (columns call_id, scorecard, criterion, answer, evaluator, evaluated_at, comment).",
             discussion: "Bad rows are rejected with file:line and reason (and stored in import_errors); the rest are stored. Re-importing changes nothing. Exit status 0 (1 with --strict when rows were rejected).")
 
@@ -43,6 +44,7 @@ struct EvaluationsCommand: ParsableCommand {
 
     struct Template: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "template",
             abstract: "Write the CSV an evaluator fills in: one row per call and manual criterion of a card.")
 
         @Option(help: "The card id.")

@@ -14,6 +14,7 @@ struct NPSCommand: ParsableCommand {
 
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Import surveys: columns call_id, score, answered_at, comment [, survey_id, caller, csat].",
             discussion: """
             An empty score is "no answer / timed out": kept apart, not in NPS. Any other score must be a whole \

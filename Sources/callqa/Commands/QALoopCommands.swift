@@ -80,7 +80,7 @@ struct DisputesCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List disputes (newest first), by when they were opened.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List disputes (newest first), by when they were opened.")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var periodOptions: PeriodOptions
         @Option(help: "Only disputes in this state.") var state: DisputeState?
@@ -98,7 +98,7 @@ struct DisputesCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "One dispute and its history (answer, dispute, decision, new answer).")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "One dispute and its history (answer, dispute, decision, new answer).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The dispute number.") var id: Int64
         @OptionGroup var output: ReportOutputOptions
@@ -111,7 +111,7 @@ struct DisputesCommand: ParsableCommand {
     }
 
     struct Open: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Raise a dispute of one criterion's answer (an agent or supervisor account).")
+        static let configuration = CommandConfiguration(commandName: "open", abstract: "Raise a dispute of one criterion's answer (an agent or supervisor account).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The call.") var call: String
         @Option(help: "The card id.") var card: String
@@ -139,7 +139,7 @@ struct DisputesCommand: ParsableCommand {
     }
 
     struct Accept: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Accept an open dispute (a qa account): the answer changes and the call is rescored.")
+        static let configuration = CommandConfiguration(commandName: "accept", abstract: "Accept an open dispute (a qa account): the answer changes and the call is rescored.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The dispute number.") var id: Int64
         @Option(help: "The new answer: yes, no, partial, n/a, or a point of the criterion's scale.") var answer: String
@@ -155,7 +155,7 @@ struct DisputesCommand: ParsableCommand {
     }
 
     struct Reject: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Reject an open dispute (a qa account), with a reason; the answer stays.")
+        static let configuration = CommandConfiguration(commandName: "reject", abstract: "Reject an open dispute (a qa account), with a reason; the answer stays.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The dispute number.") var id: Int64
         @Option(help: "Why the answer stands.") var reason: String
@@ -170,7 +170,7 @@ struct DisputesCommand: ParsableCommand {
     }
 
     struct Withdraw: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Withdraw an open dispute (an agent or supervisor account).")
+        static let configuration = CommandConfiguration(commandName: "withdraw", abstract: "Withdraw an open dispute (an agent or supervisor account).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The dispute number.") var id: Int64
         @Option(help: "Why (optional).") var reason: String?
@@ -233,7 +233,7 @@ struct CalibrationCommand: ParsableCommand {
     )
 
     struct Create: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a session (a qa account).")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a session (a qa account).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The session's name.") var name: String
         @Option(help: "The card id (its latest stored version is used for the whole session).") var card: String
@@ -265,7 +265,7 @@ struct CalibrationCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List sessions with their progress (calls done per member; never the answers).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List sessions with their progress (calls done per member; never the answers).")
         @OptionGroup var database: DatabaseOptions
         @OptionGroup var output: ReportOutputOptions
 
@@ -277,7 +277,7 @@ struct CalibrationCommand: ParsableCommand {
     }
 
     struct Close: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Close a session (a qa account): the answers are revealed and frozen.")
+        static let configuration = CommandConfiguration(commandName: "close", abstract: "Close a session (a qa account): the answers are revealed and frozen.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The session number.") var session: Int64
         @OptionGroup var acting: ActingUser
@@ -299,7 +299,7 @@ struct CalibrationCommand: ParsableCommand {
     }
 
     struct Report: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "The results of a closed session: evaluators against the expert, scores per call, agreement per criterion.")
+        static let configuration = CommandConfiguration(commandName: "report", abstract: "The results of a closed session: evaluators against the expert, scores per call, agreement per criterion.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The session number.") var session: Int64
         @Flag(help: "Add every member's answers (one row per call and criterion).") var answers = false
@@ -343,7 +343,7 @@ struct CoachingCommand: ParsableCommand {
     }
 
     struct Add: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a coaching note about an agent (a supervisor or qa account).")
+        static let configuration = CommandConfiguration(commandName: "add", abstract: "Record a coaching note about an agent (a supervisor or qa account).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The agent id.") var agent: String
         @Option(help: "What to keep doing.") var keep: String = ""
@@ -366,7 +366,7 @@ struct CoachingCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List coaching notes, newest first; --waiting: not acknowledged, or follow-up overdue.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List coaching notes, newest first; --waiting: not acknowledged, or follow-up overdue.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only this agent's notes.") var agent: String?
         @Option(help: "Only the notes of this team's agents.") var team: String?
@@ -385,7 +385,7 @@ struct CoachingCommand: ParsableCommand {
     }
 
     struct Done: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Mark a note's follow-up done, with its result (a supervisor or qa account).")
+        static let configuration = CommandConfiguration(commandName: "done", abstract: "Mark a note's follow-up done, with its result (a supervisor or qa account).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The note number.") var note: Int64
         @Option(help: "What came of the follow-up.") var result: String

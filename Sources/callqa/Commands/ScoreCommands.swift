@@ -15,6 +15,7 @@ struct ScorecardCommand: ParsableCommand {
 
     struct Lint: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "lint",
             abstract: "Check card files: every problem as file:line:column. Exit status 1 on findings.")
 
         @Argument(help: "Card files or folders.")
@@ -34,7 +35,7 @@ struct ScorecardCommand: ParsableCommand {
     }
 
     struct Metrics: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the metrics rules may name.")
+        static let configuration = CommandConfiguration(commandName: "metrics", abstract: "List the metrics rules may name.")
 
         func run() {
             var rows = [["metric", "kind", "unit", "stereo only", "meaning"]]

@@ -17,6 +17,7 @@ struct TokensCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Make a token that acts as USER; prints it once.",
             discussion: """
                 The token sees what the user sees (their role, agent id and teams at each request) and stops working when \
@@ -53,7 +54,7 @@ struct TokensCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the tokens (never the tokens themselves).")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the tokens (never the tokens themselves).")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Only this user's tokens.") var user: String?
         @Option(help: "Output format.") var format: TextRendering.Format = .table
@@ -70,7 +71,7 @@ struct TokensCommand: ParsableCommand {
     }
 
     struct Revoke: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Revoke a token by its number, or every token of a user (--user).")
+        static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke a token by its number, or every token of a user (--user).")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "The token's number (#N in tokens list).") var id: Int64?
         @Option(help: "Revoke every token of this user instead.") var user: String?

@@ -45,6 +45,7 @@ struct UsersCommand: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Add an account; prints a generated password unless --password-stdin.",
             discussion: """
                 Roles: agent (own calls; needs --agent-id), supervisor (their teams; needs at least one --team), \
@@ -85,7 +86,7 @@ struct UsersCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the accounts.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the accounts.")
         @OptionGroup var database: DatabaseOptions
         @Option(help: "Output format.") var format: TextRendering.Format = .table
 
@@ -98,14 +99,14 @@ struct UsersCommand: ParsableCommand {
     }
 
     struct Disable: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Disable an account and end its sessions.")
+        static let configuration = CommandConfiguration(commandName: "disable", abstract: "Disable an account and end its sessions.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "User name.") var name: String
         func run() throws { try UsersCommand.setDisabled(name, true, database) }
     }
 
     struct Enable: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enable a disabled account.")
+        static let configuration = CommandConfiguration(commandName: "enable", abstract: "Enable a disabled account.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "User name.") var name: String
         func run() throws { try UsersCommand.setDisabled(name, false, database) }
@@ -124,7 +125,7 @@ struct UsersCommand: ParsableCommand {
     }
 
     struct Password: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set a new password (generated and printed unless --password-stdin); ends the user's sessions.")
+        static let configuration = CommandConfiguration(commandName: "password", abstract: "Set a new password (generated and printed unless --password-stdin); ends the user's sessions.")
         @OptionGroup var database: DatabaseOptions
         @Argument(help: "User name.") var name: String
         @Flag(name: .customLong("password-stdin"), help: "Read the password from the first line of standard input (12–72 bytes).")
