@@ -78,7 +78,7 @@ struct BackgroundVoicesTracker: Sendable {
     let gateDB: Float
     /// `background_margin_db` over 0: voices heard are taken off.
     let takesOff: Bool
-    /// `background_talker_db` under the talker's loud level, as a power share (0: off).
+    /// `background_talker_db` under the talker's loud level, as a power share (0: off, or mono).
     let talkerShare: Float
     /// Whether there is another channel (stereo).
     let stereo: Bool
@@ -130,7 +130,7 @@ struct BackgroundVoicesTracker: Sendable {
         triggerDB = Float(parameters.backgroundTriggerDB)
         gateDB = Float(parameters.backgroundGateDB)
         takesOff = parameters.backgroundMarginDB > 0
-        talkerShare = parameters.backgroundTalkerDB > 0 ? Float(pow(10, -parameters.backgroundTalkerDB / 10)) : 0
+        talkerShare = stereo && parameters.backgroundTalkerDB > 0 ? Float(pow(10, -parameters.backgroundTalkerDB / 10)) : 0
         self.stereo = stereo
         whileFarTalks = SlidingQuantiles(window: Self.farWindow, scale: 1, fractions: [0.5], refreshEvery: 64)
     }
@@ -142,8 +142,9 @@ struct BackgroundVoicesTracker: Sendable {
     /// Near the talker (step 1c, stereo): the power a run of talk must come within, or follow
     /// within a second a run that did (`RegionDecider`), to be confirmed (full scale²):
     /// `background_talker_db` under this channel's loud level, once that has settled (3 s);
-    /// 0 before, on a mono call, or when it is off.
-    var talkerFloor: Float { stereo && loudFrames > Self.settlingFrames ? loud * talkerShare : 0 }
+    /// 0 before, on a mono call, or when it is off. Kept as the loud level moves (read for
+    /// every frame, taken only on frames with signal).
+    private(set) var talkerFloor: Float = 0
 
     /// The median of the smoothed SNR while the other party talks (dB), once known.
     var whileFarTalksDB: Float? { farMedianDB > -99 ? farMedianDB : nil }
@@ -183,6 +184,7 @@ struct BackgroundVoicesTracker: Sendable {
         loudFrames += 1
         if loudFrames > Self.settlingFrames {
             loud *= x < loud ? farDown : farUp
+            talkerFloor = loud * talkerShare
         } else {
             loud *= x < loud ? Steps.farDownSettling : Steps.farUpSettling
         }

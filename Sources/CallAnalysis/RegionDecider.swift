@@ -187,24 +187,30 @@ struct RegionDecider: Sendable {
     private mutating func decideNext() -> Decision {
         let i = nextFrame - delayFirst
         let lo = max(0, i - halfSmoothing), hi = min(delay.count - 1, i + halfSmoothing)
-        var sum: Float = 0
-        for k in lo...hi { sum += delay[k].w }
         let n = Float(hi - lo + 1)
-        // The background level's ratio only where a frame of the window has one (voices behind
-        // taken off); otherwise nothing to sum.
-        var level = Self.noBackground
-        if lastLevelFrame >= delayFirst + lo {
-            level = 0
-            for k in lo...hi { level += delay[k].level }
-            level /= n
-        }
-        // The talker level's ratio (step 1c) only where it can matter: a frame that confirms
-        // otherwise, with a talker level in its window.
-        var talker = Self.noBackground
-        if lastTalkerFrame >= delayFirst + lo && sum / n >= onLinear && delay[i].w >= offLinear && level >= backgroundOn {
-            talker = 0
-            for k in lo...hi { talker += delay[k].talker }
-            talker /= n
+        // The window's sums, in order, over the buffer (`lo...hi` over the array did not
+        // unroll: a closed range checks for its end past `Int.max` on every frame).
+        let levelWanted = lastLevelFrame >= delayFirst + lo, talkerWanted = lastTalkerFrame >= delayFirst + lo
+        let (sum, level, talker) = delay.withUnsafeBufferPointer { d -> (Float, Float, Float) in
+            var sum: Float = 0
+            for k in lo..<(hi + 1) { sum += d[k].w }
+            // The background level's ratio only where a frame of the window has one (voices
+            // behind taken off); otherwise nothing to sum.
+            var level = Self.noBackground
+            if levelWanted {
+                level = 0
+                for k in lo..<(hi + 1) { level += d[k].level }
+                level /= n
+            }
+            // The talker level's ratio (step 1c) only where it can matter: a frame that
+            // confirms otherwise, with a talker level in its window.
+            var talker = Self.noBackground
+            if talkerWanted && sum / n >= onLinear && d[i].w >= offLinear && level >= backgroundOn {
+                talker = 0
+                for k in lo..<(hi + 1) { talker += d[k].talker }
+                talker /= n
+            }
+            return (sum, level, talker)
         }
         let decision = decide(delay[i], smoothedW: sum / n, smoothedLevel: level, smoothedTalker: talker)
         // Drop what no later window needs, a thousand frames at a time (one move, not one per frame).
