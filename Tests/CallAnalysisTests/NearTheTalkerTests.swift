@@ -91,12 +91,47 @@ import Testing
     }
 
     /// A mono recording holds both parties on one line, at any level difference: the rule
-    /// does not apply.
+    /// does not apply. The agent's line alone, as a mono recording: its distant voices stay
+    /// talk, as without the rule; the same line on a stereo call (the other channel digital
+    /// silence) loses them, so it is the mono call that keeps them, not the signal. (Both
+    /// lines mixed say nothing: the distant voices fall in the customer's turns.)
     @Test func monoIsUnchanged() {
-        let c = Self.call()
-        let mono = [zip(c[0], c[1]).map { $0 + $1 }]
+        let line = Self.call()[0]
+        let distant = Self.frames(Self.distant)
         var p = AnalysisParameters()
         p.backgroundTalkerDB = 0
-        #expect(analyze(mono).channels[0].speech == analyze(mono, parameters: p).channels[0].speech)
+        let mono = analyze([line]).channels[0].speech
+        #expect(mono == analyze([line], parameters: p).channels[0].speech)
+        #expect(Double(SpanMath.total(SpanMath.intersection(mono, distant))) >= 0.8 * Double(SpanMath.total(distant)), "\(mono)")
+        let stereo = analyze([line, [Float](repeating: 0, count: line.count)]).channels[0].speech
+        #expect(SpanMath.total(SpanMath.intersection(stereo, distant)) == 0, "\(stereo)")
+    }
+
+    /// Hindsight (step 1c): distant voices in the call's first second, before the loud level
+    /// has settled (3 s), take the level known 10 s in, when the agent's first turn (from
+    /// 2 s) has set it: no talk. Deciding each frame as it leaves the lookahead window, they
+    /// are measured against no level and stay talk.
+    @Test func distantVoicesBeforeTheLevelSettledAreDecidedInHindsight() {
+        let agentTalk: [(Double, Double)] = [(2, 8), (11, 17), (20, 26)], early = [(0.3, 1.0)]
+        var agent = channel(seconds: 30, noiseDBFS: -62, bursts: [], burstDBFS: 0, seed: 51)
+        mix(Signals.voice(seconds: 30, spans: agentTalk, f0Hz: 130, dbfs: -18, seed: 52), into: &agent, at: 0)
+        mix(Signals.voice(seconds: 30, spans: early, f0Hz: 180, dbfs: -45, seed: 53), into: &agent, at: 0)
+        var customer = channel(seconds: 30, noiseDBFS: -60, bursts: [], burstDBFS: 0, seed: 54)
+        mix(Signals.voice(seconds: 30, spans: [(8.5, 10.5), (17.5, 19.5), (26.5, 29)], f0Hz: 210, dbfs: -20, seed: 55),
+            into: &customer, at: 0)
+        let near = TrackerTests.frames(agent), far = TrackerTests.frames(customer)
+        func run(hindsight: Bool) -> [FrameSpan] {
+            var d = ChannelDetector(parameters: AnalysisParameters(), stereo: true)
+            if !hindsight { d.hindsightFrames = 0 }
+            for i in near.indices { d.push(near[i], far: far[i]) }
+            d.finish()
+            return d.output.spans.regions
+        }
+        let late = run(hindsight: true)
+        #expect(SpanMath.total(SpanMath.intersection(late, Self.frames(early))) == 0, "\(late)")
+        let truth = Self.frames(agentTalk)
+        #expect(Double(SpanMath.total(SpanMath.intersection(late, truth))) >= 0.95 * Double(SpanMath.total(truth)), "\(late)")
+        let asTheyLeave = run(hindsight: false)
+        #expect(SpanMath.total(SpanMath.intersection(asTheyLeave, Self.frames(early))) >= 50, "\(asTheyLeave)")
     }
 }
