@@ -31,7 +31,9 @@ public enum FrameClass: UInt8, Sendable {
 ///    recorded in `output`.
 /// 6. **Hindsight** (stereo): the call's first `hindsightFrames` frames (10 s) are decided
 ///    only after them, the frames that were measured with no echo or voices behind taken off
-///    getting the coupling and the background level known by then (`decideHeld`).
+///    getting the coupling and the background level known by then, and those that left the
+///    window before the talker's loud level settled the level near the talker known then
+///    (step 1c; `decideHeld`).
 ///
 /// Lifecycle: `init(parameters:stereo:)`, `push` per frame, `finish()`. Everything found is in
 /// `output`, one value; `takeSettled` hands over the regions and spans no later frame can

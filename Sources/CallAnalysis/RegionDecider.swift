@@ -41,8 +41,9 @@ struct RegionDecider: Sendable {
         /// While voices behind the talker are taken off (step 1b): the frame's power over the
         /// channel's background level (linear); `noBackground` otherwise.
         var level: Float = RegionDecider.noBackground
-        /// While voices behind the talker are taken off: the frame's power over
-        /// `background_talker_db` under the talker's loud level (linear); `noBackground` otherwise.
+        /// Near the talker (step 1c, stereo, once the channel's loud level has settled; whether
+        /// or not voices behind are taken off): the frame's power over `background_talker_db`
+        /// under the talker's loud level (linear); `noBackground` otherwise.
         var talker: Float = RegionDecider.noBackground
         /// Held notes measured on the frame (`FrameFeatures.heldLines`).
         var heldLines: UInt8 = 0

@@ -478,7 +478,9 @@ import Glibc
 
     /// The other channel's evidence enters only through the echo source: a stereo detector
     /// whose other channel is silent decides every frame as a mono detector does, and a mono
-    /// detector ignores the other channel.
+    /// detector ignores the other channel. (Here its talk is all at one level: near the talker,
+    /// step 1c, applies to stereo calls whatever the other channel holds, and drops talk far
+    /// under a channel's loud level there — `NearTheTalkerTests.monoIsUnchanged`.)
     @Test func otherChannelEntersOnlyThroughTheEchoSource() {
         var x = channel(seconds: 8, noiseDBFS: -50, bursts: [(1, 2.5), (4, 6)], burstDBFS: -25, seed: 41)
         mix(Signals.keypad([(row: 0, column: 2), (row: 3, column: 1)], sampleRate: 8000, amplitude: 0.03), into: &x, at: 52000)
