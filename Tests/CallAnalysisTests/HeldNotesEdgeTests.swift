@@ -143,10 +143,10 @@ extension HeldNotesTests {
         mix(Self.struckChords(seconds: 5.04, rms: rms), into: &x, at: 3 * 8000)
         mix(Self.struckChords(seconds: 1.26, rms: rms), into: &x, at: Int(8.84 * 8000))
         mix(Self.struckChords(seconds: 1.26, rms: rms), into: &x, at: Int(14 * 8000))
-        let whole = Self.settled([x], settleRegions: Int.max, block: 4096)
+        let whole = analyze([x], block: 4096, settleRegions: Int.max)
         #expect(SpanMath.total(SpanMath.intersection(whole.channels[0].hold, [FrameSpan(884, 1010)])) >= 110)
         for (regions, block) in [(1, 4096), (1, 333), (64, 4096)] {
-            let out = Self.settled([x], settleRegions: regions, block: block)
+            let out = analyze([x], block: block, settleRegions: regions)
             #expect(out == whole, "settle after \(regions) regions, blocks of \(block): hold \(out.channels[0].hold)")
         }
     }
@@ -175,18 +175,6 @@ extension HeldNotesTests {
         }
         #expect(SpanMath.intersection(out.hold, [FrameSpan(2280, 2406)]).isEmpty, "hold \(out.hold)")
         #expect(SpanMath.total(SpanMath.intersection(out.speech, [FrameSpan(2280, 2406)])) >= 110, "speech \(out.speech)")
-    }
-
-    static func settled(_ channels: [[Float]], settleRegions: Int, block: Int) -> AnalysisOutcome {
-        var a = ConversationAnalyzer(parameters: AnalysisParameters(), sampleRate: 8000, channelCount: channels.count)
-        a.settleRegions = settleRegions
-        var i = 0
-        while i < channels[0].count {
-            let m = min(block, channels[0].count - i)
-            a.consume(channels: channels.map { Array($0[i..<(i + m)]) }, frameCount: m)
-            i += m
-        }
-        return a.finish()
     }
 
     /// Stereo at 16 kHz: the same outcome for any block size.

@@ -38,24 +38,12 @@ import Testing
         return channels
     }
 
-    static func run(_ channels: [[Float]], settleRegions: Int, block: Int) -> AnalysisOutcome {
-        var a = ConversationAnalyzer(parameters: AnalysisParameters(), sampleRate: 8000, channelCount: 2)
-        a.settleRegions = settleRegions
-        var i = 0
-        while i < channels[0].count {
-            let m = min(block, channels[0].count - i)
-            a.consume(channels: channels.map { Array($0[i..<(i + m)]) }, frameCount: m)
-            i += m
-        }
-        return a.finish()
-    }
-
     @Test func whereStretchesEndChangesNothing() {
         let x = Self.call()
-        let whole = Self.run(x, settleRegions: Int.max, block: 4096)
+        let whole = analyze(x, block: 4096, settleRegions: Int.max)
         #expect(whole.channels.allSatisfy { $0.speech.count > 40 && !$0.tones.isEmpty && !$0.keypresses.isEmpty })
-        #expect(Self.run(x, settleRegions: 1, block: 4096) == whole)
-        #expect(Self.run(x, settleRegions: 1, block: 333) == whole)
-        #expect(Self.run(x, settleRegions: 64, block: 4096) == whole)
+        #expect(analyze(x, block: 4096, settleRegions: 1) == whole)
+        #expect(analyze(x, block: 333, settleRegions: 1) == whole)
+        #expect(analyze(x, block: 4096, settleRegions: 64) == whole)
     }
 }
