@@ -50,6 +50,9 @@ struct BackgroundVoicesTracker: Sendable {
     static let levelStepDB: Float = 0.01
     /// Step of the other channel's loud and quiet level trackers (dB) once settled.
     static let farStepDB: Float = 0.05
+    /// Step of this channel's loud level tracker (dB) once settled: it falls 0.6 dB a
+    /// second, about as fast as the other channel's 90th percentile (0.5).
+    static let loudStepDB: Float = 0.2
     /// Frames (3 s) during which the level trackers settle from the first frame's level:
     /// the other channel's take steps of 0.3 dB, the background level steps of `stepDB` and
     /// then the exact 30th percentile of these frames.
@@ -108,9 +111,13 @@ struct BackgroundVoicesTracker: Sendable {
     private var farLoud: Float = 0
     private var farQuiet: Float = 0
     private var farFrames = 0
-    /// This channel's loud level (its talker's: the 90th percentile of its frame power, full
-    /// scale²), followed like the other channel's over the frames with signal, and the frames
-    /// it has taken.
+    /// This channel's loud level (its talker's: the 97th percentile of its frame power, full
+    /// scale²), followed over the frames with signal but long tones (settling like the other
+    /// channel's, then up 0.97 × `loudStepDB` and down 0.03 × per frame: 19.4 dB/s up, 0.6
+    /// down), and the frames it has taken. Not the 90th like the other channel's (analyzer
+    /// 18): a party who talks for less than a tenth of the call over voices behind it (a
+    /// customer who mostly listens in a shop) had the voices' level as its 90th percentile,
+    /// and step 1c took them for the talker.
     private var loud: Float = 0
     private var loudFrames = 0
     /// The smoothed SNR (dB) of the frame taken last (tracing).
@@ -123,6 +130,7 @@ struct BackgroundVoicesTracker: Sendable {
     // The settled steps as factors, held per instance: a static costs a lazy-initialisation
     // check per frame.
     private let farUp = Steps.farUp, farDown = Steps.farDown
+    private let loudUp = Steps.loudUp, loudDown = Steps.loudDown
     private let levelUp = Steps.levelUp, levelDown = Steps.levelDown
 
     /// - Parameter stereo: whether there is another channel (its talk is the first sign).
@@ -183,7 +191,7 @@ struct BackgroundVoicesTracker: Sendable {
         if loudFrames == 0 { loud = x }
         loudFrames += 1
         if loudFrames > Self.settlingFrames {
-            loud *= x < loud ? farDown : farUp
+            loud *= x < loud ? loudDown : loudUp
             talkerFloor = loud * talkerShare
         } else {
             loud *= x < loud ? Steps.farDownSettling : Steps.farUpSettling
@@ -195,6 +203,9 @@ struct BackgroundVoicesTracker: Sendable {
         /// The other channel's loud level: up 0.9 × `farStepDB`, down 0.1 × (0.3 dB while settling).
         static let farUp = factor(0.9 * farStepDB)
         static let farDown = factor(-0.1 * farStepDB)
+        /// This channel's loud level (97th percentile): up 0.97 ×, down 0.03 × `loudStepDB`.
+        static let loudUp = factor(0.97 * loudStepDB)
+        static let loudDown = factor(-0.03 * loudStepDB)
         static let farUpSettling = factor(0.9 * 0.3)
         static let farDownSettling = factor(-0.1 * 0.3)
         /// The background level (30th percentile): up 0.3 ×, down 0.7 × `levelStepDB`
@@ -217,14 +228,18 @@ struct BackgroundVoicesTracker: Sendable {
     ///     pass for a background.
     ///   - power: the frame's power (full scale²).
     ///   - farTalks: whether the other party talks in this frame (`farTalks(power:)`).
+    ///   - tonal: whether the frame is in a long tone (step 5: a run of steady tone of 0.3 s
+    ///     or more): a ring-back or a test tone is no talker and does not move the loud
+    ///     level. Not shorter runs: monotone synthetic voices hold them.
     @inline(__always)
-    mutating func update(smoothed: SIMD4<Float>, noise: SIMD4<Float>, lineNoiseMeasured: Bool, power: Float, farTalks: Bool) {
+    mutating func update(smoothed: SIMD4<Float>, noise: SIMD4<Float>, lineNoiseMeasured: Bool, power: Float, farTalks: Bool,
+                         tonal: Bool = false) {
         let x = fastDB(max((smoothed / noise).sum() * 0.25, 1e-3))
         lastInput = x
         silentShare -= silentShare * 0.002
         smoothedPower = smoothedPower < 0 ? power : smoothedPower * 0.6 + power * 0.4
         let p = max(smoothedPower, 1e-12)
-        followLoud(max(power, 1e-12))
+        if !tonal { followLoud(max(power, 1e-12)) }
         if levelFrames == 0 {
             level = p
             settling.reserveCapacity(Self.settlingFrames)

@@ -147,18 +147,18 @@ public struct ChannelDetector: Sendable {
     ///   - expected: what the other sources expect in the frame (band powers).
     @inline(__always)
     private mutating func take(_ f: FrameFeatures, signal: Bool, expected: SIMD4<Float>, farTalks: Bool) {
+        let tone = toneRuns.update(f)
         if noise.known {
             let against = noise.bands + expected
             if signal {
                 background.update(smoothed: noise.smoothed, noise: against, lineNoiseMeasured: noise.measured, power: f.power,
-                                  farTalks: farTalks)
+                                  farTalks: farTalks, tonal: tone.run?.flags.contains(.longTone) ?? false)
             } else {
                 background.updateSilence(lineNoiseMeasured: noise.measured, farTalks: farTalks)
             }
             weights.update(bandSNR: f.bands / against)
         }
         if recordFrames { output.trace.backgroundInput.append(SIMD2(noise.known ? background.lastInput : -99, farTalks ? 1 : 0)) }
-        let tone = toneRuns.update(f)
         window.push(f, flags: tone.steady ? .steady : [])
         if let m = keypress.update(f.dualTone) { window.mark(m) }
         if let m = callProgress.update(f.callTone) { window.mark(m) }
