@@ -30,7 +30,10 @@ Per group and detector:
                of the other party and overlapping it for at least 1 s); the peers' from their
                bridged segments the same way; callqa's are the counts it reports;
   hold         hold frames counted as talk: share of the frames inside music-on-hold spans
-               (on the hold's line) that the truth calls silence and the detector calls talk.
+               (on the hold's line) that the truth calls silence and the detector calls talk;
+  found        (callqa only: the peers find no hold) share of those frames inside callqa's own
+               hold spans: how much of the hold its hold time counts. The rest is neither
+               talk nor hold (music taken for the line's noise or silence, the hold's edges).
 A second table gives non-speech events (hold, ring-back, DTMF, keyboard clicks) counted as
 talk by event kind and codec, and a compact table compares callqa, the best webrtcvad mode
 (best F1 in that group) and silero per condition.
@@ -200,9 +203,11 @@ class Acc:
         self.tp = self.fp = self.fn = self.tn = 0
         self.talk_err, self.over_err, self.intr_err = [], [], []
         self.hold_talk = self.hold_total = 0
+        self.hold_found = 0
+        self.found_known = False
         self.calls = 0
 
-    def add(self, pch, tch, mp, mt, intr_p, intr_t, hold_counts):
+    def add(self, pch, tch, mp, mt, intr_p, intr_t, hold_counts, hold_found=None):
         self.calls += 1
         for p, t in zip(pch, tch):
             self.tp += int((p & t).sum())
@@ -216,6 +221,9 @@ class Acc:
             self.intr_err.append(abs(intr_p[0] - intr_t[0]) + abs(intr_p[1] - intr_t[1]))
         self.hold_talk += hold_counts[0]
         self.hold_total += hold_counts[1]
+        if hold_found is not None:
+            self.hold_found += hold_found
+            self.found_known = True
 
     def row(self):
         p = self.tp / max(1, self.tp + self.fp)
@@ -228,7 +236,8 @@ class Acc:
                 "overtalk_err_s_mean": mean(self.over_err), "overtalk_err_s_median": med(self.over_err),
                 "interruption_err_mean": mean(self.intr_err),
                 "hold_as_talk": self.hold_talk / self.hold_total if self.hold_total else float("nan"),
-                "hold_frames": self.hold_total}
+                "hold_frames": self.hold_total,
+                "hold_found": self.hold_found / self.hold_total if self.hold_total and self.found_known else float("nan")}
 
 
 def audio_path(truth_path, truth):
@@ -329,6 +338,11 @@ def main():
                     intr_p = (interruptions(ra, rc), interruptions(rc, ra))
             mp = call_metrics(pch, n)
             hold_counts = [0, 0]
+            # callqa's own hold spans (the peers have none), as frames.
+            hold_spans = None
+            if det == "callqa":
+                hold_spans = frames_from_segments([[h["start_s"], h["end_s"]] for h in obj.get("hold", [])], n)
+            hold_found = 0 if hold_spans is not None else None
             for ev in truth["events"]:
                 if ev["kind"] not in NONSPEECH_EVENTS:
                     continue
@@ -342,15 +356,17 @@ def main():
                 if ev["kind"] == "hold":
                     hold_counts[0] += talk
                     hold_counts[1] += total
+                    if hold_spans is not None:
+                        hold_found += int((hold_spans[span] & inside).sum())
             for k in keys:
-                groups[k][det].add(pch, tch, mp, mt, intr_p, intr_t, hold_counts)
+                groups[k][det].add(pch, tch, mp, mt, intr_p, intr_t, hold_counts, hold_found)
             f1 = Acc()
-            f1.add(pch, tch, mp, mt, intr_p, intr_t, hold_counts)
+            f1.add(pch, tch, mp, mt, intr_p, intr_t, hold_counts, hold_found)
             per_file.setdefault(os.path.basename(audio), {})[det] = {
                 k: v for k, v in f1.row().items() if k in ("precision", "recall", "f1", "false_alarm")}
             per_file[os.path.basename(audio)][det].update(
                 {"talk_ratio": mp["talk_ratio"], "overtalk_s": mp.get("overtalk_s"), "interruptions": intr_p,
-                 "hold_talk": hold_counts[0], "hold_frames": hold_counts[1]})
+                 "hold_talk": hold_counts[0], "hold_frames": hold_counts[1], "hold_found": hold_found})
         per_file[os.path.basename(audio)]["truth"] = {"talk_ratio": mt["talk_ratio"],
                                                       "overtalk_s": mt.get("overtalk_s"), "interruptions": intr_t}
     if args.verbose:
@@ -361,7 +377,8 @@ def main():
                     print(f"{name:48s} {det:7s} P={r['precision']:.3f} R={r['recall']:.3f} F1={r['f1']:.3f} "
                           f"FA={r['false_alarm']:.3f} over={r['overtalk_s']} intr={r['interruptions']} "
                           f"(truth over={per_file[name]['truth']['overtalk_s']} intr={per_file[name]['truth']['interruptions']})"
-                          + (f" hold={r['hold_talk']}/{r['hold_frames']}" if r.get("hold_frames") else ""))
+                          + (f" hold={r['hold_talk']}/{r['hold_frames']}" if r.get("hold_frames") else "")
+                          + (f" found={r['hold_found']}" if r.get("hold_frames") and r.get("hold_found") is not None else ""))
     kind_order = ["all", "scenario", "condition", "snr", "codec", "voices", "condition×voices", "hold×codec", "hold×snr"]
     band_order = {"clean": 0, "20": 1, "10": 2, "5": 3}
     sort_key = lambda k: (kind_order.index(k[0]), band_order.get(k[1], 9), k[1])
@@ -370,7 +387,7 @@ def main():
               "callqa_interruption_mismatch_calls": intr_mismatch, "groups": {}, "per_file": per_file}
     print(f"{len(files)} calls, split {', '.join(report['split'])}")
     print(f"{'group':34s} {'detector':8s} {'calls':>5s} {'P':>6s} {'R':>6s} {'F1':>6s} {'FA':>6s} "
-          f"{'talk pp':>13s} {'over s':>7s} {'intr':>5s} {'hold':>6s}")
+          f"{'talk pp':>13s} {'over s':>7s} {'intr':>5s} {'hold':>6s} {'found':>6s}")
     for k in sorted(groups, key=sort_key):
         for det in detectors:
             if det not in groups[k]:
@@ -380,10 +397,11 @@ def main():
             print(f"{k[0] + '=' + k[1]:34s} {det:8s} {r['calls']:5d} {r['precision']:6.3f} {r['recall']:6.3f} "
                   f"{r['f1']:6.3f} {r['false_alarm']:6.3f} {r['talk_ratio_err_pp_mean']:6.2f}/"
                   f"{r['talk_ratio_err_pp_median']:<6.2f} {fmt(r['overtalk_err_s_mean'], '7.2f')} "
-                  f"{fmt(r['interruption_err_mean'], '5.2f')} {fmt(r['hold_as_talk'], '6.3f')}")
+                  f"{fmt(r['interruption_err_mean'], '5.2f')} {fmt(r['hold_as_talk'], '6.3f')} "
+                  f"{fmt(r['hold_found'], '6.3f')}")
     print("\n(talk pp: mean/median |error|; over s: mean |overtalk error| per stereo call; intr: mean "
           "|Δby_agent|+|Δby_customer| per stereo call; FA: non-speech frames counted as talk; hold: "
-          "hold frames counted as talk)")
+          "hold frames counted as talk; found: hold frames inside callqa's hold spans)")
     if intr_mismatch:
         print(f"note: on {intr_mismatch} calls callqa's reported interruptions differ from its segments "
               "counted with the harness's definition")
