@@ -55,8 +55,9 @@ struct RegionDecider: Sendable {
     static let noBackground: Float = 1e30
 
     /// Where a region splits into words and music (see `splitPoint`): the frame, and the
-    /// region's steady frames and the running dip count there.
-    typealias Split = (frame: Int, steady: Int, dips: Int, lines: LineCount)
+    /// region's steady frames, the running dip count and the running count of frames under
+    /// the level there.
+    typealias Split = (frame: Int, steady: Int, dips: Int, lines: LineCount, under: Int)
 
     /// A confirmed speech region, as it closes.
     struct Region: Sendable {
@@ -66,6 +67,9 @@ struct RegionDecider: Sendable {
         var steadyFrames: Int
         /// The running count of dips when the region opened and when it closed.
         var dips: (opened: Int, closed: Int)
+        /// The running count of frames under the level (outside speech, or
+        /// `AnalysisParameters.holdLevelDepthDB` under the envelope) when it opened and closed.
+        var under: (opened: Int, closed: Int) = (0, 0)
         /// Its held-note measurements.
         var lines = LineCount()
         /// Where it splits into words and music, for regions long enough to hold both.
@@ -142,6 +146,10 @@ struct RegionDecider: Sendable {
     /// Dips so far, and when the open run started.
     private var dipCount = 0
     private var runDipsAtStart = 0
+    /// Frames under the level so far (see `Region.under`), and when the open run started.
+    private var underCount = 0
+    private var runUnderAtStart = 0
+    private let underFactor: Float
 
     init(parameters: AnalysisParameters) {
         self.parameters = parameters
@@ -155,6 +163,7 @@ struct RegionDecider: Sendable {
         envelopeDecay = Float(pow(10, -0.02))          // 0.2 dB per frame, 20 dB/s
         dipFactor = Float(pow(10, -parameters.dipDepthDB / 10))
         rearmFactor = Float(pow(10, -0.3))              // within 3 dB of the envelope
+        underFactor = Float(pow(10, -AnalysisParameters.holdLevelDepthDB / 10))
         lowSNRPad = max(0, Int((parameters.lowSNRPadS * fps).rounded()))
         minHoldFrames = Int((parameters.minHoldS * fps).rounded())
     }
@@ -236,12 +245,13 @@ struct RegionDecider: Sendable {
             if runStart < 0 {
                 runStart = frame; runHigh = 0; runSteady = 0; runLines = LineCount(); firstAbove = -1; runW = 0
                 runDipsAtStart = dipCount
+                runUnderAtStart = underCount
                 runMarks.removeAll(keepingCapacity: true)
                 toNextMark = Self.markFrames
             } else {
                 toNextMark -= 1
                 if toNextMark == 0 {
-                    runMarks.append((frame, runSteady, dipCount, runLines))
+                    runMarks.append((frame, runSteady, dipCount, runLines, underCount))
                     toNextMark = Self.markFrames
                 }
             }
@@ -272,6 +282,9 @@ struct RegionDecider: Sendable {
         let level = max(item.power, 1e-20)
         envelope = max(level, envelope * envelopeDecay)
         let isDip = cls != .active || level < envelope * dipFactor
+        // Frames under the level: out of speech, or `holdLevelDepthDB` under the envelope
+        // (music on hold is compressed and stays near its level; speech falls between sounds).
+        if cls != .active || level < envelope * underFactor { underCount += 1 }
         if isDip {
             if dipArmed { dipCount += 1; dipArmed = false }
         } else if level > envelope * rearmFactor {
@@ -306,7 +319,8 @@ struct RegionDecider: Sendable {
         }
         let span = FrameSpan(start, max(start + 1, end))
         let split = span.length >= minHoldFrames + 100 ? splitPoint(span) : nil
-        return Region(span: span, steadyFrames: runSteady, dips: (runDipsAtStart, dipCount), lines: runLines, split: split)
+        return Region(span: span, steadyFrames: runSteady, dips: (runDipsAtStart, dipCount), under: (runUnderAtStart, underCount),
+                      lines: runLines, split: split)
     }
 
     /// Words and music on hold in one region (no pause between them for the analyzer's
