@@ -404,8 +404,12 @@ public struct ConversationAnalyzer: Sendable {
         // along a chain (music cut by its quiet passages into pieces too short to judge alone).
         // The chains are the groups of such pieces and hold spans, in order of their starts,
         // each next one starting within `holdChainFrames` of the group's latest end: a group
-        // with hold in it is hold (one sort and one pass, however long the chain).
-        let chainable: [(span: FrameSpan, members: [Int])] = speechPieces.compactMap { members in
+        // with hold in it is hold (one sort and one pass, however long the chain). So is a group
+        // of two pieces or more with no hold in it that spans `min_hold_s` or more, when every
+        // piece of it also dips like music (music whose quiet passages cut all of it into
+        // pieces too short to judge alone, with nothing to chain to). Pieces that dip
+        // `maxChainDipsPerS` or more are words, never chained.
+        let chainable: [(span: FrameSpan, members: [Int], music: Bool)] = speechPieces.compactMap { members in
             guard let first = members.first, let last = members.last else { return nil }
             let lines = members.reduce(LineCount()) { $0 + regions[$1].lines }
             let frames = members.reduce(0) { $0 + regions[$1].frames }, steady = members.reduce(0) { $0 + regions[$1].steady }
@@ -414,24 +418,31 @@ public struct ConversationAnalyzer: Sendable {
             guard length >= Self.minChainPieceFrames, Double(dips) < Self.maxChainDipsPerS * Double(length) * frameDuration,
                   p.heldLinesOver(lines, steadyShare: Double(steady) / Double(max(1, frames)), minMeasurements: Self.minChainMeasurements) > 0
             else { return nil }
-            return (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members)
+            let margin = p.holdMargin(dips: dips, durationFrames: length, detectedFrames: frames, steady: steady, lines: lines)
+            return (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members, margin < 0)
         }
-        if !chainable.isEmpty && !hold.isEmpty {
+        if !chainable.isEmpty {
             // (span, index into `chainable`, or −1 for hold)
             let items = (hold.map { ($0, -1) } + chainable.enumerated().map { ($0.element.span, $0.offset) })
                 .sorted { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
             var chained: [Int] = []
-            var group: [Int] = [], groupHasHold = false, groupEnd = Int.min
+            var group: [Int] = [], groupHasHold = false, groupEnd = Int.min, groupStart = 0, groupMusic = true
+            /// A group with hold, or of music pieces only spanning `min_hold_s`, is hold.
+            func close() {
+                if groupHasHold || (group.count >= 2 && groupMusic && groupEnd - groupStart >= minHold) { chained += group }
+            }
             for (span, k) in items {
-                if groupEnd != Int.min && span.start - groupEnd > Self.holdChainFrames {
-                    if groupHasHold { chained += group }
+                if groupEnd == Int.min || span.start - groupEnd > Self.holdChainFrames {
+                    if groupEnd != Int.min { close() }
                     group.removeAll(keepingCapacity: true)
                     groupHasHold = false
+                    groupMusic = true
+                    groupStart = span.start
                 }
-                if k < 0 { groupHasHold = true } else { group.append(k) }
+                if k < 0 { groupHasHold = true } else { group.append(k); groupMusic = groupMusic && chainable[k].music }
                 groupEnd = max(groupEnd, span.end)
             }
-            if groupHasHold { chained += group }
+            close()
             var gone = Set<FrameSpan>()
             for k in chained {
                 hold.append(chainable[k].span)
