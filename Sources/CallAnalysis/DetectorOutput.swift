@@ -72,13 +72,14 @@ public struct SettledSpans: Sendable {
         if flags.contains(.callTone) { Self.extend(&callTones, with: frame) }
     }
 
-    /// Adds a closed region.
-    mutating func add(_ r: RegionDecider.Region) {
-        if let split = r.split { regionSplits[regions.count] = split }
+    /// Adds a closed region, with the running counts of frames under the level when it opened
+    /// and closed and at its split (`RegionDecider.closedUnder`).
+    mutating func add(_ r: RegionDecider.Region, under: (opened: Int, closed: Int, split: Int)) {
+        if let s = r.split { regionSplits[regions.count] = (s.frame, s.steady, s.dips, s.lines, under.split) }
         regions.append(r.span)
         regionSteadyFrames.append(r.steadyFrames)
         regionDipMarks.append(r.dips)
-        regionUnderMarks.append(r.under)
+        regionUnderMarks.append((under.opened, under.closed))
         regionLines.append(r.lines)
     }
 
