@@ -95,4 +95,31 @@ import Glibc
         let apart = analyze([Self.pieces(gapS: 2)]).channels[0]
         #expect(Self.decisions(apart, frames: 1400) == ".×92 T×130 .×196 T×130 .×196 T×130 .×196 T×130 .×200")
     }
+
+    /// Hold (0–6 s) then, 0.7 s later, 5.2 s of a talker whose vowels hold a peak or two
+    /// (0.55 held peaks per measurement, over `hold_held_lines`), as the detector hands them
+    /// over: `dips` in the words.
+    static func holdThenWords(dips: Int) -> SettledSpans {
+        var s = SettledSpans()
+        s.regions = [FrameSpan(0, 600), FrameSpan(670, 1190)]
+        s.regionSteadyFrames = [60, 52]
+        s.regionDipMarks = [(0, 0), (1, 1 + dips)]
+        s.regionUnderMarks = [(0, 60), (70, 450)]
+        s.regionLines = [LineCount(measurements: 30, held: 60), LineCount(measurements: 20, held: 11)]
+        return s
+    }
+
+    @Test func wordsRightAfterHoldAreNotChained() {
+        let p = AnalysisParameters()
+        func decisions(_ parts: ChannelParts) -> String {
+            Self.decisions(ChannelActivity(speech: parts.speech, hold: parts.hold, levels: ChannelLevels()), frames: 1300)
+        }
+        // 5 dips a second: words, however many peaks they hold; they stay talk.
+        let words = ConversationAnalyzer.activity(of: Self.holdThenWords(dips: 26), frames: 1300, p: p)
+        #expect(decisions(words) == "H×600 .×70 T×520 .×110")
+        // 3.8 a second, the same held peaks: music cut off by a quiet passage, chained to the
+        // hold before it (as analyzer 18 chained both).
+        let music = ConversationAnalyzer.activity(of: Self.holdThenWords(dips: 20), frames: 1300, p: p)
+        #expect(decisions(music) == "H×600 .×70 H×520 .×110")
+    }
 }
