@@ -259,6 +259,28 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// Measurements a region needs for its held notes to count (0.6 s of measured grid frames).
     static let minLineMeasurements = 3
 
+    /// Held level (music on hold is compressed; speech falls under its level between
+    /// syllables and words): a frame is *under the level* when it is outside speech or this
+    /// many dB under the speech envelope that dips are measured against (decaying 20 dB/s).
+    public static let holdLevelDepthDB = 4.0
+    /// A stretch with less than this share of its frames under the level holds its level
+    /// (tuning sets: speech of 1.5 s or more never under 0.23, stationary noise taken for
+    /// talk 0.19, compressed music 0.05–0.2)...
+    static let holdMaxUnderShare = 0.25
+    /// ...and may dip this many more per second per unit of share under it, and is hold from
+    /// `minLineHoldS` on (like held notes).
+    static let holdDipsPerUnderShare = 5.0
+
+    /// Dips per second more a stretch may have for holding its level (0 at
+    /// `holdMaxUnderShare` or more).
+    static func levelAllowance(under: Int, durationFrames: Int) -> Double {
+        let share = Double(under) / Double(max(1, durationFrames))
+        return holdDipsPerUnderShare * max(0, holdMaxUnderShare - share)
+    }
+    /// A stretch of at least `minHoldS` that dips this often per second or more is hold:
+    /// no voice dips that fast for seconds (tuning sets: speech of 2 s or more at most 6.0).
+    static let speechMaxDipsPerS = 8.0
+
     /// Name/value pairs in a fixed order, snake_case, for results and reports.
     public var namedValues: [(String, Double)] { Self.keyPaths.map { ($0.name, self[keyPath: $0.keyPath]) } }
 }

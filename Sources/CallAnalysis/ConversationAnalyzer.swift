@@ -117,6 +117,9 @@ public struct ConversationAnalyzer: Sendable {
     static let holdChainFrames = 150
     static let minChainPieceFrames = 50
     static let minChainMeasurements = 2
+    /// A piece that dips this often per second or more is words (syllables), however many
+    /// peaks it holds: never chained (words right after hold, with a held vowel or two).
+    static let maxChainDipsPerS = 4.5
 
     /// Regions that wait before a settled stretch is turned into talk: the work per stretch
     /// is small, and the lists stay short. (Internal: tests set 1 and `Int.max`, which must
@@ -198,12 +201,12 @@ public struct ConversationAnalyzer: Sendable {
         // the dips from their first region's opening to their last region's closing.
         struct Region {
             var span: FrameSpan; var frames: Int; var steady: Int; var dips: (opened: Int, closed: Int); var tonal: Bool
-            var lines: LineCount
+            var lines: LineCount; var under: (opened: Int, closed: Int)
         }
         /// Joined regions: `members` index the regions they were joined from (contiguous).
         struct Utterance {
             var span: FrameSpan; var frames: Int; var steady: Int; var dipsFrom: Int; var dipsTo: Int; var members: Range<Int>
-            var lines: LineCount
+            var lines: LineCount; var underFrom: Int; var underTo: Int
         }
         func join(_ regions: [Region], _ indices: [Int]) -> [Utterance] {
             var merged: [Utterance] = []
@@ -215,10 +218,12 @@ public struct ConversationAnalyzer: Sendable {
                     merged[merged.count - 1].steady += r.steady
                     merged[merged.count - 1].lines = merged[merged.count - 1].lines + r.lines
                     merged[merged.count - 1].dipsTo = r.dips.closed
+                    merged[merged.count - 1].underTo = r.under.closed
                     merged[merged.count - 1].members = last.members.lowerBound..<(i + 1)
                 } else {
                     merged.append(Utterance(span: r.span, frames: r.frames, steady: r.steady, dipsFrom: r.dips.opened,
-                                            dipsTo: r.dips.closed, members: i..<(i + 1), lines: r.lines))
+                                            dipsTo: r.dips.closed, members: i..<(i + 1), lines: r.lines,
+                                            underFrom: r.under.opened, underTo: r.under.closed))
                 }
             }
             return merged
@@ -228,10 +233,11 @@ public struct ConversationAnalyzer: Sendable {
         let tonesAndKeys = SpanMath.normalize(d.tones + d.keypresses)
         /// A detected span as a region: padded, tonal when at least `tone_region_share` of it
         /// is tone frames (a tone unless it belongs to music on hold: held notes, decided below).
-        func region(_ r: FrameSpan, steady: Int, dips: (opened: Int, closed: Int), lines: LineCount) -> Region {
+        func region(_ r: FrameSpan, steady: Int, dips: (opened: Int, closed: Int), lines: LineCount,
+                    under: (opened: Int, closed: Int)) -> Region {
             let toneFrames = Double(SpanMath.total(SpanMath.intersection([r], d.tones)))
             return Region(span: FrameSpan(max(0, r.start - pad), min(frames, r.end + pad)), frames: r.length, steady: steady,
-                          dips: dips, tonal: toneFrames >= p.toneRegionShare * Double(r.length), lines: lines)
+                          dips: dips, tonal: toneFrames >= p.toneRegionShare * Double(r.length), lines: lines, under: under)
         }
         for (i, r) in d.regions.enumerated() {
             // A region nearly all tone frames or keypresses is a tone (ring-back, DTMF, dial
@@ -241,16 +247,17 @@ public struct ConversationAnalyzer: Sendable {
                 tones.append(r)
                 continue
             }
-            let marks = d.regionDipMarks[i]
+            let marks = d.regionDipMarks[i], under = d.regionUnderMarks[i]
             if let split = d.regionSplits[i] {
                 // Words and music in one region: judged as two regions, with no pause between
                 // them (the split of step 6 and the music of a speech utterance take it up).
                 regions.append(region(FrameSpan(r.start, split.frame), steady: split.steady, dips: (marks.opened, split.dips),
-                                      lines: split.lines))
+                                      lines: split.lines, under: (under.opened, split.under)))
                 regions.append(region(FrameSpan(split.frame, r.end), steady: d.regionSteadyFrames[i] - split.steady,
-                                      dips: (split.dips, marks.closed), lines: d.regionLines[i] - split.lines))
+                                      dips: (split.dips, marks.closed), lines: d.regionLines[i] - split.lines,
+                                      under: (split.under, under.closed)))
             } else {
-                regions.append(region(r, steady: d.regionSteadyFrames[i], dips: marks, lines: d.regionLines[i]))
+                regions.append(region(r, steady: d.regionSteadyFrames[i], dips: marks, lines: d.regionLines[i], under: under))
             }
         }
         // Music on hold: long regions that dip too rarely for speech, given how steady their
@@ -269,11 +276,22 @@ public struct ConversationAnalyzer: Sendable {
                          lines: u.lines)
         }
         let minLineHold = Int((p.minLineHoldS * fps).rounded())
-        /// Long enough (shorter with held notes) and dipping like music.
+        /// Held level: few of its frames under the level, and dips within the allowance that
+        /// gives (`AnalysisParameters.levelAllowance`).
+        func holdsLevel(_ u: Utterance) -> Bool {
+            let allowance = AnalysisParameters.levelAllowance(under: u.underTo - u.underFrom, durationFrames: u.span.length)
+            return allowance > 0 && speechMargin(u) < allowance
+        }
+        /// Long enough (shorter with held notes) and dipping like music; or `min_hold_s` long
+        /// and holding its level (fewer dips than the held level allows), or dipping faster
+        /// than any voice (`speechMaxDipsPerS`: a beat, not syllables).
         func isHold(_ u: Utterance) -> Bool {
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare) > 0
-            return u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0
+            if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return true }
+            if u.span.length >= minHold && holdsLevel(u) { return true }
+            return u.span.length >= minHold
+                && Double(u.dipsTo - u.dipsFrom) >= AnalysisParameters.speechMaxDipsPerS * Double(u.span.length) * frameDuration
         }
         /// Hold at `min_hold_s` or longer: the music side of a split (a shorter side with held
         /// notes would split words off music's own louder passages).
@@ -304,7 +322,8 @@ public struct ConversationAnalyzer: Sendable {
                 return Utterance(span: FrameSpan(first.span.start, end), frames: frames[r.upperBound] - frames[r.lowerBound],
                                  steady: steady[r.upperBound] - steady[r.lowerBound], dipsFrom: first.dips.opened,
                                  dipsTo: last.dips.closed, members: members[r.lowerBound]..<(members[r.upperBound - 1] + 1),
-                                 lines: lines[r.upperBound] - lines[r.lowerBound])
+                                 lines: lines[r.upperBound] - lines[r.lowerBound], underFrom: first.under.opened,
+                                 underTo: last.under.closed)
             }
             var best: (k: Int, wordsFirst: Bool, contrast: Double)?
             for k in 1..<n {
@@ -385,32 +404,45 @@ public struct ConversationAnalyzer: Sendable {
         // along a chain (music cut by its quiet passages into pieces too short to judge alone).
         // The chains are the groups of such pieces and hold spans, in order of their starts,
         // each next one starting within `holdChainFrames` of the group's latest end: a group
-        // with hold in it is hold (one sort and one pass, however long the chain).
-        let chainable: [(span: FrameSpan, members: [Int])] = speechPieces.compactMap { members in
+        // with hold in it is hold (one sort and one pass, however long the chain). So is a group
+        // of two pieces or more with no hold in it that spans `min_hold_s` or more, when every
+        // piece of it also dips like music (music whose quiet passages cut all of it into
+        // pieces too short to judge alone, with nothing to chain to). Pieces that dip
+        // `maxChainDipsPerS` or more are words, never chained.
+        let chainable: [(span: FrameSpan, members: [Int], music: Bool)] = speechPieces.compactMap { members in
             guard let first = members.first, let last = members.last else { return nil }
             let lines = members.reduce(LineCount()) { $0 + regions[$1].lines }
             let frames = members.reduce(0) { $0 + regions[$1].frames }, steady = members.reduce(0) { $0 + regions[$1].steady }
-            guard regions[last].span.end - regions[first].span.start >= Self.minChainPieceFrames,
+            let length = regions[last].span.end - regions[first].span.start
+            let dips = regions[last].dips.closed - regions[first].dips.opened
+            guard length >= Self.minChainPieceFrames, Double(dips) < Self.maxChainDipsPerS * Double(length) * frameDuration,
                   p.heldLinesOver(lines, steadyShare: Double(steady) / Double(max(1, frames)), minMeasurements: Self.minChainMeasurements) > 0
             else { return nil }
-            return (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members)
+            let margin = p.holdMargin(dips: dips, durationFrames: length, detectedFrames: frames, steady: steady, lines: lines)
+            return (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members, margin < 0)
         }
-        if !chainable.isEmpty && !hold.isEmpty {
+        if !chainable.isEmpty {
             // (span, index into `chainable`, or −1 for hold)
             let items = (hold.map { ($0, -1) } + chainable.enumerated().map { ($0.element.span, $0.offset) })
                 .sorted { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
             var chained: [Int] = []
-            var group: [Int] = [], groupHasHold = false, groupEnd = Int.min
+            var group: [Int] = [], groupHasHold = false, groupEnd = Int.min, groupStart = 0, groupMusic = true
+            /// A group with hold, or of music pieces only spanning `min_hold_s`, is hold.
+            func close() {
+                if groupHasHold || (group.count >= 2 && groupMusic && groupEnd - groupStart >= minHold) { chained += group }
+            }
             for (span, k) in items {
-                if groupEnd != Int.min && span.start - groupEnd > Self.holdChainFrames {
-                    if groupHasHold { chained += group }
+                if groupEnd == Int.min || span.start - groupEnd > Self.holdChainFrames {
+                    if groupEnd != Int.min { close() }
                     group.removeAll(keepingCapacity: true)
                     groupHasHold = false
+                    groupMusic = true
+                    groupStart = span.start
                 }
-                if k < 0 { groupHasHold = true } else { group.append(k) }
+                if k < 0 { groupHasHold = true } else { group.append(k); groupMusic = groupMusic && chainable[k].music }
                 groupEnd = max(groupEnd, span.end)
             }
-            if groupHasHold { chained += group }
+            close()
             var gone = Set<FrameSpan>()
             for k in chained {
                 hold.append(chainable[k].span)

@@ -40,11 +40,15 @@ public struct SettledSpans: Sendable {
     /// any run of regions, gaps included, are a difference of two marks: no list of dip
     /// frames grows with the call.
     public internal(set) var regionDipMarks: [(opened: Int, closed: Int)] = []
+    /// Per region: the running count of frames under the level (`RegionDecider.Region.under`)
+    /// when it opened and when it closed.
+    public internal(set) var regionUnderMarks: [(opened: Int, closed: Int)] = []
     /// Per region long enough to hold words and music on hold without a pause between them
     /// (one detector region), keyed by index into `regions`: where it splits into a side that
     /// dips like speech and a side that dips like music (`RegionDecider.splitPoint`), with the
-    /// steady frames and the running dip count at that frame. Sparse: few regions have one.
-    public internal(set) var regionSplits: [Int: (frame: Int, steady: Int, dips: Int, lines: LineCount)] = [:]
+    /// steady frames and the running dip and under-the-level counts at that frame. Sparse: few
+    /// regions have one.
+    public internal(set) var regionSplits: [Int: (frame: Int, steady: Int, dips: Int, lines: LineCount, under: Int)] = [:]
     /// Per region: its held-note measurements (`FrameFeatures.heldLines`).
     public internal(set) var regionLines: [LineCount] = []
     /// Tone frames (`FrameFlags.tone`), as spans.
@@ -68,12 +72,14 @@ public struct SettledSpans: Sendable {
         if flags.contains(.callTone) { Self.extend(&callTones, with: frame) }
     }
 
-    /// Adds a closed region.
-    mutating func add(_ r: RegionDecider.Region) {
-        if let split = r.split { regionSplits[regions.count] = split }
+    /// Adds a closed region, with the running counts of frames under the level when it opened
+    /// and closed and at its split (`RegionDecider.closedUnder`).
+    mutating func add(_ r: RegionDecider.Region, under: (opened: Int, closed: Int, split: Int)) {
+        if let s = r.split { regionSplits[regions.count] = (s.frame, s.steady, s.dips, s.lines, under.split) }
         regions.append(r.span)
         regionSteadyFrames.append(r.steadyFrames)
         regionDipMarks.append(r.dips)
+        regionUnderMarks.append((under.opened, under.closed))
         regionLines.append(r.lines)
     }
 
@@ -91,6 +97,7 @@ public struct SettledSpans: Sendable {
         regions.removeAll(keepingCapacity: true)
         regionSteadyFrames.removeAll(keepingCapacity: true)
         regionDipMarks.removeAll(keepingCapacity: true)
+        regionUnderMarks.removeAll(keepingCapacity: true)
         regionLines.removeAll(keepingCapacity: true)
         regionSplits.removeAll(keepingCapacity: true)
         tones.removeAll(keepingCapacity: true)

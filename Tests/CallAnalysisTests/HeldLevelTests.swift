@@ -1,0 +1,125 @@
+@testable import CallAnalysis
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Step 6 since analyzer 19: music on hold that holds no notes but holds its level (compressed
+/// music, a percussive loop), music that dips faster than any voice (a beat), music cut by
+/// its quiet passages into pieces with nothing to chain to, and words right after hold.
+@Suite struct HeldLevelTests {
+    /// A channel's decision per 10 ms frame in run-length form: `T` talk, `H` hold, `.` neither.
+    static func decisions(_ c: ChannelActivity, frames: Int) -> String {
+        var s = [Character](repeating: ".", count: frames)
+        for span in c.speech { for f in span.start..<min(frames, span.end) { s[f] = "T" } }
+        for span in c.hold { for f in span.start..<min(frames, span.end) { s[f] = "H" } }
+        return runLength(String(s))
+    }
+
+    /// Band noise (no held peaks: its spectrum moves from frame to frame) at `dbfs`, with its
+    /// level cut by 20 dB for `cutS` at the given seconds: a compressed, percussive loop.
+    static func loop(seconds: Double, dbfs: Float, cuts: [Double], cutS: Double = 0.06, seed: UInt64) -> [Float] {
+        var g = Signals(seed: seed)
+        var x = g.noise(count: Int(seconds * 8000), rms: pow(10, dbfs / 20))
+        // Darker than white (a one-pole low-pass), as music is.
+        for i in 1..<x.count { x[i] = 0.6 * x[i - 1] + 0.4 * x[i] }
+        for c in cuts {
+            let a = Int(c * 8000)
+            for i in a..<min(x.count, a + Int(cutS * 8000)) { x[i] *= 0.1 }
+        }
+        return x
+    }
+
+    /// 1 s of line noise, 8 s of the loop 16 dB over it, cut 1.6 times a second (at irregular
+    /// times, as a loop's breaks fall) for `cutS`, 1 s of line noise.
+    static func heldLevel(cutS: Double) -> [Float] {
+        var g = Signals(seed: 51)
+        var x = g.noise(count: 10 * 8000, rms: pow(10, -56.0 / 20))
+        let cuts = stride(from: 0.3, to: 8.0, by: 0.62).map { $0 + 0.07 * sin($0 * 7) }
+        mix(Self.loop(seconds: 8, dbfs: -40, cuts: cuts, cutS: cutS, seed: 52), into: &x, at: 8000)
+        return x
+    }
+
+    @Test func aHeldLevelIsHold() {
+        // Cut for 60 ms: 1.6 dips a second, 0.8 more than music without held notes may dip,
+        // but the level stays within 4 dB of its envelope in most frames: hold, all of it
+        // (the region as the detector found it, 0.92–9.08 s).
+        let held = analyze([Self.heldLevel(cutS: 0.06)]).channels[0]
+        #expect(Self.decisions(held, frames: 1000) == ".×92 H×816 .×92")
+        // The same cuts held 0.2 s: as many dips, but a third of the frames fall under the
+        // level, as speech's do between syllables: talk, as analyzer 18 had both.
+        let falling = analyze([Self.heldLevel(cutS: 0.2)]).channels[0]
+        #expect(Self.decisions(falling, frames: 1000) == ".×92 T×816 .×92")
+    }
+
+    /// 1 s of line noise, 4 s of the loop chopped `perS` times a second (40 ms at −20 dB
+    /// each time), 1 s of line noise.
+    static func beat(perS: Double) -> [Float] {
+        var g = Signals(seed: 61)
+        var x = g.noise(count: 6 * 8000, rms: pow(10, -56.0 / 20))
+        var beat = Self.loop(seconds: 4, dbfs: -36, cuts: [], seed: 62)
+        for c in stride(from: 0.06, to: 4.0, by: 1 / perS) {
+            let a = Int(c * 8000)
+            for i in a..<min(beat.count, a + 320) { beat[i] *= 0.1 }
+        }
+        mix(beat, into: &x, at: 8000)
+        return x
+    }
+
+    @Test func aBeatIsHold() {
+        // Ten dips a second, faster than any voice dips (tuning sets: at most 6 a second over
+        // 2 s): hold, all of it.
+        let fast = analyze([Self.beat(perS: 10)]).channels[0]
+        #expect(Self.decisions(fast, frames: 600) == ".×92 H×412 .×96")
+        // Five a second, as syllables come: talk.
+        let syllables = analyze([Self.beat(perS: 5)]).channels[0]
+        #expect(Self.decisions(syllables, frames: 600) == ".×92 T×416 .×92")
+    }
+
+    /// Four pieces of struck chords, 1.26 s each, `gapS` apart, from 1 s on.
+    static func pieces(gapS: Double) -> [Float] {
+        var g = Signals(seed: 71)
+        var x = g.noise(count: 14 * 8000, rms: pow(10, -56.0 / 20))
+        let piece = HeldNotesTests.struckChords(seconds: 1.26, rms: Float(pow(10, -46.0 / 20)))
+        for k in 0..<4 { mix(piece, into: &x, at: Int((1.0 + (1.26 + gapS) * Double(k)) * 8000)) }
+        return x
+    }
+
+    @Test func piecesOfMusicWithNothingToChainToAreHold() {
+        // 0.5 s apart: none is long enough to judge alone, and there is no hold to chain them
+        // to; each holds notes and dips like music, and together they span 6.3 s: hold.
+        let near = analyze([Self.pieces(gapS: 0.5)]).channels[0]
+        #expect(Self.decisions(near, frames: 1400) == ".×92 H×130 .×46 H×130 .×46 H×130 .×46 H×130 .×650")
+        // 2 s apart (farther than the chain reaches, 1.5 s): four pieces each too short to
+        // judge, talk as in analyzer 18.
+        let apart = analyze([Self.pieces(gapS: 2)]).channels[0]
+        #expect(Self.decisions(apart, frames: 1400) == ".×92 T×130 .×196 T×130 .×196 T×130 .×196 T×130 .×200")
+    }
+
+    /// Hold (0–6 s) then, 0.7 s later, 5.2 s of a talker whose vowels hold a peak or two
+    /// (0.55 held peaks per measurement, over `hold_held_lines`), as the detector hands them
+    /// over: `dips` in the words.
+    static func holdThenWords(dips: Int) -> SettledSpans {
+        var s = SettledSpans()
+        s.regions = [FrameSpan(0, 600), FrameSpan(670, 1190)]
+        s.regionSteadyFrames = [60, 52]
+        s.regionDipMarks = [(0, 0), (1, 1 + dips)]
+        s.regionUnderMarks = [(0, 60), (70, 450)]
+        s.regionLines = [LineCount(measurements: 30, held: 60), LineCount(measurements: 20, held: 11)]
+        return s
+    }
+
+    @Test func wordsRightAfterHoldAreNotChained() {
+        let p = AnalysisParameters()
+        func decisions(_ parts: ChannelParts) -> String {
+            Self.decisions(ChannelActivity(speech: parts.speech, hold: parts.hold, levels: ChannelLevels()), frames: 1300)
+        }
+        // 5 dips a second: words, however many peaks they hold; they stay talk.
+        let words = ConversationAnalyzer.activity(of: Self.holdThenWords(dips: 26), frames: 1300, p: p)
+        #expect(decisions(words) == "H×600 .×70 T×520 .×110")
+        // 3.8 a second, the same held peaks: music cut off by a quiet passage, chained to the
+        // hold before it (as analyzer 18 chained both).
+        let music = ConversationAnalyzer.activity(of: Self.holdThenWords(dips: 20), frames: 1300, p: p)
+        #expect(decisions(music) == "H×600 .×70 H×520 .×110")
+    }
+}
