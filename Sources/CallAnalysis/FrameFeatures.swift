@@ -500,22 +500,27 @@ public struct FrameFeatureExtractor: Sendable {
                 // sub-audio rumble never reach the detector.
                 var s8 = SIMD8<Float>.zero, p8 = SIMD8<Float>.zero
                 var hi8 = SIMD8<Float>(repeating: -.greatestFiniteMagnitude), lo8 = SIMD8<Float>(repeating: .greatestFiniteMagnitude)
-                var px = x0, pl = x0 - l * stride, pd = d0
+                // One byte offset walks the frame, its lag and the differences (bounded by
+                // the end, unchecked: no overflow test and counter copy per turn).
+                let lagBytes = -l * stride
+                let dOffset = d0 - UnsafeMutableRawPointer(mutating: x0)
+                let whole8 = n & ~7
+                let end8 = x0 + whole8 * stride
+                var px = x0
                 let step8 = 8 * stride
-                var j = 0
-                while j + 8 <= n {
+                while px < end8 {
                     let x = px.loadUnaligned(as: SIMD8<Float>.self)
-                    let xl = pl.loadUnaligned(as: SIMD8<Float>.self)
-                    pd.storeBytes(of: x - xl, as: SIMD8<Float>.self)
+                    let xl = px.loadUnaligned(fromByteOffset: lagBytes, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(mutating: px).storeBytes(of: x - xl, toByteOffset: dOffset, as: SIMD8<Float>.self)
                     // Plain multiply-add, not addingProduct: without an FMA target that calls
                     // libm's fmaf per lane (the whole analysis ran 4.7× slower with it).
                     s8 += x
                     p8 += x * x
                     hi8 = vmax(hi8, x)
                     lo8 = vmin(lo8, x)
-                    px += step8; pl += step8; pd += step8
-                    j += 8
+                    px += step8
                 }
+                var j = whole8
                 var s = s8.sum(), sq = p8.sum()
                 var top = hmax(hi8), bottom = -hmax(-lo8)
                 let xs = frame
@@ -532,21 +537,27 @@ public struct FrameFeatureExtractor: Sendable {
                 // Pass 2 over d: autocorrelation at lags 0…4 (in steps of l).
                 var r0 = SIMD4<Float>.zero, r1 = SIMD4<Float>.zero, r2 = SIMD4<Float>.zero
                 var r3 = SIMD4<Float>.zero, r4 = SIMD4<Float>.zero
-                // Five read heads, one per lag, advanced together (no index arithmetic).
-                var p0 = UnsafeRawPointer(d0), p1 = p0 - l * stride, p2 = p1 - l * stride
-                var p3 = p2 - l * stride, p4 = p3 - l * stride
-                let step = 4 * stride
-                j = 0
-                while j + 4 <= n {
-                    let a = p0.loadUnaligned(as: SIMD4<Float>.self)
+                // One read head, the lags at fixed byte offsets from it, two steps of four a
+                // turn (the same sums in the same order: each lane adds its samples in turn).
+                let l1 = -l * stride, l2 = 2 * l1, l3 = 3 * l1, l4 = 4 * l1
+                var p0 = UnsafeRawPointer(d0)
+                @inline(__always) func lagStep(_ p: UnsafeRawPointer) {
+                    let a = p.loadUnaligned(as: SIMD4<Float>.self)
                     r0 += a * a
-                    r1 += a * p1.loadUnaligned(as: SIMD4<Float>.self)
-                    r2 += a * p2.loadUnaligned(as: SIMD4<Float>.self)
-                    r3 += a * p3.loadUnaligned(as: SIMD4<Float>.self)
-                    r4 += a * p4.loadUnaligned(as: SIMD4<Float>.self)
-                    p0 += step; p1 += step; p2 += step; p3 += step; p4 += step
-                    j += 4
+                    r1 += a * p.loadUnaligned(fromByteOffset: l1, as: SIMD4<Float>.self)
+                    r2 += a * p.loadUnaligned(fromByteOffset: l2, as: SIMD4<Float>.self)
+                    r3 += a * p.loadUnaligned(fromByteOffset: l3, as: SIMD4<Float>.self)
+                    r4 += a * p.loadUnaligned(fromByteOffset: l4, as: SIMD4<Float>.self)
                 }
+                let whole4 = n & ~3
+                let end8d = p0 + (n & ~7) * stride, end4d = p0 + whole4 * stride
+                while p0 < end8d {
+                    lagStep(p0)
+                    lagStep(p0 + 4 * stride)
+                    p0 += 8 * stride
+                }
+                if p0 < end4d { lagStep(p0) }
+                j = whole4
                 var c0 = r0.sum(), c1 = r1.sum(), c2 = r2.sum(), c3 = r3.sum(), c4 = r4.sum()
                 while j < n {
                     let a = ds[j]
