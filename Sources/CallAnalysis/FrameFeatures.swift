@@ -126,9 +126,12 @@ public struct FrameFeatureExtractor: Sendable {
     private let idleSteps: Float
     /// Share of idle frames among the frames that are not constant, averaged over ≈ 2 s.
     private var idleShare: Float = 0
-    /// The previous frame's last `lagStep` samples, then the frame being filled.
+    /// The `lagStep` samples before the frame being filled (set when its filling starts),
+    /// then that frame: frames that straddle two blocks.
     private var buffer: [Float]
-    /// The previous frame's last `differenceHistory` differences, then this frame's.
+    /// The previous frame's last `differenceHistory` differences, then this frame's. Moved
+    /// out for a block (`consume`) and read through one pointer: no copy-on-write check per
+    /// frame.
     private var differences: [Float]
     private var fill: Int
     private static let lagCount = 5
@@ -142,9 +145,6 @@ public struct FrameFeatureExtractor: Sendable {
     private let bandWeight2 = Self.bandWeightsFor(lag: 2)
     private let bandWeight3 = Self.bandWeightsFor(lag: 3)
     private let bandWeight4 = Self.bandWeightsFor(lag: 4)
-    /// Autocorrelations (lags 0…4 of the difference signal) of frames whose prediction
-    /// gain is still to be computed, four frames at a time.
-    private var pendingLags: [SIMD8<Float>] = []
     /// The DTMF test, run only on candidate frames: more than 6 dB over the quietest frame of
     /// the last ≈ 2 s, power within a factor 2 and shape (ρ₁, ρ₂ of the differences or of the
     /// samples) within 0.08 / 0.16 of the frame before, and every second such frame; then
@@ -248,35 +248,72 @@ public struct FrameFeatureExtractor: Sendable {
     }
 
     /// Appends the features of every frame completed by `samples` to `out`.
+    ///
+    /// The block's frames are measured into a scratch list with their autocorrelations (the
+    /// prediction gains' input), their gains filled four at a time, then appended at once:
+    /// no array is grown or checked for sharing per frame.
     public mutating func consume(_ samples: UnsafeBufferPointer<Float>, into out: inout [FrameFeatures]) {
-        var i = 0
         let n = samples.count
-        let first = out.count
         guard let base = samples.baseAddress else { return }
-        while i < n {
-            // A whole frame inside the block, with the samples its lags reach back to:
-            // measured where it lies, no copy.
-            if fill == 0 && i >= lagStep && n - i >= frameLength {
-                out.append(measure(base + i))
-                testTones(&out[out.count - 1], block: base, start: i)
-                i += frameLength
-                continue
-            }
-            let take = min(frameLength - fill, n - i)
-            buffer.withUnsafeMutableBufferPointer { buf in
-                let dst = buf.baseAddress! + lagStep + fill
-                dst.update(from: base + i, count: take)
-            }
-            fill += take
-            i += take
-            if fill == frameLength {
-                out.append(measureBuffered())
-                testTones(&out[out.count - 1], block: base, start: i - frameLength)
-                fill = 0
+        let capacity = n / frameLength + 2
+        var d = differences
+        differences = []
+        d.withUnsafeMutableBufferPointer { db in
+            let dp = db.baseAddress!
+            withUnsafeTemporaryAllocation(of: FrameFeatures.self, capacity: capacity) { framesBuffer in
+                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: capacity) { lagsBuffer in
+                    let frames = framesBuffer.baseAddress!, lags = lagsBuffer.baseAddress!
+                    var k = 0
+                    var i = 0
+                    while i < n {
+                        // A whole frame inside the block, with the samples its lags reach back to:
+                        // measured where it lies, no copy.
+                        if fill == 0 && i >= lagStep && n - i >= frameLength {
+                            var f = measure(base + i, differences: dp, lags: &lags[k])
+                            testTones(&f, block: base, start: i)
+                            (frames + k).initialize(to: f)
+                            k += 1
+                            i += frameLength
+                            continue
+                        }
+                        if fill == 0 { keepHistory(base, at: i) }
+                        let take = min(frameLength - fill, n - i)
+                        buffer.withUnsafeMutableBufferPointer { buf in
+                            let dst = buf.baseAddress! + lagStep + fill
+                            dst.update(from: base + i, count: take)
+                        }
+                        fill += take
+                        i += take
+                        if fill == frameLength {
+                            var f = measureBuffered(differences: dp, lags: &lags[k])
+                            testTones(&f, block: base, start: i - frameLength)
+                            (frames + k).initialize(to: f)
+                            k += 1
+                            fill = 0
+                        }
+                    }
+                    Self.fillPredictionGains(frames, lags: lags, count: k)
+                    out.append(contentsOf: UnsafeBufferPointer(start: frames, count: k))
+                }
             }
         }
+        differences = d
         keepTail(base, count: n)
-        fillPredictionGains(&out, from: first)
+    }
+
+    /// Sets `buffer`'s first `lagStep` samples to the ones before sample `i` of the block
+    /// (`tail` holds the stream's samples before the block), as a straddling frame starts
+    /// filling there.
+    private mutating func keepHistory(_ block: UnsafePointer<Float>, at i: Int) {
+        let l = lagStep
+        tail.withUnsafeBufferPointer { t in
+            buffer.withUnsafeMutableBufferPointer { buf in
+                for k in 0..<l {
+                    let at = i - l + k
+                    buf[k] = at >= 0 ? block[at] : t[t.count + at]
+                }
+            }
+        }
     }
 
     /// The tests that need the frame's samples and those before it, on the frame that starts
@@ -396,9 +433,14 @@ public struct FrameFeatureExtractor: Sendable {
         buffer.withUnsafeMutableBufferPointer { buf in
             for j in (lagStep + fill)..<(lagStep + frameLength) { buf[j] = 0 }
         }
-        out.append(measureBuffered())
+        var lags = SIMD8<Float>.zero
+        var d = differences
+        differences = []
+        var f = d.withUnsafeMutableBufferPointer { db in measureBuffered(differences: db.baseAddress!, lags: &lags) }
+        differences = d
         fill = 0
-        fillPredictionGains(&out, from: out.count - 1)
+        Self.fillPredictionGains(&f, lags: &lags, count: 1)
+        out.append(f)
     }
 
     /// Levinson–Durbin recursion, order 4, for the frames appended since `first`, four
@@ -407,36 +449,27 @@ public struct FrameFeatureExtractor: Sendable {
     /// Each lane stops where its reflection coefficient leaves (−1, 1) (the estimates are
     /// not a valid autocorrelation: numerical noise on near-silent frames) or its residual
     /// reaches 10⁻⁶ of the power (60 dB cap). Frames with no power get a gain of 1 (0 dB).
-    private mutating func fillPredictionGains(_ out: inout [FrameFeatures], from first: Int) {
-        let total = pendingLags.count
-        precondition(out.count - first == total)
-        guard total > 0 else { return }
-        // Through buffer pointers, four frames transposed into the lanes at once (a lane
-        // written one at a time, and an array element checked per frame, cost more than the
-        // recursion); the lanes are independent, so the last turn's empty lanes (zero power,
-        // gain 1, not stored) change nothing.
-        pendingLags.withUnsafeBufferPointer { lb in
-            out.withUnsafeMutableBufferPointer { ob in
-                let lags = lb.baseAddress!, dst = ob.baseAddress! + first
-                var start = 0
-                while start < total {
-                    let count = min(4, total - start)
-                    let a = lags[start]
-                    let b = count > 1 ? lags[start + 1] : .zero
-                    let c = count > 2 ? lags[start + 2] : .zero
-                    let d = count > 3 ? lags[start + 3] : .zero
-                    let gains = Self.predictionGains(r0: SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
-                                                     SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]),
-                                                     SIMD4(a[4], b[4], c[4], d[4]))
-                    dst[start].predictionGain = gains[0]
-                    if count > 1 { dst[start + 1].predictionGain = gains[1] }
-                    if count > 2 { dst[start + 2].predictionGain = gains[2] }
-                    if count > 3 { dst[start + 3].predictionGain = gains[3] }
-                    start += 4
-                }
-            }
+    private static func fillPredictionGains(_ dst: UnsafeMutablePointer<FrameFeatures>, lags: UnsafePointer<SIMD8<Float>>,
+                                            count total: Int) {
+        // Four frames transposed into the lanes at once (a lane written one at a time cost
+        // more than the recursion); the lanes are independent, so the last turn's empty lanes
+        // (zero power, gain 1, not stored) change nothing.
+        var start = 0
+        while start < total {
+            let count = min(4, total - start)
+            let a = lags[start]
+            let b = count > 1 ? lags[start + 1] : .zero
+            let c = count > 2 ? lags[start + 2] : .zero
+            let d = count > 3 ? lags[start + 3] : .zero
+            let gains = Self.predictionGains(r0: SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
+                                             SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]),
+                                             SIMD4(a[4], b[4], c[4], d[4]))
+            dst[start].predictionGain = gains[0]
+            if count > 1 { dst[start + 1].predictionGain = gains[1] }
+            if count > 2 { dst[start + 2].predictionGain = gains[2] }
+            if count > 3 { dst[start + 3].predictionGain = gains[3] }
+            start += 4
         }
-        pendingLags.removeAll(keepingCapacity: true)
     }
 
     @inline(__always)
@@ -473,26 +506,29 @@ public struct FrameFeatureExtractor: Sendable {
     }
 
     /// Features of the frame assembled in `buffer` (frames that straddle two blocks, and
-    /// the last one): measured from a stack copy, as `measure` also rewrites `buffer`.
-    private mutating func measureBuffered() -> FrameFeatures {
+    /// the last one): measured from a stack copy (`measure` may not read `self` meanwhile).
+    private mutating func measureBuffered(differences dp: UnsafeMutablePointer<Float>, lags: inout SIMD8<Float>) -> FrameFeatures {
         let count = lagStep + frameLength
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { tmp in
             let t = tmp.baseAddress!
             buffer.withUnsafeBufferPointer { t.initialize(from: $0.baseAddress!, count: count) }
-            return measure(t + lagStep)
+            return measure(t + lagStep, differences: dp, lags: &lags)
         }
     }
 
     /// Features of the frame at `frame` (`frameLength` samples; the `lagStep` samples
-    /// before it must be readable and be the previous frame's last ones).
+    /// before it must be readable and be the previous frame's last ones); `dbuf` holds the
+    /// previous frame's last `differenceHistory` differences, then room for this frame's;
+    /// `lags` takes the autocorrelations its prediction gain is computed from.
     @inline(__always)
-    private mutating func measure(_ frame: UnsafePointer<Float>) -> FrameFeatures {
+    private mutating func measure(_ frame: UnsafePointer<Float>, differences dbuf: UnsafeMutablePointer<Float>,
+                                  lags: inout SIMD8<Float>) -> FrameFeatures {
         let n = frameLength
         let l = lagStep
         let dh = differenceHistory
-        var f = differences.withUnsafeMutableBufferPointer { dbuf -> FrameFeatures in
+        var f = { () -> FrameFeatures in
                 let x0 = UnsafeRawPointer(frame)
-                let d0 = UnsafeMutableRawPointer(dbuf.baseAddress! + dh)
+                let d0 = UnsafeMutableRawPointer(dbuf + dh)
                 let stride = MemoryLayout<Float>.stride
                 // Pass 1 over x: sum (DC), sum of squares, extremes; writes the first
                 // difference d = x[n] − x[n−l] (high-pass, +6 dB/octave), whose
@@ -524,7 +560,7 @@ public struct FrameFeatureExtractor: Sendable {
                 var s = s8.sum(), sq = p8.sum()
                 var top = hmax(hi8), bottom = -hmax(-lo8)
                 let xs = frame
-                let ds = dbuf.baseAddress! + dh
+                let ds = dbuf + dh
                 while j < n {
                     let x = xs[j]
                     ds[j] = x - xs[j - l]
@@ -573,7 +609,7 @@ public struct FrameFeatureExtractor: Sendable {
                     let idle = top - bottom <= idleSteps * q.step(at: (top + bottom) * 0.5)
                     idleShare += ((idle ? 1 : 0) - idleShare) * 0.005
                     if idle && idleShare > 0.3 {
-                        pendingLags.append(.zero)
+                        lags = .zero
                         return FrameFeatures(bands: SIMD4(repeating: 1e-20), power: 0, predictionGain: 1, rho1: 0, rho2: 0,
                                              peak: peak, clipped: 0)
                     }
@@ -595,7 +631,7 @@ public struct FrameFeatureExtractor: Sendable {
                 bands += bandWeight4 * c4
                 let floor = dPower * 1e-4 + 1e-20
                 bands = bands.replacing(with: floor, where: bands .< floor)
-                pendingLags.append(SIMD8<Float>(dPower, c1, c2, c3, c4, 0, 0, 0))
+                lags = SIMD8<Float>(dPower, c1, c2, c3, c4, 0, 0, 0)
                 let inverse = dPower > 0 ? 1 / dPower : 0
                 // Raw autocorrelation (DC removed): lag l measured, lag 2l from the
                 // difference's lag l, r(2) = 2·r(1) − r(0) − r_d(1) (stationary within the frame).
@@ -610,14 +646,15 @@ public struct FrameFeatureExtractor: Sendable {
                 return FrameFeatures(bands: bands, power: power, predictionGain: 1, rho1: c1 * inverse, rho2: c2 * inverse,
                                      rawRho1: raw1 * rawInverse, rawRho2: raw2 * rawInverse, peak: peak,
                                      clipped: UInt16(min(clipped, 0x0FFF)))
-        }
-        // Keep the last samples and differences the next frame's lags reach back to
-        // (1–2 and 4–8 values: element by element, a memmove call costs more).
-        buffer.withUnsafeMutableBufferPointer { buf in
-            for k in 0..<l { buf[k] = frame[n - l + k] }
-        }
-        differences.withUnsafeMutableBufferPointer { buf in
-            for k in 0..<dh { buf[k] = buf[n + k] }
+        }()
+        // Keep the last differences the next frame's lags reach back to (4 or 8 values, four
+        // at a time: a memmove call costs more).
+        let raw = UnsafeMutableRawPointer(dbuf)
+        var k = 0
+        while k < dh {
+            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: (n + k) * 4, as: SIMD4<Float>.self), toByteOffset: k * 4,
+                           as: SIMD4<Float>.self)
+            k += 4
         }
         if !f.power.isFinite { f = .silent }
         // Both gates below ask whether the spectral shape held (`shapeHeld`), each only once
