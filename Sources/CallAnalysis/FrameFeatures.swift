@@ -133,6 +133,10 @@ public struct FrameFeatureExtractor: Sendable {
     /// out for a block (`consume`) and read through one pointer: no copy-on-write check per
     /// frame.
     private var differences: [Float]
+    /// A block's frames and their autocorrelations (lags 0…4 of the differences, the
+    /// prediction gains' input), kept between blocks: `consume`'s scratch lists.
+    private var blockFrames: [FrameFeatures] = []
+    private var blockLags: [SIMD8<Float>] = []
     private var fill: Int
     private static let lagCount = 5
     /// cos(π(2b+1)k/8)·w_k·2 for band b, lag k = 1…4; Bartlett lag window w_k = 1 − k/5.
@@ -256,12 +260,18 @@ public struct FrameFeatureExtractor: Sendable {
         let n = samples.count
         guard let base = samples.baseAddress else { return }
         let capacity = n / frameLength + 2
-        var d = differences
-        differences = []
+        // Moved out for the block (taken back below), so that their pointers may be held
+        // while `self` changes.
+        var d = differences, frameList = blockFrames, lagList = blockLags
+        (differences, blockFrames, blockLags) = ([], [], [])
+        if frameList.count < capacity {
+            frameList = Array(repeating: .silent, count: capacity)
+            lagList = Array(repeating: .zero, count: capacity)
+        }
         d.withUnsafeMutableBufferPointer { db in
             let dp = db.baseAddress!
-            withUnsafeTemporaryAllocation(of: FrameFeatures.self, capacity: capacity) { framesBuffer in
-                withUnsafeTemporaryAllocation(of: SIMD8<Float>.self, capacity: capacity) { lagsBuffer in
+            frameList.withUnsafeMutableBufferPointer { framesBuffer in
+                lagList.withUnsafeMutableBufferPointer { lagsBuffer in
                     let frames = framesBuffer.baseAddress!, lags = lagsBuffer.baseAddress!
                     var k = 0
                     var i = 0
@@ -271,7 +281,7 @@ public struct FrameFeatureExtractor: Sendable {
                         if fill == 0 && i >= lagStep && n - i >= frameLength {
                             var f = measure(base + i, differences: dp, lags: &lags[k])
                             testTones(&f, block: base, start: i)
-                            (frames + k).initialize(to: f)
+                            frames[k] = f
                             k += 1
                             i += frameLength
                             continue
@@ -287,7 +297,7 @@ public struct FrameFeatureExtractor: Sendable {
                         if fill == frameLength {
                             var f = measureBuffered(differences: dp, lags: &lags[k])
                             testTones(&f, block: base, start: i - frameLength)
-                            (frames + k).initialize(to: f)
+                            frames[k] = f
                             k += 1
                             fill = 0
                         }
@@ -297,7 +307,7 @@ public struct FrameFeatureExtractor: Sendable {
                 }
             }
         }
-        differences = d
+        (differences, blockFrames, blockLags) = (d, frameList, lagList)
         keepTail(base, count: n)
     }
 
