@@ -63,7 +63,22 @@ struct SlidingQuantiles: Sendable {
         var k = 0
         var cumulative: Int32 = 0
         var target = max(1, Int32(Float(count) * fractions[0]))
-        for i in 0..<counts.count {
+        let bins = counts.count
+        var i = -1
+        while i + 1 < bins {
+            i += 1
+            // Eight bins at a time while they cannot reach the target (integer sums: the
+            // same bins are found as one at a time).
+            if i + 8 <= bins {
+                let block = counts.withUnsafeBufferPointer {
+                    UnsafeRawPointer($0.baseAddress! + i).loadUnaligned(as: SIMD8<Int32>.self).wrappedSum()
+                }
+                if cumulative &+ block < target {
+                    cumulative &+= block
+                    i += 7
+                    continue
+                }
+            }
             cumulative += counts[i]
             guard cumulative >= target else { continue }
             while k < fractions.count && cumulative >= max(1, Int32(Float(count) * fractions[k])) {
