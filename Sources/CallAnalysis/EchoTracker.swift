@@ -143,7 +143,9 @@ struct EchoTracker: Sendable {
     /// Rise of the other channel's floor per frame (3 dB/s).
     static let floorRise: Float = 1.00693
 
-    private var farRing: [SIMD4<Float>]
+    /// The other channel's band powers of the last `lagFrames` (8) frames, held inline (no
+    /// array): no copy-on-write check or bounds check per frame.
+    private var farRing = InlineArray<8, SIMD4<Float>>(repeating: .zero)
     /// The other channel's log-power (dB), lag k frames ago in lane k.
     private var farLog = SIMD8<Float>(repeating: -120)
     private var pos = 0
@@ -170,7 +172,6 @@ struct EchoTracker: Sendable {
     /// - Parameter maxCouplingDB: coupling above this is no echo but the same signal on
     ///   both channels (a mono call stored as stereo): nothing is taken away then.
     init(maxCouplingDB: Double, window: Int = 1000) {
-        farRing = Array(repeating: .zero, count: Self.lagFrames)
         ratios = SlidingQuantiles(window: window, scale: 1e-6, refreshEvery: 32)
         maxCoupling = Float(pow10(maxCouplingDB / 10))
     }
@@ -188,7 +189,7 @@ struct EchoTracker: Sendable {
         farRing[pos] = far
         farLog = SIMD8(fastDB(max(farPower, 1e-12)), farLog[0], farLog[1], farLog[2], farLog[3], farLog[4], farLog[5], farLog[6])
         var envelope = farRing[0]
-        for k in 1..<Self.lagFrames { envelope = vmax(envelope, farRing[k]) }
+        for k in 1..<farRing.count { envelope = vmax(envelope, farRing[k]) }
         pos += 1
         if pos == Self.lagFrames { pos = 0 }
         let farLevel = envelope.sum()

@@ -169,6 +169,9 @@ public struct FrameFeatureExtractor: Sendable {
     private var callTone: CallProgressToneTest
     /// Frames measured so far.
     private var framesSeen = 0
+    /// Frames until the next grid frame of the held-note test (every `SpectralLineTest.gridFrames`-th, the first included): a
+    /// countdown, not a remainder per frame.
+    private var toGrid = 0
     /// The quietest frame of the last 4–5 s (blocks of 1 s): the call-progress fit's gate.
     private var lineQuietest = QuietestFrame(blockFrames: 100)
     /// Exactly periodic tones (digital beeps and buzzers), tested on few frames.
@@ -333,7 +336,12 @@ public struct FrameFeatureExtractor: Sendable {
     @inline(__always)
     private mutating func testTones(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
         if periodicWanted { testPeriodicity(&f, block: block, start: start) } else { periodicRun = 0 }
-        if (framesSeen - 1) % SpectralLineTest.gridFrames == 0 { testLines(&f, block: block, start: start) }
+        if toGrid == 0 {
+            toGrid = SpectralLineTest.gridFrames - 1
+            testLines(&f, block: block, start: start)
+        } else {
+            toGrid -= 1
+        }
         if f.callTone == 0 {
             testSine(&f, block: block, start: start)
         } else if f.callTone != CallProgressToneTest.notEvaluated && sineFit.runOpen(above: CallProgressToneTest.foldHz) {
