@@ -41,8 +41,13 @@ struct FrameMark: Sendable, Equatable {
 struct LookaheadWindow: Sendable {
     /// Frames a decision lags behind the newest frame.
     let lookahead: Int
-    private var frames: [FrameFeatures]
-    private var flags: [FrameFlags]
+    /// A frame and its flags in one slot: one array written per frame (one copy-on-write
+    /// check, not two).
+    private struct Slot {
+        var frame: FrameFeatures
+        var flags: FrameFlags
+    }
+    private var slots: [Slot]
     /// Slot of the oldest frame.
     private var head = 0
     /// Slot of the newest frame.
@@ -53,8 +58,7 @@ struct LookaheadWindow: Sendable {
     /// - Parameter lookahead: frames a decision lags (≥ 1).
     init(lookahead: Int) {
         self.lookahead = lookahead
-        frames = Array(repeating: .silent, count: lookahead + 1)
-        flags = Array(repeating: [], count: lookahead + 1)
+        slots = Array(repeating: Slot(frame: .silent, flags: []), count: lookahead + 1)
     }
 
     /// Frames before the newest one that a mark can still reach.
@@ -67,9 +71,8 @@ struct LookaheadWindow: Sendable {
     @inline(__always)
     mutating func push(_ f: FrameFeatures, flags own: FrameFlags) {
         var slot = head + count
-        if slot >= frames.count { slot -= frames.count }
-        frames[slot] = f
-        flags[slot] = own
+        if slot >= slots.count { slot -= slots.count }
+        slots[slot] = Slot(frame: f, flags: own)
         newest = slot
         count += 1
     }
@@ -81,11 +84,11 @@ struct LookaheadWindow: Sendable {
         // Backwards from the newest slot, wrapping by hand: a remainder per frame is an
         // integer division, and tone runs mark up to the whole window on every frame.
         let reach = min(m.back, count - 1)
-        flags.withUnsafeMutableBufferPointer { fb in
+        slots.withUnsafeMutableBufferPointer { fb in
             let n = fb.count
             var slot = newest
             for _ in 0...reach {
-                fb[slot].formUnion(m.flags)
+                fb[slot].flags.formUnion(m.flags)
                 slot = slot == 0 ? n - 1 : slot - 1
             }
         }
@@ -94,9 +97,10 @@ struct LookaheadWindow: Sendable {
     /// Removes the oldest frame and returns it with its flags.
     @inline(__always)
     mutating func removeOldest() -> (frame: FrameFeatures, flags: FrameFlags) {
-        let out = (frames[head], flags[head])
+        let oldest = slots[head]
+        let out = (oldest.frame, oldest.flags)
         head += 1
-        if head == frames.count { head = 0 }
+        if head == slots.count { head = 0 }
         count -= 1
         return out
     }
