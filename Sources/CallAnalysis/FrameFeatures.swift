@@ -136,7 +136,10 @@ public struct FrameFeatureExtractor: Sendable {
     /// A block's frames and their autocorrelations (lags 0…4 of the differences, the
     /// prediction gains' input), kept between blocks: `consume`'s scratch lists.
     private var blockFrames: [FrameFeatures] = []
-    private var blockLags: [SIMD8<Float>] = []
+    /// Stored as the prediction gains read them: per four frames, lag 0 of the four, then
+    /// lag 1, … lag 4 (`lagGroup` floats), so no transposition per four frames.
+    private var blockLags: [Float] = []
+    private static let lagGroup = 20
     private var fill: Int
     private static let lagCount = 5
     /// cos(π(2b+1)k/8)·w_k·2 for band b, lag k = 1…4; Bartlett lag window w_k = 1 − k/5.
@@ -269,7 +272,7 @@ public struct FrameFeatureExtractor: Sendable {
         (differences, blockFrames, blockLags) = ([], [], [])
         if frameList.count < capacity {
             frameList = Array(repeating: .silent, count: capacity)
-            lagList = Array(repeating: .zero, count: capacity)
+            lagList = Array(repeating: 0, count: (capacity + 3) / 4 * Self.lagGroup)
         }
         d.withUnsafeMutableBufferPointer { db in
             let dp = db.baseAddress!
@@ -282,7 +285,7 @@ public struct FrameFeatureExtractor: Sendable {
                         // A whole frame inside the block, with the samples its lags reach back to:
                         // measured where it lies, no copy.
                         if fill == 0 && i >= lagStep && n - i >= frameLength {
-                            var f = measure(base + i, differences: dp, lags: &lags[k])
+                            var f = measure(base + i, differences: dp, lags: lags + Self.lagSlot(k))
                             testTones(&f, block: base, start: i)
                             frames[k] = f
                             k += 1
@@ -298,7 +301,7 @@ public struct FrameFeatureExtractor: Sendable {
                         fill += take
                         i += take
                         if fill == frameLength {
-                            var f = measureBuffered(differences: dp, lags: &lags[k])
+                            var f = measureBuffered(differences: dp, lags: lags + Self.lagSlot(k))
                             testTones(&f, block: base, start: i - frameLength)
                             frames[k] = f
                             k += 1
@@ -451,13 +454,15 @@ public struct FrameFeatureExtractor: Sendable {
         buffer.withUnsafeMutableBufferPointer { buf in
             for j in (lagStep + fill)..<(lagStep + frameLength) { buf[j] = 0 }
         }
-        var lags = SIMD8<Float>.zero
+        var lags = [Float](repeating: 0, count: Self.lagGroup)
         var d = differences
         differences = []
-        var f = d.withUnsafeMutableBufferPointer { db in measureBuffered(differences: db.baseAddress!, lags: &lags) }
+        var f = lags.withUnsafeMutableBufferPointer { lb in
+            d.withUnsafeMutableBufferPointer { db in measureBuffered(differences: db.baseAddress!, lags: lb.baseAddress!) }
+        }
         differences = d
         fill = 0
-        Self.fillPredictionGains(&f, lags: &lags, count: 1)
+        lags.withUnsafeBufferPointer { Self.fillPredictionGains(&f, lags: $0.baseAddress!, count: 1) }
         out.append(f)
     }
 
@@ -467,21 +472,20 @@ public struct FrameFeatureExtractor: Sendable {
     /// Each lane stops where its reflection coefficient leaves (−1, 1) (the estimates are
     /// not a valid autocorrelation: numerical noise on near-silent frames) or its residual
     /// reaches 10⁻⁶ of the power (60 dB cap). Frames with no power get a gain of 1 (0 dB).
-    private static func fillPredictionGains(_ dst: UnsafeMutablePointer<FrameFeatures>, lags: UnsafePointer<SIMD8<Float>>,
+    private static func fillPredictionGains(_ dst: UnsafeMutablePointer<FrameFeatures>, lags: UnsafePointer<Float>,
                                             count total: Int) {
-        // Four frames transposed into the lanes at once (a lane written one at a time cost
-        // more than the recursion); the lanes are independent, so the last turn's empty lanes
-        // (zero power, gain 1, not stored) change nothing.
+        // Four frames in the lanes at once, read as stored (`blockLags`); the lanes are
+        // independent, so the last turn's empty lanes (zero, gain 1, not stored) change nothing.
+        let raw = UnsafeRawPointer(lags)
         var start = 0
         while start < total {
             let count = min(4, total - start)
-            let a = lags[start]
-            let b = count > 1 ? lags[start + 1] : .zero
-            let c = count > 2 ? lags[start + 2] : .zero
-            let d = count > 3 ? lags[start + 3] : .zero
-            let gains = Self.predictionGains(r0: SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
-                                             SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]),
-                                             SIMD4(a[4], b[4], c[4], d[4]))
+            let group = raw + start / 4 * lagGroup * MemoryLayout<Float>.stride
+            @inline(__always) func lag(_ j: Int) -> SIMD4<Float> {
+                let r = group.loadUnaligned(fromByteOffset: 16 * j, as: SIMD4<Float>.self)
+                return count == 4 ? r : r.replacing(with: 0, where: SIMD4<Int32>(0, 1, 2, 3) .>= Int32(count))
+            }
+            let gains = Self.predictionGains(r0: lag(0), lag(1), lag(2), lag(3), lag(4))
             dst[start].predictionGain = gains[0]
             if count > 1 { dst[start + 1].predictionGain = gains[1] }
             if count > 2 { dst[start + 2].predictionGain = gains[2] }
@@ -489,6 +493,10 @@ public struct FrameFeatureExtractor: Sendable {
             start += 4
         }
     }
+
+    /// Where frame `k` of a block writes its lag 0 in `blockLags` (lag j: 4·j floats on).
+    @inline(__always)
+    private static func lagSlot(_ k: Int) -> Int { (k >> 2) &* lagGroup &+ (k & 3) }
 
     @inline(__always)
     private static func predictionGains(r0: SIMD4<Float>, _ r1: SIMD4<Float>, _ r2: SIMD4<Float>, _ r3: SIMD4<Float>,
@@ -525,22 +533,23 @@ public struct FrameFeatureExtractor: Sendable {
 
     /// Features of the frame assembled in `buffer` (frames that straddle two blocks, and
     /// the last one): measured from a stack copy (`measure` may not read `self` meanwhile).
-    private mutating func measureBuffered(differences dp: UnsafeMutablePointer<Float>, lags: inout SIMD8<Float>) -> FrameFeatures {
+    private mutating func measureBuffered(differences dp: UnsafeMutablePointer<Float>, lags: UnsafeMutablePointer<Float>) -> FrameFeatures {
         let count = lagStep + frameLength
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { tmp in
             let t = tmp.baseAddress!
             buffer.withUnsafeBufferPointer { t.initialize(from: $0.baseAddress!, count: count) }
-            return measure(t + lagStep, differences: dp, lags: &lags)
+            return measure(t + lagStep, differences: dp, lags: lags)
         }
     }
 
     /// Features of the frame at `frame` (`frameLength` samples; the `lagStep` samples
     /// before it must be readable and be the previous frame's last ones); `dbuf` holds the
     /// previous frame's last `differenceHistory` differences, then room for this frame's;
-    /// `lags` takes the autocorrelations its prediction gain is computed from.
+    /// `lags` takes the autocorrelations its prediction gain is computed from (lag j at
+    /// `lags[4 * j]`, see `blockLags`).
     @inline(__always)
     private mutating func measure(_ frame: UnsafePointer<Float>, differences dbuf: UnsafeMutablePointer<Float>,
-                                  lags: inout SIMD8<Float>) -> FrameFeatures {
+                                  lags: UnsafeMutablePointer<Float>) -> FrameFeatures {
         let n = frameLength
         let l = lagStep
         let dh = differenceHistory
@@ -627,7 +636,7 @@ public struct FrameFeatureExtractor: Sendable {
                     let idle = top - bottom <= idleSteps * q.step(at: (top + bottom) * 0.5)
                     idleShare += ((idle ? 1 : 0) - idleShare) * 0.005
                     if idle && idleShare > 0.3 {
-                        lags = .zero
+                        lags[0] = 0; lags[4] = 0; lags[8] = 0; lags[12] = 0; lags[16] = 0
                         return FrameFeatures(bands: SIMD4(repeating: 1e-20), power: 0, predictionGain: 1, rho1: 0, rho2: 0,
                                              peak: peak, clipped: 0)
                     }
@@ -649,7 +658,7 @@ public struct FrameFeatureExtractor: Sendable {
                 bands += bandWeight4 * c4
                 let floor = dPower * 1e-4 + 1e-20
                 bands = bands.replacing(with: floor, where: bands .< floor)
-                lags = SIMD8<Float>(dPower, c1, c2, c3, c4, 0, 0, 0)
+                lags[0] = dPower; lags[4] = c1; lags[8] = c2; lags[12] = c3; lags[16] = c4
                 let inverse = dPower > 0 ? 1 / dPower : 0
                 // Raw autocorrelation (DC removed): lag l measured, lag 2l from the
                 // difference's lag l, r(2) = 2·r(1) − r(0) − r_d(1) (stationary within the frame).
