@@ -120,10 +120,16 @@ public struct ChannelDetector: Sendable {
 
     /// Feeds the next frame of a stereo call with the other channel's frame at the same time
     /// (a mono detector ignores `far`); decides the frame that leaves the lookahead window.
+    @inline(__always)
     public mutating func push(_ f: FrameFeatures, far: FrameFeatures) {
         let signal = noise.update(f)
         let expected = echo.update(near: f, nearNoise: noise.bands, nearNoiseMeasured: noise.measured, far: far)
         take(f, signal: signal, expected: expected, farTalks: echo.active && background.farTalks(power: far.power))
+    }
+
+    /// `push(_:far:)` for `count` frames of a stereo call, this channel's and the other's.
+    mutating func push(_ near: UnsafePointer<FrameFeatures>, far: UnsafePointer<FrameFeatures>, count: Int) {
+        for i in 0..<count { push(near[i], far: far[i]) }
     }
 
     /// Feeds the next frame (the other channel, if any, silent); decides the frame that leaves
