@@ -35,16 +35,17 @@ struct FrameMark: Sendable, Equatable {
 }
 
 /// The frames a `ChannelDetector` has measured and not yet decided, with what the trackers
-/// marked on them: decisions lag by the lookahead (`lookahead_s`) so the noise estimate has
+/// marked on them and the other channel's envelope at the time (`EchoSource`): decisions lag by the lookahead (`lookahead_s`) so the noise estimate has
 /// seen both sides of a frame, and a tracker can still mark the start of a run it confirms
 /// late. A ring of `lookahead + 1` frames: the newest plus up to `lookahead` before it.
 struct LookaheadWindow: Sendable {
     /// Frames a decision lags behind the newest frame.
     let lookahead: Int
-    /// A frame and its flags in one slot: one array written per frame (one copy-on-write
-    /// check, not two).
+    /// A frame, its flags and the other channel's envelope in one slot: one array written
+    /// per frame (one copy-on-write check, not three).
     private struct Slot {
         var frame: FrameFeatures
+        var envelope: SIMD4<Float>
         var flags: FrameFlags
     }
     private var slots: [Slot]
@@ -58,7 +59,7 @@ struct LookaheadWindow: Sendable {
     /// - Parameter lookahead: frames a decision lags (≥ 1).
     init(lookahead: Int) {
         self.lookahead = lookahead
-        slots = Array(repeating: Slot(frame: .silent, flags: []), count: lookahead + 1)
+        slots = Array(repeating: Slot(frame: .silent, envelope: .zero, flags: []), count: lookahead + 1)
     }
 
     /// Frames before the newest one that a mark can still reach.
@@ -67,12 +68,13 @@ struct LookaheadWindow: Sendable {
     /// Whether the oldest frame is due for its decision (more than `lookahead` frames wait).
     var isFull: Bool { count > lookahead }
 
-    /// Adds the newest frame, with the flags it holds on its own.
+    /// Adds the newest frame, with the flags it holds on its own and the other channel's
+    /// envelope (band powers, `EchoSource.update`; zero on mono).
     @inline(__always)
-    mutating func push(_ f: FrameFeatures, flags own: FrameFlags) {
+    mutating func push(_ f: FrameFeatures, flags own: FrameFlags, envelope: SIMD4<Float> = .zero) {
         var slot = head + count
         if slot >= slots.count { slot -= slots.count }
-        slots[slot] = Slot(frame: f, flags: own)
+        slots[slot] = Slot(frame: f, envelope: envelope, flags: own)
         newest = slot
         count += 1
     }
@@ -94,11 +96,11 @@ struct LookaheadWindow: Sendable {
         }
     }
 
-    /// Removes the oldest frame and returns it with its flags.
+    /// Removes the oldest frame and returns it with its flags and envelope.
     @inline(__always)
-    mutating func removeOldest() -> (frame: FrameFeatures, flags: FrameFlags) {
+    mutating func removeOldest() -> (frame: FrameFeatures, flags: FrameFlags, envelope: SIMD4<Float>) {
         let oldest = slots[head]
-        let out = (oldest.frame, oldest.flags)
+        let out = (oldest.frame, oldest.flags, oldest.envelope)
         head += 1
         if head == slots.count { head = 0 }
         count -= 1

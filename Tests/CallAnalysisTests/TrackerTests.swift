@@ -390,10 +390,11 @@ import Glibc
 
     /// On mono the echo source expects nothing and reports nothing.
     @Test func inactiveEchoSource() {
-        var echo = EchoSource(parameters: AnalysisParameters(), lookahead: 100, stereo: false)
+        var echo = EchoSource(parameters: AnalysisParameters(), stereo: false)
         let f = FrameFeatures(bands: SIMD4(repeating: 1e-3), power: 1e-3, predictionGain: 1, rho1: 0, rho2: 0, peak: 0.1, clipped: 0)
-        #expect(echo.update(near: f, nearNoise: SIMD4(repeating: 1e-6), far: f) == .zero)
-        #expect(echo.remove().expected == .zero)
+        let taken = echo.update(near: f, nearNoise: SIMD4(repeating: 1e-6), far: f)
+        #expect(taken.expected == .zero && taken.envelope == .zero)
+        #expect(echo.expected(envelope: taken.envelope).expected == .zero)
         #expect(echo.estimate(decidedFrames: 1, appliedFrames: 0) == nil)
     }
 
