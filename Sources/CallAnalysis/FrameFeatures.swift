@@ -666,7 +666,12 @@ public struct FrameFeatureExtractor: Sendable {
                 // Σd² = Σx² + Σx[−l]² − 2·Σx·x[−l], and Σx[−l]² is Σx² with the frame's last
                 // l samples swapped for the l before it.
                 var shifted = sq
-                for k in 0..<l { shifted += xs[k - l] * xs[k - l] - xs[n - l + k] * xs[n - l + k] }
+                if l == 1 {
+                    // 8 kHz: one term (the loop's index arithmetic cost more than it).
+                    shifted += xs[-1] * xs[-1] - xs[n - 1] * xs[n - 1]
+                } else {
+                    for k in 0..<l { shifted += xs[k - l] * xs[k - l] - xs[n - l + k] * xs[n - l + k] }
+                }
                 let raw1 = 0.5 * (sq + shifted - c0) * inv - mean * mean
                 let raw2 = 2 * raw1 - power - c1
                 let rawInverse = power > 0 ? 1 / power : 0
@@ -676,12 +681,12 @@ public struct FrameFeatureExtractor: Sendable {
         }()
         // Keep the last differences the next frame's lags reach back to (4 or 8 values, four
         // at a time: a memmove call costs more).
-        let raw = UnsafeMutableRawPointer(dbuf)
+        let raw = UnsafeMutableRawPointer(dbuf), from = raw + n * 4
         var k = 0
         while k < dh {
-            raw.storeBytes(of: raw.loadUnaligned(fromByteOffset: (n + k) * 4, as: SIMD4<Float>.self), toByteOffset: k * 4,
+            raw.storeBytes(of: from.loadUnaligned(fromByteOffset: k * 4, as: SIMD4<Float>.self), toByteOffset: k * 4,
                            as: SIMD4<Float>.self)
-            k += 4
+            k &+= 4
         }
         if !f.power.isFinite { f = .silent }
         // Both gates below ask whether the spectral shape held (`shapeHeld`), each only once
@@ -767,6 +772,9 @@ extension FrameFeatureExtractor {
 struct QuietestFrame: Sendable {
     let blockFrames: Int
     private var blocks = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
+    /// The quietest of `blocks`, kept as they move (frame powers are finite and not negative,
+    /// so the minimum is the same in any order).
+    private var blocksMin: Float = .greatestFiniteMagnitude
     private var current: Float = .greatestFiniteMagnitude
     private var frames = 0
 
@@ -775,8 +783,7 @@ struct QuietestFrame: Sendable {
     /// The quietest so far; `greatestFiniteMagnitude` before any frame.
     @inline(__always)
     var power: Float {
-        // Lane by lane: SIMD's min() is a generic, unspecialised call here.
-        min(min(blocks.x, blocks.y), min(min(blocks.z, blocks.w), current))
+        min(blocksMin, current)
     }
 
     @inline(__always)
@@ -785,6 +792,8 @@ struct QuietestFrame: Sendable {
         frames += 1
         if frames == blockFrames {
             blocks = SIMD4(current, blocks.x, blocks.y, blocks.z)
+            // Lane by lane: SIMD's min() is a generic, unspecialised call here.
+            blocksMin = min(min(blocks.x, blocks.y), min(blocks.z, blocks.w))
             current = .greatestFiniteMagnitude
             frames = 0
         }
