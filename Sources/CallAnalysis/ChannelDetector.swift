@@ -120,17 +120,25 @@ public struct ChannelDetector: Sendable {
 
     /// Feeds the next frame of a stereo call with the other channel's frame at the same time
     /// (a mono detector ignores `far`); decides the frame that leaves the lookahead window.
-    @inline(__always)
     public mutating func push(_ f: FrameFeatures, far: FrameFeatures) {
+        window.makeUnique()
+        pushFrame(f, far: far)
+    }
+
+    /// `push(_:far:)` once the window is known to be the detector's own (`makeUnique`).
+    @inline(__always)
+    private mutating func pushFrame(_ f: FrameFeatures, far: FrameFeatures) {
         let signal = noise.update(f)
         let (expected, envelope) = echo.update(near: f, nearNoise: noise.bands, nearNoiseMeasured: noise.measured, far: far)
         take(f, signal: signal, expected: expected, envelope: envelope,
              farTalks: echo.active && background.farTalks(power: far.power))
     }
 
-    /// `push(_:far:)` for `count` frames of a stereo call, this channel's and the other's.
+    /// `push(_:far:)` for `count` frames of a stereo call, this channel's and the other's (the
+    /// lookahead window made the detector's own once for them).
     mutating func push(_ near: UnsafePointer<FrameFeatures>, far: UnsafePointer<FrameFeatures>, count: Int) {
-        for i in 0..<count { push(near[i], far: far[i]) }
+        window.makeUnique()
+        for i in 0..<count { pushFrame(near[i], far: far[i]) }
     }
 
     /// Feeds the next frame (the other channel, if any, silent); decides the frame that leaves
@@ -141,6 +149,7 @@ public struct ChannelDetector: Sendable {
 
     /// Decides every remaining frame and closes the last region.
     public mutating func finish() {
+        window.makeUnique()
         while window.count > 0 { decideOldest() }
         if !heldBack.isEmpty { decideHeld() }
         while let d = decider.decideRemaining() { record(d) }

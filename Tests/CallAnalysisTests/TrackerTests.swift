@@ -388,6 +388,23 @@ import Glibc
         #expect(window.count == 0)
     }
 
+    /// A copy of a window is a value: once made its own (`makeUnique`), marking and moving it
+    /// leaves the original as it was (the slots are shared only until then).
+    @Test func windowCopiesAreValues() {
+        var window = LookaheadWindow(lookahead: 3)
+        for i in 0..<3 { window.push(.silent, flags: i == 1 ? .steady : []) }
+        var copy = window
+        copy.makeUnique()
+        copy.mark(FrameMark(.tone, back: 10))
+        _ = copy.removeOldest()
+        copy.push(.silent, flags: .keypress)
+        window.makeUnique()
+        let original = (0..<3).map { _ in window.removeOldest().flags }
+        #expect(original == [[], .steady, []])
+        let copied = (0..<3).map { _ in copy.removeOldest().flags }
+        #expect(copied == [[.tone, .steady], .tone, .keypress])
+    }
+
     /// On mono the echo source expects nothing and reports nothing.
     @Test func inactiveEchoSource() {
         var echo = EchoSource(parameters: AnalysisParameters(), stereo: false)
