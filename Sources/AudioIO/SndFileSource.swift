@@ -208,7 +208,7 @@ public final class SndFileSource: AudioSource {
         }
     }
 
-    /// Stereo G.711: both channels in one pass through the table, four frames a turn by
+    /// Stereo G.711: both channels in one pass through the table, eight frames a turn by
     /// pointers (the generic loop above checks its index arithmetic for overflow: about a
     /// tenth of the whole analysis went to it).
     private static func splitStereo(_ src: UnsafePointer<UInt8>, frames: Int, into channels: inout [[Float]],
@@ -219,7 +219,18 @@ public final class SndFileSource: AudioSource {
         channels[0].withUnsafeMutableBufferPointer { a in
             right.withUnsafeMutableBufferPointer { b in
                 var pa = a.baseAddress!, pb = b.baseAddress!, s = src
-                let end4 = pa + (frames & ~3), end = pa + frames
+                let end8 = pa + (frames & ~7), end4 = pa + (frames & ~3), end = pa + frames
+                while pa < end8 {
+                    pa[0] = t[Int(s[0])]; pb[0] = t[Int(s[1])]
+                    pa[1] = t[Int(s[2])]; pb[1] = t[Int(s[3])]
+                    pa[2] = t[Int(s[4])]; pb[2] = t[Int(s[5])]
+                    pa[3] = t[Int(s[6])]; pb[3] = t[Int(s[7])]
+                    pa[4] = t[Int(s[8])]; pb[4] = t[Int(s[9])]
+                    pa[5] = t[Int(s[10])]; pb[5] = t[Int(s[11])]
+                    pa[6] = t[Int(s[12])]; pb[6] = t[Int(s[13])]
+                    pa[7] = t[Int(s[14])]; pb[7] = t[Int(s[15])]
+                    pa += 8; pb += 8; s += 16
+                }
                 while pa < end4 {
                     pa[0] = t[Int(s[0])]; pb[0] = t[Int(s[1])]
                     pa[1] = t[Int(s[2])]; pb[1] = t[Int(s[3])]

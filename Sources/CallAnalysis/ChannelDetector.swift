@@ -79,7 +79,7 @@ public struct ChannelDetector: Sendable {
         /// The line's band noise, and the speaker weights (zero while the noise was unknown).
         var noise: SIMD4<Float>
         var weights: SIMD4<Float>
-        /// The other channel's envelope (`EchoSource.remove`), the echo expected from it and
+        /// The other channel's envelope (`EchoSource.update`), the echo expected from it and
         /// whether a proven coupling gave it.
         var envelope: SIMD4<Float>
         var expected: SIMD4<Float>
@@ -108,7 +108,7 @@ public struct ChannelDetector: Sendable {
     public init(parameters: AnalysisParameters, stereo: Bool) {
         let lookahead = parameters.lookaheadFrames
         noise = NoiseTracker(parameters: parameters)
-        echo = EchoSource(parameters: parameters, lookahead: lookahead, stereo: stereo)
+        echo = EchoSource(parameters: parameters, stereo: stereo)
         background = BackgroundVoicesTracker(parameters: parameters, stereo: stereo)
         window = LookaheadWindow(lookahead: lookahead)
         toneRuns = ToneRunTracker(parameters: parameters)
@@ -121,9 +121,24 @@ public struct ChannelDetector: Sendable {
     /// Feeds the next frame of a stereo call with the other channel's frame at the same time
     /// (a mono detector ignores `far`); decides the frame that leaves the lookahead window.
     public mutating func push(_ f: FrameFeatures, far: FrameFeatures) {
+        window.makeUnique()
+        pushFrame(f, far: far)
+    }
+
+    /// `push(_:far:)` once the window is known to be the detector's own (`makeUnique`).
+    @inline(__always)
+    private mutating func pushFrame(_ f: FrameFeatures, far: FrameFeatures) {
         let signal = noise.update(f)
-        let expected = echo.update(near: f, nearNoise: noise.bands, nearNoiseMeasured: noise.measured, far: far)
-        take(f, signal: signal, expected: expected, farTalks: echo.active && background.farTalks(power: far.power))
+        let (expected, envelope) = echo.update(near: f, nearNoise: noise.bands, nearNoiseMeasured: noise.measured, far: far)
+        take(f, signal: signal, expected: expected, envelope: envelope,
+             farTalks: echo.active && background.farTalks(power: far.power))
+    }
+
+    /// `push(_:far:)` for `count` frames of a stereo call, this channel's and the other's (the
+    /// lookahead window made the detector's own once for them).
+    mutating func push(_ near: UnsafePointer<FrameFeatures>, far: UnsafePointer<FrameFeatures>, count: Int) {
+        window.makeUnique()
+        for i in 0..<count { pushFrame(near[i], far: far[i]) }
     }
 
     /// Feeds the next frame (the other channel, if any, silent); decides the frame that leaves
@@ -134,6 +149,7 @@ public struct ChannelDetector: Sendable {
 
     /// Decides every remaining frame and closes the last region.
     public mutating func finish() {
+        window.makeUnique()
         while window.count > 0 { decideOldest() }
         if !heldBack.isEmpty { decideHeld() }
         while let d = decider.decideRemaining() { record(d) }
@@ -145,8 +161,10 @@ public struct ChannelDetector: Sendable {
     /// - Parameters:
     ///   - signal: whether the frame is not digital silence (`NoiseTracker.update`).
     ///   - expected: what the other sources expect in the frame (band powers).
+    ///   - envelope: the other channel's envelope at the frame (`EchoSource.update`), which the
+    ///     window keeps with it for the echo expected when it is decided.
     @inline(__always)
-    private mutating func take(_ f: FrameFeatures, signal: Bool, expected: SIMD4<Float>, farTalks: Bool) {
+    private mutating func take(_ f: FrameFeatures, signal: Bool, expected: SIMD4<Float>, envelope: SIMD4<Float>, farTalks: Bool) {
         let tone = toneRuns.update(f)
         if noise.known {
             let against = noise.bands + expected
@@ -159,7 +177,7 @@ public struct ChannelDetector: Sendable {
             weights.update(bandSNR: f.bands / against)
         }
         if recordFrames { output.trace.backgroundInput.append(SIMD2(noise.known ? background.lastInput : -99, farTalks ? 1 : 0)) }
-        window.push(f, flags: tone.steady ? .steady : [])
+        window.push(f, flags: tone.steady ? .steady : [], envelope: envelope)
         if let m = keypress.update(f.dualTone) { window.mark(m) }
         if let m = callProgress.update(f.callTone) { window.mark(m) }
         if let m = periodic.update(f.periodicTone, power: f.power, markable: window.markable) { window.mark(m) }
@@ -175,17 +193,17 @@ public struct ChannelDetector: Sendable {
     /// are held back instead and decided at once after them (`decideHeld`).
     @inline(__always)
     private mutating func decideOldest() {
-        let (f, flags) = window.removeOldest()
+        let (f, flags, envelope) = window.removeOldest()
         var held = Held(bands: f.bands, power: f.power, predictionGain: f.predictionGain, flags: flags,
                         noise: noise.bands, weights: noise.known ? weights.weights : .zero,
                         envelope: .zero, expected: .zero, applied: false,
                         reference: background.reference, talkerFloor: background.talkerFloor, heard: background.heard,
                         traceBackground: recordFrames ? background.traceValues : .zero, heldLines: f.heldLines)
         if echo.active {
-            let e = echo.remove()
+            let e = echo.expected(envelope: envelope)
             held.expected = e.expected
             held.applied = e.applied
-            held.envelope = e.envelope
+            held.envelope = envelope
         }
         if leftWindow < hindsightFrames {
             leftWindow += 1

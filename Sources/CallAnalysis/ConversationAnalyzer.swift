@@ -156,8 +156,9 @@ public struct ConversationAnalyzer: Sendable {
                     detectors.withUnsafeMutableBufferPointer { ds in
                         // Each detector hears the other channel's frames (echo), a block at a
                         // time (one detector's state stays in cache).
-                        for i in 0..<n { ds[0].push(a[i], far: b[i]) }
-                        for i in 0..<n { ds[1].push(b[i], far: a[i]) }
+                        guard let a = a.baseAddress, let b = b.baseAddress else { return }
+                        ds[0].push(a, far: b, count: n)
+                        ds[1].push(b, far: a, count: n)
                     }
                     for i in 0..<n { corr.add(a[i].power, b[i].power) }
                 }

@@ -10,16 +10,16 @@ import Darwin
 /// measures a frame's SNR, so that the echo confirms no speech while this party's own voice,
 /// 20 dB and more over its echo, still does.
 ///
-/// `EchoTracker` measures the coupling; this source keeps the other channel's envelope of
-/// each frame still in the detector's lookahead window (a first-in, first-out queue in step
-/// with it), so that a frame is measured, when it is decided, against its own envelope times
-/// the coupling known then.
+/// `EchoTracker` measures the coupling; the other channel's envelope of each frame travels
+/// with the frame through the detector's lookahead window (`LookaheadWindow`), so that a
+/// frame is measured, when it is decided, against its own envelope times the coupling known
+/// then (`expected(envelope:)`).
 ///
 /// On a mono call the source is inactive: it expects no echo anywhere.
 ///
-/// Lifecycle: `init(parameters:lookahead:stereo:)`; per frame `update(near:nearNoise:far:)` as
-/// the frame enters the window and `remove()` as it leaves it, in the same order; `estimate`
-/// at the end.
+/// Lifecycle: `init(parameters:stereo:)`; per frame `update(near:nearNoise:far:)` as
+/// the frame enters the window and `expected(envelope:)` with its envelope as it leaves it;
+/// `estimate` at the end.
 struct EchoSource: Sendable {
     /// Whether there is another channel (stereo).
     let active: Bool
@@ -27,29 +27,23 @@ struct EchoSource: Sendable {
     /// The echo margin as a power ratio (`echo_margin_db`): the echo expected in a frame
     /// counts this much louder.
     let margin: Float
-    /// `margin` in every lane, held as a vector: read as a scalar, the compiler loads it with
-    /// a 16-byte load that reached into `envelopes`, stored just before on every frame (a
+    /// `margin` in every lane, held as a vector: read as a scalar, the compiler loaded it with
+    /// a 16-byte load that reached into the envelopes stored just before on every frame (a
     /// store that cannot be forwarded: a stall per frame in the profile).
     private let marginLanes: SIMD4<Float>
-    /// The other channel's envelope (band powers, see `EchoTracker.update`) of each frame in
-    /// the lookahead window, oldest at `head`.
-    private var envelopes: [SIMD4<Float>]
-    private var head = 0
-    private var count = 0
 
-    /// - Parameters:
-    ///   - lookahead: frames the detector's decisions lag (its window holds one more).
-    ///   - stereo: whether there is another channel; without one the source is inactive.
-    init(parameters: AnalysisParameters, lookahead: Int, stereo: Bool) {
+    /// - Parameter stereo: whether there is another channel; without one the source is inactive.
+    init(parameters: AnalysisParameters, stereo: Bool) {
         active = stereo
         tracker = EchoTracker(maxCouplingDB: parameters.echoMaxCouplingDB)
         margin = Float(pow(10, parameters.echoMarginDB / 10))
         marginLanes = SIMD4(repeating: margin)
-        envelopes = Array(repeating: .zero, count: stereo ? lookahead + 1 : 0)
     }
 
     /// Takes the next frame of both channels; returns the echo expected in this channel's
-    /// frame (band powers, margin included; 0 while no coupling is proven, and on mono).
+    /// frame (band powers, margin included; 0 while no coupling is proven, and on mono) and
+    /// the other channel's envelope there (band powers; what `expected(envelope:)` takes as
+    /// the frame is decided; 0 on mono).
     /// - Parameters:
     ///   - near: this channel's frame; `nearNoise` its band noise (negative while unknown),
     ///     `nearNoiseMeasured` whether that is the line's noise, not a floor
@@ -57,34 +51,16 @@ struct EchoSource: Sendable {
     ///   - far: the other channel's frame at the same time.
     @inline(__always)
     mutating func update(near: FrameFeatures, nearNoise: SIMD4<Float>, nearNoiseMeasured: Bool = true,
-                         far: FrameFeatures) -> SIMD4<Float> {
-        guard active else { return .zero }
+                         far: FrameFeatures) -> (expected: SIMD4<Float>, envelope: SIMD4<Float>) {
+        guard active else { return (.zero, .zero) }
         let envelope = tracker.update(near: near.bands, nearPower: near.power, nearNoise: nearNoise,
                                       nearNoiseMeasured: nearNoiseMeasured, far: far.bands, farPower: far.power)
-        var slot = head + count
-        if slot >= envelopes.count { slot -= envelopes.count }
-        envelopes[slot] = envelope
-        count += 1
-        return tracker.coupling * envelope * marginLanes
-    }
-
-    /// The oldest frame leaves the window: the echo expected in it with the coupling known
-    /// now (band powers, margin included), whether a proven coupling was applied, and the
-    /// other channel's envelope of the frame (what a coupling proven later is applied to,
-    /// see `expected(envelope:)`).
-    @inline(__always)
-    mutating func remove() -> (expected: SIMD4<Float>, applied: Bool, envelope: SIMD4<Float>) {
-        guard active else { return (.zero, false, .zero) }
-        let envelope = envelopes[head]
-        head += 1
-        if head == envelopes.count { head = 0 }
-        count -= 1
-        let coupling = tracker.coupling
-        return (coupling * envelope * marginLanes, coupling > 0, envelope)
+        return (tracker.coupling * envelope * marginLanes, envelope)
     }
 
     /// The echo expected (band powers, margin included) in a frame of the other channel's
-    /// `envelope` with the coupling known now: for frames held back from the call's start
+    /// `envelope` with the coupling known now, and whether a proven coupling gave it: as the
+    /// frame leaves the lookahead window, and again for frames held back from the call's start
     /// (`ChannelDetector`, hindsight), decided once the coupling is proven.
     @inline(__always)
     func expected(envelope: SIMD4<Float>) -> (expected: SIMD4<Float>, applied: Bool) {

@@ -63,7 +63,22 @@ struct SlidingQuantiles: Sendable {
         var k = 0
         var cumulative: Int32 = 0
         var target = max(1, Int32(Float(count) * fractions[0]))
-        for i in 0..<counts.count {
+        let bins = counts.count
+        var i = -1
+        while i + 1 < bins {
+            i += 1
+            // Eight bins at a time while they cannot reach the target (integer sums: the
+            // same bins are found as one at a time).
+            if i + 8 <= bins {
+                let block = counts.withUnsafeBufferPointer {
+                    UnsafeRawPointer($0.baseAddress! + i).loadUnaligned(as: SIMD8<Int32>.self).wrappedSum()
+                }
+                if cumulative &+ block < target {
+                    cumulative &+= block
+                    i += 7
+                    continue
+                }
+            }
             cumulative += counts[i]
             guard cumulative >= target else { continue }
             while k < fractions.count && cumulative >= max(1, Int32(Float(count) * fractions[k])) {
@@ -128,7 +143,9 @@ struct EchoTracker: Sendable {
     /// Rise of the other channel's floor per frame (3 dB/s).
     static let floorRise: Float = 1.00693
 
-    private var farRing: [SIMD4<Float>]
+    /// The other channel's band powers of the last `lagFrames` (8) frames, held inline (no
+    /// array): no copy-on-write check or bounds check per frame.
+    private var farRing = InlineArray<8, SIMD4<Float>>(repeating: .zero)
     /// The other channel's log-power (dB), lag k frames ago in lane k.
     private var farLog = SIMD8<Float>(repeating: -120)
     private var pos = 0
@@ -155,7 +172,6 @@ struct EchoTracker: Sendable {
     /// - Parameter maxCouplingDB: coupling above this is no echo but the same signal on
     ///   both channels (a mono call stored as stereo): nothing is taken away then.
     init(maxCouplingDB: Double, window: Int = 1000) {
-        farRing = Array(repeating: .zero, count: Self.lagFrames)
         ratios = SlidingQuantiles(window: window, scale: 1e-6, refreshEvery: 32)
         maxCoupling = Float(pow10(maxCouplingDB / 10))
     }
@@ -173,7 +189,7 @@ struct EchoTracker: Sendable {
         farRing[pos] = far
         farLog = SIMD8(fastDB(max(farPower, 1e-12)), farLog[0], farLog[1], farLog[2], farLog[3], farLog[4], farLog[5], farLog[6])
         var envelope = farRing[0]
-        for k in 1..<Self.lagFrames { envelope = vmax(envelope, farRing[k]) }
+        for k in 1..<farRing.count { envelope = vmax(envelope, farRing[k]) }
         pos += 1
         if pos == Self.lagFrames { pos = 0 }
         let farLevel = envelope.sum()

@@ -126,10 +126,20 @@ public struct FrameFeatureExtractor: Sendable {
     private let idleSteps: Float
     /// Share of idle frames among the frames that are not constant, averaged over ≈ 2 s.
     private var idleShare: Float = 0
-    /// The previous frame's last `lagStep` samples, then the frame being filled.
+    /// The `lagStep` samples before the frame being filled (set when its filling starts),
+    /// then that frame: frames that straddle two blocks.
     private var buffer: [Float]
-    /// The previous frame's last `differenceHistory` differences, then this frame's.
+    /// The previous frame's last `differenceHistory` differences, then this frame's. Moved
+    /// out for a block (`consume`) and read through one pointer: no copy-on-write check per
+    /// frame.
     private var differences: [Float]
+    /// A block's frames and their autocorrelations (lags 0…4 of the differences, the
+    /// prediction gains' input), kept between blocks: `consume`'s scratch lists.
+    private var blockFrames: [FrameFeatures] = []
+    /// Stored as the prediction gains read them: per four frames, lag 0 of the four, then
+    /// lag 1, … lag 4 (`lagGroup` floats), so no transposition per four frames.
+    private var blockLags: [Float] = []
+    private static let lagGroup = 20
     private var fill: Int
     private static let lagCount = 5
     /// cos(π(2b+1)k/8)·w_k·2 for band b, lag k = 1…4; Bartlett lag window w_k = 1 − k/5.
@@ -142,9 +152,6 @@ public struct FrameFeatureExtractor: Sendable {
     private let bandWeight2 = Self.bandWeightsFor(lag: 2)
     private let bandWeight3 = Self.bandWeightsFor(lag: 3)
     private let bandWeight4 = Self.bandWeightsFor(lag: 4)
-    /// Autocorrelations (lags 0…4 of the difference signal) of frames whose prediction
-    /// gain is still to be computed, four frames at a time.
-    private var pendingLags: [SIMD8<Float>] = []
     /// The DTMF test, run only on candidate frames: more than 6 dB over the quietest frame of
     /// the last ≈ 2 s, power within a factor 2 and shape (ρ₁, ρ₂ of the differences or of the
     /// samples) within 0.08 / 0.16 of the frame before, and every second such frame; then
@@ -165,6 +172,9 @@ public struct FrameFeatureExtractor: Sendable {
     private var callTone: CallProgressToneTest
     /// Frames measured so far.
     private var framesSeen = 0
+    /// Frames until the next grid frame of the held-note test (every `SpectralLineTest.gridFrames`-th, the first included): a
+    /// countdown, not a remainder per frame.
+    private var toGrid = 0
     /// The quietest frame of the last 4–5 s (blocks of 1 s): the call-progress fit's gate.
     private var lineQuietest = QuietestFrame(blockFrames: 100)
     /// Exactly periodic tones (digital beeps and buzzers), tested on few frames.
@@ -248,35 +258,78 @@ public struct FrameFeatureExtractor: Sendable {
     }
 
     /// Appends the features of every frame completed by `samples` to `out`.
+    ///
+    /// The block's frames are measured into a scratch list with their autocorrelations (the
+    /// prediction gains' input), their gains filled four at a time, then appended at once:
+    /// no array is grown or checked for sharing per frame.
     public mutating func consume(_ samples: UnsafeBufferPointer<Float>, into out: inout [FrameFeatures]) {
-        var i = 0
         let n = samples.count
-        let first = out.count
         guard let base = samples.baseAddress else { return }
-        while i < n {
-            // A whole frame inside the block, with the samples its lags reach back to:
-            // measured where it lies, no copy.
-            if fill == 0 && i >= lagStep && n - i >= frameLength {
-                out.append(measure(base + i))
-                testTones(&out[out.count - 1], block: base, start: i)
-                i += frameLength
-                continue
-            }
-            let take = min(frameLength - fill, n - i)
-            buffer.withUnsafeMutableBufferPointer { buf in
-                let dst = buf.baseAddress! + lagStep + fill
-                dst.update(from: base + i, count: take)
-            }
-            fill += take
-            i += take
-            if fill == frameLength {
-                out.append(measureBuffered())
-                testTones(&out[out.count - 1], block: base, start: i - frameLength)
-                fill = 0
+        let capacity = n / frameLength + 2
+        // Moved out for the block (taken back below), so that their pointers may be held
+        // while `self` changes.
+        var d = differences, frameList = blockFrames, lagList = blockLags
+        (differences, blockFrames, blockLags) = ([], [], [])
+        if frameList.count < capacity {
+            frameList = Array(repeating: .silent, count: capacity)
+            lagList = Array(repeating: 0, count: (capacity + 3) / 4 * Self.lagGroup)
+        }
+        d.withUnsafeMutableBufferPointer { db in
+            let dp = db.baseAddress!
+            frameList.withUnsafeMutableBufferPointer { framesBuffer in
+                lagList.withUnsafeMutableBufferPointer { lagsBuffer in
+                    let frames = framesBuffer.baseAddress!, lags = lagsBuffer.baseAddress!
+                    var k = 0
+                    var i = 0
+                    while i < n {
+                        // A whole frame inside the block, with the samples its lags reach back to:
+                        // measured where it lies, no copy.
+                        if fill == 0 && i >= lagStep && n - i >= frameLength {
+                            var f = measure(base + i, differences: dp, lags: lags + Self.lagSlot(k))
+                            testTones(&f, block: base, start: i)
+                            frames[k] = f
+                            k += 1
+                            i += frameLength
+                            continue
+                        }
+                        if fill == 0 { keepHistory(base, at: i) }
+                        let take = min(frameLength - fill, n - i)
+                        buffer.withUnsafeMutableBufferPointer { buf in
+                            let dst = buf.baseAddress! + lagStep + fill
+                            dst.update(from: base + i, count: take)
+                        }
+                        fill += take
+                        i += take
+                        if fill == frameLength {
+                            var f = measureBuffered(differences: dp, lags: lags + Self.lagSlot(k))
+                            testTones(&f, block: base, start: i - frameLength)
+                            frames[k] = f
+                            k += 1
+                            fill = 0
+                        }
+                    }
+                    Self.fillPredictionGains(frames, lags: lags, count: k)
+                    out.append(contentsOf: UnsafeBufferPointer(start: frames, count: k))
+                }
             }
         }
+        (differences, blockFrames, blockLags) = (d, frameList, lagList)
         keepTail(base, count: n)
-        fillPredictionGains(&out, from: first)
+    }
+
+    /// Sets `buffer`'s first `lagStep` samples to the ones before sample `i` of the block
+    /// (`tail` holds the stream's samples before the block), as a straddling frame starts
+    /// filling there.
+    private mutating func keepHistory(_ block: UnsafePointer<Float>, at i: Int) {
+        let l = lagStep
+        tail.withUnsafeBufferPointer { t in
+            buffer.withUnsafeMutableBufferPointer { buf in
+                for k in 0..<l {
+                    let at = i - l + k
+                    buf[k] = at >= 0 ? block[at] : t[t.count + at]
+                }
+            }
+        }
     }
 
     /// The tests that need the frame's samples and those before it, on the frame that starts
@@ -286,7 +339,12 @@ public struct FrameFeatureExtractor: Sendable {
     @inline(__always)
     private mutating func testTones(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
         if periodicWanted { testPeriodicity(&f, block: block, start: start) } else { periodicRun = 0 }
-        if (framesSeen - 1) % SpectralLineTest.gridFrames == 0 { testLines(&f, block: block, start: start) }
+        if toGrid == 0 {
+            toGrid = SpectralLineTest.gridFrames - 1
+            testLines(&f, block: block, start: start)
+        } else {
+            toGrid -= 1
+        }
         if f.callTone == 0 {
             testSine(&f, block: block, start: start)
         } else if f.callTone != CallProgressToneTest.notEvaluated && sineFit.runOpen(above: CallProgressToneTest.foldHz) {
@@ -396,9 +454,16 @@ public struct FrameFeatureExtractor: Sendable {
         buffer.withUnsafeMutableBufferPointer { buf in
             for j in (lagStep + fill)..<(lagStep + frameLength) { buf[j] = 0 }
         }
-        out.append(measureBuffered())
+        var lags = [Float](repeating: 0, count: Self.lagGroup)
+        var d = differences
+        differences = []
+        var f = lags.withUnsafeMutableBufferPointer { lb in
+            d.withUnsafeMutableBufferPointer { db in measureBuffered(differences: db.baseAddress!, lags: lb.baseAddress!) }
+        }
+        differences = d
         fill = 0
-        fillPredictionGains(&out, from: out.count - 1)
+        lags.withUnsafeBufferPointer { Self.fillPredictionGains(&f, lags: $0.baseAddress!, count: 1) }
+        out.append(f)
     }
 
     /// Levinson–Durbin recursion, order 4, for the frames appended since `first`, four
@@ -407,37 +472,31 @@ public struct FrameFeatureExtractor: Sendable {
     /// Each lane stops where its reflection coefficient leaves (−1, 1) (the estimates are
     /// not a valid autocorrelation: numerical noise on near-silent frames) or its residual
     /// reaches 10⁻⁶ of the power (60 dB cap). Frames with no power get a gain of 1 (0 dB).
-    private mutating func fillPredictionGains(_ out: inout [FrameFeatures], from first: Int) {
-        let total = pendingLags.count
-        precondition(out.count - first == total)
-        guard total > 0 else { return }
-        // Through buffer pointers, four frames transposed into the lanes at once (a lane
-        // written one at a time, and an array element checked per frame, cost more than the
-        // recursion); the lanes are independent, so the last turn's empty lanes (zero power,
-        // gain 1, not stored) change nothing.
-        pendingLags.withUnsafeBufferPointer { lb in
-            out.withUnsafeMutableBufferPointer { ob in
-                let lags = lb.baseAddress!, dst = ob.baseAddress! + first
-                var start = 0
-                while start < total {
-                    let count = min(4, total - start)
-                    let a = lags[start]
-                    let b = count > 1 ? lags[start + 1] : .zero
-                    let c = count > 2 ? lags[start + 2] : .zero
-                    let d = count > 3 ? lags[start + 3] : .zero
-                    let gains = Self.predictionGains(r0: SIMD4(a[0], b[0], c[0], d[0]), SIMD4(a[1], b[1], c[1], d[1]),
-                                                     SIMD4(a[2], b[2], c[2], d[2]), SIMD4(a[3], b[3], c[3], d[3]),
-                                                     SIMD4(a[4], b[4], c[4], d[4]))
-                    dst[start].predictionGain = gains[0]
-                    if count > 1 { dst[start + 1].predictionGain = gains[1] }
-                    if count > 2 { dst[start + 2].predictionGain = gains[2] }
-                    if count > 3 { dst[start + 3].predictionGain = gains[3] }
-                    start += 4
-                }
+    private static func fillPredictionGains(_ dst: UnsafeMutablePointer<FrameFeatures>, lags: UnsafePointer<Float>,
+                                            count total: Int) {
+        // Four frames in the lanes at once, read as stored (`blockLags`); the lanes are
+        // independent, so the last turn's empty lanes (zero, gain 1, not stored) change nothing.
+        let raw = UnsafeRawPointer(lags)
+        var start = 0
+        while start < total {
+            let count = min(4, total - start)
+            let group = raw + start / 4 * lagGroup * MemoryLayout<Float>.stride
+            @inline(__always) func lag(_ j: Int) -> SIMD4<Float> {
+                let r = group.loadUnaligned(fromByteOffset: 16 * j, as: SIMD4<Float>.self)
+                return count == 4 ? r : r.replacing(with: 0, where: SIMD4<Int32>(0, 1, 2, 3) .>= Int32(count))
             }
+            let gains = Self.predictionGains(r0: lag(0), lag(1), lag(2), lag(3), lag(4))
+            dst[start].predictionGain = gains[0]
+            if count > 1 { dst[start + 1].predictionGain = gains[1] }
+            if count > 2 { dst[start + 2].predictionGain = gains[2] }
+            if count > 3 { dst[start + 3].predictionGain = gains[3] }
+            start += 4
         }
-        pendingLags.removeAll(keepingCapacity: true)
     }
+
+    /// Where frame `k` of a block writes its lag 0 in `blockLags` (lag j: 4·j floats on).
+    @inline(__always)
+    private static func lagSlot(_ k: Int) -> Int { (k >> 2) &* lagGroup &+ (k & 3) }
 
     @inline(__always)
     private static func predictionGains(r0: SIMD4<Float>, _ r1: SIMD4<Float>, _ r2: SIMD4<Float>, _ r3: SIMD4<Float>,
@@ -473,26 +532,30 @@ public struct FrameFeatureExtractor: Sendable {
     }
 
     /// Features of the frame assembled in `buffer` (frames that straddle two blocks, and
-    /// the last one): measured from a stack copy, as `measure` also rewrites `buffer`.
-    private mutating func measureBuffered() -> FrameFeatures {
+    /// the last one): measured from a stack copy (`measure` may not read `self` meanwhile).
+    private mutating func measureBuffered(differences dp: UnsafeMutablePointer<Float>, lags: UnsafeMutablePointer<Float>) -> FrameFeatures {
         let count = lagStep + frameLength
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: count) { tmp in
             let t = tmp.baseAddress!
             buffer.withUnsafeBufferPointer { t.initialize(from: $0.baseAddress!, count: count) }
-            return measure(t + lagStep)
+            return measure(t + lagStep, differences: dp, lags: lags)
         }
     }
 
     /// Features of the frame at `frame` (`frameLength` samples; the `lagStep` samples
-    /// before it must be readable and be the previous frame's last ones).
+    /// before it must be readable and be the previous frame's last ones); `dbuf` holds the
+    /// previous frame's last `differenceHistory` differences, then room for this frame's;
+    /// `lags` takes the autocorrelations its prediction gain is computed from (lag j at
+    /// `lags[4 * j]`, see `blockLags`).
     @inline(__always)
-    private mutating func measure(_ frame: UnsafePointer<Float>) -> FrameFeatures {
+    private mutating func measure(_ frame: UnsafePointer<Float>, differences dbuf: UnsafeMutablePointer<Float>,
+                                  lags: UnsafeMutablePointer<Float>) -> FrameFeatures {
         let n = frameLength
         let l = lagStep
         let dh = differenceHistory
-        var f = differences.withUnsafeMutableBufferPointer { dbuf -> FrameFeatures in
+        var f = { () -> FrameFeatures in
                 let x0 = UnsafeRawPointer(frame)
-                let d0 = UnsafeMutableRawPointer(dbuf.baseAddress! + dh)
+                let d0 = UnsafeMutableRawPointer(dbuf + dh)
                 let stride = MemoryLayout<Float>.stride
                 // Pass 1 over x: sum (DC), sum of squares, extremes; writes the first
                 // difference d = x[n] − x[n−l] (high-pass, +6 dB/octave), whose
@@ -500,26 +563,31 @@ public struct FrameFeatureExtractor: Sendable {
                 // sub-audio rumble never reach the detector.
                 var s8 = SIMD8<Float>.zero, p8 = SIMD8<Float>.zero
                 var hi8 = SIMD8<Float>(repeating: -.greatestFiniteMagnitude), lo8 = SIMD8<Float>(repeating: .greatestFiniteMagnitude)
-                var px = x0, pl = x0 - l * stride, pd = d0
+                // One byte offset walks the frame, its lag and the differences (bounded by
+                // the end, unchecked: no overflow test and counter copy per turn).
+                let lagBytes = -l * stride
+                let dOffset = d0 - UnsafeMutableRawPointer(mutating: x0)
+                let whole8 = n & ~7
+                let end8 = x0 + whole8 * stride
+                var px = x0
                 let step8 = 8 * stride
-                var j = 0
-                while j + 8 <= n {
+                while px < end8 {
                     let x = px.loadUnaligned(as: SIMD8<Float>.self)
-                    let xl = pl.loadUnaligned(as: SIMD8<Float>.self)
-                    pd.storeBytes(of: x - xl, as: SIMD8<Float>.self)
+                    let xl = px.loadUnaligned(fromByteOffset: lagBytes, as: SIMD8<Float>.self)
+                    UnsafeMutableRawPointer(mutating: px).storeBytes(of: x - xl, toByteOffset: dOffset, as: SIMD8<Float>.self)
                     // Plain multiply-add, not addingProduct: without an FMA target that calls
                     // libm's fmaf per lane (the whole analysis ran 4.7× slower with it).
                     s8 += x
                     p8 += x * x
                     hi8 = vmax(hi8, x)
                     lo8 = vmin(lo8, x)
-                    px += step8; pl += step8; pd += step8
-                    j += 8
+                    px += step8
                 }
+                var j = whole8
                 var s = s8.sum(), sq = p8.sum()
                 var top = hmax(hi8), bottom = -hmax(-lo8)
                 let xs = frame
-                let ds = dbuf.baseAddress! + dh
+                let ds = dbuf + dh
                 while j < n {
                     let x = xs[j]
                     ds[j] = x - xs[j - l]
@@ -532,21 +600,27 @@ public struct FrameFeatureExtractor: Sendable {
                 // Pass 2 over d: autocorrelation at lags 0…4 (in steps of l).
                 var r0 = SIMD4<Float>.zero, r1 = SIMD4<Float>.zero, r2 = SIMD4<Float>.zero
                 var r3 = SIMD4<Float>.zero, r4 = SIMD4<Float>.zero
-                // Five read heads, one per lag, advanced together (no index arithmetic).
-                var p0 = UnsafeRawPointer(d0), p1 = p0 - l * stride, p2 = p1 - l * stride
-                var p3 = p2 - l * stride, p4 = p3 - l * stride
-                let step = 4 * stride
-                j = 0
-                while j + 4 <= n {
-                    let a = p0.loadUnaligned(as: SIMD4<Float>.self)
+                // One read head, the lags at fixed byte offsets from it, two steps of four a
+                // turn (the same sums in the same order: each lane adds its samples in turn).
+                let l1 = -l * stride, l2 = 2 * l1, l3 = 3 * l1, l4 = 4 * l1
+                var p0 = UnsafeRawPointer(d0)
+                @inline(__always) func lagStep(_ p: UnsafeRawPointer) {
+                    let a = p.loadUnaligned(as: SIMD4<Float>.self)
                     r0 += a * a
-                    r1 += a * p1.loadUnaligned(as: SIMD4<Float>.self)
-                    r2 += a * p2.loadUnaligned(as: SIMD4<Float>.self)
-                    r3 += a * p3.loadUnaligned(as: SIMD4<Float>.self)
-                    r4 += a * p4.loadUnaligned(as: SIMD4<Float>.self)
-                    p0 += step; p1 += step; p2 += step; p3 += step; p4 += step
-                    j += 4
+                    r1 += a * p.loadUnaligned(fromByteOffset: l1, as: SIMD4<Float>.self)
+                    r2 += a * p.loadUnaligned(fromByteOffset: l2, as: SIMD4<Float>.self)
+                    r3 += a * p.loadUnaligned(fromByteOffset: l3, as: SIMD4<Float>.self)
+                    r4 += a * p.loadUnaligned(fromByteOffset: l4, as: SIMD4<Float>.self)
                 }
+                let whole4 = n & ~3
+                let end8d = p0 + (n & ~7) * stride, end4d = p0 + whole4 * stride
+                while p0 < end8d {
+                    lagStep(p0)
+                    lagStep(p0 + 4 * stride)
+                    p0 += 8 * stride
+                }
+                if p0 < end4d { lagStep(p0) }
+                j = whole4
                 var c0 = r0.sum(), c1 = r1.sum(), c2 = r2.sum(), c3 = r3.sum(), c4 = r4.sum()
                 while j < n {
                     let a = ds[j]
@@ -562,7 +636,7 @@ public struct FrameFeatureExtractor: Sendable {
                     let idle = top - bottom <= idleSteps * q.step(at: (top + bottom) * 0.5)
                     idleShare += ((idle ? 1 : 0) - idleShare) * 0.005
                     if idle && idleShare > 0.3 {
-                        pendingLags.append(.zero)
+                        lags[0] = 0; lags[4] = 0; lags[8] = 0; lags[12] = 0; lags[16] = 0
                         return FrameFeatures(bands: SIMD4(repeating: 1e-20), power: 0, predictionGain: 1, rho1: 0, rho2: 0,
                                              peak: peak, clipped: 0)
                     }
@@ -584,7 +658,7 @@ public struct FrameFeatureExtractor: Sendable {
                 bands += bandWeight4 * c4
                 let floor = dPower * 1e-4 + 1e-20
                 bands = bands.replacing(with: floor, where: bands .< floor)
-                pendingLags.append(SIMD8<Float>(dPower, c1, c2, c3, c4, 0, 0, 0))
+                lags[0] = dPower; lags[4] = c1; lags[8] = c2; lags[12] = c3; lags[16] = c4
                 let inverse = dPower > 0 ? 1 / dPower : 0
                 // Raw autocorrelation (DC removed): lag l measured, lag 2l from the
                 // difference's lag l, r(2) = 2·r(1) − r(0) − r_d(1) (stationary within the frame).
@@ -592,21 +666,27 @@ public struct FrameFeatureExtractor: Sendable {
                 // Σd² = Σx² + Σx[−l]² − 2·Σx·x[−l], and Σx[−l]² is Σx² with the frame's last
                 // l samples swapped for the l before it.
                 var shifted = sq
-                for k in 0..<l { shifted += xs[k - l] * xs[k - l] - xs[n - l + k] * xs[n - l + k] }
+                if l == 1 {
+                    // 8 kHz: one term (the loop's index arithmetic cost more than it).
+                    shifted += xs[-1] * xs[-1] - xs[n - 1] * xs[n - 1]
+                } else {
+                    for k in 0..<l { shifted += xs[k - l] * xs[k - l] - xs[n - l + k] * xs[n - l + k] }
+                }
                 let raw1 = 0.5 * (sq + shifted - c0) * inv - mean * mean
                 let raw2 = 2 * raw1 - power - c1
                 let rawInverse = power > 0 ? 1 / power : 0
                 return FrameFeatures(bands: bands, power: power, predictionGain: 1, rho1: c1 * inverse, rho2: c2 * inverse,
                                      rawRho1: raw1 * rawInverse, rawRho2: raw2 * rawInverse, peak: peak,
                                      clipped: UInt16(min(clipped, 0x0FFF)))
-        }
-        // Keep the last samples and differences the next frame's lags reach back to
-        // (1–2 and 4–8 values: element by element, a memmove call costs more).
-        buffer.withUnsafeMutableBufferPointer { buf in
-            for k in 0..<l { buf[k] = frame[n - l + k] }
-        }
-        differences.withUnsafeMutableBufferPointer { buf in
-            for k in 0..<dh { buf[k] = buf[n + k] }
+        }()
+        // Keep the last differences the next frame's lags reach back to (4 or 8 values, four
+        // at a time: a memmove call costs more).
+        let raw = UnsafeMutableRawPointer(dbuf), from = raw + n * 4
+        var k = 0
+        while k < dh {
+            raw.storeBytes(of: from.loadUnaligned(fromByteOffset: k * 4, as: SIMD4<Float>.self), toByteOffset: k * 4,
+                           as: SIMD4<Float>.self)
+            k &+= 4
         }
         if !f.power.isFinite { f = .silent }
         // Both gates below ask whether the spectral shape held (`shapeHeld`), each only once
@@ -692,6 +772,9 @@ extension FrameFeatureExtractor {
 struct QuietestFrame: Sendable {
     let blockFrames: Int
     private var blocks = SIMD4<Float>(repeating: .greatestFiniteMagnitude)
+    /// The quietest of `blocks`, kept as they move (frame powers are finite and not negative,
+    /// so the minimum is the same in any order).
+    private var blocksMin: Float = .greatestFiniteMagnitude
     private var current: Float = .greatestFiniteMagnitude
     private var frames = 0
 
@@ -700,8 +783,7 @@ struct QuietestFrame: Sendable {
     /// The quietest so far; `greatestFiniteMagnitude` before any frame.
     @inline(__always)
     var power: Float {
-        // Lane by lane: SIMD's min() is a generic, unspecialised call here.
-        min(min(blocks.x, blocks.y), min(min(blocks.z, blocks.w), current))
+        min(blocksMin, current)
     }
 
     @inline(__always)
@@ -710,6 +792,8 @@ struct QuietestFrame: Sendable {
         frames += 1
         if frames == blockFrames {
             blocks = SIMD4(current, blocks.x, blocks.y, blocks.z)
+            // Lane by lane: SIMD's min() is a generic, unspecialised call here.
+            blocksMin = min(min(blocks.x, blocks.y), min(blocks.z, blocks.w))
             current = .greatestFiniteMagnitude
             frames = 0
         }

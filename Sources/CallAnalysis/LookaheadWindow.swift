@@ -35,14 +35,44 @@ struct FrameMark: Sendable, Equatable {
 }
 
 /// The frames a `ChannelDetector` has measured and not yet decided, with what the trackers
-/// marked on them: decisions lag by the lookahead (`lookahead_s`) so the noise estimate has
-/// seen both sides of a frame, and a tracker can still mark the start of a run it confirms
-/// late. A ring of `lookahead + 1` frames: the newest plus up to `lookahead` before it.
+/// marked on them and the other channel's envelope at the time (`EchoSource`): decisions lag
+/// by the lookahead (`lookahead_s`) so the noise estimate has seen both sides of a frame, and
+/// a tracker can still mark the start of a run it confirms late. A ring of `lookahead + 1`
+/// frames: the newest plus up to `lookahead` before it.
+///
+/// A value like an array, without an array's copy-on-write check on every write: the slots
+/// live in storage that only copies of the window share, and `makeUnique()` gives a copy
+/// storage of its own. Whoever changes a window calls it first, once before a run of
+/// changes (`ChannelDetector` once per block); debug builds check that it was.
 struct LookaheadWindow: Sendable {
     /// Frames a decision lags behind the newest frame.
     let lookahead: Int
-    private var frames: [FrameFeatures]
-    private var flags: [FrameFlags]
+    /// A frame, its flags and the other channel's envelope in one slot: one array written
+    /// per frame (one copy-on-write check, not three).
+    private struct Slot {
+        var frame: FrameFeatures
+        var envelope: SIMD4<Float>
+        var flags: FrameFlags
+    }
+    /// The ring's slots (`lookahead + 1`).
+    private final class Storage: @unchecked Sendable {
+        let slots: UnsafeMutablePointer<Slot>
+        let count: Int
+        init(count: Int, copying other: UnsafePointer<Slot>? = nil) {
+            self.count = count
+            slots = .allocate(capacity: count)
+            if let other {
+                slots.initialize(from: other, count: count)
+            } else {
+                slots.initialize(repeating: Slot(frame: .silent, envelope: .zero, flags: []), count: count)
+            }
+        }
+        deinit {
+            slots.deinitialize(count: count)
+            slots.deallocate()
+        }
+    }
+    private var storage: Storage
     /// Slot of the oldest frame.
     private var head = 0
     /// Slot of the newest frame.
@@ -53,8 +83,21 @@ struct LookaheadWindow: Sendable {
     /// - Parameter lookahead: frames a decision lags (≥ 1).
     init(lookahead: Int) {
         self.lookahead = lookahead
-        frames = Array(repeating: .silent, count: lookahead + 1)
-        flags = Array(repeating: [], count: lookahead + 1)
+        storage = Storage(count: lookahead + 1)
+    }
+
+    /// Gives the window storage of its own if a copy shares it: call before changing it (once
+    /// for a run of changes no copy is made in between).
+    @inline(__always)
+    mutating func makeUnique() {
+        if !isKnownUniquelyReferenced(&storage) { storage = Storage(count: storage.count, copying: storage.slots) }
+    }
+
+    /// The slots, to be written: unique by `makeUnique()` (checked in debug builds).
+    @inline(__always)
+    private mutating func writableSlots() -> (slots: UnsafeMutablePointer<Slot>, count: Int) {
+        assert(isKnownUniquelyReferenced(&storage), "LookaheadWindow changed without makeUnique() after a copy")
+        return (storage.slots, storage.count)
     }
 
     /// Frames before the newest one that a mark can still reach.
@@ -63,13 +106,14 @@ struct LookaheadWindow: Sendable {
     /// Whether the oldest frame is due for its decision (more than `lookahead` frames wait).
     var isFull: Bool { count > lookahead }
 
-    /// Adds the newest frame, with the flags it holds on its own.
+    /// Adds the newest frame, with the flags it holds on its own and the other channel's
+    /// envelope (band powers, `EchoSource.update`; zero on mono).
     @inline(__always)
-    mutating func push(_ f: FrameFeatures, flags own: FrameFlags) {
+    mutating func push(_ f: FrameFeatures, flags own: FrameFlags, envelope: SIMD4<Float> = .zero) {
+        let (slots, size) = writableSlots()
         var slot = head + count
-        if slot >= frames.count { slot -= frames.count }
-        frames[slot] = f
-        flags[slot] = own
+        if slot >= size { slot -= size }
+        slots[slot] = Slot(frame: f, envelope: envelope, flags: own)
         newest = slot
         count += 1
     }
@@ -81,22 +125,22 @@ struct LookaheadWindow: Sendable {
         // Backwards from the newest slot, wrapping by hand: a remainder per frame is an
         // integer division, and tone runs mark up to the whole window on every frame.
         let reach = min(m.back, count - 1)
-        flags.withUnsafeMutableBufferPointer { fb in
-            let n = fb.count
-            var slot = newest
-            for _ in 0...reach {
-                fb[slot].formUnion(m.flags)
-                slot = slot == 0 ? n - 1 : slot - 1
-            }
+        let (fb, n) = writableSlots()
+        var slot = newest
+        for _ in 0...reach {
+            fb[slot].flags.formUnion(m.flags)
+            slot = slot == 0 ? n - 1 : slot - 1
         }
     }
 
-    /// Removes the oldest frame and returns it with its flags.
+    /// Removes the oldest frame and returns it with its flags and envelope.
     @inline(__always)
-    mutating func removeOldest() -> (frame: FrameFeatures, flags: FrameFlags) {
-        let out = (frames[head], flags[head])
+    mutating func removeOldest() -> (frame: FrameFeatures, flags: FrameFlags, envelope: SIMD4<Float>) {
+        let (slots, size) = writableSlots()
+        let oldest = slots[head]
+        let out = (oldest.frame, oldest.flags, oldest.envelope)
         head += 1
-        if head == frames.count { head = 0 }
+        if head == size { head = 0 }
         count -= 1
         return out
     }

@@ -388,12 +388,30 @@ import Glibc
         #expect(window.count == 0)
     }
 
+    /// A copy of a window is a value: once made its own (`makeUnique`), marking and moving it
+    /// leaves the original as it was (the slots are shared only until then).
+    @Test func windowCopiesAreValues() {
+        var window = LookaheadWindow(lookahead: 3)
+        for i in 0..<3 { window.push(.silent, flags: i == 1 ? .steady : []) }
+        var copy = window
+        copy.makeUnique()
+        copy.mark(FrameMark(.tone, back: 10))
+        _ = copy.removeOldest()
+        copy.push(.silent, flags: .keypress)
+        window.makeUnique()
+        let original = (0..<3).map { _ in window.removeOldest().flags }
+        #expect(original == [[], .steady, []])
+        let copied = (0..<3).map { _ in copy.removeOldest().flags }
+        #expect(copied == [[.tone, .steady], .tone, .keypress])
+    }
+
     /// On mono the echo source expects nothing and reports nothing.
     @Test func inactiveEchoSource() {
-        var echo = EchoSource(parameters: AnalysisParameters(), lookahead: 100, stereo: false)
+        var echo = EchoSource(parameters: AnalysisParameters(), stereo: false)
         let f = FrameFeatures(bands: SIMD4(repeating: 1e-3), power: 1e-3, predictionGain: 1, rho1: 0, rho2: 0, peak: 0.1, clipped: 0)
-        #expect(echo.update(near: f, nearNoise: SIMD4(repeating: 1e-6), far: f) == .zero)
-        #expect(echo.remove().expected == .zero)
+        let taken = echo.update(near: f, nearNoise: SIMD4(repeating: 1e-6), far: f)
+        #expect(taken.expected == .zero && taken.envelope == .zero)
+        #expect(echo.expected(envelope: taken.envelope).expected == .zero)
         #expect(echo.estimate(decidedFrames: 1, appliedFrames: 0) == nil)
     }
 
