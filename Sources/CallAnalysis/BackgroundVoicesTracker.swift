@@ -50,9 +50,11 @@ struct BackgroundVoicesTracker: Sendable {
     static let levelStepDB: Float = 0.01
     /// Step of the other channel's loud and quiet level trackers (dB) once settled.
     static let farStepDB: Float = 0.05
-    /// Step of this channel's loud level tracker (dB) once settled: it falls 0.6 dB a
-    /// second, about as fast as the other channel's 90th percentile (0.5).
-    static let loudStepDB: Float = 0.2
+    /// Step of this channel's loud level tracker (dB) once settled: it climbs 4.85 dB a
+    /// second, about as fast as the other channel's 90th percentile (4.5), and falls 0.15.
+    /// Four times that (tried) fell about as fast as the 90th, but a cough of 0.4 s, 18 dB
+    /// over the voice, then held it up far enough to drop the party's soft words for 15 s.
+    static let loudStepDB: Float = 0.05
     /// Frames (3 s) during which the level trackers settle from the first frame's level:
     /// the other channel's take steps of 0.3 dB, the background level steps of `stepDB` and
     /// then the exact 30th percentile of these frames.
@@ -113,7 +115,7 @@ struct BackgroundVoicesTracker: Sendable {
     private var farFrames = 0
     /// This channel's loud level (its talker's: the 97th percentile of its frame power, full
     /// scale²), followed over the frames with signal but long tones (settling like the other
-    /// channel's, then up 0.97 × `loudStepDB` and down 0.03 × per frame: 19.4 dB/s up, 0.6
+    /// channel's, then up 0.97 × `loudStepDB` and down 0.03 × per frame: 4.85 dB/s up, 0.15
     /// down), and the frames it has taken. Not the 90th like the other channel's (analyzer
     /// 18): a party who talks for less than a tenth of the call over voices behind it (a
     /// customer who mostly listens in a shop) had the voices' level as its 90th percentile,
