@@ -277,8 +277,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         let share = Double(under) / Double(max(1, durationFrames))
         return holdDipsPerUnderShare * max(0, holdMaxUnderShare - share)
     }
-    /// A stretch of at least `minHoldS` that dips this often per second or more is hold:
-    /// no voice dips that fast for seconds (tuning sets: speech of 2 s or more at most 6.0).
+    /// A stretch of at least `minHoldS` with held notes that dips this often per second or
+    /// more is hold: no voice dips that fast for seconds (tuning sets: speech of 2 s or more
+    /// at most 6.0). Not without held notes: a voice through a line that drops packets or
+    /// crackles does (`HeldLevelTests.aVoiceThroughABadLineIsTalk`).
     static let speechMaxDipsPerS = 8.0
 
     /// Name/value pairs in a fixed order, snake_case, for results and reports.

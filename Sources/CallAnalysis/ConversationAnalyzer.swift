@@ -284,14 +284,17 @@ public struct ConversationAnalyzer: Sendable {
             return allowance > 0 && speechMargin(u) < allowance
         }
         /// Long enough (shorter with held notes) and dipping like music; or `min_hold_s` long
-        /// and holding its level (fewer dips than the held level allows), or dipping faster
-        /// than any voice (`speechMaxDipsPerS`: a beat, not syllables).
+        /// and holding its level (fewer dips than the held level allows), or holding notes and
+        /// dipping faster than any voice (`speechMaxDipsPerS`: a beat, not syllables). The beat
+        /// needs held notes: a voice through a line that drops packets (20 ms gaps, 15 % of
+        /// them) or crackles (clicks 10 times a second, each lifting the envelope the dips are
+        /// measured against) dips that fast too, and hold would take the speech of both parties.
         func isHold(_ u: Utterance) -> Bool {
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare) > 0
             if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return true }
             if u.span.length >= minHold && holdsLevel(u) { return true }
-            return u.span.length >= minHold
+            return heldNotes && u.span.length >= minHold
                 && Double(u.dipsTo - u.dipsFrom) >= AnalysisParameters.speechMaxDipsPerS * Double(u.span.length) * frameDuration
         }
         /// Hold at `min_hold_s` or longer: the music side of a split (a shorter side with held
