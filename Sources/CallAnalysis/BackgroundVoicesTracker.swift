@@ -117,9 +117,10 @@ struct BackgroundVoicesTracker: Sendable {
     /// scale²), followed over the frames with signal but long tones (settling like the other
     /// channel's, then up 0.97 × `loudStepDB` and down 0.03 × per frame: 4.85 dB/s up, 0.15
     /// down), and the frames it has taken. Not the 90th like the other channel's (analyzer
-    /// 18): a party who talks for less than a tenth of the call over voices behind it (a
-    /// customer who mostly listens in a shop) had the voices' level as its 90th percentile,
-    /// and step 1c took them for the talker.
+    /// 18): for a party who talks a quarter or a third of the call that lies in its own
+    /// quieter syllables, 4–5 dB under its loud frames, and for one who talks less than a
+    /// tenth of it over voices behind it (a customer who mostly listens in a shop) it is the
+    /// voices' level, which step 1c then took for the talker.
     private var loud: Float = 0
     private var loudFrames = 0
     /// The smoothed SNR (dB) of the frame taken last (tracing).
@@ -231,8 +232,9 @@ struct BackgroundVoicesTracker: Sendable {
     ///   - power: the frame's power (full scale²).
     ///   - farTalks: whether the other party talks in this frame (`farTalks(power:)`).
     ///   - tonal: whether the frame is in a long tone (step 5: a run of steady tone of 0.3 s
-    ///     or more): a ring-back or a test tone is no talker and does not move the loud
-    ///     level. Not shorter runs: monotone synthetic voices hold them.
+    ///     or more, which no vowel holds): a ring-back or a test tone is no talker and does
+    ///     not move the loud level. (Leaving out step 5's shorter runs as well changed no file
+    ///     of the tuning sets.)
     @inline(__always)
     mutating func update(smoothed: SIMD4<Float>, noise: SIMD4<Float>, lineNoiseMeasured: Bool, power: Float, farTalks: Bool,
                          tonal: Bool = false) {
