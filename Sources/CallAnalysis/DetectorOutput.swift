@@ -40,7 +40,7 @@ public struct SettledSpans: Sendable {
     /// any run of regions, gaps included, are a difference of two marks: no list of dip
     /// frames grows with the call.
     public internal(set) var regionDipMarks: [(opened: Int, closed: Int)] = []
-    /// Per region: the running count of frames under the level (`RegionDecider.Region.under`)
+    /// Per region: the running count of frames under the level (`RegionDecider.closedUnder`)
     /// when it opened and when it closed.
     public internal(set) var regionUnderMarks: [(opened: Int, closed: Int)] = []
     /// Per region long enough to hold words and music on hold without a pause between them

@@ -149,7 +149,7 @@ struct RegionDecider: Sendable {
     /// Dips so far, and when the open run started.
     private var dipCount = 0
     private var runDipsAtStart = 0
-    /// Frames under the level so far (see `Region.under`), and when the open run started.
+    /// Frames under the level so far (see `closedUnder`), and when the open run started.
     private var underCount = 0
     private var runUnderAtStart = 0
     private let underFactor: Float

@@ -203,8 +203,7 @@ class Acc:
         self.tp = self.fp = self.fn = self.tn = 0
         self.talk_err, self.over_err, self.intr_err = [], [], []
         self.hold_talk = self.hold_total = 0
-        self.hold_found = 0
-        self.found_known = False
+        self.hold_found = None   # callqa only (the peers have no hold spans)
         self.calls = 0
 
     def add(self, pch, tch, mp, mt, intr_p, intr_t, hold_counts, hold_found=None):
@@ -222,8 +221,7 @@ class Acc:
         self.hold_talk += hold_counts[0]
         self.hold_total += hold_counts[1]
         if hold_found is not None:
-            self.hold_found += hold_found
-            self.found_known = True
+            self.hold_found = (self.hold_found or 0) + hold_found
 
     def row(self):
         p = self.tp / max(1, self.tp + self.fp)
@@ -237,7 +235,7 @@ class Acc:
                 "interruption_err_mean": mean(self.intr_err),
                 "hold_as_talk": self.hold_talk / self.hold_total if self.hold_total else float("nan"),
                 "hold_frames": self.hold_total,
-                "hold_found": self.hold_found / self.hold_total if self.hold_total and self.found_known else float("nan")}
+                "hold_found": self.hold_found / self.hold_total if self.hold_total and self.hold_found is not None else float("nan")}
 
 
 def audio_path(truth_path, truth):
