@@ -217,7 +217,6 @@ public struct ConversationMetrics: Sendable, Equatable {
         health = flags
     }
 
-    /// Span of the longest run of `segs` between consecutive starts of the other party.
     /// Hold spans (sorted, disjoint) with each gap shorter than `maxGap` (`min_hold_s`) that
     /// holds no speech and no tone on any channel taken into the hold: the music's quiet
     /// passages, which the line's noise tracker takes in (neither talk nor hold), are part of
@@ -236,6 +235,7 @@ public struct ConversationMetrics: Sendable, Equatable {
         return out
     }
 
+    /// Span of the longest run of `segs` between consecutive starts of the other party.
     static func longestMonologue(_ segs: [FrameSpan], otherStarts: [Int]) -> FrameSpan? {
         var best: FrameSpan?
         var run: FrameSpan?
