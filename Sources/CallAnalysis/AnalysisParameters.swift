@@ -272,6 +272,15 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// no allowance for its notes and needed 3 s; a monotone synthetic voice holds notes and
     /// a steady spectrum too (steady share 0.46, 2.5 held peaks), but dips like speech.
     static let shortHoldMargin = 0.5
+    /// ...when it holds more than this many peaks on average (a chord, a note's overtones; a
+    /// lone sine holds one: a 1 kHz beep through GSM whose tone tests are off, 0.89), under
+    /// `shortHoldMaxSteadyShare` and with no tone frame in it: a spectrum that does not move
+    /// for 2 s is one steady tone (a sawtooth the periodic test is off for: talk, as before),
+    /// and a beep the tone tests found, with words right after it joined to it, stays a tone
+    /// and words. Tuning sets: the short held stretches held 1.3–5.8 peaks, steady share
+    /// 0.30–0.44.
+    static let shortHoldMinHeldLines = 1.0
+    static let shortHoldMaxSteadyShare = 0.6
 
     /// Held level (music on hold is compressed; speech falls under its level between
     /// syllables and words): a frame is *under the level* when it is outside speech or this

@@ -283,6 +283,10 @@ public struct ConversationAnalyzer: Sendable {
                          lines: u.lines)
         }
         let minLineHold = Int((p.minLineHoldS * fps).rounded())
+        /// Every tone frame the detector found (per frame, held 0.3 s or more, or by a tone
+        /// plan's fit): a short held stretch has fewer than `tone_region_share` of its frames in
+        /// them (music's held notes pass the per-frame tests now and then).
+        let anyTones = SpanMath.normalize(d.tones + d.longTones + d.callTones)
         /// Held level: few of its frames under the level, and dips within the allowance that
         /// gives (`AnalysisParameters.levelAllowance`).
         func holdsLevel(_ u: Utterance) -> Bool {
@@ -303,6 +307,9 @@ public struct ConversationAnalyzer: Sendable {
             if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return true }
             if u.span.length >= minHold && holdsLevel(u) { return true }
             if u.span.length >= minLineHold && p.holdsNotesAtAnySteadyShare(u.lines)
+                && u.lines.mean > AnalysisParameters.shortHoldMinHeldLines
+                && steadyShare < AnalysisParameters.shortHoldMaxSteadyShare
+                && Double(SpanMath.total(SpanMath.intersection([u.span], anyTones))) < p.toneRegionShare * Double(u.span.length)
                 && speechMargin(u) < -AnalysisParameters.shortHoldMargin { return true }
             return heldNotes && u.span.length >= minHold
                 && Double(u.dipsTo - u.dipsFrom) >= AnalysisParameters.speechMaxDipsPerS * Double(u.span.length) * frameDuration
