@@ -44,6 +44,13 @@ import Testing
         // The same music without held notes (0.25 peaks per measurement): talk, as before.
         let noNotes = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 2, held: 3), frames: 450, p: p)
         #expect(Self.decisions(noNotes, frames: 450) == ".×100 T×250 .×100")
+        // One held peak on average (a lone sine's, not a chord's): talk.
+        let onePeak = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 2, held: 12), frames: 450, p: p)
+        #expect(Self.decisions(onePeak, frames: 450) == ".×100 T×250 .×100")
+        // A spectrum that holds still in 64 % of its frames (one steady tone the tone tests
+        // missed, not music changing notes), dipping 2.9 a second under its bound: talk.
+        let still = ConversationAnalyzer.activity(of: Self.stretch(steady: 160, dips: 2, held: 18), frames: 450, p: p)
+        #expect(Self.decisions(still, frames: 450) == ".×100 T×250 .×100")
     }
 
     /// Hold (0–6 s), then 0.9 s later a piece of 0.9 s (6.9–7.8 s) with no held notes (4
