@@ -259,6 +259,29 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// Measurements a region needs for its held notes to count (0.6 s of measured grid frames).
     static let minLineMeasurements = 3
 
+    /// Held notes whatever the steady share: more than `holdHeldLines` held peaks per
+    /// measurement over at least `minLineMeasurements`.
+    func holdsNotesAtAnySteadyShare(_ lines: LineCount) -> Bool {
+        lines.measurements >= Self.minLineMeasurements && lines.mean > holdHeldLines
+    }
+
+    /// Short held stretch: from `minLineHoldS` (not `minHoldS`), a stretch that holds notes
+    /// whatever its steady share (`holdsNotesAtAnySteadyShare`) is hold when it dips this many
+    /// times a second less than music may without the held notes' allowance (margin under
+    /// −0.5). Clean music that holds still from frame to frame (steady share 0.3 or more) gets
+    /// no allowance for its notes and needed 3 s; a monotone synthetic voice holds notes and
+    /// a steady spectrum too (steady share 0.46, 2.5 held peaks), but dips like speech.
+    static let shortHoldMargin = 0.5
+    /// ...when it holds more than this many peaks on average (a chord, a note's overtones; a
+    /// lone sine holds one: a 1 kHz beep through GSM whose tone tests are off, 0.89), under
+    /// `shortHoldMaxSteadyShare` and with no tone frame in it: a spectrum that does not move
+    /// for 2 s is one steady tone (a sawtooth the periodic test is off for: talk, as before),
+    /// and a beep the tone tests found, with words right after it joined to it, stays a tone
+    /// and words. Tuning sets: the short held stretches held 1.3–5.8 peaks, steady share
+    /// 0.30–0.44.
+    static let shortHoldMinHeldLines = 1.0
+    static let shortHoldMaxSteadyShare = 0.6
+
     /// Held level (music on hold is compressed; speech falls under its level between
     /// syllables and words): a frame is *under the level* when it is outside speech or this
     /// many dB under the speech envelope that dips are measured against (decaying 20 dB/s).

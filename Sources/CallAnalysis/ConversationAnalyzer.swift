@@ -120,6 +120,12 @@ public struct ConversationAnalyzer: Sendable {
     /// A piece that dips this often per second or more is words (syllables), however many
     /// peaks it holds: never chained (words right after hold, with a held vowel or two).
     static let maxChainDipsPerS = 4.5
+    /// A piece without held notes that dips like music is chained when at most this share of
+    /// its frames lies under the level (`AnalysisParameters.holdLevelDepthDB`). Tuning sets
+    /// (analyzer 19): of the pieces of 0.5–3 s that dip like music and were left talk, 11 of 33
+    /// music pieces lie at most 0.05 under (most 0.00–0.01) and 1 of 140 speech pieces (0.04, a
+    /// 0.5 s word of a clean real voice, no hold near it and nothing to chain to).
+    static let maxChainUnderShare = 0.05
 
     /// Regions that wait before a settled stretch is turned into talk: the work per stretch
     /// is small, and the lists stay short. (Internal: tests set 1 and `Int.max`, which must
@@ -277,6 +283,10 @@ public struct ConversationAnalyzer: Sendable {
                          lines: u.lines)
         }
         let minLineHold = Int((p.minLineHoldS * fps).rounded())
+        /// Every tone frame the detector found (per frame, held 0.3 s or more, or by a tone
+        /// plan's fit): a short held stretch has fewer than `tone_region_share` of its frames in
+        /// them (music's held notes pass the per-frame tests now and then).
+        let anyTones = SpanMath.normalize(d.tones + d.longTones + d.callTones)
         /// Held level: few of its frames under the level, and dips within the allowance that
         /// gives (`AnalysisParameters.levelAllowance`).
         func holdsLevel(_ u: Utterance) -> Bool {
@@ -289,11 +299,18 @@ public struct ConversationAnalyzer: Sendable {
         /// needs held notes: a voice through a line that drops packets (20 ms gaps, 15 % of
         /// them) or crackles (clicks 10 times a second, each lifting the envelope the dips are
         /// measured against) dips that fast too, and hold would take the speech of both parties.
+        /// A short held stretch (`AnalysisParameters.shortHoldMargin`) is hold from
+        /// `min_line_hold_s` too.
         func isHold(_ u: Utterance) -> Bool {
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare) > 0
             if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return true }
             if u.span.length >= minHold && holdsLevel(u) { return true }
+            if u.span.length >= minLineHold && p.holdsNotesAtAnySteadyShare(u.lines)
+                && u.lines.mean > AnalysisParameters.shortHoldMinHeldLines
+                && steadyShare < AnalysisParameters.shortHoldMaxSteadyShare
+                && Double(SpanMath.total(SpanMath.intersection([u.span], anyTones))) < p.toneRegionShare * Double(u.span.length)
+                && speechMargin(u) < -AnalysisParameters.shortHoldMargin { return true }
             return heldNotes && u.span.length >= minHold
                 && Double(u.dipsTo - u.dipsFrom) >= AnalysisParameters.speechMaxDipsPerS * Double(u.span.length) * frameDuration
         }
@@ -412,17 +429,24 @@ public struct ConversationAnalyzer: Sendable {
         // of two pieces or more with no hold in it that spans `min_hold_s` or more, when every
         // piece of it also dips like music (music whose quiet passages cut all of it into
         // pieces too short to judge alone, with nothing to chain to). Pieces that dip
-        // `maxChainDipsPerS` or more are words, never chained.
+        // `maxChainDipsPerS` or more are words, never chained. A piece without held notes that
+        // dips like music and holds its level (`maxChainUnderShare`) is chained the same way:
+        // a sustained passage of music without a note held in place for 0.4 s (a pad, a chord
+        // that swells), cut off by the quiet passages the line's noise tracker takes in.
         let chainable: [(span: FrameSpan, members: [Int], music: Bool)] = speechPieces.compactMap { members in
             guard let first = members.first, let last = members.last else { return nil }
             let lines = members.reduce(LineCount()) { $0 + regions[$1].lines }
             let frames = members.reduce(0) { $0 + regions[$1].frames }, steady = members.reduce(0) { $0 + regions[$1].steady }
             let length = regions[last].span.end - regions[first].span.start
             let dips = regions[last].dips.closed - regions[first].dips.opened
-            guard length >= Self.minChainPieceFrames, Double(dips) < Self.maxChainDipsPerS * Double(length) * frameDuration,
-                  p.heldLinesOver(lines, steadyShare: Double(steady) / Double(max(1, frames)), minMeasurements: Self.minChainMeasurements) > 0
+            guard length >= Self.minChainPieceFrames, Double(dips) < Self.maxChainDipsPerS * Double(length) * frameDuration
             else { return nil }
             let margin = p.holdMargin(dips: dips, durationFrames: length, detectedFrames: frames, steady: steady, lines: lines)
+            let heldNotes = p.heldLinesOver(lines, steadyShare: Double(steady) / Double(max(1, frames)),
+                                            minMeasurements: Self.minChainMeasurements) > 0
+            let under = regions[last].under.closed - regions[first].under.opened
+            let heldLevel = margin < 0 && Double(under) <= Self.maxChainUnderShare * Double(length)
+            guard heldNotes || heldLevel else { return nil }
             return (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members, margin < 0)
         }
         if !chainable.isEmpty {

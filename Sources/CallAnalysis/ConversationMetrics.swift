@@ -113,7 +113,9 @@ public struct ConversationMetrics: Sendable, Equatable {
         durationS = outcome.durationS
         let dur = max(outcome.durationS, 1e-9)
         var parties: [Party: PartyMetrics] = [:]
-        let hold = SpanMath.normalize(outcome.channels.flatMap(\.hold))
+        let hold = Self.bridgedHold(SpanMath.normalize(outcome.channels.flatMap(\.hold)),
+                                    busy: SpanMath.normalize(outcome.channels.flatMap { $0.speech + $0.tones }),
+                                    maxGap: Int((p.minHoldS * fps).rounded()))
         // Hold removes speech on every channel: the music is on one leg but the call is on hold.
         let speechPer = outcome.channels.map { SpanMath.subtract($0.speech, hold) }
         let tones = SpanMath.normalize(outcome.channels.flatMap(\.tones))
@@ -213,6 +215,24 @@ public struct ConversationMetrics: Sendable, Equatable {
         longestSilenceS = longest.map { $0.durationS } ?? 0
         longestSilenceStartS = longest?.startS
         health = flags
+    }
+
+    /// Hold spans (sorted, disjoint) with each gap shorter than `maxGap` (`min_hold_s`) that
+    /// holds no speech and no tone on any channel taken into the hold: the music's quiet
+    /// passages, which the line's noise tracker takes in (neither talk nor hold), are part of
+    /// the hold, not silence. A gap with anyone's words or a tone in it stays as it was, so no
+    /// talk changes.
+    static func bridgedHold(_ hold: [FrameSpan], busy: [FrameSpan], maxGap: Int) -> [FrameSpan] {
+        var out: [FrameSpan] = []
+        for h in hold {
+            if let last = out.last, h.start - last.end < maxGap,
+               SpanMath.intersection([FrameSpan(last.end, h.start)], busy).isEmpty {
+                out[out.count - 1].end = h.end
+            } else {
+                out.append(h)
+            }
+        }
+        return out
     }
 
     /// Span of the longest run of `segs` between consecutive starts of the other party.

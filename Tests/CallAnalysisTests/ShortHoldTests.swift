@@ -1,0 +1,111 @@
+@testable import CallAnalysis
+import Testing
+
+/// Step 6 since analyzer 20: a short held stretch (2–3 s of clean music that holds still from
+/// frame to frame), pieces of music that hold their level chained to hold, and hold spans
+/// joined across the music's quiet passages. Each rule with what looks like its target and
+/// stays talk (or apart).
+@Suite struct ShortHoldTests {
+    /// Decisions of a settled stretch's parts, `frames` long (see `HeldLevelTests.decisions`).
+    static func decisions(_ parts: ChannelParts, frames: Int) -> String {
+        HeldLevelTests.decisions(ChannelActivity(speech: parts.speech, hold: parts.hold, levels: ChannelLevels()),
+                                 frames: frames)
+    }
+
+    /// One detected region of 2.5 s (1–3.5 s) as the detector hands it over: `steady` of its
+    /// 250 frames held their spectral shape, `dips` dips, `held` peaks held over 12
+    /// measurements, 100 frames under the level.
+    static func stretch(steady: Int, dips: Int, held: Int) -> SettledSpans {
+        var s = SettledSpans()
+        s.regions = [FrameSpan(100, 350)]
+        s.regionSteadyFrames = [steady]
+        s.regionDipMarks = [(0, dips)]
+        s.regionUnderMarks = [(0, 100)]
+        s.regionLines = [LineCount(measurements: 12, held: held)]
+        return s
+    }
+
+    @Test func aShortHeldStretchIsHold() {
+        let p = AnalysisParameters()
+        // Clean music: steady share 0.4 (no allowance for its notes: the steady-share guard),
+        // 1.5 held peaks, 2 dips (0.8 a second; music may dip 0.8 + 4.5 × 0.4 = 2.6): 1.8 a
+        // second under the bound, and 2.5 s long. Analyzer 19 needed 3 s without the
+        // allowance; now hold.
+        let music = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 2, held: 18), frames: 450, p: p)
+        #expect(Self.decisions(music, frames: 450) == ".×100 H×250 .×100")
+        // A monotone synthetic voice: as steady (0.46) and holding 2.5 peaks, but dipping 3.2
+        // times a second, as words do (0.3 over music's bound of 2.87): talk.
+        let monotone = ConversationAnalyzer.activity(of: Self.stretch(steady: 115, dips: 8, held: 30), frames: 450, p: p)
+        #expect(Self.decisions(monotone, frames: 450) == ".×100 T×250 .×100")
+        // Just under the bound (6 dips: 2.4 a second, 0.2 under): not far enough under it for a
+        // stretch shorter than min_hold_s: talk.
+        let near = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 6, held: 18), frames: 450, p: p)
+        #expect(Self.decisions(near, frames: 450) == ".×100 T×250 .×100")
+        // The same music without held notes (0.25 peaks per measurement): talk, as before.
+        let noNotes = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 2, held: 3), frames: 450, p: p)
+        #expect(Self.decisions(noNotes, frames: 450) == ".×100 T×250 .×100")
+        // One held peak on average (a lone sine's, not a chord's): talk.
+        let onePeak = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 2, held: 12), frames: 450, p: p)
+        #expect(Self.decisions(onePeak, frames: 450) == ".×100 T×250 .×100")
+        // A spectrum that holds still in 64 % of its frames (one steady tone the tone tests
+        // missed, not music changing notes), dipping 2.9 a second under its bound: talk.
+        let still = ConversationAnalyzer.activity(of: Self.stretch(steady: 160, dips: 2, held: 18), frames: 450, p: p)
+        #expect(Self.decisions(still, frames: 450) == ".×100 T×250 .×100")
+    }
+
+    /// Hold (0–6 s), then 0.9 s later a piece of 0.9 s (6.9–7.8 s) with no held notes (4
+    /// measurements, none held), `dips` dips and `under` of its 90 frames under the level.
+    static func holdThenPiece(dips: Int, under: Int) -> SettledSpans {
+        var s = SettledSpans()
+        s.regions = [FrameSpan(0, 600), FrameSpan(690, 780)]
+        s.regionSteadyFrames = [60, 10]
+        s.regionDipMarks = [(0, 0), (0, dips)]
+        s.regionUnderMarks = [(0, 60), (60, 60 + under)]
+        s.regionLines = [LineCount(measurements: 30, held: 60), LineCount(measurements: 4, held: 0)]
+        return s
+    }
+
+    @Test func aPieceHoldingItsLevelIsChainedToHold() {
+        let p = AnalysisParameters()
+        // No dips and 2 of 90 frames under the level (0.02, at most 0.05): a sustained passage
+        // of the music after a quiet one, chained to the hold before it.
+        let level = ConversationAnalyzer.activity(of: Self.holdThenPiece(dips: 0, under: 2), frames: 900, p: p)
+        #expect(Self.decisions(level, frames: 900) == "H×600 .×90 H×90 .×120")
+        // A word right after the hold: no dips either (dips like music), but 27 of its 90
+        // frames fall under its level (0.3, as speech's syllables do): talk.
+        let word = ConversationAnalyzer.activity(of: Self.holdThenPiece(dips: 0, under: 27), frames: 900, p: p)
+        #expect(Self.decisions(word, frames: 900) == "H×600 .×90 T×90 .×120")
+        // Holding its level but dipping like speech (3 dips in 0.9 s: 3.3 a second): talk.
+        let dipping = ConversationAnalyzer.activity(of: Self.holdThenPiece(dips: 3, under: 2), frames: 900, p: p)
+        #expect(Self.decisions(dipping, frames: 900) == "H×600 .×90 T×90 .×120")
+    }
+
+    func outcome(hold: [FrameSpan], agent: [FrameSpan] = [], customer: [FrameSpan] = [],
+                 tones: [FrameSpan] = []) -> AnalysisOutcome {
+        AnalysisOutcome(durationS: 20, frameCount: 2000,
+                        channels: [ChannelActivity(speech: agent, hold: hold, levels: ChannelLevels()),
+                                   ChannelActivity(speech: customer, tones: tones, levels: ChannelLevels())],
+                        envelopeCorrelation: nil)
+    }
+
+    @Test func holdSpansAreJoinedAcrossQuietPassages() {
+        let p = AnalysisParameters()
+        let hold = [FrameSpan(200, 500), FrameSpan(720, 1000)]
+        // 2.2 s of nothing between two hold spans (the music's quiet passage, taken in by the
+        // line's noise tracker): one hold, 8 s, and no silence in it.
+        let quiet = ConversationMetrics(outcome: outcome(hold: hold, agent: [FrameSpan(0, 150)]), agentChannel: 0, parameters: p)
+        #expect(quiet.hold == [FrameSpan(200, 1000)])
+        #expect(abs(quiet.holdS - 8) < 1e-9)
+        #expect(abs(quiet.silenceS - 10.5) < 1e-9)
+        // The customer says a word in the gap: two holds, and the word stays talk.
+        let word = ConversationMetrics(outcome: outcome(hold: hold, customer: [FrameSpan(600, 640)]), agentChannel: 0, parameters: p)
+        #expect(word.hold == hold)
+        #expect(abs((word.parties[.customer]?.talkS ?? 0) - 0.4) < 1e-9)
+        // A tone in the gap (ring-back on the other leg): two holds.
+        let tone = ConversationMetrics(outcome: outcome(hold: hold, tones: [FrameSpan(550, 650)]), agentChannel: 0, parameters: p)
+        #expect(tone.hold == hold)
+        // A gap of min_hold_s (3 s) or more: two holds.
+        let far = ConversationMetrics(outcome: outcome(hold: [FrameSpan(200, 500), FrameSpan(800, 1000)]), agentChannel: 0, parameters: p)
+        #expect(far.hold == [FrameSpan(200, 500), FrameSpan(800, 1000)])
+    }
+}
