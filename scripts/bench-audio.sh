@@ -31,7 +31,7 @@ taskset -c 0 .build/release/callqa-bench "$out/1h-ulaw.wav" "$out/1h-pcm16.wav" 
 ref=${BENCH_REFERENCE:-}
 if [ -z "$ref" ] && [ -n "${BENCH_REFERENCE_REV:-}" ]; then
     rev=$(git rev-parse --short "$BENCH_REFERENCE_REV")
-    tree="$PWD/$out/reference-$rev"
+    tree=$(cd "$out" && pwd)/reference-$rev
     if [ ! -x "$tree/.build/release/callqa-bench" ]; then
         [ -d "$tree" ] || git worktree add --detach "$tree" "$rev" >/dev/null
         (cd "$tree" && swift build -c release --product callqa-bench >/dev/null)
