@@ -33,7 +33,8 @@ if [ -z "$ref" ] && [ -n "${BENCH_REFERENCE_REV:-}" ]; then
     rev=$(git rev-parse --short "$BENCH_REFERENCE_REV")
     tree=$(cd "$out" && pwd)/reference-$rev
     if [ ! -x "$tree/.build/release/callqa-bench" ]; then
-        [ -d "$tree" ] || git worktree add --detach "$tree" "$rev" >/dev/null
+        # (`git worktree prune` first: `make clean` removes bench-out, not the registration.)
+        [ -d "$tree" ] || { git worktree prune && git worktree add --detach "$tree" "$rev" >/dev/null; }
         (cd "$tree" && swift build -c release --product callqa-bench >/dev/null)
     fi
     ref="$tree/.build/release/callqa-bench"
