@@ -22,6 +22,52 @@ if [ ! -f "$out/1h-pcm16.wav" ]; then
 fi
 echo "== throughput, one core (best of 5) on $(nproc) core(s): $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2)"
 taskset -c 0 .build/release/callqa-bench "$out/1h-ulaw.wav" "$out/1h-pcm16.wav" | tee "$out/audio.txt"
+
+# Beside a reference measured in the same run (the issue's bar: no less than an earlier
+# version's throughput): BENCH_REFERENCE names that version's callqa-bench binary, or
+# BENCH_REFERENCE_REV a git revision whose callqa-bench is built once into
+# $out/reference-<rev>/ (a git worktree there; a first build takes minutes). Both binaries
+# run alternately BENCH_ROUNDS times (default 3) on one core; every round's figure is kept.
+ref=${BENCH_REFERENCE:-}
+if [ -z "$ref" ] && [ -n "${BENCH_REFERENCE_REV:-}" ]; then
+    rev=$(git rev-parse --short "$BENCH_REFERENCE_REV")
+    tree=$(cd "$out" && pwd)/reference-$rev
+    if [ ! -x "$tree/.build/release/callqa-bench" ]; then
+        # (`git worktree prune` first: `make clean` removes bench-out, not the registration.)
+        [ -d "$tree" ] || { git worktree prune && git worktree add --detach "$tree" "$rev" >/dev/null; }
+        (cd "$tree" && swift build -c release --product callqa-bench >/dev/null)
+    fi
+    ref="$tree/.build/release/callqa-bench"
+fi
+: > "$out/audio-reference.txt"
+if [ -n "$ref" ]; then
+    rounds=${BENCH_ROUNDS:-3}
+    echo
+    echo "== analysis beside the reference ($ref), alternated $rounds times, one core"
+    for r in $(seq "$rounds"); do
+        for who in current reference; do
+            bin=.build/release/callqa-bench
+            [ "$who" = reference ] && bin=$ref
+            taskset -c 0 "$bin" "$out/1h-ulaw.wav" "$out/1h-pcm16.wav" | tail -n +2 | sed "s/^/$who /" >> "$out/audio-reference.txt"
+        done
+    done
+    python3 - "$out" <<'PY'
+import statistics, sys
+out = sys.argv[1]
+runs = {}
+for line in open(f"{out}/audio-reference.txt"):
+    p = line.split()
+    if len(p) >= 5:
+        runs.setdefault(p[1], {}).setdefault(p[0], []).append(float(p[4]))
+print(f"{'file':16s} {'analysis ×rt (current)':>24s} {'analysis ×rt (reference)':>26s} {'median ratio':>13s}")
+for f, r in runs.items():
+    c, ref = r.get("current", []), r.get("reference", [])
+    if not c or not ref:
+        continue
+    span = lambda v: f"{min(v):,.0f}–{max(v):,.0f}"
+    print(f"{f:16s} {span(c):>24s} {span(ref):>26s} {statistics.median(c) / statistics.median(ref):13.3f}")
+PY
+fi
 echo
 echo "== peak RSS of 'callqa analyze' (one file, one job)"
 : > "$out/audio-rss.txt"
@@ -38,5 +84,13 @@ for line in open(f"{out}/audio.txt").read().splitlines()[1:]:
     if len(p) >= 5:
         rows.append({"file": p[0], "audio_s": float(p[1]), "decode_realtime": float(p[2]), "analysis_realtime": float(p[3])})
 rss = {l.split()[0]: float(l.split()[1]) for l in open(f"{out}/audio-rss.txt") if l.strip()}
-json.dump({"throughput": rows, "peak_rss_mb": rss}, open(f"{out}/audio.json", "w"), indent=1)
+reference = {}
+for line in open(f"{out}/audio-reference.txt"):
+    p = line.split()
+    if len(p) >= 5:
+        reference.setdefault(p[1], {}).setdefault(p[0], []).append(float(p[4]))
+result = {"throughput": rows, "peak_rss_mb": rss}
+if reference:
+    result["analysis_realtime_rounds"] = reference
+json.dump(result, open(f"{out}/audio.json", "w"), indent=1)
 PY

@@ -134,11 +134,20 @@ public struct ChannelDetector: Sendable {
              farTalks: echo.active && background.farTalks(power: far.power))
     }
 
-    /// `push(_:far:)` for `count` frames of a stereo call, this channel's and the other's (the
-    /// lookahead window made the detector's own once for them).
-    mutating func push(_ near: UnsafePointer<FrameFeatures>, far: UnsafePointer<FrameFeatures>, count: Int) {
+    /// `push(_:far:)` for `count` frames of a stereo call, this channel's and the other's, with
+    /// their log powers (`logPowers`, taken once for both detectors); the lookahead window
+    /// made the detector's own once for them.
+    mutating func push(_ near: UnsafePointer<FrameFeatures>, far: UnsafePointer<FrameFeatures>,
+                       nearLogs: UnsafePointer<Float>, farLogs: UnsafePointer<Float>, count: Int) {
         window.makeUnique()
-        for i in 0..<count { pushFrame(near[i], far: far[i]) }
+        for i in 0..<count {
+            let f = near[i], g = far[i]
+            let signal = noise.update(f)
+            let (expected, envelope) = echo.update(near: f, nearLog: nearLogs[i], nearNoise: noise.bands,
+                                                   nearNoiseMeasured: noise.measured, far: g, farLog: farLogs[i])
+            take(f, signal: signal, expected: expected, envelope: envelope,
+                 farTalks: echo.active && background.farTalks(power: g.power))
+        }
     }
 
     /// Feeds the next frame (the other channel, if any, silent); decides the frame that leaves

@@ -76,6 +76,8 @@ public struct ConversationAnalyzer: Sendable {
     private var extractors: [FrameFeatureExtractor]
     private var detectors: [ChannelDetector]
     private var featureScratch: [[FrameFeatures]]
+    /// Both channels' log powers of a block (stereo; `logPowers`), kept between blocks.
+    private var logScratch: [Float] = []
     /// Per channel: talk, hold, tones and keypresses of the stretches already settled.
     private var parts: [ChannelParts]
     /// Frames a stretch's last region must lie before the next frame to decide to be settled:
@@ -157,18 +159,31 @@ public struct ConversationAnalyzer: Sendable {
         // of the arrays, shared, not copied).
         if channelCount == 2 {
             let near = featureScratch[0], far = featureScratch[1]
+            // The frames' log powers once (eight at a time) for both echo trackers and the
+            // correlation, not once in each; the scratch list moved out for the block.
+            var logs = logScratch
+            logScratch = []
+            if logs.count < 2 * n { logs = [Float](repeating: 0, count: 2 * n) }
             near.withUnsafeBufferPointer { a in
                 far.withUnsafeBufferPointer { b in
-                    detectors.withUnsafeMutableBufferPointer { ds in
-                        // Each detector hears the other channel's frames (echo), a block at a
-                        // time (one detector's state stays in cache).
-                        guard let a = a.baseAddress, let b = b.baseAddress else { return }
-                        ds[0].push(a, far: b, count: n)
-                        ds[1].push(b, far: a, count: n)
+                    logs.withUnsafeMutableBufferPointer { lb in
+                        detectors.withUnsafeMutableBufferPointer { ds in
+                            // Each detector hears the other channel's frames (echo), a block at a
+                            // time (one detector's state stays in cache).
+                            guard let a = a.baseAddress, let b = b.baseAddress, let la = lb.baseAddress else { return }
+                            let lg = la + n
+                            logPowers(a, count: n, into: la)
+                            logPowers(b, count: n, into: lg)
+                            ds[0].push(a, far: b, nearLogs: la, farLogs: lg, count: n)
+                            ds[1].push(b, far: a, nearLogs: lg, farLogs: la, count: n)
+                        }
                     }
-                    for i in 0..<n { corr.add(a[i].power, b[i].power) }
+                    logs.withUnsafeBufferPointer { lb in
+                        for i in 0..<n { corr.add(a[i].power, b[i].power, logs: (lb[i], lb[n + i])) }
+                    }
                 }
             }
+            logScratch = logs
         } else {
             detectors.withUnsafeMutableBufferPointer { ds in
                 for f in featureScratch[0] { ds[0].push(f) }
@@ -591,8 +606,14 @@ struct CorrelationAccumulator: Sendable, Equatable {
     var n = 0.0, sx = 0.0, sy = 0.0, sxx = 0.0, syy = 0.0, sxy = 0.0
 
     mutating func add(_ a: Float, _ b: Float) {
+        add(a, b, logs: (logPower(a), logPower(b)))
+    }
+
+    /// `add(_:_:)` with both powers' `logPower` known.
+    @inline(__always)
+    mutating func add(_ a: Float, _ b: Float, logs: (Float, Float)) {
         guard a > 1e-7 || b > 1e-7 else { return }
-        let x = Double(fastDB(max(a, 1e-12))), y = Double(fastDB(max(b, 1e-12)))
+        let x = Double(logs.0), y = Double(logs.1)
         n += 1; sx += x; sy += y; sxx += x * x; syy += y * y; sxy += x * y
     }
 

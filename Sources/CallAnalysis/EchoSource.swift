@@ -53,8 +53,18 @@ struct EchoSource: Sendable {
     mutating func update(near: FrameFeatures, nearNoise: SIMD4<Float>, nearNoiseMeasured: Bool = true,
                          far: FrameFeatures) -> (expected: SIMD4<Float>, envelope: SIMD4<Float>) {
         guard active else { return (.zero, .zero) }
-        let envelope = tracker.update(near: near.bands, nearPower: near.power, nearNoise: nearNoise,
-                                      nearNoiseMeasured: nearNoiseMeasured, far: far.bands, farPower: far.power)
+        return update(near: near, nearLog: logPower(near.power), nearNoise: nearNoise, nearNoiseMeasured: nearNoiseMeasured,
+                      far: far, farLog: logPower(far.power))
+    }
+
+    /// `update(near:nearNoise:nearNoiseMeasured:far:)` with both frames' log powers
+    /// (`logPower`) known (a block's are taken once, `logPowers`).
+    @inline(__always)
+    mutating func update(near: FrameFeatures, nearLog: Float, nearNoise: SIMD4<Float>, nearNoiseMeasured: Bool = true,
+                         far: FrameFeatures, farLog: Float) -> (expected: SIMD4<Float>, envelope: SIMD4<Float>) {
+        guard active else { return (.zero, .zero) }
+        let envelope = tracker.update(near: near.bands, nearPower: near.power, nearLog: nearLog, nearNoise: nearNoise,
+                                      nearNoiseMeasured: nearNoiseMeasured, far: far.bands, farLog: farLog)
         return (tracker.coupling * envelope * marginLanes, envelope)
     }
 

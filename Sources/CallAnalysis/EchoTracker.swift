@@ -186,8 +186,17 @@ struct EchoTracker: Sendable {
     ///   - far: the other channel's band powers and frame power.
     mutating func update(near: SIMD4<Float>, nearPower: Float, nearNoise: SIMD4<Float>, nearNoiseMeasured: Bool = true,
                          far: SIMD4<Float>, farPower: Float) -> SIMD4<Float> {
+        update(near: near, nearPower: nearPower, nearLog: logPower(nearPower), nearNoise: nearNoise,
+               nearNoiseMeasured: nearNoiseMeasured, far: far, farLog: logPower(farPower))
+    }
+
+    /// `update(near:nearPower:nearNoise:nearNoiseMeasured:far:farPower:)` with both frames'
+    /// log powers (`logPower`) known: a block's are taken once for both channels' trackers
+    /// and the envelope correlation (`logPowers`).
+    mutating func update(near: SIMD4<Float>, nearPower: Float, nearLog: Float, nearNoise: SIMD4<Float>,
+                         nearNoiseMeasured: Bool = true, far: SIMD4<Float>, farLog farFrameLog: Float) -> SIMD4<Float> {
         farRing[pos] = far
-        farLog = SIMD8(fastDB(max(farPower, 1e-12)), farLog[0], farLog[1], farLog[2], farLog[3], farLog[4], farLog[5], farLog[6])
+        farLog = SIMD8(farFrameLog, farLog[0], farLog[1], farLog[2], farLog[3], farLog[4], farLog[5], farLog[6])
         var envelope = farRing[0]
         for k in 1..<farRing.count { envelope = vmax(envelope, farRing[k]) }
         pos += 1
@@ -215,7 +224,7 @@ struct EchoTracker: Sendable {
             let under = nearNoiseMeasured ? nearNoise.sum() : 0
             ratios.add((near.sum() - under) / max(envelope.sum(), 1e-20))
         }
-        let x = Double(fastDB(max(nearPower, 1e-12)))
+        let x = Double(nearLog)
         let y = SIMD8<Double>(farLog)
         sx = sx * Self.forget + x
         sxx = sxx * Self.forget + x * x

@@ -47,10 +47,19 @@ struct FrameMark: Sendable, Equatable {
 struct LookaheadWindow: Sendable {
     /// Frames a decision lags behind the newest frame.
     let lookahead: Int
+    /// What the decision reads of a frame (`ChannelDetector.decideOldest`): its band
+    /// powers, power, prediction gain and held notes, not the tone tests' and shape's fields.
+    struct Waiting: Sendable {
+        var bands: SIMD4<Float>
+        var power: Float
+        var predictionGain: Float
+        var heldLines: UInt8
+    }
     /// A frame, its flags and the other channel's envelope in one slot: one array written
-    /// per frame (one copy-on-write check, not three).
+    /// per frame (one copy-on-write check, not three); 48 bytes, not the 80 that the whole
+    /// frame made (fewer stores per frame).
     private struct Slot {
-        var frame: FrameFeatures
+        var frame: Waiting
         var envelope: SIMD4<Float>
         var flags: FrameFlags
     }
@@ -64,7 +73,8 @@ struct LookaheadWindow: Sendable {
             if let other {
                 slots.initialize(from: other, count: count)
             } else {
-                slots.initialize(repeating: Slot(frame: .silent, envelope: .zero, flags: []), count: count)
+                slots.initialize(repeating: Slot(frame: Waiting(bands: .zero, power: 0, predictionGain: 1, heldLines: 0),
+                                                 envelope: .zero, flags: []), count: count)
             }
         }
         deinit {
@@ -113,7 +123,9 @@ struct LookaheadWindow: Sendable {
         let (slots, size) = writableSlots()
         var slot = head + count
         if slot >= size { slot -= size }
-        slots[slot] = Slot(frame: f, envelope: envelope, flags: own)
+        slots[slot] = Slot(frame: Waiting(bands: f.bands, power: f.power, predictionGain: f.predictionGain,
+                                          heldLines: f.heldLines),
+                           envelope: envelope, flags: own)
         newest = slot
         count += 1
     }
@@ -135,7 +147,7 @@ struct LookaheadWindow: Sendable {
 
     /// Removes the oldest frame and returns it with its flags and envelope.
     @inline(__always)
-    mutating func removeOldest() -> (frame: FrameFeatures, flags: FrameFlags, envelope: SIMD4<Float>) {
+    mutating func removeOldest() -> (frame: Waiting, flags: FrameFlags, envelope: SIMD4<Float>) {
         let (slots, size) = writableSlots()
         let oldest = slots[head]
         let out = (oldest.frame, oldest.flags, oldest.envelope)

@@ -34,8 +34,11 @@ public struct AnalysisOptions: Sendable, Equatable {
     /// For files with more than two channels: the 0-based channels to analyse, in order
     /// (agent, customer), or one channel for mono analysis. Ignored when nil.
     public var channelSelection: [Int]?
-    /// Frames per read; memory is bounded by this.
-    public var blockFrames = 4096
+    /// Frames per read; memory is bounded by this. 16,384 (2 s at 8 kHz, 128 kB of floats
+    /// for a stereo call): the analysis's work per block (the reader's call into libsndfile
+    /// and its read, the detectors' and extractors' set-up, the settled stretches handed
+    /// over) cost 3–4 % of a one-hour call at 4,096; the results do not depend on it.
+    public var blockFrames = 16_384
 
     public init() {}
 }
