@@ -34,7 +34,7 @@ import traceback
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
-from selenium.common.exceptions import StaleElementReferenceException
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
@@ -112,8 +112,17 @@ class Checks:
 
     def wait(self, condition, what, timeout=30):
         # An element found just before the page reloads goes stale: look again, as for a missing one.
+        # Chromium 156 reports some of those as a plain WebDriverException ("Node with given id
+        # does not belong to the document") instead of a stale element.
+        def attempt(d):
+            try:
+                return condition(d)
+            except WebDriverException as e:
+                if "does not belong to the document" in str(e):
+                    return False
+                raise
         return WebDriverWait(self.d, timeout, poll_frequency=0.1, ignored_exceptions=(StaleElementReferenceException,)) \
-            .until(lambda d: condition(d), message=what)
+            .until(attempt, message=what)
 
     def shot(self, name):
         # The whole page: the window grows to the page's height for the picture.
@@ -156,6 +165,12 @@ class Checks:
             traceback.print_exc()
             try:
                 self.shot("FAIL-" + name.replace(" ", "-"))
+            except Exception:
+                pass
+            # A check that failed half-way may have left its account signed in: the next one
+            # starts signed out, so that one failure is not counted twice.
+            try:
+                self.d.delete_all_cookies()
             except Exception:
                 pass
 
