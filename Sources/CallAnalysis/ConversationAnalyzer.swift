@@ -287,6 +287,22 @@ public struct ConversationAnalyzer: Sendable {
         /// plan's fit): a short held stretch has fewer than `tone_region_share` of its frames in
         /// them (music's held notes pass the per-frame tests now and then).
         let anyTones = SpanMath.normalize(d.tones + d.longTones + d.callTones)
+        /// A short held stretch (`AnalysisParameters.shortHoldMargin`): `length` frames (from
+        /// `min_line_hold_s`) from `span`'s start, holding notes whatever its steady share,
+        /// `margin` the held-note allowance's margin (`holdMargin`). Not hold on its own: a
+        /// slow monotone synthetic voice (an IVR prompt, flite at 1.6–2× its duration, 2–3 s)
+        /// holds notes and a steady spectrum and dips as rarely (margin −0.5 to −1.9, 0.2–0.56
+        /// under the level, 1.1–4.4 held peaks: the music's stretches of the tuning sets lie
+        /// in the same ranges), so it is a piece of the chain of music next to hold that joins
+        /// only a group with hold in it.
+        func isShortHeld(span: FrameSpan, length: Int, frames: Int, steady: Int, lines: LineCount, margin: Double) -> Bool {
+            let steadyShare = frames > 0 ? Double(steady) / Double(frames) : 0
+            return length >= minLineHold && p.holdsNotesAtAnySteadyShare(lines)
+                && lines.mean > AnalysisParameters.shortHoldMinHeldLines
+                && steadyShare < AnalysisParameters.shortHoldMaxSteadyShare
+                && Double(SpanMath.total(SpanMath.intersection([span], anyTones))) < p.toneRegionShare * Double(length)
+                && margin < -AnalysisParameters.shortHoldMargin
+        }
         /// Held level: few of its frames under the level, and dips within the allowance that
         /// gives (`AnalysisParameters.levelAllowance`).
         func holdsLevel(_ u: Utterance) -> Bool {
@@ -299,18 +315,11 @@ public struct ConversationAnalyzer: Sendable {
         /// needs held notes: a voice through a line that drops packets (20 ms gaps, 15 % of
         /// them) or crackles (clicks 10 times a second, each lifting the envelope the dips are
         /// measured against) dips that fast too, and hold would take the speech of both parties.
-        /// A short held stretch (`AnalysisParameters.shortHoldMargin`) is hold from
-        /// `min_line_hold_s` too.
         func isHold(_ u: Utterance) -> Bool {
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare) > 0
             if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return true }
             if u.span.length >= minHold && holdsLevel(u) { return true }
-            if u.span.length >= minLineHold && p.holdsNotesAtAnySteadyShare(u.lines)
-                && u.lines.mean > AnalysisParameters.shortHoldMinHeldLines
-                && steadyShare < AnalysisParameters.shortHoldMaxSteadyShare
-                && Double(SpanMath.total(SpanMath.intersection([u.span], anyTones))) < p.toneRegionShare * Double(u.span.length)
-                && speechMargin(u) < -AnalysisParameters.shortHoldMargin { return true }
             return heldNotes && u.span.length >= minHold
                 && Double(u.dipsTo - u.dipsFrom) >= AnalysisParameters.speechMaxDipsPerS * Double(u.span.length) * frameDuration
         }
@@ -446,8 +455,13 @@ public struct ConversationAnalyzer: Sendable {
                                             minMeasurements: Self.minChainMeasurements) > 0
             let under = regions[last].under.closed - regions[first].under.opened
             let heldLevel = margin < 0 && Double(under) <= Self.maxChainUnderShare * Double(length)
-            guard heldNotes || heldLevel else { return nil }
-            return (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members, margin < 0)
+            let span = FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!)
+            if heldNotes || heldLevel { return (span, members, margin < 0) }
+            // A short held stretch joins a group with hold only (`music` false: two slow prompts
+            // of a monotone voice 1.5 s apart are no group of music).
+            guard isShortHeld(span: span, length: length, frames: frames, steady: steady, lines: lines, margin: margin)
+            else { return nil }
+            return (span, members, false)
         }
         if !chainable.isEmpty {
             // (span, index into `chainable`, or −1 for hold)
