@@ -441,8 +441,9 @@ public struct ConversationAnalyzer: Sendable {
         // `maxChainDipsPerS` or more are words, never chained. A piece without held notes that
         // dips like music and holds its level (`maxChainUnderShare`) is chained the same way:
         // a sustained passage of music without a note held in place for 0.4 s (a pad, a chord
-        // that swells), cut off by the quiet passages the line's noise tracker takes in.
-        let chainable: [(span: FrameSpan, members: [Int], music: Bool)] = speechPieces.compactMap { members in
+        // that swells), cut off by the quiet passages the line's noise tracker takes in. So is a
+        // short held stretch (`isShortHeld`), in a group with hold only.
+        let chainable: [(span: FrameSpan, members: [Int], music: Bool, shortHeld: Bool)] = speechPieces.compactMap { members in
             guard let first = members.first, let last = members.last else { return nil }
             let lines = members.reduce(LineCount()) { $0 + regions[$1].lines }
             let frames = members.reduce(0) { $0 + regions[$1].frames }, steady = members.reduce(0) { $0 + regions[$1].steady }
@@ -456,37 +457,48 @@ public struct ConversationAnalyzer: Sendable {
             let under = regions[last].under.closed - regions[first].under.opened
             let heldLevel = margin < 0 && Double(under) <= Self.maxChainUnderShare * Double(length)
             let span = FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!)
-            if heldNotes || heldLevel { return (span, members, margin < 0) }
-            // A short held stretch joins a group with hold only (`music` false: two slow prompts
-            // of a monotone voice 1.5 s apart are no group of music).
+            if heldNotes || heldLevel { return (span, members, margin < 0, false) }
             guard isShortHeld(span: span, length: length, frames: frames, steady: steady, lines: lines, margin: margin)
             else { return nil }
-            return (span, members, false)
+            return (span, members, true, true)
         }
         if !chainable.isEmpty {
-            // (span, index into `chainable`, or −1 for hold)
-            let items = (hold.map { ($0, -1) } + chainable.enumerated().map { ($0.element.span, $0.offset) })
-                .sorted { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
-            var chained: [Int] = []
-            var group: [Int] = [], groupHasHold = false, groupEnd = Int.min, groupStart = 0, groupMusic = true
-            /// A group with hold, or of music pieces only spanning `min_hold_s`, is hold.
-            func close() {
-                if groupHasHold || (group.count >= 2 && groupMusic && groupEnd - groupStart >= minHold) { chained += group }
-            }
-            for (span, k) in items {
-                if groupEnd == Int.min || span.start - groupEnd > Self.holdChainFrames {
-                    if groupEnd != Int.min { close() }
-                    group.removeAll(keepingCapacity: true)
-                    groupHasHold = false
-                    groupMusic = true
-                    groupStart = span.start
+            /// The chained pieces of `pieces` (indices into `chainable`): the groups with hold in
+            /// them, and with `musicGroups` the groups of music pieces only spanning `min_hold_s`.
+            func chained(_ pieces: [Int], musicGroups: Bool) -> [Int] {
+                // (span, index into `chainable`, or −1 for hold)
+                let items = (hold.map { ($0, -1) } + pieces.map { (chainable[$0].span, $0) })
+                    .sorted { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
+                var chained: [Int] = []
+                var group: [Int] = [], groupHasHold = false, groupEnd = Int.min, groupStart = 0, groupMusic = true
+                func close() {
+                    if groupHasHold || (musicGroups && group.count >= 2 && groupMusic && groupEnd - groupStart >= minHold) {
+                        chained += group
+                    }
                 }
-                if k < 0 { groupHasHold = true } else { group.append(k); groupMusic = groupMusic && chainable[k].music }
-                groupEnd = max(groupEnd, span.end)
+                for (span, k) in items {
+                    if groupEnd == Int.min || span.start - groupEnd > Self.holdChainFrames {
+                        if groupEnd != Int.min { close() }
+                        group.removeAll(keepingCapacity: true)
+                        groupHasHold = false
+                        groupMusic = true
+                        groupStart = span.start
+                    }
+                    if k < 0 { groupHasHold = true } else { group.append(k); groupMusic = groupMusic && chainable[k].music }
+                    groupEnd = max(groupEnd, span.end)
+                }
+                close()
+                return chained
             }
-            close()
+            // A short held stretch is hold only in a group with hold: it links pieces to hold,
+            // but is no piece of a group of music alone, nor a link in one (two slow prompts of
+            // a monotone voice 1 s apart, or words between two such prompts, stay talk).
+            let all = Array(chainable.indices)
+            let joined = all.contains { chainable[$0].shortHeld }
+                ? Set(chained(all, musicGroups: false) + chained(all.filter { !chainable[$0].shortHeld }, musicGroups: true)).sorted()
+                : chained(all, musicGroups: true)
             var gone = Set<FrameSpan>()
-            for k in chained {
+            for k in joined {
                 hold.append(chainable[k].span)
                 for i in chainable[k].members { gone.insert(regions[i].span) }
             }

@@ -85,6 +85,38 @@ import Testing
         #expect(Self.decisions(out, frames: 800) == ".×100 T×250 .×100 T×250 .×100")
     }
 
+    /// A short held stretch links pieces to hold, but is no link in a group of music pieces
+    /// alone: pieces of 0.8 s holding notes (0.1 steady, 2 held peaks, no dips), 2.5 s of a
+    /// short held stretch (as above) 1 s after the first, the second piece 1 s after it.
+    @Test func aShortHeldStretchLinksOnlyToHold() {
+        let p = AnalysisParameters()
+        func piece(_ s: inout SettledSpans, _ span: FrameSpan, steady: Int, dips: Int, under: Int, lines: LineCount) {
+            let d = s.regionDipMarks.last?.closed ?? 0, u = s.regionUnderMarks.last?.closed ?? 0
+            s.regions.append(span)
+            s.regionSteadyFrames.append(steady)
+            s.regionDipMarks.append((d, d + dips))
+            s.regionUnderMarks.append((u, u + under))
+            s.regionLines.append(lines)
+        }
+        let notes = LineCount(measurements: 4, held: 8), held = LineCount(measurements: 12, held: 18)
+        // No hold: the two pieces are 4.5 s apart (too far to chain to each other); the
+        // stretch between them does not make the three a group of music: talk, as in analyzer 19.
+        var alone = SettledSpans()
+        piece(&alone, FrameSpan(100, 180), steady: 8, dips: 0, under: 20, lines: notes)
+        piece(&alone, FrameSpan(280, 530), steady: 100, dips: 2, under: 100, lines: held)
+        piece(&alone, FrameSpan(630, 710), steady: 8, dips: 0, under: 20, lines: notes)
+        let talk = ConversationAnalyzer.activity(of: alone, frames: 800, p: p)
+        #expect(Self.decisions(talk, frames: 800) == ".×100 T×80 .×100 T×250 .×100 T×80 .×90")
+        // Hold, the stretch 1 s after it, a piece 1 s after the stretch (4.5 s after the hold):
+        // all hold, link by link.
+        var next = SettledSpans()
+        piece(&next, FrameSpan(0, 600), steady: 60, dips: 0, under: 60, lines: LineCount(measurements: 30, held: 60))
+        piece(&next, FrameSpan(700, 950), steady: 100, dips: 2, under: 100, lines: held)
+        piece(&next, FrameSpan(1050, 1130), steady: 8, dips: 0, under: 20, lines: notes)
+        let chained = ConversationAnalyzer.activity(of: next, frames: 1200, p: p)
+        #expect(Self.decisions(chained, frames: 1200) == "H×600 .×100 H×250 .×100 H×80 .×70")
+    }
+
     /// Hold (0–6 s), then 0.9 s later a piece of 0.9 s (6.9–7.8 s) with no held notes (4
     /// measurements, none held), `dips` dips and `under` of its 90 frames under the level.
     static func holdThenPiece(dips: Int, under: Int) -> SettledSpans {
