@@ -266,9 +266,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     }
 
     /// Short held stretch: from `minLineHoldS` (not `minHoldS`), a stretch that holds notes
-    /// whatever its steady share (`holdsNotesAtAnySteadyShare`) is hold when it dips this many
-    /// times a second less than music may without the held notes' allowance (margin under
-    /// −0.5). Clean music that holds still from frame to frame (steady share 0.3 or more) gets
+    /// whatever its steady share (`holdsNotesAtAnySteadyShare`) is a piece of the chain of music
+    /// next to hold (hold in a group with hold only: `ConversationAnalyzer`) when it dips this
+    /// many times a second less than music may (margin under −0.5; the held notes' allowance
+    /// counts under a steady share of 0.3 only). Clean music that holds still from frame to frame (steady share 0.3 or more) gets
     /// no allowance for its notes and needed 3 s; a monotone synthetic voice holds notes and
     /// a steady spectrum too (steady share 0.46, 2.5 held peaks), but dips like speech.
     static let shortHoldMargin = 0.5

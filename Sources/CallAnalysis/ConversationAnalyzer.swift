@@ -302,6 +302,22 @@ public struct ConversationAnalyzer: Sendable {
         /// plan's fit): a short held stretch has fewer than `tone_region_share` of its frames in
         /// them (music's held notes pass the per-frame tests now and then).
         let anyTones = SpanMath.normalize(d.tones + d.longTones + d.callTones)
+        /// A short held stretch (`AnalysisParameters.shortHoldMargin`): `length` frames (from
+        /// `min_line_hold_s`) from `span`'s start, holding notes whatever its steady share,
+        /// `margin` the held-note allowance's margin (`holdMargin`). Not hold on its own: a
+        /// slow monotone synthetic voice (an IVR prompt, flite at 1.6–2× its duration, 2–3 s)
+        /// holds notes and a steady spectrum and dips as rarely (margin −0.5 to −1.9, 0.2–0.56
+        /// under the level, 1.1–4.4 held peaks: the music's stretches of the tuning sets lie
+        /// in the same ranges), so it is a piece of the chain of music next to hold that joins
+        /// only a group with hold in it.
+        func isShortHeld(span: FrameSpan, length: Int, frames: Int, steady: Int, lines: LineCount, margin: Double) -> Bool {
+            let steadyShare = frames > 0 ? Double(steady) / Double(frames) : 0
+            return length >= minLineHold && p.holdsNotesAtAnySteadyShare(lines)
+                && lines.mean > AnalysisParameters.shortHoldMinHeldLines
+                && steadyShare < AnalysisParameters.shortHoldMaxSteadyShare
+                && Double(SpanMath.total(SpanMath.intersection([span], anyTones))) < p.toneRegionShare * Double(length)
+                && margin < -AnalysisParameters.shortHoldMargin
+        }
         /// Held level: few of its frames under the level, and dips within the allowance that
         /// gives (`AnalysisParameters.levelAllowance`).
         func holdsLevel(_ u: Utterance) -> Bool {
@@ -314,18 +330,11 @@ public struct ConversationAnalyzer: Sendable {
         /// needs held notes: a voice through a line that drops packets (20 ms gaps, 15 % of
         /// them) or crackles (clicks 10 times a second, each lifting the envelope the dips are
         /// measured against) dips that fast too, and hold would take the speech of both parties.
-        /// A short held stretch (`AnalysisParameters.shortHoldMargin`) is hold from
-        /// `min_line_hold_s` too.
         func isHold(_ u: Utterance) -> Bool {
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare) > 0
             if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return true }
             if u.span.length >= minHold && holdsLevel(u) { return true }
-            if u.span.length >= minLineHold && p.holdsNotesAtAnySteadyShare(u.lines)
-                && u.lines.mean > AnalysisParameters.shortHoldMinHeldLines
-                && steadyShare < AnalysisParameters.shortHoldMaxSteadyShare
-                && Double(SpanMath.total(SpanMath.intersection([u.span], anyTones))) < p.toneRegionShare * Double(u.span.length)
-                && speechMargin(u) < -AnalysisParameters.shortHoldMargin { return true }
             return heldNotes && u.span.length >= minHold
                 && Double(u.dipsTo - u.dipsFrom) >= AnalysisParameters.speechMaxDipsPerS * Double(u.span.length) * frameDuration
         }
@@ -447,8 +456,9 @@ public struct ConversationAnalyzer: Sendable {
         // `maxChainDipsPerS` or more are words, never chained. A piece without held notes that
         // dips like music and holds its level (`maxChainUnderShare`) is chained the same way:
         // a sustained passage of music without a note held in place for 0.4 s (a pad, a chord
-        // that swells), cut off by the quiet passages the line's noise tracker takes in.
-        let chainable: [(span: FrameSpan, members: [Int], music: Bool)] = speechPieces.compactMap { members in
+        // that swells), cut off by the quiet passages the line's noise tracker takes in. So is a
+        // short held stretch (`isShortHeld`), in a group with hold only.
+        let chainable: [(span: FrameSpan, members: [Int], music: Bool, shortHeld: Bool)] = speechPieces.compactMap { members in
             guard let first = members.first, let last = members.last else { return nil }
             let lines = members.reduce(LineCount()) { $0 + regions[$1].lines }
             let frames = members.reduce(0) { $0 + regions[$1].frames }, steady = members.reduce(0) { $0 + regions[$1].steady }
@@ -461,33 +471,49 @@ public struct ConversationAnalyzer: Sendable {
                                             minMeasurements: Self.minChainMeasurements) > 0
             let under = regions[last].under.closed - regions[first].under.opened
             let heldLevel = margin < 0 && Double(under) <= Self.maxChainUnderShare * Double(length)
-            guard heldNotes || heldLevel else { return nil }
-            return (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members, margin < 0)
+            let span = FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!)
+            if heldNotes || heldLevel { return (span, members, margin < 0, false) }
+            guard isShortHeld(span: span, length: length, frames: frames, steady: steady, lines: lines, margin: margin)
+            else { return nil }
+            return (span, members, true, true)
         }
         if !chainable.isEmpty {
-            // (span, index into `chainable`, or −1 for hold)
-            let items = (hold.map { ($0, -1) } + chainable.enumerated().map { ($0.element.span, $0.offset) })
-                .sorted { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
-            var chained: [Int] = []
-            var group: [Int] = [], groupHasHold = false, groupEnd = Int.min, groupStart = 0, groupMusic = true
-            /// A group with hold, or of music pieces only spanning `min_hold_s`, is hold.
-            func close() {
-                if groupHasHold || (group.count >= 2 && groupMusic && groupEnd - groupStart >= minHold) { chained += group }
-            }
-            for (span, k) in items {
-                if groupEnd == Int.min || span.start - groupEnd > Self.holdChainFrames {
-                    if groupEnd != Int.min { close() }
-                    group.removeAll(keepingCapacity: true)
-                    groupHasHold = false
-                    groupMusic = true
-                    groupStart = span.start
+            /// The chained pieces of `pieces` (indices into `chainable`): the groups with hold in
+            /// them, and with `musicGroups` the groups of music pieces only spanning `min_hold_s`.
+            func chained(_ pieces: [Int], musicGroups: Bool) -> [Int] {
+                // (span, index into `chainable`, or −1 for hold)
+                let items = (hold.map { ($0, -1) } + pieces.map { (chainable[$0].span, $0) })
+                    .sorted { ($0.0.start, $0.1) < ($1.0.start, $1.1) }
+                var chained: [Int] = []
+                var group: [Int] = [], groupHasHold = false, groupEnd = Int.min, groupStart = 0, groupMusic = true
+                func close() {
+                    if groupHasHold || (musicGroups && group.count >= 2 && groupMusic && groupEnd - groupStart >= minHold) {
+                        chained += group
+                    }
                 }
-                if k < 0 { groupHasHold = true } else { group.append(k); groupMusic = groupMusic && chainable[k].music }
-                groupEnd = max(groupEnd, span.end)
+                for (span, k) in items {
+                    if groupEnd == Int.min || span.start - groupEnd > Self.holdChainFrames {
+                        if groupEnd != Int.min { close() }
+                        group.removeAll(keepingCapacity: true)
+                        groupHasHold = false
+                        groupMusic = true
+                        groupStart = span.start
+                    }
+                    if k < 0 { groupHasHold = true } else { group.append(k); groupMusic = groupMusic && chainable[k].music }
+                    groupEnd = max(groupEnd, span.end)
+                }
+                close()
+                return chained
             }
-            close()
+            // A short held stretch is hold only in a group with hold: it links pieces to hold,
+            // but is no piece of a group of music alone, nor a link in one (two slow prompts of
+            // a monotone voice 1 s apart, or words between two such prompts, stay talk).
+            let all = Array(chainable.indices)
+            let joined = all.contains { chainable[$0].shortHeld }
+                ? Set(chained(all, musicGroups: false) + chained(all.filter { !chainable[$0].shortHeld }, musicGroups: true)).sorted()
+                : chained(all, musicGroups: true)
             var gone = Set<FrameSpan>()
-            for k in chained {
+            for k in joined {
                 hold.append(chainable[k].span)
                 for i in chainable[k].members { gone.insert(regions[i].span) }
             }
