@@ -215,6 +215,9 @@ public struct FrameFeatureExtractor: Sendable {
     /// only so that `testLines` can move it out and back (`take()`): a copy would retain and
     /// release its ten arrays on every measured frame.
     private var lineTest: SpectralLineTest?
+    /// A grid frame within this power ratio (6 dB) of the line's quietest is near its floor: a
+    /// look at the peaks the line holds by itself (`SpectralLineTest.lineMask`).
+    private static let lineNearFloor: Float = 4
     /// `lineTest`'s window (samples of history a measurement needs before a frame's end).
     private let lineWindowSamples: Int
 
@@ -366,20 +369,32 @@ public struct FrameFeatureExtractor: Sendable {
     }
 
     /// Held notes on a grid frame (every twentieth) 3 dB over the line's quietest of the last
-    /// 4–5 s; quieter grid frames are skipped (pauses: nothing to hold). Out of line: one frame
-    /// in twenty gets here.
+    /// 4–5 s; quieter grid frames are skipped (pauses: nothing to hold). Grid frames within 6 dB
+    /// of the quietest are also looks at the peaks the line holds by itself (mains hum), which
+    /// no frame's held notes count (analyzer 20: a voice over a 60 Hz buzz 8–12 dB under it held
+    /// the buzz's harmonics and was taken for music on hold, with the other party's words). Out
+    /// of line: one frame in twenty gets here.
     @inline(never)
     private mutating func testLines(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
-        guard f.power > 2 * lineQuietest.power, framesSeen * frameLength >= lineWindowSamples else {
+        let n = frameLength
+        let history = lineWindowSamples - n
+        guard framesSeen * frameLength >= lineWindowSamples else {
             lineTest!.skip()
             return
         }
-        let n = frameLength
-        let history = lineWindowSamples - n
+        let nearFloor = f.power > 0 && f.power <= Self.lineNearFloor * lineQuietest.power
+        guard f.power > 2 * lineQuietest.power else {
+            // A pause: now and then a look at the peaks the line holds in it (mains hum).
+            if !nearFloor { lineTest!.skip(); return }
+            var test = lineTest.take()!
+            withHistory(block: block, start: start, history: history) { test.skip(quietEndingAt: $0 + n) }
+            lineTest = consume test
+            return
+        }
         // Moved out and back, not copied: a copy would share its buffers (retained and
         // released each time) and copy them on write.
         var test = lineTest.take()!
-        let held = withHistory(block: block, start: start, history: history) { test.measure(endingAt: $0 + n) }
+        let held = withHistory(block: block, start: start, history: history) { test.measure(endingAt: $0 + n, lookAtLine: nearFloor) }
         lineTest = consume test
         f.heldLines = held.map { UInt8(min($0, 14) + 1) } ?? 0
     }

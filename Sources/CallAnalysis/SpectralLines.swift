@@ -72,19 +72,60 @@ struct SpectralLineTest: Sendable {
         history = Array(repeating: nil, count: Self.lagFrames / Self.gridFrames)
     }
 
+    /// Grid frames near the line's floor between two looks at the line's own peaks (2 s of
+    /// them: at 1 s, a contact-center call's music over the line's floor was learned as the line's).
+    static let lineEvery = 10
+    /// The line's own held peaks (`lineMask`): those in the same bin at the last three looks.
+    private var lineLooks: [(UInt64, UInt64)?] = [nil, nil, nil]
+    private var toNextLook = 0
+    /// Peaks the line holds near its floor (mains hum's harmonics, a fan's whine): in the same
+    /// bin at three looks at grid frames within 6 dB of the line's quietest (`lineEvery` such
+    /// frames apart), at least `minLineBins` of them; no frame's held notes count them. Kept
+    /// while the line is never near its floor (a talker's long turn); cleared by three looks
+    /// that share fewer.
+    private(set) var lineMask: (UInt64, UInt64) = (0, 0)
+
     /// A grid frame that was not measured (too quiet): it holds nothing for the frames after it.
     mutating func skip() {
         history.removeFirst()
         history.append(nil)
     }
 
+    /// A grid frame too quiet to be measured for held notes (see `skip`) but near the line's
+    /// floor, whose window ends at `end`: a look at the line's own peaks now and then (`look`).
+    mutating func skip(quietEndingAt end: UnsafePointer<Float>) {
+        skip()
+        look(at: peaks(endingAt: end))
+    }
+
+    /// A grid frame near the line's floor (its peak bins): every `lineEvery`-th is a look at
+    /// the line's own peaks.
+    private mutating func look(at mask: (UInt64, UInt64)?) {
+        toNextLook -= 1
+        guard toNextLook <= 0 else { return }
+        toNextLook = Self.lineEvery
+        lineLooks.removeFirst()
+        lineLooks.append(mask)
+        guard let a = lineLooks[0], let b = lineLooks[1], let c = lineLooks[2] else { return }
+        let m = (a.0 & b.0 & c.0, a.1 & b.1 & c.1)
+        lineMask = m.0.nonzeroBitCount + m.1.nonzeroBitCount >= Self.minLineBins ? m : (0, 0)
+    }
+    /// Fewest bins the line's own peaks (`lineMask`) are believed from: mains hum holds a
+    /// harmonic every 50 or 60 Hz (9–12 of them between 100 Hz and 1.5 kHz on a buzzing line);
+    /// one or two bins in the same place three times can be chance, and were on the harmonics of
+    /// music over a faint hum (`heldout3`'s floor calls lost hold found with one-bin masks).
+    static let minLineBins = 3
+
     /// Measures the grid frame whose window ends at `end` (`windowSamples` readable before
     /// it); returns its peaks held through the two grid frames before (`lagFrames` back) or,
     /// when one of those was not measured (struck notes: a gap), those it holds with the
     /// other less `pairDiscount`; nil when neither was measured. A window that holds a sample that is not a number (a frame the
     /// extractor made silent) is not measured either.
-    mutating func measure(endingAt end: UnsafePointer<Float>) -> Int? {
-        let mask = peaks(endingAt: end)
+    /// `lookAtLine`: the frame lies near the line's floor, and is also a look at its own peaks.
+    mutating func measure(endingAt end: UnsafePointer<Float>, lookAtLine: Bool = false) -> Int? {
+        let all = peaks(endingAt: end)
+        if lookAtLine { look(at: all) }
+        let mask = all.map { ($0.0 & ~lineMask.0, $0.1 & ~lineMask.1) }
         let oldest = history.removeFirst()
         let middle = history[0]
         history.append(mask)
