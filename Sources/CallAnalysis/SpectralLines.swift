@@ -95,15 +95,20 @@ struct SpectralLineTest: Sendable {
     /// floor, whose window ends at `end`: a look at the line's own peaks now and then (`look`).
     mutating func skip(quietEndingAt end: UnsafePointer<Float>) {
         skip()
-        look(at: peaks(endingAt: end))
+        // The spectrum only for a look (one such frame in `lineEvery`).
+        if lookDue() { look(at: peaks(endingAt: end)) }
     }
 
-    /// A grid frame near the line's floor (its peak bins): every `lineEvery`-th is a look at
-    /// the line's own peaks.
-    private mutating func look(at mask: (UInt64, UInt64)?) {
+    /// Counts a grid frame near the line's floor; whether it is the `lineEvery`-th, a look.
+    private mutating func lookDue() -> Bool {
         toNextLook -= 1
-        guard toNextLook <= 0 else { return }
+        guard toNextLook <= 0 else { return false }
         toNextLook = Self.lineEvery
+        return true
+    }
+
+    /// A look at the line's own peaks: the peak bins of a grid frame near its floor.
+    private mutating func look(at mask: (UInt64, UInt64)?) {
         lineLooks.removeFirst()
         lineLooks.append(mask)
         guard let a = lineLooks[0], let b = lineLooks[1], let c = lineLooks[2] else { return }
@@ -124,7 +129,7 @@ struct SpectralLineTest: Sendable {
     /// `lookAtLine`: the frame lies near the line's floor, and is also a look at its own peaks.
     mutating func measure(endingAt end: UnsafePointer<Float>, lookAtLine: Bool = false) -> Int? {
         let all = peaks(endingAt: end)
-        if lookAtLine { look(at: all) }
+        if lookAtLine && lookDue() { look(at: all) }
         let mask = all.map { ($0.0 & ~lineMask.0, $0.1 & ~lineMask.1) }
         let oldest = history.removeFirst()
         let middle = history[0]
