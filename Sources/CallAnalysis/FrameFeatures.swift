@@ -378,23 +378,21 @@ public struct FrameFeatureExtractor: Sendable {
     private mutating func testLines(_ f: inout FrameFeatures, block: UnsafePointer<Float>, start: Int) {
         let n = frameLength
         let history = lineWindowSamples - n
-        guard framesSeen * frameLength >= lineWindowSamples else {
-            lineTest!.skip()
-            return
-        }
+        let measured = f.power > 2 * lineQuietest.power
         let nearFloor = f.power > 0 && f.power <= Self.lineNearFloor * lineQuietest.power
-        guard f.power > 2 * lineQuietest.power else {
-            // A pause: now and then a look at the peaks the line holds in it (mains hum).
-            if !nearFloor { lineTest!.skip(); return }
-            var test = lineTest.take()!
-            withHistory(block: block, start: start, history: history) { test.skip(quietEndingAt: $0 + n) }
-            lineTest = consume test
+        guard framesSeen * frameLength >= lineWindowSamples, measured || nearFloor else {
+            lineTest!.skip()
             return
         }
         // Moved out and back, not copied: a copy would share its buffers (retained and
         // released each time) and copy them on write.
         var test = lineTest.take()!
-        let held = withHistory(block: block, start: start, history: history) { test.measure(endingAt: $0 + n, lookAtLine: nearFloor) }
+        let held = withHistory(block: block, start: start, history: history) { end -> Int? in
+            if measured { return test.measure(endingAt: end + n, lookAtLine: nearFloor) }
+            // A pause: now and then a look at the peaks the line holds in it (mains hum).
+            test.skip(quietEndingAt: end + n)
+            return nil
+        }
         lineTest = consume test
         f.heldLines = held.map { UInt8(min($0, 14) + 1) } ?? 0
     }

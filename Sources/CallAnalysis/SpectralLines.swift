@@ -75,6 +75,11 @@ struct SpectralLineTest: Sendable {
     /// Grid frames near the line's floor between two looks at the line's own peaks (2 s of
     /// them: at 1 s, a contact-center call's music over the line's floor was learned as the line's).
     static let lineEvery = 10
+    /// Fewest bins the line's own peaks (`lineMask`) are believed from: mains hum holds a
+    /// harmonic every 50 or 60 Hz (9–12 of them between 100 Hz and 1.5 kHz on a buzzing line);
+    /// one or two bins in the same place three times can be chance, and were on the harmonics of
+    /// music over a faint hum (`heldout3`'s floor calls lost hold found with one-bin masks).
+    static let minLineBins = 3
     /// The line's own held peaks (`lineMask`): those in the same bin at the last three looks.
     private var lineLooks: [(UInt64, UInt64)?] = [nil, nil, nil]
     private var toNextLook = 0
@@ -115,11 +120,6 @@ struct SpectralLineTest: Sendable {
         let m = (a.0 & b.0 & c.0, a.1 & b.1 & c.1)
         lineMask = m.0.nonzeroBitCount + m.1.nonzeroBitCount >= Self.minLineBins ? m : (0, 0)
     }
-    /// Fewest bins the line's own peaks (`lineMask`) are believed from: mains hum holds a
-    /// harmonic every 50 or 60 Hz (9–12 of them between 100 Hz and 1.5 kHz on a buzzing line);
-    /// one or two bins in the same place three times can be chance, and were on the harmonics of
-    /// music over a faint hum (`heldout3`'s floor calls lost hold found with one-bin masks).
-    static let minLineBins = 3
 
     /// Measures the grid frame whose window ends at `end` (`windowSamples` readable before
     /// it); returns its peaks held through the two grid frames before (`lagFrames` back) or,

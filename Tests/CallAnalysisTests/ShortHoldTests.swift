@@ -18,57 +18,49 @@ import Testing
     /// holding notes, no dips) ends that many frames before it, from 0.
     static func stretch(steady: Int, dips: Int, held: Int, holdBefore: Int? = nil) -> SettledSpans {
         var s = SettledSpans()
-        if let gap = holdBefore {
-            s.regions = [FrameSpan(0, 600), FrameSpan(600 + gap, 850 + gap)]
-            s.regionSteadyFrames = [60, steady]
-            s.regionDipMarks = [(0, 0), (0, dips)]
-            s.regionUnderMarks = [(0, 60), (60, 160)]
-            s.regionLines = [LineCount(measurements: 30, held: 60), LineCount(measurements: 12, held: held)]
+        guard let gap = holdBefore else {
+            s.append(FrameSpan(100, 350), steady: steady, dips: dips, under: 100, lines: LineCount(measurements: 12, held: held))
             return s
         }
-        s.regions = [FrameSpan(100, 350)]
-        s.regionSteadyFrames = [steady]
-        s.regionDipMarks = [(0, dips)]
-        s.regionUnderMarks = [(0, 100)]
-        s.regionLines = [LineCount(measurements: 12, held: held)]
+        s.append(FrameSpan(0, 600), steady: 60, dips: 0, under: 60, lines: LineCount(measurements: 30, held: 60))
+        s.append(FrameSpan(600 + gap, 850 + gap), steady: steady, dips: dips, under: 100, lines: LineCount(measurements: 12, held: held))
         return s
     }
 
+    /// The decisions on `stretch(…)` and 1 s after it.
+    static func decisions(steady: Int, dips: Int, held: Int, holdBefore: Int? = nil) -> String {
+        let frames = holdBefore.map { 950 + $0 } ?? 450
+        let parts = ConversationAnalyzer.activity(of: stretch(steady: steady, dips: dips, held: held, holdBefore: holdBefore),
+                                                  frames: frames, p: AnalysisParameters())
+        return decisions(parts, frames: frames)
+    }
+
     @Test func aShortHeldStretchIsHoldNextToHold() {
-        let p = AnalysisParameters()
         // Clean music: steady share 0.4 (no allowance for its notes: the steady-share guard),
         // 1.5 held peaks, 2 dips (0.8 a second; music may dip 0.8 + 4.5 × 0.4 = 2.6): 1.8 a
         // second under the bound, and 2.5 s long, 1 s after hold. Analyzer 19 needed 3 s
         // without the allowance; now it is chained to the hold before it.
-        let music = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 2, held: 18, holdBefore: 100), frames: 1050, p: p)
-        #expect(Self.decisions(music, frames: 1050) == "H×600 .×100 H×250 .×100")
+        #expect(Self.decisions(steady: 100, dips: 2, held: 18, holdBefore: 100) == "H×600 .×100 H×250 .×100")
         // The same stretch with no hold near it (a slow prompt of a monotone synthetic voice
         // holds notes and a steady spectrum and dips as rarely: flite's slt at 1.6× its
         // duration, 2.4 s, steady share 0.40, 2.4 held peaks, 2.1 dips a second, margin −0.53;
         // analyzer 20's first rule took it for hold, and with it both parties' talk): talk.
-        let alone = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 2, held: 18), frames: 450, p: p)
-        #expect(Self.decisions(alone, frames: 450) == ".×100 T×250 .×100")
+        #expect(Self.decisions(steady: 100, dips: 2, held: 18) == ".×100 T×250 .×100")
         // Next to hold but farther than the chain reaches (1.6 s): talk.
-        let far = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 2, held: 18, holdBefore: 160), frames: 1110, p: p)
-        #expect(Self.decisions(far, frames: 1110) == "H×600 .×160 T×250 .×100")
+        #expect(Self.decisions(steady: 100, dips: 2, held: 18, holdBefore: 160) == "H×600 .×160 T×250 .×100")
         // A monotone synthetic voice: as steady (0.46) and holding 2.5 peaks, but dipping 3.2
         // times a second, as words do (0.3 over music's bound of 2.87): talk, next to hold too.
-        let monotone = ConversationAnalyzer.activity(of: Self.stretch(steady: 115, dips: 8, held: 30, holdBefore: 100), frames: 1050, p: p)
-        #expect(Self.decisions(monotone, frames: 1050) == "H×600 .×100 T×250 .×100")
+        #expect(Self.decisions(steady: 115, dips: 8, held: 30, holdBefore: 100) == "H×600 .×100 T×250 .×100")
         // Just under the bound (6 dips: 2.4 a second, 0.2 under): not far enough under it for a
         // stretch shorter than min_hold_s: talk.
-        let near = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 6, held: 18, holdBefore: 100), frames: 1050, p: p)
-        #expect(Self.decisions(near, frames: 1050) == "H×600 .×100 T×250 .×100")
+        #expect(Self.decisions(steady: 100, dips: 6, held: 18, holdBefore: 100) == "H×600 .×100 T×250 .×100")
         // The same music without held notes (0.25 peaks per measurement): talk, as before.
-        let noNotes = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 2, held: 3, holdBefore: 100), frames: 1050, p: p)
-        #expect(Self.decisions(noNotes, frames: 1050) == "H×600 .×100 T×250 .×100")
+        #expect(Self.decisions(steady: 100, dips: 2, held: 3, holdBefore: 100) == "H×600 .×100 T×250 .×100")
         // One held peak on average (a lone sine's, not a chord's): talk.
-        let onePeak = ConversationAnalyzer.activity(of: Self.stretch(steady: 100, dips: 2, held: 12, holdBefore: 100), frames: 1050, p: p)
-        #expect(Self.decisions(onePeak, frames: 1050) == "H×600 .×100 T×250 .×100")
+        #expect(Self.decisions(steady: 100, dips: 2, held: 12, holdBefore: 100) == "H×600 .×100 T×250 .×100")
         // A spectrum that holds still in 64 % of its frames (one steady tone the tone tests
         // missed, not music changing notes), dipping 2.9 a second under its bound: talk.
-        let still = ConversationAnalyzer.activity(of: Self.stretch(steady: 160, dips: 2, held: 18, holdBefore: 100), frames: 1050, p: p)
-        #expect(Self.decisions(still, frames: 1050) == "H×600 .×100 T×250 .×100")
+        #expect(Self.decisions(steady: 160, dips: 2, held: 18, holdBefore: 100) == "H×600 .×100 T×250 .×100")
     }
 
     /// Two slow prompts of a monotone synthetic voice, 2.5 s each and 1 s apart (6 s together),
@@ -76,11 +68,8 @@ import Testing
     /// pieces alone is hold from `min_hold_s`): talk.
     @Test func twoShortHeldStretchesAloneAreTalk() {
         var s = SettledSpans()
-        s.regions = [FrameSpan(100, 350), FrameSpan(450, 700)]
-        s.regionSteadyFrames = [100, 100]
-        s.regionDipMarks = [(0, 2), (2, 4)]
-        s.regionUnderMarks = [(0, 100), (100, 200)]
-        s.regionLines = [LineCount(measurements: 12, held: 18), LineCount(measurements: 12, held: 18)]
+        s.append(FrameSpan(100, 350), steady: 100, dips: 2, under: 100, lines: LineCount(measurements: 12, held: 18))
+        s.append(FrameSpan(450, 700), steady: 100, dips: 2, under: 100, lines: LineCount(measurements: 12, held: 18))
         let out = ConversationAnalyzer.activity(of: s, frames: 800, p: AnalysisParameters())
         #expect(Self.decisions(out, frames: 800) == ".×100 T×250 .×100 T×250 .×100")
     }
@@ -90,29 +79,21 @@ import Testing
     /// short held stretch (as above) 1 s after the first, the second piece 1 s after it.
     @Test func aShortHeldStretchLinksOnlyToHold() {
         let p = AnalysisParameters()
-        func piece(_ s: inout SettledSpans, _ span: FrameSpan, steady: Int, dips: Int, under: Int, lines: LineCount) {
-            let d = s.regionDipMarks.last?.closed ?? 0, u = s.regionUnderMarks.last?.closed ?? 0
-            s.regions.append(span)
-            s.regionSteadyFrames.append(steady)
-            s.regionDipMarks.append((d, d + dips))
-            s.regionUnderMarks.append((u, u + under))
-            s.regionLines.append(lines)
-        }
         let notes = LineCount(measurements: 4, held: 8), held = LineCount(measurements: 12, held: 18)
         // No hold: the two pieces are 4.5 s apart (too far to chain to each other); the
         // stretch between them does not make the three a group of music: talk, as in analyzer 19.
         var alone = SettledSpans()
-        piece(&alone, FrameSpan(100, 180), steady: 8, dips: 0, under: 20, lines: notes)
-        piece(&alone, FrameSpan(280, 530), steady: 100, dips: 2, under: 100, lines: held)
-        piece(&alone, FrameSpan(630, 710), steady: 8, dips: 0, under: 20, lines: notes)
+        alone.append(FrameSpan(100, 180), steady: 8, dips: 0, under: 20, lines: notes)
+        alone.append(FrameSpan(280, 530), steady: 100, dips: 2, under: 100, lines: held)
+        alone.append(FrameSpan(630, 710), steady: 8, dips: 0, under: 20, lines: notes)
         let talk = ConversationAnalyzer.activity(of: alone, frames: 800, p: p)
         #expect(Self.decisions(talk, frames: 800) == ".×100 T×80 .×100 T×250 .×100 T×80 .×90")
         // Hold, the stretch 1 s after it, a piece 1 s after the stretch (4.5 s after the hold):
         // all hold, link by link.
         var next = SettledSpans()
-        piece(&next, FrameSpan(0, 600), steady: 60, dips: 0, under: 60, lines: LineCount(measurements: 30, held: 60))
-        piece(&next, FrameSpan(700, 950), steady: 100, dips: 2, under: 100, lines: held)
-        piece(&next, FrameSpan(1050, 1130), steady: 8, dips: 0, under: 20, lines: notes)
+        next.append(FrameSpan(0, 600), steady: 60, dips: 0, under: 60, lines: LineCount(measurements: 30, held: 60))
+        next.append(FrameSpan(700, 950), steady: 100, dips: 2, under: 100, lines: held)
+        next.append(FrameSpan(1050, 1130), steady: 8, dips: 0, under: 20, lines: notes)
         let chained = ConversationAnalyzer.activity(of: next, frames: 1200, p: p)
         #expect(Self.decisions(chained, frames: 1200) == "H×600 .×100 H×250 .×100 H×80 .×70")
     }
@@ -121,11 +102,8 @@ import Testing
     /// measurements, none held), `dips` dips and `under` of its 90 frames under the level.
     static func holdThenPiece(dips: Int, under: Int) -> SettledSpans {
         var s = SettledSpans()
-        s.regions = [FrameSpan(0, 600), FrameSpan(690, 780)]
-        s.regionSteadyFrames = [60, 10]
-        s.regionDipMarks = [(0, 0), (0, dips)]
-        s.regionUnderMarks = [(0, 60), (60, 60 + under)]
-        s.regionLines = [LineCount(measurements: 30, held: 60), LineCount(measurements: 4, held: 0)]
+        s.append(FrameSpan(0, 600), steady: 60, dips: 0, under: 60, lines: LineCount(measurements: 30, held: 60))
+        s.append(FrameSpan(690, 780), steady: 10, dips: dips, under: under, lines: LineCount(measurements: 4, held: 0))
         return s
     }
 
@@ -171,5 +149,19 @@ import Testing
         // A gap of min_hold_s (3 s) or more: two holds.
         let far = ConversationMetrics(outcome: outcome(hold: [FrameSpan(200, 500), FrameSpan(800, 1000)]), agentChannel: 0, parameters: p)
         #expect(far.hold == [FrameSpan(200, 500), FrameSpan(800, 1000)])
+    }
+}
+
+extension SettledSpans {
+    /// Appends a detected region as the detector hands it over: its steady frames, dips and
+    /// frames under the level (the running counts' marks continue from the region before), and
+    /// its held-note measurements.
+    mutating func append(_ span: FrameSpan, steady: Int, dips: Int, under: Int, lines: LineCount) {
+        let d = regionDipMarks.last?.closed ?? 0, u = regionUnderMarks.last?.closed ?? 0
+        regions.append(span)
+        regionSteadyFrames.append(steady)
+        regionDipMarks.append((d, d + dips))
+        regionUnderMarks.append((u, u + under))
+        regionLines.append(lines)
     }
 }
