@@ -51,6 +51,18 @@ public struct ChannelActivity: Sendable, Equatable {
     /// Share of the channel's frames (0–1) during which it carried voices behind the talker
     /// (babble; see `BackgroundVoicesTracker`).
     public var backgroundVoicesShare: Double = 0
+    /// The site's hold music and announcements found on the channel (`KnownAudioLibrary`):
+    /// hold, and never talk. Sorted by start.
+    public var knownAudio: [KnownAudioMatch] = []
+
+    /// Where the site's own audio plays: hold, not talk (`frames` bounds the spans).
+    mutating func takeKnownAudio(_ matches: [KnownAudioMatch], frames: Int) {
+        knownAudio = matches
+        let spans = SpanMath.normalize(matches.map { FrameSpan(max(0, $0.span.start), min(frames, $0.span.end)) })
+        guard !spans.isEmpty else { return }
+        speech = SpanMath.subtract(speech, spans)
+        hold = SpanMath.union(hold, spans)
+    }
 
     public init(speech: [FrameSpan], hold: [FrameSpan] = [], tones: [FrameSpan] = [], keypresses: [FrameSpan] = [],
                 levels: ChannelLevels, frameClasses: [FrameClass] = []) {
@@ -87,15 +99,32 @@ public struct ConversationAnalyzer: Sendable {
     private var samplesSeen: Int64 = 0
     // Cross-channel envelope correlation (health: bleed / duplicated channel).
     private var corr = CorrelationAccumulator()
+    /// Per channel: the site's own audio (hold music, announcements) found playing; empty
+    /// without a library or when the rate does not allow it (`knownAudioNote`).
+    private var matchers: [KnownAudioMatcher] = []
+    /// Why a library given was not applied to this recording, or nil.
+    public let knownAudioNote: String?
 
     /// - Parameters:
     ///   - channelCount: 1 (mono) or 2 (stereo).
     ///   - recordFrames: keep per-frame classes (tests).
     /// - Parameter quantization: the recording's 8-bit quantizer, if any (see
     ///   `AnalysisParameters.codecIdleSteps`).
+    /// - Parameter knownAudio: the site's hold music and announcements: where one plays it is
+    ///   hold, not talk (see `KnownAudioLibrary`).
     public init(parameters: AnalysisParameters, sampleRate: Int, channelCount: Int, recordFrames: Bool = false,
-                quantization: CodecQuantization? = nil) {
+                quantization: CodecQuantization? = nil, knownAudio: KnownAudioLibrary? = nil) {
         self.parameters = parameters
+        if let knownAudio {
+            if let m = KnownAudioMatcher(library: knownAudio, sampleRate: sampleRate) {
+                matchers = Array(repeating: m, count: channelCount)
+                knownAudioNote = nil
+            } else {
+                knownAudioNote = "the hold-music library was not applied: the recording's rate (\(sampleRate) Hz) is not a multiple of 8 kHz"
+            }
+        } else {
+            knownAudioNote = nil
+        }
         self.sampleRate = sampleRate
         self.channelCount = channelCount
         extractors = (0..<channelCount).map { _ in FrameFeatureExtractor(sampleRate: sampleRate, parameters: parameters, quantization: quantization) }
@@ -141,6 +170,7 @@ public struct ConversationAnalyzer: Sendable {
             featureScratch[c].removeAll(keepingCapacity: true)
             channels[c].withUnsafeBufferPointer { buf in
                 extractors[c].consume(UnsafeBufferPointer(rebasing: buf[0..<frameCount]), into: &featureScratch[c])
+                if !matchers.isEmpty { matchers[c].consume(UnsafeBufferPointer(rebasing: buf[0..<frameCount])) }
             }
         }
         samplesSeen += Int64(frameCount)
@@ -207,9 +237,28 @@ public struct ConversationAnalyzer: Sendable {
             }
             activities.append(Self.channelActivity(parts[c], detector: detectors[c].output, samples: samplesSeen))
         }
+        if !matchers.isEmpty {
+            let found = Self.sourceMatches(matchers.indices.map { matchers[$0].finish() })
+            for c in activities.indices { activities[c].takeKnownAudio(found[c], frames: frames) }
+        }
         return AnalysisOutcome(durationS: Double(samplesSeen) / Double(sampleRate), frameCount: frames,
                                channels: activities, envelopeCorrelation: channelCount == 2 ? corr.value : nil,
-                               echo: detectors.map(\.output.echo))
+                               echo: detectors.map(\.output.echo), knownAudioNote: knownAudioNote)
+    }
+
+    /// Each channel's matches without those that are the other channel's echo: a match of a
+    /// track that overlaps a match of the same track with more landmarks on the other channel
+    /// (the line that plays the music carries it louder and cleaner than the echo of it; a
+    /// looping track may be explained at another turn of the loop there, so the offset is not
+    /// compared).
+    static func sourceMatches(_ found: [[KnownAudioMatch]]) -> [[KnownAudioMatch]] {
+        guard found.count == 2 else { return found }
+        func echoes(_ m: KnownAudioMatch, of other: [KnownAudioMatch]) -> Bool {
+            other.contains { o in
+                o.track == m.track && o.landmarks > m.landmarks && o.span.start < m.span.end && m.span.start < o.span.end
+            }
+        }
+        return [found[0].filter { !echoes($0, of: found[1]) }, found[1].filter { !echoes($0, of: found[0]) }]
     }
 
     /// Talk, hold, tones and keypresses of a settled stretch of one channel (see
@@ -616,9 +665,12 @@ public struct AnalysisOutcome: Sendable, Equatable {
     /// Per channel: the other channel's sound heard on it (stereo; nil on mono or with too
     /// little of the other party's talk to measure).
     public var echo: [EchoEstimate?]
+    /// Why a hold-music library given was not applied (`ConversationAnalyzer.knownAudioNote`).
+    public var knownAudioNote: String?
 
     public init(durationS: Double, frameCount: Int, channels: [ChannelActivity], envelopeCorrelation: Double?,
-                echo: [EchoEstimate?] = []) {
+                echo: [EchoEstimate?] = [], knownAudioNote: String? = nil) {
+        self.knownAudioNote = knownAudioNote
         self.durationS = durationS
         self.frameCount = frameCount
         self.channels = channels

@@ -104,6 +104,11 @@ public struct ConversationMetrics: Sendable, Equatable {
     /// Per party (stereo): the other party's voice measured on this party's channel (echo,
     /// bleed); absent where too little of the other party's talk was heard to measure.
     public var echo: [Party: EchoEstimate]
+    /// Per party: the site's hold music and announcements found on the party's channel
+    /// (`KnownAudioLibrary`; empty without a library).
+    public var knownAudio: [Party: [KnownAudioMatch]] = [:]
+    /// Why a hold-music library given was not applied to the recording, or nil.
+    public var knownAudioNote: String?
 
     /// Computes the metrics from the detector's outcome.
     /// - Parameter agentChannel: index of the agent's channel on stereo (0 = left).
@@ -200,6 +205,11 @@ public struct ConversationMetrics: Sendable, Equatable {
         self.parties = parties
         self.echo = echo
         self.hold = hold
+        let owners: [Party] = stereo ? (agentChannel == 1 ? [.customer, .agent] : [.agent, .customer]) : [.mixed]
+        for (c, party) in owners.enumerated() where c < outcome.channels.count && !outcome.channels[c].knownAudio.isEmpty {
+            knownAudio[party] = outcome.channels[c].knownAudio
+        }
+        knownAudioNote = outcome.knownAudioNote
         holdS = Double(SpanMath.total(hold)) * frameDuration
         // Silence: nobody talks and the call is not on hold.
         let silent = SpanMath.complement(SpanMath.union(anyTalk, hold), length: n)

@@ -39,6 +39,9 @@ public struct AnalysisOptions: Sendable, Equatable {
     /// and its read, the detectors' and extractors' set-up, the settled stretches handed
     /// over) cost 3–4 % of a one-hour call at 4,096; the results do not depend on it.
     public var blockFrames = 16_384
+    /// The site's hold music and announcements (`--hold-music`): where one plays it is hold,
+    /// never talk. nil: none given.
+    public var knownAudio: KnownAudioLibrary?
 
     public init() {}
 }

@@ -66,7 +66,8 @@ public enum RecordingAnalyzer {
         }
         var analyzer = ConversationAnalyzer(parameters: options.parameters, sampleRate: format.sampleRate,
                                             channelCount: used.count,
-                                            quantization: CodecQuantization(encoding: format.encoding))
+                                            quantization: CodecQuantization(encoding: format.encoding),
+                                            knownAudio: options.knownAudio)
         var block = AudioBlock(channelCount: format.channels, capacity: options.blockFrames)
         while true {
             let n: Int

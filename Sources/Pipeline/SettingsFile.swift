@@ -52,6 +52,9 @@ public struct SettingsFile: Sendable, Equatable {
     public var path: String?
     public var analysis = AnalysisParameters()
     public var agentChannel: AgentChannel?
+    /// `analysis.hold_music`: the site's hold music and announcements, files or folders (paths
+    /// relative to the settings file's folder); see `HoldMusicLibrary`.
+    public var holdMusic: [String] = []
     public var kpi = KPISettings()
     /// Below this many answers an NPS is marked not reliable.
     public var npsMinimumN = 30
@@ -106,8 +109,21 @@ public struct SettingsFile: Sendable, Equatable {
             guard let node = top[name], node.null == nil else { return nil }
             return reader.mappingWithKeys(node, what: name, keys: keys, depth: 1)
         }
-        let analysisKeys = AnalysisParameters.keyPaths.map(\.name) + ["agent_channel"]
+        let analysisKeys = AnalysisParameters.keyPaths.map(\.name) + ["agent_channel", "hold_music"]
         if let m = section("analysis", keys: analysisKeys)?.values {
+            if let node = m["hold_music"] {
+                // One path or a list of them; relative ones are the settings file's folder's.
+                let items = reader.list(node, depth: 2)
+                let folder = (file as NSString).deletingLastPathComponent
+                for item in items {
+                    guard let path = reader.string(item, what: "analysis.hold_music") else { continue }
+                    if path.isEmpty {
+                        reader.error(item, "analysis.hold_music: expected a file or folder path, got an empty string")
+                    } else {
+                        s.holdMusic.append(path.hasPrefix("/") || folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path))
+                    }
+                }
+            }
             if let c = reader.choice(m["agent_channel"], what: "analysis.agent_channel", allowed: AgentChannel.allCases.map(\.rawValue)) {
                 s.agentChannel = AgentChannel(rawValue: c)
             }

@@ -71,6 +71,19 @@ public enum AnalysisRendering {
             })),
             ("health", .array(m.health.map { .string($0.rawValue) })),
         ]
+        if let library = r.options.knownAudio {
+            // What the site's own audio explains: where, which file, from where in it, on how
+            // many landmarks.
+            let found: [JSONValue] = [Party.agent, .customer, .mixed].flatMap { party in
+                (m.knownAudio[party] ?? []).map { k -> JSONValue in
+                    .object([("party", .string(party.rawValue)), ("start_s", .seconds(k.span.startS)), ("end_s", .seconds(k.span.endS)),
+                             ("file", .string(k.name)), ("file_offset_s", .seconds(k.trackOffsetS)), ("landmarks", .int(k.landmarks))])
+                }
+            }
+            obj.append(("hold_music", .object([("library", .string(library.digest)), ("files", .int(library.tracks.count)),
+                                               ("found", .array(found)),
+                                               ("not_applied", m.knownAudioNote.map(JSONValue.string) ?? .null)])))
+        }
         if let t = r.truncation {
             obj.append(("truncated", .object([("declared_bytes", .int(Int(t.declaredBytes))),
                                                ("present_bytes", .int(Int(t.presentBytes)))])))

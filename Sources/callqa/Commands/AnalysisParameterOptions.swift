@@ -1,5 +1,6 @@
 import ArgumentParser
 import CallAnalysis
+import Pipeline
 
 /// Command-line overrides for every analysis parameter; absent options keep the defaults.
 struct AnalysisParameterOptions: ParsableArguments {
@@ -89,6 +90,16 @@ struct AnalysisParameterOptions: ParsableArguments {
     var clippingShare: Double?
 
     /// `base` (the defaults, or a settings file's values) with every given option applied.
+    @Option(name: .customLong("hold-music"),
+            help: ArgumentHelp("The site's own hold music and announcements: an audio file or a folder of them (searched with its subfolders; repeatable; default: the settings file's analysis.hold_music). Where one plays it is hold, never talk.",
+                               valueName: "path"))
+    var holdMusic: [String] = []
+
+    /// The hold-music library: `--hold-music` if given, else the settings file's; nil for none.
+    func knownAudio(settings: SettingsFile) throws -> KnownAudioLibrary? {
+        try HoldMusicLibrary.load(optional: holdMusic.isEmpty ? settings.holdMusic : holdMusic)
+    }
+
     func parameters(base: AnalysisParameters = AnalysisParameters()) throws -> AnalysisParameters {
         var p = base
         let pairs: [(Double?, WritableKeyPath<AnalysisParameters, Double>)] = [

@@ -1,0 +1,465 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Audio a contact center plays into its own calls — its music on hold, its recorded
+/// announcements — given as files (`--hold-music`), recognised in a recording wherever it
+/// plays, whatever the codec, the line noise or the level, and never counted as talk.
+///
+/// Recognition is by landmarks (Wang, "An Industrial-Strength Audio Search Algorithm", 2003):
+/// the peaks of a spectrogram (32 ms frames, 15.6 Hz bins, 250 Hz–3.5 kHz: what a phone line
+/// passes) are paired, each pair hashed by its first peak's bin, the second's distance in bins
+/// and in frames. A pair of the recording whose hash is a pair of a library file votes for that
+/// file played from `file frame − recording frame` on; a file playing gives many votes for one
+/// such offset (±1 frame), speech and other music give scattered votes. A stretch with at least
+/// `minHits` votes for one offset, none more than 3 s from the last, is the file playing there:
+/// hold, not talk, with the file and its position as the reason.
+public struct KnownAudioLibrary: Sendable, Equatable {
+    public struct Track: Sendable, Equatable {
+        public var name: String
+        public var durationS: Double
+        /// Landmarks the track gave (a track that gives none cannot be recognised).
+        public var landmarks: Int
+    }
+    public let tracks: [Track]
+    /// Identifies the library's content (stored with the analysis parameters, so stored
+    /// analyses are redone when the library changes).
+    public let digest: String
+    /// Per hash (`LandmarkExtractor.hashBits` bits): its entries are `entries[starts[h]..<starts[h + 1]]`.
+    let starts: [Int32]
+    /// `track << 20 | frame`.
+    let entries: [UInt32]
+
+    static let frameBits: UInt32 = 20
+    /// Tracks and frames that fit an entry: 4,095 tracks, 9.3 hours a track.
+    public static let maxTracks = 4095
+    public static let maxTrackFrames = 1 << 20
+
+    /// - Parameters:
+    ///   - tracks: each file's name and its samples, mono at 8 kHz (`KnownAudioLibrary.sampleRate`).
+    ///   - digest: a hash of the files' content that names this library.
+    public init(tracks: [(name: String, samples: [Float])], digest: String) {
+        precondition(tracks.count <= Self.maxTracks)
+        var pairs: [(hash: UInt32, entry: UInt32)] = []
+        var described: [Track] = []
+        for (t, track) in tracks.enumerated() {
+            var extractor = LandmarkExtractor(sampleRate: Self.sampleRate)!
+            var count = 0
+            let emit: (UInt32, Int32) -> Void = { hash, frame in
+                guard Int(frame) < Self.maxTrackFrames else { return }
+                pairs.append((hash, UInt32(t) << Self.frameBits | UInt32(frame)))
+                count += 1
+            }
+            track.samples.withUnsafeBufferPointer { extractor.consume($0, emit: emit) }
+            extractor.finish(emit: emit)
+            described.append(Track(name: track.name, durationS: Double(track.samples.count) / Double(Self.sampleRate),
+                                   landmarks: count))
+        }
+        // Counting sort by hash: one array of entries, one of offsets.
+        let buckets = 1 << LandmarkExtractor.hashBits
+        var starts = [Int32](repeating: 0, count: buckets + 1)
+        for p in pairs { starts[Int(p.hash) + 1] += 1 }
+        for h in 0..<buckets { starts[h + 1] += starts[h] }
+        var fill = starts
+        var entries = [UInt32](repeating: 0, count: pairs.count)
+        for p in pairs {
+            entries[Int(fill[Int(p.hash)])] = p.entry
+            fill[Int(p.hash)] += 1
+        }
+        self.tracks = described
+        self.digest = digest
+        self.starts = starts
+        self.entries = entries
+    }
+
+    /// The rate library tracks are given at.
+    public static let sampleRate = 8000
+
+    public static func == (a: KnownAudioLibrary, b: KnownAudioLibrary) -> Bool { a.digest == b.digest }
+}
+
+/// One stretch of a recording's channel recognised as a library track playing.
+public struct KnownAudioMatch: Sendable, Equatable {
+    /// 10 ms frames of the recording.
+    public var span: FrameSpan
+    /// Index into `KnownAudioLibrary.tracks`, and the track's name.
+    public var track: Int
+    public var name: String
+    /// Where in the track the recording's span starts (s).
+    public var trackOffsetS: Double
+    /// Landmarks of the recording that agreed with the track at that offset.
+    public var landmarks: Int
+
+    public init(span: FrameSpan, track: Int, name: String, trackOffsetS: Double, landmarks: Int) {
+        self.span = span
+        self.track = track
+        self.name = name
+        self.trackOffsetS = trackOffsetS
+        self.landmarks = landmarks
+    }
+}
+
+/// Spectral-peak landmarks of a signal, streamed (see `KnownAudioLibrary`). Works at any rate
+/// that is a multiple of 8 kHz: the frame is 512 samples at 8 kHz, 1,024 at 16 kHz, …, so
+/// frames and bins mean the same time and frequency at every such rate.
+struct LandmarkExtractor {
+    static let baseSize = 512
+    static let baseHop = 256
+    /// Bins searched for peaks: 250 Hz to 3.5 kHz.
+    static let lowBin = 16
+    static let highBin = 224
+    /// A peak is the largest value within this many bins and frames around it.
+    static let binRadius = 4
+    static let frameRadius = 2
+    /// And stands this far (dB) over its frame's mean level in the band.
+    static let prominenceDB: Float = 6
+    /// Peaks a frame keeps at most (the most prominent).
+    static let maxPeaks = 5
+    /// Pairs: the second peak 1…`maxDT` frames after the first, within `maxDF` bins, at most
+    /// `fanOut` pairs per first peak (the nearest in time).
+    static let maxDT = 24
+    static let maxDF = 63
+    static let fanOut = 5
+    static let hashBits = 20
+    /// Frame length and hop in seconds (the same at every rate).
+    static let hopS = Double(baseHop) / 8000
+    static let sizeS = Double(baseSize) / 8000
+
+    let size: Int
+    let hop: Int
+    private let fft: ComplexFFT
+    private let window: [Float]
+    /// Power of a full-scale sine's bin, to put spectra in dBFS.
+    private let scale: Float
+    private var pending: [Float] = []
+    /// Spectra (dB, bins `lowBin..<highBin`) of the last 2·frameRadius + 1 frames, by frame % count.
+    private var spectra: [[Float]]
+    private var means: [Float]
+    /// STFT frames computed.
+    private var frames = 0
+    /// Peaks (bins) of the last maxDT + 1 frames, by frame % count.
+    private var peakRing: [[Int]]
+    /// Frames whose peaks are known.
+    private var peakFrames = 0
+    private var re: [Float], im: [Float]
+
+    /// nil when `sampleRate` is not a positive multiple of 8 kHz.
+    init?(sampleRate: Int) {
+        guard sampleRate > 0, sampleRate % 8000 == 0 else { return nil }
+        let k = sampleRate / 8000
+        size = Self.baseSize * k
+        hop = Self.baseHop * k
+        fft = ComplexFFT(size: size)
+        let n = size
+        let w = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
+        window = w
+        let sum = w.reduce(0, +)
+        scale = 1 / (sum * sum / 4)
+        spectra = Array(repeating: [Float](repeating: -200, count: Self.highBin - Self.lowBin), count: 2 * Self.frameRadius + 1)
+        means = Array(repeating: -200, count: 2 * Self.frameRadius + 1)
+        peakRing = Array(repeating: [], count: Self.maxDT + 1)
+        re = [Float](repeating: 0, count: size)
+        im = [Float](repeating: 0, count: size)
+    }
+
+    /// Landmarks of `samples` following those already consumed: `emit(hash, first peak's frame)`.
+    mutating func consume(_ samples: UnsafeBufferPointer<Float>, emit: (UInt32, Int32) -> Void) {
+        pending.append(contentsOf: samples)
+        var pos = 0
+        while pending.count - pos >= size {
+            spectrum(at: pos)
+            pos += hop
+            addFrame(emit: emit)
+        }
+        if pos > 0 { pending.removeFirst(pos) }
+    }
+
+    /// The last frames' peaks and pairs (no frame is made of the samples left over).
+    mutating func finish(emit: (UInt32, Int32) -> Void) {
+        // Peaks of the frames still waiting for the frames after them, which never come.
+        while peakFrames < frames { findPeaks(frame: peakFrames, known: frames, emit: emit) }
+        // Pairs of the first peaks whose later frames are all there is.
+        let from = max(0, peakFrames - Self.maxDT)
+        for a in from..<peakFrames { pair(anchor: a, lastFrame: peakFrames - 1, emit: emit) }
+    }
+
+    private mutating func spectrum(at pos: Int) {
+        for i in 0..<size {
+            re[i] = pending[pos + i] * window[i]
+            im[i] = 0
+        }
+        fft.transform(&re, &im)
+        let slot = frames % spectra.count
+        var sum: Float = 0
+        for b in Self.lowBin..<Self.highBin {
+            let p = (re[b] * re[b] + im[b] * im[b]) * scale
+            let db = 10 * log10f(max(p, 1e-12))
+            spectra[slot][b - Self.lowBin] = db
+            sum += db
+        }
+        means[slot] = sum / Float(Self.highBin - Self.lowBin)
+        frames += 1
+    }
+
+    private mutating func addFrame(emit: (UInt32, Int32) -> Void) {
+        let c = frames - 1 - Self.frameRadius
+        if c >= 0 { findPeaks(frame: c, known: frames, emit: emit) }
+    }
+
+    /// Peaks of `frame`, given the frames before `known`; then the pairs whose first peak lies
+    /// `maxDT` frames back.
+    private mutating func findPeaks(frame c: Int, known: Int, emit: (UInt32, Int32) -> Void) {
+        let n = spectra.count
+        let row = spectra[c % n]
+        let floor = means[c % n] + Self.prominenceDB
+        let bins = Self.highBin - Self.lowBin
+        var found: [(bin: Int, value: Float)] = []
+        for b in 0..<bins {
+            let v = row[b]
+            guard v > floor, v > -100 else { continue }
+            var isPeak = true
+            let lo = max(0, b - Self.binRadius), hi = min(bins - 1, b + Self.binRadius)
+            for j in lo...hi where j != b {
+                // Ties go to the lower bin.
+                if row[j] > v || (row[j] == v && j < b) { isPeak = false; break }
+            }
+            guard isPeak else { continue }
+            for dt in -Self.frameRadius...Self.frameRadius where dt != 0 {
+                let f = c + dt
+                guard f >= 0, f < known, f > c - n else { continue }
+                let other = spectra[f % n]
+                for j in lo...hi where other[j] > v || (other[j] == v && dt < 0) { isPeak = false; break }
+                if !isPeak { break }
+            }
+            if isPeak { found.append((b, v - means[c % n])) }
+        }
+        if found.count > Self.maxPeaks {
+            found.sort { $0.value != $1.value ? $0.value > $1.value : $0.bin < $1.bin }
+            found.removeLast(found.count - Self.maxPeaks)
+        }
+        peakRing[c % peakRing.count] = found.map { $0.bin + Self.lowBin }.sorted()
+        peakFrames = c + 1
+        let anchor = c - Self.maxDT
+        if anchor >= 0 { pair(anchor: anchor, lastFrame: c, emit: emit) }
+    }
+
+    private func pair(anchor a: Int, lastFrame: Int, emit: (UInt32, Int32) -> Void) {
+        let ring = peakRing.count
+        for f1 in peakRing[a % ring] {
+            var made = 0
+            var dt = 1
+            while dt <= Self.maxDT, a + dt <= lastFrame, made < Self.fanOut {
+                for f2 in peakRing[(a + dt) % ring] where abs(f2 - f1) <= Self.maxDF && made < Self.fanOut {
+                    let hash = UInt32(f1 - Self.lowBin) << 12 | UInt32(f2 - f1 + Self.maxDF) << 5 | UInt32(dt)
+                    emit(hash, Int32(a))
+                    made += 1
+                }
+                dt += 1
+            }
+        }
+    }
+}
+
+/// Iterative radix-2 complex FFT of one power-of-two size.
+struct ComplexFFT: Sendable {
+    let size: Int
+    private let cosTable: [Float]
+    private let sinTable: [Float]
+    private let reversed: [Int]
+
+    init(size: Int) {
+        precondition(size > 1 && size & (size - 1) == 0)
+        self.size = size
+        cosTable = (0..<size / 2).map { Float(cos(2 * Double.pi * Double($0) / Double(size))) }
+        sinTable = (0..<size / 2).map { Float(-sin(2 * Double.pi * Double($0) / Double(size))) }
+        let bits = size.trailingZeroBitCount
+        reversed = (0..<size).map { i in
+            var r = 0
+            for b in 0..<bits where i & (1 << b) != 0 { r |= 1 << (bits - 1 - b) }
+            return r
+        }
+    }
+
+    func transform(_ re: inout [Float], _ im: inout [Float]) {
+        for i in 0..<size {
+            let j = reversed[i]
+            if j > i {
+                re.swapAt(i, j)
+                im.swapAt(i, j)
+            }
+        }
+        var len = 2
+        while len <= size {
+            let half = len / 2, step = size / len
+            var start = 0
+            while start < size {
+                for k in 0..<half {
+                    let wr = cosTable[k * step], wi = sinTable[k * step]
+                    let i = start + k, j = i + half
+                    let tr = re[j] * wr - im[j] * wi
+                    let ti = re[j] * wi + im[j] * wr
+                    re[j] = re[i] - tr
+                    im[j] = im[i] - ti
+                    re[i] += tr
+                    im[i] += ti
+                }
+                start += len
+            }
+            len *= 2
+        }
+    }
+}
+
+/// Finds a library's tracks playing on one channel, streamed (see `KnownAudioLibrary`).
+/// Memory: the votes of the offsets heard in the last 3 s (a track playing keeps its votes
+/// until it stops: at most its own length's).
+struct KnownAudioMatcher {
+    let library: KnownAudioLibrary
+    private var extractor: LandmarkExtractor
+    /// The votes for one track at one offset: each landmark's first and last frame.
+    private struct Cluster {
+        var starts: [Int32] = [], ends: [Int32] = []
+        var last: Int32 { ends.last ?? 0 }
+    }
+    /// Votes by `track << 32 | (offset + 2^31)`.
+    private var clusters: [UInt64: Cluster] = [:]
+    private var found: [KnownAudioMatch] = []
+    private var lastPrune: Int32 = 0
+
+    /// A track is playing where at least `minVotes` landmarks agree on its offset within
+    /// `window` frames (2 s) around each of them…
+    static let minVotes = 12
+    static let window: Int32 = 64
+    /// A match's first or last vote this many frames (0.32 s) or more from the next is a stray.
+    static let maxLoneFrames: Int32 = 10
+    /// The shortest match (1.5 s).
+    static let minMatchFrames: Int32 = 47
+    /// …a vote more than this many frames (3 s) after the one before starts anew.
+    static let maxGapFrames: Int32 = 94
+
+    init?(library: KnownAudioLibrary, sampleRate: Int) {
+        guard let e = LandmarkExtractor(sampleRate: sampleRate) else { return nil }
+        self.library = library
+        extractor = e
+    }
+
+    mutating func consume(_ samples: UnsafeBufferPointer<Float>) {
+        var votes: [(UInt32, Int32)] = []
+        extractor.consume(samples) { votes.append(($0, $1)) }
+        for (h, t) in votes { vote(hash: h, frame: t) }
+    }
+
+    mutating func finish() -> [KnownAudioMatch] {
+        var votes: [(UInt32, Int32)] = []
+        extractor.finish { votes.append(($0, $1)) }
+        for (h, t) in votes { vote(hash: h, frame: t) }
+        prune(before: Int32.max)
+        return Self.explaining(found)
+    }
+
+    /// The matches that explain the channel: the one with the most landmarks first, then each
+    /// other that covers frames none before it did and has at least half the landmarks of every
+    /// match kept that it overlaps. A track that repeats itself matches at several offsets at
+    /// once (a loop, at every turn), the weaker ones on fewer landmarks, and their votes reach
+    /// past the music's ends (a vote counts as dense with the music's votes within 1 s).
+    /// Sorted by start.
+    static func explaining(_ matches: [KnownAudioMatch]) -> [KnownAudioMatch] {
+        let ranked = matches.sorted {
+            ($1.landmarks, $0.span.start, $0.track, $0.trackOffsetS) < ($0.landmarks, $1.span.start, $1.track, $1.trackOffsetS)
+        }
+        var covered: [FrameSpan] = []
+        var kept: [KnownAudioMatch] = []
+        for m in ranked where !SpanMath.subtract([m.span], covered).isEmpty
+            && !kept.contains(where: { $0.span.start < m.span.end && m.span.start < $0.span.end && $0.landmarks > 2 * m.landmarks }) {
+            kept.append(m)
+            covered = SpanMath.union(covered, [m.span])
+        }
+        return kept.sorted { ($0.span.start, $0.track, $0.trackOffsetS) < ($1.span.start, $1.track, $1.trackOffsetS) }
+    }
+
+    private static func key(track: UInt32, offset: Int32) -> UInt64 {
+        UInt64(track) << 32 | UInt64(UInt32(bitPattern: offset) ^ 0x8000_0000)
+    }
+
+    private mutating func vote(hash: UInt32, frame t: Int32) {
+        let lo = Int(library.starts[Int(hash)]), hi = Int(library.starts[Int(hash) + 1])
+        if lo < hi {
+            // The pair's second peak (its frames after the first are the hash's low bits).
+            let end = t + Int32(hash & 31)
+            for i in lo..<hi {
+                let e = library.entries[i]
+                let track = e >> KnownAudioLibrary.frameBits
+                let offset = Int32(e & ((1 << KnownAudioLibrary.frameBits) - 1)) - t
+                // One offset ±1 frame (the recording's frames fall between the track's): the
+                // neighbour already counting, the one with more votes first.
+                var best: UInt64?
+                var bestVotes = 0
+                for d: Int32 in [0, -1, 1] {
+                    let k = Self.key(track: track, offset: offset + d)
+                    if let c = clusters[k], c.last >= t - Self.maxGapFrames, c.starts.count > bestVotes {
+                        best = k
+                        bestVotes = c.starts.count
+                    }
+                }
+                let k = best ?? Self.key(track: track, offset: offset)
+                if var c = clusters.removeValue(forKey: k) {
+                    if c.last < t - Self.maxGapFrames {
+                        close(key: k, c)
+                        c = Cluster()
+                    }
+                    c.starts.append(t)
+                    c.ends.append(max(end, c.last))
+                    clusters[k] = c
+                } else {
+                    clusters[k] = Cluster(starts: [t], ends: [end])
+                }
+            }
+        }
+        if t - lastPrune > 32 {
+            prune(before: t - Self.maxGapFrames)
+            lastPrune = t
+        }
+    }
+
+    /// Closes the votes whose last landmark lies before `frame`.
+    private mutating func prune(before frame: Int32) {
+        let done = clusters.filter { $0.value.last < frame }
+        for (k, c) in done {
+            clusters.removeValue(forKey: k)
+            close(key: k, c)
+        }
+    }
+
+    /// A cluster's match: from its first dense vote to its last (each vote with at least
+    /// `minVotes` within `window` around it is dense; a lone one at either end, more than
+    /// `maxLoneFrames` from the next, is a stray landmark before the music starts or after it
+    /// stops and is left out), when that lasts `minMatchFrames` or more: a voice's short
+    /// burst of votes (0.3–0.6 s of harmonics that pair like a chord's) is no match.
+    private mutating func close(key k: UInt64, _ c: Cluster) {
+        let n = c.starts.count
+        guard n >= Self.minVotes else { return }
+        var dense: [Int] = []
+        var lo = 0, hi = 0
+        for i in 0..<n {
+            let t = c.starts[i]
+            while c.starts[lo] < t - Self.window / 2 { lo += 1 }
+            while hi < n && c.starts[hi] <= t + Self.window / 2 { hi += 1 }
+            if hi - lo >= Self.minVotes { dense.append(i) }
+        }
+        var first = 0, last = dense.count - 1
+        while first < last, c.starts[dense[first + 1]] - c.starts[dense[first]] > Self.maxLoneFrames { first += 1 }
+        while last > first, c.starts[dense[last]] - c.starts[dense[last - 1]] > Self.maxLoneFrames { last -= 1 }
+        guard last >= first, c.starts[dense[last]] - c.starts[dense[first]] >= Self.minMatchFrames else { return }
+        let track = Int(k >> 32)
+        let offset = Int32(bitPattern: UInt32(k & 0xFFFF_FFFF) ^ 0x8000_0000)
+        // From the first landmark's first peak to the end of the last one's second peak's window.
+        let a = c.starts[dense[first]]
+        let startS = Double(a) * LandmarkExtractor.hopS
+        let endS = Double(c.ends[dense[last]]) * LandmarkExtractor.hopS + LandmarkExtractor.sizeS
+        let span = FrameSpan(Int((startS / frameDuration).rounded(.down)), Int((endS / frameDuration).rounded(.up)))
+        found.append(KnownAudioMatch(span: span, track: track, name: library.tracks[track].name,
+                                     trackOffsetS: Double(a + offset) * LandmarkExtractor.hopS, landmarks: last - first + 1))
+    }
+}
