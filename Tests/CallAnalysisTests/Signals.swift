@@ -55,9 +55,10 @@ func channel(seconds: Double, sampleRate: Int = 8000, noiseDBFS: Float, bursts: 
 /// Runs the analyzer over channels in blocks of `block` samples; `settleRegions`, when
 /// given, is how many regions wait before a settled stretch is handed over.
 func analyze(_ channels: [[Float]], sampleRate: Int = 8000, parameters: AnalysisParameters = AnalysisParameters(),
-             block: Int = 4096, recordFrames: Bool = false, settleRegions: Int? = nil) -> AnalysisOutcome {
+             block: Int = 4096, recordFrames: Bool = false, settleRegions: Int? = nil,
+             knownAudio: KnownAudioLibrary? = nil) -> AnalysisOutcome {
     var a = ConversationAnalyzer(parameters: parameters, sampleRate: sampleRate, channelCount: channels.count,
-                                 recordFrames: recordFrames)
+                                 recordFrames: recordFrames, knownAudio: knownAudio)
     if let settleRegions { a.settleRegions = settleRegions }
     let n = channels[0].count
     var i = 0

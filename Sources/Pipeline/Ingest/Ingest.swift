@@ -107,7 +107,9 @@ public enum Ingest {
 
     /// The parameter values as a JSON object, in a fixed order.
     public static func parametersText(_ options: AnalysisOptions) -> String {
-        JSONText.object(options.parameters.namedValues.map { ($0.0, "\($0.1)") })
+        // The hold-music library by its digest: analyses are redone when it changes.
+        JSONText.object(options.parameters.namedValues.map { ($0.0, "\($0.1)") }
+                            + (options.knownAudio.map { [("hold_music", "\"\($0.digest)\"")] } ?? []))
     }
 
     /// What decides whether a stored analysis is still valid: parameters, the agent channel

@@ -90,15 +90,10 @@ struct AnalysisParameterOptions: ParsableArguments {
     var clippingShare: Double?
 
     /// `base` (the defaults, or a settings file's values) with every given option applied.
-    @Option(name: .customLong("hold-music"),
-            help: ArgumentHelp("The site's own hold music and announcements: an audio file or a folder of them (searched with its subfolders; repeatable; default: the settings file's analysis.hold_music). Where one plays it is hold, never talk.",
-                               valueName: "path"))
-    var holdMusic: [String] = []
+    @OptionGroup var holdMusic: HoldMusicOption
 
     /// The hold-music library: `--hold-music` if given, else the settings file's; nil for none.
-    func knownAudio(settings: SettingsFile) throws -> KnownAudioLibrary? {
-        try HoldMusicLibrary.load(optional: holdMusic.isEmpty ? settings.holdMusic : holdMusic)
-    }
+    func knownAudio(settings: SettingsFile) throws -> KnownAudioLibrary? { try holdMusic.knownAudio(settings: settings) }
 
     func parameters(base: AnalysisParameters = AnalysisParameters()) throws -> AnalysisParameters {
         var p = base
@@ -120,5 +115,24 @@ struct AnalysisParameterOptions: ParsableArguments {
         for (value, path) in pairs { if let value { p[keyPath: path] = value } }
         if let message = p.validationError() { throw ValidationError(message) }
         return p
+    }
+}
+
+/// `--hold-music` for commands without the analysis parameters (run, watch).
+struct HoldMusicOption: ParsableArguments {
+    @Option(name: .customLong("hold-music"),
+            help: ArgumentHelp("The site's own hold music and announcements: an audio file or a folder of them (searched with its subfolders; repeatable; default: the settings file's analysis.hold_music). Where one plays it is hold, never talk.",
+                               valueName: "path"))
+    var paths: [String] = []
+
+    /// The hold-music library: `--hold-music` if given, else the settings file's; nil for none.
+    /// A library that cannot be read stops the command (exit 2: bad configuration).
+    func knownAudio(settings: SettingsFile) throws -> KnownAudioLibrary? {
+        do {
+            return try HoldMusicLibrary.load(optional: paths.isEmpty ? settings.holdMusic : paths)
+        } catch {
+            Terminal.error(error.message)
+            throw ExitCode(2)
+        }
     }
 }

@@ -42,6 +42,7 @@ struct RunCommand: AsyncParsableCommand {
 
     @OptionGroup var zoneOption: ZoneOption
     @OptionGroup var configOption: ConfigOption
+    @OptionGroup var holdMusic: HoldMusicOption
 
     @Flag(help: "Transcribe the folder's calls before scoring (as the settings' transcription.stage: true does).")
     var transcribe = false
@@ -82,6 +83,7 @@ struct RunCommand: AsyncParsableCommand {
         options.scorecardsMissing = cards.path == nil ? cards.missing : nil
         options.period = try period()
         options.ingest.analysis.parameters = settings.analysis
+        options.ingest.analysis.knownAudio = try holdMusic.knownAudio(settings: settings)
         options.ingest.analysis.agentChannel = agentChannel ?? settings.agentChannel ?? .left
         options.kpi = settings.kpi
         options.npsMinimumN = settings.npsMinimumN

@@ -82,6 +82,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     @OptionGroup var zoneOption: ZoneOption
     @OptionGroup var configOption: ConfigOption
+    @OptionGroup var holdMusic: HoldMusicOption
 
     @Flag(help: "Transcribe each stored call before scoring it (as the settings' transcription.stage: true does).")
     var transcribe = false
@@ -124,6 +125,7 @@ struct WatchCommand: AsyncParsableCommand {
         ingest.recordingPattern = recordingPattern
         ingest.manifestLocale = locale
         ingest.analysis.parameters = settings.analysis
+        ingest.analysis.knownAudio = try holdMusic.knownAudio(settings: settings)
         ingest.analysis.agentChannel = agentChannel ?? settings.agentChannel ?? .left
         ingest.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         ingest.callerInClear = storeCallerInClear
