@@ -115,7 +115,7 @@ struct LandmarkExtractor {
     static let frameRadius = 2
     /// And stands this far (dB) over its frame's mean level in the band.
     static let prominenceDB: Float = 6
-    /// Peaks a frame keeps at most (the most prominent).
+    /// Peaks a library track's frame keeps at most (the most prominent).
     static let maxPeaks = 5
     /// Pairs: the second peak 1…`maxDT` frames after the first, within `maxDF` bins, at most
     /// `fanOut` pairs per first peak (the nearest in time).
@@ -146,8 +146,12 @@ struct LandmarkExtractor {
     private var re: [Float], im: [Float]
 
     /// nil when `sampleRate` is not a positive multiple of 8 kHz.
-    init?(sampleRate: Int) {
+    /// Peaks kept per frame (the library's `maxPeaks`; a recording's may keep more).
+    let peaksPerFrame: Int
+
+    init?(sampleRate: Int, peaksPerFrame: Int = LandmarkExtractor.maxPeaks) {
         guard sampleRate > 0, sampleRate % 8000 == 0 else { return nil }
+        self.peaksPerFrame = peaksPerFrame
         let k = sampleRate / 8000
         size = Self.baseSize * k
         hop = Self.baseHop * k
@@ -235,9 +239,9 @@ struct LandmarkExtractor {
             }
             if isPeak { found.append((b, v - means[c % n])) }
         }
-        if found.count > Self.maxPeaks {
+        if found.count > peaksPerFrame {
             found.sort { $0.value != $1.value ? $0.value > $1.value : $0.bin < $1.bin }
-            found.removeLast(found.count - Self.maxPeaks)
+            found.removeLast(found.count - peaksPerFrame)
         }
         peakRing[c % peakRing.count] = found.map { $0.bin + Self.lowBin }.sorted()
         peakFrames = c + 1
@@ -334,13 +338,19 @@ struct KnownAudioMatcher {
     static let window: Int32 = 64
     /// A match's first or last vote this many frames (0.32 s) or more from the next is a stray.
     static let maxLoneFrames: Int32 = 10
+    static let maxExtendFrames: Int32 = 16
+    /// Peaks a recording's frame keeps (the library's keep `LandmarkExtractor.maxPeaks`, 5):
+    /// under noise or through GSM some of the music's peaks fall behind noise peaks, and more
+    /// of the recording's give them a chance (the tuning sets' GSM calls at 10 dB: music
+    /// counted as talk 1.6 % → 0.9 % of hold frames).
+    static let recordingPeaks = 8
     /// The shortest match (1.5 s).
     static let minMatchFrames: Int32 = 47
     /// …a vote more than this many frames (3 s) after the one before starts anew.
     static let maxGapFrames: Int32 = 94
 
     init?(library: KnownAudioLibrary, sampleRate: Int) {
-        guard let e = LandmarkExtractor(sampleRate: sampleRate) else { return nil }
+        guard let e = LandmarkExtractor(sampleRate: sampleRate, peaksPerFrame: Self.recordingPeaks) else { return nil }
         self.library = library
         extractor = e
     }
@@ -455,11 +465,17 @@ struct KnownAudioMatcher {
         let track = Int(k >> 32)
         let offset = Int32(bitPattern: UInt32(k & 0xFFFF_FFFF) ^ 0x8000_0000)
         // From the first landmark's first peak to the end of the last one's second peak's window.
-        let a = c.starts[dense[first]]
+        // Past the dense votes, the track's own votes at its offset, each within
+        // `maxExtendFrames` of the one before: the music's first and last seconds, where
+        // noise or a codec leaves fewer pairs whole (a vote at one offset by chance is rare).
+        var from = dense[first], to = dense[last]
+        while from > 0, c.starts[from] - c.starts[from - 1] <= Self.maxExtendFrames { from -= 1 }
+        while to < n - 1, c.starts[to + 1] - c.starts[to] <= Self.maxExtendFrames { to += 1 }
+        let a = c.starts[from]
         let startS = Double(a) * LandmarkExtractor.hopS
-        let endS = Double(c.ends[dense[last]]) * LandmarkExtractor.hopS + LandmarkExtractor.sizeS
+        let endS = Double(c.ends[to]) * LandmarkExtractor.hopS + LandmarkExtractor.sizeS
         let span = FrameSpan(Int((startS / frameDuration).rounded(.down)), Int((endS / frameDuration).rounded(.up)))
         found.append(KnownAudioMatch(span: span, track: track, name: library.tracks[track].name,
-                                     trackOffsetS: Double(a + offset) * LandmarkExtractor.hopS, landmarks: last - first + 1))
+                                     trackOffsetS: Double(a + offset) * LandmarkExtractor.hopS, landmarks: to - from + 1))
     }
 }
