@@ -322,10 +322,11 @@ struct ComplexFFT: Sendable {
 struct KnownAudioMatcher {
     let library: KnownAudioLibrary
     private var extractor: LandmarkExtractor
-    /// The votes for one track at one offset: each landmark's first and last frame.
+    /// The votes for one track at one offset: each landmark's first peak's frame.
     private struct Cluster {
-        var starts: [Int32] = [], ends: [Int32] = []
-        var last: Int32 { ends.last ?? 0 }
+        var starts: [Int32] = []
+        /// The latest second peak of all (how long the votes stay open).
+        var last: Int32 = 0
     }
     /// Votes by `track << 32 | (offset + 2^31)`.
     private var clusters: [UInt64: Cluster] = [:]
@@ -420,10 +421,10 @@ struct KnownAudioMatcher {
                         c = Cluster()
                     }
                     c.starts.append(t)
-                    c.ends.append(max(end, c.last))
+                    c.last = max(c.last, end)
                     clusters[k] = c
                 } else {
-                    clusters[k] = Cluster(starts: [t], ends: [end])
+                    clusters[k] = Cluster(starts: [t], last: end)
                 }
             }
         }
@@ -473,7 +474,11 @@ struct KnownAudioMatcher {
         while to < n - 1, c.starts[to + 1] - c.starts[to] <= Self.maxExtendFrames { to += 1 }
         let a = c.starts[from]
         let startS = Double(a) * LandmarkExtractor.hopS
-        let endS = Double(c.ends[to]) * LandmarkExtractor.hopS + LandmarkExtractor.sizeS
+        // To the end of the last first peak's frame and three hops more: a pair whose second peak
+        // lies after the music stopped still matches the track now and then (a noise peak
+        // where the track's pair has its second peak: about one pair in 600), so the second
+        // peaks are no measure of the end.
+        let endS = Double(c.starts[to] + 3) * LandmarkExtractor.hopS + LandmarkExtractor.sizeS
         let span = FrameSpan(Int((startS / frameDuration).rounded(.down)), Int((endS / frameDuration).rounded(.up)))
         found.append(KnownAudioMatch(span: span, track: track, name: library.tracks[track].name,
                                      trackOffsetS: Double(a + offset) * LandmarkExtractor.hopS, landmarks: to - from + 1))

@@ -149,4 +149,19 @@ import Testing
         try "analysis:\n  dead_air: 8\n".write(toFile: config, atomically: true, encoding: .utf8)
         #expect(try analyze(["--config", config]).0 == 2)
     }
+
+    /// `analysis.hold_music`: one path or a list, relative ones from the settings file's folder.
+    @Test func holdMusicPathsAreTheSettingsFilesFolders() throws {
+        let one = try SettingsFile.parse("analysis:\n  hold_music: moh\n", file: "/etc/callqa/callqa.yaml")
+        #expect(one.holdMusic == ["/etc/callqa/moh"])
+        let list = try SettingsFile.parse("analysis:\n  hold_music: [/var/lib/asterisk/moh, sales/jingle.wav]\n", file: "/etc/callqa/callqa.yaml")
+        #expect(list.holdMusic == ["/var/lib/asterisk/moh", "/etc/callqa/sales/jingle.wav"])
+        #expect(try SettingsFile.parse("analysis:\n  dead_air_s: 8\n", file: "callqa.yaml").holdMusic.isEmpty)
+        do {
+            _ = try SettingsFile.parse("analysis:\n  hold_music: ''\n", file: "callqa.yaml")
+            Issue.record("an empty path was taken")
+        } catch {
+            #expect(error.lines.contains { $0.contains("callqa.yaml:2") && $0.contains("analysis.hold_music: expected a file or folder path") })
+        }
+    }
 }
