@@ -68,6 +68,20 @@ for f, r in runs.items():
     print(f"{f:16s} {span(c):>24s} {span(ref):>26s} {statistics.median(c) / statistics.median(ref):13.3f}")
 PY
 fi
+# With the site's hold music (`--hold-music`; Debian's asterisk-moh-opsound-wav, five pieces,
+# or BENCH_HOLD_MUSIC): the landmark search costs an FFT per 32 ms of each channel.
+moh=${BENCH_HOLD_MUSIC:-/usr/share/asterisk/moh}
+: > "$out/audio-hold-music.txt"
+if [ -d "$moh" ] || [ -f "$moh" ]; then
+    echo
+    echo "== analysis with the hold-music library $moh, one core (best of 5)"
+    BENCH_HOLD_MUSIC=$moh taskset -c 0 .build/release/callqa-bench "$out/1h-ulaw.wav" | tee "$out/audio-hold-music.txt"
+    for f in 1h-ulaw 2h-ulaw; do
+        rss=$( { /usr/bin/time -f "%M" .build/release/callqa analyze --jobs 1 --format json --hold-music "$moh" "$out/$f.wav" >/dev/null; } 2>&1 | tail -1)
+        printf "%-12s %8.1f MB peak RSS with the library\n" "$f" "$(echo "$rss/1024" | bc -l)" | tee -a "$out/audio-hold-music.txt"
+    done
+fi
+
 echo
 echo "== peak RSS of 'callqa analyze' (one file, one job)"
 : > "$out/audio-rss.txt"

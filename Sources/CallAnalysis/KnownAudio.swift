@@ -41,37 +41,60 @@ public struct KnownAudioLibrary: Sendable, Equatable {
     ///   - tracks: each file's name and its samples, mono at 8 kHz (`KnownAudioLibrary.sampleRate`).
     ///   - digest: a hash of the files' content that names this library.
     public init(tracks: [(name: String, samples: [Float])], digest: String) {
-        precondition(tracks.count <= Self.maxTracks)
-        var pairs: [(hash: UInt32, entry: UInt32)] = []
-        var described: [Track] = []
-        for (t, track) in tracks.enumerated() {
-            var extractor = LandmarkExtractor(sampleRate: Self.sampleRate)!
-            var count = 0
-            let emit: (UInt32, Int32) -> Void = { hash, frame in
-                guard Int(frame) < Self.maxTrackFrames else { return }
-                pairs.append((hash, UInt32(t) << Self.frameBits | UInt32(frame)))
-                count += 1
-            }
-            track.samples.withUnsafeBufferPointer { extractor.consume($0, emit: emit) }
-            extractor.finish(emit: emit)
-            described.append(Track(name: track.name, durationS: Double(track.samples.count) / Double(Self.sampleRate),
-                                   landmarks: count))
-        }
-        // Counting sort by hash: one array of entries, one of offsets.
-        let buckets = 1 << LandmarkExtractor.hashBits
-        var starts = [Int32](repeating: 0, count: buckets + 1)
-        for p in pairs { starts[Int(p.hash) + 1] += 1 }
-        for h in 0..<buckets { starts[h + 1] += starts[h] }
-        var fill = starts
-        var entries = [UInt32](repeating: 0, count: pairs.count)
-        for p in pairs {
-            entries[Int(fill[Int(p.hash)])] = p.entry
-            fill[Int(p.hash)] += 1
-        }
-        self.tracks = described
+        var builder = Builder()
+        for t in tracks { builder.add(name: t.name, samples: t.samples) }
+        self = builder.build(digest: digest)
+    }
+
+    init(tracks: [Track], digest: String, starts: [Int32], entries: [UInt32]) {
+        self.tracks = tracks
         self.digest = digest
         self.starts = starts
         self.entries = entries
+    }
+
+    /// Builds a library one track at a time, keeping only each track's landmarks.
+    public struct Builder {
+        private var pairs: [(hash: UInt32, entry: UInt32)] = []
+        private var described: [Track] = []
+
+        public init() {}
+
+        /// A track's samples, mono at 8 kHz (`KnownAudioLibrary.sampleRate`).
+        public mutating func add(name: String, samples: [Float]) {
+            precondition(described.count < KnownAudioLibrary.maxTracks)
+            let t = UInt32(described.count)
+            var extractor = LandmarkExtractor(sampleRate: KnownAudioLibrary.sampleRate)!
+            var count = 0
+            var found = pairs
+            pairs = []
+            let emit: (UInt32, Int32) -> Void = { hash, frame in
+                guard Int(frame) < KnownAudioLibrary.maxTrackFrames else { return }
+                found.append((hash, t << KnownAudioLibrary.frameBits | UInt32(frame)))
+                count += 1
+            }
+            samples.withUnsafeBufferPointer { extractor.consume($0, emit: emit) }
+            extractor.finish(emit: emit)
+            pairs = found
+            described.append(Track(name: name, durationS: Double(samples.count) / Double(KnownAudioLibrary.sampleRate),
+                                   landmarks: count))
+        }
+
+        /// The library, named by `digest` (a hash of the files' content).
+        public func build(digest: String) -> KnownAudioLibrary {
+            // Counting sort by hash: one array of entries, one of offsets.
+            let buckets = 1 << LandmarkExtractor.hashBits
+            var starts = [Int32](repeating: 0, count: buckets + 1)
+            for p in pairs { starts[Int(p.hash) + 1] += 1 }
+            for h in 0..<buckets { starts[h + 1] += starts[h] }
+            var fill = starts
+            var entries = [UInt32](repeating: 0, count: pairs.count)
+            for p in pairs {
+                entries[Int(fill[Int(p.hash)])] = p.entry
+                fill[Int(p.hash)] += 1
+            }
+            return KnownAudioLibrary(tracks: described, digest: digest, starts: starts, entries: entries)
+        }
     }
 
     /// The rate library tracks are given at.
@@ -287,31 +310,47 @@ struct ComplexFFT: Sendable {
     }
 
     func transform(_ re: inout [Float], _ im: inout [Float]) {
-        for i in 0..<size {
-            let j = reversed[i]
-            if j > i {
-                re.swapAt(i, j)
-                im.swapAt(i, j)
-            }
-        }
-        var len = 2
-        while len <= size {
-            let half = len / 2, step = size / len
-            var start = 0
-            while start < size {
-                for k in 0..<half {
-                    let wr = cosTable[k * step], wi = sinTable[k * step]
-                    let i = start + k, j = i + half
-                    let tr = re[j] * wr - im[j] * wi
-                    let ti = re[j] * wi + im[j] * wr
-                    re[j] = re[i] - tr
-                    im[j] = im[i] - ti
-                    re[i] += tr
-                    im[i] += ti
+        let n = size
+        re.withUnsafeMutableBufferPointer { rb in
+            im.withUnsafeMutableBufferPointer { ib in
+                cosTable.withUnsafeBufferPointer { cb in
+                    sinTable.withUnsafeBufferPointer { sb in
+                        reversed.withUnsafeBufferPointer { rev in
+                            guard let r = rb.baseAddress, let i = ib.baseAddress, let c = cb.baseAddress, let s = sb.baseAddress,
+                                  let v = rev.baseAddress else { return }
+                            for a in 0..<n {
+                                let j = v[a]
+                                if j > a {
+                                    let tr = r[a], ti = i[a]
+                                    r[a] = r[j]; i[a] = i[j]
+                                    r[j] = tr; i[j] = ti
+                                }
+                            }
+                            var len = 2
+                            while len <= n {
+                                let half = len / 2, step = n / len
+                                var start = 0
+                                while start < n {
+                                    var w = 0
+                                    for k in start..<(start + half) {
+                                        let wr = c[w], wi = s[w]
+                                        let j = k + half
+                                        let tr = r[j] * wr - i[j] * wi
+                                        let ti = r[j] * wi + i[j] * wr
+                                        r[j] = r[k] - tr
+                                        i[j] = i[k] - ti
+                                        r[k] += tr
+                                        i[k] += ti
+                                        w += step
+                                    }
+                                    start += len
+                                }
+                                len *= 2
+                            }
+                        }
+                    }
                 }
-                start += len
             }
-            len *= 2
         }
     }
 }
@@ -405,30 +444,34 @@ struct KnownAudioMatcher {
                 let offset = Int32(e & ((1 << KnownAudioLibrary.frameBits) - 1)) - t
                 // One offset ±1 frame (the recording's frames fall between the track's): the
                 // neighbour already counting, the one with more votes first.
-                var best: UInt64?
+                var best: Dictionary<UInt64, Cluster>.Index?
                 var bestVotes = 0
-                for d: Int32 in [0, -1, 1] {
-                    let k = Self.key(track: track, offset: offset + d)
-                    if let c = clusters[k], c.last >= t - Self.maxGapFrames, c.starts.count > bestVotes {
-                        best = k
-                        bestVotes = c.starts.count
+                for d: Int32 in 0...2 {
+                    let k = Self.key(track: track, offset: offset + (d == 2 ? 1 : -d))
+                    if let idx = clusters.index(forKey: k) {
+                        let c = clusters.values[idx]
+                        if c.last >= t - Self.maxGapFrames, c.starts.count > bestVotes {
+                            best = idx
+                            bestVotes = c.starts.count
+                        }
                     }
                 }
-                let k = best ?? Self.key(track: track, offset: offset)
-                if var c = clusters.removeValue(forKey: k) {
-                    if c.last < t - Self.maxGapFrames {
-                        close(key: k, c)
-                        c = Cluster()
-                    }
-                    c.starts.append(t)
-                    c.last = max(c.last, end)
-                    clusters[k] = c
+                if let idx = best {
+                    clusters.values[idx].starts.append(t)
+                    clusters.values[idx].last = max(clusters.values[idx].last, end)
                 } else {
-                    clusters[k] = Cluster(starts: [t], last: end)
+                    let k = Self.key(track: track, offset: offset)
+                    if let idx = clusters.index(forKey: k) {
+                        // Its votes stopped more than 3 s ago: they are done, and start anew.
+                        close(key: k, clusters.values[idx])
+                        clusters.values[idx] = Cluster(starts: [t], last: end)
+                    } else {
+                        clusters[k] = Cluster(starts: [t], last: end)
+                    }
                 }
             }
         }
-        if t - lastPrune > 32 {
+        if t - lastPrune > 64 {
             prune(before: t - Self.maxGapFrames)
             lastPrune = t
         }

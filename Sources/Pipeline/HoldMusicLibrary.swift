@@ -1,6 +1,7 @@
 import AudioIO
 import CallAnalysis
 import CallQAModel
+import FileDigest
 import Foundation
 
 /// Why the hold-music library could not be read.
@@ -45,16 +46,21 @@ public enum HoldMusicLibrary {
         guard files.count <= KnownAudioLibrary.maxTracks else {
             throw HoldMusicError(message: "hold music: \(files.count) files, at most \(KnownAudioLibrary.maxTracks) are taken")
         }
-        var tracks: [(name: String, samples: [Float])] = []
+        // Track by track: each file's samples are fingerprinted and let go before the next is
+        // read. The digest: each file's name and SHA-256 (libcrypto).
+        var builder = KnownAudioLibrary.Builder()
         var digest = SHA256()
         for file in files {
             let samples = try decode(file)
             let name = (file as NSString).lastPathComponent
-            tracks.append((name, samples))
-            digest.update(Array("\(name)|\(samples.count)|".utf8))
-            samples.withUnsafeBytes { digest.update(Array($0)) }
+            let sha: String
+            do { sha = try FileDigest.sha256(path: file).sha } catch {
+                throw HoldMusicError(message: "hold music '\(file)': \(error.description)")
+            }
+            builder.add(name: name, samples: samples)
+            digest.update(Array("\(name)|\(sha)\n".utf8))
         }
-        return KnownAudioLibrary(tracks: tracks, digest: String(SHA256.hex(digest.finalize()).prefix(16)))
+        return builder.build(digest: String(SHA256.hex(digest.finalize()).prefix(16)))
     }
 
     /// Audio files under `folder`, sorted by path; of files with one name in several formats
