@@ -55,11 +55,21 @@ public struct ChannelActivity: Sendable, Equatable {
     /// hold, and never talk. Sorted by start.
     public var knownAudio: [KnownAudioMatch] = []
 
-    /// Where the site's own audio plays: hold, not talk (`frames` bounds the spans).
-    mutating func takeKnownAudio(_ matches: [KnownAudioMatch], frames: Int) {
+    /// Where only the site's audio matched on this channel (not the detector's own hold):
+    /// the other channel's talk there is its own (`ConversationMetrics`).
+    public var knownHoldOnly: [FrameSpan] = []
+    /// Where this channel carries the other channel's matched track as an echo: its "talk"
+    /// there is the music.
+    public var knownAudioEcho: [FrameSpan] = []
+
+    /// Where the site's own audio plays: hold, not talk (`frames` bounds the spans); `echo`:
+    /// where the other channel's match is heard on this one.
+    mutating func takeKnownAudio(_ matches: [KnownAudioMatch], echo: [FrameSpan] = [], frames: Int) {
         knownAudio = matches
+        knownAudioEcho = echo
         let spans = SpanMath.normalize(matches.map { FrameSpan(max(0, $0.span.start), min(frames, $0.span.end)) })
         guard !spans.isEmpty else { return }
+        knownHoldOnly = SpanMath.subtract(spans, hold)
         speech = SpanMath.subtract(speech, spans)
         hold = SpanMath.union(hold, spans)
     }
@@ -120,7 +130,7 @@ public struct ConversationAnalyzer: Sendable {
                 matchers = Array(repeating: m, count: channelCount)
                 knownAudioNote = nil
             } else {
-                knownAudioNote = "the hold-music library was not applied: the recording's rate (\(sampleRate) Hz) is not a multiple of 8 kHz"
+                knownAudioNote = "the hold-music library was not applied: it is matched at 8, 16, 32 and 64 kHz, the recording is at \(sampleRate) Hz"
             }
         } else {
             knownAudioNote = nil
@@ -238,8 +248,10 @@ public struct ConversationAnalyzer: Sendable {
             activities.append(Self.channelActivity(parts[c], detector: detectors[c].output, samples: samplesSeen))
         }
         if !matchers.isEmpty {
-            let found = Self.sourceMatches(matchers.indices.map { matchers[$0].finish() })
-            for c in activities.indices { activities[c].takeKnownAudio(found[c], frames: frames) }
+            let all = matchers.indices.map { matchers[$0].finish() }
+            let found = Self.sourceMatches(all)
+            let echoes = Self.echoSpans(all, kept: found)
+            for c in activities.indices { activities[c].takeKnownAudio(found[c], echo: echoes[c], frames: frames) }
         }
         return AnalysisOutcome(durationS: Double(samplesSeen) / Double(sampleRate), frameCount: frames,
                                channels: activities, envelopeCorrelation: channelCount == 2 ? corr.value : nil,
@@ -259,6 +271,12 @@ public struct ConversationAnalyzer: Sendable {
             }
         }
         return [found[0].filter { !echoes($0, of: found[1]) }, found[1].filter { !echoes($0, of: found[0]) }]
+    }
+
+    /// Per channel, where it carries the other channel's matched track as an echo (the
+    /// matches `sourceMatches` drops).
+    static func echoSpans(_ found: [[KnownAudioMatch]], kept: [[KnownAudioMatch]]) -> [[FrameSpan]] {
+        found.indices.map { c in SpanMath.normalize(found[c].filter { !kept[c].contains($0) }.map(\.span)) }
     }
 
     /// Talk, hold, tones and keypresses of a settled stretch of one channel (see

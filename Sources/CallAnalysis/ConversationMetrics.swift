@@ -56,6 +56,10 @@ public enum HealthFlag: String, Sendable, Equatable, CaseIterable {
     case customerBackgroundVoices = "customer_background_voices"
     /// Voices behind the talkers of a mono call for at least 30 % of it.
     case backgroundVoices = "background_voices"
+    /// A hold-music library was given but could not be applied to the recording (its sample
+    /// rate; see `ConversationMetrics.knownAudioNote`): its hold music was judged by the
+    /// detector alone.
+    case holdMusicNotApplied = "hold_music_not_applied"
 }
 
 /// Conversation metrics of one call, as defined in the README.
@@ -122,7 +126,18 @@ public struct ConversationMetrics: Sendable, Equatable {
                                     busy: SpanMath.normalize(outcome.channels.flatMap { $0.speech + $0.tones }),
                                     maxGap: Int((p.minHoldS * fps).rounded()))
         // Hold removes speech on every channel: the music is on one leg but the call is on hold.
-        let speechPer = outcome.channels.map { SpanMath.subtract($0.speech, hold) }
+        // But the site's hold music plays to the caller, and a recording has what the caller
+        // hears on the agent's channel: where only a library match on the *customer's* channel
+        // says hold (`ChannelActivity.knownHoldOnly`) and the agent's channel neither holds nor
+        // carries that music's echo, the agent's talk stays (a customer's radio taken for a
+        // library piece must not erase the agent's words).
+        let customerChannel = outcome.channels.count == 2 ? (agentChannel == 1 ? 0 : 1) : nil
+        let speechPer = outcome.channels.indices.map { c -> [FrameSpan] in
+            let ch = outcome.channels[c]
+            let others = customerChannel.map { $0 == c ? [] : outcome.channels[$0].knownHoldOnly } ?? []
+            let exempt = SpanMath.subtract(others, SpanMath.union(ch.hold, ch.knownAudioEcho))
+            return SpanMath.subtract(ch.speech, exempt.isEmpty ? hold : SpanMath.subtract(hold, exempt))
+        }
         let tones = SpanMath.normalize(outcome.channels.flatMap(\.tones))
         self.tones = tones
         toneS = Double(SpanMath.total(tones)) * frameDuration
@@ -210,6 +225,7 @@ public struct ConversationMetrics: Sendable, Equatable {
             knownAudio[party] = outcome.channels[c].knownAudio
         }
         knownAudioNote = outcome.knownAudioNote
+        if outcome.knownAudioNote != nil { flags.append(.holdMusicNotApplied) }
         holdS = Double(SpanMath.total(hold)) * frameDuration
         // Silence: nobody talks and the call is not on hold.
         let silent = SpanMath.complement(SpanMath.union(anyTalk, hold), length: n)

@@ -124,9 +124,9 @@ public struct KnownAudioMatch: Sendable, Equatable {
     }
 }
 
-/// Spectral-peak landmarks of a signal, streamed (see `KnownAudioLibrary`). Works at any rate
-/// that is a multiple of 8 kHz: the frame is 512 samples at 8 kHz, 1,024 at 16 kHz, …, so
-/// frames and bins mean the same time and frequency at every such rate.
+/// Spectral-peak landmarks of a signal, streamed (see `KnownAudioLibrary`). Works at 8 kHz
+/// times a power of two: the frame is 512 samples at 8 kHz, 1,024 at 16 kHz, …, 4,096 at
+/// 64 kHz, so frames and bins mean the same time and frequency at every such rate.
 struct LandmarkExtractor {
     static let baseSize = 512
     static let baseHop = 256
@@ -152,7 +152,10 @@ struct LandmarkExtractor {
 
     let size: Int
     let hop: Int
+    /// A complex FFT of half the frame: the frame's even samples as real parts, its odd ones
+    /// as imaginary parts (a real FFT at half the work); `binCos`/`binSin` untangle the bins.
     private let fft: ComplexFFT
+    private let binCos: [Float], binSin: [Float]
     private let window: [Float]
     /// Power of a full-scale sine's bin, to put spectra in dBFS.
     private let scale: Float
@@ -173,13 +176,16 @@ struct LandmarkExtractor {
     let peaksPerFrame: Int
 
     init?(sampleRate: Int, peaksPerFrame: Int = LandmarkExtractor.maxPeaks) {
-        guard sampleRate > 0, sampleRate % 8000 == 0 else { return nil }
+        // 8 kHz × a power of two (8, 16, 32, 64 kHz): the frame stays a power of two long.
+        guard sampleRate > 0, sampleRate % 8000 == 0, (sampleRate / 8000) & (sampleRate / 8000 - 1) == 0 else { return nil }
         self.peaksPerFrame = peaksPerFrame
         let k = sampleRate / 8000
         size = Self.baseSize * k
         hop = Self.baseHop * k
-        fft = ComplexFFT(size: size)
-        let n = size
+        let n = Self.baseSize * k
+        fft = ComplexFFT(size: n / 2)
+        binCos = (Self.lowBin..<Self.highBin).map { Float(cos(2 * Double.pi * Double($0) / Double(n))) }
+        binSin = (Self.lowBin..<Self.highBin).map { Float(sin(2 * Double.pi * Double($0) / Double(n))) }
         let w = (0..<n).map { Float(0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n))) }
         window = w
         let sum = w.reduce(0, +)
@@ -187,8 +193,8 @@ struct LandmarkExtractor {
         spectra = Array(repeating: [Float](repeating: -200, count: Self.highBin - Self.lowBin), count: 2 * Self.frameRadius + 1)
         means = Array(repeating: -200, count: 2 * Self.frameRadius + 1)
         peakRing = Array(repeating: [], count: Self.maxDT + 1)
-        re = [Float](repeating: 0, count: size)
-        im = [Float](repeating: 0, count: size)
+        re = [Float](repeating: 0, count: size / 2)
+        im = [Float](repeating: 0, count: size / 2)
     }
 
     /// Landmarks of `samples` following those already consumed: `emit(hash, first peak's frame)`.
@@ -213,21 +219,45 @@ struct LandmarkExtractor {
     }
 
     private mutating func spectrum(at pos: Int) {
-        for i in 0..<size {
-            re[i] = pending[pos + i] * window[i]
-            im[i] = 0
+        let half = size / 2
+        pending.withUnsafeBufferPointer { x in
+            window.withUnsafeBufferPointer { w in
+                re.withUnsafeMutableBufferPointer { r in
+                    im.withUnsafeMutableBufferPointer { i in
+                        for k in 0..<half {
+                            r[k] = x[pos + 2 * k] * w[2 * k]
+                            i[k] = x[pos + 2 * k + 1] * w[2 * k + 1]
+                        }
+                    }
+                }
+            }
         }
         fft.transform(&re, &im)
         let slot = frames % spectra.count
         var sum: Float = 0
         for b in Self.lowBin..<Self.highBin {
-            let p = (re[b] * re[b] + im[b] * im[b]) * scale
+            // X[b] = E + e^(−2πib/N)·O, E and O the spectra of the even and odd samples.
+            let c = (half - b) % half
+            let eRe = (re[b] + re[c]) / 2, eIm = (im[b] - im[c]) / 2
+            let oRe = (im[b] + im[c]) / 2, oIm = (re[c] - re[b]) / 2
+            let cs = binCos[b - Self.lowBin], sn = binSin[b - Self.lowBin]
+            let xRe = eRe + cs * oRe + sn * oIm
+            let xIm = eIm + cs * oIm - sn * oRe
+            let p = (xRe * xRe + xIm * xIm) * scale
             let db = 10 * log10f(max(p, 1e-12))
             spectra[slot][b - Self.lowBin] = db
             sum += db
         }
         means[slot] = sum / Float(Self.highBin - Self.lowBin)
         frames += 1
+    }
+
+    /// The power spectrum (bins `lowBin..<highBin`, dBFS) of one frame, for tests.
+    static func powerSpectrum(_ frame: [Float], sampleRate: Int) -> [Float] {
+        var e = LandmarkExtractor(sampleRate: sampleRate)!
+        e.pending = frame
+        e.spectrum(at: 0)
+        return e.spectra[0]
     }
 
     private mutating func addFrame(emit: (UInt32, Int32) -> Void) {

@@ -64,22 +64,35 @@ public enum HoldMusicLibrary {
     }
 
     /// Audio files under `folder`, sorted by path; of files with one name in several formats
-    /// (Asterisk ships `x.wav`, `x.gsm`, …), the first of `audioExtensions`' order.
+    /// (Asterisk ships `x.wav`, `x.gsm`, …), the first of `audioExtensions`' order. Symbolic
+    /// links to folders are followed (Debian links `/var/lib/asterisk/moh` to
+    /// `/usr/share/asterisk/moh`), each folder once.
     static func audioFiles(in folder: String) -> [String] {
-        guard let walker = FileManager.default.enumerator(atPath: folder) else { return [] }
         var byStem: [String: String] = [:]
-        for case let rel as String in walker {
-            let ext = (rel as NSString).pathExtension.lowercased()
-            guard let rank = audioExtensions.firstIndex(of: ext) else { continue }
-            let full = (folder as NSString).appendingPathComponent(rel)
-            var isDir: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir), !isDir.boolValue else { continue }
-            let stem = (full as NSString).deletingPathExtension
-            if let have = byStem[stem], let r = audioExtensions.firstIndex(of: (have as NSString).pathExtension.lowercased()), r <= rank {
-                continue
+        var visited: Set<String> = []
+        func walk(_ dir: String) {
+            let real = (dir as NSString).resolvingSymlinksInPath
+            guard visited.insert(real).inserted,
+                  let names = try? FileManager.default.contentsOfDirectory(atPath: real) else { return }
+            for name in names.sorted() {
+                let full = (dir as NSString).appendingPathComponent(name)
+                var isDir: ObjCBool = false
+                guard FileManager.default.fileExists(atPath: full, isDirectory: &isDir) else { continue }
+                if isDir.boolValue {
+                    walk(full)
+                    continue
+                }
+                let ext = (name as NSString).pathExtension.lowercased()
+                guard let rank = audioExtensions.firstIndex(of: ext) else { continue }
+                let stem = (full as NSString).deletingPathExtension
+                if let have = byStem[stem], let r = audioExtensions.firstIndex(of: (have as NSString).pathExtension.lowercased()),
+                   r <= rank {
+                    continue
+                }
+                byStem[stem] = full
             }
-            byStem[stem] = full
         }
+        walk(folder)
         return byStem.values.sorted()
     }
 

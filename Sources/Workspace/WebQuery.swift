@@ -244,7 +244,7 @@ struct CallsQuery {
     static let healthFlags = ["agent_channel_silent", "customer_channel_silent", "no_speech", "agent_clipping", "customer_clipping",
                               "clipping", "agent_low_snr", "customer_low_snr", "low_snr", "channels_identical", "crosstalk",
                               "truncated", "non_finite_samples", "out_of_range_samples", "agent_channel_echo", "customer_channel_echo", "agent_background_voices",
-                              "customer_background_voices", "background_voices"]
+                              "customer_background_voices", "background_voices", "hold_music_not_applied"]
 
     /// The scope narrowed by the agent, team and queue filters (never wider than the access).
     func scope(_ base: Scope) -> Scope { base.narrowed(team: team, queue: queue, agent: agent) }

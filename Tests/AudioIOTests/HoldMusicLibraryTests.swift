@@ -62,6 +62,20 @@ import Testing
         #expect(try HoldMusicLibrary.load(paths: [d]).digest != library.digest)
     }
 
+    /// A link to a folder is followed (Debian links /var/lib/asterisk/moh to /usr/share), and
+    /// a folder reached twice is read once.
+    @Test func linkedFoldersAreFollowedOnce() throws {
+        let d = Self.folder()
+        Fixtures.write(String(d.dropFirst(Fixtures.dir.count + 1)) + "/sales/jazz.wav",
+                       [Self.piece(seed: 3, seconds: 6, rate: 8000)], rate: 8000, format: Fixtures.wav(Int32(SF_FORMAT_PCM_16)))
+        let link = Fixtures.dir + "/moh-link-\(UUID().uuidString)"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: d)
+        try FileManager.default.createSymbolicLink(atPath: d + "/again", withDestinationPath: d + "/sales")
+        let library = try HoldMusicLibrary.load(paths: [link])
+        #expect(library.tracks.map(\.name) == ["jazz.wav"])
+        #expect(try HoldMusicLibrary.load(paths: [link + "/"]).tracks.count == 1)
+    }
+
     @Test func errorsNameThePath() throws {
         #expect(throws: HoldMusicError(message: "hold music '/no/such/moh': no such file or folder")) {
             try HoldMusicLibrary.load(paths: ["/no/such/moh"])

@@ -118,11 +118,46 @@ import Glibc
         if let m = m.first { #expect(abs(m.span.startS - 8) <= 0.15 && abs(m.span.endS - 20) <= 0.15 && abs(m.trackOffsetS - 12) <= 0.1) }
     }
 
-    @Test func aRateThatIsNoMultipleOf8kHzIsSaidNotMatched() {
-        let x = Signals.voice(seconds: 3, spans: [(0.5, 2.5)], f0Hz: 120, dbfs: -22, seed: 5, sampleRate: 11025)
-        let outcome = analyze([x], sampleRate: 11025, knownAudio: Self.library)
-        #expect(outcome.knownAudioNote?.contains("11025 Hz") == true)
-        #expect(outcome.channels[0].knownAudio.isEmpty)
+    /// 11,025, 24,000 and 48,000 Hz are not 8 kHz times a power of two: analysed without the
+    /// library (no crash), and said, also as a health flag.
+    @Test(arguments: [11025, 24000, 48000])
+    func aRateTheLibraryCannotMatchIsSaid(rate: Int) {
+        let x = Signals.voice(seconds: 3, spans: [(0.5, 2.5)], f0Hz: 120, dbfs: -22, seed: 5, sampleRate: rate)
+        let outcome = analyze([x, x.map { $0 * 0.01 }], sampleRate: rate, knownAudio: Self.library)
+        #expect(outcome.knownAudioNote?.contains("\(rate) Hz") == true)
+        #expect(outcome.channels.allSatisfy { $0.knownAudio.isEmpty })
+        let metrics = ConversationMetrics(outcome: outcome, agentChannel: 0, parameters: AnalysisParameters())
+        #expect(metrics.health.contains(.holdMusicNotApplied))
+        #expect(!ConversationMetrics(outcome: analyze([x, x.map { $0 * 0.01 }], sampleRate: rate), agentChannel: 0,
+                                     parameters: AnalysisParameters()).health.contains(.holdMusicNotApplied))
+    }
+
+    /// A library piece heard on the customer's line only (the customer's radio: the site's
+    /// hold music plays to the caller and is recorded on the agent's side): hold there, but
+    /// the agent's words over it stay talk; the same match on the agent's line is hold for
+    /// both (the caller's words over their own hold music are not talk, as with any hold).
+    @Test func aMatchOnTheCustomersLineOnlyLeavesTheAgentsTalk() {
+        let music = FrameSpan(800, 2000)
+        func outcome(matchOn line: Int) -> AnalysisOutcome {
+            var channels = [ChannelActivity(speech: [FrameSpan(100, 600), FrameSpan(900, 1900)], levels: ChannelLevels()),
+                            ChannelActivity(speech: [FrameSpan(1000, 1500), FrameSpan(2200, 2700)], levels: ChannelLevels())]
+            channels[line].speech = SpanMath.subtract(channels[line].speech, [music])
+            channels[line].takeKnownAudio([KnownAudioMatch(span: music, track: 0, name: "opening.wav", trackOffsetS: 12, landmarks: 400)],
+                                          frames: 3000)
+            return AnalysisOutcome(durationS: 30, frameCount: 3000, channels: channels, envelopeCorrelation: 0)
+        }
+        let p = AnalysisParameters()
+        let onCustomer = ConversationMetrics(outcome: outcome(matchOn: 1), agentChannel: 0, parameters: p)
+        #expect(onCustomer.holdS == 12)
+        #expect(onCustomer.parties[.agent]!.talkS == 15, "the agent's words over the customer's music")
+        #expect(onCustomer.parties[.customer]!.talkS == 5)
+        let onAgent = ConversationMetrics(outcome: outcome(matchOn: 0), agentChannel: 0, parameters: p)
+        #expect(onAgent.holdS == 12)
+        #expect(onAgent.parties[.agent]!.talkS == 5)
+        #expect(onAgent.parties[.customer]!.talkS == 5, "the customer's words over the hold music are not talk")
+        // The customer's line on the left: the rule follows the agent's channel, not the side.
+        let swapped = ConversationMetrics(outcome: outcome(matchOn: 1), agentChannel: 1, parameters: p)
+        #expect(swapped.parties[.customer]!.talkS == 5 && swapped.parties[.agent]!.talkS == 5)
     }
 
     /// The landmarks do not depend on how the samples arrive (blocks of any size).
@@ -160,6 +195,31 @@ import Glibc
                 i -= Double(x[t]) * sin(2 * .pi * Double(k * t) / Double(n))
             }
             #expect(abs(Double(re[k]) - r) < 1e-3 && abs(Double(im[k]) - i) < 1e-3, "bin \(k)")
+        }
+    }
+}
+
+extension KnownAudioTests {
+    /// The frame's spectrum through the half-size FFT against the definition (a direct DFT
+    /// of the windowed frame), at 8 and 16 kHz.
+    @Test func theSpectrumIsTheWindowedFramesDFT() {
+        for rate in [8000, 16000] {
+            var g = Signals(seed: 11)
+            let n = 512 * rate / 8000
+            var x = g.noise(count: n, rms: 0.1)
+            for t in 0..<n { x[t] += 0.3 * sin(2 * .pi * 1000 * Float(t) / Float(rate)) }
+            let got = LandmarkExtractor.powerSpectrum(x, sampleRate: rate)
+            let w = (0..<n).map { 0.5 - 0.5 * cos(2 * Double.pi * Double($0) / Double(n)) }
+            let scale = 1 / pow(w.reduce(0, +), 2) * 4
+            for b in [LandmarkExtractor.lowBin, 64, 100, LandmarkExtractor.highBin - 1] {
+                var r = 0.0, i = 0.0
+                for t in 0..<n {
+                    r += Double(x[t]) * w[t] * cos(2 * .pi * Double(b * t) / Double(n))
+                    i -= Double(x[t]) * w[t] * sin(2 * .pi * Double(b * t) / Double(n))
+                }
+                let db = 10 * log10(max((r * r + i * i) * scale, 1e-12))
+                #expect(abs(Double(got[b - LandmarkExtractor.lowBin]) - db) < 0.01, "rate \(rate) bin \(b): \(got[b - LandmarkExtractor.lowBin]) vs \(db)")
+            }
         }
     }
 }
