@@ -9,13 +9,14 @@ import Darwin
 /// plays, whatever the codec, the line noise or the level, and never counted as talk.
 ///
 /// Recognition is by landmarks (Wang, "An Industrial-Strength Audio Search Algorithm", 2003):
-/// the peaks of a spectrogram (32 ms frames, 15.6 Hz bins, 250 Hz–3.5 kHz: what a phone line
-/// passes) are paired, each pair hashed by its first peak's bin, the second's distance in bins
-/// and in frames. A pair of the recording whose hash is a pair of a library file votes for that
-/// file played from `file frame − recording frame` on; a file playing gives many votes for one
-/// such offset (±1 frame), speech and other music give scattered votes. A stretch with at least
-/// `minHits` votes for one offset, none more than 3 s from the last, is the file playing there:
-/// hold, not talk, with the file and its position as the reason.
+/// the peaks of a spectrogram (64 ms frames every 32 ms, 15.6 Hz bins, 250 Hz–3.5 kHz: what a
+/// phone line passes) are paired, each pair hashed by its first peak's bin, the second's
+/// distance in bins and in frames. A pair of the recording whose hash is a pair of a library
+/// file votes for that file played from `file frame − recording frame` on; a file playing gives
+/// many votes for one such offset (±1 frame), speech and other music give scattered votes. A
+/// stretch of at least 1.5 s where each vote has `KnownAudioMatcher.minVotes` votes for the
+/// same offset within 1 s around it is the file playing there: hold, not talk, with the file
+/// and its position as the reason (see `KnownAudioMatcher`).
 public struct KnownAudioLibrary: Sendable, Equatable {
     public struct Track: Sendable, Equatable {
         public var name: String
@@ -402,12 +403,14 @@ struct KnownAudioMatcher {
     private var found: [KnownAudioMatch] = []
     private var lastPrune: Int32 = 0
 
-    /// A track is playing where at least `minVotes` landmarks agree on its offset within
-    /// `window` frames (2 s) around each of them…
+    /// A track is playing where at least `minVotes` landmarks agree on its offset within a
+    /// `window` of 64 frames (±1 s) around each of them…
     static let minVotes = 12
     static let window: Int32 = 64
     /// A match's first or last vote this many frames (0.32 s) or more from the next is a stray.
     static let maxLoneFrames: Int32 = 10
+    /// A match reaches past its dense votes over the track's own votes at its offset up to this
+    /// many frames (0.5 s) apart (see `close`).
     static let maxExtendFrames: Int32 = 16
     /// Peaks a recording's frame keeps (the library's keep `LandmarkExtractor.maxPeaks`, 5):
     /// under noise or through GSM some of the music's peaks fall behind noise peaks, and more

@@ -43,6 +43,9 @@ public enum HoldMusicLibrary {
                 files.append(path)
             }
         }
+        // A file named twice (a path and a folder holding it, a link) is read once.
+        var seen: Set<String> = []
+        files = files.filter { seen.insert(($0 as NSString).resolvingSymlinksInPath).inserted }
         guard files.count <= KnownAudioLibrary.maxTracks else {
             throw HoldMusicError(message: "hold music: \(files.count) files, at most \(KnownAudioLibrary.maxTracks) are taken")
         }
@@ -124,28 +127,40 @@ public enum HoldMusicLibrary {
     }
 
     /// Windowed-sinc resampling (Hann window, 16 zero crossings each side of the slower rate's
-    /// filter, cut-off at 0.92 of the lower Nyquist frequency).
+    /// filter, cut-off at 0.92 of the lower Nyquist frequency), the kernel tabulated at 1/512 of
+    /// a sample and interpolated linearly.
     static func resample(_ x: [Float], from rate: Int, to target: Int) -> [Float] {
         guard rate != target, rate > 0, !x.isEmpty else { return x }
         let ratio = Double(target) / Double(rate)
         let c = min(1.0, ratio) * 0.92
         let half = Int((16 / min(1.0, ratio)).rounded(.up))
+        let steps = 512
+        // kernel[j]: the filter at distance j / steps input samples (0 … half).
+        let kernel: [Double] = (0...(half * steps + 1)).map { j in
+            let d = Double(j) / Double(steps)
+            let u = d / Double(half)
+            guard u < 1 else { return 0 }
+            let z = c * d
+            let sinc = z == 0 ? 1.0 : sin(Double.pi * z) / (Double.pi * z)
+            return c * sinc * (0.5 + 0.5 * cos(Double.pi * u))
+        }
         let count = Int((Double(x.count) * ratio).rounded(.down))
         var out = [Float](repeating: 0, count: count)
         x.withUnsafeBufferPointer { xs in
-            for i in 0..<count {
-                let t = Double(i) / ratio
-                let center = Int(t.rounded(.down))
-                var acc = 0.0
-                for k in max(0, center - half + 1)...min(xs.count - 1, center + half) {
-                    let d = t - Double(k)
-                    let u = d / Double(half)
-                    guard abs(u) < 1 else { continue }
-                    let z = c * d
-                    let sinc = z == 0 ? 1.0 : sin(Double.pi * z) / (Double.pi * z)
-                    acc += Double(xs[k]) * c * sinc * (0.5 + 0.5 * cos(Double.pi * u))
+            kernel.withUnsafeBufferPointer { kb in
+                for i in 0..<count {
+                    let t = Double(i) / ratio
+                    let center = Int(t.rounded(.down))
+                    var acc = 0.0
+                    for k in max(0, center - half + 1)...min(xs.count - 1, center + half) {
+                        let pos = abs(t - Double(k)) * Double(steps)
+                        let j = Int(pos)
+                        guard j < half * steps else { continue }
+                        let f = pos - Double(j)
+                        acc += Double(xs[k]) * (kb[j] + (kb[j + 1] - kb[j]) * f)
+                    }
+                    out[i] = Float(acc)
                 }
-                out[i] = Float(acc)
             }
         }
         return out

@@ -120,7 +120,8 @@ public struct SettingsFile: Sendable, Equatable {
                     if path.isEmpty {
                         reader.error(item, "analysis.hold_music: expected a file or folder path, got an empty string")
                     } else {
-                        s.holdMusic.append(path.hasPrefix("/") || folder.isEmpty ? path : (folder as NSString).appendingPathComponent(path))
+                        let expanded = (path as NSString).expandingTildeInPath
+                        s.holdMusic.append(expanded.hasPrefix("/") || folder.isEmpty ? expanded : (folder as NSString).appendingPathComponent(expanded))
                     }
                 }
             }

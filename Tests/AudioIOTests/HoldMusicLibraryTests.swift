@@ -74,6 +74,8 @@ import Testing
         let library = try HoldMusicLibrary.load(paths: [link])
         #expect(library.tracks.map(\.name) == ["jazz.wav"])
         #expect(try HoldMusicLibrary.load(paths: [link + "/"]).tracks.count == 1)
+        // A file named beside the folder that holds it is read once.
+        #expect(try HoldMusicLibrary.load(paths: [link, d + "/sales/jazz.wav"]).tracks.count == 1)
     }
 
     @Test func errorsNameThePath() throws {

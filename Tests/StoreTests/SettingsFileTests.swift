@@ -157,6 +157,8 @@ import Testing
         let list = try SettingsFile.parse("analysis:\n  hold_music: [/var/lib/asterisk/moh, sales/jingle.wav]\n", file: "/etc/callqa/callqa.yaml")
         #expect(list.holdMusic == ["/var/lib/asterisk/moh", "/etc/callqa/sales/jingle.wav"])
         #expect(try SettingsFile.parse("analysis:\n  dead_air_s: 8\n", file: "callqa.yaml").holdMusic.isEmpty)
+        #expect(try SettingsFile.parse("analysis:\n  hold_music: ~/moh\n", file: "/etc/callqa/callqa.yaml").holdMusic
+                    == [(NSHomeDirectory() as NSString).appendingPathComponent("moh")])
         do {
             _ = try SettingsFile.parse("analysis:\n  hold_music: ''\n", file: "callqa.yaml")
             Issue.record("an empty path was taken")
