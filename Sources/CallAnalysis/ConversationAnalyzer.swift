@@ -248,35 +248,30 @@ public struct ConversationAnalyzer: Sendable {
             activities.append(Self.channelActivity(parts[c], detector: detectors[c].output, samples: samplesSeen))
         }
         if !matchers.isEmpty {
-            let all = matchers.indices.map { matchers[$0].finish() }
-            let found = Self.sourceMatches(all)
-            let echoes = Self.echoSpans(all, kept: found)
-            for c in activities.indices { activities[c].takeKnownAudio(found[c], echo: echoes[c], frames: frames) }
+            let found = Self.sourceMatches(matchers.indices.map { matchers[$0].finish() })
+            for c in activities.indices { activities[c].takeKnownAudio(found.kept[c], echo: found.echo[c], frames: frames) }
         }
         return AnalysisOutcome(durationS: Double(samplesSeen) / Double(sampleRate), frameCount: frames,
                                channels: activities, envelopeCorrelation: channelCount == 2 ? corr.value : nil,
                                echo: detectors.map(\.output.echo), knownAudioNote: knownAudioNote)
     }
 
-    /// Each channel's matches without those that are the other channel's echo: a match of a
+    /// Each channel's matches without those that are the other channel's echo — a match of a
     /// track that overlaps a match of the same track with more landmarks on the other channel
     /// (the line that plays the music carries it louder and cleaner than the echo of it; a
     /// looping track may be explained at another turn of the loop there, so the offset is not
-    /// compared).
-    static func sourceMatches(_ found: [[KnownAudioMatch]]) -> [[KnownAudioMatch]] {
-        guard found.count == 2 else { return found }
+    /// compared) — and, per channel, where those echoes lie.
+    static func sourceMatches(_ found: [[KnownAudioMatch]]) -> (kept: [[KnownAudioMatch]], echo: [[FrameSpan]]) {
+        guard found.count == 2 else { return (found, found.map { _ in [] }) }
         func echoes(_ m: KnownAudioMatch, of other: [KnownAudioMatch]) -> Bool {
             other.contains { o in
                 o.track == m.track && o.landmarks > m.landmarks && o.span.start < m.span.end && m.span.start < o.span.end
             }
         }
-        return [found[0].filter { !echoes($0, of: found[1]) }, found[1].filter { !echoes($0, of: found[0]) }]
-    }
-
-    /// Per channel, where it carries the other channel's matched track as an echo (the
-    /// matches `sourceMatches` drops).
-    static func echoSpans(_ found: [[KnownAudioMatch]], kept: [[KnownAudioMatch]]) -> [[FrameSpan]] {
-        found.indices.map { c in SpanMath.normalize(found[c].filter { !kept[c].contains($0) }.map(\.span)) }
+        let split = (0..<2).map { c in
+            (kept: found[c].filter { !echoes($0, of: found[1 - c]) }, echo: found[c].filter { echoes($0, of: found[1 - c]) })
+        }
+        return (split.map(\.kept), split.map { SpanMath.normalize($0.echo.map(\.span)) })
     }
 
     /// Talk, hold, tones and keypresses of a settled stretch of one channel (see

@@ -37,6 +37,8 @@ public struct KnownAudioLibrary: Sendable, Equatable {
     /// Tracks and frames that fit an entry: 4,095 tracks, 9.3 hours a track.
     public static let maxTracks = 4095
     public static let maxTrackFrames = 1 << 20
+    /// The longest track (s): `maxTrackFrames` frames of 32 ms; landmarks past it are not indexed.
+    public static let maxTrackS = Double(maxTrackFrames) * LandmarkExtractor.hopS
 
     /// - Parameters:
     ///   - tracks: each file's name and its samples, mono at 8 kHz (`KnownAudioLibrary.sampleRate`).
@@ -67,6 +69,7 @@ public struct KnownAudioLibrary: Sendable, Equatable {
             let t = UInt32(described.count)
             var extractor = LandmarkExtractor(sampleRate: KnownAudioLibrary.sampleRate)!
             var count = 0
+            // Moved out of `self` for the closure to append to, and back.
             var found = pairs
             pairs = []
             let emit: (UInt32, Int32) -> Void = { hash, frame in

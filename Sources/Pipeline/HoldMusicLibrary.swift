@@ -108,7 +108,8 @@ public enum HoldMusicLibrary {
         let format = source.format
         var block = AudioBlock(channelCount: format.channels, capacity: 16_384)
         var mono: [Float] = []
-        let maxSamples = KnownAudioLibrary.maxTrackFrames * 256 * max(1, format.sampleRate / 8000 + 1)
+        // Past `maxTrackS` nothing is indexed: not read either.
+        let maxSamples = Int(KnownAudioLibrary.maxTrackS * Double(format.sampleRate))
         while mono.count < maxSamples {
             let n: Int
             do { n = try source.read(into: &block) } catch {

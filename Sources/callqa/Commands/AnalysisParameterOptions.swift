@@ -89,12 +89,9 @@ struct AnalysisParameterOptions: ParsableArguments {
     @Option(help: "Health: clipped-sample share above this is flagged (0–1).")
     var clippingShare: Double?
 
-    /// `base` (the defaults, or a settings file's values) with every given option applied.
     @OptionGroup var holdMusic: HoldMusicOption
 
-    /// The hold-music library: `--hold-music` if given, else the settings file's; nil for none.
-    func knownAudio(settings: SettingsFile) throws -> KnownAudioLibrary? { try holdMusic.knownAudio(settings: settings) }
-
+    /// `base` (the defaults, or a settings file's values) with every given option applied.
     func parameters(base: AnalysisParameters = AnalysisParameters()) throws -> AnalysisParameters {
         var p = base
         let pairs: [(Double?, WritableKeyPath<AnalysisParameters, Double>)] = [

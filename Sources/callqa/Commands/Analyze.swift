@@ -69,7 +69,7 @@ struct Analyze: ParsableCommand {
         options.parameters = try parameterOptions.parameters(base: settings.analysis)
         options.agentChannel = agentChannel ?? settings.agentChannel ?? .left
         options.channelSelection = try channelSelection()
-        options.knownAudio = try parameterOptions.knownAudio(settings: settings)
+        options.knownAudio = try parameterOptions.holdMusic.knownAudio(settings: settings)
         let fixedOptions = options
         let files = self.files
         let results = Mutex<[Result<RecordingAnalysis, AnalysisFailure>?]>(Array(repeating: nil, count: files.count))

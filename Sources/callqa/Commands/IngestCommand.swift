@@ -111,7 +111,7 @@ struct IngestCommand: AsyncParsableCommand {
         options.manifestLocale = locale
         let settings = try configOption.settings()
         options.analysis.parameters = try parameterOptions.parameters(base: settings.analysis)
-        options.analysis.knownAudio = try parameterOptions.knownAudio(settings: settings)
+        options.analysis.knownAudio = try parameterOptions.holdMusic.knownAudio(settings: settings)
         options.analysis.agentChannel = agentChannel ?? settings.agentChannel ?? .left
         options.jobs = jobs ?? ProcessInfo.processInfo.activeProcessorCount
         options.callerInClear = storeCallerInClear
