@@ -128,6 +128,17 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// distant voices and keyboards, 20–30 dB under the agent, stand over the noise of a line
     /// with little of it. How far a run grows is unchanged. 0 = off.
     public var backgroundTalkerDB: Double = 15
+    /// Near the talker on a line with something behind its talker (stereo): where the
+    /// channel's background level (the running 30th percentile of its frame power) stands
+    /// within `background_talker_db` − `background_talker_over_db` of the talker's loud level,
+    /// a run must also stand `background_talker_over_db` over that background, but never
+    /// come closer to the loud level than this (dB): the margin narrows from
+    /// `background_talker_db` to this as noise or voices behind the talker rise towards it.
+    /// Not on a line whose pauses are digital silence (nothing is behind its talker). 0 or
+    /// `background_talker_db` = never narrows.
+    public var backgroundTalkerNearDB: Double = 8
+    /// See `backgroundTalkerNearDB` (dB over the channel's background level).
+    public var backgroundTalkerOverDB: Double = 6
     /// Gaps of nobody talking at least this long count as non-talk time (s); Contact Lens uses 3.
     public var minSilenceS: Double = 3.0
     /// Nobody talking for at least this long is a dead-air event (s).
@@ -163,10 +174,14 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
             ("codec_idle_steps", codecIdleSteps), ("dtmf_bridge_s", dtmfBridgeS), ("echo_margin_db", echoMarginDB),
             ("background_trigger_db", backgroundTriggerDB), ("background_gate_db", backgroundGateDB),
             ("background_margin_db", backgroundMarginDB), ("background_extend_db", backgroundExtendDB),
-            ("background_talker_db", backgroundTalkerDB),
+            ("background_talker_db", backgroundTalkerDB), ("background_talker_near_db", backgroundTalkerNearDB),
+            ("background_talker_over_db", backgroundTalkerOverDB),
         ]
         for (name, v) in nonNegatives where !(v >= 0 && v.isFinite) {
             return "parameter '\(name)': expected a number ≥ 0, got \(v)"
+        }
+        if backgroundTalkerNearDB > backgroundTalkerDB {
+            return "parameters 'background_talker_near_db' (\(backgroundTalkerNearDB)) and 'background_talker_db' (\(backgroundTalkerDB)): expected near ≤ talker"
         }
         if !(offThresholdDB > 0 && onThresholdDB >= offThresholdDB) {
             return "parameters 'on_threshold_db' (\(onThresholdDB)) and 'off_threshold_db' (\(offThresholdDB)): expected 0 < off ≤ on"
@@ -217,7 +232,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         ("echo_margin_db", \.echoMarginDB), ("echo_max_coupling_db", \.echoMaxCouplingDB),
         ("background_trigger_db", \.backgroundTriggerDB), ("background_gate_db", \.backgroundGateDB),
         ("background_margin_db", \.backgroundMarginDB), ("background_extend_db", \.backgroundExtendDB),
-        ("background_talker_db", \.backgroundTalkerDB),
+        ("background_talker_db", \.backgroundTalkerDB), ("background_talker_near_db", \.backgroundTalkerNearDB),
+        ("background_talker_over_db", \.backgroundTalkerOverDB),
         ("min_silence_s", \.minSilenceS), ("dead_air_s", \.deadAirS),
         ("min_interruption_s", \.minInterruptionS), ("clip_level", \.clipLevel),
         ("low_snr_db", \.lowSNRDB), ("clipping_share", \.clippingShare),

@@ -85,6 +85,11 @@ struct BackgroundVoicesTracker: Sendable {
     let takesOff: Bool
     /// `background_talker_db` under the talker's loud level, as a power share (0: off, or mono).
     let talkerShare: Float
+    /// `background_talker_near_db` under it, as a power share: the most the margin narrows to
+    /// (equal to `talkerShare` when it never narrows).
+    let nearShare: Float
+    /// `background_talker_over_db` over the background level, as a power factor.
+    let overBackground: Float
     /// Whether there is another channel (stereo).
     let stereo: Bool
 
@@ -101,7 +106,8 @@ struct BackgroundVoicesTracker: Sendable {
     private var silentShare: Float = 0
     /// The frame power smoothed over about 3 frames (full scale²; negative before the first).
     private var smoothedPower: Float = -1
-    /// The 30th percentile of `smoothedPower` (full scale²), and the frames it has taken.
+    /// The 30th percentile of `smoothedPower` (full scale²), and the frames it has taken
+    /// (frames of a long tone are not among its first `settlingFrames`, analyzer 21).
     /// The percentile trackers here step in the power domain (a step of d dB is a factor
     /// 10^(d/10)): no logarithm per frame.
     private var level: Float = 0
@@ -142,6 +148,9 @@ struct BackgroundVoicesTracker: Sendable {
         gateDB = Float(parameters.backgroundGateDB)
         takesOff = parameters.backgroundMarginDB > 0
         talkerShare = stereo && parameters.backgroundTalkerDB > 0 ? Float(pow(10, -parameters.backgroundTalkerDB / 10)) : 0
+        nearShare = talkerShare > 0 && parameters.backgroundTalkerNearDB > 0
+            ? max(talkerShare, Float(pow(10, -parameters.backgroundTalkerNearDB / 10))) : talkerShare
+        overBackground = Float(pow(10, parameters.backgroundTalkerOverDB / 10))
         self.stereo = stereo
         whileFarTalks = SlidingQuantiles(window: Self.farWindow, scale: 1, fractions: [0.5], refreshEvery: 64)
     }
@@ -153,8 +162,14 @@ struct BackgroundVoicesTracker: Sendable {
     /// Near the talker (step 1c, stereo): the power a run of talk must come within, or follow
     /// within a second a run that did (`RegionDecider`), to be confirmed (full scale²):
     /// `background_talker_db` under this channel's loud level, once that has settled (3 s);
-    /// 0 before, on a mono call, or when it is off. Kept as the loud level moves (read for
-    /// every frame, taken only on frames with signal).
+    /// 0 before, on a mono call, or when it is off. On a line whose pauses are not digital
+    /// silence (analyzer 21), also `background_talker_over_db` over the background level
+    /// (`level`, the 30th percentile of the smoothed power), but never more than
+    /// `background_talker_near_db` under the loud level: where noise or voices behind the
+    /// talker stand within 15 dB of it, their bursts come within 15 dB of it too, and only
+    /// how far a run stands over them tells the talker (on a clean line the background lies
+    /// far under the loud level and the margin stays 15 dB). Kept as the loud level moves
+    /// (read for every frame, taken only on frames with signal).
     private(set) var talkerFloor: Float = 0
 
     /// The median of the smoothed SNR while the other party talks (dB), once known.
@@ -196,6 +211,11 @@ struct BackgroundVoicesTracker: Sendable {
         if loudFrames > Self.settlingFrames {
             loud *= x < loud ? loudDown : loudUp
             talkerFloor = loud * talkerShare
+            // On a line with something behind its talker, the margin narrows as that rises
+            // (see `talkerFloor`); a line whose pauses are digital silence has nothing behind.
+            if nearShare > talkerShare && silentShare < Self.maxSilentShare {
+                talkerFloor = min(loud * nearShare, max(talkerFloor, level * overBackground))
+            }
         } else {
             loud *= x < loud ? Steps.farDownSettling : Steps.farUpSettling
         }
@@ -244,6 +264,17 @@ struct BackgroundVoicesTracker: Sendable {
         smoothedPower = smoothedPower < 0 ? power : smoothedPower * 0.6 + power * 0.4
         let p = max(smoothedPower, 1e-12)
         if !tonal { followLoud(max(power, 1e-12)) }
+        // A long tone (a ring-back at the call's start) does not start the background level
+        // either: settled on it, the level would take a minute to fall back, and the margin
+        // near the talker narrow on it meanwhile. Once settled, a tone moves it 0.3 dB a second.
+        if !tonal || levelFrames >= Self.settlingFrames { followLevel(p) }
+        if farTalks { addWhileFarTalks(x) }
+        add(x, lineNoiseMeasured: lineNoiseMeasured)
+    }
+
+    /// The background level takes a frame's smoothed power (see `level`).
+    @inline(__always)
+    private mutating func followLevel(_ p: Float) {
         if levelFrames == 0 {
             level = p
             settling.reserveCapacity(Self.settlingFrames)
@@ -254,8 +285,6 @@ struct BackgroundVoicesTracker: Sendable {
         } else {
             level *= p < level ? levelDown : levelUp
         }
-        if farTalks { addWhileFarTalks(x) }
-        add(x, lineNoiseMeasured: lineNoiseMeasured)
     }
 
     /// The background level's first `settlingFrames` frames: followed in larger steps, and

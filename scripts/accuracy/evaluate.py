@@ -103,6 +103,10 @@ def run_callqa(binary, files, extra=()):
     for i in range(0, len(files), 200):
         out = subprocess.run([binary, "analyze", "--format", "json", "--segments", *extra] + files[i:i + 200],
                              capture_output=True, text=True)
+        if out.returncode != 0 and not out.stdout.strip():
+            # Nothing analysed (a bad option, a missing binary's library): say why, not a
+            # KeyError later.
+            sys.exit(f"{binary} analyze {' '.join(extra)} failed (exit {out.returncode}): {out.stderr.strip()}")
         for line in out.stdout.splitlines():
             obj = json.loads(line)
             res[obj["file"]] = obj
@@ -301,6 +305,7 @@ def main():
     leaks = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     intr_mismatch = 0
     per_file = {}
+    failed = []
     for audio, truth in files.items():
         n = truth["frames"]
         names = ["agent", "customer"] if truth["channels"] == 2 else ["mixed"]
@@ -320,6 +325,7 @@ def main():
                 obj = ours.get(audio)
                 if obj is None or "error" in obj:
                     print(f"callqa failed on {audio}: {obj}", file=sys.stderr)
+                    failed.append(audio)
                     continue
                 pch = [frames_from_segments(obj["parties"][nm]["segments"], n) for nm in names]
                 intr_p = None
@@ -365,7 +371,7 @@ def main():
             per_file[os.path.basename(audio)][det].update(
                 {"talk_ratio": mp["talk_ratio"], "overtalk_s": mp.get("overtalk_s"), "interruptions": intr_p,
                  "hold_talk": hold_counts[0], "hold_frames": hold_counts[1], "hold_found": hold_found})
-        per_file[os.path.basename(audio)]["truth"] = {"talk_ratio": mt["talk_ratio"],
+        per_file.setdefault(os.path.basename(audio), {})["truth"] = {"talk_ratio": mt["talk_ratio"],
                                                       "overtalk_s": mt.get("overtalk_s"), "interruptions": intr_t}
     if args.verbose:
         for name in sorted(per_file):
@@ -435,6 +441,9 @@ def main():
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1, default=lambda o: int(o) if isinstance(o, np.integer) else str(o))
+    if failed:
+        # The table above leaves these files out of callqa's figures: the exit status says so.
+        sys.exit(f"callqa failed on {len(failed)} of {len(files)} files: " + ", ".join(map(os.path.basename, failed)))
 
 
 if __name__ == "__main__":

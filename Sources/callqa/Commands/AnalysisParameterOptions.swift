@@ -76,6 +76,10 @@ struct AnalysisParameterOptions: ParsableArguments {
     var backgroundExtendDb: Double?
     @Option(help: "Stereo: talk is confirmed only within this many dB of the channel's talker level (its loud level), or within 1 s after talk that is (0 = off).")
     var backgroundTalkerDb: Double?
+    @Option(help: "Stereo, a line with noise or voices behind its talker: the narrowest the talker margin gets (dB; 0 = never narrows).")
+    var backgroundTalkerNearDb: Double?
+    @Option(help: "Stereo: where the talker margin narrows, talk must also stand this far over the channel's background level (dB).")
+    var backgroundTalkerOverDb: Double?
     @Option(help: "Silent gaps at least this long count as non-talk time (s).")
     var minSilenceS: Double?
     @Option(help: "Silent gaps at least this long are dead air (s).")
@@ -105,7 +109,8 @@ struct AnalysisParameterOptions: ParsableArguments {
             (dipDepthDb, \.dipDepthDB), (codecIdleSteps, \.codecIdleSteps),
             (echoMarginDb, \.echoMarginDB), (echoMaxCouplingDb, \.echoMaxCouplingDB),
             (backgroundTriggerDb, \.backgroundTriggerDB), (backgroundGateDb, \.backgroundGateDB),
-            (backgroundMarginDb, \.backgroundMarginDB), (backgroundExtendDb, \.backgroundExtendDB), (backgroundTalkerDb, \.backgroundTalkerDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
+            (backgroundMarginDb, \.backgroundMarginDB), (backgroundExtendDb, \.backgroundExtendDB), (backgroundTalkerDb, \.backgroundTalkerDB),
+            (backgroundTalkerNearDb, \.backgroundTalkerNearDB), (backgroundTalkerOverDb, \.backgroundTalkerOverDB), (minSilenceS, \.minSilenceS), (deadAirS, \.deadAirS),
             (minInterruptionS, \.minInterruptionS), (clipLevel, \.clipLevel), (lowSnrDb, \.lowSNRDB),
             (clippingShare, \.clippingShare),
         ]
