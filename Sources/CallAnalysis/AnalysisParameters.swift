@@ -123,19 +123,19 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// power stands this much over the background level (dB; at most `background_margin_db`).
     public var backgroundExtendDB: Double = 3
     /// Near the talker (stereo): a run of talk is confirmed only where its smoothed power comes
-    /// within this much of the channel's talker level (its loud level, the running 90th
+    /// within this much of the channel's talker level (its loud level, the running 97th
     /// percentile of its frame power; dB), or within a second after a run that did: a floor's
     /// distant voices and keyboards, 20–30 dB under the agent, stand over the noise of a line
     /// with little of it. How far a run grows is unchanged. 0 = off.
     public var backgroundTalkerDB: Double = 15
     /// Near the talker on a line with something behind its talker (stereo): where the
-    /// channel's background level (the running 30th percentile of its frame power) stands
-    /// within `background_talker_db` − `background_talker_over_db` of the talker's loud level,
-    /// a run must also stand `background_talker_over_db` over that background, but never
-    /// come closer to the loud level than this (dB): the margin narrows from
-    /// `background_talker_db` to this as noise or voices behind the talker rise towards it.
-    /// Not on a line whose pauses are digital silence (nothing is behind its talker). 0 or
-    /// `background_talker_db` = never narrows.
+    /// channel's background level (the running 30th percentile of its smoothed frame power)
+    /// stands within `background_talker_db` + `background_talker_over_db` (21 dB) of the
+    /// talker's loud level, a run must also stand `background_talker_over_db` over that
+    /// background, but need never come closer to the loud level than this (dB): the margin
+    /// narrows from `background_talker_db` to this as noise or voices behind the talker rise
+    /// towards it. Not on a line whose pauses are digital silence (nothing is behind its
+    /// talker). 0, or `background_talker_db` or more, = never narrows.
     public var backgroundTalkerNearDB: Double = 8
     /// See `backgroundTalkerNearDB` (dB over the channel's background level).
     public var backgroundTalkerOverDB: Double = 6
@@ -179,9 +179,6 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         ]
         for (name, v) in nonNegatives where !(v >= 0 && v.isFinite) {
             return "parameter '\(name)': expected a number ≥ 0, got \(v)"
-        }
-        if backgroundTalkerNearDB > backgroundTalkerDB {
-            return "parameters 'background_talker_near_db' (\(backgroundTalkerNearDB)) and 'background_talker_db' (\(backgroundTalkerDB)): expected near ≤ talker"
         }
         if !(offThresholdDB > 0 && onThresholdDB >= offThresholdDB) {
             return "parameters 'on_threshold_db' (\(onThresholdDB)) and 'off_threshold_db' (\(offThresholdDB)): expected 0 < off ≤ on"

@@ -28,13 +28,17 @@ import Darwin
 /// on a stereo call (on a mono call the other party's talk fills this party's pauses, and
 /// the 10th percentile then says nothing about what is behind): a frame is talk only as
 /// far as its power stands over the channel's background level, the 30th percentile of its
-/// smoothed frame power (the exact percentile of the first 3 s, then followed frame by frame
+/// smoothed frame power (the exact percentile of the first 3 s outside long tones, then followed frame by frame
 /// in steps of 0.01 dB: it rises 0.3 dB a second and falls 0.7, so a talker's turn of
 /// several seconds does not carry it up). A region is confirmed only where the power, smoothed like the SNR
 /// (`smoothing_s`), stands `background_margin_db` over it, and grows only while it stands
 /// `background_extend_db` over it (`RegionDecider`), on top of the usual thresholds over the
 /// noise. The talker, 5–20 dB over the voices behind, stays talk; the voices, which make up
 /// most of the frames under the talker's level, do not.
+///
+/// **Near the talker** (step 1c, stereo; whether or not voices are heard): `talkerFloor`, the
+/// power a run must reach, follows this channel's loud level, and on a line whose pauses are
+/// not digital silence also the background level (analyzer 21; see `talkerFloor`).
 ///
 /// Lifecycle: `init(parameters:stereo:)`, then per 10 ms frame `farTalks(power:)` with the
 /// other channel's frame (stereo), and, once the line's noise is known,
@@ -75,6 +79,11 @@ struct BackgroundVoicesTracker: Sendable {
     /// Largest share of digital-silence frames (≈ 5 s average) of a line that can carry
     /// voices behind the talker.
     static let maxSilentShare: Float = 0.02
+    /// Rate of the 30-second share of digital silence (per frame), and the share over which
+    /// a line counts as clean for the narrowed margin of step 1c: 0.3 s of silence in the
+    /// last 30 s (a dropout of a tenth of a second on a noisy line does not make it clean).
+    static let longSilenceRate: Float = 1.0 / 3000
+    static let minLongSilentShare: Float = 0.01
 
     /// `background_trigger_db`: the 10th percentile over this (dB) means voices behind.
     let triggerDB: Float
@@ -104,6 +113,9 @@ struct BackgroundVoicesTracker: Sendable {
     private var farSign = false
     /// Share of digital-silence frames over the last ≈ 5 s.
     private var silentShare: Float = 0
+    /// The same over the last ≈ 30 s: a clean line's long turn (or its music on hold) holds
+    /// no silence for many seconds, and the 5-second share falls under `maxSilentShare`.
+    private var silentShareLong: Float = 0
     /// The frame power smoothed over about 3 frames (full scale²; negative before the first).
     private var smoothedPower: Float = -1
     /// The 30th percentile of `smoothedPower` (full scale²), and the frames it has taken
@@ -163,7 +175,8 @@ struct BackgroundVoicesTracker: Sendable {
     /// within a second a run that did (`RegionDecider`), to be confirmed (full scale²):
     /// `background_talker_db` under this channel's loud level, once that has settled (3 s);
     /// 0 before, on a mono call, or when it is off. On a line whose pauses are not digital
-    /// silence (analyzer 21), also `background_talker_over_db` over the background level
+    /// silence (analyzer 21: under 2 % of the last 5 s and 1 % of the last 30 s), also
+    /// `background_talker_over_db` over the background level
     /// (`level`, the 30th percentile of the smoothed power), but never more than
     /// `background_talker_near_db` under the loud level: where noise or voices behind the
     /// talker stand within 15 dB of it, their bursts come within 15 dB of it too, and only
@@ -213,7 +226,10 @@ struct BackgroundVoicesTracker: Sendable {
             talkerFloor = loud * talkerShare
             // On a line with something behind its talker, the margin narrows as that rises
             // (see `talkerFloor`); a line whose pauses are digital silence has nothing behind.
-            if nearShare > talkerShare && silentShare < Self.maxSilentShare {
+            // (The background level settles on the frames the loud level settles on: the last
+            // condition only states it.)
+            if nearShare > talkerShare && silentShare < Self.maxSilentShare && silentShareLong < Self.minLongSilentShare
+                && levelFrames >= Self.settlingFrames {
                 talkerFloor = min(loud * nearShare, max(talkerFloor, level * overBackground))
             }
         } else {
@@ -261,12 +277,14 @@ struct BackgroundVoicesTracker: Sendable {
         let x = fastDB(max((smoothed / noise).sum() * 0.25, 1e-3))
         lastInput = x
         silentShare -= silentShare * 0.002
+        silentShareLong -= silentShareLong * Self.longSilenceRate
         smoothedPower = smoothedPower < 0 ? power : smoothedPower * 0.6 + power * 0.4
         let p = max(smoothedPower, 1e-12)
         if !tonal { followLoud(max(power, 1e-12)) }
         // A long tone (a ring-back at the call's start) does not start the background level
         // either: settled on it, the level would take a minute to fall back, and the margin
         // near the talker narrow on it meanwhile. Once settled, a tone moves it 0.3 dB a second.
+        // (A tone is known as long from its 30th frame: each tone's first 0.3 s still enters.)
         if !tonal || levelFrames >= Self.settlingFrames { followLevel(p) }
         if farTalks { addWhileFarTalks(x) }
         add(x, lineNoiseMeasured: lineNoiseMeasured)
@@ -308,6 +326,7 @@ struct BackgroundVoicesTracker: Sendable {
         if farTalks { addWhileFarTalks(-30) }
         lastInput = -30
         silentShare += (1 - silentShare) * 0.002
+        silentShareLong += (1 - silentShareLong) * Self.longSilenceRate
         add(-30, lineNoiseMeasured: lineNoiseMeasured)
     }
 

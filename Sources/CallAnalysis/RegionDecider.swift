@@ -42,8 +42,10 @@ struct RegionDecider: Sendable {
         /// channel's background level (linear); `noBackground` otherwise.
         var level: Float = RegionDecider.noBackground
         /// Near the talker (step 1c, stereo, once the channel's loud level has settled; whether
-        /// or not voices behind are taken off): the frame's power over `background_talker_db`
-        /// under the talker's loud level (linear); `noBackground` otherwise.
+        /// or not voices behind are taken off): the frame's power over the talker floor
+        /// (`BackgroundVoicesTracker.talkerFloor`: `background_talker_db` under the talker's
+        /// loud level, narrowed on a line with something behind its talker; linear);
+        /// `noBackground` otherwise.
         var talker: Float = RegionDecider.noBackground
         /// Held notes measured on the frame (`FrameFeatures.heldLines`).
         var heldLines: UInt8 = 0
@@ -90,9 +92,10 @@ struct RegionDecider: Sendable {
     /// Frames either side of a frame in its smoothing window.
     let halfSmoothing: Int
     private let minHighFrames: Int
-    /// Near the talker (step 1c): a run that never comes within `background_talker_db` of
-    /// the talker's loud level is still confirmed this many frames (1 s) after the last frame
-    /// of one that did: a talker's soft words between its louder ones.
+    /// Near the talker (step 1c): a run that never comes over the talker floor (within
+    /// `background_talker_db` of the talker's loud level, or less where it narrows) is still
+    /// confirmed this many frames (1 s) after the last frame of one that did: a talker's soft
+    /// words between its louder ones.
     static let talkerBridgeFrames = 100
     private let onLinear: Float
     private let offLinear: Float
@@ -123,8 +126,8 @@ struct RegionDecider: Sendable {
     // frames, first and last frame above the noise on its own, sum of its SNR.
     private var runStart = -1
     private var runHigh = 0
-    /// The last confirmed frame that came within `background_talker_db` of the talker's loud
-    /// level (every confirmed frame where that is not measured), or `Int.min`.
+    /// The last confirmed frame that came over the talker floor (every confirmed frame where
+    /// that is not measured), or `Int.min`.
     private var lastNearTalker = Int.min
     private var runSteady = 0
     private var runLines = LineCount()

@@ -198,9 +198,9 @@ import Glibc
         // words held its 10th percentile up, far from the 30 % that raises the flag).
         #expect(out.channels[1].backgroundVoicesShare < 0.02, "\(out.channels[1].backgroundVoicesShare)")
         // Golden, a quarter second a character: the agent's four turns (4–6.5, 10–13,
-        // 17–19.5, 24–27.5 s) and nothing else. (The call's second second, decided while the
-        // background level was still settling, was talk until analyzer 21; step 1c's margin,
-        // narrowed on this line whose voices stand 12 dB under the agent, now drops it.)
+        // 17–19.5, 24–27.5 s) and nothing else. (The call's second second, decided in
+        // hindsight with step 1c's talker floor known 10 s in, was talk until analyzer 21; that
+        // floor, narrowed on this line whose voices stand 12 dB under the agent, now drops it.)
         let golden = "00000000" + "00000000" + "1111111111" + "00000000000000" + "111111111111" + "0000000000000000"
             + "1111111111" + "000000000000000000" + "11111111111111" + "0000000000"
         #expect(Self.quarters(speech) == golden, "\(Self.quarters(speech))")

@@ -76,7 +76,7 @@ struct AnalysisParameterOptions: ParsableArguments {
     var backgroundExtendDb: Double?
     @Option(help: "Stereo: talk is confirmed only within this many dB of the channel's talker level (its loud level), or within 1 s after talk that is (0 = off).")
     var backgroundTalkerDb: Double?
-    @Option(help: "Stereo, a line with noise or voices behind its talker: the narrowest the talker margin gets (dB; 0 = never narrows).")
+    @Option(help: "Stereo, a line with noise or voices behind its talker: the narrowest the talker margin gets (dB; 0, or --background-talker-db or more, = never narrows).")
     var backgroundTalkerNearDb: Double?
     @Option(help: "Stereo: where the talker margin narrows, talk must also stand this far over the channel's background level (dB).")
     var backgroundTalkerOverDb: Double?
