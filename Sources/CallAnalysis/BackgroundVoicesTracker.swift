@@ -28,9 +28,9 @@ import Darwin
 /// on a stereo call (on a mono call the other party's talk fills this party's pauses, and
 /// the 10th percentile then says nothing about what is behind): a frame is talk only as
 /// far as its power stands over the channel's background level, the 30th percentile of its
-/// smoothed frame power (the exact percentile of the first 3 s outside long tones, then followed frame by frame
-/// in steps of 0.01 dB: it rises 0.3 dB a second and falls 0.7, so a talker's turn of
-/// several seconds does not carry it up). A region is confirmed only where the power, smoothed like the SNR
+/// smoothed frame power (the exact percentile of the first 3 s outside long tones, then
+/// followed frame by frame in steps of 0.01 dB: it rises 0.3 dB a second and falls 0.7, so a
+/// talker's turn of several seconds does not carry it up). A region is confirmed only where the power, smoothed like the SNR
 /// (`smoothing_s`), stands `background_margin_db` over it, and grows only while it stands
 /// `background_extend_db` over it (`RegionDecider`), on top of the usual thresholds over the
 /// noise. The talker, 5–20 dB over the voices behind, stays talk; the voices, which make up
@@ -176,12 +176,11 @@ struct BackgroundVoicesTracker: Sendable {
     /// `background_talker_db` under this channel's loud level, once that has settled (3 s);
     /// 0 before, on a mono call, or when it is off. On a line whose pauses are not digital
     /// silence (analyzer 21: under 2 % of the last 5 s and 1 % of the last 30 s), also
-    /// `background_talker_over_db` over the background level
-    /// (`level`, the 30th percentile of the smoothed power), but never more than
-    /// `background_talker_near_db` under the loud level: where noise or voices behind the
-    /// talker stand within 15 dB of it, their bursts come within 15 dB of it too, and only
-    /// how far a run stands over them tells the talker (on a clean line the background lies
-    /// far under the loud level and the margin stays 15 dB). Kept as the loud level moves
+    /// `background_talker_over_db` over the background level (`level`, the 30th percentile of
+    /// the smoothed power), but never more than `background_talker_near_db` under the loud
+    /// level: where noise or voices behind the talker stand within 21 dB of it, their bursts
+    /// come within 15 dB of it, and only how far a run stands over them tells the talker (on a
+    /// quiet line the background lies far under the loud level and the margin stays 15 dB). Kept as the loud level moves
     /// (read for every frame, taken only on frames with signal).
     private(set) var talkerFloor: Float = 0
 
