@@ -34,6 +34,7 @@ Per group and detector:
   found        (callqa only: the peers find no hold) share of those frames inside callqa's own
                hold spans: how much of the hold its hold time counts. The rest is neither
                talk nor hold (music taken for the line's noise or silence, the hold's edges).
+The output ends with issue 20's done-when bars, met or not on this set (`bars`).
 A second table gives non-speech events (hold, ring-back, DTMF, keyboard clicks) counted as
 talk by event kind and codec, and a compact table compares callqa, the best webrtcvad mode
 (best F1 in that group) and silero per condition.
@@ -44,6 +45,7 @@ Usage: evaluate.py DIR [--callqa PATH] [--callqa-args "OPTIONS"] [--no-webrtc] [
 import argparse
 import glob
 import json
+import math
 import os
 import statistics
 import subprocess
@@ -268,6 +270,49 @@ def fmt(x, spec):
     return "-".rjust(int(width) if width else 1)
 
 
+def bars(groups):
+    """The done-when bars of issue 20 ("Conversation metrics that survive real recordings"),
+    checked on callqa's figures of this set: each {bar, value, met}. A bar whose groups are
+    absent (no babble calls, say) is left out, not passed. Bleed and babble channels are the
+    calls with that condition, over every scenario that has it. Two bars need more than one
+    run and are not here: no condition more than 0.005 F1 worse than before (compare two
+    --json reports), and the speed bar (`make bench-audio`)."""
+    def get(g, key):
+        r = groups.get(g, {}).get("callqa")
+        return None if r is None or r.get("calls", 0) == 0 else r.get(key)
+    out = []
+    def add(bar, value, met):
+        out.append({"bar": bar, "value": value, "met": bool(met)})
+    f1 = get("condition=bleed", "f1")
+    over = get("condition=bleed", "overtalk_err_s_mean")
+    if f1 is not None and over is not None:
+        add("bleed channels: F1 >= 0.95, overtalk error <= 1 s", f"F1 {f1:.3f}, overtalk {over:.2f} s",
+            f1 >= 0.95 and over <= 1)
+    f1 = get("condition=babble", "f1")
+    if f1 is not None:
+        add("babble channels: F1 >= 0.90", f"F1 {f1:.3f}", f1 >= 0.90)
+    holds = {g.split("=", 1)[1]: get(g, "hold_as_talk") for g in groups if g.startswith("hold×codec=")}
+    holds = {c: v for c, v in holds.items() if v is not None and not math.isnan(v)}
+    if holds:
+        worst = max(holds, key=holds.get)
+        add("hold music counted as talk <= 1 %, every codec",
+            f"all {100 * get('all=all', 'hold_as_talk'):.1f} %, worst {worst} {100 * holds[worst]:.1f} %",
+            all(v <= 0.01 for v in holds.values()))
+    bands = {g.split("=", 1)[1]: get(g, "f1") for g in groups if g.startswith("snr=")}
+    bands = {b: v for b, v in bands.items() if v is not None}
+    if bands:
+        order = lambda b: -1000 if b == "clean" else -float(b) if b.replace(".", "").isdigit() else 0
+        add("F1 >= 0.95 in every SNR band", ", ".join(f"{b} {bands[b]:.3f}" for b in sorted(bands, key=order)),
+            all(v >= 0.95 for v in bands.values()))
+    tr = get("all=all", "talk_ratio_err_pp_mean")
+    if tr is not None:
+        add("talk-ratio error <= 2 pp", f"{tr:.2f} pp", tr <= 2)
+    ie = get("all=all", "interruption_err_mean")
+    if ie is not None and not math.isnan(ie):
+        add("interruption-count error <= 1 per call", f"{ie:.2f}", ie <= 1)
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("dir")
@@ -438,6 +483,11 @@ def main():
               f"{cell('overtalk_err_s_mean', '.1f'):>17s} {cell('interruption_err_mean', '.1f'):>17s} "
               f"{cell('hold_as_talk', '.2f'):>17s}  {chosen[1] if len(chosen) > 2 else ''}")
     report["compact"] = compact
+    report["bars"] = bars(report["groups"])
+    print()
+    print("issue 20's bars (callqa; met / NOT met; groups absent from this set are skipped)")
+    for b in report["bars"]:
+        print(f"  {'met' if b['met'] else 'NOT met':8s} {b['bar']:48s} {b['value']}")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(report, f, indent=1, default=lambda o: int(o) if isinstance(o, np.integer) else str(o))
