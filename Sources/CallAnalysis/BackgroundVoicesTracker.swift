@@ -225,10 +225,9 @@ struct BackgroundVoicesTracker: Sendable {
             talkerFloor = loud * talkerShare
             // On a line with something behind its talker, the margin narrows as that rises
             // (see `talkerFloor`); a line whose pauses are digital silence has nothing behind.
-            // (The background level settles on the frames the loud level settles on: the last
-            // condition only states it.)
-            if nearShare > talkerShare && silentShare < Self.maxSilentShare && silentShareLong < Self.minLongSilentShare
-                && levelFrames >= Self.settlingFrames {
+            // The background level has settled: it settles on the frames the loud level does.
+            assert(levelFrames >= Self.settlingFrames)
+            if nearShare > talkerShare && silentShare < Self.maxSilentShare && silentShareLong < Self.minLongSilentShare {
                 talkerFloor = min(loud * nearShare, max(talkerFloor, level * overBackground))
             }
         } else {
