@@ -353,17 +353,22 @@ public struct ConversationAnalyzer: Sendable {
         var speechPieces: [[Int]] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
+        /// Every tone frame the detector found (per frame, held 0.3 s or more, or by a tone
+        /// plan's fit): a short held stretch, and an utterance whose strong held notes count
+        /// (`AnalysisParameters.strongHeldLines`), has fewer than `tone_region_share` of its
+        /// frames in them (music's held notes pass the per-frame tests now and then; a
+        /// sawtooth's harmonics are held notes too, and it is a tone).
+        let anyTones = SpanMath.normalize(d.tones + d.longTones + d.callTones)
+        func fewTones(_ u: Utterance) -> Bool {
+            Double(SpanMath.total(SpanMath.intersection([u.span], anyTones))) < p.toneRegionShare * Double(u.span.length)
+        }
         /// How far the utterance's dips per second lie above the most a hold region may
-        /// have, given its steady share (negative: dips like music).
+        /// have, given its steady share and held notes (negative: dips like music).
         func speechMargin(_ u: Utterance) -> Double {
             p.holdMargin(dips: u.dipsTo - u.dipsFrom, durationFrames: u.span.length, detectedFrames: u.frames, steady: u.steady,
-                         lines: u.lines)
+                         lines: u.lines, strongLines: fewTones(u))
         }
         let minLineHold = Int((p.minLineHoldS * fps).rounded())
-        /// Every tone frame the detector found (per frame, held 0.3 s or more, or by a tone
-        /// plan's fit): a short held stretch has fewer than `tone_region_share` of its frames in
-        /// them (music's held notes pass the per-frame tests now and then).
-        let anyTones = SpanMath.normalize(d.tones + d.longTones + d.callTones)
         /// A short held stretch (`AnalysisParameters.shortHoldMargin`): `length` frames (from
         /// `min_line_hold_s`) from `span`'s start, holding notes whatever its steady share,
         /// `margin` the held-note allowance's margin (`holdMargin`). Not hold on its own: a
@@ -394,7 +399,7 @@ public struct ConversationAnalyzer: Sendable {
         /// measured against) dips that fast too, and hold would take the speech of both parties.
         func isHold(_ u: Utterance) -> Bool {
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
-            let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare) > 0
+            let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare, strong: fewTones(u)) > 0
             if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return true }
             if u.span.length >= minHold && holdsLevel(u) { return true }
             return heldNotes && u.span.length >= minHold

@@ -165,3 +165,41 @@ extension SettledSpans {
         regionLines.append(lines)
     }
 }
+
+/// Step 6 since analyzer 22: held notes that no voice holds count whatever the steady share
+/// (`AnalysisParameters.strongHeldLines`).
+@Suite struct StrongHeldNotesTests {
+    /// One region of 14 s (1–15 s) as heldout7's clean FLAC call's music reached step 6: 76 %
+    /// of its frames held their spectral shape, 4.5 dips a second (its beat), 549 frames under
+    /// the level, `held` peaks held over `measurements` grid frames; then 1 s of nothing.
+    static func decisions(held: Int, measurements: Int, steady: Int = 1064, dips: Int = 63) -> String {
+        var s = SettledSpans()
+        s.append(FrameSpan(100, 1500), steady: steady, dips: dips, under: 549,
+                 lines: LineCount(measurements: measurements, held: held))
+        let parts = ConversationAnalyzer.activity(of: s, frames: 1600, p: AnalysisParameters())
+        return ShortHoldTests.decisions(parts, frames: 1600)
+    }
+
+    @Test func cleanMusicWithABeatIsHold() {
+        // 6.0 held peaks over 68 measurements: hold. (Analyzer 21 gave its notes no allowance
+        // at a steady share of 0.3 or more: 4.5 dips a second against music's bound of
+        // 0.8 + 4.5 × 0.76 = 4.2, talk.)
+        #expect(Self.decisions(held: 408, measurements: 68) == ".×100 H×1400 .×100")
+        // At the bound: 3.0 held peaks (204): hold.
+        #expect(Self.decisions(held: 204, measurements: 68) == ".×100 H×1400 .×100")
+    }
+
+    @Test func whatAVoiceHoldsStaysTalk() {
+        // 2.5 held peaks (the monotone synthetic voice of `ShortHoldTests`) at this steady
+        // share and dip rate: talk, as in analyzer 21.
+        #expect(Self.decisions(held: 170, measurements: 68) == ".×100 T×1400 .×100")
+        // 6 held peaks but over 4 measurements only (0.8 s of grid frames): too few to count.
+        #expect(Self.decisions(held: 24, measurements: 4) == ".×100 T×1400 .×100")
+        // 6 held peaks in a spectrum that holds still in 95 % of its frames, dipping 6 times a
+        // second (over music's bound of 0.8 + 4.5 × 0.95 = 5.1): one steady tone with harmonics
+        // (a sawtooth the tone tests are off for), talk as in analyzer 21; at 90 % of its frames
+        // steady with the same notes and dips, hold.
+        #expect(Self.decisions(held: 408, measurements: 68, steady: 1330, dips: 84) == ".×100 T×1400 .×100")
+        #expect(Self.decisions(held: 408, measurements: 68, steady: 1250, dips: 84) == ".×100 H×1400 .×100")
+    }
+}
