@@ -162,7 +162,7 @@ public struct ChannelDetector: Sendable {
         while window.count > 0 { decideOldest() }
         if !heldBack.isEmpty { decideHeld() }
         while let d = decider.decideRemaining() { record(d) }
-        if let r = decider.finish() { output.spans.add(r, under: decider.closedUnder) }
+        if let r = decider.finish() { output.spans.add(r, under: decider.closedUnder, modulation: decider.closedModulation) }
         output.echo = echo.estimate(decidedFrames: output.decidedFrames, appliedFrames: output.echoAppliedFrames)
     }
 
@@ -282,7 +282,7 @@ public struct ChannelDetector: Sendable {
         // whole region (share of tone frames), so a steady vowel never splits speech (only
         // runs of 0.3 s or more, no vowel, are cut out of it).
         output.spans.add(frame: d.frame, flags: d.item.flags)
-        if let r = d.closed { output.spans.add(r, under: decider.closedUnder) }
+        if let r = d.closed { output.spans.add(r, under: decider.closedUnder, modulation: decider.closedModulation) }
         if d.confirmed {
             output.levels.speechPowerSum += Double(d.item.power)
             output.levels.speechFrames += 1

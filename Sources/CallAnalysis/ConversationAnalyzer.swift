@@ -102,6 +102,8 @@ public struct ConversationAnalyzer: Sendable {
     private var logScratch: [Float] = []
     /// Per channel: talk, hold, tones and keypresses of the stretches already settled.
     private var parts: [ChannelParts]
+    /// Per channel: the syllabic modulation of its talk so far (flat stretches, step 6).
+    private var talk: [SyllabicReference]
     /// Frames a stretch's last region must lie before the next frame to decide to be settled:
     /// a pause no later region can be joined or chained (music next to hold) across, padding
     /// included.
@@ -146,6 +148,7 @@ public struct ConversationAnalyzer: Sendable {
         featureScratch = Array(repeating: [], count: channelCount)
         for c in 0..<channelCount { featureScratch[c].reserveCapacity(64) }
         parts = Array(repeating: ChannelParts(), count: channelCount)
+        talk = Array(repeating: SyllabicReference(judges: channelCount == 2), count: channelCount)
         let fps = 1.0 / frameDuration
         // Past the reach of the chain of music next to hold too (`holdChainFrames`): a stretch
         // handed over between two pieces of one chain would leave the later piece talk.
@@ -187,7 +190,7 @@ public struct ConversationAnalyzer: Sendable {
         push()
         for c in 0..<channelCount {
             if let settled = detectors[c].takeSettled(minGap: settleGap, minRegions: settleRegions) {
-                parts[c].append(Self.activity(of: settled, frames: Int.max / 2, p: parameters))
+                parts[c].append(Self.activity(of: settled, frames: Int.max / 2, p: parameters, talk: &talk[c]))
             }
         }
     }
@@ -243,7 +246,7 @@ public struct ConversationAnalyzer: Sendable {
         for c in 0..<channelCount {
             detectors[c].finish()
             if let rest = detectors[c].takeSettled(minGap: 0, minRegions: 0, force: true) {
-                parts[c].append(Self.activity(of: rest, frames: frames, p: parameters))
+                parts[c].append(Self.activity(of: rest, frames: frames, p: parameters, talk: &talk[c]))
             }
             activities.append(Self.channelActivity(parts[c], detector: detectors[c].output, samples: samplesSeen))
         }
@@ -277,6 +280,13 @@ public struct ConversationAnalyzer: Sendable {
     /// Talk, hold, tones and keypresses of a settled stretch of one channel (see
     /// `SettledSpans`); `frames` bounds the padding of regions at the end of the call.
     static func activity(of d: SettledSpans, frames: Int, p: AnalysisParameters) -> ChannelParts {
+        var talk = SyllabicReference()
+        return activity(of: d, frames: frames, p: p, talk: &talk)
+    }
+
+    /// `activity(of:frames:p:)` with the channel's talk so far (`SyllabicReference`), which
+    /// the stretch's talk is added to.
+    static func activity(of d: SettledSpans, frames: Int, p: AnalysisParameters, talk: inout SyllabicReference) -> ChannelParts {
         let fps = 1.0 / frameDuration
         let pad = Int((p.padS * fps).rounded())
         let gap = Int((p.mergeGapS * fps).rounded())
@@ -286,11 +296,15 @@ public struct ConversationAnalyzer: Sendable {
         struct Region {
             var span: FrameSpan; var frames: Int; var steady: Int; var dips: (opened: Int, closed: Int); var tonal: Bool
             var lines: LineCount; var under: (opened: Int, closed: Int)
+            var modulation: (opened: ModulationSums, closed: ModulationSums)
         }
         /// Joined regions: `members` index the regions they were joined from (contiguous).
         struct Utterance {
             var span: FrameSpan; var frames: Int; var steady: Int; var dipsFrom: Int; var dipsTo: Int; var members: Range<Int>
             var lines: LineCount; var underFrom: Int; var underTo: Int
+            var modulationFrom: ModulationSums; var modulationTo: ModulationSums
+            /// Its syllabic modulation (dB), nil where the detector gave none (tests).
+            var modulationDB: Double? { (modulationTo - modulationFrom).depthDB }
         }
         func join(_ regions: [Region], _ indices: [Int]) -> [Utterance] {
             var merged: [Utterance] = []
@@ -303,11 +317,13 @@ public struct ConversationAnalyzer: Sendable {
                     merged[merged.count - 1].lines = merged[merged.count - 1].lines + r.lines
                     merged[merged.count - 1].dipsTo = r.dips.closed
                     merged[merged.count - 1].underTo = r.under.closed
+                    merged[merged.count - 1].modulationTo = r.modulation.closed
                     merged[merged.count - 1].members = last.members.lowerBound..<(i + 1)
                 } else {
                     merged.append(Utterance(span: r.span, frames: r.frames, steady: r.steady, dipsFrom: r.dips.opened,
                                             dipsTo: r.dips.closed, members: i..<(i + 1), lines: r.lines,
-                                            underFrom: r.under.opened, underTo: r.under.closed))
+                                            underFrom: r.under.opened, underTo: r.under.closed,
+                                            modulationFrom: r.modulation.opened, modulationTo: r.modulation.closed))
                 }
             }
             return merged
@@ -318,10 +334,11 @@ public struct ConversationAnalyzer: Sendable {
         /// A detected span as a region: padded, tonal when at least `tone_region_share` of it
         /// is tone frames (a tone unless it belongs to music on hold: held notes, decided below).
         func region(_ r: FrameSpan, steady: Int, dips: (opened: Int, closed: Int), lines: LineCount,
-                    under: (opened: Int, closed: Int)) -> Region {
+                    under: (opened: Int, closed: Int), modulation: (opened: ModulationSums, closed: ModulationSums)) -> Region {
             let toneFrames = Double(SpanMath.total(SpanMath.intersection([r], d.tones)))
             return Region(span: FrameSpan(max(0, r.start - pad), min(frames, r.end + pad)), frames: r.length, steady: steady,
-                          dips: dips, tonal: toneFrames >= p.toneRegionShare * Double(r.length), lines: lines, under: under)
+                          dips: dips, tonal: toneFrames >= p.toneRegionShare * Double(r.length), lines: lines, under: under,
+                          modulation: modulation)
         }
         for (i, r) in d.regions.enumerated() {
             // A region nearly all tone frames or keypresses is a tone (ring-back, DTMF, dial
@@ -332,16 +349,21 @@ public struct ConversationAnalyzer: Sendable {
                 continue
             }
             let marks = d.regionDipMarks[i], under = d.regionUnderMarks[i]
+            // (Regions handed over without modulation marks, as tests build them: none.)
+            let modulation = i < d.regionModulationMarks.count ? d.regionModulationMarks[i] : (opened: ModulationSums(), closed: ModulationSums())
             if let split = d.regionSplits[i] {
                 // Words and music in one region: judged as two regions, with no pause between
                 // them (the split of step 6 and the music of a speech utterance take it up).
+                let atSplit = d.regionSplitModulation[i] ?? modulation.opened
                 regions.append(region(FrameSpan(r.start, split.frame), steady: split.steady, dips: (marks.opened, split.dips),
-                                      lines: split.lines, under: (under.opened, split.under)))
+                                      lines: split.lines, under: (under.opened, split.under),
+                                      modulation: (modulation.opened, atSplit)))
                 regions.append(region(FrameSpan(split.frame, r.end), steady: d.regionSteadyFrames[i] - split.steady,
                                       dips: (split.dips, marks.closed), lines: d.regionLines[i] - split.lines,
-                                      under: (split.under, under.closed)))
+                                      under: (split.under, under.closed), modulation: (atSplit, modulation.closed)))
             } else {
-                regions.append(region(r, steady: d.regionSteadyFrames[i], dips: marks, lines: d.regionLines[i], under: under))
+                regions.append(region(r, steady: d.regionSteadyFrames[i], dips: marks, lines: d.regionLines[i], under: under,
+                                      modulation: modulation))
             }
         }
         // Music on hold: long regions that dip too rarely for speech, given how steady their
@@ -351,6 +373,9 @@ public struct ConversationAnalyzer: Sendable {
         var speechRegions: [FrameSpan] = []
         /// The speech utterances, as the indices of the regions they were joined from.
         var speechPieces: [[Int]] = []
+        /// The flat utterances (`isFlat`), as the indices of their regions: no talk; hold when
+        /// chained to hold (music next to hold), as a short held stretch is.
+        var flatPieces: [[Int]] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
         /// Every tone frame the detector found (per frame, held 0.3 s or more, or by a tone
@@ -390,6 +415,14 @@ public struct ConversationAnalyzer: Sendable {
         func holdsLevel(_ u: Utterance) -> Bool {
             let allowance = AnalysisParameters.levelAllowance(under: u.underTo - u.underFrom, durationFrames: u.span.length)
             return allowance > 0 && speechMargin(u) < allowance
+        }
+        /// Flat (`AnalysisParameters.flatShare`): `depth` (its syllabic swing, dB) far under
+        /// its line's talk so far, and small.
+        func isFlat(_ u: Utterance, depth: Double, talk: SyllabicReference) -> Bool {
+            guard talk.judges, u.span.length >= AnalysisParameters.flatMinFrames,
+                  talk.frames >= AnalysisParameters.flatReferenceFrames,
+                  let reference = talk.medianDB else { return false }
+            return depth < AnalysisParameters.flatShare * reference && depth < AnalysisParameters.flatMaxDepthDB
         }
         /// Long enough (shorter with held notes) and dipping like music; or `min_hold_s` long
         /// and holding its level (fewer dips than the held level allows), or holding notes and
@@ -435,7 +468,8 @@ public struct ConversationAnalyzer: Sendable {
                                  steady: steady[r.upperBound] - steady[r.lowerBound], dipsFrom: first.dips.opened,
                                  dipsTo: last.dips.closed, members: members[r.lowerBound]..<(members[r.upperBound - 1] + 1),
                                  lines: lines[r.upperBound] - lines[r.lowerBound], underFrom: first.under.opened,
-                                 underTo: last.under.closed)
+                                 underTo: last.under.closed, modulationFrom: first.modulation.opened,
+                                 modulationTo: last.modulation.closed)
             }
             var best: (k: Int, wordsFirst: Bool, contrast: Double)?
             for k in 1..<n {
@@ -501,7 +535,11 @@ public struct ConversationAnalyzer: Sendable {
                 for w in music.isEmpty ? [v] : join(regions, members.filter { !music.contains($0) }) {
                     if isHold(w) {
                         hold.append(w.span)
+                    } else if let depth = w.modulationDB, isFlat(w, depth: depth, talk: talk) {
+                        // Flat: far less syllabic swing than this line's talk so far — not talk.
+                        flatPieces.append(w.members.filter { !regions[$0].tonal && !music.contains($0) })
                     } else {
+                        if let depth = w.modulationDB { talk.add(depthDB: depth, frames: w.span.length) }
                         speech.append(w.span)
                         let members = w.members.filter { !regions[$0].tonal && !music.contains($0) }
                         speechRegions += members.map { regions[$0].span }
@@ -525,7 +563,8 @@ public struct ConversationAnalyzer: Sendable {
         // a sustained passage of music without a note held in place for 0.4 s (a pad, a chord
         // that swells), cut off by the quiet passages the line's noise tracker takes in. So is a
         // short held stretch (`isShortHeld`), in a group with hold only.
-        let chainable: [(span: FrameSpan, members: [Int], music: Bool, shortHeld: Bool)] = speechPieces.compactMap { members in
+        typealias Chainable = (span: FrameSpan, members: [Int], music: Bool, shortHeld: Bool)
+        func chainPiece(_ members: [Int]) -> Chainable? {
             guard let first = members.first, let last = members.last else { return nil }
             let lines = members.reduce(LineCount()) { $0 + regions[$1].lines }
             let frames = members.reduce(0) { $0 + regions[$1].frames }, steady = members.reduce(0) { $0 + regions[$1].steady }
@@ -543,6 +582,13 @@ public struct ConversationAnalyzer: Sendable {
             guard isShortHeld(span: span, length: length, frames: frames, steady: steady, lines: lines, margin: margin)
             else { return nil }
             return (span, members, true, true)
+        }
+        // A flat piece is chained as a speech piece is, or else as a short held stretch (a link
+        // to hold only).
+        let chainable: [Chainable] = speechPieces.compactMap(chainPiece) + flatPieces.compactMap { members in
+            guard let first = members.first else { return nil }
+            return chainPiece(members)
+                ?? (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members, true, true)
         }
         if !chainable.isEmpty {
             /// The chained pieces of `pieces` (indices into `chainable`): the groups with hold in

@@ -43,6 +43,11 @@ public struct SettledSpans: Sendable {
     /// Per region: the running count of frames under the level (`RegionDecider.closedUnder`)
     /// when it opened and when it closed.
     public internal(set) var regionUnderMarks: [(opened: Int, closed: Int)] = []
+    /// Per region: the running modulation sums (`SyllabicModulationMeter`) when it opened and
+    /// when it closed.
+    var regionModulationMarks: [(opened: ModulationSums, closed: ModulationSums)] = []
+    /// Per region with a split (`regionSplits`): the running modulation sums at the split.
+    var regionSplitModulation: [Int: ModulationSums] = [:]
     /// Per region long enough to hold words and music on hold without a pause between them
     /// (one detector region), keyed by index into `regions`: where it splits into a side that
     /// dips like speech and a side that dips like music (`RegionDecider.splitPoint`), with the
@@ -74,12 +79,17 @@ public struct SettledSpans: Sendable {
 
     /// Adds a closed region, with the running counts of frames under the level when it opened
     /// and closed and at its split (`RegionDecider.closedUnder`).
-    mutating func add(_ r: RegionDecider.Region, under: (opened: Int, closed: Int, split: Int)) {
-        if let s = r.split { regionSplits[regions.count] = (s.frame, s.steady, s.dips, s.lines, under.split) }
+    mutating func add(_ r: RegionDecider.Region, under: (opened: Int, closed: Int, split: Int),
+                      modulation: (opened: ModulationSums, closed: ModulationSums, split: ModulationSums)) {
+        if let s = r.split {
+            regionSplits[regions.count] = (s.frame, s.steady, s.dips, s.lines, under.split)
+            regionSplitModulation[regions.count] = modulation.split
+        }
         regions.append(r.span)
         regionSteadyFrames.append(r.steadyFrames)
         regionDipMarks.append(r.dips)
         regionUnderMarks.append((under.opened, under.closed))
+        regionModulationMarks.append((modulation.opened, modulation.closed))
         regionLines.append(r.lines)
     }
 
@@ -98,6 +108,8 @@ public struct SettledSpans: Sendable {
         regionSteadyFrames.removeAll(keepingCapacity: true)
         regionDipMarks.removeAll(keepingCapacity: true)
         regionUnderMarks.removeAll(keepingCapacity: true)
+        regionModulationMarks.removeAll(keepingCapacity: true)
+        regionSplitModulation.removeAll(keepingCapacity: true)
         regionLines.removeAll(keepingCapacity: true)
         regionSplits.removeAll(keepingCapacity: true)
         tones.removeAll(keepingCapacity: true)

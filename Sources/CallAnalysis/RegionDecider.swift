@@ -144,6 +144,14 @@ struct RegionDecider: Sendable {
     /// opened and closed, and at its split (if any). Kept here, not in `Region`: a larger
     /// `Region` made every frame's `Decision` dearer to pass on (1.6 % of the analysis).
     private(set) var closedUnder: (opened: Int, closed: Int, split: Int) = (0, 0, 0)
+    /// The running modulation sums (`SyllabicModulationMeter`) when the region last closed
+    /// opened and closed, and at its split (if any); kept here for the same reason.
+    private(set) var closedModulation = (opened: ModulationSums(), closed: ModulationSums(), split: ModulationSums())
+    /// The syllabic modulation of every decided frame, and its marks for the open run (at its
+    /// start and at each of `runMarks`).
+    private var modulation = SyllabicModulationMeter()
+    private var runModulationAtStart = ModulationSums()
+    private var runMarksModulation: [ModulationSums] = []
     /// Frames of the open run until its next mark.
     private var toNextMark = 0
     /// The speech envelope (power, decays 20 dB/s) and whether the next dip counts.
@@ -253,14 +261,17 @@ struct RegionDecider: Sendable {
                 runStart = frame; runHigh = 0; runSteady = 0; runLines = LineCount(); firstAbove = -1; runW = 0
                 runDipsAtStart = dipCount
                 runUnderAtStart = underCount
+                runModulationAtStart = modulation.sums
                 runMarks.removeAll(keepingCapacity: true)
                 runMarksUnder.removeAll(keepingCapacity: true)
+                runMarksModulation.removeAll(keepingCapacity: true)
                 toNextMark = Self.markFrames
             } else {
                 toNextMark -= 1
                 if toNextMark == 0 {
                     runMarks.append((frame, runSteady, dipCount, runLines))
                     runMarksUnder.append(underCount)
+                    runMarksModulation.append(modulation.sums)
                     toNextMark = Self.markFrames
                 }
             }
@@ -301,6 +312,7 @@ struct RegionDecider: Sendable {
         } else if level > envelope * rearmFactor {
             dipArmed = true
         }
+        modulation.add(power: level)
         return decision
     }
 
@@ -331,6 +343,7 @@ struct RegionDecider: Sendable {
         let span = FrameSpan(start, max(start + 1, end))
         let split = span.length >= minHoldFrames + 100 ? splitPoint(span) : nil
         closedUnder = (runUnderAtStart, underCount, split.map { runMarksUnder[$0] } ?? 0)
+        closedModulation = (runModulationAtStart, modulation.sums, split.map { runMarksModulation[$0] } ?? ModulationSums())
         return Region(span: span, steadyFrames: runSteady, dips: (runDipsAtStart, dipCount), lines: runLines,
                       split: split.map { runMarks[$0] })
     }

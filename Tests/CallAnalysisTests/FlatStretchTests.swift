@@ -1,0 +1,137 @@
+@testable import CallAnalysis
+import Foundation
+import Testing
+
+/// Step 6 since analyzer 22: a speech utterance whose level hardly swings at the pace of
+/// syllables, against its line's talk so far, is not talk (`AnalysisParameters.flatShare`):
+/// music on hold under the line's noise, voices behind the talker.
+@Suite struct FlatStretchTests {
+    /// The meter's depth over `frames` frames of a level that steps between `low` and
+    /// `low + stepDB` dB every `half` frames (a square wave on the level).
+    static func depth(stepDB: Float, half: Int, frames: Int = 1000) -> Double {
+        var m = SyllabicModulationMeter()
+        for i in 0..<frames {
+            let db: Float = -40 + ((i / half) % 2 == 0 ? 0 : stepDB)
+            m.add(power: pow(10, db / 10))
+        }
+        return m.sums.depthDB!
+    }
+
+    @Test func theMeterFollowsTheSwingAtThePaceOfSyllables() {
+        // A level that never moves has no swing at all.
+        #expect(Self.depth(stepDB: 0, half: 12) == 0)
+        // 10 dB, 4 times a second (12 frames up, 12 down): a talker's syllables. The swing
+        // is linear in the step (fastDB's error aside): 2 dB gives a fifth of it.
+        let syllables = Self.depth(stepDB: 10, half: 12), hum = Self.depth(stepDB: 2, half: 12)
+        #expect(syllables > 3.5 && syllables < 4.5, "\(syllables)")
+        #expect(abs(hum * 5 - syllables) < 0.05, "\(hum)")
+        // The same 10 dB once a second, held 1 s (a phrase, a passage of music swelling):
+        // each step swings for 0.25 s only, about half as much over the stretch.
+        #expect(Self.depth(stepDB: 10, half: 100) < 0.6 * syllables)
+        // Digital silence between the steps counts as −100 dBFS, not −200.
+        var m = SyllabicModulationMeter()
+        for i in 0..<1000 { m.add(power: (i / 12) % 2 == 0 ? 1e-20 : 1e-4) }
+        #expect(m.sums.depthDB! < 30)
+    }
+
+    /// One detected region with its syllabic swing (`depth` dB over all its frames, mean 0),
+    /// the marks continuing from the region before; nothing else about it music-like (dips
+    /// like speech, no held notes, nothing steady).
+    static func append(_ s: inout SettledSpans, _ span: FrameSpan, depth: Double) {
+        s.append(span, steady: 0, dips: span.length / 20, under: span.length / 2, lines: LineCount())
+        let opened = s.regionModulationMarks.last?.closed ?? ModulationSums()
+        var closed = opened
+        closed.frames += span.length
+        closed.sumSquares += depth * depth * Double(span.length)
+        s.regionModulationMarks.append((opened, closed))
+    }
+
+    /// 3 s of talk swinging 6 dB (1–4 s), then 3 s (6–9 s) swinging `depth`, then 1 s of nothing.
+    static func decisions(after talkDepth: Double = 6, depth: Double) -> String {
+        var s = SettledSpans()
+        Self.append(&s, FrameSpan(100, 400), depth: talkDepth)
+        Self.append(&s, FrameSpan(600, 900), depth: depth)
+        return ShortHoldTests.decisions(ConversationAnalyzer.activity(of: s, frames: 1000, p: AnalysisParameters()), frames: 1000)
+    }
+
+    @Test func aFlatStretchAfterTalkIsNotTalk() {
+        // 1.5 dB against the line's 6: a quarter of its swing, and small.
+        #expect(Self.decisions(depth: 1.5) == ".×100 T×300 .×600")
+        // 2.4 dB: 0.4 of the line's swing, under 2.5 dB: not talk either.
+        #expect(Self.decisions(depth: 2.4) == ".×100 T×300 .×600")
+    }
+
+    @Test func whatSwingsLikeTalkStaysTalk() {
+        // 3.7 dB: 0.62 of the line's swing (a quieter voice on the line).
+        #expect(Self.decisions(depth: 3.7) == ".×100 T×300 .×200 T×300 .×100")
+        // 2.6 dB against a line whose talk swings 7.5 (the other party of a mono recording,
+        // quieter on a noisy line): 0.35 of it, but over 2.5 dB: talk.
+        #expect(Self.decisions(after: 7.5, depth: 2.6) == ".×100 T×300 .×200 T×300 .×100")
+        // Before 2 s of talk on the line there is nothing to judge by: talk.
+        var s = SettledSpans()
+        Self.append(&s, FrameSpan(100, 400), depth: 1.5)
+        Self.append(&s, FrameSpan(600, 900), depth: 6)
+        #expect(ShortHoldTests.decisions(ConversationAnalyzer.activity(of: s, frames: 1000, p: AnalysisParameters()),
+                                         frames: 1000) == ".×100 T×300 .×200 T×300 .×100")
+        // Shorter than 1.5 s: talk (a short flat word, a hum of assent).
+        var short = SettledSpans()
+        Self.append(&short, FrameSpan(100, 400), depth: 6)
+        Self.append(&short, FrameSpan(600, 740), depth: 1.5)
+        #expect(ShortHoldTests.decisions(ConversationAnalyzer.activity(of: short, frames: 1000, p: AnalysisParameters()),
+                                         frames: 1000) == ".×100 T×300 .×200 T×140 .×260")
+    }
+
+    /// Music on hold cut by its quiet passages: a flat piece 1 s after hold is hold.
+    @Test func aFlatPieceNextToHoldIsHold() {
+        var s = SettledSpans()
+        Self.append(&s, FrameSpan(100, 400), depth: 6)
+        // 6 s of music holding notes, no dips (hold on its own), then a flat piece 1 s on.
+        s.append(FrameSpan(500, 1100), steady: 60, dips: 0, under: 60, lines: LineCount(measurements: 30, held: 60))
+        s.regionModulationMarks.append((s.regionModulationMarks.last!.closed, s.regionModulationMarks.last!.closed))
+        Self.append(&s, FrameSpan(1200, 1400), depth: 1.5)
+        let out = ConversationAnalyzer.activity(of: s, frames: 1500, p: AnalysisParameters())
+        #expect(ShortHoldTests.decisions(out, frames: 1500) == ".×100 T×300 .×100 H×600 .×100 H×200 .×100")
+    }
+
+    /// The line's talk is carried from one settled stretch to the next: the flat stretch is
+    /// judged the same when it arrives in a stretch of its own.
+    /// A channel that is not judged (mono): the flat stretch stays talk.
+    @Test func aMonoLineIsNotJudged() {
+        var s = SettledSpans()
+        Self.append(&s, FrameSpan(100, 400), depth: 6)
+        Self.append(&s, FrameSpan(600, 900), depth: 1.5)
+        var talk = SyllabicReference(judges: false)
+        let out = ConversationAnalyzer.activity(of: s, frames: 1000, p: AnalysisParameters(), talk: &talk)
+        #expect(ShortHoldTests.decisions(out, frames: 1000) == ".×100 T×300 .×200 T×300 .×100")
+    }
+
+    @Test func theLineTalkCarriesAcrossStretches() {
+        var first = SettledSpans(), second = SettledSpans()
+        Self.append(&first, FrameSpan(100, 400), depth: 6)
+        Self.append(&second, FrameSpan(600, 900), depth: 1.5)
+        second.regionModulationMarks[0].opened = first.regionModulationMarks[0].closed
+        second.regionModulationMarks[0].closed.frames += first.regionModulationMarks[0].closed.frames
+        second.regionModulationMarks[0].closed.sumSquares += first.regionModulationMarks[0].closed.sumSquares
+        var talk = SyllabicReference()
+        let p = AnalysisParameters()
+        let a = ConversationAnalyzer.activity(of: first, frames: Int.max / 2, p: p, talk: &talk)
+        let b = ConversationAnalyzer.activity(of: second, frames: 1000, p: p, talk: &talk)
+        #expect(a.speech == [FrameSpan(100, 400)])
+        #expect(b.speech.isEmpty && b.hold.isEmpty)
+        #expect(talk.frames == 300)
+    }
+
+    /// From the signal: a mono recording's two parties, the first 15 dB over the line's noise
+    /// for 4 s, the second 5 dB over it for 4 s after a pause: the quieter voice swings less
+    /// (its syllables sink into the noise sooner: under 2.5 dB and 0.6 of the first's here), and
+    /// stays talk — a mono line is not judged for flat stretches (`SyllabicReference.judges`).
+    @Test func aQuieterVoiceOnTheLineStaysTalk() {
+        var g = Signals(seed: 61)
+        var x = g.noise(count: 11 * 8000, rms: pow(10, -45.0 / 20))
+        mix(g.speechLike(count: 4 * 8000, sampleRate: 8000, rms: pow(10, -30.0 / 20)), into: &x, at: 8000)
+        mix(g.speechLike(count: 4 * 8000, sampleRate: 8000, rms: pow(10, -40.0 / 20)), into: &x, at: 6 * 8000)
+        let out = analyze([x]).channels[0]
+        let second = SpanMath.total(SpanMath.intersection(out.speech, [FrameSpan(600, 1000)]))
+        #expect(second >= 300, "talk \(out.speech)")
+    }
+}
