@@ -349,8 +349,7 @@ public struct ConversationAnalyzer: Sendable {
                 continue
             }
             let marks = d.regionDipMarks[i], under = d.regionUnderMarks[i]
-            // (Regions handed over without modulation marks, as tests build them: none.)
-            let modulation = i < d.regionModulationMarks.count ? d.regionModulationMarks[i] : (opened: ModulationSums(), closed: ModulationSums())
+            let modulation = d.regionModulationMarks[i]
             if let split = d.regionSplits[i] {
                 // Words and music in one region: judged as two regions, with no pause between
                 // them (the split of step 6 and the music of a speech utterance take it up).
@@ -376,6 +375,8 @@ public struct ConversationAnalyzer: Sendable {
         /// The flat utterances (`isFlat`), as the indices of their regions: no talk; hold when
         /// chained to hold (music next to hold), as a short held stretch is.
         var flatPieces: [[Int]] = []
+        /// Their spans (tones held 0.3 s or more in them are tones, as in talk).
+        var flatSpans: [FrameSpan] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
         /// Every tone frame the detector found (per frame, held 0.3 s or more, or by a tone
@@ -538,6 +539,7 @@ public struct ConversationAnalyzer: Sendable {
                     } else if let depth = w.modulationDB, isFlat(w, depth: depth, talk: talk) {
                         // Flat: far less syllabic swing than this line's talk so far — not talk.
                         flatPieces.append(w.members.filter { !regions[$0].tonal && !music.contains($0) })
+                        flatSpans.append(w.span)
                     } else {
                         if let depth = w.modulationDB { talk.add(depthDB: depth, frames: w.span.length) }
                         speech.append(w.span)
@@ -648,7 +650,8 @@ public struct ConversationAnalyzer: Sendable {
         // customer keying digits right after speaking; ring-back right after words on a
         // mono line). Music on hold keeps its held notes.
         let steadyTones = SpanMath.normalize(d.longTones + d.callTones)
-        let cutOut = d.keypresses + SpanMath.intersection(SpanMath.normalize(speech), steadyTones)
+        let talkOrFlat = SpanMath.normalize(speech + SpanMath.subtract(SpanMath.normalize(flatSpans), hold))
+        let cutOut = d.keypresses + SpanMath.intersection(talkOrFlat, steadyTones)
         // Call-progress tones found by their fit are tones wherever they lie outside hold
         // (also where the line's noise tracker took them for background).
         tones = SpanMath.normalize(tones + cutOut + SpanMath.subtract(d.callTones, hold))

@@ -310,7 +310,9 @@ import Testing
     func gsmFactChunkFarShortIsIgnored(declared: UInt32) throws {
         var seeded = SeededNoise(seed: 9)
         let hiss = (0..<32_000).map { _ in 0.003 * seeded.sum(of: 3) }
-        let path = Fixtures.write("gsm-fact.wav", [hiss], format: Fixtures.wav(Int32(SF_FORMAT_GSM610)))
+        // One source file per case: the cases run in parallel (a shared name raced: one case
+        // read the file while the other was writing it).
+        let path = Fixtures.write("gsm-fact-source-\(declared).wav", [hiss], format: Fixtures.wav(Int32(SF_FORMAT_GSM610)))
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
         let fact = try #require((0..<(bytes.count - 12)).first { bytes[$0..<($0 + 4)].elementsEqual("fact".utf8) })
         for k in 0..<4 { bytes[fact + 8 + k] = UInt8(truncatingIfNeeded: declared >> (8 * UInt32(k))) }

@@ -152,6 +152,7 @@ import Glibc
         s.regionDipMarks = [(0, 0), (1, 1 + dips)]
         s.regionUnderMarks = [(0, 60), (70, 450)]
         s.regionLines = [LineCount(measurements: 30, held: 60), LineCount(measurements: 20, held: 11)]
+        s.regionModulationMarks = [(ModulationSums(), ModulationSums()), (ModulationSums(), ModulationSums())]
         return s
     }
 

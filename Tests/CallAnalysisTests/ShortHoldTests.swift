@@ -162,6 +162,9 @@ extension SettledSpans {
         regionSteadyFrames.append(steady)
         regionDipMarks.append((d, d + dips))
         regionUnderMarks.append((u, u + under))
+        // No swing measured (marks that continue from the region before, none in between).
+        let m = regionModulationMarks.last?.closed ?? ModulationSums()
+        regionModulationMarks.append((m, m))
         regionLines.append(lines)
     }
 }
