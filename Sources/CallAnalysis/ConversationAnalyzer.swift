@@ -541,11 +541,24 @@ public struct ConversationAnalyzer: Sendable {
                         flatPieces.append(w.members.filter { !regions[$0].tonal && !music.contains($0) })
                         flatSpans.append(w.span)
                     } else {
-                        if let depth = w.modulationDB { talk.add(depthDB: depth, frames: w.span.length) }
-                        speech.append(w.span)
                         let members = w.members.filter { !regions[$0].tonal && !music.contains($0) }
-                        speechRegions += members.map { regions[$0].span }
-                        speechPieces.append(members)
+                        // A member region flat on its own (music and words with no pause between
+                        // them long enough to part them) is flat; the rest is joined again as talk.
+                        let flat = members.count > 1 ? members.filter { i in
+                            guard let u = join(regions, [i]).first, let depth = u.modulationDB else { return false }
+                            return isFlat(u, depth: depth, talk: talk)
+                        } : []
+                        for i in flat {
+                            flatPieces.append([i])
+                            flatSpans.append(regions[i].span)
+                        }
+                        for x in flat.isEmpty ? [w] : join(regions, members.filter { !flat.contains($0) }) {
+                            if let depth = x.modulationDB { talk.add(depthDB: depth, frames: x.span.length) }
+                            speech.append(x.span)
+                            let pieceMembers = x.members.filter { !regions[$0].tonal && !music.contains($0) && !flat.contains($0) }
+                            speechRegions += pieceMembers.map { regions[$0].span }
+                            speechPieces.append(pieceMembers)
+                        }
                     }
                 }
             }

@@ -81,6 +81,17 @@ import Testing
                                          frames: 1000) == ".×100 T×300 .×200 T×140 .×260")
     }
 
+    /// Music with words right after it, 0.2 s apart (one utterance, swinging 3.4 dB as a whole:
+    /// talk): the flat region of it is not talk, the words stay talk.
+    @Test func aFlatRegionOfAnUtteranceIsNotTalk() {
+        var s = SettledSpans()
+        Self.append(&s, FrameSpan(100, 400), depth: 6)
+        Self.append(&s, FrameSpan(600, 900), depth: 1.5)
+        Self.append(&s, FrameSpan(920, 1120), depth: 6)
+        let out = ConversationAnalyzer.activity(of: s, frames: 1300, p: AnalysisParameters())
+        #expect(ShortHoldTests.decisions(out, frames: 1300) == ".×100 T×300 .×520 T×200 .×180")
+    }
+
     /// Music on hold cut by its quiet passages: a flat piece 1 s after hold is hold.
     @Test func aFlatPieceNextToHoldIsHold() {
         var s = SettledSpans()
