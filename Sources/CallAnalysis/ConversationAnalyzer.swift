@@ -548,11 +548,24 @@ public struct ConversationAnalyzer: Sendable {
                             guard let u = join(regions, [i]).first, let depth = u.modulationDB else { return false }
                             return isFlat(u, depth: depth, talk: talk)
                         } : []
-                        for i in flat {
-                            flatPieces.append([i])
-                            flatSpans.append(regions[i].span)
+                        for f in join(regions, flat) {
+                            flatPieces.append(f.members.filter { flat.contains($0) })
+                            flatSpans.append(f.span)
                         }
                         for x in flat.isEmpty ? [w] : join(regions, members.filter { !flat.contains($0) }) {
+                            // What is left is judged again, as the rest of an utterance without its
+                            // music is (above).
+                            if !flat.isEmpty {
+                                if isHold(x) {
+                                    hold.append(x.span)
+                                    continue
+                                }
+                                if let depth = x.modulationDB, isFlat(x, depth: depth, talk: talk) {
+                                    flatPieces.append(x.members.filter { members.contains($0) && !flat.contains($0) })
+                                    flatSpans.append(x.span)
+                                    continue
+                                }
+                            }
                             if let depth = x.modulationDB { talk.add(depthDB: depth, frames: x.span.length) }
                             speech.append(x.span)
                             let pieceMembers = x.members.filter { !regions[$0].tonal && !music.contains($0) && !flat.contains($0) }

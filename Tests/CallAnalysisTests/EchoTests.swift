@@ -207,7 +207,9 @@ import Glibc
     }
 
     /// Without taking the voices off (`background_margin_db` 0) the babble is talk: the
-    /// test above fails without step 1b's rule.
+    /// test above fails without step 1b's rule. (Step 6's flat regions, analyzer 22, take a
+    /// little of it off even then: 961 frames were left at the rule's first version, six times the
+    /// bound above.)
     @Test func measuredOnlyTheBabbleIsTalk() {
         var p = AnalysisParameters()
         p.backgroundMarginDB = 0
@@ -215,7 +217,7 @@ import Glibc
         let out = analyze(Self.call(), parameters: p)
         let truth = Self.agentTalk.map { FrameSpan(Int($0.0 * 100), Int($0.1 * 100)) }
         let gained = SpanMath.total(SpanMath.subtract(out.channels[0].speech, truth))
-        #expect(gained > 1000, "babble as talk: \(gained) frames")
+        #expect(gained > 900, "babble as talk: \(gained) frames")
     }
 
     /// The same call with no babble (80 dB down) and with babble 20 dB down: the talker keeps

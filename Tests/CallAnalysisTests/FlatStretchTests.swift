@@ -81,7 +81,7 @@ import Testing
                                          frames: 1000) == ".×100 T×300 .×200 T×140 .×260")
     }
 
-    /// Music with words right after it, 0.2 s apart (one utterance, swinging 3.4 dB as a whole:
+    /// Music with words right after it, 0.2 s apart (one utterance, swinging 4.0 dB as a whole:
     /// talk): the flat region of it is not talk, the words stay talk.
     @Test func aFlatRegionOfAnUtteranceIsNotTalk() {
         var s = SettledSpans()
@@ -90,6 +90,26 @@ import Testing
         Self.append(&s, FrameSpan(920, 1120), depth: 6)
         let out = ConversationAnalyzer.activity(of: s, frames: 1300, p: AnalysisParameters())
         #expect(ShortHoldTests.decisions(out, frames: 1300) == ".×100 T×300 .×520 T×200 .×180")
+    }
+
+    /// Words, then two flat regions (music cut by a quiet passage of 0.2 s), each pause under
+    /// `merge_gap_s` (one utterance): the two flat regions are one flat piece, the words talk;
+    /// and words on both sides of music: both stay talk, the music not.
+    @Test func flatRegionsAmongWords() {
+        var s = SettledSpans()
+        Self.append(&s, FrameSpan(100, 400), depth: 6)
+        Self.append(&s, FrameSpan(600, 800), depth: 6)
+        Self.append(&s, FrameSpan(820, 1000), depth: 1.5)
+        Self.append(&s, FrameSpan(1020, 1200), depth: 1.5)
+        let out = ConversationAnalyzer.activity(of: s, frames: 1300, p: AnalysisParameters())
+        #expect(ShortHoldTests.decisions(out, frames: 1300) == ".×100 T×300 .×200 T×200 .×500")
+        var both = SettledSpans()
+        Self.append(&both, FrameSpan(100, 400), depth: 6)
+        Self.append(&both, FrameSpan(600, 800), depth: 6)
+        Self.append(&both, FrameSpan(820, 1100), depth: 1.5)
+        Self.append(&both, FrameSpan(1120, 1250), depth: 6)
+        let out2 = ConversationAnalyzer.activity(of: both, frames: 1300, p: AnalysisParameters())
+        #expect(ShortHoldTests.decisions(out2, frames: 1300) == ".×100 T×300 .×200 T×200 .×320 T×130 .×50")
     }
 
     /// Music on hold cut by its quiet passages: a flat piece 1 s after hold is hold.
