@@ -268,12 +268,17 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// over `strongHeldLinesMeasurements` measurements (1 s of grid frames) or more, count
     /// whatever the steady share under `strongHeldLinesMaxSteadyShare` (a spectrum that holds
     /// still in 90 % of its frames is one steady tone: a sawtooth's harmonics are held notes
-    /// too), in an utterance with few tone frames (`ConversationAnalyzer`). Clean music whose notes change in time with a beat holds
-    /// still from frame to frame and dips like words: heldout7's clean FLAC call held 6.0 peaks
-    /// through 14 s of music at a steady share of 0.76, dipping 4.5 times a second, and half
-    /// of it was talk (a split at its 17th second took the rest for words). On the 11 accuracy
-    /// sets no stretch of 1 s or more with 2 held peaks or more was mostly speech; the monotone
-    /// synthetic voice that holds the most (`ShortHoldTests`: flite's slt slowed down) holds 2.5.
+    /// too), in an utterance with few tone frames (`ConversationAnalyzer`). Clean music whose
+    /// notes change in time with a beat holds still from frame to frame and dips like words:
+    /// heldout7's clean FLAC call held 6.0 peaks through 14 s of music at a steady share of
+    /// 0.76, dipping 4.5 times a second, and half of it was talk (a split at its 17th second
+    /// took the rest for words). On the 11 accuracy sets no stretch of 1 s or more with 2 held
+    /// peaks or more was mostly speech; the monotone synthetic voice that holds the most
+    /// (`ShortHoldTests`: flite's slt slowed down) holds 2.5.
+    static let strongHeldLines = 3.0
+    static let strongHeldLinesMeasurements = 5
+    static let strongHeldLinesMaxSteadyShare = 0.9
+
     /// Flat stretches (step 6, `SyllabicModulationMeter`): a speech utterance of
     /// `flatMinFrames` (1.5 s) or more whose syllabic swing is under `flatShare` of the median
     /// of its line's talk so far (`SyllabicReference`, once it holds `flatReferenceFrames`,
@@ -287,9 +292,6 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     static let flatReferenceFrames = 200
     static let flatShare: Double = 0.6
     static let flatMaxDepthDB: Double = 2.5
-    static let strongHeldLines = 3.0
-    static let strongHeldLinesMeasurements = 5
-    static let strongHeldLinesMaxSteadyShare = 0.9
 
     /// Held peaks per measurement over `holdHeldLines` (0 under it, with fewer than
     /// `minMeasurements`, or at a steady share of `heldLinesMaxSteadyShare` or more unless
@@ -361,4 +363,3 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
 
 /// Analysis frames are 10 ms: the unit of every activity decision and of the accuracy harness.
 public let frameDuration = 0.01
-

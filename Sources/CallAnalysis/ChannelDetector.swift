@@ -113,7 +113,7 @@ public struct ChannelDetector: Sendable {
         window = LookaheadWindow(lookahead: lookahead)
         toneRuns = ToneRunTracker(parameters: parameters)
         keypress = KeypressTracker(parameters: parameters)
-        decider = RegionDecider(parameters: parameters)
+        decider = RegionDecider(parameters: parameters, measuresSwing: stereo)
         hindsightFrames = stereo ? Self.hindsightFrames : 0
         heldBack.reserveCapacity(hindsightFrames)
     }

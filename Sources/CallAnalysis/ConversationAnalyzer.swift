@@ -439,6 +439,41 @@ public struct ConversationAnalyzer: Sendable {
             return heldNotes && u.span.length >= minHold
                 && Double(u.dipsTo - u.dipsFrom) >= AnalysisParameters.speechMaxDipsPerS * Double(u.span.length) * frameDuration
         }
+        /// A speech utterance with its music taken out (`music`, regions hold on their own): hold,
+        /// flat (`isFlat`), or talk. With `splittingFlat`, a member region flat on its own (music
+        /// and words with no pause between them long enough to part them) is flat, and the rest
+        /// is joined again and judged again (not split further).
+        func judge(_ w: Utterance, without music: Set<Int>, splittingFlat: Bool) {
+            let members = w.members.filter { !regions[$0].tonal && !music.contains($0) }
+            if isHold(w) {
+                hold.append(w.span)
+                return
+            }
+            if let depth = w.modulationDB, isFlat(w, depth: depth, talk: talk) {
+                // Flat: far less syllabic swing than this line's talk so far — not talk.
+                flatPieces.append(members)
+                flatSpans.append(w.span)
+                return
+            }
+            let flat = splittingFlat && members.count > 1 ? members.filter { i in
+                guard let u = join(regions, [i]).first, let depth = u.modulationDB else { return false }
+                return isFlat(u, depth: depth, talk: talk)
+            } : []
+            if !flat.isEmpty {
+                for f in join(regions, flat) {
+                    flatPieces.append(f.members.filter { flat.contains($0) })
+                    flatSpans.append(f.span)
+                }
+                for x in join(regions, members.filter { !flat.contains($0) }) {
+                    judge(x, without: music.union(flat), splittingFlat: false)
+                }
+                return
+            }
+            if let depth = w.modulationDB { talk.add(depthDB: depth, frames: w.span.length) }
+            speech.append(w.span)
+            speechRegions += members.map { regions[$0].span }
+            speechPieces.append(members)
+        }
         /// Hold at `min_hold_s` or longer: the music side of a split (a shorter side with held
         /// notes would split words off music's own louder passages).
         func isLongHold(_ u: Utterance) -> Bool { u.span.length >= minHold && speechMargin(u) < 0 }
@@ -534,45 +569,7 @@ public struct ConversationAnalyzer: Sendable {
                 let music = members.count > 1 ? Set(members.filter { join(regions, [$0]).allSatisfy(isHold) }) : []
                 for i in music.sorted() { hold.append(regions[i].span) }
                 for w in music.isEmpty ? [v] : join(regions, members.filter { !music.contains($0) }) {
-                    if isHold(w) {
-                        hold.append(w.span)
-                    } else if let depth = w.modulationDB, isFlat(w, depth: depth, talk: talk) {
-                        // Flat: far less syllabic swing than this line's talk so far — not talk.
-                        flatPieces.append(w.members.filter { !regions[$0].tonal && !music.contains($0) })
-                        flatSpans.append(w.span)
-                    } else {
-                        let members = w.members.filter { !regions[$0].tonal && !music.contains($0) }
-                        // A member region flat on its own (music and words with no pause between
-                        // them long enough to part them) is flat; the rest is joined again as talk.
-                        let flat = members.count > 1 ? members.filter { i in
-                            guard let u = join(regions, [i]).first, let depth = u.modulationDB else { return false }
-                            return isFlat(u, depth: depth, talk: talk)
-                        } : []
-                        for f in join(regions, flat) {
-                            flatPieces.append(f.members.filter { flat.contains($0) })
-                            flatSpans.append(f.span)
-                        }
-                        for x in flat.isEmpty ? [w] : join(regions, members.filter { !flat.contains($0) }) {
-                            // What is left is judged again, as the rest of an utterance without its
-                            // music is (above).
-                            if !flat.isEmpty {
-                                if isHold(x) {
-                                    hold.append(x.span)
-                                    continue
-                                }
-                                if let depth = x.modulationDB, isFlat(x, depth: depth, talk: talk) {
-                                    flatPieces.append(x.members.filter { members.contains($0) && !flat.contains($0) })
-                                    flatSpans.append(x.span)
-                                    continue
-                                }
-                            }
-                            if let depth = x.modulationDB { talk.add(depthDB: depth, frames: x.span.length) }
-                            speech.append(x.span)
-                            let pieceMembers = x.members.filter { !regions[$0].tonal && !music.contains($0) && !flat.contains($0) }
-                            speechRegions += pieceMembers.map { regions[$0].span }
-                            speechPieces.append(pieceMembers)
-                        }
-                    }
+                    judge(w, without: music, splittingFlat: true)
                 }
             }
         }

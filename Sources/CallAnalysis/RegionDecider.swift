@@ -148,8 +148,11 @@ struct RegionDecider: Sendable {
     /// opened and closed, and at its split (if any); kept here for the same reason.
     private(set) var closedModulation = (opened: ModulationSums(), closed: ModulationSums(), split: ModulationSums())
     /// The syllabic modulation of every decided frame, and its marks for the open run (at its
-    /// start and at each of `runMarks`).
+    /// start and at each of `runMarks`). Measured on a stereo call's channels only: a mono
+    /// channel is never judged for flat stretches (`SyllabicReference.judges`), and its marks
+    /// stay empty (no swing).
     private var modulation = SyllabicModulationMeter()
+    private let measuresSwing: Bool
     private var runModulationAtStart = ModulationSums()
     private var runMarksModulation: [ModulationSums] = []
     /// Frames of the open run until its next mark.
@@ -165,7 +168,8 @@ struct RegionDecider: Sendable {
     private var runUnderAtStart = 0
     private let underFactor: Float
 
-    init(parameters: AnalysisParameters) {
+    init(parameters: AnalysisParameters, measuresSwing: Bool = true) {
+        self.measuresSwing = measuresSwing
         self.parameters = parameters
         let fps = 1.0 / frameDuration
         minHighFrames = max(1, Int((parameters.minSpeechS * fps).rounded()))
@@ -312,7 +316,7 @@ struct RegionDecider: Sendable {
         } else if level > envelope * rearmFactor {
             dipArmed = true
         }
-        modulation.add(power: level)
+        if measuresSwing { modulation.add(power: level) }
         return decision
     }
 

@@ -46,12 +46,20 @@ import Testing
         s.regionModulationMarks[s.regionModulationMarks.count - 1] = (opened, closed)
     }
 
+    /// The decisions over `frames` frames on detected regions with their swings (`append`),
+    /// judged against a line's talk that starts with nothing (or `talk`).
+    static func decisions(_ regions: [(FrameSpan, Double)], frames: Int,
+                          talk: SyllabicReference = SyllabicReference()) -> String {
+        var s = SettledSpans()
+        for (span, depth) in regions { append(&s, span, depth: depth) }
+        var talk = talk
+        return ShortHoldTests.decisions(ConversationAnalyzer.activity(of: s, frames: frames, p: AnalysisParameters(),
+                                                                      talk: &talk), frames: frames)
+    }
+
     /// 3 s of talk swinging 6 dB (1–4 s), then 3 s (6–9 s) swinging `depth`, then 1 s of nothing.
     static func decisions(after talkDepth: Double = 6, depth: Double) -> String {
-        var s = SettledSpans()
-        Self.append(&s, FrameSpan(100, 400), depth: talkDepth)
-        Self.append(&s, FrameSpan(600, 900), depth: depth)
-        return ShortHoldTests.decisions(ConversationAnalyzer.activity(of: s, frames: 1000, p: AnalysisParameters()), frames: 1000)
+        decisions([(FrameSpan(100, 400), talkDepth), (FrameSpan(600, 900), depth)], frames: 1000)
     }
 
     @Test func aFlatStretchAfterTalkIsNotTalk() {
@@ -68,48 +76,29 @@ import Testing
         // quieter on a noisy line): 0.35 of it, but over 2.5 dB: talk.
         #expect(Self.decisions(after: 7.5, depth: 2.6) == ".×100 T×300 .×200 T×300 .×100")
         // Before 2 s of talk on the line there is nothing to judge by: talk.
-        var s = SettledSpans()
-        Self.append(&s, FrameSpan(100, 400), depth: 1.5)
-        Self.append(&s, FrameSpan(600, 900), depth: 6)
-        #expect(ShortHoldTests.decisions(ConversationAnalyzer.activity(of: s, frames: 1000, p: AnalysisParameters()),
-                                         frames: 1000) == ".×100 T×300 .×200 T×300 .×100")
+        #expect(Self.decisions([(FrameSpan(100, 400), 1.5), (FrameSpan(600, 900), 6)], frames: 1000)
+                == ".×100 T×300 .×200 T×300 .×100")
         // Shorter than 1.5 s: talk (a short flat word, a hum of assent).
-        var short = SettledSpans()
-        Self.append(&short, FrameSpan(100, 400), depth: 6)
-        Self.append(&short, FrameSpan(600, 740), depth: 1.5)
-        #expect(ShortHoldTests.decisions(ConversationAnalyzer.activity(of: short, frames: 1000, p: AnalysisParameters()),
-                                         frames: 1000) == ".×100 T×300 .×200 T×140 .×260")
+        #expect(Self.decisions([(FrameSpan(100, 400), 6), (FrameSpan(600, 740), 1.5)], frames: 1000)
+                == ".×100 T×300 .×200 T×140 .×260")
     }
 
     /// Music with words right after it, 0.2 s apart (one utterance, swinging 4.0 dB as a whole:
     /// talk): the flat region of it is not talk, the words stay talk.
     @Test func aFlatRegionOfAnUtteranceIsNotTalk() {
-        var s = SettledSpans()
-        Self.append(&s, FrameSpan(100, 400), depth: 6)
-        Self.append(&s, FrameSpan(600, 900), depth: 1.5)
-        Self.append(&s, FrameSpan(920, 1120), depth: 6)
-        let out = ConversationAnalyzer.activity(of: s, frames: 1300, p: AnalysisParameters())
-        #expect(ShortHoldTests.decisions(out, frames: 1300) == ".×100 T×300 .×520 T×200 .×180")
+        #expect(Self.decisions([(FrameSpan(100, 400), 6), (FrameSpan(600, 900), 1.5), (FrameSpan(920, 1120), 6)],
+                               frames: 1300) == ".×100 T×300 .×520 T×200 .×180")
     }
 
     /// Words, then two flat regions (music cut by a quiet passage of 0.2 s), each pause under
     /// `merge_gap_s` (one utterance): the two flat regions are one flat piece, the words talk;
     /// and words on both sides of music: both stay talk, the music not.
     @Test func flatRegionsAmongWords() {
-        var s = SettledSpans()
-        Self.append(&s, FrameSpan(100, 400), depth: 6)
-        Self.append(&s, FrameSpan(600, 800), depth: 6)
-        Self.append(&s, FrameSpan(820, 1000), depth: 1.5)
-        Self.append(&s, FrameSpan(1020, 1200), depth: 1.5)
-        let out = ConversationAnalyzer.activity(of: s, frames: 1300, p: AnalysisParameters())
-        #expect(ShortHoldTests.decisions(out, frames: 1300) == ".×100 T×300 .×200 T×200 .×500")
-        var both = SettledSpans()
-        Self.append(&both, FrameSpan(100, 400), depth: 6)
-        Self.append(&both, FrameSpan(600, 800), depth: 6)
-        Self.append(&both, FrameSpan(820, 1100), depth: 1.5)
-        Self.append(&both, FrameSpan(1120, 1250), depth: 6)
-        let out2 = ConversationAnalyzer.activity(of: both, frames: 1300, p: AnalysisParameters())
-        #expect(ShortHoldTests.decisions(out2, frames: 1300) == ".×100 T×300 .×200 T×200 .×320 T×130 .×50")
+        let words = (FrameSpan(100, 400), 6.0), moreWords = (FrameSpan(600, 800), 6.0)
+        #expect(Self.decisions([words, moreWords, (FrameSpan(820, 1000), 1.5), (FrameSpan(1020, 1200), 1.5)],
+                               frames: 1300) == ".×100 T×300 .×200 T×200 .×500")
+        #expect(Self.decisions([words, moreWords, (FrameSpan(820, 1100), 1.5), (FrameSpan(1120, 1250), 6)],
+                               frames: 1300) == ".×100 T×300 .×200 T×200 .×320 T×130 .×50")
     }
 
     /// Music on hold cut by its quiet passages: a flat piece 1 s after hold is hold.
@@ -125,12 +114,8 @@ import Testing
 
     /// A channel that is not judged (mono): the flat stretch stays talk.
     @Test func aMonoLineIsNotJudged() {
-        var s = SettledSpans()
-        Self.append(&s, FrameSpan(100, 400), depth: 6)
-        Self.append(&s, FrameSpan(600, 900), depth: 1.5)
-        var talk = SyllabicReference(judges: false)
-        let out = ConversationAnalyzer.activity(of: s, frames: 1000, p: AnalysisParameters(), talk: &talk)
-        #expect(ShortHoldTests.decisions(out, frames: 1000) == ".×100 T×300 .×200 T×300 .×100")
+        #expect(Self.decisions([(FrameSpan(100, 400), 6), (FrameSpan(600, 900), 1.5)], frames: 1000,
+                               talk: SyllabicReference(judges: false)) == ".×100 T×300 .×200 T×300 .×100")
     }
 
     /// The line's talk is carried from one settled stretch to the next: the flat stretch is
