@@ -264,7 +264,7 @@ public struct ChannelDetector: Sendable {
         let talker = h.talkerFloor > 0 ? h.power / h.talkerFloor : RegionDecider.noBackground
         let item = RegionDecider.Frame(w: w, power: h.power, flags: h.flags,
                                        echoDominated: echo.active && h.expected.sum() > h.noise.sum(), level: level,
-                                       talker: talker, heldLines: h.heldLines)
+                                       talker: talker, heldLines: h.heldLines, bands: bandSNR)
         if recordFrames {
             output.trace.bandSNR.append(bandSNR)
             output.trace.predictionGainDB.append(FrameFeatures.decibels(gain: h.predictionGain))

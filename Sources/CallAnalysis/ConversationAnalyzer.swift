@@ -305,6 +305,8 @@ public struct ConversationAnalyzer: Sendable {
             var modulationFrom: ModulationSums; var modulationTo: ModulationSums
             /// Its syllabic modulation (dB), nil where the detector gave none (tests).
             var modulationDB: Double? { (modulationTo - modulationFrom).depthDB }
+            /// Its spectral swing (dB), nil where the detector gave none.
+            var spectralDB: Double? { (modulationTo - modulationFrom).spectralDB }
         }
         func join(_ regions: [Region], _ indices: [Int]) -> [Utterance] {
             var merged: [Utterance] = []
@@ -417,13 +419,18 @@ public struct ConversationAnalyzer: Sendable {
             let allowance = AnalysisParameters.levelAllowance(under: u.underTo - u.underFrom, durationFrames: u.span.length)
             return allowance > 0 && speechMargin(u) < allowance
         }
-        /// Flat (`AnalysisParameters.flatShare`): `depth` (its syllabic swing, dB) far under
-        /// its line's talk so far, and small.
-        func isFlat(_ u: Utterance, depth: Double, talk: SyllabicReference) -> Bool {
+        /// Flat (`AnalysisParameters.flatShare`): its level's syllabic swing far under its line's
+        /// talk so far, and small (smaller still for a `member` region split off a talk
+        /// utterance); or its spectrum's swing far under the talk's (`spectralFlatShare`).
+        func isFlat(_ u: Utterance, talk: SyllabicReference, member: Bool = false) -> Bool {
             guard talk.judges, u.span.length >= AnalysisParameters.flatMinFrames,
                   talk.frames >= AnalysisParameters.flatReferenceFrames,
-                  let reference = talk.medianDB else { return false }
-            return depth < AnalysisParameters.flatShare * reference && depth < AnalysisParameters.flatMaxDepthDB
+                  let depth = u.modulationDB, let spectral = u.spectralDB,
+                  let reference = talk.medianDB, let spectralReference = talk.spectralMedianDB else { return false }
+            let cap = member ? AnalysisParameters.memberFlatMaxDepthDB : AnalysisParameters.flatMaxDepthDB
+            if depth < AnalysisParameters.flatShare * reference && depth < cap { return true }
+            return spectralReference >= AnalysisParameters.spectralMinReferenceDB
+                && spectral < AnalysisParameters.spectralFlatShare * spectralReference
         }
         /// Long enough (shorter with held notes) and dipping like music; or `min_hold_s` long
         /// and holding its level (fewer dips than the held level allows), or holding notes and
@@ -449,15 +456,15 @@ public struct ConversationAnalyzer: Sendable {
                 hold.append(w.span)
                 return
             }
-            if let depth = w.modulationDB, isFlat(w, depth: depth, talk: talk) {
+            if isFlat(w, talk: talk) {
                 // Flat: far less syllabic swing than this line's talk so far — not talk.
                 flatPieces.append(members)
                 flatSpans.append(w.span)
                 return
             }
             let flat = splittingFlat && members.count > 1 ? members.filter { i in
-                guard let u = join(regions, [i]).first, let depth = u.modulationDB else { return false }
-                return isFlat(u, depth: depth, talk: talk)
+                guard let u = join(regions, [i]).first else { return false }
+                return isFlat(u, talk: talk, member: true)
             } : []
             if !flat.isEmpty {
                 for f in join(regions, flat) {
@@ -469,7 +476,9 @@ public struct ConversationAnalyzer: Sendable {
                 }
                 return
             }
-            if let depth = w.modulationDB { talk.add(depthDB: depth, frames: w.span.length) }
+            if let depth = w.modulationDB, let spectral = w.spectralDB {
+                talk.add(depthDB: depth, spectralDB: spectral, frames: w.span.length)
+            }
             speech.append(w.span)
             speechRegions += members.map { regions[$0].span }
             speechPieces.append(members)

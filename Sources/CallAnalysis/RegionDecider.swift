@@ -49,6 +49,9 @@ struct RegionDecider: Sendable {
         var talker: Float = RegionDecider.noBackground
         /// Held notes measured on the frame (`FrameFeatures.heldLines`).
         var heldLines: UInt8 = 0
+        /// Its band SNRs, noise-whitened (band power over the band's noise and expected echo):
+        /// the spectral swing's input (`SyllabicModulationMeter`).
+        var bands = SIMD4<Float>(repeating: 1)
     }
 
     /// `Frame.level` when no background is taken off: it passes both of its thresholds,
@@ -316,7 +319,7 @@ struct RegionDecider: Sendable {
         } else if level > envelope * rearmFactor {
             dipArmed = true
         }
-        if measuresSwing { modulation.add(power: level) }
+        if measuresSwing { modulation.add(power: level, bands: item.bands) }
         return decision
     }
 

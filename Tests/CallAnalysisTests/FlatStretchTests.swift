@@ -34,15 +34,42 @@ import Testing
         #expect(m.sums.depthDB! < 30)
     }
 
-    /// One detected region with its syllabic swing (`depth` dB over all its frames, mean 0),
-    /// the marks continuing from the region before; nothing else about it music-like (dips
-    /// like speech, no held notes, nothing steady).
-    static func append(_ s: inout SettledSpans, _ span: FrameSpan, depth: Double) {
+    /// The spectral swing: none where only the level moves (the shape is the bands less their
+    /// mean), some where the shape moves at the pace of syllables (a 12 dB tilt between the
+    /// low and high bands, 4 times a second: a vowel, then a fricative), and less where the
+    /// same tilt changes every 2 s (a passage of music).
+    @Test func theMeterFollowsTheSpectrumsSwing() {
+        func swing(half: Int, tilt: Float, stepDB: Float = 0) -> Double {
+            var m = SyllabicModulationMeter()
+            for i in 0..<1000 {
+                let up = (i / half) % 2 == 1
+                let level: Float = -40 + (up ? stepDB : 0)
+                let t: Float = up ? tilt : 0
+                let bands = SIMD4<Float>(pow(10, (20 + t) / 10), pow(10, 20 / 10), pow(10, 20 / 10), pow(10, (20 - t) / 10))
+                m.add(power: pow(10, level / 10), bands: bands)
+            }
+            return m.sums.spectralDB!
+        }
+        #expect(swing(half: 12, tilt: 0, stepDB: 10) < 0.001)
+        let syllables = swing(half: 12, tilt: 12)
+        #expect(syllables > 4 && syllables < 12, "\(syllables)")
+        #expect(swing(half: 200, tilt: 12) < 0.6 * syllables)
+        // A band with no noise measured yet (not finite) is taken at the floor, not NaN.
+        var m = SyllabicModulationMeter()
+        m.add(power: 1e-4, bands: SIMD4(.infinity, .nan, 1, 1))
+        #expect(m.sums.spectralDB!.isFinite)
+    }
+
+    /// One detected region with its syllabic swing (`depth` dB over all its frames, mean 0)
+    /// and its spectral swing (`spectral` dB, RMS), the marks continuing from the region
+    /// before; nothing else about it music-like (dips like speech, no held notes, nothing steady).
+    static func append(_ s: inout SettledSpans, _ span: FrameSpan, depth: Double, spectral: Double = 4) {
         s.append(span, steady: 0, dips: span.length / 20, under: span.length / 2, lines: LineCount())
         let opened = s.regionModulationMarks[s.regionModulationMarks.count - 1].opened
         var closed = opened
         closed.frames += span.length
         closed.sumSquares += depth * depth * Double(span.length)
+        closed.spectralSquares += spectral * spectral * Double(span.length)
         s.regionModulationMarks[s.regionModulationMarks.count - 1] = (opened, closed)
     }
 
@@ -50,8 +77,14 @@ import Testing
     /// judged against a line's talk that starts with nothing (or `talk`).
     static func decisions(_ regions: [(FrameSpan, Double)], frames: Int,
                           talk: SyllabicReference = SyllabicReference()) -> String {
+        decisions(regions.map { ($0.0, $0.1, 4) }, frames: frames, talk: talk)
+    }
+
+    /// `decisions` with each region's spectral swing too (level swing, spectral swing).
+    static func decisions(_ regions: [(FrameSpan, Double, Double)], frames: Int,
+                          talk: SyllabicReference = SyllabicReference()) -> String {
         var s = SettledSpans()
-        for (span, depth) in regions { append(&s, span, depth: depth) }
+        for (span, depth, spectral) in regions { append(&s, span, depth: depth, spectral: spectral) }
         var talk = talk
         return ShortHoldTests.decisions(ConversationAnalyzer.activity(of: s, frames: frames, p: AnalysisParameters(),
                                                                       talk: &talk), frames: frames)
@@ -67,14 +100,15 @@ import Testing
         #expect(Self.decisions(depth: 1.5) == ".×100 T×300 .×600")
         // 2.4 dB: 0.4 of the line's swing, under 2.5 dB: not talk either.
         #expect(Self.decisions(depth: 2.4) == ".×100 T×300 .×600")
+        // 3.2 dB: 0.53 of it, under 3.5 dB (analyzer 23; 22 capped at 2.5): not talk.
+        #expect(Self.decisions(depth: 3.2) == ".×100 T×300 .×600")
     }
 
     @Test func whatSwingsLikeTalkStaysTalk() {
         // 3.7 dB: 0.62 of the line's swing (a quieter voice on the line).
         #expect(Self.decisions(depth: 3.7) == ".×100 T×300 .×200 T×300 .×100")
-        // 2.6 dB against a line whose talk swings 7.5 (the other party of a mono recording,
-        // quieter on a noisy line): 0.35 of it, but over 2.5 dB: talk.
-        #expect(Self.decisions(after: 7.5, depth: 2.6) == ".×100 T×300 .×200 T×300 .×100")
+        // 3.6 dB against a line whose talk swings 7.5: 0.48 of it, but over 3.5 dB: talk.
+        #expect(Self.decisions(after: 7.5, depth: 3.6) == ".×100 T×300 .×200 T×300 .×100")
         // Before 2 s of talk on the line there is nothing to judge by: talk.
         #expect(Self.decisions([(FrameSpan(100, 400), 1.5), (FrameSpan(600, 900), 6)], frames: 1000)
                 == ".×100 T×300 .×200 T×300 .×100")
@@ -88,6 +122,28 @@ import Testing
     @Test func aFlatRegionOfAnUtteranceIsNotTalk() {
         #expect(Self.decisions([(FrameSpan(100, 400), 6), (FrameSpan(600, 900), 1.5), (FrameSpan(920, 1120), 6)],
                                frames: 1300) == ".×100 T×300 .×520 T×200 .×180")
+    }
+
+    /// A member region split off a talk utterance by its level swing only under 2.5 dB
+    /// (`memberFlatMaxDepthDB`): words over babble swinging 3.0 dB between two pauses stay
+    /// talk; on their own, as an utterance, they would not be (under 0.6 × 6 and 3.5 dB).
+    @Test func aMemberRegionNeedsAFlatterLevel() {
+        #expect(Self.decisions([(FrameSpan(100, 400), 6), (FrameSpan(600, 900), 3.0), (FrameSpan(920, 1120), 6)],
+                               frames: 1300) == ".×100 T×300 .×200 T×520 .×180")
+        #expect(Self.decisions([(FrameSpan(100, 400), 6), (FrameSpan(600, 900), 3.0)], frames: 1000)
+                == ".×100 T×300 .×600")
+    }
+
+    /// Analyzer 23: an utterance whose level swings like talk but whose spectrum hardly moves
+    /// against the line's talk (`spectralFlatShare`, 0.6) is not talk; one at 0.65 of it is.
+    @Test func aStretchWithASteadySpectrumIsNotTalk() {
+        let talk = (FrameSpan(100, 400), 6.0, 4.0)
+        #expect(Self.decisions([talk, (FrameSpan(600, 900), 6.0, 2.2)], frames: 1000) == ".×100 T×300 .×600")
+        #expect(Self.decisions([talk, (FrameSpan(600, 900), 6.0, 2.6)], frames: 1000)
+                == ".×100 T×300 .×200 T×300 .×100")
+        // Not on a mono line either.
+        #expect(Self.decisions([talk, (FrameSpan(600, 900), 6.0, 1.0)], frames: 1000, talk: SyllabicReference(judges: false))
+                == ".×100 T×300 .×200 T×300 .×100")
     }
 
     /// Words, then two flat regions (music cut by a quiet passage of 0.2 s), each pause under
@@ -127,6 +183,7 @@ import Testing
         second.regionModulationMarks[0].opened = first.regionModulationMarks[0].closed
         second.regionModulationMarks[0].closed.frames += first.regionModulationMarks[0].closed.frames
         second.regionModulationMarks[0].closed.sumSquares += first.regionModulationMarks[0].closed.sumSquares
+        second.regionModulationMarks[0].closed.spectralSquares += first.regionModulationMarks[0].closed.spectralSquares
         var talk = SyllabicReference()
         let p = AnalysisParameters()
         let a = ConversationAnalyzer.activity(of: first, frames: Int.max / 2, p: p, talk: &talk)
