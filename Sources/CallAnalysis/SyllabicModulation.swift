@@ -22,9 +22,10 @@ struct SyllabicModulationMeter: Sendable {
     private var filled = false
 
     /// The last 25 frames' spectral shapes (`add(power:bands:)`), a ring beside `ring`, and
-    /// their sum.
+    /// their sum (single precision, summed afresh from the ring each time it comes round: no
+    /// drift, and no conversion to double per frame).
     private var shapes = InlineArray<25, SIMD4<Float>>(repeating: .zero)
-    private var shapeSum = SIMD4<Double>.zero
+    private var shapeSum = SIMD4<Float>.zero
 
     /// Takes the next frame's power (full scale², > 0) and its noise-whitened band SNRs
     /// (`ChannelDetector`: band power over the band's noise and expected echo).
@@ -56,7 +57,7 @@ struct SyllabicModulationMeter: Sendable {
             for k in 0..<25 { ring[k] = db; shapes[k] = shape }
             short = 5 * Double(db)
             long = 25 * Double(db)
-            shapeSum = SIMD4<Double>(shape) * 25
+            shapeSum = shape * 25
             filled = true
         }
         let oldest = ring[next]
@@ -67,13 +68,18 @@ struct SyllabicModulationMeter: Sendable {
         next = next == 24 ? 0 : next + 1
         short += Double(db) - Double(fifthBack)
         long += Double(db) - Double(oldest)
-        shapeSum += SIMD4<Double>(shape) - SIMD4<Double>(oldestShape)
+        if next == 0 {
+            shapeSum = .zero
+            for k in 0..<25 { shapeSum += shapes[k] }
+        } else {
+            shapeSum += shape - oldestShape
+        }
         let swing = short / 5 - long / 25
-        let change = SIMD4<Double>(shape) - shapeSum / 25
+        let change = shape - shapeSum * (1 / 25)
         sums.frames += 1
         sums.sum += swing
         sums.sumSquares += swing * swing
-        sums.spectralSquares += (change * change).sum()
+        sums.spectralSquares += Double((change * change).sum())
     }
 }
 
