@@ -457,7 +457,8 @@ public struct ConversationAnalyzer: Sendable {
                 return
             }
             if isFlat(w, talk: talk) {
-                // Flat: far less syllabic swing than this line's talk so far — not talk.
+                // Flat: far less syllabic swing, or far less movement of its spectrum, than this
+                // line's talk so far — not talk.
                 flatPieces.append(members)
                 flatSpans.append(w.span)
                 return

@@ -38,9 +38,6 @@ struct SyllabicModulationMeter: Sendable {
     /// lowest speech utterance's RMS swing was 0.60–0.73 of its channel's median, the median
     /// music the detector took for talk 0.51 (10 dB lines) to 0.65 (20 dB); the level swing
     /// tells them apart less well (the music 0.33–0.43, the lowest speech 0.37–0.57).
-    /// `add(power:bands:)` with a flat spectrum (tests of the level swing alone).
-    mutating func add(power: Float) { add(power: power, bands: SIMD4(repeating: 1)) }
-
     @inline(__always)
     mutating func add(power: Float, bands: SIMD4<Float>) {
         // Band SNRs floored at −30 dB (and a band with no noise measured yet, not finite,
@@ -81,6 +78,9 @@ struct SyllabicModulationMeter: Sendable {
         sums.sumSquares += swing * swing
         sums.spectralSquares += Double((change * change).sum())
     }
+
+    /// `add(power:bands:)` with a flat spectrum (tests of the level swing alone).
+    mutating func add(power: Float) { add(power: power, bands: SIMD4(repeating: 1)) }
 }
 
 /// Running sums of the per-frame swing (`SyllabicModulationMeter`); a stretch's own are the
