@@ -48,6 +48,9 @@ public struct ChannelActivity: Sendable, Equatable {
     public var levels: ChannelLevels
     /// Per-frame classes when recording was requested (tests), else empty.
     public var frameClasses: [FrameClass]
+    /// Step 6's judgement of each utterance, in the order judged, when recording was requested
+    /// (`vadtrace --utterances`), else empty.
+    public var judgements: [UtteranceJudgement] = []
     /// Share of the channel's frames (0–1) during which it carried voices behind the talker
     /// (babble; see `BackgroundVoicesTracker`).
     public var backgroundVoicesShare: Double = 0
@@ -104,6 +107,9 @@ public struct ConversationAnalyzer: Sendable {
     private var parts: [ChannelParts]
     /// Per channel: the syllabic modulation of its talk so far (flat stretches, step 6).
     private var talk: [SyllabicReference]
+    /// Per channel: step 6's judgements so far (only when recording frames).
+    private var judgements: [[UtteranceJudgement]]
+    private let explains: Bool
     /// Frames a stretch's last region must lie before the next frame to decide to be settled:
     /// a pause no later region can be joined or chained (music next to hold) across, padding
     /// included.
@@ -149,6 +155,8 @@ public struct ConversationAnalyzer: Sendable {
         for c in 0..<channelCount { featureScratch[c].reserveCapacity(64) }
         parts = Array(repeating: ChannelParts(), count: channelCount)
         talk = Array(repeating: SyllabicReference(judges: channelCount == 2), count: channelCount)
+        judgements = Array(repeating: [], count: channelCount)
+        explains = recordFrames
         let fps = 1.0 / frameDuration
         // Past the reach of the chain of music next to hold too (`holdChainFrames`): a stretch
         // handed over between two pieces of one chain would leave the later piece talk.
@@ -190,7 +198,9 @@ public struct ConversationAnalyzer: Sendable {
         push()
         for c in 0..<channelCount {
             if let settled = detectors[c].takeSettled(minGap: settleGap, minRegions: settleRegions) {
-                parts[c].append(Self.activity(of: settled, frames: Int.max / 2, p: parameters, talk: &talk[c]))
+                var notes: [UtteranceJudgement]? = explains ? [] : nil
+                parts[c].append(Self.activity(of: settled, frames: Int.max / 2, p: parameters, talk: &talk[c], judgements: &notes))
+                if let notes { judgements[c] += notes }
             }
         }
     }
@@ -246,9 +256,12 @@ public struct ConversationAnalyzer: Sendable {
         for c in 0..<channelCount {
             detectors[c].finish()
             if let rest = detectors[c].takeSettled(minGap: 0, minRegions: 0, force: true) {
-                parts[c].append(Self.activity(of: rest, frames: frames, p: parameters, talk: &talk[c]))
+                var notes: [UtteranceJudgement]? = explains ? [] : nil
+                parts[c].append(Self.activity(of: rest, frames: frames, p: parameters, talk: &talk[c], judgements: &notes))
+                if let notes { judgements[c] += notes }
             }
             activities.append(Self.channelActivity(parts[c], detector: detectors[c].output, samples: samplesSeen))
+            activities[c].judgements = judgements[c]
         }
         if !matchers.isEmpty {
             let found = Self.sourceMatches(matchers.indices.map { matchers[$0].finish() })
@@ -287,6 +300,14 @@ public struct ConversationAnalyzer: Sendable {
     /// `activity(of:frames:p:)` with the channel's talk so far (`SyllabicReference`), which
     /// the stretch's talk is added to.
     static func activity(of d: SettledSpans, frames: Int, p: AnalysisParameters, talk: inout SyllabicReference) -> ChannelParts {
+        var none: [UtteranceJudgement]?
+        return activity(of: d, frames: frames, p: p, talk: &talk, judgements: &none)
+    }
+
+    /// `activity(of:frames:p:talk:)`, appending each utterance's judgement to `judgements`
+    /// unless it is nil.
+    static func activity(of d: SettledSpans, frames: Int, p: AnalysisParameters, talk: inout SyllabicReference,
+                         judgements: inout [UtteranceJudgement]?) -> ChannelParts {
         let fps = 1.0 / frameDuration
         let pad = Int((p.padS * fps).rounded())
         let gap = Int((p.mergeGapS * fps).rounded())
@@ -432,6 +453,15 @@ public struct ConversationAnalyzer: Sendable {
             return spectralReference >= AnalysisParameters.spectralMinReferenceDB
                 && spectral < AnalysisParameters.spectralFlatShare * spectralReference
         }
+        /// Records how `u` was judged, with the figures it was judged on (`vadtrace --utterances`).
+        func note(_ u: Utterance, _ verdict: UtteranceJudgement.Verdict) {
+            guard judgements != nil else { return }
+            let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
+            judgements!.append(UtteranceJudgement(
+                span: u.span, verdict: verdict, levelSwingDB: u.modulationDB, spectralSwingDB: u.spectralDB,
+                levelReferenceDB: talk.medianDB, spectralReferenceDB: talk.spectralMedianDB, referenceFrames: talk.frames,
+                dipMargin: speechMargin(u), heldPeaks: u.lines.mean, steadyShare: steadyShare))
+        }
         /// Long enough (shorter with held notes) and dipping like music; or `min_hold_s` long
         /// and holding its level (fewer dips than the held level allows), or holding notes and
         /// dipping faster than any voice (`speechMaxDipsPerS`: a beat, not syllables). The beat
@@ -453,10 +483,12 @@ public struct ConversationAnalyzer: Sendable {
         func judge(_ w: Utterance, without music: Set<Int>, splittingFlat: Bool) {
             let members = w.members.filter { !regions[$0].tonal && !music.contains($0) }
             if isHold(w) {
+                note(w, .hold)
                 hold.append(w.span)
                 return
             }
             if isFlat(w, talk: talk) {
+                note(w, .flat)
                 // Flat: far less syllabic swing, or far less movement of its spectrum, than this
                 // line's talk so far — not talk.
                 flatPieces.append(members)
@@ -469,6 +501,7 @@ public struct ConversationAnalyzer: Sendable {
             } : []
             if !flat.isEmpty {
                 for f in join(regions, flat) {
+                    note(f, .flatRegion)
                     flatPieces.append(f.members.filter { flat.contains($0) })
                     flatSpans.append(f.span)
                 }
@@ -477,6 +510,7 @@ public struct ConversationAnalyzer: Sendable {
                 }
                 return
             }
+            note(w, .talk)
             if let depth = w.modulationDB, let spectral = w.spectralDB {
                 talk.add(depthDB: depth, spectralDB: spectral, frames: w.span.length)
             }
@@ -534,10 +568,12 @@ public struct ConversationAnalyzer: Sendable {
         /// A split utterance: the music is hold and keeps its held notes; the words' tonal
         /// regions are tones, the rest is speech.
         func apply(_ split: (words: [Int], music: [Int]), music: [Utterance]) {
+            for m in music { note(m, .musicSplitFromWords) }
             hold.append(contentsOf: music.map(\.span))
             for i in split.words where regions[i].tonal { tones.append(regions[i].span) }
             let words = Set(split.words.filter { !regions[$0].tonal })
             for v in join(regions, words.sorted()) {
+                note(v, .wordsSplitFromMusic)
                 speech.append(v.span)
                 let members = v.members.filter { words.contains($0) }
                 speechRegions += members.map { regions[$0].span }
@@ -549,6 +585,7 @@ public struct ConversationAnalyzer: Sendable {
                 if let split = splitAtMusic(Array(u.members)) {
                     apply(split, music: join(regions, split.music))
                 } else {
+                    note(u, .hold)
                     hold.append(u.span)
                 }
                 continue
@@ -558,6 +595,7 @@ public struct ConversationAnalyzer: Sendable {
             for i in u.members where regions[i].tonal { tones.append(regions[i].span) }
             for v in join(regions, u.members.filter { !regions[$0].tonal }) {
                 if isHold(v) {
+                    note(v, .hold)
                     hold.append(v.span)
                     continue
                 }
@@ -577,7 +615,10 @@ public struct ConversationAnalyzer: Sendable {
                 // A member region that is hold on its own is hold (words running into music
                 // judged as words with it), and the rest is joined again without it.
                 let music = members.count > 1 ? Set(members.filter { join(regions, [$0]).allSatisfy(isHold) }) : []
-                for i in music.sorted() { hold.append(regions[i].span) }
+                for i in music.sorted() {
+                    if let r = join(regions, [i]).first { note(r, .holdRegion) }
+                    hold.append(regions[i].span)
+                }
                 for w in music.isEmpty ? [v] : join(regions, members.filter { !music.contains($0) }) {
                     judge(w, without: music, splittingFlat: true)
                 }
@@ -662,6 +703,9 @@ public struct ConversationAnalyzer: Sendable {
                 : chained(all, musicGroups: true)
             var gone = Set<FrameSpan>()
             for k in joined {
+                if judgements != nil {
+                    judgements!.append(UtteranceJudgement(span: chainable[k].span, verdict: .chainedToHold))
+                }
                 hold.append(chainable[k].span)
                 for i in chainable[k].members { gone.insert(regions[i].span) }
             }

@@ -6,17 +6,50 @@ import AudioIO
 import CallAnalysis
 import Foundation
 
-let args = CommandLine.arguments
+// `--utterances`: step 6's judgement of each utterance of the channel instead (the product's
+// whole analysis, as `callqa analyze` runs it without a hold-music library): when it was
+// judged, its verdict and the figures behind it (`UtteranceJudgement`), as CSV.
+var args = CommandLine.arguments
+let utterances = args.contains("--utterances")
+args.removeAll { $0 == "--utterances" }
 guard args.count >= 2 else {
-    FileHandle.standardError.write(Data("usage: vadtrace FILE [CHANNEL]\n".utf8))
+    FileHandle.standardError.write(Data("usage: vadtrace FILE [CHANNEL] [--utterances]\n".utf8))
     exit(64)
 }
+
+/// Optional figure for CSV: empty when absent.
+func cell(_ x: Double?, _ digits: Int = 2) -> String { x.map { String(format: "%.\(digits)f", $0) } ?? "" }
+
 do {
     let src = try SndFileSource(path: args[1])
     let channel = args.count > 2 ? Int(args[2]) ?? 0 : 0
     let p = AnalysisParameters()
     let stereo = src.format.channels == 2
     let q = CodecQuantization(encoding: src.format.encoding)
+    guard channel >= 0 && channel < src.format.channels && src.format.channels <= 2 else {
+        FileHandle.standardError.write(Data("vadtrace: channel \(channel): the file has \(src.format.channels)\n".utf8))
+        exit(64)
+    }
+    if utterances {
+        var analyzer = ConversationAnalyzer(parameters: p, sampleRate: src.format.sampleRate, channelCount: src.format.channels,
+                                            recordFrames: true, quantization: q)
+        var block = AudioBlock(channelCount: src.format.channels, capacity: 4096)
+        while true {
+            let n = try src.read(into: &block)
+            if n == 0 { break }
+            analyzer.consume(channels: block.channels, frameCount: n)
+        }
+        let outcome = analyzer.finish()
+        var text = "start_s,end_s,verdict,level_swing_db,level_reference_db,spectral_swing_db,spectral_reference_db,"
+            + "reference_s,dip_margin,held_peaks,steady_share\n"
+        for j in outcome.channels[channel].judgements {
+            text += "\(cell(Double(j.span.start) * 0.01)),\(cell(Double(j.span.end) * 0.01)),\(j.verdict.rawValue),"
+                + "\(cell(j.levelSwingDB)),\(cell(j.levelReferenceDB)),\(cell(j.spectralSwingDB)),\(cell(j.spectralReferenceDB)),"
+                + "\(cell(Double(j.referenceFrames) * 0.01)),\(cell(j.dipMargin)),\(cell(j.heldPeaks)),\(cell(j.steadyShare))\n"
+        }
+        FileHandle.standardOutput.write(Data(text.utf8))
+        exit(0)
+    }
     var extractors = (0..<src.format.channels).map { _ in
         FrameFeatureExtractor(sampleRate: src.format.sampleRate, parameters: p, quantization: q)
     }

@@ -236,6 +236,30 @@ import Testing
         #expect(analyze([agent, customer], settleRegions: Int.max) == out)
     }
 
+    /// The same call traced (`recordFrames`, `vadtrace --utterances`): each utterance's verdict
+    /// with the figures behind it — the talk first (nothing to judge by yet), then the music
+    /// judged flat against it; with nothing recorded the outcome is the same and no judgement
+    /// is kept.
+    @Test func eachUtterancesJudgementCanBeTraced() {
+        var g = Signals(seed: 61)
+        var agent = g.noise(count: 14 * 8000, rms: pow(10, -50.0 / 20))
+        mix(g.speechLike(count: 4 * 8000, sampleRate: 8000, rms: pow(10, -30.0 / 20)), into: &agent, at: 8000)
+        mix(Self.flatMusic(seconds: 7, rms: pow(10, -44.0 / 20), seed: 99), into: &agent, at: 6 * 8000)
+        let customer = g.noise(count: 14 * 8000, rms: pow(10, -60.0 / 20))
+        let traced = analyze([agent, customer], recordFrames: true), plain = analyze([agent, customer])
+        let notes = traced.channels[0].judgements
+        #expect(notes.map(\.verdict) == [.talk, .flat], "\(notes)")
+        if notes.count == 2 {
+            #expect(notes[0].span == FrameSpan(100, 500) && notes[0].referenceFrames == 0 && notes[0].levelReferenceDB == nil)
+            let flat = notes[1]
+            #expect(flat.span.start >= 590 && flat.referenceFrames == 400, "\(flat)")
+            #expect(flat.levelReferenceDB == notes[0].levelSwingDB.map { (Double(Int($0 * 10)) + 0.5) / 10 })
+            #expect(flat.levelSwingDB! < 0.6 * flat.levelReferenceDB! || flat.spectralSwingDB! < 0.6 * flat.spectralReferenceDB!)
+        }
+        #expect(plain.channels[0].judgements.isEmpty)
+        #expect(traced.channels[0].speech == plain.channels[0].speech && traced.channels[0].hold == plain.channels[0].hold)
+    }
+
     /// From the signal: a mono recording's two parties, the first 15 dB over the line's noise
     /// for 4 s, the second 5 dB over it for 4 s after a pause: the quieter voice swings less
     /// (its syllables sink into the noise sooner: under 2.5 dB and 0.6 of the first's here), and

@@ -1,0 +1,60 @@
+/// How step 6 (`ConversationAnalyzer.activity`) judged one utterance of a channel, with the
+/// figures it was judged on: what `vadtrace --utterances` prints, so that a stretch taken for
+/// talk, hold or neither can be traced to its rule (the README's step 6). Recorded only when
+/// frames are recorded (`ConversationAnalyzer(recordFrames:)`); the site's hold-music library
+/// (`KnownAudioLibrary`) is applied after it and is not among these.
+public struct UtteranceJudgement: Sendable, Equatable {
+    public enum Verdict: String, Sendable {
+        /// Music on hold as a whole (dips like music for its held notes and steadiness, or holds
+        /// its level).
+        case hold
+        /// A member region of an utterance that is hold on its own (words ran into it).
+        case holdRegion
+        /// The music side of an utterance split where words meet music.
+        case musicSplitFromWords
+        /// The words side of such a split: talk.
+        case wordsSplitFromMusic
+        /// Flat: its level or its spectrum swings far less than its line's talk so far.
+        case flat
+        /// A member region of a talk utterance that is flat on its own.
+        case flatRegion
+        /// Talk (and counted in its line's talk so far).
+        case talk
+        /// A piece within reach of hold on the line, chained to it (music cut by its quiet
+        /// passages): hold, whatever it was judged before.
+        case chainedToHold
+    }
+
+    /// The utterance (frames, padded).
+    public var span: FrameSpan
+    public var verdict: Verdict
+    /// Its level's and its spectrum's syllabic swings (dB; `SyllabicModulationMeter`), nil
+    /// where not measured (a mono recording's, and a chained piece's).
+    public var levelSwingDB: Double?
+    public var spectralSwingDB: Double?
+    /// Its line's talk so far when it was judged (`SyllabicReference`): the median swings and
+    /// the frames of talk behind them.
+    public var levelReferenceDB: Double?
+    public var spectralReferenceDB: Double?
+    public var referenceFrames: Int
+    /// Dips per second over the most a hold region may have (negative: dips like music;
+    /// `AnalysisParameters.holdMargin`), its mean held peaks per measurement and its steady share.
+    public var dipMargin: Double?
+    public var heldPeaks: Double?
+    public var steadyShare: Double?
+
+    public init(span: FrameSpan, verdict: Verdict, levelSwingDB: Double? = nil, spectralSwingDB: Double? = nil,
+                levelReferenceDB: Double? = nil, spectralReferenceDB: Double? = nil, referenceFrames: Int = 0,
+                dipMargin: Double? = nil, heldPeaks: Double? = nil, steadyShare: Double? = nil) {
+        self.span = span
+        self.verdict = verdict
+        self.levelSwingDB = levelSwingDB
+        self.spectralSwingDB = spectralSwingDB
+        self.levelReferenceDB = levelReferenceDB
+        self.spectralReferenceDB = spectralReferenceDB
+        self.referenceFrames = referenceFrames
+        self.dipMargin = dipMargin
+        self.heldPeaks = heldPeaks
+        self.steadyShare = steadyShare
+    }
+}
