@@ -616,7 +616,7 @@ public struct ConversationAnalyzer: Sendable {
                 // judged as words with it), and the rest is joined again without it.
                 let music = members.count > 1 ? Set(members.filter { join(regions, [$0]).allSatisfy(isHold) }) : []
                 for i in music.sorted() {
-                    if let r = join(regions, [i]).first { note(r, .holdRegion) }
+                    if judgements != nil, let r = join(regions, [i]).first { note(r, .holdRegion) }
                     hold.append(regions[i].span)
                 }
                 for w in music.isEmpty ? [v] : join(regions, members.filter { !music.contains($0) }) {
