@@ -49,7 +49,9 @@ public struct ChannelActivity: Sendable, Equatable {
     /// Per-frame classes when recording was requested (tests), else empty.
     public var frameClasses: [FrameClass]
     /// Step 6's judgement of each utterance, in the order judged, when recording was requested
-    /// (`vadtrace --utterances`), else empty.
+    /// (`vadtrace --utterances`), else empty. Pieces chained to hold come at the end of the
+    /// settled stretch they were judged in, so the order (not the verdicts) depends on where
+    /// stretches settled.
     public var judgements: [UtteranceJudgement] = []
     /// Share of the channel's frames (0–1) during which it carried voices behind the talker
     /// (babble; see `BackgroundVoicesTracker`).
@@ -125,7 +127,8 @@ public struct ConversationAnalyzer: Sendable {
 
     /// - Parameters:
     ///   - channelCount: 1 (mono) or 2 (stereo).
-    ///   - recordFrames: keep per-frame classes (tests).
+    ///   - recordFrames: keep per-frame classes and step 6's judgements (`ChannelActivity
+    ///     .judgements`; tests, `vadtrace`): memory grows with the call.
     /// - Parameter quantization: the recording's 8-bit quantizer, if any (see
     ///   `AnalysisParameters.codecIdleSteps`).
     /// - Parameter knownAudio: the site's hold music and announcements: where one plays it is
@@ -704,7 +707,7 @@ public struct ConversationAnalyzer: Sendable {
             var gone = Set<FrameSpan>()
             for k in joined {
                 if judgements != nil {
-                    judgements!.append(UtteranceJudgement(span: chainable[k].span, verdict: .chainedToHold))
+                    judgements!.append(UtteranceJudgement(span: chainable[k].span, verdict: .chainedToHold, referenceFrames: nil))
                 }
                 hold.append(chainable[k].span)
                 for i in chainable[k].members { gone.insert(regions[i].span) }

@@ -40,8 +40,9 @@ struct SyllabicModulationMeter: Sendable {
     /// tells them apart less well (the music 0.33–0.43, the lowest speech 0.37–0.57).
     @inline(__always)
     mutating func add(power: Float, bands: SIMD4<Float>) {
-        // Band SNRs floored at −30 dB (and a band with no noise measured yet, not finite,
-        // taken as that floor): a band deep under its noise has no shape to give.
+        // Band SNRs floored at −30 dB (a band with no noise measured yet — its SNR negative —
+        // or not finite, or 1e12 and over, taken as that floor): a band deep under its noise
+        // has no shape to give, and `fastDB` reads bits, not values, outside (0, ∞).
         let floor = SIMD4<Float>(repeating: 1e-3)
         let b = floor.replacing(with: bands, where: bands .> floor .& bands .< SIMD4(repeating: 1e12))
         let logs = fastDB(SIMD8(lowHalf: SIMD4(power, 1, 1, 1), highHalf: b))
@@ -112,7 +113,8 @@ struct ModulationSums: Sendable, Equatable {
 }
 
 /// A channel's own talk's syllabic modulation so far: the frame-weighted median depth of the
-/// utterances taken as talk before (a histogram of 0.1 dB bins up to 25 dB; memory fixed).
+/// utterances taken as talk before, and the median of their spectral swings (two histograms
+/// of 0.1 dB bins up to 25 dB; memory fixed).
 /// Causal and per channel, so a stretch is judged against the same line's talker, whatever
 /// the noise, and the same way however the call is cut into settled stretches.
 ///

@@ -33,10 +33,10 @@ public struct UtteranceJudgement: Sendable, Equatable {
     public var levelSwingDB: Double?
     public var spectralSwingDB: Double?
     /// Its line's talk so far when it was judged (`SyllabicReference`): the median swings and
-    /// the frames of talk behind them.
+    /// the frames of talk behind them (nil for a chained piece: not judged against it).
     public var levelReferenceDB: Double?
     public var spectralReferenceDB: Double?
-    public var referenceFrames: Int
+    public var referenceFrames: Int?
     /// Dips per second over the most a hold region may have (negative: dips like music;
     /// `AnalysisParameters.holdMargin`), its mean held peaks per measurement and its steady share.
     public var dipMargin: Double?
@@ -44,7 +44,7 @@ public struct UtteranceJudgement: Sendable, Equatable {
     public var steadyShare: Double?
 
     public init(span: FrameSpan, verdict: Verdict, levelSwingDB: Double? = nil, spectralSwingDB: Double? = nil,
-                levelReferenceDB: Double? = nil, spectralReferenceDB: Double? = nil, referenceFrames: Int = 0,
+                levelReferenceDB: Double? = nil, spectralReferenceDB: Double? = nil, referenceFrames: Int? = nil,
                 dipMargin: Double? = nil, heldPeaks: Double? = nil, steadyShare: Double? = nil) {
         self.span = span
         self.verdict = verdict

@@ -26,11 +26,15 @@ do {
     let p = AnalysisParameters()
     let stereo = src.format.channels == 2
     let q = CodecQuantization(encoding: src.format.encoding)
-    guard channel >= 0 && channel < src.format.channels && src.format.channels <= 2 else {
+    guard channel >= 0 && channel < src.format.channels else {
         FileHandle.standardError.write(Data("vadtrace: channel \(channel): the file has \(src.format.channels)\n".utf8))
         exit(64)
     }
     if utterances {
+        guard src.format.channels <= 2 else {
+            FileHandle.standardError.write(Data("vadtrace: --utterances: \(src.format.channels) channels (callqa analyses 1 or 2)\n".utf8))
+            exit(64)
+        }
         var analyzer = ConversationAnalyzer(parameters: p, sampleRate: src.format.sampleRate, channelCount: src.format.channels,
                                             recordFrames: true, quantization: q)
         var block = AudioBlock(channelCount: src.format.channels, capacity: 4096)
@@ -45,7 +49,7 @@ do {
         for j in outcome.channels[channel].judgements {
             text += "\(cell(Double(j.span.start) * 0.01)),\(cell(Double(j.span.end) * 0.01)),\(j.verdict.rawValue),"
                 + "\(cell(j.levelSwingDB)),\(cell(j.levelReferenceDB)),\(cell(j.spectralSwingDB)),\(cell(j.spectralReferenceDB)),"
-                + "\(cell(Double(j.referenceFrames) * 0.01)),\(cell(j.dipMargin)),\(cell(j.heldPeaks)),\(cell(j.steadyShare))\n"
+                + "\(cell(j.referenceFrames.map { Double($0) * 0.01 })),\(cell(j.dipMargin)),\(cell(j.heldPeaks)),\(cell(j.steadyShare))\n"
         }
         FileHandle.standardOutput.write(Data(text.utf8))
         exit(0)
