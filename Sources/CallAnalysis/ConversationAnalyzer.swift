@@ -456,6 +456,19 @@ public struct ConversationAnalyzer: Sendable {
             return spectralReference >= AnalysisParameters.spectralMinReferenceDB
                 && spectral < AnalysisParameters.spectralFlatShare * spectralReference
         }
+        /// Talk, whatever its dips say (`AnalysisParameters.talkSwingLevelShare`): it dips nearly
+        /// as often as speech, holds almost no notes, and its level and spectrum swing as its
+        /// line's talk so far does.
+        func swingsLikeTalk(_ u: Utterance) -> Bool {
+            guard talk.judges, talk.frames >= AnalysisParameters.flatReferenceFrames,
+                  u.lines.mean < AnalysisParameters.talkSwingMaxHeldPeaks,
+                  let depth = u.modulationDB, let spectral = u.spectralDB,
+                  let reference = talk.medianDB, let spectralReference = talk.spectralMedianDB,
+                  spectralReference >= AnalysisParameters.spectralMinReferenceDB,
+                  depth >= AnalysisParameters.talkSwingLevelShare * reference,
+                  spectral >= AnalysisParameters.talkSwingSpectralShare * spectralReference else { return false }
+            return speechMargin(u) > -AnalysisParameters.talkSwingDipMargin
+        }
         /// Records how `u` was judged, with the figures it was judged on (`vadtrace --utterances`).
         func note(_ u: Utterance, _ verdict: UtteranceJudgement.Verdict) {
             guard judgements != nil else { return }
@@ -472,6 +485,7 @@ public struct ConversationAnalyzer: Sendable {
         /// them) or crackles (clicks 10 times a second, each lifting the envelope the dips are
         /// measured against) dips that fast too, and hold would take the speech of both parties.
         func isHold(_ u: Utterance) -> Bool {
+            if swingsLikeTalk(u) { return false }
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare, strong: fewTones(u)) > 0
             if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return true }

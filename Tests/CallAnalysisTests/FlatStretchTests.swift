@@ -68,8 +68,8 @@ import Testing
     /// One detected region with its syllabic swing (`depth` dB over all its frames, mean 0)
     /// and its spectral swing (`spectral` dB, RMS), the marks continuing from the region
     /// before; nothing else about it music-like (dips like speech, no held notes, nothing steady).
-    static func append(_ s: inout SettledSpans, _ span: FrameSpan, depth: Double, spectral: Double = 4) {
-        s.append(span, steady: 0, dips: span.length / 20, under: span.length / 2, lines: LineCount())
+    static func append(_ s: inout SettledSpans, _ span: FrameSpan, depth: Double, spectral: Double = 4, dips: Int? = nil) {
+        s.append(span, steady: 0, dips: dips ?? span.length / 20, under: span.length / 2, lines: LineCount())
         let opened = s.regionModulationMarks[s.regionModulationMarks.count - 1].opened
         var closed = opened
         closed.frames += span.length
@@ -149,6 +149,25 @@ import Testing
         // Not on a mono line either.
         #expect(Self.decisions([talk, (FrameSpan(600, 900), 6.0, 1.0)], frames: 1000, talk: SyllabicReference(judges: false))
                 == ".×100 T×300 .×200 T×300 .×100")
+    }
+
+    /// Analyzer 23: 10 s that the dips alone make hold (0.7 dips a second against hold's 0.8,
+    /// no held notes: `holdMargin` −0.1) but whose level and spectrum swing as the line's talk
+    /// does is talk (`AnalysisParameters.talkSwingLevelShare`); swinging less in either, or
+    /// dipping further from speech (0.5 a second, margin −0.3), it is hold.
+    @Test func whatDipsLikeMusicButSwingsLikeTalkIsTalk() {
+        func judged(depth: Double, spectral: Double, dips: Int = 7) -> String {
+            var s = SettledSpans()
+            Self.append(&s, FrameSpan(100, 400), depth: 6, spectral: 4)
+            Self.append(&s, FrameSpan(600, 1600), depth: depth, spectral: spectral, dips: dips)
+            var talk = SyllabicReference()
+            let out = ConversationAnalyzer.activity(of: s, frames: 1700, p: AnalysisParameters(), talk: &talk)
+            return ShortHoldTests.decisions(out, frames: 1700)
+        }
+        #expect(judged(depth: 6, spectral: 4) == ".×100 T×300 .×200 T×1000 .×100")
+        #expect(judged(depth: 4, spectral: 4) == ".×100 T×300 .×200 H×1000 .×100")
+        #expect(judged(depth: 6, spectral: 3.4) == ".×100 T×300 .×200 H×1000 .×100")
+        #expect(judged(depth: 6, spectral: 4, dips: 5) == ".×100 T×300 .×200 H×1000 .×100")
     }
 
     /// Words, then two flat regions (music cut by a quiet passage of 0.2 s), each pause under
