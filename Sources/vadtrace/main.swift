@@ -22,7 +22,11 @@ func cell(_ x: Double?, _ digits: Int = 2) -> String { x.map { String(format: "%
 
 do {
     let src = try SndFileSource(path: args[1])
-    let channel = args.count > 2 ? Int(args[2]) ?? 0 : 0
+    guard args.count <= 2 || Int(args[2]) != nil else {
+        FileHandle.standardError.write(Data("vadtrace: channel '\(args[2])': expected a channel number (0 or 1)\n".utf8))
+        exit(64)
+    }
+    let channel = args.count > 2 ? Int(args[2])! : 0
     let p = AnalysisParameters()
     let stereo = src.format.channels == 2
     let q = CodecQuantization(encoding: src.format.encoding)
