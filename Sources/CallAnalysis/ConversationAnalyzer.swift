@@ -201,11 +201,17 @@ public struct ConversationAnalyzer: Sendable {
         push()
         for c in 0..<channelCount {
             if let settled = detectors[c].takeSettled(minGap: settleGap, minRegions: settleRegions) {
-                var notes: [UtteranceJudgement]? = explains ? [] : nil
-                parts[c].append(Self.activity(of: settled, frames: Int.max / 2, p: parameters, talk: &talk[c], judgements: &notes))
-                if let notes { judgements[c] += notes }
+                settle(settled, channel: c, frames: Int.max / 2)
             }
         }
+    }
+
+    /// Step 6 on a settled stretch of channel `c` (`activity`): its parts appended, and its
+    /// judgements when frames are recorded.
+    private mutating func settle(_ stretch: SettledSpans, channel c: Int, frames: Int) {
+        var notes: [UtteranceJudgement]? = explains ? [] : nil
+        parts[c].append(Self.activity(of: stretch, frames: frames, p: parameters, talk: &talk[c], judgements: &notes))
+        if let notes { judgements[c] += notes }
     }
 
     private mutating func push() {
@@ -259,9 +265,7 @@ public struct ConversationAnalyzer: Sendable {
         for c in 0..<channelCount {
             detectors[c].finish()
             if let rest = detectors[c].takeSettled(minGap: 0, minRegions: 0, force: true) {
-                var notes: [UtteranceJudgement]? = explains ? [] : nil
-                parts[c].append(Self.activity(of: rest, frames: frames, p: parameters, talk: &talk[c], judgements: &notes))
-                if let notes { judgements[c] += notes }
+                settle(rest, channel: c, frames: frames)
             }
             activities.append(Self.channelActivity(parts[c], detector: detectors[c].output, samples: samplesSeen))
             activities[c].judgements = judgements[c]
@@ -446,37 +450,39 @@ public struct ConversationAnalyzer: Sendable {
         /// Flat (`AnalysisParameters.flatShare`): its level's syllabic swing far under its line's
         /// talk so far, and small (smaller still for a `member` region split off a talk
         /// utterance); or its spectrum's swing far under the talk's (`spectralFlatShare`).
-        func isFlat(_ u: Utterance, talk: SyllabicReference, member: Bool = false) -> Bool {
-            guard talk.judges, u.span.length >= AnalysisParameters.flatMinFrames,
-                  talk.frames >= AnalysisParameters.flatReferenceFrames,
-                  let depth = u.modulationDB, let spectral = u.spectralDB,
-                  let reference = talk.medianDB, let spectralReference = talk.spectralMedianDB else { return false }
+        /// The utterance's level and spectral swings beside its line's talk's medians so far, where
+        /// it is judged against them (a stereo channel with 2 s of talk behind it); nil otherwise.
+        func swings(_ u: Utterance) -> (level: Double, levelReference: Double, spectral: Double, spectralReference: Double)? {
+            guard talk.judges, talk.frames >= AnalysisParameters.flatReferenceFrames,
+                  let level = u.modulationDB, let spectral = u.spectralDB,
+                  let levelReference = talk.medianDB, let spectralReference = talk.spectralMedianDB else { return nil }
+            return (level, levelReference, spectral, spectralReference)
+        }
+        func isFlat(_ u: Utterance, member: Bool = false) -> Bool {
+            guard u.span.length >= AnalysisParameters.flatMinFrames, let s = swings(u) else { return false }
             let cap = member ? AnalysisParameters.memberFlatMaxDepthDB : AnalysisParameters.flatMaxDepthDB
-            if depth < AnalysisParameters.flatShare * reference && depth < cap { return true }
-            return spectralReference >= AnalysisParameters.spectralMinReferenceDB
-                && spectral < AnalysisParameters.spectralFlatShare * spectralReference
+            if s.level < AnalysisParameters.flatShare * s.levelReference && s.level < cap { return true }
+            return s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
+                && s.spectral < AnalysisParameters.spectralFlatShare * s.spectralReference
         }
         /// Talk, whatever its dips say (`AnalysisParameters.talkSwingLevelShare`): it dips nearly
         /// as often as speech, holds almost no notes, and its level and spectrum swing as its
         /// line's talk so far does.
         func swingsLikeTalk(_ u: Utterance) -> Bool {
-            guard talk.judges, talk.frames >= AnalysisParameters.flatReferenceFrames,
-                  u.lines.mean < AnalysisParameters.talkSwingMaxHeldPeaks,
-                  let depth = u.modulationDB, let spectral = u.spectralDB,
-                  let reference = talk.medianDB, let spectralReference = talk.spectralMedianDB,
-                  spectralReference >= AnalysisParameters.spectralMinReferenceDB,
-                  depth >= AnalysisParameters.talkSwingLevelShare * reference,
-                  spectral >= AnalysisParameters.talkSwingSpectralShare * spectralReference else { return false }
+            guard u.lines.mean < AnalysisParameters.talkSwingMaxHeldPeaks, let s = swings(u),
+                  s.spectralReference >= AnalysisParameters.spectralMinReferenceDB,
+                  s.level >= AnalysisParameters.talkSwingLevelShare * s.levelReference,
+                  s.spectral >= AnalysisParameters.talkSwingSpectralShare * s.spectralReference else { return false }
             return speechMargin(u) > -AnalysisParameters.talkSwingDipMargin
         }
-        /// Records how `u` was judged, with the figures it was judged on (`vadtrace --utterances`).
+        /// Records how `u` was judged, with the figures it was judged on (`vadtrace --utterances`;
+        /// nothing is worked out when nothing is recorded).
         func note(_ u: Utterance, _ verdict: UtteranceJudgement.Verdict) {
-            guard judgements != nil else { return }
-            let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
-            judgements!.append(UtteranceJudgement(
+            judgements?.append(UtteranceJudgement(
                 span: u.span, verdict: verdict, levelSwingDB: u.modulationDB, spectralSwingDB: u.spectralDB,
                 levelReferenceDB: talk.medianDB, spectralReferenceDB: talk.spectralMedianDB, referenceFrames: talk.frames,
-                dipMargin: speechMargin(u), heldPeaks: u.lines.mean, steadyShare: steadyShare))
+                dipMargin: speechMargin(u), heldPeaks: u.lines.mean,
+                steadyShare: u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0))
         }
         /// Long enough (shorter with held notes) and dipping like music; or `min_hold_s` long
         /// and holding its level (fewer dips than the held level allows), or holding notes and
@@ -504,7 +510,7 @@ public struct ConversationAnalyzer: Sendable {
                 hold.append(w.span)
                 return
             }
-            if isFlat(w, talk: talk) {
+            if isFlat(w) {
                 note(w, .flat)
                 // Flat: far less syllabic swing, or far less movement of its spectrum, than this
                 // line's talk so far — not talk.
@@ -514,7 +520,7 @@ public struct ConversationAnalyzer: Sendable {
             }
             let flat = splittingFlat && members.count > 1 ? members.filter { i in
                 guard let u = join(regions, [i]).first else { return false }
-                return isFlat(u, talk: talk, member: true)
+                return isFlat(u, member: true)
             } : []
             if !flat.isEmpty {
                 for f in join(regions, flat) {
@@ -720,9 +726,7 @@ public struct ConversationAnalyzer: Sendable {
                 : chained(all, musicGroups: true)
             var gone = Set<FrameSpan>()
             for k in joined {
-                if judgements != nil {
-                    judgements!.append(UtteranceJudgement(span: chainable[k].span, verdict: .chainedToHold, referenceFrames: nil))
-                }
+                judgements?.append(UtteranceJudgement(span: chainable[k].span, verdict: .chainedToHold))
                 hold.append(chainable[k].span)
                 for i in chainable[k].members { gone.insert(regions[i].span) }
             }
