@@ -447,9 +447,6 @@ public struct ConversationAnalyzer: Sendable {
             let allowance = AnalysisParameters.levelAllowance(under: u.underTo - u.underFrom, durationFrames: u.span.length)
             return allowance > 0 && speechMargin(u) < allowance
         }
-        /// Flat (`AnalysisParameters.flatShare`): its level's syllabic swing far under its line's
-        /// talk so far, and small (smaller still for a `member` region split off a talk
-        /// utterance); or its spectrum's swing far under the talk's (`spectralFlatShare`).
         /// The utterance's level and spectral swings beside its line's talk's medians so far, where
         /// it is judged against them (a stereo channel with 2 s of talk behind it); nil otherwise.
         func swings(_ u: Utterance) -> (level: Double, levelReference: Double, spectral: Double, spectralReference: Double)? {
@@ -458,12 +455,18 @@ public struct ConversationAnalyzer: Sendable {
                   let levelReference = talk.medianDB, let spectralReference = talk.spectralMedianDB else { return nil }
             return (level, levelReference, spectral, spectralReference)
         }
+        /// Flat (`AnalysisParameters.flatShare`): its level's syllabic swing far under its line's
+        /// talk so far, and small (smaller where its spectrum moves as talk's does, smaller
+        /// still for a `member` region split off a talk utterance); or its spectrum's swing far
+        /// under the talk's (`spectralFlatShare`).
         func isFlat(_ u: Utterance, member: Bool = false) -> Bool {
             guard u.span.length >= AnalysisParameters.flatMinFrames, let s = swings(u) else { return false }
-            let cap = member ? AnalysisParameters.memberFlatMaxDepthDB : AnalysisParameters.flatMaxDepthDB
+            let spectrumJudges = s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
+            let spectrumLikeTalk = spectrumJudges && s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
+            let cap = member ? AnalysisParameters.memberFlatMaxDepthDB
+                : spectrumLikeTalk ? AnalysisParameters.talkSpectrumFlatMaxDepthDB : AnalysisParameters.flatMaxDepthDB
             if s.level < AnalysisParameters.flatShare * s.levelReference && s.level < cap { return true }
-            return s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
-                && s.spectral < AnalysisParameters.spectralFlatShare * s.spectralReference
+            return spectrumJudges && s.spectral < AnalysisParameters.spectralFlatShare * s.spectralReference
         }
         /// Talk, whatever its dips say (`AnalysisParameters.talkSwingLevelShare`): it dips nearly
         /// as often as speech, holds almost no notes, and its level and spectrum swing as its
