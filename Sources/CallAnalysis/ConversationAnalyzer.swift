@@ -455,12 +455,19 @@ public struct ConversationAnalyzer: Sendable {
                   let levelReference = talk.medianDB, let spectralReference = talk.spectralMedianDB else { return nil }
             return (level, levelReference, spectral, spectralReference)
         }
-        /// Flat (`AnalysisParameters.flatShare`): its level's syllabic swing far under its line's
+        /// Flat: swinging less in level and spectrum than any voice does
+        /// (`AnalysisParameters.absoluteFlatLevelDB`; a whole utterance, whatever the line's talk
+        /// so far); or (`AnalysisParameters.flatShare`) its level's syllabic swing far under its line's
         /// talk so far, and small (smaller where its spectrum moves as talk's does, smaller
         /// still for a `member` region split off a talk utterance); or its spectrum's swing far
         /// under the talk's (`spectralFlatShare`).
         func isFlat(_ u: Utterance, member: Bool = false) -> Bool {
-            guard u.span.length >= AnalysisParameters.flatMinFrames, let s = swings(u) else { return false }
+            guard u.span.length >= AnalysisParameters.flatMinFrames else { return false }
+            if !member, talk.judges, let level = u.modulationDB, let spectral = u.spectralDB,
+               level < AnalysisParameters.absoluteFlatLevelDB, spectral < AnalysisParameters.absoluteFlatSpectralDB {
+                return true
+            }
+            guard let s = swings(u) else { return false }
             let spectrumJudges = s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
             let spectrumLikeTalk = spectrumJudges && s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
             let cap = member ? AnalysisParameters.memberFlatMaxDepthDB

@@ -124,12 +124,29 @@ import Testing
         // swinging as the talk's: over 3.0 dB, talk (`heldout11`'s real customer on clean µ-law,
         // 3.1–3.2 dB against 10.45, her spectrum at 0.85–0.93 of her talk's; analyzer 23: flat).
         #expect(Self.decisions(after: 10.5, depth: 3.2) == ".×100 T×300 .×200 T×300 .×100")
-        // Before 2 s of talk on the line there is nothing to judge by: talk.
+        // Before 2 s of talk on the line there is nothing to judge it by (and its spectrum
+        // swings as a voice's): talk.
         #expect(Self.decisions([(FrameSpan(100, 400), 1.5), (FrameSpan(600, 900), 6)], frames: 1000)
                 == ".×100 T×300 .×200 T×300 .×100")
         // Shorter than 1.5 s: talk (a short flat word, a hum of assent).
         #expect(Self.decisions([(FrameSpan(100, 400), 6), (FrameSpan(600, 740), 1.5)], frames: 1000)
                 == ".×100 T×300 .×200 T×140 .×260")
+    }
+
+    /// Analyzer 24: a stretch swinging less in level (under 2.0 dB) and in spectrum (under
+    /// 2.5 dB) than any voice does is not talk, before the line has talked at all; and it does
+    /// not become the line's talk, against which the next such stretch would swing as much.
+    /// Over either bound it is judged as before (talk here: nothing to judge it by yet).
+    @Test func whatSwingsLessThanAnyVoiceIsNotTalk() {
+        let music = (FrameSpan(100, 400), 1.5, 2.0), moreMusic = (FrameSpan(500, 800), 1.5, 2.0)
+        #expect(Self.decisions([music, moreMusic], frames: 1000) == ".×1000")
+        #expect(Self.decisions([music, moreMusic, (FrameSpan(850, 950), 6, 4)], frames: 1000) == ".×850 T×100 .×50")
+        #expect(Self.decisions([(FrameSpan(100, 400), 2.2, 2.0)], frames: 500) == ".×100 T×300 .×100")
+        #expect(Self.decisions([(FrameSpan(100, 400), 1.5, 2.6)], frames: 500) == ".×100 T×300 .×100")
+        // Shorter than 1.5 s: talk.
+        #expect(Self.decisions([(FrameSpan(100, 240), 1.5, 2.0)], frames: 500) == ".×100 T×140 .×260")
+        // Not on a mono line.
+        #expect(Self.decisions([music], frames: 500, talk: SyllabicReference(judges: false)) == ".×100 T×300 .×100")
     }
 
     /// Music with words right after it, 0.2 s apart (one utterance, swinging 4.0 dB as a whole:
