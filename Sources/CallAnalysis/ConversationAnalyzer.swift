@@ -456,14 +456,13 @@ public struct ConversationAnalyzer: Sendable {
             return (level, levelReference, spectral, spectralReference)
         }
         /// Flat: swinging less in level and spectrum than any voice does
-        /// (`AnalysisParameters.absoluteFlatLevelDB`; a whole utterance, whatever the line's talk
-        /// so far); or (`AnalysisParameters.flatShare`) its level's syllabic swing far under its line's
+        /// (`AnalysisParameters.absoluteFlatLevelDB`, whatever the line's talk so far); or (`AnalysisParameters.flatShare`) its level's syllabic swing far under its line's
         /// talk so far, and small (smaller where its spectrum moves as talk's does, smaller
         /// still for a `member` region split off a talk utterance); or its spectrum's swing far
         /// under the talk's (`spectralFlatShare`).
         func isFlat(_ u: Utterance, member: Bool = false) -> Bool {
             guard u.span.length >= AnalysisParameters.flatMinFrames else { return false }
-            if !member, talk.judges, let level = u.modulationDB, let spectral = u.spectralDB,
+            if talk.judges, let level = u.modulationDB, let spectral = u.spectralDB,
                level < AnalysisParameters.absoluteFlatLevelDB, spectral < AnalysisParameters.absoluteFlatSpectralDB {
                 return true
             }

@@ -147,6 +147,10 @@ import Testing
         #expect(Self.decisions([(FrameSpan(100, 240), 1.5, 2.0)], frames: 500) == ".×100 T×140 .×260")
         // Not on a mono line.
         #expect(Self.decisions([music], frames: 500, talk: SyllabicReference(judges: false)) == ".×100 T×300 .×100")
+        // Music between words with pauses of 0.2 s (one utterance, swinging as talk as a
+        // whole): the music is split off, the words stay talk.
+        #expect(Self.decisions([(FrameSpan(100, 250), 6, 4), (FrameSpan(270, 570), 1.5, 2.0), (FrameSpan(590, 700), 6, 4)],
+                               frames: 800) == ".×100 T×150 .×340 T×110 .×100")
     }
 
     /// Music with words right after it, 0.2 s apart (one utterance, swinging 4.0 dB as a whole:
