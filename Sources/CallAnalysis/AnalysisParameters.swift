@@ -323,7 +323,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// swings 2.13 dB (spectrum 2.61), 2.24 (2.34), 2.28 (2.33); its flattest spectrum 1.99
     /// (level 2.7). Member regions too: two more calls gain (`tuning-music`'s
     /// `base-10-pcm16-synthetic-100`, `heldout11`'s `contact_center-10-alaw-real-11` 0.902 →
-    /// 0.959), none loses.
+    /// 0.959), none loses. Not on a mono recording (measured: three GSM calls would gain,
+    /// `heldout10`'s `moh-10-gsm-synthetic-40` 0.816 → 0.916, none lose), where the quieter
+    /// party sinks into the noise soonest and the tests' 5 dB talk (`DetectorTests`' bursts of
+    /// noise swelling like syllables, whose spectrum holds still) would be taken.
     static let absoluteFlatLevelDB: Double = 2.0
     static let absoluteFlatSpectralDB: Double = 2.5
     static let spectralFlatShare: Double = 0.6
