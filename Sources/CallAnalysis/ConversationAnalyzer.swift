@@ -461,12 +461,14 @@ public struct ConversationAnalyzer: Sendable {
         /// still for a `member` region split off a talk utterance); or its spectrum's swing far
         /// under the talk's (`spectralFlatShare`).
         func isFlat(_ u: Utterance, member: Bool = false) -> Bool {
-            guard u.span.length >= AnalysisParameters.flatMinFrames else { return false }
+            let long = u.span.length >= AnalysisParameters.flatMinFrames
+            guard long || (!member && u.span.length >= AnalysisParameters.shortFlatMinFrames) else { return false }
             if talk.judges, let level = u.modulationDB, let spectral = u.spectralDB,
-               level < AnalysisParameters.absoluteFlatLevelDB, spectral < AnalysisParameters.absoluteFlatSpectralDB {
+               level < (long ? AnalysisParameters.absoluteFlatLevelDB : AnalysisParameters.shortFlatLevelDB),
+               spectral < (long ? AnalysisParameters.absoluteFlatSpectralDB : AnalysisParameters.shortFlatSpectralDB) {
                 return true
             }
-            guard let s = swings(u) else { return false }
+            guard long, let s = swings(u) else { return false }
             let spectrumJudges = s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
             let spectrumLikeTalk = spectrumJudges && s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
             let cap = member ? AnalysisParameters.memberFlatMaxDepthDB

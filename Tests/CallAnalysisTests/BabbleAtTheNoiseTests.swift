@@ -56,13 +56,15 @@ import Testing
         + String(repeating: "1", count: 12) + String(repeating: "0", count: 64)
 
     /// With the margin kept at 15 dB (`background_talker_near_db` 0, analyzer 20) the voices'
-    /// bursts away from the agent's turns are talk: the test above fails without the rule.
+    /// bursts away from the agent's turns are talk: the test above fails without the rule
+    /// (3.8 s of them; 5 s before analyzer 24, whose step 6 takes the flattest bursts of 0.6 s
+    /// or more, `AnalysisParameters.shortFlatMinFrames`).
     /// A near margin of `background_talker_db` or more never narrows either.
     @Test func withoutNarrowingTheVoicesAreTalk() {
         var never = AnalysisParameters()
         never.backgroundTalkerNearDB = 0
         let speech = analyze(Self.call(), parameters: never).channels[0].speech
-        #expect(Self.awayFromTheTurns(speech) >= 500, "\(Self.awayFromTheTurns(speech)) frames: \(speech)")
+        #expect(Self.awayFromTheTurns(speech) >= 300, "\(Self.awayFromTheTurns(speech)) frames: \(speech)")
         var wide = AnalysisParameters()
         wide.backgroundTalkerNearDB = 20
         #expect(wide.validationError() == nil)
@@ -78,8 +80,10 @@ import Testing
     /// anyway), stay talk on the noisy line (noise 14 dB under the voice: words and noise
     /// together reach the narrowed floor in their louder syllables) as on a line whose pauses
     /// are digital silence (the margin stays 15 dB). Words 16 dB under the voice are dropped on
-    /// the clean line by the 15 dB margin (step 1c's limit, analyzer 19) and kept on the noisy
-    /// one, whose noise lifts them within it.
+    /// the clean line by the 15 dB margin (step 1c's limit, analyzer 19); on the noisy one,
+    /// 2 dB under its noise, step 1c keeps them, but since analyzer 24 step 6 does not: 0.8 s
+    /// swinging 0.97 dB in level and 1.55 dB in spectrum, as music on hold at 10 dB does
+    /// (`AnalysisParameters.shortFlatMinFrames`; a known limit, in the README).
     @Test func softWordsStay() {
         let soft = [(8.0, 8.8)]
         let talk: [(Double, Double)] = [(4, 6.5), (10, 13), (17, 19.5), (24, 27.5)]
@@ -99,7 +103,7 @@ import Testing
         }
         #expect(kept(-32, -30) == 80)
         #expect(kept(nil, -30) == 80)
-        #expect(kept(-32, -34) >= 70)
+        #expect(kept(-32, -34) == 0)
         #expect(kept(nil, -34) == 0)
     }
 

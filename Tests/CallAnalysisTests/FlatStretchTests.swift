@@ -143,8 +143,12 @@ import Testing
         #expect(Self.decisions([music, moreMusic, (FrameSpan(850, 950), 6, 4)], frames: 1000) == ".×850 T×100 .×50")
         #expect(Self.decisions([(FrameSpan(100, 400), 2.2, 2.0)], frames: 500) == ".×100 T×300 .×100")
         #expect(Self.decisions([(FrameSpan(100, 400), 1.5, 2.6)], frames: 500) == ".×100 T×300 .×100")
-        // Shorter than 1.5 s: talk.
-        #expect(Self.decisions([(FrameSpan(100, 240), 1.5, 2.0)], frames: 500) == ".×100 T×140 .×260")
+        // 0.6–1.5 s: under tighter bounds (1.5 dB and 2.0 dB), a few syllables' worth.
+        #expect(Self.decisions([(FrameSpan(100, 240), 1.2, 1.8)], frames: 500) == ".×500")
+        #expect(Self.decisions([(FrameSpan(100, 240), 1.5, 1.8)], frames: 500) == ".×100 T×140 .×260")
+        #expect(Self.decisions([(FrameSpan(100, 240), 1.2, 2.0)], frames: 500) == ".×100 T×140 .×260")
+        // Shorter than 0.6 s: talk.
+        #expect(Self.decisions([(FrameSpan(100, 150), 1.2, 1.8)], frames: 500) == ".×100 T×50 .×350")
         // Not on a mono line.
         #expect(Self.decisions([music], frames: 500, talk: SyllabicReference(judges: false)) == ".×100 T×300 .×100")
         // Music between words with pauses of 0.2 s (one utterance, swinging as talk as a
