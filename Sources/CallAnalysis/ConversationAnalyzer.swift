@@ -459,7 +459,8 @@ public struct ConversationAnalyzer: Sendable {
         /// (`AnalysisParameters.absoluteFlatLevelDB`, whatever the line's talk so far); or (`AnalysisParameters.flatShare`) its level's syllabic swing far under its line's
         /// talk so far, and small (smaller where its spectrum moves as talk's does, smaller
         /// still for a `member` region split off a talk utterance); or its spectrum's swing far
-        /// under the talk's (`spectralFlatShare`).
+        /// under the talk's (`spectralFlatShare`). A whole utterance under 1.5 s (0.6 s or more):
+        /// both swings far under the talk's (`AnalysisParameters.shortFlatShare`).
         func isFlat(_ u: Utterance, member: Bool = false) -> Bool {
             let long = u.span.length >= AnalysisParameters.flatMinFrames
             guard long || (!member && u.span.length >= AnalysisParameters.shortFlatMinFrames) else { return false }
@@ -468,7 +469,12 @@ public struct ConversationAnalyzer: Sendable {
                spectral < (long ? AnalysisParameters.absoluteFlatSpectralDB : AnalysisParameters.shortFlatSpectralDB) {
                 return true
             }
-            guard long, let s = swings(u) else { return false }
+            guard let s = swings(u) else { return false }
+            if !long {
+                return s.level < AnalysisParameters.shortFlatShare * s.levelReference
+                    && s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
+                    && s.spectral < AnalysisParameters.shortSpectralFlatShare * s.spectralReference
+            }
             let spectrumJudges = s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
             let spectrumLikeTalk = spectrumJudges && s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
             let cap = member ? AnalysisParameters.memberFlatMaxDepthDB

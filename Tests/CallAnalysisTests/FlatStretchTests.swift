@@ -157,6 +157,20 @@ import Testing
                                frames: 800) == ".×100 T×150 .×340 T×110 .×100")
     }
 
+    /// Analyzer 24: a stretch of 0.6–1.5 s is flat against its line's talk where both its swings
+    /// are far under the talk's: the level under 0.4 of it and the spectrum under 0.6 (against
+    /// 6 and 4 dB: 2.4 and 2.4); either swing over its share, or shorter than 0.6 s, or before
+    /// 2 s of talk: talk.
+    @Test func aShortStretchFarFlatterThanTheTalkIsNotTalk() {
+        let talk = (FrameSpan(100, 400), 6.0, 4.0)
+        #expect(Self.decisions([talk, (FrameSpan(600, 700), 2.2, 2.2)], frames: 800) == ".×100 T×300 .×400")
+        #expect(Self.decisions([talk, (FrameSpan(600, 700), 2.6, 2.2)], frames: 800) == ".×100 T×300 .×200 T×100 .×100")
+        #expect(Self.decisions([talk, (FrameSpan(600, 700), 2.2, 2.6)], frames: 800) == ".×100 T×300 .×200 T×100 .×100")
+        #expect(Self.decisions([talk, (FrameSpan(600, 650), 2.2, 2.2)], frames: 800) == ".×100 T×300 .×200 T×50 .×150")
+        #expect(Self.decisions([(FrameSpan(100, 250), 6, 4), (FrameSpan(600, 700), 2.2, 2.2)], frames: 800)
+                == ".×100 T×150 .×350 T×100 .×100")
+    }
+
     /// Music with words right after it, 0.2 s apart (one utterance, swinging 4.0 dB as a whole:
     /// talk): the flat region of it is not talk, the words stay talk.
     @Test func aFlatRegionOfAnUtteranceIsNotTalk() {
