@@ -310,6 +310,11 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// 15 accuracy sets the whole utterances flat by their level alone with a spectrum at 0.8 or
     /// more of the talk's: those two (7.6 s of speech) and three of hold (11.9 s) swinging
     /// 2.35–2.95 dB; under 0.8, 49 of hold (119 s), none of speech.
+    /// The same share says where a level held between words is not music's (step 6's held
+    /// level, `ConversationAnalyzer.isHold`): of the 5 utterances on the 16 accuracy sets that
+    /// were hold by their held level alone (dipping as speech does), the four of music swung
+    /// their spectrum 0.5–0.7 of their line's talk's, the one of words with voices behind them
+    /// 0.94 (`heldout12`'s `contact_center-10-alaw-real-11`, 3.3 s: frame F1 0.862 → 0.936).
     static let levelFlatSpectralShare: Double = 0.8
     static let talkSpectrumFlatMaxDepthDB: Double = 3.0
     /// Analyzer 24: an utterance (or a member region of one) of 1.5 s or more whose level swings under

@@ -461,6 +461,12 @@ public struct ConversationAnalyzer: Sendable {
         /// still for a `member` region split off a talk utterance); or its spectrum's swing far
         /// under the talk's (`spectralFlatShare`). A whole utterance under 1.5 s (0.6 s or more):
         /// both swings far under the talk's (`AnalysisParameters.shortFlatShare`).
+        /// Its spectrum swings as its line's talk does (`AnalysisParameters.levelFlatSpectralShare`
+        /// of the talk's median or more, where that median is 3 dB or more).
+        func spectrumSwingsLikeTalk(_ u: Utterance) -> Bool {
+            guard let s = swings(u), s.spectralReference >= AnalysisParameters.spectralMinReferenceDB else { return false }
+            return s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
+        }
         func isFlat(_ u: Utterance, member: Bool = false) -> Bool {
             let long = u.span.length >= AnalysisParameters.flatMinFrames
             guard long || (!member && u.span.length >= AnalysisParameters.shortFlatMinFrames) else { return false }
@@ -476,7 +482,7 @@ public struct ConversationAnalyzer: Sendable {
                     && s.spectral < AnalysisParameters.shortSpectralFlatShare * s.spectralReference
             }
             let spectrumJudges = s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
-            let spectrumLikeTalk = spectrumJudges && s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
+            let spectrumLikeTalk = spectrumSwingsLikeTalk(u)
             let cap = member ? AnalysisParameters.memberFlatMaxDepthDB
                 : spectrumLikeTalk ? AnalysisParameters.talkSpectrumFlatMaxDepthDB : AnalysisParameters.flatMaxDepthDB
             if s.level < AnalysisParameters.flatShare * s.levelReference && s.level < cap { return true }
@@ -502,7 +508,9 @@ public struct ConversationAnalyzer: Sendable {
                 steadyShare: u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0))
         }
         /// Long enough (shorter with held notes) and dipping like music; or `min_hold_s` long
-        /// and holding its level (fewer dips than the held level allows), or holding notes and
+        /// and holding its level (fewer dips than the held level allows) with a spectrum that does
+        /// not swing as its line's talk does (voices behind a talker hold the level between the
+        /// words; analyzer 24), or holding notes and
         /// dipping faster than any voice (`speechMaxDipsPerS`: a beat, not syllables). The beat
         /// needs held notes: a voice through a line that drops packets (20 ms gaps, 15 % of
         /// them) or crackles (clicks 10 times a second, each lifting the envelope the dips are
@@ -512,7 +520,7 @@ public struct ConversationAnalyzer: Sendable {
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare, strong: fewTones(u)) > 0
             if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return true }
-            if u.span.length >= minHold && holdsLevel(u) { return true }
+            if u.span.length >= minHold && holdsLevel(u) && !spectrumSwingsLikeTalk(u) { return true }
             return heldNotes && u.span.length >= minHold
                 && Double(u.dipsTo - u.dipsFrom) >= AnalysisParameters.speechMaxDipsPerS * Double(u.span.length) * frameDuration
         }

@@ -68,8 +68,9 @@ import Testing
     /// One detected region with its syllabic swing (`depth` dB over all its frames, mean 0)
     /// and its spectral swing (`spectral` dB, RMS), the marks continuing from the region
     /// before; nothing else about it music-like (dips like speech, no held notes, nothing steady).
-    static func append(_ s: inout SettledSpans, _ span: FrameSpan, depth: Double, spectral: Double = 4, dips: Int? = nil) {
-        s.append(span, steady: 0, dips: dips ?? span.length / 20, under: span.length / 2, lines: LineCount())
+    static func append(_ s: inout SettledSpans, _ span: FrameSpan, depth: Double, spectral: Double = 4, dips: Int? = nil,
+                       under: Int? = nil) {
+        s.append(span, steady: 0, dips: dips ?? span.length / 20, under: under ?? span.length / 2, lines: LineCount())
         let opened = s.regionModulationMarks[s.regionModulationMarks.count - 1].opened
         var closed = opened
         closed.frames += span.length
@@ -217,6 +218,26 @@ import Testing
         #expect(judged(depth: 4, spectral: 4) == ".×100 T×300 .×200 H×1000 .×100")
         #expect(judged(depth: 6, spectral: 3.4) == ".×100 T×300 .×200 H×1000 .×100")
         #expect(judged(depth: 6, spectral: 4, dips: 5) == ".×100 T×300 .×200 H×1000 .×100")
+    }
+
+    /// Analyzer 24: 10 s that dip as speech does (0.8 a second: `holdMargin` 0) with hardly a
+    /// frame under the level (a held level: hold, as music under a noisy line holds it) is hold
+    /// only where its spectrum swings under 0.8 of its line's talk's: a talker's words with
+    /// voices behind them (`heldout12`'s contact-center agent, 0.94 of her talk's spectral
+    /// swing, 0.67 of its level's) hold the level too. Without held level (half its frames
+    /// under it), talk either way.
+    @Test func aLevelHeldUnderWordsThatSwingLikeTalkIsNotHold() {
+        func judged(spectral: Double, under: Int) -> String {
+            var s = SettledSpans()
+            Self.append(&s, FrameSpan(100, 400), depth: 6, spectral: 4)
+            Self.append(&s, FrameSpan(600, 1600), depth: 4, spectral: spectral, dips: 8, under: under)
+            var talk = SyllabicReference()
+            let out = ConversationAnalyzer.activity(of: s, frames: 1700, p: AnalysisParameters(), talk: &talk)
+            return ShortHoldTests.decisions(out, frames: 1700)
+        }
+        #expect(judged(spectral: 4, under: 0) == ".×100 T×300 .×200 T×1000 .×100")
+        #expect(judged(spectral: 3, under: 0) == ".×100 T×300 .×200 H×1000 .×100")
+        #expect(judged(spectral: 3, under: 500) == ".×100 T×300 .×200 T×1000 .×100")
     }
 
     /// Words, then two flat regions (music cut by a quiet passage of 0.2 s), each pause under
