@@ -296,7 +296,9 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// call, none: on fourteen), no call's frame F1 lower. The spectral rule needs a line whose
     /// talk moves its spectrum (`spectralMinReferenceDB`, 3 dB; the sets' lines: 3.4 and more
     /// where it decides, the same figures with 2.5 or 3.5): the tests' synthetic talk, white
-    /// noise swelling 4 times a second, moves its level and not its spectrum.
+    /// noise swelling 4 times a second, moves its level and not its spectrum. Analyzer 24 added
+    /// a tiered cap (`talkSpectrumFlatMaxDepthDB`), floors no voice swings under
+    /// (`absoluteFlatLevelDB`) and rules for whole utterances of 0.6–1.5 s (`shortFlatMinFrames`).
     static let flatMinFrames = 150
     static let flatReferenceFrames = 200
     static let flatShare: Double = 0.6
@@ -325,8 +327,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// 0.3 s before hold; the music, 1.2 dB and 1.9 dB, set her line's talk to 1.15 dB). On the
     /// 15 accuracy sets, of the utterances taken for talk, these held 38 s of hold and 43 s of
     /// background voices and none of speech; the flattest speech (real voices at 5 dB SNR)
-    /// swings 2.13 dB (spectrum 2.61), 2.24 (2.34), 2.28 (2.33); its flattest spectrum 1.99
-    /// (level 2.7). Member regions too: two more calls gain (`tuning-music`'s
+    /// swings 2.21 dB (spectrum 2.32), 2.24 (2.34), 2.28 (2.33); its flattest spectrum 1.99
+    /// (level 2.7): 0.2–0.3 dB from the floors, and all of it studio prompt recordings. Member regions too: two more calls gain (`tuning-music`'s
     /// `base-10-pcm16-synthetic-100`, `heldout11`'s `contact_center-10-alaw-real-11` 0.902 →
     /// 0.959), none loses. Not on a mono recording (measured: three GSM calls would gain,
     /// `heldout10`'s `moh-10-gsm-synthetic-40` 0.816 → 0.916, none lose), where the quieter
@@ -340,7 +342,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// her, `heldout10`'s `contact_center-20-ulaw-real-01`) came in pieces under 1.5 s, each
     /// taken for talk and made her line's talk (1.05–1.45 dB). On the 15 accuracy sets, of the
     /// utterances of 0.6–1.5 s taken for talk, these held 70 s of hold and 32 s of background
-    /// and none of speech (under 2.0 and 2.5 dB: one real voice at 5 dB SNR, 1.83 and 2.1 dB);
+    /// and none of speech (nearest: a real voice at 5 dB SNR, 1.83 and 2.1 dB);
     /// hold as talk 5.15 → 4.37 %, 59 calls better, none worse. Whole utterances only: a member
     /// region split off that short left the rest of the stretch talk beside hold (`heldout10`'s
     /// `base-5-mp3-synthetic-180`). The price: a talker's soft words under the line's noise (the
@@ -352,8 +354,8 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// median and its spectrum under `shortSpectralFlatShare` (0.6) of the talk's — both, where
     /// a longer one needs either. On the 16 sets (`heldout12` after its blind look), of such
     /// utterances taken for talk, these held 27 s of hold and 10 s of background voices and none
-    /// of speech (the nearest speech: level 0.35 and spectrum 0.69, 0.31 and 0.66, real voices
-    /// whose lines' talk swings 11–13 dB); hold as talk 4.45 → 4.15 %, 18 calls better, none worse.
+    /// of speech (the nearest speech: a real voice at 5 dB SNR, 0.42 and 0.52; then 0.35 and
+    /// 0.69, 0.31 and 0.66, real voices whose lines' talk swings 11–13 dB); hold as talk 4.45 → 4.15 %, 18 calls better, none worse.
     static let shortFlatShare: Double = 0.4
     static let shortSpectralFlatShare: Double = 0.6
     static let shortFlatLevelDB: Double = 1.5

@@ -125,11 +125,21 @@ import Testing
         // swinging as the talk's: over 3.0 dB, talk (`heldout11`'s real customer on clean µ-law,
         // 3.1–3.2 dB against 10.45, her spectrum at 0.85–0.93 of her talk's; analyzer 23: flat).
         #expect(Self.decisions(after: 10.5, depth: 3.2) == ".×100 T×300 .×200 T×300 .×100")
+        // The share's edge: its spectrum at 0.81 of the talk's, talk; at 0.79, the 3.5 dB cap: flat.
+        #expect(Self.decisions([(FrameSpan(100, 400), 10.5, 4), (FrameSpan(600, 900), 3.2, 3.24)], frames: 1000)
+                == ".×100 T×300 .×200 T×300 .×100")
+        #expect(Self.decisions([(FrameSpan(100, 400), 10.5, 4), (FrameSpan(600, 900), 3.2, 3.16)], frames: 1000)
+                == ".×100 T×300 .×600")
+        // A line whose talk hardly moves its spectrum (median 2.5 dB, under 3): the spectrum says
+        // nothing, the 3.5 dB cap holds: flat.
+        #expect(Self.decisions([(FrameSpan(100, 400), 10.5, 2.5), (FrameSpan(600, 900), 3.2, 2.5)], frames: 1000)
+                == ".×100 T×300 .×600")
         // Before 2 s of talk on the line there is nothing to judge it by (and its spectrum
         // swings as a voice's): talk.
         #expect(Self.decisions([(FrameSpan(100, 400), 1.5), (FrameSpan(600, 900), 6)], frames: 1000)
                 == ".×100 T×300 .×200 T×300 .×100")
-        // Shorter than 1.5 s: talk (a short flat word, a hum of assent).
+        // Shorter than 1.5 s, 0.25 of the line's level swing but its spectrum swinging as the
+        // talk's: talk (a short flat word; analyzer 24's short rules need both swings low).
         #expect(Self.decisions([(FrameSpan(100, 400), 6), (FrameSpan(600, 740), 1.5)], frames: 1000)
                 == ".×100 T×300 .×200 T×140 .×260")
     }
@@ -150,6 +160,12 @@ import Testing
         #expect(Self.decisions([(FrameSpan(100, 240), 1.2, 2.0)], frames: 500) == ".×100 T×140 .×260")
         // Shorter than 0.6 s: talk.
         #expect(Self.decisions([(FrameSpan(100, 150), 1.2, 1.8)], frames: 500) == ".×100 T×50 .×350")
+        // The 0.6–1.5 s floors: not on a mono line, and not for a member region (1 s of it
+        // between words, pauses of 0.2 s: one utterance swinging as talk as a whole).
+        #expect(Self.decisions([(FrameSpan(100, 240), 1.2, 1.8)], frames: 500, talk: SyllabicReference(judges: false))
+                == ".×100 T×140 .×260")
+        #expect(Self.decisions([(FrameSpan(100, 250), 6, 4), (FrameSpan(270, 370), 1.2, 1.8), (FrameSpan(390, 500), 6, 4)],
+                               frames: 600) == ".×100 T×400 .×100")
         // Not on a mono line.
         #expect(Self.decisions([music], frames: 500, talk: SyllabicReference(judges: false)) == ".×100 T×300 .×100")
         // Music between words with pauses of 0.2 s (one utterance, swinging as talk as a
