@@ -447,6 +447,12 @@ public struct ConversationAnalyzer: Sendable {
             let allowance = AnalysisParameters.levelAllowance(under: u.underTo - u.underFrom, durationFrames: u.span.length)
             return allowance > 0 && speechMargin(u) < allowance
         }
+        /// Its spectrum swings as its line's talk does (`AnalysisParameters.levelFlatSpectralShare`
+        /// of the talk's median or more, where that median is 3 dB or more).
+        func spectrumSwingsLikeTalk(_ u: Utterance) -> Bool {
+            guard let s = swings(u), s.spectralReference >= AnalysisParameters.spectralMinReferenceDB else { return false }
+            return s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
+        }
         /// The utterance's level and spectral swings beside its line's talk's medians so far, where
         /// it is judged against them (a stereo channel with 2 s of talk behind it); nil otherwise.
         func swings(_ u: Utterance) -> (level: Double, levelReference: Double, spectral: Double, spectralReference: Double)? {
@@ -460,34 +466,31 @@ public struct ConversationAnalyzer: Sendable {
         /// talk so far, and small (smaller where its spectrum moves as talk's does, smaller
         /// still for a `member` region split off a talk utterance); or its spectrum's swing far
         /// under the talk's (`spectralFlatShare`). A whole utterance under 1.5 s (0.6 s or more):
-        /// both swings far under the talk's (`AnalysisParameters.shortFlatShare`).
-        /// Its spectrum swings as its line's talk does (`AnalysisParameters.levelFlatSpectralShare`
-        /// of the talk's median or more, where that median is 3 dB or more).
-        func spectrumSwingsLikeTalk(_ u: Utterance) -> Bool {
-            guard let s = swings(u), s.spectralReference >= AnalysisParameters.spectralMinReferenceDB else { return false }
-            return s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
-        }
-        func isFlat(_ u: Utterance, member: Bool = false) -> Bool {
+        /// both swings far under the talk's (`AnalysisParameters.shortFlatShare`). The rule that
+        /// found it flat, nil where it is not.
+        func flatRule(_ u: Utterance, member: Bool = false) -> UtteranceJudgement.Rule? {
             let long = u.span.length >= AnalysisParameters.flatMinFrames
-            guard long || (!member && u.span.length >= AnalysisParameters.shortFlatMinFrames) else { return false }
+            guard long || (!member && u.span.length >= AnalysisParameters.shortFlatMinFrames) else { return nil }
             if talk.judges, let level = u.modulationDB, let spectral = u.spectralDB,
                level < (long ? AnalysisParameters.absoluteFlatLevelDB : AnalysisParameters.shortFlatLevelDB),
                spectral < (long ? AnalysisParameters.absoluteFlatSpectralDB : AnalysisParameters.shortFlatSpectralDB) {
-                return true
+                return long ? .floor : .shortFloor
             }
-            guard let s = swings(u) else { return false }
+            guard let s = swings(u) else { return nil }
             if !long {
-                return s.level < AnalysisParameters.shortFlatShare * s.levelReference
+                let flat = s.level < AnalysisParameters.shortFlatShare * s.levelReference
                     && s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
                     && s.spectral < AnalysisParameters.shortSpectralFlatShare * s.spectralReference
+                return flat ? .shortAgainstTalk : nil
             }
             let spectrumJudges = s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
             let spectrumLikeTalk = spectrumSwingsLikeTalk(u)
             let cap = member ? AnalysisParameters.memberFlatMaxDepthDB
                 : spectrumLikeTalk ? AnalysisParameters.talkSpectrumFlatMaxDepthDB : AnalysisParameters.flatMaxDepthDB
-            if s.level < AnalysisParameters.flatShare * s.levelReference && s.level < cap { return true }
-            return spectrumJudges && s.spectral < AnalysisParameters.spectralFlatShare * s.spectralReference
+            if s.level < AnalysisParameters.flatShare * s.levelReference && s.level < cap { return .level }
+            return spectrumJudges && s.spectral < AnalysisParameters.spectralFlatShare * s.spectralReference ? .spectrum : nil
         }
+        func isFlat(_ u: Utterance, member: Bool = false) -> Bool { flatRule(u, member: member) != nil }
         /// Talk, whatever its dips say (`AnalysisParameters.talkSwingLevelShare`): it dips nearly
         /// as often as speech, holds almost no notes, and its level and spectrum swing as its
         /// line's talk so far does.
@@ -498,11 +501,12 @@ public struct ConversationAnalyzer: Sendable {
                   s.spectral >= AnalysisParameters.talkSwingSpectralShare * s.spectralReference else { return false }
             return speechMargin(u) > -AnalysisParameters.talkSwingDipMargin
         }
-        /// Records how `u` was judged, with the figures it was judged on (`vadtrace --utterances`;
-        /// nothing is worked out when nothing is recorded).
-        func note(_ u: Utterance, _ verdict: UtteranceJudgement.Verdict) {
+        /// Records how `u` was judged, with the figures it was judged on and the rule that decided
+        /// (`vadtrace --utterances`; nothing is worked out when nothing is recorded).
+        func note(_ u: Utterance, _ verdict: UtteranceJudgement.Verdict, rule: @autoclosure () -> UtteranceJudgement.Rule? = nil) {
+            guard judgements != nil else { return }
             judgements?.append(UtteranceJudgement(
-                span: u.span, verdict: verdict, levelSwingDB: u.modulationDB, spectralSwingDB: u.spectralDB,
+                span: u.span, verdict: verdict, rule: rule(), levelSwingDB: u.modulationDB, spectralSwingDB: u.spectralDB,
                 levelReferenceDB: talk.medianDB, spectralReferenceDB: talk.spectralMedianDB, referenceFrames: talk.frames,
                 dipMargin: speechMargin(u), heldPeaks: u.lines.mean,
                 steadyShare: u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0))
@@ -515,28 +519,31 @@ public struct ConversationAnalyzer: Sendable {
         /// needs held notes: a voice through a line that drops packets (20 ms gaps, 15 % of
         /// them) or crackles (clicks 10 times a second, each lifting the envelope the dips are
         /// measured against) dips that fast too, and hold would take the speech of both parties.
-        func isHold(_ u: Utterance) -> Bool {
-            if swingsLikeTalk(u) { return false }
+        /// The rule that found it hold, nil where it is not.
+        func holdRule(_ u: Utterance) -> UtteranceJudgement.Rule? {
+            if swingsLikeTalk(u) { return nil }
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare, strong: fewTones(u)) > 0
-            if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return true }
-            if u.span.length >= minHold && holdsLevel(u) && !spectrumSwingsLikeTalk(u) { return true }
-            return heldNotes && u.span.length >= minHold
+            if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return .dips }
+            if u.span.length >= minHold && holdsLevel(u) && !spectrumSwingsLikeTalk(u) { return .heldLevel }
+            let beat = heldNotes && u.span.length >= minHold
                 && Double(u.dipsTo - u.dipsFrom) >= AnalysisParameters.speechMaxDipsPerS * Double(u.span.length) * frameDuration
+            return beat ? .beat : nil
         }
+        func isHold(_ u: Utterance) -> Bool { holdRule(u) != nil }
         /// A speech utterance with its music taken out (`music`, regions hold on their own): hold,
         /// flat (`isFlat`), or talk. With `splittingFlat`, a member region flat on its own (music
         /// and words with no pause between them long enough to part them) is flat, and the rest
         /// is joined again and judged again (not split further).
         func judge(_ w: Utterance, without music: Set<Int>, splittingFlat: Bool) {
             let members = w.members.filter { !regions[$0].tonal && !music.contains($0) }
-            if isHold(w) {
-                note(w, .hold)
+            if let rule = holdRule(w) {
+                note(w, .hold, rule: rule)
                 hold.append(w.span)
                 return
             }
-            if isFlat(w) {
-                note(w, .flat)
+            if let rule = flatRule(w) {
+                note(w, .flat, rule: rule)
                 // Flat: far less syllabic swing, or far less movement of its spectrum, than this
                 // line's talk so far — not talk.
                 flatPieces.append(members)
@@ -549,7 +556,7 @@ public struct ConversationAnalyzer: Sendable {
             } : []
             if !flat.isEmpty {
                 for f in join(regions, flat) {
-                    note(f, .flatRegion)
+                    note(f, .flatRegion, rule: flatRule(f, member: true))
                     flatPieces.append(f.members.filter { flat.contains($0) })
                     flatSpans.append(f.span)
                 }
@@ -633,7 +640,7 @@ public struct ConversationAnalyzer: Sendable {
                 if let split = splitAtMusic(Array(u.members)) {
                     apply(split, music: join(regions, split.music))
                 } else {
-                    note(u, .hold)
+                    note(u, .hold, rule: holdRule(u))
                     hold.append(u.span)
                 }
                 continue
@@ -642,8 +649,8 @@ public struct ConversationAnalyzer: Sendable {
             // its own and judged the same way.
             for i in u.members where regions[i].tonal { tones.append(regions[i].span) }
             for v in join(regions, u.members.filter { !regions[$0].tonal }) {
-                if isHold(v) {
-                    note(v, .hold)
+                if let rule = holdRule(v) {
+                    note(v, .hold, rule: rule)
                     hold.append(v.span)
                     continue
                 }
@@ -664,7 +671,7 @@ public struct ConversationAnalyzer: Sendable {
                 // judged as words with it), and the rest is joined again without it.
                 let music = members.count > 1 ? Set(members.filter { join(regions, [$0]).allSatisfy(isHold) }) : []
                 for i in music.sorted() {
-                    if judgements != nil, let r = join(regions, [i]).first { note(r, .holdRegion) }
+                    if judgements != nil, let r = join(regions, [i]).first { note(r, .holdRegion, rule: holdRule(r)) }
                     hold.append(regions[i].span)
                 }
                 for w in music.isEmpty ? [v] : join(regions, members.filter { !music.contains($0) }) {

@@ -25,9 +25,33 @@ public struct UtteranceJudgement: Sendable, Equatable {
         case chainedToHold
     }
 
+    /// The rule that made a stretch flat or hold (`AnalysisParameters` holds each one's figures).
+    public enum Rule: String, Sendable {
+        /// Swinging less in level and spectrum than any voice does, 1.5 s or more
+        /// (`absoluteFlatLevelDB`), whatever the line's talk.
+        case floor
+        /// The same for a whole utterance of 0.6–1.5 s (`shortFlatLevelDB`).
+        case shortFloor
+        /// A whole utterance of 0.6–1.5 s with both swings far under the line's talk's (`shortFlatShare`).
+        case shortAgainstTalk
+        /// Its level's swing far under the line's talk's and under the cap (`flatShare`, `flatMaxDepthDB`).
+        case level
+        /// Its spectrum's swing far under the line's talk's (`spectralFlatShare`).
+        case spectrum
+        /// Hold: dips like music (`holdMargin` under 0).
+        case dips
+        /// Hold: holds its level, its spectrum not swinging as the line's talk does (`levelAllowance`).
+        case heldLevel
+        /// Hold: holds notes and dips faster than any voice (`speechMaxDipsPerS`).
+        case beat
+    }
+
     /// The utterance (frames, padded).
     public var span: FrameSpan
     public var verdict: Verdict
+    /// Which rule decided a flat or hold verdict (nil for the others, and for a region flat only
+    /// member by member).
+    public var rule: Rule?
     /// Its level's and its spectrum's syllabic swings (dB; `SyllabicModulationMeter`), nil
     /// where not measured (a mono recording's, and a chained piece's).
     public var levelSwingDB: Double?
@@ -43,11 +67,12 @@ public struct UtteranceJudgement: Sendable, Equatable {
     public var heldPeaks: Double?
     public var steadyShare: Double?
 
-    public init(span: FrameSpan, verdict: Verdict, levelSwingDB: Double? = nil, spectralSwingDB: Double? = nil,
+    public init(span: FrameSpan, verdict: Verdict, rule: Rule? = nil, levelSwingDB: Double? = nil, spectralSwingDB: Double? = nil,
                 levelReferenceDB: Double? = nil, spectralReferenceDB: Double? = nil, referenceFrames: Int? = nil,
                 dipMargin: Double? = nil, heldPeaks: Double? = nil, steadyShare: Double? = nil) {
         self.span = span
         self.verdict = verdict
+        self.rule = rule
         self.levelSwingDB = levelSwingDB
         self.spectralSwingDB = spectralSwingDB
         self.levelReferenceDB = levelReferenceDB

@@ -8,7 +8,7 @@ import Foundation
 
 // `--utterances`: step 6's judgement of each utterance of the channel instead (the product's
 // whole analysis, as `callqa analyze` runs it without a hold-music library): when it was
-// judged, its verdict and the figures behind it (`UtteranceJudgement`), as CSV.
+// judged, its verdict, the figures behind it and the rule that decided (`UtteranceJudgement`), as CSV.
 var args = CommandLine.arguments
 let utterances = args.contains("--utterances")
 args.removeAll { $0 == "--utterances" }
@@ -49,11 +49,11 @@ do {
         }
         let outcome = analyzer.finish()
         var text = "start_s,end_s,verdict,level_swing_db,level_reference_db,spectral_swing_db,spectral_reference_db,"
-            + "reference_s,dip_margin,held_peaks,steady_share\n"
+            + "reference_s,dip_margin,held_peaks,steady_share,rule\n"
         for j in outcome.channels[channel].judgements {
             text += "\(cell(Double(j.span.start) * 0.01)),\(cell(Double(j.span.end) * 0.01)),\(j.verdict.rawValue),"
                 + "\(cell(j.levelSwingDB)),\(cell(j.levelReferenceDB)),\(cell(j.spectralSwingDB)),\(cell(j.spectralReferenceDB)),"
-                + "\(cell(j.referenceFrames.map { Double($0) * 0.01 })),\(cell(j.dipMargin)),\(cell(j.heldPeaks)),\(cell(j.steadyShare))\n"
+                + "\(cell(j.referenceFrames.map { Double($0) * 0.01 })),\(cell(j.dipMargin)),\(cell(j.heldPeaks)),\(cell(j.steadyShare)),\(j.rule?.rawValue ?? "")\n"
         }
         FileHandle.standardOutput.write(Data(text.utf8))
         exit(0)

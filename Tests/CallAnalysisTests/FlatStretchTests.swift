@@ -367,6 +367,14 @@ import Testing
             let level = try #require(flat.levelSwingDB), levelReference = try #require(flat.levelReferenceDB)
             let spectral = try #require(flat.spectralSwingDB), spectralReference = try #require(flat.spectralReferenceDB)
             #expect(level < 0.6 * levelReference || spectral < 0.6 * spectralReference)
+            // The rule it names holds on the figures recorded beside it; talk names none.
+            #expect(notes[0].rule == nil)
+            switch flat.rule {
+            case .floor?: #expect(level < 2.0 && spectral < 2.5)
+            case .level?: #expect(level < 0.6 * levelReference && level < 3.5)
+            case .spectrum?: #expect(spectral < 0.6 * spectralReference)
+            default: Issue.record("a flat stretch of 1.5 s or more by \(String(describing: flat.rule))")
+            }
         }
         #expect(plain.channels.allSatisfy { $0.judgements.isEmpty })
         // The outcome is the same recorded or not, but for what recording keeps.
