@@ -453,6 +453,14 @@ public struct ConversationAnalyzer: Sendable {
             guard let s = swings(u), s.spectralReference >= AnalysisParameters.spectralMinReferenceDB else { return false }
             return s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
         }
+        /// A held level that is a talker's: its level swings at `heldLevelTalkShare` of its line's
+        /// talk's or more and its spectrum at `levelFlatSpectralShare` or more (whatever the
+        /// spectral median: on a 5 dB line the talk's own is under 3 dB).
+        func heldLikeTalk(_ u: Utterance) -> Bool {
+            guard let s = swings(u) else { return false }
+            return s.level >= AnalysisParameters.heldLevelTalkShare * s.levelReference
+                && s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
+        }
         /// The utterance's level and spectral swings beside its line's talk's medians so far, where
         /// it is judged against them (a stereo channel with 2 s of talk behind it); nil otherwise.
         func swings(_ u: Utterance) -> (level: Double, levelReference: Double, spectral: Double, spectralReference: Double)? {
@@ -512,9 +520,9 @@ public struct ConversationAnalyzer: Sendable {
                 steadyShare: u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0))
         }
         /// Long enough (shorter with held notes) and dipping like music; or `min_hold_s` long
-        /// and holding its level (fewer dips than the held level allows) with a spectrum that does
-        /// not swing as its line's talk does (voices behind a talker hold the level between the
-        /// words; analyzer 24), or holding notes and
+        /// and holding its level (fewer dips than the held level allows) unless it swings in level
+        /// and spectrum as its line's talk does (`heldLikeTalk`: voices behind a talker, or a noisy
+        /// line, hold the level between the words; analyzer 24), or holding notes and
         /// dipping faster than any voice (`speechMaxDipsPerS`: a beat, not syllables). The beat
         /// needs held notes: a voice through a line that drops packets (20 ms gaps, 15 % of
         /// them) or crackles (clicks 10 times a second, each lifting the envelope the dips are
@@ -525,7 +533,7 @@ public struct ConversationAnalyzer: Sendable {
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare, strong: fewTones(u)) > 0
             if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return .dips }
-            if u.span.length >= minHold && holdsLevel(u) && !spectrumSwingsLikeTalk(u) { return .heldLevel }
+            if u.span.length >= minHold && holdsLevel(u) && !heldLikeTalk(u) { return .heldLevel }
             let beat = heldNotes && u.span.length >= minHold
                 && Double(u.dipsTo - u.dipsFrom) >= AnalysisParameters.speechMaxDipsPerS * Double(u.span.length) * frameDuration
             return beat ? .beat : nil

@@ -240,13 +240,14 @@ import Testing
     /// frame under the level (a held level: hold, as music under a noisy line holds it) is hold
     /// only where its spectrum swings under 0.8 of its line's talk's: a talker's words with
     /// voices behind them (`heldout12`'s contact-center agent, 0.94 of her talk's spectral
-    /// swing, 0.67 of its level's) hold the level too. Without held level (half its frames
-    /// under it), talk either way.
+    /// swing, 0.67 of its level's) hold the level too, and so does a 5 dB line's noise between
+    /// a talker's words, where the talk's own spectral swing is under 3 dB (the level at 0.6 of
+    /// the talk's or more). Without held level (half its frames under it), talk either way.
     @Test func aLevelHeldUnderWordsThatSwingLikeTalkIsNotHold() {
-        func judged(spectral: Double, under: Int) -> String {
+        func judged(depth: Double = 4, spectral: Double, under: Int, talkSpectral: Double = 4) -> String {
             var s = SettledSpans()
-            Self.append(&s, FrameSpan(100, 400), depth: 6, spectral: 4)
-            Self.append(&s, FrameSpan(600, 1600), depth: 4, spectral: spectral, dips: 8, under: under)
+            Self.append(&s, FrameSpan(100, 400), depth: 6, spectral: talkSpectral)
+            Self.append(&s, FrameSpan(600, 1600), depth: depth, spectral: spectral, dips: 8, under: under)
             var talk = SyllabicReference()
             let out = ConversationAnalyzer.activity(of: s, frames: 1700, p: AnalysisParameters(), talk: &talk)
             return ShortHoldTests.decisions(out, frames: 1700)
@@ -254,6 +255,10 @@ import Testing
         #expect(judged(spectral: 4, under: 0) == ".×100 T×300 .×200 T×1000 .×100")
         #expect(judged(spectral: 3, under: 0) == ".×100 T×300 .×200 H×1000 .×100")
         #expect(judged(spectral: 3, under: 500) == ".×100 T×300 .×200 T×1000 .×100")
+        // A line whose talk swings its spectrum 2.5 dB: 2.2 (0.88) with the level at 0.75 of the
+        // talk's, talk; the level at 0.5 of it (music's held level swings 0.2–0.5), hold.
+        #expect(judged(depth: 4.5, spectral: 2.2, under: 0, talkSpectral: 2.5) == ".×100 T×300 .×200 T×1000 .×100")
+        #expect(judged(depth: 3, spectral: 2.2, under: 0, talkSpectral: 2.5) == ".×100 T×300 .×200 H×1000 .×100")
     }
 
     /// Words, then two flat regions (music cut by a quiet passage of 0.2 s), each pause under
