@@ -75,6 +75,8 @@ def call(rng, noise, voice, snr, seconds=60):
         [p for p in (f"{SOUNDS}/en/{w}.wav" for w in ("is", "hello", "goodbye")) if os.path.exists(p)]
     if not prompts or not words:
         raise SystemExit(f"asterisk sounds missing under {SOUNDS} (make accuracy installs them)")
+    if not any(1.5 * SR <= len(load(p)) <= 6 * SR for p in prompts):
+        raise SystemExit(f"{SOUNDS}/{voice}: no prompt of 1.5-6 s to read")
 
     def place(signal, truth, clip, at):
         clip = clip[:n - at]
