@@ -564,7 +564,8 @@ public struct ConversationAnalyzer: Sendable {
             } : []
             if !flat.isEmpty {
                 for f in join(regions, flat) {
-                    note(f, .flatRegion, rule: flatRule(f, member: true))
+                    note(f, .flatRegion, rule: flatRule(f, member: true)
+                            ?? f.members.compactMap { join(regions, [$0]).first.flatMap { flatRule($0, member: true) } }.first)
                     flatPieces.append(f.members.filter { flat.contains($0) })
                     flatSpans.append(f.span)
                 }

@@ -40,7 +40,8 @@ public struct UtteranceJudgement: Sendable, Equatable {
         case spectrum
         /// Hold: dips like music (`holdMargin` under 0).
         case dips
-        /// Hold: holds its level, its spectrum not swinging as the line's talk does (`levelAllowance`).
+        /// Hold: holds its level (`levelAllowance`), not swinging in level and spectrum as the
+        /// line's talk does (`heldLevelTalkShare`).
         case heldLevel
         /// Hold: holds notes and dips faster than any voice (`speechMaxDipsPerS`).
         case beat
@@ -49,8 +50,9 @@ public struct UtteranceJudgement: Sendable, Equatable {
     /// The utterance (frames, padded).
     public var span: FrameSpan
     public var verdict: Verdict
-    /// Which rule decided a flat or hold verdict (nil for the others, and for a region flat only
-    /// member by member).
+    /// Which rule decided a flat or hold verdict (nil for the others and for the music side of a
+    /// split; a region joined from flat members, by the first member's rule where the joined
+    /// region is not flat as a whole).
     public var rule: Rule?
     /// Its level's and its spectrum's syllabic swings (dB; `SyllabicModulationMeter`), nil
     /// where not measured (a mono recording's, and a chained piece's).
