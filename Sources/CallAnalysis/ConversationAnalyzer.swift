@@ -447,12 +447,6 @@ public struct ConversationAnalyzer: Sendable {
             let allowance = AnalysisParameters.levelAllowance(under: u.underTo - u.underFrom, durationFrames: u.span.length)
             return allowance > 0 && speechMargin(u) < allowance
         }
-        /// Its spectrum swings as its line's talk does (`AnalysisParameters.levelFlatSpectralShare`
-        /// of the talk's median or more, where that median is 3 dB or more).
-        func spectrumSwingsLikeTalk(_ u: Utterance) -> Bool {
-            guard let s = swings(u), s.spectralReference >= AnalysisParameters.spectralMinReferenceDB else { return false }
-            return s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
-        }
         /// A held level that is a talker's: its level swings at `heldLevelTalkShare` of its line's
         /// talk's or more and its spectrum at `levelFlatSpectralShare` or more (whatever the
         /// spectral median: on a 5 dB line the talk's own is under 3 dB).
@@ -492,7 +486,8 @@ public struct ConversationAnalyzer: Sendable {
                 return flat ? .shortAgainstTalk : nil
             }
             let spectrumJudges = s.spectralReference >= AnalysisParameters.spectralMinReferenceDB
-            let spectrumLikeTalk = spectrumSwingsLikeTalk(u)
+            // Its spectrum swings as its line's talk does: the 3.0 dB cap (`levelFlatSpectralShare`).
+            let spectrumLikeTalk = spectrumJudges && s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
             let cap = member ? AnalysisParameters.memberFlatMaxDepthDB
                 : spectrumLikeTalk ? AnalysisParameters.talkSpectrumFlatMaxDepthDB : AnalysisParameters.flatMaxDepthDB
             if s.level < AnalysisParameters.flatShare * s.levelReference && s.level < cap { return .level }

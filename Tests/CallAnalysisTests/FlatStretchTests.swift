@@ -217,18 +217,25 @@ import Testing
                 == ".×100 T×300 .×200 T×300 .×100")
     }
 
+    /// 3 s of talk (1–4 s, level swing 6 dB, spectral `talkSpectral`), then 10 s (6–16 s) with
+    /// the given swings, dips and frames under the level: the decisions over 17 s.
+    static func tenSecondsAfterTalk(talkSpectral: Double = 4, depth: Double, spectral: Double, dips: Int,
+                                    under: Int? = nil) -> String {
+        var s = SettledSpans()
+        append(&s, FrameSpan(100, 400), depth: 6, spectral: talkSpectral)
+        append(&s, FrameSpan(600, 1600), depth: depth, spectral: spectral, dips: dips, under: under)
+        var talk = SyllabicReference()
+        let out = ConversationAnalyzer.activity(of: s, frames: 1700, p: AnalysisParameters(), talk: &talk)
+        return ShortHoldTests.decisions(out, frames: 1700)
+    }
+
     /// Analyzer 23: 10 s that the dips alone make hold (0.7 dips a second against hold's 0.8,
     /// no held notes: `holdMargin` −0.1) but whose level and spectrum swing as the line's talk
     /// does is talk (`AnalysisParameters.talkSwingLevelShare`); swinging less in either, or
     /// dipping further from speech (0.5 a second, margin −0.3), it is hold.
     @Test func whatDipsLikeMusicButSwingsLikeTalkIsTalk() {
         func judged(depth: Double, spectral: Double, dips: Int = 7) -> String {
-            var s = SettledSpans()
-            Self.append(&s, FrameSpan(100, 400), depth: 6, spectral: 4)
-            Self.append(&s, FrameSpan(600, 1600), depth: depth, spectral: spectral, dips: dips)
-            var talk = SyllabicReference()
-            let out = ConversationAnalyzer.activity(of: s, frames: 1700, p: AnalysisParameters(), talk: &talk)
-            return ShortHoldTests.decisions(out, frames: 1700)
+            Self.tenSecondsAfterTalk(depth: depth, spectral: spectral, dips: dips)
         }
         #expect(judged(depth: 6, spectral: 4) == ".×100 T×300 .×200 T×1000 .×100")
         #expect(judged(depth: 4, spectral: 4) == ".×100 T×300 .×200 H×1000 .×100")
@@ -245,12 +252,7 @@ import Testing
     /// the talk's or more). Without held level (half its frames under it), talk either way.
     @Test func aLevelHeldUnderWordsThatSwingLikeTalkIsNotHold() {
         func judged(depth: Double = 4, spectral: Double, under: Int, talkSpectral: Double = 4) -> String {
-            var s = SettledSpans()
-            Self.append(&s, FrameSpan(100, 400), depth: 6, spectral: talkSpectral)
-            Self.append(&s, FrameSpan(600, 1600), depth: depth, spectral: spectral, dips: 8, under: under)
-            var talk = SyllabicReference()
-            let out = ConversationAnalyzer.activity(of: s, frames: 1700, p: AnalysisParameters(), talk: &talk)
-            return ShortHoldTests.decisions(out, frames: 1700)
+            Self.tenSecondsAfterTalk(talkSpectral: talkSpectral, depth: depth, spectral: spectral, dips: 8, under: under)
         }
         #expect(judged(spectral: 4, under: 0) == ".×100 T×300 .×200 T×1000 .×100")
         #expect(judged(spectral: 3, under: 0) == ".×100 T×300 .×200 H×1000 .×100")
