@@ -322,7 +322,12 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// prompt of 5 s whose pauses the noise filled held its level, swinging 0.89 and 0.88 of the
     /// line's talk (its spectral median 2.85 dB), and was hold; the music held at its level swung
     /// 0.18–0.47 of the talk's level. Three probe calls gain (0.742 → 0.823, 0.908 → 0.962,
-    /// 0.859 → 0.924), nothing else of the 16 sets or the probes changes.
+    /// 0.859 → 0.924), nothing else of the 16 sets or the probes changes. Analyzer 25: on a stereo
+    /// line with no talk yet (under `flatReferenceFrames`), a held level is not hold at all: the
+    /// probe's `shortwords-5-2` began with a customer's 3.1 s of real words at 5 dB, held at their
+    /// level by the noise, judged hold before her line had talk, and the hold took the agent's
+    /// words with it (0.823 → 0.905). On the 16 sets the held level never fired before its line
+    /// had talk (its 3 hold verdicts, 29 s of music, all came after).
     static let levelFlatSpectralShare: Double = 0.8
     static let heldLevelTalkShare: Double = 0.6
     static let talkSpectrumFlatMaxDepthDB: Double = 3.0

@@ -449,9 +449,12 @@ public struct ConversationAnalyzer: Sendable {
         }
         /// A held level that is a talker's: its level swings at `heldLevelTalkShare` of its line's
         /// talk's or more and its spectrum at `levelFlatSpectralShare` or more (whatever the
-        /// spectral median: on a 5 dB line the talk's own is under 3 dB).
+        /// spectral median: on a 5 dB line the talk's own is under 3 dB). On a stereo line that
+        /// has no talk to compare with yet (under `flatReferenceFrames`), any held level
+        /// (analyzer 25: at 5 dB a voice's pauses fill with noise and hold the level as music
+        /// does, and a wrong hold takes both parties' words).
         func heldLikeTalk(_ u: Utterance) -> Bool {
-            guard let s = swings(u) else { return false }
+            guard let s = swings(u) else { return talk.judges }
             return s.level >= AnalysisParameters.heldLevelTalkShare * s.levelReference
                 && s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
         }
