@@ -35,7 +35,10 @@ alternating the synthetic and the real voice set):
   wideband       16 kHz calls (PCM16 and float), 8 kHz float WAV and FLAC;
   quiet          the customer's speech at -30 dBFS or quieter;
   clicks         keyboard typing in the dead air;
-  contact_center everything at once: bleed both ways, babble, floor, hold music, noise, codec.
+  contact_center everything at once: bleed both ways, babble, floor, hold music, noise, codec;
+  codecs         the other codecs call recorders store: hold music through IMA ADPCM, MS
+                 ADPCM, Ogg Vorbis and Ogg Opus, and bleed through Opus and Vorbis (last in
+                 the table: the calls of the scenarios above are the same with or without it).
 
 Echo ("bleed") into a channel is the other party's line signal (speech, tones, music, its
 babble) attenuated BLEED_DB, delayed 0-60 ms, passed through a codec round trip (u-law,
@@ -61,7 +64,7 @@ the same files as before the option existed.
 Usage: gencalls.py OUTDIR [--split tuning|heldout] [--calls-per-condition N] [--seed S]
                    [--duration SECONDS] [--voices synthetic|real|both] [--scenarios a,b]
                    [--music-bank opsound|extra|both]
-Writes OUTDIR/<name>.{wav,mp3,flac} and OUTDIR/<name>.truth.json; needs espeak-ng, flite,
+Writes OUTDIR/<name>.{wav,mp3,flac,ogg,opus} and OUTDIR/<name>.truth.json; needs espeak-ng, flite,
 sox, lame, asterisk-core-sounds-{en,es,fr,it,ru}-wav and asterisk-moh-opsound-wav (and for
 the extra music bank hyperrogue-music, singularity-music, drascula-music, asc-music).
 Generation is repeatable bit for bit (sox -R, seeded generators); utterances and decoded
@@ -194,7 +197,14 @@ ENCODINGS = {"pcm16": (["-e", "signed-integer", "-b", "16"], "wav"),
              "mp3": (["-b", "32"], "mp3"),
              "gsm": (["-e", "gsm-full-rate"], "wav"),
              "float": (["-e", "floating-point", "-b", "32"], "wav"),
-             "flac": (["-b", "16"], "flac")}
+             "flac": (["-b", "16"], "flac"),
+             # The codecs call recorders also store, which the other scenarios do not use:
+             # IMA and Microsoft ADPCM (4 bits) in WAV, Ogg Vorbis (sox, quality 0) and Ogg Opus
+             # (written through libsndfile, `write_opus`: sox has no Opus encoder).
+             "ima": (["-e", "ima-adpcm"], "wav"),
+             "msadpcm": (["-e", "ms-adpcm"], "wav"),
+             "vorbis": (["-C", "0"], "ogg"),
+             "opus": ([], "opus")}
 
 
 def _variants():
@@ -217,6 +227,10 @@ def _variants():
     v["clicks"] = [{"snr": "clean", "codec": "pcm16", "clicks": True}, {"snr": "20", "codec": "alaw", "clicks": True}]
     v["contact_center"] = [{"snr": s, "codec": c, "bleed": True, "babble": True, "floor": True, "moh": True}
                            for s, c in [("20", "ulaw"), ("10", "alaw"), ("20", "mp3"), ("clean", "pcm16")]]
+    # Last, so that the calls of every scenario above stay as they were (one seeded stream).
+    v["codecs"] = [{"snr": s, "codec": c, "moh": True}
+                   for s, c in [("20", "ima"), ("10", "msadpcm"), ("clean", "vorbis"), ("20", "opus")]]
+    v["codecs"] += [{"snr": s, "codec": c, "bleed": True} for s, c in [("10", "opus"), ("clean", "vorbis")]]
     return v
 
 
@@ -274,6 +288,9 @@ def write_audio(path, channels, encoding, sr):
     # padding, as recorders built on lame or ffmpeg do, so libsndfile (mpg123, gapless)
     # returns the samples at their true times. sox's own MP3 writer leaves the tag out;
     # libsndfile then decodes 1,536 samples (0.19 s at 8 kHz) of codec delay in front.
+    if path.endswith(".opus"):
+        write_opus(path, data, sr)
+        return
     mp3 = path.endswith(".mp3")
     target, sox_encoding = (raw + ".wav", ["-e", "signed-integer", "-b", "16"]) if mp3 else (path, encoding)
     try:
@@ -285,6 +302,42 @@ def write_audio(path, channels, encoding, sr):
         os.unlink(raw)
         if mp3 and os.path.exists(target):
             os.unlink(target)
+
+
+def write_opus(path, data, sr):
+    """Ogg Opus through the system's libsndfile (the library callqa reads with; it writes
+    the pre-skip, so the samples come back at their true times) at about 16 kbit/s a
+    channel (compression level 0.96: 33 kbit/s for a stereo call), as a VoIP recorder
+    stores it. Lower, libopus' joint stereo coding leaks one channel into the other
+    (measured on a stereo call with one silent channel: -21...-32 dB at 23-28 kbit/s, the
+    whole signal at 11 kbit/s, compression level 1.0). data: frames x channels float32."""
+    import ctypes
+    import ctypes.util
+    lib = ctypes.CDLL(ctypes.util.find_library("sndfile") or "libsndfile.so.1")
+
+    class Info(ctypes.Structure):
+        _fields_ = [("frames", ctypes.c_int64), ("samplerate", ctypes.c_int), ("channels", ctypes.c_int),
+                    ("format", ctypes.c_int), ("sections", ctypes.c_int), ("seekable", ctypes.c_int)]
+    lib.sf_open.restype = ctypes.c_void_p
+    lib.sf_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]
+    lib.sf_writef_float.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
+    lib.sf_writef_float.restype = ctypes.c_int64
+    lib.sf_command.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+    lib.sf_close.argtypes = [ctypes.c_void_p]
+    lib.sf_strerror.restype = ctypes.c_char_p
+    lib.sf_strerror.argtypes = [ctypes.c_void_p]
+    sf_write, sf_format_ogg_opus, sfc_set_compression_level = 0x20, 0x200000 | 0x0064, 0x1301
+    info = Info(0, sr, data.shape[1], sf_format_ogg_opus, 0, 0)
+    h = lib.sf_open(path.encode(), sf_write, ctypes.byref(info))
+    if not h:
+        sys.exit(f"{path}: libsndfile cannot write Ogg Opus: {lib.sf_strerror(None).decode()}")
+    level = ctypes.c_double(0.96)
+    lib.sf_command(h, sfc_set_compression_level, ctypes.byref(level), ctypes.sizeof(level))
+    frames = np.ascontiguousarray(data, dtype=np.float32)
+    written = lib.sf_writef_float(h, frames.ctypes.data, len(frames))
+    lib.sf_close(h)
+    if written != len(frames):
+        sys.exit(f"{path}: libsndfile wrote {written} of {len(frames)} frames")
 
 
 def trim(x):

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Accuracy harness: generates two-party calls with exact truth under the conditions of real
 # contact-center recordings (cross-channel bleed, babble, floor ambience, real music on
-# hold, line noise at clean/20/10/5 dB, telephone codecs, tones, 16 kHz, float and FLAC
+# hold, line noise at clean/20/10/5 dB, telephone codecs, ADPCM, Ogg Vorbis and Opus, tones, 16 kHz, float and FLAC
 # files, quiet customers, keyboard clicks), as a tuning split and a held-out split (disjoint
 # seeds, babble voices and hold music), and scores callqa, webrtcvad (modes 0-3) and
 # silero-vad (ONNX) on them per condition.
@@ -10,7 +10,7 @@
 #   ACCURACY_SPLIT=both|tuning|heldout   which splits to generate and evaluate (both)
 #   CALLQA_BIN=path                      score this binary; skips the swift build
 #   ACCURACY_DIR=dir                     output root (accuracy-out): dir/tuning, dir/heldout
-#   CALLS=n                              calls per scenario variant (2: 104 calls per split)
+#   CALLS=n                              calls per scenario variant (2: 116 calls per split)
 # The soundtracks of hyperrogue-music, singularity-music, drascula-music and asc-music are
 # installed for gencalls.py --music-bank extra|both (tuning only; the splits here use opsound).
 set -euo pipefail
