@@ -322,21 +322,9 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// prompt of 5 s whose pauses the noise filled held its level, swinging 0.89 and 0.88 of the
     /// line's talk (its spectral median 2.85 dB), and was hold; the music held at its level swung
     /// 0.18–0.47 of the talk's level. Three probe calls gain (0.742 → 0.823, 0.908 → 0.962,
-    /// 0.859 → 0.924), nothing else of the 16 sets or the probes changes. Analyzer 25: on a stereo
-    /// line with under 1 s of talk (`heldLevelReferenceFrames`), a held level is not hold at all: the
-    /// probe's `shortwords-5-2` began with a customer's 3.1 s of real words at 5 dB, held at their
-    /// level by the noise, judged hold before her line had talk, and the hold took the agent's
-    /// words with it (0.823 → 0.905). On the 16 sets the held level never fired before its line
-    /// had talk (its 3 hold verdicts, 29 s of music, all came after).
+    /// 0.859 → 0.924), nothing else of the 16 sets or the probes changes.
     static let levelFlatSpectralShare: Double = 0.8
     static let heldLevelTalkShare: Double = 0.6
-    /// Talk (frames) a stereo line needs before a held level is judged against it (analyzer 25;
-    /// with less, a held level is talk): 1 s, not the 2 s of the flat rules (`flatReferenceFrames`).
-    /// The codecs scenario's `codecs-10-opus-synthetic-40` (`gencalls.py --split heldout
-    /// --scenarios codecs --calls-per-condition 4`) holds 7.5 s of music at 10 dB through Opus
-    /// after 1.88 s of its line's talk, swinging 1.49 dB in level against the talk's 6.05: hold
-    /// against that talk, and all talk when a held level needed 2 s of it.
-    static let heldLevelReferenceFrames = 100
     static let talkSpectrumFlatMaxDepthDB: Double = 3.0
     /// Analyzer 24: an utterance (or a member region of one) of 1.5 s or more whose level swings under
     /// `absoluteFlatLevelDB` (2.0 dB) and whose spectrum swings under `absoluteFlatSpectralDB`

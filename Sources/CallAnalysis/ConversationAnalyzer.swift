@@ -449,22 +449,16 @@ public struct ConversationAnalyzer: Sendable {
         }
         /// A held level that is a talker's: its level swings at `heldLevelTalkShare` of its line's
         /// talk's or more and its spectrum at `levelFlatSpectralShare` or more (whatever the
-        /// spectral median: on a 5 dB line the talk's own is under 3 dB), judged against the
-        /// line's talk from 1 s of it (`heldLevelReferenceFrames`). On a stereo line with less
-        /// talk than that to compare with, any held level (analyzer 25: at 5 dB a voice's pauses
-        /// fill with noise and hold the level as music does, and a wrong hold takes both
-        /// parties' words).
+        /// spectral median: on a 5 dB line the talk's own is under 3 dB).
         func heldLikeTalk(_ u: Utterance) -> Bool {
-            guard let s = swings(u, minReference: AnalysisParameters.heldLevelReferenceFrames) else { return talk.judges }
+            guard let s = swings(u) else { return false }
             return s.level >= AnalysisParameters.heldLevelTalkShare * s.levelReference
                 && s.spectral >= AnalysisParameters.levelFlatSpectralShare * s.spectralReference
         }
         /// The utterance's level and spectral swings beside its line's talk's medians so far, where
-        /// it is judged against them (a stereo channel with `minReference` frames of talk behind
-        /// it, 2 s unless said); nil otherwise.
-        func swings(_ u: Utterance, minReference: Int = AnalysisParameters.flatReferenceFrames)
-            -> (level: Double, levelReference: Double, spectral: Double, spectralReference: Double)? {
-            guard talk.judges, talk.frames >= minReference,
+        /// it is judged against them (a stereo channel with 2 s of talk behind it); nil otherwise.
+        func swings(_ u: Utterance) -> (level: Double, levelReference: Double, spectral: Double, spectralReference: Double)? {
+            guard talk.judges, talk.frames >= AnalysisParameters.flatReferenceFrames,
                   let level = u.modulationDB, let spectral = u.spectralDB,
                   let levelReference = talk.medianDB, let spectralReference = talk.spectralMedianDB else { return nil }
             return (level, levelReference, spectral, spectralReference)

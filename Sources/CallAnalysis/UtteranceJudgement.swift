@@ -41,8 +41,7 @@ public struct UtteranceJudgement: Sendable, Equatable {
         /// Hold: dips like music (`holdMargin` under 0).
         case dips
         /// Hold: holds its level (`levelAllowance`), not swinging in level and spectrum as the
-        /// line's talk does (`heldLevelTalkShare`); on a stereo line, only once the line has talk
-        /// to compare with (analyzer 25).
+        /// line's talk does (`heldLevelTalkShare`).
         case heldLevel
         /// Hold: holds notes and dips faster than any voice (`speechMaxDipsPerS`).
         case beat

@@ -98,9 +98,10 @@ public final class CallStore: Sendable {
         let fileSize = ((try? fm.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.int64Value ?? 0
         let leftBehind = walSize > 0 && !Self.openPaths.contains(path) && !Self.walOpenInAnotherProcess(path)
         let check = fileSize > 0 && (leftBehind || fileSize <= Self.alwaysCheckBytes)
-        do {
-            // Checked through a read-only connection first: opening the pool writes (GRDB
-            // makes the WAL file exist), and a damaged or newer database gets no byte.
+        /// One try at opening: checked through a read-only connection first (opening the pool
+        /// writes: GRDB makes the WAL file exist; a damaged or newer database gets no byte),
+        /// then opened and brought up to date.
+        func attempt() throws -> DatabasePool {
             if fileSize > 0 {
                 var readConfig = config
                 readConfig.readonly = true
@@ -121,7 +122,24 @@ public final class CallStore: Sendable {
             }
             let pool = try DatabasePool(path: path, configuration: config)
             try Migrations.migrator(hasher: hasher).migrate(pool, path: path)
-            self.pool = pool
+            return pool
+        }
+        do {
+            // Opened by several callqa at once (a new database, two ingests and an NPS import
+            // started together), SQLite now and then answers "busy" at once instead of
+            // waiting out the busy timeout (seen once in `make test` under full load, by
+            // `DatabaseFileTests.migrationsAreSerialisedBetweenProcesses`): tried again after a
+            // short pause, within the busy timeout.
+            let deadline = Date().addingTimeInterval(busyTimeoutS)
+            var pool: DatabasePool?
+            while pool == nil {
+                do {
+                    pool = try attempt()
+                } catch let e as DatabaseError where (e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED) && Date() < deadline {
+                    usleep(UInt32.random(in: 20_000...80_000))
+                }
+            }
+            self.pool = pool!
             Self.openPaths.insert(path)
         } catch let e as StoreError {
             throw e

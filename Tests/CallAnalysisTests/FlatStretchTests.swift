@@ -263,31 +263,6 @@ import Testing
         #expect(judged(depth: 3, spectral: 2.2, under: 0, talkSpectral: 2.5) == ".×100 T×300 .×200 H×1000 .×100")
     }
 
-    /// Analyzer 25: a held level (dipping as speech does, hardly a frame under the level, its
-    /// swings music's: the 3 dB / 2.2 dB stretch that is hold after talk above) on a stereo
-    /// line that has less than 1 s of talk to compare it with (`heldLevelReferenceFrames`) is
-    /// talk: at 5 dB a voice's pauses fill with noise and hold the level as music does, and
-    /// only the line's talk tells them apart (`shortwords.py`'s probe: a customer's first 3 s
-    /// of words at the call's start, before any talk on her line, were hold, and took the
-    /// agent's words with them). From 1 s of talk it is judged against that talk (the codecs
-    /// scenario's music through Opus after 1.88 s of talk stays hold). On a mono line, where
-    /// no talk is ever compared with, it is hold as before.
-    @Test func aHeldLevelBeforeTheLineHasTalkIsNotHold() {
-        func judged(talkFrames: Int, judges: Bool = true) -> String {
-            var s = SettledSpans()
-            if talkFrames > 0 { Self.append(&s, FrameSpan(100, 100 + talkFrames), depth: 6, spectral: 2.5) }
-            Self.append(&s, FrameSpan(600, 1600), depth: 3, spectral: 2.2, dips: 8, under: 0)
-            var talk = SyllabicReference(judges: judges)
-            return ShortHoldTests.decisions(ConversationAnalyzer.activity(of: s, frames: 1700, p: AnalysisParameters(),
-                                                                          talk: &talk), frames: 1700)
-        }
-        #expect(judged(talkFrames: 0) == ".×600 T×1000 .×100")
-        #expect(judged(talkFrames: 80) == ".×100 T×80 .×420 T×1000 .×100")
-        #expect(judged(talkFrames: 150) == ".×100 T×150 .×350 H×1000 .×100")
-        #expect(judged(talkFrames: 300) == ".×100 T×300 .×200 H×1000 .×100")
-        #expect(judged(talkFrames: 0, judges: false) == ".×600 H×1000 .×100")
-    }
-
     /// Words, then two flat regions (music cut by a quiet passage of 0.2 s), each pause under
     /// `merge_gap_s` (one utterance): the two flat regions are one flat piece, the words talk;
     /// and words on both sides of music: both stay talk, the music not.

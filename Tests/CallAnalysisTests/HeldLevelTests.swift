@@ -52,6 +52,19 @@ import Glibc
         #expect(Self.decisions(falling, frames: 1000) == ".×92 T×816 .×92")
     }
 
+    /// The same held level opening a stereo call, before its line has any talk to be compared
+    /// with (queue music on the agent's channel when the recording starts as the call enters
+    /// the queue): hold. Tried and reverted (2026-12-07): taking a held level for talk until
+    /// its line has 1 s of talk (a 5 dB line's first words hold their level as the noise fills
+    /// their pauses; the short-words probe had one such call) made this talk, and the music then
+    /// joined the line's talk that later stretches are judged against.
+    @Test func aHeldLevelOpeningAStereoCallIsHold() {
+        var g = Signals(seed: 53)
+        let other = g.noise(count: 10 * 8000, rms: pow(10, -56.0 / 20))
+        let held = analyze([Self.heldLevel(cutS: 0.06), other]).channels[0]
+        #expect(Self.decisions(held, frames: 1000) == ".×92 H×816 .×92")
+    }
+
     /// 1 s of line noise, 4 s of music chopped `perS` times a second (40 ms at −20 dB each
     /// time), 1 s of line noise: the loop (band noise, no held notes) or struck chords (held
     /// notes, as the tuning sets' beat, staccato music through GSM, held 0.66 lines).

@@ -55,6 +55,8 @@ from multiprocessing import Pool
 
 import numpy as np
 
+import sndfile
+
 MERGE_FRAMES = 35
 MIN_INTERRUPTION_FRAMES = 100
 SILERO_THRESHOLD = 0.5
@@ -115,41 +117,16 @@ def run_callqa(binary, files, extra=()):
     return res
 
 
-def sndfile_read(path):
-    """The file's samples through the system's libsndfile (what callqa reads with), as
-    interleaved float32 bytes, with its rate and channel count: for Ogg Opus, which sox
-    cannot read."""
-    import ctypes
-    import ctypes.util
-    lib = ctypes.CDLL(ctypes.util.find_library("sndfile") or "libsndfile.so.1")
-
-    class Info(ctypes.Structure):
-        _fields_ = [("frames", ctypes.c_int64), ("samplerate", ctypes.c_int), ("channels", ctypes.c_int),
-                    ("format", ctypes.c_int), ("sections", ctypes.c_int), ("seekable", ctypes.c_int)]
-    lib.sf_open.restype = ctypes.c_void_p
-    lib.sf_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]
-    lib.sf_readf_float.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
-    lib.sf_readf_float.restype = ctypes.c_int64
-    lib.sf_close.argtypes = [ctypes.c_void_p]
-    info = Info()
-    h = lib.sf_open(path.encode(), 0x10, ctypes.byref(info))   # SFM_READ
-    if not h:
-        sys.exit(f"{path}: libsndfile cannot read it")
-    buf = np.zeros(info.frames * info.channels, dtype=np.float32)
-    got = lib.sf_readf_float(h, buf.ctypes.data, info.frames)
-    lib.sf_close(h)
-    return buf[: got * info.channels].tobytes(), info.samplerate, info.channels
-
-
 def decode(path, channel, channels, sr):
     """One channel as int16 samples at sr (sox; Ogg Opus decoded by libsndfile first)."""
     out = ["-t", "raw", "-r", str(sr), "-e", "signed-integer", "-b", "16", "-c", "1", "-"]
     if channels == 2:
         out += ["remix", str(channel + 1)]
     if path.endswith(".opus"):
-        data, rate, n = sndfile_read(path)
-        cmd = ["sox", "-t", "raw", "-r", str(rate), "-e", "floating-point", "-b", "32", "-c", str(n), "-"] + out
-        return np.frombuffer(subprocess.run(cmd, input=data, capture_output=True, check=True).stdout, dtype=np.int16)
+        data, rate = sndfile.read(path)
+        cmd = ["sox", "-t", "raw", "-r", str(rate), "-e", "floating-point", "-b", "32", "-c", str(data.shape[1]), "-"] + out
+        return np.frombuffer(subprocess.run(cmd, input=data.tobytes(), capture_output=True, check=True).stdout,
+                             dtype=np.int16)
     cmd = ["sox", path] + out
     return np.frombuffer(subprocess.run(cmd, capture_output=True, check=True).stdout, dtype=np.int16)
 

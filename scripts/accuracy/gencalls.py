@@ -65,9 +65,12 @@ Usage: gencalls.py OUTDIR [--split tuning|heldout] [--calls-per-condition N] [--
                    [--duration SECONDS] [--voices synthetic|real|both] [--scenarios a,b]
                    [--music-bank opsound|extra|both]
 Writes OUTDIR/<name>.{wav,mp3,flac,ogg,opus} and OUTDIR/<name>.truth.json; needs espeak-ng, flite,
-sox, lame, asterisk-core-sounds-{en,es,fr,it,ru}-wav and asterisk-moh-opsound-wav (and for
-the extra music bank hyperrogue-music, singularity-music, drascula-music, asc-music).
-Generation is repeatable bit for bit (sox -R, seeded generators); utterances and decoded
+sox (with libsox-fmt-all: Ogg Vorbis), lame, asterisk-core-sounds-{en,es,fr,it,ru}-wav,
+asterisk-moh-opsound-wav and, for Opus, the system's libsndfile 1.0.29 or later (Debian 12:
+1.2.0; `sndfile.py`) (and for the extra music bank hyperrogue-music, singularity-music,
+drascula-music, asc-music).
+Generation is repeatable bit for bit (sox -R, seeded generators; an Opus file's Ogg serial
+number is libsndfile's random pick, its samples are repeatable); utterances and decoded
 extra music are cached in OUTDIR/.cache.
 """
 import argparse
@@ -83,6 +86,8 @@ import tempfile
 
 import numpy as np
 from scipy.signal import butter, lfilter, sosfilt
+
+import sndfile
 
 SR = 8000                 # narrowband rate; wideband calls use 16000
 TRUTH_RANGE_DB = 40.0
@@ -281,6 +286,9 @@ def write_audio(path, channels, encoding, sr):
     """channels: list of float arrays (±1). encoding: sox -e/-b args (lame args for MP3)."""
     data = np.stack(channels, axis=1) if len(channels) > 1 else channels[0][:, None]
     data = np.clip(data, -1.0, 1.0).astype(np.float32)
+    if path.endswith(".opus"):
+        write_opus(path, data, sr)
+        return
     with tempfile.NamedTemporaryFile(suffix=".f32", delete=False) as tmp:
         tmp.write(data.tobytes())
         raw = tmp.name
@@ -288,9 +296,6 @@ def write_audio(path, channels, encoding, sr):
     # padding, as recorders built on lame or ffmpeg do, so libsndfile (mpg123, gapless)
     # returns the samples at their true times. sox's own MP3 writer leaves the tag out;
     # libsndfile then decodes 1,536 samples (0.19 s at 8 kHz) of codec delay in front.
-    if path.endswith(".opus"):
-        write_opus(path, data, sr)
-        return
     mp3 = path.endswith(".mp3")
     target, sox_encoding = (raw + ".wav", ["-e", "signed-integer", "-b", "16"]) if mp3 else (path, encoding)
     try:
@@ -305,39 +310,12 @@ def write_audio(path, channels, encoding, sr):
 
 
 def write_opus(path, data, sr):
-    """Ogg Opus through the system's libsndfile (the library callqa reads with; it writes
-    the pre-skip, so the samples come back at their true times) at about 16 kbit/s a
-    channel (compression level 0.96: 33 kbit/s for a stereo call), as a VoIP recorder
-    stores it. Lower, libopus' joint stereo coding leaks one channel into the other
-    (measured on a stereo call with one silent channel: -21...-32 dB at 23-28 kbit/s, the
-    whole signal at 11 kbit/s, compression level 1.0). data: frames x channels float32."""
-    import ctypes
-    import ctypes.util
-    lib = ctypes.CDLL(ctypes.util.find_library("sndfile") or "libsndfile.so.1")
-
-    class Info(ctypes.Structure):
-        _fields_ = [("frames", ctypes.c_int64), ("samplerate", ctypes.c_int), ("channels", ctypes.c_int),
-                    ("format", ctypes.c_int), ("sections", ctypes.c_int), ("seekable", ctypes.c_int)]
-    lib.sf_open.restype = ctypes.c_void_p
-    lib.sf_open.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_void_p]
-    lib.sf_writef_float.argtypes = [ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int64]
-    lib.sf_writef_float.restype = ctypes.c_int64
-    lib.sf_command.argtypes = [ctypes.c_void_p, ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
-    lib.sf_close.argtypes = [ctypes.c_void_p]
-    lib.sf_strerror.restype = ctypes.c_char_p
-    lib.sf_strerror.argtypes = [ctypes.c_void_p]
-    sf_write, sf_format_ogg_opus, sfc_set_compression_level = 0x20, 0x200000 | 0x0064, 0x1301
-    info = Info(0, sr, data.shape[1], sf_format_ogg_opus, 0, 0)
-    h = lib.sf_open(path.encode(), sf_write, ctypes.byref(info))
-    if not h:
-        sys.exit(f"{path}: libsndfile cannot write Ogg Opus: {lib.sf_strerror(None).decode()}")
-    level = ctypes.c_double(0.96)
-    lib.sf_command(h, sfc_set_compression_level, ctypes.byref(level), ctypes.sizeof(level))
-    frames = np.ascontiguousarray(data, dtype=np.float32)
-    written = lib.sf_writef_float(h, frames.ctypes.data, len(frames))
-    lib.sf_close(h)
-    if written != len(frames):
-        sys.exit(f"{path}: libsndfile wrote {written} of {len(frames)} frames")
+    """Ogg Opus through the system's libsndfile (`sndfile.py`) at about 16 kbit/s a channel
+    (compression level 0.96: 33 kbit/s for a stereo call), as a VoIP recorder stores it.
+    Lower, libopus' joint stereo coding leaks one channel into the other (measured on a stereo
+    call with one silent channel: -21...-32 dB at 23-28 kbit/s, the whole signal at 11
+    kbit/s, compression level 1.0). data: frames x channels float32."""
+    sndfile.write_opus(path, data, sr, compression_level=0.96)
 
 
 def trim(x):
@@ -872,7 +850,7 @@ def main():
     ap.add_argument("--split", choices=["tuning", "heldout"], default="heldout",
                     help="material and seed: babble voices and MOH pieces differ between the splits")
     ap.add_argument("--calls-per-condition", type=int, default=2,
-                    help="calls per scenario variant (52 variants: 2 -> 104 calls)")
+                    help="calls per scenario variant (58 variants: 2 -> 116 calls)")
     ap.add_argument("--seed", type=int, help="default: 11 for tuning, 7 for heldout")
     ap.add_argument("--duration", type=float, default=60.0)
     ap.add_argument("--voices", choices=["synthetic", "real", "both"], default="both",
