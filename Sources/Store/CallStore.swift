@@ -124,22 +124,23 @@ public final class CallStore: Sendable {
             try Migrations.migrator(hasher: hasher).migrate(pool, path: path)
             return pool
         }
-        do {
-            // Opened by several callqa at once (a new database, two ingests and an NPS import
-            // started together), SQLite now and then answers "busy" at once instead of
-            // waiting out the busy timeout (seen once in `make test` under full load, by
-            // `DatabaseFileTests.migrationsAreSerialisedBetweenProcesses`): tried again after a
-            // short pause, within the busy timeout.
+        /// `attempt` until it opens: opened by several callqa at once (a new database, two
+        /// ingests and an NPS import started together), SQLite now and then answers "busy" at
+        /// once instead of waiting out the busy timeout (seen once in `make test` under full
+        /// load, by `DatabaseFileTests.migrationsAreSerialisedBetweenProcesses`), so a busy
+        /// answer is tried again after a short pause, within the busy timeout.
+        func attemptUntilOpen() throws -> DatabasePool {
             let deadline = Date().addingTimeInterval(busyTimeoutS)
-            var pool: DatabasePool?
-            while pool == nil {
+            while true {
                 do {
-                    pool = try attempt()
+                    return try attempt()
                 } catch let e as DatabaseError where (e.resultCode == .SQLITE_BUSY || e.resultCode == .SQLITE_LOCKED) && Date() < deadline {
                     usleep(UInt32.random(in: 20_000...80_000))
                 }
             }
-            self.pool = pool!
+        }
+        do {
+            self.pool = try attemptUntilOpen()
             Self.openPaths.insert(path)
         } catch let e as StoreError {
             throw e

@@ -205,7 +205,7 @@ ENCODINGS = {"pcm16": (["-e", "signed-integer", "-b", "16"], "wav"),
              "flac": (["-b", "16"], "flac"),
              # The codecs call recorders also store, which the other scenarios do not use:
              # IMA and Microsoft ADPCM (4 bits) in WAV, Ogg Vorbis (sox, quality 0) and Ogg Opus
-             # (written through libsndfile, `write_opus`: sox has no Opus encoder).
+             # (written through libsndfile, `OPUS_COMPRESSION_LEVEL`: sox has no Opus encoder).
              "ima": (["-e", "ima-adpcm"], "wav"),
              "msadpcm": (["-e", "ms-adpcm"], "wav"),
              "vorbis": (["-C", "0"], "ogg"),
@@ -282,12 +282,19 @@ def codec_roundtrip(x, sr, codec):
     return sox_roundtrip(x, sr, args, "wav")
 
 
+# Ogg Opus (`sndfile.py`) at about 16 kbit/s a channel: libsndfile's compression level 0.96,
+# 33 kbit/s for a stereo call, as a VoIP recorder stores it. Lower, libopus' joint stereo coding
+# leaks one channel into the other (measured on a stereo call with one silent channel: -21...-32
+# dB at 23-28 kbit/s, the whole signal at 11 kbit/s, compression level 1.0).
+OPUS_COMPRESSION_LEVEL = 0.96
+
+
 def write_audio(path, channels, encoding, sr):
     """channels: list of float arrays (±1). encoding: sox -e/-b args (lame args for MP3)."""
     data = np.stack(channels, axis=1) if len(channels) > 1 else channels[0][:, None]
     data = np.clip(data, -1.0, 1.0).astype(np.float32)
     if path.endswith(".opus"):
-        write_opus(path, data, sr)
+        sndfile.write_opus(path, data, sr, compression_level=OPUS_COMPRESSION_LEVEL)
         return
     with tempfile.NamedTemporaryFile(suffix=".f32", delete=False) as tmp:
         tmp.write(data.tobytes())
@@ -307,15 +314,6 @@ def write_audio(path, channels, encoding, sr):
         os.unlink(raw)
         if mp3 and os.path.exists(target):
             os.unlink(target)
-
-
-def write_opus(path, data, sr):
-    """Ogg Opus through the system's libsndfile (`sndfile.py`) at about 16 kbit/s a channel
-    (compression level 0.96: 33 kbit/s for a stereo call), as a VoIP recorder stores it.
-    Lower, libopus' joint stereo coding leaks one channel into the other (measured on a stereo
-    call with one silent channel: -21...-32 dB at 23-28 kbit/s, the whole signal at 11
-    kbit/s, compression level 1.0). data: frames x channels float32."""
-    sndfile.write_opus(path, data, sr, compression_level=0.96)
 
 
 def trim(x):
