@@ -43,6 +43,7 @@ Usage: evaluate.py DIR [--callqa PATH] [--callqa-args "OPTIONS"] [--no-webrtc] [
                    [--silero-reset-s S] [--jobs N] [--json OUT] [--verbose]
 """
 import argparse
+import functools
 import glob
 import json
 import math
@@ -117,17 +118,25 @@ def run_callqa(binary, files, extra=()):
     return res
 
 
+@functools.lru_cache(maxsize=1)
+def _opus_samples(path):
+    """An Opus file's samples, read once for both of its channels."""
+    return sndfile.read(path)
+
+
 def decode(path, channel, channels, sr):
-    """One channel as int16 samples at sr (sox; Ogg Opus decoded by libsndfile first)."""
+    """One channel as int16 samples at sr (sox; Ogg Opus decoded by libsndfile first). `-R`:
+    sox dithers a float, Vorbis or Opus source down to 16 bits, with a new random seed per run
+    unless told to repeat (the peers' figures on those files moved from run to run)."""
     out = ["-t", "raw", "-r", str(sr), "-e", "signed-integer", "-b", "16", "-c", "1", "-"]
     if channels == 2:
         out += ["remix", str(channel + 1)]
     if path.endswith(".opus"):
-        data, rate = sndfile.read(path)
-        cmd = ["sox", "-t", "raw", "-r", str(rate), "-e", "floating-point", "-b", "32", "-c", str(data.shape[1]), "-"] + out
+        data, rate = _opus_samples(path)
+        cmd = ["sox", "-R", "-t", "raw", "-r", str(rate), "-e", "floating-point", "-b", "32", "-c", str(data.shape[1]), "-"] + out
         return np.frombuffer(subprocess.run(cmd, input=data.tobytes(), capture_output=True, check=True).stdout,
                              dtype=np.int16)
-    cmd = ["sox", path] + out
+    cmd = ["sox", "-R", path] + out
     return np.frombuffer(subprocess.run(cmd, capture_output=True, check=True).stdout, dtype=np.int16)
 
 
