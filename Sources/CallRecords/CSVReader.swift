@@ -117,7 +117,7 @@ public final class CSVReader {
         buffer = [UInt8](repeating: 0, count: 1 << 16)
         // fmemopen refuses a size of 0: an empty piece is one byte that is never read.
         let storage = UnsafeMutableRawBufferPointer.allocate(byteCount: max(1, bytes.count), alignment: 1)
-        storage.copyMemory(from: UnsafeRawBufferPointer(start: bytes, count: bytes.count))
+        bytes.withUnsafeBytes { storage.copyMemory(from: $0) }
         chunk = storage
         guard let h = fmemopen(storage.baseAddress, max(1, bytes.count), "r") else {
             storage.deallocate()
