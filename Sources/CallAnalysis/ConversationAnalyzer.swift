@@ -407,6 +407,11 @@ public struct ConversationAnalyzer: Sendable {
         var flatPieces: [[Int]] = []
         /// Their spans (tones held 0.3 s or more in them are tones, as in talk).
         var flatSpans: [FrameSpan] = []
+        /// The flat utterances under 0.6 s (`UtteranceJudgement.Rule.brief`), apart: chained to
+        /// hold only as a speech piece is (a link of no evidence otherwise: as flat pieces, two
+        /// of them 2.5 s before hold on the agent's line carried the hold back over the
+        /// customer's words, `heldout13`'s `contact_center-10-alaw-synthetic-10`).
+        var briefPieces: [[Int]] = []
         var hold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
         /// Every tone frame the detector found (per frame, held 0.3 s or more, or by a tone
@@ -468,10 +473,17 @@ public struct ConversationAnalyzer: Sendable {
         /// talk so far, and small (smaller where its spectrum moves as talk's does, smaller
         /// still for a `member` region split off a talk utterance); or its spectrum's swing far
         /// under the talk's (`spectralFlatShare`). A whole utterance under 1.5 s (0.6 s or more):
-        /// both swings far under the talk's (`AnalysisParameters.shortFlatShare`). The rule that
-        /// found it flat, nil where it is not.
+        /// both swings far under the talk's (`AnalysisParameters.shortFlatShare`); under 0.6 s, its
+        /// level's swing far under the talk's and small (`AnalysisParameters.briefFlatShare`). The
+        /// rule that found it flat, nil where it is not.
         func flatRule(_ u: Utterance, member: Bool = false) -> UtteranceJudgement.Rule? {
             let long = u.span.length >= AnalysisParameters.flatMinFrames
+            if !member && u.span.length < AnalysisParameters.shortFlatMinFrames {
+                // Under 0.6 s: no onset, no syllable (`AnalysisParameters.briefFlatShare`).
+                guard let s = swings(u) else { return nil }
+                let flat = s.level < AnalysisParameters.briefFlatShare * s.levelReference && s.level < AnalysisParameters.briefFlatLevelDB
+                return flat ? .brief : nil
+            }
             guard long || (!member && u.span.length >= AnalysisParameters.shortFlatMinFrames) else { return nil }
             if talk.judges, let level = u.modulationDB, let spectral = u.spectralDB,
                level < (long ? AnalysisParameters.absoluteFlatLevelDB : AnalysisParameters.shortFlatLevelDB),
@@ -549,7 +561,8 @@ public struct ConversationAnalyzer: Sendable {
                 note(w, .flat, rule: rule)
                 // Flat: far less syllabic swing, or far less movement of its spectrum, than this
                 // line's talk so far — not talk.
-                flatPieces.append(members)
+                // A brief one is chained to hold as it was as talk (`briefPieces`).
+                if rule == .brief { briefPieces.append(members) } else { flatPieces.append(members) }
                 flatSpans.append(w.span)
                 return
             }
@@ -720,7 +733,7 @@ public struct ConversationAnalyzer: Sendable {
         }
         // A flat piece is chained as a speech piece is, or else as a short held stretch (a link
         // to hold only).
-        let chainable: [Chainable] = speechPieces.compactMap(chainPiece) + flatPieces.compactMap { members in
+        let chainable: [Chainable] = (speechPieces + briefPieces).compactMap(chainPiece) + flatPieces.compactMap { members in
             guard let first = members.first else { return nil }
             return chainPiece(members)
                 ?? (FrameSpan(regions[first].span.start, members.map { regions[$0].span.end }.max()!), members, true, true)

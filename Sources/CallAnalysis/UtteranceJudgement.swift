@@ -34,6 +34,9 @@ public struct UtteranceJudgement: Sendable, Equatable {
         case shortFloor
         /// A whole utterance of 0.6–1.5 s with both swings far under the line's talk's (`shortFlatShare`).
         case shortAgainstTalk
+        /// A whole utterance under 0.6 s whose level barely swings, against the line's talk and
+        /// in dB (`briefFlatShare`, `briefFlatLevelDB`): no syllable's onset.
+        case brief
         /// Its level's swing far under the line's talk's and under the cap (`flatShare`, `flatMaxDepthDB`).
         case level
         /// Its spectrum's swing far under the line's talk's (`spectralFlatShare`).

@@ -188,6 +188,48 @@ import Testing
                 == ".×100 T×150 .×350 T×100 .×100")
     }
 
+    /// Analyzer 25: a whole utterance under 0.6 s is flat where its level swings under 0.25 of
+    /// its line's talk's and under 2.0 dB (`AnalysisParameters.briefFlatShare`): a piece of music
+    /// or of voices behind the talker that pokes over the threshold, with no syllable's onset.
+    /// Its spectrum does not count (a piece this short moves it little either way).
+    @Test func aBriefPieceWithNoOnsetIsNotTalk() {
+        let talk = (FrameSpan(100, 400), 6.0, 4.0)
+        // 1.4 dB against 6: 0.23 of it, under 2.0 dB; its spectrum swinging as the talk's.
+        #expect(Self.decisions([talk, (FrameSpan(600, 650), 1.4, 4.0)], frames: 800) == ".×100 T×300 .×400")
+        // 1.6 dB: 0.27 of it: talk (a short word of a quieter voice).
+        #expect(Self.decisions([talk, (FrameSpan(600, 650), 1.6, 4.0)], frames: 800) == ".×100 T×300 .×200 T×50 .×150")
+        // 2.2 dB against a line whose talk swings 10: 0.22 of it, but over 2.0 dB: talk (a word
+        // on a clean line whose talk swings far).
+        #expect(Self.decisions([(FrameSpan(100, 400), 10.0, 4.0), (FrameSpan(600, 650), 2.2, 4.0)], frames: 800)
+                == ".×100 T×300 .×200 T×50 .×150")
+        // 0.59 s is brief; 0.6 s is judged by the 0.6–1.5 s rules (both swings low), talk here.
+        #expect(Self.decisions([talk, (FrameSpan(600, 659), 1.4, 4.0)], frames: 800) == ".×100 T×300 .×400")
+        #expect(Self.decisions([talk, (FrameSpan(600, 660), 1.4, 4.0)], frames: 800) == ".×100 T×300 .×200 T×60 .×140")
+        // Not before 2 s of talk on the line, not on a mono line, not for a member region of an
+        // utterance (0.3 s of it between words 0.2 s apart).
+        #expect(Self.decisions([(FrameSpan(100, 250), 6, 4), (FrameSpan(600, 650), 1.4, 4)], frames: 800)
+                == ".×100 T×150 .×350 T×50 .×150")
+        #expect(Self.decisions([talk, (FrameSpan(600, 650), 1.4, 4.0)], frames: 800, talk: SyllabicReference(judges: false))
+                == ".×100 T×300 .×200 T×50 .×150")
+        #expect(Self.decisions([talk, (FrameSpan(600, 700), 6, 4), (FrameSpan(720, 750), 1.4, 4), (FrameSpan(770, 900), 6, 4)],
+                               frames: 1000) == ".×100 T×300 .×200 T×300 .×100")
+    }
+
+    /// A brief flat piece is chained to hold only as it was as talk: one that dips like words,
+    /// 0.5 s before hold (within the chain's reach), is neither talk nor hold; chained as a flat
+    /// piece (a short held stretch) it carried the hold back over the other party's words
+    /// (`heldout13`'s `contact_center-10-alaw-synthetic-10`).
+    @Test func aBriefFlatPieceIsNoLinkToHold() {
+        var s = SettledSpans()
+        Self.append(&s, FrameSpan(100, 400), depth: 6)
+        Self.append(&s, FrameSpan(600, 650), depth: 1.4, dips: 3)
+        Self.append(&s, FrameSpan(700, 1100), depth: 1.0, spectral: 2, dips: 0)
+        var talk = SyllabicReference()
+        let parts = ConversationAnalyzer.activity(of: s, frames: 1200, p: AnalysisParameters(), talk: &talk)
+        #expect(ShortHoldTests.decisions(parts, frames: 1200) == ".×100 T×300 .×300 H×400 .×100",
+                "\(ShortHoldTests.decisions(parts, frames: 1200))")
+    }
+
     /// Music with words right after it, 0.2 s apart (one utterance, swinging 4.0 dB as a whole:
     /// talk): the flat region of it is not talk, the words stay talk.
     @Test func aFlatRegionOfAnUtteranceIsNotTalk() {
