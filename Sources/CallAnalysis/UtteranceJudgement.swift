@@ -37,6 +37,9 @@ public struct UtteranceJudgement: Sendable, Equatable {
         /// A whole utterance under 0.6 s whose level barely swings, against the line's talk and
         /// in dB (`briefFlatShare`, `briefFlatLevelDB`): no syllable's onset.
         case brief
+        /// A whole utterance of 0.6–1.5 s whose level swings far under the line's talk's, that
+        /// dips like music and holds notes (`shortMusicLevelShare`, `shortMusicHeldPeaks`).
+        case shortLikeMusic
         /// Its level's swing far under the line's talk's and under the cap (`flatShare`, `flatMaxDepthDB`).
         case level
         /// Its spectrum's swing far under the line's talk's (`spectralFlatShare`).

@@ -69,8 +69,8 @@ import Testing
     /// and its spectral swing (`spectral` dB, RMS), the marks continuing from the region
     /// before; nothing else about it music-like (dips like speech, no held notes, nothing steady).
     static func append(_ s: inout SettledSpans, _ span: FrameSpan, depth: Double, spectral: Double = 4, dips: Int? = nil,
-                       under: Int? = nil) {
-        s.append(span, steady: 0, dips: dips ?? span.length / 20, under: under ?? span.length / 2, lines: LineCount())
+                       under: Int? = nil, lines: LineCount = LineCount()) {
+        s.append(span, steady: 0, dips: dips ?? span.length / 20, under: under ?? span.length / 2, lines: lines)
         let opened = s.regionModulationMarks[s.regionModulationMarks.count - 1].opened
         var closed = opened
         closed.frames += span.length
@@ -213,6 +213,51 @@ import Testing
                 == ".×100 T×300 .×200 T×50 .×150")
         #expect(Self.decisions([talk, (FrameSpan(600, 700), 6, 4), (FrameSpan(720, 750), 1.4, 4), (FrameSpan(770, 900), 6, 4)],
                                frames: 1000) == ".×100 T×300 .×200 T×300 .×100")
+    }
+
+    /// Analyzer 25: a whole utterance of 0.6–1.5 s whose level swings under 0.45 of its line's
+    /// talk's, that dips like music (its dip margin under 0) and holds notes (0.3 held peaks per
+    /// measurement or more) is flat, whatever its spectrum (`AnalysisParameters.shortMusicLevelShare`):
+    /// a piece of music the line's noise cut off. Soft words on a noisy line swing little and dip
+    /// little too (the noise fills their dips), but hold no notes (`BabbleAtTheNoiseTests.softWordsStay`).
+    @Test func aShortPieceThatDipsLikeMusicIsNotTalk() {
+        func decisions(depth: Double, dips: Int, held: Int = 3) -> String {
+            var s = SettledSpans()
+            Self.append(&s, FrameSpan(100, 400), depth: 6)
+            Self.append(&s, FrameSpan(600, 700), depth: depth, spectral: 4, dips: dips, lines: LineCount(measurements: 5, held: held))
+            var talk = SyllabicReference()
+            return ShortHoldTests.decisions(ConversationAnalyzer.activity(of: s, frames: 800, p: AnalysisParameters(), talk: &talk),
+                                            frames: 800)
+        }
+        // 2.4 dB against 6 (0.4 of it), no dip in 1 s, 0.6 held peaks a measurement: flat.
+        #expect(decisions(depth: 2.4, dips: 0) == ".×100 T×300 .×400")
+        // The same level dipping like syllables (5 a second): talk.
+        #expect(decisions(depth: 2.4, dips: 5) == ".×100 T×300 .×200 T×100 .×100")
+        // 2.8 dB (0.47 of the talk's), no dip: talk.
+        #expect(decisions(depth: 2.8, dips: 0) == ".×100 T×300 .×200 T×100 .×100")
+        // 0.2 held peaks a measurement (one of five): talk.
+        #expect(decisions(depth: 2.4, dips: 0, held: 1) == ".×100 T×300 .×200 T×100 .×100")
+    }
+
+    /// Analyzer 25: a piece flat by the brief or the short music-like rule is talk again where
+    /// the other party talks within 1 s of it (`ConversationAnalyzer.restoreOverlapped`): a soft
+    /// "yes" under or right after the other party's turn. Further off, and on mono, it stays flat.
+    @Test func aFlatReplyNearTheOtherPartysTalkIsTalk() {
+        let own = ChannelParts(speech: [FrameSpan(100, 400)],
+                               flatUnlessOverlapped: [FrameSpan(450, 480), FrameSpan(890, 920), FrameSpan(1600, 1630)])
+        let other = ChannelParts(speech: [FrameSpan(420, 800)])
+        var parts = [own, other]
+        ConversationAnalyzer.restoreOverlapped(&parts)
+        // 450–480 under the other's talk, 890–920 0.9 s after it: talk; 1600–1630, 8 s after: not.
+        #expect(parts[0].speech == [FrameSpan(100, 400), FrameSpan(450, 480), FrameSpan(890, 920)], "\(parts[0].speech)")
+        #expect(parts[1].speech == [FrameSpan(420, 800)])
+        // 1.01 s after it: not talk.
+        var later = [ChannelParts(speech: [], flatUnlessOverlapped: [FrameSpan(901, 930)]), other]
+        ConversationAnalyzer.restoreOverlapped(&later)
+        #expect(later[0].speech.isEmpty, "\(later[0].speech)")
+        var mono = [own]
+        ConversationAnalyzer.restoreOverlapped(&mono)
+        #expect(mono[0].speech == [FrameSpan(100, 400)])
     }
 
     /// A brief flat piece is chained to hold only as it was as talk: one that dips like words,
