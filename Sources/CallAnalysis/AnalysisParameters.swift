@@ -385,6 +385,7 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// or over echo swings as little. Analyzer 25 as a whole against 24, the 25 sets: 83 calls
     /// better, none worse; hold as talk 4.15 → 3.79 % on the 16, 3.48 → 3.01 % on the others.)
     static let briefFlatShare: Double = 0.25
+    static let briefFlatLevelDB: Double = 2.0
     /// Analyzer 25: a whole utterance of 0.6–1.5 s is also flat where its level swings under
     /// `shortMusicLevelShare` (0.45) of its line's talk's median, it dips like music (its dip
     /// margin under 0, `holdMargin`) and holds notes (`shortMusicHeldPeaks`, 0.3 held peaks per
@@ -401,7 +402,6 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// other nine.
     static let shortMusicLevelShare: Double = 0.45
     static let shortMusicHeldPeaks: Double = 0.3
-    static let briefFlatLevelDB: Double = 2.0
     static let shortSpectralFlatShare: Double = 0.6
     static let shortFlatLevelDB: Double = 1.5
     static let shortFlatSpectralDB: Double = 2.0
