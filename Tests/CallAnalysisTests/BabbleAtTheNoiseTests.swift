@@ -57,9 +57,11 @@ import Testing
 
     /// With the margin kept at 15 dB (`background_talker_near_db` 0, analyzer 20) the voices'
     /// bursts away from the agent's turns are talk: the test above fails without the rule
-    /// (2.35 s of them; 5 s before analyzer 24, whose step 6 takes the flattest bursts of 0.6 s
-    /// or more, `AnalysisParameters.shortFlatMinFrames`, and 3.8 s before analyzer 25, whose
-    /// step 6 takes the shorter ones that barely swing, `AnalysisParameters.briefFlatShare`).
+    /// (3.8 s of them; 5 s before analyzer 24, whose step 6 takes the flattest bursts of 0.6 s
+    /// or more, `AnalysisParameters.shortFlatMinFrames`. Analyzer 25's step 6 takes the shorter
+    /// ones that barely swing, `AnalysisParameters.briefFlatShare`, 2.35 s left, but those within
+    /// 1 s of the customer's talk, who talks all along here, are talk again,
+    /// `ConversationAnalyzer.restoreOverlapped`).
     /// A near margin of `background_talker_db` or more never narrows either.
     @Test func withoutNarrowingTheVoicesAreTalk() {
         var never = AnalysisParameters()
