@@ -276,6 +276,10 @@ def group_keys(truth):
         keys += [("condition", c), ("condition×voices", f"{c} {truth['voices']}")]
     if any(ev["kind"] == "hold" for ev in truth["events"]):
         keys += [("hold×codec", truth["codec"]), ("hold×snr", truth["snr"])]
+        # The piece of music on hold: one opsound piece was most of the hold counted as talk.
+        piece = truth.get("params", {}).get("moh", {}).get("piece")
+        if piece:
+            keys.append(("hold×piece", os.path.splitext(piece)[0]))
     return keys
 
 
@@ -445,7 +449,8 @@ def main():
                           f"(truth over={per_file[name]['truth']['overtalk_s']} intr={per_file[name]['truth']['interruptions']})"
                           + (f" hold={r['hold_talk']}/{r['hold_frames']}" if r.get("hold_frames") else "")
                           + (f" found={r['hold_found']}" if r.get("hold_frames") and r.get("hold_found") is not None else ""))
-    kind_order = ["all", "scenario", "condition", "snr", "codec", "voices", "condition×voices", "hold×codec", "hold×snr"]
+    kind_order = ["all", "scenario", "condition", "snr", "codec", "voices", "condition×voices", "hold×codec", "hold×snr",
+                  "hold×piece"]
     band_order = {"clean": 0, "20": 1, "10": 2, "5": 3}
     sort_key = lambda k: (kind_order.index(k[0]), band_order.get(k[1], 9), k[1])
     report = {"split": sorted({t.get("split", "?") for t in files.values()}), "calls": len(files),
@@ -481,10 +486,10 @@ def main():
     peers_shown = [d for d in ("webrtc", "silero") if any(x.startswith(d) for x in detectors)]
     print("\ncompact: callqa | best webrtcvad mode | silero "
           "(F1; talk-ratio err pp mean; overtalk err s; interruption err; hold frames as talk)")
-    print(f"{'group':26s} {'F1':>20s} {'talk pp':>17s} {'over s':>17s} {'intr':>17s} {'hold':>17s}  webrtc")
+    print(f"{'group':38s} {'F1':>20s} {'talk pp':>17s} {'over s':>17s} {'intr':>17s} {'hold':>17s}  webrtc")
     compact = {}
     for k in sorted(groups, key=sort_key):
-        if k[0] not in ("all", "condition", "scenario", "snr", "codec", "voices", "hold×codec", "hold×snr"):
+        if k[0] not in ("all", "condition", "scenario", "snr", "codec", "voices", "hold×codec", "hold×snr", "hold×piece"):
             continue
         g = groups[k]
         chosen = ["callqa"]
@@ -496,7 +501,7 @@ def main():
         cell = lambda key, spec: "/".join(fmt(r[key], spec) for r in rows)
         label = f"{k[0]}={k[1]}" if k[0] != "all" else "everything"
         compact[label] = {d: r for d, r in zip(chosen, rows)}
-        print(f"{label:26s} {cell('f1', '.3f'):>20s} {cell('talk_ratio_err_pp_mean', '.1f'):>17s} "
+        print(f"{label:38s} {cell('f1', '.3f'):>20s} {cell('talk_ratio_err_pp_mean', '.1f'):>17s} "
               f"{cell('overtalk_err_s_mean', '.1f'):>17s} {cell('interruption_err_mean', '.1f'):>17s} "
               f"{cell('hold_as_talk', '.2f'):>17s}  {chosen[1] if len(chosen) > 2 else ''}")
     report["compact"] = compact
