@@ -3,9 +3,9 @@ import CSndFile
 import Foundation
 import Testing
 
-/// The reader takes shortcuts for speed (G.711 bytes through its own table, 16-bit codecs
-/// read as shorts and scaled here); every sample must still equal libsndfile's own float
-/// decode of the same file, bit for bit.
+/// The reader takes shortcuts for speed (G.711 bytes through its own table, stereo µ-law by
+/// arithmetic eight frames at a time, 16-bit codecs read as shorts and scaled here); every
+/// sample must still equal libsndfile's own float decode of the same file, bit for bit.
 @Suite struct DecodeEquivalenceTests {
     /// All decoded samples through `SndFileSource`, channel by channel.
     static func viaReader(_ path: String) throws -> [[Float]] {
