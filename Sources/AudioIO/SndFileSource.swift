@@ -184,24 +184,31 @@ public final class SndFileSource: AudioSource {
         return got
     }
 
+    /// Calls `body` with the two channel buffers' storage of a stereo block (the second array
+    /// moved out, not copied, meanwhile, so both may be written at once).
+    @inline(__always)
+    private static func withStereo(_ channels: inout [[Float]],
+                                   _ body: (UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>) -> Void) {
+        var right: [Float] = []
+        swap(&right, &channels[1])
+        defer { swap(&right, &channels[1]) }
+        channels[0].withUnsafeMutableBufferPointer { a in
+            right.withUnsafeMutableBufferPointer { b in body(a.baseAddress!, b.baseAddress!) }
+        }
+    }
+
     /// De-interleaves `frames` frames of `src` into the channel buffers, converting each
-    /// sample; stereo in one pass over both channels (the second array is moved out, not
-    /// copied, meanwhile). Inlined, so each conversion compiles to its own tight loop.
+    /// sample; stereo in one pass over both channels (`withStereo`). Inlined, so each
+    /// conversion compiles to its own tight loop.
     @inline(__always)
     private static func split<T>(_ src: UnsafePointer<T>, frames: Int, into channels: inout [[Float]],
                                  _ convert: (T) -> Float) {
         let count = channels.count
         if count == 2 {
-            var right: [Float] = []
-            swap(&right, &channels[1])
-            defer { swap(&right, &channels[1]) }
-            channels[0].withUnsafeMutableBufferPointer { a in
-                right.withUnsafeMutableBufferPointer { b in
-                    let pa = a.baseAddress!, pb = b.baseAddress!
-                    for f in 0..<frames {
-                        pa[f] = convert(src[2 * f])
-                        pb[f] = convert(src[2 * f + 1])
-                    }
+            withStereo(&channels) { pa, pb in
+                for f in 0..<frames {
+                    pa[f] = convert(src[2 * f])
+                    pb[f] = convert(src[2 * f + 1])
                 }
             }
             return
@@ -223,40 +230,35 @@ public final class SndFileSource: AudioSource {
     /// tenth of the whole analysis went to it).
     private static func splitStereo(_ src: UnsafePointer<UInt8>, frames: Int, into channels: inout [[Float]],
                                     table t: UnsafePointer<Float>) {
-        var right: [Float] = []
-        swap(&right, &channels[1])
-        defer { swap(&right, &channels[1]) }
-        channels[0].withUnsafeMutableBufferPointer { a in
-            right.withUnsafeMutableBufferPointer { b in
-                var pa = a.baseAddress!, pb = b.baseAddress!, s = src
-                let end8 = pa + (frames & ~7), end4 = pa + (frames & ~3), end = pa + frames
-                // The codes eight at a time from one 64-bit load (little-endian: byte k is
-                // bits 8k…8k+7), not a load per code: the loop is bound by its loads.
-                @inline(__always) func code(_ w: UInt64, _ k: UInt64) -> Int { Int(truncatingIfNeeded: (w &>> (8 &* k)) & 0xFF) }
-                while pa < end8 {
-                    let w0 = UnsafeRawPointer(s).loadUnaligned(as: UInt64.self).littleEndian
-                    let w1 = UnsafeRawPointer(s + 8).loadUnaligned(as: UInt64.self).littleEndian
-                    let a0 = SIMD4(t[code(w0, 0)], t[code(w0, 2)], t[code(w0, 4)], t[code(w0, 6)])
-                    let b0 = SIMD4(t[code(w0, 1)], t[code(w0, 3)], t[code(w0, 5)], t[code(w0, 7)])
-                    let a1 = SIMD4(t[code(w1, 0)], t[code(w1, 2)], t[code(w1, 4)], t[code(w1, 6)])
-                    let b1 = SIMD4(t[code(w1, 1)], t[code(w1, 3)], t[code(w1, 5)], t[code(w1, 7)])
-                    UnsafeMutableRawPointer(pa).storeBytes(of: a0, as: SIMD4<Float>.self)
-                    UnsafeMutableRawPointer(pa + 4).storeBytes(of: a1, as: SIMD4<Float>.self)
-                    UnsafeMutableRawPointer(pb).storeBytes(of: b0, as: SIMD4<Float>.self)
-                    UnsafeMutableRawPointer(pb + 4).storeBytes(of: b1, as: SIMD4<Float>.self)
-                    pa += 8; pb += 8; s += 16
-                }
-                while pa < end4 {
-                    pa[0] = t[Int(s[0])]; pb[0] = t[Int(s[1])]
-                    pa[1] = t[Int(s[2])]; pb[1] = t[Int(s[3])]
-                    pa[2] = t[Int(s[4])]; pb[2] = t[Int(s[5])]
-                    pa[3] = t[Int(s[6])]; pb[3] = t[Int(s[7])]
-                    pa += 4; pb += 4; s += 8
-                }
-                while pa < end {
-                    pa[0] = t[Int(s[0])]; pb[0] = t[Int(s[1])]
-                    pa += 1; pb += 1; s += 2
-                }
+        withStereo(&channels) { left, right in
+            var pa = left, pb = right, s = src
+            let end8 = pa + (frames & ~7), end4 = pa + (frames & ~3), end = pa + frames
+            // The codes eight at a time from one 64-bit load (little-endian: byte k is
+            // bits 8k…8k+7), not a load per code: the loop is bound by its loads.
+            @inline(__always) func code(_ w: UInt64, _ k: UInt64) -> Int { Int(truncatingIfNeeded: (w &>> (8 &* k)) & 0xFF) }
+            while pa < end8 {
+                let w0 = UnsafeRawPointer(s).loadUnaligned(as: UInt64.self).littleEndian
+                let w1 = UnsafeRawPointer(s + 8).loadUnaligned(as: UInt64.self).littleEndian
+                let a0 = SIMD4(t[code(w0, 0)], t[code(w0, 2)], t[code(w0, 4)], t[code(w0, 6)])
+                let b0 = SIMD4(t[code(w0, 1)], t[code(w0, 3)], t[code(w0, 5)], t[code(w0, 7)])
+                let a1 = SIMD4(t[code(w1, 0)], t[code(w1, 2)], t[code(w1, 4)], t[code(w1, 6)])
+                let b1 = SIMD4(t[code(w1, 1)], t[code(w1, 3)], t[code(w1, 5)], t[code(w1, 7)])
+                UnsafeMutableRawPointer(pa).storeBytes(of: a0, as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(pa + 4).storeBytes(of: a1, as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(pb).storeBytes(of: b0, as: SIMD4<Float>.self)
+                UnsafeMutableRawPointer(pb + 4).storeBytes(of: b1, as: SIMD4<Float>.self)
+                pa += 8; pb += 8; s += 16
+            }
+            while pa < end4 {
+                pa[0] = t[Int(s[0])]; pb[0] = t[Int(s[1])]
+                pa[1] = t[Int(s[2])]; pb[1] = t[Int(s[3])]
+                pa[2] = t[Int(s[4])]; pb[2] = t[Int(s[5])]
+                pa[3] = t[Int(s[6])]; pb[3] = t[Int(s[7])]
+                pa += 4; pb += 4; s += 8
+            }
+            while pa < end {
+                pa[0] = t[Int(s[0])]; pb[0] = t[Int(s[1])]
+                pa += 1; pb += 1; s += 2
             }
         }
     }
@@ -269,32 +271,27 @@ public final class SndFileSource: AudioSource {
     /// through the table.
     private static func splitStereoMuLaw(_ src: UnsafePointer<UInt8>, frames: Int, into channels: inout [[Float]],
                                          table t: UnsafePointer<Float>) {
-        var right: [Float] = []
-        swap(&right, &channels[1])
-        defer { swap(&right, &channels[1]) }
-        channels[0].withUnsafeMutableBufferPointer { a in
-            right.withUnsafeMutableBufferPointer { b in
-                var pa = a.baseAddress!, pb = b.baseAddress!, s = src
-                let end8 = pa + (frames & ~7), end = pa + frames
-                let scale = SIMD8<Float>(repeating: 1.0 / 32768)
-                @inline(__always) func expand(_ code: SIMD8<Int32>) -> SIMD8<Float> {
-                    let u = ~code & 0xFF
-                    let magnitude = (((u & 0x0F) &<< 3) &+ 0x84) &<< ((u & 0x70) &>> 4)
-                    // Negative where the code's sign bit (after inversion) is set: ±1 by arithmetic
-                    // (a lane mask is built lane by lane).
-                    let sign = 1 &- 2 &* ((u &>> 7) & 1)
-                    return SIMD8<Float>((magnitude &- 0x84) &* sign) * scale
-                }
-                while pa < end8 {
-                    let words = SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(s).loadUnaligned(as: SIMD8<UInt16>.self))
-                    UnsafeMutableRawPointer(pa).storeBytes(of: expand(words & 0xFF), as: SIMD8<Float>.self)
-                    UnsafeMutableRawPointer(pb).storeBytes(of: expand(words &>> 8), as: SIMD8<Float>.self)
-                    pa += 8; pb += 8; s += 16
-                }
-                while pa < end {
-                    pa[0] = t[Int(s[0])]; pb[0] = t[Int(s[1])]
-                    pa += 1; pb += 1; s += 2
-                }
+        withStereo(&channels) { left, right in
+            var pa = left, pb = right, s = src
+            let end8 = pa + (frames & ~7), end = pa + frames
+            let scale = SIMD8<Float>(repeating: 1.0 / 32768)
+            @inline(__always) func expand(_ code: SIMD8<Int32>) -> SIMD8<Float> {
+                let u = ~code & 0xFF
+                let magnitude = (((u & 0x0F) &<< 3) &+ 0x84) &<< ((u & 0x70) &>> 4)
+                // Negative where the code's sign bit (after inversion) is set: ±1 by arithmetic
+                // (a lane mask is built lane by lane).
+                let sign = 1 &- 2 &* ((u &>> 7) & 1)
+                return SIMD8<Float>((magnitude &- 0x84) &* sign) * scale
+            }
+            while pa < end8 {
+                let words = SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(s).loadUnaligned(as: SIMD8<UInt16>.self))
+                UnsafeMutableRawPointer(pa).storeBytes(of: expand(words & 0xFF), as: SIMD8<Float>.self)
+                UnsafeMutableRawPointer(pb).storeBytes(of: expand(words &>> 8), as: SIMD8<Float>.self)
+                pa += 8; pb += 8; s += 16
+            }
+            while pa < end {
+                pa[0] = t[Int(s[0])]; pb[0] = t[Int(s[1])]
+                pa += 1; pb += 1; s += 2
             }
         }
     }
