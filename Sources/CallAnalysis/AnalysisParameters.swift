@@ -423,6 +423,25 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     static let talkSwingMaxHeldPeaks: Double = 0.25
     static let talkSwingDipMargin: Double = 0.2
 
+    /// Words one at a time are not hold (step 6, analyzer 26): a line that spells a name or
+    /// reads out a number — letters and digits 0.3–0.9 s apart, or at a steady pace as an IVR
+    /// says them — dips about once a second, as rarely as music on hold may, and nothing of
+    /// the line's talk need be behind it (the call's first words). Its level, though, swings
+    /// from every word down to the pause after it: 9–37 dB of syllabic swing in those that the
+    /// dips took for hold, against at most 7.1 dB for the 97 pieces of music judged hold on the
+    /// tuning sets (the tuning split and two draws with Debian's soundtracks), but for one
+    /// plucked piece over digital silence (16.3 dB) that holds its notes (0.67 held peaks,
+    /// against at most 0.37 for the words). A loop of drum hits over silence swings that deep
+    /// too (29–32 dB in a red-team of synthetic music, 2.6 % of which analyzer 25 judged hold),
+    /// but repeats one spectrum (spectral swing 1.9–2.7 dB) where words move theirs from sound to
+    /// sound (4.3–8.1 dB for the real and synthetic voices). So an utterance whose level swings
+    /// `wordsApartLevelSwingDB` or more, whose spectrum swings `wordsApartSpectralSwingDB` or
+    /// more, and that holds fewer than `wordsApartMaxHeldPeaks` held peaks per measurement is
+    /// never hold.
+    static let wordsApartLevelSwingDB: Double = 9.0
+    static let wordsApartSpectralSwingDB: Double = 3.5
+    static let wordsApartMaxHeldPeaks: Double = 0.5
+
     /// Held peaks per measurement over `holdHeldLines` (0 under it, with fewer than
     /// `minMeasurements`, or at a steady share of `heldLinesMaxSteadyShare` or more unless
     /// `strong` allows strong held notes and they are: `strongHeldLines`).

@@ -527,6 +527,16 @@ public struct ConversationAnalyzer: Sendable {
                   s.spectral >= AnalysisParameters.talkSwingSpectralShare * s.spectralReference else { return false }
             return speechMargin(u) > -AnalysisParameters.talkSwingDipMargin
         }
+        /// Words one at a time, not music (`AnalysisParameters.wordsApartLevelSwingDB`): its level
+        /// swings from each word down to the pause after it by more than music on hold does, its
+        /// spectrum moves from word to word (a drum loop's hits repeat one spectrum), and it holds
+        /// no notes. Whatever its dips say and whether or not its line has talk behind it (stereo:
+        /// the swings are measured there only).
+        func wordsApart(_ u: Utterance) -> Bool {
+            guard let level = u.modulationDB, let spectral = u.spectralDB else { return false }
+            return level >= AnalysisParameters.wordsApartLevelSwingDB && spectral >= AnalysisParameters.wordsApartSpectralSwingDB
+                && u.lines.mean < AnalysisParameters.wordsApartMaxHeldPeaks
+        }
         /// Records how `u` was judged, with the figures it was judged on and the rule that decided
         /// (`vadtrace --utterances`; nothing is worked out when nothing is recorded).
         func note(_ u: Utterance, _ verdict: UtteranceJudgement.Verdict, rule: @autoclosure () -> UtteranceJudgement.Rule? = nil) {
@@ -547,7 +557,7 @@ public struct ConversationAnalyzer: Sendable {
         /// measured against) dips that fast too, and hold would take the speech of both parties.
         /// The rule that found it hold, nil where it is not.
         func holdRule(_ u: Utterance) -> UtteranceJudgement.Rule? {
-            if swingsLikeTalk(u) { return nil }
+            if swingsLikeTalk(u) || wordsApart(u) { return nil }
             let steadyShare = u.frames > 0 ? Double(u.steady) / Double(u.frames) : 0
             let heldNotes = p.heldLinesOver(u.lines, steadyShare: steadyShare, strong: fewTones(u)) > 0
             if u.span.length >= (heldNotes ? min(minHold, minLineHold) : minHold) && speechMargin(u) < 0 { return .dips }
