@@ -424,17 +424,19 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     static let talkSwingDipMargin: Double = 0.2
 
     /// Words one at a time are not hold (step 6, analyzer 26): a line that spells a name or
-    /// reads out a number — letters and digits 0.3–0.9 s apart, or at a steady pace as an IVR
-    /// says them — dips about once a second, as rarely as music on hold may, and nothing of
-    /// the line's talk need be behind it (the call's first words). Its level, though, swings
-    /// from every word down to the pause after it: 9–37 dB of syllabic swing in those that the
-    /// dips took for hold, against at most 7.1 dB for the 97 pieces of music judged hold on the
-    /// tuning sets (the tuning split and two draws with Debian's soundtracks), but for one
-    /// plucked piece over digital silence (16.3 dB) that holds its notes (0.67 held peaks,
-    /// against at most 0.37 for the words). A loop of drum hits over silence swings that deep
-    /// too (29–32 dB in a red-team of synthetic music, 2.6 % of which analyzer 25 judged hold),
-    /// but repeats one spectrum (spectral swing 1.9–2.7 dB) where words move theirs from sound to
-    /// sound (4.3–8.1 dB for the real and synthetic voices). So an utterance whose level swings
+    /// reads out a number — letters and digits a few tenths of a second apart (under
+    /// `merge_gap_s`, so that they join into one utterance), or at a steady pace as an IVR says
+    /// them — dips once or twice a second, as rarely as music on hold may, and nothing of the
+    /// line's talk need be behind it (the call's first words). Its level, though, swings from
+    /// every word down to the pause after it: 9 dB or more in 28 of the 37 read-outs the dips
+    /// took for hold in a red-team (up to 37 dB), against at most 7.1 dB for the 97 stretches of
+    /// music judged hold on the tuning sets (the tuning split and two draws with Debian's
+    /// soundtracks), but for one plucked piece over digital silence (16.3 dB) that holds its
+    /// notes (0.67 held peaks, against at most 0.37 for the words). A loop of drum hits over
+    /// silence swings that deep too (29–32 dB in a red-team of synthetic music, 6.7 % of whose
+    /// drum loops analyzer 25 judged hold), but repeats one spectrum (spectral swing 1.9–2.7 dB)
+    /// where words move theirs from sound to sound (4.3–8.1 dB for the real and synthetic
+    /// voices). So an utterance whose level swings
     /// `wordsApartLevelSwingDB` or more, whose spectrum swings `wordsApartSpectralSwingDB` or
     /// more, and that holds fewer than `wordsApartMaxHeldPeaks` held peaks per measurement is
     /// never hold.
