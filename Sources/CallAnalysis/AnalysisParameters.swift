@@ -434,9 +434,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// soundtracks), but for one plucked piece over digital silence (16.3 dB) that holds its
     /// notes (0.67 held peaks, against at most 0.37 for the words). A loop of drum hits over
     /// silence swings that deep too (29–32 dB in a red-team of synthetic music, 6.7 % of whose
-    /// drum loops analyzer 25 judged hold), but repeats one spectrum (spectral swing 1.9–2.7 dB)
-    /// where words move theirs from sound to sound (4.3–8.1 dB for the real and synthetic
-    /// voices). So an utterance whose level swings
+    /// drum loops analyzer 25 judged hold), but repeats one spectrum (spectral swing 2.0–2.7 dB)
+    /// where words move theirs from sound to sound (4.3–8.1 dB for the read-outs, but for one
+    /// syllable chanted over and over, 2.3 dB, which stays hold; `scripts/accuracy/redteam_words.py`).
+    /// So an utterance whose level swings
     /// `wordsApartLevelSwingDB` or more, whose spectrum swings `wordsApartSpectralSwingDB` or
     /// more, and that holds fewer than `wordsApartMaxHeldPeaks` held peaks per measurement is
     /// never hold.
