@@ -12,19 +12,23 @@ Three kinds of stereo 8 kHz calls, each written with a JSON of its truth beside 
            0.2-0.9 s apart), half with the line's own sentence before, half with the other
            party's short word over it, sometimes a sentence after; clean to 10 dB; mu-law,
            PCM16, A-law.
+  slow     slow monotone synthetic speech after the line's own normal talk (two Asterisk
+           prompts first): espeak-ng at 70-110 words a minute and flite stretched 1.5-2.2x
+           reading an agent's sentences, drawn-out fillers (espeak-ng, flite 2-3.5x), the other
+           party's word over it in half the calls; clean to 10 dB; mu-law, PCM16, A-law.
   music    music on hold built to swing deep: sparse plucked notes, a drum loop, drums over a
            bass line, a chord gated on and off (6-14 s, from 4 s, on the agent's line);
            clean to 10 dB; mu-law, PCM16, A-law.
 
 Usage:
-  redteam_words.py make steady|spelled|music OUTDIR [N] [SEED]
+  redteam_words.py make steady|spelled|slow|music OUTDIR [N] [SEED]
   redteam_words.py score words|music CALLQA_BIN OUTDIR
 
-`score words` (steady, spelled): the truth words' seconds callqa does not count as talk, per
+`score words` (steady, spelled, slow): the truth words' seconds callqa does not count as talk, per
 party, and the calls with hold. `score music`: per kind, the music's seconds callqa counts as
 the agent's talk and as hold. Needs sox, espeak-ng, flite and Debian's asterisk-core-sounds-*
 (what `make accuracy` installs). The README's figures: steady N=240 SEED=28, spelled N=300 SEED
-281 (and 282), music N=200 SEED=283 (and 284).
+281 (and 282), slow N=240 SEED=291, music N=200 SEED=283 (and 284).
 """
 import collections
 import glob
@@ -241,6 +245,74 @@ def make_spelled(out, n, seed):
               {"agent": words0, "customer": words1, "sequence": [seq_start / SR, seq_end / SR]})
 
 
+def make_slow(out, n, seed):
+    rng = random.Random(seed)
+
+    def synth(cmd):
+        tmp = f"{out}/_t.wav"
+        subprocess.run(cmd + ["-w" if cmd[0] == "espeak-ng" else "-o", tmp], check=True, capture_output=True)
+        x = trim(load(tmp))
+        os.remove(tmp)
+        return x
+
+    sentences = ["thank you for calling, how can I help you today", "let me check that for you in the system",
+                 "your account number is on the letter we sent", "I am sorry for the wait, one moment please",
+                 "could you confirm your date of birth for me", "the payment was received on the fifth of march"]
+    drawn = ["hellooooo", "ummmmmm", "sooooo", "wellllll", "ohhhhh okay", "yesssss", "noooo", "hmmmmm", "uhhhhhh", "alrightttt"]
+    prompts = sorted(glob.glob(f"{SOUNDS}/en/*.wav"))
+    for k in range(n):
+        total = int(28 * SR)
+        ch0, ch1 = np.zeros(total), np.zeros(total)
+        w0, w1 = [], []
+        t = int(0.5 * SR)
+        for _ in range(2):
+            p = trim(load(rng.choice(prompts)))[: 4 * SR]
+            ch0[t: t + len(p)] += p / rms(p)
+            w0.append((t / SR, (t + len(p)) / SR))
+            t += len(p) + int(rng.uniform(0.5, 1.0) * SR)
+        c = trim(load(rng.choice(prompts)))[: 3 * SR]
+        ch1[t: t + len(c)] += c / rms(c)
+        w1.append((t / SR, (t + len(c)) / SR))
+        t += len(c) + int(0.6 * SR)
+        kind = k % 4
+        if kind == 0:
+            x = synth(["espeak-ng", "-v", "en", "-s", str(rng.randint(70, 110)), "-p", str(rng.randint(0, 99)), rng.choice(sentences)])
+            src = "espeak-slow"
+        elif kind == 1:
+            x = synth(["flite", "--setf", f"duration_stretch={rng.uniform(1.5, 2.2)}", "-t", rng.choice(sentences)])
+            src = "flite-slow"
+        elif kind == 2:
+            x = synth(["espeak-ng", "-v", rng.choice(["en", "en-us", "es", "fr"]), "-s", str(rng.randint(60, 120)),
+                       "-p", str(rng.randint(20, 80)), rng.choice(drawn)])
+            src = "drawn-espeak"
+        else:
+            x = synth(["flite", "--setf", f"duration_stretch={rng.uniform(2.0, 3.5)}", "-t", rng.choice(drawn)])
+            src = "drawn-flite"
+        x = x[: 12 * SR]
+        ch0[t: t + len(x)] += x / rms(x)
+        w0.append((t / SR, (t + len(x)) / SR))
+        if rng.random() < 0.5:
+            y = trim(load(rng.choice(prompts)))[: int(0.8 * SR)]
+            o = t + int(rng.uniform(0.2, 0.6) * len(x))
+            ch1[o: o + len(y)] += y / rms(y)
+            w1.append((o / SR, (o + len(y)) / SR))
+        t += len(x) + int(0.8 * SR)
+        p = trim(load(rng.choice(prompts)))[: 3 * SR]
+        if t + len(p) < total:
+            ch0[t: t + len(p)] += p / rms(p)
+            w0.append((t / SR, (t + len(p)) / SR))
+        lv = rng.uniform(-26, -16)
+        ch0 *= 10 ** (lv / 20)
+        ch1 *= 10 ** ((lv - 2) / 20)
+        snr = rng.choice([None, 30, 20, 10])
+        g = np.random.default_rng(seed * 1000 + k)
+        if snr is not None:
+            ch0 += g.normal(0, 10 ** ((lv - snr) / 20), total)
+            ch1 += g.normal(0, 10 ** ((lv - snr) / 20), total)
+        codec = rng.choice(["ulaw", "pcm16", "alaw"])
+        write(out, f"slow-{k:03d}-{src}-{codec}-{snr}", np.stack([ch0, ch1], axis=1), codec, {"agent": w0, "customer": w1})
+
+
 def make_music(out, n, seed):
     rng, g = random.Random(seed), np.random.default_rng(seed)
 
@@ -349,13 +421,13 @@ def score_music(binary, d):
 
 def main():
     args = sys.argv[1:]
-    if len(args) >= 3 and args[0] == "make" and args[1] in ("steady", "spelled", "music"):
+    if len(args) >= 3 and args[0] == "make" and args[1] in ("steady", "spelled", "slow", "music"):
         out = args[2]
         os.makedirs(out, exist_ok=True)
-        defaults = {"steady": (240, 28), "spelled": (300, 281), "music": (200, 283)}[args[1]]
+        defaults = {"steady": (240, 28), "spelled": (300, 281), "slow": (240, 291), "music": (200, 283)}[args[1]]
         n = int(args[3]) if len(args) > 3 else defaults[0]
         seed = int(args[4]) if len(args) > 4 else defaults[1]
-        {"steady": make_steady, "spelled": make_spelled, "music": make_music}[args[1]](out, n, seed)
+        {"steady": make_steady, "spelled": make_spelled, "slow": make_slow, "music": make_music}[args[1]](out, n, seed)
         print(f"{n} calls in {out}")
     elif len(args) == 4 and args[0] == "score" and args[1] in ("words", "music"):
         (score_words if args[1] == "words" else score_music)(args[2], args[3])
