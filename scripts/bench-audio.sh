@@ -10,7 +10,8 @@ mkdir -p "$out"
 swift build -c release --product callqa >/dev/null
 swift build -c release --product callqa-bench >/dev/null
 src=SampleAudio/c-004-pcm16.wav
-if [ ! -f "$out/1h-pcm16.wav" ]; then
+# Built again when any of them is missing (a removed 2-hour call, say), from the sample call.
+if [ ! -f "$out/1h-pcm16.wav" ] || [ ! -f "$out/1h-ulaw.wav" ] || [ ! -f "$out/2min-ulaw.wav" ] || [ ! -f "$out/2h-ulaw.wav" ]; then
     len=$(soxi -D "$src")
     reps=$(python3 -c "import math; print(math.ceil(3600/$len)-1)")
     sox "$src" "$out/tmp.wav" repeat "$reps"
