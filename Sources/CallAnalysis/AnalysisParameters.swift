@@ -428,19 +428,18 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     /// `merge_gap_s`, so that they join into one utterance), or at a steady pace as an IVR says
     /// them — dips once or twice a second, as rarely as music on hold may, and nothing of the
     /// line's talk need be behind it (the call's first words). Its level, though, swings from
-    /// every word down to the pause after it: 9 dB or more in 28 of the 37 read-outs the dips
+    /// every word down to the pause after it: 9 dB or more in 29 of the 37 read-outs the dips
     /// took for hold in a red-team (up to 37 dB), against at most 7.1 dB for the 97 stretches of
     /// music judged hold on the tuning sets (the tuning split and two draws with Debian's
     /// soundtracks), but for one plucked piece over digital silence (16.3 dB) that holds its
-    /// notes (0.67 held peaks, against at most 0.37 for the words). A loop of drum hits over
-    /// silence swings that deep too (29–32 dB in a red-team of synthetic music, 6.7 % of whose
-    /// drum loops analyzer 25 judged hold), but repeats one spectrum (spectral swing 2.0–2.7 dB)
+    /// notes (0.67 held peaks, against at most 0.38 for the words). A loop of drum hits over
+    /// silence swings that deep too (29–32 dB in a red-team of synthetic music, 8.3 % of whose
+    /// drum loops analyzer 25 judged hold), but repeats one spectrum (spectral swing 2.0–2.9 dB)
     /// where words move theirs from sound to sound (4.3–8.1 dB for the read-outs, but for one
     /// syllable chanted over and over, 2.3 dB, which stays hold; `scripts/accuracy/redteam_words.py`).
-    /// So an utterance whose level swings
-    /// `wordsApartLevelSwingDB` or more, whose spectrum swings `wordsApartSpectralSwingDB` or
-    /// more, and that holds fewer than `wordsApartMaxHeldPeaks` held peaks per measurement is
-    /// never hold.
+    /// So an utterance whose level swings `wordsApartLevelSwingDB` or more, whose spectrum swings
+    /// `wordsApartSpectralSwingDB` or more, and that holds fewer than `wordsApartMaxHeldPeaks`
+    /// held peaks per measurement is never hold.
     static let wordsApartLevelSwingDB: Double = 9.0
     static let wordsApartSpectralSwingDB: Double = 3.5
     static let wordsApartMaxHeldPeaks: Double = 0.5

@@ -32,23 +32,34 @@ the agent's talk and as hold. Needs sox, espeak-ng, flite and Debian's asterisk-
 """
 import collections
 import glob
+import hashlib
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-SR = 8000
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from gencalls import SR, codec_roundtrip, read_raw, run, write_audio  # noqa: E402
+
 SOUNDS = "/usr/share/asterisk/sounds"
+ENCODINGS = {"ulaw": ["-e", "u-law"], "pcm16": ["-e", "signed-integer", "-b", "16"], "alaw": ["-e", "a-law"]}
 
 
-def load(path):
-    raw = subprocess.run(["sox", path, "-t", "raw", "-r", str(SR), "-c", "1", "-e", "float", "-b", "32", "-"],
-                         capture_output=True).stdout
-    return np.frombuffer(raw, dtype=np.float32).astype(np.float64)
+def synth(out, cmd):
+    """A text-to-speech command's utterance (espeak-ng writes with -w, flite with -o), made once
+    into OUTDIR/_tts under a name from the command, read at SR."""
+    cache = os.path.join(out, "_tts")
+    os.makedirs(cache, exist_ok=True)
+    path = os.path.join(cache, hashlib.sha1("\0".join(cmd).encode()).hexdigest()[:16] + ".wav")
+    if not os.path.exists(path):
+        run(cmd + ["-w" if cmd[0] == "espeak-ng" else "-o", path + ".tmp.wav"])
+        os.replace(path + ".tmp.wav", path)
+    return read_raw(path)
 
 
 def trim(x):
@@ -64,28 +75,17 @@ def rms(x):
     return np.sqrt(np.mean(x ** 2)) + 1e-12
 
 
-def write(out, name, stereo, codec, truth):
-    tmp = f"{out}/_s.raw"
-    np.asarray(stereo).clip(-1, 1).astype(np.float32).tofile(tmp)
-    enc = {"ulaw": ["-e", "u-law"], "pcm16": ["-e", "signed-integer", "-b", "16"], "alaw": ["-e", "a-law"]}[codec]
-    subprocess.run(["sox", "-t", "raw", "-r", "8000", "-c", "2", "-e", "float", "-b", "32", tmp] + enc
-                   + [f"{out}/{name}.wav"], check=True)
-    os.remove(tmp)
+def write(out, name, left, right, codec, truth):
+    """The call (gencalls.py's writer: sox in repeatable mode) and its truth beside it."""
+    write_audio(f"{out}/{name}.wav", [left, right], ENCODINGS[codec], SR)
     json.dump(truth, open(f"{out}/{name}.json", "w"))
 
 
 def make_steady(out, n, seed):
     rng = random.Random(seed)
 
-    def tts(engine, text, voice, rate):
-        tmp = f"{out}/_t.wav"
-        if engine == "espeak":
-            subprocess.run(["espeak-ng", "-v", voice, "-s", str(rate), "-w", tmp, text], check=True, capture_output=True)
-        else:
-            subprocess.run(["flite", "-t", text, "-o", tmp], check=True, capture_output=True)
-        x = load(tmp)
-        os.remove(tmp)
-        return x
+    def espeak(text, voice, rate):
+        return synth(out, ["espeak-ng", "-v", voice, "-s", str(rate), text])
 
     langs = sorted({p.split("/")[-3] for p in glob.glob(f"{SOUNDS}/*/digits/[0-9].wav")})
     words = {"en": ["one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten"],
@@ -101,27 +101,27 @@ def make_steady(out, n, seed):
         if kind == 0:
             lang = rng.choice(langs)
             for _ in range(count):
-                pieces.append(trim(load(f"{SOUNDS}/{lang}/digits/{rng.randint(0, 9)}.wav")))
+                pieces.append(trim(read_raw(f"{SOUNDS}/{lang}/digits/{rng.randint(0, 9)}.wav")))
             src = f"asterisk-{lang}"
         elif kind in (1, 2):
             lang = rng.choice(list(words))
             rate = rng.randint(120, 220)
             seq = words[lang] if kind == 1 else shopping
             for i in range(count):
-                pieces.append(trim(tts("espeak", seq[i % len(seq)], lang, rate)))
+                pieces.append(trim(espeak(seq[i % len(seq)], lang, rate)))
             src = f"espeak-{lang}-{'count' if kind == 1 else 'list'}"
         elif kind == 3:
             for i in range(count):
-                pieces.append(trim(tts("flite", words["en"][i % 10], None, None)))
+                pieces.append(trim(synth(out, ["flite", "-t", words["en"][i % 10]])))
             src = "flite-count"
         elif kind == 4:
-            syl = trim(tts("espeak", rng.choice(["la", "na", "ta", "da", "ha", "yes", "okay"]), rng.choice(["en", "es", "fr"]),
-                           rng.randint(100, 200)))
+            syl = trim(espeak(rng.choice(["la", "na", "ta", "da", "ha", "yes", "okay"]), rng.choice(["en", "es", "fr"]),
+                              rng.randint(100, 200)))
             pieces = [syl] * count
             src = "chant"
         else:
             lang = rng.choice(langs)
-            p = trim(load(f"{SOUNDS}/{lang}/digits/{rng.randint(0, 9)}.wav"))
+            p = trim(read_raw(f"{SOUNDS}/{lang}/digits/{rng.randint(0, 9)}.wav"))
             pieces = [p] * count
             src = f"asterisk-repeat-{lang}"
         per = max(int(period * SR), max(len(p) for p in pieces) + int(0.08 * SR))
@@ -134,27 +134,18 @@ def make_steady(out, n, seed):
             ch0[s: s + len(p)] += p
             agent.append((s / SR, (s + len(p)) / SR))
         ch0 = ch0 / rms(ch0) * 10 ** (-20 / 20)
-        cust = trim(tts("espeak", "okay, can you read it to me please", "en", 160))
+        cust = trim(espeak("okay, can you read it to me please", "en", 160))
         ch1 = np.zeros(total)
         ch1[int(0.5 * SR): int(0.5 * SR) + len(cust)] = cust / rms(cust) * 10 ** (-22 / 20)
         snr = rng.choice([None, 30, 20, 10])
         if snr is not None:
             for ch in (ch0, ch1):
                 ch += np.random.default_rng(k).normal(0, 10 ** ((-20 - snr) / 20), total)
-        stereo = np.stack([ch0, ch1], axis=1).clip(-1, 1)
         codec = rng.choice(["ulaw", "pcm16", "gsm"])
         if codec == "gsm":
             # GSM 6.10 WAV is mono: the agent's line through a GSM round trip, stored as mu-law.
-            tmp = f"{out}/_g.raw"
-            stereo[:, 0].astype(np.float32).tofile(tmp)
-            subprocess.run(["sox", "-t", "raw", "-r", "8000", "-c", "1", "-e", "float", "-b", "32", tmp, f"{out}/_g.gsm"], check=True)
-            subprocess.run(["sox", f"{out}/_g.gsm", "-t", "raw", "-e", "float", "-b", "32", tmp], check=True)
-            g = np.fromfile(tmp, dtype=np.float32)[:total]
-            stereo[: len(g), 0] = g
-            os.remove(tmp)
-            os.remove(f"{out}/_g.gsm")
-        name = f"steady-{k:03d}-{src}-{codec}-{snr}"
-        write(out, name, stereo, "ulaw" if codec == "gsm" else codec,
+            ch0 = codec_roundtrip(ch0, SR, "gsm")
+        write(out, f"steady-{k:03d}-{src}-{codec}-{snr}", ch0, ch1, "ulaw" if codec == "gsm" else codec,
               {"agent": agent, "customer": [], "period_s": per / SR, "source": src})
 
 
@@ -173,24 +164,17 @@ def make_spelled(out, n, seed):
     voices = sorted(d.split("/")[-3] for d in glob.glob(f"{SOUNDS}/*/letters/")
                     if len(names(d.split("/")[-3], "letters", is_letter)) >= 10
                     and len(names(d.split("/")[-3], "digits", is_digit)) == 10)
-    cache = {}
-
     def item(voice, kind):
         files = names(voice, "letters", is_letter) if kind == "letters" else names(voice, "digits", is_digit)
-        f = rng.choice(files)
-        if f not in cache:
-            cache[f] = trim(load(f))
-        return cache[f]
+        return trim(read_raw(rng.choice(files)))
 
     def sentence(voice, lo=1.2, hi=4.0):
         files = sorted(glob.glob(f"{SOUNDS}/{voice}/*.wav"))
         for _ in range(50):
-            f = rng.choice(files)
-            if f not in cache:
-                cache[f] = trim(load(f))
-            if lo * SR <= len(cache[f]) <= hi * SR:
-                return cache[f]
-        return cache[f]
+            x = trim(read_raw(rng.choice(files)))
+            if lo * SR <= len(x) <= hi * SR:
+                return x
+        return x
 
     for k in range(n):
         v0, v1 = rng.choice(voices), rng.choice(voices)
@@ -241,19 +225,12 @@ def make_spelled(out, n, seed):
         codec = rng.choice(["ulaw", "pcm16", "alaw"])
         name = (f"spelled-{k:03d}-{kind}-{v0}-{'prior' if prior else 'first'}-{'over' if overlap else 'alone'}"
                 f"-{codec}-{snr}")
-        write(out, name, np.stack([ch0, ch1], axis=1), codec,
+        write(out, name, ch0, ch1, codec,
               {"agent": words0, "customer": words1, "sequence": [seq_start / SR, seq_end / SR]})
 
 
 def make_slow(out, n, seed):
     rng = random.Random(seed)
-
-    def synth(cmd):
-        tmp = f"{out}/_t.wav"
-        subprocess.run(cmd + ["-w" if cmd[0] == "espeak-ng" else "-o", tmp], check=True, capture_output=True)
-        x = trim(load(tmp))
-        os.remove(tmp)
-        return x
 
     sentences = ["thank you for calling, how can I help you today", "let me check that for you in the system",
                  "your account number is on the letter we sent", "I am sorry for the wait, one moment please",
@@ -266,38 +243,38 @@ def make_slow(out, n, seed):
         w0, w1 = [], []
         t = int(0.5 * SR)
         for _ in range(2):
-            p = trim(load(rng.choice(prompts)))[: 4 * SR]
+            p = trim(read_raw(rng.choice(prompts)))[: 4 * SR]
             ch0[t: t + len(p)] += p / rms(p)
             w0.append((t / SR, (t + len(p)) / SR))
             t += len(p) + int(rng.uniform(0.5, 1.0) * SR)
-        c = trim(load(rng.choice(prompts)))[: 3 * SR]
+        c = trim(read_raw(rng.choice(prompts)))[: 3 * SR]
         ch1[t: t + len(c)] += c / rms(c)
         w1.append((t / SR, (t + len(c)) / SR))
         t += len(c) + int(0.6 * SR)
         kind = k % 4
         if kind == 0:
-            x = synth(["espeak-ng", "-v", "en", "-s", str(rng.randint(70, 110)), "-p", str(rng.randint(0, 99)), rng.choice(sentences)])
+            x = trim(synth(out, ["espeak-ng", "-v", "en", "-s", str(rng.randint(70, 110)), "-p", str(rng.randint(0, 99)), rng.choice(sentences)]))
             src = "espeak-slow"
         elif kind == 1:
-            x = synth(["flite", "--setf", f"duration_stretch={rng.uniform(1.5, 2.2)}", "-t", rng.choice(sentences)])
+            x = trim(synth(out, ["flite", "--setf", f"duration_stretch={rng.uniform(1.5, 2.2)}", "-t", rng.choice(sentences)]))
             src = "flite-slow"
         elif kind == 2:
-            x = synth(["espeak-ng", "-v", rng.choice(["en", "en-us", "es", "fr"]), "-s", str(rng.randint(60, 120)),
-                       "-p", str(rng.randint(20, 80)), rng.choice(drawn)])
+            x = trim(synth(out, ["espeak-ng", "-v", rng.choice(["en", "en-us", "es", "fr"]), "-s", str(rng.randint(60, 120)),
+                                 "-p", str(rng.randint(20, 80)), rng.choice(drawn)]))
             src = "drawn-espeak"
         else:
-            x = synth(["flite", "--setf", f"duration_stretch={rng.uniform(2.0, 3.5)}", "-t", rng.choice(drawn)])
+            x = trim(synth(out, ["flite", "--setf", f"duration_stretch={rng.uniform(2.0, 3.5)}", "-t", rng.choice(drawn)]))
             src = "drawn-flite"
         x = x[: 12 * SR]
         ch0[t: t + len(x)] += x / rms(x)
         w0.append((t / SR, (t + len(x)) / SR))
         if rng.random() < 0.5:
-            y = trim(load(rng.choice(prompts)))[: int(0.8 * SR)]
+            y = trim(read_raw(rng.choice(prompts)))[: int(0.8 * SR)]
             o = t + int(rng.uniform(0.2, 0.6) * len(x))
             ch1[o: o + len(y)] += y / rms(y)
             w1.append((o / SR, (o + len(y)) / SR))
         t += len(x) + int(0.8 * SR)
-        p = trim(load(rng.choice(prompts)))[: 3 * SR]
+        p = trim(read_raw(rng.choice(prompts)))[: 3 * SR]
         if t + len(p) < total:
             ch0[t: t + len(p)] += p / rms(p)
             w0.append((t / SR, (t + len(p)) / SR))
@@ -310,7 +287,7 @@ def make_slow(out, n, seed):
             ch0 += g.normal(0, 10 ** ((lv - snr) / 20), total)
             ch1 += g.normal(0, 10 ** ((lv - snr) / 20), total)
         codec = rng.choice(["ulaw", "pcm16", "alaw"])
-        write(out, f"slow-{k:03d}-{src}-{codec}-{snr}", np.stack([ch0, ch1], axis=1), codec, {"agent": w0, "customer": w1})
+        write(out, f"slow-{k:03d}-{src}-{codec}-{snr}", ch0, ch1, codec, {"agent": w0, "customer": w1})
 
 
 def make_music(out, n, seed):
@@ -367,13 +344,12 @@ def make_music(out, n, seed):
         ch0, ch1 = np.zeros(total), np.zeros(total)
         hs = int(4 * SR)
         ch0[hs: hs + len(m)] = m * 10 ** (lv / 20)
-        g.normal(0, 1, int(2.5 * SR))  # (kept: the draws of the README's figures)
         snr = rng.choice([None, 30, 20, 10])
         if snr is not None:
             ch0 += g.normal(0, 10 ** ((lv - snr) / 20), total)
             ch1 += g.normal(0, 10 ** ((lv - snr) / 20), total)
         codec = rng.choice(["ulaw", "pcm16", "alaw"])
-        write(out, f"music-{k:03d}-{kinds[kind]}-{codec}-{snr}", np.stack([ch0, ch1], axis=1), codec,
+        write(out, f"music-{k:03d}-{kinds[kind]}-{codec}-{snr}", ch0, ch1, codec,
               {"hold": [hs / SR, (hs + len(m)) / SR]})
 
 
@@ -428,6 +404,7 @@ def main():
         n = int(args[3]) if len(args) > 3 else defaults[0]
         seed = int(args[4]) if len(args) > 4 else defaults[1]
         {"steady": make_steady, "spelled": make_spelled, "slow": make_slow, "music": make_music}[args[1]](out, n, seed)
+        shutil.rmtree(os.path.join(out, "_tts"), ignore_errors=True)
         print(f"{n} calls in {out}")
     elif len(args) == 4 and args[0] == "score" and args[1] in ("words", "music"):
         (score_words if args[1] == "words" else score_music)(args[2], args[3])
