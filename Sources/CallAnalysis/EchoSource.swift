@@ -69,12 +69,13 @@ struct EchoSource: Sendable {
     }
 
     /// The echo expected (band powers, margin included) in a frame of the other channel's
-    /// `envelope` with the coupling known now, and whether a proven coupling gave it: as the
+    /// `envelope` with the coupling a frame is decided against now (`EchoTracker.decisionCoupling`:
+    /// the one proven, or one kept through double talk), and whether a coupling gave it: as the
     /// frame leaves the lookahead window, and again for frames held back from the call's start
     /// (`ChannelDetector`, hindsight), decided once the coupling is proven.
     @inline(__always)
     func expected(envelope: SIMD4<Float>) -> (expected: SIMD4<Float>, applied: Bool) {
-        let coupling = tracker.coupling
+        let coupling = tracker.decisionCoupling
         return (coupling * envelope * marginLanes, coupling > 0)
     }
 

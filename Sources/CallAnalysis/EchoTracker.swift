@@ -115,6 +115,17 @@ struct SlidingQuantiles: Sendable {
 /// The echo predicted for a frame, coupling × envelope, is added to the noise the frame's
 /// SNR is measured against (`EchoSource`, `ChannelDetector`), times a margin: echo never
 /// confirms speech, while this party's own voice, tens of dB over its echo, still does.
+///
+/// An echo path is the call's: a hybrid or a headset does not stop echoing because both
+/// parties talk at once. But double talk pulls the correlation down (this channel's level
+/// follows its own talker then): on a harness call, 11 s of the customer talking over the
+/// agent took a −28 dB echo proven at 0.4–0.98 under 0.35 for the rest of the call, and
+/// 10 s of its echo were talk again. So a coupling proven after
+/// `keepEvidence` frames of the other's talk is kept for deciding frames while the
+/// correlation stays at or over `keptMinCorrelation` (independent channels scatter about 0),
+/// as `decisionCoupling`; what this channel learns of its own noise and voices behind
+/// (`ChannelDetector.take`) goes on against the coupling proven now (`coupling`): kept, it
+/// took the floor's babble for echo.
 struct EchoTracker: Sendable {
     /// Frames of the other channel's history whose maximum is the envelope: 0–70 ms.
     static let lagFrames = 8
@@ -135,6 +146,10 @@ struct EchoTracker: Sendable {
     /// side 25 dB down.
     static let maxCorrelation: Double = 0.97
     static let sameSignalCoupling: Float = 0.003_16
+    /// Frames where the other is active (3 s of its talk) before a proven coupling is kept
+    /// through a correlation under `minCorrelation`, and the correlation it is kept at.
+    static let keepEvidence = 300
+    static let keptMinCorrelation: Double = 0
     /// Forgetting factor of the correlation sums per frame where the other is active
     /// (a time constant of about 20 s of the other party's talk).
     static let forget: Double = 1 - 1.0 / 2000
@@ -167,6 +182,12 @@ struct EchoTracker: Sendable {
     /// in most frames, and a band the line filtered off is only overestimated (a little of
     /// this party's sensitivity lost there while the other party talks).
     private(set) var coupling: Float = 0
+    /// Coupling a frame is decided against: `coupling` while proven; after it, the last one
+    /// proven once `keepEvidence` frames were in, while the correlation stays at or over
+    /// `keptMinCorrelation` (and is no same-signal figure); else 0.
+    private(set) var decisionCoupling: Float = 0
+    /// The last coupling proven after `keepEvidence` frames (0: none).
+    private var kept: Float = 0
     let maxCoupling: Float
 
     /// - Parameter maxCouplingDB: coupling above this is no echo but the same signal on
@@ -259,6 +280,8 @@ struct EchoTracker: Sendable {
         guard farActiveFrames >= Self.minEvidence, let best = bestLag, best.correlation >= Self.minCorrelation,
               best.correlation <= Self.maxCorrelation || ratios.quartiles.median < Self.sameSignalCoupling else {
             coupling = 0
+            let keeps = kept > 0 && bestLag.map { (Self.keptMinCorrelation...Self.maxCorrelation).contains($0.correlation) } == true
+            decisionCoupling = keeps ? kept : 0
             return
         }
         // The median must stand clear of 0 by three standard errors of a median (1.25 σ / √n,
@@ -268,6 +291,8 @@ struct EchoTracker: Sendable {
         let q = ratios.quartiles
         let standardError = 1.2533 * (q.high - q.low) / 1.349 / Float(ratios.count).squareRoot()
         coupling = q.median > 3 * standardError && q.median <= maxCoupling ? q.median : 0
+        if coupling > 0 && farActiveFrames >= Self.keepEvidence { kept = coupling }
+        decisionCoupling = coupling
     }
 }
 
@@ -296,7 +321,8 @@ public struct EchoEstimate: Sendable, Equatable {
     /// other party talked (−1…1).
     public var correlation: Double
     /// Share of the channel's frames (0–1) decided while a proven coupling was taken off
-    /// (correlation 0.35–0.97, clear of 0, under `echo_max_coupling_db`).
+    /// (correlation 0.35–0.97, clear of 0, under `echo_max_coupling_db`), or one kept through
+    /// double talk (`EchoTracker.decisionCoupling`).
     public var appliedShare: Double
     /// Whether echo was taken off at all (in at least 1 % of the frames).
     public var applied: Bool { appliedShare >= 0.01 }

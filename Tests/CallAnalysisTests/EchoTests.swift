@@ -79,6 +79,46 @@ import Glibc
         for block in [333, 1000, 8000] { #expect(analyze(x, block: block) == reference, "block \(block)") }
     }
 
+    /// An echo path is the call's: after 30 s of the customer talking over and between the
+    /// agent's words the two channels' levels correlate under 0.35 (the customer's line
+    /// follows its own talker), but the echo of the agent's later words is still no talk —
+    /// the coupling proven before the double talk is kept (`EchoTracker.decisionCoupling`).
+    /// The agent talks 2 s in every 3 s for 52 s at −20 dBFS; the customer's line carries
+    /// its echo 28 dB down and 20 ms late, and the customer's own words, 1.5 s in every 2 s
+    /// from 12 to 41.5 s at −18 dBFS.
+    static let doubleTalk: [(Double, Double)] = stride(from: 12.0, to: 42, by: 2).map { ($0, $0 + 1.5) }
+    static func longDoubleTalkCall() -> [[Float]] {
+        let agentBursts = stride(from: 1.0, to: 52, by: 3).map { ($0, $0 + 2) }
+        let agent = channel(seconds: 55, noiseDBFS: -60, bursts: agentBursts, burstDBFS: -20, seed: 24)
+        var customer = channel(seconds: 55, noiseDBFS: -70, bursts: Self.doubleTalk, burstDBFS: -18, seed: 25)
+        let g = pow(10, Float(-28) / 20), d = 160
+        for i in d..<customer.count { customer[i] += g * agent[i - d] }
+        return [agent, customer]
+    }
+
+    @Test func theEchoStaysOffAfterLongDoubleTalk() {
+        let out = analyze(Self.longDoubleTalkCall())
+        let speech = out.channels[1].speech
+        let own = Self.doubleTalk.map { FrameSpan(Int($0.0 * 100), Int($0.1 * 100)) }
+        let kept = SpanMath.total(SpanMath.intersection(speech, own))
+        #expect(Double(kept) >= 0.95 * Double(SpanMath.total(own)), "kept \(kept) of \(SpanMath.total(own))")
+        // No talk but the customer's own words (their onsets and decays in the padding).
+        let edges = own.map { FrameSpan($0.start - 5, $0.end + 5) }
+        #expect(SpanMath.subtract(speech, edges).isEmpty, "\(speech)")
+        #expect(out.echo[1]?.applied == true)
+        // The correlation at the end is under the gate that proves a coupling: the echo of
+        // the last 20 s is taken off only because the coupling is kept.
+        if let e = out.echo[1] { #expect(e.correlation < 0.35 && e.correlation >= 0, "\(e)") }
+        // Golden, a quarter second a character: the customer's fifteen words (12–13.5, 14–15.5,
+        // …, 40–41.5 s) and nothing else. (Analyzer 26 dropped the coupling 17.5 s in: the
+        // echo of the agent's words in the customer's pauses was talk from there, joining
+        // the customer's words into runs of 5.5 s; the talker's level, step 1c, takes the
+        // echo off after the customer's last word.)
+        let golden = String(repeating: "0", count: 48) + Array(repeating: "111111", count: 15).joined(separator: "00")
+            + String(repeating: "0", count: 54)
+        #expect(TalkerOverBabbleTests.quarters(speech, seconds: 55) == golden, "\(TalkerOverBabbleTests.quarters(speech, seconds: 55))")
+    }
+
     /// Echo is not a voice behind the talker: a channel of echo only is not flagged.
     @Test func echoIsNoBackgroundVoice() {
         let out = analyze(Self.call(couplingDB: -30, delayMs: 20))

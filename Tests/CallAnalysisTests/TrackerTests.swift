@@ -467,6 +467,47 @@ import Glibc
         #expect(run(measured: true).coupling == 0)
     }
 
+    /// Double talk after a proven coupling: the other party talks 2 s in every 4 s, its echo
+    /// 30 dB down; from frame 3,000 to 9,000 this party talks too (1.5 s in every 3 s, at the
+    /// other's level, on its own rhythm). The coupling proven before (`coupling`) falls to 0
+    /// as the correlation falls under `minCorrelation`; the one frames are decided against
+    /// (`decisionCoupling`) is kept. Channels that never echo keep nothing.
+    @Test func aProvenCouplingIsKeptThroughDoubleTalk() {
+        func run(echoes: Bool, checkpoints: Set<Int>, _ body: (Int, EchoTracker) -> Void) {
+            var tracker = EchoTracker(maxCouplingDB: -10)
+            let noise = SIMD4<Float>(repeating: 1e-9)
+            for i in 0..<9000 {
+                let talks = (i / 200) % 2 == 0
+                let levelDB: Float = talks ? -20 + Float((i * 7) % 13 - 6) : -70
+                let level = pow(10, levelDB / 10)
+                let ownDB: Float = -20 + Float((i * 11) % 17 - 8)
+                let own: Float = i >= 3000 && (i / 150) % 2 == 0 ? pow(10, ownDB / 10) : 0
+                let nearPower = (echoes ? level * 1e-3 : 0) + own + 4e-9
+                _ = tracker.update(near: SIMD4(repeating: nearPower / 4), nearPower: nearPower, nearNoise: noise,
+                                   far: SIMD4(repeating: level / 4), farPower: level)
+                if checkpoints.contains(i) { body(i, tracker) }
+            }
+        }
+        var proven: Float = 0
+        run(echoes: true, checkpoints: [2999, 8999]) { i, t in
+            let correlation = t.bestLag?.correlation ?? -1
+            if i == 2999 {
+                // Proven before the double talk (−36 dB as read: the envelope is the loudest
+                // of the last eight frames, which swing ±6 dB here).
+                #expect(correlation >= EchoTracker.minCorrelation, "\(correlation)")
+                #expect(t.coupling > 0 && t.decisionCoupling == t.coupling, "\(t.coupling) \(t.decisionCoupling)")
+                proven = t.coupling
+            } else {
+                #expect(correlation < EchoTracker.minCorrelation && correlation >= EchoTracker.keptMinCorrelation, "\(correlation)")
+                #expect(t.coupling == 0)
+                #expect(t.decisionCoupling == proven && proven > 0, "\(t.decisionCoupling) vs \(proven)")
+            }
+        }
+        run(echoes: false, checkpoints: [2999, 8999]) { i, t in
+            #expect(t.coupling == 0 && t.decisionCoupling == 0, "\(i): \(t.coupling) \(t.decisionCoupling)")
+        }
+    }
+
     /// Hindsight: the echo of the other party's first words, decided before the coupling
     /// was proven, is taken off once it is. The agent opens the call with a short word (0.3 s;
     /// the coupling needs 50 frames of its loud talk, and the next word comes 2 s later),
