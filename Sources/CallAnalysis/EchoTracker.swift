@@ -182,8 +182,10 @@ struct EchoTracker: Sendable {
     /// in most frames, and a band the line filtered off is only overestimated (a little of
     /// this party's sensitivity lost there while the other party talks).
     private(set) var coupling: Float = 0
-    /// Coupling a frame is decided against: `coupling` while proven; after it, the last one
-    /// proven once `keepEvidence` frames were in, while the correlation stays at or over
+    /// Coupling a frame is decided against: `coupling` while one is proven; while none is (the
+    /// correlation under `minCorrelation`, or the median not clear of 0 or over `maxCoupling`,
+    /// as this party's own words in double talk push it), the last one proven once
+    /// `keepEvidence` frames were in, while the correlation stays at or over
     /// `keptMinCorrelation` (and is no same-signal figure); else 0.
     private(set) var decisionCoupling: Float = 0
     /// The last coupling proven after `keepEvidence` frames (0: none).
@@ -277,22 +279,30 @@ struct EchoTracker: Sendable {
     var couplingDB: Float { ratios.quartiles.median > 1e-10 ? fastDB(ratios.quartiles.median) : -100 }
 
     private mutating func refresh() {
+        let proven = provenCoupling()
+        coupling = proven
+        if proven > 0 && farActiveFrames >= Self.keepEvidence { kept = proven }
+        decisionCoupling = proven > 0 ? proven : keepsCoupling() ? kept : 0
+    }
+
+    /// Whether the kept coupling still stands: one was kept, and the correlation is at or over
+    /// `keptMinCorrelation` and no same-signal figure.
+    private func keepsCoupling() -> Bool {
+        guard kept > 0, let best = bestLag else { return false }
+        return (Self.keptMinCorrelation...Self.maxCorrelation).contains(best.correlation)
+    }
+
+    /// The coupling the window proves now, or 0.
+    private func provenCoupling() -> Float {
         guard farActiveFrames >= Self.minEvidence, let best = bestLag, best.correlation >= Self.minCorrelation,
-              best.correlation <= Self.maxCorrelation || ratios.quartiles.median < Self.sameSignalCoupling else {
-            coupling = 0
-            let keeps = kept > 0 && bestLag.map { (Self.keptMinCorrelation...Self.maxCorrelation).contains($0.correlation) } == true
-            decisionCoupling = keeps ? kept : 0
-            return
-        }
+              best.correlation <= Self.maxCorrelation || ratios.quartiles.median < Self.sameSignalCoupling else { return 0 }
         // The median must stand clear of 0 by three standard errors of a median (1.25 σ / √n,
         // σ from the quartiles) as if the window's frames were independent; they are not
         // (syllables span many frames), so this gate is weaker than the figure says, and the
         // correlation gate carries most of the weight.
         let q = ratios.quartiles
         let standardError = 1.2533 * (q.high - q.low) / 1.349 / Float(ratios.count).squareRoot()
-        coupling = q.median > 3 * standardError && q.median <= maxCoupling ? q.median : 0
-        if coupling > 0 && farActiveFrames >= Self.keepEvidence { kept = coupling }
-        decisionCoupling = coupling
+        return q.median > 3 * standardError && q.median <= maxCoupling ? q.median : 0
     }
 }
 
