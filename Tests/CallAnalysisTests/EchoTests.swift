@@ -79,10 +79,11 @@ import Glibc
         for block in [333, 1000, 8000] { #expect(analyze(x, block: block) == reference, "block \(block)") }
     }
 
-    /// An echo path is the call's: after 30 s of the customer talking over and between the
-    /// agent's words the two channels' levels correlate under 0.35 (the customer's line
-    /// follows its own talker), but the echo of the agent's later words is still no talk —
-    /// the coupling proven before the double talk is kept (`EchoTracker.decisionCoupling`).
+    /// An echo path is the call's: while the customer talks over and between the agent's
+    /// words for 30 s, the two channels' levels come to correlate under 0.35 (the customer's
+    /// line follows its own talker), but the agent's echo in the customer's pauses is still
+    /// no talk — the coupling proven before the double talk is kept
+    /// (`EchoTracker.decisionCoupling`).
     /// The agent talks 2 s in every 3 s for 52 s at −20 dBFS; the customer's line carries
     /// its echo 28 dB down and 20 ms late, and the customer's own words, 1.5 s in every 2 s
     /// from 12 to 41.5 s at −18 dBFS.
@@ -106,8 +107,8 @@ import Glibc
         let edges = own.map { FrameSpan($0.start - 5, $0.end + 5) }
         #expect(SpanMath.subtract(speech, edges).isEmpty, "\(speech)")
         #expect(out.echo[1]?.applied == true)
-        // The correlation at the end is under the gate that proves a coupling: the echo of
-        // the last 20 s is taken off only because the coupling is kept.
+        // The correlation at the end is still under the gate that proves a coupling: what is
+        // taken off at the end is the coupling kept.
         if let e = out.echo[1] { #expect(e.correlation < 0.35 && e.correlation >= 0, "\(e)") }
         // Golden, a quarter second a character: the customer's fifteen words (12–13.5, 14–15.5,
         // …, 40–41.5 s) and nothing else. (Analyzer 26 dropped the coupling 17.5 s in: the
