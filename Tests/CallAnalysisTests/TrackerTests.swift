@@ -508,6 +508,38 @@ import Glibc
         }
     }
 
+    /// The other case of a coupling no longer proven: this party's own words push the median
+    /// over `echo_max_coupling_db` while the correlation still holds (here it talks whenever the
+    /// other does, 6 dB over the other's level, from frame 3,000 on). The kept coupling is decided
+    /// against, not the median of the double talk. (Before analyzer 27's mend nothing was.)
+    @Test func aProvenCouplingIsKeptWhereOwnWordsPushTheMedianUp() {
+        var tracker = EchoTracker(maxCouplingDB: -10)
+        let noise = SIMD4<Float>(repeating: 1e-9)
+        var proven: Float = 0
+        for i in 0..<9000 {
+            let talks = (i / 200) % 2 == 0
+            let levelDB: Float = talks ? -20 + Float((i * 7) % 13 - 6) : -70
+            let level = pow(10, levelDB / 10)
+            let own: Float = i >= 3000 && talks ? 4 * level : 0
+            let nearPower = level * 1e-3 + own + 4e-9
+            _ = tracker.update(near: SIMD4(repeating: nearPower / 4), nearPower: nearPower, nearNoise: noise,
+                               far: SIMD4(repeating: level / 4), farPower: level)
+            if i == 2999 {
+                #expect(tracker.coupling > 0)
+                proven = tracker.coupling
+            }
+        }
+        let correlation = tracker.bestLag?.correlation ?? -1
+        #expect(correlation >= EchoTracker.minCorrelation, "\(correlation)")
+        // The median is this party's words (about 0 dB of the other's envelope): not proven.
+        #expect(tracker.couplingDB > -10, "\(tracker.couplingDB)")
+        #expect(tracker.coupling == 0)
+        // Decided against the last coupling proven (here at the double talk's first frames,
+        // within 3 dB of the one before it), not that median.
+        let decision = tracker.decisionCoupling
+        #expect(decision > 0 && proven > 0 && abs(fastDB(decision) - fastDB(proven)) < 3, "\(decision) vs \(proven)")
+    }
+
     /// Hindsight: the echo of the other party's first words, decided before the coupling
     /// was proven, is taken off once it is. The agent opens the call with a short word (0.3 s;
     /// the coupling needs 50 frames of its loud talk, and the next word comes 2 s later),
