@@ -279,23 +279,20 @@ struct EchoTracker: Sendable {
     var couplingDB: Float { ratios.quartiles.median > 1e-10 ? fastDB(ratios.quartiles.median) : -100 }
 
     private mutating func refresh() {
-        let proven = provenCoupling()
+        let correlation = bestLag?.correlation
+        let proven = provenCoupling(correlation: correlation)
         coupling = proven
         if proven > 0 && farActiveFrames >= Self.keepEvidence { kept = proven }
-        decisionCoupling = proven > 0 ? proven : keepsCoupling() ? kept : 0
+        // The kept one stands while the correlation is at or over `keptMinCorrelation` and no
+        // same-signal figure.
+        let keeps = kept > 0 && correlation.map { (Self.keptMinCorrelation...Self.maxCorrelation).contains($0) } == true
+        decisionCoupling = proven > 0 ? proven : keeps ? kept : 0
     }
 
-    /// Whether the kept coupling still stands: one was kept, and the correlation is at or over
-    /// `keptMinCorrelation` and no same-signal figure.
-    private func keepsCoupling() -> Bool {
-        guard kept > 0, let best = bestLag else { return false }
-        return (Self.keptMinCorrelation...Self.maxCorrelation).contains(best.correlation)
-    }
-
-    /// The coupling the window proves now, or 0.
-    private func provenCoupling() -> Float {
-        guard farActiveFrames >= Self.minEvidence, let best = bestLag, best.correlation >= Self.minCorrelation,
-              best.correlation <= Self.maxCorrelation || ratios.quartiles.median < Self.sameSignalCoupling else { return 0 }
+    /// The coupling the window proves now at the best lag's `correlation`, or 0.
+    private func provenCoupling(correlation: Double?) -> Float {
+        guard farActiveFrames >= Self.minEvidence, let correlation, correlation >= Self.minCorrelation,
+              correlation <= Self.maxCorrelation || ratios.quartiles.median < Self.sameSignalCoupling else { return 0 }
         // The median must stand clear of 0 by three standard errors of a median (1.25 σ / √n,
         // σ from the quartiles) as if the window's frames were independent; they are not
         // (syllables span many frames), so this gate is weaker than the figure says, and the

@@ -422,13 +422,19 @@ import Glibc
     /// about −30 dB (reading low by up to 3 dB: the envelope is the loudest frame of the last
     /// 70 ms). Counted as ratios, the idle frames held the median under 0: no coupling, and
     /// the echo's louder syllables were talk (analyzer 15).
+    /// The other party of the echo trackers' tests: 2 s of talk at −26…−14 dBFS (a 13-step
+    /// pattern of levels), then 2 s of pause at `pauseDB`; frame `i`'s power, and whether it talks.
+    static func otherParty(_ i: Int, pauseDB: Float = -70) -> (power: Float, talks: Bool, levelDB: Float) {
+        let talks = (i / 200) % 2 == 0
+        let levelDB: Float = talks ? -20 + Float((i * 7) % 13 - 6) : pauseDB
+        return (pow(10, levelDB / 10), talks, levelDB)
+    }
+
     @Test func codecIdleFramesAreNoCouplingEvidence() {
         var tracker = EchoTracker(maxCouplingDB: -10)
         let noise = SIMD4<Float>(repeating: 1e-9)
         for i in 0..<4000 {
-            let talks = (i / 200) % 2 == 0
-            let levelDB: Float = talks ? -20 + Float((i * 7) % 13 - 6) : -70
-            let level = pow(10, levelDB / 10)
+            let (level, talks, levelDB) = Self.otherParty(i)
             let echo = level * 1e-3
             let nearPower: Float = talks && levelDB >= -17 ? echo + 4e-9 : 0
             let near = nearPower > 0 ? SIMD4(repeating: nearPower / 4) : SIMD4(repeating: 1e-20)
@@ -452,9 +458,7 @@ import Glibc
             var tracker = EchoTracker(maxCouplingDB: -10)
             let floor = SIMD4<Float>(repeating: 2e-5 / 4)
             for i in 0..<4000 {
-                let talks = (i / 200) % 2 == 0
-                let levelDB: Float = talks ? -20 + Float((i * 7) % 13 - 6) : -90
-                let level = pow(10, levelDB / 10)
+                let (level, talks, _) = Self.otherParty(i, pauseDB: -90)
                 let nearPower: Float = talks ? level * 1e-3 : 1e-12
                 _ = tracker.update(near: SIMD4(repeating: nearPower / 4), nearPower: nearPower, nearNoise: floor,
                                    nearNoiseMeasured: measured, far: SIMD4(repeating: level / 4), farPower: level)
@@ -477,9 +481,7 @@ import Glibc
             var tracker = EchoTracker(maxCouplingDB: -10)
             let noise = SIMD4<Float>(repeating: 1e-9)
             for i in 0..<9000 {
-                let talks = (i / 200) % 2 == 0
-                let levelDB: Float = talks ? -20 + Float((i * 7) % 13 - 6) : -70
-                let level = pow(10, levelDB / 10)
+                let level = Self.otherParty(i).power
                 let ownDB: Float = -20 + Float((i * 11) % 17 - 8)
                 let own: Float = i >= 3000 && (i / 150) % 2 == 0 ? pow(10, ownDB / 10) : 0
                 let nearPower = (echoes ? level * 1e-3 : 0) + own + 4e-9
@@ -517,9 +519,7 @@ import Glibc
         let noise = SIMD4<Float>(repeating: 1e-9)
         var proven: Float = 0
         for i in 0..<9000 {
-            let talks = (i / 200) % 2 == 0
-            let levelDB: Float = talks ? -20 + Float((i * 7) % 13 - 6) : -70
-            let level = pow(10, levelDB / 10)
+            let (level, talks, _) = Self.otherParty(i)
             let own: Float = i >= 3000 && talks ? 4 * level : 0
             let nearPower = level * 1e-3 + own + 4e-9
             _ = tracker.update(near: SIMD4(repeating: nearPower / 4), nearPower: nearPower, nearNoise: noise,
