@@ -178,7 +178,10 @@ public struct ChannelDetector: Sendable {
         if noise.known {
             let against = noise.bands + expected
             if signal {
-                background.update(smoothed: noise.smoothed, noise: against, lineNoiseMeasured: noise.measured, power: f.power,
+                // Against the noise floored lower (`NoiseTracker.backgroundBands`): voices behind a
+                // quiet talker lie around the absolute floor.
+                background.update(smoothed: noise.smoothed, noise: noise.backgroundBands + expected,
+                                  lineNoiseMeasured: noise.measured, power: f.power,
                                   farTalks: farTalks, tonal: tone.run?.flags.contains(.longTone) ?? false)
             } else {
                 background.updateSilence(lineNoiseMeasured: noise.measured, farTalks: farTalks)

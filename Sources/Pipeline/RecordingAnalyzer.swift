@@ -3,7 +3,7 @@ import CallAnalysis
 import CallQAModel
 
 /// Version of the analysis algorithm; stored with every result. Bump when numbers change.
-public let analyzerVersion = "callqa-analysis 27"
+public let analyzerVersion = "callqa-analysis 28"
 
 /// Why a recording could not be analysed.
 public enum AnalysisError: Error, Equatable, Sendable, CustomStringConvertible {
