@@ -260,6 +260,9 @@ struct BackgroundVoicesTracker: Sendable {
     ///   - smoothed: its smoothed band powers (`NoiseTracker.smoothed`).
     ///   - noise: what it is measured against: the line's band noise plus the other party's
     ///     echo expected in it (echo is no voice behind).
+    ///   - farNoise: what it is measured against while the other party talks: the same with
+    ///     the line's noise floored lower (`NoiseTracker.backgroundBands`, analyzer 28); `noise`
+    ///     when nil.
     ///   - lineNoiseMeasured: whether the line's noise stands over its floors
     ///     (`NoiseTracker.measured`): on a clean line, quiet sounds of the talker's own would
     ///     pass for a background.
@@ -270,8 +273,8 @@ struct BackgroundVoicesTracker: Sendable {
     ///     not move the loud level. (Leaving out step 5's shorter runs as well changed no file
     ///     of the tuning sets.)
     @inline(__always)
-    mutating func update(smoothed: SIMD4<Float>, noise: SIMD4<Float>, lineNoiseMeasured: Bool, power: Float, farTalks: Bool,
-                         tonal: Bool = false) {
+    mutating func update(smoothed: SIMD4<Float>, noise: SIMD4<Float>, farNoise: SIMD4<Float>? = nil, lineNoiseMeasured: Bool,
+                         power: Float, farTalks: Bool, tonal: Bool = false) {
         let x = fastDB(max((smoothed / noise).sum() * 0.25, 1e-3))
         lastInput = x
         silentShare -= silentShare * 0.002
@@ -284,7 +287,7 @@ struct BackgroundVoicesTracker: Sendable {
         // near the talker narrow on it meanwhile. Once settled, a tone moves it 0.3 dB a second.
         // (A tone is known as long from its 30th frame: each tone's first 0.3 s still enters.)
         if !tonal || levelFrames >= Self.settlingFrames { followLevel(p) }
-        if farTalks { addWhileFarTalks(x) }
+        if farTalks { addWhileFarTalks(farNoise.map { fastDB(max((smoothed / $0).sum() * 0.25, 1e-3)) } ?? x) }
         add(x, lineNoiseMeasured: lineNoiseMeasured)
     }
 

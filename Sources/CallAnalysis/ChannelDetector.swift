@@ -178,9 +178,10 @@ public struct ChannelDetector: Sendable {
         if noise.known {
             let against = noise.bands + expected
             if signal {
-                // Against the noise floored lower (`NoiseTracker.backgroundBands`): voices behind a
-                // quiet talker lie around the absolute floor.
-                background.update(smoothed: noise.smoothed, noise: noise.backgroundBands + expected,
+                // While the other party talks, against the noise floored lower
+                // (`NoiseTracker.backgroundBands`): voices behind a quiet talker lie around the
+                // absolute floor.
+                background.update(smoothed: noise.smoothed, noise: against, farNoise: noise.backgroundBands + expected,
                                   lineNoiseMeasured: noise.measured, power: f.power,
                                   farTalks: farTalks, tonal: tone.run?.flags.contains(.longTone) ?? false)
             } else {

@@ -41,21 +41,22 @@ struct NoiseTracker: Sendable {
     /// forwarded to (a stall of a dozen cycles per frame in the profile).
     private var measuredFlag: UInt32 = 0
     /// The same estimate with its absolute floor `backgroundFloorUnderDB` lower: what the
-    /// background-voices tracker (step 1b) measures a frame's SNR against (analyzer 28).
-    /// Voices behind a quiet talker lie around `absolute_floor_dbfs` (a customer at −58 dBFS
-    /// in a shop 12 dB under her): against a noise held up at that floor their median while
-    /// the other party talks read 0 dB, as a clean line's would, no voices were taken off,
-    /// and every burst of them over the floor was talk. The sign of a line that never falls
-    /// back to its noise still needs that noise measured over the floor (`measured`): a
-    /// talker's own soft ends of phrases on a quiet line would hold it up (tried: a held-out
-    /// monologue on a clean line lost 0.11 F1). Where the noise stands over both floors the
-    /// two estimates are one. Negative before the first frame with signal.
+    /// background-voices tracker (step 1b) measures a frame's SNR against while the other
+    /// party talks (analyzer 28). Voices behind a quiet talker lie around
+    /// `absolute_floor_dbfs` (a customer at −58 dBFS in a shop 12 dB under her): against a
+    /// noise held up at that floor their median while the other party talks read 0 dB, as a
+    /// clean line's would, no voices were taken off, and every burst of them over the floor
+    /// was talk. Step 1b's other sign, a line that never falls back to its noise, stays on
+    /// `bands`: a talker's monologue holds its own 10th percentile up, and against this lower
+    /// (and, once the line's noise rises over both floors, lagging) estimate it read as voices
+    /// behind (tried: clean-line monologues of the held-out sets lost 0.4–1 s of words, one
+    /// call 0.11 F1). Negative before the first frame with signal.
     private(set) var backgroundBands = SIMD4<Float>(repeating: -1)
     /// How far under `absolute_floor_dbfs` `backgroundBands` may go (dB), chosen on the
     /// tuning sets (3, 5, 8 and 10 tried): at 3 only the call it was found on changed; at 5
     /// two more calls with voices behind a quiet customer gained (0.04 F1 on one) and an Opus
-    /// call lost 0.007; at 8 and 10 a 10 dB wideband call and a clean call with music on hold
-    /// lost words to voices taken off that were not there.
+    /// call lost 0.007; at 8 and 10 a 10 dB wideband call and a clean MP3 call with bleed lost
+    /// words to voices taken off that were not there.
     static let backgroundFloorUnderDB: Float = 5
     /// `absolute_floor_dbfs` − `backgroundFloorUnderDB` as a power (full scale²).
     let backgroundFloor: Float

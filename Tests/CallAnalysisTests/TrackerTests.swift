@@ -282,6 +282,32 @@ import Glibc
         #expect(!mono.heard)
     }
 
+    /// Analyzer 28: the median while the other party talks is taken against `farNoise` (the
+    /// noise floored lower), the 10th percentile against `noise`. Voices at the floor (0 dB
+    /// against it, 5 dB against the lower one) are taken off once the other party has talked
+    /// 100 frames; against the floor alone (no `farNoise`) they are not. A talker alone, 5 dB
+    /// over the lower floor and 0 dB over the floor all along, the other party silent, is not
+    /// taken for voices behind: the 10th percentile reads the floor.
+    @Test func theMedianWhileTheOtherPartyTalksTakesTheLowerFloor() {
+        let floor = SIMD4<Float>(repeating: 1e-7), lower = floor * pow(10, -0.5)
+        var g = Signals(seed: 6)
+        var voices = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: true)
+        var floorOnly = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: true)
+        var alone = BackgroundVoicesTracker(parameters: AnalysisParameters(), stereo: true)
+        for i in 0..<600 {
+            let far = i % 2 == 0
+            let smoothed = floor * pow(10, 0.2 * g.uniform() / 10)
+            voices.update(smoothed: smoothed, noise: floor, farNoise: lower, lineNoiseMeasured: false, power: 4e-7, farTalks: far)
+            floorOnly.update(smoothed: smoothed, noise: floor, lineNoiseMeasured: false, power: 4e-7, farTalks: far)
+            alone.update(smoothed: smoothed, noise: floor, farNoise: lower, lineNoiseMeasured: true, power: 4e-7, farTalks: false)
+        }
+        #expect(voices.reference > 0)
+        #expect(abs((voices.whileFarTalksDB ?? -99) - 5) < 0.5, "\(String(describing: voices.whileFarTalksDB))")
+        #expect(floorOnly.reference == 0)
+        #expect(abs(floorOnly.whileFarTalksDB ?? -99) < 0.5, "\(String(describing: floorOnly.whileFarTalksDB))")
+        #expect(alone.reference == 0 && !alone.heard, "10th percentile \(alone.traceValues[0]) dB")
+    }
+
     /// A clean line (its pauses digital silence) whose party talks over the other now and
     /// then: what it holds while the other talks is its own voice, 20 dB over the floor, and
     /// silence; never voices behind, whatever that median says.
