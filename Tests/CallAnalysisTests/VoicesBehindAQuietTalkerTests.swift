@@ -7,8 +7,9 @@ import Testing
 /// it, their 10th percentile and their median while the agent talks read about 0 dB, as a
 /// clean line's pauses would, neither of step 1b's signs rose, and every burst of them over
 /// the floor became the customer's talk (the accuracy harness's `tbabble` tuning draw: a
-/// customer at −58 dBFS measured talking 92 % of a call she talks 19 % of). Step 1b now
-/// measures against the noise floored 5 dB lower (`NoiseTracker.backgroundBands`).
+/// customer at −58 dBFS measured talking 92 % of a call she talks 19 % of). Step 1b's median
+/// while the agent talks is now taken against the noise floored 5 dB lower
+/// (`NoiseTracker.backgroundBands`).
 @Suite struct VoicesBehindAQuietTalkerTests {
     static let customerTalk: [(Double, Double)] = [(2, 4.5), (11, 13), (24, 27), (35, 38.5), (52, 56)]
     static let agentTalk: [(Double, Double)] = [(0.3, 1.8), (5, 10.5), (14, 23), (28, 34), (39.5, 51), (57, 59.5)]
