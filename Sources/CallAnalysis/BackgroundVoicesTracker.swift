@@ -275,7 +275,7 @@ struct BackgroundVoicesTracker: Sendable {
     @inline(__always)
     mutating func update(smoothed: SIMD4<Float>, noise: SIMD4<Float>, farNoise: SIMD4<Float>? = nil, lineNoiseMeasured: Bool,
                          power: Float, farTalks: Bool, tonal: Bool = false) {
-        let x = fastDB(max((smoothed / noise).sum() * 0.25, 1e-3))
+        let x = Self.snrDB(smoothed, over: noise)
         lastInput = x
         silentShare -= silentShare * 0.002
         silentShareLong -= silentShareLong * Self.longSilenceRate
@@ -287,8 +287,14 @@ struct BackgroundVoicesTracker: Sendable {
         // near the talker narrow on it meanwhile. Once settled, a tone moves it 0.3 dB a second.
         // (A tone is known as long from its 30th frame: each tone's first 0.3 s still enters.)
         if !tonal || levelFrames >= Self.settlingFrames { followLevel(p) }
-        if farTalks { addWhileFarTalks(farNoise.map { fastDB(max((smoothed / $0).sum() * 0.25, 1e-3)) } ?? x) }
+        if farTalks { addWhileFarTalks(farNoise.map { Self.snrDB(smoothed, over: $0) } ?? x) }
         add(x, lineNoiseMeasured: lineNoiseMeasured)
+    }
+
+    /// A frame's smoothed SNR against `noise` (dB, the bands' mean power ratio; −30 dB at least).
+    @inline(__always)
+    private static func snrDB(_ smoothed: SIMD4<Float>, over noise: SIMD4<Float>) -> Float {
+        fastDB(max((smoothed / noise).sum() * 0.25, 1e-3))
     }
 
     /// The background level takes a frame's smoothed power (see `level`).
