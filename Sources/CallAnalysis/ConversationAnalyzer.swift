@@ -56,6 +56,10 @@ public struct ChannelActivity: Sendable, Equatable {
     /// Share of the channel's frames (0–1) during which it carried voices behind the talker
     /// (babble; see `BackgroundVoicesTracker`).
     public var backgroundVoicesShare: Double = 0
+    /// The stretches of `hold` that step 6 judged music on hold as a whole, by its own rules (no
+    /// piece chained to hold, no music side of a split, no tone, nothing the site's library
+    /// matched): what `callqa learn-hold-music` keeps. Sorted, disjoint.
+    public var judgedHold: [FrameSpan] = []
     /// The site's hold music and announcements found on the channel (`KnownAudioLibrary`):
     /// hold, and never talk. Sorted by start.
     public var knownAudio: [KnownAudioMatch] = []
@@ -420,6 +424,9 @@ public struct ConversationAnalyzer: Sendable {
         /// over them (`restoreOverlapped`).
         var overlappable: [FrameSpan] = []
         var hold: [FrameSpan] = []
+        // The utterances judged hold as a whole (`UtteranceJudgement.Verdict.hold`): no piece
+        // chained to hold, no music side of a split (`ChannelActivity.judgedHold`).
+        var judgedHold: [FrameSpan] = []
         let minHold = Int((p.minHoldS * fps).rounded())
         /// Every tone frame the detector found (per frame, held 0.3 s or more, or by a tone
         /// plan's fit): a short held stretch, and an utterance whose strong held notes count
@@ -576,6 +583,7 @@ public struct ConversationAnalyzer: Sendable {
             if let rule = holdRule(w) {
                 note(w, .hold, rule: rule)
                 hold.append(w.span)
+                judgedHold.append(w.span)
                 return
             }
             if let rule = flatRule(w) {
@@ -681,6 +689,7 @@ public struct ConversationAnalyzer: Sendable {
                 } else {
                     note(u, .hold, rule: holdRule(u))
                     hold.append(u.span)
+                    judgedHold.append(u.span)
                 }
                 continue
             }
@@ -691,6 +700,7 @@ public struct ConversationAnalyzer: Sendable {
                 if let rule = holdRule(v) {
                     note(v, .hold, rule: rule)
                     hold.append(v.span)
+                    judgedHold.append(v.span)
                     continue
                 }
                 let members = v.members.filter { !regions[$0].tonal }
@@ -815,6 +825,9 @@ public struct ConversationAnalyzer: Sendable {
             }
             return false
         }
+        judgedHold = SpanMath.normalize(judgedHold).filter { h in
+            Double(SpanMath.total(SpanMath.intersection([h], d.callTones))) < p.pureToneShare * Double(h.length)
+        }
         // Keypresses and tones held 0.3 s or more are tones whatever region they fell in (a
         // customer keying digits right after speaking; ring-back right after words on a
         // mono line). Music on hold keeps its held notes.
@@ -846,7 +859,7 @@ public struct ConversationAnalyzer: Sendable {
         }
         // Tones are never speech, even when padding or a join reached into them.
         speech = SpanMath.subtract(speech, tones)
-        return ChannelParts(speech: speech, hold: hold, tones: tones, keypresses: d.keypresses,
+        return ChannelParts(speech: speech, hold: hold, judgedHold: judgedHold, tones: tones, keypresses: d.keypresses,
                             flatUnlessOverlapped: SpanMath.subtract(SpanMath.normalize(overlappable), SpanMath.normalize(hold + tones)))
     }
 
@@ -865,6 +878,7 @@ public struct ConversationAnalyzer: Sendable {
         var activity = ChannelActivity(speech: parts.speech, hold: parts.hold, tones: parts.tones, keypresses: parts.keypresses,
                                        levels: withSNR, frameClasses: d.trace.classes)
         activity.backgroundVoicesShare = d.backgroundVoicesShare
+        activity.judgedHold = parts.judgedHold
         return activity
     }
 }
@@ -874,6 +888,8 @@ public struct ConversationAnalyzer: Sendable {
 struct ChannelParts: Sendable {
     var speech: [FrameSpan] = []
     var hold: [FrameSpan] = []
+    /// The utterances of `hold` judged hold as a whole (`ChannelActivity.judgedHold`).
+    var judgedHold: [FrameSpan] = []
     var tones: [FrameSpan] = []
     var keypresses: [FrameSpan] = []
     /// Utterances step 6 found flat by rules a listener's short reply can meet too (whole
@@ -886,6 +902,7 @@ struct ChannelParts: Sendable {
     mutating func append(_ part: ChannelParts) {
         speech += part.speech
         hold += part.hold
+        judgedHold += part.judgedHold
         tones += part.tones
         keypresses += part.keypresses
         flatUnlessOverlapped += part.flatUnlessOverlapped

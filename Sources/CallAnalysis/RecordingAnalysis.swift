@@ -57,6 +57,9 @@ public struct RecordingAnalysis: Sendable, Equatable {
     /// Set when the data is shorter than the header declares.
     public var truncation: (declaredBytes: Int64, presentBytes: Int64)?
     public var nonFiniteSamples: Int64
+    /// Per channel analysed (`channelsUsed`' order): the stretches step 6 judged music on hold as
+    /// a whole (`ChannelActivity.judgedHold`), what `callqa learn-hold-music` keeps.
+    public var judgedHold: [[FrameSpan]] = []
 
     public init(file: String, format: RecordingInfo, metrics: ConversationMetrics, options: AnalysisOptions,
                 channelsUsed: [Int], truncation: (declaredBytes: Int64, presentBytes: Int64)?, nonFiniteSamples: Int64) {
@@ -73,6 +76,7 @@ public struct RecordingAnalysis: Sendable, Equatable {
         a.file == b.file && a.format == b.format && a.metrics == b.metrics && a.options == b.options
             && a.channelsUsed == b.channelsUsed && a.truncation?.declaredBytes == b.truncation?.declaredBytes
             && a.truncation?.presentBytes == b.truncation?.presentBytes && a.nonFiniteSamples == b.nonFiniteSamples
+            && a.judgedHold == b.judgedHold
     }
 }
 

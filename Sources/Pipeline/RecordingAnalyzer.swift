@@ -81,7 +81,9 @@ public enum RecordingAnalyzer {
         let metrics = ConversationMetrics(outcome: outcome, agentChannel: 0, parameters: options.parameters)
         let info = RecordingInfo(container: format.container, encoding: format.encoding,
                                  sampleRate: format.sampleRate, channels: format.channels, frames: format.frames)
-        return RecordingAnalysis(file: file, format: info, metrics: metrics, options: options,
-                                 channelsUsed: used, truncation: nil, nonFiniteSamples: 0)
+        var analysis = RecordingAnalysis(file: file, format: info, metrics: metrics, options: options,
+                                         channelsUsed: used, truncation: nil, nonFiniteSamples: 0)
+        analysis.judgedHold = outcome.channels.map(\.judgedHold)
+        return analysis
     }
 }

@@ -8,7 +8,7 @@ struct CallQA: ParsableCommand {
         commandName: "callqa",
         abstract: "Offline call-quality analytics: measure recordings, score calls, report per agent.",
         version: "0.1.0",
-        subcommands: [RunCommand.self, IngestCommand.self, Analyze.self, TranscribeCommand.self, ScoreCommand.self, ExplainCommand.self, ScorecardCommand.self, EvaluationsCommand.self, NPSCommand.self, ReportCommand.self, CheckCommand.self, ServeCommand.self, UsersCommand.self, AuditCommand.self, WatchCommand.self, DisputesCommand.self, CalibrationCommand.self, CoachingCommand.self, TokensCommand.self]
+        subcommands: [RunCommand.self, IngestCommand.self, Analyze.self, LearnHoldMusicCommand.self, TranscribeCommand.self, ScoreCommand.self, ExplainCommand.self, ScorecardCommand.self, EvaluationsCommand.self, NPSCommand.self, ReportCommand.self, CheckCommand.self, ServeCommand.self, UsersCommand.self, AuditCommand.self, WatchCommand.self, DisputesCommand.self, CalibrationCommand.self, CoachingCommand.self, TokensCommand.self]
     )
 
     /// Parses and runs; an unknown option gets our own "did you mean" (a swap of two letters

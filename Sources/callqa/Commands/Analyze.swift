@@ -3,7 +3,6 @@ import CallAnalysis
 import Foundation
 import Pipeline
 import Reports
-import Synchronization
 
 extension AgentChannel: ExpressibleByArgument {}
 
@@ -71,24 +70,13 @@ struct Analyze: ParsableCommand {
         options.channelSelection = try channelSelection()
         options.knownAudio = try parameterOptions.holdMusic.knownAudio(settings: settings)
         let fixedOptions = options
-        let files = self.files
-        let results = Mutex<[Result<RecordingAnalysis, AnalysisFailure>?]>(Array(repeating: nil, count: files.count))
-        let workers = min(files.count, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
-        let next = Atomic<Int>(0)
-        DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in
-            while true {
-                let i = next.add(1, ordering: .relaxed).oldValue
-                guard i < files.count else { return }
-                let r: Result<RecordingAnalysis, AnalysisFailure>
-                do {
-                    r = .success(try RecordingAnalyzer.analyze(path: files[i], options: fixedOptions))
-                } catch {
-                    r = .failure(AnalysisFailure(message: (error as? AnalysisError)?.description ?? "\(error)"))
-                }
-                results.withLock { $0[i] = r }
+        let all = eachFile(files, jobs: jobs) { path -> Result<RecordingAnalysis, AnalysisFailure> in
+            do {
+                return .success(try RecordingAnalyzer.analyze(path: path, options: fixedOptions))
+            } catch {
+                return .failure(AnalysisFailure(message: (error as? AnalysisError)?.description ?? "\(error)"))
             }
         }
-        let all = results.withLock { $0 }.map { $0! }
         var failed = 0
         switch format {
         case .json:

@@ -2,6 +2,7 @@ import ArgumentParser
 import CallQAModel
 import CallRecords
 import Foundation
+import Synchronization
 import Pipeline
 import Reports
 import Scorecard
@@ -148,4 +149,21 @@ struct ScorecardsOption: ParsableArguments {
         }
         return cards
     }
+}
+
+/// Runs `work` on every file, at most `jobs` at once (default: the number of cores), and returns
+/// the results in the files' order (`analyze`, `learn-hold-music`).
+func eachFile<T: Sendable>(_ files: [String], jobs: Int?, _ work: @Sendable (String) -> T) -> [T] {
+    let results = Mutex<[T?]>(Array(repeating: nil, count: files.count))
+    let workers = min(files.count, jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+    let next = Atomic<Int>(0)
+    DispatchQueue.concurrentPerform(iterations: max(1, workers)) { _ in
+        while true {
+            let i = next.add(1, ordering: .relaxed).oldValue
+            guard i < files.count else { return }
+            let r = work(files[i])
+            results.withLock { $0[i] = r }
+        }
+    }
+    return results.withLock { $0 }.map { $0! }
 }

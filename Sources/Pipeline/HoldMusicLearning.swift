@@ -1,0 +1,108 @@
+import AudioIO
+import CallAnalysis
+import CallQAModel
+import Foundation
+
+/// A stretch of a recording kept as the site's hold music (`callqa learn-hold-music`).
+public struct LearnedStretch: Sendable, Equatable {
+    /// The party whose channel played it (`mixed` on a mono recording).
+    public var party: Party
+    /// The recording's channel, 0-based.
+    public var channel: Int
+    /// The part kept, in the recording (s).
+    public var startS: Double
+    public var endS: Double
+    /// The file written (in the output folder).
+    public var file: String
+}
+
+/// Learning a site's music on hold from its own recordings. A contact center plays a handful of
+/// pieces on hold, call after call; conversation never repeats itself sample for sample. What
+/// step 6 judges hold as a whole in some calls (`RecordingAnalysis.judgedHold`: no piece chained
+/// to hold, no music side of a split, no tone) is a piece of that music, and given back as the
+/// hold-music library (`--hold-music`, settings `analysis.hold_music`) it finds the same music
+/// where step 6 took it for talk in other calls (README, "the site's hold music learned from its
+/// own calls": on the held-out draws, hold counted as talk fell to 17–62 % of what it was).
+public enum HoldMusicLearning {
+    /// Judged hold kept from this long on (s): shorter stretches carry too few landmarks to match
+    /// and are more often a slow prompt taken for music.
+    public static let defaultMinS = 4.0
+    /// Left off each end of a stretch kept (s): words right before or after the music.
+    public static let defaultTrimS = 0.5
+    /// A channel that carried voices behind its talker (`PartyMetrics.backgroundVoicesShare`) more
+    /// than this share of the call is not learned from: the voices are under its music too, and
+    /// a library holding them finds them behind another call's talker (on the held-out draws,
+    /// learned floor babble matched in a call with no hold at all, its customer's 3 s of words
+    /// taken off with the "hold"). On the tuning draw `tmoh` the channels with hold carried them
+    /// 0–9.5 % of the call, or 22 % and more.
+    public static let maxVoicesBehindShare = 0.1
+
+    /// The stretches of `analysis` to keep: on each channel analysed that carried voices behind
+    /// its talker no more than `maxVoicesBehindShare` of the call, every stretch judged hold as a
+    /// whole of at least `minS`, less `trimS` at each end (10 ms frames).
+    public static func stretches(of analysis: RecordingAnalysis, minS: Double = defaultMinS,
+                                 trimS: Double = defaultTrimS) -> [(party: Party, channel: Int, span: FrameSpan)] {
+        let minFrames = Int((minS / frameDuration).rounded())
+        let trim = Int((trimS / frameDuration).rounded())
+        let parties: [Party] = analysis.channelsUsed.count == 2 ? [.agent, .customer] : [.mixed]
+        var kept: [(party: Party, channel: Int, span: FrameSpan)] = []
+        for (i, spans) in analysis.judgedHold.enumerated() where i < analysis.channelsUsed.count {
+            guard (analysis.metrics.parties[parties[i]]?.backgroundVoicesShare ?? 0) <= maxVoicesBehindShare else { continue }
+            for s in spans where s.length >= minFrames && s.length > 2 * trim {
+                kept.append((parties[i], analysis.channelsUsed[i], FrameSpan(s.start + trim, s.end - trim)))
+            }
+        }
+        return kept
+    }
+
+    /// The file name of a stretch: the first 12 hex digits of the SHA-256 of the recording's
+    /// absolute path (a recording's name may hold a caller's number; the same recording learned
+    /// again writes the same names), its party and its start (s).
+    public static func fileName(recording path: String, party: Party, startS: Double) -> String {
+        var hash = SHA256()
+        hash.update(URL(fileURLWithPath: path).standardizedFileURL.path)
+        let digest = SHA256.hex(hash.finalize()).prefix(12)
+        return "\(digest)-\(party.rawValue)-\(String(format: "%.2f", startS)).wav"
+    }
+
+    /// Reads the samples of `stretches` from the recording at `path` and writes each as a mono
+    /// 16-bit WAV file at the recording's rate into `folder` (which must exist). Nothing is
+    /// written when the recording cannot be read to its end.
+    public static func write(recording path: String, stretches: [(party: Party, channel: Int, span: FrameSpan)],
+                             into folder: String) throws -> [LearnedStretch] {
+        guard !stretches.isEmpty else { return [] }
+        var source = try SndFileSource(path: path)
+        let rate = Double(source.format.sampleRate)
+        // Each stretch's samples, [first, end) in the file's frames.
+        let ranges = stretches.map { s in
+            (Int64((Double(s.span.start) * frameDuration * rate).rounded()), Int64((Double(s.span.end) * frameDuration * rate).rounded()))
+        }
+        var samples = ranges.map { [Float](repeating: 0, count: Int(max(0, $0.1 - $0.0))) }
+        var block = AudioBlock(channelCount: source.format.channels, capacity: 16_384)
+        var position: Int64 = 0
+        while true {
+            let n = try source.read(into: &block)
+            if n == 0 { break }
+            for (k, (first, end)) in ranges.enumerated() {
+                let from = max(first, position), to = min(end, position + Int64(n))
+                guard from < to else { continue }
+                let channel = block.channels[stretches[k].channel]
+                for i in from..<to { samples[k][Int(i - first)] = channel[Int(i - position)] }
+            }
+            position += Int64(n)
+        }
+        var learned: [LearnedStretch] = []
+        for (k, s) in stretches.enumerated() {
+            let startS = Double(s.span.start) * frameDuration
+            // A stretch the file's data ends before (a truncated file) is kept as far as it goes.
+            let have = Int(max(0, min(ranges[k].1, position) - ranges[k].0))
+            guard have > 0 else { continue }
+            let name = fileName(recording: path, party: s.party, startS: startS)
+            let out = (folder as NSString).appendingPathComponent(name)
+            try WAVWriter.writeMono16(path: out, samples: Array(samples[k].prefix(have)), sampleRate: source.format.sampleRate)
+            learned.append(LearnedStretch(party: s.party, channel: s.channel, startS: startS,
+                                          endS: startS + Double(have) / rate, file: out))
+        }
+        return learned
+    }
+}

@@ -1,0 +1,120 @@
+import AudioIO
+import CSndFile
+import CallAnalysis
+import Foundation
+@testable import Pipeline
+import Testing
+
+/// The site's hold music learned from its own recordings (`HoldMusicLearning`,
+/// `callqa learn-hold-music`): what step 6 judged hold as a whole, trimmed, written as WAV
+/// files that the hold-music library reads back and finds the music with.
+@Suite struct HoldMusicLearningTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static func sample(_ name: String) -> String { root.appendingPathComponent("SampleAudio/\(name)").path }
+
+    static func folder() throws -> String {
+        let d = Fixtures.dir + "/learned-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: d, withIntermediateDirectories: true)
+        return d
+    }
+
+    /// The sample day's c-002 holds nine seconds of music on hold on the agent leg (22.64–31.64 s
+    /// in its truth), which step 6 judges hold as a whole: it is learned less 0.5 s at each end,
+    /// the file holds the recording's own samples, and the library made of it finds that music in
+    /// the call again — and nothing in c-001, which has no music.
+    @Test func theSampleCallsMusicIsLearnedAndFoundAgain() throws {
+        let path = Self.sample("c-002-alaw.wav")
+        let analysis = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+        let kept = HoldMusicLearning.stretches(of: analysis)
+        #expect(kept.count == 1, "\(kept)")
+        guard let s = kept.first else { return }
+        #expect(s.party == .agent && s.channel == 0)
+        #expect(abs(Double(s.span.start) / 100 - 23.14) <= 0.3 && abs(Double(s.span.end) / 100 - 31.14) <= 0.3, "\(s.span)")
+        let judged = analysis.judgedHold[0]
+        #expect(judged.contains { $0.start + 50 == s.span.start && $0.end - 50 == s.span.end }, "\(judged)")
+
+        let out = try Self.folder()
+        let learned = try HoldMusicLearning.write(recording: path, stretches: kept, into: out)
+        #expect(learned.count == 1)
+        let file = try #require(learned.first).file
+        #expect((file as NSString).lastPathComponent == HoldMusicLearning.fileName(recording: path, party: .agent, startS: Double(s.span.start) / 100))
+        // The recording's own samples (A-law decoded), through 16-bit PCM.
+        let written = DecodeEquivalenceTests.viaLibsndfile(file)[0]
+        let leg = DecodeEquivalenceTests.viaLibsndfile(path)[0]
+        #expect(written.count == s.span.length * 80)
+        let from = s.span.start * 80
+        let worst = zip(written, leg[from..<(from + written.count)]).map { abs($0 - $1) }.max() ?? 1
+        #expect(worst <= 1.0 / 32768 + 1e-6, "largest difference \(worst)")
+
+        var options = AnalysisOptions()
+        options.knownAudio = try HoldMusicLibrary.load(paths: [out])
+        let again = try RecordingAnalyzer.analyze(path: path, options: options)
+        let found = again.metrics.knownAudio[.agent] ?? []
+        let covered = SpanMath.total(SpanMath.intersection(SpanMath.normalize(found.map(\.span)), [s.span]))
+        #expect(Double(covered) >= 0.9 * Double(s.span.length), "found \(found.map(\.span)) of \(s.span)")
+
+        let other = try RecordingAnalyzer.analyze(path: Self.sample("c-001-ulaw.wav"), options: options)
+        let plain = try RecordingAnalyzer.analyze(path: Self.sample("c-001-ulaw.wav"), options: AnalysisOptions())
+        #expect((other.metrics.knownAudio[.agent] ?? []).isEmpty && (other.metrics.knownAudio[.customer] ?? []).isEmpty)
+        #expect(other.metrics.parties == plain.metrics.parties && other.metrics.hold == plain.metrics.hold)
+    }
+
+    /// Only judged hold of `minS` or more is kept, less `trimS` at each end, on the file's channel
+    /// of each party (a stereo file whose agent is on the right; a mono one), and none of a line
+    /// with voices behind its talker.
+    @Test func keptStretchesAreLongJudgedHoldLessTheTrim() throws {
+        var a = try RecordingAnalyzer.analyze(path: Self.sample("c-001-ulaw.wav"), options: AnalysisOptions())
+        a.channelsUsed = [1, 0]
+        a.judgedHold = [[FrameSpan(100, 450), FrameSpan(600, 1100)], [FrameSpan(0, 2000)]]
+        let kept = HoldMusicLearning.stretches(of: a, minS: 4, trimS: 0.5)
+        #expect(kept.map { $0.party } == [.agent, .customer])
+        #expect(kept.map { $0.channel } == [1, 0])
+        #expect(kept.map { $0.span } == [FrameSpan(650, 1050), FrameSpan(50, 1950)])
+        // A line that carried voices behind its talker more than a tenth of the call is not
+        // learned from (the voices are under its music too); at a tenth it is.
+        var voices = a
+        voices.metrics.parties[.agent]?.backgroundVoicesShare = 0.11
+        #expect(HoldMusicLearning.stretches(of: voices, minS: 4, trimS: 0.5).map { $0.party } == [.customer])
+        voices.metrics.parties[.agent]?.backgroundVoicesShare = 0.1
+        #expect(HoldMusicLearning.stretches(of: voices, minS: 4, trimS: 0.5).map { $0.party } == [.agent, .customer])
+        a.channelsUsed = [0]
+        a.judgedHold = [[FrameSpan(0, 399), FrameSpan(500, 900)]]
+        let mono = HoldMusicLearning.stretches(of: a, minS: 4, trimS: 0.5)
+        #expect(mono.map { $0.party } == [.mixed] && mono.map { $0.span } == [FrameSpan(550, 850)])
+        // A call with no hold keeps nothing, and nothing is written (nor the file read).
+        let none = try RecordingAnalyzer.analyze(path: Self.sample("c-004-pcm16.wav"), options: AnalysisOptions())
+        #expect(HoldMusicLearning.stretches(of: none).isEmpty)
+        #expect(try HoldMusicLearning.write(recording: "/no/such/file.wav", stretches: [], into: "/no/such/folder").isEmpty)
+    }
+
+    /// The file name carries nothing of the recording's name (a digest of its absolute path),
+    /// and the same recording gives the same names.
+    @Test func fileNamesCarryNoPartOfTheRecordingsName() {
+        let a = HoldMusicLearning.fileName(recording: "/rec/out-4915112345678-20261207.wav", party: .agent, startS: 12.3)
+        #expect(!a.contains("4915112345678") && a.hasSuffix("-agent-12.30.wav") && a.count == 12 + "-agent-12.30.wav".count)
+        #expect(a == HoldMusicLearning.fileName(recording: "/rec/./out-4915112345678-20261207.wav", party: .agent, startS: 12.3))
+        #expect(a != HoldMusicLearning.fileName(recording: "/rec/out-4915112345679-20261207.wav", party: .agent, startS: 12.3))
+    }
+
+    /// `WAVWriter`: mono 16-bit PCM at the rate given, full scale clipped (not wrapped), and a
+    /// folder that does not exist an error naming the path.
+    @Test func wavWriterWritesMono16AndNamesAPathItCannotWrite() throws {
+        let out = try Self.folder() + "/tone.wav"
+        var x = (0..<1600).map { Float(0.5 * sin(2 * Double.pi * 440 * Double($0) / 16000)) }
+        x[10] = 1.5
+        x[11] = -1.5
+        try WAVWriter.writeMono16(path: out, samples: x, sampleRate: 16000)
+        let source = try SndFileSource(path: out)
+        #expect(source.format.sampleRate == 16000 && source.format.channels == 1 && source.format.frames == 1600)
+        let back = DecodeEquivalenceTests.viaLibsndfile(out)[0]
+        #expect(back[10] >= 0.9999 && back[10] <= 1 && back[11] <= -0.9999)
+        let worst = zip(back, x).enumerated().filter { $0.offset != 10 && $0.offset != 11 }.map { abs($0.element.0 - $0.element.1) }.max() ?? 1
+        #expect(worst <= 1.0 / 32768 + 1e-6, "largest difference \(worst)")
+        #expect(throws: AudioWriteError.self) { try WAVWriter.writeMono16(path: "/no/such/folder/x.wav", samples: x, sampleRate: 8000) }
+        do {
+            try WAVWriter.writeMono16(path: "/no/such/folder/x.wav", samples: x, sampleRate: 8000)
+        } catch {
+            #expect(error.description.hasPrefix("cannot write '/no/such/folder/x.wav': "), "\(error.description)")
+        }
+    }
+}

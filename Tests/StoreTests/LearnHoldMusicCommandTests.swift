@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+/// `callqa learn-hold-music` as a site runs it: a day's recordings in, the music on hold out as
+/// WAV files that `analyze --hold-music` uses; a broken recording named and the rest learned.
+@Suite struct LearnHoldMusicCommandTests {
+    @Test func learnsTheSampleDaysMusicAndNamesABrokenRecording() throws {
+        let work = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-learn-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: work) }
+        let broken = work.appendingPathComponent("broken.wav")
+        try Data("RIFF....WAVEjunk".utf8).write(to: broken)
+        let sample = packageRoot.appendingPathComponent("SampleAudio")
+        let calls = ["c-001-ulaw.wav", "c-002-alaw.wav", "c-008-gsm.wav"].map { sample.appendingPathComponent($0).path }
+        let learn = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", "--jobs", "2"] + calls + [broken.path], cwd: work)
+        // Exit 1: one recording failed, named; the others learned (c-002's nine seconds of music).
+        #expect(learn.status == 1 && !learn.crashed, "\(learn.output)")
+        #expect(learn.output.contains("broken.wav") && learn.output.contains("1 of 4 recording(s) could not be learned from"), "\(learn.output)")
+        #expect(learn.output.contains("c-002-alaw.wav\t1\t8.0\n"), "\(learn.output)")
+        #expect(learn.output.contains("c-001-ulaw.wav\t0\t0.0"), "\(learn.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path)
+        // One file: a digest of the recording's path, the party, the start (its judged hold, 22.62 s, plus 0.5 s).
+        #expect(files.count == 1 && files[0].hasSuffix("-agent-23.12.wav") && !files[0].contains("c-002"), "\(files)")
+
+        // The library learned finds the music in the call: hold, never talk.
+        let analyze = try HostileCorpusTests.runCallqa(["analyze", "--format", "json", "--hold-music", "learned", calls[1]], cwd: work)
+        #expect(analyze.status == 0, "\(analyze.output)")
+        let line = try #require(analyze.output.split(separator: "\n").first { $0.hasPrefix("{") })
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let music = try #require(object["hold_music"] as? [String: Any])
+        let found = try #require(music["found"] as? [[String: Any]])
+        #expect(found.count >= 1 && found.allSatisfy { ($0["party"] as? String) == "agent" }, "\(found)")
+
+        // Learning again replaces the same files; a library given is refused (it learns from the
+        // analysis' own judgement), as are lengths that leave nothing.
+        let again = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", calls[1]], cwd: work)
+        #expect(again.status == 0, "\(again.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path) == files)
+        let withLibrary = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--hold-music", "learned", calls[1]], cwd: work)
+        #expect(withLibrary.status == 64 && withLibrary.output.contains("learns from the analysis' own judgement of hold"), "\(withLibrary.output)")
+        let badTrim = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--min-s", "2", "--trim-s", "1", calls[1]], cwd: work)
+        #expect(badTrim.status == 64 && badTrim.output.contains("--trim-s: expected 0 s or more and under half of --min-s"), "\(badTrim.output)")
+    }
+}
