@@ -155,6 +155,9 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
     public init() {}
 
     /// Checks ranges; returns a message naming the offending parameter, or nil.
+    /// The longest any duration parameter may be (s).
+    public static let maxDurationS = 86_400.0
+
     public func validationError() -> String? {
         let positives: [(String, Double)] = [
             ("min_speech_s", minSpeechS), ("noise_window_s", noiseWindowS),
@@ -179,6 +182,11 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
         ]
         for (name, v) in nonNegatives where !(v >= 0 && v.isFinite) {
             return "parameter '\(name)': expected a number ≥ 0, got \(v)"
+        }
+        // Durations become counts of frames: past a day they mean nothing, and past 9.2e16 s
+        // they do not fit in one (a trap, not an error, before this check).
+        for (name, v) in positives + nonNegatives where name.hasSuffix("_s") && !name.hasSuffix("per_s") && v > Self.maxDurationS {
+            return "parameter '\(name)': expected at most \(Int(Self.maxDurationS)) s (a day), got \(v)"
         }
         if !(offThresholdDB > 0 && onThresholdDB >= offThresholdDB) {
             return "parameters 'on_threshold_db' (\(onThresholdDB)) and 'off_threshold_db' (\(offThresholdDB)): expected 0 < off ≤ on"

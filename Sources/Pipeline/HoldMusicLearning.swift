@@ -55,22 +55,50 @@ public enum HoldMusicLearning {
         return kept
     }
 
-    /// The file name of a stretch: the first 12 hex digits of the SHA-256 of the recording's
-    /// absolute path (a recording's name may hold a caller's number; the same recording learned
-    /// again writes the same names), its party and its start (s).
-    public static func fileName(recording path: String, party: Party, startS: Double) -> String {
+    /// The channels of `analysis` with judged hold of at least `minS` that are not learned from
+    /// for the voices behind their talker: the party, the share of the call they carried voices,
+    /// and the seconds of such hold left out (so that the command can say why nothing was learned).
+    public static func leftOutForVoices(of analysis: RecordingAnalysis, minS: Double = defaultMinS) -> [(party: Party, share: Double, seconds: Double)] {
+        let minFrames = Int((minS / frameDuration).rounded())
+        let parties: [Party] = analysis.channelsUsed.count == 2 ? [.agent, .customer] : [.mixed]
+        return analysis.judgedHold.enumerated().compactMap { i, spans in
+            guard i < parties.count, let share = analysis.metrics.parties[parties[i]]?.backgroundVoicesShare,
+                  share > maxVoicesBehindShare else { return nil }
+            let frames = spans.filter { $0.length >= minFrames }.reduce(0) { $0 + $1.length }
+            return frames > 0 ? (parties[i], share, Double(frames) * frameDuration) : nil
+        }
+    }
+
+    /// The first 12 hex digits of the SHA-256 of the recording's absolute path, links resolved:
+    /// what its files' names start with (a recording's name may hold a caller's number).
+    public static func digest(recording path: String) -> String {
         var hash = SHA256()
-        hash.update(URL(fileURLWithPath: path).standardizedFileURL.path)
-        let digest = SHA256.hex(hash.finalize()).prefix(12)
-        return "\(digest)-\(party.rawValue)-\(String(format: "%.2f", startS)).wav"
+        hash.update((URL(fileURLWithPath: path).standardizedFileURL.path as NSString).resolvingSymlinksInPath)
+        return String(SHA256.hex(hash.finalize()).prefix(12))
+    }
+
+    /// The file name of a stretch: the recording's `digest`, the party and the start (s).
+    public static func fileName(recording path: String, party: Party, startS: Double) -> String {
+        "\(digest(recording: path))-\(party.rawValue)-\(String(format: "%.2f", startS)).wav"
     }
 
     /// Reads the samples of `stretches` from the recording at `path` and writes each as a mono
-    /// 16-bit WAV file at the recording's rate into `folder` (which must exist). Nothing is
-    /// written when the recording cannot be read to its end.
+    /// 16-bit WAV file at the recording's rate into `folder` (which must exist), in place of the
+    /// files learned from the recording before (all of them: learned again with other lengths,
+    /// or learning nothing now, none of the old ones stays). Nothing is written when the
+    /// recording cannot be read to its end.
     public static func write(recording path: String, stretches: [(party: Party, channel: Int, span: FrameSpan)],
                              into folder: String) throws -> [LearnedStretch] {
-        guard !stretches.isEmpty else { return [] }
+        func removeEarlier() {
+            let prefix = digest(recording: path) + "-"
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(".wav") {
+                try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+            }
+        }
+        guard !stretches.isEmpty else {
+            removeEarlier()
+            return []
+        }
         var source = try SndFileSource(path: path)
         let rate = Double(source.format.sampleRate)
         // Each stretch's samples, [first, end) in the file's frames.
@@ -91,6 +119,8 @@ public enum HoldMusicLearning {
             }
             position += Int64(n)
         }
+        // Read to its end: the files learned before give way.
+        removeEarlier()
         var learned: [LearnedStretch] = []
         for (k, s) in stretches.enumerated() {
             let startS = Double(s.span.start) * frameDuration

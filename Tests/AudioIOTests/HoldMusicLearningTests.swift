@@ -75,8 +75,11 @@ import Testing
         var voices = a
         voices.metrics.parties[.agent]?.backgroundVoicesShare = 0.11
         #expect(HoldMusicLearning.stretches(of: voices, minS: 4, trimS: 0.5).map { $0.party } == [.customer])
+        let left = HoldMusicLearning.leftOutForVoices(of: voices, minS: 4)
+        #expect(left.count == 1 && left[0].party == .agent && left[0].share == 0.11 && abs(left[0].seconds - 5) < 1e-9, "\(left)")
         voices.metrics.parties[.agent]?.backgroundVoicesShare = 0.1
         #expect(HoldMusicLearning.stretches(of: voices, minS: 4, trimS: 0.5).map { $0.party } == [.agent, .customer])
+        #expect(HoldMusicLearning.leftOutForVoices(of: voices, minS: 4).isEmpty)
         a.channelsUsed = [0]
         a.judgedHold = [[FrameSpan(0, 399), FrameSpan(500, 900)]]
         let mono = HoldMusicLearning.stretches(of: a, minS: 4, trimS: 0.5)
@@ -94,6 +97,26 @@ import Testing
         #expect(!a.contains("4915112345678") && a.hasSuffix("-agent-12.30.wav") && a.count == 12 + "-agent-12.30.wav".count)
         #expect(a == HoldMusicLearning.fileName(recording: "/rec/./out-4915112345678-20261207.wav", party: .agent, startS: 12.3))
         #expect(a != HoldMusicLearning.fileName(recording: "/rec/out-4915112345679-20261207.wav", party: .agent, startS: 12.3))
+    }
+
+    /// A recording learned again replaces all its earlier files (other lengths, other names; or
+    /// none left when nothing is kept now), and leaves other recordings' files alone; a link to a
+    /// recording is the recording.
+    @Test func learningAgainReplacesTheRecordingsFiles() throws {
+        let path = Self.sample("c-002-alaw.wav")
+        let out = try Self.folder()
+        let other = out + "/000000000000-agent-1.00.wav"
+        try WAVWriter.writeMono16(path: other, samples: [0.1, 0.2], sampleRate: 8000)
+        let analysis = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+        _ = try HoldMusicLearning.write(recording: path, stretches: HoldMusicLearning.stretches(of: analysis, trimS: 0), into: out)
+        _ = try HoldMusicLearning.write(recording: path, stretches: HoldMusicLearning.stretches(of: analysis), into: out)
+        let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
+        #expect(names.count == 2 && names.contains("000000000000-agent-1.00.wav") && names.contains { $0.hasSuffix("-agent-23.12.wav") }, "\(names)")
+        let link = out + "/link.wav"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
+        #expect(HoldMusicLearning.digest(recording: link) == HoldMusicLearning.digest(recording: path))
+        _ = try HoldMusicLearning.write(recording: link, stretches: [], into: out)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["000000000000-agent-1.00.wav", "link.wav"])
     }
 
     /// `WAVWriter`: mono 16-bit PCM at the rate given, full scale clipped (not wrapped), and a

@@ -103,5 +103,12 @@ import Testing
         p.offThresholdDB = 5
         #expect(p.validationError()?.hasPrefix("parameters 'on_threshold_db'") == true)
         #expect(AnalysisParameters().validationError() == nil)
+        // A duration past a day (it once trapped converting to frames: `--min-hold-s 1e308`).
+        var long = AnalysisParameters()
+        long.minHoldS = 1e308
+        #expect(long.validationError() == "parameter 'min_hold_s': expected at most 86400 s (a day), got 1e+308")
+        long.minHoldS = 86_400
+        long.mergeGapS = 86_401
+        #expect(long.validationError() == "parameter 'merge_gap_s': expected at most 86400 s (a day), got 86401.0")
     }
 }

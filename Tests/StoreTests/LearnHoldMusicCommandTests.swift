@@ -31,14 +31,25 @@ import Testing
         let found = try #require(music["found"] as? [[String: Any]])
         #expect(found.count >= 1 && found.allSatisfy { ($0["party"] as? String) == "agent" }, "\(found)")
 
-        // Learning again replaces the same files; a library given is refused (it learns from the
-        // analysis' own judgement), as are lengths that leave nothing.
-        let again = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", calls[1]], cwd: work)
-        #expect(again.status == 0, "\(again.output)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path) == files)
+        // Learning again replaces the recording's files, whatever their names now (no trim: the
+        // stretch starts 0.5 s earlier); the same recording named twice, through a link too, is
+        // learned once.
+        try FileManager.default.createSymbolicLink(atPath: work.appendingPathComponent("link.wav").path, withDestinationPath: calls[1])
+        let again = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", "--trim-s", "0", calls[1], "link.wav", calls[1]], cwd: work)
+        #expect(again.status == 0 && again.output.contains("learned 1 stretch(es) of hold, 9.0 s, from 1 recording(s)"), "\(again.output)")
+        let relearned = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path)
+        #expect(relearned.count == 1 && relearned[0].hasSuffix("-agent-22.62.wav") && relearned[0].prefix(12) == files[0].prefix(12), "\(relearned)")
+        // A folder that cannot take the files stops the command before any recording (exit 2).
+        try Data().write(to: work.appendingPathComponent("afile"))
+        let blocked = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "afile/sub", calls[1]], cwd: work)
+        #expect(blocked.status == 2 && blocked.output.contains("--out 'afile/sub': cannot make or write into the folder: 'afile' is a file, not a folder"), "\(blocked.output)")
+        // A library given is refused (it learns from the analysis' own judgement), as are lengths
+        // that leave nothing or overflow.
+        let huge = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--min-s", "1e18", calls[1]], cwd: work)
+        #expect(huge.status == 64 && huge.output.contains("--min-s: expected a length of 1.5 s to 86400 s"), "\(huge.output)")
         let withLibrary = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--hold-music", "learned", calls[1]], cwd: work)
         #expect(withLibrary.status == 64 && withLibrary.output.contains("learns from the analysis' own judgement of hold"), "\(withLibrary.output)")
         let badTrim = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--min-s", "2", "--trim-s", "1", calls[1]], cwd: work)
-        #expect(badTrim.status == 64 && badTrim.output.contains("--trim-s: expected 0 s or more and under half of --min-s"), "\(badTrim.output)")
+        #expect(badTrim.status == 64 && badTrim.output.contains("--trim-s: expected 0 s or more and under 1.0 s (half of --min-s), got 1.0"), "\(badTrim.output)")
     }
 }

@@ -51,7 +51,11 @@ struct Analyze: ParsableCommand {
         if let jobs, jobs < 1 { throw ValidationError("--jobs: expected a number ≥ 1, got \(jobs)") }
     }
 
-    func channelSelection() throws -> [Int]? {
+    func channelSelection() throws -> [Int]? { try Self.channelSelection(channels) }
+
+    /// `--channels A,B` as 0-based channels (agent first), nil when not given (`analyze`,
+    /// `learn-hold-music`).
+    static func channelSelection(_ channels: String?) throws -> [Int]? {
         guard let channels else { return nil }
         let parts = channels.split(separator: ",", omittingEmptySubsequences: false)
         let values = parts.compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }

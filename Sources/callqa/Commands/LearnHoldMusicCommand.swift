@@ -38,6 +38,9 @@ struct LearnHoldMusicCommand: ParsableCommand {
     @Option(help: "Stereo channel carrying the agent (default: the settings file's, else left).")
     var agentChannel: AgentChannel?
 
+    @Option(help: "For files with more than two channels: the channels to use, 1-based, agent first (e.g. 1,2), or one channel for mono.")
+    var channels: String?
+
     @Option(help: "Files analysed in parallel (default: number of cores).")
     var jobs: Int?
 
@@ -48,9 +51,13 @@ struct LearnHoldMusicCommand: ParsableCommand {
 
     func validate() throws {
         _ = try parameterOptions.parameters()
-        guard minS.isFinite, minS >= 1.5 else { throw ValidationError("--min-s: expected a length of at least 1.5 s, got \(minS)") }
+        _ = try Analyze.channelSelection(channels)
+        guard !out.isEmpty else { throw ValidationError("--out: expected a folder, got an empty path") }
+        guard minS.isFinite, minS >= 1.5, minS <= AnalysisParameters.maxDurationS else {
+            throw ValidationError("--min-s: expected a length of 1.5 s to \(Int(AnalysisParameters.maxDurationS)) s, got \(minS)")
+        }
         guard trimS.isFinite, trimS >= 0, 2 * trimS < minS else {
-            throw ValidationError("--trim-s: expected 0 s or more and under half of --min-s (\(minS) s), got \(trimS)")
+            throw ValidationError("--trim-s: expected 0 s or more and under \(minS / 2) s (half of --min-s), got \(trimS)")
         }
         if let jobs, jobs < 1 { throw ValidationError("--jobs: expected a number ≥ 1, got \(jobs)") }
         if !parameterOptions.holdMusic.paths.isEmpty {
@@ -58,23 +65,53 @@ struct LearnHoldMusicCommand: ParsableCommand {
         }
     }
 
+    /// Why a folder cannot be made or written into: the nearest part of its path that exists.
+    static func obstacle(_ path: String) -> String {
+        var p = (path as NSString).standardizingPath
+        while !p.isEmpty {
+            var isFolder: ObjCBool = false
+            if FileManager.default.fileExists(atPath: p, isDirectory: &isFolder) {
+                if !isFolder.boolValue { return "'\(p)' is a file, not a folder" }
+                return FileManager.default.isWritableFile(atPath: p) ? "'\(p)' does not take new files" : "'\(p)' is not writable"
+            }
+            if p == "/" { break }
+            p = (p as NSString).deletingLastPathComponent
+        }
+        return "no part of the path exists"
+    }
+
     func run() throws {
         let settings = try configOption.settings()
         var options = AnalysisOptions()
         options.parameters = try parameterOptions.parameters(base: settings.analysis)
         options.agentChannel = agentChannel ?? settings.agentChannel ?? .left
-        do {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
-        } catch {
-            Terminal.error("--out '\(out)': cannot create the folder: \(error.localizedDescription)")
+        options.channelSelection = try Analyze.channelSelection(channels)
+        // The folder made and written to before any recording is analysed: a folder that cannot
+        // take the files stops the command (exit 2), rather than every recording failing.
+        let probe = (out as NSString).appendingPathComponent(".callqa-learn-\(UUID().uuidString)")
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: out, isDirectory: &isFolder), !isFolder.boolValue {
+            Terminal.error("--out '\(out)': a file is there, not a folder")
             throw ExitCode(2)
         }
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try Data().write(to: URL(fileURLWithPath: probe))
+            try FileManager.default.removeItem(atPath: probe)
+        } catch {
+            Terminal.error("--out '\(out)': cannot make or write into the folder: \(Self.obstacle(out))")
+            throw ExitCode(2)
+        }
+        // A recording named twice (another path to it, a link) is learned once.
+        var seen: Set<String> = []
+        let files = self.files.filter { seen.insert(HoldMusicLearning.digest(recording: $0)).inserted }
         let fixed = options, folder = out, minS = self.minS, trimS = self.trimS
-        let all = eachFile(files, jobs: jobs) { path -> Result<[LearnedStretch], AnalysisFailure> in
+        let all = eachFile(files, jobs: jobs) { path -> Result<(learned: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)]), AnalysisFailure> in
             do {
                 let analysis = try RecordingAnalyzer.analyze(path: path, options: fixed)
                 let kept = HoldMusicLearning.stretches(of: analysis, minS: minS, trimS: trimS)
-                return .success(try HoldMusicLearning.write(recording: path, stretches: kept, into: folder))
+                return .success((try HoldMusicLearning.write(recording: path, stretches: kept, into: folder),
+                                 HoldMusicLearning.leftOutForVoices(of: analysis, minS: minS)))
             } catch {
                 return .failure(AnalysisFailure(message: (error as? AnalysisError)?.description ?? "\(error)"))
             }
@@ -83,11 +120,14 @@ struct LearnHoldMusicCommand: ParsableCommand {
         print("recording\tstretches\tseconds")
         for (file, r) in zip(files, all) {
             switch r {
-            case let .success(learned):
-                let s = learned.reduce(0) { $0 + $1.endS - $1.startS }
-                print("\(Terminal.safe(file))\t\(learned.count)\t\(String(format: "%.1f", s))")
-                stretches += learned.count
+            case let .success(result):
+                let s = result.learned.reduce(0) { $0 + $1.endS - $1.startS }
+                print("\(TerminalText.clean(file))\t\(result.learned.count)\t\(String(format: "%.1f", s))")
+                stretches += result.learned.count
                 seconds += s
+                for l in result.leftOut {
+                    Terminal.note("callqa: note: \(TerminalText.clean(file)): the \(l.party.rawValue)'s line carried voices behind its talker \(Int((100 * l.share).rounded())) % of the call: its \(String(format: "%.1f", l.seconds)) s of hold not learned (the voices would be learned with the music)")
+                }
             case let .failure(e):
                 failed += 1
                 Terminal.error(e.message)
