@@ -22,7 +22,7 @@ public struct LearnedStretch: Sendable, Equatable {
 /// to hold, no music side of a split, no tone) is a piece of that music, and given back as the
 /// hold-music library (`--hold-music`, settings `analysis.hold_music`) it finds the same music
 /// where step 6 took it for talk in other calls (README, "the site's hold music learned from its
-/// own calls": on the held-out draws, hold counted as talk fell to 17–62 % of what it was).
+/// own calls": on the held-out draws, hold counted as talk fell to 13–61 % of what it was).
 public enum HoldMusicLearning {
     /// Judged hold kept from this long on (s): shorter stretches carry too few landmarks to match
     /// and are more often a slow prompt taken for music.
@@ -32,7 +32,7 @@ public enum HoldMusicLearning {
     /// A channel that carried voices behind its talker (`PartyMetrics.backgroundVoicesShare`) more
     /// than this share of the call is not learned from: the voices are under its music too, and
     /// a library holding them finds them behind another call's talker (on the held-out draws,
-    /// learned floor babble matched in a call with no hold at all, its customer's 3 s of words
+    /// learned floor babble matched in a call with no hold at all, its customer's 4.7 s of words
     /// taken off with the "hold"). On the tuning draw `tmoh` the channels with hold carried them
     /// 0–9.5 % of the call, or 22 % and more.
     public static let maxVoicesBehindShare = 0.1
@@ -42,8 +42,7 @@ public enum HoldMusicLearning {
     /// whole of at least `minS`, less `trimS` at each end (10 ms frames).
     public static func stretches(of analysis: RecordingAnalysis, minS: Double = defaultMinS,
                                  trimS: Double = defaultTrimS) -> [(party: Party, channel: Int, span: FrameSpan)] {
-        let minFrames = Int((minS / frameDuration).rounded())
-        let trim = Int((trimS / frameDuration).rounded())
+        let minFrames = frames(minS), trim = frames(trimS)
         let parties: [Party] = analysis.channelsUsed.count == 2 ? [.agent, .customer] : [.mixed]
         var kept: [(party: Party, channel: Int, span: FrameSpan)] = []
         for (i, spans) in analysis.judgedHold.enumerated() where i < analysis.channelsUsed.count {
@@ -59,7 +58,7 @@ public enum HoldMusicLearning {
     /// for the voices behind their talker: the party, the share of the call they carried voices,
     /// and the seconds of such hold left out (so that the command can say why nothing was learned).
     public static func leftOutForVoices(of analysis: RecordingAnalysis, minS: Double = defaultMinS) -> [(party: Party, share: Double, seconds: Double)] {
-        let minFrames = Int((minS / frameDuration).rounded())
+        let minFrames = frames(minS)
         let parties: [Party] = analysis.channelsUsed.count == 2 ? [.agent, .customer] : [.mixed]
         return analysis.judgedHold.enumerated().compactMap { i, spans in
             guard i < parties.count, let share = analysis.metrics.parties[parties[i]]?.backgroundVoicesShare,
@@ -67,6 +66,11 @@ public enum HoldMusicLearning {
             let frames = spans.filter { $0.length >= minFrames }.reduce(0) { $0 + $1.length }
             return frames > 0 ? (parties[i], share, Double(frames) * frameDuration) : nil
         }
+    }
+
+    /// `s` seconds as 10 ms frames, within 0…a day (`AnalysisParameters.maxDurationS`).
+    private static func frames(_ s: Double) -> Int {
+        Int((min(max(s.isNaN ? 0 : s, 0), AnalysisParameters.maxDurationS) / frameDuration).rounded())
     }
 
     /// The first 12 hex digits of the SHA-256 of the recording's absolute path, links resolved:
