@@ -154,10 +154,10 @@ public struct AnalysisParameters: Sendable, Equatable, Codable {
 
     public init() {}
 
-    /// Checks ranges; returns a message naming the offending parameter, or nil.
     /// The longest any duration parameter may be (s).
     public static let maxDurationS = 86_400.0
 
+    /// Checks ranges; returns a message naming the offending parameter, or nil.
     public func validationError() -> String? {
         let positives: [(String, Double)] = [
             ("min_speech_s", minSpeechS), ("noise_window_s", noiseWindowS),

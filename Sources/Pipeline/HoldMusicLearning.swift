@@ -43,15 +43,22 @@ public enum HoldMusicLearning {
     public static func stretches(of analysis: RecordingAnalysis, minS: Double = defaultMinS,
                                  trimS: Double = defaultTrimS) -> [(party: Party, channel: Int, span: FrameSpan)] {
         let minFrames = frames(minS), trim = frames(trimS)
-        let parties: [Party] = analysis.channelsUsed.count == 2 ? [.agent, .customer] : [.mixed]
         var kept: [(party: Party, channel: Int, span: FrameSpan)] = []
-        for (i, spans) in analysis.judgedHold.enumerated() where i < analysis.channelsUsed.count {
-            guard (analysis.metrics.parties[parties[i]]?.backgroundVoicesShare ?? 0) <= maxVoicesBehindShare else { continue }
-            for s in spans where s.length >= minFrames && s.length > 2 * trim {
-                kept.append((parties[i], analysis.channelsUsed[i], FrameSpan(s.start + trim, s.end - trim)))
+        for line in lines(of: analysis) where line.voicesShare <= maxVoicesBehindShare {
+            for s in line.judgedHold where s.length >= minFrames && s.length > 2 * trim {
+                kept.append((line.party, line.channel, FrameSpan(s.start + trim, s.end - trim)))
             }
         }
         return kept
+    }
+
+    /// Each channel analysed: its party, its channel in the file, the share of the call it carried
+    /// voices behind its talker, and its judged hold.
+    private static func lines(of analysis: RecordingAnalysis) -> [(party: Party, channel: Int, voicesShare: Double, judgedHold: [FrameSpan])] {
+        let parties: [Party] = analysis.channelsUsed.count == 2 ? [.agent, .customer] : [.mixed]
+        return zip(analysis.channelsUsed, analysis.judgedHold).enumerated().map { i, line in
+            (parties[i], line.0, analysis.metrics.parties[parties[i]]?.backgroundVoicesShare ?? 0, line.1)
+        }
     }
 
     /// The channels of `analysis` with judged hold of at least `minS` that are not learned from
@@ -59,12 +66,10 @@ public enum HoldMusicLearning {
     /// and the seconds of such hold left out (so that the command can say why nothing was learned).
     public static func leftOutForVoices(of analysis: RecordingAnalysis, minS: Double = defaultMinS) -> [(party: Party, share: Double, seconds: Double)] {
         let minFrames = frames(minS)
-        let parties: [Party] = analysis.channelsUsed.count == 2 ? [.agent, .customer] : [.mixed]
-        return analysis.judgedHold.enumerated().compactMap { i, spans in
-            guard i < parties.count, let share = analysis.metrics.parties[parties[i]]?.backgroundVoicesShare,
-                  share > maxVoicesBehindShare else { return nil }
-            let frames = spans.filter { $0.length >= minFrames }.reduce(0) { $0 + $1.length }
-            return frames > 0 ? (parties[i], share, Double(frames) * frameDuration) : nil
+        return lines(of: analysis).compactMap { line in
+            let frames = line.judgedHold.filter { $0.length >= minFrames }.reduce(0) { $0 + $1.length }
+            return line.voicesShare > maxVoicesBehindShare && frames > 0
+                ? (line.party, line.voicesShare, Double(frames) * frameDuration) : nil
         }
     }
 
