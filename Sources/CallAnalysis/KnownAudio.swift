@@ -105,6 +105,16 @@ public struct KnownAudioLibrary: Sendable, Equatable {
     public static let sampleRate = 8000
 
     public static func == (a: KnownAudioLibrary, b: KnownAudioLibrary) -> Bool { a.digest == b.digest }
+
+    /// Every stretch of `samples` (one signal at `sampleRate`, 8 kHz times a power of two) where a
+    /// track that `excluding` leaves in plays: each track at each offset where it plays, not only
+    /// the matches that explain the signal as the analysis keeps them (a stretch heard in several
+    /// tracks is found in each). Sorted by start. Empty at a rate the landmarks do not work at.
+    public func occurrences(in samples: [Float], sampleRate: Int, excluding: (Int) -> Bool = { _ in false }) -> [KnownAudioMatch] {
+        guard var matcher = KnownAudioMatcher(library: self, sampleRate: sampleRate, excluding: tracks.indices.map(excluding)) else { return [] }
+        samples.withUnsafeBufferPointer { matcher.consume($0) }
+        return matcher.finishAll().sorted { ($0.span.start, $0.track, $0.trackOffsetS) < ($1.span.start, $1.track, $1.trackOffsetS) }
+    }
 }
 
 /// One stretch of a recording's channel recognised as a library track playing.
@@ -425,9 +435,13 @@ struct KnownAudioMatcher {
     /// …a vote more than this many frames (3 s) after the one before starts anew.
     static let maxGapFrames: Int32 = 94
 
-    init?(library: KnownAudioLibrary, sampleRate: Int) {
+    /// Tracks not voted for, by index (empty: none left out).
+    private let excluded: [Bool]
+
+    init?(library: KnownAudioLibrary, sampleRate: Int, excluding excluded: [Bool] = []) {
         guard let e = LandmarkExtractor(sampleRate: sampleRate, peaksPerFrame: Self.recordingPeaks) else { return nil }
         self.library = library
+        self.excluded = excluded
         extractor = e
     }
 
@@ -438,11 +452,16 @@ struct KnownAudioMatcher {
     }
 
     mutating func finish() -> [KnownAudioMatch] {
+        Self.explaining(finishAll())
+    }
+
+    /// Every match found, each track at each offset, not reduced to those that explain the channel.
+    mutating func finishAll() -> [KnownAudioMatch] {
         var votes: [(UInt32, Int32)] = []
         extractor.finish { votes.append(($0, $1)) }
         for (h, t) in votes { vote(hash: h, frame: t) }
         prune(before: Int32.max)
-        return Self.explaining(found)
+        return found
     }
 
     /// The matches that explain the channel: the one with the most landmarks first, then each
@@ -477,6 +496,7 @@ struct KnownAudioMatcher {
             for i in lo..<hi {
                 let e = library.entries[i]
                 let track = e >> KnownAudioLibrary.frameBits
+                if !excluded.isEmpty && excluded[Int(track)] { continue }
                 let offset = Int32(e & ((1 << KnownAudioLibrary.frameBits) - 1)) - t
                 // One offset ±1 frame (the recording's frames fall between the track's): the
                 // neighbour already counting, the one with more votes first.

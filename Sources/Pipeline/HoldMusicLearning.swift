@@ -73,6 +73,154 @@ public enum HoldMusicLearning {
         }
     }
 
+    /// Other recordings whose judged hold must play a second of a stretch for it to be kept, by
+    /// default: conversation never repeats itself sample for sample, the site's music does. A
+    /// stretch judged hold as a whole that runs on from the music into a recorded prompt or a
+    /// party's words keeps only its music (on two blind held-out draws, such a stretch learned whole
+    /// took 2.2 and 2.4 s of another call's words for hold).
+    public static let defaultRecurrence = 1
+
+    /// The source a library file was learned from: the recording digest its name starts with (see
+    /// `fileName`), else the file's own name (a file put into the folder by hand is a source of
+    /// its own).
+    public static func source(ofFile path: String) -> String {
+        let name = (path as NSString).lastPathComponent
+        let head = name.prefix(13)
+        let isDigest = head.count == 13 && head.last == "-" && head.dropLast().allSatisfy { "0123456789abcdef".contains($0) }
+        return isDigest ? String(head.dropLast()) : name
+    }
+
+    /// The parts of a stretch `length` frames long that at least `recurrence` other sources play
+    /// (`occurrences`: where each source's file was found in the stretch, 10 ms frames of it),
+    /// less `trimS` at each end that lies inside the stretch (its own ends were trimmed when it
+    /// was kept; within half of `trimS` of them counts as reaching them), each at least as long as
+    /// the shortest stretch kept (`minS` less twice `trimS`). `recurrence` 0 keeps the whole stretch.
+    public static func recurringParts(length: Int, occurrences: [(source: String, span: FrameSpan)], recurrence: Int,
+                                      minS: Double = defaultMinS, trimS: Double = defaultTrimS) -> [FrameSpan] {
+        guard length > 0 else { return [] }
+        guard recurrence > 0 else { return [FrameSpan(0, length)] }
+        // Per frame, the sources heard there (each source's spans united first: a looping piece
+        // found at two offsets counts once).
+        var bySource: [String: [FrameSpan]] = [:]
+        for o in occurrences {
+            let span = FrameSpan(max(0, o.span.start), min(length, o.span.end))
+            if span.length > 0 { bySource[o.source, default: []].append(span) }
+        }
+        var change = [Int](repeating: 0, count: length + 1)
+        for spans in bySource.values {
+            for s in SpanMath.normalize(spans) {
+                change[s.start] += 1
+                change[s.end] -= 1
+            }
+        }
+        // As long as the shortest stretch kept (judged hold of `minS` less the trim at each end).
+        let trim = frames(trimS), minFrames = frames(minS) - 2 * trim
+        var parts: [FrameSpan] = []
+        var heard = 0, start: Int?
+        for i in 0...length {
+            if i < length { heard += change[i] }
+            let enough = i < length && heard >= recurrence
+            if enough, start == nil { start = i }
+            if !enough, let a = start {
+                // A part heard to within half the trim of the stretch's end reaches it: a signal's
+                // last frames give fewer landmarks, so a match stops a few frames short of the end.
+                let from = a > trim / 2 ? a + trim : 0, to = i < length - trim / 2 ? i - trim : length
+                if to - from >= minFrames { parts.append(FrameSpan(from, to)) }
+                start = nil
+            }
+        }
+        return parts
+    }
+
+    /// Of each stretch `staged` (written by `write`), the parts that at least `recurrence` sources
+    /// other than its own recording play (`recurringParts`): the stretches themselves and the
+    /// library files `others` (the folder's files learned before, from other recordings, or put
+    /// there by hand) are fingerprinted as a hold-music library, in chunks of at most
+    /// `KnownAudioLibrary.maxTracks` files, and each stretch is searched for all of them but its
+    /// own recording's. Per stretch, 10 ms frames of it. A file of `others` that cannot be decoded
+    /// is passed over, its error appended to `passedOver`.
+    public static func recurringParts(of staged: [LearnedStretch], others: [String], recurrence: Int,
+                                      minS: Double = defaultMinS, trimS: Double = defaultTrimS,
+                                      passedOver: inout [HoldMusicError]) throws(HoldMusicError) -> [[FrameSpan]] {
+        guard recurrence > 0 else {
+            return staged.map { [FrameSpan(0, frames($0.endS - $0.startS))] }
+        }
+        let files = staged.map(\.file) + others
+        var libraries: [(library: KnownAudioLibrary, sources: [String])] = []
+        for chunk in stride(from: 0, to: files.count, by: KnownAudioLibrary.maxTracks) {
+            var builder = KnownAudioLibrary.Builder()
+            var sources: [String] = []
+            for (i, file) in files.enumerated().dropFirst(chunk).prefix(KnownAudioLibrary.maxTracks) {
+                let samples: [Float]
+                do throws(HoldMusicError) { samples = try HoldMusicLibrary.decode(file) } catch {
+                    if i < staged.count { throw error }
+                    passedOver.append(error)
+                    continue
+                }
+                builder.add(name: (file as NSString).lastPathComponent, samples: samples)
+                sources.append(source(ofFile: file))
+            }
+            libraries.append((builder.build(digest: "learning-\(chunk)"), sources))
+        }
+        var parts: [[FrameSpan]] = []
+        for s in staged {
+            let own = source(ofFile: s.file), signal = try HoldMusicLibrary.decode(s.file)
+            var heard: [(source: String, span: FrameSpan)] = []
+            for (library, sources) in libraries {
+                for m in library.occurrences(in: signal, sampleRate: KnownAudioLibrary.sampleRate, excluding: { sources[$0] == own }) {
+                    heard.append((sources[m.track], m.span))
+                }
+            }
+            parts.append(recurringParts(length: frames(s.endS - s.startS), occurrences: heard, recurrence: recurrence,
+                                        minS: minS, trimS: trimS))
+        }
+        return parts
+    }
+
+    /// Writes `parts` (10 ms frames) of each stretch `staged` (files `write` made) into `folder`
+    /// as the recording's learned files, in place of all those learned from it before.
+    public static func place(_ staged: [LearnedStretch], parts: [[FrameSpan]], recording path: String,
+                             into folder: String) throws -> [LearnedStretch] {
+        var pieces: [(stretch: LearnedStretch, samples: [Float], rate: Int)] = []
+        for (s, spans) in zip(staged, parts) where !spans.isEmpty {
+            var source = try SndFileSource(path: s.file)
+            var block = AudioBlock(channelCount: source.format.channels, capacity: 16_384)
+            var all: [Float] = []
+            while true {
+                let n = try source.read(into: &block)
+                if n == 0 { break }
+                all += block.channels[0][0..<n]
+            }
+            let rate = source.format.sampleRate
+            for span in spans {
+                let from = min(all.count, Int((Double(span.start) * frameDuration * Double(rate)).rounded()))
+                let to = min(all.count, Int((Double(span.end) * frameDuration * Double(rate)).rounded()))
+                guard from < to else { continue }
+                var piece = s
+                piece.startS = s.startS + Double(span.start) * frameDuration
+                piece.endS = piece.startS + Double(to - from) / Double(rate)
+                pieces.append((piece, Array(all[from..<to]), rate))
+            }
+        }
+        removeLearned(recording: path, from: folder)
+        var placed: [LearnedStretch] = []
+        for var p in pieces {
+            p.stretch.file = (folder as NSString).appendingPathComponent(fileName(recording: path, party: p.stretch.party, startS: p.stretch.startS))
+            try WAVWriter.writeMono16(path: p.stretch.file, samples: p.samples, sampleRate: p.rate)
+            placed.append(p.stretch)
+        }
+        return placed
+    }
+
+    /// Removes the files learned from the recording at `path` from `folder` (those whose name
+    /// starts with its digest).
+    public static func removeLearned(recording path: String, from folder: String) {
+        let prefix = digest(recording: path) + "-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(".wav") {
+            try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
+        }
+    }
+
     /// `s` seconds as 10 ms frames, within 0…a day (`AnalysisParameters.maxDurationS`).
     private static func frames(_ s: Double) -> Int {
         Int((min(max(s.isNaN ? 0 : s, 0), AnalysisParameters.maxDurationS) / frameDuration).rounded())
@@ -83,7 +231,7 @@ public enum HoldMusicLearning {
     public static func digest(recording path: String) -> String {
         var hash = SHA256()
         hash.update((URL(fileURLWithPath: path).standardizedFileURL.path as NSString).resolvingSymlinksInPath)
-        return String(SHA256.hex(hash.finalize()).prefix(12))
+        return String(SHA256.hexString(hash.finalize()).prefix(12))
     }
 
     /// The file name of a stretch: the recording's `digest`, the party and the start (s).
@@ -98,14 +246,8 @@ public enum HoldMusicLearning {
     /// recording cannot be read to its end.
     public static func write(recording path: String, stretches: [(party: Party, channel: Int, span: FrameSpan)],
                              into folder: String) throws -> [LearnedStretch] {
-        func removeEarlier() {
-            let prefix = digest(recording: path) + "-"
-            for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(".wav") {
-                try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
-            }
-        }
         guard !stretches.isEmpty else {
-            removeEarlier()
+            removeLearned(recording: path, from: folder)
             return []
         }
         var source = try SndFileSource(path: path)
@@ -129,7 +271,7 @@ public enum HoldMusicLearning {
             position += Int64(n)
         }
         // Read to its end: the files learned before give way.
-        removeEarlier()
+        removeLearned(recording: path, from: folder)
         var learned: [LearnedStretch] = []
         for (k, s) in stretches.enumerated() {
             let startS = Double(s.span.start) * frameDuration

@@ -70,7 +70,7 @@ public enum HoldMusicLibrary {
     /// (Asterisk ships `x.wav`, `x.gsm`, …), the first of `audioExtensions`' order. Symbolic
     /// links to folders are followed (Debian links `/var/lib/asterisk/moh` to
     /// `/usr/share/asterisk/moh`), each folder once.
-    static func audioFiles(in folder: String) -> [String] {
+    public static func audioFiles(in folder: String) -> [String] {
         var byStem: [String: String] = [:]
         var visited: Set<String> = []
         func walk(_ dir: String) {

@@ -99,6 +99,71 @@ import Testing
         #expect(a != HoldMusicLearning.fileName(recording: "/rec/out-4915112345679-20261207.wav", party: .agent, startS: 12.3))
     }
 
+    /// Of a stretch judged hold, only the seconds other recordings play too are kept: each source
+    /// counted once however often it plays them (a loop), the ends that lie inside the stretch
+    /// trimmed, parts shorter than the shortest stretch kept left out. A stretch that ran on from
+    /// the music into a prompt keeps its music only.
+    @Test func onlyTheSecondsOtherRecordingsPlayAreKept() {
+        // 10 s: recording b plays its 0–6 s, recording c its 3–7 s and, a loop, 6.5–9.9 s.
+        let heard: [(source: String, span: FrameSpan)] = [("b", FrameSpan(0, 600)), ("c", FrameSpan(300, 700)), ("c", FrameSpan(650, 990))]
+        // One other recording: all of it (9.9 s is within half the trim of the end, 10 s).
+        #expect(HoldMusicLearning.recurringParts(length: 1000, occurrences: heard, recurrence: 1) == [FrameSpan(0, 1000)])
+        // Two: 3–6 s, less 0.5 s at both ends inside the stretch: 2 s, under the 3 s of the
+        // shortest stretch kept (4 s judged, less 0.5 s at each end)…
+        #expect(HoldMusicLearning.recurringParts(length: 1000, occurrences: heard, recurrence: 2).isEmpty)
+        // …kept with a shorter minimum.
+        #expect(HoldMusicLearning.recurringParts(length: 1000, occurrences: heard, recurrence: 2, minS: 2.5) == [FrameSpan(350, 550)])
+        #expect(HoldMusicLearning.recurringParts(length: 1000, occurrences: heard, recurrence: 3).isEmpty)
+        #expect(HoldMusicLearning.recurringParts(length: 1000, occurrences: [], recurrence: 0) == [FrameSpan(0, 1000)])
+        #expect(HoldMusicLearning.recurringParts(length: 1000, occurrences: [], recurrence: 1).isEmpty)
+        // 12 s judged hold whose first 8.1 s are music another call played, then a prompt: 0–7.6 s.
+        #expect(HoldMusicLearning.recurringParts(length: 1200, occurrences: [("b", FrameSpan(0, 810))], recurrence: 1) == [FrameSpan(0, 760)])
+        // 6 s whose first 2.7 s are music: nothing (2.2 s left).
+        #expect(HoldMusicLearning.recurringParts(length: 600, occurrences: [("b", FrameSpan(0, 270))], recurrence: 1).isEmpty)
+        // A library file's source: the recording digest its name starts with, else its own name.
+        #expect(HoldMusicLearning.source(ofFile: "/x/0123456789ab-agent-1.00.wav") == "0123456789ab")
+        #expect(HoldMusicLearning.source(ofFile: "/x/macroform-cold_day.wav") == "macroform-cold_day.wav")
+        #expect(HoldMusicLearning.source(ofFile: "0123456789AB-agent-1.00.wav") == "0123456789AB-agent-1.00.wav")
+        // The digest is the SHA-256 of the path (`printf %s /rec/a.wav | sha256sum`).
+        #expect(HoldMusicLearning.digest(recording: "/rec/a.wav") == "fb636a421c52")
+    }
+
+    /// c-002's music, staged from the call and from a copy of it (another recording of the same
+    /// music): each is heard in the other, so each is kept whole; alone, nothing is; and a file the
+    /// folder holds from another recording counts as that recording.
+    @Test func aStretchIsKeptWhereAnotherRecordingPlaysIt() throws {
+        let path = Self.sample("c-002-alaw.wav")
+        let staging = try Self.folder()
+        let copy = staging + "/copy.wav"
+        try FileManager.default.copyItem(atPath: path, toPath: copy)
+        let analysis = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
+        let kept = HoldMusicLearning.stretches(of: analysis)
+        let a = try HoldMusicLearning.write(recording: path, stretches: kept, into: staging)
+        let b = try HoldMusicLearning.write(recording: copy, stretches: kept, into: staging)
+        #expect(a.count == 1 && b.count == 1)
+        var passedOver: [HoldMusicError] = []
+        // The stretch in 10 ms frames (its judged hold, 9.02 s, less the trims).
+        let n = Int(((a[0].endS - a[0].startS) * 100).rounded())
+        #expect(n == 802)
+        let both = try HoldMusicLearning.recurringParts(of: a + b, others: [], recurrence: 1, passedOver: &passedOver)
+        #expect(both == [[FrameSpan(0, n)], [FrameSpan(0, n)]], "\(both)")
+        #expect(try HoldMusicLearning.recurringParts(of: a, others: [], recurrence: 1, passedOver: &passedOver) == [[]])
+        #expect(try HoldMusicLearning.recurringParts(of: a + b, others: [], recurrence: 2, passedOver: &passedOver) == [[], []])
+        // The copy's file as one the folder holds; a file there that cannot be decoded is passed over.
+        let junk = staging + "/junk.wav"
+        try Data("RIFF....WAVEjunk".utf8).write(to: URL(fileURLWithPath: junk))
+        #expect(try HoldMusicLearning.recurringParts(of: a, others: [b[0].file, junk], recurrence: 1, passedOver: &passedOver) == [[FrameSpan(0, n)]])
+        #expect(passedOver.count == 1 && passedOver[0].message.contains("junk.wav"), "\(passedOver)")
+        // Placed: the part's samples, named by the recording; the staged files stay.
+        let out = try Self.folder()
+        let placed = try HoldMusicLearning.place(a, parts: [[FrameSpan(100, 500)]], recording: path, into: out)
+        #expect(placed.count == 1 && abs(placed[0].startS - (a[0].startS + 1)) < 1e-9 && abs(placed[0].endS - placed[0].startS - 4) < 1e-9)
+        let written = DecodeEquivalenceTests.viaLibsndfile(placed[0].file)[0]
+        let staged = DecodeEquivalenceTests.viaLibsndfile(a[0].file)[0]
+        #expect(written.count == 32_000 && zip(written, staged[8_000..<40_000]).allSatisfy { abs($0 - $1) <= 1.0 / 32768 + 1e-6 })
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out) == [(placed[0].file as NSString).lastPathComponent])
+    }
+
     /// A recording learned again replaces all its earlier files (other lengths, other names; or
     /// none left when nothing is kept now), and leaves other recordings' files alone; a link to a
     /// recording is the recording.

@@ -85,6 +85,30 @@ import Glibc
         #expect(outcome.knownAudioNote == nil)
     }
 
+    /// `occurrences`: every track heard in a signal, each where it plays, also where another track
+    /// holds the same music (the analysis keeps the one that explains it best); a track left out
+    /// is not heard, and music no track holds gives nothing.
+    @Test func occurrencesFindEveryTrackThatPlaysAndLeaveOutWhatIsExcluded() {
+        let track = Self.piece(seed: 1, seconds: 40)
+        // Track 0 the whole piece, track 1 its seconds 10–25 (another call's stretch of it), track 2 other music.
+        let library = KnownAudioLibrary(tracks: [("whole.wav", track), ("part.wav", Array(track[(10 * 8000)..<(25 * 8000)])),
+                                                 ("other.wav", Self.piece(seed: 2, seconds: 20))], digest: "t")
+        // The signal: the piece's seconds 5–20 through µ-law.
+        let signal = Self.mulaw(Array(track[(5 * 8000)..<(20 * 8000)]))
+        let all = library.occurrences(in: signal, sampleRate: 8000)
+        #expect(Set(all.map(\.track)) == [0, 1], "\(all)")
+        let whole = all.filter { $0.track == 0 }, part = all.filter { $0.track == 1 }
+        #expect(SpanMath.total(SpanMath.normalize(whole.map(\.span))) >= 1_400, "\(whole)")
+        // The part plays from 5 s into the signal (its 10 s) to the end.
+        let p = SpanMath.normalize(part.map(\.span))
+        #expect(p.count == 1 && abs(p[0].start - 500) <= 15 && p[0].end >= 1_400, "\(p) \(part)")
+        let withoutWhole = library.occurrences(in: signal, sampleRate: 8000, excluding: { $0 == 0 })
+        #expect(!withoutWhole.isEmpty && withoutWhole.allSatisfy { $0.track == 1 }, "\(withoutWhole)")
+        #expect(library.occurrences(in: signal, sampleRate: 8000, excluding: { $0 < 2 }).isEmpty)
+        #expect(library.occurrences(in: Self.piece(seed: 4, seconds: 15), sampleRate: 8000).isEmpty)
+        #expect(library.occurrences(in: signal, sampleRate: 11025).isEmpty)
+    }
+
     @Test func otherMusicAndVoicesMatchNothingAndChangeNothing() {
         // Another piece (same scale, same instruments) where the hold music would be.
         let other = Self.piece(seed: 2, seconds: 12)

@@ -12,15 +12,27 @@ import Testing
         try Data("RIFF....WAVEjunk".utf8).write(to: broken)
         let sample = packageRoot.appendingPathComponent("SampleAudio")
         let calls = ["c-001-ulaw.wav", "c-002-alaw.wav", "c-008-gsm.wav"].map { sample.appendingPathComponent($0).path }
-        let learn = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", "--jobs", "2"] + calls + [broken.path], cwd: work)
+        // Alone, c-002's music is heard in no other recording: nothing is kept, and the note says why.
+        let alone = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "alone"] + calls, cwd: work)
+        #expect(alone.status == 0 && alone.output.contains("c-002-alaw.wav\t0\t0.0\t8.0\n"), "\(alone.output)")
+        #expect(alone.output.contains("8.0 s of the 8.0 s judged hold not kept: played in fewer than 1 other recording(s) (--recurrence)"), "\(alone.output)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("alone").path).isEmpty)
+        // Another recording of the same music (a copy of the call) beside it: both kept whole.
+        let copy = work.appendingPathComponent("c-102.wav").path
+        try FileManager.default.copyItem(atPath: calls[1], toPath: copy)
+        let learn = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", "--jobs", "2"] + calls + [broken.path, copy], cwd: work)
         // Exit 1: one recording failed, named; the others learned (c-002's nine seconds of music).
         #expect(learn.status == 1 && !learn.crashed, "\(learn.output)")
-        #expect(learn.output.contains("broken.wav") && learn.output.contains("1 of 4 recording(s) could not be learned from"), "\(learn.output)")
-        #expect(learn.output.contains("c-002-alaw.wav\t1\t8.0\n"), "\(learn.output)")
-        #expect(learn.output.contains("c-001-ulaw.wav\t0\t0.0"), "\(learn.output)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path)
-        // One file: a digest of the recording's path, the party, the start (its judged hold, 22.62 s, plus 0.5 s).
-        #expect(files.count == 1 && files[0].hasSuffix("-agent-23.12.wav") && !files[0].contains("c-002"), "\(files)")
+        #expect(learn.output.contains("broken.wav") && learn.output.contains("1 of 5 recording(s) could not be learned from"), "\(learn.output)")
+        #expect(learn.output.contains("c-002-alaw.wav\t1\t8.0\t8.0\n") && learn.output.contains("c-102.wav\t1\t8.0\t8.0\n"), "\(learn.output)")
+        #expect(learn.output.contains("c-001-ulaw.wav\t0\t0.0\t0.0"), "\(learn.output)")
+        let files = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path).sorted()
+        // A file per recording: a digest of its path, the party, the start (its judged hold, 22.62 s, plus 0.5 s).
+        #expect(files.count == 2 && files.allSatisfy { $0.hasSuffix("-agent-23.12.wav") && !$0.contains("c-") }, "\(files)")
+        // The copy learned again alone: the folder's file from c-002 plays its music.
+        let relearnCopy = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", copy], cwd: work)
+        #expect(relearnCopy.status == 0 && relearnCopy.output.contains("c-102.wav\t1\t8.0\t8.0\n"), "\(relearnCopy.output)")
+        try FileManager.default.removeItem(atPath: copy)
 
         // The library learned finds the music in the call: hold, never talk.
         let analyze = try HostileCorpusTests.runCallqa(["analyze", "--format", "json", "--hold-music", "learned", calls[1]], cwd: work)
@@ -35,10 +47,10 @@ import Testing
         // stretch starts 0.5 s earlier); the same recording named twice, through a link too, is
         // learned once.
         try FileManager.default.createSymbolicLink(atPath: work.appendingPathComponent("link.wav").path, withDestinationPath: calls[1])
-        let again = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", "--trim-s", "0", calls[1], "link.wav", calls[1]], cwd: work)
+        let again = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", "--recurrence", "0", "--trim-s", "0", calls[1], "link.wav", calls[1]], cwd: work)
         #expect(again.status == 0 && again.output.contains("learned 1 stretch(es) of hold, 9.0 s, from 1 recording(s)"), "\(again.output)")
-        let relearned = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path)
-        #expect(relearned.count == 1 && relearned[0].hasSuffix("-agent-22.62.wav") && relearned[0].prefix(12) == files[0].prefix(12), "\(relearned)")
+        let relearned = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path).sorted()
+        #expect(relearned.count == 2 && relearned.contains { $0.hasSuffix("-agent-22.62.wav") && files.contains($0.prefix(12) + "-agent-23.12.wav") }, "\(relearned)")
         // A folder that cannot take the files stops the command before any recording (exit 2).
         try Data().write(to: work.appendingPathComponent("afile"))
         let blocked = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "afile/sub", calls[1]], cwd: work)
@@ -49,6 +61,8 @@ import Testing
         #expect(huge.status == 64 && huge.output.contains("--min-s: expected a length of 1.5 s to 86400 s"), "\(huge.output)")
         let withLibrary = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--hold-music", "learned", calls[1]], cwd: work)
         #expect(withLibrary.status == 64 && withLibrary.output.contains("learns from the analysis' own judgement of hold"), "\(withLibrary.output)")
+        let negative = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--recurrence=-1", calls[1]], cwd: work)
+        #expect(negative.status == 64 && negative.output.contains("--recurrence: expected a number of recordings ≥ 0, got -1"), "\(negative.output)")
         let badTrim = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--min-s", "2", "--trim-s", "1", calls[1]], cwd: work)
         #expect(badTrim.status == 64 && badTrim.output.contains("--trim-s: expected 0 s or more and under 1.0 s (half of --min-s), got 1.0"), "\(badTrim.output)")
     }

@@ -14,7 +14,10 @@ struct LearnHoldMusicCommand: ParsableCommand {
         whole (--min-s or longer, less --trim-s at each end) as a mono WAV file into the --out \
         folder. Given back as the hold-music library (--hold-music FOLDER, or the settings file's \
         analysis.hold_music), it finds the same music where the analysis alone takes it for talk in \
-        other calls: learn from a past day's calls, analyse the next days' with it. The files are \
+        other calls: learn from a past day's calls, analyse the next days' with it. Only the seconds \
+        that --recurrence other recordings' judged hold also plays are kept (or the folder's files \
+        learned before from other recordings): the site's music repeats call after call, a \
+        prompt or a party's words judged hold with it do not. The files are \
         pieces of the recordings (a mono line's hold can carry the caller's voice over the music): \
         keep the folder where the recordings are kept, and listen to it before use. File names \
         carry no part of a recording's name (a digest of its path, the party, the start in s); \
@@ -34,6 +37,9 @@ struct LearnHoldMusicCommand: ParsableCommand {
 
     @Option(help: "Left off each end of a stretch kept (s): words right before or after the music.")
     var trimS: Double = HoldMusicLearning.defaultTrimS
+
+    @Option(help: "Other recordings whose judged hold (or the folder's files learned from them) must also play a second for it to be kept; 0 keeps every stretch.")
+    var recurrence: Int = HoldMusicLearning.defaultRecurrence
 
     @Option(help: "Stereo channel carrying the agent (default: the settings file's, else left).")
     var agentChannel: AgentChannel?
@@ -59,6 +65,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
         guard trimS.isFinite, trimS >= 0, 2 * trimS < minS else {
             throw ValidationError("--trim-s: expected 0 s or more and under \(minS / 2) s (half of --min-s), got \(trimS)")
         }
+        guard recurrence >= 0 else { throw ValidationError("--recurrence: expected a number of recordings ≥ 0, got \(recurrence)") }
         if let jobs, jobs < 1 { throw ValidationError("--jobs: expected a number ≥ 1, got \(jobs)") }
         if !parameterOptions.holdMusic.paths.isEmpty {
             throw ValidationError("--hold-music: learn-hold-music learns from the analysis' own judgement of hold; give the library to analyze, ingest, run or watch")
@@ -102,38 +109,90 @@ struct LearnHoldMusicCommand: ParsableCommand {
             Terminal.error("--out '\(out)': cannot make or write into the folder: \(Self.obstacle(out))")
             throw ExitCode(2)
         }
+        // What each recording's analysis judged hold, staged in a private folder until the
+        // stretches are checked against each other (removed however the command ends).
+        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-learn-\(UUID().uuidString)").path
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
+        } catch {
+            Terminal.error("learn-hold-music: cannot make a temporary folder in \(FileManager.default.temporaryDirectory.path): \(error.localizedDescription)")
+            throw ExitCode(2)
+        }
+        defer { try? FileManager.default.removeItem(atPath: staging) }
         // A recording named twice (another path to it, a link) is learned once.
         var seen: Set<String> = []
         let files = self.files.filter { seen.insert(HoldMusicLearning.digest(recording: $0)).inserted }
-        let fixed = options, folder = out, minS = self.minS, trimS = self.trimS
-        let all = eachFile(files, jobs: jobs) { path -> Result<(learned: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)]), AnalysisFailure> in
+        let fixed = options, minS = self.minS, trimS = self.trimS
+        let all = eachFile(files, jobs: jobs) { path -> Result<(staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)]), AnalysisFailure> in
             do {
                 let analysis = try RecordingAnalyzer.analyze(path: path, options: fixed)
                 let kept = HoldMusicLearning.stretches(of: analysis, minS: minS, trimS: trimS)
-                return .success((try HoldMusicLearning.write(recording: path, stretches: kept, into: folder),
+                return .success((try HoldMusicLearning.write(recording: path, stretches: kept, into: staging),
                                  HoldMusicLearning.leftOutForVoices(of: analysis, minS: minS)))
             } catch {
                 return .failure(AnalysisFailure(message: (error as? AnalysisError)?.description ?? "\(error)"))
             }
         }
-        var failed = 0, stretches = 0, seconds = 0.0
-        print("recording\tstretches\tseconds")
+        // Each stretch checked against the others and against the folder's files learned before
+        // from other recordings (those of the recordings learned now give way to what they give now).
+        var learnedNow: Set<String> = []
+        var staged: [LearnedStretch] = []
         for (file, r) in zip(files, all) {
+            if case let .success(result) = r {
+                learnedNow.insert(HoldMusicLearning.digest(recording: file))
+                staged += result.staged
+            }
+        }
+        let others = recurrence > 0
+            ? HoldMusicLibrary.audioFiles(in: out).filter { !learnedNow.contains(HoldMusicLearning.source(ofFile: $0)) } : []
+        var passedOver: [HoldMusicError] = []
+        let parts: [[FrameSpan]]
+        do {
+            parts = try HoldMusicLearning.recurringParts(of: staged, others: others, recurrence: recurrence, minS: minS,
+                                                        trimS: trimS, passedOver: &passedOver)
+        } catch {
+            Terminal.error("learn-hold-music: \(error.message)")
+            throw ExitCode(1)
+        }
+        for e in passedOver { Terminal.warning("\(e.message): not taken into account") }
+        var partsOf: [String: [FrameSpan]] = [:]
+        for (s, p) in zip(staged, parts) { partsOf[s.file] = p }
+
+        var failed = 0, stretches = 0, seconds = 0.0, judged = 0.0
+        print("recording\tstretches\tseconds\tjudged hold s")
+        for (file, r) in zip(files, all) {
+            let result: (staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)])
             switch r {
-            case let .success(result):
-                let s = result.learned.reduce(0) { $0 + $1.endS - $1.startS }
-                print("\(TerminalText.clean(file))\t\(result.learned.count)\t\(String(format: "%.1f", s))")
-                stretches += result.learned.count
-                seconds += s
-                for l in result.leftOut {
-                    Terminal.note("callqa: note: \(TerminalText.clean(file)): the \(l.party.rawValue)'s line carried voices behind its talker \(Int((100 * l.share).rounded())) % of the call: its \(String(format: "%.1f", l.seconds)) s of hold not learned (the voices would be learned with the music)")
-                }
+            case let .success(value): result = value
             case let .failure(e):
                 failed += 1
                 Terminal.error(e.message)
+                continue
+            }
+            let learned: [LearnedStretch]
+            do {
+                learned = try HoldMusicLearning.place(result.staged, parts: result.staged.map { partsOf[$0.file] ?? [] },
+                                                      recording: file, into: out)
+            } catch {
+                failed += 1
+                Terminal.error("\(TerminalText.clean(file)): cannot write what was learned into '\(Terminal.safe(out))': \(error)")
+                continue
+            }
+            let s = learned.reduce(0) { $0 + $1.endS - $1.startS }
+            let j = result.staged.reduce(0) { $0 + $1.endS - $1.startS }
+            print("\(TerminalText.clean(file))\t\(learned.count)\t\(String(format: "%.1f", s))\t\(String(format: "%.1f", j))")
+            stretches += learned.count
+            seconds += s
+            judged += j
+            for l in result.leftOut {
+                Terminal.note("callqa: note: \(TerminalText.clean(file)): the \(l.party.rawValue)'s line carried voices behind its talker \(Int((100 * l.share).rounded())) % of the call: its \(String(format: "%.1f", l.seconds)) s of hold not learned (the voices would be learned with the music)")
             }
         }
-        print("learned \(stretches) stretch(es) of hold, \(String(format: "%.1f", seconds)) s, from \(files.count - failed) recording(s) into \(Terminal.safe(folder))")
+        print("learned \(stretches) stretch(es) of hold, \(String(format: "%.1f", seconds)) s, from \(files.count - failed) recording(s) into \(Terminal.safe(out))")
+        if recurrence > 0 && judged - seconds >= 0.05 {
+            Terminal.note("callqa: note: \(String(format: "%.1f", judged - seconds)) s of the \(String(format: "%.1f", judged)) s judged hold not kept: played in fewer than \(recurrence) other recording(s) (--recurrence), or in parts too short to keep")
+        }
         if failed > 0 {
             FileHandle.standardError.write(Data("callqa: \(failed) of \(files.count) recording(s) could not be learned from\n".utf8))
             throw ExitCode(1)
