@@ -6,6 +6,11 @@ public struct AudioWriteError: Error, Equatable, Sendable, CustomStringConvertib
     public var path: String
     public var reason: String
     public var description: String { "cannot write '\(path)': \(reason)" }
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }
 
 /// Writes mono 16-bit PCM WAV files through libsndfile (`callqa learn-hold-music`).

@@ -1,6 +1,7 @@
 import AudioIO
 import CallAnalysis
 import CallQAModel
+import CallRecords
 import Foundation
 
 /// A stretch of a recording kept as the site's hold music (`callqa learn-hold-music`).
@@ -180,7 +181,7 @@ public enum HoldMusicLearning {
     /// Writes `parts` (10 ms frames) of each stretch `staged` (files `write` made) into `folder`
     /// as the recording's learned files, in place of all those learned from it before.
     public static func place(_ staged: [LearnedStretch], parts: [[FrameSpan]], recording path: String,
-                             into folder: String) throws -> [LearnedStretch] {
+                             into folder: String, key: [UInt8]) throws -> [LearnedStretch] {
         var pieces: [(stretch: LearnedStretch, samples: [Float], rate: Int)] = []
         for (s, spans) in zip(staged, parts) where !spans.isEmpty {
             var source = try SndFileSource(path: s.file)
@@ -202,21 +203,30 @@ public enum HoldMusicLearning {
                 pieces.append((piece, Array(all[from..<to]), rate))
             }
         }
-        removeLearned(recording: path, from: folder)
+        removeLearned(recording: path, from: folder, key: key)
         var placed: [LearnedStretch] = []
         for var p in pieces {
-            p.stretch.file = (folder as NSString).appendingPathComponent(fileName(recording: path, party: p.stretch.party, startS: p.stretch.startS))
-            try WAVWriter.writeMono16(path: p.stretch.file, samples: p.samples, sampleRate: p.rate)
+            p.stretch.file = (folder as NSString).appendingPathComponent(fileName(recording: path, party: p.stretch.party, startS: p.stretch.startS, key: key))
+            // Written whole under another name (not an audio file to the library), then renamed:
+            // an interrupted run leaves no truncated file for the library to read.
+            let part = p.stretch.file + ".part"
+            try WAVWriter.writeMono16(path: part, samples: p.samples, sampleRate: p.rate)
+            if rename(part, p.stretch.file) != 0 {
+                let reason = String(cString: strerror(errno))
+                try? FileManager.default.removeItem(atPath: part)
+                throw AudioWriteError(path: p.stretch.file, reason: reason)
+            }
             placed.append(p.stretch)
         }
         return placed
     }
 
     /// Removes the files learned from the recording at `path` from `folder` (those whose name
-    /// starts with its digest).
-    public static func removeLearned(recording path: String, from folder: String) {
-        let prefix = digest(recording: path) + "-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) && name.hasSuffix(".wav") {
+    /// starts with its digest, and a `.part` one an interrupted run left).
+    public static func removeLearned(recording path: String, from folder: String, key: [UInt8]) {
+        let prefix = digest(recording: path, key: key) + "-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
+        where name.hasPrefix(prefix) && (name.hasSuffix(".wav") || name.hasSuffix(".wav.part")) {
             try? FileManager.default.removeItem(atPath: (folder as NSString).appendingPathComponent(name))
         }
     }
@@ -226,17 +236,47 @@ public enum HoldMusicLearning {
         Int((min(max(s.isNaN ? 0 : s, 0), AnalysisParameters.maxDurationS) / frameDuration).rounded())
     }
 
-    /// The first 12 hex digits of the SHA-256 of the recording's absolute path, links resolved:
-    /// what its files' names start with (a recording's name may hold a caller's number).
-    public static func digest(recording path: String) -> String {
-        var hash = SHA256()
-        hash.update((URL(fileURLWithPath: path).standardizedFileURL.path as NSString).resolvingSymlinksInPath)
-        return String(SHA256.hexString(hash.finalize()).prefix(12))
+    /// The first 12 hex digits of the HMAC-SHA-256 under the folder's `key` of the recording's
+    /// absolute path, links resolved: what its files' names start with. A recording's name may
+    /// hold a caller's number, and a plain hash of a path is undone by trying every number.
+    public static func digest(recording path: String, key: [UInt8]) -> String {
+        let resolved = (URL(fileURLWithPath: path).standardizedFileURL.path as NSString).resolvingSymlinksInPath
+        return String(SHA256.hexString(HMACSHA256.mac(key: key, message: Array(resolved.utf8))).prefix(12))
     }
 
     /// The file name of a stretch: the recording's `digest`, the party and the start (s).
-    public static func fileName(recording path: String, party: Party, startS: Double) -> String {
-        "\(digest(recording: path))-\(party.rawValue)-\(String(format: "%.2f", startS)).wav"
+    public static func fileName(recording path: String, party: Party, startS: Double, key: [UInt8]) -> String {
+        "\(digest(recording: path, key: key))-\(party.rawValue)-\(String(format: "%.2f", startS)).wav"
+    }
+
+    /// The name of the file in a learned folder that holds its key (`digest`).
+    public static let keyFileName = ".callqa-learn-key"
+
+    /// The key of the learned folder `folder` (which must exist): read from its `keyFileName`, or,
+    /// when there is none, 32 random bytes written there first (mode 0600; two runs that start
+    /// together agree on one).
+    public static func folderKey(_ folder: String) throws(HoldMusicError) -> [UInt8] {
+        let path = (folder as NSString).appendingPathComponent(keyFileName)
+        if !FileManager.default.fileExists(atPath: path) {
+            var generator = SystemRandomNumberGenerator()
+            let hex = SHA256.hexString((0..<32).map { _ in UInt8.random(in: 0...255, using: &generator) }) + "\n"
+            let temporary = path + ".\(UUID().uuidString)"
+            guard FileManager.default.createFile(atPath: temporary, contents: Data(hex.utf8), attributes: [.posixPermissions: 0o600]) else {
+                throw HoldMusicError(message: "'\(path)': cannot write the folder's key")
+            }
+            // link() fails where another run made the key first: that one is read below.
+            _ = link(temporary, path)
+            unlink(temporary)
+        }
+        guard let text = FileManager.default.contents(atPath: path).flatMap({ String(data: $0, encoding: .utf8) }) else {
+            throw HoldMusicError(message: "'\(path)': cannot read the folder's key")
+        }
+        let hex = Array(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+        let digits = Array("0123456789abcdef".utf8)
+        guard hex.count == 64, hex.allSatisfy(digits.contains) else {
+            throw HoldMusicError(message: "'\(path)': expected the folder's key, 64 hex digits (0-9, a-f); remove the file to start the folder anew")
+        }
+        return stride(from: 0, to: 64, by: 2).map { UInt8(digits.firstIndex(of: hex[$0])! * 16 + digits.firstIndex(of: hex[$0 + 1])!) }
     }
 
     /// Reads the samples of `stretches` from the recording at `path` and writes each as a mono
@@ -245,9 +285,9 @@ public enum HoldMusicLearning {
     /// or learning nothing now, none of the old ones stays). Nothing is written when the
     /// recording cannot be read to its end.
     public static func write(recording path: String, stretches: [(party: Party, channel: Int, span: FrameSpan)],
-                             into folder: String) throws -> [LearnedStretch] {
+                             into folder: String, key: [UInt8]) throws -> [LearnedStretch] {
         guard !stretches.isEmpty else {
-            removeLearned(recording: path, from: folder)
+            removeLearned(recording: path, from: folder, key: key)
             return []
         }
         var source = try SndFileSource(path: path)
@@ -271,14 +311,14 @@ public enum HoldMusicLearning {
             position += Int64(n)
         }
         // Read to its end: the files learned before give way.
-        removeLearned(recording: path, from: folder)
+        removeLearned(recording: path, from: folder, key: key)
         var learned: [LearnedStretch] = []
         for (k, s) in stretches.enumerated() {
             let startS = Double(s.span.start) * frameDuration
             // A stretch the file's data ends before (a truncated file) is kept as far as it goes.
             let have = Int(max(0, min(ranges[k].1, position) - ranges[k].0))
             guard have > 0 else { continue }
-            let name = fileName(recording: path, party: s.party, startS: startS)
+            let name = fileName(recording: path, party: s.party, startS: startS, key: key)
             let out = (folder as NSString).appendingPathComponent(name)
             try WAVWriter.writeMono16(path: out, samples: Array(samples[k].prefix(have)), sampleRate: source.format.sampleRate)
             learned.append(LearnedStretch(party: s.party, channel: s.channel, startS: startS,

@@ -10,6 +10,7 @@ import Testing
 /// files that the hold-music library reads back and finds the music with.
 @Suite struct HoldMusicLearningTests {
     static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let key = Array("test key".utf8)
     static func sample(_ name: String) -> String { root.appendingPathComponent("SampleAudio/\(name)").path }
 
     static func folder() throws -> String {
@@ -34,10 +35,10 @@ import Testing
         #expect(judged.contains { $0.start + 50 == s.span.start && $0.end - 50 == s.span.end }, "\(judged)")
 
         let out = try Self.folder()
-        let learned = try HoldMusicLearning.write(recording: path, stretches: kept, into: out)
+        let learned = try HoldMusicLearning.write(recording: path, stretches: kept, into: out, key: Self.key)
         #expect(learned.count == 1)
         let file = try #require(learned.first).file
-        #expect((file as NSString).lastPathComponent == HoldMusicLearning.fileName(recording: path, party: .agent, startS: Double(s.span.start) / 100))
+        #expect((file as NSString).lastPathComponent == HoldMusicLearning.fileName(recording: path, party: .agent, startS: Double(s.span.start) / 100, key: Self.key))
         // The recording's own samples (A-law decoded), through 16-bit PCM.
         let written = DecodeEquivalenceTests.viaLibsndfile(file)[0]
         let leg = DecodeEquivalenceTests.viaLibsndfile(path)[0]
@@ -87,16 +88,16 @@ import Testing
         // A call with no hold keeps nothing, and nothing is written (nor the file read).
         let none = try RecordingAnalyzer.analyze(path: Self.sample("c-004-pcm16.wav"), options: AnalysisOptions())
         #expect(HoldMusicLearning.stretches(of: none).isEmpty)
-        #expect(try HoldMusicLearning.write(recording: "/no/such/file.wav", stretches: [], into: "/no/such/folder").isEmpty)
+        #expect(try HoldMusicLearning.write(recording: "/no/such/file.wav", stretches: [], into: "/no/such/folder", key: Self.key).isEmpty)
     }
 
     /// The file name carries nothing of the recording's name (a digest of its absolute path),
     /// and the same recording gives the same names.
     @Test func fileNamesCarryNoPartOfTheRecordingsName() {
-        let a = HoldMusicLearning.fileName(recording: "/rec/out-4915112345678-20261207.wav", party: .agent, startS: 12.3)
+        let a = HoldMusicLearning.fileName(recording: "/rec/out-4915112345678-20261207.wav", party: .agent, startS: 12.3, key: Self.key)
         #expect(!a.contains("4915112345678") && a.hasSuffix("-agent-12.30.wav") && a.count == 12 + "-agent-12.30.wav".count)
-        #expect(a == HoldMusicLearning.fileName(recording: "/rec/./out-4915112345678-20261207.wav", party: .agent, startS: 12.3))
-        #expect(a != HoldMusicLearning.fileName(recording: "/rec/out-4915112345679-20261207.wav", party: .agent, startS: 12.3))
+        #expect(a == HoldMusicLearning.fileName(recording: "/rec/./out-4915112345678-20261207.wav", party: .agent, startS: 12.3, key: Self.key))
+        #expect(a != HoldMusicLearning.fileName(recording: "/rec/out-4915112345679-20261207.wav", party: .agent, startS: 12.3, key: Self.key))
     }
 
     /// Of a stretch judged hold, only the seconds other recordings play too are kept: each source
@@ -124,8 +125,30 @@ import Testing
         #expect(HoldMusicLearning.source(ofFile: "/x/0123456789ab-agent-1.00.wav") == "0123456789ab")
         #expect(HoldMusicLearning.source(ofFile: "/x/macroform-cold_day.wav") == "macroform-cold_day.wav")
         #expect(HoldMusicLearning.source(ofFile: "0123456789AB-agent-1.00.wav") == "0123456789AB-agent-1.00.wav")
-        // The digest is the SHA-256 of the path (`printf %s /rec/a.wav | sha256sum`).
-        #expect(HoldMusicLearning.digest(recording: "/rec/a.wav") == "fb636a421c52")
+        // The digest is the HMAC-SHA-256 of the path under the folder's key (Python's
+        // `hmac.new(b"test key", b"/rec/a.wav", "sha256")`), another key another digest.
+        #expect(HoldMusicLearning.digest(recording: "/rec/a.wav", key: Self.key) == "cf5af97a16e3")
+        #expect(HoldMusicLearning.digest(recording: "/rec/a.wav", key: Array("other".utf8)) != "cf5af97a16e3")
+    }
+
+    /// A learned folder's key: made once (64 hex digits, readable by its owner only), read back
+    /// the same; a key file that is not one is an error naming it.
+    @Test func theFoldersKeyIsMadeOnceAndReadBack() throws {
+        let out = try Self.folder()
+        let key = try HoldMusicLearning.folderKey(out)
+        let path = out + "/" + HoldMusicLearning.keyFileName
+        let again = try HoldMusicLearning.folderKey(out)
+        #expect(key.count == 32 && again == key)
+        let mode = try #require(try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int)
+        #expect(mode == 0o600, "\(String(mode, radix: 8))")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out) == [HoldMusicLearning.keyFileName])
+        let other = try HoldMusicLearning.folderKey(try Self.folder())
+        #expect(other != key)
+        try Data("not a key\n".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(throws: HoldMusicError.self) { try HoldMusicLearning.folderKey(out) }
+        do { _ = try HoldMusicLearning.folderKey(out) } catch {
+            #expect(error.message.contains(path) && error.message.contains("64 hex digits"), "\(error.message)")
+        }
     }
 
     /// c-002's music, staged from the call and from a copy of it (another recording of the same
@@ -138,8 +161,8 @@ import Testing
         try FileManager.default.copyItem(atPath: path, toPath: copy)
         let analysis = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
         let kept = HoldMusicLearning.stretches(of: analysis)
-        let a = try HoldMusicLearning.write(recording: path, stretches: kept, into: staging)
-        let b = try HoldMusicLearning.write(recording: copy, stretches: kept, into: staging)
+        let a = try HoldMusicLearning.write(recording: path, stretches: kept, into: staging, key: Self.key)
+        let b = try HoldMusicLearning.write(recording: copy, stretches: kept, into: staging, key: Self.key)
         #expect(a.count == 1 && b.count == 1)
         var passedOver: [HoldMusicError] = []
         // The stretch in 10 ms frames (its judged hold, 9.02 s, less the trims).
@@ -156,7 +179,7 @@ import Testing
         #expect(passedOver.count == 1 && passedOver[0].message.contains("junk.wav"), "\(passedOver)")
         // Placed: the part's samples, named by the recording; the staged files stay.
         let out = try Self.folder()
-        let placed = try HoldMusicLearning.place(a, parts: [[FrameSpan(100, 500)]], recording: path, into: out)
+        let placed = try HoldMusicLearning.place(a, parts: [[FrameSpan(100, 500)]], recording: path, into: out, key: Self.key)
         #expect(placed.count == 1 && abs(placed[0].startS - (a[0].startS + 1)) < 1e-9 && abs(placed[0].endS - placed[0].startS - 4) < 1e-9)
         let written = DecodeEquivalenceTests.viaLibsndfile(placed[0].file)[0]
         let staged = DecodeEquivalenceTests.viaLibsndfile(a[0].file)[0]
@@ -173,14 +196,14 @@ import Testing
         let other = out + "/000000000000-agent-1.00.wav"
         try WAVWriter.writeMono16(path: other, samples: [0.1, 0.2], sampleRate: 8000)
         let analysis = try RecordingAnalyzer.analyze(path: path, options: AnalysisOptions())
-        _ = try HoldMusicLearning.write(recording: path, stretches: HoldMusicLearning.stretches(of: analysis, trimS: 0), into: out)
-        _ = try HoldMusicLearning.write(recording: path, stretches: HoldMusicLearning.stretches(of: analysis), into: out)
+        _ = try HoldMusicLearning.write(recording: path, stretches: HoldMusicLearning.stretches(of: analysis, trimS: 0), into: out, key: Self.key)
+        _ = try HoldMusicLearning.write(recording: path, stretches: HoldMusicLearning.stretches(of: analysis), into: out, key: Self.key)
         let names = try FileManager.default.contentsOfDirectory(atPath: out).sorted()
         #expect(names.count == 2 && names.contains("000000000000-agent-1.00.wav") && names.contains { $0.hasSuffix("-agent-23.12.wav") }, "\(names)")
         let link = out + "/link.wav"
         try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: path)
-        #expect(HoldMusicLearning.digest(recording: link) == HoldMusicLearning.digest(recording: path))
-        _ = try HoldMusicLearning.write(recording: link, stretches: [], into: out)
+        #expect(HoldMusicLearning.digest(recording: link, key: Self.key) == HoldMusicLearning.digest(recording: path, key: Self.key))
+        _ = try HoldMusicLearning.write(recording: link, stretches: [], into: out, key: Self.key)
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).sorted() == ["000000000000-agent-1.00.wav", "link.wav"])
     }
 

@@ -16,7 +16,8 @@ import Testing
         let alone = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "alone"] + calls, cwd: work)
         #expect(alone.status == 0 && alone.output.contains("c-002-alaw.wav\t0\t0.0\t8.0\n"), "\(alone.output)")
         #expect(alone.output.contains("8.0 s of the 8.0 s judged hold not kept: played in fewer than 1 other recording(s) (--recurrence)"), "\(alone.output)")
-        #expect(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("alone").path).isEmpty)
+        // Nothing but the folder's key (hidden; it names the files).
+        #expect(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("alone").path) == [".callqa-learn-key"])
         // Another recording of the same music (a copy of the call) beside it: both kept whole.
         let copy = work.appendingPathComponent("c-102.wav").path
         try FileManager.default.copyItem(atPath: calls[1], toPath: copy)
@@ -26,7 +27,7 @@ import Testing
         #expect(learn.output.contains("broken.wav") && learn.output.contains("1 of 5 recording(s) could not be learned from"), "\(learn.output)")
         #expect(learn.output.contains("c-002-alaw.wav\t1\t8.0\t8.0\n") && learn.output.contains("c-102.wav\t1\t8.0\t8.0\n"), "\(learn.output)")
         #expect(learn.output.contains("c-001-ulaw.wav\t0\t0.0\t0.0"), "\(learn.output)")
-        let files = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path).sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path).filter { !$0.hasPrefix(".") }.sorted()
         // A file per recording: a digest of its path, the party, the start (its judged hold, 22.62 s, plus 0.5 s).
         #expect(files.count == 2 && files.allSatisfy { $0.hasSuffix("-agent-23.12.wav") && !$0.contains("c-") }, "\(files)")
         // The copy learned again alone: the folder's file from c-002 plays its music.
@@ -49,7 +50,7 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: work.appendingPathComponent("link.wav").path, withDestinationPath: calls[1])
         let again = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", "--recurrence", "0", "--trim-s", "0", calls[1], "link.wav", calls[1]], cwd: work)
         #expect(again.status == 0 && again.output.contains("learned 1 stretch(es) of hold, 9.0 s, from 1 recording(s)"), "\(again.output)")
-        let relearned = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path).sorted()
+        let relearned = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path).filter { !$0.hasPrefix(".") }.sorted()
         #expect(relearned.count == 2 && relearned.contains { $0.hasSuffix("-agent-22.62.wav") && files.contains($0.prefix(12) + "-agent-23.12.wav") }, "\(relearned)")
         // A folder that cannot take the files stops the command before any recording (exit 2).
         try Data().write(to: work.appendingPathComponent("afile"))

@@ -1,6 +1,7 @@
 import ArgumentParser
 import CallAnalysis
 import Foundation
+import Synchronization
 import Pipeline
 import Reports
 
@@ -20,7 +21,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
         prompt or a party's words judged hold with it do not. The files are \
         pieces of the recordings (a mono line's hold can carry the caller's voice over the music): \
         keep the folder where the recordings are kept, and listen to it before use. File names \
-        carry no part of a recording's name (a digest of its path, the party, the start in s); \
+        carry no part of a recording's name (a keyed digest of its path, the party, the start in s); \
         learning the same recording again replaces its files. Exit status 1 if any recording \
         failed (the others are learned).
         """
@@ -87,6 +88,15 @@ struct LearnHoldMusicCommand: ParsableCommand {
         return "no part of the path exists"
     }
 
+    /// Set when SIGINT or SIGTERM arrives: the handler removes the staged files and ends the
+    /// process; what fails meanwhile for want of them is not reported.
+    static let stopping = Atomic<Bool>(false)
+
+    /// Parks the calling thread while the signal handler ends the process.
+    static func waitIfStopping() {
+        while stopping.load(ordering: .sequentiallyConsistent) { Thread.sleep(forTimeInterval: 1) }
+    }
+
     func run() throws {
         let settings = try configOption.settings()
         var options = AnalysisOptions()
@@ -109,6 +119,12 @@ struct LearnHoldMusicCommand: ParsableCommand {
             Terminal.error("--out '\(out)': cannot make or write into the folder: \(Self.obstacle(out))")
             throw ExitCode(2)
         }
+        // The folder's key names the files (a digest of each recording's path under it).
+        let key: [UInt8]
+        do { key = try HoldMusicLearning.folderKey(out) } catch {
+            Terminal.error("--out '\(out)': \(error.message)")
+            throw ExitCode(2)
+        }
         // What each recording's analysis judged hold, staged in a private folder until the
         // stretches are checked against each other (removed however the command ends).
         let staging = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-learn-\(UUID().uuidString)").path
@@ -120,15 +136,33 @@ struct LearnHoldMusicCommand: ParsableCommand {
             throw ExitCode(2)
         }
         defer { try? FileManager.default.removeItem(atPath: staging) }
+        // Interrupted (Ctrl-C, SIGTERM): the staged pieces of the calls are removed before the
+        // command ends (status 128 + the signal), not left in the temporary folder.
+        signal(SIGINT, SIG_IGN)
+        signal(SIGTERM, SIG_IGN)
+        let stops = [SIGINT, SIGTERM].map { sig in
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                Self.stopping.store(true, ordering: .sequentiallyConsistent)
+                for _ in 0..<3 where FileManager.default.fileExists(atPath: staging) {
+                    try? FileManager.default.removeItem(atPath: staging)
+                }
+                FileHandle.standardError.write(Data("callqa: learn-hold-music stopped (\(sig == SIGINT ? "SIGINT" : "SIGTERM")): nothing more written\n".utf8))
+                _exit(128 + sig)
+            }
+            source.resume()
+            return source
+        }
+        defer { stops.forEach { $0.cancel() } }
         // A recording named twice (another path to it, a link) is learned once.
         var seen: Set<String> = []
-        let files = self.files.filter { seen.insert(HoldMusicLearning.digest(recording: $0)).inserted }
+        let files = self.files.filter { seen.insert(HoldMusicLearning.digest(recording: $0, key: key)).inserted }
         let fixed = options, minS = self.minS, trimS = self.trimS
         let all = eachFile(files, jobs: jobs) { path -> Result<(staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)]), AnalysisFailure> in
             do {
                 let analysis = try RecordingAnalyzer.analyze(path: path, options: fixed)
                 let kept = HoldMusicLearning.stretches(of: analysis, minS: minS, trimS: trimS)
-                return .success((try HoldMusicLearning.write(recording: path, stretches: kept, into: staging),
+                return .success((try HoldMusicLearning.write(recording: path, stretches: kept, into: staging, key: key),
                                  HoldMusicLearning.leftOutForVoices(of: analysis, minS: minS)))
             } catch {
                 return .failure(AnalysisFailure(message: (error as? AnalysisError)?.description ?? "\(error)"))
@@ -140,7 +174,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
         var staged: [LearnedStretch] = []
         for (file, r) in zip(files, all) {
             if case let .success(result) = r {
-                learnedNow.insert(HoldMusicLearning.digest(recording: file))
+                learnedNow.insert(HoldMusicLearning.digest(recording: file, key: key))
                 staged += result.staged
             }
         }
@@ -152,6 +186,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
             parts = try HoldMusicLearning.recurringParts(of: staged, others: others, recurrence: recurrence, minS: minS,
                                                         trimS: trimS, passedOver: &passedOver)
         } catch {
+            Self.waitIfStopping()
             Terminal.error("learn-hold-music: \(error.message)")
             throw ExitCode(1)
         }
@@ -160,7 +195,8 @@ struct LearnHoldMusicCommand: ParsableCommand {
         for (s, p) in zip(staged, parts) { partsOf[s.file] = p }
 
         var failed = 0, stretches = 0, seconds = 0.0, judged = 0.0
-        print("recording\tstretches\tseconds\tjudged hold s")
+        Self.waitIfStopping()
+        print("recording\tstretches\tseconds\tchecked s")
         for (file, r) in zip(files, all) {
             let result: (staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)])
             switch r {
@@ -173,8 +209,9 @@ struct LearnHoldMusicCommand: ParsableCommand {
             let learned: [LearnedStretch]
             do {
                 learned = try HoldMusicLearning.place(result.staged, parts: result.staged.map { partsOf[$0.file] ?? [] },
-                                                      recording: file, into: out)
+                                                      recording: file, into: out, key: key)
             } catch {
+                Self.waitIfStopping()
                 failed += 1
                 Terminal.error("\(TerminalText.clean(file)): cannot write what was learned into '\(Terminal.safe(out))': \(error)")
                 continue
