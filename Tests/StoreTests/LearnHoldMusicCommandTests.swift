@@ -12,8 +12,17 @@ import Testing
         try Data("RIFF....WAVEjunk".utf8).write(to: broken)
         let sample = packageRoot.appendingPathComponent("SampleAudio")
         let calls = ["c-001-ulaw.wav", "c-002-alaw.wav", "c-008-gsm.wav"].map { sample.appendingPathComponent($0).path }
+        // Staged pieces a killed run left a day ago are removed; a fresh run's are not.
+        let temporary = FileManager.default.temporaryDirectory
+        let stale = temporary.appendingPathComponent("callqa-learn-stale-\(UUID().uuidString)")
+        let fresh = temporary.appendingPathComponent("callqa-learn-fresh-\(UUID().uuidString)")
+        for d in [stale, fresh] { try FileManager.default.createDirectory(at: d, withIntermediateDirectories: true) }
+        try Data([1, 2]).write(to: stale.appendingPathComponent("x.wav"))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -2 * 86_400)], ofItemAtPath: stale.path)
+        defer { for d in [stale, fresh] { try? FileManager.default.removeItem(at: d) } }
         // Alone, c-002's music is heard in no other recording: nothing is kept, and the note says why.
         let alone = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "alone"] + calls, cwd: work)
+        #expect(!FileManager.default.fileExists(atPath: stale.path) && FileManager.default.fileExists(atPath: fresh.path))
         #expect(alone.status == 0 && alone.output.contains("c-002-alaw.wav\t0\t0.0\t8.0\n"), "\(alone.output)")
         #expect(alone.output.contains("8.0 s of the 8.0 s judged hold not kept: played in fewer than 1 other recording(s) (--recurrence)"), "\(alone.output)")
         // Nothing but the folder's key (hidden; it names the files).

@@ -127,7 +127,18 @@ struct LearnHoldMusicCommand: ParsableCommand {
         }
         // What each recording's analysis judged hold, staged in a private folder until the
         // stretches are checked against each other (removed however the command ends).
-        let staging = FileManager.default.temporaryDirectory.appendingPathComponent("callqa-learn-\(UUID().uuidString)").path
+        // A run killed outright (SIGKILL, a power cut) leaves its staged pieces behind: those of
+        // this user a day old or more are removed first (a run's own folder changes as it writes).
+        let temporary = FileManager.default.temporaryDirectory.path
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: temporary)) ?? [] where name.hasPrefix("callqa-learn-") {
+            let path = (temporary as NSString).appendingPathComponent(name)
+            guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+                  attributes[.type] as? FileAttributeType == .typeDirectory,
+                  (attributes[.ownerAccountID] as? NSNumber)?.uint32Value == getuid(),
+                  let modified = attributes[.modificationDate] as? Date, modified.timeIntervalSinceNow < -86_400 else { continue }
+            try? FileManager.default.removeItem(atPath: path)
+        }
+        let staging = (temporary as NSString).appendingPathComponent("callqa-learn-\(UUID().uuidString)")
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
