@@ -211,7 +211,8 @@ public enum HoldMusicLearning {
             // an interrupted run leaves no truncated file for the library to read.
             let part = p.stretch.file + ".part"
             try WAVWriter.writeMono16(path: part, samples: p.samples, sampleRate: p.rate)
-            if rename(part, p.stretch.file) != 0 {
+            // Pieces of calls: readable by their owner only (the user that learns and analyses).
+            if chmod(part, 0o600) != 0 || rename(part, p.stretch.file) != 0 {
                 let reason = String(cString: strerror(errno))
                 try? FileManager.default.removeItem(atPath: part)
                 throw AudioWriteError(path: p.stretch.file, reason: reason)

@@ -23,8 +23,8 @@ import Testing
         // Alone, c-002's music is heard in no other recording: nothing is kept, and the note says why.
         let alone = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "alone"] + calls, cwd: work)
         #expect(!FileManager.default.fileExists(atPath: stale.path) && FileManager.default.fileExists(atPath: fresh.path))
-        #expect(alone.status == 0 && alone.output.contains("c-002-alaw.wav\t0\t0.0\t8.0\n"), "\(alone.output)")
-        #expect(alone.output.contains("8.0 s of the 8.0 s judged hold not kept: played in fewer than 1 other recording(s) (--recurrence)"), "\(alone.output)")
+        #expect(alone.status == 0 && alone.output.contains("c-002-alaw.wav\t0\t0.0\t9.0\t8.0\n"), "\(alone.output)")
+        #expect(alone.output.contains("8.0 s of the 8.0 s checked not kept: played in fewer than 1 other recording(s) or the folder's files (--recurrence)"), "\(alone.output)")
         // Nothing but the folder's key (hidden; it names the files).
         #expect(try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("alone").path) == [".callqa-learn-key"])
         // Another recording of the same music (a copy of the call) beside it: both kept whole.
@@ -34,14 +34,20 @@ import Testing
         // Exit 1: one recording failed, named; the others learned (c-002's nine seconds of music).
         #expect(learn.status == 1 && !learn.crashed, "\(learn.output)")
         #expect(learn.output.contains("broken.wav") && learn.output.contains("1 of 5 recording(s) could not be learned from"), "\(learn.output)")
-        #expect(learn.output.contains("c-002-alaw.wav\t1\t8.0\t8.0\n") && learn.output.contains("c-102.wav\t1\t8.0\t8.0\n"), "\(learn.output)")
+        #expect(learn.output.contains("c-002-alaw.wav\t1\t8.0\t9.0\t8.0\n") && learn.output.contains("c-102.wav\t1\t8.0\t9.0\t8.0\n"), "\(learn.output)")
         #expect(learn.output.contains("c-001-ulaw.wav\t0\t0.0\t0.0"), "\(learn.output)")
         let files = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path).filter { !$0.hasPrefix(".") }.sorted()
         // A file per recording: a digest of its path, the party, the start (its judged hold, 22.62 s, plus 0.5 s).
         #expect(files.count == 2 && files.allSatisfy { $0.hasSuffix("-agent-23.12.wav") && !$0.contains("c-") }, "\(files)")
+        // Pieces of calls: the files readable by their owner only, as the folder made for them.
+        let learnedFolder = work.appendingPathComponent("learned").path
+        for name in files + [""] {
+            let mode = try FileManager.default.attributesOfItem(atPath: (learnedFolder as NSString).appendingPathComponent(name))[.posixPermissions] as? Int
+            #expect(mode == (name.isEmpty ? 0o700 : 0o600), "\(name): \(String(mode ?? 0, radix: 8))")
+        }
         // The copy learned again alone: the folder's file from c-002 plays its music.
         let relearnCopy = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", copy], cwd: work)
-        #expect(relearnCopy.status == 0 && relearnCopy.output.contains("c-102.wav\t1\t8.0\t8.0\n"), "\(relearnCopy.output)")
+        #expect(relearnCopy.status == 0 && relearnCopy.output.contains("c-102.wav\t1\t8.0\t9.0\t8.0\n") && relearnCopy.output.contains("(the folder holds 2 audio file(s))"), "\(relearnCopy.output)")
         try FileManager.default.removeItem(atPath: copy)
 
         // The library learned finds the music in the call: hold, never talk.

@@ -14,7 +14,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
         Analyses the recordings and writes every stretch the analysis judges music on hold as a \
         whole (--min-s or longer, less --trim-s at each end) as a mono WAV file into the --out \
         folder. Given back as the hold-music library (--hold-music FOLDER, or the settings file's \
-        analysis.hold_music), it finds the same music where the analysis alone takes it for talk in \
+        analysis.hold_music; refused here), it finds the same music where the analysis alone takes it for talk in \
         other calls: learn from a past day's calls, analyse the next days' with it. Only the seconds \
         that --recurrence other recordings' judged hold also plays are kept (or the folder's files \
         learned before from other recordings): the site's music repeats call after call, a \
@@ -112,7 +112,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
             throw ExitCode(2)
         }
         do {
-            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             try Data().write(to: URL(fileURLWithPath: probe))
             try FileManager.default.removeItem(atPath: probe)
         } catch {
@@ -169,12 +169,12 @@ struct LearnHoldMusicCommand: ParsableCommand {
         var seen: Set<String> = []
         let files = self.files.filter { seen.insert(HoldMusicLearning.digest(recording: $0, key: key)).inserted }
         let fixed = options, minS = self.minS, trimS = self.trimS
-        let all = eachFile(files, jobs: jobs) { path -> Result<(staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)]), AnalysisFailure> in
+        let all = eachFile(files, jobs: jobs) { path -> Result<(staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)], holdS: Double), AnalysisFailure> in
             do {
                 let analysis = try RecordingAnalyzer.analyze(path: path, options: fixed)
                 let kept = HoldMusicLearning.stretches(of: analysis, minS: minS, trimS: trimS)
                 return .success((try HoldMusicLearning.write(recording: path, stretches: kept, into: staging, key: key),
-                                 HoldMusicLearning.leftOutForVoices(of: analysis, minS: minS)))
+                                 HoldMusicLearning.leftOutForVoices(of: analysis, minS: minS), analysis.metrics.holdS))
             } catch {
                 return .failure(AnalysisFailure(message: (error as? AnalysisError)?.description ?? "\(error)"))
             }
@@ -207,9 +207,9 @@ struct LearnHoldMusicCommand: ParsableCommand {
 
         var failed = 0, stretches = 0, seconds = 0.0, judged = 0.0
         Self.waitIfStopping()
-        print("recording\tstretches\tseconds\tchecked s")
+        print("recording\tstretches\tseconds\thold s\tchecked s")
         for (file, r) in zip(files, all) {
-            let result: (staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)])
+            let result: (staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)], holdS: Double)
             switch r {
             case let .success(value): result = value
             case let .failure(e):
@@ -229,17 +229,18 @@ struct LearnHoldMusicCommand: ParsableCommand {
             }
             let s = learned.reduce(0) { $0 + $1.endS - $1.startS }
             let j = result.staged.reduce(0) { $0 + $1.endS - $1.startS }
-            print("\(TerminalText.clean(file))\t\(learned.count)\t\(String(format: "%.1f", s))\t\(String(format: "%.1f", j))")
+            print("\(TerminalText.clean(file))\t\(learned.count)\t\(String(format: "%.1f", s))\t\(String(format: "%.1f", result.holdS))\t\(String(format: "%.1f", j))")
             stretches += learned.count
             seconds += s
             judged += j
             for l in result.leftOut {
-                Terminal.note("callqa: note: \(TerminalText.clean(file)): the \(l.party.rawValue)'s line carried voices behind its talker \(Int((100 * l.share).rounded())) % of the call: its \(String(format: "%.1f", l.seconds)) s of hold not learned (the voices would be learned with the music)")
+                Terminal.note("callqa: note: \(TerminalText.clean(file)): the \(l.party.rawValue)'s line carried voices behind its talker \(Int((100 * l.share).rounded())) % of the call: its \(String(format: "%.1f", l.seconds)) s of hold judged as a whole not learned (the voices would be learned with the music)")
             }
         }
-        print("learned \(stretches) stretch(es) of hold, \(String(format: "%.1f", seconds)) s, from \(files.count - failed) recording(s) into \(Terminal.safe(out))")
+        let held = HoldMusicLibrary.audioFiles(in: out).count
+        print("learned \(stretches) stretch(es) of hold, \(String(format: "%.1f", seconds)) s, from \(files.count - failed) recording(s) into \(Terminal.safe(out)) (the folder holds \(held) audio file(s))")
         if recurrence > 0 && judged - seconds >= 0.05 {
-            Terminal.note("callqa: note: \(String(format: "%.1f", judged - seconds)) s of the \(String(format: "%.1f", judged)) s judged hold not kept: played in fewer than \(recurrence) other recording(s) (--recurrence), or in parts too short to keep")
+            Terminal.note("callqa: note: \(String(format: "%.1f", judged - seconds)) s of the \(String(format: "%.1f", judged)) s checked not kept: played in fewer than \(recurrence) other recording(s) or the folder's files (--recurrence), or in parts too short to keep")
         }
         if failed > 0 {
             FileHandle.standardError.write(Data("callqa: \(failed) of \(files.count) recording(s) could not be learned from\n".utf8))
