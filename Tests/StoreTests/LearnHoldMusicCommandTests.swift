@@ -65,6 +65,7 @@ import Testing
         try FileManager.default.createSymbolicLink(atPath: work.appendingPathComponent("link.wav").path, withDestinationPath: calls[1])
         let again = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "learned", "--recurrence", "0", "--trim-s", "0", calls[1], "link.wav", calls[1]], cwd: work)
         #expect(again.status == 0 && again.output.contains("learned 1 stretch(es) of hold, 9.0 s, from 1 recording(s)"), "\(again.output)")
+        #expect(again.output.contains("2 recording(s) named again (the same path, another path to it or a link): learned once"), "\(again.output)")
         let relearned = try FileManager.default.contentsOfDirectory(atPath: work.appendingPathComponent("learned").path).filter { !$0.hasPrefix(".") }.sorted()
         #expect(relearned.count == 2 && relearned.contains { $0.hasSuffix("-agent-22.62.wav") && files.contains($0.prefix(12) + "-agent-23.12.wav") }, "\(relearned)")
         // A folder that cannot take the files stops the command before any recording (exit 2).

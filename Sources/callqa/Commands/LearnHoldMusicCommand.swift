@@ -168,6 +168,9 @@ struct LearnHoldMusicCommand: ParsableCommand {
         // A recording named twice (another path to it, a link) is learned once.
         var seen: Set<String> = []
         let files = self.files.filter { seen.insert(HoldMusicLearning.digest(recording: $0, key: key)).inserted }
+        if files.count < self.files.count {
+            Terminal.note("callqa: note: \(self.files.count - files.count) recording(s) named again (the same path, another path to it or a link): learned once")
+        }
         let fixed = options, minS = self.minS, trimS = self.trimS
         let all = eachFile(files, jobs: jobs) { path -> Result<(staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)], holdS: Double), AnalysisFailure> in
             do {
