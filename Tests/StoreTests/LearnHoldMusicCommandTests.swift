@@ -58,6 +58,9 @@ import Testing
         let music = try #require(object["hold_music"] as? [String: Any])
         let found = try #require(music["found"] as? [[String: Any]])
         #expect(found.count >= 1 && found.allSatisfy { ($0["party"] as? String) == "agent" }, "\(found)")
+        // As a table, a note says the library was used and where its audio was found.
+        let table = try HostileCorpusTests.runCallqa(["analyze", "--hold-music", "learned", calls[1], calls[0]], cwd: work)
+        #expect(table.status == 0 && table.output.contains("hold-music library (2 file(s)): its audio found in 1 of 2 recording(s)"), "\(table.output)")
 
         // Learning again replaces the recording's files, whatever their names now (no trim: the
         // stretch starts 0.5 s earlier); the same recording named twice, through a link too, is

@@ -97,6 +97,12 @@ struct Analyze: ParsableCommand {
             FileHandle.standardOutput.write(Data(out.utf8))
         case .table:
             print(AnalysisRendering.table(Array(zip(files, all)).map { ($0.0, $0.1) }), terminator: "")
+            // The table's hold includes what the library found: say that it was used, and where.
+            if let library = fixedOptions.knownAudio {
+                let analysed = all.compactMap { try? $0.get() }
+                let found = analysed.map { a in a.metrics.knownAudio.values.reduce(0) { $0 + SpanMath.total(SpanMath.normalize($1.map(\.span))) } }
+                Terminal.note("callqa: note: hold-music library (\(library.tracks.count) file(s)): its audio found in \(found.filter { $0 > 0 }.count) of \(analysed.count) recording(s), \(String(format: "%.1f", Double(found.reduce(0, +)) * frameDuration)) s, counted as hold (--format json lists where)")
+            }
             for (file, r) in zip(files, all) {
                 if case let .failure(e) = r {
                     failed += 1
