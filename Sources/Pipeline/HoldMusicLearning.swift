@@ -165,6 +165,8 @@ public enum HoldMusicLearning {
         }
         var parts: [[FrameSpan]] = []
         for s in staged {
+            // Decoded again, not kept from the library's pass: a day's stretches at 8 kHz would
+            // hold gigabytes, the library only their landmarks.
             let own = source(ofFile: s.file), signal = try HoldMusicLibrary.decode(s.file)
             var heard: [(source: String, span: FrameSpan)] = []
             for (library, sources) in libraries {

@@ -83,6 +83,8 @@ import Testing
         #expect(withLibrary.status == 64 && withLibrary.output.contains("learns from the analysis' own judgement of hold"), "\(withLibrary.output)")
         let negative = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--recurrence=-1", calls[1]], cwd: work)
         #expect(negative.status == 64 && negative.output.contains("--recurrence: expected a number of recordings ≥ 0, got -1"), "\(negative.output)")
+        let noJobs = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--jobs", "0", calls[1]], cwd: work)
+        #expect(noJobs.status == 64 && noJobs.output.contains("--jobs: expected a number ≥ 1, got 0"), "\(noJobs.output)")
         let badTrim = try HostileCorpusTests.runCallqa(["learn-hold-music", "--out", "x", "--min-s", "2", "--trim-s", "1", calls[1]], cwd: work)
         #expect(badTrim.status == 64 && badTrim.output.contains("--trim-s: expected 0 s or more and under 1.0 s (half of --min-s), got 1.0"), "\(badTrim.output)")
     }

@@ -42,23 +42,9 @@ struct LearnHoldMusicCommand: ParsableCommand {
     @Option(help: "Other recordings whose judged hold (or the folder's files learned from them) must also play a second for it to be kept; 0 keeps every stretch.")
     var recurrence: Int = HoldMusicLearning.defaultRecurrence
 
-    @Option(help: "Stereo channel carrying the agent (default: the settings file's, else left).")
-    var agentChannel: AgentChannel?
-
-    @Option(help: "For files with more than two channels: the channels to use, 1-based, agent first (e.g. 1,2), or one channel for mono.")
-    var channels: String?
-
-    @Option(help: "Files analysed in parallel (default: number of cores).")
-    var jobs: Int?
-
-    @OptionGroup var configOption: ConfigOption
-
-    @OptionGroup(title: "Analysis parameters")
-    var parameterOptions: AnalysisParameterOptions
+    @OptionGroup var recording: RecordingAnalysisOptions
 
     func validate() throws {
-        _ = try parameterOptions.parameters()
-        _ = try Analyze.channelSelection(channels)
         guard !out.isEmpty else { throw ValidationError("--out: expected a folder, got an empty path") }
         guard minS.isFinite, minS >= 1.5, minS <= AnalysisParameters.maxDurationS else {
             throw ValidationError("--min-s: expected a length of 1.5 s to \(Int(AnalysisParameters.maxDurationS)) s, got \(minS)")
@@ -67,8 +53,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
             throw ValidationError("--trim-s: expected 0 s or more and under \(minS / 2) s (half of --min-s), got \(trimS)")
         }
         guard recurrence >= 0 else { throw ValidationError("--recurrence: expected a number of recordings ≥ 0, got \(recurrence)") }
-        if let jobs, jobs < 1 { throw ValidationError("--jobs: expected a number ≥ 1, got \(jobs)") }
-        if !parameterOptions.holdMusic.paths.isEmpty {
+        if !recording.parameterOptions.holdMusic.paths.isEmpty {
             throw ValidationError("--hold-music: learn-hold-music learns from the analysis' own judgement of hold; give the library to analyze, ingest, run or watch")
         }
     }
@@ -88,6 +73,14 @@ struct LearnHoldMusicCommand: ParsableCommand {
         return "no part of the path exists"
     }
 
+    /// What the first pass gives of a recording: its stretches of judged hold, staged; its lines
+    /// left out for the voices behind their talker; its hold as the analysis measures it (s).
+    struct Staged: Sendable {
+        var stretches: [LearnedStretch]
+        var leftOut: [(party: Party, share: Double, seconds: Double)]
+        var holdS: Double
+    }
+
     /// Set when SIGINT or SIGTERM arrives: the handler removes the staged files and ends the
     /// process; what fails meanwhile for want of them is not reported.
     static let stopping = Atomic<Bool>(false)
@@ -98,11 +91,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
     }
 
     func run() throws {
-        let settings = try configOption.settings()
-        var options = AnalysisOptions()
-        options.parameters = try parameterOptions.parameters(base: settings.analysis)
-        options.agentChannel = agentChannel ?? settings.agentChannel ?? .left
-        options.channelSelection = try Analyze.channelSelection(channels)
+        let options = try recording.analysisOptions().options
         // The folder made and written to before any recording is analysed: a folder that cannot
         // take the files stops the command (exit 2), rather than every recording failing.
         let probe = (out as NSString).appendingPathComponent(".callqa-learn-\(UUID().uuidString)")
@@ -172,14 +161,16 @@ struct LearnHoldMusicCommand: ParsableCommand {
             Terminal.note("callqa: note: \(self.files.count - files.count) recording(s) named again (the same path, another path to it or a link): learned once")
         }
         let fixed = options, minS = self.minS, trimS = self.trimS
-        let all = eachFile(files, jobs: jobs) { path -> Result<(staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)], holdS: Double), AnalysisFailure> in
-            do {
-                let analysis = try RecordingAnalyzer.analyze(path: path, options: fixed)
+        let all = eachFile(files, jobs: recording.jobs) { path -> Result<Staged, AnalysisFailure> in
+            RecordingAnalysisOptions.analyze(path, options: fixed).flatMap { analysis in
                 let kept = HoldMusicLearning.stretches(of: analysis, minS: minS, trimS: trimS)
-                return .success((try HoldMusicLearning.write(recording: path, stretches: kept, into: staging, key: key),
-                                 HoldMusicLearning.leftOutForVoices(of: analysis, minS: minS), analysis.metrics.holdS))
-            } catch {
-                return .failure(AnalysisFailure(message: (error as? AnalysisError)?.description ?? "\(error)"))
+                do {
+                    return .success(Staged(stretches: try HoldMusicLearning.write(recording: path, stretches: kept, into: staging, key: key),
+                                           leftOut: HoldMusicLearning.leftOutForVoices(of: analysis, minS: minS),
+                                           holdS: analysis.metrics.holdS))
+                } catch {
+                    return .failure(AnalysisFailure(message: "\(error)"))
+                }
             }
         }
         // Each stretch checked against the others and against the folder's files learned before
@@ -189,7 +180,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
         for (file, r) in zip(files, all) {
             if case let .success(result) = r {
                 learnedNow.insert(HoldMusicLearning.digest(recording: file, key: key))
-                staged += result.staged
+                staged += result.stretches
             }
         }
         let others = recurrence > 0
@@ -212,7 +203,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
         Self.waitIfStopping()
         print("recording\tstretches\tseconds\thold s\tchecked s")
         for (file, r) in zip(files, all) {
-            let result: (staged: [LearnedStretch], leftOut: [(party: Party, share: Double, seconds: Double)], holdS: Double)
+            let result: Staged
             switch r {
             case let .success(value): result = value
             case let .failure(e):
@@ -222,7 +213,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
             }
             let learned: [LearnedStretch]
             do {
-                learned = try HoldMusicLearning.place(result.staged, parts: result.staged.map { partsOf[$0.file] ?? [] },
+                learned = try HoldMusicLearning.place(result.stretches, parts: result.stretches.map { partsOf[$0.file] ?? [] },
                                                       recording: file, into: out, key: key)
             } catch {
                 Self.waitIfStopping()
@@ -231,7 +222,7 @@ struct LearnHoldMusicCommand: ParsableCommand {
                 continue
             }
             let s = learned.reduce(0) { $0 + $1.endS - $1.startS }
-            let j = result.staged.reduce(0) { $0 + $1.endS - $1.startS }
+            let j = result.stretches.reduce(0) { $0 + $1.endS - $1.startS }
             print("\(TerminalText.clean(file))\t\(learned.count)\t\(String(format: "%.1f", s))\t\(String(format: "%.1f", result.holdS))\t\(String(format: "%.1f", j))")
             stretches += learned.count
             seconds += s
